@@ -1,0 +1,67 @@
+import { ingestCsv, type IngestOptions, type IngestReport } from '@mmtape/columnar-format';
+import type { CommandContext } from '../context.js';
+import { isoFromNs } from '../context.js';
+
+/** Options of `mmtape ingest`, as parsed from the command line. */
+export interface IngestCommandOptions {
+  /** Output dataset folder. */
+  out: string;
+  /** IANA time zone of naive wall-clock timestamps (default UTC). */
+  tz?: string;
+  /** Name of a single timestamp column. */
+  timestampColumn?: string;
+  /** Name of the date column when date and time are separate. */
+  dateColumn?: string;
+  /** Name of the time-of-day column when date and time are separate. */
+  timeColumn?: string;
+  /** Name of the symbol column (otherwise the symbol comes from the file name). */
+  symbolColumn?: string;
+  /** Regular expression with one capture group extracting the symbol from the file base name. */
+  symbolPattern?: string;
+  /** Field delimiter (default `,`). */
+  delimiter?: string;
+  /** Unit of numeric epoch timestamps: s, ms, us, ns (default: detected by magnitude). */
+  timestampUnit?: 's' | 'ms' | 'us' | 'ns';
+  /** Replace an existing dataset folder. */
+  overwrite?: boolean;
+}
+
+/** Runs `mmtape ingest`: CSV files/folders → a dataset of column files + manifest.json. */
+export async function runIngest(
+  inputs: string[],
+  options: IngestCommandOptions,
+  ctx: CommandContext,
+): Promise<IngestReport> {
+  const mapping: NonNullable<IngestOptions['mapping']> = {};
+  if (options.timestampColumn) mapping.timestamp = options.timestampColumn;
+  if (options.dateColumn) mapping.date = options.dateColumn;
+  if (options.timeColumn) mapping.time = options.timeColumn;
+  if (options.symbolColumn) mapping.symbol = options.symbolColumn;
+  const ingestOptions: IngestOptions = {
+    inputs,
+    outDir: options.out,
+    ...(Object.keys(mapping).length > 0 ? { mapping } : {}),
+    ...(options.tz ? { timeZone: options.tz } : {}),
+    ...(options.timestampUnit ? { timestampUnit: options.timestampUnit } : {}),
+    ...(options.symbolPattern ? { symbolFromFileName: new RegExp(options.symbolPattern) } : {}),
+    ...(options.delimiter ? { delimiter: options.delimiter } : {}),
+    ...(options.overwrite ? { overwrite: true } : {}),
+    onProgress: (p) => {
+      if (p.filesDone === 0) ctx.progress.start('ingest (files)', p.filesTotal);
+      ctx.progress.update(p.filesDone);
+    },
+  };
+  const report = await ingestCsv(ingestOptions);
+  ctx.progress.stop();
+  ctx.say(`ingested ${report.rowsWritten.toLocaleString('en-US')} rows of ${report.symbols} symbols from ${report.files} files into ${report.outDir}`);
+  ctx.say(`  rows read: ${report.rowsRead.toLocaleString('en-US')}, exact duplicates dropped: ${report.exactDuplicatesDropped.total}`);
+  for (const d of report.exactDuplicatesDropped.bySymbol.slice(0, 10)) {
+    ctx.say(`    ${d.symbol}: ${d.count} duplicate rows dropped`);
+  }
+  if (report.outOfOrderFiles.length > 0) ctx.say(`  files not sorted by time (sorted on ingest): ${report.outOfOrderFiles.join(', ')}`);
+  const missing = Object.entries(report.missingValues).filter(([, n]) => n > 0);
+  if (missing.length > 0) ctx.say(`  missing values (stored as NaN): ${missing.map(([c, n]) => `${c}=${n}`).join(', ')}`);
+  if (report.sameTimestampRows > 0) ctx.say(`  rows sharing a timestamp with different values (kept): ${report.sameTimestampRows}`);
+  ctx.say(`  time range: ${isoFromNs(report.firstTimestampNs)} .. ${isoFromNs(report.lastTimestampNs)}; ${report.elapsedMs.toFixed(0)} ms`);
+  return report;
+}

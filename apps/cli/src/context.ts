@@ -1,0 +1,58 @@
+import { createProgress, type Progress } from './progress.js';
+
+/** Global options shared by every command. */
+export interface GlobalOptions {
+  /** Print one JSON document on stdout instead of human-readable text. */
+  json?: boolean;
+  /** No progress output and no human summary (errors still go to stderr). */
+  quiet?: boolean;
+  /** Print stack traces for errors. */
+  debug?: boolean;
+}
+
+/** What a command needs from the CLI shell: output and progress. */
+export interface CommandContext {
+  readonly options: GlobalOptions;
+  readonly progress: Progress;
+  /** Prints a human-readable line on stdout unless `--json` or `--quiet`. */
+  say(line: string): void;
+}
+
+/** Builds the context for one command invocation. */
+export function createContext(options: GlobalOptions): CommandContext {
+  const silent = Boolean(options.json || options.quiet);
+  return {
+    options,
+    progress: createProgress({ quiet: silent, tty: Boolean(process.stderr.isTTY) }),
+    say(line) {
+      if (!silent) process.stdout.write(`${line}\n`);
+    },
+  };
+}
+
+/** Formats rows as a fixed-width text table with a header row. */
+export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+/** Formats an int64 ns timestamp (bigint or decimal string) as ISO 8601 UTC. */
+export function isoFromNs(timestampNs: bigint | string): string {
+  const ns = typeof timestampNs === 'bigint' ? timestampNs : BigInt(timestampNs);
+  const ms = Number(ns / 1_000_000n);
+  return new Date(ms).toISOString();
+}
+
+/**
+ * Parses a user-supplied time (`2016-01-04`, `2016-01-04T14:30:00Z`, or integer ns since the epoch)
+ * into int64 ns UTC. Date-only values mean 00:00 UTC.
+ * @throws Error with the offending text when it cannot be parsed.
+ */
+export function parseTimeNs(text: string): bigint {
+  if (/^-?\d{12,}$/.test(text)) return BigInt(text);
+  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
+  if (Number.isNaN(ms)) throw new Error(`expected an ISO 8601 time or integer ns, found "${text}"`);
+  return BigInt(ms) * 1_000_000n;
+}

@@ -1,0 +1,135 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { CliUsageError, describeError, exitCodeFor } from './cli-error.js';
+import { runDemo } from './commands/demo.js';
+import { runInfo } from './commands/info.js';
+import { runIngest } from './commands/ingest.js';
+import { runReplay } from './commands/replay.js';
+import { runWalkForwardCommand } from './commands/walk-forward.js';
+import { createContext, type GlobalOptions } from './context.js';
+import { ExitCode } from './exit-codes.js';
+
+function integer(min: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected an integer >= ${min}, found "${value}"`);
+    return n;
+  };
+}
+
+function number(min: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < min) throw new InvalidArgumentError(`expected a number >= ${min}, found "${value}"`);
+    return n;
+  };
+}
+
+/**
+ * Builds the `mmtape` command tree. `emit` receives each command's result (printed as JSON with `--json`).
+ * Exposed for tests; `main` is the entry point.
+ */
+export function createProgram(emit: (result: unknown) => void): Command {
+  const program = new Command('mmtape')
+    .description('Memory-mapped columnar market data: ingest, replay in timestamp order, pairs walk-forward.')
+    .option('--json', 'print one machine-readable JSON document on stdout')
+    .option('-q, --quiet', 'no progress and no summary output')
+    .option('--debug', 'print stack traces on errors')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  const ctxOf = (cmd: Command) => createContext(cmd.optsWithGlobals<GlobalOptions>());
+
+  program
+    .command('ingest')
+    .description('ingest CSV files or folders (*.csv, *.csv.gz) into a memory-mappable dataset')
+    .argument('<inputs...>', 'CSV files and/or folders')
+    .requiredOption('-o, --out <dir>', 'output dataset folder (must not exist unless --overwrite)')
+    .option('--tz <zone>', 'IANA time zone of naive wall-clock times, e.g. America/New_York (default: UTC)')
+    .option('--timestamp-column <name>', 'single timestamp column (default: detected: datetime|timestamp|time|date)')
+    .option('--date-column <name>', 'date column when date and time are separate (default: detected)')
+    .option('--time-column <name>', 'time-of-day column when date and time are separate (default: detected: ToD|time)')
+    .option('--symbol-column <name>', 'symbol column (default: detected: Name|Ticker|Symbol, else the file name)')
+    .option('--symbol-pattern <regex>', 'regex with one capture group taking the symbol from the file base name')
+    .option('--delimiter <char>', 'field delimiter (default: ",")')
+    .addOption(new Option('--timestamp-unit <unit>', 'unit of numeric epoch timestamps (default: by magnitude)').choices(['s', 'ms', 'us', 'ns']))
+    .option('--overwrite', 'replace an existing dataset folder')
+    .action(async (inputs: string[], opts, cmd: Command) => emit(await runIngest(inputs, opts, ctxOf(cmd))));
+
+  program
+    .command('info')
+    .description('show schema, symbols, rows, time range, on-disk and resident bytes, mmap backend')
+    .argument('<dataset>', 'dataset folder')
+    .option('--symbols', 'also list every symbol')
+    .action((dir: string, opts, cmd: Command) => emit(runInfo(dir, opts, ctxOf(cmd))));
+
+  program
+    .command('replay')
+    .description('replay all symbols in global timestamp order; prints events/s, batches and peak RSS')
+    .argument('<dataset>', 'dataset folder')
+    .option('--symbols <list>', 'comma-separated symbols (default: all)')
+    .option('--start <time>', 'first time, inclusive: ISO 8601 (UTC if no offset) or integer ns')
+    .option('--end <time>', 'stop time, exclusive: ISO 8601 or integer ns')
+    .option('--column <name>', 'column read for every event besides ts (default: close)')
+    .option('--no-prefetch', 'do not madvise ahead of/behind the cursor')
+    .action((dir: string, opts, cmd: Command) => emit(runReplay(dir, opts, ctxOf(cmd))));
+
+  program
+    .command('walk-forward')
+    .description('pairs walk-forward backtest (Engle-Granger); writes <report>/report.json')
+    .argument('<dataset>', 'dataset folder')
+    .requiredOption('-r, --report <dir>', 'output folder for report.json')
+    .option('-c, --config <file>', 'JSON file with walk-forward settings (flags override it)')
+    .option('--symbols <list>', 'comma-separated universe (default: all symbols)')
+    .option('--train-bars <bars>', 'training window length, bars (default 252)', integer(10))
+    .option('--test-bars <bars>', 'test (trading) window length, bars (default 63)', integer(1))
+    .option('--step-bars <bars>', 'step between windows, bars (default: test bars)', integer(1))
+    .addOption(new Option('--mode <mode>', 'training window: rolling or expanding (default rolling)').choices(['rolling', 'expanding']))
+    .option('--min-correlation <r>', 'pre-filter: minimum correlation of training log returns (default 0.5)', number(-1))
+    .option('--max-p-value <p>', 'Engle-Granger MacKinnon p-value threshold (default 0.05)', number(0))
+    .option('--top-k <n>', 'pairs traded per window (default 5)', integer(1))
+    .option('--entry-z <z>', 'enter when |z-score| exceeds this (default 2)', number(0))
+    .option('--exit-z <z>', 'exit when |z-score| falls below this (default 0.5)', number(0))
+    .option('--stop-z <z>', 'stop out when |z-score| exceeds this (default 4)', number(0))
+    .option('--cost-bps <bps>', 'cost per unit of turnover per leg, basis points (default 5)', number(0))
+    .option('--cache-dir <dir>', 'cache of per-window pair statistics (default <report>/.cache)')
+    .option('--no-cache', 'do not use the result cache')
+    .action(async (dir: string, opts, cmd: Command) => emit(await runWalkForwardCommand(dir, opts, ctxOf(cmd))));
+
+  program
+    .command('demo')
+    .description('ingest → replay → walk-forward on the embedded 30-stock daily dataset')
+    .option('-o, --out <dir>', 'output folder (default: a new temp folder)')
+    .action(async (opts, cmd: Command) => emit(await runDemo(opts, ctxOf(cmd))));
+
+  return program;
+}
+
+/**
+ * Runs the CLI with `argv` (as in `process.argv`) and returns the exit code (see exit-codes.ts).
+ * Errors print one line on stderr (`mmtape: <what>`); `--debug` adds the stack trace.
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  let json = false;
+  const program = createProgram((result) => {
+    if (json) process.stdout.write(`${JSON.stringify(result, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
+  });
+  program.hook('preAction', (_this, action) => {
+    json = Boolean(action.optsWithGlobals<GlobalOptions>().json);
+  });
+  const debug = argv.includes('--debug');
+  try {
+    await program.parseAsync([...argv]);
+    return ExitCode.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0) return ExitCode.ok;
+      return ExitCode.user;
+    }
+    const exit = exitCodeFor(error);
+    process.stderr.write(`mmtape: ${describeError(error)}\n`);
+    if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    else if (exit === ExitCode.internal) process.stderr.write('(run with --debug for the stack trace)\n');
+    return exit;
+  }
+}
+
+export { CliUsageError };

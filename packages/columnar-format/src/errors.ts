@@ -1,0 +1,161 @@
+/**
+ * Typed errors of `@mmtape/columnar-format`.
+ *
+ * Every error carries a literal `code`, optional context fields (`path`, `line`, `offsetBytes`,
+ * `expected`, `actual`, `field`) and an optional `cause`. Identify them with {@link isMmtapeError}
+ * (a `Symbol.for('mmtape.error')` marker), not `instanceof`: two copies of this package can coexist.
+ */
+
+/** Shared marker of every mmtape error (the same symbol across packages and package copies). */
+export const MMTAPE_ERROR_MARKER: unique symbol = Symbol.for('mmtape.error') as never;
+
+/** Context fields carried by every error of this package. */
+export interface ColumnarErrorContext {
+  /** File or directory the error is about. */
+  path?: string;
+  /** 1-based line number in a CSV file. */
+  line?: number;
+  /** Byte offset in a binary file. */
+  offsetBytes?: number;
+  /** What the reader expected. */
+  expected?: string | number;
+  /** What the reader found. */
+  actual?: string | number;
+  /** Manifest field, option name or column name involved. */
+  field?: string;
+  /** Lower-layer error. */
+  cause?: unknown;
+}
+
+/** Base class of every error thrown by this package. Use {@link isMmtapeError} to identify. */
+export abstract class ColumnarError extends Error {
+  abstract readonly code: string;
+  readonly [MMTAPE_ERROR_MARKER] = true as const;
+  readonly path: string | undefined;
+  readonly line: number | undefined;
+  readonly offsetBytes: number | undefined;
+  readonly expected: string | number | undefined;
+  readonly actual: string | number | undefined;
+  readonly field: string | undefined;
+
+  constructor(message: string, context: ColumnarErrorContext = {}) {
+    super(message, context.cause === undefined ? undefined : { cause: context.cause });
+    this.name = new.target.name;
+    this.path = context.path;
+    this.line = context.line;
+    this.offsetBytes = context.offsetBytes;
+    this.expected = context.expected;
+    this.actual = context.actual;
+    this.field = context.field;
+  }
+}
+
+/** File could not be opened or read (missing, permission, mapping failure). Wraps the cause. */
+export class FileOpenError extends ColumnarError {
+  readonly code = 'FILE_OPEN_FAILED' as const;
+}
+/** File ends before a structure that must be inside it (header, descriptor, column). */
+export class TruncatedFileError extends ColumnarError {
+  readonly code = 'TRUNCATED_FILE' as const;
+}
+/** The first 8 bytes are not the mmtape column-file magic. */
+export class BadMagicError extends ColumnarError {
+  readonly code = 'BAD_MAGIC' as const;
+}
+/** The format version is not one this reader understands. */
+export class UnsupportedVersionError extends ColumnarError {
+  readonly code = 'UNSUPPORTED_VERSION' as const;
+}
+/** Header fields are inconsistent (header length, dtype code, names, row count, duplicates). */
+export class BadHeaderError extends ColumnarError {
+  readonly code = 'BAD_HEADER' as const;
+}
+/** A column's `offsetBytes + lengthBytes` lies past the end of the file or inside the header. */
+export class ColumnOutOfBoundsError extends ColumnarError {
+  readonly code = 'COLUMN_OUT_OF_BOUNDS' as const;
+}
+/** A column's `offsetBytes` is not 64-byte aligned. */
+export class MisalignedColumnError extends ColumnarError {
+  readonly code = 'MISALIGNED_COLUMN' as const;
+}
+/** A column's `lengthBytes` is not `rowCount * dtypeSize`. */
+export class ColumnLengthMismatchError extends ColumnarError {
+  readonly code = 'COLUMN_LENGTH_MISMATCH' as const;
+}
+/** A requested column does not exist. */
+export class ColumnNotFoundError extends ColumnarError {
+  readonly code = 'COLUMN_NOT_FOUND' as const;
+}
+/** A column exists with another dtype than the accessor requires. */
+export class ColumnDtypeMismatchError extends ColumnarError {
+  readonly code = 'COLUMN_DTYPE_MISMATCH' as const;
+}
+/** The column file was closed. */
+export class ColumnFileClosedError extends ColumnarError {
+  readonly code = 'COLUMN_FILE_CLOSED' as const;
+}
+/** `writeColumnFile` input is invalid (lengths differ, dtype vs data, names). */
+export class InvalidWriteInputError extends ColumnarError {
+  readonly code = 'INVALID_WRITE_INPUT' as const;
+}
+/** A symbol cannot be turned into a file name (empty, too long) or a file name is not a valid encoding. */
+export class InvalidSymbolError extends ColumnarError {
+  readonly code = 'INVALID_SYMBOL' as const;
+}
+/** `manifest.json` is missing, not JSON or a field is invalid (`field` names it). */
+export class InvalidManifestError extends ColumnarError {
+  readonly code = 'INVALID_MANIFEST' as const;
+}
+/** A symbol is not in the dataset. */
+export class SymbolNotFoundError extends ColumnarError {
+  readonly code = 'SYMBOL_NOT_FOUND' as const;
+}
+/** A column file does not match its manifest entry (rows, symbol). */
+export class DatasetMismatchError extends ColumnarError {
+  readonly code = 'DATASET_MISMATCH' as const;
+}
+/** Ingest options are invalid (unknown time zone, no input files, ...). */
+export class InvalidIngestOptionsError extends ColumnarError {
+  readonly code = 'INVALID_INGEST_OPTIONS' as const;
+}
+/** `outDir` exists and `overwrite` is false. */
+export class OutputExistsError extends ColumnarError {
+  readonly code = 'OUTPUT_EXISTS' as const;
+}
+/** A CSV header lacks a required column (message lists the columns found). */
+export class MissingColumnError extends ColumnarError {
+  readonly code = 'MISSING_COLUMN' as const;
+}
+/** A CSV timestamp cannot be parsed. */
+export class InvalidTimestampError extends ColumnarError {
+  readonly code = 'INVALID_TIMESTAMP' as const;
+}
+/** A CSV price/volume field is not a number (empty fields are missing values, not errors). */
+export class InvalidNumberError extends ColumnarError {
+  readonly code = 'INVALID_NUMBER' as const;
+}
+/** A CSV row has another number of fields than the header. */
+export class FieldCountError extends ColumnarError {
+  readonly code = 'FIELD_COUNT_MISMATCH' as const;
+}
+/** Any other CSV syntax or I/O failure while reading an input (quotes, gzip). Wraps the cause. */
+export class CsvReadError extends ColumnarError {
+  readonly code = 'CSV_READ_FAILED' as const;
+}
+/** Ingest found no data rows in any input. */
+export class NoDataError extends ColumnarError {
+  readonly code = 'NO_DATA' as const;
+}
+
+/** Every error code of this package. */
+export type ColumnarErrorCode = ColumnarError['code'];
+
+/**
+ * True when `e` is an mmtape error (from any mmtape package or package copy), optionally with `code`.
+ * @example if (isMmtapeError(e, 'BAD_MAGIC')) { ... }
+ */
+export function isMmtapeError(e: unknown, code?: string): e is ColumnarError {
+  if (typeof e !== 'object' || e === null) return false;
+  if ((e as Record<symbol, unknown>)[MMTAPE_ERROR_MARKER] !== true) return false;
+  return code === undefined || (e as { code?: unknown }).code === code;
+}

@@ -1,0 +1,139 @@
+/**
+ * Fixed header of a column file (FORMAT.md, "Header"). All integers little-endian.
+ *
+ * | offset | size | field                                             |
+ * |-------:|-----:|---------------------------------------------------|
+ * |      0 |    8 | magic `4D 4D 54 41 50 45 00 01` = "MMTAPE" NUL 01 |
+ * |      8 |    2 | u16 formatVersion (= 1)                           |
+ * |     10 |    2 | u16 flags (bit 0: rows sorted by `ts`)            |
+ * |     12 |    4 | u32 headerLengthBytes (up to the last descriptor) |
+ * |     16 |    8 | u64 rowCount                                      |
+ * |     24 |    4 | u32 columnCount                                   |
+ * |     28 |    2 | u16 symbolLengthBytes, then the UTF-8 symbol      |
+ */
+
+import { BadHeaderError, BadMagicError, TruncatedFileError, UnsupportedVersionError } from './errors.js';
+
+/** "MMTAPE" in ASCII, a NUL (stops C string tools), then 0x01 (magic revision). */
+export const MAGIC: Uint8Array = Uint8Array.of(0x4d, 0x4d, 0x54, 0x41, 0x50, 0x45, 0x00, 0x01);
+/** The only format version this package writes and reads. */
+export const FORMAT_VERSION = 1;
+/** Flag bit 0: the `ts` column is non-decreasing. */
+export const FLAG_SORTED_BY_TIMESTAMP = 0x0001;
+/** Column data offsets are multiples of this (one cache line; covers every dtype's alignment). */
+export const COLUMN_ALIGNMENT_BYTES = 64;
+/** Bytes of the fixed part, from the magic through the symbol length field. */
+export const FIXED_HEADER_BYTES = 30;
+
+/** Decoded fixed header. */
+export interface FileHeader {
+  formatVersion: number;
+  flags: number;
+  headerLengthBytes: number;
+  rowCount: number;
+  columnCount: number;
+  symbol: string;
+}
+
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** Decodes strict UTF-8; throws BadHeaderError naming `what` on invalid bytes. */
+export function decodeUtf8(bytes: Uint8Array, path: string, what: string, offsetBytes: number): string {
+  try {
+    return utf8Decoder.decode(bytes);
+  } catch (cause) {
+    throw new BadHeaderError(`${path}: ${what} at byte ${offsetBytes} is not valid UTF-8`, {
+      path,
+      offsetBytes,
+      cause,
+    });
+  }
+}
+
+/**
+ * Validates and decodes the fixed header and the symbol from `buf` (the whole file).
+ * @throws TruncatedFileError, BadMagicError, UnsupportedVersionError, BadHeaderError
+ */
+export function readFileHeader(buf: Buffer, path: string): FileHeader {
+  const fileBytes = buf.byteLength;
+  if (fileBytes < FIXED_HEADER_BYTES) {
+    throw new TruncatedFileError(
+      `${path}: file has ${fileBytes} bytes but the fixed header needs ${FIXED_HEADER_BYTES}`,
+      { path, expected: FIXED_HEADER_BYTES, actual: fileBytes },
+    );
+  }
+  for (let i = 0; i < MAGIC.length; i++) {
+    if (buf[i] !== MAGIC[i]) {
+      throw new BadMagicError(
+        `${path}: bad magic, expected ${hex(MAGIC)} but found ${hex(buf.subarray(0, MAGIC.length))}`,
+        { path, offsetBytes: 0, expected: hex(MAGIC), actual: hex(buf.subarray(0, MAGIC.length)) },
+      );
+    }
+  }
+  const formatVersion = buf.readUInt16LE(8);
+  if (formatVersion !== FORMAT_VERSION) {
+    throw new UnsupportedVersionError(
+      `${path}: format version ${formatVersion} is not supported, expected ${FORMAT_VERSION}`,
+      { path, offsetBytes: 8, expected: FORMAT_VERSION, actual: formatVersion },
+    );
+  }
+  const flags = buf.readUInt16LE(10);
+  const headerLengthBytes = buf.readUInt32LE(12);
+  if (headerLengthBytes < FIXED_HEADER_BYTES) {
+    throw new BadHeaderError(
+      `${path}: header length ${headerLengthBytes} is smaller than the fixed header (${FIXED_HEADER_BYTES} bytes)`,
+      { path, offsetBytes: 12, expected: `>= ${FIXED_HEADER_BYTES}`, actual: headerLengthBytes },
+    );
+  }
+  if (headerLengthBytes > fileBytes) {
+    throw new TruncatedFileError(
+      `${path}: header ends at byte ${headerLengthBytes} but file has ${fileBytes} bytes`,
+      { path, offsetBytes: 12, expected: headerLengthBytes, actual: fileBytes },
+    );
+  }
+  const rowCountBig = buf.readBigUInt64LE(16);
+  if (rowCountBig > BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw new BadHeaderError(`${path}: row count ${rowCountBig} exceeds ${Number.MAX_SAFE_INTEGER}`, {
+      path,
+      offsetBytes: 16,
+      expected: `<= ${Number.MAX_SAFE_INTEGER}`,
+      actual: rowCountBig.toString(),
+    });
+  }
+  const columnCount = buf.readUInt32LE(24);
+  const symbolLengthBytes = buf.readUInt16LE(28);
+  const symbolEnd = FIXED_HEADER_BYTES + symbolLengthBytes;
+  if (symbolEnd > headerLengthBytes) {
+    throw new BadHeaderError(
+      `${path}: symbol ends at byte ${symbolEnd} but header length is ${headerLengthBytes}`,
+      { path, offsetBytes: 28, expected: `<= ${headerLengthBytes}`, actual: symbolEnd },
+    );
+  }
+  const symbol = decodeUtf8(buf.subarray(FIXED_HEADER_BYTES, symbolEnd), path, 'symbol', FIXED_HEADER_BYTES);
+  return { formatVersion, flags, headerLengthBytes, rowCount: Number(rowCountBig), columnCount, symbol };
+}
+
+/** Writes the fixed header and symbol into `out` (at least `FIXED_HEADER_BYTES + symbol bytes`). Returns bytes written. */
+export function writeFileHeader(
+  out: Buffer,
+  h: { flags: number; headerLengthBytes: number; rowCount: number; columnCount: number; symbolBytes: Uint8Array },
+): number {
+  out.set(MAGIC, 0);
+  out.writeUInt16LE(FORMAT_VERSION, 8);
+  out.writeUInt16LE(h.flags, 10);
+  out.writeUInt32LE(h.headerLengthBytes, 12);
+  out.writeBigUInt64LE(BigInt(h.rowCount), 16);
+  out.writeUInt32LE(h.columnCount, 24);
+  out.writeUInt16LE(h.symbolBytes.byteLength, 28);
+  out.set(h.symbolBytes, FIXED_HEADER_BYTES);
+  return FIXED_HEADER_BYTES + h.symbolBytes.byteLength;
+}
+
+/** Rounds `n` up to a multiple of {@link COLUMN_ALIGNMENT_BYTES}. */
+export function alignUp(n: number): number {
+  return Math.ceil(n / COLUMN_ALIGNMENT_BYTES) * COLUMN_ALIGNMENT_BYTES;
+}
+
+function hex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ');
+}

@@ -1,0 +1,239 @@
+/**
+ * Tagged errors of `@mmtape/compression`.
+ *
+ * Every error carries a literal `code`, typed context fields (`offsetBytes`, `expected`, `actual`) and
+ * an optional `cause`, and is marked with `Symbol.for('mmtape.error')` so that {@link isMmtapeError}
+ * recognises it even when two copies of this package coexist in one process (where `instanceof` fails).
+ *
+ * @module
+ */
+
+/** Process-wide marker shared by every mmtape package (`Symbol.for`, so duplicates agree). */
+const MMTAPE_ERROR_MARKER = Symbol.for('mmtape.error');
+
+/** Literal codes of the errors thrown by this package. */
+export type CompressionErrorCode =
+  | 'MMTAPE_FRAME_TRUNCATED'
+  | 'MMTAPE_FRAME_BAD_MAGIC'
+  | 'MMTAPE_FRAME_UNSUPPORTED_VERSION'
+  | 'MMTAPE_UNKNOWN_CODEC'
+  | 'MMTAPE_FRAME_LENGTH_MISMATCH'
+  | 'MMTAPE_CHECKSUM_MISMATCH'
+  | 'MMTAPE_FRAME_TOO_LARGE'
+  | 'MMTAPE_INVALID_COMPRESSION_LEVEL'
+  | 'MMTAPE_ZSTD_FAILED';
+
+/** Base class: sets `name`, `cause` and the cross-package marker. Not exported; use the guards. */
+abstract class CompressionError extends Error {
+  abstract readonly code: CompressionErrorCode;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    Object.defineProperty(this, MMTAPE_ERROR_MARKER, { value: true, enumerable: false });
+  }
+}
+
+/**
+ * The bytes end before the structure they must hold: the 24-byte header, or the payload announced by
+ * the header. `offsetBytes` is where the missing structure starts, `expected` the number of bytes it
+ * needs from there and `actual` the number available.
+ */
+export class FrameTruncatedError extends CompressionError {
+  readonly code = 'MMTAPE_FRAME_TRUNCATED' as const;
+  readonly offsetBytes: number;
+  readonly expected: number;
+  readonly actual: number;
+
+  constructor(what: string, offsetBytes: number, expected: number, actual: number) {
+    super(
+      `truncated frame: ${what} at byte ${offsetBytes} needs ${expected} bytes but only ${actual} are available`,
+    );
+    this.offsetBytes = offsetBytes;
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+/** The first 4 bytes are not the frame magic. `expected`/`actual` are hex strings such as `894d545a`. */
+export class FrameMagicError extends CompressionError {
+  readonly code = 'MMTAPE_FRAME_BAD_MAGIC' as const;
+  readonly offsetBytes = 0;
+  readonly expected: string;
+  readonly actual: string;
+
+  constructor(expected: string, actual: string) {
+    super(`not an mmtape frame: magic at byte 0 is 0x${actual}, expected 0x${expected}`);
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+/** The frame version byte (offset 4) is not one this build can read. */
+export class FrameVersionError extends CompressionError {
+  readonly code = 'MMTAPE_FRAME_UNSUPPORTED_VERSION' as const;
+  readonly offsetBytes = 4;
+  readonly expected: number;
+  readonly actual: number;
+
+  constructor(expected: number, actual: number) {
+    super(`unsupported frame version ${actual} at byte 4, this build reads version ${expected}`);
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+/**
+ * A codec id in a frame (byte 5, `offsetBytes` = 5) or a codec name passed to `encodeFrame`
+ * (`offsetBytes` undefined) is not known. `expected` lists the known ids or names.
+ */
+export class UnknownCodecError extends CompressionError {
+  readonly code = 'MMTAPE_UNKNOWN_CODEC' as const;
+  readonly offsetBytes: number | undefined;
+  readonly expected: string;
+  readonly actual: number | string;
+
+  constructor(actual: number | string, expected: string, offsetBytes?: number) {
+    super(
+      offsetBytes === undefined
+        ? `unknown codec "${String(actual)}", expected one of ${expected}`
+        : `unknown codec id ${String(actual)} at byte ${offsetBytes}, expected one of ${expected}`,
+    );
+    this.offsetBytes = offsetBytes;
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+/**
+ * A length does not match: trailing bytes after the payload, a decoded length different from the raw
+ * length in the header, or a zstd frame announcing another content size. `offsetBytes` locates the
+ * field that disagrees.
+ */
+export class FrameLengthError extends CompressionError {
+  readonly code = 'MMTAPE_FRAME_LENGTH_MISMATCH' as const;
+  readonly offsetBytes: number;
+  readonly expected: number;
+  readonly actual: number;
+
+  constructor(what: string, offsetBytes: number, expected: number, actual: number) {
+    super(`frame length mismatch: ${what} is ${actual} bytes (byte ${offsetBytes}) but ${expected} expected`);
+    this.offsetBytes = offsetBytes;
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+/**
+ * CRC-32 of the decoded bytes differs from the one stored at byte 16 of the header.
+ * `expected` is the stored checksum, `actual` the computed one (both unsigned 32-bit integers).
+ */
+export class ChecksumMismatchError extends CompressionError {
+  readonly code = 'MMTAPE_CHECKSUM_MISMATCH' as const;
+  readonly offsetBytes = 16;
+  readonly expected: number;
+  readonly actual: number;
+
+  constructor(expected: number, actual: number) {
+    super(
+      `checksum mismatch: decoded bytes have CRC-32 0x${hex32(actual)} but the frame stores 0x${hex32(expected)}`,
+    );
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+/**
+ * The input is larger than a codec accepts. `expected` is the inclusive limit in bytes, `actual` the
+ * size. zstd runs in a 32-bit WebAssembly heap capped at 2 GiB that must hold input and output at once.
+ */
+export class FrameTooLargeError extends CompressionError {
+  readonly code = 'MMTAPE_FRAME_TOO_LARGE' as const;
+  readonly expected: number;
+  readonly actual: number;
+
+  constructor(what: string, expected: number, actual: number) {
+    super(`${what} is ${actual} bytes but at most ${expected} bytes are supported`);
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+/** `encodeFrame` got a level outside the codec's range. `expected` describes the range. */
+export class InvalidCompressionLevelError extends CompressionError {
+  readonly code = 'MMTAPE_INVALID_COMPRESSION_LEVEL' as const;
+  readonly expected: string;
+  readonly actual: number;
+
+  constructor(expected: string, actual: number) {
+    super(`invalid compression level ${actual}, expected an integer in ${expected}`);
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+/**
+ * The zstd WebAssembly module failed to load, or zstd reported an error while compressing or
+ * decompressing (corrupt payload). `cause` is the underlying error.
+ */
+export class ZstdError extends CompressionError {
+  readonly code = 'MMTAPE_ZSTD_FAILED' as const;
+  readonly operation: 'init' | 'compress' | 'decompress';
+  readonly offsetBytes: number | undefined;
+
+  constructor(operation: 'init' | 'compress' | 'decompress', detail: string, options?: { cause?: unknown; offsetBytes?: number }) {
+    super(`zstd ${operation} failed: ${detail}`, { cause: options?.cause });
+    this.operation = operation;
+    this.offsetBytes = options?.offsetBytes;
+  }
+}
+
+/** Union of every error class of this package. */
+export type CompressionErrorType =
+  | FrameTruncatedError
+  | FrameMagicError
+  | FrameVersionError
+  | UnknownCodecError
+  | FrameLengthError
+  | ChecksumMismatchError
+  | FrameTooLargeError
+  | InvalidCompressionLevelError
+  | ZstdError;
+
+/** True for an error thrown by any mmtape package (marker check, works across duplicated packages). */
+export function isMmtapeError(value: unknown): value is Error & { code: string } {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as Record<symbol, unknown>)[MMTAPE_ERROR_MARKER] === true
+  );
+}
+
+const KNOWN_CODES: ReadonlySet<string> = new Set<CompressionErrorCode>([
+  'MMTAPE_FRAME_TRUNCATED',
+  'MMTAPE_FRAME_BAD_MAGIC',
+  'MMTAPE_FRAME_UNSUPPORTED_VERSION',
+  'MMTAPE_UNKNOWN_CODEC',
+  'MMTAPE_FRAME_LENGTH_MISMATCH',
+  'MMTAPE_CHECKSUM_MISMATCH',
+  'MMTAPE_FRAME_TOO_LARGE',
+  'MMTAPE_INVALID_COMPRESSION_LEVEL',
+  'MMTAPE_ZSTD_FAILED',
+]);
+
+/**
+ * True for an error of this package, optionally with a given `code`. Uses the marker and `code`,
+ * never `instanceof`.
+ */
+export function isCompressionError<C extends CompressionErrorCode>(
+  value: unknown,
+  code?: C,
+): value is Extract<CompressionErrorType, { code: C }> {
+  if (!isMmtapeError(value)) return false;
+  const actual = (value as { code: unknown }).code;
+  return code === undefined ? typeof actual === 'string' && KNOWN_CODES.has(actual) : actual === code;
+}
+
+function hex32(n: number): string {
+  return (n >>> 0).toString(16).padStart(8, '0');
+}

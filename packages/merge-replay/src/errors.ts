@@ -1,0 +1,179 @@
+/**
+ * Tagged errors thrown by `@mmtape/merge-replay`.
+ *
+ * Every error carries a literal `code`, typed context fields and the `Symbol.for('mmtape.error')`
+ * marker. Identify them with {@link isMergeReplayError} / {@link isMmtapeError} rather than
+ * `instanceof`: two copies of this package can coexist in one process.
+ *
+ * @module
+ */
+
+/** Cross-package marker set on every mmtape error (`Symbol.for`, so it survives package duplication). */
+export const MMTAPE_ERROR_MARKER: unique symbol = Symbol.for('mmtape.error') as never;
+
+/** Every `code` that this package can throw. */
+export type MergeReplayErrorCode =
+  | 'UNSORTED_STREAM'
+  | 'INVALID_OPTION'
+  | 'UNKNOWN_SYMBOL'
+  | 'MISSING_COLUMN'
+  | 'UNSUPPORTED_COLUMN_DTYPE';
+
+/** Base class of all errors of this package. Prefer {@link isMergeReplayError} over `instanceof`. */
+export abstract class MergeReplayError extends Error {
+  /** Literal tag identifying the failure. */
+  abstract readonly code: MergeReplayErrorCode;
+  /** Cross-package marker, see {@link isMmtapeError}. */
+  readonly [MMTAPE_ERROR_MARKER] = true as const;
+  /** Package that raised the error. */
+  readonly package = '@mmtape/merge-replay' as const;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * A timestamp stream decreases: row `row` of stream `streamIndex` is earlier than row `row - 1`.
+ * Detected lazily while the merge advances, so only the replayed range is validated.
+ */
+export class UnsortedStreamError extends MergeReplayError {
+  readonly code = 'UNSORTED_STREAM' as const;
+  /** Index of the offending stream (= symbol id). */
+  readonly streamIndex: number;
+  /** Row whose timestamp is smaller than the previous row's. */
+  readonly row: number;
+  /** Timestamp of `row - 1` (ns since epoch): `row` must be at least this. */
+  readonly expected: bigint;
+  /** Timestamp of `row` (ns since epoch). */
+  readonly actual: bigint;
+
+  constructor(fields: { streamIndex: number; row: number; expected: bigint; actual: bigint }) {
+    super(
+      `stream ${fields.streamIndex} is not sorted by timestamp: row ${fields.row} has ${fields.actual} ns ` +
+        `but row ${fields.row - 1} has ${fields.expected} ns (expected non-decreasing timestamps)`,
+    );
+    this.streamIndex = fields.streamIndex;
+    this.row = fields.row;
+    this.expected = fields.expected;
+    this.actual = fields.actual;
+  }
+}
+
+/** An option has the wrong type or an out-of-range value. */
+export class InvalidReplayOptionError extends MergeReplayError {
+  readonly code = 'INVALID_OPTION' as const;
+  /** Option name, e.g. `speed` or `streams[3]`. */
+  readonly option: string;
+  /** Human-readable description of what is accepted. */
+  readonly expected: string;
+  /** The rejected value, stringified. */
+  readonly actual: string;
+
+  constructor(fields: { option: string; expected: string; actual: unknown }) {
+    const actual = describe(fields.actual);
+    super(`invalid option ${fields.option}: expected ${fields.expected} but got ${actual}`);
+    this.option = fields.option;
+    this.expected = fields.expected;
+    this.actual = actual;
+  }
+}
+
+/** `replayDataset` was asked for a symbol the dataset does not contain. */
+export class UnknownSymbolError extends MergeReplayError {
+  readonly code = 'UNKNOWN_SYMBOL' as const;
+  /** The requested symbol. */
+  readonly symbol: string;
+  /** Dataset directory, when known. */
+  readonly path: string | undefined;
+
+  constructor(fields: { symbol: string; path?: string | undefined; available: readonly string[] }) {
+    const shown = fields.available.slice(0, 10).join(', ');
+    const more = fields.available.length > 10 ? `, … (${fields.available.length} total)` : '';
+    super(
+      `symbol "${fields.symbol}" is not in the dataset${fields.path ? ` at ${fields.path}` : ''}; ` +
+        `available: ${shown}${more}`,
+    );
+    this.symbol = fields.symbol;
+    this.path = fields.path;
+  }
+}
+
+/** A column requested by `replayDataset` (or the `ts` column) is absent from a symbol's file. */
+export class MissingColumnError extends MergeReplayError {
+  readonly code = 'MISSING_COLUMN' as const;
+  /** Symbol whose file lacks the column. */
+  readonly symbol: string;
+  /** Requested column name. */
+  readonly column: string;
+  /** Path of the column file, when known. */
+  readonly path: string | undefined;
+  /** Column names the file does have. */
+  readonly actual: readonly string[];
+
+  constructor(fields: { symbol: string; column: string; path?: string | undefined; actual: readonly string[] }) {
+    super(
+      `column "${fields.column}" is missing for symbol "${fields.symbol}"` +
+        `${fields.path ? ` (${fields.path})` : ''}; the file has: ${fields.actual.join(', ') || '(none)'}`,
+    );
+    this.symbol = fields.symbol;
+    this.column = fields.column;
+    this.path = fields.path;
+    this.actual = fields.actual;
+  }
+}
+
+/** A requested column is neither `f64` nor `i64`, the two dtypes a `ReplayContext` exposes. */
+export class UnsupportedColumnDtypeError extends MergeReplayError {
+  readonly code = 'UNSUPPORTED_COLUMN_DTYPE' as const;
+  /** Symbol whose column has the unsupported dtype. */
+  readonly symbol: string;
+  /** Column name. */
+  readonly column: string;
+  /** Accepted dtypes. */
+  readonly expected: readonly string[];
+  /** The column's dtype. */
+  readonly actual: string;
+
+  constructor(fields: { symbol: string; column: string; actual: string }) {
+    super(
+      `column "${fields.column}" of symbol "${fields.symbol}" has dtype ${fields.actual}; ` +
+        `replay exposes only f64 or i64 columns`,
+    );
+    this.symbol = fields.symbol;
+    this.column = fields.column;
+    this.expected = ['f64', 'i64'];
+    this.actual = fields.actual;
+  }
+}
+
+/** True for any error raised by an mmtape package (checks the `Symbol.for('mmtape.error')` marker). */
+export function isMmtapeError(error: unknown): error is Error & { code: string } {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as Record<symbol, unknown>)[MMTAPE_ERROR_MARKER] === true &&
+    typeof (error as { code?: unknown }).code === 'string'
+  );
+}
+
+/** True for errors raised by this package; narrows to the union of its error classes. */
+export function isMergeReplayError(error: unknown): error is MergeReplayErrorUnion {
+  return isMmtapeError(error) && (error as { package?: unknown }).package === '@mmtape/merge-replay';
+}
+
+/** Union of every concrete error class of this package, discriminated by `code`. */
+export type MergeReplayErrorUnion =
+  | UnsortedStreamError
+  | InvalidReplayOptionError
+  | UnknownSymbolError
+  | MissingColumnError
+  | UnsupportedColumnDtypeError;
+
+function describe(value: unknown): string {
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value === null || typeof value !== 'object') return String(value);
+  return Object.prototype.toString.call(value);
+}

@@ -1,0 +1,223 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import type { Advice } from './advice.js';
+import { madvise, mapReadOnly, mincore, nativeStatus } from './bindings.js';
+import { debugLog } from './debug-log.js';
+import { InvalidRangeError, MappedFileClosedError, MappedFileOpenError, isMmapError } from './errors.js';
+import { noteFallback } from './mmap-status.js';
+import { pageSizeBytes } from './page-size.js';
+import type { Residency } from './residency.js';
+import { validateMappingSize } from './validate-mapping-size.js';
+
+/** Options of {@link MappedFile.open}. */
+export interface MappedFileOpenOptions {
+  /**
+   * Read the whole file into memory instead of mapping it, as if the native binding were missing.
+   * Default `false`. Useful for tests and for comparing backends.
+   */
+  forceFallback?: boolean;
+}
+
+/** How the bytes of a {@link MappedFile} are held. */
+export type MappedFileBackend = 'mmap' | 'fallback';
+
+/**
+ * A file mapped read-only into memory (`PROT_READ`, `MAP_SHARED`), or read into memory when mapping is
+ * impossible.
+ *
+ * - **mmap backend**: the file descriptor is closed right after mapping; `buffer` is a zero-copy view
+ *   of the page cache. `advise()` calls `madvise`, `residency()` calls `mincore`.
+ * - **fallback backend** (native module missing, `mmap()` failed, or `forceFallback`): the whole file is
+ *   read into a dedicated `ArrayBuffer` (byteOffset 0, so typed views of any element size line up).
+ *   `advise()` is a no-op and `residency()` reports every page resident. One process warning
+ *   (`MMTAPE_MMAP_FALLBACK`) is emitted on the first fallback.
+ * - **empty files** (0 bytes) cannot be mapped (`mmap` rejects length 0): `buffer` is an empty Buffer,
+ *   `backend` is `'mmap'` when the native binding is available (nothing to fall back from, so no
+ *   warning), else `'fallback'`; advise is a no-op and residency is all zeros.
+ *
+ * Lifetime: `close()` only drops this object's reference. The native binding has no explicit unmap; the
+ * mapping is released (`munmap`) when the Buffer and every view over it are garbage collected, so views
+ * taken before `close()` stay valid.
+ *
+ * Limits: files must be < 2,147,483,647 bytes (the binding's C `int`), else `open()` throws
+ * {@link MappingTooLargeError} for either backend.
+ *
+ * @example
+ * const file = MappedFile.open('/data/AAPL.mmt');
+ * const closes = new Float64Array(file.buffer.buffer, file.buffer.byteOffset + 64, 1000);
+ * file.advise('willneed', 64, 8000);
+ * file.residency(); // { residentPages, totalPages, residentBytes, totalBytes }
+ * file.close();
+ */
+export class MappedFile {
+  /** Path given to {@link MappedFile.open}. */
+  readonly path: string;
+  /** File size in bytes at open time. */
+  readonly byteLength: number;
+  /** How the bytes are held; see the class doc. */
+  readonly backend: MappedFileBackend;
+  #buffer: Buffer | undefined;
+  /** True when there is a real mapping to advise (mmap backend, non-empty file). */
+  readonly #mapped: boolean;
+
+  private constructor(path: string, buffer: Buffer, backend: MappedFileBackend, mapped: boolean) {
+    this.path = path;
+    this.byteLength = buffer.length;
+    this.backend = backend;
+    this.#buffer = buffer;
+    this.#mapped = mapped;
+  }
+
+  /**
+   * Opens `path` read-only and maps it (or reads it, see the class doc).
+   * @throws {MappedFileOpenError} when the file cannot be opened or stat'ed.
+   * @throws {MappingTooLargeError} when the file has 2,147,483,647 bytes or more.
+   */
+  static open(path: string, options: MappedFileOpenOptions = {}): MappedFile {
+    let fd: number;
+    let sizeBytes: number;
+    try {
+      fd = openSync(path, 'r');
+    } catch (error) {
+      throw new MappedFileOpenError(path, error);
+    }
+    try {
+      try {
+        const stats = fstatSync(fd);
+        if (!stats.isFile()) throw new Error(`not a regular file`);
+        sizeBytes = stats.size;
+      } catch (error) {
+        throw new MappedFileOpenError(path, error);
+      }
+      validateMappingSize(path, sizeBytes);
+      const native = nativeStatus();
+      if (sizeBytes === 0) {
+        debugLog(`open ${path}: empty file, nothing to map`);
+        return new MappedFile(path, Buffer.alloc(0), native.available ? 'mmap' : 'fallback', false);
+      }
+      let reason: string;
+      if (options.forceFallback === true) {
+        reason = 'forceFallback option';
+      } else if (!native.available) {
+        reason = native.reason ?? 'native binding unavailable';
+      } else {
+        try {
+          const buffer = mapReadOnly(fd, sizeBytes);
+          debugLog(`open ${path}: mapped ${sizeBytes} bytes`);
+          return new MappedFile(path, buffer, 'mmap', true);
+        } catch (error) {
+          if (!isMmapError(error, 'MMTAPE_MMAP_SYSCALL_FAILED')) throw error;
+          reason = error.message;
+        }
+      }
+      noteFallback(path, reason);
+      const buffer = readWholeFile(fd, sizeBytes);
+      debugLog(`open ${path}: read ${sizeBytes} bytes into memory`);
+      return new MappedFile(path, buffer, 'fallback', false);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** Whether {@link close} has been called. */
+  get closed(): boolean {
+    return this.#buffer === undefined;
+  }
+
+  /**
+   * The file's bytes (`byteLength` long, `byteOffset` 0 within its ArrayBuffer for both backends).
+   * Build typed views with `new Float64Array(buf.buffer, buf.byteOffset + offsetBytes, length)`.
+   * @throws {MappedFileClosedError} after `close()`.
+   */
+  get buffer(): Buffer {
+    return this.#open('read buffer');
+  }
+
+  /**
+   * Gives the kernel access-pattern advice for a byte range (`madvise`).
+   *
+   * The start is aligned down to the page size (so up to one page before `offsetBytes` is included) and
+   * the end is clamped to the file; the kernel rounds the length up to whole pages. A range entirely past
+   * the end, or of length 0, is a no-op. No-op for the fallback backend and for empty files.
+   * @param offsetBytes start of the range, bytes, default 0.
+   * @param lengthBytes length of the range, bytes, default: to the end of the file.
+   * @throws {MappedFileClosedError} after `close()`.
+   * @throws {InvalidRangeError} for negative, fractional or non-finite arguments.
+   * @throws {MmapSyscallError} if `madvise` fails.
+   */
+  advise(advice: Advice, offsetBytes = 0, lengthBytes?: number): void {
+    const buffer = this.#open(`advise ${advice}`);
+    const range = this.#alignedRange(offsetBytes, lengthBytes);
+    if (!this.#mapped || range.lengthBytes === 0) return;
+    madvise(buffer, range.offsetBytes, range.lengthBytes, advice);
+  }
+
+  /**
+   * Counts the pages of a byte range that are resident in memory (`mincore`). The range is aligned down
+   * to the page size and clamped to the file (see {@link Residency}). The fallback backend reports every
+   * page resident.
+   * @param offsetBytes start of the range, bytes, default 0.
+   * @param lengthBytes length of the range, bytes, default: to the end of the file.
+   * @throws {MappedFileClosedError} after `close()`.
+   * @throws {InvalidRangeError} for negative, fractional or non-finite arguments.
+   * @throws {MmapSyscallError} if `mincore` fails.
+   */
+  residency(offsetBytes = 0, lengthBytes?: number): Residency {
+    const buffer = this.#open('query residency');
+    const range = this.#alignedRange(offsetBytes, lengthBytes);
+    const pageSize = pageSizeBytes();
+    const totalBytes = range.lengthBytes;
+    const totalPages = Math.ceil(totalBytes / pageSize);
+    if (!this.#mapped || totalBytes === 0) {
+      return { residentPages: totalPages, totalPages, residentBytes: totalBytes, totalBytes };
+    }
+    const view = buffer.subarray(range.offsetBytes, range.offsetBytes + range.lengthBytes);
+    const { residentPages } = mincore(view);
+    return { residentPages, totalPages, residentBytes: Math.min(residentPages * pageSize, totalBytes), totalBytes };
+  }
+
+  /**
+   * Releases this object's reference to the bytes; later `buffer`, `advise()` and `residency()` throw
+   * {@link MappedFileClosedError}. Idempotent. The mapping itself is unmapped by the garbage collector
+   * once no view refers to it.
+   */
+  close(): void {
+    if (this.#buffer === undefined) return;
+    this.#buffer = undefined;
+    debugLog(`close ${this.path}`);
+  }
+
+  #open(operation: string): Buffer {
+    if (this.#buffer === undefined) throw new MappedFileClosedError(this.path, operation);
+    return this.#buffer;
+  }
+
+  /** Validates, aligns the start down to a page and clamps the end to the file. */
+  #alignedRange(offsetBytes: number, lengthBytes: number | undefined): { offsetBytes: number; lengthBytes: number } {
+    const length = lengthBytes ?? Math.max(0, this.byteLength - offsetBytes);
+    if (!isByteCount(offsetBytes) || !isByteCount(length)) {
+      throw new InvalidRangeError(this.path, offsetBytes, length);
+    }
+    const pageSize = pageSizeBytes();
+    const start = Math.floor(offsetBytes / pageSize) * pageSize;
+    const end = Math.min(offsetBytes + length, this.byteLength);
+    if (length === 0 || start >= end) return { offsetBytes: Math.min(start, this.byteLength), lengthBytes: 0 };
+    return { offsetBytes: start, lengthBytes: end - start };
+  }
+}
+
+function isByteCount(value: number): boolean {
+  return Number.isSafeInteger(value) && value >= 0;
+}
+
+/** Reads `sizeBytes` from `fd` into a Buffer that owns its ArrayBuffer (byteOffset 0, not pooled). */
+function readWholeFile(fd: number, sizeBytes: number): Buffer {
+  const buffer = Buffer.allocUnsafeSlow(sizeBytes);
+  let filled = 0;
+  while (filled < sizeBytes) {
+    const read = readSync(fd, buffer, filled, sizeBytes - filled, filled);
+    if (read === 0) break;
+    filled += read;
+  }
+  // The file shrank while reading: keep what exists, zero the rest is wrong; expose the true length.
+  return filled === sizeBytes ? buffer : buffer.subarray(0, filled);
+}
