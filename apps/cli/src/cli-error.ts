@@ -9,20 +9,69 @@ export class CliUsageError extends Error {
   }
 }
 
-const DATA_ERROR_CODE = /CSV|PARSE|TIMESTAMP|COLUMN|CORRUPT|CHECKSUM|MAGIC|VERSION|TRUNCATED|FORMAT|MANIFEST|UNSORTED|ALIGN|HEADER|FIELD|NUMERIC|DESCRIPTOR/i;
-const USER_ERROR_CODE = /EXISTS|NOT_FOUND|ENOENT|USAGE|CONFIG|OPTION|SYMBOL|NO_INPUT|EMPTY/i;
+/** Error codes of the packages that mean the input data is bad (corrupt file, unparseable CSV). */
+const DATA_ERROR_CODES = new Set([
+  'BAD_HEADER',
+  'BAD_MAGIC',
+  'COLUMN_DTYPE_MISMATCH',
+  'COLUMN_LENGTH_MISMATCH',
+  'COLUMN_OUT_OF_BOUNDS',
+  'CSV_READ_FAILED',
+  'DATASET_MISMATCH',
+  'FIELD_COUNT_MISMATCH',
+  'INVALID_MANIFEST',
+  'INVALID_NUMBER',
+  'INVALID_TIMESTAMP',
+  'MISALIGNED_COLUMN',
+  'MISSING_COLUMN',
+  'NO_DATA',
+  'TRUNCATED_FILE',
+  'UNSORTED_STREAM',
+  'UNSUPPORTED_VERSION',
+  'MMTAPE_CHECKSUM_MISMATCH',
+  'MMTAPE_FRAME_BAD_MAGIC',
+  'MMTAPE_FRAME_LENGTH_MISMATCH',
+  'MMTAPE_FRAME_TRUNCATED',
+  'MMTAPE_FRAME_UNSUPPORTED_VERSION',
+  'MMTAPE_UNKNOWN_CODEC',
+  'MMTAPE_ZSTD_FAILED',
+  'WF_INSUFFICIENT_DATA',
+  'WF_INVALID_INPUT',
+  'WF_PANEL_BUILD_FAILED',
+]);
+
+/** Error codes that mean the user asked for something impossible (bad option, missing path). */
+const USER_ERROR_CODES = new Set([
+  'COLUMN_NOT_FOUND',
+  'FILE_OPEN_FAILED',
+  'INVALID_INGEST_OPTIONS',
+  'INVALID_OPTION',
+  'INVALID_SYMBOL',
+  'OUTPUT_EXISTS',
+  'SYMBOL_NOT_FOUND',
+  'UNKNOWN_SYMBOL',
+  'UNSUPPORTED_COLUMN_DTYPE',
+  'WF_INVALID_CONFIG',
+  'MMTAPE_INVALID_CACHE_OPTIONS',
+  'MMTAPE_INVALID_COMPRESSION_LEVEL',
+  'MMTAPE_MAPPED_FILE_OPEN_FAILED',
+  'MMTAPE_MAPPING_TOO_LARGE',
+  'ENOENT',
+  'EACCES',
+  'ENOTDIR',
+  'EISDIR',
+]);
 
 /**
- * Maps any thrown value to an exit code: mmtape typed errors carry a string `code`; data errors
- * (corrupt or unparseable input) → 2, usage errors → 1, anything else → 3.
+ * Maps any thrown value to an exit code from the `code` that mmtape's typed errors (and Node's system
+ * errors) carry: data errors → 2, usage errors → 1, anything else → 3 (a bug).
  */
 export function exitCodeFor(error: unknown): ExitCodeValue {
   if (error instanceof CliUsageError) return ExitCode.user;
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string') {
-    if (USER_ERROR_CODE.test(code)) return ExitCode.user;
-    if (DATA_ERROR_CODE.test(code)) return ExitCode.data;
-    if (code.startsWith('MMTAPE') || code.startsWith('commander')) return ExitCode.user;
+    if (DATA_ERROR_CODES.has(code)) return ExitCode.data;
+    if (USER_ERROR_CODES.has(code)) return ExitCode.user;
   }
   return ExitCode.internal;
 }

@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { CliUsageError } from './cli-error.js';
 import { createProgress, type Progress } from './progress.js';
 
 /** Global options shared by every command. */
@@ -55,4 +58,18 @@ export function parseTimeNs(text: string): bigint {
   const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
   if (Number.isNaN(ms)) throw new Error(`expected an ISO 8601 time or integer ns, found "${text}"`);
   return BigInt(ms) * 1_000_000n;
+}
+
+/**
+ * Checks that `dir` is a dataset folder (has manifest.json) before any package opens it, so that a typo
+ * gives a usage error (exit 1) rather than a data error.
+ * @throws CliUsageError naming the folder.
+ */
+export function requireDatasetDir(dir: string): string {
+  if (!existsSync(join(dir, 'manifest.json'))) {
+    throw new CliUsageError(
+      `${dir} is not a dataset folder (no manifest.json); create one with "mmtape ingest <csv...> --out ${dir}"`,
+    );
+  }
+  return dir;
 }

@@ -7,14 +7,15 @@
  * process.exitCode = await main(['node', 'mmtape', 'demo']);
  * ```
  */
-export { CliUsageError, createProgram, main } from './main.js';
-export { ExitCode, type ExitCodeValue } from './exit-codes.js';
-export { demoDataDir, runDemo, type DemoResult } from './commands/demo.js';
-export { runIngest, type IngestCommandOptions } from './commands/ingest.js';
-export { runInfo, type InfoResult } from './commands/info.js';
-export { runReplay, type ReplayCommandOptions, type ReplayResult } from './commands/replay.js';
+
+export { type DemoResult, demoDataDir, runDemo } from './commands/demo.js';
+export { type InfoResult, runInfo } from './commands/info.js';
+export { type IngestCommandOptions, runIngest } from './commands/ingest.js';
+export { type ReplayCommandOptions, type ReplayResult, runReplay } from './commands/replay.js';
 export {
   runWalkForwardCommand,
   type WalkForwardCommandOptions,
   type WalkForwardResult,
 } from './commands/walk-forward.js';
+export { ExitCode, type ExitCodeValue } from './exit-codes.js';
+export { CliUsageError, createProgram, main } from './main.js';

@@ -11,7 +11,8 @@ import { ExitCode } from './exit-codes.js';
 function integer(min: number) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected an integer >= ${min}, found "${value}"`);
+    if (!Number.isInteger(n) || n < min)
+      throw new InvalidArgumentError(`expected an integer >= ${min}, found "${value}"`);
     return n;
   };
 }
@@ -19,7 +20,8 @@ function integer(min: number) {
 function number(min: number) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isFinite(n) || n < min) throw new InvalidArgumentError(`expected a number >= ${min}, found "${value}"`);
+    if (!Number.isFinite(n) || n < min)
+      throw new InvalidArgumentError(`expected a number >= ${min}, found "${value}"`);
     return n;
   };
 }
@@ -44,13 +46,30 @@ export function createProgram(emit: (result: unknown) => void): Command {
     .argument('<inputs...>', 'CSV files and/or folders')
     .requiredOption('-o, --out <dir>', 'output dataset folder (must not exist unless --overwrite)')
     .option('--tz <zone>', 'IANA time zone of naive wall-clock times, e.g. America/New_York (default: UTC)')
-    .option('--timestamp-column <name>', 'single timestamp column (default: detected: datetime|timestamp|time|date)')
+    .option(
+      '--timestamp-column <name>',
+      'single timestamp column (default: detected: datetime|timestamp|time|date)',
+    )
     .option('--date-column <name>', 'date column when date and time are separate (default: detected)')
-    .option('--time-column <name>', 'time-of-day column when date and time are separate (default: detected: ToD|time)')
-    .option('--symbol-column <name>', 'symbol column (default: detected: Name|Ticker|Symbol, else the file name)')
-    .option('--symbol-pattern <regex>', 'regex with one capture group taking the symbol from the file base name')
+    .option(
+      '--time-column <name>',
+      'time-of-day column when date and time are separate (default: detected: ToD|time)',
+    )
+    .option(
+      '--symbol-column <name>',
+      'symbol column (default: detected: Name|Ticker|Symbol, else the file name)',
+    )
+    .option(
+      '--symbol-pattern <regex>',
+      'regex with one capture group taking the symbol from the file base name',
+    )
     .option('--delimiter <char>', 'field delimiter (default: ",")')
-    .addOption(new Option('--timestamp-unit <unit>', 'unit of numeric epoch timestamps (default: by magnitude)').choices(['s', 'ms', 'us', 'ns']))
+    .addOption(
+      new Option(
+        '--timestamp-unit <unit>',
+        'unit of numeric epoch timestamps (default: by magnitude)',
+      ).choices(['s', 'ms', 'us', 'ns']),
+    )
     .option('--overwrite', 'replace an existing dataset folder')
     .action(async (inputs: string[], opts, cmd: Command) => emit(await runIngest(inputs, opts, ctxOf(cmd))));
 
@@ -82,8 +101,17 @@ export function createProgram(emit: (result: unknown) => void): Command {
     .option('--train-bars <bars>', 'training window length, bars (default 252)', integer(10))
     .option('--test-bars <bars>', 'test (trading) window length, bars (default 63)', integer(1))
     .option('--step-bars <bars>', 'step between windows, bars (default: test bars)', integer(1))
-    .addOption(new Option('--mode <mode>', 'training window: rolling or expanding (default rolling)').choices(['rolling', 'expanding']))
-    .option('--min-correlation <r>', 'pre-filter: minimum correlation of training log returns (default 0.5)', number(-1))
+    .addOption(
+      new Option('--mode <mode>', 'training window: rolling or expanding (default rolling)').choices([
+        'rolling',
+        'expanding',
+      ]),
+    )
+    .option(
+      '--min-correlation <r>',
+      'pre-filter: minimum correlation of training log returns (default 0.5)',
+      number(-1),
+    )
     .option('--max-p-value <p>', 'Engle-Granger MacKinnon p-value threshold (default 0.05)', number(0))
     .option('--top-k <n>', 'pairs traded per window (default 5)', integer(1))
     .option('--entry-z <z>', 'enter when |z-score| exceeds this (default 2)', number(0))
@@ -92,7 +120,9 @@ export function createProgram(emit: (result: unknown) => void): Command {
     .option('--cost-bps <bps>', 'cost per unit of turnover per leg, basis points (default 5)', number(0))
     .option('--cache-dir <dir>', 'cache of per-window pair statistics (default <report>/.cache)')
     .option('--no-cache', 'do not use the result cache')
-    .action(async (dir: string, opts, cmd: Command) => emit(await runWalkForwardCommand(dir, opts, ctxOf(cmd))));
+    .action(async (dir: string, opts, cmd: Command) =>
+      emit(await runWalkForwardCommand(dir, opts, ctxOf(cmd))),
+    );
 
   program
     .command('demo')
@@ -110,7 +140,10 @@ export function createProgram(emit: (result: unknown) => void): Command {
 export async function main(argv: readonly string[]): Promise<number> {
   let json = false;
   const program = createProgram((result) => {
-    if (json) process.stdout.write(`${JSON.stringify(result, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
+    if (json)
+      process.stdout.write(
+        `${JSON.stringify(result, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`,
+      );
   });
   program.hook('preAction', (_this, action) => {
     json = Boolean(action.optsWithGlobals<GlobalOptions>().json);
@@ -121,7 +154,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     return ExitCode.ok;
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0) return ExitCode.ok;
+      if (
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        error.exitCode === 0
+      )
+        return ExitCode.ok;
       return ExitCode.user;
     }
     const exit = exitCodeFor(error);

@@ -31,7 +31,11 @@ export function createProgress(options: ProgressOptions): Progress {
     return {
       start(label, total) {
         bar = new cliProgress.SingleBar(
-          { format: `${label} [{bar}] {percentage}% | {value}/{total} | {duration_formatted}`, stream: process.stderr, hideCursor: true },
+          {
+            format: `${label} [{bar}] {percentage}% | {value}/{total} | {duration_formatted}`,
+            stream: process.stderr,
+            hideCursor: true,
+          },
           cliProgress.Presets.shades_classic,
         );
         bar.start(Math.max(total, 1), 0);

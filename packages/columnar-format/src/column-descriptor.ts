@@ -3,7 +3,7 @@
  * `u16 nameLengthBytes, UTF-8 name, u8 dtype code, u64 offsetBytes, u64 lengthBytes`.
  */
 
-import { type DType, DTYPE_CODE, DTYPE_SIZE_BYTES, dtypeFromCode } from './dtype.js';
+import { DTYPE_CODE, DTYPE_SIZE_BYTES, type DType, dtypeFromCode } from './dtype.js';
 import {
   BadHeaderError,
   ColumnLengthMismatchError,
@@ -46,13 +46,21 @@ export function readColumnDescriptors(
     const nameStart = pos + 2;
     const after = nameStart + nameLen + 1 + 8 + 8;
     if (after > end) throw descriptorOverrun(path, i, after, end);
-    const name = decodeUtf8(buf.subarray(nameStart, nameStart + nameLen), path, `column ${i} name`, nameStart);
+    const name = decodeUtf8(
+      buf.subarray(nameStart, nameStart + nameLen),
+      path,
+      `column ${i} name`,
+      nameStart,
+    );
     if (name.length === 0 || names.has(name)) {
-      throw new BadHeaderError(`${path}: column ${i} has ${name ? `duplicate name "${name}"` : 'an empty name'}`, {
-        path,
-        offsetBytes: nameStart,
-        field: name,
-      });
+      throw new BadHeaderError(
+        `${path}: column ${i} has ${name ? `duplicate name "${name}"` : 'an empty name'}`,
+        {
+          path,
+          offsetBytes: nameStart,
+          field: name,
+        },
+      );
     }
     names.add(name);
     let p = nameStart + nameLen;
@@ -88,7 +96,13 @@ export function readColumnDescriptors(
     if (offsetBytes % COLUMN_ALIGNMENT_BYTES !== 0) {
       throw new MisalignedColumnError(
         `${path}: column "${name}" starts at byte ${offsetBytes}, expected a multiple of ${COLUMN_ALIGNMENT_BYTES}`,
-        { path, offsetBytes: p, field: name, expected: `multiple of ${COLUMN_ALIGNMENT_BYTES}`, actual: offsetBytes },
+        {
+          path,
+          offsetBytes: p,
+          field: name,
+          expected: `multiple of ${COLUMN_ALIGNMENT_BYTES}`,
+          actual: offsetBytes,
+        },
       );
     }
     const expectedLength = header.rowCount * DTYPE_SIZE_BYTES[dtype];
@@ -116,7 +130,12 @@ export function readColumnDescriptors(
     if (cur.lengthBytes > 0 && prev.offsetBytes + prev.lengthBytes > cur.offsetBytes) {
       throw new BadHeaderError(
         `${path}: column "${cur.name}" starts at byte ${cur.offsetBytes}, inside column "${prev.name}" (ends at ${prev.offsetBytes + prev.lengthBytes})`,
-        { path, field: cur.name, expected: `>= ${prev.offsetBytes + prev.lengthBytes}`, actual: cur.offsetBytes },
+        {
+          path,
+          field: cur.name,
+          expected: `>= ${prev.offsetBytes + prev.lengthBytes}`,
+          actual: cur.offsetBytes,
+        },
       );
     }
   }

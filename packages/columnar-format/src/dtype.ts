@@ -37,7 +37,12 @@ export function dtypeOfData(data: unknown): DType | undefined {
 }
 
 /** Creates a typed-array view of `rows` elements of `dtype` at `offsetBytes` of `buffer` (zero-copy). */
-export function makeView(dtype: DType, buffer: ArrayBufferLike, offsetBytes: number, rows: number): ColumnData {
+export function makeView(
+  dtype: DType,
+  buffer: ArrayBufferLike,
+  offsetBytes: number,
+  rows: number,
+): ColumnData {
   switch (dtype) {
     case 'i64':
       return new BigInt64Array(buffer, offsetBytes, rows);

@@ -116,7 +116,13 @@ export function readFileHeader(buf: Buffer, path: string): FileHeader {
 /** Writes the fixed header and symbol into `out` (at least `FIXED_HEADER_BYTES + symbol bytes`). Returns bytes written. */
 export function writeFileHeader(
   out: Buffer,
-  h: { flags: number; headerLengthBytes: number; rowCount: number; columnCount: number; symbolBytes: Uint8Array },
+  h: {
+    flags: number;
+    headerLengthBytes: number;
+    rowCount: number;
+    columnCount: number;
+    symbolBytes: Uint8Array;
+  },
 ): number {
   out.set(MAGIC, 0);
   out.writeUInt16LE(FORMAT_VERSION, 8);

@@ -1,1 +1,73 @@
-export {};
+/**
+ * `@mmtape/columnar-format`: the mmtape binary column file (header + 64-byte aligned columns, see
+ * FORMAT.md), zero-copy typed-array views over memory-mapped files, an atomic writer, dataset folders
+ * with `manifest.json`, and CSV ingest.
+ *
+ * @example
+ * ```ts
+ * import { Dataset, ingestCsv } from '@mmtape/columnar-format';
+ *
+ * await ingestCsv({ inputs: ['intraday/'], outDir: 'data/us1m', timeZone: 'America/New_York' });
+ * const ds = Dataset.open('data/us1m');
+ * const f = ds.open('AAPL');
+ * const ts = f.timestampsNs();       // BigInt64Array, ns UTC, zero-copy over the mapping
+ * const close = f.f64('close');      // Float64Array
+ * ds.close();
+ * ```
+ *
+ * @module
+ */
+export type { ColumnDescriptor } from './column-descriptor.js';
+export type { ColumnFileOpenOptions } from './column-file.js';
+export { ColumnFile } from './column-file.js';
+export type { DatasetOpenOptions } from './dataset.js';
+export { Dataset } from './dataset.js';
+export type { ColumnData, DType } from './dtype.js';
+export { DTYPE_CODE, DTYPE_SIZE_BYTES } from './dtype.js';
+export type { ColumnarErrorCode, ColumnarErrorContext } from './errors.js';
+export {
+  BadHeaderError,
+  BadMagicError,
+  ColumnarError,
+  ColumnDtypeMismatchError,
+  ColumnFileClosedError,
+  ColumnLengthMismatchError,
+  ColumnNotFoundError,
+  ColumnOutOfBoundsError,
+  CsvReadError,
+  DatasetMismatchError,
+  FieldCountError,
+  FileOpenError,
+  InvalidIngestOptionsError,
+  InvalidManifestError,
+  InvalidNumberError,
+  InvalidSymbolError,
+  InvalidTimestampError,
+  InvalidWriteInputError,
+  isMmtapeError,
+  MisalignedColumnError,
+  MissingColumnError,
+  NoDataError,
+  OutputExistsError,
+  SymbolNotFoundError,
+  TruncatedFileError,
+  UnsupportedVersionError,
+} from './errors.js';
+export { COLUMN_ALIGNMENT_BYTES, FORMAT_VERSION, MAGIC } from './header.js';
+export { DEFAULT_SYMBOL_FROM_FILE_NAME, ingestCsv } from './ingest/ingest-csv.js';
+export type {
+  ColumnMapping,
+  IngestFileReport,
+  IngestOptions,
+  IngestProgress,
+  IngestReport,
+  IngestSymbolReport,
+  ValueColumn,
+} from './ingest/ingest-options.js';
+export { VALUE_COLUMNS } from './ingest/ingest-options.js';
+export type { TimestampUnit } from './ingest/timestamp-parser.js';
+export type { DatasetManifest, DatasetSymbolEntry } from './manifest.js';
+export { MANIFEST_FILE_NAME, readManifest, validateManifest } from './manifest.js';
+export { COLUMN_FILE_EXTENSION, fileNameToSymbol, symbolToFileName } from './symbol-file-name.js';
+export type { ColumnInput, WriteColumnFileInput } from './write-column-file.js';
+export { writeColumnFile } from './write-column-file.js';

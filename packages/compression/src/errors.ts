@@ -181,7 +181,11 @@ export class ZstdError extends CompressionError {
   readonly operation: 'init' | 'compress' | 'decompress';
   readonly offsetBytes: number | undefined;
 
-  constructor(operation: 'init' | 'compress' | 'decompress', detail: string, options?: { cause?: unknown; offsetBytes?: number }) {
+  constructor(
+    operation: 'init' | 'compress' | 'decompress',
+    detail: string,
+    options?: { cause?: unknown; offsetBytes?: number },
+  ) {
     super(`zstd ${operation} failed: ${detail}`, { cause: options?.cause });
     this.operation = operation;
     this.offsetBytes = options?.offsetBytes;

@@ -30,7 +30,7 @@ import {
  * as in PNG: it is never the first byte of ASCII/UTF-8 text or JSON, so frames and legacy plain
  * entries cannot be confused, and 7-bit transports that strip the high bit are detected.
  */
-export const FRAME_MAGIC: Uint8Array = Uint8Array.of(0x89, 0x4d, 0x54, 0x5a);
+export const FRAME_MAGIC: readonly number[] = Object.freeze([0x89, 0x4d, 0x54, 0x5a]);
 
 /** Frame layout version written by this build (byte 4). */
 export const FRAME_VERSION = 1;
@@ -147,8 +147,8 @@ export function writeFrameHeader(target: Uint8Array, fields: FrameHeaderFields):
 export const KNOWN_CODEC_NAMES = "'none', 'zstd'";
 
 /** Lowercase hex of a few bytes, for error messages. */
-export function toHex(bytes: Uint8Array): string {
+export function toHex(bytes: ArrayLike<number>): string {
   let out = '';
-  for (const b of bytes) out += b.toString(16).padStart(2, '0');
+  for (let i = 0; i < bytes.length; i++) out += (bytes[i] ?? 0).toString(16).padStart(2, '0');
   return out;
 }

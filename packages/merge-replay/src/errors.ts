@@ -112,7 +112,12 @@ export class MissingColumnError extends MergeReplayError {
   /** Column names the file does have. */
   readonly actual: readonly string[];
 
-  constructor(fields: { symbol: string; column: string; path?: string | undefined; actual: readonly string[] }) {
+  constructor(fields: {
+    symbol: string;
+    column: string;
+    path?: string | undefined;
+    actual: readonly string[];
+  }) {
     super(
       `column "${fields.column}" is missing for symbol "${fields.symbol}"` +
         `${fields.path ? ` (${fields.path})` : ''}; the file has: ${fields.actual.join(', ') || '(none)'}`,

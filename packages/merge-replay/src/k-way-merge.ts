@@ -112,7 +112,11 @@ export class KWayMerge implements Iterable<ReplayBatch> {
     for (let s = 0; s < count; s++) {
       const stream = streams[s];
       if (!(stream instanceof BigInt64Array)) {
-        throw new InvalidReplayOptionError({ option: `streams[${s}]`, expected: 'a BigInt64Array', actual: stream });
+        throw new InvalidReplayOptionError({
+          option: `streams[${s}]`,
+          expected: 'a BigInt64Array',
+          actual: stream,
+        });
       }
       if (stream.length > MAX_STREAM_ROWS) {
         throw new InvalidReplayOptionError({
@@ -204,10 +208,10 @@ export class KWayMerge implements Iterable<ReplayBatch> {
   }
 
   /**
-   * Calls `visitor` for every remaining batch; stops early when it returns `false`.
+   * Calls `visitor` for every remaining batch; stops early when it returns exactly `false`.
    * The batch is reused between calls. Returns the number of batches visited.
    */
-  forEachBatch(visitor: (batch: ReplayBatch) => boolean | undefined | void): number {
+  forEachBatch(visitor: (batch: ReplayBatch) => unknown): number {
     let visited = 0;
     for (let batch = this.next(); batch !== null; batch = this.next()) {
       visited++;
@@ -231,7 +235,11 @@ export class KWayMerge implements Iterable<ReplayBatch> {
   async *replayAsync(options: ReplayAsyncOptions = {}): AsyncGenerator<ReplayBatch, void, undefined> {
     const { speed = 'max', signal } = options;
     if (speed !== 'max' && !(typeof speed === 'number' && Number.isFinite(speed) && speed > 0)) {
-      throw new InvalidReplayOptionError({ option: 'speed', expected: "'max' or a finite number > 0", actual: speed });
+      throw new InvalidReplayOptionError({
+        option: 'speed',
+        expected: "'max' or a finite number > 0",
+        actual: speed,
+      });
     }
     let firstTimestampNs: bigint | undefined;
     let firstWallMs = 0;

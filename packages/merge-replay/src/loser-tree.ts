@@ -91,13 +91,25 @@ export class LoserTree {
    */
   replay(leaf: number): void {
     const nodes = this.nodes;
+    const keyHi = this.keyHi;
+    const keyLo = this.keyLo;
     let winner = leaf;
+    let winnerHi = keyHi[leaf]!;
+    let winnerLo = keyLo[leaf]!;
+    // Same order as `less`, inlined with the winner's key kept in locals: one key read per level.
     for (let n = (leaf + this.size) >> 1; n > 0; n >>= 1) {
       const challenger = nodes[n]!;
-      if (this.less(challenger, winner)) {
-        nodes[n] = winner;
-        winner = challenger;
+      const challengerHi = keyHi[challenger]!;
+      if (challengerHi > winnerHi) continue;
+      const challengerLo = keyLo[challenger]!;
+      if (challengerHi === winnerHi) {
+        if (challengerLo > winnerLo) continue;
+        if (challengerLo === winnerLo && !this.less(challenger, winner)) continue;
       }
+      nodes[n] = winner;
+      winner = challenger;
+      winnerHi = challengerHi;
+      winnerLo = challengerLo;
     }
     nodes[0] = winner;
   }

@@ -102,7 +102,9 @@ export class MmapSyscallError extends MmapCoreError {
     context: { offsetBytes?: number; lengthBytes?: number; cause?: unknown },
   ) {
     const range =
-      context.offsetBytes === undefined ? '' : ` at offset ${context.offsetBytes} length ${context.lengthBytes}`;
+      context.offsetBytes === undefined
+        ? ''
+        : ` at offset ${context.offsetBytes} length ${context.lengthBytes}`;
     super(`${syscall}() failed with ${errnoName ?? 'errno'} (${errno})${range}`, { cause: context.cause });
     this.syscall = syscall;
     this.errno = errno;

@@ -19,7 +19,7 @@
 export type { Advice } from './advice.js';
 export { ADVICE_VALUES } from './advice.js';
 export { MAX_MAPPING_BYTES, madvise, mapReadOnly, mincore } from './bindings.js';
-export type { MmapErrorCode, MmapError, MmapSyscall } from './errors.js';
+export type { MmapError, MmapErrorCode, MmapSyscall } from './errors.js';
 export {
   InvalidRangeError,
   isMmapError,

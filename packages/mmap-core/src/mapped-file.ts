@@ -2,7 +2,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { Advice } from './advice.js';
 import { madvise, mapReadOnly, mincore, nativeStatus } from './bindings.js';
 import { debugLog } from './debug-log.js';
-import { InvalidRangeError, MappedFileClosedError, MappedFileOpenError, isMmapError } from './errors.js';
+import { InvalidRangeError, isMmapError, MappedFileClosedError, MappedFileOpenError } from './errors.js';
 import { noteFallback } from './mmap-status.js';
 import { pageSizeBytes } from './page-size.js';
 import type { Residency } from './residency.js';
@@ -172,7 +172,12 @@ export class MappedFile {
     }
     const view = buffer.subarray(range.offsetBytes, range.offsetBytes + range.lengthBytes);
     const { residentPages } = mincore(view);
-    return { residentPages, totalPages, residentBytes: Math.min(residentPages * pageSize, totalBytes), totalBytes };
+    return {
+      residentPages,
+      totalPages,
+      residentBytes: Math.min(residentPages * pageSize, totalBytes),
+      totalBytes,
+    };
   }
 
   /**
@@ -192,7 +197,10 @@ export class MappedFile {
   }
 
   /** Validates, aligns the start down to a page and clamps the end to the file. */
-  #alignedRange(offsetBytes: number, lengthBytes: number | undefined): { offsetBytes: number; lengthBytes: number } {
+  #alignedRange(
+    offsetBytes: number,
+    lengthBytes: number | undefined,
+  ): { offsetBytes: number; lengthBytes: number } {
     const length = lengthBytes ?? Math.max(0, this.byteLength - offsetBytes);
     if (!isByteCount(offsetBytes) || !isByteCount(length)) {
       throw new InvalidRangeError(this.path, offsetBytes, length);
@@ -200,7 +208,8 @@ export class MappedFile {
     const pageSize = pageSizeBytes();
     const start = Math.floor(offsetBytes / pageSize) * pageSize;
     const end = Math.min(offsetBytes + length, this.byteLength);
-    if (length === 0 || start >= end) return { offsetBytes: Math.min(start, this.byteLength), lengthBytes: 0 };
+    if (length === 0 || start >= end)
+      return { offsetBytes: Math.min(start, this.byteLength), lengthBytes: 0 };
     return { offsetBytes: start, lengthBytes: end - start };
   }
 }
@@ -218,6 +227,6 @@ function readWholeFile(fd: number, sizeBytes: number): Buffer {
     if (read === 0) break;
     filled += read;
   }
-  // The file shrank while reading: keep what exists, zero the rest is wrong; expose the true length.
+  // The file shrank between fstat and read: expose only the bytes that exist (byteLength follows).
   return filled === sizeBytes ? buffer : buffer.subarray(0, filled);
 }

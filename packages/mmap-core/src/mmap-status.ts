@@ -46,6 +46,9 @@ export function noteFallback(path: string, reason: string): void {
  */
 export function mmapStatus(): MmapStatus {
   const native = nativeStatus();
-  if (!native.available) return { backend: 'fallback', reason: native.reason ?? 'native binding unavailable' };
-  return firstFallbackReason === undefined ? { backend: 'mmap' } : { backend: 'mmap', reason: firstFallbackReason };
+  if (!native.available)
+    return { backend: 'fallback', reason: native.reason ?? 'native binding unavailable' };
+  return firstFallbackReason === undefined
+    ? { backend: 'mmap' }
+    : { backend: 'mmap', reason: firstFallbackReason };
 }

@@ -1,1 +1,38 @@
-export {};
+/**
+ * `@mmtape/prefetch`: `madvise` prefetching for memory-mapped column files. WILLNEED the rows just ahead
+ * of a replay cursor and DONTNEED the rows left behind, so a full-market replay streams through files
+ * larger than memory without the page cache thrashing.
+ *
+ * @example
+ * ```ts
+ * import { MappedFile } from '@mmtape/mmap-core';
+ * import { SlidingWindowPrefetcher } from '@mmtape/prefetch';
+ *
+ * const file = MappedFile.open('AAPL.bin'); // a column of 1,000,000 f64 at byte 64
+ * const prefetcher = new SlidingWindowPrefetcher([
+ *   { file, columns: [{ offsetBytes: 64, bytesPerRow: 8 }], rowCount: 1_000_000 },
+ * ]);
+ * for (let row = 0; row < 1_000_000; row++) prefetcher.update(0, row); // cheap per row
+ * prefetcher.finish();
+ * console.log(prefetcher.stats());
+ * ```
+ *
+ * @module
+ */
+export type { PrefetchErrorCode } from './errors.js';
+export { isPrefetchError, PrefetchArgumentError } from './errors.js';
+export type { PrefetchStats } from './prefetch-stats.js';
+export type { Advisable, PrefetchColumn, PrefetchStream } from './prefetch-stream.js';
+export type { SlidingWindowOptions } from './sliding-window-prefetcher.js';
+export {
+  DEFAULT_AHEAD_ROWS,
+  DEFAULT_BEHIND_ROWS,
+  DEFAULT_STEP_ROWS,
+  SlidingWindowPrefetcher,
+} from './sliding-window-prefetcher.js';
+export type { SymbolWindowOptions } from './symbol-window-prefetcher.js';
+export {
+  DEFAULT_AHEAD_SYMBOLS,
+  DEFAULT_BEHIND_SYMBOLS,
+  SymbolWindowPrefetcher,
+} from './symbol-window-prefetcher.js';

@@ -20,9 +20,6 @@ export type WalkForwardErrorCode =
 abstract class WalkForwardErrorBase extends Error {
   abstract readonly code: WalkForwardErrorCode;
   readonly [MMTAPE_ERROR] = true;
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 /**
@@ -91,7 +88,11 @@ export class PanelBuildError extends WalkForwardErrorBase {
 }
 
 /** Union of every error class this package throws. */
-export type WalkForwardError = InvalidConfigError | InvalidInputError | InsufficientDataError | PanelBuildError;
+export type WalkForwardError =
+  | InvalidConfigError
+  | InvalidInputError
+  | InsufficientDataError
+  | PanelBuildError;
 
 /** True for any mmtape error (any package), recognised by the `Symbol.for('mmtape.error')` marker. */
 export function isMmtapeError(e: unknown): e is Error & { code: string } {

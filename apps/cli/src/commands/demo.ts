@@ -1,6 +1,6 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { IngestReport } from '@mmtape/columnar-format';
 import { CliUsageError } from '../cli-error.js';
@@ -14,7 +14,14 @@ import { runWalkForwardCommand, type WalkForwardResult } from './walk-forward.js
  * It sits next to `src/` and `dist/` in the CLI package, so it resolves the same from both.
  */
 export function demoDataDir(): string {
-  return fileURLToPath(new URL('../demo-data/sp500-30', import.meta.url));
+  // dist/bin.js is one level below the package root, src/commands/demo.ts two: walk up to find it.
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let up = 0; up < 4; up++) {
+    const candidate = join(dir, 'demo-data', 'sp500-30');
+    if (existsSync(candidate)) return candidate;
+    dir = dirname(dir);
+  }
+  return join(dirname(fileURLToPath(import.meta.url)), '..', 'demo-data', 'sp500-30');
 }
 
 /** Everything `mmtape demo` produced. */
@@ -33,7 +40,8 @@ export interface DemoResult {
  */
 export async function runDemo(options: { out?: string }, ctx: CommandContext): Promise<DemoResult> {
   const source = demoDataDir();
-  if (!existsSync(source)) throw new CliUsageError(`demo dataset not found at ${source}; reinstall @mmtape/cli`);
+  if (!existsSync(source))
+    throw new CliUsageError(`demo dataset not found at ${source}; reinstall @mmtape/cli`);
   const outDir = options.out ? resolve(options.out) : mkdtempSync(join(tmpdir(), 'mmtape-demo-'));
   const datasetDir = join(outDir, 'dataset');
   const reportDir = join(outDir, 'report');

@@ -2,8 +2,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Dataset } from '@mmtape/columnar-format';
 import { mmapStatus } from '@mmtape/mmap-core';
-import type { CommandContext } from '../context.js';
-import { formatTable, isoFromNs } from '../context.js';
+import { type CommandContext, formatTable, isoFromNs, requireDatasetDir } from '../context.js';
 import { formatBytes } from '../memory.js';
 
 /** What `mmtape info` reports about a dataset. */
@@ -26,7 +25,7 @@ export interface InfoResult {
 
 /** Runs `mmtape info <dataset>`: schema, symbols, rows, time range, on-disk and resident bytes, backend. */
 export function runInfo(dir: string, options: { symbols?: boolean }, ctx: CommandContext): InfoResult {
-  const dataset = Dataset.open(dir);
+  const dataset = Dataset.open(requireDatasetDir(dir));
   try {
     const m = dataset.manifest;
     let onDiskBytes = 0;

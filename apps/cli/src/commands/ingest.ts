@@ -1,4 +1,4 @@
-import { ingestCsv, type IngestOptions, type IngestReport } from '@mmtape/columnar-format';
+import { type IngestOptions, type IngestReport, ingestCsv } from '@mmtape/columnar-format';
 import type { CommandContext } from '../context.js';
 import { isoFromNs } from '../context.js';
 
@@ -37,6 +37,7 @@ export async function runIngest(
   if (options.dateColumn) mapping.date = options.dateColumn;
   if (options.timeColumn) mapping.time = options.timeColumn;
   if (options.symbolColumn) mapping.symbol = options.symbolColumn;
+  let started = false;
   const ingestOptions: IngestOptions = {
     inputs,
     outDir: options.out,
@@ -47,21 +48,33 @@ export async function runIngest(
     ...(options.delimiter ? { delimiter: options.delimiter } : {}),
     ...(options.overwrite ? { overwrite: true } : {}),
     onProgress: (p) => {
-      if (p.filesDone === 0) ctx.progress.start('ingest (files)', p.filesTotal);
+      if (!started) {
+        ctx.progress.start('ingest (files)', p.filesTotal);
+        started = true;
+      }
       ctx.progress.update(p.filesDone);
     },
   };
   const report = await ingestCsv(ingestOptions);
-  ctx.progress.stop();
-  ctx.say(`ingested ${report.rowsWritten.toLocaleString('en-US')} rows of ${report.symbols} symbols from ${report.files} files into ${report.outDir}`);
-  ctx.say(`  rows read: ${report.rowsRead.toLocaleString('en-US')}, exact duplicates dropped: ${report.exactDuplicatesDropped.total}`);
+  if (started) ctx.progress.stop();
+  ctx.say(
+    `ingested ${report.rowsWritten.toLocaleString('en-US')} rows of ${report.symbols.length} symbols from ${report.files.length} files into ${report.outDir}`,
+  );
+  ctx.say(
+    `  rows read: ${report.rowsRead.toLocaleString('en-US')}, exact duplicates dropped: ${report.exactDuplicatesDropped.total}`,
+  );
   for (const d of report.exactDuplicatesDropped.bySymbol.slice(0, 10)) {
     ctx.say(`    ${d.symbol}: ${d.count} duplicate rows dropped`);
   }
-  if (report.outOfOrderFiles.length > 0) ctx.say(`  files not sorted by time (sorted on ingest): ${report.outOfOrderFiles.join(', ')}`);
+  if (report.outOfOrderFiles.length > 0)
+    ctx.say(`  files not sorted by time (sorted on ingest): ${report.outOfOrderFiles.join(', ')}`);
   const missing = Object.entries(report.missingValues).filter(([, n]) => n > 0);
-  if (missing.length > 0) ctx.say(`  missing values (stored as NaN): ${missing.map(([c, n]) => `${c}=${n}`).join(', ')}`);
-  if (report.sameTimestampRows > 0) ctx.say(`  rows sharing a timestamp with different values (kept): ${report.sameTimestampRows}`);
-  ctx.say(`  time range: ${isoFromNs(report.firstTimestampNs)} .. ${isoFromNs(report.lastTimestampNs)}; ${report.elapsedMs.toFixed(0)} ms`);
+  if (missing.length > 0)
+    ctx.say(`  missing values (stored as NaN): ${missing.map(([c, n]) => `${c}=${n}`).join(', ')}`);
+  if (report.sameTimestampRows > 0)
+    ctx.say(`  rows sharing a timestamp with different values (kept): ${report.sameTimestampRows}`);
+  ctx.say(
+    `  time range: ${isoFromNs(report.firstTimestampNs)} .. ${isoFromNs(report.lastTimestampNs)}; ${report.elapsedMs.toFixed(0)} ms`,
+  );
   return report;
 }

@@ -1,8 +1,7 @@
 import { Dataset } from '@mmtape/columnar-format';
 import { type ReplayBatch, type ReplayContext, replayDataset } from '@mmtape/merge-replay';
 import { CliUsageError } from '../cli-error.js';
-import type { CommandContext } from '../context.js';
-import { isoFromNs, parseTimeNs } from '../context.js';
+import { type CommandContext, isoFromNs, parseTimeNs, requireDatasetDir } from '../context.js';
 import { formatBytes, readMemoryFigures } from '../memory.js';
 
 /** Options of `mmtape replay`. */
@@ -43,7 +42,7 @@ export interface ReplayResult {
  * merge, reading the timestamp and one column of each event, and reports throughput and memory.
  */
 export function runReplay(dir: string, options: ReplayCommandOptions, ctx: CommandContext): ReplayResult {
-  const dataset = Dataset.open(dir);
+  const dataset = Dataset.open(requireDatasetDir(dir));
   try {
     const column = options.column ?? 'close';
     if (!dataset.manifest.schema.some((c) => c.name === column)) {
@@ -51,7 +50,12 @@ export function runReplay(dir: string, options: ReplayCommandOptions, ctx: Comma
         `column "${column}" not in dataset ${dir}; expected one of ${dataset.manifest.schema.map((c) => c.name).join(', ')}`,
       );
     }
-    const symbols = options.symbols ? options.symbols.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+    const symbols = options.symbols
+      ? options.symbols
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : undefined;
     if (symbols) {
       const known = new Set(dataset.symbols);
       const unknown = symbols.filter((s) => !known.has(s));
@@ -78,7 +82,7 @@ export function runReplay(dir: string, options: ReplayCommandOptions, ctx: Comma
         const symbolId = batch.symbolIds[i]!;
         const row = batch.rows[i]!;
         const v = (values[symbolId] as Float64Array)[row]!;
-        if (v === v) columnSum += v;
+        if (!Number.isNaN(v)) columnSum += v;
       }
       tsCheck = rc.timestamps[batch.symbolIds[0]!]![batch.rows[0]!]!;
       if (tsCheck !== ts) ordered = false;
@@ -115,9 +119,15 @@ export function runReplay(dir: string, options: ReplayCommandOptions, ctx: Comma
       rssAnonBytes: memory.rssAnonBytes,
       rssFileBytes: memory.rssFileBytes,
     };
-    ctx.say(`replayed ${events.toLocaleString('en-US')} events in ${batches.toLocaleString('en-US')} batches from ${result.symbols} symbols`);
-    ctx.say(`  ${result.firstTimestamp ?? '-'} .. ${result.lastTimestamp ?? '-'}, order ${ordered ? 'non-decreasing (checked)' : 'VIOLATED'}`);
-    ctx.say(`  ${result.elapsedMs.toFixed(1)} ms, ${Math.round(result.eventsPerSecond).toLocaleString('en-US')} events/s`);
+    ctx.say(
+      `replayed ${events.toLocaleString('en-US')} events in ${batches.toLocaleString('en-US')} batches from ${result.symbols} symbols`,
+    );
+    ctx.say(
+      `  ${result.firstTimestamp ?? '-'} .. ${result.lastTimestamp ?? '-'}, order ${ordered ? 'non-decreasing (checked)' : 'VIOLATED'}`,
+    );
+    ctx.say(
+      `  ${result.elapsedMs.toFixed(1)} ms, ${Math.round(result.eventsPerSecond).toLocaleString('en-US')} events/s`,
+    );
     ctx.say(
       `  peak RSS ${formatBytes(result.peakRssBytes)} (now anon ${formatBytes(result.rssAnonBytes)}, file-backed ${formatBytes(result.rssFileBytes)})`,
     );

@@ -2,10 +2,14 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CacheManager } from '@mmtape/cache-manager';
 import { Dataset } from '@mmtape/columnar-format';
-import { buildPanel, runWalkForward, type WalkForwardConfig, type WalkForwardReport } from '@mmtape/walk-forward';
+import {
+  buildPanel,
+  runWalkForward,
+  type WalkForwardConfig,
+  type WalkForwardReport,
+} from '@mmtape/walk-forward';
 import { CliUsageError } from '../cli-error.js';
-import type { CommandContext } from '../context.js';
-import { formatTable, isoFromNs } from '../context.js';
+import { type CommandContext, formatTable, isoFromNs, requireDatasetDir } from '../context.js';
 
 /** Options of `mmtape walk-forward`; every number overrides the config file and the defaults. */
 export interface WalkForwardCommandOptions {
@@ -65,17 +69,27 @@ export async function runWalkForwardCommand(
     try {
       config = JSON.parse(readFileSync(options.config, 'utf8')) as Partial<WalkForwardConfig>;
     } catch (error) {
-      throw new CliUsageError(`cannot read config ${options.config}: expected a JSON object (${String(error)})`);
+      throw new CliUsageError(
+        `cannot read config ${options.config}: expected a JSON object (${String(error)})`,
+      );
     }
   }
   const mutable = config as Record<string, unknown>;
   for (const key of OVERRIDES) {
     if (options[key] !== undefined) mutable[key] = options[key];
   }
-  const dataset = Dataset.open(dir);
+  const dataset = Dataset.open(requireDatasetDir(dir));
   try {
-    const symbols = options.symbols ? options.symbols.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+    const symbols = options.symbols
+      ? options.symbols
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : undefined;
     const panel = buildPanel(dataset, symbols ? { symbols } : {});
+    for (const d of panel.droppedSymbols) {
+      ctx.say(`${d.symbol} left out: prices on ${(d.coverage * 100).toFixed(0)}% of bars (minimum 95%)`);
+    }
     const cache =
       options.cache === false
         ? undefined
@@ -108,7 +122,12 @@ function pct(x: number): string {
   return Number.isFinite(x) ? `${(x * 100).toFixed(2)}%` : 'n/a';
 }
 
-function printSummary(report: WalkForwardReport, symbols: number, reportPath: string, ctx: CommandContext): void {
+function printSummary(
+  report: WalkForwardReport,
+  symbols: number,
+  reportPath: string,
+  ctx: CommandContext,
+): void {
   const rows = report.windows.map((w) => [
     String(w.index),
     isoFromNs(w.testStartNs).slice(0, 10),
@@ -118,7 +137,12 @@ function printSummary(report: WalkForwardReport, symbols: number, reportPath: st
     String(w.trades),
     pct(w.return),
   ]);
-  ctx.say(formatTable(['window', 'test from', 'test to', 'passed/tested', 'pairs traded', 'trades', 'return'], rows));
+  ctx.say(
+    formatTable(
+      ['window', 'test from', 'test to', 'passed/tested', 'pairs traded', 'trades', 'return'],
+      rows,
+    ),
+  );
   const s = report.summary;
   ctx.say('');
   ctx.say(`symbols ${symbols}, windows ${report.windows.length}, trades ${s.trades}`);

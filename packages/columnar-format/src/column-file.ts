@@ -1,0 +1,197 @@
+/**
+ * Reader of the column file format (FORMAT.md). Validates everything before creating any view.
+ */
+
+import { MappedFile } from '@mmtape/mmap-core';
+import { type ColumnDescriptor, readColumnDescriptors } from './column-descriptor.js';
+import { type ColumnData, DTYPE_SIZE_BYTES, makeView } from './dtype.js';
+import {
+  ColumnDtypeMismatchError,
+  ColumnFileClosedError,
+  ColumnNotFoundError,
+  FileOpenError,
+  isMmtapeError,
+} from './errors.js';
+import { FIXED_HEADER_BYTES, FLAG_SORTED_BY_TIMESTAMP, readFileHeader } from './header.js';
+
+/** Options of {@link ColumnFile.open}. */
+export interface ColumnFileOpenOptions {
+  /** Read the file into memory instead of mapping it (see `@mmtape/mmap-core`). Default `false`. */
+  forceFallback?: boolean;
+}
+
+/**
+ * An opened column file: validated header plus zero-copy typed-array views over the mapped bytes.
+ *
+ * Views are created over `file.buffer.buffer` (the mapped ArrayBuffer), so with the mmap backend
+ * `view.buffer === file.buffer.buffer`. The fallback backend reads the file into a Buffer that Node
+ * may place at an offset of a pooled ArrayBuffer; when that offset is not a multiple of 8 the file is
+ * copied ONCE at open into an aligned buffer (`aligned === false` before copy, see `copiedForAlignment`).
+ *
+ * Views must not be used after {@link ColumnFile.close}: the memory is unmapped.
+ *
+ * @example
+ * ```ts
+ * const f = ColumnFile.open('data/AAPL.col');
+ * const ts = f.timestampsNs(); const close = f.f64('close');
+ * f.close();
+ * ```
+ */
+export class ColumnFile {
+  /** Path given to open. */
+  readonly path: string;
+  /** Number of rows of every column. */
+  readonly rowCount: number;
+  /** Symbol stored in the header. */
+  readonly symbol: string;
+  /** Column descriptors in file order. */
+  readonly columns: readonly ColumnDescriptor[];
+  /** The underlying mapping (or fallback read). */
+  readonly file: MappedFile;
+  /** Header flags (bit 0: sorted by `ts`). */
+  readonly flags: number;
+  /** True when the fallback buffer was misaligned and the file was copied once into aligned memory. */
+  readonly copiedForAlignment: boolean;
+  readonly #bytes: Buffer;
+  readonly #byName: Map<string, ColumnDescriptor>;
+  readonly #views = new Map<string, ColumnData>();
+  #closed = false;
+
+  private constructor(path: string, file: MappedFile) {
+    this.path = path;
+    this.file = file;
+    let bytes = file.buffer;
+    // Offsets are 64-aligned in the file; the view is aligned iff the buffer's own offset is a multiple of 8.
+    this.copiedForAlignment = bytes.byteOffset % 8 !== 0;
+    if (this.copiedForAlignment) {
+      const copy = Buffer.from(new ArrayBuffer(bytes.byteLength));
+      bytes.copy(copy);
+      bytes = copy;
+    }
+    this.#bytes = bytes;
+    const header = readFileHeader(bytes, path);
+    this.columns = Object.freeze(
+      readColumnDescriptors(bytes, path, header, FIXED_HEADER_BYTES + Buffer.byteLength(header.symbol)),
+    );
+    this.rowCount = header.rowCount;
+    this.symbol = header.symbol;
+    this.flags = header.flags;
+    this.#byName = new Map(this.columns.map((c) => [c.name, c]));
+  }
+
+  /**
+   * Opens and validates a column file.
+   * @throws FileOpenError (missing/unreadable, wraps the mmap-core error), TruncatedFileError, BadMagicError,
+   *   UnsupportedVersionError, BadHeaderError, ColumnOutOfBoundsError, MisalignedColumnError,
+   *   ColumnLengthMismatchError. The mapping is closed before any of them is thrown.
+   */
+  static open(path: string, options: ColumnFileOpenOptions = {}): ColumnFile {
+    let file: MappedFile;
+    try {
+      file = MappedFile.open(path, { forceFallback: options.forceFallback ?? false });
+    } catch (cause) {
+      const reason = cause instanceof Error ? cause.message : String(cause);
+      throw new FileOpenError(`${path}: cannot open column file: ${reason}`, { path, cause });
+    }
+    try {
+      return new ColumnFile(path, file);
+    } catch (e) {
+      file.close();
+      if (isMmtapeError(e)) throw e;
+      throw new FileOpenError(`${path}: cannot read column file: ${e instanceof Error ? e.message : e}`, {
+        path,
+        cause: e,
+      });
+    }
+  }
+
+  /** True when header flag bit 0 says the `ts` column is non-decreasing. */
+  get sortedByTimestamp(): boolean {
+    return (this.flags & FLAG_SORTED_BY_TIMESTAMP) !== 0;
+  }
+
+  /** True after {@link close}. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** The bytes views are made over (the mapped Buffer, or its aligned copy). */
+  get bytes(): Buffer {
+    this.#assertOpen();
+    return this.#bytes;
+  }
+
+  /** True when the file has a column named `name`. */
+  has(name: string): boolean {
+    return this.#byName.has(name);
+  }
+
+  /**
+   * Zero-copy typed-array view of a column (cached).
+   * @throws ColumnNotFoundError, ColumnFileClosedError
+   */
+  column(name: string): ColumnData {
+    this.#assertOpen();
+    const cached = this.#views.get(name);
+    if (cached) return cached;
+    const d = this.#byName.get(name);
+    if (!d) {
+      throw new ColumnNotFoundError(
+        `${this.path}: no column "${name}", columns are ${this.columns.map((c) => c.name).join(', ') || '(none)'}`,
+        { path: this.path, field: name },
+      );
+    }
+    const buf = this.#bytes;
+    const view = makeView(
+      d.dtype,
+      buf.buffer,
+      buf.byteOffset + d.offsetBytes,
+      d.lengthBytes / DTYPE_SIZE_BYTES[d.dtype],
+    );
+    this.#views.set(name, view);
+    return view;
+  }
+
+  /** `column(name)` checked to be `f64`. @throws ColumnDtypeMismatchError */
+  f64(name: string): Float64Array {
+    return this.#typed(name, 'f64') as Float64Array;
+  }
+
+  /** `column(name)` checked to be `i64`. @throws ColumnDtypeMismatchError */
+  i64(name: string): BigInt64Array {
+    return this.#typed(name, 'i64') as BigInt64Array;
+  }
+
+  /** The `ts` column: int64 nanoseconds since the Unix epoch, UTC. */
+  timestampsNs(): BigInt64Array {
+    return this.i64('ts');
+  }
+
+  /** Unmaps the file. Idempotent. Views handed out before must not be used afterwards. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#views.clear();
+    this.file.close();
+  }
+
+  #typed(name: string, dtype: 'f64' | 'i64'): ColumnData {
+    const view = this.column(name);
+    const actual = this.#byName.get(name)!.dtype;
+    if (actual !== dtype) {
+      throw new ColumnDtypeMismatchError(`${this.path}: column "${name}" is ${actual}, expected ${dtype}`, {
+        path: this.path,
+        field: name,
+        expected: dtype,
+        actual,
+      });
+    }
+    return view;
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) {
+      throw new ColumnFileClosedError(`${this.path}: column file is closed`, { path: this.path });
+    }
+  }
+}

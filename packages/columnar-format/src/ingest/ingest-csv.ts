@@ -1,0 +1,262 @@
+/**
+ * CSV -> dataset folder (one column file per symbol plus manifest.json), atomically.
+ */
+
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { InvalidIngestOptionsError, InvalidSymbolError, NoDataError, OutputExistsError } from '../errors.js';
+import { type DatasetManifest, MANIFEST_FILE_NAME, writeManifest } from '../manifest.js';
+import { symbolToFileName } from '../symbol-file-name.js';
+import { type ColumnInput, writeColumnFile } from '../write-column-file.js';
+import {
+  type IngestFileReport,
+  type IngestOptions,
+  type IngestReport,
+  type IngestSymbolReport,
+  VALUE_COLUMNS,
+  type ValueColumn,
+} from './ingest-options.js';
+import { listInputFiles } from './list-input-files.js';
+import { type ReadContext, readCsvFile } from './read-csv-file.js';
+import type { SymbolBuilder } from './symbol-builder.js';
+import { isValidTimeZone, TimestampParser } from './timestamp-parser.js';
+
+/** Default of IngestOptions.symbolFromFileName: base name without `.csv`/`.csv.gz` and a trailing `_data`. */
+export const DEFAULT_SYMBOL_FROM_FILE_NAME = /^(.+?)(?:_data)?\.csv(?:\.gz)?$/i;
+
+const TIMESTAMP_UNITS = ['iso', 's', 'ms', 'us', 'ns'];
+
+/**
+ * Ingests CSV files into a dataset folder: rows grouped by symbol across files, stable-sorted by time
+ * (only when needed), exact duplicates dropped, one column file per symbol (`ts` i64 ns UTC, then the
+ * present of open/high/low/close/volume as f64) and `manifest.json`.
+ *
+ * Output is atomic: everything is written into `.<outDir name>.tmp-<pid>-<random>` next to `outDir`
+ * and renamed into place at the end; on any error the temp folder is removed and `outDir` is untouched.
+ *
+ * @throws InvalidIngestOptionsError, OutputExistsError, MissingColumnError, InvalidTimestampError,
+ *   InvalidNumberError, FieldCountError, CsvReadError, InvalidSymbolError, NoDataError.
+ * @example
+ * ```ts
+ * const report = await ingestCsv({ inputs: ['intraday/'], outDir: 'data/us1m', timeZone: 'America/New_York' });
+ * console.log(report.rowsWritten, report.exactDuplicatesDropped.total);
+ * ```
+ */
+export async function ingestCsv(options: IngestOptions): Promise<IngestReport> {
+  const started = performance.now();
+  const outDir = resolve(options.outDir);
+  const timeZone = options.timeZone ?? 'UTC';
+  if (!isValidTimeZone(timeZone)) {
+    throw new InvalidIngestOptionsError(`timeZone ${JSON.stringify(timeZone)} is not a valid IANA zone`, {
+      field: 'timeZone',
+      actual: timeZone,
+    });
+  }
+  if (options.timestampUnit !== undefined && !TIMESTAMP_UNITS.includes(options.timestampUnit)) {
+    throw new InvalidIngestOptionsError(
+      `timestampUnit ${JSON.stringify(options.timestampUnit)} is not one of ${TIMESTAMP_UNITS.join(', ')}`,
+      { field: 'timestampUnit', actual: String(options.timestampUnit) },
+    );
+  }
+  checkOutDir(outDir, options.overwrite ?? false);
+  const files = listInputFiles(options.inputs);
+
+  const ctx: ReadContext = {
+    timestamps: new TimestampParser(timeZone, options.timestampUnit),
+    mapping: options.mapping ?? {},
+    delimiter: options.delimiter ?? ',',
+    symbolFromFileName: options.symbolFromFileName ?? DEFAULT_SYMBOL_FROM_FILE_NAME,
+    builders: new Map<string, SymbolBuilder>(),
+    missing: VALUE_COLUMNS.map(() => 0),
+    present: VALUE_COLUMNS.map(() => false),
+  };
+  const fileReports: IngestFileReport[] = [];
+  let rowsRead = 0;
+  for (let i = 0; i < files.length; i++) {
+    const path = files[i]!;
+    const r = await readCsvFile(ctx, i, path);
+    rowsRead += r.rowsRead;
+    fileReports.push({ path, rowsRead: r.rowsRead, sorted: r.sorted, exactDuplicatesDropped: 0 });
+    options.onProgress?.({ filesDone: i + 1, filesTotal: files.length, rowsRead });
+  }
+  if (rowsRead === 0) {
+    throw new NoDataError(`no data rows in ${files.length} input file(s)`, { path: files[0] });
+  }
+
+  const symbols = [...ctx.builders.keys()].sort(compareCodeUnits);
+  const fileNames = new Map<string, string>();
+  for (const s of symbols) fileNames.set(s, symbolToFileName(s));
+  checkCaseCollisions(fileNames);
+
+  const parent = dirname(outDir);
+  mkdirSync(parent, { recursive: true });
+  const tmpDir = join(parent, `.${basename(outDir)}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
+  mkdirSync(tmpDir);
+  try {
+    const symbolReports: IngestSymbolReport[] = [];
+    const present = VALUE_COLUMNS.filter((_, c) => ctx.present[c]);
+    let rowsWritten = 0;
+    let sameTimestampRows = 0;
+    let first: bigint | undefined;
+    let last: bigint | undefined;
+    for (const symbol of symbols) {
+      const builder = ctx.builders.get(symbol)!;
+      const inputSorted = builder.sorted;
+      const rowsIn = builder.length;
+      const done = builder.finish((fileIndex) => {
+        fileReports[fileIndex]!.exactDuplicatesDropped++;
+      });
+      ctx.builders.delete(symbol); // free input arrays early
+      const columns: ColumnInput[] = [{ name: 'ts', dtype: 'i64', data: done.tsNs }];
+      VALUE_COLUMNS.forEach((name, c) => {
+        if (ctx.present[c]) columns.push({ name, dtype: 'f64', data: done.values[c]! });
+      });
+      const file = fileNames.get(symbol)!;
+      writeColumnFile(join(tmpDir, file), { symbol, columns });
+      const lo = done.tsNs[0]!;
+      const hi = done.tsNs[done.tsNs.length - 1]!;
+      if (first === undefined || lo < first) first = lo;
+      if (last === undefined || hi > last) last = hi;
+      rowsWritten += done.tsNs.length;
+      sameTimestampRows += done.sameTimestampRows;
+      symbolReports.push({
+        symbol,
+        file,
+        rowsRead: rowsIn,
+        rowsWritten: done.tsNs.length,
+        exactDuplicatesDropped: done.duplicates,
+        sameTimestampRows: done.sameTimestampRows,
+        inputSorted,
+        firstTimestampNs: lo.toString(),
+        lastTimestampNs: hi.toString(),
+      });
+    }
+    const missingValues = Object.fromEntries(VALUE_COLUMNS.map((c, i) => [c, ctx.missing[i]!])) as Record<
+      ValueColumn,
+      number
+    >;
+    const report: IngestReport = {
+      outDir,
+      files: fileReports,
+      symbols: symbolReports,
+      rowsRead,
+      rowsWritten,
+      exactDuplicatesDropped: {
+        total: rowsRead - rowsWritten,
+        bySymbol: symbolReports
+          .filter((s) => s.exactDuplicatesDropped > 0)
+          .map((s) => ({ symbol: s.symbol, count: s.exactDuplicatesDropped })),
+        byFile: fileReports
+          .filter((f) => f.exactDuplicatesDropped > 0)
+          .map((f) => ({ path: f.path, count: f.exactDuplicatesDropped })),
+      },
+      sameTimestampRows,
+      outOfOrderFiles: fileReports.filter((f) => !f.sorted).map((f) => f.path),
+      missingValues,
+      firstTimestampNs: first!.toString(),
+      lastTimestampNs: last!.toString(),
+      elapsedMs: 0,
+    };
+    const manifest: DatasetManifest = {
+      format: 'mmtape-dataset',
+      formatVersion: 1,
+      createdAt: new Date().toISOString(),
+      schema: [{ name: 'ts', dtype: 'i64' }, ...present.map((name) => ({ name, dtype: 'f64' as const }))],
+      symbols: symbolReports.map((s) => ({
+        symbol: s.symbol,
+        file: s.file,
+        rows: s.rowsWritten,
+        firstTimestampNs: s.firstTimestampNs,
+        lastTimestampNs: s.lastTimestampNs,
+      })),
+      totalRows: rowsWritten,
+      firstTimestampNs: report.firstTimestampNs,
+      lastTimestampNs: report.lastTimestampNs,
+      source: {
+        tool: '@mmtape/columnar-format ingestCsv',
+        inputs: options.inputs.map((p) => resolve(p)),
+        files: files.length,
+        timeZone,
+        timestampUnit: options.timestampUnit ?? 'auto',
+        mapping: options.mapping ?? 'auto',
+        report: {
+          rowsRead,
+          rowsWritten,
+          exactDuplicatesDropped: report.exactDuplicatesDropped.total,
+          exactDuplicatesByFile: report.exactDuplicatesDropped.byFile,
+          sameTimestampRows,
+          outOfOrderFiles: report.outOfOrderFiles,
+          missingValues,
+        },
+      },
+    };
+    writeManifest(tmpDir, manifest);
+    checkOutDir(outDir, options.overwrite ?? false);
+    moveIntoPlace(tmpDir, outDir);
+    report.elapsedMs = performance.now() - started;
+    return report;
+  } catch (e) {
+    rmSync(tmpDir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/** @throws OutputExistsError when outDir exists and may not (or must not) be replaced. */
+function checkOutDir(outDir: string, overwrite: boolean): void {
+  if (!existsSync(outDir)) return;
+  if (!overwrite) {
+    throw new OutputExistsError(`${outDir} already exists; pass overwrite: true to replace it`, {
+      path: outDir,
+      field: 'overwrite',
+    });
+  }
+  const isDataset =
+    statSync(outDir).isDirectory() &&
+    (existsSync(join(outDir, MANIFEST_FILE_NAME)) || readdirSync(outDir).length === 0);
+  if (!isDataset) {
+    throw new OutputExistsError(
+      `${outDir} exists and is not an mmtape dataset (no ${MANIFEST_FILE_NAME}); refusing to replace it`,
+      { path: outDir, field: 'overwrite' },
+    );
+  }
+}
+
+/** Renames tmpDir onto outDir; an existing outDir is moved aside first and removed only after success. */
+function moveIntoPlace(tmpDir: string, outDir: string): void {
+  if (!existsSync(outDir)) {
+    renameSync(tmpDir, outDir);
+    return;
+  }
+  const old = join(
+    dirname(outDir),
+    `.${basename(outDir)}.old-${process.pid}-${randomBytes(6).toString('hex')}`,
+  );
+  renameSync(outDir, old);
+  try {
+    renameSync(tmpDir, outDir);
+  } catch (e) {
+    renameSync(old, outDir);
+    throw e;
+  }
+  rmSync(old, { recursive: true, force: true });
+}
+
+function checkCaseCollisions(fileNames: Map<string, string>): void {
+  const seen = new Map<string, string>();
+  for (const [symbol, file] of fileNames) {
+    const key = file.toLowerCase();
+    const other = seen.get(key);
+    if (other !== undefined) {
+      throw new InvalidSymbolError(
+        `symbols ${JSON.stringify(other)} and ${JSON.stringify(symbol)} differ only by case; their files would collide on case-insensitive file systems`,
+        { field: 'symbol', expected: other, actual: symbol },
+      );
+    }
+    seen.set(key, symbol);
+  }
+}
+
+function compareCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

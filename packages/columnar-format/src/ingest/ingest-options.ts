@@ -1,0 +1,125 @@
+/**
+ * Options and report of {@link ingestCsv}.
+ */
+
+import type { TimestampUnit } from './timestamp-parser.js';
+
+/** The price/volume columns ingest knows, in the order they are written after `ts`. */
+export const VALUE_COLUMNS = ['open', 'high', 'low', 'close', 'volume'] as const;
+/** One of {@link VALUE_COLUMNS}. */
+export type ValueColumn = (typeof VALUE_COLUMNS)[number];
+
+/**
+ * CSV header names to use for each field (matched case-insensitively, surrounding spaces ignored).
+ * Any field left out is auto-detected: timestamp from `datetime|timestamp|time|date` (in that
+ * priority), unless a `date` plus `tod|time` pair exists (then the two are combined); symbol from
+ * `name|ticker|symbol`; values from `open|high|low|close|volume`.
+ * Give either `timestamp` or `date` + `time`.
+ */
+export interface ColumnMapping {
+  timestamp?: string;
+  date?: string;
+  time?: string;
+  symbol?: string;
+  open?: string;
+  high?: string;
+  low?: string;
+  close?: string;
+  volume?: string;
+}
+
+/** Progress callback payload, sent after each input file. */
+export interface IngestProgress {
+  filesDone: number;
+  filesTotal: number;
+  rowsRead: number;
+}
+
+/** Options of {@link ingestCsv}. */
+export interface IngestOptions {
+  /**
+   * Files and/or directories. Directories are scanned (not recursively) for `*.csv` and `*.csv.gz`
+   * (case-insensitive), in name order. A file ending in `.gz` is gunzipped. Required.
+   */
+  inputs: string[];
+  /** Dataset folder to create. Written atomically via a temp folder next to it. Required. */
+  outDir: string;
+  /** Header names per field; default: auto-detect (see {@link ColumnMapping}). */
+  mapping?: ColumnMapping;
+  /**
+   * IANA zone of wall-clock values without an offset. Default `'UTC'` (no conversion), because most
+   * vendor exports are UTC and guessing a zone silently shifts every bar. Values with `Z`/`±HH:MM` keep
+   * their own offset.
+   */
+  timeZone?: string;
+  /**
+   * Unit of numeric epoch timestamps. Default: auto — a digits-only value is an epoch number whose unit
+   * follows its digit count (<= 11 s, 12-14 ms, 15-17 us, 18-19 ns); anything else is parsed as text.
+   * `'iso'` disables epoch numbers.
+   */
+  timestampUnit?: TimestampUnit;
+  /**
+   * Symbol from the file name when the CSV has no symbol column. Applied to the base name; capture
+   * group 1 is the symbol (or the whole match without a group). Default
+   * `/^(.+?)(?:_data)?\.csv(?:\.gz)?$/i` (`AAPL_data.csv` -> `AAPL`, `BRK.B.csv` -> `BRK.B`).
+   * A name that does not match keeps its base name.
+   */
+  symbolFromFileName?: RegExp;
+  /** Field delimiter (one character or string). Default `','`. */
+  delimiter?: string;
+  /**
+   * Replace an existing `outDir`. Default `false` (an existing `outDir` is an OutputExistsError).
+   * Only folders that hold a `manifest.json` (or are empty) are replaced; the old folder is renamed
+   * aside, the new one renamed in, and only then the old one removed.
+   */
+  overwrite?: boolean;
+  /** Called after every input file. Default: none. */
+  onProgress?: (p: IngestProgress) => void;
+}
+
+/** Per input file. */
+export interface IngestFileReport {
+  path: string;
+  rowsRead: number;
+  /** False when a symbol's rows in this file go back in time. */
+  sorted: boolean;
+  exactDuplicatesDropped: number;
+}
+
+/** Per symbol. */
+export interface IngestSymbolReport {
+  symbol: string;
+  /** Column file name inside `outDir`. */
+  file: string;
+  rowsRead: number;
+  rowsWritten: number;
+  exactDuplicatesDropped: number;
+  /** Rows kept whose timestamp equals the previous row's (different values, e.g. ticks). */
+  sameTimestampRows: number;
+  /** False when rows had to be sorted. */
+  inputSorted: boolean;
+  firstTimestampNs: string;
+  lastTimestampNs: string;
+}
+
+/** Result of {@link ingestCsv}. Timestamps are int64 ns (UTC) as decimal strings. */
+export interface IngestReport {
+  outDir: string;
+  files: IngestFileReport[];
+  symbols: IngestSymbolReport[];
+  rowsRead: number;
+  rowsWritten: number;
+  exactDuplicatesDropped: {
+    total: number;
+    bySymbol: { symbol: string; count: number }[];
+    byFile: { path: string; count: number }[];
+  };
+  sameTimestampRows: number;
+  /** Input files in which some symbol's rows were not in time order. */
+  outOfOrderFiles: string[];
+  /** Empty (or `NaN`) fields per column, counted over rows read. */
+  missingValues: Record<ValueColumn, number>;
+  firstTimestampNs: string;
+  lastTimestampNs: string;
+  elapsedMs: number;
+}

@@ -1,0 +1,132 @@
+/**
+ * Growable per-symbol row store for ingest, and its finishing step: stable sort by time (only when
+ * needed) and removal of exact duplicate rows.
+ */
+
+import { VALUE_COLUMNS } from './ingest-options.js';
+
+const VALUE_COUNT = VALUE_COLUMNS.length;
+
+/** Rows of one symbol, in input order. Values absent from a file are NaN. */
+export class SymbolBuilder {
+  readonly symbol: string;
+  length = 0;
+  /** False once a row went back in time (relative to the previous row of this symbol). */
+  sorted = true;
+  ms = new Float64Array(1024);
+  subMsNs = new Int32Array(1024);
+  fileIndex = new Int32Array(1024);
+  values: Float64Array[] = VALUE_COLUMNS.map(() => new Float64Array(1024));
+  #lastMs = Number.NEGATIVE_INFINITY;
+  #lastSub = 0;
+  #lastFile = -1;
+
+  constructor(symbol: string) {
+    this.symbol = symbol;
+  }
+
+  /**
+   * Appends a row; `row` holds the 5 values. Returns false when this row goes back in time relative to
+   * the previous row of the symbol from the same file.
+   */
+  push(ms: number, subMsNs: number, file: number, row: Float64Array): boolean {
+    if (this.length === this.ms.length) this.#grow();
+    const i = this.length++;
+    this.ms[i] = ms;
+    this.subMsNs[i] = subMsNs;
+    this.fileIndex[i] = file;
+    for (let c = 0; c < VALUE_COUNT; c++) this.values[c]![i] = row[c]!;
+    let inOrder = true;
+    if (ms < this.#lastMs || (ms === this.#lastMs && subMsNs < this.#lastSub)) {
+      this.sorted = false;
+      inOrder = this.#lastFile !== file;
+    }
+    this.#lastMs = ms;
+    this.#lastSub = subMsNs;
+    this.#lastFile = file;
+    return inOrder;
+  }
+
+  /**
+   * Sorts (stable) when needed, drops exact duplicates (same timestamp and all 5 values equal, NaN
+   * equal to NaN) and returns the kept rows.
+   * @param onDuplicate called with the file index of each dropped row.
+   */
+  finish(onDuplicate: (fileIndex: number) => void): FinishedSymbol {
+    const n = this.length;
+    const { ms, subMsNs } = this;
+    let order: Uint32Array;
+    if (this.sorted) {
+      order = new Uint32Array(n);
+      for (let i = 0; i < n; i++) order[i] = i;
+    } else {
+      const idx = Array.from({ length: n }, (_, i) => i);
+      idx.sort((a, b) => ms[a]! - ms[b]! || subMsNs[a]! - subMsNs[b]! || a - b);
+      order = Uint32Array.from(idx);
+    }
+    const kept = new Uint32Array(n);
+    let k = 0;
+    let runStart = 0;
+    let duplicates = 0;
+    let sameTimestampRows = 0;
+    for (let j = 0; j < n; j++) {
+      const i = order[j]!;
+      if (k > 0) {
+        const p = kept[k - 1]!;
+        if (ms[p] === ms[i] && subMsNs[p] === subMsNs[i]) {
+          let dup = false;
+          for (let r = runStart; r < k && !dup; r++) dup = this.#sameValues(kept[r]!, i);
+          if (dup) {
+            duplicates++;
+            onDuplicate(this.fileIndex[i]!);
+            continue;
+          }
+          sameTimestampRows++;
+        } else {
+          runStart = k;
+        }
+      }
+      kept[k++] = i;
+    }
+    const tsNs = new BigInt64Array(k);
+    const values = VALUE_COLUMNS.map(() => new Float64Array(k));
+    for (let j = 0; j < k; j++) {
+      const i = kept[j]!;
+      tsNs[j] = BigInt(ms[i]!) * 1_000_000n + BigInt(subMsNs[i]!);
+      for (let c = 0; c < VALUE_COUNT; c++) values[c]![j] = this.values[c]![i]!;
+    }
+    return { symbol: this.symbol, tsNs, values, duplicates, sameTimestampRows };
+  }
+
+  #sameValues(a: number, b: number): boolean {
+    for (let c = 0; c < VALUE_COUNT; c++) {
+      const x = this.values[c]![a]!;
+      const y = this.values[c]![b]!;
+      if (x !== y && !(Number.isNaN(x) && Number.isNaN(y))) return false;
+    }
+    return true;
+  }
+
+  #grow(): void {
+    const cap = this.ms.length * 2;
+    const grow = <T extends Float64Array | Int32Array>(a: T, make: (n: number) => T): T => {
+      const b = make(cap);
+      b.set(a);
+      return b;
+    };
+    this.ms = grow(this.ms, (c) => new Float64Array(c));
+    this.subMsNs = grow(this.subMsNs, (c) => new Int32Array(c));
+    this.fileIndex = grow(this.fileIndex, (c) => new Int32Array(c));
+    this.values = this.values.map((v) => grow(v, (c) => new Float64Array(c)));
+  }
+}
+
+/** Output of {@link SymbolBuilder.finish}: columns in time order, duplicates removed. */
+export interface FinishedSymbol {
+  symbol: string;
+  tsNs: BigInt64Array;
+  /** open, high, low, close, volume. */
+  values: Float64Array[];
+  duplicates: number;
+  sameTimestampRows: number;
+}

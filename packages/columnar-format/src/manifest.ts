@@ -1,0 +1,174 @@
+/**
+ * `manifest.json` of a dataset folder (FORMAT.md, "Dataset folder"): its shape, validation and atomic write.
+ */
+
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { type DType, isDType } from './dtype.js';
+import { InvalidManifestError } from './errors.js';
+
+/** File name of the manifest inside a dataset folder. */
+export const MANIFEST_FILE_NAME = 'manifest.json';
+
+/** One symbol of a dataset. Timestamps are int64 ns since the Unix epoch (UTC) as decimal strings. */
+export interface DatasetSymbolEntry {
+  symbol: string;
+  /** Column file name inside the dataset folder (no directory part). */
+  file: string;
+  rows: number;
+  firstTimestampNs: string;
+  lastTimestampNs: string;
+}
+
+/** Contents of `manifest.json`. `symbols` sorted by `symbol` in UTF-16 code-unit order, unique. */
+export interface DatasetManifest {
+  format: 'mmtape-dataset';
+  formatVersion: 1;
+  /** ISO 8601 creation time. */
+  createdAt: string;
+  /** Columns present in every column file. */
+  schema: { name: string; dtype: DType }[];
+  symbols: DatasetSymbolEntry[];
+  totalRows: number;
+  firstTimestampNs: string;
+  lastTimestampNs: string;
+  /** Free-form provenance (ingest inputs, report summary). */
+  source?: Record<string, unknown>;
+}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * Checks that `value` is a valid manifest; returns it typed.
+ * @throws InvalidManifestError whose `field` names the offending field (e.g. `symbols[3].rows`).
+ */
+export function validateManifest(value: unknown, path: string): DatasetManifest {
+  const fail = (field: string, expected: string, actual: unknown): never => {
+    const shown = actual === undefined ? 'undefined' : JSON.stringify(actual);
+    throw new InvalidManifestError(
+      `${path}: field "${field}" must be ${expected}, found ${shown?.slice(0, 80)}`,
+      {
+        path,
+        field,
+        expected,
+        actual: shown?.slice(0, 80),
+      },
+    );
+  };
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('(root)', 'an object', value);
+  const m = value as Record<string, unknown>;
+  if (m.format !== 'mmtape-dataset') fail('format', '"mmtape-dataset"', m.format);
+  if (m.formatVersion !== 1) fail('formatVersion', '1', m.formatVersion);
+  if (typeof m.createdAt !== 'string') fail('createdAt', 'an ISO date string', m.createdAt);
+  if (!Array.isArray(m.schema)) fail('schema', 'an array', m.schema);
+  (m.schema as unknown[]).forEach((c, i) => {
+    const col = c as Record<string, unknown>;
+    if (typeof c !== 'object' || c === null) fail(`schema[${i}]`, 'an object', c);
+    if (typeof col.name !== 'string' || col.name === '')
+      fail(`schema[${i}].name`, 'a non-empty string', col.name);
+    if (!isDType(col.dtype)) fail(`schema[${i}].dtype`, 'one of i64, f64, f32, i32, u8', col.dtype);
+  });
+  if (!Array.isArray(m.symbols)) fail('symbols', 'an array', m.symbols);
+  let total = 0;
+  let prev: string | undefined;
+  (m.symbols as unknown[]).forEach((s, i) => {
+    const e = s as Record<string, unknown>;
+    if (typeof s !== 'object' || s === null) fail(`symbols[${i}]`, 'an object', s);
+    if (typeof e.symbol !== 'string' || e.symbol === '')
+      fail(`symbols[${i}].symbol`, 'a non-empty string', e.symbol);
+    const sym = e.symbol as string;
+    if (prev !== undefined && !(prev < sym)) {
+      fail(`symbols[${i}].symbol`, `sorted and unique (after ${JSON.stringify(prev)})`, sym);
+    }
+    prev = sym;
+    if (!isSafeFileName(e.file)) fail(`symbols[${i}].file`, 'a plain file name inside the folder', e.file);
+    if (!Number.isSafeInteger(e.rows) || (e.rows as number) < 0) {
+      fail(`symbols[${i}].rows`, 'a non-negative integer', e.rows);
+    }
+    total += e.rows as number;
+    if (!isInt64String(e.firstTimestampNs)) {
+      fail(`symbols[${i}].firstTimestampNs`, 'an int64 decimal string', e.firstTimestampNs);
+    }
+    if (!isInt64String(e.lastTimestampNs)) {
+      fail(`symbols[${i}].lastTimestampNs`, 'an int64 decimal string', e.lastTimestampNs);
+    }
+  });
+  if (m.totalRows !== total) fail('totalRows', `the sum of symbols[].rows (${total})`, m.totalRows);
+  if (!isInt64String(m.firstTimestampNs))
+    fail('firstTimestampNs', 'an int64 decimal string', m.firstTimestampNs);
+  if (!isInt64String(m.lastTimestampNs))
+    fail('lastTimestampNs', 'an int64 decimal string', m.lastTimestampNs);
+  if (
+    m.source !== undefined &&
+    (typeof m.source !== 'object' || m.source === null || Array.isArray(m.source))
+  ) {
+    fail('source', 'an object when present', m.source);
+  }
+  return m as unknown as DatasetManifest;
+}
+
+/**
+ * Reads and validates `<dir>/manifest.json`.
+ * @throws InvalidManifestError (missing file, invalid JSON, invalid field).
+ */
+export function readManifest(dir: string): DatasetManifest {
+  const path = join(dir, MANIFEST_FILE_NAME);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw new InvalidManifestError(`${path}: cannot read manifest: ${(cause as Error).message}`, {
+      path,
+      cause,
+    });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    throw new InvalidManifestError(`${path}: manifest is not valid JSON: ${(cause as Error).message}`, {
+      path,
+      cause,
+    });
+  }
+  return validateManifest(json, path);
+}
+
+/** Writes `<dir>/manifest.json` atomically (temp file, fsync, rename) after validating it. */
+export function writeManifest(dir: string, manifest: DatasetManifest): void {
+  const path = join(dir, MANIFEST_FILE_NAME);
+  validateManifest(manifest, path);
+  const tmp = `${path}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
+  const bytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8');
+  const fd = openSync(tmp, 'wx');
+  try {
+    let off = 0;
+    while (off < bytes.byteLength) off += writeSync(fd, bytes, off);
+    fsyncSync(fd);
+  } catch (e) {
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  closeSync(fd);
+  renameSync(tmp, path);
+}
+
+function isSafeFileName(v: unknown): boolean {
+  return (
+    typeof v === 'string' &&
+    v.length > 0 &&
+    v.length <= 255 &&
+    !v.startsWith('.') &&
+    !/[/\\\0]/.test(v) &&
+    v !== MANIFEST_FILE_NAME
+  );
+}
+
+function isInt64String(v: unknown): boolean {
+  if (typeof v !== 'string' || !/^-?(0|[1-9][0-9]{0,18})$/.test(v)) return false;
+  const n = BigInt(v);
+  return n >= INT64_MIN && n <= INT64_MAX;
+}

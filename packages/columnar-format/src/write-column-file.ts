@@ -1,0 +1,154 @@
+/**
+ * Writer of the column file format (FORMAT.md). Writes a temp file next to the target, fsyncs it and
+ * renames it into place, so readers see either the old file or the complete new one.
+ */
+
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { descriptorSizeBytes, writeColumnDescriptor } from './column-descriptor.js';
+import { type ColumnData, DTYPE_SIZE_BYTES, type DType, dtypeOfData, isDType } from './dtype.js';
+import { InvalidWriteInputError } from './errors.js';
+import { alignUp, FIXED_HEADER_BYTES, FLAG_SORTED_BY_TIMESTAMP, writeFileHeader } from './header.js';
+
+/** One column to write. `data.length` is the row count; every column must have the same. */
+export interface ColumnInput {
+  name: string;
+  dtype: DType;
+  data: ColumnData;
+}
+
+/** Input of {@link writeColumnFile}. */
+export interface WriteColumnFileInput {
+  /** Symbol stored in the header (UTF-8, at most 65,535 bytes). */
+  symbol: string;
+  /** Columns in file order. Names unique, non-empty, at most 65,535 UTF-8 bytes. */
+  columns: ColumnInput[];
+}
+
+const ZERO_PAD = Buffer.alloc(64);
+
+/**
+ * Writes a column file atomically: `${path}.tmp-<pid>-<random>`, fsync, rename onto `path`.
+ * Header flag bit 0 is set when a `ts` (i64) column is non-decreasing.
+ * @throws InvalidWriteInputError when columns differ in length, a dtype does not match its array,
+ *   names are empty/duplicated/too long. I/O errors propagate as Node errors; the temp file is removed.
+ */
+export function writeColumnFile(path: string, input: WriteColumnFileInput): void {
+  const symbolBytes = Buffer.from(input.symbol, 'utf8');
+  if (symbolBytes.byteLength > 0xffff) {
+    throw new InvalidWriteInputError(
+      `${path}: symbol has ${symbolBytes.byteLength} UTF-8 bytes, at most 65535`,
+      {
+        path,
+        field: 'symbol',
+        expected: '<= 65535',
+        actual: symbolBytes.byteLength,
+      },
+    );
+  }
+  const columns = input.columns;
+  const rowCount = columns.length > 0 ? columns[0]!.data.length : 0;
+  const names = new Set<string>();
+  const nameBytes: Buffer[] = [];
+  for (const c of columns) {
+    if (!isDType(c.dtype)) {
+      throw new InvalidWriteInputError(`${path}: column "${c.name}" has unknown dtype "${c.dtype}"`, {
+        path,
+        field: c.name,
+        actual: String(c.dtype),
+      });
+    }
+    const actualDtype = dtypeOfData(c.data);
+    if (actualDtype !== c.dtype) {
+      throw new InvalidWriteInputError(
+        `${path}: column "${c.name}" is declared ${c.dtype} but data is ${actualDtype ?? typeof c.data}`,
+        { path, field: c.name, expected: c.dtype, actual: actualDtype ?? typeof c.data },
+      );
+    }
+    if (c.data.length !== rowCount) {
+      throw new InvalidWriteInputError(
+        `${path}: column "${c.name}" has ${c.data.length} rows, expected ${rowCount} (rows of "${columns[0]!.name}")`,
+        { path, field: c.name, expected: rowCount, actual: c.data.length },
+      );
+    }
+    const nb = Buffer.from(c.name, 'utf8');
+    if (nb.byteLength === 0 || nb.byteLength > 0xffff || names.has(c.name)) {
+      throw new InvalidWriteInputError(
+        `${path}: column name "${c.name}" is ${names.has(c.name) ? 'duplicated' : 'empty or longer than 65535 bytes'}`,
+        { path, field: c.name },
+      );
+    }
+    names.add(c.name);
+    nameBytes.push(nb);
+  }
+
+  let headerLengthBytes = FIXED_HEADER_BYTES + symbolBytes.byteLength;
+  for (const nb of nameBytes) headerLengthBytes += descriptorSizeBytes(nb.byteLength);
+  const offsets: number[] = [];
+  let pos = alignUp(headerLengthBytes);
+  for (const c of columns) {
+    offsets.push(pos);
+    pos = alignUp(pos + c.data.length * DTYPE_SIZE_BYTES[c.dtype]);
+  }
+
+  const header = Buffer.alloc(headerLengthBytes);
+  const ts = columns.find((c) => c.name === 'ts' && c.dtype === 'i64');
+  const flags = ts && isNonDecreasing(ts.data as BigInt64Array) ? FLAG_SORTED_BY_TIMESTAMP : 0;
+  let p = writeFileHeader(header, {
+    flags,
+    headerLengthBytes,
+    rowCount,
+    columnCount: columns.length,
+    symbolBytes,
+  });
+  columns.forEach((c, i) => {
+    p = writeColumnDescriptor(header, p, {
+      nameBytes: nameBytes[i]!,
+      dtype: c.dtype,
+      offsetBytes: offsets[i]!,
+      lengthBytes: c.data.length * DTYPE_SIZE_BYTES[c.dtype],
+    });
+  });
+
+  const tmp = `${path}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
+  let fd: number | undefined;
+  try {
+    fd = openSync(tmp, 'wx');
+    writeAll(fd, header);
+    let written = headerLengthBytes;
+    columns.forEach((c, i) => {
+      written = pad(fd!, written, offsets[i]!);
+      const bytes = new Uint8Array(c.data.buffer, c.data.byteOffset, c.data.byteLength);
+      writeAll(fd!, bytes);
+      written += bytes.byteLength;
+    });
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(tmp, path);
+  } catch (e) {
+    if (fd !== undefined) closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+function isNonDecreasing(ts: BigInt64Array): boolean {
+  for (let i = 1; i < ts.length; i++) if (ts[i]! < ts[i - 1]!) return false;
+  return true;
+}
+
+function pad(fd: number, from: number, to: number): number {
+  let n = to - from;
+  while (n > 0) {
+    const k = Math.min(n, ZERO_PAD.byteLength);
+    writeAll(fd, ZERO_PAD.subarray(0, k));
+    n -= k;
+  }
+  return to;
+}
+
+function writeAll(fd: number, bytes: Uint8Array): void {
+  let off = 0;
+  while (off < bytes.byteLength) off += writeSync(fd, bytes, off, bytes.byteLength - off);
+}

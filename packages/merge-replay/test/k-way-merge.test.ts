@@ -1,0 +1,321 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { isMergeReplayError, KWayMerge, type ReplayBatch, UnsortedStreamError } from '../src/index.js';
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const TWO_32 = 2n ** 32n;
+
+/** Timestamps that stress the (signed hi, unsigned lo) comparison and produce many ties. */
+const timestampArb: fc.Arbitrary<bigint> = fc.oneof(
+  fc.bigInt({ min: INT64_MIN, max: INT64_MAX }),
+  fc.constantFrom(
+    INT64_MIN,
+    INT64_MIN + 1n,
+    INT64_MAX,
+    INT64_MAX - 1n,
+    0n,
+    -1n,
+    TWO_32 - 1n,
+    TWO_32,
+    TWO_32 + 1n,
+    -TWO_32,
+    -TWO_32 - 1n,
+    -TWO_32 + 1n,
+    2n ** 31n,
+    2n ** 31n - 1n,
+    -(2n ** 31n),
+    -(2n ** 31n) - 1n,
+    -86_400_000_000_000n, // 1969-12-31, before the epoch
+  ),
+  fc.bigInt({ min: -3n, max: 3n }),
+  fc.bigInt({ min: TWO_32 - 2n, max: TWO_32 + 2n }),
+  fc.bigInt({ min: -TWO_32 - 2n, max: -TWO_32 + 2n }),
+);
+
+const streamArb = fc
+  .array(timestampArb, { maxLength: 40 })
+  .map((values) => BigInt64Array.from(values.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))));
+
+const streamsArb = fc.array(streamArb, { maxLength: 20 });
+
+interface Event {
+  timestampNs: bigint;
+  symbolId: number;
+  row: number;
+}
+
+function copyBatch(batch: ReplayBatch): { timestampNs: bigint; events: [number, number][] } {
+  const events: [number, number][] = [];
+  for (let i = 0; i < batch.length; i++) events.push([batch.symbolIds[i]!, batch.rows[i]!]);
+  return { timestampNs: batch.timestampNs, events };
+}
+
+/** Plain-sort oracle: every in-range (stream, row), sorted by (timestamp, symbol id, row), grouped. */
+function oracle(streams: BigInt64Array[], startNs?: bigint, endNs?: bigint) {
+  const events: Event[] = [];
+  streams.forEach((stream, symbolId) => {
+    stream.forEach((timestampNs, row) => {
+      if (startNs !== undefined && timestampNs < startNs) return;
+      if (endNs !== undefined && timestampNs >= endNs) return;
+      events.push({ timestampNs, symbolId, row });
+    });
+  });
+  events.sort((a, b) =>
+    a.timestampNs !== b.timestampNs
+      ? a.timestampNs < b.timestampNs
+        ? -1
+        : 1
+      : a.symbolId - b.symbolId || a.row - b.row,
+  );
+  const batches: { timestampNs: bigint; events: [number, number][] }[] = [];
+  for (const e of events) {
+    const last = batches.at(-1);
+    if (last !== undefined && last.timestampNs === e.timestampNs) last.events.push([e.symbolId, e.row]);
+    else batches.push({ timestampNs: e.timestampNs, events: [[e.symbolId, e.row]] });
+  }
+  return batches;
+}
+
+function collect(merge: KWayMerge) {
+  const out: ReturnType<typeof copyBatch>[] = [];
+  for (let b = merge.next(); b !== null; b = merge.next()) out.push(copyBatch(b));
+  return out;
+}
+
+describe('KWayMerge properties (fast-check, seed 42)', () => {
+  it('matches a plain sort oracle: sorted, each event once, batches grouped, ties by symbol id', () => {
+    fc.assert(
+      fc.property(streamsArb, (streams) => {
+        const got = collect(new KWayMerge(streams));
+        expect(got).toEqual(oracle(streams));
+        // Explicit invariants, in case the oracle and the merge share a mistake.
+        for (let i = 1; i < got.length; i++) expect(got[i]!.timestampNs > got[i - 1]!.timestampNs).toBe(true);
+        const seen = new Set<string>();
+        for (const batch of got) {
+          for (let i = 0; i < batch.events.length; i++) {
+            const [symbolId, row] = batch.events[i]!;
+            expect(streams[symbolId]![row]).toBe(batch.timestampNs);
+            if (i > 0) expect(symbolId >= batch.events[i - 1]![0]).toBe(true);
+            const key = `${symbolId}:${row}`;
+            expect(seen.has(key)).toBe(false);
+            seen.add(key);
+          }
+        }
+        expect(seen.size).toBe(streams.reduce((n, s) => n + s.length, 0));
+      }),
+      { seed: 42, numRuns: 200 },
+    );
+  });
+
+  it('honours startNs (inclusive) and endNs (exclusive)', () => {
+    fc.assert(
+      fc.property(streamsArb, fc.option(timestampArb), fc.option(timestampArb), (streams, start, end) => {
+        const startNs = start ?? undefined;
+        const endNs = end ?? undefined;
+        const merge = new KWayMerge(streams, { startNs, endNs });
+        const got = collect(merge);
+        expect(got).toEqual(oracle(streams, startNs, endNs));
+        const events = got.reduce((n, b) => n + b.events.length, 0);
+        expect(merge.stats()).toMatchObject({ events, batches: got.length });
+      }),
+      { seed: 42, numRuns: 200 },
+    );
+  });
+
+  it('reads streams that are views at a byteOffset into a shared buffer', () => {
+    fc.assert(
+      fc.property(streamsArb, fc.nat({ max: 5 }), (streams, padding) => {
+        const total = streams.reduce((n, s) => n + s.length + padding, padding);
+        const shared = new BigInt64Array(total).fill(INT64_MAX);
+        let at = padding;
+        const views = streams.map((s) => {
+          const view = shared.subarray(at, at + s.length);
+          view.set(s);
+          at += s.length + padding;
+          return view;
+        });
+        expect(collect(new KWayMerge(views))).toEqual(oracle(streams));
+      }),
+      { seed: 42, numRuns: 200 },
+    );
+  });
+
+  it('names the unsorted stream and the first decreasing row', () => {
+    const unsortedArb = fc
+      .tuple(
+        fc.array(timestampArb, { minLength: 2, maxLength: 30 }),
+        fc.array(streamArb, { maxLength: 6 }),
+        fc.nat(),
+      )
+      .filter(([values]) => values.some((v, i) => i > 0 && v < values[i - 1]!));
+    fc.assert(
+      fc.property(unsortedArb, ([values, others, position]) => {
+        const streamIndex = position % (others.length + 1);
+        const streams = [...others];
+        streams.splice(streamIndex, 0, BigInt64Array.from(values));
+        const row = values.findIndex((v, i) => i > 0 && v < values[i - 1]!);
+        let error: unknown;
+        try {
+          collect(new KWayMerge(streams));
+        } catch (e) {
+          error = e;
+        }
+        expect(error).toBeInstanceOf(UnsortedStreamError);
+        expect(isMergeReplayError(error)).toBe(true);
+        expect(error).toMatchObject({
+          code: 'UNSORTED_STREAM',
+          streamIndex,
+          row,
+          expected: values[row - 1],
+          actual: values[row],
+        });
+      }),
+      { seed: 42, numRuns: 200 },
+    );
+  });
+});
+
+describe('KWayMerge', () => {
+  it('orders across the 2^32 and sign boundaries without BigInt comparisons', () => {
+    const streams = [
+      BigInt64Array.from([-TWO_32 - 1n, TWO_32, INT64_MAX]),
+      BigInt64Array.from([INT64_MIN, -1n, 0n, TWO_32 - 1n, TWO_32 + 1n]),
+      BigInt64Array.from([-TWO_32, 2n ** 31n, INT64_MAX]),
+    ];
+    const got = collect(new KWayMerge(streams));
+    expect(got.map((b) => b.timestampNs)).toEqual([
+      INT64_MIN,
+      -TWO_32 - 1n,
+      -TWO_32,
+      -1n,
+      0n,
+      2n ** 31n,
+      TWO_32 - 1n,
+      TWO_32,
+      TWO_32 + 1n,
+      INT64_MAX,
+    ]);
+    expect(got.at(-1)!.events).toEqual([
+      [0, 2],
+      [2, 2],
+    ]);
+  });
+
+  it('handles no streams, only empty streams and a single stream', () => {
+    expect(new KWayMerge([]).next()).toBeNull();
+    expect(new KWayMerge([new BigInt64Array(0), new BigInt64Array(0)]).next()).toBeNull();
+    expect(collect(new KWayMerge([BigInt64Array.from([5n, 5n, 7n])]))).toEqual([
+      {
+        timestampNs: 5n,
+        events: [
+          [0, 0],
+          [0, 1],
+        ],
+      },
+      { timestampNs: 7n, events: [[0, 2]] },
+    ]);
+  });
+
+  it('grows the reused batch beyond its initial capacity', () => {
+    const streams = [new BigInt64Array(1000).fill(3n), new BigInt64Array(5).fill(3n)];
+    const merge = new KWayMerge(streams);
+    const batch = merge.next()!;
+    expect(batch.length).toBe(1005);
+    expect(batch.symbolIds[999]).toBe(0);
+    expect(batch.rows[999]).toBe(999);
+    expect(batch.symbolIds[1004]).toBe(1);
+    expect(merge.next()).toBeNull();
+  });
+
+  it('reuses one batch object and reports stats', () => {
+    const merge = new KWayMerge([BigInt64Array.from([1n, 2n]), BigInt64Array.from([2n, 3n])]);
+    const first = merge.next();
+    const second = merge.next();
+    expect(second).toBe(first);
+    expect(merge.next()).not.toBeNull();
+    expect(merge.next()).toBeNull();
+    const stats = merge.stats();
+    expect(stats).toMatchObject({ events: 4, batches: 3 });
+    expect(stats.elapsedNs).toBeGreaterThanOrEqual(0);
+    expect(merge.stats().elapsedNs).toBe(stats.elapsedNs); // frozen once finished
+  });
+
+  it('supports for..of and forEachBatch with early stop', () => {
+    const streams = [BigInt64Array.from([1n, 2n, 3n, 4n])];
+    expect([...new KWayMerge(streams)].length).toBe(4);
+    const merge = new KWayMerge(streams);
+    const seen: bigint[] = [];
+    const visited = merge.forEachBatch((b) => {
+      seen.push(b.timestampNs);
+      return b.timestampNs < 2n;
+    });
+    expect(visited).toBe(2);
+    expect(seen).toEqual([1n, 2n]);
+    expect(merge.next()!.timestampNs).toBe(3n);
+  });
+
+  it('exposes the binary-searched row range per stream', () => {
+    const merge = new KWayMerge([BigInt64Array.from([1n, 2n, 2n, 5n]), BigInt64Array.from([9n])], {
+      startNs: 2n,
+      endNs: 5n,
+    });
+    expect([...merge.startRows]).toEqual([1, 0]);
+    expect([...merge.endRows]).toEqual([3, 0]); // 9n is past endNs: empty range
+  });
+
+  it('rejects non-bigint bounds and non-BigInt64Array streams with typed errors', () => {
+    expect(() => new KWayMerge([], { startNs: 5 as unknown as bigint })).toThrowError(
+      expect.objectContaining({ code: 'INVALID_OPTION', option: 'startNs' }),
+    );
+    expect(() => new KWayMerge([new Float64Array(2) as unknown as BigInt64Array])).toThrowError(
+      expect.objectContaining({ code: 'INVALID_OPTION', option: 'streams[0]' }),
+    );
+  });
+});
+
+describe('KWayMerge.replayAsync', () => {
+  const MS = 1_000_000n; // ns per ms
+
+  it("yields every batch in order at speed 'max'", async () => {
+    const merge = new KWayMerge([BigInt64Array.from([0n, 10n * MS]), BigInt64Array.from([5n * MS])]);
+    const seen: bigint[] = [];
+    for await (const batch of merge.replayAsync()) seen.push(batch.timestampNs);
+    expect(seen).toEqual([0n, 5n * MS, 10n * MS]);
+  });
+
+  it('paces a 10x replay of 100 ms of timestamps to at least ~10 ms', async () => {
+    const timestamps = BigInt64Array.from({ length: 11 }, (_, i) => BigInt(i) * 10n * MS);
+    const merge = new KWayMerge([timestamps]);
+    const startedAt = performance.now();
+    let count = 0;
+    for await (const _ of merge.replayAsync({ speed: 10 })) count++;
+    const elapsedMs = performance.now() - startedAt;
+    expect(count).toBe(11);
+    // Target 10 ms; the schedule skips waits under 1 ms and timers may round, so allow 2 ms slack.
+    expect(elapsedMs).toBeGreaterThanOrEqual(8);
+  });
+
+  it('aborts a pending sleep through the AbortSignal', async () => {
+    const hourNs = 3_600_000n * MS;
+    const merge = new KWayMerge([BigInt64Array.from([0n, hourNs])]);
+    const controller = new AbortController();
+    const seen: bigint[] = [];
+    const run = (async () => {
+      for await (const batch of merge.replayAsync({ speed: 1, signal: controller.signal })) {
+        seen.push(batch.timestampNs);
+        setTimeout(() => controller.abort(), 5);
+      }
+    })();
+    await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+    expect(seen).toEqual([0n]);
+  });
+
+  it('rejects an invalid speed', async () => {
+    const merge = new KWayMerge([BigInt64Array.from([1n])]);
+    await expect(merge.replayAsync({ speed: 0 }).next()).rejects.toMatchObject({
+      code: 'INVALID_OPTION',
+      option: 'speed',
+    });
+  });
+});

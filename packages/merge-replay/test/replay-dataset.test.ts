@@ -1,0 +1,256 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type ColumnFile, Dataset, symbolToFileName, writeColumnFile } from '@mmtape/columnar-format';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  type ReplayColumnFile,
+  type ReplayContext,
+  type ReplayDatasetSource,
+  replayDataset,
+} from '../src/index.js';
+
+// Compile-time contract check: the real columnar-format classes satisfy the adapter's structural types.
+const _datasetFits: ReplayDatasetSource = undefined as unknown as Dataset;
+const _fileFits: ReplayColumnFile = undefined as unknown as ColumnFile;
+void _datasetFits;
+void _fileFits;
+
+const SECOND_NS = 1_000_000_000n;
+const T0 = 1_700_000_000n * SECOND_NS;
+
+interface Bars {
+  symbol: string;
+  ts: bigint[];
+  close: number[];
+}
+
+const BARS: Bars[] = [
+  { symbol: 'AAPL', ts: [T0, T0 + SECOND_NS, T0 + 3n * SECOND_NS], close: [10, 11, 13] },
+  { symbol: 'MSFT', ts: [T0 + SECOND_NS, T0 + 2n * SECOND_NS, T0 + 3n * SECOND_NS], close: [20, 22, 23] },
+  { symbol: 'ZZZ', ts: [], close: [] },
+];
+
+/** Expected (timestamp, symbol, close) triples: timestamp order, ties by dataset symbol order. */
+function expected(bars: Bars[], startNs?: bigint, endNs?: bigint) {
+  const out: [bigint, string, number][] = [];
+  for (const b of bars) {
+    b.ts.forEach((t, i) => {
+      if ((startNs === undefined || t >= startNs) && (endNs === undefined || t < endNs))
+        out.push([t, b.symbol, b.close[i]!]);
+    });
+  }
+  return out.sort((x, y) => (x[0] !== y[0] ? (x[0] < y[0] ? -1 : 1) : x[1] < y[1] ? -1 : 1));
+}
+
+function record(dataset: ReplayDatasetSource, options: Parameters<typeof replayDataset>[1] = {}) {
+  const seen: [bigint, string, number][] = [];
+  let context: ReplayContext | undefined;
+  const stats = replayDataset(dataset, options, (batch, ctx) => {
+    context = ctx;
+    for (let i = 0; i < batch.length; i++) {
+      const id = batch.symbolIds[i]!;
+      const row = batch.rows[i]!;
+      expect(ctx.timestamps[id]![row]).toBe(batch.timestampNs);
+      seen.push([batch.timestampNs, ctx.symbols[id]!, Number(ctx.columns.close![id]![row])]);
+    }
+  });
+  return { seen, stats, context };
+}
+
+describe('replayDataset over a real columnar-format dataset', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mmtape-merge-replay-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const symbols = BARS.map((b) => {
+    const file = symbolToFileName(b.symbol);
+    writeColumnFile(join(dir, file), {
+      symbol: b.symbol,
+      columns: [
+        { name: 'ts', dtype: 'i64', data: BigInt64Array.from(b.ts) },
+        { name: 'close', dtype: 'f64', data: Float64Array.from(b.close) },
+        { name: 'volume', dtype: 'f32', data: Float32Array.from(b.close) },
+      ],
+    });
+    const first = b.ts[0] ?? 0n;
+    const last = b.ts.at(-1) ?? 0n;
+    return {
+      symbol: b.symbol,
+      file,
+      rows: b.ts.length,
+      firstTimestampNs: `${first}`,
+      lastTimestampNs: `${last}`,
+    };
+  });
+  writeFileSync(
+    join(dir, 'manifest.json'),
+    JSON.stringify({
+      format: 'mmtape-dataset',
+      formatVersion: 1,
+      createdAt: new Date(0).toISOString(),
+      schema: [
+        { name: 'ts', dtype: 'i64' },
+        { name: 'close', dtype: 'f64' },
+        { name: 'volume', dtype: 'f32' },
+      ],
+      symbols,
+      totalRows: symbols.reduce((n, s) => n + s.rows, 0),
+      firstTimestampNs: `${T0}`,
+      lastTimestampNs: `${T0 + 3n * SECOND_NS}`,
+    }),
+  );
+
+  it('replays every symbol in timestamp order with zero-copy context and stats', () => {
+    const dataset = Dataset.open(dir);
+    try {
+      const { seen, stats, context } = record(dataset);
+      expect(seen).toEqual(expected(BARS));
+      expect(stats).toMatchObject({
+        events: 6,
+        batches: 4,
+        firstTimestampNs: T0,
+        lastTimestampNs: T0 + 3n * SECOND_NS,
+      });
+      expect(stats.eventsPerSecond).toBeGreaterThan(0);
+      expect(context!.symbols).toEqual(['AAPL', 'MSFT', 'ZZZ']);
+      // Zero-copy: the context arrays are the column file's own views.
+      expect(context!.columns.close![0]!.buffer).toBe(dataset.open('AAPL').f64('close').buffer);
+    } finally {
+      dataset.close();
+    }
+  });
+
+  it('honours symbols, startNs and endNs, without prefetch', () => {
+    const dataset = Dataset.open(dir);
+    try {
+      const startNs = T0 + SECOND_NS;
+      const endNs = T0 + 3n * SECOND_NS;
+      const { seen, stats, context } = record(dataset, {
+        symbols: ['MSFT', 'AAPL'],
+        startNs,
+        endNs,
+        prefetch: false,
+      });
+      expect(context!.symbols).toEqual(['AAPL', 'MSFT']); // dataset order, whatever order was asked
+      expect(seen).toEqual(expected(BARS.slice(0, 2), startNs, endNs));
+      expect(stats.events).toBe(3);
+    } finally {
+      dataset.close();
+    }
+  });
+
+  it('rejects an unknown symbol, a missing column and a non-8-byte column with typed errors', () => {
+    const dataset = Dataset.open(dir);
+    try {
+      expect(() => replayDataset(dataset, { symbols: ['NOPE'] }, () => {})).toThrowError(
+        expect.objectContaining({ code: 'UNKNOWN_SYMBOL', symbol: 'NOPE' }),
+      );
+      expect(() => replayDataset(dataset, { columns: ['open'] }, () => {})).toThrowError(
+        expect.objectContaining({ code: 'MISSING_COLUMN', symbol: 'AAPL', column: 'open' }),
+      );
+      expect(() => replayDataset(dataset, { columns: ['volume'] }, () => {})).toThrowError(
+        expect.objectContaining({ code: 'UNSUPPORTED_COLUMN_DTYPE', actual: 'f32' }),
+      );
+    } finally {
+      dataset.close();
+    }
+  });
+});
+
+/** In-memory ColumnFile fake whose `file` records every advise call. */
+function fakeFile(symbol: string, ts: BigInt64Array, close: Float64Array) {
+  const advice: [string, number, number][] = [];
+  const tsOffsetBytes = 64;
+  const closeOffsetBytes = tsOffsetBytes + ts.byteLength;
+  const file: ReplayColumnFile = {
+    symbol,
+    rowCount: ts.length,
+    columns: [
+      { name: 'ts', dtype: 'i64', offsetBytes: tsOffsetBytes, lengthBytes: ts.byteLength },
+      { name: 'close', dtype: 'f64', offsetBytes: closeOffsetBytes, lengthBytes: close.byteLength },
+    ],
+    file: {
+      byteLength: closeOffsetBytes + close.byteLength,
+      advise: (kind, offsetBytes, lengthBytes) => {
+        advice.push([kind, offsetBytes, lengthBytes]);
+      },
+    },
+    column: (name) => (name === 'ts' ? ts : close),
+    timestampsNs: () => ts,
+  };
+  return { file, advice };
+}
+
+describe('replayDataset prefetching (recording fake)', () => {
+  const ROWS = 10_000;
+  const PAGE = 4096;
+  const makeDataset = () => {
+    const a = fakeFile(
+      'A',
+      BigInt64Array.from({ length: ROWS }, (_, i) => BigInt(2 * i)),
+      new Float64Array(ROWS).fill(1),
+    );
+    const b = fakeFile(
+      'B',
+      BigInt64Array.from({ length: ROWS }, (_, i) => BigInt(2 * i + 1)),
+      new Float64Array(ROWS).fill(2),
+    );
+    const dataset: ReplayDatasetSource = { symbols: ['A', 'B'], open: (s) => (s === 'A' ? a.file : b.file) };
+    return { dataset, a, b };
+  };
+
+  it('advises WILLNEED ahead of both columns from the start row, and releases everything at the end', () => {
+    const { dataset, a, b } = makeDataset();
+    const stats = replayDataset(
+      dataset,
+      { prefetch: { aheadRows: 1024, behindRows: 512, stepRows: 256, pageSizeBytes: PAGE } },
+      () => {},
+    );
+    expect(stats.events).toBe(2 * ROWS);
+    for (const { advice, file } of [a, b]) {
+      const [ts, close] = file.columns;
+      // First round at row 0: WILLNEED 1024 rows × 8 bytes from the start of each column.
+      expect(advice[0]).toEqual(['willneed', Math.floor(ts!.offsetBytes / PAGE) * PAGE, expect.any(Number)]);
+      expect(advice[1]).toEqual([
+        'willneed',
+        Math.floor(close!.offsetBytes / PAGE) * PAGE,
+        expect.any(Number),
+      ]);
+      expect(advice.filter(([k]) => k === 'willneed').length).toBeGreaterThan(10);
+      expect(advice.filter(([k]) => k === 'dontneed').length).toBeGreaterThan(0);
+      for (const [, offsetBytes, lengthBytes] of advice) {
+        expect(offsetBytes + lengthBytes).toBeLessThanOrEqual(file.file.byteLength);
+      }
+    }
+  });
+
+  it('starts the window at the binary-searched start row', () => {
+    const { dataset, a } = makeDataset();
+    replayDataset(
+      dataset,
+      { startNs: 10_000n, prefetch: { aheadRows: 1024, stepRows: 256, pageSizeBytes: PAGE } },
+      () => {},
+    );
+    const ts = a.file.columns[0]!;
+    // Row 5000 of A holds 10000n: the first advice starts at its page, not at row 0.
+    expect(a.advice[0]![1]).toBe(Math.floor((ts.offsetBytes + 5000 * 8) / PAGE) * PAGE);
+  });
+
+  it('makes no advise call with prefetch: false', () => {
+    const { dataset, a, b } = makeDataset();
+    replayDataset(dataset, { prefetch: false }, () => {});
+    expect(a.advice).toEqual([]);
+    expect(b.advice).toEqual([]);
+  });
+
+  it('finishes the prefetcher when the consumer throws', () => {
+    const { dataset, a } = makeDataset();
+    expect(() =>
+      replayDataset(dataset, { prefetch: { aheadRows: 64, stepRows: 8, pageSizeBytes: PAGE } }, () => {
+        throw new Error('consumer failed');
+      }),
+    ).toThrowError('consumer failed');
+    // finish() releases the rest of the advised columns.
+    expect(a.advice.at(-1)![0]).toBe('dontneed');
+  });
+});

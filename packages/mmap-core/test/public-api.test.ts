@@ -1,0 +1,35 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import * as api from '../src/index.js';
+
+describe('@mmtape/mmap-core public API', () => {
+  it('exports exactly these values', () => {
+    expect(Object.keys(api).sort()).toEqual([
+      'ADVICE_VALUES',
+      'FALLBACK_WARNING_CODE',
+      'InvalidRangeError',
+      'MAX_MAPPING_BYTES',
+      'MappedFile',
+      'MappedFileClosedError',
+      'MappedFileOpenError',
+      'MappingTooLargeError',
+      'MmapSyscallError',
+      'isMmapError',
+      'isMmtapeError',
+      'madvise',
+      'mapReadOnly',
+      'mincore',
+      'mmapStatus',
+      'pageSizeBytes',
+      'validateMappingSize',
+    ]);
+  });
+
+  it('has a package.json with types-first exports, a files allowlist and one runtime dependency', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    expect(Object.keys(pkg.exports['.'])[0]).toBe('types');
+    expect(pkg.files).toEqual(['dist', 'README.md']);
+    expect(Object.keys(pkg.dependencies)).toEqual(['@riaskov/mmap-io']);
+    expect(pkg.type).toBe('module');
+  });
+});

@@ -1,0 +1,27 @@
+/** Counters of the advice a prefetcher issued. Bytes are the (page-aligned) lengths passed to `advise`. */
+export interface PrefetchStats {
+  /** `advise('willneed', …)` calls. */
+  willneedCalls: number;
+  /** Bytes covered by those calls. */
+  willneedBytes: number;
+  /** `advise('dontneed', …)` calls. */
+  dontneedCalls: number;
+  /** Bytes covered by those calls. */
+  dontneedBytes: number;
+  /** `update()`/`visit()` calls received. */
+  calls: number;
+  /** Of those, the calls that issued advice (the rest were absorbed by hysteresis or nothing was new). */
+  advisedCalls: number;
+}
+
+/** A zeroed {@link PrefetchStats}. Internal. */
+export function emptyStats(): PrefetchStats {
+  return {
+    willneedCalls: 0,
+    willneedBytes: 0,
+    dontneedCalls: 0,
+    dontneedBytes: 0,
+    calls: 0,
+    advisedCalls: 0,
+  };
+}

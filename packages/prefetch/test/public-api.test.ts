@@ -1,0 +1,26 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import * as api from '../src/index.js';
+
+describe('@mmtape/prefetch public API', () => {
+  it('exports exactly these values', () => {
+    expect(Object.keys(api).sort()).toEqual([
+      'DEFAULT_AHEAD_ROWS',
+      'DEFAULT_AHEAD_SYMBOLS',
+      'DEFAULT_BEHIND_ROWS',
+      'DEFAULT_BEHIND_SYMBOLS',
+      'DEFAULT_STEP_ROWS',
+      'PrefetchArgumentError',
+      'SlidingWindowPrefetcher',
+      'SymbolWindowPrefetcher',
+      'isPrefetchError',
+    ]);
+  });
+
+  it('has a package.json with types-first exports and only @mmtape/mmap-core as runtime dependency', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    expect(Object.keys(pkg.exports['.'])[0]).toBe('types');
+    expect(pkg.files).toEqual(['dist', 'README.md']);
+    expect(Object.keys(pkg.dependencies)).toEqual(['@mmtape/mmap-core']);
+  });
+});

@@ -1,0 +1,63 @@
+/**
+ * Caching of per-window pair selections.
+ *
+ * @module
+ */
+import { createHash } from 'node:crypto';
+import { CacheManager } from '@mmtape/cache-manager';
+import type { PairSelectionConfig } from './select-pairs.js';
+
+/**
+ * The part of `CacheManager` (`@mmtape/cache-manager`) the walk-forward uses. A real `CacheManager`
+ * satisfies it; tests may pass an in-memory map.
+ */
+export interface PairStatsCache {
+  getJson<T>(key: string): Promise<T | undefined>;
+  putJson(key: string, value: unknown): Promise<void>;
+}
+
+/** Function id of cached pair statistics. */
+export const PAIR_STATS_FUNCTION_ID = 'walk-forward/pair-stats';
+/** Bump when the selection algorithm or the cached shape changes: old entries are then never read. */
+export const PAIR_STATS_VERSION = 1;
+
+/**
+ * sha256 hex digest of a training window's data: the eligible symbols' names, the training timestamps
+ * and each eligible symbol's training prices (raw IEEE-754 bytes, so any change of any value changes it).
+ */
+export function trainingDigest(
+  names: readonly string[],
+  timestampsNs: BigInt64Array,
+  series: readonly Float64Array[],
+  trainStart: number,
+  trainEnd: number,
+): string {
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify(names));
+  const ts = timestampsNs.subarray(trainStart, trainEnd);
+  hash.update(new Uint8Array(ts.buffer, ts.byteOffset, ts.byteLength));
+  for (const s of series) {
+    const v = s.subarray(trainStart, trainEnd);
+    hash.update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * Key of one window's pair selection: `CacheManager.key` (sha256 of canonical JSON) of the function id,
+ * version, selection config and training-data digest.
+ */
+export function pairStatsKey(config: PairSelectionConfig, digest: string): string {
+  return CacheManager.key({
+    fn: PAIR_STATS_FUNCTION_ID,
+    version: PAIR_STATS_VERSION,
+    config: {
+      adfLags: config.adfLags,
+      halfLifeBars: config.halfLifeBars,
+      maxPValue: config.maxPValue,
+      minCorrelation: config.minCorrelation,
+      topK: config.topK,
+    },
+    digest,
+  });
+}
