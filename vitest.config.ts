@@ -11,8 +11,14 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 export default defineConfig({
   resolve: {
     alias: [
-      { find: '@mmtape/columnar-format/pack', replacement: `${root}packages/columnar-format/src/pack/index.ts` },
-      { find: '@mmtape/columnar-format/arrow', replacement: `${root}packages/columnar-format/src/interop/arrow.ts` },
+      {
+        find: '@mmtape/columnar-format/pack',
+        replacement: `${root}packages/columnar-format/src/pack/index.ts`,
+      },
+      {
+        find: '@mmtape/columnar-format/arrow',
+        replacement: `${root}packages/columnar-format/src/interop/arrow.ts`,
+      },
       {
         find: /^@mmtape\/(mmap-core|columnar-format|compression|prefetch|merge-replay|walk-forward|cache-manager)$/,
         replacement: `${root}packages/$1/src/index.ts`,

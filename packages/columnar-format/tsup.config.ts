@@ -1,7 +1,11 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', 'pack/index': 'src/pack/index.ts', 'interop/arrow': 'src/interop/arrow.ts' },
+  entry: {
+    index: 'src/index.ts',
+    'pack/index': 'src/pack/index.ts',
+    'interop/arrow': 'src/interop/arrow.ts',
+  },
   format: ['esm'],
   dts: true,
   sourcemap: true,

@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // dist/worker.js is the worker-thread entry of the pair-scan pool (see src/worker-pool.ts).
+  entry: ['src/index.ts', 'src/worker.ts'],
   format: ['esm'],
   dts: true,
   sourcemap: true,

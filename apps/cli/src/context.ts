@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CliUsageError } from './cli-error.js';
+import { loadConfig, type MmtapeConfig } from './config-file.js';
 import { createProgress, type Progress } from './progress.js';
 
 /** Global options shared by every command. */
@@ -11,12 +12,51 @@ export interface GlobalOptions {
   quiet?: boolean;
   /** Print stack traces for errors. */
   debug?: boolean;
+  /** Config file (default: mmtape.config.json/.yaml/.yml in the working directory). */
+  config?: string;
+  /** `--use-memory-mapped` / `--no-use-memory-mapped`. */
+  useMemoryMapped?: boolean;
+  /** `--use-compression` / `--no-use-compression`. */
+  useCompression?: boolean;
+  compressionLevel?: number;
+  compressionAlgorithm?: 'zstd';
+}
+
+/** Settings after merging defaults ← config file ← command-line flags. */
+export interface Settings {
+  /** The config file used, if any. */
+  configPath: string | undefined;
+  config: MmtapeConfig;
+  /** Open datasets with `forceFallback` (from `useMemoryMapped: false`). */
+  forceFallback: boolean;
+  /** Options for `CacheManager` (besides `dir`). */
+  cache: { useCompression: boolean; compressionLevel: number; compressionAlgorithm: 'zstd' };
+}
+
+/**
+ * Merges the config file (see config-file.ts) with global flags; flags win.
+ * @throws CliUsageError when the config file is missing or invalid.
+ */
+export function resolveSettings(options: GlobalOptions, cwd = process.cwd()): Settings {
+  const { path, config } = loadConfig(options.config, cwd);
+  return {
+    configPath: path,
+    config,
+    forceFallback: !(options.useMemoryMapped ?? config.useMemoryMapped ?? true),
+    cache: {
+      useCompression: options.useCompression ?? config.useCompression ?? true,
+      compressionLevel: options.compressionLevel ?? config.compressionLevel ?? 3,
+      compressionAlgorithm: options.compressionAlgorithm ?? config.compressionAlgorithm ?? 'zstd',
+    },
+  };
 }
 
 /** What a command needs from the CLI shell: output and progress. */
 export interface CommandContext {
   readonly options: GlobalOptions;
   readonly progress: Progress;
+  /** Merged config file + global flags. Optional so that hand-made contexts (tests) may omit it. */
+  readonly settings?: Settings;
   /** Prints a human-readable line on stdout unless `--json` or `--quiet`. */
   say(line: string): void;
 }
@@ -26,6 +66,7 @@ export function createContext(options: GlobalOptions): CommandContext {
   const silent = Boolean(options.json || options.quiet);
   return {
     options,
+    settings: resolveSettings(options),
     progress: createProgress({ quiet: silent, tty: Boolean(process.stderr.isTTY) }),
     say(line) {
       if (!silent) process.stdout.write(`${line}\n`);
@@ -72,4 +113,16 @@ export function requireDatasetDir(dir: string): string {
     );
   }
   return dir;
+}
+
+/** The context's settings, or the defaults (no config file, mmap on, compressed cache) when absent. */
+export function settingsOf(ctx: CommandContext): Settings {
+  return (
+    ctx.settings ?? {
+      configPath: undefined,
+      config: {},
+      forceFallback: false,
+      cache: { useCompression: true, compressionLevel: 3, compressionAlgorithm: 'zstd' },
+    }
+  );
 }

@@ -8,7 +8,16 @@
  * ```
  */
 
+export { type BenchResult, findRepo, runBench } from './commands/bench.js';
+export { type CacheCommandResult, DEFAULT_CACHE_DIR, runCache } from './commands/cache.js';
 export { type DemoResult, demoDataDir, runDemo } from './commands/demo.js';
+export {
+  EXPORT_FORMATS,
+  type ExportCommandOptions,
+  type ExportFormat,
+  type ExportResult,
+  runExport,
+} from './commands/export.js';
 export { type InfoResult, runInfo } from './commands/info.js';
 export { type IngestCommandOptions, runIngest } from './commands/ingest.js';
 export { type ReplayCommandOptions, type ReplayResult, runReplay } from './commands/replay.js';
@@ -17,5 +26,13 @@ export {
   type WalkForwardCommandOptions,
   type WalkForwardResult,
 } from './commands/walk-forward.js';
+export {
+  CONFIG_FILE_NAMES,
+  type LoadedConfig,
+  loadConfig,
+  type MmtapeConfig,
+  mmtapeConfigSchema,
+} from './config-file.js';
+export { resolveSettings, type Settings } from './context.js';
 export { ExitCode, type ExitCodeValue } from './exit-codes.js';
 export { CliUsageError, createProgram, main } from './main.js';

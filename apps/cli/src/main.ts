@@ -1,18 +1,37 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { CliUsageError, describeError, exitCodeFor } from './cli-error.js';
+import { runBench } from './commands/bench.js';
+import { DEFAULT_CACHE_DIR, runCache } from './commands/cache.js';
 import { runDemo } from './commands/demo.js';
+import { EXPORT_FORMATS, runExport } from './commands/export.js';
 import { runInfo } from './commands/info.js';
 import { runIngest } from './commands/ingest.js';
 import { runReplay } from './commands/replay.js';
 import { runWalkForwardCommand } from './commands/walk-forward.js';
+import { CONFIG_FILE_NAMES } from './config-file.js';
 import { createContext, type GlobalOptions } from './context.js';
 import { ExitCode } from './exit-codes.js';
+
+const EXIT_CODES_HELP = `
+Exit codes: 0 ok, 1 user error (bad option or value, missing file, invalid config),
+            2 data error (unparseable or corrupt input), 3 internal error (a bug; rerun with --debug).
+Config: --config <file>, else ${CONFIG_FILE_NAMES.join(' / ')} in the working directory;
+        command-line flags override it.`;
 
 function integer(min: number) {
   return (value: string): number => {
     const n = Number(value);
     if (!Number.isInteger(n) || n < min)
       throw new InvalidArgumentError(`expected an integer >= ${min}, found "${value}"`);
+    return n;
+  };
+}
+
+function integerIn(min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new InvalidArgumentError(`expected an integer in ${min}..${max}, found "${value}"`);
     return n;
   };
 }
@@ -36,6 +55,30 @@ export function createProgram(emit: (result: unknown) => void): Command {
     .option('--json', 'print one machine-readable JSON document on stdout')
     .option('-q, --quiet', 'no progress and no summary output')
     .option('--debug', 'print stack traces on errors')
+    .option(
+      '-c, --config <file>',
+      `config file, JSON or YAML (default: ${CONFIG_FILE_NAMES.join(', ')} in the working directory)`,
+    )
+    .option('--use-memory-mapped', 'memory-map column files (default: true; config useMemoryMapped)')
+    .option(
+      '--no-use-memory-mapped',
+      'read column files into memory instead of mapping them (fallback backend)',
+    )
+    .option('--use-compression', 'zstd-compress result-cache entries (default: true; config useCompression)')
+    .option('--no-use-compression', 'store result-cache entries uncompressed')
+    .option(
+      '--compression-level <level>',
+      'zstd level of cache entries, integer 1..22 (default 3; config compressionLevel)',
+      integerIn(1, 22),
+    )
+    .addOption(
+      new Option(
+        '--compression-algorithm <name>',
+        'compression algorithm of cache entries (default zstd; config compressionAlgorithm)',
+      ).choices(['zstd']),
+    )
+    .configureHelp({ showGlobalOptions: true })
+    .addHelpText('after', EXIT_CODES_HELP)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   const ctxOf = (cmd: Command) => createContext(cmd.optsWithGlobals<GlobalOptions>());
@@ -71,7 +114,28 @@ export function createProgram(emit: (result: unknown) => void): Command {
       ).choices(['s', 'ms', 'us', 'ns']),
     )
     .option('--overwrite', 'replace an existing dataset folder')
-    .action(async (inputs: string[], opts, cmd: Command) => emit(await runIngest(inputs, opts, ctxOf(cmd))));
+    .addOption(
+      new Option(
+        '--partition <scheme>',
+        'one file per symbol (none) or per symbol and UTC day/month',
+      ).choices(['none', 'day', 'month']),
+    )
+    .option('--no-fsync', 'do not fsync each written file (faster; not crash-durable)')
+    .option('--drop-duplicate-timestamps', 'keep only the last of rows sharing a timestamp')
+    .option('--repair-ohlc', 'set high/low to the max/min of open, high, low, close')
+    .addOption(
+      new Option('--bad-prices <mode>', 'rows with NaN, zero or negative prices (default: keep)').choices([
+        'keep',
+        'drop',
+        'flag',
+      ]),
+    )
+    .option('--session <HH:MM-HH:MM>', 'keep only rows inside these local hours, e.g. 09:30-16:00')
+    .option('--session-tz <zone>', 'IANA zone of --session (default: --tz, else UTC)')
+    .option('--cumulative-volume', 'volume is cumulative: store deltas, negative deltas clipped to 0')
+    .action(async (inputs: string[], opts, cmd: Command) =>
+      emit(await runIngest(inputs, { ...opts, noFsync: opts.fsync === false }, ctxOf(cmd))),
+    );
 
   program
     .command('info')
@@ -93,10 +157,11 @@ export function createProgram(emit: (result: unknown) => void): Command {
 
   program
     .command('walk-forward')
-    .description('pairs walk-forward backtest (Engle-Granger); writes <report>/report.json')
+    .description(
+      'pairs walk-forward backtest (Engle-Granger); writes <report>/report.json and a self-contained report.html',
+    )
     .argument('<dataset>', 'dataset folder')
-    .requiredOption('-r, --report <dir>', 'output folder for report.json')
-    .option('-c, --config <file>', 'JSON file with walk-forward settings (flags override it)')
+    .requiredOption('-r, --report <dir>', 'output folder for report.json and report.html (created)')
     .option('--symbols <list>', 'comma-separated universe (default: all symbols)')
     .option('--train-bars <bars>', 'training window length, bars (default 252)', integer(10))
     .option('--test-bars <bars>', 'test (trading) window length, bars (default 63)', integer(1))
@@ -120,13 +185,63 @@ export function createProgram(emit: (result: unknown) => void): Command {
     .option('--cost-bps <bps>', 'cost per unit of turnover per leg, basis points (default 5)', number(0))
     .option('--cache-dir <dir>', 'cache of per-window pair statistics (default <report>/.cache)')
     .option('--no-cache', 'do not use the result cache')
+    .option(
+      '--spread-pairs <n>',
+      'pairs whose spread z-score is charted in report.html, most often traded first (default 6)',
+      integer(0),
+    )
+    .addHelpText(
+      'after',
+      '\nSettings come from the walkForward section of the config file; these flags override them.',
+    )
     .action(async (dir: string, opts, cmd: Command) =>
       emit(await runWalkForwardCommand(dir, opts, ctxOf(cmd))),
     );
 
   program
+    .command('export')
+    .description('export a dataset to one Arrow IPC file (zero-copy from the mapped columns) or CSV file')
+    .argument('<dataset>', 'dataset folder')
+    .requiredOption('-o, --out <file>', 'output file (.arrow/.ipc/.feather or .csv)')
+    .addOption(
+      new Option('-f, --format <format>', 'output format (default: from the --out extension)').choices([
+        ...EXPORT_FORMATS,
+      ]),
+    )
+    .option('--symbols <list>', 'comma-separated symbols (default: all)')
+    .option('--columns <list>', 'comma-separated value columns besides ts (default: all)')
+    .option('--overwrite', 'replace an existing output file')
+    .action(async (dir: string, opts, cmd: Command) => emit(await runExport(dir, opts, ctxOf(cmd))));
+
+  const cache = program
+    .command('cache')
+    .description('inspect or empty a result cache folder (compressed walk-forward pair statistics)');
+  for (const [action, what] of [
+    ['stats', 'print entries and bytes on disk'],
+    ['clear', 'delete every cache entry (only files the cache created)'],
+  ] as const) {
+    cache
+      .command(action)
+      .description(what)
+      .argument('[dir]', `cache folder (default: cacheDir of the config file, else ${DEFAULT_CACHE_DIR})`)
+      .action(async (dir: string | undefined, _opts, cmd: Command) =>
+        emit(await runCache(action, dir, ctxOf(cmd))),
+      );
+  }
+
+  program
+    .command('bench')
+    .description(
+      'run the benchmark suites (bench/suites/*.mjs) of the mmtape repository; results in bench/results',
+    )
+    .argument('[suites...]', 'suite names (default: all)')
+    .action((suites: string[], _opts, cmd: Command) => emit(runBench(suites, ctxOf(cmd))));
+
+  program
     .command('demo')
-    .description('ingest → replay → walk-forward on the embedded 30-stock daily dataset')
+    .description(
+      'ingest → replay → walk-forward on the embedded 30-stock daily dataset; writes report.json and report.html',
+    )
     .option('-o, --out <dir>', 'output folder (default: a new temp folder)')
     .action(async (opts, cmd: Command) => emit(await runDemo(opts, ctxOf(cmd))));
 

@@ -22,6 +22,11 @@ describe('mmtape demo', () => {
     const report = JSON.parse(readFileSync(r.reportPath, 'utf8'));
     expect(report.summary).toBeDefined();
     expect(Number.isFinite(report.summary.sharpe)).toBe(true);
+    const html = readFileSync(r.htmlPath, 'utf8');
+    for (const id of ['equity-chart', 'drawdown-chart', 'window-returns-chart', 'pairs-table']) {
+      expect(html).toContain(`id="${id}"`);
+    }
+    expect(html).toMatch(/<svg id="spread-/);
   });
 
   it('prints a summary and where the results are, and --json gives a parseable document', async () => {
@@ -30,6 +35,7 @@ describe('mmtape demo', () => {
     expect(human.stdout).toContain('results in');
     expect(human.stdout).toMatch(/events\/s/);
     expect(human.stdout).toMatch(/Sharpe/);
+    expect(human.stdout).toMatch(/html: .*report\.html/);
     const json = await mmtape('--json', 'info', join(tmp.dir, 'demo-human', 'dataset'));
     expect(json.result).toBe(0);
     const info = JSON.parse(json.stdout);

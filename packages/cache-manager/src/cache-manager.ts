@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rmdir, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { decodeFrame, encodeFrame, isFrame } from '@mmtape/compression';
 import {
@@ -35,8 +35,49 @@ export interface CacheManagerOptions {
    * higher levels cost much more CPU for a few percent on numeric data.
    */
   compressionLevel?: number;
-  /** Compression algorithm. Default and only value `'zstd'`; the option exists for future codecs. */
-  compressionAlgorithm?: 'zstd';
+  /**
+   * Compression algorithm. Default `'zstd'` (`.zst` files, version-1 frames). `'blosc'` writes `.blosc`
+   * files: a version-2 frame around a blosc1 buffer (inner zstd, byte shuffle, typesize 8; level =
+   * `compressionLevel` clamped to blosc's 1..9), better on float64 arrays.
+   */
+  compressionAlgorithm?: 'zstd' | 'blosc';
+  /**
+   * Size cap in bytes on disk. After each put, entries are evicted least recently used first (by
+   * the last-access time this class records in each entry's mtime on every hit and put; the OS
+   * atime is never used) until the total is at most the cap. Default `undefined`: no cap.
+   */
+  maxBytes?: number;
+}
+
+/** Options of {@link CacheManager.prune}. */
+export interface PruneOptions {
+  /** Evict least recently used entries until the total is at most this. Default: the `maxBytes` option. */
+  maxBytes?: number;
+  /** Also remove entries not accessed for longer than this many milliseconds. */
+  olderThanMs?: number;
+}
+
+/** What {@link CacheManager.prune} removed. */
+export interface PruneReport {
+  removed: number;
+  freedBytes: number;
+  remainingEntries: number;
+  remainingBytes: number;
+}
+
+/** Parts of a task key (see {@link CacheManager.taskKey}). */
+export interface TaskKeyParts {
+  /** Stable id of the computation, e.g. `'walk-forward/engle-granger'`. */
+  functionId: string;
+  /** Version of the code computing it; bump to invalidate old entries. */
+  codeVersion: string;
+  /** Parameters, canonicalised (sorted keys, tagged non-JSON values). */
+  params?: unknown;
+  /**
+   * Input data: typed arrays / bytes are hashed (SHA-256) by content; strings are taken as digests
+   * already computed (e.g. a dataset file checksum).
+   */
+  inputs?: Record<string, string | ArrayBufferView>;
 }
 
 /** Counters and on-disk totals returned by {@link CacheManager.stats}. */
@@ -56,7 +97,20 @@ export interface CacheStats {
 const KEY_PATTERN = /^[A-Za-z0-9_-]{2,128}$/;
 const SUBDIR_PATTERN = /^[A-Za-z0-9_-]{2}$/;
 const COMPRESSED_EXT = '.zst';
+const BLOSC_EXT = '.blosc';
 const PLAIN_EXT = '.bin';
+/** Extensions of entry files, in the order `get` tries them after the preferred one. */
+const ENTRY_EXTS = [COMPRESSED_EXT, BLOSC_EXT, PLAIN_EXT];
+
+function isEntryFile(file: string): boolean {
+  return ENTRY_EXTS.some((ext) => file.endsWith(ext));
+}
+
+/** Records "accessed now" as the entry's mtime (the LRU clock); a vanished file is ignored. */
+async function touch(path: string): Promise<void> {
+  const now = new Date();
+  await utimes(path, now, now).catch(() => undefined);
+}
 /** Temp files older than this are leftovers of crashed writers; `clear()` removes them. 10 minutes. */
 const STALE_TEMP_MS = 10 * 60 * 1000;
 
@@ -89,7 +143,8 @@ export class CacheManager {
   readonly dir: string;
   readonly useCompression: boolean;
   readonly compressionLevel: number;
-  readonly compressionAlgorithm: 'zstd';
+  readonly compressionAlgorithm: 'zstd' | 'blosc';
+  readonly maxBytes: number | undefined;
   #hits = 0;
   #misses = 0;
   #corrupt = 0;
@@ -104,7 +159,13 @@ export class CacheManager {
       throw new CacheOptionsError('compressionLevel', 'an integer in 1..22', level);
     }
     const algorithm = options.compressionAlgorithm ?? 'zstd';
-    if (algorithm !== 'zstd') throw new CacheOptionsError('compressionAlgorithm', "'zstd'", algorithm);
+    if (algorithm !== 'zstd' && algorithm !== 'blosc') {
+      throw new CacheOptionsError('compressionAlgorithm', "'zstd' or 'blosc'", algorithm);
+    }
+    if (options.maxBytes !== undefined && !(Number.isFinite(options.maxBytes) && options.maxBytes >= 0)) {
+      throw new CacheOptionsError('maxBytes', 'a non-negative number of bytes', options.maxBytes);
+    }
+    this.maxBytes = options.maxBytes;
     this.dir = resolve(options.dir);
     this.useCompression = options.useCompression ?? true;
     this.compressionLevel = level;
@@ -124,12 +185,48 @@ export class CacheManager {
   }
 
   /**
+   * Key of a computation: SHA-256 of the canonical JSON of its function id, code version, parameters
+   * and the SHA-256 digests of its input data (typed arrays hashed by content, strings used as given
+   * digests). Equal inputs give equal keys in every process and across runs.
+   *
+   * @example
+   * ```ts
+   * const key = CacheManager.taskKey({
+   *   functionId: 'walk-forward/spread', codeVersion: '1.2.0',
+   *   params: { trainBars: 252, pair: ['KO', 'PEP'] }, inputs: { ko: koCloses, pep: pepCloses },
+   * });
+   * ```
+   */
+  static taskKey(parts: TaskKeyParts): string {
+    const inputs: Record<string, string> = {};
+    for (const [name, value] of Object.entries(parts.inputs ?? {})) {
+      inputs[name] =
+        typeof value === 'string'
+          ? value
+          : sha256Hex(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
+    }
+    return sha256Hex(
+      canonicalJson({
+        functionId: parts.functionId,
+        codeVersion: parts.codeVersion,
+        params: parts.params ?? null,
+        inputs,
+      }),
+    );
+  }
+
+  /**
    * Path the entry of `key` is written to with the current options (`dir/ab/<key>.zst` or `.bin`).
    *
    * @throws InvalidCacheKeyError
    */
   entryPath(key: string): string {
-    return this.#pathFor(key, this.useCompression ? COMPRESSED_EXT : PLAIN_EXT);
+    return this.#pathFor(key, this.#writeExt());
+  }
+
+  #writeExt(): string {
+    if (!this.useCompression) return PLAIN_EXT;
+    return this.compressionAlgorithm === 'blosc' ? BLOSC_EXT : COMPRESSED_EXT;
   }
 
   /**
@@ -187,10 +284,7 @@ export class CacheManager {
    * @throws InvalidCacheKeyError | CacheIoError
    */
   async delete(key: string): Promise<boolean> {
-    const removed = await Promise.all([
-      removeFile(this.#pathFor(key, COMPRESSED_EXT)),
-      removeFile(this.#pathFor(key, PLAIN_EXT)),
-    ]);
+    const removed = await Promise.all(ENTRY_EXTS.map((ext) => removeFile(this.#pathFor(key, ext))));
     return removed.some(Boolean);
   }
 
@@ -202,7 +296,7 @@ export class CacheManager {
     let entries = 0;
     let bytes = 0;
     for (const file of await this.#scan()) {
-      if (!file.endsWith(COMPRESSED_EXT) && !file.endsWith(PLAIN_EXT)) continue;
+      if (!isEntryFile(file)) continue;
       try {
         bytes += (await stat(file)).size;
         entries++;
@@ -224,7 +318,7 @@ export class CacheManager {
       if (file.endsWith('.tmp')) {
         const info = await stat(file).catch(() => undefined);
         if (info === undefined || now - info.mtimeMs < STALE_TEMP_MS) continue;
-      } else if (!file.endsWith(COMPRESSED_EXT) && !file.endsWith(PLAIN_EXT)) {
+      } else if (!isEntryFile(file)) {
         continue;
       }
       await removeFile(file);
@@ -241,9 +335,8 @@ export class CacheManager {
   }
 
   async #get(key: string, kind: EntryKind): Promise<unknown> {
-    const preferred = this.useCompression ? COMPRESSED_EXT : PLAIN_EXT;
-    const other = this.useCompression ? PLAIN_EXT : COMPRESSED_EXT;
-    for (const ext of [preferred, other]) {
+    const preferred = this.#writeExt();
+    for (const ext of [preferred, ...ENTRY_EXTS.filter((e) => e !== preferred)]) {
       const path = this.#pathFor(key, ext);
       let file: Uint8Array;
       try {
@@ -255,6 +348,7 @@ export class CacheManager {
       const value = await this.#decodeEntry(path, file, kind);
       if (value === undefined) break; // corrupt: already deleted and counted
       this.#hits++;
+      await touch(path);
       return value;
     }
     this.#misses++;
@@ -299,17 +393,62 @@ export class CacheManager {
   }
 
   async #put(key: string, container: Uint8Array): Promise<void> {
-    const ext = this.useCompression ? COMPRESSED_EXT : PLAIN_EXT;
+    const ext = this.#writeExt();
     const path = this.#pathFor(key, ext);
-    const frame = await encodeFrame(
-      container,
-      this.useCompression
-        ? { codec: this.compressionAlgorithm, level: this.compressionLevel }
-        : { codec: 'none' },
-    );
+    const frame = !this.useCompression
+      ? await encodeFrame(container, { codec: 'none' })
+      : this.compressionAlgorithm === 'blosc'
+        ? await encodeFrame(container, {
+            chain: [
+              {
+                codec: 'blosc',
+                cname: 'zstd',
+                shuffle: 'shuffle',
+                typesize: 8,
+                clevel: Math.min(9, Math.max(1, this.compressionLevel)),
+              },
+            ],
+          })
+        : await encodeFrame(container, { codec: 'zstd', level: this.compressionLevel });
     await writeAtomic(path, frame);
-    // An entry of the other extension would shadow nothing (this one is read first) but may be stale.
-    await removeFile(this.#pathFor(key, ext === COMPRESSED_EXT ? PLAIN_EXT : COMPRESSED_EXT));
+    // Entries of the other extensions would shadow nothing (this one is read first) but may be stale.
+    for (const other of ENTRY_EXTS) if (other !== ext) await removeFile(this.#pathFor(key, other));
+    if (this.maxBytes !== undefined) await this.prune();
+  }
+
+  /**
+   * Evicts entries: first those not accessed for `olderThanMs`, then least recently used ones until
+   * the total size is at most `maxBytes` (default: the `maxBytes` option; no size eviction when
+   * neither is set). Last access is the time this class recorded on the entry's last put or hit
+   * (stored as the file's mtime), never the OS atime. Ties are broken by path, so the order is stable.
+   * Entries vanishing concurrently (another process evicting) are skipped.
+   */
+  async prune(options: PruneOptions = {}): Promise<PruneReport> {
+    const cap = options.maxBytes ?? this.maxBytes;
+    const entries: { path: string; size: number; lastAccessMs: number }[] = [];
+    for (const file of await this.#scan()) {
+      if (!isEntryFile(file)) continue;
+      const info = await stat(file).catch(() => undefined);
+      if (info !== undefined) entries.push({ path: file, size: info.size, lastAccessMs: info.mtimeMs });
+    }
+    entries.sort((a, b) => a.lastAccessMs - b.lastAccessMs || (a.path < b.path ? -1 : 1));
+    let total = entries.reduce((n, e) => n + e.size, 0);
+    let removed = 0;
+    let freedBytes = 0;
+    const now = Date.now();
+    let remaining = entries.length;
+    for (const e of entries) {
+      const stale = options.olderThanMs !== undefined && now - e.lastAccessMs > options.olderThanMs;
+      const over = cap !== undefined && total > cap;
+      if (!stale && !over) continue;
+      if (await removeFile(e.path)) {
+        removed++;
+        freedBytes += e.size;
+      }
+      total -= e.size;
+      remaining--;
+    }
+    return { removed, freedBytes, remainingEntries: remaining, remainingBytes: total };
   }
 
   async #subdirs(): Promise<string[]> {

@@ -17,7 +17,14 @@
  */
 
 export { ARRAY_CONTAINER_MAGIC, type CachedArray } from './array-container.js';
-export { CacheManager, type CacheManagerOptions, type CacheStats } from './cache-manager.js';
+export {
+  CacheManager,
+  type CacheManagerOptions,
+  type CacheStats,
+  type PruneOptions,
+  type PruneReport,
+  type TaskKeyParts,
+} from './cache-manager.js';
 export { canonicalJson } from './canonical-json.js';
 export {
   CacheEntryKindError,

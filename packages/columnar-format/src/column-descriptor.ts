@@ -1,9 +1,10 @@
 /**
  * Column descriptors (FORMAT.md, "Column descriptors"): after the symbol, `columnCount` entries of
- * `u16 nameLengthBytes, UTF-8 name, u8 dtype code, u64 offsetBytes, u64 lengthBytes`.
+ * `u16 nameLengthBytes, UTF-8 name, u8 dtype code, u8 statsFlags, u64 offsetBytes, u64 lengthBytes,
+ * 8-byte min, 8-byte max, u64 checksum (XXH64 seed 0 of the column bytes)`.
  */
 
-import { DTYPE_CODE, DTYPE_SIZE_BYTES, type DType, dtypeFromCode } from './dtype.js';
+import { type ColumnData, DTYPE_CODE, DTYPE_SIZE_BYTES, type DType, dtypeFromCode } from './dtype.js';
 import {
   BadHeaderError,
   ColumnLengthMismatchError,
@@ -13,16 +14,29 @@ import {
 } from './errors.js';
 import { COLUMN_ALIGNMENT_BYTES, decodeUtf8, type FileHeader } from './header.js';
 
-/** Where a column lives in a file. `offsetBytes` is from the start of the file. */
+/**
+ * Where a column lives in a file, its value range and checksum. `offsetBytes` is from the start of the
+ * file. `min`/`max` ignore NaN; they are `undefined` when the column has no non-NaN value (0 rows or
+ * all NaN). Integer dtypes give `bigint` for i64 and `number` for i32/u8; float dtypes give `number`.
+ */
 export interface ColumnDescriptor {
   name: string;
   dtype: DType;
   offsetBytes: number;
   lengthBytes: number;
+  /** Smallest non-NaN value, or undefined (see above). */
+  min?: number | bigint | undefined;
+  /** Largest non-NaN value, or undefined. */
+  max?: number | bigint | undefined;
+  /** XXH64 (seed 0) of the column's `lengthBytes` bytes; checked by `ColumnFile.verify()`. */
+  checksum?: bigint;
 }
 
-/** Fixed bytes per descriptor besides its name: u16 + u8 + u64 + u64. */
-export const DESCRIPTOR_FIXED_BYTES = 2 + 1 + 8 + 8;
+/** Fixed bytes per descriptor besides its name: u16 name length + u8 dtype + u8 stats flags + u64 offset + u64 length + 8 min + 8 max + u64 checksum. */
+export const DESCRIPTOR_FIXED_BYTES = 2 + 1 + 1 + 8 + 8 + 8 + 8 + 8;
+
+/** statsFlags bit 0: `min`/`max` hold values (else they are zero bytes and meaningless). */
+export const STATS_PRESENT = 0x01;
 
 /**
  * Reads and validates all descriptors, starting at `startBytes` and ending exactly at the header length.
@@ -44,7 +58,7 @@ export function readColumnDescriptors(
     if (pos + 2 > end) throw descriptorOverrun(path, i, pos + 2, end);
     const nameLen = buf.readUInt16LE(pos);
     const nameStart = pos + 2;
-    const after = nameStart + nameLen + 1 + 8 + 8;
+    const after = nameStart + nameLen + DESCRIPTOR_FIXED_BYTES - 2;
     if (after > end) throw descriptorOverrun(path, i, after, end);
     const name = decodeUtf8(
       buf.subarray(nameStart, nameStart + nameLen),
@@ -74,6 +88,14 @@ export function readColumnDescriptors(
         expected: '1..5',
         actual: code,
       });
+    }
+    p += 1;
+    const statsFlags = buf.readUInt8(p);
+    if ((statsFlags & ~STATS_PRESENT) !== 0) {
+      throw new BadHeaderError(
+        `${path}: column "${name}" has stats flags 0x${statsFlags.toString(16)}, expected 0x00 or 0x01`,
+        { path, offsetBytes: p, field: name, expected: '0 or 1', actual: statsFlags },
+      );
     }
     p += 1;
     const offsetBig = buf.readBigUInt64LE(p);
@@ -112,7 +134,16 @@ export function readColumnDescriptors(
         { path, offsetBytes: p + 8, field: name, expected: expectedLength, actual: lengthBytes },
       );
     }
-    out.push({ name, dtype, offsetBytes, lengthBytes });
+    const hasStats = (statsFlags & STATS_PRESENT) !== 0;
+    out.push({
+      name,
+      dtype,
+      offsetBytes,
+      lengthBytes,
+      min: hasStats ? readStat(buf, p + 16, dtype) : undefined,
+      max: hasStats ? readStat(buf, p + 24, dtype) : undefined,
+      checksum: buf.readBigUInt64LE(p + 32),
+    });
     pos = after;
   }
   if (pos !== end) {
@@ -151,16 +182,76 @@ export function descriptorSizeBytes(nameBytes: number): number {
 export function writeColumnDescriptor(
   out: Buffer,
   pos: number,
-  d: { nameBytes: Uint8Array; dtype: DType; offsetBytes: number; lengthBytes: number },
+  d: {
+    nameBytes: Uint8Array;
+    dtype: DType;
+    offsetBytes: number;
+    lengthBytes: number;
+    min: number | bigint | undefined;
+    max: number | bigint | undefined;
+    checksum: bigint;
+  },
 ): number {
   out.writeUInt16LE(d.nameBytes.byteLength, pos);
   out.set(d.nameBytes, pos + 2);
   let p = pos + 2 + d.nameBytes.byteLength;
   out.writeUInt8(DTYPE_CODE[d.dtype], p);
-  p += 1;
+  const hasStats = d.min !== undefined && d.max !== undefined;
+  out.writeUInt8(hasStats ? STATS_PRESENT : 0, p + 1);
+  p += 2;
   out.writeBigUInt64LE(BigInt(d.offsetBytes), p);
   out.writeBigUInt64LE(BigInt(d.lengthBytes), p + 8);
-  return p + 16;
+  if (hasStats) {
+    writeStat(out, p + 16, d.dtype, d.min!);
+    writeStat(out, p + 24, d.dtype, d.max!);
+  } else {
+    out.fill(0, p + 16, p + 32);
+  }
+  out.writeBigUInt64LE(d.checksum, p + 32);
+  return p + 40;
+}
+
+/** Floats are stored as f64, integers as i64 (FORMAT.md, "Column descriptors"). */
+function isFloat(dtype: DType): boolean {
+  return dtype === 'f64' || dtype === 'f32';
+}
+
+function readStat(buf: Buffer, pos: number, dtype: DType): number | bigint {
+  if (isFloat(dtype)) return buf.readDoubleLE(pos);
+  const v = buf.readBigInt64LE(pos);
+  return dtype === 'i64' ? v : Number(v);
+}
+
+function writeStat(out: Buffer, pos: number, dtype: DType, v: number | bigint): void {
+  if (isFloat(dtype)) out.writeDoubleLE(Number(v), pos);
+  else out.writeBigInt64LE(BigInt(v), pos);
+}
+
+/** Min and max of a column ignoring NaN; undefined when there is no non-NaN value. */
+export function columnStats(data: ColumnData): { min: number | bigint; max: number | bigint } | undefined {
+  const n = data.length;
+  if (data instanceof BigInt64Array) {
+    if (n === 0) return undefined;
+    let lo = data[0]!;
+    let hi = lo;
+    for (let i = 1; i < n; i++) {
+      const v = data[i]!;
+      if (v < lo) lo = v;
+      else if (v > hi) hi = v;
+    }
+    return { min: lo, max: hi };
+  }
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  let any = false;
+  for (let i = 0; i < n; i++) {
+    const v = data[i]!;
+    if (Number.isNaN(v)) continue;
+    any = true;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return any ? { min: lo, max: hi } : undefined;
 }
 
 function descriptorOverrun(path: string, index: number, needed: number, end: number): TruncatedFileError {

@@ -3,16 +3,39 @@
  */
 
 import { MappedFile } from '@mmtape/mmap-core';
+import { xxh64, xxh64Hex } from './checksum.js';
 import { type ColumnDescriptor, readColumnDescriptors } from './column-descriptor.js';
 import { type ColumnData, DTYPE_SIZE_BYTES, makeView } from './dtype.js';
 import {
+  ChecksumMismatchError,
   ColumnDtypeMismatchError,
   ColumnFileClosedError,
   ColumnNotFoundError,
   FileOpenError,
   isMmtapeError,
+  NotSortedError,
+  ZeroCopyViolationError,
 } from './errors.js';
 import { FIXED_HEADER_BYTES, FLAG_SORTED_BY_TIMESTAMP, readFileHeader } from './header.js';
+
+/** Result of {@link ColumnFile.verify}. */
+export interface VerifyReport {
+  path: string;
+  /** Columns whose checksum matched. */
+  columnsVerified: number;
+  /** Column bytes hashed. */
+  bytesVerified: number;
+}
+
+/** One view checked by {@link ColumnFile.verifyNoCopies}. */
+export interface ViewAliasCheck {
+  column: string;
+  /** True when the view's ArrayBuffer is the mapping's and its byteOffset is where the column starts. */
+  aliases: boolean;
+  expectedByteOffset: number;
+  actualByteOffset: number;
+  sameArrayBuffer: boolean;
+}
 
 /** Options of {@link ColumnFile.open}. */
 export interface ColumnFileOpenOptions {
@@ -52,6 +75,8 @@ export class ColumnFile {
   readonly flags: number;
   /** True when the fallback buffer was misaligned and the file was copied once into aligned memory. */
   readonly copiedForAlignment: boolean;
+  /** Bytes of the header (fixed part, symbol and descriptors). */
+  readonly headerLengthBytes: number;
   readonly #bytes: Buffer;
   readonly #byName: Map<string, ColumnDescriptor>;
   readonly #views = new Map<string, ColumnData>();
@@ -76,6 +101,7 @@ export class ColumnFile {
     this.rowCount = header.rowCount;
     this.symbol = header.symbol;
     this.flags = header.flags;
+    this.headerLengthBytes = header.headerLengthBytes;
     this.#byName = new Map(this.columns.map((c) => [c.name, c]));
   }
 
@@ -108,6 +134,100 @@ export class ColumnFile {
   /** True when header flag bit 0 says the `ts` column is non-decreasing. */
   get sortedByTimestamp(): boolean {
     return (this.flags & FLAG_SORTED_BY_TIMESTAMP) !== 0;
+  }
+
+  /** XXH64 (16 hex digits) of the header bytes; `manifest.json` records it per partition. */
+  get headerChecksum(): string {
+    this.#assertOpen();
+    return xxh64Hex(this.#bytes.subarray(0, this.headerLengthBytes));
+  }
+
+  /**
+   * Recomputes every column's XXH64 and compares it with its descriptor (reads the whole file; not
+   * done at open). Pass `columns` to check only some.
+   * @throws ChecksumMismatchError naming the column with expected vs actual; ColumnFileClosedError.
+   */
+  verify(columns?: readonly string[]): VerifyReport {
+    this.#assertOpen();
+    let columnsVerified = 0;
+    let bytesVerified = 0;
+    for (const d of this.columns) {
+      if (columns !== undefined && !columns.includes(d.name)) continue;
+      const bytes = this.#bytes.subarray(d.offsetBytes, d.offsetBytes + d.lengthBytes);
+      const actual = xxh64(bytes);
+      const expected = d.checksum ?? 0n;
+      if (actual !== expected) {
+        throw new ChecksumMismatchError(
+          `${this.path}: column "${d.name}" checksum is ${hex16(actual)} but the header says ${hex16(expected)}`,
+          {
+            path: this.path,
+            field: d.name,
+            offsetBytes: d.offsetBytes,
+            expected: hex16(expected),
+            actual: hex16(actual),
+          },
+        );
+      }
+      columnsVerified++;
+      bytesVerified += d.lengthBytes;
+    }
+    return { path: this.path, columnsVerified, bytesVerified };
+  }
+
+  /**
+   * Zero-copy proof: checks that every view handed out so far (with `all`, first a view of every
+   * column) shares the mapped ArrayBuffer and starts at `file.buffer.byteOffset + offsetBytes`. Returns
+   * one check per view; unless `throwOnCopy` is false, throws ZeroCopyViolationError on the first copy.
+   * A fallback read that had to be copied for alignment (`copiedForAlignment`) fails by design.
+   */
+  verifyNoCopies(options: { all?: boolean; throwOnCopy?: boolean } = {}): ViewAliasCheck[] {
+    this.#assertOpen();
+    if (options.all === true) for (const d of this.columns) this.column(d.name);
+    const mapped = this.file.buffer;
+    const out: ViewAliasCheck[] = [];
+    for (const [name, view] of this.#views) {
+      const d = this.#byName.get(name)!;
+      const expectedByteOffset = mapped.byteOffset + d.offsetBytes;
+      const sameArrayBuffer = view.buffer === mapped.buffer;
+      const aliases = sameArrayBuffer && view.byteOffset === expectedByteOffset;
+      if (!aliases && options.throwOnCopy !== false) {
+        throw new ZeroCopyViolationError(
+          `${this.path}: view of column "${name}" is not an alias of the mapping (same ArrayBuffer: ${sameArrayBuffer}, byteOffset ${view.byteOffset}, expected ${expectedByteOffset})`,
+          { path: this.path, field: name, expected: expectedByteOffset, actual: view.byteOffset },
+        );
+      }
+      out.push({
+        column: name,
+        aliases,
+        expectedByteOffset,
+        actualByteOffset: view.byteOffset,
+        sameArrayBuffer,
+      });
+    }
+    return out;
+  }
+
+  /**
+   * First row whose `ts` is >= `timestampNs` (binary search on the `ts` column); `rowCount` when every
+   * row is earlier.
+   * @throws NotSortedError when the file is not flagged sorted by timestamp.
+   */
+  lowerBoundRow(timestampNs: bigint): number {
+    const ts = this.timestampsNs();
+    if (!this.sortedByTimestamp) {
+      throw new NotSortedError(`${this.path}: ts column is not flagged sorted; cannot binary-search it`, {
+        path: this.path,
+        field: 'ts',
+      });
+    }
+    let lo = 0;
+    let hi = ts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ts[mid]! < timestampNs) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /** True after {@link close}. */
@@ -194,4 +314,8 @@ export class ColumnFile {
       throw new ColumnFileClosedError(`${this.path}: column file is closed`, { path: this.path });
     }
   }
+}
+
+function hex16(v: bigint): string {
+  return v.toString(16).padStart(16, '0');
 }

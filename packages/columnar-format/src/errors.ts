@@ -147,6 +147,31 @@ export class NoDataError extends ColumnarError {
   readonly code = 'NO_DATA' as const;
 }
 
+/** A column's bytes do not hash to the checksum in its descriptor (`ColumnFile.verify()`). */
+export class ChecksumMismatchError extends ColumnarError {
+  readonly code = 'CHECKSUM_MISMATCH' as const;
+}
+/** A view handed out by a reader does not alias the mapped memory (`verifyNoCopies()`). */
+export class ZeroCopyViolationError extends ColumnarError {
+  readonly code = 'ZERO_COPY_VIOLATION' as const;
+}
+/** An operation needs rows sorted by `ts` (binary search, partitioning) but they are not. */
+export class NotSortedError extends ColumnarError {
+  readonly code = 'NOT_SORTED' as const;
+}
+/** A symbol spans several partitions, so it has no single column file; use `openPartitions`/`openRange`. */
+export class MultiPartitionSymbolError extends ColumnarError {
+  readonly code = 'MULTI_PARTITION_SYMBOL' as const;
+}
+/** The partition header checksum differs from the one recorded in `manifest.json`. */
+export class PartitionChecksumError extends ColumnarError {
+  readonly code = 'PARTITION_CHECKSUM_MISMATCH' as const;
+}
+/** A dataset writer was used wrongly (duplicate symbol, after finish/abort, bad options). */
+export class DatasetWriterError extends ColumnarError {
+  readonly code = 'DATASET_WRITER' as const;
+}
+
 /** Every error code of this package. */
 export type ColumnarErrorCode = ColumnarError['code'];
 

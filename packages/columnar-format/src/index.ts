@@ -17,17 +17,28 @@
  *
  * @module
  */
+
+export { CHECKSUM_SEED, xxh64, xxh64Hex } from './checksum.js';
 export type { ColumnDescriptor } from './column-descriptor.js';
-export type { ColumnFileOpenOptions } from './column-file.js';
+export type { ColumnFileOpenOptions, VerifyReport, ViewAliasCheck } from './column-file.js';
 export { ColumnFile } from './column-file.js';
-export type { DatasetOpenOptions } from './dataset.js';
+export type {
+  DatasetOpenOptions,
+  DatasetVerifyReport,
+  OpenRangeOptions,
+  PartitionSlice,
+  SymbolRange,
+} from './dataset.js';
 export { Dataset } from './dataset.js';
+export type { DatasetWriterOptions } from './dataset-writer.js';
+export { DatasetWriter, splitByTime } from './dataset-writer.js';
 export type { ColumnData, DType } from './dtype.js';
 export { DTYPE_CODE, DTYPE_SIZE_BYTES } from './dtype.js';
 export type { ColumnarErrorCode, ColumnarErrorContext } from './errors.js';
 export {
   BadHeaderError,
   BadMagicError,
+  ChecksumMismatchError,
   ColumnarError,
   ColumnDtypeMismatchError,
   ColumnFileClosedError,
@@ -36,6 +47,7 @@ export {
   ColumnOutOfBoundsError,
   CsvReadError,
   DatasetMismatchError,
+  DatasetWriterError,
   FieldCountError,
   FileOpenError,
   InvalidIngestOptionsError,
@@ -47,13 +59,18 @@ export {
   isMmtapeError,
   MisalignedColumnError,
   MissingColumnError,
+  MultiPartitionSymbolError,
   NoDataError,
+  NotSortedError,
   OutputExistsError,
+  PartitionChecksumError,
   SymbolNotFoundError,
   TruncatedFileError,
   UnsupportedVersionError,
+  ZeroCopyViolationError,
 } from './errors.js';
 export { COLUMN_ALIGNMENT_BYTES, FORMAT_VERSION, MAGIC } from './header.js';
+export type { HygieneOptions, HygieneReport } from './ingest/apply-hygiene.js';
 export { DEFAULT_SYMBOL_FROM_FILE_NAME, ingestCsv } from './ingest/ingest-csv.js';
 export type {
   ColumnMapping,
@@ -66,8 +83,13 @@ export type {
 } from './ingest/ingest-options.js';
 export { VALUE_COLUMNS } from './ingest/ingest-options.js';
 export type { TimestampUnit } from './ingest/timestamp-parser.js';
-export type { DatasetManifest, DatasetSymbolEntry } from './manifest.js';
+export type {
+  DatasetManifest,
+  DatasetPartitionEntry,
+  DatasetSymbolEntry,
+  PartitionScheme,
+} from './manifest.js';
 export { MANIFEST_FILE_NAME, readManifest, validateManifest } from './manifest.js';
 export { COLUMN_FILE_EXTENSION, fileNameToSymbol, symbolToFileName } from './symbol-file-name.js';
-export type { ColumnInput, WriteColumnFileInput } from './write-column-file.js';
+export type { ColumnInput, WriteColumnFileInput, WrittenColumnFile } from './write-column-file.js';
 export { writeColumnFile } from './write-column-file.js';

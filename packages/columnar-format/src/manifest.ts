@@ -11,14 +11,40 @@ import { InvalidManifestError } from './errors.js';
 /** File name of the manifest inside a dataset folder. */
 export const MANIFEST_FILE_NAME = 'manifest.json';
 
-/** One symbol of a dataset. Timestamps are int64 ns since the Unix epoch (UTC) as decimal strings. */
-export interface DatasetSymbolEntry {
-  symbol: string;
+/** How a dataset splits a symbol's rows into files: one file, or one per UTC day / UTC month. */
+export type PartitionScheme = 'none' | 'day' | 'month';
+
+/**
+ * One file of a symbol. `key` is `''` (scheme none), `YYYY-MM-DD` (day) or `YYYY-MM` (month), UTC.
+ * `headerChecksum` is XXH64 of the file's header bytes, which contain every column's XXH64, so it pins
+ * the whole file's content.
+ */
+export interface DatasetPartitionEntry {
+  key: string;
   /** Column file name inside the dataset folder (no directory part). */
   file: string;
   rows: number;
   firstTimestampNs: string;
   lastTimestampNs: string;
+  /** File size, bytes. */
+  sizeBytes: number;
+  /** 16 lowercase hex digits. */
+  headerChecksum: string;
+}
+
+/** One symbol of a dataset. Timestamps are int64 ns since the Unix epoch (UTC) as decimal strings. */
+export interface DatasetSymbolEntry {
+  symbol: string;
+  /** Column file name of the first (for unpartitioned datasets: the only) partition. */
+  file: string;
+  rows: number;
+  firstTimestampNs: string;
+  lastTimestampNs: string;
+  /**
+   * The symbol's files in time order (absent in manifests written before partitioning existed: then
+   * `file` is the only file). Their `rows` add up to `rows`.
+   */
+  partitions?: DatasetPartitionEntry[];
 }
 
 /** Contents of `manifest.json`. `symbols` sorted by `symbol` in UTF-16 code-unit order, unique. */
@@ -33,6 +59,8 @@ export interface DatasetManifest {
   totalRows: number;
   firstTimestampNs: string;
   lastTimestampNs: string;
+  /** Partition scheme; absent means `'none'`. */
+  partitioning?: PartitionScheme;
   /** Free-form provenance (ingest inputs, report summary). */
   source?: Record<string, unknown>;
 }
@@ -94,7 +122,39 @@ export function validateManifest(value: unknown, path: string): DatasetManifest 
     if (!isInt64String(e.lastTimestampNs)) {
       fail(`symbols[${i}].lastTimestampNs`, 'an int64 decimal string', e.lastTimestampNs);
     }
+    if (e.partitions !== undefined) {
+      if (!Array.isArray(e.partitions) || e.partitions.length === 0) {
+        fail(`symbols[${i}].partitions`, 'a non-empty array when present', e.partitions);
+      }
+      let rows = 0;
+      (e.partitions as unknown[]).forEach((q, j) => {
+        const f = `symbols[${i}].partitions[${j}]`;
+        if (typeof q !== 'object' || q === null) fail(f, 'an object', q);
+        const p = q as Record<string, unknown>;
+        if (typeof p.key !== 'string') fail(`${f}.key`, 'a string', p.key);
+        if (!isSafeFileName(p.file)) fail(`${f}.file`, 'a plain file name inside the folder', p.file);
+        if (!Number.isSafeInteger(p.rows) || (p.rows as number) < 0)
+          fail(`${f}.rows`, 'a non-negative integer', p.rows);
+        rows += p.rows as number;
+        if (!isInt64String(p.firstTimestampNs))
+          fail(`${f}.firstTimestampNs`, 'an int64 decimal string', p.firstTimestampNs);
+        if (!isInt64String(p.lastTimestampNs))
+          fail(`${f}.lastTimestampNs`, 'an int64 decimal string', p.lastTimestampNs);
+        if (!Number.isSafeInteger(p.sizeBytes) || (p.sizeBytes as number) < 0)
+          fail(`${f}.sizeBytes`, 'a non-negative integer', p.sizeBytes);
+        if (typeof p.headerChecksum !== 'string' || !/^[0-9a-f]{16}$/.test(p.headerChecksum)) {
+          fail(`${f}.headerChecksum`, '16 lowercase hex digits', p.headerChecksum);
+        }
+      });
+      if (rows !== e.rows) fail(`symbols[${i}].partitions`, `rows adding up to ${e.rows as number}`, rows);
+      if ((e.partitions as { file: string }[])[0]!.file !== e.file) {
+        fail(`symbols[${i}].file`, 'the file of partitions[0]', e.file);
+      }
+    }
   });
+  if (m.partitioning !== undefined && !['none', 'day', 'month'].includes(m.partitioning as string)) {
+    fail('partitioning', 'one of none, day, month', m.partitioning);
+  }
   if (m.totalRows !== total) fail('totalRows', `the sum of symbols[].rows (${total})`, m.totalRows);
   if (!isInt64String(m.firstTimestampNs))
     fail('firstTimestampNs', 'an int64 decimal string', m.firstTimestampNs);

@@ -5,7 +5,9 @@
 
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { descriptorSizeBytes, writeColumnDescriptor } from './column-descriptor.js';
+import { MAX_MAPPING_BYTES } from '@mmtape/mmap-core';
+import { xxh64, xxh64Hex } from './checksum.js';
+import { columnStats, descriptorSizeBytes, writeColumnDescriptor } from './column-descriptor.js';
 import { type ColumnData, DTYPE_SIZE_BYTES, type DType, dtypeOfData, isDType } from './dtype.js';
 import { InvalidWriteInputError } from './errors.js';
 import { alignUp, FIXED_HEADER_BYTES, FLAG_SORTED_BY_TIMESTAMP, writeFileHeader } from './header.js';
@@ -25,15 +27,31 @@ export interface WriteColumnFileInput {
   columns: ColumnInput[];
 }
 
+/** What {@link writeColumnFile} wrote. */
+export interface WrittenColumnFile {
+  path: string;
+  /** File size, bytes. */
+  sizeBytes: number;
+  rowCount: number;
+  /** XXH64 (seed 0, 16 hex digits) of the header bytes `[0, headerLengthBytes)`, which hold every column checksum. */
+  headerChecksum: string;
+}
+
 const ZERO_PAD = Buffer.alloc(64);
 
 /**
- * Writes a column file atomically: `${path}.tmp-<pid>-<random>`, fsync, rename onto `path`.
- * Header flag bit 0 is set when a `ts` (i64) column is non-decreasing.
+ * Writes a column file atomically: `${path}.tmp-<pid>-<random>`, fsync (unless `options.fsync` is
+ * false), rename onto `path`.
+ * Header flag bit 0 is set when a `ts` (i64) column is non-decreasing. Every descriptor gets the
+ * column's min/max (NaN ignored) and XXH64 checksum. Returns the size and header checksum (for manifests).
  * @throws InvalidWriteInputError when columns differ in length, a dtype does not match its array,
- *   names are empty/duplicated/too long. I/O errors propagate as Node errors; the temp file is removed.
+ *   names are empty/duplicated/too long, or the file would reach 2 GiB (the mapping limit). I/O errors propagate as Node errors; the temp file is removed.
  */
-export function writeColumnFile(path: string, input: WriteColumnFileInput): void {
+export function writeColumnFile(
+  path: string,
+  input: WriteColumnFileInput,
+  options: { fsync?: boolean } = {},
+): WrittenColumnFile {
   const symbolBytes = Buffer.from(input.symbol, 'utf8');
   if (symbolBytes.byteLength > 0xffff) {
     throw new InvalidWriteInputError(
@@ -102,13 +120,23 @@ export function writeColumnFile(path: string, input: WriteColumnFileInput): void
     symbolBytes,
   });
   columns.forEach((c, i) => {
+    const stats = columnStats(c.data);
     p = writeColumnDescriptor(header, p, {
       nameBytes: nameBytes[i]!,
       dtype: c.dtype,
       offsetBytes: offsets[i]!,
       lengthBytes: c.data.length * DTYPE_SIZE_BYTES[c.dtype],
+      min: stats?.min,
+      max: stats?.max,
+      checksum: xxh64(new Uint8Array(c.data.buffer, c.data.byteOffset, c.data.byteLength)),
     });
   });
+  if (pos >= MAX_MAPPING_BYTES) {
+    throw new InvalidWriteInputError(
+      `${path}: file would have ${pos} bytes but a mapping must be < ${MAX_MAPPING_BYTES}; partition the symbol by day or month`,
+      { path, field: 'rows', expected: `< ${MAX_MAPPING_BYTES} bytes`, actual: pos },
+    );
+  }
 
   const tmp = `${path}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
   let fd: number | undefined;
@@ -122,10 +150,11 @@ export function writeColumnFile(path: string, input: WriteColumnFileInput): void
       writeAll(fd!, bytes);
       written += bytes.byteLength;
     });
-    fsyncSync(fd);
+    if (options.fsync !== false) fsyncSync(fd);
     closeSync(fd);
     fd = undefined;
     renameSync(tmp, path);
+    return { path, sizeBytes: written, rowCount, headerChecksum: xxh64Hex(header) };
   } catch (e) {
     if (fd !== undefined) closeSync(fd);
     rmSync(tmp, { force: true });

@@ -179,8 +179,9 @@ describe('writeColumnFile / ColumnFile round trip', () => {
 describe('corrupt files give typed errors naming the file', () => {
   const base = readFileSync(writeSample('base.col', 'AAPL', 100));
   // Layout for symbol "AAPL": fixed header (30 bytes) + 4 symbol bytes; descriptor 0 ("ts") starts at 34:
-  // u16 name length (34), "ts" (36), u8 dtype (38), u64 offsetBytes (39), u64 lengthBytes (47).
-  const DESC0_OFFSET_FIELD = 39;
+  // u16 name length (34), "ts" (36), u8 dtype (38), u8 statsFlags (39), u64 offsetBytes (40),
+  // u64 lengthBytes (48), min (56), max (64), u64 checksum (72).
+  const DESC0_OFFSET_FIELD = 40;
 
   function corrupt(name: string, mutate: (b: Buffer) => Buffer): unknown {
     const path = join(dir, name);

@@ -268,6 +268,7 @@ describe('Dataset manifest validation', () => {
     expect((e as { field?: string }).field).toBe('formatVersion');
     e = mutate((x) => {
       x.symbols[0].rows = 3;
+      x.symbols[0].partitions[0].rows = 3;
       x.totalRows = 3;
     });
     expect(e).toBeUndefined();

@@ -1,6 +1,7 @@
+import { decodeChain } from './chain.js';
 import { checksumOf } from './checksum.js';
 import { ChecksumMismatchError, FrameLengthError, FrameTruncatedError } from './errors.js';
-import { readFrameHeader } from './frame-header.js';
+import { FRAME_VERSION_CHAIN, readFrameHeader } from './frame-header.js';
 import { zstdDecompress } from './zstd-codec.js';
 
 /**
@@ -34,7 +35,13 @@ export async function decodeFrame(frame: Uint8Array): Promise<Uint8Array> {
   }
   const payload = frame.subarray(payloadOffset, header.frameLengthBytes);
   let raw: Uint8Array;
-  if (header.codec === 'none') {
+  if (header.version === FRAME_VERSION_CHAIN) {
+    raw = await decodeChain(payload, header.chain);
+    // Stages may return views of Buffers or of their inputs: hand back an independent plain copy.
+    if (Buffer.isBuffer(raw) || raw.byteOffset !== 0 || raw.buffer.byteLength !== raw.byteLength) {
+      raw = new Uint8Array(raw);
+    }
+  } else if (header.codec === 'none') {
     if (header.payloadLengthBytes !== header.rawLengthBytes) {
       throw new FrameLengthError(
         'uncompressed payload',

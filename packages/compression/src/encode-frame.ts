@@ -1,6 +1,20 @@
+import { encodeChain, writeChainDescriptor } from './chain.js';
 import { checksumOf } from './checksum.js';
-import { FrameTooLargeError, InvalidCompressionLevelError, UnknownCodecError } from './errors.js';
-import { type CodecName, FRAME_HEADER_BYTES, KNOWN_CODEC_NAMES, writeFrameHeader } from './frame-header.js';
+import type { StageSpec } from './codec-registry.js';
+import {
+  CodecOptionsError,
+  FrameTooLargeError,
+  InvalidCompressionLevelError,
+  UnknownCodecError,
+} from './errors.js';
+import {
+  type CodecName,
+  FRAME_HEADER_BYTES,
+  type FrameDType,
+  KNOWN_CODEC_NAMES,
+  writeChainFrameHeader,
+  writeFrameHeader,
+} from './frame-header.js';
 import { ZSTD_MAX_LEVEL, ZSTD_MIN_LEVEL, zstdCompress } from './zstd-codec.js';
 
 /** Options of {@link encodeFrame}. */
@@ -18,6 +32,16 @@ export interface EncodeFrameOptions {
    * numeric data. Ignored (stored as 0) for codec `'none'`.
    */
   level?: number;
+  /**
+   * A codec chain, e.g. `[{ codec: 'decimal' }, { codec: 'delta' }, { codec: 'zigzag' },
+   * { codec: 'shuffle', typesize: 8 }, { codec: 'zstd', level: 9 }]`. When given, a version-2 frame
+   * is written and `codec`/`level` are ignored. If a stage declines the input (the decimal filter on
+   * values without a short exact decimal form), `encodeFrame` throws `CodecOptionsError`; use
+   * `encodeColumn` for automatic fallback.
+   */
+  chain?: readonly StageSpec[];
+  /** Element type recorded in version-2 frames (informational for `decodeFrame`). Default `'bytes'`. */
+  dtype?: FrameDType;
 }
 
 /** Largest payload a frame can describe: the payload length field is a u32. */
@@ -39,7 +63,19 @@ const MAX_PAYLOAD_BYTES = 0xffffffff;
  * @throws ZstdError the zstd module cannot load.
  */
 export async function encodeFrame(raw: Uint8Array, options: EncodeFrameOptions = {}): Promise<Uint8Array> {
+  if (options.chain !== undefined) {
+    const frame = await encodeChainFrame(raw, options.chain, options.dtype ?? 'bytes');
+    if (frame === undefined) {
+      throw new CodecOptionsError('chain', 'stages', 'stages applicable to this input', 'a declining stage');
+    }
+    return frame;
+  }
   const codec = options.codec ?? 'zstd';
+  if (codec === 'blosc' || codec === 'lz4' || codec === 'zlib') {
+    const stage =
+      codec === 'zlib' && options.level !== undefined ? { codec, level: options.level } : { codec };
+    return (await encodeChainFrame(raw, [stage], options.dtype ?? 'bytes')) as Uint8Array;
+  }
   let level = 0;
   let payload: Uint8Array;
   if (codec === 'zstd') {
@@ -65,5 +101,38 @@ export async function encodeFrame(raw: Uint8Array, options: EncodeFrameOptions =
     payloadLengthBytes: payload.byteLength,
   });
   frame.set(payload, FRAME_HEADER_BYTES);
+  return frame;
+}
+
+/**
+ * Writes a version-2 frame: `raw` through `stages`, or `undefined` when a stage declines the input.
+ *
+ * @throws UnknownCodecError | CodecOptionsError | InvalidCompressionLevelError | FrameTooLargeError
+ */
+export async function encodeChainFrame(
+  raw: Uint8Array,
+  stages: readonly StageSpec[],
+  dtype: FrameDType = 'bytes',
+): Promise<Uint8Array | undefined> {
+  const encoded = await encodeChain(raw, stages);
+  if (encoded === undefined) return undefined;
+  const { payload } = encoded;
+  if (payload.byteLength > MAX_PAYLOAD_BYTES) {
+    throw new FrameTooLargeError('frame payload', MAX_PAYLOAD_BYTES, payload.byteLength);
+  }
+  const descriptor = writeChainDescriptor(encoded.stages);
+  if (descriptor.length > 0xffff) {
+    throw new FrameTooLargeError('chain descriptor (decimal exceptions?)', 0xffff, descriptor.length);
+  }
+  const head = writeChainFrameHeader({
+    dtype,
+    descriptor,
+    rawLengthBytes: raw.byteLength,
+    checksum: checksumOf(raw),
+    payloadLengthBytes: payload.byteLength,
+  });
+  const frame = new Uint8Array(head.length + payload.length);
+  frame.set(head, 0);
+  frame.set(payload, head.length);
   return frame;
 }

@@ -21,7 +21,9 @@ export type CompressionErrorCode =
   | 'MMTAPE_CHECKSUM_MISMATCH'
   | 'MMTAPE_FRAME_TOO_LARGE'
   | 'MMTAPE_INVALID_COMPRESSION_LEVEL'
-  | 'MMTAPE_ZSTD_FAILED';
+  | 'MMTAPE_ZSTD_FAILED'
+  | 'MMTAPE_CODEC_FAILED'
+  | 'MMTAPE_INVALID_CODEC_OPTIONS';
 
 /** Base class: sets `name`, `cause` and the cross-package marker. Not exported; use the guards. */
 abstract class CompressionError extends Error {
@@ -192,6 +194,50 @@ export class ZstdError extends CompressionError {
   }
 }
 
+/**
+ * A codec of a chain (blosc, lz4, zlib, a filter) failed: corrupt or inconsistent data while decoding,
+ * or an internal failure while encoding. `codec` names the stage, `offsetBytes` locates the data in the
+ * frame or blosc buffer when known; `cause` is the underlying error.
+ */
+export class CodecError extends CompressionError {
+  readonly code = 'MMTAPE_CODEC_FAILED' as const;
+  readonly codec: string;
+  readonly operation: 'encode' | 'decode';
+  readonly offsetBytes: number | undefined;
+
+  constructor(
+    codec: string,
+    operation: 'encode' | 'decode',
+    detail: string,
+    options?: { cause?: unknown; offsetBytes?: number },
+  ) {
+    super(`${codec} ${operation} failed: ${detail}`, { cause: options?.cause });
+    this.codec = codec;
+    this.operation = operation;
+    this.offsetBytes = options?.offsetBytes;
+  }
+}
+
+/**
+ * Options of a codec stage are invalid (`option` names it, `expected` describes valid values), or the
+ * codec cannot do what is asked (e.g. encoding blosc with cname `blosclz`).
+ */
+export class CodecOptionsError extends CompressionError {
+  readonly code = 'MMTAPE_INVALID_CODEC_OPTIONS' as const;
+  readonly codec: string;
+  readonly option: string;
+  readonly expected: string;
+  readonly actual: unknown;
+
+  constructor(codec: string, option: string, expected: string, actual: unknown) {
+    super(`invalid ${codec} option ${option}: expected ${expected}, got ${String(actual)}`);
+    this.codec = codec;
+    this.option = option;
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
 /** Union of every error class of this package. */
 export type CompressionErrorType =
   | FrameTruncatedError
@@ -202,7 +248,9 @@ export type CompressionErrorType =
   | ChecksumMismatchError
   | FrameTooLargeError
   | InvalidCompressionLevelError
-  | ZstdError;
+  | ZstdError
+  | CodecError
+  | CodecOptionsError;
 
 /** True for an error thrown by any mmtape package (marker check, works across duplicated packages). */
 export function isMmtapeError(value: unknown): value is Error & { code: string } {
@@ -223,6 +271,8 @@ const KNOWN_CODES: ReadonlySet<string> = new Set<CompressionErrorCode>([
   'MMTAPE_FRAME_TOO_LARGE',
   'MMTAPE_INVALID_COMPRESSION_LEVEL',
   'MMTAPE_ZSTD_FAILED',
+  'MMTAPE_CODEC_FAILED',
+  'MMTAPE_INVALID_CODEC_OPTIONS',
 ]);
 
 /**

@@ -14,9 +14,20 @@
  *     24    … payload
  * ```
  *
+ * Version 2 (codec chains) reuses bytes 0..4 and 8..23 and changes 5..7:
+ *
+ * ```
+ *      5    1 dtype code       0 bytes, 1 i64, 2 f64, 3 f32, 4 i32, 5 u8 (columnar-format DTYPE_CODE)
+ *      6    2 descriptor length C, u16 LE
+ *     24    C chain descriptor (chain.ts), then zero padding to a multiple of 8
+ *  24+C'    … payload (C' = C rounded up to 8)
+ * ```
+ *
  * @module
  */
 
+import { type ChainStage, readChainDescriptor } from './chain.js';
+import { codecNameOf } from './codec-registry.js';
 import {
   FrameMagicError,
   FrameTooLargeError,
@@ -32,29 +43,56 @@ import {
  */
 export const FRAME_MAGIC: readonly number[] = Object.freeze([0x89, 0x4d, 0x54, 0x5a]);
 
-/** Frame layout version written by this build (byte 4). */
+/** Frame layout version of single-codec frames (`none`/`zstd`), byte 4. */
 export const FRAME_VERSION = 1;
+
+/** Frame layout version of codec-chain frames, byte 4. */
+export const FRAME_VERSION_CHAIN = 2;
+
+/** Element type recorded in version-2 frames (byte 5). `bytes` = untyped. */
+export type FrameDType = 'bytes' | 'i64' | 'f64' | 'f32' | 'i32' | 'u8';
+
+/** dtype codes of byte 5 (the same numbers as columnar-format's DTYPE_CODE, 0 for untyped bytes). */
+export const FRAME_DTYPE_CODES: Readonly<Record<FrameDType, number>> = {
+  bytes: 0,
+  i64: 1,
+  f64: 2,
+  f32: 3,
+  i32: 4,
+  u8: 5,
+};
+const DTYPE_BY_CODE: readonly FrameDType[] = ['bytes', 'i64', 'f64', 'f32', 'i32', 'u8'];
 
 /** Size of the fixed header in bytes; the payload starts here (a multiple of 8, so payloads stay aligned). */
 export const FRAME_HEADER_BYTES = 24;
 
-/** Codec names understood by {@link encodeFrame}. */
-export type CodecName = 'none' | 'zstd';
+/**
+ * Codec names for the `codec` option of {@link encodeFrame}: `none`/`zstd` write version-1 frames, the
+ * others a one-stage version-2 chain frame.
+ */
+export type CodecName = 'none' | 'zstd' | 'blosc' | 'lz4' | 'zlib';
 
 /** Codec id stored in byte 5. Ids are part of the on-disk format: never renumber. */
-export const CODEC_IDS: Readonly<Record<CodecName, number>> = { none: 0, zstd: 1 };
+export const CODEC_IDS: Readonly<Record<'none' | 'zstd', number>> = { none: 0, zstd: 1 };
 
-const CODEC_BY_ID: readonly CodecName[] = ['none', 'zstd'];
+const CODEC_BY_ID: readonly ('none' | 'zstd')[] = ['none', 'zstd'];
 const KNOWN_CODEC_IDS = '0 (none), 1 (zstd)';
 
 /** Decoded frame header. All lengths in bytes. */
 export interface FrameHeader {
   /** Frame layout version (byte 4). */
   version: number;
-  /** Codec name decoded from the codec id. */
-  codec: CodecName;
-  /** Raw codec id (byte 5). */
+  /**
+   * Version 1: codec name from the codec id. Version 2: the name of the last stage of the chain
+   * (the compressor), `#<id>` when that id is not registered.
+   */
+  codec: string;
+  /** Version 1: raw codec id (byte 5). Version 2: id of the last stage. */
   codecId: number;
+  /** Element type (version 2; `bytes` for version 1). */
+  dtype: FrameDType;
+  /** Stages, in encoding order (version 1: `[]` for none, one zstd stage for zstd). */
+  chain: ChainStage[];
   /** Compression level used to encode (byte 6); 0 for codec `none`. Informational only. */
   level: number;
   /** Length of the original bytes (u64 at byte 8; always <= Number.MAX_SAFE_INTEGER). */
@@ -63,7 +101,7 @@ export interface FrameHeader {
   checksum: number;
   /** Length of the payload following the header (u32 at byte 20). */
   payloadLengthBytes: number;
-  /** Always {@link FRAME_HEADER_BYTES}. */
+  /** {@link FRAME_HEADER_BYTES} for version 1; 24 + descriptor rounded up to 8 for version 2. */
   headerLengthBytes: number;
   /** Header plus payload: the number of bytes a complete frame occupies. */
   frameLengthBytes: number;
@@ -99,31 +137,81 @@ export function readFrameHeader(bytes: Uint8Array): FrameHeader {
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, FRAME_HEADER_BYTES);
   const version = view.getUint8(4);
-  if (version !== FRAME_VERSION) throw new FrameVersionError(FRAME_VERSION, version);
-  const codecId = view.getUint8(5);
-  const codec = CODEC_BY_ID[codecId];
-  if (codec === undefined) throw new UnknownCodecError(codecId, KNOWN_CODEC_IDS, 5);
+  if (version !== FRAME_VERSION && version !== FRAME_VERSION_CHAIN) {
+    throw new FrameVersionError(FRAME_VERSION, version);
+  }
   const rawLength = view.getBigUint64(8, true);
   if (rawLength > BigInt(Number.MAX_SAFE_INTEGER)) {
     throw new FrameTooLargeError('raw length (u64 at byte 8)', Number.MAX_SAFE_INTEGER, Number(rawLength));
   }
   const payloadLengthBytes = view.getUint32(20, true);
-  return {
+  const common = {
     version,
-    codec,
-    codecId,
-    level: view.getUint8(6),
     rawLengthBytes: Number(rawLength),
     checksum: view.getUint32(16, true),
     payloadLengthBytes,
-    headerLengthBytes: FRAME_HEADER_BYTES,
-    frameLengthBytes: FRAME_HEADER_BYTES + payloadLengthBytes,
   };
+  if (version === FRAME_VERSION) {
+    const codecId = view.getUint8(5);
+    const codec = CODEC_BY_ID[codecId];
+    if (codec === undefined) throw new UnknownCodecError(codecId, KNOWN_CODEC_IDS, 5);
+    const level = view.getUint8(6);
+    return {
+      ...common,
+      codec,
+      codecId,
+      level,
+      dtype: 'bytes',
+      chain: codec === 'zstd' ? [{ codec: 'zstd', id: 1, params: Uint8Array.of(level) }] : [],
+      headerLengthBytes: FRAME_HEADER_BYTES,
+      frameLengthBytes: FRAME_HEADER_BYTES + payloadLengthBytes,
+    };
+  }
+  const dtypeCode = view.getUint8(5);
+  const dtype = DTYPE_BY_CODE[dtypeCode];
+  if (dtype === undefined) {
+    throw new UnknownCodecError(
+      dtypeCode,
+      'dtype codes 0 (bytes), 1 (i64), 2 (f64), 3 (f32), 4 (i32), 5 (u8)',
+      5,
+    );
+  }
+  const descriptorBytes = view.getUint16(6, true);
+  if (bytes.length < FRAME_HEADER_BYTES + descriptorBytes) {
+    throw new FrameTruncatedError(
+      'chain descriptor',
+      FRAME_HEADER_BYTES,
+      descriptorBytes,
+      bytes.length - FRAME_HEADER_BYTES,
+    );
+  }
+  const chain = readChainDescriptor(
+    bytes.subarray(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + descriptorBytes),
+    FRAME_HEADER_BYTES,
+    codecNameOf,
+  );
+  const last = chain[chain.length - 1] as ChainStage;
+  const headerLengthBytes = FRAME_HEADER_BYTES + align8(descriptorBytes);
+  return {
+    ...common,
+    codec: last.codec,
+    codecId: last.id,
+    level: last.codec === 'zstd' || last.codec === 'zlib' ? (last.params[0] ?? 0) : 0,
+    dtype,
+    chain,
+    headerLengthBytes,
+    frameLengthBytes: headerLengthBytes + payloadLengthBytes,
+  };
+}
+
+/** `n` rounded up to a multiple of 8. */
+export function align8(n: number): number {
+  return Math.ceil(n / 8) * 8;
 }
 
 /** Fields written by {@link writeFrameHeader}. */
 export interface FrameHeaderFields {
-  codec: CodecName;
+  codec: 'none' | 'zstd';
   level: number;
   rawLengthBytes: number;
   checksum: number;
@@ -144,7 +232,31 @@ export function writeFrameHeader(target: Uint8Array, fields: FrameHeaderFields):
 }
 
 /** Known codec names, for error messages. */
-export const KNOWN_CODEC_NAMES = "'none', 'zstd'";
+export const KNOWN_CODEC_NAMES = "'none', 'zstd', 'blosc', 'lz4', 'zlib'";
+
+/**
+ * Writes a version-2 header plus chain descriptor and padding into a new buffer of
+ * `headerLengthBytes` bytes; the caller appends the payload.
+ */
+export function writeChainFrameHeader(fields: {
+  dtype: FrameDType;
+  descriptor: Uint8Array;
+  rawLengthBytes: number;
+  checksum: number;
+  payloadLengthBytes: number;
+}): Uint8Array {
+  const head = new Uint8Array(FRAME_HEADER_BYTES + align8(fields.descriptor.length));
+  const view = new DataView(head.buffer);
+  head.set(FRAME_MAGIC, 0);
+  view.setUint8(4, FRAME_VERSION_CHAIN);
+  view.setUint8(5, FRAME_DTYPE_CODES[fields.dtype]);
+  view.setUint16(6, fields.descriptor.length, true);
+  view.setBigUint64(8, BigInt(fields.rawLengthBytes), true);
+  view.setUint32(16, fields.checksum >>> 0, true);
+  view.setUint32(20, fields.payloadLengthBytes, true);
+  head.set(fields.descriptor, FRAME_HEADER_BYTES);
+  return head;
+}
 
 /** Lowercase hex of a few bytes, for error messages. */
 export function toHex(bytes: ArrayLike<number>): string {

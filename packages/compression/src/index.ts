@@ -1,23 +1,61 @@
 /**
- * `@mmtape/compression`: zstd (WebAssembly, loaded lazily) inside a self-describing, checksummed frame.
+ * `@mmtape/compression`: codecs for market data in self-describing, checksummed frames.
+ *
+ * - Frames: version 1 (`none`/`zstd`) and version 2 (a codec chain plus dtype), both with magic,
+ *   raw length and CRC-32; decoding verifies the checksum.
+ * - Codecs registered by name and id, loaded lazily: `zstd` (native zstd-napi when it loads, wasm
+ *   otherwise), `blosc` (blosc1 buffers interoperable with python-blosc), `lz4`, `zlib`; filters
+ *   `shuffle`, `bitshuffle`, `delta`, `zigzag` and the lossless `decimal` price filter.
+ * - `encodeColumn`/`decodeColumn`: automatic lossless chains for typed columns.
  *
  * @example
  * ```ts
- * import { decodeFrame, encodeFrame, readFrameHeader } from '@mmtape/compression';
+ * import { decodeColumn, encodeColumn, encodeFrame, decodeFrame } from '@mmtape/compression';
  *
  * const closes = new Float64Array([187.5, 188.1, 186.9]);
- * const frame = await encodeFrame(new Uint8Array(closes.buffer), { codec: 'zstd', level: 3 });
- * readFrameHeader(frame).rawLengthBytes; // 24
- * const back = new Float64Array((await decodeFrame(frame)).buffer);
+ * const frame = await encodeColumn(closes); // decimal>delta>zigzag>shuffle(8)>zstd(9), or smaller
+ * const back = (await decodeColumn(frame)) as Float64Array;
+ * const bytes = await decodeFrame(await encodeFrame(new Uint8Array(closes.buffer), { codec: 'zstd' }));
  * ```
  *
  * @module
  */
 
+export { type BloscOptions, bloscCompress, bloscDecompress } from './blosc/blosc.js';
+export {
+  type BloscCname,
+  type BloscHeader,
+  type BloscShuffle,
+  parseBloscHeader,
+} from './blosc/blosc-header.js';
+export { type ChainStage, MAX_CHAIN_STAGES } from './chain.js';
+export {
+  type Codec,
+  codecByName,
+  type EncodedStage,
+  listCodecs,
+  registerCodec,
+  type StageSpec,
+} from './codec-registry.js';
+export { lz4CompressBlock, lz4DecompressBlock } from './codecs/lz4-block.js';
+export { setZstdBackend, type ZstdBackend, zstdBackend } from './codecs/zstd-backend.js';
+export {
+  type ColumnArray,
+  type ColumnCodecOptions,
+  candidateChains,
+  chooseColumnChain,
+  DEFAULT_COLUMN_ZSTD_LEVEL,
+  decodeColumn,
+  describeChain,
+  encodeColumn,
+  SAMPLE_ROWS,
+} from './column-codec.js';
 export { decodeFrame } from './decode-frame.js';
-export { type EncodeFrameOptions, encodeFrame } from './encode-frame.js';
+export { type EncodeFrameOptions, encodeChainFrame, encodeFrame } from './encode-frame.js';
 export {
   ChecksumMismatchError,
+  CodecError,
+  CodecOptionsError,
   type CompressionErrorCode,
   type CompressionErrorType,
   FrameLengthError,
@@ -31,12 +69,19 @@ export {
   UnknownCodecError,
   ZstdError,
 } from './errors.js';
+export { bitshuffleBytes, bitunshuffleBytes } from './filters/bitshuffle.js';
+export { DECIMAL_MAX_SCALE, type DecimalOptions, decimalDecode, decimalEncode } from './filters/decimal.js';
+export { deltaDecodeI64, deltaEncodeI64, zigzagDecodeI64, zigzagEncodeI64 } from './filters/int64-words.js';
+export { shuffleBytes, unshuffleBytes } from './filters/shuffle.js';
 export {
   CODEC_IDS,
   type CodecName,
+  FRAME_DTYPE_CODES,
   FRAME_HEADER_BYTES,
   FRAME_MAGIC,
   FRAME_VERSION,
+  FRAME_VERSION_CHAIN,
+  type FrameDType,
   type FrameHeader,
   isFrame,
   readFrameHeader,

@@ -1,5 +1,6 @@
 /**
- * zstd through `@bokuweb/zstd-wasm`, loaded lazily.
+ * zstd for frames: the native `zstd-napi` backend when it loads, `@bokuweb/zstd-wasm` otherwise
+ * (see `codecs/zstd-backend.ts`), loaded lazily.
  *
  * Loading: under Node the package's `node` export condition selects its CommonJS build, whose `init()`
  * reads `zstd.wasm` with `fs` relative to its own `__dirname`. The path therefore never depends on
@@ -16,14 +17,8 @@
  * @module
  */
 
+import { zstdBackend } from './codecs/zstd-backend.js';
 import { FrameLengthError, FrameTooLargeError, ZstdError } from './errors.js';
-
-/** Subset of the `@bokuweb/zstd-wasm` API used here. */
-interface ZstdBinding {
-  init(): Promise<void>;
-  compress(buf: Uint8Array, level?: number): Uint8Array;
-  decompress(buf: Uint8Array, opts?: { defaultHeapSize: number }): Uint8Array;
-}
 
 /**
  * Largest raw input, and largest payload, handed to zstd: 512 MiB. The binding's heap is capped at
@@ -37,31 +32,6 @@ export const ZSTD_MAX_INPUT_BYTES = 512 * 1024 * 1024;
 export const ZSTD_MIN_LEVEL = 1;
 export const ZSTD_MAX_LEVEL = 22;
 
-let bindingPromise: Promise<ZstdBinding> | undefined;
-
-/** Imports and initialises the wasm module once; memoised, retried after a failure. */
-function loadZstd(): Promise<ZstdBinding> {
-  if (bindingPromise === undefined) {
-    bindingPromise = (async () => {
-      try {
-        const mod = (await import('@bokuweb/zstd-wasm')) as unknown as ZstdBinding & {
-          default?: ZstdBinding;
-        };
-        const binding = typeof mod.init === 'function' ? mod : mod.default;
-        if (binding === undefined || typeof binding.init !== 'function') {
-          throw new Error('module has no init() export');
-        }
-        await binding.init();
-        return binding;
-      } catch (cause) {
-        bindingPromise = undefined;
-        throw new ZstdError('init', `cannot load @bokuweb/zstd-wasm: ${describe(cause)}`, { cause });
-      }
-    })();
-  }
-  return bindingPromise;
-}
-
 /**
  * Compresses `raw` into one zstd frame (with content size) at `level`.
  *
@@ -72,7 +42,7 @@ export async function zstdCompress(raw: Uint8Array, level: number): Promise<Uint
   if (raw.byteLength > ZSTD_MAX_INPUT_BYTES) {
     throw new FrameTooLargeError('zstd input', ZSTD_MAX_INPUT_BYTES, raw.byteLength);
   }
-  const zstd = await loadZstd();
+  const zstd = await zstdBackend();
   try {
     return zstd.compress(raw, level);
   } catch (cause) {
@@ -103,11 +73,10 @@ export async function zstdDecompress(
   if (contentSize !== undefined && contentSize !== rawLengthBytes) {
     throw new FrameLengthError('zstd frame content size', payloadOffsetBytes, rawLengthBytes, contentSize);
   }
-  const zstd = await loadZstd();
+  const zstd = await zstdBackend();
   let out: Uint8Array;
   try {
-    // When the zstd header has no content size the binding falls back to `defaultHeapSize`.
-    out = zstd.decompress(payload, { defaultHeapSize: rawLengthBytes });
+    out = zstd.decompress(payload, rawLengthBytes);
   } catch (cause) {
     throw new ZstdError('decompress', `corrupt zstd payload: ${describe(cause)}`, {
       cause,
@@ -126,7 +95,7 @@ const ZSTD_MAGIC = 0xfd2fb528;
  *
  * @throws ZstdError not a zstd frame, reserved bit set, dictionary id present, or header truncated.
  */
-function zstdFrameContentSize(payload: Uint8Array, payloadOffsetBytes: number): number | undefined {
+export function zstdFrameContentSize(payload: Uint8Array, payloadOffsetBytes: number): number | undefined {
   const fail = (detail: string): never => {
     throw new ZstdError('decompress', detail, { offsetBytes: payloadOffsetBytes });
   };

@@ -1,4 +1,4 @@
-// Throughput of KWayMerge (loser tree) vs a plain binary-heap k-way merge, on seeded synthetic data.
+// Throughput of KWayMerge (loser tree, timestamp buckets, auto) vs a plain binary-heap k-way merge, on seeded synthetic data.
 // Build first (`pnpm turbo run build --filter @mmtape/merge-replay...`), then:
 //   node packages/merge-replay/bench/merge.mjs [streams=1000] [bars=10000]
 // Prints events/s; no assertions (timings vary by machine).
@@ -137,8 +137,8 @@ function time(label, run) {
   return rate;
 }
 
-function runLoserTree(streams) {
-  const merge = new KWayMerge(streams);
+function runMerge(streams, strategy) {
+  const merge = new KWayMerge(streams, { strategy });
   let checksum = 0;
   for (let b = merge.next(); b !== null; b = merge.next())
     checksum = (checksum + b.rows[b.length - 1] + b.length) | 0;
@@ -164,10 +164,13 @@ for (const [name, make] of [
   const streams = make(42);
   // Warm-up on a small prefix so both contenders are JIT-compiled before timing.
   const small = streams.slice(0, 50).map((s) => s.subarray(0, 1000));
-  runLoserTree(small);
+  for (const strategy of ['tree', 'buckets', 'sweep', 'auto']) runMerge(small, strategy);
   runHeap(small);
   for (let round = 1; round <= ROUNDS; round++) {
-    time(`${name}: loser tree (round ${round})`, () => runLoserTree(streams));
+    time(`${name}: loser tree (round ${round})`, () => runMerge(streams, 'tree'));
+    time(`${name}: buckets (round ${round})`, () => runMerge(streams, 'buckets'));
+    time(`${name}: sweep (round ${round})`, () => runMerge(streams, 'sweep'));
+    time(`${name}: auto (round ${round})`, () => runMerge(streams, 'auto'));
     time(`${name}: binary heap (round ${round})`, () => runHeap(streams));
   }
 }

@@ -29,7 +29,7 @@ export {
   UnsortedStreamError,
   UnsupportedColumnDtypeError,
 } from './errors.js';
-export type { KWayMergeOptions, MergeStats, ReplayAsyncOptions } from './k-way-merge.js';
+export type { KWayMergeOptions, MergeStats, MergeStrategy, ReplayAsyncOptions } from './k-way-merge.js';
 export { KWayMerge } from './k-way-merge.js';
 export type { ReplayBatch } from './replay-batch.js';
 export type {

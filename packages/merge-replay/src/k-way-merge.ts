@@ -2,6 +2,27 @@ import { InvalidReplayOptionError, UnsortedStreamError } from './errors.js';
 import { LoserTree } from './loser-tree.js';
 import type { ReplayBatch } from './replay-batch.js';
 import { sleepMs } from './sleep.js';
+import { TimestampBuckets } from './timestamp-buckets.js';
+
+/**
+ * How {@link KWayMerge} finds the next batch. Every strategy produces exactly the same batches.
+ * - `'tree'`: a loser tree over stream heads, one `log2 N` replay per event. Best when few streams share
+ *   a timestamp (irregular ticks).
+ * - `'buckets'`: a calendar of distinct head timestamps ({@link TimestampBuckets}), one heap operation
+ *   per batch and O(1) per event. Best when many streams share each timestamp (bars).
+ * - `'sweep'`: one pass over the live streams per batch, emitting the streams at the current minimum and
+ *   computing the next minimum in the same pass; output comes out in id order with no sort. O(live
+ *   streams) per batch, so best when most streams take part in every batch (full-market bars).
+ * - `'auto'` (default): picks from the stream heads (sweep when at most 4 distinct head timestamps,
+ *   buckets when at most half as many distinct head timestamps as live streams, else tree), then
+ *   re-decides every {@link ADAPT_WINDOW_BATCHES} batches from the mean batch size `e` and the live
+ *   stream count `L`: sweep when `e ≥ L / 4` (leave below `L / 8`), else buckets when `e ≥ 4` (leave
+ *   below 2), else tree; a switch rebuilds the new structure from the cursors in O(N).
+ */
+export type MergeStrategy = 'auto' | 'tree' | 'buckets' | 'sweep';
+
+/** The concrete algorithms of {@link MergeStrategy}. */
+type MergeMode = 'tree' | 'buckets' | 'sweep';
 
 /** Options of {@link KWayMerge}. */
 export interface KWayMergeOptions {
@@ -9,6 +30,8 @@ export interface KWayMergeOptions {
   startNs?: bigint;
   /** End of the replay (exclusive), ns since epoch. Default: past the last row of every stream. */
   endNs?: bigint;
+  /** Merge algorithm, see {@link MergeStrategy}. Default `'auto'`. */
+  strategy?: MergeStrategy;
 }
 
 /** Options of {@link KWayMerge.replayAsync}. */
@@ -36,7 +59,22 @@ export interface MergeStats {
    * merge is running); includes the consumer's time between calls. 0 before the first call.
    */
   elapsedNs: number;
+  /** Algorithm in use now. */
+  strategy: 'tree' | 'buckets' | 'sweep';
+  /** Times `'auto'` switched between the two algorithms. */
+  strategySwitches: number;
 }
+
+/**
+ * Batches between two decisions of the `'auto'` strategy: 256 batches are at least 256 events, so the
+ * O(N) rebuild on a switch costs at most N / 256 per event, and with the 2 / 4 events-per-batch
+ * hysteresis a switch needs a real change in the data.
+ */
+export const ADAPT_WINDOW_BATCHES = 256;
+/** Mean events per batch at or above which `'auto'` uses buckets (measured crossover ≈ 2–3, bench/merge.mjs). */
+const BUCKETS_AT_EVENTS_PER_BATCH = 4;
+/** Mean events per batch below which `'auto'` goes back to the tree. */
+const TREE_BELOW_EVENTS_PER_BATCH = 2;
 
 /** Largest row index representable in `ReplayBatch.rows` (a Uint32Array). */
 const MAX_STREAM_ROWS = 0xffffffff;
@@ -50,9 +88,11 @@ const LO = LITTLE_ENDIAN ? 0 : 1;
  * Merges N time-sorted timestamp streams into one global order, one batch per distinct timestamp.
  *
  * Stream `i` is symbol id `i`. Events with equal timestamps are grouped in one {@link ReplayBatch},
- * ordered by symbol id (then row), so the output is deterministic. Internally a {@link LoserTree} over
- * the stream heads compares timestamps as `(Int32 high, Uint32 low)` pairs read through views over
- * each stream's buffer: no BigInt is allocated per event (one per batch, for `timestampNs`).
+ * ordered by symbol id (then row), so the output is deterministic. Internally either a loser tree over
+ * the stream heads (irregular ticks) or a calendar of head timestamps (bars, where thousands of streams
+ * share each timestamp), chosen and re-chosen automatically (see {@link MergeStrategy}); both compare
+ * timestamps as `(Int32 high, Uint32 low)` pairs read through views over each stream's buffer: no
+ * BigInt is allocated per event (one per batch, for `timestampNs`).
  *
  * The replayed range is `[startNs, endNs)`, located in each stream by binary search. Sortedness is
  * checked lazily, one comparison per advanced row, over the replayed range only.
@@ -85,19 +125,40 @@ export class KWayMerge implements Iterable<ReplayBatch> {
   /** Head row of each stream: the next row to emit. */
   private readonly cursors: Uint32Array;
   private readonly tree: LoserTree;
+  private readonly buckets: TimestampBuckets;
+  /** Streams of the bucket being emitted, ascending. */
+  private readonly order: Int32Array;
   private readonly batch: ReplayBatch;
+  private readonly adaptive: boolean;
+  private mode: MergeMode;
+  /** Sweep: live streams in ascending id, `liveCount` of them. */
+  private readonly live: Int32Array;
+  private liveCount = 0;
+  /** Sweep: the smallest head timestamp (high / low half), valid while `liveCount > 0`. */
+  private sweepHi = 0;
+  private sweepLo = 0;
+  private switches = 0;
+  private windowBatches = 0;
+  private windowEvents = 0;
   private events = 0;
   private batches = 0;
   private startedAtMs = -1;
   private finishedAtMs = -1;
 
   constructor(streams: readonly BigInt64Array[], options: KWayMergeOptions = {}) {
-    const { startNs, endNs } = options;
+    const { startNs, endNs, strategy = 'auto' } = options;
     if (startNs !== undefined && typeof startNs !== 'bigint') {
       throw new InvalidReplayOptionError({ option: 'startNs', expected: 'a bigint (ns)', actual: startNs });
     }
     if (endNs !== undefined && typeof endNs !== 'bigint') {
       throw new InvalidReplayOptionError({ option: 'endNs', expected: 'a bigint (ns)', actual: endNs });
+    }
+    if (strategy !== 'auto' && strategy !== 'tree' && strategy !== 'buckets' && strategy !== 'sweep') {
+      throw new InvalidReplayOptionError({
+        option: 'strategy',
+        expected: "'auto', 'tree', 'buckets' or 'sweep'",
+        actual: strategy,
+      });
     }
     const count = streams.length;
     this.streamCount = count;
@@ -108,6 +169,9 @@ export class KWayMerge implements Iterable<ReplayBatch> {
     this.hiViews = new Array<Int32Array>(count);
     this.loViews = new Array<Uint32Array>(count);
     this.tree = new LoserTree(count);
+    this.buckets = new TimestampBuckets(count);
+    this.order = new Int32Array(Math.max(1, count));
+    this.live = new Int32Array(Math.max(1, count));
 
     for (let s = 0; s < count; s++) {
       const stream = streams[s];
@@ -133,14 +197,20 @@ export class KWayMerge implements Iterable<ReplayBatch> {
       this.startRows[s] = first;
       this.endRows[s] = end;
       this.cursors[s] = first;
-      if (first < end) {
-        this.tree.keyHi[s] = this.hiViews[s]![2 * first + HI]!;
-        this.tree.keyLo[s] = this.loViews[s]![2 * first + LO]!;
-      } else {
-        this.tree.setExhausted(s);
-      }
     }
-    this.tree.build();
+    this.adaptive = strategy === 'auto';
+    if (strategy === 'auto') {
+      let live = 0;
+      for (let s = 0; s < count; s++) if (this.startRows[s]! < this.endRows[s]!) live++;
+      this.buildBuckets();
+      const distinctHeads = this.buckets.size;
+      this.buckets.clear();
+      // Mean batch size is about live / distinctHeads while streams move in step.
+      this.mode = distinctHeads <= 4 ? 'sweep' : distinctHeads * 2 <= live ? 'buckets' : 'tree';
+    } else {
+      this.mode = strategy;
+    }
+    this.build(this.mode);
     const capacity = Math.max(16, count);
     this.batch = {
       timestampNs: 0n,
@@ -151,6 +221,14 @@ export class KWayMerge implements Iterable<ReplayBatch> {
   }
 
   /**
+   * Current head row of each stream (the next row to emit; `endRows[s]` once exhausted). A live view,
+   * updated by every `next()`: read it, do not write it. Prefetchers poll it to follow the replay.
+   */
+  get cursorRows(): Readonly<Uint32Array> {
+    return this.cursors;
+  }
+
+  /**
    * Returns the next batch (all remaining events at the smallest remaining timestamp), or `null` when
    * every stream is exhausted. The batch object is reused: copy it if you keep it.
    *
@@ -158,17 +236,39 @@ export class KWayMerge implements Iterable<ReplayBatch> {
    */
   next(): ReplayBatch | null {
     if (this.startedAtMs < 0) this.startedAtMs = performance.now();
+    if (this.adaptive && this.windowBatches >= ADAPT_WINDOW_BATCHES) this.adapt();
+    const mode = this.mode;
+    const n =
+      mode === 'sweep'
+        ? this.nextFromSweep()
+        : mode === 'buckets'
+          ? this.nextFromBuckets()
+          : this.nextFromTree();
+    if (n === 0) {
+      if (this.finishedAtMs < 0) this.finishedAtMs = performance.now();
+      return null;
+    }
+    this.batch.length = n;
+    this.events += n;
+    this.batches++;
+    this.windowEvents += n;
+    this.windowBatches++;
+    return this.batch;
+  }
+
+  /** Loser-tree step: fills the batch, returns its length (0 at the end). */
+  private nextFromTree(): number {
     const tree = this.tree;
     const keyHi = tree.keyHi;
     const keyLo = tree.keyLo;
     const exhausted = tree.exhausted;
     let leaf = tree.winner;
-    if (leaf < 0 || exhausted[leaf] === 1) {
-      if (this.finishedAtMs < 0) this.finishedAtMs = performance.now();
-      return null;
-    }
+    if (leaf < 0 || exhausted[leaf] === 1) return 0;
     const batch = this.batch;
     const cursors = this.cursors;
+    const endRows = this.endRows;
+    const hiViews = this.hiViews;
+    const loViews = this.loViews;
     const hi = keyHi[leaf]!;
     const lo = keyLo[leaf]!;
     batch.timestampNs = this.streams[leaf]![cursors[leaf]!]!;
@@ -189,11 +289,11 @@ export class KWayMerge implements Iterable<ReplayBatch> {
       // Advance the winning stream and check it stays sorted: one (hi, lo) comparison per row.
       const nextRow = row + 1;
       cursors[leaf] = nextRow;
-      if (nextRow >= this.endRows[leaf]!) {
+      if (nextRow >= endRows[leaf]!) {
         tree.setExhausted(leaf);
       } else {
-        const nextHi = this.hiViews[leaf]![2 * nextRow + HI]!;
-        const nextLo = this.loViews[leaf]![2 * nextRow + LO]!;
+        const nextHi = hiViews[leaf]![2 * nextRow + HI]!;
+        const nextLo = loViews[leaf]![2 * nextRow + LO]!;
         if (nextHi < hi || (nextHi === hi && nextLo < lo)) this.throwUnsorted(leaf, nextRow);
         keyHi[leaf] = nextHi;
         keyLo[leaf] = nextLo;
@@ -201,10 +301,212 @@ export class KWayMerge implements Iterable<ReplayBatch> {
       tree.replay(leaf);
       leaf = tree.winner;
     } while (exhausted[leaf] === 0 && keyHi[leaf] === hi && keyLo[leaf] === lo);
-    batch.length = n;
-    this.events += n;
-    this.batches++;
-    return batch;
+    return n;
+  }
+
+  /**
+   * Calendar step: pops the bucket of the smallest timestamp (its streams in ascending id), emits each
+   * stream's rows at that timestamp, and files each stream under its next timestamp. Returns the length.
+   */
+  private nextFromBuckets(): number {
+    const buckets = this.buckets;
+    const order = this.order;
+    const count = buckets.popMin(order);
+    if (count === 0) return 0;
+    const hi = buckets.poppedHi;
+    const lo = buckets.poppedLo;
+    const batch = this.batch;
+    const cursors = this.cursors;
+    const endRows = this.endRows;
+    const hiViews = this.hiViews;
+    const loViews = this.loViews;
+    batch.timestampNs = this.streams[order[0]!]![cursors[order[0]!]!]!;
+    let symbolIds = batch.symbolIds;
+    let rows = batch.rows;
+    let n = 0;
+    for (let i = 0; i < count; i++) {
+      const s = order[i]!;
+      const hiView = hiViews[s]!;
+      const loView = loViews[s]!;
+      const end = endRows[s]!;
+      let row = cursors[s]!;
+      // Emit every row of stream s at this timestamp (usually one).
+      for (;;) {
+        if (n === rows.length) {
+          symbolIds = grow(symbolIds, new Int32Array(n * 2));
+          rows = grow(rows, new Uint32Array(n * 2));
+          batch.symbolIds = symbolIds;
+          batch.rows = rows;
+        }
+        symbolIds[n] = s;
+        rows[n] = row;
+        n++;
+        row++;
+        if (row >= end) break;
+        const nextHi = hiView[2 * row + HI]!;
+        const nextLo = loView[2 * row + LO]!;
+        if (nextHi === hi && nextLo === lo) continue;
+        if (nextHi < hi || (nextHi === hi && nextLo < lo)) {
+          cursors[s] = row;
+          this.throwUnsorted(s, row);
+        }
+        buckets.insert(s, nextHi, nextLo);
+        break;
+      }
+      cursors[s] = row;
+    }
+    return n;
+  }
+
+  /**
+   * Sweep step: one pass over the live streams (ascending id) emits those at the current minimum,
+   * advances them, drops exhausted ones and computes the next minimum. Returns the batch length.
+   */
+  private nextFromSweep(): number {
+    const liveCount = this.liveCount;
+    if (liveCount === 0) return 0;
+    const live = this.live;
+    const keyHi = this.tree.keyHi;
+    const keyLo = this.tree.keyLo;
+    const batch = this.batch;
+    const cursors = this.cursors;
+    const endRows = this.endRows;
+    const hiViews = this.hiViews;
+    const loViews = this.loViews;
+    const hi = this.sweepHi;
+    const lo = this.sweepLo;
+    let symbolIds = batch.symbolIds;
+    let rows = batch.rows;
+    let n = 0;
+    // int64 max: no head can be larger, so the first live head replaces it (or equals it).
+    let minHi = 0x7fffffff;
+    let minLo = 0xffffffff;
+    let kept = 0;
+    for (let i = 0; i < liveCount; i++) {
+      const s = live[i]!;
+      let kh = keyHi[s]!;
+      let kl = keyLo[s]!;
+      if (kh === hi && kl === lo) {
+        let row = cursors[s]!;
+        if (n === 0) batch.timestampNs = this.streams[s]![row]!;
+        const end = endRows[s]!;
+        const hiView = hiViews[s]!;
+        const loView = loViews[s]!;
+        for (;;) {
+          if (n === rows.length) {
+            symbolIds = grow(symbolIds, new Int32Array(n * 2));
+            rows = grow(rows, new Uint32Array(n * 2));
+            batch.symbolIds = symbolIds;
+            batch.rows = rows;
+          }
+          symbolIds[n] = s;
+          rows[n] = row;
+          n++;
+          row++;
+          if (row >= end) break;
+          kh = hiView[2 * row + HI]!;
+          kl = loView[2 * row + LO]!;
+          if (kh !== hi || kl !== lo) break;
+        }
+        cursors[s] = row;
+        if (row >= end) continue; // exhausted: dropped from the live list
+        if (kh < hi || (kh === hi && kl < lo)) {
+          this.liveCount = 0;
+          this.throwUnsorted(s, row);
+        }
+        keyHi[s] = kh;
+        keyLo[s] = kl;
+      }
+      live[kept++] = s;
+      if (kh < minHi || (kh === minHi && kl < minLo)) {
+        minHi = kh;
+        minLo = kl;
+      }
+    }
+    this.liveCount = kept;
+    this.sweepHi = minHi;
+    this.sweepLo = minLo;
+    return n;
+  }
+
+  /** `'auto'`: re-decides the algorithm from the mean batch size of the last window. */
+  private adapt(): void {
+    const eventsPerBatch = this.windowEvents / this.windowBatches;
+    this.windowEvents = 0;
+    this.windowBatches = 0;
+    let live = 0;
+    for (let s = 0; s < this.streamCount; s++) if (this.cursors[s]! < this.endRows[s]!) live++;
+    const mode = this.mode;
+    let next: MergeMode;
+    if (eventsPerBatch * (mode === 'sweep' ? 8 : 4) >= live) next = 'sweep';
+    else if (eventsPerBatch >= (mode === 'tree' ? BUCKETS_AT_EVENTS_PER_BATCH : TREE_BELOW_EVENTS_PER_BATCH))
+      next = 'buckets';
+    else next = 'tree';
+    if (next === mode) return;
+    if (mode === 'buckets') this.buckets.clear();
+    this.mode = next;
+    this.build(next);
+    this.switches++;
+  }
+
+  /** Builds the structure of `mode` from the cursors. */
+  private build(mode: MergeMode): void {
+    if (mode === 'buckets') this.buildBuckets();
+    else if (mode === 'tree') this.buildTree();
+    else this.buildSweep();
+  }
+
+  /** Sweep: the live list and the head keys from the cursors, and their minimum. */
+  private buildSweep(): void {
+    const keyHi = this.tree.keyHi;
+    const keyLo = this.tree.keyLo;
+    let kept = 0;
+    let minHi = 0x7fffffff;
+    let minLo = 0xffffffff;
+    for (let s = 0; s < this.streamCount; s++) {
+      const row = this.cursors[s]!;
+      if (row >= this.endRows[s]!) continue;
+      const kh = this.hiViews[s]![2 * row + HI]!;
+      const kl = this.loViews[s]![2 * row + LO]!;
+      keyHi[s] = kh;
+      keyLo[s] = kl;
+      this.live[kept++] = s;
+      if (kh < minHi || (kh === minHi && kl < minLo)) {
+        minHi = kh;
+        minLo = kl;
+      }
+    }
+    this.liveCount = kept;
+    this.sweepHi = minHi;
+    this.sweepLo = minLo;
+  }
+
+  /** Files every live stream under its head timestamp (ascending ids, so every bucket starts sorted). */
+  private buildBuckets(): void {
+    const buckets = this.buckets;
+    buckets.clear();
+    for (let s = 0; s < this.streamCount; s++) {
+      const row = this.cursors[s]!;
+      if (row < this.endRows[s]!) {
+        buckets.insert(s, this.hiViews[s]![2 * row + HI]!, this.loViews[s]![2 * row + LO]!);
+      }
+    }
+  }
+
+  /** Keys every leaf of the loser tree from the cursors and plays all matches. */
+  private buildTree(): void {
+    const tree = this.tree;
+    for (let s = 0; s < this.streamCount; s++) {
+      const row = this.cursors[s]!;
+      if (row < this.endRows[s]!) {
+        tree.exhausted[s] = 0;
+        tree.keyHi[s] = this.hiViews[s]![2 * row + HI]!;
+        tree.keyLo[s] = this.loViews[s]![2 * row + LO]!;
+      } else {
+        tree.setExhausted(s);
+      }
+    }
+    tree.build();
   }
 
   /**
@@ -265,7 +567,13 @@ export class KWayMerge implements Iterable<ReplayBatch> {
   stats(): MergeStats {
     const end = this.finishedAtMs >= 0 ? this.finishedAtMs : performance.now();
     const elapsedNs = this.startedAtMs < 0 ? 0 : Math.round((end - this.startedAtMs) * 1e6);
-    return { events: this.events, batches: this.batches, elapsedNs };
+    return {
+      events: this.events,
+      batches: this.batches,
+      elapsedNs,
+      strategy: this.mode,
+      strategySwitches: this.switches,
+    };
   }
 
   private throwUnsorted(streamIndex: number, row: number): never {

@@ -1,12 +1,19 @@
-import type { Advisable, PrefetchStream, SlidingWindowOptions } from '@mmtape/prefetch';
-import { SlidingWindowPrefetcher } from '@mmtape/prefetch';
+import type {
+  Advisable,
+  MemorySample,
+  PrefetchStats,
+  PrefetchStream,
+  ResidencyReporter,
+  SlidingWindowOptions,
+} from '@mmtape/prefetch';
+import { MemorySampler, SlidingWindowPrefetcher } from '@mmtape/prefetch';
 import {
   InvalidReplayOptionError,
   MissingColumnError,
   UnknownSymbolError,
   UnsupportedColumnDtypeError,
 } from './errors.js';
-import { KWayMerge } from './k-way-merge.js';
+import { KWayMerge, type MergeStrategy } from './k-way-merge.js';
 import type { ReplayBatch } from './replay-batch.js';
 
 /** Column data a {@link ReplayColumnFile} may return; mirrors `ColumnData` of `@mmtape/columnar-format`. */
@@ -21,8 +28,8 @@ export interface ReplayColumnFile {
   readonly symbol: string;
   readonly rowCount: number;
   readonly columns: readonly { name: string; dtype: string; offsetBytes: number; lengthBytes: number }[];
-  /** The mapped file, advised by the prefetcher. */
-  readonly file: Advisable;
+  /** The mapped file, advised by the prefetcher; its `residency()` (mincore), when present, is sampled. */
+  readonly file: Advisable & Partial<ResidencyReporter>;
   column(name: string): ReplayColumnData;
   timestampsNs(): BigInt64Array;
 }
@@ -35,7 +42,18 @@ export interface ReplayDatasetSource {
   readonly dir?: string;
   /** Sorted symbol list; a symbol's index here orders ties. */
   readonly symbols: readonly string[];
+  /** The single file of a symbol (used when `openRange` is absent). */
   open(symbol: string): ReplayColumnFile;
+  /**
+   * Partition files of each symbol overlapping `[startNs, endNs)`, in time order (`Dataset.openRange`
+   * of `@mmtape/columnar-format`). When present it is used instead of `open`, so partitioned symbols
+   * replay as one chained stream and partitions outside the range are never opened.
+   */
+  openRange?(options: {
+    symbols?: readonly string[];
+    startNs?: bigint;
+    endNs?: bigint;
+  }): readonly { symbol: string; slices: readonly { file: ReplayColumnFile }[] }[];
 }
 
 /** Window options of the prefetcher: `SlidingWindowOptions` of `@mmtape/prefetch` (aheadRows, …). */
@@ -65,6 +83,14 @@ export interface ReplayOptions {
    * with these window options.
    */
   prefetch?: boolean | ReplayPrefetchOptions;
+  /** Merge algorithm (see `MergeStrategy`). Default `'auto'`. */
+  strategy?: MergeStrategy;
+  /**
+   * Memory measurement: `true` (default) samples page-cache residency of the replayed files (mincore)
+   * and RSS split into anon / file-backed (`/proc/self/status`) at the start, every 250 ms, and at the
+   * end; an object sets `intervalMs`; `false` samples nothing (the memory fields of the stats are -1).
+   */
+  memory?: boolean | { intervalMs?: number };
 }
 
 /**
@@ -95,6 +121,24 @@ export interface ReplayStats {
   firstTimestampNs: bigint | null;
   /** Timestamp of the last batch (ns since epoch), `null` when nothing was replayed. */
   lastTimestampNs: bigint | null;
+  /** Merge algorithm in use at the end, and how often `'auto'` switched. */
+  strategy: 'tree' | 'buckets' | 'sweep';
+  strategySwitches: number;
+  /** Files replayed: one per symbol, or one per partition for partitioned datasets. */
+  streams: number;
+  /** Peak RSS of the process (VmHWM) at the last sample, bytes; -1 without sampling. */
+  peakRssBytes: number;
+  /** Largest RssAnon / RssFile seen in the samples, bytes; -1 without sampling. */
+  peakRssAnonBytes: number;
+  peakRssFileBytes: number;
+  /** Fraction of the replayed files resident in the page cache (mincore) at the end, 0…1; -1 without sampling. */
+  residentFraction: number;
+  /** Largest resident fraction seen in the samples; -1 without sampling. */
+  peakResidentFraction: number;
+  /** Every memory sample (start, intervals, end). */
+  memorySamples: MemorySample[];
+  /** Advice issued by the prefetcher, `null` when prefetch was off. */
+  prefetch: PrefetchStats | null;
 }
 
 /** Bytes per row of the columns prefetched: replay exposes only 8-byte dtypes (i64, f64). */
@@ -137,16 +181,36 @@ export function replayDataset(
   const startedAtMs = performance.now();
   const symbols = selectSymbols(dataset, options.symbols);
   const columnNames = [...new Set(options.columns ?? ['close'])];
-  const files = symbols.map((symbol) => dataset.open(symbol));
+  const { startNs, endNs } = options;
 
-  const timestamps = files.map((file, id) => {
-    descriptorOf(file, symbols[id]!, 'ts');
+  // Streams: one per file. Partitioned symbols contribute one stream per partition, in time order, so
+  // stream ids ascend with symbol ids and a symbol's partitions never share a timestamp.
+  const files: ReplayColumnFile[] = [];
+  const streamSymbol: number[] = [];
+  if (typeof dataset.openRange === 'function') {
+    const ranges = dataset.openRange({ symbols, startNs, endNs });
+    ranges.forEach((range, id) => {
+      for (const slice of range.slices) {
+        files.push(slice.file);
+        streamSymbol.push(id);
+      }
+    });
+  } else {
+    symbols.forEach((symbol, id) => {
+      files.push(dataset.open(symbol));
+      streamSymbol.push(id);
+    });
+  }
+  const chained = streamSymbol.some((id, s) => id !== s) || files.length !== symbols.length;
+
+  const streamTimestamps = files.map((file, s) => {
+    descriptorOf(file, symbols[streamSymbol[s]!]!, 'ts');
     return file.timestampsNs();
   });
-  const columns: Record<string, (Float64Array | BigInt64Array)[]> = {};
+  const streamColumns: Record<string, (Float64Array | BigInt64Array)[]> = {};
   for (const name of columnNames) {
-    columns[name] = files.map((file, id) => {
-      const symbol = symbols[id]!;
+    streamColumns[name] = files.map((file, s) => {
+      const symbol = symbols[streamSymbol[s]!]!;
       const descriptor = descriptorOf(file, symbol, name);
       if (descriptor.dtype !== 'f64' && descriptor.dtype !== 'i64') {
         throw new UnsupportedColumnDtypeError({ symbol, column: name, actual: descriptor.dtype });
@@ -155,21 +219,81 @@ export function replayDataset(
     });
   }
 
-  const merge = new KWayMerge(timestamps, { startNs: options.startNs, endNs: options.endNs });
-  const prefetcher = createPrefetcher(files, symbols, columnNames, options.prefetch ?? true);
-  const ctx: ReplayContext = { symbols, columns, timestamps };
+  // The consumer's view is per symbol; for chained symbols it points at the partition being replayed.
+  const ctx: ReplayContext = chained
+    ? {
+        symbols,
+        columns: Object.fromEntries(
+          columnNames.map((name) => [
+            name,
+            symbols.map(() => new Float64Array(0) as Float64Array | BigInt64Array),
+          ]),
+        ),
+        timestamps: symbols.map(() => new BigInt64Array(0)),
+      }
+    : { symbols, columns: streamColumns, timestamps: streamTimestamps };
+  const currentStream = new Int32Array(symbols.length).fill(-1);
+  const symbolOfStream = Int32Array.from(streamSymbol);
+
+  const merge = new KWayMerge(streamTimestamps, { startNs, endNs, strategy: options.strategy });
+  const prefetcher = createPrefetcher(files, symbols, streamSymbol, columnNames, options.prefetch ?? true);
+  const memory = options.memory ?? true;
+  const sampler =
+    memory === false
+      ? null
+      : new MemorySampler(
+          files.filter((f) => typeof f.file.residency === 'function').map((f) => f.file as ResidencyReporter),
+          memory === true ? {} : memory,
+        );
+  sampler?.sample();
+
+  const cursors = merge.cursorRows;
+  const polledRows = new Float64Array(files.length).fill(-1);
+  // Between two polls a stream moves at most `pollEvents` rows, far less than the prefetch window
+  // (16,384 rows by default), while one poll costs O(streams): polling every max(1,024, streams)
+  // events keeps that under one comparison per event.
+  const pollEvents = Math.max(1024, Math.min(files.length, 8192));
+  let untilPoll = 0;
   let firstTimestampNs: bigint | null = null;
   let lastTimestampNs: bigint | null = null;
-  try {
-    if (prefetcher !== null) {
-      for (let id = 0; id < files.length; id++) {
-        if (merge.startRows[id]! < merge.endRows[id]!) prefetcher.update(id, merge.startRows[id]!);
+  const pollPrefetch = (): void => {
+    if (prefetcher === null) return;
+    for (let s = 0; s < files.length; s++) {
+      const row = cursors[s]!;
+      if (row === polledRows[s] || row >= merge.endRows[s]!) continue;
+      // Partitions after the first are advised once the replay reaches them, not all up front.
+      if (
+        polledRows[s] === -1 &&
+        row === merge.startRows[s] &&
+        s > 0 &&
+        streamSymbol[s - 1] === streamSymbol[s]
+      ) {
+        if (merge.endRows[s - 1]! > cursors[s - 1]!) continue;
       }
+      polledRows[s] = row;
+      prefetcher.update(s, row);
     }
+  };
+  try {
     for (let batch = merge.next(); batch !== null; batch = merge.next()) {
-      if (prefetcher !== null) {
-        const { symbolIds, rows, length } = batch;
-        for (let i = 0; i < length; i++) prefetcher.update(symbolIds[i]!, rows[i]!);
+      if (untilPoll <= 0) {
+        untilPoll = pollEvents;
+        pollPrefetch();
+        sampler?.maybeSample();
+      }
+      untilPoll -= batch.length;
+      if (chained) {
+        const ids = batch.symbolIds;
+        for (let i = 0; i < batch.length; i++) {
+          const stream = ids[i]!;
+          const id = symbolOfStream[stream]!;
+          ids[i] = id;
+          if (currentStream[id] !== stream) {
+            currentStream[id] = stream;
+            for (const name of columnNames) ctx.columns[name]![id] = streamColumns[name]![stream]!;
+            ctx.timestamps[id] = streamTimestamps[stream]!;
+          }
+        }
       }
       if (firstTimestampNs === null) firstTimestampNs = batch.timestampNs;
       lastTimestampNs = batch.timestampNs;
@@ -178,9 +302,11 @@ export function replayDataset(
   } finally {
     prefetcher?.finish();
   }
+  sampler?.sample();
 
-  const { events, batches } = merge.stats();
+  const { events, batches, strategy, strategySwitches } = merge.stats();
   const elapsedMs = performance.now() - startedAtMs;
+  const summary = sampler?.summary();
   return {
     events,
     batches,
@@ -188,6 +314,16 @@ export function replayDataset(
     eventsPerSecond: events === 0 || elapsedMs <= 0 ? 0 : events / (elapsedMs / 1000),
     firstTimestampNs,
     lastTimestampNs,
+    strategy,
+    strategySwitches,
+    streams: files.length,
+    peakRssBytes: summary?.peakRssBytes ?? -1,
+    peakRssAnonBytes: summary?.peakRssAnonBytes ?? -1,
+    peakRssFileBytes: summary?.peakRssFileBytes ?? -1,
+    residentFraction: summary?.residentFraction ?? -1,
+    peakResidentFraction: summary?.peakResidentFraction ?? -1,
+    memorySamples: summary?.samples ?? [],
+    prefetch: prefetcher?.stats() ?? null,
   };
 }
 
@@ -229,6 +365,7 @@ function descriptorOf(
 function createPrefetcher(
   files: readonly ReplayColumnFile[],
   symbols: readonly string[],
+  streamSymbol: readonly number[],
   columnNames: readonly string[],
   prefetch: boolean | ReplayPrefetchOptions,
 ): SlidingWindowPrefetcher | null {
@@ -237,7 +374,7 @@ function createPrefetcher(
   const streams: PrefetchStream[] = files.map((file, id) => ({
     file: file.file,
     columns: names.map((name) => ({
-      offsetBytes: descriptorOf(file, symbols[id]!, name).offsetBytes,
+      offsetBytes: descriptorOf(file, symbols[streamSymbol[id]!]!, name).offsetBytes,
       bytesPerRow: BYTES_PER_ROW,
     })),
     rowCount: file.rowCount,

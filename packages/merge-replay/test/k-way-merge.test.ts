@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isMergeReplayError, KWayMerge, type ReplayBatch, UnsortedStreamError } from '../src/index.js';
+import {
+  isMergeReplayError,
+  KWayMerge,
+  type MergeStrategy,
+  type ReplayBatch,
+  UnsortedStreamError,
+} from '../src/index.js';
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
@@ -38,6 +44,19 @@ const streamArb = fc
   .map((values) => BigInt64Array.from(values.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))));
 
 const streamsArb = fc.array(streamArb, { maxLength: 20 });
+
+/**
+ * Bar-like streams: timestamps on a small grid (many streams per timestamp, gaps, repeated timestamps
+ * within a stream), so the calendar's dense bit-scan sort, sparse sort and duplicate paths all run.
+ */
+const barStreamsArb = fc.array(
+  fc
+    .array(fc.bigInt({ min: 0n, max: 40n }), { maxLength: 60 })
+    .map((values) => BigInt64Array.from(values.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)))),
+  { maxLength: 70 },
+);
+
+const STRATEGIES: MergeStrategy[] = ['auto', 'tree', 'buckets', 'sweep'];
 
 interface Event {
   timestampNs: bigint;
@@ -83,11 +102,20 @@ function collect(merge: KWayMerge) {
   return out;
 }
 
-describe('KWayMerge properties (fast-check, seed 42)', () => {
+describe.each(STRATEGIES)('KWayMerge properties, strategy %s (fast-check, seed 42)', (strategy) => {
+  it('matches a plain sort oracle on bar-like streams (dense ties, gaps, repeated timestamps)', () => {
+    fc.assert(
+      fc.property(barStreamsArb, (streams) => {
+        expect(collect(new KWayMerge(streams, { strategy }))).toEqual(oracle(streams));
+      }),
+      { seed: 42, numRuns: 200 },
+    );
+  });
+
   it('matches a plain sort oracle: sorted, each event once, batches grouped, ties by symbol id', () => {
     fc.assert(
       fc.property(streamsArb, (streams) => {
-        const got = collect(new KWayMerge(streams));
+        const got = collect(new KWayMerge(streams, { strategy }));
         expect(got).toEqual(oracle(streams));
         // Explicit invariants, in case the oracle and the merge share a mistake.
         for (let i = 1; i < got.length; i++) expect(got[i]!.timestampNs > got[i - 1]!.timestampNs).toBe(true);
@@ -113,7 +141,7 @@ describe('KWayMerge properties (fast-check, seed 42)', () => {
       fc.property(streamsArb, fc.option(timestampArb), fc.option(timestampArb), (streams, start, end) => {
         const startNs = start ?? undefined;
         const endNs = end ?? undefined;
-        const merge = new KWayMerge(streams, { startNs, endNs });
+        const merge = new KWayMerge(streams, { startNs, endNs, strategy });
         const got = collect(merge);
         expect(got).toEqual(oracle(streams, startNs, endNs));
         const events = got.reduce((n, b) => n + b.events.length, 0);
@@ -135,7 +163,7 @@ describe('KWayMerge properties (fast-check, seed 42)', () => {
           at += s.length + padding;
           return view;
         });
-        expect(collect(new KWayMerge(views))).toEqual(oracle(streams));
+        expect(collect(new KWayMerge(views, { strategy }))).toEqual(oracle(streams));
       }),
       { seed: 42, numRuns: 200 },
     );
@@ -157,7 +185,7 @@ describe('KWayMerge properties (fast-check, seed 42)', () => {
         const row = values.findIndex((v, i) => i > 0 && v < values[i - 1]!);
         let error: unknown;
         try {
-          collect(new KWayMerge(streams));
+          collect(new KWayMerge(streams, { strategy }));
         } catch (e) {
           error = e;
         }
@@ -173,6 +201,76 @@ describe('KWayMerge properties (fast-check, seed 42)', () => {
       }),
       { seed: 42, numRuns: 200 },
     );
+  });
+});
+
+describe('KWayMerge strategy auto', () => {
+  /** 100 streams: 500 rows of distinct tick times, then 500 rows on a shared grid, then 500 ticks. */
+  function phasedStreams(): BigInt64Array[] {
+    let seed = 7;
+    const random = (): number => {
+      // mulberry32 (Tommy Ettinger, public domain)
+      seed = (seed + 0x6d2b79f5) >>> 0;
+      let t = seed;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    return Array.from({ length: 100 }, (_, s) => {
+      const out = new BigInt64Array(1_500);
+      let t = 1_000_000n + BigInt(s);
+      for (let i = 0; i < 1_500; i++) {
+        if (i >= 500 && i < 1_000) t = 10_000_000_000n + BigInt(i) * 1_000n;
+        else t += BigInt(1 + Math.floor(random() * 5_000)) * 300n + (i === 1_000 ? 20_000_000_000n : 0n);
+        out[i] = t;
+      }
+      return out;
+    });
+  }
+
+  it('switches between tree and buckets as the batch size changes, with identical output', () => {
+    const streams = phasedStreams();
+    const flat = (merge: KWayMerge) => {
+      const ts: bigint[] = [];
+      const ids: number[] = [];
+      const rows: number[] = [];
+      for (let b = merge.next(); b !== null; b = merge.next()) {
+        for (let i = 0; i < b.length; i++) {
+          ts.push(b.timestampNs);
+          ids.push(b.symbolIds[i]!);
+          rows.push(b.rows[i]!);
+        }
+      }
+      return { ts: BigInt64Array.from(ts), ids: Int32Array.from(ids), rows: Int32Array.from(rows) };
+    };
+    const auto = new KWayMerge(streams);
+    const got = flat(auto);
+    expect(auto.stats().strategySwitches).toBeGreaterThanOrEqual(2);
+    const expected = oracle(streams).flatMap((b) =>
+      b.events.map(([id, row]) => [b.timestampNs, id, row] as const),
+    );
+    const tree = flat(new KWayMerge(streams, { strategy: 'tree' }));
+    expect(got.ts.length).toBe(expected.length);
+    expect(tree.ts.length).toBe(expected.length);
+    let mismatches = 0;
+    expected.forEach(([ts, id, row], i) => {
+      if (got.ts[i] !== ts || got.ids[i] !== id || got.rows[i] !== row) mismatches++;
+      if (tree.ts[i] !== ts || tree.ids[i] !== id || tree.rows[i] !== row) mismatches++;
+    });
+    expect(mismatches).toBe(0);
+  });
+
+  it('starts with sweep, buckets or tree from the number of distinct head timestamps', () => {
+    const heads = (distinct: number) =>
+      Array.from({ length: 20 }, (_, s) => BigInt64Array.from([BigInt(s % distinct), 100n]));
+    expect(new KWayMerge(heads(1)).stats().strategy).toBe('sweep');
+    expect(new KWayMerge(heads(8)).stats().strategy).toBe('buckets');
+    expect(new KWayMerge(heads(20)).stats().strategy).toBe('tree');
+    expect(new KWayMerge(heads(20), { strategy: 'buckets' }).stats().strategy).toBe('buckets');
+  });
+
+  it('rejects an unknown strategy', () => {
+    expect(() => new KWayMerge([], { strategy: 'fast' as MergeStrategy })).toThrow(/strategy/);
   });
 });
 

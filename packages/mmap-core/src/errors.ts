@@ -17,7 +17,8 @@ export type MmapErrorCode =
   | 'MMTAPE_MAPPED_FILE_OPEN_FAILED'
   | 'MMTAPE_MAPPING_TOO_LARGE'
   | 'MMTAPE_MMAP_SYSCALL_FAILED'
-  | 'MMTAPE_INVALID_RANGE';
+  | 'MMTAPE_INVALID_RANGE'
+  | 'MMTAPE_STALE_VIEW';
 
 /** Base class: sets `name`, `cause` and the cross-package marker. Not exported; use the guards. */
 abstract class MmapCoreError extends Error {
@@ -131,13 +132,33 @@ export class InvalidRangeError extends MmapCoreError {
   }
 }
 
+/**
+ * A view was taken from a pooled map that has since been released by the LRU (and maybe re-mapped):
+ * reading through it would see a mapping the pool no longer tracks. Re-take the view from `buffer`.
+ */
+export class StaleViewError extends MmapCoreError {
+  readonly code = 'MMTAPE_STALE_VIEW' as const;
+  readonly path: string;
+  /** Generation of the current mapping (0: never mapped). */
+  readonly generation: number;
+
+  constructor(path: string, generation: number, mappedNow: boolean) {
+    super(
+      `view of "${path}" is stale: the map it was taken from was released${mappedNow ? ` and re-mapped (generation ${generation})` : ''}`,
+    );
+    this.path = path;
+    this.generation = generation;
+  }
+}
+
 /** Any error thrown by this package. */
 export type MmapError =
   | MappedFileClosedError
   | MappedFileOpenError
   | MappingTooLargeError
   | MmapSyscallError
-  | InvalidRangeError;
+  | InvalidRangeError
+  | StaleViewError;
 
 /** True for an error from any mmtape package (checks the `Symbol.for('mmtape.error')` marker). */
 export function isMmtapeError(value: unknown): value is Error & { code: string } {
@@ -167,4 +188,5 @@ const KNOWN_CODES: ReadonlySet<MmapErrorCode> = new Set<MmapErrorCode>([
   'MMTAPE_MAPPING_TOO_LARGE',
   'MMTAPE_MMAP_SYSCALL_FAILED',
   'MMTAPE_INVALID_RANGE',
+  'MMTAPE_STALE_VIEW',
 ]);

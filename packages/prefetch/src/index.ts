@@ -21,6 +21,14 @@
  */
 export type { PrefetchErrorCode } from './errors.js';
 export { isPrefetchError, PrefetchArgumentError } from './errors.js';
+export type {
+  MemorySample,
+  MemorySamplerOptions,
+  MemorySummary,
+  ProcessMemory,
+  ResidencyReporter,
+} from './memory-sampler.js';
+export { MemorySampler, readProcessMemory } from './memory-sampler.js';
 export type { PrefetchStats } from './prefetch-stats.js';
 export type { Advisable, PrefetchColumn, PrefetchStream } from './prefetch-stream.js';
 export type { SlidingWindowOptions } from './sliding-window-prefetcher.js';

@@ -5,39 +5,55 @@ import { emptyStats, type PrefetchStats } from './prefetch-stats.js';
 import type { PrefetchStream } from './prefetch-stream.js';
 
 /**
- * Rows to keep advised ahead of the cursor: 65,536 rows = 512 KiB of an f64 column (128 pages of
- * 4 KiB), enough for the kernel to read ahead in large sequential requests. First guess, to be tuned by
- * the prefetch benchmark.
+ * Rows to keep advised ahead of the cursor: 16,384 rows = 128 KiB of an f64 column (32 pages of 4 KiB),
+ * enough for the kernel to read ahead in large requests. WILLNEED only fills the page cache, it does not
+ * add to this process's RSS, so the window is sized for I/O, not memory. Measured with
+ * `pnpm bench replay-memory` (bench/README.md): larger windows did not raise throughput on warm or cold
+ * data and multiply the readahead issued at the start of a 2,000-stream replay.
  */
-export const DEFAULT_AHEAD_ROWS = 65_536;
+export const DEFAULT_AHEAD_ROWS = 16_384;
 /**
- * Rows kept behind the cursor before release: 4,096 rows = 32 KiB of an f64 column, room for look-back
- * windows of indicators. First guess, to be tuned by the prefetch benchmark.
+ * Rows kept behind the cursor before release: 512 rows = 4 KiB of an f64 column, one page, room for short
+ * look-backs. Behind + step rows per column and stream is what stays mapped (RssFile): with 2,000
+ * streams × 2 columns × (512 + 2,048) rows × 8 B ≈ 80 MiB, under 5 % of an 8 GB dataset.
  */
-export const DEFAULT_BEHIND_ROWS = 4_096;
+export const DEFAULT_BEHIND_ROWS = 512;
 /**
- * Minimum cursor movement, in rows, between two rounds of advice for one stream: 8,192 rows = 64 KiB of
- * an f64 column, so calling `update()` on every row costs a comparison except once every 8,192 rows,
- * while the window stays at least 87.5 % ahead of the cursor. First guess, to be tuned by the benchmark.
+ * Minimum cursor movement, in rows, between two rounds of advice for one stream: 2,048 rows = 16 KiB of
+ * an f64 column (4 pages), so advice costs two `madvise` calls per column every 2,048 rows while the
+ * window stays at least 87.5 % ahead of the cursor.
  */
-export const DEFAULT_STEP_ROWS = 8_192;
+export const DEFAULT_STEP_ROWS = 2_048;
 
-/** Options of {@link SlidingWindowPrefetcher}. */
+/** Options of {@link SlidingWindowPrefetcher}. Byte options win over row options when both are given. */
 export interface SlidingWindowOptions {
-  /** Rows ahead of the cursor to advise WILLNEED, ≥ 0. Default {@link DEFAULT_AHEAD_ROWS} (65,536). */
+  /** Rows ahead of the cursor to advise WILLNEED, ≥ 0. Default {@link DEFAULT_AHEAD_ROWS} (16,384). */
   aheadRows?: number;
-  /** Rows behind the cursor kept before DONTNEED, ≥ 0. Default {@link DEFAULT_BEHIND_ROWS} (4,096). */
+  /** Rows behind the cursor kept before DONTNEED, ≥ 0. Default {@link DEFAULT_BEHIND_ROWS} (512). */
   behindRows?: number;
   /**
    * Cursor movement, in rows, that triggers a new round of advice, ≥ 1. Default
-   * {@link DEFAULT_STEP_ROWS} (8,192). Keep it below `aheadRows`, or rows between windows go unadvised.
+   * {@link DEFAULT_STEP_ROWS} (2,048). Keep it below `aheadRows`, or rows between windows go unadvised.
    */
   stepRows?: number;
+  /**
+   * `aheadRows` given in bytes of the widest column of each stream: rows = `floor(aheadBytes /
+   * bytesPerRow)`, so streams with 4-byte columns get twice the rows. ≥ 0.
+   */
+  aheadBytes?: number;
+  /** `behindRows` in bytes of the widest column of each stream (see `aheadBytes`), ≥ 0. */
+  behindBytes?: number;
+  /** `stepRows` in bytes of the widest column of each stream (at least one row), ≥ 1. */
+  stepBytes?: number;
   /** Page size in bytes used for alignment. Default: `pageSizeBytes()` of `@mmtape/mmap-core`. */
   pageSizeBytes?: number;
 }
 
 interface StreamState {
+  /** Windows of this stream, in rows (from the row or byte options). */
+  aheadRows: number;
+  behindRows: number;
+  stepRows: number;
   /** Cursor row of the last round of advice, -1 before the first. */
   lastAdvisedRow: number;
   /** Per column: absolute byte offset up to which DONTNEED was issued (page-aligned). */
@@ -83,13 +99,22 @@ export class SlidingWindowPrefetcher {
     this.behindRows = requireInteger('behindRows', options.behindRows ?? DEFAULT_BEHIND_ROWS, 0);
     this.stepRows = requireInteger('stepRows', options.stepRows ?? DEFAULT_STEP_ROWS, 1);
     this.pageSizeBytes = requireInteger('pageSizeBytes', options.pageSizeBytes ?? systemPageSizeBytes(), 1);
+    const aheadBytes = optionalInteger('aheadBytes', options.aheadBytes, 0);
+    const behindBytes = optionalInteger('behindBytes', options.behindBytes, 0);
+    const stepBytes = optionalInteger('stepBytes', options.stepBytes, 1);
     validateStreams(streams);
     this.#streams = [...streams];
-    this.#states = this.#streams.map((stream) => ({
-      lastAdvisedRow: -1,
-      releasedUpToBytes: stream.columns.map((column) => alignUp(column.offsetBytes, this.pageSizeBytes)),
-      finished: false,
-    }));
+    this.#states = this.#streams.map((stream) => {
+      const widest = stream.columns.reduce((w, c) => Math.max(w, c.bytesPerRow), 1);
+      return {
+        aheadRows: aheadBytes === undefined ? this.aheadRows : Math.floor(aheadBytes / widest),
+        behindRows: behindBytes === undefined ? this.behindRows : Math.floor(behindBytes / widest),
+        stepRows: stepBytes === undefined ? this.stepRows : Math.max(1, Math.floor(stepBytes / widest)),
+        lastAdvisedRow: -1,
+        releasedUpToBytes: stream.columns.map((column) => alignUp(column.offsetBytes, this.pageSizeBytes)),
+        finished: false,
+      };
+    });
   }
 
   /**
@@ -105,7 +130,7 @@ export class SlidingWindowPrefetcher {
       throw new PrefetchArgumentError('cursorRow', 'an integer >= 0', cursorRow);
     }
     if (state.finished) return;
-    if (state.lastAdvisedRow >= 0 && Math.abs(cursorRow - state.lastAdvisedRow) < this.stepRows) return;
+    if (state.lastAdvisedRow >= 0 && Math.abs(cursorRow - state.lastAdvisedRow) < state.stepRows) return;
     const stream = this.#streams[streamIndex]!;
     const cursor = Math.min(cursorRow, stream.rowCount);
     state.lastAdvisedRow = cursor;
@@ -113,7 +138,7 @@ export class SlidingWindowPrefetcher {
     const fileBytes = stream.file.byteLength;
     let advised = false;
     stream.columns.forEach((column, c) => {
-      const aheadEndRow = Math.min(cursor + this.aheadRows, stream.rowCount);
+      const aheadEndRow = Math.min(cursor + state.aheadRows, stream.rowCount);
       if (aheadEndRow > cursor) {
         const start = alignDown(column.offsetBytes + cursor * column.bytesPerRow, page);
         const end = Math.min(alignUp(column.offsetBytes + aheadEndRow * column.bytesPerRow, page), fileBytes);
@@ -122,7 +147,7 @@ export class SlidingWindowPrefetcher {
           advised = true;
         }
       }
-      const releaseEndRow = cursor - this.behindRows;
+      const releaseEndRow = cursor - state.behindRows;
       if (releaseEndRow > 0) {
         const releaseEnd = alignDown(column.offsetBytes + releaseEndRow * column.bytesPerRow, page);
         const releasedUpTo = state.releasedUpToBytes[c]!;
@@ -196,4 +221,8 @@ export class SlidingWindowPrefetcher {
       this.#stats.dontneedBytes += lengthBytes;
     }
   }
+}
+
+function optionalInteger(argument: string, value: number | undefined, min: number): number | undefined {
+  return value === undefined ? undefined : requireInteger(argument, value, min);
 }

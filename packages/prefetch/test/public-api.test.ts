@@ -10,10 +10,12 @@ describe('@mmtape/prefetch public API', () => {
       'DEFAULT_BEHIND_ROWS',
       'DEFAULT_BEHIND_SYMBOLS',
       'DEFAULT_STEP_ROWS',
+      'MemorySampler',
       'PrefetchArgumentError',
       'SlidingWindowPrefetcher',
       'SymbolWindowPrefetcher',
       'isPrefetchError',
+      'readProcessMemory',
     ]);
   });
 

@@ -151,7 +151,7 @@ describe('SlidingWindowPrefetcher exact ranges', () => {
     const stats = p.stats();
     expect(stats.calls).toBe(rowCount);
     expect(stats.advisedCalls).toBe(Math.ceil(rowCount / DEFAULT_STEP_ROWS));
-    // Defaults: 65,536 f64 rows ahead = 512 KiB; first call advises exactly that.
+    // Defaults: 16,384 f64 rows ahead = 128 KiB; first call advises exactly that.
     expect(file.all()[0]).toEqual(['willneed', 0, DEFAULT_AHEAD_ROWS * 8]);
   });
 
@@ -212,11 +212,47 @@ describe('SlidingWindowPrefetcher exact ranges', () => {
   });
 });
 
+describe('SlidingWindowPrefetcher byte windows', () => {
+  it('converts byte windows to rows of the widest column and advises the exact ranges', () => {
+    const { file, stream } = smallStream();
+    // Widest column has 8 bytes per row: 160 B ahead = 20 rows, 80 B behind = 10 rows, 40 B step = 5 rows,
+    // the same windows as `options`, so the ranges match the row-based test above.
+    const p = new SlidingWindowPrefetcher([stream], {
+      aheadBytes: 160,
+      behindBytes: 80,
+      stepBytes: 40,
+      pageSizeBytes: 64,
+    });
+    p.update(0, 0);
+    expect(file.take()).toEqual([
+      ['willneed', 0, 192],
+      ['willneed', 768, 128],
+    ]);
+    p.update(0, 4); // moved 4 < 5 rows: nothing
+    expect(file.take()).toEqual([]);
+    p.update(0, 30);
+    // A: ahead rows [30, 50) = [256, 416) -> [256, 448); behind: rows < 20 = bytes < 176 -> pages [64, 128).
+    // B: ahead rows [30, 50) = [936, 1016) -> [896, 1024); behind: rows < 20 = bytes < 896 -> [832, 896).
+    expect(file.take()).toEqual([
+      ['willneed', 256, 192],
+      ['dontneed', 64, 64],
+      ['willneed', 896, 128],
+      ['dontneed', 832, 64],
+    ]);
+  });
+
+  it('rejects negative or fractional byte windows', () => {
+    expect(() => new SlidingWindowPrefetcher([], { aheadBytes: -1 })).toThrow(/aheadBytes/);
+    expect(() => new SlidingWindowPrefetcher([], { stepBytes: 0 })).toThrow(/stepBytes/);
+    expect(() => new SlidingWindowPrefetcher([], { behindBytes: 1.5 })).toThrow(/behindBytes/);
+  });
+});
+
 describe('SlidingWindowPrefetcher validation', () => {
   it('documents its defaults', () => {
     const p = new SlidingWindowPrefetcher([]);
-    expect([p.aheadRows, p.behindRows, p.stepRows]).toEqual([65_536, 4_096, 8_192]);
-    expect([DEFAULT_AHEAD_ROWS, DEFAULT_BEHIND_ROWS, DEFAULT_STEP_ROWS]).toEqual([65_536, 4_096, 8_192]);
+    expect([p.aheadRows, p.behindRows, p.stepRows]).toEqual([16_384, 512, 2_048]);
+    expect([DEFAULT_AHEAD_ROWS, DEFAULT_BEHIND_ROWS, DEFAULT_STEP_ROWS]).toEqual([16_384, 512, 2_048]);
     expect(p.pageSizeBytes).toBeGreaterThan(0);
   });
 

@@ -14,6 +14,11 @@ export interface PerformanceMetrics {
   annualizedVolatility: number;
   /** mean(r) / std(r, ddof = 1) · √periodsPerYear (zero risk-free rate); 0 when std is 0. */
   sharpe: number;
+  /**
+   * mean(r) / DD · √periodsPerYear with downside deviation DD = √(Σ min(r_t, 0)² / n) (target 0,
+   * Sortino & Price 1994); 0 when DD is 0.
+   */
+  sortino: number;
   /** max_t (1 − E_t / max_{s≤t} E_s) with E_0 = 1 before the first bar: a positive fraction. */
   maxDrawdown: number;
   /** Number of bars. */
@@ -44,12 +49,16 @@ export function computeMetrics(returns: ArrayLike<number>, periodsPerYear: numbe
   let ss = 0;
   for (let t = 0; t < n; t++) ss += (returns[t]! - mean) ** 2;
   const std = n > 1 ? Math.sqrt(ss / (n - 1)) : 0;
+  let down = 0;
+  for (let t = 0; t < n; t++) if (returns[t]! < 0) down += returns[t]! * returns[t]!;
+  const downside = n > 0 ? Math.sqrt(down / n) : 0;
   const totalReturn = equity - 1;
   return {
     totalReturn,
     annualizedReturn: n > 0 ? equity ** (periodsPerYear / n) - 1 : 0,
     annualizedVolatility: std * Math.sqrt(periodsPerYear),
     sharpe: std > 0 ? (mean / std) * Math.sqrt(periodsPerYear) : 0,
+    sortino: downside > 0 ? (mean / downside) * Math.sqrt(periodsPerYear) : 0,
     maxDrawdown,
     bars: n,
   };

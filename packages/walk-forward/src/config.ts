@@ -4,9 +4,16 @@
  * @module
  */
 import { InvalidConfigError } from './errors.js';
+import type { AutolagMethod } from './stats/adfuller.js';
 
 /** Training window anchoring. */
 export type WalkForwardMode = 'rolling' | 'expanding';
+
+/** Which pairs are candidates: every pair, or only pairs of two symbols in the same sector. */
+export type PairUniverse = 'all' | 'within-sector';
+
+/** Position sizing of a pair (both unit gross exposure). */
+export type PairSizing = 'hedge-ratio' | 'dollar-neutral';
 
 /**
  * Every option of {@link runWalkForward}. Bars are rows of the {@link PricePanel} timeline.
@@ -28,6 +35,23 @@ export interface WalkForwardConfig {
    * cointegration. Default 0.5: a cheap pre-filter that removes most of the O(S²) Engle-Granger tests.
    */
   minCorrelation: number;
+  /**
+   * Apply the `minCorrelation` pre-filter. Default true. `false` tests every pair of the universe (the
+   * full O(S²) scan, e.g. 124,750 pairs for 500 symbols); the correlation is still reported per pair.
+   */
+  prefilter: boolean;
+  /**
+   * `'all'` (default): every pair of eligible symbols. `'within-sector'`: only pairs whose two symbols have
+   * the same sector in the sector map (`sectorsFile` or `runWalkForward`'s `sectors` option); symbols
+   * without a sector are left out.
+   */
+  universe: PairUniverse;
+  /**
+   * CSV file `symbol,sector` (a header line is skipped when its first field is `symbol`) used by
+   * `universe: 'within-sector'`. Default `null`. Relative paths resolve against the working directory
+   * (the CLI resolves them against the config file).
+   */
+  sectorsFile: string | null;
   /** Maximum Engle-Granger p-value (MacKinnon 1994) to accept a pair. Default 0.05. */
   maxPValue: number;
   /**
@@ -40,8 +64,28 @@ export interface WalkForwardConfig {
    * p-value ascending, ties by ADF statistic ascending, then by pair name). Default 5.
    */
   topK: number;
-  /** Fixed ADF lag order for the Engle-Granger residual test. Default 1 (no automatic lag selection). */
+  /**
+   * Fixed ADF lag order for the Engle-Granger residual test, used when `adfAutolag` is `null`. Default 1:
+   * one lagged difference absorbs the first-order autocorrelation of daily spreads and is ~10× cheaper
+   * than a lag search.
+   */
   adfLags: number;
+  /**
+   * Residual ADF lag selection as statsmodels `coint(autolag=…)`: `'aic'`, `'bic'`, `'t-stat'`, or `null`
+   * (default, fixed `adfLags`). `'aic'` with `adfMaxLag: null` reproduces statsmodels' default `coint`.
+   */
+  adfAutolag: AutolagMethod | null;
+  /**
+   * Largest lag of the search (`adfAutolag` set). Default `null`: statsmodels' ⌈12·(n/100)^{1/4}⌉ capped at
+   * ⌊n/2⌋ − 1 for n training bars (16 for 252 bars).
+   */
+  adfMaxLag: number | null;
+  /**
+   * Optional Hurst-exponent filter: accept a pair only when the Hurst exponent of its training spread
+   * (variance-of-lagged-differences estimate over lags 2..20, see `hurstExponent`) is below this. Default
+   * `null` (no filter). 0.5 = random walk; mean-reverting spreads are below.
+   */
+  maxHurst: number | null;
   /** Enter when |z| exceeds this (spread standard deviations). Default 2.0. */
   entryZ: number;
   /** Exit when z has reverted to within ±`exitZ` (or crossed it). Default 0.5. */
@@ -53,6 +97,11 @@ export interface WalkForwardConfig {
    * a realistic all-in cost for liquid large caps.
    */
   costBps: number;
+  /**
+   * `'hedge-ratio'` (default): w_y = 1/(1+|β|), w_x = −β/(1+|β|) (legs in the hedge ratio, unit gross).
+   * `'dollar-neutral'`: w_y = 1/2, w_x = −sign(β)/2 (equal dollars per leg).
+   */
+  sizing: PairSizing;
   /** Capital allocated to each pair; pair `pnl` is reported in these units. Default 1 (pnl = return fraction). */
   capitalPerPair: number;
   /**
@@ -74,14 +123,21 @@ export const DEFAULT_WALK_FORWARD_CONFIG: Readonly<WalkForwardConfig> = Object.f
   stepBars: 63,
   mode: 'rolling',
   minCorrelation: 0.5,
+  prefilter: true,
+  universe: 'all',
+  sectorsFile: null,
   maxPValue: 0.05,
   halfLifeBars: [1, 126],
   topK: 5,
   adfLags: 1,
+  adfAutolag: null,
+  adfMaxLag: null,
+  maxHurst: null,
   entryZ: 2.0,
   exitZ: 0.5,
   stopZ: 4.0,
   costBps: 5,
+  sizing: 'hedge-ratio',
   capitalPerPair: 1,
   executionDelayBars: 1,
   periodsPerYear: 'auto',
@@ -143,6 +199,33 @@ export function validateWalkForwardConfig(config: WalkForwardConfig): void {
     throw new InvalidConfigError('mode', "'rolling' or 'expanding'", config.mode);
   }
   finite('minCorrelation', config.minCorrelation, -1, 1);
+  if (typeof config.prefilter !== 'boolean')
+    throw new InvalidConfigError('prefilter', 'a boolean', config.prefilter);
+  if (config.universe !== 'all' && config.universe !== 'within-sector') {
+    throw new InvalidConfigError('universe', "'all' or 'within-sector'", config.universe);
+  }
+  if (config.sectorsFile !== null && (typeof config.sectorsFile !== 'string' || config.sectorsFile === '')) {
+    throw new InvalidConfigError('sectorsFile', 'a non-empty path or null', config.sectorsFile);
+  }
+  if (
+    config.adfAutolag !== null &&
+    config.adfAutolag !== 'aic' &&
+    config.adfAutolag !== 'bic' &&
+    config.adfAutolag !== 't-stat'
+  ) {
+    throw new InvalidConfigError('adfAutolag', "'aic', 'bic', 't-stat' or null", config.adfAutolag);
+  }
+  if (config.adfMaxLag !== null) {
+    int('adfMaxLag', config.adfMaxLag, 0);
+    const max = Math.floor(config.trainBars / 2) - 1;
+    if (config.adfMaxLag > max) {
+      throw new InvalidConfigError('adfMaxLag', `at most floor(trainBars/2) - 1 = ${max}`, config.adfMaxLag);
+    }
+  }
+  if (config.maxHurst !== null) finite('maxHurst', config.maxHurst, 0, 2, true);
+  if (config.sizing !== 'hedge-ratio' && config.sizing !== 'dollar-neutral') {
+    throw new InvalidConfigError('sizing', "'hedge-ratio' or 'dollar-neutral'", config.sizing);
+  }
   finite('maxPValue', config.maxPValue, 0, 1, true);
   const hl = config.halfLifeBars;
   if (!Array.isArray(hl) || hl.length !== 2) {

@@ -1,7 +1,8 @@
 /**
  * `@mmtape/walk-forward`: pairs-trading walk-forward backtests on aligned price panels.
  *
- * - Statistics on plain `Float64Array`s: {@link ols}, {@link adf} (augmented Dickey-Fuller),
+ * - Statistics on plain `Float64Array`s: {@link ols}, {@link adfuller} / {@link adf} (augmented Dickey-Fuller,
+ *   autolag AIC/BIC/t-stat), {@link coint} (statsmodels `coint` defaults),
  *   {@link mackinnonp} / {@link mackinnonCriticalValues} (MacKinnon 1994 / 2010, as statsmodels),
  *   {@link engleGranger} (as statsmodels `coint`), {@link halfLife}, {@link pearson}.
  * - Engine: {@link buildPanel} (dataset → aligned closes via `@mmtape/merge-replay`),
@@ -29,7 +30,7 @@ export type { BuildPanelOptions, BuiltPricePanel, DroppedSymbol } from './build-
 export { buildPanel } from './build-panel.js';
 export type { PerformanceMetrics } from './compute-metrics.js';
 export { computeMetrics } from './compute-metrics.js';
-export type { WalkForwardConfig, WalkForwardMode } from './config.js';
+export type { PairSizing, PairUniverse, WalkForwardConfig, WalkForwardMode } from './config.js';
 export {
   DEFAULT_WALK_FORWARD_CONFIG,
   resolveWalkForwardConfig,
@@ -45,21 +46,42 @@ export {
   PanelBuildError,
 } from './errors.js';
 export { inferPeriodsPerYear } from './infer-periods-per-year.js';
+export { loadSectors, parseSectorsCsv } from './load-sectors.js';
+export {
+  loadWalkForwardConfig,
+  parsePartialWalkForwardConfig,
+  parseWalkForwardConfig,
+  readWalkForwardConfigFile,
+  walkForwardConfigSchema,
+} from './load-walk-forward-config.js';
+export type { EnvProbeResult, PairScanTask, PanelSource } from './pair-scan-task.js';
 export type { PairStatsCache } from './pair-stats-cache.js';
 export { PAIR_STATS_FUNCTION_ID, PAIR_STATS_VERSION } from './pair-stats-cache.js';
+export { panelDigest } from './panel-digest.js';
 export type { PricePanel } from './price-panel.js';
 export { validatePricePanel } from './price-panel.js';
+export type {
+  PairName,
+  PairSpreadSegment,
+  PairSpreadSeries,
+} from './report/pair-spread-series.js';
+export { pairSpreadSeries, rankSelectedPairs } from './report/pair-spread-series.js';
+export type { RenderReportHtmlOptions } from './report/render-report-html.js';
+export { renderReportHtml } from './report/render-report-html.js';
 export type { RunWalkForwardOptions, WalkForwardProgress, WalkForwardWindow } from './run-walk-forward.js';
-export { runWalkForward, walkForwardWindows } from './run-walk-forward.js';
-export type { PairSelection, PairSelectionConfig, PairStats } from './select-pairs.js';
-export { selectPairs } from './select-pairs.js';
+export { runWalkForward, splitTriangle, walkForwardWindows } from './run-walk-forward.js';
+export type { PairScanResult, PairSelection, PairSelectionConfig, PairStats } from './select-pairs.js';
+export { comparePairStats, mergePairScans, PairScanScratch, scanPairs, selectPairs } from './select-pairs.js';
 export type { PairTradingInput, PairTradingResult } from './simulate-pair-trading.js';
 export { simulatePairTrading } from './simulate-pair-trading.js';
 export type { AdfOptions, AdfResult } from './stats/adf.js';
 export { adf } from './stats/adf.js';
+export type { AdfullerOptions, AdfullerResult, AutolagMethod } from './stats/adfuller.js';
+export { adfuller, defaultMaxLag } from './stats/adfuller.js';
 export type { EngleGrangerOptions, EngleGrangerResult } from './stats/engle-granger.js';
-export { engleGranger } from './stats/engle-granger.js';
+export { COLLINEAR_R_SQUARED, coint, engleGranger } from './stats/engle-granger.js';
 export { halfLife } from './stats/half-life.js';
+export { hurstExponent } from './stats/hurst-exponent.js';
 export { LeastSquaresWorkspace } from './stats/least-squares-workspace.js';
 export type { CriticalValues } from './stats/mackinnon-critical-values.js';
 export { mackinnonCriticalValues } from './stats/mackinnon-critical-values.js';
@@ -69,11 +91,13 @@ export type { OlsResult } from './stats/ols.js';
 export { ols } from './stats/ols.js';
 export { logReturns, pearson } from './stats/pearson.js';
 export type { RegressionType } from './stats/regression-type.js';
+export { THREAD_LIMIT_ENV, workerEnv } from './thread-limits.js';
 export type {
   SelectedPairReport,
   WalkForwardReport,
   WalkForwardSummary,
   WindowReport,
 } from './walk-forward-report.js';
+export { defaultWorkerCount, resolveWorkerFile, WorkerPool } from './worker-pool.js';
 export type { ZScoreBands } from './z-score-signals.js';
 export { zScoreSignals } from './z-score-signals.js';

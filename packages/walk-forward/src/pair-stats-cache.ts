@@ -19,7 +19,7 @@ export interface PairStatsCache {
 /** Function id of cached pair statistics. */
 export const PAIR_STATS_FUNCTION_ID = 'walk-forward/pair-stats';
 /** Bump when the selection algorithm or the cached shape changes: old entries are then never read. */
-export const PAIR_STATS_VERSION = 1;
+export const PAIR_STATS_VERSION = 2;
 
 /**
  * sha256 hex digest of a training window's data: the eligible symbols' names, the training timestamps
@@ -45,19 +45,29 @@ export function trainingDigest(
 
 /**
  * Key of one window's pair selection: `CacheManager.key` (sha256 of canonical JSON) of the function id,
- * version, selection config and training-data digest.
+ * version, selection config, training-data digest and (within-sector universe) the eligible symbols' sectors.
  */
-export function pairStatsKey(config: PairSelectionConfig, digest: string): string {
+export function pairStatsKey(
+  config: PairSelectionConfig,
+  digest: string,
+  sectors: readonly (string | null)[] | null = null,
+): string {
   return CacheManager.key({
     fn: PAIR_STATS_FUNCTION_ID,
     version: PAIR_STATS_VERSION,
     config: {
       adfLags: config.adfLags,
+      adfAutolag: config.adfAutolag ?? null,
+      adfMaxLag: config.adfMaxLag ?? null,
       halfLifeBars: config.halfLifeBars,
+      maxHurst: config.maxHurst ?? null,
       maxPValue: config.maxPValue,
       minCorrelation: config.minCorrelation,
+      prefilter: config.prefilter ?? true,
       topK: config.topK,
     },
     digest,
+    // Sector of each eligible symbol (within-sector universe) or null (all pairs).
+    sectors,
   });
 }

@@ -20,6 +20,8 @@ export interface PairTradingInput extends ZScoreBands {
   costBps: number;
   /** Bars from signal to held position (≥ 1). Default 1. */
   executionDelayBars?: number;
+  /** Leg weights: `'hedge-ratio'` (default) or `'dollar-neutral'` (w_y = 1/2, w_x = −sign(β)/2). */
+  sizing?: 'hedge-ratio' | 'dollar-neutral';
 }
 
 /** Output of {@link simulatePairTrading}. */
@@ -73,8 +75,9 @@ export function simulatePairTrading(input: PairTradingInput): PairTradingResult 
     throw new InvalidInputError('simulatePairTrading executionDelayBars', 'an integer >= 1', delay);
   }
   const beta = input.hedgeRatio;
-  const weightY = 1 / (1 + Math.abs(beta));
-  const weightX = -beta / (1 + Math.abs(beta));
+  const dollarNeutral = input.sizing === 'dollar-neutral';
+  const weightY = dollarNeutral ? 0.5 : 1 / (1 + Math.abs(beta));
+  const weightX = dollarNeutral ? -0.5 * Math.sign(beta) : -beta / (1 + Math.abs(beta));
   const costRate = input.costBps / 1e4;
   const signal = zScoreSignals(input.z, input);
   const position = new Int8Array(n);

@@ -15,6 +15,8 @@ export interface SelectedPairReport extends PairStats {
   pnl: number;
   /** Σ |Δweight| over both legs in the test window (incl. the forced close). */
   turnover: number;
+  /** Winning trades / trades of this pair (net of costs); `null` without trades. */
+  hitRate?: number | null;
 }
 
 /** One walk-forward window. Bar indices refer to the panel timeline; ends are exclusive. */
@@ -36,11 +38,23 @@ export interface WindowReport {
   pairsPassedCoint: number;
   /** Pairs passing correlation, cointegration and half-life filters (candidates before topK). */
   pairsPassed: number;
+  /** pairsTested × maxPValue: pairs expected to pass the p-value test by chance alone (multiple testing). */
+  expectedFalsePositives?: number;
   /** Pairs traded in the test window (best first). */
   selected: SelectedPairReport[];
   /** Compounded portfolio return over the test window. */
   return: number;
   trades: number;
+  /** Annualised Sharpe ratio of the window's per-bar portfolio returns. */
+  sharpe?: number;
+  /** Annualised Sortino ratio of the window's per-bar portfolio returns. */
+  sortino?: number;
+  /** Maximum drawdown within the window (fraction, equity restarting at 1). */
+  maxDrawdown?: number;
+  /** Σ over the window's bars of the portfolio's |Δweight|. */
+  turnover?: number;
+  /** Winning trades / trades in the window; `null` without trades. */
+  hitRate?: number | null;
   /** True when the pair selection came from the cache. */
   cacheHit: boolean;
 }
@@ -51,6 +65,8 @@ export interface WalkForwardSummary {
   annualizedReturn: number;
   annualizedVolatility: number;
   sharpe: number;
+  /** mean(r) / downside deviation · √periodsPerYear (target 0). */
+  sortino: number;
   maxDrawdown: number;
   /** Bars traded (sum of test window lengths). */
   bars: number;
@@ -71,4 +87,9 @@ export interface WalkForwardReport {
   /** Portfolio equity (starts at 1 before the first test bar) after each test bar, with its timestamp. */
   equityCurve: { timestampsNs: string[]; equity: number[]; returns: number[] };
   cache: { hits: number; misses: number };
+  /**
+   * How the pair scan ran: worker count (1 = in the calling thread) and where workers read the panel
+   * (`'dataset'`: each maps the dataset itself; `'panel-file'`: each maps a panel file).
+   */
+  parallelism?: { workers: number; panelSource: 'in-process' | 'dataset' | 'panel-file' };
 }

@@ -29,6 +29,8 @@ export interface DemoResult {
   outDir: string;
   datasetDir: string;
   reportPath: string;
+  /** The self-contained HTML report (open it in a browser). */
+  htmlPath: string;
   ingest: IngestReport;
   replay: ReplayResult;
   walkForward: WalkForwardResult;
@@ -59,5 +61,14 @@ export async function runDemo(options: { out?: string }, ctx: CommandContext): P
   ctx.say(`results in ${outDir}`);
   ctx.say(`  dataset: ${datasetDir}`);
   ctx.say(`  report:  ${walkForward.reportPath}`);
-  return { outDir, datasetDir, reportPath: walkForward.reportPath, ingest, replay, walkForward };
+  ctx.say(`  html:    ${walkForward.htmlPath}  (open it in a browser)`);
+  return {
+    outDir,
+    datasetDir,
+    reportPath: walkForward.reportPath,
+    htmlPath: walkForward.htmlPath,
+    ingest,
+    replay,
+    walkForward,
+  };
 }

@@ -20,7 +20,18 @@ export interface InfoResult {
   onDiskBytes: number;
   /** Bytes of the column files resident in the page cache (mincore), bytes. */
   residentBytes: number;
-  perSymbol: { symbol: string; rows: number; first: string; last: string; bytes: number }[];
+  perSymbol: {
+    symbol: string;
+    rows: number;
+    first: string;
+    last: string;
+    bytes: number;
+    partitions: number;
+  }[];
+  /** Partition scheme of the dataset (`none`, `day`, `month`). */
+  partitioning: string;
+  /** Column files (partitions) over all symbols. */
+  partitions: number;
 }
 
 /** Runs `mmtape info <dataset>`: schema, symbols, rows, time range, on-disk and resident bytes, backend. */
@@ -31,17 +42,23 @@ export function runInfo(dir: string, options: { symbols?: boolean }, ctx: Comman
     let onDiskBytes = 0;
     let residentBytes = 0;
     const perSymbol: InfoResult['perSymbol'] = [];
+    let partitions = 0;
     for (const entry of m.symbols) {
-      const bytes = statSync(join(dataset.dir, entry.file)).size;
+      let bytes = 0;
+      const parts = dataset.partitions(entry.symbol);
+      for (const p of parts) bytes += statSync(join(dataset.dir, p.file)).size;
       onDiskBytes += bytes;
-      const file = dataset.open(entry.symbol);
-      residentBytes += file.file.residency().residentBytes;
+      partitions += parts.length;
+      for (const file of dataset.openPartitions(entry.symbol))
+        residentBytes += file.file.residency().residentBytes;
+      dataset.close(); // keep at most one symbol's maps open
       perSymbol.push({
         symbol: entry.symbol,
         rows: entry.rows,
         first: isoFromNs(entry.firstTimestampNs),
         last: isoFromNs(entry.lastTimestampNs),
         bytes,
+        partitions: parts.length,
       });
     }
     const status = mmapStatus();
@@ -57,11 +74,14 @@ export function runInfo(dir: string, options: { symbols?: boolean }, ctx: Comman
       onDiskBytes,
       residentBytes,
       perSymbol,
+      partitioning: m.partitioning ?? 'none',
+      partitions,
     };
     ctx.say(`dataset   ${result.dir}`);
     ctx.say(`schema    ${result.schema.map((c) => `${c.name}:${c.dtype}`).join(', ')}`);
     ctx.say(`symbols   ${result.symbols}`);
     ctx.say(`rows      ${result.rows.toLocaleString('en-US')}`);
+    ctx.say(`partitions ${result.partitions} file(s), partitioning ${result.partitioning}`);
     ctx.say(`time      ${result.firstTimestamp} .. ${result.lastTimestamp}`);
     ctx.say(`on disk   ${formatBytes(onDiskBytes)}; resident in page cache ${formatBytes(residentBytes)}`);
     ctx.say(`backend   ${result.backend}${result.backendReason ? ` (${result.backendReason})` : ''}`);
@@ -69,8 +89,15 @@ export function runInfo(dir: string, options: { symbols?: boolean }, ctx: Comman
       ctx.say('');
       ctx.say(
         formatTable(
-          ['symbol', 'rows', 'first', 'last', 'bytes'],
-          perSymbol.map((s) => [s.symbol, String(s.rows), s.first, s.last, formatBytes(s.bytes)]),
+          ['symbol', 'rows', 'partitions', 'first', 'last', 'bytes'],
+          perSymbol.map((s) => [
+            s.symbol,
+            String(s.rows),
+            String(s.partitions),
+            s.first,
+            s.last,
+            formatBytes(s.bytes),
+          ]),
         ),
       );
     }

@@ -24,6 +24,22 @@ export interface IngestCommandOptions {
   timestampUnit?: 's' | 'ms' | 'us' | 'ns';
   /** Replace an existing dataset folder. */
   overwrite?: boolean;
+  /** Output partitioning: none (default), day, month. */
+  partition?: 'none' | 'day' | 'month';
+  /** Skip fsync of each file (faster, not crash-durable). */
+  noFsync?: boolean;
+  /** Keep only the last row of rows sharing a timestamp. */
+  dropDuplicateTimestamps?: boolean;
+  /** Repair high/low to the max/min of open, high, low, close. */
+  repairOhlc?: boolean;
+  /** NaN/zero/negative prices: keep (default), drop or flag. */
+  badPrices?: 'keep' | 'drop' | 'flag';
+  /** Session filter `HH:MM-HH:MM` in --session-tz (default: --tz, else UTC). */
+  session?: string;
+  /** IANA zone of --session. */
+  sessionTz?: string;
+  /** The volume column is cumulative: store deltas, negatives clipped to 0. */
+  cumulativeVolume?: boolean;
 }
 
 /** Runs `mmtape ingest`: CSV files/folders → a dataset of column files + manifest.json. */
@@ -47,6 +63,17 @@ export async function runIngest(
     ...(options.symbolPattern ? { symbolFromFileName: new RegExp(options.symbolPattern) } : {}),
     ...(options.delimiter ? { delimiter: options.delimiter } : {}),
     ...(options.overwrite ? { overwrite: true } : {}),
+    ...(options.partition ? { partition: options.partition } : {}),
+    ...(options.noFsync ? { durable: false } : {}),
+    hygiene: {
+      ...(options.dropDuplicateTimestamps ? { dropDuplicateTimestamps: true } : {}),
+      ...(options.repairOhlc ? { repairOhlc: true } : {}),
+      ...(options.badPrices ? { badPrices: options.badPrices } : {}),
+      ...(options.cumulativeVolume ? { cumulativeVolume: true } : {}),
+      ...(options.session
+        ? { session: parseSession(options.session, options.sessionTz ?? options.tz ?? 'UTC') }
+        : {}),
+    },
     onProgress: (p) => {
       if (!started) {
         ctx.progress.start('ingest (files)', p.filesTotal);
@@ -73,8 +100,16 @@ export async function runIngest(
     ctx.say(`  missing values (stored as NaN): ${missing.map(([c, n]) => `${c}=${n}`).join(', ')}`);
   if (report.sameTimestampRows > 0)
     ctx.say(`  rows sharing a timestamp with different values (kept): ${report.sameTimestampRows}`);
+  const touched = Object.entries(report.hygiene).filter(([, n]) => n > 0);
+  if (touched.length > 0) ctx.say(`  hygiene: ${touched.map(([k, n]) => `${k}=${n}`).join(', ')}`);
   ctx.say(
     `  time range: ${isoFromNs(report.firstTimestampNs)} .. ${isoFromNs(report.lastTimestampNs)}; ${report.elapsedMs.toFixed(0)} ms`,
   );
   return report;
+}
+
+/** `09:30-16:00` -> session option. */
+function parseSession(value: string, timeZone: string): { timeZone: string; start: string; end: string } {
+  const [start = '', end = ''] = value.split('-');
+  return { timeZone, start, end };
 }

@@ -35,6 +35,22 @@ export interface ReplayResult {
   peakRssBytes: number;
   rssAnonBytes: number;
   rssFileBytes: number;
+  /** Largest RssAnon / RssFile seen while replaying (sampled every 250 ms), bytes. */
+  peakRssAnonBytes: number;
+  peakRssFileBytes: number;
+  /** Fraction of the replayed files resident in the page cache (mincore) at the end, and its peak. */
+  residentFraction: number;
+  peakResidentFraction: number;
+  /** Merge algorithm at the end (`tree`, `buckets` or `sweep`) and files replayed (partitions count). */
+  strategy: string;
+  streams: number;
+  /** RSS and residency over time: one entry per sample. */
+  memorySamples: {
+    elapsedMs: number;
+    residentFraction: number;
+    rssAnonBytes: number;
+    rssFileBytes: number;
+  }[];
 }
 
 /**
@@ -118,6 +134,18 @@ export function runReplay(dir: string, options: ReplayCommandOptions, ctx: Comma
       peakRssBytes: memory.peakRssBytes,
       rssAnonBytes: memory.rssAnonBytes,
       rssFileBytes: memory.rssFileBytes,
+      peakRssAnonBytes: stats.peakRssAnonBytes,
+      peakRssFileBytes: stats.peakRssFileBytes,
+      residentFraction: stats.residentFraction,
+      peakResidentFraction: stats.peakResidentFraction,
+      strategy: stats.strategy,
+      streams: stats.streams,
+      memorySamples: stats.memorySamples.map((m) => ({
+        elapsedMs: Math.round(m.elapsedMs),
+        residentFraction: m.residentFraction,
+        rssAnonBytes: m.rssAnonBytes,
+        rssFileBytes: m.rssFileBytes,
+      })),
     };
     ctx.say(
       `replayed ${events.toLocaleString('en-US')} events in ${batches.toLocaleString('en-US')} batches from ${result.symbols} symbols`,
@@ -126,10 +154,13 @@ export function runReplay(dir: string, options: ReplayCommandOptions, ctx: Comma
       `  ${result.firstTimestamp ?? '-'} .. ${result.lastTimestamp ?? '-'}, order ${ordered ? 'non-decreasing (checked)' : 'VIOLATED'}`,
     );
     ctx.say(
-      `  ${result.elapsedMs.toFixed(1)} ms, ${Math.round(result.eventsPerSecond).toLocaleString('en-US')} events/s`,
+      `  ${result.elapsedMs.toFixed(1)} ms, ${Math.round(result.eventsPerSecond).toLocaleString('en-US')} events/s (${result.strategy} merge over ${result.streams} files)`,
     );
     ctx.say(
-      `  peak RSS ${formatBytes(result.peakRssBytes)} (now anon ${formatBytes(result.rssAnonBytes)}, file-backed ${formatBytes(result.rssFileBytes)})`,
+      `  peak RSS ${formatBytes(result.peakRssBytes)} (peak anon ${formatBytes(result.peakRssAnonBytes)}, peak file-backed ${formatBytes(result.peakRssFileBytes)})`,
+    );
+    ctx.say(
+      `  dataset resident in page cache: ${(result.residentFraction * 100).toFixed(1)} % at end, peak ${(result.peakResidentFraction * 100).toFixed(1)} % (mincore)`,
     );
     return result;
   } finally {

@@ -1,22 +1,24 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CacheManager } from '@mmtape/cache-manager';
 import { Dataset } from '@mmtape/columnar-format';
 import {
   buildPanel,
+  rankSelectedPairs,
+  renderReportHtml,
   runWalkForward,
   type WalkForwardConfig,
   type WalkForwardReport,
 } from '@mmtape/walk-forward';
-import { CliUsageError } from '../cli-error.js';
-import { type CommandContext, formatTable, isoFromNs, requireDatasetDir } from '../context.js';
+import { CliUsageError, describeError } from '../cli-error.js';
+import { type CommandContext, formatTable, isoFromNs, requireDatasetDir, settingsOf } from '../context.js';
 
 /** Options of `mmtape walk-forward`; every number overrides the config file and the defaults. */
 export interface WalkForwardCommandOptions {
-  /** Folder for report.json (created). */
+  /** Folder for report.json and report.html (created). */
   report: string;
-  /** JSON file with a partial WalkForwardConfig. */
-  config?: string;
+  /** Pairs whose spread is charted in report.html (default: config `report.spreadPairs`, else 6). */
+  spreadPairs?: number;
   symbols?: string;
   trainBars?: number;
   testBars?: number;
@@ -37,7 +39,10 @@ export interface WalkForwardCommandOptions {
 
 /** What `mmtape walk-forward` returns: the report plus where it was written. */
 export interface WalkForwardResult {
+  /** `<report>/report.json`. */
   reportPath: string;
+  /** `<report>/report.html`: self-contained page with the charts. */
+  htmlPath: string;
   report: WalkForwardReport;
 }
 
@@ -64,21 +69,14 @@ export async function runWalkForwardCommand(
   options: WalkForwardCommandOptions,
   ctx: CommandContext,
 ): Promise<WalkForwardResult> {
-  let config: Partial<WalkForwardConfig> = {};
-  if (options.config) {
-    try {
-      config = JSON.parse(readFileSync(options.config, 'utf8')) as Partial<WalkForwardConfig>;
-    } catch (error) {
-      throw new CliUsageError(
-        `cannot read config ${options.config}: expected a JSON object (${String(error)})`,
-      );
-    }
-  }
+  const settings = settingsOf(ctx);
+  // Defaults ← config file (walkForward section) ← flags.
+  const config = { ...(settings.config.walkForward ?? {}) } as Partial<WalkForwardConfig>;
   const mutable = config as Record<string, unknown>;
   for (const key of OVERRIDES) {
     if (options[key] !== undefined) mutable[key] = options[key];
   }
-  const dataset = Dataset.open(requireDatasetDir(dir));
+  const dataset = Dataset.open(requireDatasetDir(dir), { forceFallback: settings.forceFallback });
   try {
     const symbols = options.symbols
       ? options.symbols
@@ -93,26 +91,53 @@ export async function runWalkForwardCommand(
     const cache =
       options.cache === false
         ? undefined
-        : new CacheManager({ dir: resolve(options.cacheDir ?? join(options.report, '.cache')) });
+        : new CacheManager({
+            dir: resolve(options.cacheDir ?? settings.config.cacheDir ?? join(options.report, '.cache')),
+            ...settings.cache,
+          });
     let started = false;
-    const report = await runWalkForward(panel, config, {
-      ...(cache ? { cache } : {}),
-      onProgress: (p: { windowsDone: number; windowsTotal: number }) => {
-        if (!started) {
-          ctx.progress.start('walk-forward (windows)', p.windowsTotal);
-          started = true;
-        }
-        ctx.progress.update(p.windowsDone);
-      },
-    });
+    let report: WalkForwardReport;
+    try {
+      report = await runWalkForward(panel, config, {
+        ...(cache ? { cache } : {}),
+        onProgress: (p: { windowsDone: number; windowsTotal: number }) => {
+          if (!started) {
+            ctx.progress.start('walk-forward (windows)', p.windowsTotal);
+            started = true;
+          }
+          ctx.progress.update(p.windowsDone);
+        },
+      });
+    } catch (error) {
+      const code = (error as { code?: unknown } | null)?.code;
+      if (code === 'WF_INVALID_CONFIG' && settings.configPath) {
+        throw new CliUsageError(
+          `${describeError(error)} (walk-forward settings come from ${settings.configPath} and the flags)`,
+        );
+      }
+      throw error;
+    }
     if (started) ctx.progress.stop();
     mkdirSync(options.report, { recursive: true });
     const reportPath = join(options.report, 'report.json');
     const tmp = `${reportPath}.tmp-${process.pid}`;
     writeFileSync(tmp, `${JSON.stringify(report, null, 2)}\n`);
     renameSync(tmp, reportPath);
+    const htmlPath = join(options.report, 'report.html');
+    const html = renderReportHtml(report, {
+      panel,
+      subtitle: `dataset ${dir}`,
+      ...(options.spreadPairs !== undefined || settings.config.report?.spreadPairs !== undefined
+        ? {
+            pairs: rankSelectedPairs(report, options.spreadPairs ?? settings.config.report?.spreadPairs ?? 6),
+          }
+        : {}),
+    });
+    writeFileSync(`${htmlPath}.tmp-${process.pid}`, html);
+    renameSync(`${htmlPath}.tmp-${process.pid}`, htmlPath);
     printSummary(report, panel.symbols.length, reportPath, ctx);
-    return { reportPath, report };
+    ctx.say(`html:   ${htmlPath}`);
+    return { reportPath, htmlPath, report };
   } finally {
     dataset.close();
   }

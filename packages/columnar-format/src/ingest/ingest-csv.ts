@@ -2,13 +2,12 @@
  * CSV -> dataset folder (one column file per symbol plus manifest.json), atomically.
  */
 
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
-import { InvalidIngestOptionsError, InvalidSymbolError, NoDataError, OutputExistsError } from '../errors.js';
-import { type DatasetManifest, MANIFEST_FILE_NAME, writeManifest } from '../manifest.js';
+import { resolve } from 'node:path';
+import { checkOutDir, DatasetWriter } from '../dataset-writer.js';
+import { InvalidIngestOptionsError, InvalidSymbolError, NoDataError } from '../errors.js';
 import { symbolToFileName } from '../symbol-file-name.js';
-import { type ColumnInput, writeColumnFile } from '../write-column-file.js';
+import type { ColumnInput } from '../write-column-file.js';
+import { applyHygiene, compileHygiene, emptyHygieneReport } from './apply-hygiene.js';
 import {
   type IngestFileReport,
   type IngestOptions,
@@ -60,6 +59,7 @@ export async function ingestCsv(options: IngestOptions): Promise<IngestReport> {
     );
   }
   checkOutDir(outDir, options.overwrite ?? false);
+  const hygiene = compileHygiene(options.hygiene);
   const files = listInputFiles(options.inputs);
 
   const ctx: ReadContext = {
@@ -86,16 +86,17 @@ export async function ingestCsv(options: IngestOptions): Promise<IngestReport> {
 
   const symbols = [...ctx.builders.keys()].sort(compareCodeUnits);
   const fileNames = new Map<string, string>();
-  for (const s of symbols) fileNames.set(s, symbolToFileName(s));
+  for (const s of symbols) fileNames.set(s, symbolToFileName(s)); // validates every symbol before writing
   checkCaseCollisions(fileNames);
 
-  const parent = dirname(outDir);
-  mkdirSync(parent, { recursive: true });
-  const tmpDir = join(parent, `.${basename(outDir)}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
-  mkdirSync(tmpDir);
+  const writer = DatasetWriter.create(outDir, {
+    overwrite: options.overwrite ?? false,
+    partition: options.partition ?? 'none',
+    durable: options.durable ?? true,
+  });
+  const hygieneReport = emptyHygieneReport();
   try {
     const symbolReports: IngestSymbolReport[] = [];
-    const present = VALUE_COLUMNS.filter((_, c) => ctx.present[c]);
     let rowsWritten = 0;
     let sameTimestampRows = 0;
     let first: bigint | undefined;
@@ -108,23 +109,38 @@ export async function ingestCsv(options: IngestOptions): Promise<IngestReport> {
         fileReports[fileIndex]!.exactDuplicatesDropped++;
       });
       ctx.builders.delete(symbol); // free input arrays early
-      const columns: ColumnInput[] = [{ name: 'ts', dtype: 'i64', data: done.tsNs }];
+      const clean = applyHygiene(done.tsNs, done.values, ctx.present, hygiene, hygieneReport);
+      if (clean.tsNs.length === 0) {
+        symbolReports.push({
+          symbol,
+          file: '',
+          rowsRead: rowsIn,
+          rowsWritten: 0,
+          exactDuplicatesDropped: done.duplicates,
+          sameTimestampRows: done.sameTimestampRows,
+          inputSorted,
+          firstTimestampNs: '0',
+          lastTimestampNs: '0',
+        });
+        continue; // every row removed by hygiene: the symbol is left out of the dataset
+      }
+      const columns: ColumnInput[] = [{ name: 'ts', dtype: 'i64', data: clean.tsNs }];
       VALUE_COLUMNS.forEach((name, c) => {
-        if (ctx.present[c]) columns.push({ name, dtype: 'f64', data: done.values[c]! });
+        if (ctx.present[c]) columns.push({ name, dtype: 'f64', data: clean.values[c]! });
       });
-      const file = fileNames.get(symbol)!;
-      writeColumnFile(join(tmpDir, file), { symbol, columns });
-      const lo = done.tsNs[0]!;
-      const hi = done.tsNs[done.tsNs.length - 1]!;
+      if (clean.flags) columns.push({ name: 'flags', dtype: 'u8', data: clean.flags });
+      const file = writer.writeSymbol(symbol, columns).file;
+      const lo = clean.tsNs[0]!;
+      const hi = clean.tsNs[clean.tsNs.length - 1]!;
       if (first === undefined || lo < first) first = lo;
       if (last === undefined || hi > last) last = hi;
-      rowsWritten += done.tsNs.length;
+      rowsWritten += clean.tsNs.length;
       sameTimestampRows += done.sameTimestampRows;
       symbolReports.push({
         symbol,
         file,
         rowsRead: rowsIn,
-        rowsWritten: done.tsNs.length,
+        rowsWritten: clean.tsNs.length,
         exactDuplicatesDropped: done.duplicates,
         sameTimestampRows: done.sameTimestampRows,
         inputSorted,
@@ -143,7 +159,7 @@ export async function ingestCsv(options: IngestOptions): Promise<IngestReport> {
       rowsRead,
       rowsWritten,
       exactDuplicatesDropped: {
-        total: rowsRead - rowsWritten,
+        total: symbolReports.reduce((n, x) => n + x.exactDuplicatesDropped, 0),
         bySymbol: symbolReports
           .filter((s) => s.exactDuplicatesDropped > 0)
           .map((s) => ({ symbol: s.symbol, count: s.exactDuplicatesDropped })),
@@ -154,92 +170,36 @@ export async function ingestCsv(options: IngestOptions): Promise<IngestReport> {
       sameTimestampRows,
       outOfOrderFiles: fileReports.filter((f) => !f.sorted).map((f) => f.path),
       missingValues,
-      firstTimestampNs: first!.toString(),
-      lastTimestampNs: last!.toString(),
+      firstTimestampNs: (first ?? 0n).toString(),
+      lastTimestampNs: (last ?? 0n).toString(),
+      hygiene: hygieneReport,
       elapsedMs: 0,
     };
-    const manifest: DatasetManifest = {
-      format: 'mmtape-dataset',
-      formatVersion: 1,
-      createdAt: new Date().toISOString(),
-      schema: [{ name: 'ts', dtype: 'i64' }, ...present.map((name) => ({ name, dtype: 'f64' as const }))],
-      symbols: symbolReports.map((s) => ({
-        symbol: s.symbol,
-        file: s.file,
-        rows: s.rowsWritten,
-        firstTimestampNs: s.firstTimestampNs,
-        lastTimestampNs: s.lastTimestampNs,
-      })),
-      totalRows: rowsWritten,
-      firstTimestampNs: report.firstTimestampNs,
-      lastTimestampNs: report.lastTimestampNs,
-      source: {
-        tool: '@mmtape/columnar-format ingestCsv',
-        inputs: options.inputs.map((p) => resolve(p)),
-        files: files.length,
-        timeZone,
-        timestampUnit: options.timestampUnit ?? 'auto',
-        mapping: options.mapping ?? 'auto',
-        report: {
-          rowsRead,
-          rowsWritten,
-          exactDuplicatesDropped: report.exactDuplicatesDropped.total,
-          exactDuplicatesByFile: report.exactDuplicatesDropped.byFile,
-          sameTimestampRows,
-          outOfOrderFiles: report.outOfOrderFiles,
-          missingValues,
-        },
+    const source = {
+      tool: '@mmtape/columnar-format ingestCsv',
+      inputs: options.inputs.map((p) => resolve(p)),
+      files: files.length,
+      timeZone,
+      timestampUnit: options.timestampUnit ?? 'auto',
+      mapping: options.mapping ?? 'auto',
+      report: {
+        rowsRead,
+        rowsWritten,
+        exactDuplicatesDropped: report.exactDuplicatesDropped.total,
+        exactDuplicatesByFile: report.exactDuplicatesDropped.byFile,
+        sameTimestampRows,
+        outOfOrderFiles: report.outOfOrderFiles,
+        missingValues,
+        hygiene: hygieneReport,
       },
     };
-    writeManifest(tmpDir, manifest);
-    checkOutDir(outDir, options.overwrite ?? false);
-    moveIntoPlace(tmpDir, outDir);
+    writer.finish({ source });
     report.elapsedMs = performance.now() - started;
     return report;
   } catch (e) {
-    rmSync(tmpDir, { recursive: true, force: true });
+    writer.abort();
     throw e;
   }
-}
-
-/** @throws OutputExistsError when outDir exists and may not (or must not) be replaced. */
-function checkOutDir(outDir: string, overwrite: boolean): void {
-  if (!existsSync(outDir)) return;
-  if (!overwrite) {
-    throw new OutputExistsError(`${outDir} already exists; pass overwrite: true to replace it`, {
-      path: outDir,
-      field: 'overwrite',
-    });
-  }
-  const isDataset =
-    statSync(outDir).isDirectory() &&
-    (existsSync(join(outDir, MANIFEST_FILE_NAME)) || readdirSync(outDir).length === 0);
-  if (!isDataset) {
-    throw new OutputExistsError(
-      `${outDir} exists and is not an mmtape dataset (no ${MANIFEST_FILE_NAME}); refusing to replace it`,
-      { path: outDir, field: 'overwrite' },
-    );
-  }
-}
-
-/** Renames tmpDir onto outDir; an existing outDir is moved aside first and removed only after success. */
-function moveIntoPlace(tmpDir: string, outDir: string): void {
-  if (!existsSync(outDir)) {
-    renameSync(tmpDir, outDir);
-    return;
-  }
-  const old = join(
-    dirname(outDir),
-    `.${basename(outDir)}.old-${process.pid}-${randomBytes(6).toString('hex')}`,
-  );
-  renameSync(outDir, old);
-  try {
-    renameSync(tmpDir, outDir);
-  } catch (e) {
-    renameSync(old, outDir);
-    throw e;
-  }
-  rmSync(old, { recursive: true, force: true });
 }
 
 function checkCaseCollisions(fileNames: Map<string, string>): void {

@@ -2,6 +2,8 @@
  * Options and report of {@link ingestCsv}.
  */
 
+import type { PartitionScheme } from '../manifest.js';
+import type { HygieneOptions, HygieneReport } from './apply-hygiene.js';
 import type { TimestampUnit } from './timestamp-parser.js';
 
 /** The price/volume columns ingest knows, in the order they are written after `ts`. */
@@ -73,6 +75,18 @@ export interface IngestOptions {
    * aside, the new one renamed in, and only then the old one removed.
    */
   overwrite?: boolean;
+  /**
+   * Output partitioning (see `DatasetWriterOptions.partition`). Default `'none'`: one file per symbol.
+   * Use `'day'` or `'month'` for symbols whose file could reach 2 GiB.
+   */
+  partition?: PartitionScheme;
+  /** fsync every written file (see `DatasetWriterOptions.durable`). Default `true`. */
+  durable?: boolean;
+  /**
+   * Optional cleaning steps, all off by default; each reports how many rows it touched in
+   * `IngestReport.hygiene`. Rows are always sorted by time and exact duplicates always dropped.
+   */
+  hygiene?: HygieneOptions;
   /** Called after every input file. Default: none. */
   onProgress?: (p: IngestProgress) => void;
 }
@@ -121,5 +135,7 @@ export interface IngestReport {
   missingValues: Record<ValueColumn, number>;
   firstTimestampNs: string;
   lastTimestampNs: string;
+  /** Rows touched by each hygiene step (all 0 when `hygiene` is not set). */
+  hygiene: HygieneReport;
   elapsedMs: number;
 }

@@ -25,6 +25,21 @@ export class LeastSquaresWorkspace {
   tmp = new Float64Array(0);
   /** Scratch series (length of the input series, e.g. OLS residuals in Engle-Granger). */
   series = new Float64Array(0);
+  /** Scratch: first differences of the ADF input. */
+  diff = new Float64Array(0);
+  /** Scratch: augmented Gram matrix / its Cholesky factor, row-major (the ADF lag search). */
+  gram = new Float64Array(0);
+
+  /** Make sure {@link gram} holds a `size × size` matrix and {@link diff} `length` values. */
+  ensureGram(size: number, length: number): void {
+    if (this.gram.length < size * size) this.gram = new Float64Array(size * size);
+    if (this.diff.length < length) this.diff = new Float64Array(length);
+    if (this.tmp.length < size) {
+      this.tmp = new Float64Array(size);
+      this.coef = new Float64Array(Math.max(size, this.coef.length));
+      this.rDiag = new Float64Array(Math.max(size, this.rDiag.length));
+    }
+  }
 
   /** Make sure the buffers hold a `rows × cols` problem; grows (never shrinks) the buffers. */
   ensure(rows: number, cols: number): void {
@@ -53,53 +68,67 @@ export interface LeastSquaresSolution {
 }
 
 /**
+ * Householder QR of the `rows × cols` matrix in `ws.design` (column-major), applied in place to `ws.rhs`.
+ * On return the upper triangle of the first `cols` rows holds R (diagonal in `ws.rDiag`), the Householder
+ * vectors sit below it, and `ws.rhs` holds Qᵀy: for the model made of the first k columns, the sum of
+ * squared residuals is Σ_{i ≥ k} (Qᵀy)_i², so **one factorisation of the widest matrix serves every nested
+ * model** (used by the ADF lag search).
+ *
+ * @returns the number of leading linearly independent columns: `cols` when the matrix has full rank,
+ *   otherwise the index of the first column that is (numerically, relative 1e-13) a combination of the
+ *   previous ones; factorisation stops there.
+ */
+export function householderQr(ws: LeastSquaresWorkspace, rows: number, cols: number): number {
+  const a = ws.design;
+  const b = ws.rhs;
+  for (let k = 0; k < cols; k++) {
+    const colK = k * rows;
+    // ‖column k‖² is invariant under the previous reflections (rows 0..k−1 hold R's entries of column k).
+    let colNorm2 = 0;
+    for (let i = 0; i < k; i++) colNorm2 += a[colK + i]! * a[colK + i]!;
+    let norm2 = 0;
+    for (let i = k; i < rows; i++) norm2 += a[colK + i]! * a[colK + i]!;
+    colNorm2 += norm2;
+    const norm = Math.sqrt(norm2);
+    // Rank test: the part of column k orthogonal to columns 0..k−1 is negligible relative to the column.
+    if (!(norm > 1e-13 * Math.sqrt(colNorm2))) return k;
+    const akk = a[colK + k]!;
+    const alpha = akk > 0 ? -norm : norm;
+    // v = x − alpha·e1 stored in place; vᵀv = 2·norm·(norm + |x_k|).
+    a[colK + k] = akk - alpha;
+    const scale = 1 / (norm * (norm + Math.abs(akk)));
+    ws.rDiag[k] = alpha;
+    for (let j = k + 1; j < cols; j++) {
+      const colJ = j * rows;
+      let dot = 0;
+      for (let i = k; i < rows; i++) dot += a[colK + i]! * a[colJ + i]!;
+      const f = dot * scale;
+      for (let i = k; i < rows; i++) a[colJ + i] = a[colJ + i]! - f * a[colK + i]!;
+    }
+    let dot = 0;
+    for (let i = k; i < rows; i++) dot += a[colK + i]! * b[i]!;
+    const f = dot * scale;
+    for (let i = k; i < rows; i++) b[i] = b[i]! - f * a[colK + i]!;
+  }
+  return cols;
+}
+
+/**
  * Solve min‖y − Xb‖² for the `rows × cols` problem stored in `ws.design` (column-major) and `ws.rhs` by
- * Householder QR. On return `ws.coef[0..cols)` holds b, and {@link inverseGramDiagonal} can read
- * (XᵀX)⁻¹ diagonal entries from the factorisation.
+ * Householder QR ({@link householderQr}). On return `ws.coef[0..cols)` holds b, and
+ * {@link inverseGramDiagonal} can read (XᵀX)⁻¹ diagonal entries from the factorisation.
  */
 export function solveLeastSquares(
   ws: LeastSquaresWorkspace,
   rows: number,
   cols: number,
 ): LeastSquaresSolution {
+  if (householderQr(ws, rows, cols) < cols) {
+    ws.coef.fill(Number.NaN, 0, cols);
+    return { ssr: Number.NaN, fullRank: false };
+  }
   const a = ws.design;
   const b = ws.rhs;
-  for (let k = 0; k < cols; k++) {
-    const colK = k * rows;
-    let scaleNorm = 0;
-    for (let i = k; i < rows; i++) scaleNorm = Math.max(scaleNorm, Math.abs(a[colK + i]!));
-    let norm2 = 0;
-    if (scaleNorm > 0) {
-      for (let i = k; i < rows; i++) {
-        const v = a[colK + i]! / scaleNorm;
-        norm2 += v * v;
-      }
-    }
-    const norm = scaleNorm * Math.sqrt(norm2);
-    // Rank test: the part of column k orthogonal to columns 0..k-1 is negligible relative to the column.
-    let colNorm2 = 0;
-    for (let i = 0; i < rows; i++) colNorm2 += a[colK + i]! * a[colK + i]!;
-    if (!(norm > 1e-13 * Math.sqrt(colNorm2))) {
-      ws.coef.fill(Number.NaN, 0, cols);
-      return { ssr: Number.NaN, fullRank: false };
-    }
-    const alpha = a[colK + k]! > 0 ? -norm : norm;
-    // v = x − alpha·e1 stored in place; vᵀv = 2·norm·(norm + |x_k|).
-    a[colK + k] = a[colK + k]! - alpha;
-    const vtv = 2 * norm * (norm + Math.abs(a[colK + k]! + alpha));
-    ws.rDiag[k] = alpha;
-    for (let j = k + 1; j < cols; j++) {
-      const colJ = j * rows;
-      let dot = 0;
-      for (let i = k; i < rows; i++) dot += a[colK + i]! * a[colJ + i]!;
-      const f = (2 * dot) / vtv;
-      for (let i = k; i < rows; i++) a[colJ + i] = a[colJ + i]! - f * a[colK + i]!;
-    }
-    let dot = 0;
-    for (let i = k; i < rows; i++) dot += a[colK + i]! * b[i]!;
-    const f = (2 * dot) / vtv;
-    for (let i = k; i < rows; i++) b[i] = b[i]! - f * a[colK + i]!;
-  }
   // Back substitution R b = (Qᵀy)[0..cols); R's strict upper part is a[j*rows + k] for j > k.
   for (let k = cols - 1; k >= 0; k--) {
     let s = b[k]!;

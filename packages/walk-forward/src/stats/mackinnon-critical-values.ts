@@ -66,6 +66,28 @@ const TAU_2010: Record<RegressionType, readonly (readonly (readonly number[])[])
       [-4.14633, -11.25, -9.873, 54.109],
     ],
   ],
+  ctt: [
+    [
+      [-4.37113, -11.5882, -35.819, -334.047],
+      [-3.83239, -5.9057, -12.49, -118.284],
+      [-3.55326, -3.6596, -5.293, -63.559],
+    ],
+    [
+      [-4.69276, -20.2284, -64.919, 88.884],
+      [-4.15387, -13.3114, -28.402, 72.741],
+      [-3.87346, -10.4637, -17.408, 66.313],
+    ],
+    [
+      [-4.99071, -23.5873, -76.924, 184.782],
+      [-4.45311, -15.7732, -32.316, 122.705],
+      [-4.1728, -12.4909, -17.912, 83.285],
+    ],
+    [
+      [-5.2678, -27.2836, -78.971, 137.871],
+      [-4.73244, -18.4833, -31.875, 111.817],
+      [-4.45268, -14.7199, -17.969, 101.92],
+    ],
+  ],
 };
 
 /** Critical values at the 1 %, 5 % and 10 % levels (tau statistic units; reject the unit root below). */
@@ -79,7 +101,7 @@ export interface CriticalValues {
  * MacKinnon (2010) critical values for `series` (N) I(1) series, as statsmodels
  * `mackinnoncrit(N, regression, nobs)`.
  *
- * @param series N: 1 for ADF, 2 for a two-variable Engle-Granger test. Supported: 1..4 for `'c'`/`'ct'`,
+ * @param series N: 1 for ADF, 2 for a two-variable Engle-Granger test. Supported: 1..4 for `'c'`/`'ct'`/`'ctt'`,
  *   1 for `'n'` (statsmodels has no N > 1 for `'n'`).
  * @param regression deterministic terms.
  * @param nobs sample size T used in the response surface; `Infinity` gives the asymptotic values. ADF uses

@@ -17,18 +17,21 @@ const TAU_STAR: Record<RegressionType, readonly number[]> = {
   n: [-1.04, -1.53, -2.68, -3.09, -3.07, -3.77],
   c: [-1.61, -2.62, -3.13, -3.47, -3.78, -3.93],
   ct: [-2.89, -3.19, -3.5, -3.65, -3.8, -4.36],
+  ctt: [-3.21, -3.51, -3.81, -3.83, -4.12, -4.63],
 };
 /** Below `tau_min_*` the p-value is 0. */
 const TAU_MIN: Record<RegressionType, readonly number[]> = {
   n: [-19.04, -19.62, -21.21, -23.25, -21.63, -25.74],
   c: [-18.83, -18.86, -23.48, -28.07, -25.96, -23.27],
   ct: [-16.18, -21.15, -25.37, -26.63, -26.53, -26.18],
+  ctt: [-17.17, -21.1, -24.33, -24.03, -24.33, -28.22],
 };
 /** Above `tau_max_*` the p-value is 1. */
 const TAU_MAX: Record<RegressionType, readonly number[]> = {
   n: [Number.POSITIVE_INFINITY, 1.51, 0.86, 0.88, 1.05, 1.24],
   c: [2.74, 0.92, 0.55, 0.61, 0.79, 1],
   ct: [0.7, 0.63, 0.71, 0.93, 1.19, 1.42],
+  ctt: [0.54, 0.79, 1.08, 1.43, 3.49, 1.92],
 };
 
 /** statsmodels `small_scaling`: the printed `tau_*_smallp` coefficients are multiplied by this. */
@@ -62,6 +65,14 @@ const TAU_SMALLP_RAW: Record<RegressionType, readonly (readonly number[])[]> = {
     [5.0722, 1.5634, 2.9472],
     [5.53, 1.5914, 3.0392],
   ],
+  ctt: [
+    [4.0003, 1.658, 4.8288],
+    [4.3534, 1.6016, 3.7947],
+    [4.7343, 1.5768, 3.2396],
+    [5.214, 1.6077, 3.3449],
+    [5.6481, 1.6274, 3.3455],
+    [5.9296, 1.5929, 2.8223],
+  ],
 };
 /** `tau_*_largep` as printed (unscaled): p = Φ(c0 + c1·τ + c2·τ² + c3·τ³) for τ > τ*. */
 const TAU_LARGEP_RAW: Record<RegressionType, readonly (readonly number[])[]> = {
@@ -89,6 +100,14 @@ const TAU_LARGEP_RAW: Record<RegressionType, readonly (readonly number[])[]> = {
     [4.0712, 6.6428, -2.3464, -2.546],
     [4.4735, 7.1757, -2.0681, -2.1196],
   ],
+  ctt: [
+    [3.0778, 4.9529, -4.1477, -5.9359],
+    [3.4713, 5.967, -3.2507, -4.2286],
+    [3.8637, 6.7852, -2.6286, -3.1381],
+    [4.2736, 7.6199, -2.1534, -2.4026],
+    [4.6679, 8.2618, -1.822, -1.9147],
+    [5.0009, 8.3735, -1.6994, -1.6928],
+  ],
 };
 
 function scale(
@@ -115,7 +134,7 @@ export const MACKINNON_P_MAX_SERIES = 6;
  * `stat ≤ tau_star` and the large-p table above it.
  *
  * @param stat tau statistic (may be ±Infinity: −Infinity → 0, +Infinity → 1).
- * @param regression deterministic terms of the test regression (`'n' | 'c' | 'ct'`).
+ * @param regression deterministic terms of the test regression (`'n' | 'c' | 'ct' | 'ctt'`).
  * @param series N, the number of I(1) series (1 for ADF, 2 for a two-variable Engle-Granger test), 1..6.
  * @throws InvalidInputError when `series` is not an integer in 1..6 or `stat` is NaN.
  */

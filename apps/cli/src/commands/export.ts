@@ -1,0 +1,152 @@
+import { closeSync, existsSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { extname } from 'node:path';
+import { type ColumnFile, Dataset } from '@mmtape/columnar-format';
+import { columnFileToArrowTable, writeArrowIpcFile } from '@mmtape/columnar-format/arrow';
+import type { Table } from 'apache-arrow';
+import { CliUsageError } from '../cli-error.js';
+import { type CommandContext, requireDatasetDir, settingsOf } from '../context.js';
+import { formatBytes } from '../memory.js';
+
+/** Output formats of `mmtape export`. */
+export const EXPORT_FORMATS = ['arrow', 'csv'] as const;
+/** One of {@link EXPORT_FORMATS}. */
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** Options of `mmtape export`. */
+export interface ExportCommandOptions {
+  /** Output file. */
+  out: string;
+  /** Default: from the extension of `out` (.arrow/.ipc/.feather → arrow, .csv → csv). */
+  format?: ExportFormat;
+  /** Comma-separated symbols (default: all). */
+  symbols?: string;
+  /** Comma-separated value columns besides `ts` (default: all). */
+  columns?: string;
+  /** Replace an existing output file. */
+  overwrite?: boolean;
+}
+
+/** What `mmtape export` returns. */
+export interface ExportResult {
+  path: string;
+  format: ExportFormat;
+  symbols: number;
+  rows: number;
+  bytes: number;
+}
+
+function list(text: string | undefined): string[] | undefined {
+  const items = text
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return items && items.length > 0 ? items : undefined;
+}
+
+function formatOf(options: ExportCommandOptions): ExportFormat {
+  if (options.format) return options.format;
+  const ext = extname(options.out).toLowerCase();
+  if (ext === '.arrow' || ext === '.ipc' || ext === '.feather') return 'arrow';
+  if (ext === '.csv') return 'csv';
+  throw new CliUsageError(
+    `cannot tell the format of ${options.out} from its extension; pass --format ${EXPORT_FORMATS.join('|')}`,
+  );
+}
+
+/** ISO 8601 UTC with nanoseconds when the timestamp has sub-millisecond digits. */
+function isoNs(ns: bigint): string {
+  const ms = ns / 1_000_000n;
+  const iso = new Date(Number(ms)).toISOString();
+  const subMs = Number(((ns % 1_000_000n) + 1_000_000n) % 1_000_000n);
+  return subMs === 0 ? iso : `${iso.slice(0, -1)}${String(subMs).padStart(6, '0')}Z`;
+}
+
+function writeCsv(fd: number, file: ColumnFile, columns: readonly string[], withHeader: boolean): void {
+  if (withHeader) writeSync(fd, `symbol,timestamp,${columns.join(',')}\n`);
+  const ts = file.timestampsNs();
+  const data = columns.map((c) => file.column(c));
+  const symbol = /[",\n]/.test(file.symbol) ? `"${file.symbol.replace(/"/g, '""')}"` : file.symbol;
+  const lines: string[] = [];
+  for (let i = 0; i < ts.length; i++) {
+    let line = `${symbol},${isoNs(ts[i]!)}`;
+    for (const d of data) {
+      const v = d[i]!;
+      line += typeof v === 'number' && Number.isNaN(v) ? ',' : `,${v}`;
+    }
+    lines.push(line);
+    if (lines.length === 8192) {
+      writeSync(fd, `${lines.join('\n')}\n`);
+      lines.length = 0;
+    }
+  }
+  if (lines.length > 0) writeSync(fd, `${lines.join('\n')}\n`);
+}
+
+/**
+ * Runs `mmtape export <dataset> --out <file>`: every (or the chosen) symbol of a dataset into one Arrow
+ * IPC file (zero-copy Arrow vectors over the mapped columns, one record batch per symbol, plus a `symbol`
+ * column) or one CSV file (`symbol,timestamp,<columns>`, re-ingestable with `mmtape ingest`). Written to
+ * a temp file and renamed into place.
+ */
+export async function runExport(
+  dir: string,
+  options: ExportCommandOptions,
+  ctx: CommandContext,
+): Promise<ExportResult> {
+  const format = formatOf(options);
+  if (existsSync(options.out) && !options.overwrite) {
+    throw new CliUsageError(`${options.out} already exists; pass --overwrite to replace it`);
+  }
+  const dataset = Dataset.open(requireDatasetDir(dir), { forceFallback: settingsOf(ctx).forceFallback });
+  try {
+    const symbols = list(options.symbols) ?? [...dataset.symbols];
+    for (const s of symbols) dataset.entry(s); // SymbolNotFoundError (exit 1) before writing anything
+    const valueColumns = list(options.columns);
+    const columnsOf = (file: ColumnFile) => {
+      const all = file.columns.map((c) => c.name).filter((n) => n !== 'ts');
+      for (const c of valueColumns ?? []) file.column(c); // ColumnNotFoundError names the columns found
+      return valueColumns ?? all;
+    };
+    let rows = 0;
+    ctx.progress.start(`export ${format} (symbols)`, symbols.length);
+    const tmp = `${options.out}.tmp-${process.pid}`;
+    try {
+      if (format === 'arrow') {
+        const tables = function* (): Generator<Table> {
+          for (const [i, s] of symbols.entries()) {
+            const file = dataset.open(s);
+            rows += file.rowCount;
+            yield columnFileToArrowTable(file, { symbolColumn: true, columns: ['ts', ...columnsOf(file)] });
+            ctx.progress.update(i + 1);
+          }
+        };
+        await writeArrowIpcFile(tmp, tables());
+      } else {
+        const fd = openSync(tmp, 'w');
+        try {
+          for (const [i, s] of symbols.entries()) {
+            const file = dataset.open(s);
+            rows += file.rowCount;
+            writeCsv(fd, file, columnsOf(file), i === 0);
+            ctx.progress.update(i + 1);
+          }
+        } finally {
+          closeSync(fd);
+        }
+      }
+      renameSync(tmp, options.out);
+    } catch (error) {
+      rmSync(tmp, { force: true });
+      throw error;
+    } finally {
+      ctx.progress.stop();
+    }
+    const bytes = statSync(options.out).size;
+    ctx.say(
+      `wrote ${options.out}: ${format}, ${symbols.length} symbols, ${rows} rows, ${formatBytes(bytes)}`,
+    );
+    return { path: options.out, format, symbols: symbols.length, rows, bytes };
+  } finally {
+    dataset.close();
+  }
+}

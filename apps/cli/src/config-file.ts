@@ -1,0 +1,132 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { CliUsageError } from './cli-error.js';
+
+/** File names looked up in the working directory when `--config` is not given, in this order. */
+export const CONFIG_FILE_NAMES = ['mmtape.config.json', 'mmtape.config.yaml', 'mmtape.config.yml'] as const;
+
+const positiveInt = z.number().int().min(1);
+
+/** Walk-forward settings of the config file (see `WalkForwardConfig` in `@mmtape/walk-forward`). */
+const walkForwardSchema = z.looseObject({
+  trainBars: positiveInt.optional(),
+  testBars: positiveInt.optional(),
+  stepBars: positiveInt.optional(),
+  mode: z.enum(['rolling', 'expanding']).optional(),
+  minCorrelation: z.number().min(-1).max(1).optional(),
+  maxPValue: z.number().min(0).max(1).optional(),
+  halfLifeBars: z.tuple([z.number(), z.number()]).optional(),
+  topK: positiveInt.optional(),
+  entryZ: z.number().min(0).optional(),
+  exitZ: z.number().min(0).optional(),
+  stopZ: z.number().min(0).optional(),
+  costBps: z.number().min(0).optional(),
+  capitalPerPair: z.number().positive().optional(),
+  executionDelayBars: positiveInt.optional(),
+  periodsPerYear: z.union([z.number().positive(), z.literal('auto')]).optional(),
+});
+
+/**
+ * Schema of `mmtape.config.{json,yaml,yml}`. Every field is optional; command-line flags override it.
+ */
+export const mmtapeConfigSchema = z.strictObject({
+  /** JSON-schema hint for editors; ignored. */
+  $schema: z.string().optional(),
+  /** Map column files with mmap (default true). `false` reads them into memory (mmap-core's fallback). */
+  useMemoryMapped: z.boolean().optional(),
+  /** Compress result-cache entries (default true). */
+  useCompression: z.boolean().optional(),
+  /** zstd level of compressed cache entries, 1..22 (default 3). */
+  compressionLevel: z.number().int().min(1).max(22).optional(),
+  /** Compression algorithm of cache entries (default and only value today: zstd). */
+  compressionAlgorithm: z.enum(['zstd']).optional(),
+  /** Result-cache folder (default: `<report>/.cache` for walk-forward, `.mmtape-cache` for `mmtape cache`). */
+  cacheDir: z.string().min(1).optional(),
+  /** Defaults of `mmtape ingest`. */
+  ingest: z
+    .strictObject({
+      /** IANA time zone of naive wall-clock times (default UTC). */
+      timeZone: z.string().min(1).optional(),
+      delimiter: z.string().min(1).optional(),
+      timestampUnit: z.enum(['s', 'ms', 'us', 'ns']).optional(),
+      symbolPattern: z.string().min(1).optional(),
+    })
+    .optional(),
+  /** Walk-forward settings (partial `WalkForwardConfig`). */
+  walkForward: walkForwardSchema.optional(),
+  /** Report settings. */
+  report: z
+    .strictObject({
+      /** Pairs whose spread is charted in report.html (default 6). */
+      spreadPairs: z.number().int().min(0).max(50).optional(),
+    })
+    .optional(),
+});
+
+/** A validated config file. */
+export type MmtapeConfig = z.infer<typeof mmtapeConfigSchema>;
+
+/** A loaded config and where it came from (`undefined` when no file was found). */
+export interface LoadedConfig {
+  path: string | undefined;
+  config: MmtapeConfig;
+}
+
+const TOP_LEVEL_KEYS = new Set(Object.keys(mmtapeConfigSchema.shape));
+const WALK_FORWARD_KEYS = new Set(Object.keys(walkForwardSchema.shape));
+
+/**
+ * Finds and validates the config file: `explicitPath` when given (must exist), else the first of
+ * {@link CONFIG_FILE_NAMES} in `cwd`. A file holding only walk-forward settings at the top level (the
+ * older `walk-forward --config settings.json` form) is read as `{ walkForward: ... }`.
+ *
+ * @throws CliUsageError with one line naming the file and the offending field.
+ */
+export function loadConfig(explicitPath: string | undefined, cwd = process.cwd()): LoadedConfig {
+  let path: string | undefined;
+  if (explicitPath) {
+    path = resolve(cwd, explicitPath);
+    if (!existsSync(path)) throw new CliUsageError(`config file ${explicitPath} not found`);
+  } else {
+    path = CONFIG_FILE_NAMES.map((n) => resolve(cwd, n)).find((p) => existsSync(p));
+    if (!path) return { path: undefined, config: {} };
+  }
+  const shown = explicitPath ?? basename(path);
+  const text = readFileSync(path, 'utf8');
+  let raw: unknown;
+  try {
+    raw = /\.ya?ml$/i.test(path) ? parseYaml(text) : JSON.parse(text);
+  } catch (error) {
+    const what = /\.ya?ml$/i.test(path) ? 'YAML' : 'JSON';
+    const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+    throw new CliUsageError(`${shown}: not valid ${what}: ${reason}`);
+  }
+  if (raw === null || raw === undefined) raw = {};
+  if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
+    const keys = Object.keys(raw);
+    if (
+      keys.length > 0 &&
+      keys.every((k) => !TOP_LEVEL_KEYS.has(k)) &&
+      keys.some((k) => WALK_FORWARD_KEYS.has(k))
+    ) {
+      raw = { walkForward: raw };
+    }
+  }
+  const parsed = mmtapeConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const path = issue.path.map(String);
+    let message = issue.message;
+    if (issue.code === 'unrecognized_keys') {
+      path.push(issue.keys[0] ?? '');
+      message = 'unknown setting';
+    }
+    const field = path.length > 0 ? path.join('.') : '(top level)';
+    throw new CliUsageError(
+      `${shown}: ${field}: ${message}; fix the file or pass another with --config <file>`,
+    );
+  }
+  return { path, config: parsed.data };
+}

@@ -1,0 +1,145 @@
+// Ingest throughput: MB/s of CSV into an mmtape dataset (ingestCsv), side by side with DuckDB
+// (`CREATE TABLE t AS SELECT * FROM read_csv([...files])`, in-memory database) on the same files, in the
+// same run. Data: ../shared/data/us-1min-2018q1-sample/intraday and a seeded synthetic set of 3,000
+// symbols (one CSV per symbol, written to a temp folder and removed afterwards).
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { ingestCsv } from '../../packages/columnar-format/dist/index.js';
+import { fmt, memory, REPO, SHARED_DATA, timeIt, writeResults } from '../lib.mjs';
+
+const SYNTH_SYMBOLS = Number(process.env.BENCH_SYNTH_SYMBOLS ?? 3000);
+const SYNTH_ROWS = Number(process.env.BENCH_SYNTH_ROWS ?? 390); // one trading day of 1-minute bars
+const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
+
+function mulberry32(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function writeSynthetic(dir) {
+  const rand = mulberry32(20180102);
+  mkdirSync(dir, { recursive: true });
+  const t0 = Date.UTC(2018, 0, 2, 14, 30);
+  for (let s = 0; s < SYNTH_SYMBOLS; s++) {
+    let p = 20 + rand() * 200;
+    const lines = ['timestamp,open,high,low,close,volume'];
+    for (let i = 0; i < SYNTH_ROWS; i++) {
+      const o = p;
+      p *= 1 + (rand() - 0.5) * 0.002;
+      const hi = Math.max(o, p) * (1 + rand() * 0.0005);
+      const lo = Math.min(o, p) * (1 - rand() * 0.0005);
+      const ts = new Date(t0 + i * 60_000).toISOString().replace('.000Z', 'Z');
+      lines.push(
+        `${ts},${o.toFixed(4)},${hi.toFixed(4)},${lo.toFixed(4)},${p.toFixed(4)},${Math.floor(rand() * 1e5)}`,
+      );
+    }
+    writeFileSync(join(dir, `S${String(s).padStart(4, '0')}.csv`), `${lines.join('\n')}\n`);
+  }
+}
+
+function csvFiles(dir) {
+  return readdirSync(dir)
+    .filter((f) => f.toLowerCase().endsWith('.csv'))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+async function duckdbReadCsv(files) {
+  const instance = await DuckDBInstance.create(':memory:');
+  const conn = await instance.connect();
+  const list = files.map((f) => `'${f.replaceAll("'", "''")}'`).join(',');
+  await conn.run(
+    `CREATE TABLE t AS SELECT * FROM read_csv([${list}], union_by_name = true, filename = true)`,
+  );
+  const reader = await conn.runAndReadAll('SELECT count(*) AS n FROM t');
+  const n = Number(reader.getRows()[0][0]);
+  conn.closeSync?.();
+  instance.closeSync?.();
+  return n;
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'mmtape-bench-ingest-'));
+const rows = [];
+const raw = {};
+try {
+  const synthDir = join(tmp, 'synthetic');
+  writeSynthetic(synthDir);
+  const sets = [
+    {
+      name: 'us-1min-2018q1-sample',
+      dir: join(SHARED_DATA, 'us-1min-2018q1-sample', 'intraday'),
+      options: { timeZone: 'America/New_York' },
+    },
+    {
+      name: `synthetic ${SYNTH_SYMBOLS} symbols x ${SYNTH_ROWS} rows (seed 20180102)`,
+      dir: synthDir,
+      options: {},
+    },
+  ];
+  for (const set of sets) {
+    const files = csvFiles(set.dir);
+    const bytes = files.reduce((n, f) => n + statSync(f).size, 0);
+    const mb = bytes / 1e6;
+    let k = 0;
+    const run = (durable) => async () => {
+      const outDir = join(tmp, `out-${k++}`);
+      const r = await ingestCsv({ inputs: [set.dir], outDir, durable, ...set.options });
+      rmSync(outDir, { recursive: true, force: true });
+      return r.rowsWritten;
+    };
+    const durable = await timeIt(run(true), { repeat: REPEAT, warmup: 1 });
+    const fast = await timeIt(run(false), { repeat: REPEAT, warmup: 0 });
+    const duck = await timeIt(() => duckdbReadCsv(files), { repeat: REPEAT, warmup: 1 });
+    const mbs = (ms) => mb / (ms / 1000);
+    raw[set.name] = { files: files.length, bytes, durable, fast, duck, memory: memory() };
+    rows.push([
+      set.name,
+      String(files.length),
+      fmt(mb, 1),
+      fmt(durable.result),
+      `${fmt(mbs(durable.medianMs), 1)} (${fmt(durable.medianMs)} ms)`,
+      `${fmt(mbs(fast.medianMs), 1)} (${fmt(fast.medianMs)} ms)`,
+      `${fmt(mbs(duck.medianMs), 1)} (${fmt(duck.medianMs)} ms, ${fmt(duck.result)} rows)`,
+      `${fmt(duck.medianMs / durable.medianMs, 2)} / ${fmt(duck.medianMs / fast.medianMs, 2)}`,
+    ]);
+  }
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
+
+writeResults('ingest', {
+  summary:
+    'CSV -> dataset throughput (median of runs). mmtape output is sorted, de-duplicated, checksummed column files; DuckDB builds an in-memory table. Command: `pnpm build && pnpm bench ingest`.',
+  tables: [
+    {
+      title: 'Ingest throughput, MB/s of CSV',
+      data: `us-1min-2018q1-sample/intraday (40 files) and a seeded synthetic ${SYNTH_SYMBOLS}-symbol set (${SYNTH_ROWS} rows each)`,
+      peer: `DuckDB ${(await import('@duckdb/node-api/package.json', { with: { type: 'json' } }).catch(() => ({ default: {} }))).default.version ?? ''} (@duckdb/node-api) read_csv into an in-memory table`,
+      columns: [
+        'data',
+        'files',
+        'CSV MB',
+        'rows',
+        'mmtape durable (fsync) MB/s',
+        'mmtape durable:false MB/s',
+        'DuckDB MB/s',
+        'ratio mmtape/DuckDB (durable / no fsync)',
+      ],
+      rows,
+      notes: [
+        `repeat ${REPEAT}, median; machine shared with other jobs, numbers are noisy`,
+        'ratio > 1 means mmtape is faster',
+        `repo ${REPO}`,
+      ],
+    },
+  ],
+  raw,
+});

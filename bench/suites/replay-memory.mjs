@@ -1,0 +1,106 @@
+// Replay memory: peak RSS (anon and file-backed) and page-cache residency while replaying synthetic
+// datasets of two sizes with prefetch on and off. Each (size, prefetch) runs in its own child process so
+// peak RSS (VmHWM) is per run. Env: MEMORY_SIZES_GB (default "1,8"), MEMORY_SYMBOLS (default 2000),
+// MEMORY_DIR (default os.tmpdir()). Needs free disk of the largest size; data is removed afterwards.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fmt, writeResults } from '../lib.mjs';
+import { writeSyntheticDataset } from '../synthetic.mjs';
+
+const BYTES_PER_ROW = 48; // ts + OHLCV, 6 × 8 bytes
+
+if (process.argv[2] === '--child') {
+  // Child: replay one dataset, print the stats as JSON.
+  const { Dataset } = await import('../../packages/columnar-format/dist/index.js');
+  const { replayDataset } = await import('../../packages/merge-replay/dist/index.js');
+  const dataset = Dataset.open(process.argv[3]);
+  let sum = 0;
+  const stats = replayDataset(
+    dataset,
+    { columns: ['close'], prefetch: process.argv[4] === 'on', memory: { intervalMs: 1000 } },
+    (batch, ctx) => {
+      const close = ctx.columns.close;
+      for (let i = 0; i < batch.length; i++) sum += close[batch.symbolIds[i]][batch.rows[i]];
+    },
+  );
+  dataset.close();
+  const { memorySamples, ...rest } = stats;
+  console.log(
+    JSON.stringify({ ...rest, samples: memorySamples.length, sum }, (_key, value) =>
+      typeof value === 'bigint' ? String(value) : value,
+    ),
+  );
+  process.exit(0);
+}
+
+const sizesGb = (process.env.MEMORY_SIZES_GB ?? '1,8').split(',').map(Number);
+const symbols = Number(process.env.MEMORY_SYMBOLS ?? 2000);
+const base = mkdtempSync(join(process.env.MEMORY_DIR ?? tmpdir(), 'mmtape-bench-memory-'));
+const rows = [];
+const raw = [];
+try {
+  for (const gb of sizesGb) {
+    const free = statfsSync(base).bavail * statfsSync(base).bsize;
+    const bytes = gb * 1e9;
+    if (bytes > free * 0.8) throw new Error(`need ${gb} GB on ${base}, ${(free / 1e9).toFixed(1)} GB free`);
+    const dir = join(base, `synth-${gb}gb`);
+    const rowsPerSymbol = Math.floor(bytes / BYTES_PER_ROW / symbols);
+    const t0 = performance.now();
+    writeSyntheticDataset(dir, { symbols, rowsPerSymbol, kind: 'bars', seed: 42 });
+    console.log(
+      `wrote ${gb} GB (${symbols} × ${rowsPerSymbol} rows) in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+    );
+    const datasetBytes = symbols * rowsPerSymbol * BYTES_PER_ROW;
+    for (const prefetch of ['on', 'off']) {
+      const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--child', dir, prefetch], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 26,
+      });
+      const r = JSON.parse(out.trim().split('\n').pop());
+      raw.push({ gb, prefetch, datasetBytes, ...r });
+      rows.push([
+        `${fmt(datasetBytes / 1e9, 1)} GB`,
+        prefetch,
+        fmt(r.eventsPerSecond / 1e6, 2),
+        fmt(r.peakRssBytes / 2 ** 20),
+        fmt(r.peakRssAnonBytes / 2 ** 20),
+        fmt(r.peakRssFileBytes / 2 ** 20),
+        `${fmt((100 * r.peakRssBytes) / datasetBytes, 2)} %`,
+        `${fmt(100 * r.peakResidentFraction, 1)} %`,
+      ]);
+      console.log(rows.at(-1).join(' | '));
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+} finally {
+  rmSync(base, { recursive: true, force: true });
+}
+
+writeResults('replay-memory', {
+  summary:
+    'Full replay of synthetic bar datasets (ts + OHLCV, consumer reads close) with the sliding-window prefetcher on and off. ' +
+    'Peak RSS is VmHWM of a fresh process per run; anon/file peaks are sampled every second from /proc/self/status; ' +
+    'residency is mincore over all files (page cache, which DONTNEED does not empty for shared file mappings).',
+  tables: [
+    {
+      title: 'Replay memory vs dataset size',
+      data: `synthetic bars, ${symbols} symbols (bench/synthetic.mjs, seed 42), sizes ${sizesGb.join(', ')} GB`,
+      peer: 'none (prefetch off is the baseline)',
+      columns: [
+        'dataset',
+        'prefetch',
+        'M events/s',
+        'peak RSS MiB',
+        'peak anon MiB',
+        'peak file MiB',
+        'peak RSS / dataset',
+        'peak resident (page cache)',
+      ],
+      rows,
+    },
+  ],
+  raw,
+});

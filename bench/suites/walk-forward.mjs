@@ -1,0 +1,104 @@
+// Full pairs walk-forward over all pairs of sp500-5yr-daily (pre-filter off: ~124,750 pairs per window),
+// with 1 and 2 workers. Each configuration runs in its own child process so that peak RSS (VmHWM: main
+// thread + worker threads, one process with piscina) is per configuration.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fmt, memory, SHARED_DATA, writeResults } from '../lib.mjs';
+
+const WF = '../../packages/walk-forward/dist/index.js';
+const CF = '../../packages/columnar-format/dist/index.js';
+const CSV_DIR = join(SHARED_DATA, 'sp500-5yr-daily', 'individual_stocks_5yr');
+const DATASET = join(tmpdir(), 'mmtape-bench-sp500-5yr-daily');
+const CONFIG = { prefilter: false }; // defaults otherwise: train 252, test 63, fixed ADF lag 1, topK 5
+
+async function child(workers) {
+  const { Dataset } = await import(CF);
+  const { buildPanel, runWalkForward } = await import(WF);
+  const t0 = process.hrtime.bigint();
+  const ds = Dataset.open(DATASET);
+  const panel = buildPanel(ds, {});
+  const panelSec = Number(process.hrtime.bigint() - t0) / 1e9;
+  const t1 = process.hrtime.bigint();
+  const report = await runWalkForward(panel, CONFIG, { workers, datasetDir: DATASET, panelOptions: {} });
+  const runSec = Number(process.hrtime.bigint() - t1) / 1e9;
+  const w0 = report.windows[0];
+  process.stdout.write(
+    JSON.stringify({
+      workers,
+      symbols: panel.symbols.length,
+      bars: panel.timestampsNs.length,
+      windows: report.windows.length,
+      pairsPerWindow: w0.pairsTested,
+      pairsTested: report.windows.reduce((s, w) => s + w.pairsTested, 0),
+      panelSec,
+      runSec,
+      summary: report.summary,
+      selected: report.windows.map((w) => w.selected.map((p) => `${p.y}/${p.x}`)),
+      memory: memory(),
+    }),
+  );
+  ds.close();
+}
+
+async function main() {
+  if (!existsSync(join(DATASET, 'manifest.json'))) {
+    const { ingestCsv } = await import(CF);
+    await ingestCsv({ inputs: [CSV_DIR], outDir: DATASET });
+  }
+  const results = [];
+  for (const workers of [1, 2]) {
+    const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--child', String(workers)], {
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    });
+    results.push(JSON.parse(out));
+  }
+  const same =
+    JSON.stringify(results[0].selected) === JSON.stringify(results[1].selected) &&
+    results[0].summary.totalReturn === results[1].summary.totalReturn;
+  const r0 = results[0];
+  writeResults('walk-forward', {
+    summary: `All-pairs walk-forward on sp500-5yr-daily: ${r0.symbols} symbols, ${fmt(r0.pairsPerWindow)} pairs per window, ${r0.windows} windows. Target: < 10 s per window on 2 cores. Reports identical across worker counts: ${same}.`,
+    tables: [
+      {
+        title: 'Walk-forward wall time and peak RSS (pre-filter off, fixed ADF lag 1)',
+        data: `sp500-5yr-daily ingested to ${DATASET}; panel ${r0.symbols} symbols x ${r0.bars} bars (minCoverage 0.95); train 252, test 63, step 63`,
+        peer: 'none (the 1-worker run is the baseline; statsmodels per-pair cost is in bench/results/coint.md)',
+        columns: [
+          'workers',
+          'windows',
+          'pairs tested',
+          'panel build s',
+          'walk-forward s',
+          's per window',
+          'pairs/s',
+          'speed-up',
+          'peak RSS MiB (main + worker threads)',
+        ],
+        rows: results.map((r) => [
+          r.workers,
+          r.windows,
+          fmt(r.pairsTested),
+          fmt(r.panelSec, 2),
+          fmt(r.runSec, 2),
+          fmt(r.runSec / r.windows, 2),
+          fmt(r.pairsTested / r.runSec),
+          `${fmt(r0.runSec / r.runSec, 2)}x`,
+          fmt(r.memory.peakRssBytes / 2 ** 20, 1),
+        ]),
+        notes: [
+          'workers are threads of one process (piscina), so the process VmHWM covers main + workers; each worker opens the dataset itself (Dataset.open, mmap: page cache shared) and rebuilds the panel, checked by digest',
+          'machine shared with other jobs during this run: numbers are noisy',
+          'command: pnpm bench walk-forward',
+        ],
+      },
+    ],
+    raw: results.map(({ selected, ...r }) => r),
+  });
+}
+
+if (process.argv[2] === '--child') await child(Number(process.argv[3]));
+else await main();

@@ -1,0 +1,368 @@
+/**
+ * Writes a dataset folder (FORMAT.md, "Dataset folder") atomically: every file goes into a temp folder
+ * next to the target, `finish()` writes `manifest.json` and renames the folder into place.
+ */
+
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { DTYPE_SIZE_BYTES, type DType } from './dtype.js';
+import { DatasetWriterError, InvalidSymbolError, NotSortedError, OutputExistsError } from './errors.js';
+import {
+  type DatasetManifest,
+  type DatasetPartitionEntry,
+  type DatasetSymbolEntry,
+  MANIFEST_FILE_NAME,
+  type PartitionScheme,
+  writeManifest,
+} from './manifest.js';
+import { COLUMN_FILE_EXTENSION, symbolToFileName } from './symbol-file-name.js';
+import { type ColumnInput, writeColumnFile } from './write-column-file.js';
+
+/** Options of {@link DatasetWriter.create}. */
+export interface DatasetWriterOptions {
+  /**
+   * Replace an existing folder. Default `false` (OutputExistsError), so a typo never destroys data. Only
+   * a folder holding `manifest.json`, or an empty one, is replaced; the old one is removed after the
+   * new one is in place.
+   */
+  overwrite?: boolean;
+  /**
+   * Split each symbol into one file per UTC day or UTC month. Default `'none'` (one file per symbol):
+   * fewest files and fastest open. Use `'day'`/`'month'` when a symbol's file could reach 2 GiB, the
+   * mapping limit of `@mmtape/mmap-core`, or to prune by time range. Partitioning requires rows sorted by `ts`.
+   */
+  partition?: PartitionScheme;
+  /**
+   * fsync every column file before it is renamed. Default `true`: a crash never leaves a manifest that
+   * points at unflushed data. `false` roughly halves ingest time on slow disks (fsync dominates for
+   * thousands of small files); the rename-into-place stays atomic, only durability after power loss is lost.
+   */
+  durable?: boolean;
+}
+
+const NS_PER_MS = 1_000_000n;
+const NS_PER_DAY = 86_400_000_000_000n;
+
+/**
+ * Builds a dataset folder symbol by symbol.
+ *
+ * @example
+ * ```ts
+ * const w = DatasetWriter.create('data/synth', { partition: 'month' });
+ * w.writeSymbol('AAPL', [{ name: 'ts', dtype: 'i64', data: ts }, { name: 'close', dtype: 'f64', data: close }]);
+ * const manifest = w.finish();   // or w.abort() to discard everything
+ * ```
+ */
+export class DatasetWriter {
+  /** Final dataset folder (absolute). */
+  readonly dir: string;
+  /** Temp folder the files are written into until {@link finish}. */
+  readonly tempDir: string;
+  readonly partition: PartitionScheme;
+  readonly #overwrite: boolean;
+  readonly #durable: boolean;
+  readonly #entries = new Map<string, DatasetSymbolEntry>();
+  readonly #lowerNames = new Map<string, string>();
+  #schema: { name: string; dtype: DType }[] | undefined;
+  #state: 'open' | 'finished' | 'aborted' = 'open';
+
+  private constructor(dir: string, options: DatasetWriterOptions) {
+    this.dir = dir;
+    this.partition = options.partition ?? 'none';
+    this.#overwrite = options.overwrite ?? false;
+    this.#durable = options.durable ?? true;
+    const parent = dirname(dir);
+    mkdirSync(parent, { recursive: true });
+    this.tempDir = join(parent, `.${basename(dir)}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
+    mkdirSync(this.tempDir);
+  }
+
+  /**
+   * Starts a dataset at `dir` (nothing visible there until {@link finish}).
+   * @throws OutputExistsError when `dir` exists and `overwrite` is false or it is not a dataset;
+   *   DatasetWriterError for an unknown partition scheme.
+   */
+  static create(dir: string, options: DatasetWriterOptions = {}): DatasetWriter {
+    const abs = resolve(dir);
+    const partition = options.partition ?? 'none';
+    if (!['none', 'day', 'month'].includes(partition)) {
+      throw new DatasetWriterError(`partition ${JSON.stringify(partition)} is not one of none, day, month`, {
+        field: 'partition',
+        actual: String(partition),
+      });
+    }
+    checkOutDir(abs, options.overwrite ?? false);
+    return new DatasetWriter(abs, options);
+  }
+
+  /** Symbols written so far. */
+  get symbolCount(): number {
+    return this.#entries.size;
+  }
+
+  /**
+   * Writes one symbol (all its rows). `columns` must contain `ts` (i64, ns UTC) and the same names and
+   * dtypes, in the same order, for every symbol. Each partition is a {@link writeColumnFile}; column
+   * slices are zero-copy subarrays. Returns the manifest entry.
+   * @throws DatasetWriterError (duplicate symbol, schema differs, no `ts`, writer finished),
+   *   NotSortedError (partitioned and `ts` not non-decreasing), InvalidSymbolError, InvalidWriteInputError.
+   */
+  writeSymbol(symbol: string, columns: ColumnInput[]): DatasetSymbolEntry {
+    this.#assertOpen();
+    if (this.#entries.has(symbol)) {
+      throw new DatasetWriterError(`symbol ${JSON.stringify(symbol)} was already written`, {
+        path: this.dir,
+        field: symbol,
+      });
+    }
+    const schema = columns.map((c) => ({ name: c.name, dtype: c.dtype }));
+    const tsCol = columns.find((c) => c.name === 'ts');
+    if (tsCol === undefined || tsCol.dtype !== 'i64' || !(tsCol.data instanceof BigInt64Array)) {
+      throw new DatasetWriterError(`symbol ${JSON.stringify(symbol)}: a "ts" i64 column is required`, {
+        path: this.dir,
+        field: 'ts',
+      });
+    }
+    if (this.#schema === undefined) this.#schema = schema;
+    else if (JSON.stringify(this.#schema) !== JSON.stringify(schema)) {
+      throw new DatasetWriterError(
+        `symbol ${JSON.stringify(symbol)}: columns ${fmtSchema(schema)} differ from the dataset schema ${fmtSchema(this.#schema)}`,
+        { path: this.dir, field: symbol, expected: fmtSchema(this.#schema), actual: fmtSchema(schema) },
+      );
+    }
+    const fileName = symbolToFileName(symbol);
+    const lower = fileName.toLowerCase();
+    const other = this.#lowerNames.get(lower);
+    if (other !== undefined) {
+      throw new InvalidSymbolError(
+        `symbols ${JSON.stringify(other)} and ${JSON.stringify(symbol)} differ only by case; their files would collide on case-insensitive file systems`,
+        { field: 'symbol', expected: other, actual: symbol },
+      );
+    }
+    const ts = tsCol.data;
+    const sorted = isNonDecreasing(ts);
+    if (this.partition !== 'none' && !sorted) {
+      throw new NotSortedError(
+        `symbol ${JSON.stringify(symbol)}: ts must be sorted to partition by ${this.partition}`,
+        {
+          path: this.dir,
+          field: 'ts',
+        },
+      );
+    }
+    const stem = fileName.slice(0, -COLUMN_FILE_EXTENSION.length);
+    const ranges =
+      this.partition === 'none' ? [{ key: '', start: 0, end: ts.length }] : splitByTime(ts, this.partition);
+    const partitions: DatasetPartitionEntry[] = [];
+    for (const r of ranges) {
+      // '@' is never produced by symbolToFileName, so `stem@key.col` cannot collide with another symbol.
+      const file = r.key === '' ? fileName : `${stem}@${r.key}${COLUMN_FILE_EXTENSION}`;
+      const written = writeColumnFile(
+        join(this.tempDir, file),
+        {
+          symbol,
+          columns: columns.map((c) => ({ ...c, data: c.data.subarray(r.start, r.end) as typeof c.data })),
+        },
+        { fsync: this.#durable },
+      );
+      const slice = ts.subarray(r.start, r.end);
+      const { lo, hi } = sorted ? firstLast(slice) : minMax(slice);
+      partitions.push({
+        key: r.key,
+        file,
+        rows: r.end - r.start,
+        firstTimestampNs: lo.toString(),
+        lastTimestampNs: hi.toString(),
+        sizeBytes: written.sizeBytes,
+        headerChecksum: written.headerChecksum,
+      });
+    }
+    const entry: DatasetSymbolEntry = {
+      symbol,
+      file: partitions[0]!.file,
+      rows: ts.length,
+      firstTimestampNs: partitions[0]!.firstTimestampNs,
+      lastTimestampNs: partitions[partitions.length - 1]!.lastTimestampNs,
+      partitions,
+    };
+    this.#entries.set(symbol, entry);
+    this.#lowerNames.set(lower, symbol);
+    return entry;
+  }
+
+  /**
+   * Writes `manifest.json` (symbols sorted by UTF-16 code units) and renames the temp folder onto
+   * {@link dir}. Returns the manifest.
+   * @throws DatasetWriterError when no symbol was written; OutputExistsError if `dir` appeared meanwhile.
+   *   On failure the temp folder is removed.
+   */
+  finish(options: { source?: Record<string, unknown> } = {}): DatasetManifest {
+    this.#assertOpen();
+    try {
+      if (this.#entries.size === 0 || this.#schema === undefined) {
+        throw new DatasetWriterError(`${this.dir}: no symbol written; a dataset needs at least one`, {
+          path: this.dir,
+        });
+      }
+      const symbols = [...this.#entries.values()].sort((a, b) =>
+        a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0,
+      );
+      let first: bigint | undefined;
+      let last: bigint | undefined;
+      let totalRows = 0;
+      for (const e of symbols) {
+        totalRows += e.rows;
+        if (e.rows === 0) continue;
+        const lo = BigInt(e.firstTimestampNs);
+        const hi = BigInt(e.lastTimestampNs);
+        if (first === undefined || lo < first) first = lo;
+        if (last === undefined || hi > last) last = hi;
+      }
+      const manifest: DatasetManifest = {
+        format: 'mmtape-dataset',
+        formatVersion: 1,
+        createdAt: new Date().toISOString(),
+        schema: this.#schema,
+        symbols,
+        totalRows,
+        firstTimestampNs: (first ?? 0n).toString(),
+        lastTimestampNs: (last ?? 0n).toString(),
+        partitioning: this.partition,
+        ...(options.source ? { source: options.source } : {}),
+      };
+      writeManifest(this.tempDir, manifest);
+      checkOutDir(this.dir, this.#overwrite);
+      moveIntoPlace(this.tempDir, this.dir);
+      this.#state = 'finished';
+      return manifest;
+    } catch (e) {
+      this.abort();
+      throw e;
+    }
+  }
+
+  /** Removes the temp folder; the target folder is untouched. Idempotent; no-op after finish. */
+  abort(): void {
+    if (this.#state !== 'open') return;
+    this.#state = 'aborted';
+    rmSync(this.tempDir, { recursive: true, force: true });
+  }
+
+  #assertOpen(): void {
+    if (this.#state !== 'open') {
+      throw new DatasetWriterError(`${this.dir}: dataset writer is ${this.#state}`, { path: this.dir });
+    }
+  }
+}
+
+/** Bytes per row of a schema (for size estimates). */
+export function bytesPerRow(schema: readonly { dtype: DType }[]): number {
+  return schema.reduce((n, c) => n + DTYPE_SIZE_BYTES[c.dtype], 0);
+}
+
+/**
+ * Row ranges of sorted `ts` per UTC day (`YYYY-MM-DD`) or month (`YYYY-MM`). Boundaries found by
+ * binary search, so the cost is O(partitions * log rows). Empty input gives one empty range keyed by
+ * the scheme's epoch key, so every symbol has at least one file.
+ */
+export function splitByTime(
+  ts: BigInt64Array,
+  scheme: 'day' | 'month',
+): { key: string; start: number; end: number }[] {
+  const out: { key: string; start: number; end: number }[] = [];
+  if (ts.length === 0) return [{ key: scheme === 'day' ? '1970-01-01' : '1970-01', start: 0, end: 0 }];
+  let start = 0;
+  while (start < ts.length) {
+    const t = ts[start]!;
+    const { key, nextNs } = periodOf(t, scheme);
+    let lo = start + 1;
+    let hi = ts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ts[mid]! < nextNs) lo = mid + 1;
+      else hi = mid;
+    }
+    out.push({ key, start, end: lo });
+    start = lo;
+  }
+  return out;
+}
+
+function periodOf(tNs: bigint, scheme: 'day' | 'month'): { key: string; nextNs: bigint } {
+  let day = tNs / NS_PER_DAY;
+  if (tNs < 0n && day * NS_PER_DAY !== tNs) day -= 1n; // floor for times before 1970
+  const d = new Date(Number(day) * 86_400_000);
+  const y = d.getUTCFullYear();
+  const m = d.getUTCMonth();
+  const pad = (n: number) => String(n).padStart(2, '0');
+  if (scheme === 'day') {
+    return { key: `${y}-${pad(m + 1)}-${pad(d.getUTCDate())}`, nextNs: (day + 1n) * NS_PER_DAY };
+  }
+  return { key: `${y}-${pad(m + 1)}`, nextNs: BigInt(Date.UTC(y, m + 1, 1)) * NS_PER_MS };
+}
+
+function isNonDecreasing(ts: BigInt64Array): boolean {
+  for (let i = 1; i < ts.length; i++) if (ts[i]! < ts[i - 1]!) return false;
+  return true;
+}
+
+function firstLast(ts: BigInt64Array): { lo: bigint; hi: bigint } {
+  return ts.length === 0 ? { lo: 0n, hi: 0n } : { lo: ts[0]!, hi: ts[ts.length - 1]! };
+}
+
+function minMax(ts: BigInt64Array): { lo: bigint; hi: bigint } {
+  if (ts.length === 0) return { lo: 0n, hi: 0n };
+  let lo = ts[0]!;
+  let hi = lo;
+  for (let i = 1; i < ts.length; i++) {
+    const v = ts[i]!;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return { lo, hi };
+}
+
+function fmtSchema(schema: readonly { name: string; dtype: string }[]): string {
+  return schema.map((c) => `${c.name}:${c.dtype}`).join(',');
+}
+
+/** @throws OutputExistsError when outDir exists and may not (or must not) be replaced. */
+export function checkOutDir(outDir: string, overwrite: boolean): void {
+  if (!existsSync(outDir)) return;
+  if (!overwrite) {
+    throw new OutputExistsError(`${outDir} already exists; pass overwrite: true to replace it`, {
+      path: outDir,
+      field: 'overwrite',
+    });
+  }
+  const isDataset =
+    statSync(outDir).isDirectory() &&
+    (existsSync(join(outDir, MANIFEST_FILE_NAME)) || readdirSync(outDir).length === 0);
+  if (!isDataset) {
+    throw new OutputExistsError(
+      `${outDir} exists and is not an mmtape dataset (no ${MANIFEST_FILE_NAME}); refusing to replace it`,
+      { path: outDir, field: 'overwrite' },
+    );
+  }
+}
+
+/** Renames tmpDir onto outDir; an existing outDir is moved aside first and removed only after success. */
+function moveIntoPlace(tmpDir: string, outDir: string): void {
+  if (!existsSync(outDir)) {
+    renameSync(tmpDir, outDir);
+    return;
+  }
+  const old = join(
+    dirname(outDir),
+    `.${basename(outDir)}.old-${process.pid}-${randomBytes(6).toString('hex')}`,
+  );
+  renameSync(outDir, old);
+  try {
+    renameSync(tmpDir, outDir);
+  } catch (e) {
+    renameSync(old, outDir);
+    throw e;
+  }
+  rmSync(old, { recursive: true, force: true });
+}

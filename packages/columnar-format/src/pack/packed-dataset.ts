@@ -1,0 +1,299 @@
+import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+import { type ColumnArray, decodeFrame } from '@mmtape/compression';
+import { columnArrayOf } from './pack-dataset.js';
+import { PackError } from './pack-errors.js';
+import {
+  PACK_FORMAT,
+  PACK_FORMAT_VERSION,
+  PACK_INDEX_FILE,
+  type PackedColumnEntry,
+  type PackedFileEntry,
+  type PackedFrameRef,
+  type PackIndex,
+} from './pack-format.js';
+
+/** One decoded chunk: the same typed arrays are reused (overwritten) by the next `readChunk` call. */
+export interface PackedChunk {
+  /** Chunk index. */
+  index: number;
+  /** First row of the chunk in the file. */
+  firstRow: number;
+  /** Rows in this chunk (the arrays may be longer: they are reusable buffers, use `subarray(0, rows)`). */
+  rows: number;
+  /** Column name → typed array (views of reusable buffers, valid until the next `readChunk`). */
+  columns: Record<string, ColumnArray>;
+}
+
+/** Reads `ref` from an open file descriptor. */
+function readRef(fd: number, ref: PackedFrameRef, path: string): Uint8Array {
+  const out = new Uint8Array(ref.lengthBytes);
+  const n = readSync(fd, out, 0, ref.lengthBytes, ref.offsetBytes);
+  if (n !== ref.lengthBytes) {
+    throw new PackError('MMTAPE_PACK_CORRUPT', `${path}: frame at byte ${ref.offsetBytes} is truncated`, {
+      path,
+      offsetBytes: ref.offsetBytes,
+      expected: ref.lengthBytes,
+      actual: n,
+    });
+  }
+  return out;
+}
+
+async function decodeRef(fd: number, ref: PackedFrameRef, path: string): Promise<Uint8Array> {
+  try {
+    return await decodeFrame(readRef(fd, ref, path));
+  } catch (cause) {
+    if ((cause as { code?: string }).code?.startsWith('MMTAPE_PACK_')) throw cause;
+    throw new PackError(
+      'MMTAPE_PACK_CORRUPT',
+      `${path}: frame at byte ${ref.offsetBytes}: ${String(cause)}`,
+      {
+        path,
+        offsetBytes: ref.offsetBytes,
+        cause,
+      },
+    );
+  }
+}
+
+/**
+ * One packed column file, read chunk by chunk. Chunks decode into per-column buffers allocated once
+ * and reused, so replaying a long file keeps memory at one chunk per column.
+ */
+export class PackedColumnFile {
+  readonly entry: PackedFileEntry;
+  readonly path: string;
+  readonly #fd: number;
+  readonly #buffers = new Map<string, Uint8Array>();
+  #closed = false;
+
+  constructor(packedDir: string, entry: PackedFileEntry) {
+    this.entry = entry;
+    this.path = join(packedDir, entry.packedPath);
+    this.#fd = openSync(this.path, 'r');
+  }
+
+  get symbol(): string {
+    return this.entry.symbol;
+  }
+  get rowCount(): number {
+    return this.entry.rowCount;
+  }
+  get chunkRows(): number {
+    return this.entry.chunkRows;
+  }
+  get chunkCount(): number {
+    return this.entry.columns[0]?.chunks.length ?? 0;
+  }
+  get columns(): readonly PackedColumnEntry[] {
+    return this.entry.columns;
+  }
+
+  /**
+   * Indexes of the chunks whose `ts` range intersects [startNs, endNs] (inclusive), from pack.json
+   * alone (nothing is decoded). All chunks when the file has no `ts` column.
+   */
+  chunksForRange(startNs: bigint, endNs: bigint): number[] {
+    const { chunkFirstTimestampNs: first, chunkLastTimestampNs: last } = this.entry;
+    const all = Array.from({ length: this.chunkCount }, (_, i) => i);
+    if (first.length !== this.chunkCount) return all;
+    return all.filter((i) => BigInt(last[i] as string) >= startNs && BigInt(first[i] as string) <= endNs);
+  }
+
+  /**
+   * Decodes chunk `index` of the given columns (default all) into the reusable buffers.
+   *
+   * @throws PackError `MMTAPE_PACK_CORRUPT` (checksum or codec failure, truncated file),
+   *   `MMTAPE_PACK_INVALID_OPTIONS` (bad index or column name).
+   */
+  async readChunk(index: number, columnNames?: readonly string[]): Promise<PackedChunk> {
+    if (this.#closed)
+      throw new PackError('MMTAPE_PACK_INVALID_OPTIONS', `${this.path} is closed`, { path: this.path });
+    if (!Number.isInteger(index) || index < 0 || index >= this.chunkCount) {
+      throw new PackError('MMTAPE_PACK_INVALID_OPTIONS', `chunk ${index} outside 0..${this.chunkCount - 1}`, {
+        path: this.path,
+        expected: `0..${this.chunkCount - 1}`,
+        actual: index,
+      });
+    }
+    const firstRow = index * this.chunkRows;
+    const rows = Math.min(this.chunkRows, this.rowCount - firstRow);
+    const columns: Record<string, ColumnArray> = {};
+    for (const col of this.#select(columnNames)) {
+      const raw = await decodeRef(this.#fd, col.chunks[index] as PackedFrameRef, this.path);
+      let buf = this.#buffers.get(col.name);
+      if (buf === undefined) {
+        buf = new Uint8Array(this.chunkRows * col.elementBytes);
+        this.#buffers.set(col.name, buf);
+      }
+      buf.set(raw);
+      columns[col.name] = viewOf(col.dtype, buf, rows * col.elementBytes);
+    }
+    return { index, firstRow, rows, columns };
+  }
+
+  /** Decodes a whole column into a fresh typed array. */
+  async readColumn(name: string): Promise<ColumnArray> {
+    const [col] = this.#select([name]);
+    const out = new Uint8Array((col as PackedColumnEntry).lengthBytes);
+    let at = 0;
+    for (const ref of (col as PackedColumnEntry).chunks) {
+      const raw = await decodeRef(this.#fd, ref, this.path);
+      out.set(raw, at);
+      at += raw.length;
+    }
+    return columnArrayOf((col as PackedColumnEntry).dtype, out);
+  }
+
+  /** Rebuilds the original column file bytes (skeleton + every column), verified by SHA-256 by the caller. */
+  async readOriginalBytes(): Promise<Uint8Array> {
+    const out = await decodeRef(this.#fd, this.entry.skeleton, this.path);
+    if (out.length !== this.entry.byteLength) {
+      throw new PackError('MMTAPE_PACK_CORRUPT', `${this.path}: skeleton is ${out.length} bytes`, {
+        path: this.path,
+        expected: this.entry.byteLength,
+        actual: out.length,
+      });
+    }
+    for (const col of this.entry.columns) {
+      let at = col.offsetBytes;
+      for (const ref of col.chunks) {
+        const raw = await decodeRef(this.#fd, ref, this.path);
+        if (at + raw.length > col.offsetBytes + col.lengthBytes) {
+          throw new PackError('MMTAPE_PACK_CORRUPT', `${this.path}: column ${col.name} overruns its region`, {
+            path: this.path,
+          });
+        }
+        out.set(raw, at);
+        at += raw.length;
+      }
+    }
+    return out;
+  }
+
+  close(): void {
+    if (!this.#closed) closeSync(this.#fd);
+    this.#closed = true;
+  }
+
+  #select(names?: readonly string[]): PackedColumnEntry[] {
+    if (names === undefined) return [...this.entry.columns];
+    return names.map((n) => {
+      const col = this.entry.columns.find((c) => c.name === n);
+      if (col === undefined) {
+        throw new PackError('MMTAPE_PACK_INVALID_OPTIONS', `no column "${n}" in ${this.entry.path}`, {
+          path: this.path,
+          actual: n,
+        });
+      }
+      return col;
+    });
+  }
+}
+
+function viewOf(dtype: string, buf: Uint8Array, lengthBytes: number): ColumnArray {
+  switch (dtype) {
+    case 'f64':
+      return new Float64Array(buf.buffer, 0, lengthBytes / 8);
+    case 'i64':
+      return new BigInt64Array(buf.buffer, 0, lengthBytes / 8);
+    case 'f32':
+      return new Float32Array(buf.buffer, 0, lengthBytes / 4);
+    case 'i32':
+      return new Int32Array(buf.buffer, 0, lengthBytes / 4);
+    default:
+      return buf.subarray(0, lengthBytes);
+  }
+}
+
+/** A packed dataset opened for reading (see {@link openPackedDataset}). */
+export class PackedDataset {
+  readonly dir: string;
+  readonly index: PackIndex;
+  /** Symbols of the packed column files, sorted. */
+  readonly symbols: readonly string[];
+  readonly #open = new Map<string, PackedColumnFile>();
+
+  constructor(dir: string, index: PackIndex) {
+    this.dir = dir;
+    this.index = index;
+    this.symbols = [...new Set(index.files.map((f) => f.symbol))].sort();
+  }
+
+  /**
+   * The packed files of `symbol` in path order (one per file; several if the dataset is partitioned).
+   * Cached until {@link close}.
+   */
+  files(symbol: string): PackedColumnFile[] {
+    const entries = this.index.files.filter((f) => f.symbol === symbol);
+    if (entries.length === 0) {
+      throw new PackError('MMTAPE_PACK_NOT_FOUND', `symbol ${symbol} is not in ${this.dir}`, {
+        path: this.dir,
+        actual: symbol,
+      });
+    }
+    return entries.map((e) => {
+      let f = this.#open.get(e.path);
+      if (f === undefined) {
+        f = new PackedColumnFile(this.dir, e);
+        this.#open.set(e.path, f);
+      }
+      return f;
+    });
+  }
+
+  /** The single packed file of `symbol` (the first one when partitioned). */
+  open(symbol: string): PackedColumnFile {
+    return this.files(symbol)[0] as PackedColumnFile;
+  }
+
+  close(): void {
+    for (const f of this.#open.values()) f.close();
+    this.#open.clear();
+  }
+}
+
+/**
+ * Opens a folder written by `packDataset`: reads and validates pack.json only; chunks are read on
+ * demand with {@link PackedColumnFile.readChunk}.
+ *
+ * @example
+ * ```ts
+ * const packed = openPackedDataset('cold/us1m');
+ * const aapl = packed.open('AAPL');
+ * for (const i of aapl.chunksForRange(startNs, endNs)) {
+ *   const { rows, columns } = await aapl.readChunk(i, ['ts', 'close']);
+ * }
+ * packed.close();
+ * ```
+ * @throws PackError `MMTAPE_PACK_NOT_FOUND` (no pack.json), `MMTAPE_PACK_CORRUPT` (invalid pack.json).
+ */
+export function openPackedDataset(packedDir: string): PackedDataset {
+  const path = join(packedDir, PACK_INDEX_FILE);
+  if (!existsSync(path)) {
+    throw new PackError('MMTAPE_PACK_NOT_FOUND', `${path} does not exist: not a packed dataset`, { path });
+  }
+  let index: PackIndex;
+  try {
+    index = JSON.parse(readFileSync(path, 'utf8')) as PackIndex;
+  } catch (cause) {
+    throw new PackError('MMTAPE_PACK_CORRUPT', `${path} is not valid JSON`, { path, cause });
+  }
+  if (
+    index?.format !== PACK_FORMAT ||
+    index.formatVersion !== PACK_FORMAT_VERSION ||
+    !Array.isArray(index.files)
+  ) {
+    throw new PackError(
+      'MMTAPE_PACK_CORRUPT',
+      `${path} is not a ${PACK_FORMAT} version ${PACK_FORMAT_VERSION} index`,
+      {
+        path,
+        expected: `${PACK_FORMAT} ${PACK_FORMAT_VERSION}`,
+        actual: `${String(index?.format)} ${String(index?.formatVersion)}`,
+      },
+    );
+  }
+  return new PackedDataset(packedDir, index);
+}

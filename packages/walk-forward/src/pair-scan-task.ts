@@ -1,0 +1,51 @@
+/**
+ * Messages between the walk-forward and its workers: only the description of where the data lives, the
+ * window, the slice of the pair triangle and the thresholds go to a worker; only counts and passing pairs
+ * come back. The prices themselves are never sent: each worker maps the files itself.
+ *
+ * @module
+ */
+import type { BuildPanelOptions } from './build-panel.js';
+import type { PairScanResult, PairSelectionConfig } from './select-pairs.js';
+
+/**
+ * Where a worker finds the panel:
+ * - `dataset`: the dataset folder; the worker opens it (`Dataset.open`, mmap), rebuilds the panel with the
+ *   same deterministic `buildPanel` and checks its digest against `panelDigest`.
+ * - `panel-file`: a column file written once by the main thread (`ts` + one f64 column `c<k>` per panel
+ *   symbol); the worker maps it (`ColumnFile.open`) and reads zero-copy views. The OS shares the pages.
+ */
+export type PanelSource =
+  | { kind: 'dataset'; dir: string; panelOptions: BuildPanelOptions; panelDigest: string }
+  | { kind: 'panel-file'; path: string; symbolCount: number; panelDigest: string };
+
+/** A slice of one window's pair scan. */
+export interface PairScanTask {
+  kind: 'scan';
+  source: PanelSource;
+  /** Panel indices of the window's eligible symbols, in sorted-name order. */
+  eligible: number[];
+  /** Names of the eligible symbols (same order). */
+  names: string[];
+  /** Sector id per eligible symbol (−1: none), or null for the all-pairs universe. */
+  sectorIds: number[] | null;
+  trainStart: number;
+  trainEnd: number;
+  iStart: number;
+  iEnd: number;
+  config: PairSelectionConfig;
+}
+
+/** Asks a worker for its view of the thread-limit variables (tests, diagnostics). */
+export interface EnvProbeTask {
+  kind: 'env';
+}
+
+/** What a worker reports for an {@link EnvProbeTask}. */
+export interface EnvProbeResult {
+  threadId: number;
+  env: Record<string, string | undefined>;
+}
+
+export type WorkerTask = PairScanTask | EnvProbeTask;
+export type WorkerResult = PairScanResult | EnvProbeResult;
