@@ -1,5 +1,11 @@
 #!/usr/bin/env node
+import { THREAD_LIMIT_ENV } from '@mmtape/walk-forward';
 import { main } from './main.js';
+
+// One compute thread per worker for any native numeric library (OpenMP, MKL, OpenBLAS, BLIS, vecLib,
+// numexpr), set before anything loads one, unless the user set them: the walk-forward pool already
+// uses every core, so inner threading would only oversubscribe them.
+for (const [name, value] of Object.entries(THREAD_LIMIT_ENV)) process.env[name] ??= value;
 
 // `mmtape --help | head` closes the pipe early: that is not an error.
 for (const stream of [process.stdout, process.stderr]) {

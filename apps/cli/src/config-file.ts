@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
+import { walkForwardConfigSchema } from '@mmtape/walk-forward';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { CliUsageError } from './cli-error.js';
@@ -7,30 +8,9 @@ import { CliUsageError } from './cli-error.js';
 /** File names looked up in the working directory when `--config` is not given, in this order. */
 export const CONFIG_FILE_NAMES = ['mmtape.config.json', 'mmtape.config.yaml', 'mmtape.config.yml'] as const;
 
-const positiveInt = z.number().int().min(1);
+/** The walkForward section: walk-forward's own schema (partial WalkForwardConfig, unknown fields rejected). */
+const walkForwardSchema = walkForwardConfigSchema;
 
-/** Walk-forward settings of the config file (see `WalkForwardConfig` in `@mmtape/walk-forward`). */
-const walkForwardSchema = z.looseObject({
-  trainBars: positiveInt.optional(),
-  testBars: positiveInt.optional(),
-  stepBars: positiveInt.optional(),
-  mode: z.enum(['rolling', 'expanding']).optional(),
-  minCorrelation: z.number().min(-1).max(1).optional(),
-  maxPValue: z.number().min(0).max(1).optional(),
-  halfLifeBars: z.tuple([z.number(), z.number()]).optional(),
-  topK: positiveInt.optional(),
-  entryZ: z.number().min(0).optional(),
-  exitZ: z.number().min(0).optional(),
-  stopZ: z.number().min(0).optional(),
-  costBps: z.number().min(0).optional(),
-  capitalPerPair: z.number().positive().optional(),
-  executionDelayBars: positiveInt.optional(),
-  periodsPerYear: z.union([z.number().positive(), z.literal('auto')]).optional(),
-});
-
-/**
- * Schema of `mmtape.config.{json,yaml,yml}`. Every field is optional; command-line flags override it.
- */
 export const mmtapeConfigSchema = z.strictObject({
   /** JSON-schema hint for editors; ignored. */
   $schema: z.string().optional(),
@@ -40,8 +20,10 @@ export const mmtapeConfigSchema = z.strictObject({
   useCompression: z.boolean().optional(),
   /** zstd level of compressed cache entries, 1..22 (default 3). */
   compressionLevel: z.number().int().min(1).max(22).optional(),
-  /** Compression algorithm of cache entries (default and only value today: zstd). */
-  compressionAlgorithm: z.enum(['zstd']).optional(),
+  /** Compression algorithm of cache entries: zstd (`.zst` entries, default) or blosc (`.blosc`). */
+  compressionAlgorithm: z.enum(['zstd', 'blosc']).optional(),
+  /** Size cap of the result cache, bytes; least recently used entries are evicted beyond it (default: none). */
+  cacheMaxBytes: z.number().int().min(1).optional(),
   /** Result-cache folder (default: `<report>/.cache` for walk-forward, `.mmtape-cache` for `mmtape cache`). */
   cacheDir: z.string().min(1).optional(),
   /** Defaults of `mmtape ingest`. */

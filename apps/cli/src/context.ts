@@ -19,7 +19,7 @@ export interface GlobalOptions {
   /** `--use-compression` / `--no-use-compression`. */
   useCompression?: boolean;
   compressionLevel?: number;
-  compressionAlgorithm?: 'zstd';
+  compressionAlgorithm?: 'zstd' | 'blosc';
 }
 
 /** Settings after merging defaults ← config file ← command-line flags. */
@@ -30,7 +30,12 @@ export interface Settings {
   /** Open datasets with `forceFallback` (from `useMemoryMapped: false`). */
   forceFallback: boolean;
   /** Options for `CacheManager` (besides `dir`). */
-  cache: { useCompression: boolean; compressionLevel: number; compressionAlgorithm: 'zstd' };
+  cache: {
+    useCompression: boolean;
+    compressionLevel: number;
+    compressionAlgorithm: 'zstd' | 'blosc';
+    maxBytes?: number;
+  };
 }
 
 /**
@@ -47,6 +52,7 @@ export function resolveSettings(options: GlobalOptions, cwd = process.cwd()): Se
       useCompression: options.useCompression ?? config.useCompression ?? true,
       compressionLevel: options.compressionLevel ?? config.compressionLevel ?? 3,
       compressionAlgorithm: options.compressionAlgorithm ?? config.compressionAlgorithm ?? 'zstd',
+      ...(config.cacheMaxBytes !== undefined ? { maxBytes: config.cacheMaxBytes } : {}),
     },
   };
 }

@@ -20,6 +20,13 @@ export {
 } from './commands/export.js';
 export { type InfoResult, runInfo } from './commands/info.js';
 export { type IngestCommandOptions, runIngest } from './commands/ingest.js';
+export {
+  type HydrateCommandResult,
+  type PackCommandOptions,
+  type PackCommandResult,
+  runHydrate,
+  runPack,
+} from './commands/pack.js';
 export { type ReplayCommandOptions, type ReplayResult, runReplay } from './commands/replay.js';
 export {
   runWalkForwardCommand,

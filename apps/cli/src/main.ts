@@ -6,6 +6,7 @@ import { runDemo } from './commands/demo.js';
 import { EXPORT_FORMATS, runExport } from './commands/export.js';
 import { runInfo } from './commands/info.js';
 import { runIngest } from './commands/ingest.js';
+import { runHydrate, runPack } from './commands/pack.js';
 import { runReplay } from './commands/replay.js';
 import { runWalkForwardCommand } from './commands/walk-forward.js';
 import { CONFIG_FILE_NAMES } from './config-file.js';
@@ -45,6 +46,15 @@ function number(min: number) {
   };
 }
 
+/** Parses `--workers`: a positive integer or `auto` (one per core). */
+function workersArg(value: string): number | 'auto' {
+  if (value === 'auto') return 'auto';
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new InvalidArgumentError(`expected "auto" or an integer >= 1, found "${value}"`);
+  return n;
+}
+
 /**
  * Builds the `mmtape` command tree. `emit` receives each command's result (printed as JSON with `--json`).
  * Exposed for tests; `main` is the entry point.
@@ -74,8 +84,8 @@ export function createProgram(emit: (result: unknown) => void): Command {
     .addOption(
       new Option(
         '--compression-algorithm <name>',
-        'compression algorithm of cache entries (default zstd; config compressionAlgorithm)',
-      ).choices(['zstd']),
+        'compression of cache entries: zstd (.zst) or blosc (.blosc) (default zstd; config compressionAlgorithm)',
+      ).choices(['zstd', 'blosc']),
     )
     .configureHelp({ showGlobalOptions: true })
     .addHelpText('after', EXIT_CODES_HELP)
@@ -85,8 +95,10 @@ export function createProgram(emit: (result: unknown) => void): Command {
 
   program
     .command('ingest')
-    .description('ingest CSV files or folders (*.csv, *.csv.gz) into a memory-mappable dataset')
-    .argument('<inputs...>', 'CSV files and/or folders')
+    .description(
+      'ingest CSV/Parquet files or folders (*.csv, *.csv.gz, *.parquet) into a memory-mappable dataset',
+    )
+    .argument('<inputs...>', 'CSV/Parquet files and/or folders')
     .requiredOption('-o, --out <dir>', 'output dataset folder (must not exist unless --overwrite)')
     .option('--tz <zone>', 'IANA time zone of naive wall-clock times, e.g. America/New_York (default: UTC)')
     .option(
@@ -133,6 +145,11 @@ export function createProgram(emit: (result: unknown) => void): Command {
     .option('--session <HH:MM-HH:MM>', 'keep only rows inside these local hours, e.g. 09:30-16:00')
     .option('--session-tz <zone>', 'IANA zone of --session (default: --tz, else UTC)')
     .option('--cumulative-volume', 'volume is cumulative: store deltas, negative deltas clipped to 0')
+    .option(
+      '--workers <n>',
+      'worker threads parsing input files: a count or auto (default: auto = one per core; 1 = in-process)',
+      workersArg,
+    )
     .action(async (inputs: string[], opts, cmd: Command) =>
       emit(await runIngest(inputs, { ...opts, noFsync: opts.fsync === false }, ctxOf(cmd))),
     );
@@ -183,6 +200,22 @@ export function createProgram(emit: (result: unknown) => void): Command {
     .option('--exit-z <z>', 'exit when |z-score| falls below this (default 0.5)', number(0))
     .option('--stop-z <z>', 'stop out when |z-score| exceeds this (default 4)', number(0))
     .option('--cost-bps <bps>', 'cost per unit of turnover per leg, basis points (default 5)', number(0))
+    .option(
+      '--all-pairs',
+      'test every pair: no correlation pre-filter (default: pre-filter on training log returns)',
+    )
+    .option('--sectors <file>', 'CSV symbol,sector: only pairs within one sector (default: all pairs)')
+    .addOption(
+      new Option(
+        '--autolag <criterion>',
+        'ADF lag selection on residuals as statsmodels coint: aic, bic or t-stat (default: fixed lag 1)',
+      ).choices(['aic', 'bic', 't-stat']),
+    )
+    .option(
+      '--workers <n>',
+      'worker threads testing pairs, each mapping the dataset itself; "auto" = cores (default 1)',
+      workersArg,
+    )
     .option('--cache-dir <dir>', 'cache of per-window pair statistics (default <report>/.cache)')
     .option('--no-cache', 'do not use the result cache')
     .option(
@@ -228,6 +261,44 @@ export function createProgram(emit: (result: unknown) => void): Command {
         emit(await runCache(action, dir, ctxOf(cmd))),
       );
   }
+  cache
+    .command('prune')
+    .description('evict least recently used entries (by recorded last access, not atime) down to a size cap')
+    .argument('[dir]', `cache folder (default: cacheDir of the config file, else ${DEFAULT_CACHE_DIR})`)
+    .option(
+      '--max-bytes <bytes>',
+      'keep at most this many bytes (default: cacheMaxBytes of the config file)',
+      integer(0),
+    )
+    .option('--older-than-days <days>', 'also remove entries not used for this many days', number(0))
+    .action(
+      async (dir: string | undefined, opts: { maxBytes?: number; olderThanDays?: number }, cmd: Command) =>
+        emit(await runCache('prune', dir, ctxOf(cmd), opts)),
+    );
+
+  program
+    .command('pack')
+    .description(
+      'write a compressed, chunked cold copy of a dataset (lossless; hydrate restores it byte for byte)',
+    )
+    .argument('<dataset>', 'dataset folder')
+    .requiredOption('-o, --out <dir>', 'output folder of the packed copy')
+    .option(
+      '--chunk-rows <rows>',
+      'rows per compressed chunk; a time range decodes only its chunks (default 65536)',
+      integer(1),
+    )
+    .option('--level <level>', 'zstd level of the backend codec, 1..22 (default 9)', integerIn(1, 22))
+    .option('--overwrite', 'replace an existing packed folder')
+    .action(async (dir: string, opts, cmd: Command) => emit(await runPack(dir, opts, ctxOf(cmd))));
+
+  program
+    .command('hydrate')
+    .description('restore the memory-mappable dataset from a packed copy (SHA-256 verified per file)')
+    .argument('<packed>', 'packed folder written by mmtape pack')
+    .requiredOption('-o, --out <dir>', 'output dataset folder')
+    .option('--overwrite', 'replace an existing dataset folder')
+    .action(async (dir: string, opts, cmd: Command) => emit(await runHydrate(dir, opts, ctxOf(cmd))));
 
   program
     .command('bench')

@@ -1,15 +1,16 @@
 import { resolve } from 'node:path';
 import { CacheManager, type CacheStats } from '@mmtape/cache-manager';
+import { CliUsageError } from '../cli-error.js';
 import { type CommandContext, settingsOf } from '../context.js';
 import { formatBytes } from '../memory.js';
 
 /** Default folder of `mmtape cache` when neither an argument nor `cacheDir` in the config is given. */
 export const DEFAULT_CACHE_DIR = '.mmtape-cache';
 
-/** What `mmtape cache stats|clear` returns. */
+/** What `mmtape cache stats|clear|prune` returns. */
 export interface CacheCommandResult {
   dir: string;
-  action: 'stats' | 'clear';
+  action: 'stats' | 'clear' | 'prune';
   /** On-disk figures before the action. */
   before: Pick<CacheStats, 'entries' | 'bytes'>;
   /** On-disk figures after the action (equal to `before` for stats). */
@@ -21,9 +22,10 @@ export interface CacheCommandResult {
  * every entry). `dir` defaults to `cacheDir` of the config file, else `.mmtape-cache`.
  */
 export async function runCache(
-  action: 'stats' | 'clear',
+  action: 'stats' | 'clear' | 'prune',
   dir: string | undefined,
   ctx: CommandContext,
+  prune: { maxBytes?: number; olderThanDays?: number } = {},
 ): Promise<CacheCommandResult> {
   const settings = settingsOf(ctx);
   const cacheDir = resolve(dir ?? settings.config.cacheDir ?? DEFAULT_CACHE_DIR);
@@ -37,6 +39,21 @@ export async function runCache(
     after = { entries: s.entries, bytes: s.bytes };
     ctx.say(
       `cleared ${cacheDir}: removed ${before.entries - after.entries} entries, ${formatBytes(before.bytes - after.bytes)}`,
+    );
+  } else if (action === 'prune') {
+    const maxBytes = prune.maxBytes ?? settings.cache.maxBytes;
+    if (maxBytes === undefined && prune.olderThanDays === undefined) {
+      throw new CliUsageError(
+        'cache prune needs --max-bytes <bytes> or --older-than-days <days> (or cacheMaxBytes in the config file)',
+      );
+    }
+    const r = await cache.prune({
+      ...(maxBytes !== undefined ? { maxBytes } : {}),
+      ...(prune.olderThanDays !== undefined ? { olderThanMs: prune.olderThanDays * 86_400_000 } : {}),
+    });
+    after = { entries: r.remainingEntries, bytes: r.remainingBytes };
+    ctx.say(
+      `pruned ${cacheDir}: evicted ${r.removed} least recently used entries (${formatBytes(r.freedBytes)}); ${r.remainingEntries} entries, ${formatBytes(r.remainingBytes)} left`,
     );
   } else {
     ctx.say(`cache ${cacheDir}: ${entries} entries, ${formatBytes(bytes)} on disk`);

@@ -31,6 +31,14 @@ export interface WalkForwardCommandOptions {
   exitZ?: number;
   stopZ?: number;
   costBps?: number;
+  /** Test every pair (no correlation pre-filter). */
+  allPairs?: boolean;
+  /** CSV `symbol,sector`: only pairs within one sector. */
+  sectors?: string;
+  /** ADF lag selection on the residuals (statsmodels `coint` autolag); default: fixed lag. */
+  autolag?: 'aic' | 'bic' | 't-stat';
+  /** Worker threads testing pairs (default 1, in-process); `auto` = one per core. */
+  workers?: number | 'auto';
   /** Cache folder for per-window pair statistics (default `<report>/.cache`). */
   cacheDir?: string;
   /** `--no-cache` disables the cache. */
@@ -76,6 +84,12 @@ export async function runWalkForwardCommand(
   for (const key of OVERRIDES) {
     if (options[key] !== undefined) mutable[key] = options[key];
   }
+  if (options.allPairs) mutable.prefilter = false;
+  if (options.sectors) {
+    mutable.universe = 'within-sector';
+    mutable.sectorsFile = resolve(options.sectors);
+  }
+  if (options.autolag) mutable.adfAutolag = options.autolag;
   const dataset = Dataset.open(requireDatasetDir(dir), { forceFallback: settings.forceFallback });
   try {
     const symbols = options.symbols
@@ -84,7 +98,8 @@ export async function runWalkForwardCommand(
           .map((s) => s.trim())
           .filter(Boolean)
       : undefined;
-    const panel = buildPanel(dataset, symbols ? { symbols } : {});
+    const panelOptions = symbols ? { symbols } : {};
+    const panel = buildPanel(dataset, panelOptions);
     for (const d of panel.droppedSymbols) {
       ctx.say(`${d.symbol} left out: prices on ${(d.coverage * 100).toFixed(0)}% of bars (minimum 95%)`);
     }
@@ -98,8 +113,10 @@ export async function runWalkForwardCommand(
     let started = false;
     let report: WalkForwardReport;
     try {
+      const workers = options.workers ?? 1;
       report = await runWalkForward(panel, config, {
         ...(cache ? { cache } : {}),
+        ...(workers === 1 ? {} : { workers, datasetDir: resolve(dir), panelOptions }),
         onProgress: (p: { windowsDone: number; windowsTotal: number }) => {
           if (!started) {
             ctx.progress.start('walk-forward (windows)', p.windowsTotal);

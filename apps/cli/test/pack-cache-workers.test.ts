@@ -1,0 +1,118 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CacheManager } from '@mmtape/cache-manager';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoDataDir } from '../src/commands/demo.js';
+import { runIngest } from '../src/commands/ingest.js';
+import { runHydrate, runPack } from '../src/commands/pack.js';
+import { runReplay } from '../src/commands/replay.js';
+import { main } from '../src/main.js';
+import { captureOutput, quietCtx, tempDir } from './helpers.js';
+
+const tmp = tempDir('pack');
+afterAll(() => tmp.cleanup());
+const mmtape = (...args: string[]) => captureOutput(() => main(['node', 'mmtape', ...args]));
+
+/** Relative path → bytes of every file below `dir`. */
+function filesOf(dir: string): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  for (const name of readdirSync(dir, { recursive: true }) as string[]) {
+    const path = join(dir, name);
+    try {
+      out.set(name, readFileSync(path));
+    } catch {
+      // a folder
+    }
+  }
+  return out;
+}
+
+describe('pack and hydrate', () => {
+  const dataset = join(tmp.dir, 'dataset');
+  beforeAll(async () => {
+    await runIngest([demoDataDir()], { out: dataset }, quietCtx);
+  });
+
+  it('pack shrinks the dataset and hydrate restores every file byte for byte', async () => {
+    const packed = await runPack(dataset, { out: join(tmp.dir, 'packed'), chunkRows: 256 }, quietCtx);
+    expect(packed.files).toBe(30);
+    expect(packed.rows).toBe(37_486);
+    expect(packed.ratio).toBeGreaterThan(2);
+    expect(packed.packedBytes).toBeLessThan(packed.rawBytes);
+    const restored = await runHydrate(join(tmp.dir, 'packed'), { out: join(tmp.dir, 'hydrated') }, quietCtx);
+    expect(restored.verified).toBe(true);
+    const before = filesOf(dataset);
+    const after = filesOf(join(tmp.dir, 'hydrated'));
+    expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
+    for (const [name, bytes] of before) expect(after.get(name)?.equals(bytes), name).toBe(true);
+    const replay = runReplay(join(tmp.dir, 'hydrated'), {}, quietCtx);
+    expect(replay.events).toBe(37_486);
+    expect(replay.ordered).toBe(true);
+  });
+
+  it('hydrate of a folder that is not a packed dataset is a user error', async () => {
+    const r = await mmtape('hydrate', dataset, '--out', join(tmp.dir, 'x'));
+    expect(r.result).toBe(1);
+    expect(r.stderr).toContain('not a packed dataset');
+  });
+});
+
+describe('mmtape cache prune', () => {
+  it('evicts entries down to --max-bytes and reports what is left', async () => {
+    const dir = join(tmp.dir, 'cache');
+    const cache = new CacheManager({ dir });
+    for (let i = 0; i < 6; i++) {
+      await cache.putArrays(CacheManager.key({ i }), { x: new Float64Array(2048).fill(i) });
+    }
+    const before = await cache.stats();
+    expect(before.entries).toBe(6);
+    const cap = Math.floor(before.bytes / 2);
+    const r = await mmtape('--json', 'cache', 'prune', dir, '--max-bytes', String(cap));
+    expect(r.result).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.after.bytes).toBeLessThanOrEqual(cap);
+    expect(out.after.entries).toBeLessThan(6);
+    expect((await cache.stats()).entries).toBe(out.after.entries);
+  });
+
+  it('without a cap it is a user error that says what to pass', async () => {
+    const r = await mmtape('cache', 'prune', join(tmp.dir, 'cache'));
+    expect(r.result).toBe(1);
+    expect(r.stderr).toContain('--max-bytes');
+  });
+});
+
+describe('mmtape walk-forward --workers', () => {
+  it('gives the same report with 2 workers as in-process, testing all pairs', async () => {
+    const dataset = join(tmp.dir, 'wf');
+    await runIngest([demoDataDir()], { out: dataset }, quietCtx);
+    const run = async (workers: string) => {
+      const report = join(tmp.dir, `wf-report-${workers}`);
+      const r = await mmtape(
+        '-q',
+        'walk-forward',
+        dataset,
+        '--report',
+        report,
+        '--all-pairs',
+        '--no-cache',
+        '--workers',
+        workers,
+      );
+      expect(r.result, r.stderr).toBe(0);
+      return JSON.parse(readFileSync(join(report, 'report.json'), 'utf8'));
+    };
+    const one = await run('1');
+    const two = await run('2');
+    expect(one.windows.length).toBeGreaterThanOrEqual(10);
+    expect(one.windows[0].pairsTested).toBe((29 * 28) / 2);
+    expect(two.windows).toEqual(one.windows);
+    expect(two.summary).toEqual(one.summary);
+  });
+
+  it('rejects a bad --workers value', async () => {
+    const r = await mmtape('walk-forward', 'x', '--report', 'y', '--workers', 'many');
+    expect(r.result).toBe(1);
+    expect(r.stderr).toContain('expected "auto" or an integer');
+  });
+});
