@@ -1,12 +1,13 @@
-// Ingest throughput: MB/s of CSV into an mmtape dataset (ingestCsv), side by side with DuckDB
-// (`CREATE TABLE t AS SELECT * FROM read_csv([...files])`, in-memory database) on the same files, in the
-// same run. Data: ../shared/data/us-1min-2018q1-sample/intraday and a seeded synthetic set of 3,000
+// Ingest throughput: MB/s of CSV into an mmtape dataset (ingest, worker threads: 1 and auto), side by
+// side with DuckDB (`CREATE TABLE t AS SELECT * FROM read_csv([...files])`, in-memory database) on the
+// same files, in the same run. Then exportParquet of each dataset, read back by DuckDB: row count and
+// sum(close) must match. Data: ../shared/data/us-1min-2018q1-sample/intraday and a seeded synthetic set of 3,000
 // symbols (one CSV per symbol, written to a temp folder and removed afterwards).
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { ingestCsv } from '../../packages/columnar-format/dist/index.js';
+import { exportParquet, ingest } from '../../packages/columnar-format/dist/index.js';
 import { fmt, memory, REPO, SHARED_DATA, timeIt, writeResults } from '../lib.mjs';
 
 const SYNTH_SYMBOLS = Number(process.env.BENCH_SYNTH_SYMBOLS ?? 3000);
@@ -67,7 +68,21 @@ async function duckdbReadCsv(files) {
 }
 
 const tmp = mkdtempSync(join(tmpdir(), 'mmtape-bench-ingest-'));
+/** DuckDB reads the exported Parquet file: rows and sum(close) (float32 widened to double). */
+async function duckdbCheckParquet(path) {
+  const instance = await DuckDBInstance.create(':memory:');
+  const conn = await instance.connect();
+  const reader = await conn.runAndReadAll(
+    `SELECT count(*) AS n, sum(close::DOUBLE) AS s, count(DISTINCT symbol) AS k FROM read_parquet('${path.replaceAll("'", "''")}')`,
+  );
+  const [n, s, k] = reader.getRows()[0];
+  conn.closeSync?.();
+  instance.closeSync?.();
+  return { rows: Number(n), sumClose: Number(s), symbols: Number(k) };
+}
+
 const rows = [];
+const parquetRows = [];
 const raw = {};
 try {
   const synthDir = join(tmp, 'synthetic');
@@ -89,27 +104,57 @@ try {
     const bytes = files.reduce((n, f) => n + statSync(f).size, 0);
     const mb = bytes / 1e6;
     let k = 0;
-    const run = (durable) => async () => {
+    const run = (durable, workers) => async () => {
       const outDir = join(tmp, `out-${k++}`);
-      const r = await ingestCsv({ inputs: [set.dir], outDir, durable, ...set.options });
+      const r = await ingest({ inputs: [set.dir], outDir, durable, workers, ...set.options });
       rmSync(outDir, { recursive: true, force: true });
       return r.rowsWritten;
     };
-    const durable = await timeIt(run(true), { repeat: REPEAT, warmup: 1 });
-    const fast = await timeIt(run(false), { repeat: REPEAT, warmup: 0 });
+    const serial = await timeIt(run(false, 1), { repeat: REPEAT, warmup: 1 });
+    const durable = await timeIt(run(true, 'auto'), { repeat: REPEAT, warmup: 0 });
+    const fast = await timeIt(run(false, 'auto'), { repeat: REPEAT, warmup: 0 });
     const duck = await timeIt(() => duckdbReadCsv(files), { repeat: REPEAT, warmup: 1 });
     const mbs = (ms) => mb / (ms / 1000);
-    raw[set.name] = { files: files.length, bytes, durable, fast, duck, memory: memory() };
+    raw[set.name] = { files: files.length, bytes, serial, durable, fast, duck, memory: memory() };
     rows.push([
       set.name,
       String(files.length),
       fmt(mb, 1),
       fmt(durable.result),
+      `${fmt(mbs(serial.medianMs), 1)} (${fmt(serial.medianMs)} ms)`,
       `${fmt(mbs(durable.medianMs), 1)} (${fmt(durable.medianMs)} ms)`,
       `${fmt(mbs(fast.medianMs), 1)} (${fmt(fast.medianMs)} ms)`,
       `${fmt(mbs(duck.medianMs), 1)} (${fmt(duck.medianMs)} ms, ${fmt(duck.result)} rows)`,
       `${fmt(duck.medianMs / durable.medianMs, 2)} / ${fmt(duck.medianMs / fast.medianMs, 2)}`,
     ]);
+
+    // Parquet out, checked by DuckDB.
+    const dsDir = join(tmp, `ds-${k++}`);
+    await ingest({ inputs: [set.dir], outDir: dsDir, durable: false, ...set.options });
+    const pq = join(tmp, `export-${k++}.parquet`);
+    const t0 = process.hrtime.bigint();
+    const exported = await exportParquet(dsDir, pq);
+    const exportMs = Number(process.hrtime.bigint() - t0) / 1e6;
+    const check = await duckdbCheckParquet(pq);
+    const relErr = Math.abs(check.sumClose - exported.sumClose) / Math.max(1, Math.abs(exported.sumClose));
+    const ok = check.rows === exported.rows && relErr < 1e-9;
+    if (!ok) {
+      throw new Error(
+        `DuckDB read of ${pq} disagrees: rows ${check.rows} vs ${exported.rows}, sum(close) ${check.sumClose} vs ${exported.sumClose}`,
+      );
+    }
+    raw[set.name].parquet = { exported, exportMs, duckdb: check };
+    parquetRows.push([
+      set.name,
+      fmt(exported.rows),
+      fmt(exported.rowGroups),
+      fmt(exported.bytes / 1e6, 1),
+      `${fmt(exportMs)} ms`,
+      `${fmt(check.rows)} rows, ${check.symbols} symbols, sum(close) ${fmt(check.sumClose, 2)}`,
+      ok ? 'yes' : 'NO',
+    ]);
+    rmSync(dsDir, { recursive: true, force: true });
+    rmSync(pq, { force: true });
   }
 } finally {
   rmSync(tmp, { recursive: true, force: true });
@@ -117,7 +162,7 @@ try {
 
 writeResults('ingest', {
   summary:
-    'CSV -> dataset throughput (median of runs). mmtape output is sorted, de-duplicated, checksummed column files; DuckDB builds an in-memory table. Command: `pnpm build && pnpm bench ingest`.',
+    'CSV -> dataset throughput (median of runs), in-process and on worker threads. mmtape output is sorted, de-duplicated, checksummed column files; DuckDB builds an in-memory table. Command: `pnpm build && pnpm bench ingest`.',
   tables: [
     {
       title: 'Ingest throughput, MB/s of CSV',
@@ -128,17 +173,27 @@ writeResults('ingest', {
         'files',
         'CSV MB',
         'rows',
-        'mmtape durable (fsync) MB/s',
-        'mmtape durable:false MB/s',
+        'mmtape 1 worker, durable:false MB/s',
+        `mmtape ${availableParallelism()} workers, durable (fsync) MB/s`,
+        `mmtape ${availableParallelism()} workers, durable:false MB/s`,
         'DuckDB MB/s',
-        'ratio mmtape/DuckDB (durable / no fsync)',
+        'ratio mmtape/DuckDB (workers auto: durable / no fsync)',
       ],
       rows,
       notes: [
         `repeat ${REPEAT}, median; machine shared with other jobs, numbers are noisy`,
         'ratio > 1 means mmtape is faster',
+        `workers: 'auto' = os.availableParallelism() = ${availableParallelism()}`,
         `repo ${REPO}`,
       ],
+    },
+    {
+      title: 'exportParquet, read back by DuckDB',
+      data: 'each dataset above, exported to one ZSTD Parquet file (timestamp NANOS UTC, symbol, close float32)',
+      peer: 'DuckDB read_parquet: count(*), sum(close::DOUBLE)',
+      columns: ['data', 'rows', 'row groups', 'file MB', 'export time', 'DuckDB read', 'rows and sum match'],
+      rows: parquetRows,
+      notes: ['single run; sum compared with relative tolerance 1e-9 (summation order differs)'],
     },
   ],
   raw,

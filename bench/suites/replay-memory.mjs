@@ -21,9 +21,9 @@ if (process.argv[2] === '--child') {
   const stats = replayDataset(
     dataset,
     { columns: ['close'], prefetch: process.argv[4] === 'on', memory: { intervalMs: 1000 } },
-    (batch, ctx) => {
-      const close = ctx.columns.close;
-      for (let i = 0; i < batch.length; i++) sum += close[batch.symbolIds[i]][batch.rows[i]];
+    (batch) => {
+      const close = batch.columns.close;
+      for (let i = 0; i < batch.length; i++) sum += close[i];
     },
   );
   dataset.close();

@@ -5,6 +5,8 @@ export default defineConfig({
     index: 'src/index.ts',
     'pack/index': 'src/pack/index.ts',
     'interop/arrow': 'src/interop/arrow.ts',
+    // Worker-thread entry of parallel ingest, loaded by piscina from dist/ (see src/ingest/ingest-pool.ts).
+    'ingest-worker': 'src/ingest/ingest-worker.ts',
   },
   format: ['esm'],
   dts: true,

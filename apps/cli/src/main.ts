@@ -233,9 +233,11 @@ export function createProgram(emit: (result: unknown) => void): Command {
 
   program
     .command('export')
-    .description('export a dataset to one Arrow IPC file (zero-copy from the mapped columns) or CSV file')
+    .description(
+      'export a dataset to one Arrow IPC file (zero-copy from the mapped columns), CSV file, or Parquet file (timestamp, symbol, close; ZSTD; readable by DuckDB)',
+    )
     .argument('<dataset>', 'dataset folder')
-    .requiredOption('-o, --out <file>', 'output file (.arrow/.ipc/.feather or .csv)')
+    .requiredOption('-o, --out <file>', 'output file (.arrow/.ipc/.feather, .csv or .parquet)')
     .addOption(
       new Option('-f, --format <format>', 'output format (default: from the --out extension)').choices([
         ...EXPORT_FORMATS,

@@ -116,3 +116,47 @@ describe('mmtape walk-forward --workers', () => {
     expect(r.stderr).toContain('expected "auto" or an integer');
   });
 });
+
+describe('mmtape export --format parquet', () => {
+  it('writes timestamp, symbol, close that re-ingests to the same closes', async () => {
+    const dataset = join(tmp.dir, 'pq-src');
+    await runIngest([demoDataDir()], { out: dataset }, quietCtx);
+    const file = join(tmp.dir, 'demo.parquet');
+    const r = await mmtape('--json', 'export', dataset, '--out', file, '--symbols', 'KO,PEP');
+    expect(r.result, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.format).toBe('parquet');
+    expect(out.rows).toBe(2 * 1259);
+    const back = join(tmp.dir, 'pq-back');
+    await runIngest([file], { out: back }, quietCtx);
+    const { Dataset } = await import('@mmtape/columnar-format');
+    const a = Dataset.open(dataset);
+    const b = Dataset.open(back);
+    try {
+      expect([...b.symbols]).toEqual(['KO', 'PEP']);
+      for (const s of ['KO', 'PEP']) {
+        const x = a.open(s);
+        const y = b.open(s);
+        expect([...y.timestampsNs()]).toEqual([...x.timestampsNs()]);
+        // close is float32 in the Parquet file
+        expect([...y.f64('close')]).toEqual([...x.f64('close')].map((v) => Math.fround(v)));
+      }
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
+  it('rejects --columns for parquet with a message saying why', async () => {
+    const r = await mmtape(
+      'export',
+      join(tmp.dir, 'pq-src'),
+      '--out',
+      join(tmp.dir, 'x.parquet'),
+      '--columns',
+      'open',
+    );
+    expect(r.result).toBe(1);
+    expect(r.stderr).toContain('timestamp, symbol, close');
+  });
+});

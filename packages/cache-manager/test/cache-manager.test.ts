@@ -3,6 +3,7 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { readFrameHeader } from '@mmtape/compression';
+import { mulberry32 } from '@mmtape/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeArrayContainer } from '../src/array-container.js';
 import { CacheManager, isCacheError } from '../src/index.js';
@@ -11,18 +12,6 @@ const root = mkdtempSync(join(tmpdir(), 'mmtape-cache-test-'));
 let counter = 0;
 const freshDir = () => join(root, `c${counter++}`);
 afterAll(() => rm(root, { recursive: true, force: true }));
-
-/** mulberry32 seeded PRNG (public domain). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function closes(length: number, seed: number): Float64Array {
   const rand = mulberry32(seed);

@@ -142,6 +142,14 @@ export class FieldCountError extends ColumnarError {
 export class CsvReadError extends ColumnarError {
   readonly code = 'CSV_READ_FAILED' as const;
 }
+/** A Parquet input could not be read (not Parquet, unsupported encoding, I/O). Wraps the cause. */
+export class ParquetReadError extends ColumnarError {
+  readonly code = 'PARQUET_READ_FAILED' as const;
+}
+/** `exportParquet` failed (bad options, empty selection, write failure). Wraps the cause. */
+export class ParquetExportError extends ColumnarError {
+  readonly code = 'PARQUET_EXPORT_FAILED' as const;
+}
 /** Ingest found no data rows in any input. */
 export class NoDataError extends ColumnarError {
   readonly code = 'NO_DATA' as const;

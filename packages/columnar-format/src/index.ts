@@ -1,13 +1,14 @@
 /**
  * `@mmtape/columnar-format`: the mmtape binary column file (header + 64-byte aligned columns, see
  * FORMAT.md), zero-copy typed-array views over memory-mapped files, an atomic writer, dataset folders
- * with `manifest.json`, and CSV ingest.
+ * with `manifest.json`, parallel CSV/Parquet ingest and Parquet export.
  *
  * @example
  * ```ts
- * import { Dataset, ingestCsv } from '@mmtape/columnar-format';
+ * import { Dataset, exportParquet, ingest } from '@mmtape/columnar-format';
  *
- * await ingestCsv({ inputs: ['intraday/'], outDir: 'data/us1m', timeZone: 'America/New_York' });
+ * await ingest({ inputs: ['intraday/'], outDir: 'data/us1m', timeZone: 'America/New_York' }); // all cores
+await exportParquet('data/us1m', 'us1m.parquet'); // timestamp, symbol, close; ZSTD
  * const ds = Dataset.open('data/us1m');
  * const f = ds.open('AAPL');
  * const ts = f.timestampsNs();       // BigInt64Array, ns UTC, zero-copy over the mapping
@@ -63,15 +64,20 @@ export {
   NoDataError,
   NotSortedError,
   OutputExistsError,
+  ParquetExportError,
+  ParquetReadError,
   PartitionChecksumError,
   SymbolNotFoundError,
   TruncatedFileError,
   UnsupportedVersionError,
   ZeroCopyViolationError,
 } from './errors.js';
+export type { ExportParquetOptions, ExportParquetReport } from './export/export-parquet.js';
+export { exportParquet } from './export/export-parquet.js';
 export { COLUMN_ALIGNMENT_BYTES, FORMAT_VERSION, MAGIC } from './header.js';
 export type { HygieneOptions, HygieneReport } from './ingest/apply-hygiene.js';
-export { DEFAULT_SYMBOL_FROM_FILE_NAME, ingestCsv } from './ingest/ingest-csv.js';
+export { DEFAULT_SYMBOL_FROM_FILE_NAME, ingest } from './ingest/ingest.js';
+export { ingestCsv } from './ingest/ingest-csv.js';
 export type {
   ColumnMapping,
   IngestFileReport,

@@ -16,6 +16,7 @@
 
 import { type Codec, codecById, codecByName, codecIdOf, type StageSpec } from './codec-registry.js';
 import { CodecError, CodecOptionsError, FrameTruncatedError } from './errors.js';
+import { fusedTailDecode } from './filters/fused-decode.js';
 
 /** A stage as stored in a frame. */
 export interface ChainStage {
@@ -54,6 +55,15 @@ export async function encodeChain(
 export async function decodeChain(payload: Uint8Array, stages: readonly ChainStage[]): Promise<Uint8Array> {
   let bytes = payload;
   for (let i = stages.length - 1; i >= 0; i--) {
+    // Default column chains: undo decimal/delta/zigzag/shuffle in one pass (filters/fused-decode.ts).
+    if (i >= 2 && i < stages.length - 1) {
+      try {
+        const fused = fusedTailDecode(bytes, stages.slice(0, i + 1));
+        if (fused !== undefined) return fused;
+      } catch (cause) {
+        throw new CodecError('decimal', 'decode', String(cause), { cause });
+      }
+    }
     const stage = stages[i] as ChainStage;
     const codec = await codecById(stage.id);
     try {

@@ -40,6 +40,15 @@ export type StageSpec =
   | { codec: 'delta' }
   | { codec: 'zigzag' }
   | { codec: 'decimal'; maxScale?: number; maxExceptionRatio?: number }
+  | {
+      codec: 'decpack';
+      /** Element type of the input. Default `'f64'`. */
+      dtype?: 'f64' | 'i64';
+      /** Predict by the previous value. Default `true`. */
+      delta?: boolean;
+      maxScale?: number;
+      maxExceptionRatio?: number;
+    }
   | { codec: string; [option: string]: unknown };
 
 /** Output of {@link Codec.encode}: the bytes for the next stage and the params decoding needs. */
@@ -135,3 +144,4 @@ registerCodec(17, 'bitshuffle', async () => (await import('./filters/builtin-fil
 registerCodec(18, 'delta', async () => (await import('./filters/builtin-filters.js')).deltaCodec);
 registerCodec(19, 'zigzag', async () => (await import('./filters/builtin-filters.js')).zigzagCodec);
 registerCodec(20, 'decimal', async () => (await import('./filters/builtin-filters.js')).decimalCodec);
+registerCodec(21, 'decpack', async () => (await import('./filters/builtin-filters.js')).decpackCodec);

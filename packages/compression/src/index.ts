@@ -86,4 +86,12 @@ export {
   isFrame,
   readFrameHeader,
 } from './frame-header.js';
-export { ZSTD_MAX_INPUT_BYTES, ZSTD_MAX_LEVEL, ZSTD_MIN_LEVEL } from './zstd-codec.js';
+export {
+  initZstd,
+  ZSTD_DEFAULT_LEVEL,
+  ZSTD_MAX_INPUT_BYTES,
+  ZSTD_MAX_LEVEL,
+  ZSTD_MIN_LEVEL,
+  zstdCompressSync,
+  zstdDecompressSync,
+} from './zstd-codec.js';

@@ -17,8 +17,8 @@
  * @module
  */
 
-import { zstdBackend } from './codecs/zstd-backend.js';
-import { FrameLengthError, FrameTooLargeError, ZstdError } from './errors.js';
+import { type ZstdBackend, zstdBackend, zstdBackendSync } from './codecs/zstd-backend.js';
+import { FrameLengthError, FrameTooLargeError, InvalidCompressionLevelError, ZstdError } from './errors.js';
 
 /**
  * Largest raw input, and largest payload, handed to zstd: 512 MiB. The binding's heap is capped at
@@ -82,6 +82,88 @@ export async function zstdDecompress(
       cause,
       offsetBytes: payloadOffsetBytes,
     });
+  }
+  return out;
+}
+
+/** Default level of {@link zstdCompressSync}: 3, zstd's own default (fast, a good general ratio). */
+export const ZSTD_DEFAULT_LEVEL = 3;
+
+/**
+ * Loads the zstd backend (native zstd-napi when it loads, else the wasm build) so that
+ * {@link zstdCompressSync} and {@link zstdDecompressSync} can run. Idempotent; concurrent calls share
+ * one load.
+ *
+ * @throws ZstdError neither backend can load.
+ */
+export async function initZstd(): Promise<void> {
+  await zstdBackend();
+}
+
+function syncBackend(): ZstdBackend {
+  const zstd = zstdBackendSync();
+  if (zstd === undefined) {
+    throw new ZstdError(
+      'init',
+      'zstd is not initialised: await initZstd() before the synchronous zstd calls',
+    );
+  }
+  return zstd;
+}
+
+/**
+ * Compresses `bytes` into one standard zstd frame (RFC 8878, content size in the header) at `level`
+ * (1..22, default {@link ZSTD_DEFAULT_LEVEL}). Synchronous; requires {@link initZstd} first.
+ *
+ * @example
+ * ```ts
+ * await initZstd();
+ * const packed = zstdCompressSync(new TextEncoder().encode('hello'), 9);
+ * const back = zstdDecompressSync(packed);
+ * ```
+ * @throws ZstdError not initialised, or zstd fails.
+ * @throws InvalidCompressionLevelError `level` is not an integer in 1..22.
+ * @throws FrameTooLargeError `bytes` exceeds {@link ZSTD_MAX_INPUT_BYTES}.
+ */
+export function zstdCompressSync(bytes: Uint8Array, level: number = ZSTD_DEFAULT_LEVEL): Uint8Array {
+  if (!Number.isInteger(level) || level < ZSTD_MIN_LEVEL || level > ZSTD_MAX_LEVEL) {
+    throw new InvalidCompressionLevelError(`${ZSTD_MIN_LEVEL}..${ZSTD_MAX_LEVEL}`, level);
+  }
+  if (bytes.byteLength > ZSTD_MAX_INPUT_BYTES) {
+    throw new FrameTooLargeError('zstd input', ZSTD_MAX_INPUT_BYTES, bytes.byteLength);
+  }
+  const zstd = syncBackend();
+  try {
+    return zstd.compress(bytes, level);
+  } catch (cause) {
+    throw new ZstdError('compress', describe(cause), { cause });
+  }
+}
+
+/**
+ * Decompresses one zstd frame. The frame must announce its content size (every frame written by
+ * {@link zstdCompressSync} does). Synchronous; requires {@link initZstd} first.
+ *
+ * @throws ZstdError not initialised, no content size, or corrupt data.
+ * @throws FrameTooLargeError the announced size exceeds {@link ZSTD_MAX_INPUT_BYTES}.
+ */
+export function zstdDecompressSync(bytes: Uint8Array): Uint8Array {
+  const zstd = syncBackend();
+  const contentSize = zstdFrameContentSize(bytes, 0);
+  if (contentSize === undefined) {
+    throw new ZstdError('decompress', 'zstd frame does not announce its content size');
+  }
+  if (contentSize > ZSTD_MAX_INPUT_BYTES) {
+    throw new FrameTooLargeError('zstd output', ZSTD_MAX_INPUT_BYTES, contentSize);
+  }
+  let out: Uint8Array;
+  try {
+    out = zstd.decompress(bytes, contentSize);
+  } catch (cause) {
+    throw new ZstdError('decompress', `corrupt zstd payload: ${describe(cause)}`, { cause });
+  }
+  if (out.byteLength !== contentSize) {
+    throw new FrameLengthError('zstd frame content size', 0, contentSize, out.byteLength);
   }
   return out;
 }

@@ -1,14 +1,6 @@
-/** mulberry32: tiny seeded PRNG (Tommy Ettinger, public domain), returns floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '@mmtape/test-utils';
+
+export { mulberry32 };
 
 /** `length` seeded random bytes. */
 export function randomBytes(length: number, seed: number): Uint8Array {

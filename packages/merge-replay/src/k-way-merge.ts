@@ -32,7 +32,28 @@ export interface KWayMergeOptions {
   endNs?: bigint;
   /** Merge algorithm, see {@link MergeStrategy}. Default `'auto'`. */
   strategy?: MergeStrategy;
+  /**
+   * Columns to gather into `batch.columns`: `columns[name][s]` is stream `s`'s column (same length as
+   * its timestamps, Float64Array or BigInt64Array). Each emitted event's value is copied into
+   * `batch.columns[name][i]`, aligned with `batch.symbolIds[i]`, so a consumer reads one dense array per
+   * batch instead of one array per stream. Default: none.
+   */
+  columns?: Readonly<Record<string, readonly (Float64Array | BigInt64Array)[]>>;
+  /**
+   * Rows per stream copied at a time from the streams (and gathered columns) into one contiguous heap
+   * buffer that the merge reads, ≥ 1. Default {@link DEFAULT_STAGE_ROWS}: see there for why.
+   */
+  stageRows?: number;
 }
+
+/**
+ * Default rows staged per stream: 64 rows = 512 bytes of a column, so the staged heads of 8 streams
+ * share a 4 KiB page and a 3,000-stream batch touches ~375 staging pages per column instead of one
+ * page per stream of every mapped column (TLB misses), while one `TypedArray.set` per 64 rows keeps the
+ * copy overhead small. Measured with bench/suites/replay.mjs (`REPLAY_STAGE_ROWS`, bench/README.md):
+ * 32–128 rows are within noise of each other on 3,000 bar streams, 1,024 rows is slower.
+ */
+export const DEFAULT_STAGE_ROWS = 64;
 
 /** Options of {@link KWayMerge.replayAsync}. */
 export interface ReplayAsyncOptions {
@@ -120,8 +141,31 @@ export class KWayMerge implements Iterable<ReplayBatch> {
   readonly endRows: Uint32Array;
 
   private readonly streams: readonly BigInt64Array[];
-  private readonly hiViews: Int32Array[];
-  private readonly loViews: Uint32Array[];
+  /** Rows staged per stream; stream `s` owns staging rows `[s * stageRows, (s + 1) * stageRows)`. */
+  private readonly stageRows: number;
+  /** Staged timestamps of every stream: one contiguous buffer, as int64 and as (hi, lo) int32 pairs. */
+  private readonly stageKeys: BigInt64Array;
+  private readonly stageHi: Int32Array;
+  private readonly stageLo: Uint32Array;
+  /** True when `columns` were given: every emitted event is gathered. */
+  private readonly gathering: boolean;
+  /** Staging index of (stream `s`, row `r`) is `(r + stageDelta[s]) | 0` while `r < stageEnd[s]`. */
+  private readonly stageDelta: Int32Array;
+  /** One past the last staged row of each stream. */
+  private readonly stageEnd: Uint32Array;
+  /** Gathered f64 columns: sources per stream, staging buffers, and the batch outputs. */
+  private readonly f64Names: string[] = [];
+  private readonly f64Stages: Float64Array[] = [];
+  private f64Outs: Float64Array[] = [];
+  /** Gathered i64 columns: staged and copied as (int32, int32) pairs, so no BigInt is made per event. */
+  private readonly i64Names: string[] = [];
+  private readonly i64Stages32: Int32Array[] = [];
+  private i64Outs32: Int32Array[] = [];
+  /** Int32 views of each stream's timestamps, and of each gathered column (f64 first, then i64) per stream. */
+  private readonly streams32: Int32Array[];
+  private readonly gatherSources32: Int32Array[][] = [];
+  /** Int32 views of the staging buffers of the gathered columns, in the order of `gatherSources32`. */
+  private readonly gatherStages32: Int32Array[] = [];
   /** Head row of each stream: the next row to emit. */
   private readonly cursors: Uint32Array;
   private readonly tree: LoserTree;
@@ -135,18 +179,27 @@ export class KWayMerge implements Iterable<ReplayBatch> {
   private readonly live: Int32Array;
   private liveCount = 0;
   /** Sweep: the smallest head timestamp (high / low half), valid while `liveCount > 0`. */
-  private sweepHi = 0;
-  private sweepLo = 0;
+  // Kept in typed arrays, not fields: a low half ≥ 2^31 would turn a Smi field into a double field, and
+  // that representation change deoptimizes every function compiled against the old one.
+  private readonly sweepHi = new Int32Array(1);
+  private readonly sweepLo = new Uint32Array(1);
   private switches = 0;
   private windowBatches = 0;
   private windowEvents = 0;
   private events = 0;
   private batches = 0;
-  private startedAtMs = -1;
-  private finishedAtMs = -1;
+  /** [started, finished] in ms (performance.now()), -1 until set; typed for the reason of `sweepHi`. */
+  private readonly clockMs = new Float64Array([-1, -1]);
 
   constructor(streams: readonly BigInt64Array[], options: KWayMergeOptions = {}) {
-    const { startNs, endNs, strategy = 'auto' } = options;
+    const { startNs, endNs, strategy = 'auto', columns = {}, stageRows = DEFAULT_STAGE_ROWS } = options;
+    if (!Number.isSafeInteger(stageRows) || stageRows < 1) {
+      throw new InvalidReplayOptionError({
+        option: 'stageRows',
+        expected: 'an integer >= 1',
+        actual: stageRows,
+      });
+    }
     if (startNs !== undefined && typeof startNs !== 'bigint') {
       throw new InvalidReplayOptionError({ option: 'startNs', expected: 'a bigint (ns)', actual: startNs });
     }
@@ -166,8 +219,13 @@ export class KWayMerge implements Iterable<ReplayBatch> {
     this.startRows = new Uint32Array(count);
     this.endRows = new Uint32Array(count);
     this.cursors = new Uint32Array(count);
-    this.hiViews = new Array<Int32Array>(count);
-    this.loViews = new Array<Uint32Array>(count);
+    this.stageRows = stageRows;
+    this.stageKeys = new BigInt64Array(count * stageRows);
+    this.stageHi = new Int32Array(this.stageKeys.buffer);
+    this.stageLo = new Uint32Array(this.stageKeys.buffer);
+    this.stageDelta = new Int32Array(count);
+    this.streams32 = new Array<Int32Array>(count);
+    this.stageEnd = new Uint32Array(count);
     this.tree = new LoserTree(count);
     this.buckets = new TimestampBuckets(count);
     this.order = new Int32Array(Math.max(1, count));
@@ -189,15 +247,51 @@ export class KWayMerge implements Iterable<ReplayBatch> {
           actual: `${stream.length} rows`,
         });
       }
-      // BigInt64Array.byteOffset is always a multiple of 8, so these views are aligned.
-      this.hiViews[s] = new Int32Array(stream.buffer, stream.byteOffset, stream.length * 2);
-      this.loViews[s] = new Uint32Array(stream.buffer, stream.byteOffset, stream.length * 2);
+      // BigInt64Array.byteOffset is always a multiple of 8, so this view is aligned.
+      this.streams32[s] = new Int32Array(stream.buffer, stream.byteOffset, stream.length * 2);
       const first = startNs === undefined ? 0 : lowerBound(stream, startNs);
       const end = endNs === undefined ? stream.length : Math.max(first, lowerBound(stream, endNs));
       this.startRows[s] = first;
       this.endRows[s] = end;
       this.cursors[s] = first;
     }
+    for (const [name, perStream] of Object.entries(columns)) {
+      if (!Array.isArray(perStream) || perStream.length !== count) {
+        throw new InvalidReplayOptionError({
+          option: `columns.${name}`,
+          expected: `one array per stream (${count})`,
+          actual: perStream,
+        });
+      }
+      const f64 = perStream.every((c) => c instanceof Float64Array);
+      const i64 = !f64 && perStream.every((c) => c instanceof BigInt64Array);
+      for (let s = 0; s < count; s++) {
+        const column = perStream[s] as Float64Array | BigInt64Array;
+        if ((!f64 && !i64) || column.length < this.endRows[s]!) {
+          throw new InvalidReplayOptionError({
+            option: `columns.${name}[${s}]`,
+            expected: `a Float64Array or BigInt64Array (all streams alike) of at least ${this.endRows[s]} rows`,
+            actual: column,
+          });
+        }
+      }
+      const stage = new Int32Array(count * stageRows * 2);
+      const sources = perStream.map((c) => new Int32Array(c.buffer, c.byteOffset, c.length * 2));
+      if (f64) {
+        this.f64Names.push(name);
+        this.f64Stages.push(new Float64Array(stage.buffer));
+        this.gatherSources32.splice(this.f64Names.length - 1, 0, sources);
+        this.gatherStages32.splice(this.f64Names.length - 1, 0, stage);
+      } else {
+        this.i64Names.push(name);
+        this.i64Stages32.push(stage);
+        this.gatherSources32.push(sources);
+        this.gatherStages32.push(stage);
+      }
+    }
+    this.gathering = this.f64Names.length + this.i64Names.length > 0;
+    for (let s = 0; s < count; s++)
+      if (this.startRows[s]! < this.endRows[s]!) this.stage(s, this.startRows[s]!);
     this.adaptive = strategy === 'auto';
     if (strategy === 'auto') {
       let live = 0;
@@ -217,7 +311,66 @@ export class KWayMerge implements Iterable<ReplayBatch> {
       length: 0,
       symbolIds: new Int32Array(capacity),
       rows: new Uint32Array(capacity),
+      columns: {},
     };
+    this.f64Outs = this.f64Names.map(() => new Float64Array(capacity));
+    this.i64Outs32 = this.i64Names.map(() => new Int32Array(capacity * 2));
+    this.publishColumns();
+  }
+
+  /**
+   * Copies rows `[row, row + stageRows)` (clamped to the range end) of stream `s` and of its gathered
+   * columns into its staging slot. An element loop over int32 halves: `TypedArray.set(subarray(…))`
+   * costs a view allocation per call, several times the copy of 64 rows, and int32 copies keep every
+   * bit pattern (NaN payloads included).
+   */
+  private stage(s: number, row: number): void {
+    const end = Math.min(row + this.stageRows, this.endRows[s]!);
+    const at = s * this.stageRows;
+    const from = 2 * row;
+    const to = 2 * at;
+    const length = 2 * (end - row);
+    copyInt32(this.streams32[s]!, from, this.stageHi, to, length);
+    const sources = this.gatherSources32;
+    for (let c = 0; c < sources.length; c++)
+      copyInt32(sources[c]![s]!, from, this.gatherStages32[c]!, to, length);
+    this.stageDelta[s] = (at - row) | 0;
+    this.stageEnd[s] = end;
+  }
+
+  /** Points `batch.columns` at the current output arrays (after construction or growth). */
+  private publishColumns(): void {
+    const columns: Record<string, Float64Array | BigInt64Array> = {};
+    this.f64Names.forEach((name, c) => {
+      columns[name] = this.f64Outs[c]!;
+    });
+    this.i64Names.forEach((name, c) => {
+      columns[name] = new BigInt64Array(this.i64Outs32[c]!.buffer);
+    });
+    this.batch.columns = columns;
+  }
+
+  /** Doubles the batch arrays (keeping the first `n` entries); returns nothing, callers reload them. */
+  private growBatch(n: number): void {
+    const batch = this.batch;
+    batch.symbolIds = grow(batch.symbolIds, new Int32Array(n * 2));
+    batch.rows = grow(batch.rows, new Uint32Array(n * 2));
+    this.f64Outs = this.f64Outs.map((out) => grow(out, new Float64Array(n * 2)));
+    this.i64Outs32 = this.i64Outs32.map((out) => grow(out, new Int32Array(n * 4)));
+    this.publishColumns();
+  }
+
+  /** Copies the gathered columns of staging index `idx` to batch slot `n`. */
+  private gather(n: number, idx: number): void {
+    const f64Outs = this.f64Outs;
+    for (let c = 0; c < f64Outs.length; c++) f64Outs[c]![n] = this.f64Stages[c]![idx]!;
+    const i64Outs = this.i64Outs32;
+    for (let c = 0; c < i64Outs.length; c++) {
+      const out = i64Outs[c]!;
+      const stage = this.i64Stages32[c]!;
+      out[2 * n] = stage[2 * idx]!;
+      out[2 * n + 1] = stage[2 * idx + 1]!;
+    }
   }
 
   /**
@@ -235,7 +388,7 @@ export class KWayMerge implements Iterable<ReplayBatch> {
    * @throws {UnsortedStreamError} when an advanced-to row is earlier than the previous row of its stream.
    */
   next(): ReplayBatch | null {
-    if (this.startedAtMs < 0) this.startedAtMs = performance.now();
+    if (this.clockMs[0]! < 0) this.clockMs[0] = performance.now();
     if (this.adaptive && this.windowBatches >= ADAPT_WINDOW_BATCHES) this.adapt();
     const mode = this.mode;
     const n =
@@ -245,7 +398,7 @@ export class KWayMerge implements Iterable<ReplayBatch> {
           ? this.nextFromBuckets()
           : this.nextFromTree();
     if (n === 0) {
-      if (this.finishedAtMs < 0) this.finishedAtMs = performance.now();
+      if (this.clockMs[1]! < 0) this.clockMs[1] = performance.now();
       return null;
     }
     this.batch.length = n;
@@ -267,24 +420,27 @@ export class KWayMerge implements Iterable<ReplayBatch> {
     const batch = this.batch;
     const cursors = this.cursors;
     const endRows = this.endRows;
-    const hiViews = this.hiViews;
-    const loViews = this.loViews;
+    const stageHi = this.stageHi;
+    const stageLo = this.stageLo;
+    const stageDelta = this.stageDelta;
+    const stageEnd = this.stageEnd;
+    const gathering = this.gathering;
     const hi = keyHi[leaf]!;
     const lo = keyLo[leaf]!;
-    batch.timestampNs = this.streams[leaf]![cursors[leaf]!]!;
+    batch.timestampNs = this.stageKeys[(cursors[leaf]! + stageDelta[leaf]!) | 0]!;
     let symbolIds = batch.symbolIds;
     let rows = batch.rows;
     let n = 0;
     do {
       if (n === rows.length) {
-        symbolIds = grow(symbolIds, new Int32Array(n * 2));
-        rows = grow(rows, new Uint32Array(n * 2));
-        batch.symbolIds = symbolIds;
-        batch.rows = rows;
+        this.growBatch(n);
+        symbolIds = batch.symbolIds;
+        rows = batch.rows;
       }
       const row = cursors[leaf]!;
       symbolIds[n] = leaf;
       rows[n] = row;
+      if (gathering) this.gather(n, (row + stageDelta[leaf]!) | 0);
       n++;
       // Advance the winning stream and check it stays sorted: one (hi, lo) comparison per row.
       const nextRow = row + 1;
@@ -292,8 +448,10 @@ export class KWayMerge implements Iterable<ReplayBatch> {
       if (nextRow >= endRows[leaf]!) {
         tree.setExhausted(leaf);
       } else {
-        const nextHi = hiViews[leaf]![2 * nextRow + HI]!;
-        const nextLo = loViews[leaf]![2 * nextRow + LO]!;
+        if (nextRow >= stageEnd[leaf]!) this.stage(leaf, nextRow);
+        const idx = (nextRow + stageDelta[leaf]!) | 0;
+        const nextHi = stageHi[2 * idx + HI]!;
+        const nextLo = stageLo[2 * idx + LO]!;
         if (nextHi < hi || (nextHi === hi && nextLo < lo)) this.throwUnsorted(leaf, nextRow);
         keyHi[leaf] = nextHi;
         keyLo[leaf] = nextLo;
@@ -318,33 +476,36 @@ export class KWayMerge implements Iterable<ReplayBatch> {
     const batch = this.batch;
     const cursors = this.cursors;
     const endRows = this.endRows;
-    const hiViews = this.hiViews;
-    const loViews = this.loViews;
-    batch.timestampNs = this.streams[order[0]!]![cursors[order[0]!]!]!;
+    const stageHi = this.stageHi;
+    const stageLo = this.stageLo;
+    const stageDelta = this.stageDelta;
+    const stageEnd = this.stageEnd;
+    const gathering = this.gathering;
+    batch.timestampNs = this.stageKeys[(cursors[order[0]!]! + stageDelta[order[0]!]!) | 0]!;
     let symbolIds = batch.symbolIds;
     let rows = batch.rows;
     let n = 0;
     for (let i = 0; i < count; i++) {
       const s = order[i]!;
-      const hiView = hiViews[s]!;
-      const loView = loViews[s]!;
       const end = endRows[s]!;
       let row = cursors[s]!;
       // Emit every row of stream s at this timestamp (usually one).
       for (;;) {
         if (n === rows.length) {
-          symbolIds = grow(symbolIds, new Int32Array(n * 2));
-          rows = grow(rows, new Uint32Array(n * 2));
-          batch.symbolIds = symbolIds;
-          batch.rows = rows;
+          this.growBatch(n);
+          symbolIds = batch.symbolIds;
+          rows = batch.rows;
         }
         symbolIds[n] = s;
         rows[n] = row;
+        if (gathering) this.gather(n, (row + stageDelta[s]!) | 0);
         n++;
         row++;
         if (row >= end) break;
-        const nextHi = hiView[2 * row + HI]!;
-        const nextLo = loView[2 * row + LO]!;
+        if (row >= stageEnd[s]!) this.stage(s, row);
+        const idx = (row + stageDelta[s]!) | 0;
+        const nextHi = stageHi[2 * idx + HI]!;
+        const nextLo = stageLo[2 * idx + LO]!;
         if (nextHi === hi && nextLo === lo) continue;
         if (nextHi < hi || (nextHi === hi && nextLo < lo)) {
           cursors[s] = row;
@@ -371,10 +532,13 @@ export class KWayMerge implements Iterable<ReplayBatch> {
     const batch = this.batch;
     const cursors = this.cursors;
     const endRows = this.endRows;
-    const hiViews = this.hiViews;
-    const loViews = this.loViews;
-    const hi = this.sweepHi;
-    const lo = this.sweepLo;
+    const stageHi = this.stageHi;
+    const stageLo = this.stageLo;
+    const stageDelta = this.stageDelta;
+    const stageEnd = this.stageEnd;
+    const gathering = this.gathering;
+    const hi = this.sweepHi[0]!;
+    const lo = this.sweepLo[0]!;
     let symbolIds = batch.symbolIds;
     let rows = batch.rows;
     let n = 0;
@@ -388,24 +552,24 @@ export class KWayMerge implements Iterable<ReplayBatch> {
       let kl = keyLo[s]!;
       if (kh === hi && kl === lo) {
         let row = cursors[s]!;
-        if (n === 0) batch.timestampNs = this.streams[s]![row]!;
+        if (n === 0) batch.timestampNs = this.stageKeys[(row + stageDelta[s]!) | 0]!;
         const end = endRows[s]!;
-        const hiView = hiViews[s]!;
-        const loView = loViews[s]!;
         for (;;) {
           if (n === rows.length) {
-            symbolIds = grow(symbolIds, new Int32Array(n * 2));
-            rows = grow(rows, new Uint32Array(n * 2));
-            batch.symbolIds = symbolIds;
-            batch.rows = rows;
+            this.growBatch(n);
+            symbolIds = batch.symbolIds;
+            rows = batch.rows;
           }
           symbolIds[n] = s;
           rows[n] = row;
+          if (gathering) this.gather(n, (row + stageDelta[s]!) | 0);
           n++;
           row++;
           if (row >= end) break;
-          kh = hiView[2 * row + HI]!;
-          kl = loView[2 * row + LO]!;
+          if (row >= stageEnd[s]!) this.stage(s, row);
+          const idx = (row + stageDelta[s]!) | 0;
+          kh = stageHi[2 * idx + HI]!;
+          kl = stageLo[2 * idx + LO]!;
           if (kh !== hi || kl !== lo) break;
         }
         cursors[s] = row;
@@ -424,8 +588,8 @@ export class KWayMerge implements Iterable<ReplayBatch> {
       }
     }
     this.liveCount = kept;
-    this.sweepHi = minHi;
-    this.sweepLo = minLo;
+    this.sweepHi[0] = minHi;
+    this.sweepLo[0] = minLo;
     return n;
   }
 
@@ -466,8 +630,9 @@ export class KWayMerge implements Iterable<ReplayBatch> {
     for (let s = 0; s < this.streamCount; s++) {
       const row = this.cursors[s]!;
       if (row >= this.endRows[s]!) continue;
-      const kh = this.hiViews[s]![2 * row + HI]!;
-      const kl = this.loViews[s]![2 * row + LO]!;
+      const idx = (row + this.stageDelta[s]!) | 0;
+      const kh = this.stageHi[2 * idx + HI]!;
+      const kl = this.stageLo[2 * idx + LO]!;
       keyHi[s] = kh;
       keyLo[s] = kl;
       this.live[kept++] = s;
@@ -477,8 +642,8 @@ export class KWayMerge implements Iterable<ReplayBatch> {
       }
     }
     this.liveCount = kept;
-    this.sweepHi = minHi;
-    this.sweepLo = minLo;
+    this.sweepHi[0] = minHi;
+    this.sweepLo[0] = minLo;
   }
 
   /** Files every live stream under its head timestamp (ascending ids, so every bucket starts sorted). */
@@ -488,7 +653,8 @@ export class KWayMerge implements Iterable<ReplayBatch> {
     for (let s = 0; s < this.streamCount; s++) {
       const row = this.cursors[s]!;
       if (row < this.endRows[s]!) {
-        buckets.insert(s, this.hiViews[s]![2 * row + HI]!, this.loViews[s]![2 * row + LO]!);
+        const idx = (row + this.stageDelta[s]!) | 0;
+        buckets.insert(s, this.stageHi[2 * idx + HI]!, this.stageLo[2 * idx + LO]!);
       }
     }
   }
@@ -500,8 +666,9 @@ export class KWayMerge implements Iterable<ReplayBatch> {
       const row = this.cursors[s]!;
       if (row < this.endRows[s]!) {
         tree.exhausted[s] = 0;
-        tree.keyHi[s] = this.hiViews[s]![2 * row + HI]!;
-        tree.keyLo[s] = this.loViews[s]![2 * row + LO]!;
+        const idx = (row + this.stageDelta[s]!) | 0;
+        tree.keyHi[s] = this.stageHi[2 * idx + HI]!;
+        tree.keyLo[s] = this.stageLo[2 * idx + LO]!;
       } else {
         tree.setExhausted(s);
       }
@@ -565,8 +732,9 @@ export class KWayMerge implements Iterable<ReplayBatch> {
 
   /** Counters so far; see {@link MergeStats}. */
   stats(): MergeStats {
-    const end = this.finishedAtMs >= 0 ? this.finishedAtMs : performance.now();
-    const elapsedNs = this.startedAtMs < 0 ? 0 : Math.round((end - this.startedAtMs) * 1e6);
+    const [startedAtMs, finishedAtMs] = this.clockMs as unknown as [number, number];
+    const end = finishedAtMs >= 0 ? finishedAtMs : performance.now();
+    const elapsedNs = startedAtMs < 0 ? 0 : Math.round((end - startedAtMs) * 1e6);
     return {
       events: this.events,
       batches: this.batches,
@@ -594,7 +762,17 @@ function lowerBound(stream: BigInt64Array, value: bigint): number {
   return low;
 }
 
-function grow<T extends Int32Array | Uint32Array>(from: T, to: T): T {
+function copyInt32(
+  from: Int32Array,
+  fromIndex: number,
+  to: Int32Array,
+  toIndex: number,
+  length: number,
+): void {
+  for (let k = 0; k < length; k++) to[toIndex + k] = from[fromIndex + k]!;
+}
+
+function grow<T extends Int32Array | Uint32Array | Float64Array>(from: T, to: T): T {
   to.set(from);
   return to;
 }

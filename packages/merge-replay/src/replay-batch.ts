@@ -14,4 +14,10 @@ export interface ReplayBatch {
   symbolIds: Int32Array;
   /** Row of each event within its stream, parallel to `symbolIds`. */
   rows: Uint32Array;
+  /**
+   * Values gathered for each event, parallel to `symbolIds`: `columns[name][i]` is column `name` at
+   * (`symbolIds[i]`, `rows[i]`). Only the columns asked for (`KWayMerge`'s `columns` option, or
+   * `replayDataset`'s `columns`) are present; `{}` otherwise. Reused like the rest of the batch.
+   */
+  columns: Record<string, Float64Array | BigInt64Array>;
 }

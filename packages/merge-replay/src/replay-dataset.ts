@@ -86,6 +86,14 @@ export interface ReplayOptions {
   /** Merge algorithm (see `MergeStrategy`). Default `'auto'`. */
   strategy?: MergeStrategy;
   /**
+   * `true` (default): copy each event's values of `columns` into `batch.columns[name][i]`, aligned with
+   * `batch.symbolIds`, while the batch is built from the staged rows (the cheapest way to read them for a
+   * full-market replay: one dense array per batch). `false`: only the zero-copy `ctx.columns` access.
+   */
+  gather?: boolean;
+  /** Rows per stream staged at a time (see `KWayMergeOptions.stageRows`). Default 64. */
+  stageRows?: number;
+  /**
    * Memory measurement: `true` (default) samples page-cache residency of the replayed files (mincore)
    * and RSS split into anon / file-backed (`/proc/self/status`) at the start, every 250 ms, and at the
    * end; an object sets `intervalMs`; `false` samples nothing (the memory fields of the stats are -1).
@@ -115,6 +123,8 @@ export interface ReplayStats {
   batches: number;
   /** Wall time of the whole call, including opening files and the consumer's callbacks, in ms. */
   elapsedMs: number;
+  /** Part of `elapsedMs` spent before the first batch: opening files, views, staging, prefetch setup. */
+  openMs: number;
   /** `events / (elapsedMs / 1000)`; 0 when nothing was replayed. */
   eventsPerSecond: number;
   /** Timestamp of the first batch (ns since epoch), `null` when nothing was replayed. */
@@ -235,7 +245,13 @@ export function replayDataset(
   const currentStream = new Int32Array(symbols.length).fill(-1);
   const symbolOfStream = Int32Array.from(streamSymbol);
 
-  const merge = new KWayMerge(streamTimestamps, { startNs, endNs, strategy: options.strategy });
+  const merge = new KWayMerge(streamTimestamps, {
+    startNs,
+    endNs,
+    strategy: options.strategy,
+    stageRows: options.stageRows,
+    columns: options.gather === false ? {} : streamColumns,
+  });
   const prefetcher = createPrefetcher(files, symbols, streamSymbol, columnNames, options.prefetch ?? true);
   const memory = options.memory ?? true;
   const sampler =
@@ -246,6 +262,7 @@ export function replayDataset(
           memory === true ? {} : memory,
         );
   sampler?.sample();
+  const openMs = performance.now() - startedAtMs;
 
   const cursors = merge.cursorRows;
   const polledRows = new Float64Array(files.length).fill(-1);
@@ -311,6 +328,7 @@ export function replayDataset(
     events,
     batches,
     elapsedMs,
+    openMs,
     eventsPerSecond: events === 0 || elapsedMs <= 0 ? 0 : events / (elapsedMs / 1000),
     firstTimestampNs,
     lastTimestampNs,

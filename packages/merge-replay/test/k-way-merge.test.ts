@@ -112,6 +112,42 @@ describe.each(STRATEGIES)('KWayMerge properties, strategy %s (fast-check, seed 4
     );
   });
 
+  it('matches the oracle for every staging size and gathers columns aligned with (symbolId, row)', () => {
+    fc.assert(
+      fc.property(
+        barStreamsArb,
+        fc.integer({ min: 1, max: 9 }),
+        fc.option(fc.bigInt({ min: 0n, max: 40n })),
+        (streams, stageRows, startNs) => {
+          const start = startNs ?? undefined;
+          // Distinct values per (stream, row) so a misaligned gather cannot go unnoticed.
+          const price = streams.map((s, id) => Float64Array.from(s, (_, row) => id * 1000 + row + 0.5));
+          const qty = streams.map((s, id) =>
+            BigInt64Array.from(s, (_, row) => BigInt(-id * 1000 - row) << 33n),
+          );
+          const merge = new KWayMerge(streams, {
+            strategy,
+            stageRows,
+            startNs: start,
+            columns: { price, qty },
+          });
+          const got: ReturnType<typeof copyBatch>[] = [];
+          for (let b = merge.next(); b !== null; b = merge.next()) {
+            for (let i = 0; i < b.length; i++) {
+              const id = b.symbolIds[i]!;
+              const row = b.rows[i]!;
+              expect(b.columns.price![i]).toBe(price[id]![row]);
+              expect(b.columns.qty![i]).toBe(qty[id]![row]);
+            }
+            got.push(copyBatch(b));
+          }
+          expect(got).toEqual(oracle(streams, start));
+        },
+      ),
+      { seed: 42, numRuns: 200 },
+    );
+  });
+
   it('matches a plain sort oracle: sorted, each event once, batches grouped, ties by symbol id', () => {
     fc.assert(
       fc.property(streamsArb, (streams) => {

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { mulberry32 } from '@mmtape/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ADVICE_VALUES,
@@ -11,18 +12,6 @@ import {
   mmapStatus,
   pageSizeBytes,
 } from '../src/index.js';
-
-/** mulberry32: small seeded PRNG (Tommy Ettinger, public domain) for reproducible file contents. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let dir: string;
 let dataPath: string;

@@ -1,5 +1,8 @@
 import type { Advice } from '@mmtape/mmap-core';
+import { mulberry32 } from '@mmtape/test-utils';
 import type { Advisable } from '../src/index.js';
+
+export { mulberry32 };
 
 /** One recorded `advise` call. */
 export interface AdviceCall {
@@ -40,16 +43,4 @@ export class RecordingFile implements Advisable {
   }
 
   readonly #all: [Advice, number, number][] = [];
-}
-
-/** mulberry32: small seeded PRNG (Tommy Ettinger, public domain). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -1,14 +1,6 @@
-/** Seeded PRNG (mulberry32) and Gaussian draws (Box-Muller) for reproducible synthetic data. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '@mmtape/test-utils';
+
+export { mulberry32 };
 
 export function gaussian(rand: () => number): () => number {
   return () => {

@@ -1,6 +1,6 @@
 import { closeSync, existsSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { extname } from 'node:path';
-import { type ColumnFile, Dataset } from '@mmtape/columnar-format';
+import { type ColumnFile, Dataset, exportParquet } from '@mmtape/columnar-format';
 import { columnFileToArrowTable, writeArrowIpcFile } from '@mmtape/columnar-format/arrow';
 import type { Table } from 'apache-arrow';
 import { CliUsageError } from '../cli-error.js';
@@ -8,7 +8,7 @@ import { type CommandContext, requireDatasetDir, settingsOf } from '../context.j
 import { formatBytes } from '../memory.js';
 
 /** Output formats of `mmtape export`. */
-export const EXPORT_FORMATS = ['arrow', 'csv'] as const;
+export const EXPORT_FORMATS = ['arrow', 'csv', 'parquet'] as const;
 /** One of {@link EXPORT_FORMATS}. */
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
@@ -16,7 +16,7 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 export interface ExportCommandOptions {
   /** Output file. */
   out: string;
-  /** Default: from the extension of `out` (.arrow/.ipc/.feather → arrow, .csv → csv). */
+  /** Default: from the extension of `out` (.arrow/.ipc/.feather → arrow, .csv → csv, .parquet → parquet). */
   format?: ExportFormat;
   /** Comma-separated symbols (default: all). */
   symbols?: string;
@@ -48,6 +48,7 @@ function formatOf(options: ExportCommandOptions): ExportFormat {
   const ext = extname(options.out).toLowerCase();
   if (ext === '.arrow' || ext === '.ipc' || ext === '.feather') return 'arrow';
   if (ext === '.csv') return 'csv';
+  if (ext === '.parquet') return 'parquet';
   throw new CliUsageError(
     `cannot tell the format of ${options.out} from its extension; pass --format ${EXPORT_FORMATS.join('|')}`,
   );
@@ -100,6 +101,22 @@ export async function runExport(
   const dataset = Dataset.open(requireDatasetDir(dir), { forceFallback: settingsOf(ctx).forceFallback });
   try {
     const symbols = list(options.symbols) ?? [...dataset.symbols];
+    if (format === 'parquet') {
+      if (options.columns) {
+        throw new CliUsageError(
+          '--columns does not apply to parquet: the file is timestamp, symbol, close (float32)',
+        );
+      }
+      for (const s of symbols) dataset.entry(s);
+      const r = await exportParquet(dataset, options.out, {
+        ...(options.symbols ? { symbols } : {}),
+        ...(options.overwrite ? { overwrite: true } : {}),
+      });
+      ctx.say(
+        `wrote ${r.path}: parquet (timestamp, symbol, close float32; ZSTD), ${r.symbols} symbols, ${r.rows} rows in ${r.rowGroups} row groups, ${formatBytes(r.bytes)}`,
+      );
+      return { path: r.path, format, symbols: r.symbols, rows: r.rows, bytes: r.bytes };
+    }
     for (const s of symbols) dataset.entry(s); // SymbolNotFoundError (exit 1) before writing anything
     const valueColumns = list(options.columns);
     const columnsOf = (file: ColumnFile) => {

@@ -1,6 +1,6 @@
-import { type IngestOptions, type IngestReport, ingestCsv } from '@mmtape/columnar-format';
+import { type IngestOptions, type IngestReport, ingest } from '@mmtape/columnar-format';
 import type { CommandContext } from '../context.js';
-import { isoFromNs } from '../context.js';
+import { isoFromNs, settingsOf } from '../context.js';
 
 /** Options of `mmtape ingest`, as parsed from the command line. */
 export interface IngestCommandOptions {
@@ -40,14 +40,29 @@ export interface IngestCommandOptions {
   sessionTz?: string;
   /** The volume column is cumulative: store deltas, negatives clipped to 0. */
   cumulativeVolume?: boolean;
+  /** Worker threads parsing files: a count or `'auto'` (default: one per core; 1 = in-process). */
+  workers?: number | 'auto';
 }
 
-/** Runs `mmtape ingest`: CSV files/folders → a dataset of column files + manifest.json. */
+/**
+ * Runs `mmtape ingest`: CSV/Parquet files and folders → a dataset of column files + manifest.json.
+ * Flags win over the config file's `ingest` defaults (timeZone, delimiter, timestampUnit, symbolPattern).
+ * Ingest only writes files, so `--no-use-memory-mapped` has nothing to change here.
+ */
 export async function runIngest(
   inputs: string[],
-  options: IngestCommandOptions,
+  commandOptions: IngestCommandOptions,
   ctx: CommandContext,
 ): Promise<IngestReport> {
+  const defaults = settingsOf(ctx).config.ingest ?? {};
+  const options: IngestCommandOptions = {
+    ...(defaults.timeZone ? { tz: defaults.timeZone } : {}),
+    ...(defaults.delimiter ? { delimiter: defaults.delimiter } : {}),
+    ...(defaults.timestampUnit ? { timestampUnit: defaults.timestampUnit } : {}),
+    ...(defaults.symbolPattern ? { symbolPattern: defaults.symbolPattern } : {}),
+    ...stripUndefined(commandOptions),
+    out: commandOptions.out,
+  };
   const mapping: NonNullable<IngestOptions['mapping']> = {};
   if (options.timestampColumn) mapping.timestamp = options.timestampColumn;
   if (options.dateColumn) mapping.date = options.dateColumn;
@@ -65,6 +80,7 @@ export async function runIngest(
     ...(options.overwrite ? { overwrite: true } : {}),
     ...(options.partition ? { partition: options.partition } : {}),
     ...(options.noFsync ? { durable: false } : {}),
+    ...(options.workers !== undefined ? { workers: options.workers } : {}),
     hygiene: {
       ...(options.dropDuplicateTimestamps ? { dropDuplicateTimestamps: true } : {}),
       ...(options.repairOhlc ? { repairOhlc: true } : {}),
@@ -82,7 +98,7 @@ export async function runIngest(
       ctx.progress.update(p.filesDone);
     },
   };
-  const report = await ingestCsv(ingestOptions);
+  const report = await ingest(ingestOptions);
   if (started) ctx.progress.stop();
   ctx.say(
     `ingested ${report.rowsWritten.toLocaleString('en-US')} rows of ${report.symbols.length} symbols from ${report.files.length} files into ${report.outDir}`,
@@ -106,6 +122,10 @@ export async function runIngest(
     `  time range: ${isoFromNs(report.firstTimestampNs)} .. ${isoFromNs(report.lastTimestampNs)}; ${report.elapsedMs.toFixed(0)} ms`,
   );
   return report;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /** `09:30-16:00` -> session option. */

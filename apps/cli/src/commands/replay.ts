@@ -1,7 +1,7 @@
 import { Dataset } from '@mmtape/columnar-format';
 import { type ReplayBatch, type ReplayContext, replayDataset } from '@mmtape/merge-replay';
 import { CliUsageError } from '../cli-error.js';
-import { type CommandContext, isoFromNs, parseTimeNs, requireDatasetDir } from '../context.js';
+import { type CommandContext, isoFromNs, parseTimeNs, requireDatasetDir, settingsOf } from '../context.js';
 import { formatBytes, readMemoryFigures } from '../memory.js';
 
 /** Options of `mmtape replay`. */
@@ -58,7 +58,7 @@ export interface ReplayResult {
  * merge, reading the timestamp and one column of each event, and reports throughput and memory.
  */
 export function runReplay(dir: string, options: ReplayCommandOptions, ctx: CommandContext): ReplayResult {
-  const dataset = Dataset.open(requireDatasetDir(dir));
+  const dataset = Dataset.open(requireDatasetDir(dir), { forceFallback: settingsOf(ctx).forceFallback });
   try {
     const column = options.column ?? 'close';
     if (!dataset.manifest.schema.some((c) => c.name === column)) {
@@ -93,12 +93,15 @@ export function runReplay(dir: string, options: ReplayCommandOptions, ctx: Comma
       if (previous !== null && ts <= previous) ordered = false;
       if (first === null) first = ts;
       previous = ts;
-      const values = rc.columns[column]!;
-      for (let i = 0; i < batch.length; i++) {
-        const symbolId = batch.symbolIds[i]!;
-        const row = batch.rows[i]!;
-        const v = (values[symbolId] as Float64Array)[row]!;
-        if (!Number.isNaN(v)) columnSum += v;
+      // Values gathered by the merge, aligned with batch.symbolIds (no per-stream array lookups).
+      const values = batch.columns[column]!;
+      if (values instanceof Float64Array) {
+        for (let i = 0; i < batch.length; i++) {
+          const v = values[i]!;
+          if (!Number.isNaN(v)) columnSum += v;
+        }
+      } else {
+        for (let i = 0; i < batch.length; i++) columnSum += Number(values[i]!);
       }
       tsCheck = rc.timestamps[batch.symbolIds[0]!]![batch.rows[0]!]!;
       if (tsCheck !== ts) ordered = false;

@@ -37,11 +37,12 @@ export interface IngestProgress {
   rowsRead: number;
 }
 
-/** Options of {@link ingestCsv}. */
+/** Options of {@link ingest} (and its alias `ingestCsv`). */
 export interface IngestOptions {
   /**
-   * Files and/or directories. Directories are scanned (not recursively) for `*.csv` and `*.csv.gz`
-   * (case-insensitive), in name order. A file ending in `.gz` is gunzipped. Required.
+   * Files and/or directories. Directories are scanned (not recursively) for `*.csv`, `*.csv.gz` and
+   * `*.parquet` (case-insensitive), in name order. A file ending in `.gz` is gunzipped; a file ending in
+   * `.parquet` is read as Parquet (any other name as CSV). Required.
    */
   inputs: string[];
   /** Dataset folder to create. Written atomically via a temp folder next to it. Required. */
@@ -87,7 +88,14 @@ export interface IngestOptions {
    * `IngestReport.hygiene`. Rows are always sorted by time and exact duplicates always dropped.
    */
   hygiene?: HygieneOptions;
-  /** Called after every input file. Default: none. */
+  /**
+   * Worker threads that parse input files: an integer >= 1, or `'auto'` (default) =
+   * `os.availableParallelism()`, capped at the number of files. `1` parses in-process (no worker, no
+   * build needed). Workers run the built `dist/ingest-worker.js`; when it is missing (running from
+   * sources without a build) ingest falls back to in-process. The dataset is identical for any count.
+   */
+  workers?: number | 'auto';
+  /** Called after every input file, in input order. Default: none. */
   onProgress?: (p: IngestProgress) => void;
 }
 
@@ -116,7 +124,7 @@ export interface IngestSymbolReport {
   lastTimestampNs: string;
 }
 
-/** Result of {@link ingestCsv}. Timestamps are int64 ns (UTC) as decimal strings. */
+/** Result of {@link ingest}. Timestamps are int64 ns (UTC) as decimal strings. */
 export interface IngestReport {
   outDir: string;
   files: IngestFileReport[];

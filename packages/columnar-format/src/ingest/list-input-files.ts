@@ -6,10 +6,10 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InvalidIngestOptionsError } from '../errors.js';
 
-const CSV_NAME = /\.csv(\.gz)?$/i;
+const INPUT_NAME = /\.(csv(\.gz)?|parquet)$/i;
 
 /**
- * Directories contribute their `*.csv` / `*.csv.gz` entries (not recursive, sorted by name); files are
+ * Directories contribute their `*.csv` / `*.csv.gz` / `*.parquet` entries (not recursive, sorted by name); files are
  * taken as given. Paths are resolved to absolute and de-duplicated, keeping first occurrence order.
  * @throws InvalidIngestOptionsError when an input does not exist or nothing is found.
  */
@@ -36,7 +36,7 @@ export function listInputFiles(inputs: readonly string[]): string[] {
     }
     if (isDir) {
       const names = readdirSync(abs, { withFileTypes: true })
-        .filter((d) => d.isFile() && CSV_NAME.test(d.name))
+        .filter((d) => d.isFile() && INPUT_NAME.test(d.name))
         .map((d) => d.name)
         .sort();
       for (const n of names) add(join(abs, n));
@@ -46,7 +46,7 @@ export function listInputFiles(inputs: readonly string[]): string[] {
   }
   if (out.length === 0) {
     throw new InvalidIngestOptionsError(
-      `no *.csv or *.csv.gz files found in ${inputs.join(', ') || '(no inputs)'}`,
+      `no *.csv, *.csv.gz or *.parquet files found in ${inputs.join(', ') || '(no inputs)'}`,
       {
         field: 'inputs',
       },

@@ -26,6 +26,8 @@ import type { TimestampParser } from './timestamp-parser.js';
 /** State shared by all files of one ingest. */
 export interface ReadContext {
   timestamps: TimestampParser;
+  /** IANA zone of wall-clock values (the one `timestamps` was built with). */
+  timeZone: string;
   mapping: ColumnMapping;
   delimiter: string;
   symbolFromFileName: RegExp;

@@ -13,16 +13,64 @@ export class SymbolBuilder {
   length = 0;
   /** False once a row went back in time (relative to the previous row of this symbol). */
   sorted = true;
-  ms = new Float64Array(1024);
-  subMsNs = new Int32Array(1024);
+  ms: Float64Array<ArrayBuffer> = new Float64Array(1024);
+  subMsNs: Int32Array<ArrayBuffer> = new Int32Array(1024);
   fileIndex = new Int32Array(1024);
-  values: Float64Array[] = VALUE_COLUMNS.map(() => new Float64Array(1024));
+  values: Float64Array<ArrayBuffer>[] = VALUE_COLUMNS.map(() => new Float64Array(1024));
   #lastMs = Number.NEGATIVE_INFINITY;
   #lastSub = 0;
   #lastFile = -1;
 
   constructor(symbol: string) {
     this.symbol = symbol;
+  }
+
+  /**
+   * The rows of this builder as a transferable chunk (the arrays are handed over, not copied; capacity
+   * may exceed `length`). `fileIndex` is left out: a chunk comes from one file.
+   */
+  toChunk(): SymbolChunk {
+    return {
+      symbol: this.symbol,
+      length: this.length,
+      sorted: this.sorted,
+      ms: this.ms,
+      subMsNs: this.subMsNs,
+      values: this.values,
+    };
+  }
+
+  /**
+   * Appends the rows of one file's chunk. Chunks must be appended in file order so the result equals
+   * pushing the rows one by one. An empty builder adopts the chunk's arrays without copying.
+   */
+  append(chunk: SymbolChunk, file: number): void {
+    const n = chunk.length;
+    if (n === 0) return;
+    const firstMs = chunk.ms[0]!;
+    const firstSub = chunk.subMsNs[0]!;
+    if (!chunk.sorted) this.sorted = false;
+    else if (firstMs < this.#lastMs || (firstMs === this.#lastMs && firstSub < this.#lastSub)) {
+      this.sorted = false;
+    }
+    if (this.length === 0) {
+      this.ms = chunk.ms;
+      this.subMsNs = chunk.subMsNs;
+      this.values = chunk.values;
+      this.fileIndex = new Int32Array(chunk.ms.length).fill(file, 0, n);
+      this.length = n;
+    } else {
+      while (this.ms.length < this.length + n) this.#grow();
+      const at = this.length;
+      this.ms.set(chunk.ms.subarray(0, n), at);
+      this.subMsNs.set(chunk.subMsNs.subarray(0, n), at);
+      this.fileIndex.fill(file, at, at + n);
+      for (let c = 0; c < VALUE_COUNT; c++) this.values[c]!.set(chunk.values[c]!.subarray(0, n), at);
+      this.length += n;
+    }
+    this.#lastMs = chunk.ms[n - 1]!;
+    this.#lastSub = chunk.subMsNs[n - 1]!;
+    this.#lastFile = file;
   }
 
   /**
@@ -119,6 +167,23 @@ export class SymbolBuilder {
     this.fileIndex = grow(this.fileIndex, (c) => new Int32Array(c));
     this.values = this.values.map((v) => grow(v, (c) => new Float64Array(c)));
   }
+}
+
+/**
+ * One symbol's rows from one input file, as growable typed arrays (capacity >= `length`): what a
+ * worker hands back to the main thread, with the array buffers transferred.
+ */
+export interface SymbolChunk {
+  symbol: string;
+  length: number;
+  /** False when the rows go back in time inside the file. */
+  sorted: boolean;
+  /** Integer ms since the epoch, UTC. */
+  ms: Float64Array<ArrayBuffer>;
+  /** 0..999,999 ns past `ms`. */
+  subMsNs: Int32Array<ArrayBuffer>;
+  /** open, high, low, close, volume (NaN when absent). */
+  values: Float64Array<ArrayBuffer>[];
 }
 
 /** Output of {@link SymbolBuilder.finish}: columns in time order, duplicates removed. */

@@ -103,10 +103,28 @@ function loadWasm(): Promise<ZstdBackend> {
 export async function zstdBackend(): Promise<ZstdBackend> {
   if (forced !== 'wasm') {
     const native = await loadNative();
-    if (native !== undefined) return native;
+    if (native !== undefined) {
+      loaded = native;
+      return native;
+    }
     if (forced === 'native') throw new ZstdError('init', 'zstd-napi (native zstd) is not available');
   }
-  return loadWasm();
+  const wasm = await loadWasm();
+  loaded = wasm;
+  return wasm;
+}
+
+/** The backend resolved by the last {@link zstdBackend} call, for synchronous callers. */
+let loaded: ZstdBackend | undefined;
+
+/**
+ * The loaded backend, synchronously: `undefined` until {@link zstdBackend} (or `initZstd`) has
+ * resolved once, or after {@link setZstdBackend} changed the choice.
+ */
+export function zstdBackendSync(): ZstdBackend | undefined {
+  if (loaded === undefined) return undefined;
+  if (forced !== undefined && loaded.kind !== forced) return undefined;
+  return loaded;
 }
 
 /**
@@ -115,4 +133,5 @@ export async function zstdBackend(): Promise<ZstdBackend> {
  */
 export function setZstdBackend(kind: 'native' | 'wasm' | undefined): void {
   forced = kind;
+  loaded = undefined;
 }

@@ -1,0 +1,280 @@
+/**
+ * CSV / Parquet -> dataset folder (one column file per symbol plus manifest.json), atomically, with
+ * input files parsed in parallel on worker threads.
+ */
+
+import { resolve } from 'node:path';
+import { checkOutDir, DatasetWriter } from '../dataset-writer.js';
+import { InvalidIngestOptionsError, InvalidSymbolError, NoDataError } from '../errors.js';
+import { symbolToFileName } from '../symbol-file-name.js';
+import type { ColumnInput } from '../write-column-file.js';
+import { applyHygiene, compileHygiene, emptyHygieneReport } from './apply-hygiene.js';
+import {
+  type IngestFileReport,
+  type IngestOptions,
+  type IngestReport,
+  type IngestSymbolReport,
+  VALUE_COLUMNS,
+  type ValueColumn,
+} from './ingest-options.js';
+import { createFileTaskRunner, workerCount } from './ingest-pool.js';
+import { listInputFiles } from './list-input-files.js';
+import type { FileChunks, FileTaskResult, ReadFileTask } from './read-input-file.js';
+import { reviveError } from './revive-error.js';
+import { SymbolBuilder } from './symbol-builder.js';
+import { isValidTimeZone } from './timestamp-parser.js';
+
+/**
+ * Default of IngestOptions.symbolFromFileName: base name without `.csv`/`.csv.gz`/`.parquet` and a
+ * trailing `_data`.
+ */
+export const DEFAULT_SYMBOL_FROM_FILE_NAME = /^(.+?)(?:_data)?\.(?:csv(?:\.gz)?|parquet)$/i;
+
+const TIMESTAMP_UNITS = ['iso', 's', 'ms', 'us', 'ns'];
+
+/**
+ * Ingests CSV and Parquet files into a dataset folder: rows grouped by symbol across files, stable-sorted by time
+ * (only when needed), exact duplicates dropped, one column file per symbol (`ts` i64 ns UTC, then the
+ * present of open/high/low/close/volume as f64) and `manifest.json`.
+ *
+ * Output is atomic: everything is written into `.<outDir name>.tmp-<pid>-<random>` next to `outDir`
+ * and renamed into place at the end; on any error the temp folder is removed and `outDir` is untouched.
+ *
+ * Files are read on `options.workers` threads (default `os.availableParallelism()`); each worker hands
+ * back typed arrays per symbol (buffers transferred, not copied) and the main thread appends them in
+ * input-file order, so the dataset is byte-identical for any worker count.
+ *
+ * @throws InvalidIngestOptionsError, OutputExistsError, MissingColumnError, InvalidTimestampError,
+ *   InvalidNumberError, FieldCountError, CsvReadError, ParquetReadError, InvalidSymbolError, NoDataError.
+ * @example
+ * ```ts
+ * const report = await ingest({ inputs: ['intraday/', 'extra.parquet'], outDir: 'data/us1m', timeZone: 'America/New_York' });
+ * console.log(report.rowsWritten, report.exactDuplicatesDropped.total);
+ * ```
+ */
+export async function ingest(options: IngestOptions): Promise<IngestReport> {
+  const started = performance.now();
+  const outDir = resolve(options.outDir);
+  const timeZone = options.timeZone ?? 'UTC';
+  if (!isValidTimeZone(timeZone)) {
+    throw new InvalidIngestOptionsError(`timeZone ${JSON.stringify(timeZone)} is not a valid IANA zone`, {
+      field: 'timeZone',
+      actual: timeZone,
+    });
+  }
+  if (options.timestampUnit !== undefined && !TIMESTAMP_UNITS.includes(options.timestampUnit)) {
+    throw new InvalidIngestOptionsError(
+      `timestampUnit ${JSON.stringify(options.timestampUnit)} is not one of ${TIMESTAMP_UNITS.join(', ')}`,
+      { field: 'timestampUnit', actual: String(options.timestampUnit) },
+    );
+  }
+  const workers = options.workers;
+  if (workers !== undefined && workers !== 'auto' && !(Number.isInteger(workers) && workers >= 1)) {
+    throw new InvalidIngestOptionsError(
+      `workers must be an integer >= 1 or 'auto' but is ${String(workers)}`,
+      {
+        field: 'workers',
+        actual: String(workers),
+      },
+    );
+  }
+  checkOutDir(outDir, options.overwrite ?? false);
+  const hygiene = compileHygiene(options.hygiene);
+  const files = listInputFiles(options.inputs);
+  const pattern = options.symbolFromFileName ?? DEFAULT_SYMBOL_FROM_FILE_NAME;
+  const taskOf = (path: string): ReadFileTask => ({
+    path,
+    timeZone,
+    timestampUnit: options.timestampUnit,
+    mapping: options.mapping ?? {},
+    delimiter: options.delimiter ?? ',',
+    symbolPattern: { source: pattern.source, flags: pattern.flags },
+  });
+
+  const ctx = {
+    builders: new Map<string, SymbolBuilder>(),
+    missing: VALUE_COLUMNS.map(() => 0),
+    present: VALUE_COLUMNS.map(() => false),
+  };
+  const fileReports: IngestFileReport[] = [];
+  let rowsRead = 0;
+  const apply = (i: number, r: FileChunks): void => {
+    rowsRead += r.rowsRead;
+    r.missing.forEach((n, c) => {
+      ctx.missing[c]! += n;
+    });
+    r.present.forEach((p, c) => {
+      if (p) ctx.present[c] = true;
+    });
+    for (const chunk of r.symbols) {
+      let b = ctx.builders.get(chunk.symbol);
+      if (b === undefined) {
+        b = new SymbolBuilder(chunk.symbol);
+        ctx.builders.set(chunk.symbol, b);
+      }
+      b.append(chunk, i);
+    }
+    fileReports.push({ path: files[i]!, rowsRead: r.rowsRead, sorted: r.sorted, exactDuplicatesDropped: 0 });
+    options.onProgress?.({ filesDone: i + 1, filesTotal: files.length, rowsRead });
+  };
+  const runner = createFileTaskRunner(workerCount(workers === 'auto' ? undefined : workers, files.length));
+  try {
+    // Keep at most 2 tasks per thread in flight and apply results strictly in file order: output does
+    // not depend on which worker finishes first, and memory holds at most that many unapplied files.
+    const window = runner.threads * 2;
+    const inflight = new Map<number, Promise<FileTaskResult>>();
+    let launched = 0;
+    for (let i = 0; i < files.length; i++) {
+      while (launched < files.length && launched < i + window) {
+        const p = runner.run(taskOf(files[launched]!));
+        p.catch(() => {}); // awaited below in order; avoid unhandled rejections when an earlier file fails
+        inflight.set(launched++, p);
+      }
+      const result = await inflight.get(i)!;
+      inflight.delete(i);
+      if (!result.ok) throw result.thrown ?? reviveError(result.error);
+      apply(i, result.value);
+    }
+  } finally {
+    await runner.close();
+  }
+  if (rowsRead === 0) {
+    throw new NoDataError(`no data rows in ${files.length} input file(s)`, { path: files[0] });
+  }
+
+  const symbols = [...ctx.builders.keys()].sort(compareCodeUnits);
+  const fileNames = new Map<string, string>();
+  for (const s of symbols) fileNames.set(s, symbolToFileName(s)); // validates every symbol before writing
+  checkCaseCollisions(fileNames);
+
+  const writer = DatasetWriter.create(outDir, {
+    overwrite: options.overwrite ?? false,
+    partition: options.partition ?? 'none',
+    durable: options.durable ?? true,
+  });
+  const hygieneReport = emptyHygieneReport();
+  try {
+    const symbolReports: IngestSymbolReport[] = [];
+    let rowsWritten = 0;
+    let sameTimestampRows = 0;
+    let first: bigint | undefined;
+    let last: bigint | undefined;
+    for (const symbol of symbols) {
+      const builder = ctx.builders.get(symbol)!;
+      const inputSorted = builder.sorted;
+      const rowsIn = builder.length;
+      const done = builder.finish((fileIndex) => {
+        fileReports[fileIndex]!.exactDuplicatesDropped++;
+      });
+      ctx.builders.delete(symbol); // free input arrays early
+      const clean = applyHygiene(done.tsNs, done.values, ctx.present, hygiene, hygieneReport);
+      if (clean.tsNs.length === 0) {
+        symbolReports.push({
+          symbol,
+          file: '',
+          rowsRead: rowsIn,
+          rowsWritten: 0,
+          exactDuplicatesDropped: done.duplicates,
+          sameTimestampRows: done.sameTimestampRows,
+          inputSorted,
+          firstTimestampNs: '0',
+          lastTimestampNs: '0',
+        });
+        continue; // every row removed by hygiene: the symbol is left out of the dataset
+      }
+      const columns: ColumnInput[] = [{ name: 'ts', dtype: 'i64', data: clean.tsNs }];
+      VALUE_COLUMNS.forEach((name, c) => {
+        if (ctx.present[c]) columns.push({ name, dtype: 'f64', data: clean.values[c]! });
+      });
+      if (clean.flags) columns.push({ name: 'flags', dtype: 'u8', data: clean.flags });
+      const file = writer.writeSymbol(symbol, columns).file;
+      const lo = clean.tsNs[0]!;
+      const hi = clean.tsNs[clean.tsNs.length - 1]!;
+      if (first === undefined || lo < first) first = lo;
+      if (last === undefined || hi > last) last = hi;
+      rowsWritten += clean.tsNs.length;
+      sameTimestampRows += done.sameTimestampRows;
+      symbolReports.push({
+        symbol,
+        file,
+        rowsRead: rowsIn,
+        rowsWritten: clean.tsNs.length,
+        exactDuplicatesDropped: done.duplicates,
+        sameTimestampRows: done.sameTimestampRows,
+        inputSorted,
+        firstTimestampNs: lo.toString(),
+        lastTimestampNs: hi.toString(),
+      });
+    }
+    const missingValues = Object.fromEntries(VALUE_COLUMNS.map((c, i) => [c, ctx.missing[i]!])) as Record<
+      ValueColumn,
+      number
+    >;
+    const report: IngestReport = {
+      outDir,
+      files: fileReports,
+      symbols: symbolReports,
+      rowsRead,
+      rowsWritten,
+      exactDuplicatesDropped: {
+        total: symbolReports.reduce((n, x) => n + x.exactDuplicatesDropped, 0),
+        bySymbol: symbolReports
+          .filter((s) => s.exactDuplicatesDropped > 0)
+          .map((s) => ({ symbol: s.symbol, count: s.exactDuplicatesDropped })),
+        byFile: fileReports
+          .filter((f) => f.exactDuplicatesDropped > 0)
+          .map((f) => ({ path: f.path, count: f.exactDuplicatesDropped })),
+      },
+      sameTimestampRows,
+      outOfOrderFiles: fileReports.filter((f) => !f.sorted).map((f) => f.path),
+      missingValues,
+      firstTimestampNs: (first ?? 0n).toString(),
+      lastTimestampNs: (last ?? 0n).toString(),
+      hygiene: hygieneReport,
+      elapsedMs: 0,
+    };
+    const source = {
+      tool: '@mmtape/columnar-format ingest',
+      inputs: options.inputs.map((p) => resolve(p)),
+      files: files.length,
+      timeZone,
+      timestampUnit: options.timestampUnit ?? 'auto',
+      mapping: options.mapping ?? 'auto',
+      report: {
+        rowsRead,
+        rowsWritten,
+        exactDuplicatesDropped: report.exactDuplicatesDropped.total,
+        exactDuplicatesByFile: report.exactDuplicatesDropped.byFile,
+        sameTimestampRows,
+        outOfOrderFiles: report.outOfOrderFiles,
+        missingValues,
+        hygiene: hygieneReport,
+      },
+    };
+    writer.finish({ source });
+    report.elapsedMs = performance.now() - started;
+    return report;
+  } catch (e) {
+    writer.abort();
+    throw e;
+  }
+}
+
+function checkCaseCollisions(fileNames: Map<string, string>): void {
+  const seen = new Map<string, string>();
+  for (const [symbol, file] of fileNames) {
+    const key = file.toLowerCase();
+    const other = seen.get(key);
+    if (other !== undefined) {
+      throw new InvalidSymbolError(
+        `symbols ${JSON.stringify(other)} and ${JSON.stringify(symbol)} differ only by case; their files would collide on case-insensitive file systems`,
+        { field: 'symbol', expected: other, actual: symbol },
+      );
+    }
+    seen.set(key, symbol);
+  }
+}
+
+function compareCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

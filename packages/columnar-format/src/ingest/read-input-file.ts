@@ -1,0 +1,124 @@
+/**
+ * Reads one input file (CSV, CSV.gz or Parquet) into per-symbol chunks. This is the unit of work of
+ * parallel ingest: the same function runs in a worker thread (see `ingest-worker.ts`) or in-process.
+ */
+
+import { isMmtapeError } from '../errors.js';
+import { type ColumnMapping, VALUE_COLUMNS } from './ingest-options.js';
+import { type ReadContext, readCsvFile } from './read-csv-file.js';
+import { readParquetFile } from './read-parquet-file.js';
+import type { SymbolBuilder, SymbolChunk } from './symbol-builder.js';
+import { TimestampParser, type TimestampUnit } from './timestamp-parser.js';
+
+/** Everything a worker needs to read one file; structured-clone friendly (no RegExp, no functions). */
+export interface ReadFileTask {
+  path: string;
+  timeZone: string;
+  timestampUnit: TimestampUnit | undefined;
+  mapping: ColumnMapping;
+  delimiter: string;
+  /** `symbolFromFileName` as source and flags. */
+  symbolPattern: { source: string; flags: string };
+}
+
+/** Rows of one file, grouped by symbol (symbols in first-seen order). */
+export interface FileChunks {
+  rowsRead: number;
+  sorted: boolean;
+  /** Missing-value counts per VALUE_COLUMNS entry. */
+  missing: number[];
+  /** Which VALUE_COLUMNS the file has. */
+  present: boolean[];
+  symbols: SymbolChunk[];
+}
+
+/** A worker's answer: the chunks, or the error it raised (rebuilt on the main thread). */
+export type FileTaskResult =
+  | { ok: true; value: FileChunks }
+  /** `thrown` is the original error, set only in-process (it does not cross the thread boundary). */
+  | { ok: false; error: SerializedError; thrown?: unknown };
+
+/** An error flattened for postMessage: tagged mmtape errors keep their code and context fields. */
+export interface SerializedError {
+  name: string;
+  code: string | undefined;
+  message: string;
+  context: Record<string, string | number | undefined>;
+}
+
+/** True for `*.parquet` (case-insensitive). */
+export function isParquetPath(path: string): boolean {
+  return /\.parquet$/i.test(path);
+}
+
+/** Reads `task.path`; rejects with the reader's typed errors. */
+export async function readInputFile(task: ReadFileTask): Promise<FileChunks> {
+  const ctx: ReadContext = {
+    timestamps: new TimestampParser(task.timeZone, task.timestampUnit),
+    timeZone: task.timeZone,
+    mapping: task.mapping,
+    delimiter: task.delimiter,
+    symbolFromFileName: new RegExp(task.symbolPattern.source, task.symbolPattern.flags),
+    builders: new Map<string, SymbolBuilder>(),
+    missing: VALUE_COLUMNS.map(() => 0),
+    present: VALUE_COLUMNS.map(() => false),
+  };
+  const r = isParquetPath(task.path)
+    ? await readParquetFile(ctx, 0, task.path)
+    : await readCsvFile(ctx, 0, task.path);
+  return {
+    rowsRead: r.rowsRead,
+    sorted: r.sorted,
+    missing: ctx.missing,
+    present: ctx.present,
+    symbols: [...ctx.builders.values()].map((b) => b.toChunk()),
+  };
+}
+
+/** {@link readInputFile} with the error caught and flattened (for the worker boundary). */
+export async function runFileTask(task: ReadFileTask): Promise<FileTaskResult> {
+  try {
+    return { ok: true, value: await readInputFile(task) };
+  } catch (e) {
+    return { ok: false, error: serializeError(e) };
+  }
+}
+
+/** {@link runFileTask} for the in-process runner: keeps the original error object. */
+export async function runFileTaskInProcess(task: ReadFileTask): Promise<FileTaskResult> {
+  try {
+    return { ok: true, value: await readInputFile(task) };
+  } catch (e) {
+    return { ok: false, error: serializeError(e), thrown: e };
+  }
+}
+
+/** The array buffers of `chunks`, to transfer instead of copy. */
+export function transferListOf(chunks: FileChunks): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  for (const c of chunks.symbols) {
+    out.add(c.ms.buffer);
+    out.add(c.subMsNs.buffer);
+    for (const v of c.values) out.add(v.buffer);
+  }
+  return [...out];
+}
+
+const CONTEXT_FIELDS = ['path', 'line', 'offsetBytes', 'expected', 'actual', 'field'] as const;
+
+function serializeError(e: unknown): SerializedError {
+  const err = e as Record<string, unknown> & { message?: string; name?: string };
+  const context: Record<string, string | number | undefined> = {};
+  if (isMmtapeError(e)) {
+    for (const k of CONTEXT_FIELDS) {
+      const v = err[k];
+      if (typeof v === 'string' || typeof v === 'number') context[k] = v;
+    }
+  }
+  return {
+    name: typeof err?.name === 'string' ? err.name : 'Error',
+    code: isMmtapeError(e) && typeof err.code === 'string' ? err.code : undefined,
+    message: typeof err?.message === 'string' ? err.message : String(e),
+    context,
+  };
+}
