@@ -29,45 +29,63 @@ function transpose8(lo: number, hi: number, out: Uint32Array): void {
 
 const pair = new Uint32Array(2);
 
-/** Bit-shuffles `input` into a new buffer. */
+/**
+ * The shared kernel of both directions: for each byte position `j` of an element and each group `g` of
+ * 8 elements, gathers 8 bytes at `srcStride` apart, transposes their 8×8 bit matrix, and scatters the
+ * 8 result bytes `dstStride` apart. Bit-shuffle reads element-major (stride T) and writes bit-plane-major
+ * (stride `groups`); the inverse swaps the two layouts.
+ */
+function transposeBitBlocks(
+  input: Uint8Array,
+  out: Uint8Array,
+  typesize: number,
+  inverse: boolean,
+): Uint8Array {
+  const T = Math.max(1, typesize);
+  const groups = Math.floor(input.length / T / 8);
+  const srcStride = inverse ? groups : T;
+  const dstStride = inverse ? T : groups;
+  for (let j = 0; j < T; j++) {
+    for (let g = 0; g < groups; g++) {
+      const planeMajor = j * 8 * groups + g;
+      const elementMajor = g * 8 * T + j;
+      const src = inverse ? planeMajor : elementMajor;
+      const dst = inverse ? elementMajor : planeMajor;
+      const lo =
+        (input[src] as number) |
+        ((input[src + srcStride] as number) << 8) |
+        ((input[src + 2 * srcStride] as number) << 16) |
+        ((input[src + 3 * srcStride] as number) << 24);
+      const hi =
+        (input[src + 4 * srcStride] as number) |
+        ((input[src + 5 * srcStride] as number) << 8) |
+        ((input[src + 6 * srcStride] as number) << 16) |
+        ((input[src + 7 * srcStride] as number) << 24);
+      transpose8(lo, hi, pair);
+      const a = pair[0] as number;
+      const b = pair[1] as number;
+      out[dst] = a;
+      out[dst + dstStride] = a >>> 8;
+      out[dst + 2 * dstStride] = a >>> 16;
+      out[dst + 3 * dstStride] = a >>> 24;
+      out[dst + 4 * dstStride] = b;
+      out[dst + 5 * dstStride] = b >>> 8;
+      out[dst + 6 * dstStride] = b >>> 16;
+      out[dst + 7 * dstStride] = b >>> 24;
+    }
+  }
+  const tail = groups * 8 * T;
+  if (tail < input.length) out.set(input.subarray(tail), tail);
+  return out;
+}
+
+/** Bit-shuffles `input` into a new buffer (or `out`, same length). */
 export function bitshuffleBytes(
   input: Uint8Array,
   typesize: number,
   out = new Uint8Array(input.length),
 ): Uint8Array {
-  const T = Math.max(1, typesize);
-  const groups = Math.floor(input.length / T / 8);
-  const n = groups * 8;
-  for (let j = 0; j < T; j++) {
-    for (let g = 0; g < groups; g++) {
-      const base = g * 8 * T + j;
-      const lo =
-        (input[base] as number) |
-        ((input[base + T] as number) << 8) |
-        ((input[base + 2 * T] as number) << 16) |
-        ((input[base + 3 * T] as number) << 24);
-      const hi =
-        (input[base + 4 * T] as number) |
-        ((input[base + 5 * T] as number) << 8) |
-        ((input[base + 6 * T] as number) << 16) |
-        ((input[base + 7 * T] as number) << 24);
-      transpose8(lo, hi, pair);
-      const row = j * 8 * groups + g;
-      const a = pair[0] as number;
-      const b = pair[1] as number;
-      out[row] = a;
-      out[row + groups] = a >>> 8;
-      out[row + 2 * groups] = a >>> 16;
-      out[row + 3 * groups] = a >>> 24;
-      out[row + 4 * groups] = b;
-      out[row + 5 * groups] = b >>> 8;
-      out[row + 6 * groups] = b >>> 16;
-      out[row + 7 * groups] = b >>> 24;
-    }
-  }
-  const tail = n * T;
-  if (tail < input.length) out.set(input.subarray(tail), tail);
-  return out;
+  return transposeBitBlocks(input, out, typesize, false);
 }
 
 /** Inverse of {@link bitshuffleBytes}. */
@@ -76,37 +94,5 @@ export function bitunshuffleBytes(
   typesize: number,
   out = new Uint8Array(input.length),
 ): Uint8Array {
-  const T = Math.max(1, typesize);
-  const groups = Math.floor(input.length / T / 8);
-  const n = groups * 8;
-  for (let j = 0; j < T; j++) {
-    for (let g = 0; g < groups; g++) {
-      const row = j * 8 * groups + g;
-      const lo =
-        (input[row] as number) |
-        ((input[row + groups] as number) << 8) |
-        ((input[row + 2 * groups] as number) << 16) |
-        ((input[row + 3 * groups] as number) << 24);
-      const hi =
-        (input[row + 4 * groups] as number) |
-        ((input[row + 5 * groups] as number) << 8) |
-        ((input[row + 6 * groups] as number) << 16) |
-        ((input[row + 7 * groups] as number) << 24);
-      transpose8(lo, hi, pair);
-      const base = g * 8 * T + j;
-      const a = pair[0] as number;
-      const b = pair[1] as number;
-      out[base] = a;
-      out[base + T] = a >>> 8;
-      out[base + 2 * T] = a >>> 16;
-      out[base + 3 * T] = a >>> 24;
-      out[base + 4 * T] = b;
-      out[base + 5 * T] = b >>> 8;
-      out[base + 6 * T] = b >>> 16;
-      out[base + 7 * T] = b >>> 24;
-    }
-  }
-  const tail = n * T;
-  if (tail < input.length) out.set(input.subarray(tail), tail);
-  return out;
+  return transposeBitBlocks(input, out, typesize, true);
 }
