@@ -114,12 +114,26 @@ export function decimalEncode(bytes: Uint8Array, options: DecimalOptions = {}): 
 }
 
 /**
- * Inverse of {@link decimalEncode}: int64 bytes and params back to the exact float64 bytes.
+ * Inverse of {@link decimalEncode}: int64 bytes and params back to the exact float64 bytes, in a new buffer.
  *
  * @throws RangeError malformed params (the caller wraps it in a typed error).
  */
 export function decimalDecode(ints: Uint8Array, params: Uint8Array): Uint8Array {
+  const out = new Uint8Array(ints.length); // a fresh buffer starts 8-byte aligned
+  out.set(ints);
+  return decimalDecodeInPlace(out, params);
+}
+
+/**
+ * {@link decimalDecode} writing the float64 values over the int64 words of `ints` (each value is read
+ * before its 8 bytes are overwritten). `ints` must start at an 8-byte-aligned offset; otherwise the result
+ * goes to a new buffer.
+ *
+ * @throws RangeError malformed params (the caller wraps it in a typed error).
+ */
+export function decimalDecodeInPlace(ints: Uint8Array, params: Uint8Array): Uint8Array {
   if (params.length < 8 || ints.length % 8 !== 0) throw new RangeError('decimal params shorter than 8 bytes');
+  if (ints.byteOffset % 8 !== 0) return decimalDecode(ints, params);
   const pv = new DataView(params.buffer, params.byteOffset, params.byteLength);
   const scale = pv.getUint8(0);
   const count = pv.getUint32(4, true);
@@ -127,10 +141,8 @@ export function decimalDecode(ints: Uint8Array, params: Uint8Array): Uint8Array 
     throw new RangeError(`decimal params: scale ${scale}, ${count} exceptions in ${params.length} bytes`);
   }
   const n = ints.length / 8;
-  const src = ints.byteOffset % 4 === 0 ? ints : ints.slice();
-  const words = new Int32Array(src.buffer, src.byteOffset, n * 2);
-  const out = new Uint8Array(n * 8);
-  const values = new Float64Array(out.buffer);
+  const words = new Int32Array(ints.buffer, ints.byteOffset, n * 2);
+  const values = new Float64Array(ints.buffer, ints.byteOffset, n);
   const p = 10 ** scale;
   for (let i = 0; i < n; i++) {
     values[i] = ((words[2 * i + 1] as number) * TWO_32 + ((words[2 * i] as number) >>> 0)) / p;
@@ -139,7 +151,7 @@ export function decimalDecode(ints: Uint8Array, params: Uint8Array): Uint8Array 
     const at = 8 + 12 * e;
     const index = pv.getUint32(at, true);
     if (index >= n) throw new RangeError(`decimal exception index ${index} >= ${n} values`);
-    out.set(params.subarray(at + 4, at + 12), index * 8);
+    ints.set(params.subarray(at + 4, at + 12), index * 8);
   }
-  return out;
+  return ints;
 }

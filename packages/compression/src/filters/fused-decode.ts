@@ -13,9 +13,7 @@
  */
 
 import type { ChainStage } from '../chain.js';
-import { decimalDecode } from './decimal.js';
-
-const TWO_32 = 4294967296;
+import { decimalDecodeInPlace } from './decimal.js';
 
 /**
  * If `stages` (encoding order, the compressor excluded) are `[decimal?, delta, delta?, zigzag,
@@ -83,27 +81,4 @@ export function fusedTailDecode(shuffled: Uint8Array, stages: readonly ChainStag
   }
   if (decimal === undefined) return out;
   return decimalDecodeInPlace(out, decimal.params);
-}
-
-/** {@link decimalDecode}, writing the float64 values over the int64 words of `ints`. */
-function decimalDecodeInPlace(ints: Uint8Array, params: Uint8Array): Uint8Array {
-  if (params.length < 8) return decimalDecode(ints, params); // throws the usual error
-  const pv = new DataView(params.buffer, params.byteOffset, params.byteLength);
-  const scale = pv.getUint8(0);
-  const count = pv.getUint32(4, true);
-  if (scale > 22 || params.length !== 8 + 12 * count) return decimalDecode(ints, params);
-  const n = ints.length / 8;
-  const words = new Int32Array(ints.buffer, ints.byteOffset, n * 2);
-  const values = new Float64Array(ints.buffer, ints.byteOffset, n);
-  const p = 10 ** scale;
-  for (let i = 0; i < n; i++) {
-    values[i] = ((words[2 * i + 1] as number) * TWO_32 + ((words[2 * i] as number) >>> 0)) / p;
-  }
-  for (let e = 0; e < count; e++) {
-    const at = 8 + 12 * e;
-    const index = pv.getUint32(at, true);
-    if (index >= n) throw new RangeError(`decimal exception index ${index} >= ${n} values`);
-    ints.set(params.subarray(at + 4, at + 12), index * 8);
-  }
-  return ints;
 }

@@ -6,28 +6,37 @@
  * @module
  */
 
-/** Shuffles `input` into a new buffer (or `out` when given, which must have the same length). */
-export function shuffleBytes(
-  input: Uint8Array,
-  typesize: number,
-  out = new Uint8Array(input.length),
-): Uint8Array {
+/**
+ * Both directions of the byte shuffle: element-major ↔ byte-plane-major for `n = floor(len / typesize)`
+ * whole elements, trailing bytes copied unchanged; typesize 8 takes a word-wise fast path.
+ */
+function transposeBytes(input: Uint8Array, typesize: number, out: Uint8Array, inverse: boolean): Uint8Array {
   const n = Math.floor(input.length / typesize);
   if (typesize <= 1 || n === 0) {
     out.set(input);
     return out;
   }
   if (typesize === 8 && input.byteOffset % 4 === 0 && out.byteOffset % 4 === 0) {
-    shuffle8(input, out, n);
+    (inverse ? unshuffle8 : shuffle8)(input, out, n);
   } else {
     for (let j = 0; j < typesize; j++) {
       const base = j * n;
-      for (let i = 0, k = j; i < n; i++, k += typesize) out[base + i] = input[k] as number;
+      if (inverse) for (let i = 0, k = j; i < n; i++, k += typesize) out[k] = input[base + i] as number;
+      else for (let i = 0, k = j; i < n; i++, k += typesize) out[base + i] = input[k] as number;
     }
   }
   const tail = n * typesize;
   if (tail < input.length) out.set(input.subarray(tail), tail);
   return out;
+}
+
+/** Shuffles `input` into a new buffer (or `out` when given, which must have the same length). */
+export function shuffleBytes(
+  input: Uint8Array,
+  typesize: number,
+  out = new Uint8Array(input.length),
+): Uint8Array {
+  return transposeBytes(input, typesize, out, false);
 }
 
 /** Inverse of {@link shuffleBytes}. */
@@ -36,22 +45,7 @@ export function unshuffleBytes(
   typesize: number,
   out = new Uint8Array(input.length),
 ): Uint8Array {
-  const n = Math.floor(input.length / typesize);
-  if (typesize <= 1 || n === 0) {
-    out.set(input);
-    return out;
-  }
-  if (typesize === 8 && input.byteOffset % 4 === 0 && out.byteOffset % 4 === 0) {
-    unshuffle8(input, out, n);
-  } else {
-    for (let j = 0; j < typesize; j++) {
-      const base = j * n;
-      for (let i = 0, k = j; i < n; i++, k += typesize) out[k] = input[base + i] as number;
-    }
-  }
-  const tail = n * typesize;
-  if (tail < input.length) out.set(input.subarray(tail), tail);
-  return out;
+  return transposeBytes(input, typesize, out, true);
 }
 
 /** typesize 8 fast path: reads/writes 32-bit words on the element side (little-endian host). */
