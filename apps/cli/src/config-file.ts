@@ -11,6 +11,7 @@ export const CONFIG_FILE_NAMES = ['mmtape.config.json', 'mmtape.config.yaml', 'm
 /** The walkForward section: walk-forward's own schema (partial WalkForwardConfig, unknown fields rejected). */
 const walkForwardSchema = walkForwardConfigSchema;
 
+/** zod schema of mmtape.config.{json,yaml,yml}; unknown keys are rejected with the file and field named. */
 export const mmtapeConfigSchema = z.strictObject({
   /** JSON-schema hint for editors; ignored. */
   $schema: z.string().optional(),

@@ -30,6 +30,7 @@ export const ZSTD_MAX_INPUT_BYTES = 512 * 1024 * 1024;
 
 /** zstd levels accepted by `encodeFrame` (the classic 1..22 range; negative "fast" levels excluded). */
 export const ZSTD_MIN_LEVEL = 1;
+/** Highest zstd level accepted by `encodeFrame` (zstd's maximum, 22). */
 export const ZSTD_MAX_LEVEL = 22;
 
 /**

@@ -47,5 +47,7 @@ export interface EnvProbeResult {
   env: Record<string, string | undefined>;
 }
 
+/** A message to a walk-forward worker: a slice of pairs to test, or a probe of its environment. */
 export type WorkerTask = PairScanTask | EnvProbeTask;
+/** A worker's reply to a {@link WorkerTask}. */
 export type WorkerResult = PairScanResult | EnvProbeResult;

@@ -59,6 +59,7 @@ export interface PackReport {
   index: PackIndex;
 }
 
+/** Default rows per compressed chunk: 512 KiB of one 8-byte column, small enough that a time range decodes little. */
 export const DEFAULT_CHUNK_ROWS = 65_536;
 
 /** Files under `dir`, relative, POSIX separators, sorted. */
@@ -75,6 +76,7 @@ export function listFiles(dir: string): string[] {
   return out;
 }
 
+/** SHA-256 of `bytes` (node:crypto) as 64 lowercase hex characters. */
 export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }

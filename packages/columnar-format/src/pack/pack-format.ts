@@ -24,6 +24,7 @@
 export const PACK_FORMAT = 'mmtape-pack';
 /** pack.json `formatVersion`. */
 export const PACK_FORMAT_VERSION = 1;
+/** Name of the index file of a packed dataset (frame offsets, SHA-256 per source file, chunk time ranges). */
 export const PACK_INDEX_FILE = 'pack.json';
 
 /** One frame inside a `.mtpk` file. */

@@ -24,12 +24,17 @@
  * @module
  */
 
+/** Size of the blosc1 header, bytes (version, versionlz, flags, typesize, nbytes, blocksize, cbytes). */
 export const BLOSC_HEADER_BYTES = 16;
 /** Format version written in byte 0 by c-blosc 1.x. */
 export const BLOSC_VERSION_FORMAT = 2;
+/** Header flags bit 0: byte shuffle applied (c-blosc BLOSC_DOSHUFFLE). */
 export const BLOSC_DOSHUFFLE = 0x01;
+/** Header flags bit 1: data stored uncompressed after the header (c-blosc BLOSC_MEMCPYED). */
 export const BLOSC_MEMCPYED = 0x02;
+/** Header flags bit 2: bit shuffle applied (c-blosc BLOSC_DOBITSHUFFLE). */
 export const BLOSC_DOBITSHUFFLE = 0x04;
+/** Header flags bit 4: blocks are not split into per-byte streams (c-blosc BLOSC_DONTSPLIT). */
 export const BLOSC_DONTSPLIT = 0x10;
 /** Buffers smaller than this are stored memcpyed (c-blosc MIN_BUFFERSIZE). */
 export const BLOSC_MIN_BUFFERSIZE = 128;

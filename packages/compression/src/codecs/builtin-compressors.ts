@@ -20,6 +20,7 @@ function level(spec: StageSpec, fallback: number, min: number, max: number): num
   return l;
 }
 
+/** zstd compressor stage (native zstd-napi when it loads, else wasm); params: level. */
 export const zstdCodec: Codec = {
   name: 'zstd',
   id: 1,
@@ -54,6 +55,7 @@ function zstdContentSize(input: Uint8Array): number {
   return Number(view.getBigUint64(pos, true));
 }
 
+/** blosc1 frame stage (c-blosc compatible; cnames lz4, zlib, zstd; typesize and shuffle in params). */
 export const bloscCodec: Codec = {
   name: 'blosc',
   id: 2,
@@ -70,6 +72,7 @@ export const bloscCodec: Codec = {
   decode: (input) => bloscDecompress(input),
 };
 
+/** LZ4 block-format compressor stage (written from the LZ4 block spec). */
 export const lz4Codec: Codec = {
   name: 'lz4',
   id: 3,
@@ -92,6 +95,7 @@ export const lz4Codec: Codec = {
   },
 };
 
+/** zlib (RFC 1950) compressor stage via node:zlib, as c-blosc uses it. */
 export const zlibCodec: Codec = {
   name: 'zlib',
   id: 4,

@@ -33,6 +33,7 @@ function paramTypesize(name: string, params: Uint8Array): number {
   return params[0] as number;
 }
 
+/** Byte-shuffle filter stage (blosc SHUFFLE layout); params: typesize in bytes. */
 export const shuffleCodec: Codec = {
   name: 'shuffle',
   id: 16,
@@ -43,6 +44,7 @@ export const shuffleCodec: Codec = {
   decode: (input, params) => unshuffleBytes(input, paramTypesize('shuffle', params)),
 };
 
+/** Bit-shuffle filter stage (blosc BITSHUFFLE layout); params: typesize in bytes. */
 export const bitshuffleCodec: Codec = {
   name: 'bitshuffle',
   id: 17,
@@ -53,6 +55,7 @@ export const bitshuffleCodec: Codec = {
   decode: (input, params) => bitunshuffleBytes(input, paramTypesize('bitshuffle', params)),
 };
 
+/** int64 delta filter stage (wrapping, on 32-bit halves); chained twice it is delta-of-delta. */
 export const deltaCodec: Codec = {
   name: 'delta',
   id: 18,
@@ -60,6 +63,7 @@ export const deltaCodec: Codec = {
   decode: (input) => deltaDecodeI64(input),
 };
 
+/** int64 zigzag filter stage: maps signed deltas to unsigned so small magnitudes stay small. */
 export const zigzagCodec: Codec = {
   name: 'zigzag',
   id: 19,
@@ -67,6 +71,7 @@ export const zigzagCodec: Codec = {
   decode: (input) => zigzagDecodeI64(input),
 };
 
+/** Lossless decimal filter stage: float64 → scaled int64 with an exception list (see decimal.ts). */
 export const decimalCodec: Codec = {
   name: 'decimal',
   id: 20,
@@ -84,6 +89,7 @@ export const decimalCodec: Codec = {
   },
 };
 
+/** Decimal + per-128-value GCD/min bit-packing stage (opt-in; see decimal-pack.ts for the layout). */
 export const decpackCodec: Codec = {
   name: 'decpack',
   id: 21,
