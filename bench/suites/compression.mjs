@@ -4,7 +4,7 @@
 // (compressed) copy vs the mmap-ed dataset.
 //   pnpm bench compression            (builds first)   or   node bench/suites/compression.mjs
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fmt, REPO, SHARED_DATA, timeIt, writeResults } from '../lib.mjs';
@@ -15,55 +15,29 @@ const PACK = await import(join(REPO, 'packages/columnar-format/dist/pack/index.j
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
 const tmp = mkdtempSync(join(tmpdir(), 'mmtape-bench-compression-'));
 
-/** Loads a folder of per-symbol CSVs into per-symbol column arrays. */
-function loadUs1min() {
-  const dir = join(SHARED_DATA, 'us-1min-2018q1-sample', 'intraday');
-  const symbols = [];
-  for (const f of readdirSync(dir)
-    .filter((x) => x.endsWith('.csv'))
-    .sort()) {
-    const rows = readFileSync(join(dir, f), 'utf8')
-      .trim()
-      .split('\n')
-      .slice(1)
-      .map((l) => l.split(','));
-    symbols.push({
-      symbol: f.slice(0, -4),
-      ts: BigInt64Array.from(rows, (r) => BigInt(Date.parse(`${r[0]}T${r[1]}Z`)) * 1_000_000n),
-      open: Float64Array.from(rows, (r) => +r[2]),
-      high: Float64Array.from(rows, (r) => +r[3]),
-      low: Float64Array.from(rows, (r) => +r[4]),
-      close: Float64Array.from(rows, (r) => +r[5]),
-      volume: Float64Array.from(rows, (r) => +r[6]),
+/**
+ * Ingests a folder of per-symbol CSVs with mmtape's own ingest (sorted, exact duplicates dropped, naive
+ * times in `timeZone`) and returns per-symbol column arrays (copies, so they outlive the dataset).
+ */
+async function loadViaIngest(dir, timeZone) {
+  const out = join(tmp, `ingest-${symbolsLoaded++}`);
+  await CF.ingest({ inputs: [dir], outDir: out, timeZone, workers: 1 });
+  const dataset = CF.Dataset.open(out);
+  try {
+    return dataset.symbols.map((symbol) => {
+      const file = dataset.open(symbol);
+      const entry = { symbol, ts: file.timestampsNs().slice() };
+      for (const name of ['open', 'high', 'low', 'close', 'volume']) entry[name] = file.f64(name).slice();
+      return entry;
     });
+  } finally {
+    dataset.close();
   }
-  return symbols;
 }
-
-function loadSp500() {
-  const dir = join(SHARED_DATA, 'sp500-5yr-daily', 'individual_stocks_5yr');
-  const symbols = [];
-  for (const f of readdirSync(dir)
-    .filter((x) => x.endsWith('.csv'))
-    .sort()) {
-    const rows = readFileSync(join(dir, f), 'utf8')
-      .trim()
-      .split('\n')
-      .slice(1)
-      .map((l) => l.split(','));
-    const num = (i) => Float64Array.from(rows, (r) => (r[i] === '' ? Number.NaN : +r[i]));
-    symbols.push({
-      symbol: f.replace('_data.csv', ''),
-      ts: BigInt64Array.from(rows, (r) => BigInt(Date.parse(`${r[0]}T00:00:00Z`)) * 1_000_000n),
-      open: num(1),
-      high: num(2),
-      low: num(3),
-      close: num(4),
-      volume: num(5),
-    });
-  }
-  return symbols;
-}
+let symbolsLoaded = 0;
+const loadUs1min = () =>
+  loadViaIngest(join(SHARED_DATA, 'us-1min-2018q1-sample', 'intraday'), 'America/New_York');
+const loadSp500 = () => loadViaIngest(join(SHARED_DATA, 'sp500-5yr-daily', 'individual_stocks_5yr'), 'UTC');
 
 const COLUMNS = ['ts', 'open', 'high', 'low', 'close', 'volume'];
 
@@ -245,7 +219,7 @@ for (const [label, load] of [
   ['us-1min-2018q1-sample (40 symbols, 1-minute bars)', loadUs1min],
   ['sp500-5yr-daily (505 symbols, daily bars)', loadSp500],
 ]) {
-  const symbols = load();
+  const symbols = await load();
   const columns = Object.fromEntries(COLUMNS.map((c) => [c, concat(symbols, c)]));
   const rawBytes = Object.values(columns).reduce((a, c) => a + c.byteLength, 0);
   const mb = rawBytes / 1e6;
