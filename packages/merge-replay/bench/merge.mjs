@@ -6,6 +6,7 @@ import { KWayMerge } from '../dist/index.js';
 
 const streamCount = Number(process.argv[2] ?? 1000);
 const barsPerStream = Number(process.argv[3] ?? 10_000);
+const BLOCK_EVENTS = process.env.MERGE_BLOCK_EVENTS ? Number(process.env.MERGE_BLOCK_EVENTS) : undefined;
 
 /** mulberry32: tiny seeded PRNG (Tommy Ettinger, public domain), returns floats in [0, 1). */
 function mulberry32(seed) {
@@ -138,7 +139,7 @@ function time(label, run) {
 }
 
 function runMerge(streams, strategy) {
-  const merge = new KWayMerge(streams, { strategy });
+  const merge = new KWayMerge(streams, { strategy, blockEvents: BLOCK_EVENTS });
   let checksum = 0;
   for (let b = merge.next(); b !== null; b = merge.next())
     checksum = (checksum + b.rows[b.length - 1] + b.length) | 0;
@@ -164,12 +165,13 @@ for (const [name, make] of [
   const streams = make(42);
   // Warm-up on a small prefix so both contenders are JIT-compiled before timing.
   const small = streams.slice(0, 50).map((s) => s.subarray(0, 1000));
-  for (const strategy of ['tree', 'buckets', 'sweep', 'auto']) runMerge(small, strategy);
+  for (const strategy of ['tree', 'buckets', 'sweep', 'block', 'auto']) runMerge(small, strategy);
   runHeap(small);
   for (let round = 1; round <= ROUNDS; round++) {
     time(`${name}: loser tree (round ${round})`, () => runMerge(streams, 'tree'));
     time(`${name}: buckets (round ${round})`, () => runMerge(streams, 'buckets'));
-    time(`${name}: sweep (round ${round})`, () => runMerge(streams, 'sweep'));
+    if (name !== 'jittered ticks') time(`${name}: sweep (round ${round})`, () => runMerge(streams, 'sweep'));
+    time(`${name}: block (round ${round})`, () => runMerge(streams, 'block'));
     time(`${name}: auto (round ${round})`, () => runMerge(streams, 'auto'));
     time(`${name}: binary heap (round ${round})`, () => runHeap(streams));
   }

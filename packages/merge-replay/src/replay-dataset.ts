@@ -93,6 +93,8 @@ export interface ReplayOptions {
   gather?: boolean;
   /** Rows per stream staged at a time (see `KWayMergeOptions.stageRows`). Default 64. */
   stageRows?: number;
+  /** Target events per block of the `'block'` strategy (see `KWayMergeOptions.blockEvents`). Default 65,536. */
+  blockEvents?: number;
   /**
    * Memory measurement: `true` (default) samples page-cache residency of the replayed files (mincore)
    * and RSS split into anon / file-backed (`/proc/self/status`) at the start, every 250 ms, and at the
@@ -132,7 +134,7 @@ export interface ReplayStats {
   /** Timestamp of the last batch (ns since epoch), `null` when nothing was replayed. */
   lastTimestampNs: bigint | null;
   /** Merge algorithm in use at the end, and how often `'auto'` switched. */
-  strategy: 'tree' | 'buckets' | 'sweep';
+  strategy: 'tree' | 'buckets' | 'sweep' | 'block';
   strategySwitches: number;
   /** Files replayed: one per symbol, or one per partition for partitioned datasets. */
   streams: number;
@@ -250,6 +252,7 @@ export function replayDataset(
     endNs,
     strategy: options.strategy,
     stageRows: options.stageRows,
+    blockEvents: options.blockEvents,
     columns: options.gather === false ? {} : streamColumns,
   });
   const prefetcher = createPrefetcher(files, symbols, streamSymbol, columnNames, options.prefetch ?? true);

@@ -1,3 +1,4 @@
+import { mulberry32 } from '@mmtape/test-utils';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -56,7 +57,7 @@ const barStreamsArb = fc.array(
   { maxLength: 70 },
 );
 
-const STRATEGIES: MergeStrategy[] = ['auto', 'tree', 'buckets', 'sweep'];
+const STRATEGIES: MergeStrategy[] = ['auto', 'tree', 'buckets', 'sweep', 'block'];
 
 interface Event {
   timestampNs: bigint;
@@ -243,15 +244,7 @@ describe.each(STRATEGIES)('KWayMerge properties, strategy %s (fast-check, seed 4
 describe('KWayMerge strategy auto', () => {
   /** 100 streams: 500 rows of distinct tick times, then 500 rows on a shared grid, then 500 ticks. */
   function phasedStreams(): BigInt64Array[] {
-    let seed = 7;
-    const random = (): number => {
-      // mulberry32 (Tommy Ettinger, public domain)
-      seed = (seed + 0x6d2b79f5) >>> 0;
-      let t = seed;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
+    const random = mulberry32(7);
     return Array.from({ length: 100 }, (_, s) => {
       const out = new BigInt64Array(1_500);
       let t = 1_000_000n + BigInt(s);
@@ -296,10 +289,84 @@ describe('KWayMerge strategy auto', () => {
     expect(mismatches).toBe(0);
   });
 
-  it('starts with sweep, buckets or tree from the number of distinct head timestamps', () => {
+  it('block: small blocks (k doubling, fallbacks, spans past 2^52 ns) match the oracle with gathered columns', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(barStreamsArb, streamsArb),
+        fc.integer({ min: 1, max: 200 }),
+        fc.constantFrom<MergeStrategy>('block', 'auto'),
+        fc.option(fc.bigInt({ min: -5n, max: 40n })),
+        (streams, blockEvents, strategy, startNs) => {
+          const start = startNs ?? undefined;
+          const price = streams.map((s, id) => Float64Array.from(s, (_, row) => id * 1000 + row + 0.25));
+          const qty = streams.map((s, id) =>
+            BigInt64Array.from(s, (_, row) => BigInt(id * 1000 + row) << 34n),
+          );
+          const merge = new KWayMerge(streams, {
+            strategy,
+            blockEvents,
+            startNs: start,
+            columns: { price, qty },
+          });
+          const got: ReturnType<typeof copyBatch>[] = [];
+          for (let b = merge.next(); b !== null; b = merge.next()) {
+            for (let i = 0; i < b.length; i++) {
+              const id = b.symbolIds[i]!;
+              const row = b.rows[i]!;
+              expect(b.columns.price![i]).toBe(price[id]![row]);
+              expect(b.columns.qty![i]).toBe(qty[id]![row]);
+              // The cursor of an emitted stream is past the emitted row.
+              expect(merge.cursorRows[id]).toBeGreaterThan(row);
+            }
+            got.push(copyBatch(b));
+          }
+          expect(got).toEqual(oracle(streams, start));
+        },
+      ),
+      { seed: 7, numRuns: 300 },
+    );
+  });
+
+  it('block: bars then ticks then bars switch block -> tree/buckets -> block with identical output', () => {
+    // 64 streams: 300 aligned bars, then 2,000 irregular ticks over the same span, then aligned bars.
+    const random = mulberry32(11);
+    const streams = Array.from({ length: 64 }, () => {
+      const values: bigint[] = [];
+      for (let t = 0; t < 300; t++) values.push(BigInt(t) * 60_000n);
+      for (let t = 0; t < 30; t++) values.push(18_000_000n + BigInt(Math.floor(random() * 1_000_000)));
+      for (let t = 0; t < 300; t++) values.push(20_000_000n + BigInt(t) * 60_000n);
+      return BigInt64Array.from(values.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+    });
+    for (const strategy of ['auto', 'block'] as const) {
+      const merge = new KWayMerge(streams, { strategy, blockEvents: 1024 });
+      expect(collect(merge)).toEqual(oracle(streams));
+      if (strategy === 'auto') expect(merge.stats().strategySwitches).toBeGreaterThanOrEqual(2);
+      expect(merge.stats().strategy).toBe('block');
+    }
+  });
+
+  it('block: an unsorted stream is named with its first decreasing row', () => {
+    const streams = [BigInt64Array.from([1n, 2n, 3n]), BigInt64Array.from([1n, 5n, 4n, 6n])];
+    const merge = new KWayMerge(streams, { strategy: 'block' });
+    let caught: unknown;
+    try {
+      collect(merge);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(UnsortedStreamError);
+    expect((caught as UnsortedStreamError).message).toMatch(/stream 1.*row 2|row 2.*stream 1/s);
+  });
+
+  it('rejects a bad blockEvents', () => {
+    expect(() => new KWayMerge([], { blockEvents: 0 })).toThrow(/blockEvents/);
+    expect(() => new KWayMerge([], { blockEvents: 1.5 })).toThrow(/blockEvents/);
+  });
+
+  it('starts with block, buckets or tree from the number of distinct head timestamps', () => {
     const heads = (distinct: number) =>
       Array.from({ length: 20 }, (_, s) => BigInt64Array.from([BigInt(s % distinct), 100n]));
-    expect(new KWayMerge(heads(1)).stats().strategy).toBe('sweep');
+    expect(new KWayMerge(heads(1)).stats().strategy).toBe('block');
     expect(new KWayMerge(heads(8)).stats().strategy).toBe('buckets');
     expect(new KWayMerge(heads(20)).stats().strategy).toBe('tree');
     expect(new KWayMerge(heads(20), { strategy: 'buckets' }).stats().strategy).toBe('buckets');
