@@ -19,13 +19,15 @@ import { TimestampBuckets } from './timestamp-buckets.js';
  *   order, so ties stay ordered by symbol id). Each stream is read sequentially, batches come out of
  *   contiguous arrays, and the per-event work is a few sequential loads and stores: the fastest by far
  *   when many events share each timestamp (bars). A block whose events share too few timestamps (mean
- *   below {@link BLOCK_MIN_EVENTS_PER_BATCH}) is not sorted this way: `'auto'` then falls back to
- *   buckets or the tree, and a forced `'block'` emits that block through the tree.
+ *   below {@link BLOCK_MIN_EVENTS_PER_BATCH}: irregular ticks) is radix-sorted instead (stable LSD on the
+ *   integer offsets); with fewer than {@link BLOCK_RADIX_MIN_STREAMS} live streams such a block goes to
+ *   buckets or the tree (`'auto'`), or to the tree for a while (forced `'block'`).
  * - `'auto'` (default): picks from the stream heads (block when at most one distinct head timestamp per
- *   {@link BLOCK_AT_EVENTS_PER_BATCH} live streams, buckets when at most half as many distinct head
- *   timestamps as live streams, else tree), then re-decides every {@link ADAPT_WINDOW_BATCHES} batches
- *   (at block boundaries) from the mean batch size `e`: block when `e ≥ 8`, else buckets when `e ≥ 4`
- *   (leave below 2), else tree; a switch rebuilds the new structure from the cursors in O(N).
+ *   {@link BLOCK_AT_EVENTS_PER_BATCH} live streams or at least {@link BLOCK_AT_STREAMS} live streams,
+ *   buckets when at most half as many distinct head timestamps as live streams, else tree), then
+ *   re-decides every {@link ADAPT_WINDOW_BATCHES} batches (at block boundaries) from the mean batch size
+ *   `e` and the live streams `L`: block when `e ≥ 8` or `L ≥ 1,024`, else buckets when `e ≥ 4` (leave
+ *   below 2), else tree; a switch rebuilds the new structure from the cursors in O(N).
  */
 export type MergeStrategy = 'auto' | 'tree' | 'buckets' | 'sweep' | 'block';
 
@@ -78,6 +80,28 @@ export const BLOCK_MIN_EVENTS_PER_BATCH = 4;
 
 /** Mean events per batch at or above which `'auto'` uses blocks: 8 (twice the fallback bound: hysteresis). */
 export const BLOCK_AT_EVENTS_PER_BATCH = 8;
+
+/**
+ * Digit width of the radix sort of sparse blocks: 16 bits (65,536 counters, 256 KiB, in L2), so a block
+ * of irregular ticks spanning up to 2^48 ns sorts in 3 passes. Measured in-memory on 1,000 tick streams
+ * (packages/merge-replay/bench/merge.mjs, loaded 2-core machine): 8 bits 2.8 M events/s, 11 bits 2.8,
+ * 16 bits 3.8 (tree 2.7–3.1 in the same runs).
+ */
+const RADIX_BITS = 16;
+
+/**
+ * Live streams below which `'auto'` emits a sparse block (ticks) through the tree or buckets instead of
+ * radix-sorting it: with few streams the loser tree's `log2 N` comparisons per event cost less than the
+ * radix sort's passes.
+ */
+export const BLOCK_RADIX_MIN_STREAMS = 8;
+
+/**
+ * Live streams from which `'auto'` uses blocks even for irregular ticks (radix-sorted blocks): 1,024.
+ * Measured in-memory with a gathered column (loaded 2-core machine): 300 tick streams tree 4.1 M events/s
+ * vs block 3.5; 1,000 streams tree 3.1 vs block 3.8; 3,000 streams tree 2.2 vs block 2.6.
+ */
+export const BLOCK_AT_STREAMS = 1024;
 
 /** Batches of at least this many events are copied out of a block with `TypedArray.set`. */
 const BLOCK_MEMCPY_EVENTS = 32;
@@ -257,6 +281,16 @@ export class KWayMerge implements Iterable<ReplayBatch> {
   private readonly blockHead = new Float64Array(2);
   /** Next bucket of the block to emit; `blockUnionLength` when the block is drained. */
   private blockBucket = 0;
+  /** Radix sort of sparse blocks: key halves and event indices, double-buffered, and the digit counts. */
+  private radixLo = new Uint32Array(0);
+  private radixHi = new Uint32Array(0);
+  private radixIdx = new Int32Array(0);
+  private radixLo2 = new Uint32Array(0);
+  private radixHi2 = new Uint32Array(0);
+  private radixIdx2 = new Int32Array(0);
+  private readonly radixCounts = new Int32Array(1 << RADIX_BITS);
+  /** [0]: trailing zero bits shared by every key of the block (set by radixSplit). */
+  private readonly radixBits = new Int32Array(1);
   /** Forced 'block': batches left to emit through the tree after a fallback. */
   private treeBatchesLeft = 0;
   /** Forced 'block': fallbacks since the last block that was sorted as a block. */
@@ -395,7 +429,7 @@ export class KWayMerge implements Iterable<ReplayBatch> {
       this.buckets.clear();
       // Mean batch size is about live / distinctHeads while streams move in step.
       this.mode =
-        distinctHeads * BLOCK_AT_EVENTS_PER_BATCH <= live
+        distinctHeads * BLOCK_AT_EVENTS_PER_BATCH <= live || live >= BLOCK_AT_STREAMS
           ? 'block'
           : distinctHeads * 2 <= live
             ? 'buckets'
@@ -592,11 +626,14 @@ export class KWayMerge implements Iterable<ReplayBatch> {
       capacity,
       Math.floor(capacity / BLOCK_MIN_EVENTS_PER_BATCH) + Math.min(k, capacity) + 1,
     );
-    // Pass 1, per stream: its keys (stream-major), row count and sortedness; merge new keys into the union.
+    // Pass 1, per stream: its keys (stream-major), row count and sortedness; while the block looks like
+    // bars, merge new keys into the union of its distinct timestamps.
     const keys = this.blockKeys;
     const blockRows = this.blockRows;
     let unionLength = 0;
     let events = 0;
+    // Too few events per timestamp for the union (ticks): judged once 16 streams are in, or from the capacity.
+    let sparse = false;
     for (let i = 0; i < liveCount; i++) {
       const s = live[i]!;
       const first = cursors[s]!;
@@ -610,7 +647,7 @@ export class KWayMerge implements Iterable<ReplayBatch> {
         keys,
         before,
         this.blockUnion,
-        unionLength,
+        sparse ? 0 : unionLength,
       );
       if (collected === UNSORTED) {
         this.liveCount = 0;
@@ -618,35 +655,38 @@ export class KWayMerge implements Iterable<ReplayBatch> {
       }
       events = blockCollectStop[1]!;
       blockRows[s] = events - before;
-      if (collected === NEW_KEYS) {
+      if (!sparse && collected === NEW_KEYS) {
         unionLength = this.mergeIntoUnion(unionLength, before, events);
-        // Too few events per timestamp: not a block. Judged once 16 streams are in, or from the capacity.
         const bound = unionLength * BLOCK_MIN_EVENTS_PER_BATCH;
-        if (bound > capacity || (i >= 15 && bound > events)) {
-          this.fallBackFromBlock(unionLength, events);
-          return;
-        }
+        if (bound > capacity || (i >= 15 && bound > events)) sparse = true;
       }
     }
-    if (unionLength > 1 && unionLength * BLOCK_MIN_EVENTS_PER_BATCH > events) {
+    if (unionLength > 1 && unionLength * BLOCK_MIN_EVENTS_PER_BATCH > events) sparse = true;
+    if (sparse && liveCount < BLOCK_RADIX_MIN_STREAMS) {
       this.fallBackFromBlock(unionLength, events);
       return;
     }
-    // Pass 2: bucket of every event and the start of every bucket; pass 3: stable scatter.
-    blockCount(
-      keys,
-      events,
-      liveCount,
-      live,
-      blockRows,
-      this.blockUnion,
-      unionLength,
-      this.blockSlot,
-      this.blockStarts,
-    );
-    const next = this.blockNext;
-    next.set(this.blockStarts.subarray(0, unionLength));
-    blockScatter(liveCount, live, blockRows, cursors, this.blockSlot, next, this.blockSym, this.blockRow);
+    if (sparse) {
+      // Ticks: a stable LSD radix sort of the keys gives every event's position and the runs of equal keys.
+      unionLength = this.radixSortBlock(events);
+      blockPlace(liveCount, live, blockRows, cursors, this.blockSlot, this.blockSym, this.blockRow);
+    } else {
+      // Bars. Pass 2: bucket of every event and the start of every bucket; pass 3: stable scatter.
+      blockCount(
+        keys,
+        events,
+        liveCount,
+        live,
+        blockRows,
+        this.blockUnion,
+        unionLength,
+        this.blockSlot,
+        this.blockStarts,
+      );
+      const next = this.blockNext;
+      next.set(this.blockStarts.subarray(0, unionLength));
+      blockScatter(liveCount, live, blockRows, cursors, this.blockSlot, next, this.blockSym, this.blockRow);
+    }
     for (let c = 0; c < this.blockF64.length; c++)
       blockGatherF64(
         liveCount,
@@ -675,6 +715,48 @@ export class KWayMerge implements Iterable<ReplayBatch> {
     }
     this.blockUnionLength = unionLength;
     this.blockFallbackStreak = 0;
+  }
+
+  /**
+   * Sorts the block's `events` keys (stream-major order) with a stable LSD radix sort on the 52-bit
+   * integer keys, {@link RADIX_BITS} bits per pass, skipping the trailing bits that every key shares and any pass whose
+   * digit is the same for all keys. Leaves each event's sorted position in `blockSlot`, the start of each
+   * run of equal keys in `blockStarts`; returns the number of runs (batches).
+   */
+  private radixSortBlock(events: number): number {
+    if (this.radixLo.length < events) {
+      const size = Math.max(events, 1024);
+      this.radixLo = new Uint32Array(size);
+      this.radixHi = new Uint32Array(size);
+      this.radixIdx = new Int32Array(size);
+      this.radixLo2 = new Uint32Array(size);
+      this.radixHi2 = new Uint32Array(size);
+      this.radixIdx2 = new Int32Array(size);
+    }
+    if (this.blockStarts.length < events + 1) {
+      this.blockStarts = new Int32Array(events + 1);
+    }
+    const bits = radixSplit(
+      this.blockKeys,
+      events,
+      this.radixLo,
+      this.radixHi,
+      this.radixIdx,
+      this.radixBits,
+    );
+    let lo = this.radixLo;
+    let hi = this.radixHi;
+    let idx = this.radixIdx;
+    let lo2 = this.radixLo2;
+    let hi2 = this.radixHi2;
+    let idx2 = this.radixIdx2;
+    for (let shift = this.radixBits[0]!; shift < bits; shift += RADIX_BITS) {
+      if (!radixPass(events, shift, lo, hi, idx, lo2, hi2, idx2, this.radixCounts)) continue;
+      [lo, lo2] = [lo2, lo];
+      [hi, hi2] = [hi2, hi];
+      [idx, idx2] = [idx2, idx];
+    }
+    return radixRuns(events, lo, hi, idx, this.blockSlot, this.blockStarts);
   }
 
   /** Rows left in the live streams (an upper bound for a block's events). */
@@ -954,7 +1036,7 @@ export class KWayMerge implements Iterable<ReplayBatch> {
     for (let s = 0; s < this.streamCount; s++) if (this.cursors[s]! < this.endRows[s]!) live++;
     const mode = this.mode;
     let next: MergeMode;
-    if (live > 0 && eventsPerBatch >= BLOCK_AT_EVENTS_PER_BATCH) next = 'block';
+    if (live > 0 && (eventsPerBatch >= BLOCK_AT_EVENTS_PER_BATCH || live >= BLOCK_AT_STREAMS)) next = 'block';
     else if (eventsPerBatch >= (mode === 'tree' ? BUCKETS_AT_EVENTS_PER_BATCH : TREE_BELOW_EVENTS_PER_BATCH))
       next = 'buckets';
     else next = 'tree';
@@ -1260,6 +1342,136 @@ function blockScatter(
     for (; e < end; e++) {
       const p = next[slot[e]!]!++;
       slot[e] = p;
+      sym[p] = s;
+      rowsOut[p] = row++;
+    }
+  }
+}
+
+/**
+ * Splits the block's keys (exact integers < 2^52 in doubles) into 32-bit halves, sets `idx[e] = e`,
+ * stores in `bitsOut[0]` the trailing zero bits every key shares, and returns the number of significant
+ * bits of the largest key.
+ */
+function radixSplit(
+  keys: Float64Array,
+  events: number,
+  lo: Uint32Array,
+  hi: Uint32Array,
+  idx: Int32Array,
+  bitsOut: Int32Array,
+): number {
+  let orLo = 0;
+  let orHi = 0;
+  for (let e = 0; e < events; e++) {
+    const key = keys[e]!;
+    const h = Math.floor(key / TWO_POW_32);
+    const l = key - h * TWO_POW_32;
+    lo[e] = l;
+    hi[e] = h;
+    idx[e] = e;
+    orLo |= l;
+    orHi |= h;
+  }
+  if (orLo !== 0) bitsOut[0] = 31 - Math.clz32(orLo & -orLo);
+  else if (orHi !== 0) bitsOut[0] = 32 + 31 - Math.clz32(orHi & -orHi);
+  else bitsOut[0] = 0;
+  return orHi !== 0 ? 64 - Math.clz32(orHi) : 32 - Math.clz32(orLo);
+}
+
+/**
+ * One stable counting pass of the LSD radix sort on the {@link RADIX_BITS}-bit digit at bit `shift` of the 64-bit key
+ * `(hi, lo)`: from (lo, hi, idx) into (lo2, hi2, idx2). Returns false (and moves nothing) when every key
+ * has the same digit.
+ */
+function radixPass(
+  events: number,
+  shift: number,
+  lo: Uint32Array,
+  hi: Uint32Array,
+  idx: Int32Array,
+  lo2: Uint32Array,
+  hi2: Uint32Array,
+  idx2: Int32Array,
+  counts: Int32Array,
+): boolean {
+  const mask = (1 << RADIX_BITS) - 1;
+  counts.fill(0);
+  if (shift >= 32) {
+    const s = shift - 32;
+    for (let e = 0; e < events; e++) counts[(hi[e]! >>> s) & mask]!++;
+  } else if (shift === 0) {
+    for (let e = 0; e < events; e++) counts[lo[e]! & mask]!++;
+  } else {
+    const back = 32 - shift;
+    for (let e = 0; e < events; e++) counts[((lo[e]! >>> shift) | (hi[e]! << back)) & mask]!++;
+  }
+  let total = 0;
+  for (let d = 0; d <= mask; d++) {
+    const c = counts[d]!;
+    if (c === events) return false;
+    counts[d] = total;
+    total += c;
+  }
+  const back = 32 - shift;
+  for (let e = 0; e < events; e++) {
+    const l = lo[e]!;
+    const h = hi[e]!;
+    const d = (shift >= 32 ? h >>> (shift - 32) : shift === 0 ? l : (l >>> shift) | (h << back)) & mask;
+    const p = counts[d]!++;
+    lo2[p] = l;
+    hi2[p] = h;
+    idx2[p] = idx[e]!;
+  }
+  return true;
+}
+
+/**
+ * After the radix sort: the sorted position of every event into `slot` (indexed by stream-major event)
+ * and the start of every run of equal keys into `starts` (plus the end). Returns the number of runs.
+ */
+function radixRuns(
+  events: number,
+  lo: Uint32Array,
+  hi: Uint32Array,
+  idx: Int32Array,
+  slot: Int32Array,
+  starts: Int32Array,
+): number {
+  let runs = 0;
+  let prevLo = -1;
+  let prevHi = -1;
+  for (let p = 0; p < events; p++) {
+    const l = lo[p]!;
+    const h = hi[p]!;
+    if (l !== prevLo || h !== prevHi) {
+      starts[runs++] = p;
+      prevLo = l;
+      prevHi = h;
+    }
+    slot[idx[p]!] = p;
+  }
+  starts[runs] = events;
+  return runs;
+}
+
+/** Symbol id and row of every event of the block at its sorted position (`slot`). */
+function blockPlace(
+  liveCount: number,
+  live: Int32Array,
+  blockRows: Int32Array,
+  cursors: Uint32Array,
+  slot: Int32Array,
+  sym: Int32Array,
+  rowsOut: Uint32Array,
+): void {
+  let e = 0;
+  for (let i = 0; i < liveCount; i++) {
+    const s = live[i]!;
+    const end = e + blockRows[s]!;
+    let row = cursors[s]!;
+    for (; e < end; e++) {
+      const p = slot[e]!;
       sym[p] = s;
       rowsOut[p] = row++;
     }

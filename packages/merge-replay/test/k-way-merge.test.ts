@@ -345,6 +345,20 @@ describe('KWayMerge strategy auto', () => {
     }
   });
 
+  it('block: auto radix-sorts irregular ticks from 1,024 streams, identical to the tree', () => {
+    const random = mulberry32(5);
+    const streams = Array.from({ length: 1100 }, () => {
+      const values = Array.from({ length: 6 }, () => BigInt(Math.floor(random() * 2 ** 40)) * 1_000n);
+      return BigInt64Array.from(values.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+    });
+    const auto = new KWayMerge(streams, { blockEvents: 1000 });
+    expect(auto.stats().strategy).toBe('block');
+    const got = collect(auto);
+    expect(got).toEqual(collect(new KWayMerge(streams, { strategy: 'tree' })));
+    expect(got.length).toBeGreaterThan(6000);
+    expect(got).toEqual(oracle(streams));
+  });
+
   it('block: an unsorted stream is named with its first decreasing row', () => {
     const streams = [BigInt64Array.from([1n, 2n, 3n]), BigInt64Array.from([1n, 5n, 4n, 6n])];
     const merge = new KWayMerge(streams, { strategy: 'block' });
