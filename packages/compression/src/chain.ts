@@ -52,7 +52,11 @@ export async function encodeChain(
 }
 
 /** Decodes `payload` through `stages` in reverse order. */
-export async function decodeChain(payload: Uint8Array, stages: readonly ChainStage[]): Promise<Uint8Array> {
+export async function decodeChain(
+  payload: Uint8Array,
+  stages: readonly ChainStage[],
+  rawLengthBytes?: number,
+): Promise<Uint8Array> {
   let bytes = payload;
   for (let i = stages.length - 1; i >= 0; i--) {
     // Default column chains: undo decimal/delta/zigzag/shuffle in one pass (filters/fused-decode.ts).
@@ -67,7 +71,7 @@ export async function decodeChain(payload: Uint8Array, stages: readonly ChainSta
     const stage = stages[i] as ChainStage;
     const codec = await codecById(stage.id);
     try {
-      bytes = await codec.decode(bytes, stage.params);
+      bytes = await codec.decode(bytes, stage.params, i === 0 ? rawLengthBytes : undefined);
     } catch (cause) {
       if ((cause as { code?: unknown })?.code !== undefined) throw cause;
       throw new CodecError(stage.codec, 'decode', String(cause), { cause });

@@ -16,6 +16,8 @@
  * | 18 | `delta`      | filter     | none (int64, wrapping)                        |
  * | 19 | `zigzag`     | filter     | none (int64)                                  |
  * | 20 | `decimal`    | filter     | scale + exception list (`filters/decimal.ts`) |
+ * | 21 | `decpack`    | filter     | fused decimal bit-packing (`filters/decimal-pack.ts`) |
+ * | 22 | `bar`        | terminal   | 20 bytes: scales, rows, lengths (`bar/bar-codec.ts`) |
  *
  * @module
  */
@@ -49,6 +51,11 @@ export type StageSpec =
       maxScale?: number;
       maxExceptionRatio?: number;
     }
+  | {
+      codec: 'bar';
+      /** 4 (open, high, low, close) or 5 (… volume) float64 columns laid end to end. Default 5. */
+      columns?: 4 | 5;
+    }
   | { codec: string; [option: string]: unknown };
 
 /** Output of {@link Codec.encode}: the bytes for the next stage and the params decoding needs. */
@@ -63,7 +70,12 @@ export interface Codec {
   readonly id: number;
   /** `undefined` means "not applicable to this input" (the decimal filter on non-decimal data). */
   encode(input: Uint8Array, spec: StageSpec): Promise<EncodedStage | undefined> | EncodedStage | undefined;
-  decode(input: Uint8Array, params: Uint8Array): Promise<Uint8Array> | Uint8Array;
+  /**
+   * `rawLengthBytes` is the frame's raw length, given to the first stage of a chain only (the stage
+   * whose output is the raw bytes), so that it can reject params announcing another size before
+   * allocating.
+   */
+  decode(input: Uint8Array, params: Uint8Array, rawLengthBytes?: number): Promise<Uint8Array> | Uint8Array;
 }
 
 interface Entry {
@@ -145,3 +157,4 @@ registerCodec(18, 'delta', async () => (await import('./filters/builtin-filters.
 registerCodec(19, 'zigzag', async () => (await import('./filters/builtin-filters.js')).zigzagCodec);
 registerCodec(20, 'decimal', async () => (await import('./filters/builtin-filters.js')).decimalCodec);
 registerCodec(21, 'decpack', async () => (await import('./filters/builtin-filters.js')).decpackCodec);
+registerCodec(22, 'bar', async () => (await import('./bar/bar-stage.js')).barCodec);

@@ -36,7 +36,7 @@ export async function decodeFrame(frame: Uint8Array): Promise<Uint8Array> {
   const payload = frame.subarray(payloadOffset, header.frameLengthBytes);
   let raw: Uint8Array;
   if (header.version === FRAME_VERSION_CHAIN) {
-    raw = await decodeChain(payload, header.chain);
+    raw = await decodeChain(payload, header.chain, header.rawLengthBytes);
     // Stages may return views of Buffers or of their inputs: hand back an independent plain copy.
     if (Buffer.isBuffer(raw) || raw.byteOffset !== 0 || raw.buffer.byteLength !== raw.byteLength) {
       raw = new Uint8Array(raw);

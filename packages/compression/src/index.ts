@@ -7,6 +7,8 @@
  *   otherwise), `blosc` (blosc1 buffers interoperable with python-blosc), `lz4`, `zlib`; filters
  *   `shuffle`, `bitshuffle`, `delta`, `zigzag` and the lossless `decimal` price filter.
  * - `encodeColumn`/`decodeColumn`: automatic lossless chains for typed columns.
+ * - `encodeBars`/`decodeBarsInto`: OHLC(V) bars in one frame (`bar` stage, id 22): cross-column
+ *   residuals with context-adaptive range coding, about 1.5x smaller than the per-column chains.
  *
  * @example
  * ```ts
@@ -21,6 +23,14 @@
  * @module
  */
 
+export {
+  BAR_MAX_EXCEPTION_RATIO,
+  BAR_MAX_INT,
+  BAR_MAX_SCALE,
+  BAR_PARAMS_BYTES,
+} from './bar/bar-codec.js';
+export { BAR_CODEC_ID } from './bar/bar-stage.js';
+export { type BarColumns, decodeBars, decodeBarsInto, encodeBars, isBarFrame } from './bar-columns.js';
 export { type BloscOptions, bloscCompress, bloscDecompress } from './blosc/blosc.js';
 export {
   type BloscCname,

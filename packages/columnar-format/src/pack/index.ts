@@ -1,7 +1,8 @@
 /**
  * `@mmtape/columnar-format/pack`: compressed, chunked cold copies of dataset folders (`packDataset`),
  * byte-identical restoration (`hydrateDataset`, SHA-256 verified), and chunk-wise reading of a packed
- * copy for replay (`openPackedDataset`). Layout in `pack-format.ts` and the package README.
+ * copy for replay (`openPackedDataset`). OHLC(V) columns are stored as one `bar` frame per chunk
+ * (pack format 2; `bars: false` for per-column frames). Layout in `pack-format.ts` and the package README.
  *
  * @example
  * ```ts
@@ -20,11 +21,19 @@ export {
   type HydrateReport,
   hydrateDataset,
 } from './hydrate-dataset.js';
-export { DEFAULT_CHUNK_ROWS, type PackDatasetOptions, type PackReport, packDataset } from './pack-dataset.js';
+export {
+  BAR_COLUMN_NAMES,
+  barGroupOf,
+  DEFAULT_CHUNK_ROWS,
+  type PackDatasetOptions,
+  type PackReport,
+  packDataset,
+} from './pack-dataset.js';
 export { isPackError, PackError, type PackErrorCode } from './pack-errors.js';
 export {
   PACK_FORMAT,
   PACK_FORMAT_VERSION,
+  PACK_FORMAT_VERSIONS_READ,
   PACK_INDEX_FILE,
   type PackedColumnEntry,
   type PackedFileEntry,

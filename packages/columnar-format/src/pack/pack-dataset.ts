@@ -15,6 +15,7 @@ import {
   type ColumnCodecOptions,
   chooseColumnChain,
   describeChain,
+  encodeBars,
   encodeColumn,
   encodeFrame,
   type StageSpec,
@@ -40,6 +41,13 @@ export interface PackDatasetOptions {
   chunkRows?: number;
   /** Codec options of `encodeColumn` (backend, level, shuffle, explicit chain). Default automatic chains. */
   codec?: ColumnCodecOptions;
+  /**
+   * Store the float64 `open`/`high`/`low`/`close`(/`volume`) columns of each chunk as one bar frame
+   * (`encodeBars`, cross-column residuals + adaptive range coding; about 1.3x smaller than per-column
+   * chains on 1-minute bars, decoding slower) when the codec accepts the chunk. Default `true` with
+   * automatic chains, `false` when `codec.chain` is explicit. Pack format version 2 when used.
+   */
+  bars?: boolean;
   /** Replace an existing non-empty `packedDir`. Default `false` (throws `MMTAPE_PACK_OUTPUT_EXISTS`). */
   overwrite?: boolean;
   /** Called after each file with the number of files done and the total. */
@@ -162,7 +170,9 @@ export async function packDataset(
     }
     if (cf !== undefined) {
       try {
-        const entry = await packColumnFile(cf, path, packedDir, chunkRows, options.codec ?? {});
+        const codec = options.codec ?? {};
+        const bars = options.bars ?? (codec.chain === undefined || codec.chain === 'auto');
+        const entry = await packColumnFile(cf, path, packedDir, chunkRows, codec, bars);
         files.push(entry);
         rawBytes += entry.byteLength;
         packedBytes += entry.packedBytes;
@@ -189,7 +199,9 @@ export async function packDataset(
   }
   const index: PackIndex = {
     format: PACK_FORMAT,
-    formatVersion: PACK_FORMAT_VERSION,
+    formatVersion: files.some((f) => f.columns.some((c) => c.chunks.some((r) => r.barColumn !== undefined)))
+      ? PACK_FORMAT_VERSION
+      : 1,
     createdAt: new Date().toISOString(),
     chunkRows,
     files,
@@ -213,12 +225,33 @@ export async function packDataset(
   };
 }
 
+/** Names of the columns a bar frame holds, in frame order. */
+export const BAR_COLUMN_NAMES: readonly string[] = ['open', 'high', 'low', 'close', 'volume'];
+
+/**
+ * Indexes (into `columns`) of the float64 open, high, low, close and, when present, volume columns,
+ * or `undefined` when any of the four prices is missing or not float64.
+ */
+export function barGroupOf(columns: readonly { name: string; dtype: string }[]): number[] | undefined {
+  const out: number[] = [];
+  for (const name of BAR_COLUMN_NAMES) {
+    const i = columns.findIndex((c) => c.name === name);
+    if (i < 0 || columns[i]?.dtype !== 'f64') {
+      if (name === 'volume') break;
+      return undefined;
+    }
+    out.push(i);
+  }
+  return out;
+}
+
 async function packColumnFile(
   cf: ColumnFile,
   path: string,
   packedDir: string,
   chunkRows: number,
   codec: ColumnCodecOptions,
+  bars: boolean,
 ): Promise<PackedFileEntry> {
   const buffer = cf.file.buffer;
   const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
@@ -247,15 +280,40 @@ async function packColumnFile(
   const chains: (readonly StageSpec[] | undefined)[] = columns.map(() => undefined);
   const first: string[] = [];
   const last: string[] = [];
+  const group = bars ? barGroupOf(columns) : undefined;
+  const slice = (col: PackedColumnEntry, r0: number, r1: number): ColumnArray =>
+    columnArrayOf(
+      col.dtype,
+      bytes.subarray(col.offsetBytes + r0 * col.elementBytes, col.offsetBytes + r1 * col.elementBytes),
+    );
   for (let k = 0; k < nChunks; k++) {
     const r0 = k * chunkRows;
     const r1 = Math.min(rowCount, r0 + chunkRows);
-    for (const [ci, col] of columns.entries()) {
-      const es = col.elementBytes;
-      const data = columnArrayOf(
-        col.dtype,
-        bytes.subarray(col.offsetBytes + r0 * es, col.offsetBytes + r1 * es),
+    let inBarFrame: readonly number[] = [];
+    if (group !== undefined) {
+      const [o, h, l, c, v] = group.map(
+        (ci) => slice(columns[ci] as PackedColumnEntry, r0, r1) as Float64Array,
       );
+      const frame = await encodeBars({
+        open: o as Float64Array,
+        high: h as Float64Array,
+        low: l as Float64Array,
+        close: c as Float64Array,
+        ...(v === undefined ? {} : { volume: v }),
+      });
+      if (frame !== undefined) {
+        const ref = push(frame);
+        group.forEach((ci, j) => {
+          const col = columns[ci] as PackedColumnEntry;
+          col.chunks.push({ ...ref, barColumn: j });
+          if (k === 0) col.chain = 'bar';
+        });
+        inBarFrame = group;
+      }
+    }
+    for (const [ci, col] of columns.entries()) {
+      if (inBarFrame.includes(ci)) continue;
+      const data = slice(col, r0, r1);
       if (col.name === 'ts' && data instanceof BigInt64Array && data.length > 0) {
         first.push(String(data[0]));
         last.push(String(data[data.length - 1]));
@@ -264,12 +322,11 @@ async function packColumnFile(
       if (chain === undefined && (codec.chain === undefined || codec.chain === 'auto')) {
         chain = await chooseColumnChain(data, codec);
         chains[ci] = chain;
-        col.chain = describeChain(chain);
       } else if (chain === undefined) {
         chain = codec.chain as readonly StageSpec[];
         chains[ci] = chain;
-        col.chain = describeChain(chain);
       }
+      if (col.chain === '') col.chain = describeChain(chain);
       col.chunks.push(push(await encodeColumn(data, { ...codec, chain })));
     }
   }

@@ -1,5 +1,5 @@
 /**
- * On-disk layout of a packed dataset (`packDataset`), version 1.
+ * On-disk layout of a packed dataset (`packDataset`), versions 1 and 2.
  *
  * ```
  * <packedDir>/
@@ -14,6 +14,16 @@
  * `chunkRows` rows, one frame per column (chunk-major order, so a time range reads one contiguous span).
  * Offsets of every frame are in pack.json, so any chunk decodes alone.
  *
+ * Version 2 adds *bar frames*: when a file has float64 columns `open`, `high`, `low`, `close` (and
+ * optionally `volume`), each chunk of them is stored, when the `bar` codec accepts it, as one frame
+ * (`@mmtape/compression` `encodeBars`, stage id 22) written before the other columns of the chunk.
+ * Every column of the group then has a chunk ref to that same frame with `barColumn` = its position
+ * in the frame (0 open, 1 high, 2 low, 3 close, 4 volume). Chunks the codec declines (more than 1/16
+ * of the rows with NaN or values without an exact decimal form, …) keep one frame per column, as in
+ * version 1. pack.json says
+ * `formatVersion: 2` only when at least one bar frame was written, so packs without bars stay
+ * readable by version-1 readers; this reader reads both.
+ *
  * `hydrate` rebuilds each file as skeleton + decoded column bytes and checks its SHA-256 against
  * pack.json: byte-identical or a `MMTAPE_PACK_VERIFY_FAILED` error.
  *
@@ -22,8 +32,10 @@
 
 /** pack.json `format` value. */
 export const PACK_FORMAT = 'mmtape-pack';
-/** pack.json `formatVersion`. */
-export const PACK_FORMAT_VERSION = 1;
+/** pack.json `formatVersion` written when bar frames are present (1 otherwise). */
+export const PACK_FORMAT_VERSION = 2;
+/** `formatVersion` values this build reads. */
+export const PACK_FORMAT_VERSIONS_READ: readonly number[] = [1, 2];
 /** Name of the index file of a packed dataset (frame offsets, SHA-256 per source file, chunk time ranges). */
 export const PACK_INDEX_FILE = 'pack.json';
 
@@ -31,6 +43,11 @@ export const PACK_INDEX_FILE = 'pack.json';
 export interface PackedFrameRef {
   offsetBytes: number;
   lengthBytes: number;
+  /**
+   * Version 2: the frame is a bar frame shared by the OHLC(V) columns and this column is number
+   * `barColumn` in it (0 open, 1 high, 2 low, 3 close, 4 volume). Absent: the frame holds this column only.
+   */
+  barColumn?: number;
 }
 
 /** A column of a packed file. */
@@ -44,7 +61,10 @@ export interface PackedColumnEntry {
   elementBytes: number;
   /** One frame per chunk. */
   chunks: PackedFrameRef[];
-  /** Codec chain chosen for the first chunk (informational), e.g. `decimal>delta>zigzag>shuffle(8)>zstd(9)`. */
+  /**
+   * Codec chain chosen for the first chunk (informational), e.g. `decimal>delta>zigzag>shuffle(8)>zstd(9)`,
+   * or `bar` when the first chunk is in a bar frame.
+   */
   chain: string;
 }
 
@@ -80,7 +100,8 @@ export interface PackedOtherEntry {
 /** pack.json. */
 export interface PackIndex {
   format: typeof PACK_FORMAT;
-  formatVersion: typeof PACK_FORMAT_VERSION;
+  /** 2 when any chunk is a bar frame, else 1. */
+  formatVersion: 1 | 2;
   createdAt: string;
   chunkRows: number;
   files: PackedFileEntry[];

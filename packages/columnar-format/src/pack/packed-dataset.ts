@@ -1,11 +1,17 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ColumnArray, decodeFrame } from '@mmtape/compression';
+import {
+  type BarColumns,
+  type ColumnArray,
+  decodeBars,
+  decodeBarsInto,
+  decodeFrame,
+} from '@mmtape/compression';
 import { columnArrayOf } from './pack-dataset.js';
 import { PackError } from './pack-errors.js';
 import {
   PACK_FORMAT,
-  PACK_FORMAT_VERSION,
+  PACK_FORMAT_VERSIONS_READ,
   PACK_INDEX_FILE,
   type PackedColumnEntry,
   type PackedFileEntry,
@@ -39,6 +45,39 @@ function readRef(fd: number, ref: PackedFrameRef, path: string): Uint8Array {
   }
   return out;
 }
+
+function corrupt(cause: unknown, ref: PackedFrameRef, path: string): unknown {
+  if ((cause as { code?: string }).code?.startsWith('MMTAPE_PACK_')) return cause;
+  return new PackError('MMTAPE_PACK_CORRUPT', `${path}: frame at byte ${ref.offsetBytes}: ${String(cause)}`, {
+    path,
+    offsetBytes: ref.offsetBytes,
+    cause,
+  });
+}
+
+/** Decodes the bar frame `ref` into fresh arrays, checking it holds `rows` rows. */
+function decodeBarRef(fd: number, ref: PackedFrameRef, path: string, rows: number): BarColumns {
+  try {
+    const bars = decodeBars(readRef(fd, ref, path));
+    if (bars.rows !== rows) {
+      throw new PackError(
+        'MMTAPE_PACK_CORRUPT',
+        `${path}: bar frame at byte ${ref.offsetBytes} has ${bars.rows} rows`,
+        {
+          path,
+          offsetBytes: ref.offsetBytes,
+          expected: rows,
+          actual: bars.rows,
+        },
+      );
+    }
+    return bars;
+  } catch (cause) {
+    throw corrupt(cause, ref, path);
+  }
+}
+
+const BAR_KEYS = ['open', 'high', 'low', 'close', 'volume'] as const;
 
 async function decodeRef(fd: number, ref: PackedFrameRef, path: string): Promise<Uint8Array> {
   try {
@@ -120,30 +159,126 @@ export class PackedColumnFile {
     const firstRow = index * this.chunkRows;
     const rows = Math.min(this.chunkRows, this.rowCount - firstRow);
     const columns: Record<string, ColumnArray> = {};
+    const barFramesDone = new Set<number>();
     for (const col of this.#select(columnNames)) {
-      const raw = await decodeRef(this.#fd, col.chunks[index] as PackedFrameRef, this.path);
-      let buf = this.#buffers.get(col.name);
-      if (buf === undefined) {
-        buf = new Uint8Array(this.chunkRows * col.elementBytes);
-        this.#buffers.set(col.name, buf);
+      const ref = col.chunks[index] as PackedFrameRef;
+      if (ref.barColumn !== undefined) {
+        // A bar frame: decode it once, straight into the reusable buffers of every column it holds.
+        if (!barFramesDone.has(ref.offsetBytes)) {
+          barFramesDone.add(ref.offsetBytes);
+          this.#readBarChunk(index, ref, rows);
+        }
+      } else {
+        const raw = await decodeRef(this.#fd, ref, this.path);
+        if (raw.length !== rows * col.elementBytes) {
+          throw new PackError(
+            'MMTAPE_PACK_CORRUPT',
+            `${this.path}: column ${col.name} chunk ${index} is ${raw.length} bytes`,
+            {
+              path: this.path,
+              expected: rows * col.elementBytes,
+              actual: raw.length,
+            },
+          );
+        }
+        this.#buffer(col).set(raw);
       }
-      buf.set(raw);
-      columns[col.name] = viewOf(col.dtype, buf, rows * col.elementBytes);
+      columns[col.name] = viewOf(col.dtype, this.#buffer(col), rows * col.elementBytes);
     }
     return { index, firstRow, rows, columns };
+  }
+
+  #buffer(col: PackedColumnEntry): Uint8Array {
+    let buf = this.#buffers.get(col.name);
+    if (buf === undefined) {
+      buf = new Uint8Array(this.chunkRows * col.elementBytes);
+      this.#buffers.set(col.name, buf);
+    }
+    return buf;
+  }
+
+  /** Decodes the bar frame of chunk `index` into the reusable buffers of the columns that share it. */
+  #readBarChunk(index: number, ref: PackedFrameRef, rows: number): void {
+    const members = this.entry.columns.filter((c) => {
+      const r = c.chunks[index];
+      return r !== undefined && r.barColumn !== undefined && r.offsetBytes === ref.offsetBytes;
+    });
+    const out: Partial<Record<(typeof BAR_KEYS)[number], Float64Array>> = {};
+    for (const c of members) {
+      const key = BAR_KEYS[c.chunks[index]?.barColumn as number];
+      if (key === undefined || c.elementBytes !== 8) {
+        throw new PackError('MMTAPE_PACK_CORRUPT', `${this.path}: column ${c.name} has bad barColumn`, {
+          path: this.path,
+        });
+      }
+      out[key] = new Float64Array(this.#buffer(c).buffer, 0, this.chunkRows);
+    }
+    let decoded: number;
+    try {
+      if (!out.open || !out.high || !out.low || !out.close) {
+        throw new PackError(
+          'MMTAPE_PACK_CORRUPT',
+          `${this.path}: bar frame of chunk ${index} lacks a price column`,
+          {
+            path: this.path,
+          },
+        );
+      }
+      decoded = decodeBarsInto(readRef(this.#fd, ref, this.path), out as BarColumns);
+    } catch (cause) {
+      throw corrupt(cause, ref, this.path);
+    }
+    if (decoded !== rows) {
+      throw new PackError(
+        'MMTAPE_PACK_CORRUPT',
+        `${this.path}: bar frame of chunk ${index} has ${decoded} rows`,
+        {
+          path: this.path,
+          expected: rows,
+          actual: decoded,
+        },
+      );
+    }
+  }
+
+  /** Bytes of column `col` in chunk `k` (decoded; bar frames are decoded once per chunk via `cache`). */
+  async #chunkBytes(col: PackedColumnEntry, k: number, cache: Map<number, BarColumns>): Promise<Uint8Array> {
+    const ref = col.chunks[k] as PackedFrameRef;
+    if (ref.barColumn === undefined) return decodeRef(this.#fd, ref, this.path);
+    const rows = Math.min(this.chunkRows, this.rowCount - k * this.chunkRows);
+    let bars = cache.get(ref.offsetBytes);
+    if (bars === undefined) {
+      bars = decodeBarRef(this.#fd, ref, this.path, rows);
+      cache.clear();
+      cache.set(ref.offsetBytes, bars);
+    }
+    const values = bars[BAR_KEYS[ref.barColumn] ?? 'open'];
+    if (values === undefined || BAR_KEYS[ref.barColumn] === undefined) {
+      throw new PackError('MMTAPE_PACK_CORRUPT', `${this.path}: column ${col.name} is not in its bar frame`, {
+        path: this.path,
+      });
+    }
+    return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
   }
 
   /** Decodes a whole column into a fresh typed array. */
   async readColumn(name: string): Promise<ColumnArray> {
     const [col] = this.#select([name]);
-    const out = new Uint8Array((col as PackedColumnEntry).lengthBytes);
+    const c = col as PackedColumnEntry;
+    const out = new Uint8Array(c.lengthBytes);
+    const cache = new Map<number, BarColumns>();
     let at = 0;
-    for (const ref of (col as PackedColumnEntry).chunks) {
-      const raw = await decodeRef(this.#fd, ref, this.path);
+    for (let k = 0; k < c.chunks.length; k++) {
+      const raw = await this.#chunkBytes(c, k, cache);
+      if (at + raw.length > out.length) {
+        throw new PackError('MMTAPE_PACK_CORRUPT', `${this.path}: column ${c.name} overruns its length`, {
+          path: this.path,
+        });
+      }
       out.set(raw, at);
       at += raw.length;
     }
-    return columnArrayOf((col as PackedColumnEntry).dtype, out);
+    return columnArrayOf(c.dtype, out);
   }
 
   /** Rebuilds the original column file bytes (skeleton + every column), verified by SHA-256 by the caller. */
@@ -156,17 +291,21 @@ export class PackedColumnFile {
         actual: out.length,
       });
     }
-    for (const col of this.entry.columns) {
-      let at = col.offsetBytes;
-      for (const ref of col.chunks) {
-        const raw = await decodeRef(this.#fd, ref, this.path);
-        if (at + raw.length > col.offsetBytes + col.lengthBytes) {
+    const cache = new Map<number, BarColumns>();
+    const at = this.entry.columns.map((c) => c.offsetBytes);
+    // Chunk-major, so each bar frame is decoded once.
+    for (let k = 0; k < this.chunkCount; k++) {
+      for (const [ci, col] of this.entry.columns.entries()) {
+        if (col.chunks[k] === undefined) continue;
+        const raw = await this.#chunkBytes(col, k, cache);
+        const pos = at[ci] as number;
+        if (pos + raw.length > col.offsetBytes + col.lengthBytes) {
           throw new PackError('MMTAPE_PACK_CORRUPT', `${this.path}: column ${col.name} overruns its region`, {
             path: this.path,
           });
         }
-        out.set(raw, at);
-        at += raw.length;
+        out.set(raw, pos);
+        at[ci] = pos + raw.length;
       }
     }
     return out;
@@ -282,15 +421,15 @@ export function openPackedDataset(packedDir: string): PackedDataset {
   }
   if (
     index?.format !== PACK_FORMAT ||
-    index.formatVersion !== PACK_FORMAT_VERSION ||
+    !PACK_FORMAT_VERSIONS_READ.includes(index.formatVersion) ||
     !Array.isArray(index.files)
   ) {
     throw new PackError(
       'MMTAPE_PACK_CORRUPT',
-      `${path} is not a ${PACK_FORMAT} version ${PACK_FORMAT_VERSION} index`,
+      `${path} is not a ${PACK_FORMAT} version ${PACK_FORMAT_VERSIONS_READ.join(' or ')} index`,
       {
         path,
-        expected: `${PACK_FORMAT} ${PACK_FORMAT_VERSION}`,
+        expected: `${PACK_FORMAT} ${PACK_FORMAT_VERSIONS_READ.join(' or ')}`,
         actual: `${String(index?.format)} ${String(index?.formatVersion)}`,
       },
     );

@@ -1,0 +1,213 @@
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hydrateDataset, isPackError, openPackedDataset, packDataset } from '@mmtape/columnar-format/pack';
+import { describe, expect, it } from 'vitest';
+import { ColumnFile, writeColumnFile } from '../src/index.js';
+
+const DATA = '/work/shared/data';
+const PRICE_COLUMNS = ['open', 'high', 'low', 'close', 'volume'] as const;
+
+/** mulberry32 seeded PRNG. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type Bars = Record<(typeof PRICE_COLUMNS)[number], Float64Array>;
+
+/** Rows `0..rows` of a us-1min CSV (date,ToD,open,high,low,close,volume). */
+function csvBars(symbol: string, rows: number): Bars {
+  const lines = readFileSync(join(DATA, 'us-1min-2018q1-sample', 'intraday', `${symbol}.csv`), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1, 1 + rows);
+  const col = (k: number): Float64Array => Float64Array.from(lines, (l) => Number(l.split(',')[k + 2]));
+  return { open: col(0), high: col(1), low: col(2), close: col(3), volume: col(4) };
+}
+
+/** Seeded bars in cents with round-lot volumes. */
+function syntheticBars(rows: number, seed: number): Bars {
+  const r = rng(seed);
+  const b: Bars = {
+    open: new Float64Array(rows),
+    high: new Float64Array(rows),
+    low: new Float64Array(rows),
+    close: new Float64Array(rows),
+    volume: new Float64Array(rows),
+  };
+  let prev = 5000;
+  for (let i = 0; i < rows; i++) {
+    const o = prev + Math.round((r() - 0.5) * 4);
+    const c = o + Math.round((r() - 0.5) * 20);
+    b.open[i] = o / 100;
+    b.close[i] = c / 100;
+    b.high[i] = (Math.max(o, c) + (r() < 0.3 ? 0 : Math.floor(r() * 8))) / 100;
+    b.low[i] = (Math.min(o, c) - (r() < 0.3 ? 0 : Math.floor(r() * 8))) / 100;
+    b.volume[i] = Math.floor(r() * 300) * 100;
+    prev = c;
+  }
+  return b;
+}
+
+function writeBars(dir: string, symbol: string, bars: Bars, withVolume = true): void {
+  const n = bars.open.length;
+  const ts = BigInt64Array.from(
+    { length: n },
+    (_, i) => 1_518_791_400_000_000_000n + BigInt(i) * 60_000_000_000n,
+  );
+  writeColumnFile(join(dir, `${symbol}.col`), {
+    symbol,
+    columns: [
+      { name: 'ts', dtype: 'i64', data: ts },
+      ...PRICE_COLUMNS.filter((c) => withVolume || c !== 'volume').map((name) => ({
+        name,
+        dtype: 'f64' as const,
+        data: bars[name],
+      })),
+    ],
+  });
+}
+
+function makeDataset(): { dir: string; bars: Record<string, Bars> } {
+  const dir = mkdtempSync(join(tmpdir(), 'mmtape-packbars-src-'));
+  const aapl = csvBars('AAPL', 9000);
+  const nan = syntheticBars(5000, 3);
+  nan.close[100] = Number.NaN; // one NaN in chunk 0: a bar frame with one raw exception row
+  // Chunk 1 (rows 4096..4999): 91 NaN rows > 904 / 16, so the bar codec declines it.
+  for (let i = 4100; i < 5000; i += 10) nan.high[i] = Number.NaN;
+  const bars = { AAPL: aapl, NAN: nan, SYN: syntheticBars(3000, 9) };
+  writeBars(dir, 'AAPL', aapl);
+  writeBars(dir, 'NAN', nan);
+  writeBars(dir, 'SYN', bars.SYN, false); // OHLC without volume
+  writeFileSync(join(dir, 'manifest.json'), '{"kept":true}');
+  return { dir, bars };
+}
+
+function sameBits(a: Float64Array, b: Float64Array): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(
+    Buffer.from(b.buffer, b.byteOffset, b.byteLength),
+  );
+}
+
+describe('packDataset with bar frames (pack format 2)', () => {
+  const { dir: src, bars } = makeDataset();
+
+  it('stores OHLC(V) chunks as bar frames, hydrates byte-identical and beats per-column chains', async () => {
+    const packed = mkdtempSync(join(tmpdir(), 'mmtape-packbars-'));
+    const report = await packDataset(src, packed, { chunkRows: 4096 });
+    expect(report.index.formatVersion).toBe(2);
+    const json = JSON.parse(readFileSync(join(packed, 'pack.json'), 'utf8'));
+    expect(json.formatVersion).toBe(2);
+    const aapl = report.index.files.find((f) => f.symbol === 'AAPL');
+    const close = aapl?.columns.find((c) => c.name === 'close');
+    expect(close?.chain).toBe('bar');
+    expect(close?.chunks.map((r) => r.barColumn)).toEqual([3, 3, 3]);
+    const volume = aapl?.columns.find((c) => c.name === 'volume');
+    expect(volume?.chunks[0]).toEqual({ ...close?.chunks[0], barColumn: 4 }); // the same frame
+    expect(aapl?.columns.find((c) => c.name === 'ts')?.chunks[0]?.barColumn).toBeUndefined();
+    // Many NaN rows in chunk 1 of NAN: that chunk falls back to one frame per column.
+    const nanClose = report.index.files
+      .find((f) => f.symbol === 'NAN')
+      ?.columns.find((c) => c.name === 'close');
+    expect(nanClose?.chunks.map((r) => r.barColumn)).toEqual([3, undefined]);
+    const syn = report.index.files.find((f) => f.symbol === 'SYN');
+    expect(syn?.columns.find((c) => c.name === 'low')?.chunks[0]?.barColumn).toBe(2);
+
+    const plain = mkdtempSync(join(tmpdir(), 'mmtape-packbars-plain-'));
+    const plainReport = await packDataset(src, plain, { chunkRows: 4096, bars: false });
+    expect(plainReport.index.formatVersion).toBe(1);
+    expect(report.packedBytes * 1.15).toBeLessThan(plainReport.packedBytes);
+
+    for (const p of [packed, plain]) {
+      const out = mkdtempSync(join(tmpdir(), 'mmtape-packbars-h-'));
+      expect((await hydrateDataset(p, out, { overwrite: true })).verified).toBe(true);
+      for (const f of readdirSync(src)) {
+        expect(readFileSync(join(out, f)).equals(readFileSync(join(src, f))), f).toBe(true);
+      }
+    }
+  });
+
+  it('readChunk decodes bar frames straight into reusable buffers, for any column subset', async () => {
+    const packed = mkdtempSync(join(tmpdir(), 'mmtape-packbars-'));
+    await packDataset(src, packed, { chunkRows: 4096 });
+    const ds = openPackedDataset(packed);
+    for (const symbol of ['AAPL', 'NAN']) {
+      const f = ds.open(symbol);
+      const want = bars[symbol] as Bars;
+      const seen = new Map<string, ArrayBufferLike>();
+      for (let i = 0; i < f.chunkCount; i++) {
+        for (const subset of [['close'], ['ts', 'open', 'volume'], undefined]) {
+          const chunk = await f.readChunk(i, subset);
+          for (const name of subset ?? ['ts', ...PRICE_COLUMNS]) {
+            const got = chunk.columns[name];
+            expect(got, name).toBeDefined();
+            if (name === 'ts') continue;
+            const expected = want[name as keyof Bars].subarray(chunk.firstRow, chunk.firstRow + chunk.rows);
+            expect(sameBits(got as Float64Array, expected), `${symbol} ${name} chunk ${i}`).toBe(true);
+            const prev = seen.get(name);
+            if (prev !== undefined) expect((got as Float64Array).buffer).toBe(prev); // reused
+            seen.set(name, (got as Float64Array).buffer);
+          }
+        }
+      }
+      for (const name of PRICE_COLUMNS) {
+        expect(sameBits((await f.readColumn(name)) as Float64Array, want[name]), `${symbol} ${name}`).toBe(
+          true,
+        );
+      }
+    }
+    const original = ColumnFile.open(join(src, 'SYN.col'));
+    const syn = ds.open('SYN');
+    const chunk = await syn.readChunk(0, ['high']);
+    expect(sameBits(chunk.columns.high as Float64Array, original.f64('high').subarray(0, 3000))).toBe(true);
+    original.close();
+    ds.close();
+  });
+
+  it('a corrupt bar frame gives MMTAPE_PACK_CORRUPT from readChunk, readColumn and hydrate', async () => {
+    const packed = mkdtempSync(join(tmpdir(), 'mmtape-packbars-'));
+    const report = await packDataset(src, packed, { chunkRows: 4096 });
+    const entry = report.index.files.find((f) => f.symbol === 'AAPL');
+    const ref = entry?.columns.find((c) => c.name === 'open')?.chunks[1];
+    expect(ref?.barColumn).toBe(0);
+    const mtpk = join(packed, entry?.packedPath as string);
+    const bytes = readFileSync(mtpk);
+    const at = (ref?.offsetBytes as number) + Math.floor((ref?.lengthBytes as number) / 2);
+    bytes[at] = (bytes[at] as number) ^ 0x10;
+    writeFileSync(mtpk, bytes);
+    const ds = openPackedDataset(packed);
+    const f = ds.open('AAPL');
+    await expect(f.readChunk(0, ['close'])).resolves.toBeDefined(); // other chunks unaffected
+    const e1 = await f.readChunk(1, ['close']).catch((e: unknown) => e);
+    expect(isPackError(e1, 'MMTAPE_PACK_CORRUPT'), String(e1)).toBe(true);
+    const e2 = await f.readColumn('volume').catch((e: unknown) => e);
+    expect(isPackError(e2, 'MMTAPE_PACK_CORRUPT'), String(e2)).toBe(true);
+    ds.close();
+    const e3 = await hydrateDataset(packed, mkdtempSync(join(tmpdir(), 'h-'))).catch((e: unknown) => e);
+    expect(isPackError(e3, 'MMTAPE_PACK_CORRUPT'), String(e3)).toBe(true);
+  });
+
+  it('reads version-1 packs and rejects unknown format versions', async () => {
+    const packed = mkdtempSync(join(tmpdir(), 'mmtape-packbars-'));
+    await packDataset(src, packed, { chunkRows: 4096, bars: false });
+    const ds = openPackedDataset(packed);
+    expect(ds.index.formatVersion).toBe(1);
+    const chunk = await ds.open('AAPL').readChunk(2, ['close']);
+    const want = (bars.AAPL as Bars).close.subarray(8192, 9000);
+    expect(sameBits(chunk.columns.close as Float64Array, want)).toBe(true);
+    ds.close();
+    const index = JSON.parse(readFileSync(join(packed, 'pack.json'), 'utf8'));
+    writeFileSync(join(packed, 'pack.json'), JSON.stringify({ ...index, formatVersion: 3 }));
+    const err = await Promise.resolve()
+      .then(() => openPackedDataset(packed))
+      .catch((e: unknown) => e);
+    expect(isPackError(err, 'MMTAPE_PACK_CORRUPT')).toBe(true);
+  });
+});
