@@ -4,7 +4,7 @@
 // sum(close) must match. Data: ../shared/data/us-1min-2018q1-sample/intraday and a seeded synthetic set of 3,000
 // symbols (one CSV per symbol, written to a temp folder and removed afterwards).
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { exportParquet, ingest } from '../../packages/columnar-format/dist/index.js';
@@ -84,6 +84,10 @@ async function duckdbCheckParquet(path) {
 const rows = [];
 const parquetRows = [];
 const raw = {};
+// The machine is shared: record the load average (1/5/15 min) so noisy numbers can be judged.
+const fmtLoad = (l) => l.map((x) => x.toFixed(2)).join(' / ');
+const loadAtStart = loadavg();
+raw.loadavg = { start: loadAtStart };
 try {
   const synthDir = join(tmp, 'synthetic');
   writeSynthetic(synthDir);
@@ -125,7 +129,7 @@ try {
       `${fmt(mbs(durable.medianMs), 1)} (${fmt(durable.medianMs)} ms)`,
       `${fmt(mbs(fast.medianMs), 1)} (${fmt(fast.medianMs)} ms)`,
       `${fmt(mbs(duck.medianMs), 1)} (${fmt(duck.medianMs)} ms, ${fmt(duck.result)} rows)`,
-      `${fmt(duck.medianMs / durable.medianMs, 2)} / ${fmt(duck.medianMs / fast.medianMs, 2)}`,
+      `${fmt(duck.medianMs / serial.medianMs, 2)} / ${fmt(duck.medianMs / durable.medianMs, 2)} / ${fmt(duck.medianMs / fast.medianMs, 2)}`,
     ]);
 
     // Parquet out, checked by DuckDB.
@@ -160,6 +164,7 @@ try {
   rmSync(tmp, { recursive: true, force: true });
 }
 
+raw.loadavg.end = loadavg();
 writeResults('ingest', {
   summary:
     'CSV -> dataset throughput (median of runs), in-process and on worker threads. mmtape output is sorted, de-duplicated, checksummed column files; DuckDB builds an in-memory table. Command: `pnpm build && pnpm bench ingest`.',
@@ -177,13 +182,14 @@ writeResults('ingest', {
         `mmtape ${availableParallelism()} workers, durable (fsync) MB/s`,
         `mmtape ${availableParallelism()} workers, durable:false MB/s`,
         'DuckDB MB/s',
-        'ratio mmtape/DuckDB (workers auto: durable / no fsync)',
+        'ratio mmtape/DuckDB (1 worker no fsync / auto durable / auto no fsync)',
       ],
       rows,
       notes: [
         `repeat ${REPEAT}, median; machine shared with other jobs, numbers are noisy`,
         'ratio > 1 means mmtape is faster',
-        `workers: 'auto' = os.availableParallelism() = ${availableParallelism()}`,
+        `workers: 'auto' = os.availableParallelism() = ${availableParallelism()} lanes (the main thread plus ${availableParallelism() - 1} worker thread(s))`,
+        `load average (1 / 5 / 15 min) at start ${fmtLoad(loadAtStart)}, at end ${fmtLoad(loadavg())}`,
         `repo ${REPO}`,
       ],
     },

@@ -89,12 +89,21 @@ export interface IngestOptions {
    */
   hygiene?: HygieneOptions;
   /**
-   * Worker threads that parse input files: an integer >= 1, or `'auto'` (default) =
-   * `os.availableParallelism()`, capped at the number of files. `1` parses in-process (no worker, no
-   * build needed). Workers run the built `dist/ingest-worker.js`; when it is missing (running from
+   * Parsing lanes: an integer >= 1, or `'auto'` (default) = `os.availableParallelism()`, capped at the
+   * number of tasks (files, or byte ranges of split files). The main thread is one lane, so `n` means
+   * the main thread + `n − 1` worker threads; `1` parses in-process (no worker, no build needed). Workers run the built `dist/ingest-worker.js`; when it is missing (running from
    * sources without a build) ingest falls back to in-process. The dataset is identical for any count.
    */
   workers?: number | 'auto';
+  /**
+   * Bytes per range when one large CSV file is split into byte ranges (at line boundaries) that are
+   * parsed in parallel. Default: automatic — with more than one worker, plain (unquoted, not gzipped)
+   * CSV files larger than max(8 MiB, total input bytes / (4 × workers)) are split into ranges of that
+   * size; with 1 worker nothing is split. Setting it splits such files even with 1 worker. A range that
+   * meets a quote or any error makes ingest read that file as a whole, so results and errors (with
+   * their line numbers) never depend on the split. Must be an integer >= 1.
+   */
+  splitBytes?: number;
   /** Called after every input file, in input order. Default: none. */
   onProgress?: (p: IngestProgress) => void;
 }

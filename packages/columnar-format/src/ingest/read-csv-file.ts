@@ -1,12 +1,14 @@
 /**
- * Streams one CSV (optionally gzip) file through csv-parse and appends its rows to per-symbol builders.
+ * Streams one CSV (optionally gzip) file and appends its rows to per-symbol builders. Plain files take
+ * a byte fast path (lines and fields located in the raw bytes, numbers and timestamps parsed without
+ * creating strings); the header, any line holding a quote, and files whose first 64 KiB hold quotes or
+ * bare `\r` line ends are parsed by csv-parse.
  */
 
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import { parse } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
@@ -19,9 +21,13 @@ import {
   isMmtapeError,
 } from '../errors.js';
 import { type ColumnMapping, VALUE_COLUMNS } from './ingest-options.js';
+import { parseDecimalBytes } from './parse-decimal.js';
+import { type LineRange, readLineBuffers } from './read-line-buffers.js';
 import { type ResolvedColumns, resolveColumns } from './resolve-columns.js';
 import { SymbolBuilder } from './symbol-builder.js';
 import type { TimestampParser } from './timestamp-parser.js';
+
+const VALUE_COUNT = VALUE_COLUMNS.length;
 
 /** State shared by all files of one ingest. */
 export interface ReadContext {
@@ -45,8 +51,10 @@ export interface ReadFileResult {
 }
 
 /**
- * Reads `path` into `ctx.builders`.
- * @throws MissingColumnError, InvalidTimestampError, InvalidNumberError, FieldCountError,
+ * Reads `path` into `ctx.builders`; with `range`, only the lines starting in that byte range of a plain
+ * CSV file (the header is still taken from the file's first line).
+ * @throws QuoteInRangeError (with `range` only: the caller must read the whole file),
+ *   MissingColumnError, InvalidTimestampError, InvalidNumberError, FieldCountError,
  *   InvalidSymbolError (empty symbol field), CsvReadError (other CSV syntax/gzip/I/O errors). Messages
  *   name the file and 1-based line.
  */
@@ -54,6 +62,7 @@ export async function readCsvFile(
   ctx: ReadContext,
   fileIndex: number,
   path: string,
+  range?: LineRange,
 ): Promise<ReadFileResult> {
   let cols: ResolvedColumns | undefined;
   let fileSymbol: SymbolBuilder | undefined;
@@ -88,14 +97,7 @@ export async function readCsvFile(
     else ok = ts.parseDateTime(record[c.date]!, record[c.time]!);
     if (!ok) {
       const shown = c.timestamp >= 0 ? record[c.timestamp]! : `${record[c.date]} ${record[c.time]}`;
-      throw new LineError(
-        index,
-        (line) =>
-          new InvalidTimestampError(
-            `${path}:${line}: cannot parse timestamp ${JSON.stringify(shown)}; expected YYYY-MM-DD[ HH:MM[:SS[.fff]]][Z|±HH:MM] or an epoch number`,
-            { path, line, expected: 'ISO 8601 date/time or epoch number', actual: shown },
-          ),
-      );
+      throw new LineError(index, (line) => invalidTimestamp(path, line, shown));
     }
     for (let k = 0; k < row.length; k++) {
       const idx = c.values[k]!;
@@ -104,22 +106,8 @@ export async function readCsvFile(
         continue;
       }
       const s = record[idx]!;
-      let v = s.length === 0 ? Number.NaN : +s;
-      if (Number.isNaN(v) || (v === 0 && !hasDigit(s))) {
-        const t = s.trim();
-        if (t.length !== 0 && t.toLowerCase() !== 'nan') {
-          const field = VALUE_COLUMNS[k]!;
-          throw new LineError(
-            index,
-            (line) =>
-              new InvalidNumberError(
-                `${path}:${line}: column "${field}" expected a number but found ${JSON.stringify(s)}`,
-                { path, line, field, expected: 'a number or empty', actual: s },
-              ),
-          );
-        }
-        v = Number.NaN;
-      }
+      const v = numberFromText(s);
+      if (v === undefined) throw new LineError(index, (line) => invalidNumber(path, line, k, s));
       if (Number.isNaN(v)) ctx.missing[k]!++;
       row[k] = v;
     }
@@ -141,21 +129,188 @@ export async function readCsvFile(
   };
 
   let recordIndex = 0;
+  // Byte fast path state (unquoted lines after the header): field bounds of the current line.
+  const delimiterByte = ctx.delimiter.charCodeAt(0);
+  let fieldStart = new Int32Array(0);
+  let fieldEnd = new Int32Array(0);
+  /** The raw bytes of the last symbol field seen by the byte path, and its builder. */
+  let lastSymbolBytes: Buffer | undefined;
+  let lastBytesBuilder: SymbolBuilder | undefined;
+  const text = (b: Buffer, k: number): string => b.toString('utf8', fieldStart[k]!, fieldEnd[k]!);
+
+  /**
+   * One data line `b[start, end)`: fields located and parsed without creating strings. Returns false,
+   * having done nothing, when the line holds a quote (it then goes through csv-parse).
+   */
+  const onLineBytes = (b: Buffer, start: number, end: number, lineNo: number): boolean => {
+    const c = cols!;
+    const fieldCount = c.fieldCount;
+    let f = 0;
+    let at = start;
+    for (let i = start; i < end; i++) {
+      const ch = b[i];
+      if (ch === 0x22 /* '"' */) {
+        if (range !== undefined) throw new QuoteInRangeError(path, range);
+        return false;
+      }
+      if (ch === delimiterByte) {
+        if (f < fieldCount) {
+          fieldStart[f] = at;
+          fieldEnd[f] = i;
+        }
+        f++;
+        at = i + 1;
+      }
+    }
+    if (f < fieldCount) {
+      fieldStart[f] = at;
+      fieldEnd[f] = end;
+    }
+    f++;
+    if (f !== fieldCount) {
+      throw new FieldCountError(
+        `${path}:${lineNo}: expected ${fieldCount} fields (as in the header) but found ${f}`,
+        { path, line: lineNo, expected: fieldCount, actual: f },
+      );
+    }
+    recordIndex++;
+    let ok: boolean;
+    if (c.timestamp >= 0) {
+      const k = c.timestamp;
+      ok = ts.parseBytes(b, fieldStart[k]!, fieldEnd[k]!) || ts.parse(text(b, k));
+    } else {
+      ok =
+        ts.parseDateTimeBytes(
+          b,
+          fieldStart[c.date]!,
+          fieldEnd[c.date]!,
+          fieldStart[c.time]!,
+          fieldEnd[c.time]!,
+        ) || ts.parseDateTime(text(b, c.date), text(b, c.time));
+    }
+    if (!ok) {
+      const shown = c.timestamp >= 0 ? text(b, c.timestamp) : `${text(b, c.date)} ${text(b, c.time)}`;
+      throw invalidTimestamp(path, lineNo, shown);
+    }
+    for (let k = 0; k < VALUE_COUNT; k++) {
+      const idx = c.values[k]!;
+      if (idx < 0) {
+        row[k] = Number.NaN;
+        continue;
+      }
+      const fs = fieldStart[idx]!;
+      const fe = fieldEnd[idx]!;
+      let v = parseDecimalBytes(b, fs, fe);
+      if (Number.isNaN(v)) {
+        const t = b.toString('utf8', fs, fe);
+        const parsed = numberFromText(t);
+        if (parsed === undefined) throw invalidNumber(path, lineNo, k, t);
+        v = parsed;
+        if (Number.isNaN(v)) ctx.missing[k]!++;
+      }
+      row[k] = v;
+    }
+    let builder = fileSymbol;
+    if (builder === undefined) {
+      const fs = fieldStart[c.symbol]!;
+      const fe = fieldEnd[c.symbol]!;
+      if (lastBytesBuilder !== undefined && sameBytes(lastSymbolBytes!, b, fs, fe)) {
+        builder = lastBytesBuilder;
+      } else {
+        const sym = b.toString('utf8', fs, fe).trim();
+        if (sym.length === 0) {
+          throw new InvalidSymbolError(`${path}:${lineNo}: symbol field is empty`, {
+            path,
+            line: lineNo,
+            field: 'symbol',
+          });
+        }
+        builder = last !== undefined && last.symbol === sym ? last : builderFor(sym);
+        last = builder;
+        lastBytesBuilder = builder;
+        lastSymbolBytes = Buffer.from(b.subarray(fs, fe));
+      }
+    }
+    if (!builder.push(ts.ms, ts.subMsNs, fileIndex, row)) sorted = false;
+    rowsRead++;
+    return true;
+  };
+
   try {
-    if (ctx.delimiter.length === 1 && ctx.delimiter !== '"' && (await isSimpleCsv(path))) {
-      // Fast path for unquoted CSV (the common vendor export): split lines and fields directly. A line
-      // holding a quote is handed to csv-parse (with the following lines while quotes are unbalanced).
-      await readLines(path, (line, lineNo) => {
+    if (range !== undefined) {
+      // One byte range of a plain, unquoted file (see splitting in ingest.ts): the header is the file's
+      // first non-empty line; only unquoted data lines are accepted (a quote could open a field that
+      // spans the range boundary), anything else is a QuoteInRangeError and the caller reads the whole
+      // file instead. Line numbers are relative to the range, so the caller also re-reads the whole
+      // file to report any error.
+      let header: string | undefined;
+      await readLineBuffers(path, (b, start, end) => {
+        header = b.toString('utf8', start, end);
+        return true;
+      });
+      if (header === undefined || header.indexOf('"') >= 0) throw new QuoteInRangeError(path, range);
+      onRecord(header.split(ctx.delimiter), recordIndex++);
+      fieldStart = new Int32Array(cols!.fieldCount);
+      fieldEnd = new Int32Array(cols!.fieldCount);
+      let headerSkipped = range.startBytes > 0;
+      await readLineBuffers(
+        path,
+        (b, start, end, lineNo) => {
+          if (!headerSkipped) {
+            headerSkipped = true; // range 0 starts with the header line
+            return undefined;
+          }
+          onLineBytes(b, start, end, lineNo);
+          return undefined;
+        },
+        range,
+      );
+    } else if (
+      ctx.delimiter.length === 1 &&
+      delimiterByte < 0x80 &&
+      ctx.delimiter !== '"' &&
+      (await isSimpleCsv(path))
+    ) {
+      // Fast path for unquoted CSV (the common vendor export): lines are split on bytes and numbers and
+      // timestamps parsed from bytes. The header, and any line holding a quote (with the following lines
+      // while quotes are unbalanced), is decoded and its fields are parsed by csv-parse.
+      let pending: string | undefined;
+      let pendingLine = 0;
+      /** A complete record's text (quotes balanced), first line `at`. */
+      const onRecordText = (line: string, at: number): void => {
         const record =
-          line.indexOf('"') < 0 ? line.split(ctx.delimiter) : parseQuoted(line, ctx.delimiter, path, lineNo);
+          line.indexOf('"') < 0 ? line.split(ctx.delimiter) : parseQuoted(line, ctx.delimiter, path, at);
         if (cols !== undefined && record.length !== cols.fieldCount) {
           throw new FieldCountError(
-            `${path}:${lineNo}: expected ${cols.fieldCount} fields (as in the header) but found ${record.length}`,
-            { path, line: lineNo, expected: cols.fieldCount, actual: record.length },
+            `${path}:${at}: expected ${cols.fieldCount} fields (as in the header) but found ${record.length}`,
+            { path, line: at, expected: cols.fieldCount, actual: record.length },
           );
         }
         onRecord(record, recordIndex++);
+        if (cols !== undefined && fieldStart.length !== cols.fieldCount) {
+          fieldStart = new Int32Array(cols.fieldCount);
+          fieldEnd = new Int32Array(cols.fieldCount);
+        }
+      };
+      await readLineBuffers(path, (b, start, end, lineNo): undefined => {
+        if (cols !== undefined && pending === undefined && onLineBytes(b, start, end, lineNo))
+          return undefined;
+        let line = b.toString('utf8', start, end);
+        if (pending !== undefined) {
+          line = `${pending}\n${line}`;
+          pending = undefined;
+        }
+        if (line.indexOf('"') >= 0 && countQuotes(line) % 2 === 1) {
+          pending = line; // a quoted field spans lines: join until the quotes balance
+          pendingLine ||= lineNo;
+          return undefined;
+        }
+        const at = pendingLine || lineNo;
+        pendingLine = 0;
+        onRecordText(line, at);
+        return undefined;
       });
+      if (pending !== undefined) onRecordText(pending, pendingLine);
     } else {
       // General path: csv-parse. Records are consumed by a Writable sink (csv-parse's on_record/info
       // options allocate two objects per record, which doubled the ingest time). Line numbers for our
@@ -197,6 +352,17 @@ export async function readCsvFile(
   return { rowsRead, sorted };
 }
 
+/**
+ * A byte range met a quote (or a quoted header): it cannot be parsed on its own, because a quoted field
+ * may span the range boundary. Internal: the caller reads the whole file instead.
+ */
+export class QuoteInRangeError extends Error {
+  constructor(path: string, range: LineRange) {
+    super(`${path}: bytes ${range.startBytes}..${range.endBytes} hold a quote; read the file as a whole`);
+    this.name = 'QuoteInRangeError';
+  }
+}
+
 /** Bytes sniffed to choose the fast path. */
 const SNIFF_BYTES = 64 * 1024;
 
@@ -204,7 +370,7 @@ const SNIFF_BYTES = 64 * 1024;
  * True when the first 64 KiB have no quote character and use `\n` line ends (with or without `\r`):
  * the file is handled by the line-splitting fast path (which still defers any quoted line to csv-parse).
  */
-async function isSimpleCsv(path: string): Promise<boolean> {
+export async function isSimpleCsv(path: string): Promise<boolean> {
   const source = createReadStream(path, path.toLowerCase().endsWith('.gz') ? {} : { end: SNIFF_BYTES - 1 });
   const stream = path.toLowerCase().endsWith('.gz') ? source.pipe(createGunzip()) : source;
   let head = Buffer.alloc(0);
@@ -220,61 +386,6 @@ async function isSimpleCsv(path: string): Promise<boolean> {
   if (head.includes(0x22)) return false; // '"'
   const cr = head.indexOf(0x0d);
   return cr < 0 || head[cr + 1] === 0x0a;
-}
-
-/**
- * Streams `path` (gunzipping `*.gz`) as UTF-8 lines without their `\n`/`\r\n`; skips a BOM and empty
- * lines; calls `onLine` with the 1-based line number. A line with an odd number of quotes is joined
- * with the following lines until the quotes balance (a quoted field spanning lines). Memory is bounded
- * by the stream chunk size, so files larger than memory work.
- */
-async function readLines(path: string, onLine: (line: string, lineNo: number) => void): Promise<void> {
-  const source = createReadStream(path, { highWaterMark: 1 << 20 });
-  const stream = path.toLowerCase().endsWith('.gz') ? source.pipe(createGunzip()) : source;
-  if (stream !== source) source.on('error', (e: Error) => stream.destroy(e));
-  const decoder = new StringDecoder('utf8');
-  let rest = '';
-  let lineNo = 0;
-  let pending: string | undefined;
-  let pendingLine = 0;
-  let first = true;
-  const emit = (raw: string): void => {
-    lineNo++;
-    let line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    if (pending !== undefined) {
-      line = `${pending}\n${line}`;
-      pending = undefined;
-    }
-    if (line.length === 0) return;
-    if (line.indexOf('"') >= 0 && countQuotes(line) % 2 === 1) {
-      pending = line;
-      pendingLine ||= lineNo;
-      return;
-    }
-    const at = pendingLine || lineNo;
-    pendingLine = 0;
-    onLine(line, at);
-  };
-  try {
-    for await (const chunk of stream) {
-      let text = rest + decoder.write(chunk as Buffer);
-      if (first) {
-        if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-        first = false;
-      }
-      let start = 0;
-      for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
-        emit(text.slice(start, nl));
-        start = nl + 1;
-      }
-      rest = text.slice(start);
-    }
-    rest += decoder.end();
-    if (rest.length > 0) emit(rest);
-    if (pending !== undefined) onLine(pending, pendingLine);
-  } finally {
-    source.destroy();
-  }
 }
 
 function countQuotes(s: string): number {
@@ -344,6 +455,42 @@ export function symbolFromPath(path: string, pattern: RegExp): string {
   pattern.lastIndex = 0;
   if (!m) return base;
   return m[1] ?? m[0];
+}
+
+/**
+ * A value field's number: NaN for a missing value (empty, blanks, `NaN` in any case), undefined when the
+ * text is not a number. Accepts what `Number()` accepts (`1e5`, ` 2 `, `0x1f`, `Infinity`).
+ */
+function numberFromText(s: string): number | undefined {
+  const v = s.length === 0 ? Number.NaN : +s;
+  if (Number.isNaN(v) || (v === 0 && !hasDigit(s))) {
+    const t = s.trim();
+    if (t.length !== 0 && t.toLowerCase() !== 'nan') return undefined;
+    return Number.NaN;
+  }
+  return v;
+}
+
+function invalidNumber(path: string, line: number, k: number, actual: string): InvalidNumberError {
+  const field = VALUE_COLUMNS[k]!;
+  return new InvalidNumberError(
+    `${path}:${line}: column "${field}" expected a number but found ${JSON.stringify(actual)}`,
+    { path, line, field, expected: 'a number or empty', actual },
+  );
+}
+
+function invalidTimestamp(path: string, line: number, shown: string): InvalidTimestampError {
+  return new InvalidTimestampError(
+    `${path}:${line}: cannot parse timestamp ${JSON.stringify(shown)}; expected YYYY-MM-DD[ HH:MM[:SS[.fff]]][Z|±HH:MM] or an epoch number`,
+    { path, line, expected: 'ISO 8601 date/time or epoch number', actual: shown },
+  );
+}
+
+/** True when `b[start, end)` equals `expected` (a short symbol: a loop beats a native call). */
+function sameBytes(expected: Uint8Array, b: Uint8Array, start: number, end: number): boolean {
+  if (expected.length !== end - start) return false;
+  for (let i = 0; i < expected.length; i++) if (expected[i] !== b[start + i]) return false;
+  return true;
 }
 
 function hasDigit(s: string): boolean {

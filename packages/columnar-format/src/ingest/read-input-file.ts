@@ -6,7 +6,7 @@
 import { isMmtapeError } from '../errors.js';
 import { type ColumnMapping, VALUE_COLUMNS } from './ingest-options.js';
 import { type ReadContext, readCsvFile } from './read-csv-file.js';
-import { readParquetFile } from './read-parquet-file.js';
+import type { LineRange } from './read-line-buffers.js';
 import type { SymbolBuilder, SymbolChunk } from './symbol-builder.js';
 import { TimestampParser, type TimestampUnit } from './timestamp-parser.js';
 
@@ -19,6 +19,8 @@ export interface ReadFileTask {
   delimiter: string;
   /** `symbolFromFileName` as source and flags. */
   symbolPattern: { source: string; flags: string };
+  /** Only the lines starting in this byte range (plain CSV only); undefined = the whole file. */
+  range?: LineRange | undefined;
 }
 
 /** Rows of one file, grouped by symbol (symbols in first-seen order). */
@@ -63,9 +65,11 @@ export async function readInputFile(task: ReadFileTask): Promise<FileChunks> {
     missing: VALUE_COLUMNS.map(() => 0),
     present: VALUE_COLUMNS.map(() => false),
   };
+  // The Parquet reader (hyparquet + compressors, ~100 ms to load) is imported on first use, so threads
+  // that only read CSV start faster.
   const r = isParquetPath(task.path)
-    ? await readParquetFile(ctx, 0, task.path)
-    : await readCsvFile(ctx, 0, task.path);
+    ? await (await import('./read-parquet-file.js')).readParquetFile(ctx, 0, task.path)
+    : await readCsvFile(ctx, 0, task.path, task.range);
   return {
     rowsRead: r.rowsRead,
     sorted: r.sorted,

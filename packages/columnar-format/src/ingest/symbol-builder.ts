@@ -103,11 +103,9 @@ export class SymbolBuilder {
   finish(onDuplicate: (fileIndex: number) => void): FinishedSymbol {
     const n = this.length;
     const { ms, subMsNs } = this;
-    let order: Uint32Array;
-    if (this.sorted) {
-      order = new Uint32Array(n);
-      for (let i = 0; i < n; i++) order[i] = i;
-    } else {
+    // Sorted input (the common case) needs no permutation: row j is row j.
+    let order: Uint32Array | undefined;
+    if (!this.sorted) {
       const idx = Array.from({ length: n }, (_, i) => i);
       idx.sort((a, b) => ms[a]! - ms[b]! || subMsNs[a]! - subMsNs[b]! || a - b);
       order = Uint32Array.from(idx);
@@ -118,7 +116,7 @@ export class SymbolBuilder {
     let duplicates = 0;
     let sameTimestampRows = 0;
     for (let j = 0; j < n; j++) {
-      const i = order[j]!;
+      const i = order === undefined ? j : order[j]!;
       if (k > 0) {
         const p = kept[k - 1]!;
         if (ms[p] === ms[i] && subMsNs[p] === subMsNs[i]) {
@@ -137,11 +135,13 @@ export class SymbolBuilder {
       kept[k++] = i;
     }
     const tsNs = new BigInt64Array(k);
+    writeTimestampsNs(tsNs, ms, subMsNs, kept);
     const values = VALUE_COLUMNS.map(() => new Float64Array(k));
-    for (let j = 0; j < k; j++) {
-      const i = kept[j]!;
-      tsNs[j] = BigInt(ms[i]!) * 1_000_000n + BigInt(subMsNs[i]!);
-      for (let c = 0; c < VALUE_COUNT; c++) values[c]![j] = this.values[c]![i]!;
+    for (let c = 0; c < VALUE_COUNT; c++) {
+      const from = this.values[c]!;
+      const to = values[c]!;
+      if (k === n && order === undefined) to.set(from.subarray(0, n));
+      else for (let j = 0; j < k; j++) to[j] = from[kept[j]!]!;
     }
     return { symbol: this.symbol, tsNs, values, duplicates, sameTimestampRows };
   }
@@ -166,6 +166,52 @@ export class SymbolBuilder {
     this.subMsNs = grow(this.subMsNs, (c) => new Int32Array(c));
     this.fileIndex = grow(this.fileIndex, (c) => new Int32Array(c));
     this.values = this.values.map((v) => grow(v, (c) => new Float64Array(c)));
+  }
+}
+
+/** True on little-endian hosts (x64, arm64): the int64 halves are written low word first. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const TWO_POW_16 = 65_536;
+const TWO_POW_32 = 4_294_967_296;
+
+/**
+ * `out[j] = ms[rows[j]] * 1e6 + subMsNs[rows[j]]` (int64 ns) for j < out.length, exactly, without a BigInt
+ * per row: the product is assembled from 32-bit words with double arithmetic that stays below 2^53.
+ * `ms` must be an integer with |ms| < 2^47 (about +-4,400 years; ingest allows 1678..2261), `subMsNs` in
+ * [0, 1e6).
+ */
+export function writeTimestampsNs(
+  out: BigInt64Array,
+  ms: Float64Array,
+  subMsNs: Int32Array,
+  rows: Uint32Array,
+): void {
+  const n = out.length;
+  if (!LITTLE_ENDIAN) {
+    for (let j = 0; j < n; j++) {
+      const i = rows[j]!;
+      out[j] = BigInt(ms[i]!) * 1_000_000n + BigInt(subMsNs[i]!);
+    }
+    return;
+  }
+  const words = new Int32Array(out.buffer, out.byteOffset, n * 2);
+  for (let j = 0; j < n; j++) {
+    const i = rows[j]!;
+    const m = ms[i]!;
+    // m = mHi * 2^16 + mLo, 0 <= mLo < 2^16; |mHi| < 2^31.
+    const mHi = Math.floor(m / TWO_POW_16);
+    const mLo = m - mHi * TWO_POW_16;
+    // ns = a * 2^16 + b with a = mHi * 1e6 (|a| < 2^51) and 0 <= b = mLo * 1e6 + sub < 2^37.
+    const a = mHi * 1_000_000;
+    const b = mLo * 1_000_000 + subMsNs[i]!;
+    // a * 2^16 = aHi * 2^32 + aLo * 2^16 with 0 <= aLo < 2^16.
+    const aHi = Math.floor(a / TWO_POW_16);
+    const aLo = a - aHi * TWO_POW_16;
+    const bHi = Math.floor(b / TWO_POW_32);
+    const low = aLo * TWO_POW_16 + (b - bHi * TWO_POW_32); // < 2^33
+    const carry = low >= TWO_POW_32 ? 1 : 0;
+    words[2 * j] = (low - carry * TWO_POW_32) | 0; // low word, as int32 bits
+    words[2 * j + 1] = (aHi + bHi + carry) | 0; // high word, two's complement
   }
 }
 

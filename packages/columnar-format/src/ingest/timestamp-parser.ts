@@ -7,8 +7,9 @@
  * date `YYYY-MM-DD` plus time `H[H]:MM[:SS[.f{1,9}]]`, and epoch numbers (see {@link TimestampUnit}).
  *
  * Wall-clock values without an offset are interpreted in `timeZone`. The zone's UTC offset is taken
- * from luxon and cached per local hour (`DateTime.fromObject(fields, { zone })`), so results equal
- * luxon's: a nonexistent local time (spring-forward gap) is shifted forward by the gap
+ * from luxon and cached per local hour (`DateTime.fromObject(fields, { zone })`) in a table shared by
+ * every parser of the same zone in the thread (so each hour of a zone costs two luxon calls per thread,
+ * not per file), so results equal luxon's: a nonexistent local time (spring-forward gap) is shifted forward by the gap
  * (2018-03-11 02:30 New York -> 07:30Z); an ambiguous one (fall-back overlap) gets the offset luxon picks
  * (for America/New_York 2018-11-04 01:30 -> 06:30Z, i.e. standard time). An hour whose offset changes
  * inside it (non-hour transitions) is not cached and every value in it goes through luxon.
@@ -24,6 +25,15 @@ const MS_PER_HOUR = 3_600_000;
 const MIN_YEAR = 1678;
 const MAX_YEAR = 2261;
 
+/**
+ * Per zone: local hour index -> (utcMs - localMs), NaN for an hour whose offset changes inside it.
+ * Module-level so that all files read by one thread share it: 8,760 entries per year of data spanned,
+ * cleared when it reaches {@link MAX_CACHED_HOURS}.
+ */
+const DELTA_BY_HOUR_BY_ZONE = new Map<string, Map<number, number>>();
+/** Entries per zone before the table is cleared (2^20 hours = 120 years of data, ~50 MB at most). */
+const MAX_CACHED_HOURS = 1 << 20;
+
 /** True when `zone` is a valid IANA zone name (or 'UTC'). */
 export function isValidTimeZone(zone: string): boolean {
   return zone === 'UTC' || IANAZone.isValidZone(zone);
@@ -36,8 +46,11 @@ export class TimestampParser {
   readonly #zone: string;
   readonly #utc: boolean;
   readonly #unit: TimestampUnit | undefined;
-  /** local hour index (localMs / 3.6e6) -> (utcMs - localMs), or NaN when irregular. */
-  readonly #deltaByHour = new Map<number, number>();
+  /** local hour index (localMs / 3.6e6) -> (utcMs - localMs), or NaN when irregular; shared per zone. */
+  readonly #deltaByHour: Map<number, number>;
+  /** Memo of the last hour looked up (consecutive rows are usually in the same hour). */
+  #lastHour = Number.NaN;
+  #lastDelta = Number.NaN;
   // Fields of the last civil parse.
   #y = 0;
   #mo = 0;
@@ -47,6 +60,9 @@ export class TimestampParser {
   #s = 0;
   #fracNs = 0;
   #offsetMin: number | undefined = undefined;
+  /** Memo of the last civil date: key (y, mo, d) and its midnight, ms since the epoch (UTC). */
+  #lastDayKey = -1;
+  #lastDayMs = 0;
 
   /**
    * @param timeZone IANA zone for naive wall-clock values ('UTC' = no conversion).
@@ -56,6 +72,12 @@ export class TimestampParser {
     this.#zone = timeZone;
     this.#utc = timeZone === 'UTC' || timeZone === 'Etc/UTC';
     this.#unit = unit;
+    let table = DELTA_BY_HOUR_BY_ZONE.get(timeZone);
+    if (table === undefined) {
+      table = new Map();
+      DELTA_BY_HOUR_BY_ZONE.set(timeZone, table);
+    }
+    this.#deltaByHour = table;
   }
 
   /** Parses one timestamp field. Returns false when the value is not a valid timestamp. */
@@ -85,6 +107,94 @@ export class TimestampParser {
     if (d.length !== 10 || !this.#date(d)) return false;
     if (!this.#time(trimIfNeeded(time), 0, false)) return false;
     return this.#finish();
+  }
+
+  /**
+   * Byte fast path of {@link parse} for ASCII `YYYY-MM-DD` and `YYYY-MM-DD[T ]H[H]:MM[:SS][Z]` in
+   * `bytes[start, end)`. Returns false when the field has any other shape (fraction, offset, epoch
+   * digits, spaces, forced unit) or is invalid; the caller then decodes the field and calls
+   * {@link parse}, which gives the answer. When it returns true, `ms`/`subMsNs` equal what
+   * {@link parse} gives for the same text.
+   */
+  parseBytes(bytes: Uint8Array, start: number, end: number): boolean {
+    const unit = this.#unit;
+    if (unit !== undefined && unit !== 'iso') return false;
+    const n = end - start;
+    if (n < 10 || !this.#dateBytes(bytes, start)) return false;
+    if (n === 10) {
+      this.#h = this.#mi = this.#s = this.#fracNs = 0;
+      this.#offsetMin = undefined;
+      return this.#finish();
+    }
+    const sep = bytes[start + 10];
+    if (sep !== 84 /* T */ && sep !== 32 /* space */ && sep !== 116 /* t */) return false;
+    let e = end;
+    let offsetMin: number | undefined;
+    const last = bytes[end - 1];
+    if (last === 90 /* Z */ || last === 122 /* z */) {
+      offsetMin = 0;
+      e--;
+    }
+    if (!this.#timeBytes(bytes, start + 11, e)) return false;
+    this.#offsetMin = offsetMin;
+    return this.#finish();
+  }
+
+  /**
+   * Byte fast path of {@link parseDateTime}: date exactly `YYYY-MM-DD`, time exactly `H[H]:MM[:SS]`
+   * (ASCII, no spaces, no fraction). Returns false for any other shape or an invalid value; the caller
+   * then decodes both fields and calls {@link parseDateTime}, which gives the answer.
+   */
+  parseDateTimeBytes(
+    bytes: Uint8Array,
+    dateStart: number,
+    dateEnd: number,
+    timeStart: number,
+    timeEnd: number,
+  ): boolean {
+    if (dateEnd - dateStart !== 10 || !this.#dateBytes(bytes, dateStart)) return false;
+    if (!this.#timeBytes(bytes, timeStart, timeEnd)) return false;
+    this.#offsetMin = undefined;
+    return this.#finish();
+  }
+
+  /** `YYYY-MM-DD` at `p` (10 bytes, caller checked the length); sets the date fields when valid. */
+  #dateBytes(b: Uint8Array, p: number): boolean {
+    if (b[p + 4] !== 45 || b[p + 7] !== 45) return false;
+    const y = numBytes(b, p, 4);
+    const mo = numBytes(b, p + 5, 2);
+    const d = numBytes(b, p + 8, 2);
+    if (y < MIN_YEAR || y > MAX_YEAR || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return false;
+    this.#y = y;
+    this.#mo = mo;
+    this.#d = d;
+    return true;
+  }
+
+  /** Exactly `H[H]:MM[:SS]` in `[p, end)`; sets the time fields (fraction 0) when valid. */
+  #timeBytes(b: Uint8Array, p: number, end: number): boolean {
+    let h: number;
+    let at: number;
+    if (b[p + 1] === 58 /* : */) {
+      h = numBytes(b, p, 1);
+      at = p + 2;
+    } else if (b[p + 2] === 58) {
+      h = numBytes(b, p, 2);
+      at = p + 3;
+    } else return false;
+    if (end - at !== 2 && end - at !== 5) return false;
+    const mi = numBytes(b, at, 2);
+    let s = 0;
+    if (end - at === 5) {
+      if (b[at + 2] !== 58) return false;
+      s = numBytes(b, at + 3, 2);
+    }
+    if (h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59) return false;
+    this.#h = h;
+    this.#mi = mi;
+    this.#s = s;
+    this.#fracNs = 0;
+    return true;
   }
 
   #date(v: string): boolean {
@@ -159,7 +269,13 @@ export class TimestampParser {
   }
 
   #finish(): boolean {
-    const localMs = Date.UTC(this.#y, this.#mo - 1, this.#d, this.#h, this.#mi, this.#s);
+    // Date.UTC per row is costly; the day changes rarely between consecutive rows.
+    const dayKey = (this.#y * 16 + this.#mo) * 32 + this.#d;
+    if (dayKey !== this.#lastDayKey) {
+      this.#lastDayKey = dayKey;
+      this.#lastDayMs = Date.UTC(this.#y, this.#mo - 1, this.#d);
+    }
+    const localMs = this.#lastDayMs + this.#h * MS_PER_HOUR + this.#mi * 60_000 + this.#s * 1000;
     let utcMs: number;
     if (this.#offsetMin !== undefined) utcMs = localMs - this.#offsetMin * 60_000;
     else if (this.#utc) utcMs = localMs;
@@ -173,14 +289,19 @@ export class TimestampParser {
   /** utcMs - localMs for a local wall-clock instant in the configured zone. */
   #delta(localMs: number): number {
     const hour = Math.floor(localMs / MS_PER_HOUR);
-    let delta = this.#deltaByHour.get(hour);
+    let delta: number | undefined;
+    if (hour === this.#lastHour) delta = this.#lastDelta;
+    else delta = this.#deltaByHour.get(hour);
     if (delta === undefined) {
       const start = hour * MS_PER_HOUR;
       const d0 = this.#luxonDelta(start);
       const d1 = this.#luxonDelta(start + MS_PER_HOUR - 1000);
       delta = d0 === d1 ? d0 : Number.NaN;
+      if (this.#deltaByHour.size >= MAX_CACHED_HOURS) this.#deltaByHour.clear();
       this.#deltaByHour.set(hour, delta);
     }
+    this.#lastHour = hour;
+    this.#lastDelta = delta;
     return Number.isNaN(delta) ? this.#luxonDelta(localMs) : delta;
   }
 
@@ -255,6 +376,17 @@ function num(s: string, pos: number, len: number): number {
   for (let i = pos; i < pos + len; i++) {
     const c = s.charCodeAt(i) - 48;
     if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
+}
+
+/** {@link num} over bytes: `len` ASCII digits at `pos`; -1 when any is not a digit. */
+function numBytes(b: Uint8Array, pos: number, len: number): number {
+  let n = 0;
+  for (let i = pos; i < pos + len; i++) {
+    const c = b[i]! - 48;
+    if (!(c >= 0 && c <= 9)) return -1;
     n = n * 10 + c;
   }
   return n;
