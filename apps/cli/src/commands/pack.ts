@@ -15,6 +15,11 @@ export interface PackCommandOptions {
   level?: number;
   /** Replace an existing packed folder. */
   overwrite?: boolean;
+  /**
+   * Code open/high/low/close(/volume) jointly with the `bar` codec (default true: ~1.6× smaller on
+   * 1-minute bars, decodes ~10× slower); false keeps per-column chains (faster replay from the pack).
+   */
+  bars?: boolean;
 }
 
 /** What `mmtape pack` returns. */
@@ -30,7 +35,8 @@ export interface PackCommandResult {
 
 /**
  * Runs `mmtape pack <dataset> --out <dir>`: writes a compressed, chunked cold copy of a dataset
- * (lossless column codecs: decimal, delta, zigzag, shuffle, zstd), with SHA-256 of every source file.
+ * (lossless: the `bar` codec for OHLCV, decimal/delta/zigzag/shuffle/zstd chains for the other columns),
+ * with SHA-256 of every source file.
  */
 export async function runPack(
   dir: string,
@@ -43,6 +49,7 @@ export async function runPack(
     ...(options.chunkRows !== undefined ? { chunkRows: options.chunkRows } : {}),
     ...(options.level !== undefined ? { codec: { level: options.level } } : {}),
     ...(options.overwrite ? { overwrite: true } : {}),
+    ...(options.bars === false ? { bars: false } : {}),
     onProgress: (p) => {
       if (!started) {
         ctx.progress.start('pack (files)', p.filesTotal);
