@@ -274,6 +274,9 @@ export class KWayMerge implements Iterable<ReplayBatch> {
   private blockNext = new Int32Array(0);
   /** The block's events in output order: symbol id, row, gathered columns. */
   private blockSym = new Int32Array(0);
+  /** Timestamps of the block's events in output order (int64, and as int32 halves for the copy). */
+  private blockTs = new BigInt64Array(0);
+  private blockTs32 = new Int32Array(0);
   private blockRow = new Uint32Array(0);
   private blockF64: Float64Array[] = [];
   private blockI64: Int32Array[] = [];
@@ -591,7 +594,8 @@ export class KWayMerge implements Iterable<ReplayBatch> {
       for (let c = 0; c < this.blockI64.length; c++)
         copyInt32(this.blockI64[c]!, 2 * start, this.i64Outs32[c]!, 0, 2 * n);
     }
-    batch.timestampNs = this.streams[this.blockSym[start]!]![this.blockRow[start]!]!;
+    // From the block's contiguous copy: reading the stream itself would miss the cache on ticks.
+    batch.timestampNs = this.blockTs[start]!;
     return n;
   }
 
@@ -687,6 +691,7 @@ export class KWayMerge implements Iterable<ReplayBatch> {
       next.set(this.blockStarts.subarray(0, unionLength));
       blockScatter(liveCount, live, blockRows, cursors, this.blockSlot, next, this.blockSym, this.blockRow);
     }
+    blockGatherI64(liveCount, live, blockRows, cursors, this.blockSlot, this.streams32, this.blockTs32);
     for (let c = 0; c < this.blockF64.length; c++)
       blockGatherF64(
         liveCount,
@@ -776,6 +781,8 @@ export class KWayMerge implements Iterable<ReplayBatch> {
       this.blockKeys = new Float64Array(size);
       this.blockSlot = new Int32Array(size);
       this.blockSym = new Int32Array(size);
+      this.blockTs = new BigInt64Array(size);
+      this.blockTs32 = new Int32Array(this.blockTs.buffer);
       this.blockRow = new Uint32Array(size);
       this.blockF64 = this.f64Names.map(() => new Float64Array(size));
       this.blockI64 = this.i64Names.map(() => new Int32Array(2 * size));
