@@ -1,6 +1,6 @@
 // Replay memory: peak RSS (anon and file-backed) and page-cache residency while replaying synthetic
 // datasets of two sizes with prefetch on and off. Each (size, prefetch) runs in its own child process so
-// peak RSS (VmHWM) is per run. Env: MEMORY_SIZES_GB (default "1,8"), MEMORY_SYMBOLS (default 2000),
+// peak RSS (VmHWM) is per run. Env: MEMORY_SIZES_GB (default "1,8,16"), MEMORY_SYMBOLS (default 2000),
 // MEMORY_DIR (default os.tmpdir()). Needs free disk of the largest size; data is removed afterwards.
 //
 // Page cache: the dataset is evicted from the page cache before every run (as a dataset written earlier
@@ -41,7 +41,7 @@ if (process.argv[2] === '--child') {
   process.exit(0);
 }
 
-const sizesGb = (process.env.MEMORY_SIZES_GB ?? '1,8').split(',').map(Number);
+const sizesGb = (process.env.MEMORY_SIZES_GB ?? '1,8,16').split(',').map(Number);
 const symbols = Number(process.env.MEMORY_SYMBOLS ?? 2000);
 
 /**
