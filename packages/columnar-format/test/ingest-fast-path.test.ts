@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DateTime } from 'luxon';
 import { afterAll, describe, expect, it } from 'vitest';
-import { NOT_HANDLED, parseDecimalBytes } from '../src/ingest/parse-decimal.js';
-import { readLineBuffers } from '../src/ingest/read-line-buffers.js';
+import { NOT_HANDLED, parseDecimal } from '../src/ingest/parse-decimal.js';
+import { readTextChunks } from '../src/ingest/read-text-chunks.js';
 import { runInOrder } from '../src/ingest/run-in-order.js';
 import { writeTimestampsNs } from '../src/ingest/symbol-builder.js';
 import { TimestampParser } from '../src/ingest/timestamp-parser.js';
@@ -13,9 +13,7 @@ import { mulberry32, tempDir } from './helpers.js';
 const { dir, cleanup } = tempDir('mmtape-ingest-fast-');
 afterAll(cleanup);
 
-const bytes = (s: string): Buffer => Buffer.from(s, 'latin1');
-
-describe('parseDecimalBytes', () => {
+describe('parseDecimal', () => {
   it('equals Number(text) bit for bit on seeded random decimals', () => {
     const rand = mulberry32(20260101);
     const view = new DataView(new ArrayBuffer(16));
@@ -29,7 +27,7 @@ describe('parseDecimalBytes', () => {
       if (fracDigits > 0 || zeros.length > 0 || rand() < 0.1) text += `.${zeros}`;
       for (let d = 0; d < fracDigits; d++) text += String(Math.floor(rand() * 10));
       if (!/\d/.test(text)) text += '7';
-      const got = parseDecimalBytes(bytes(`x,${text},y`), 2, 2 + text.length);
+      const got = parseDecimal(text);
       const significant = text.replace(/[-.]/g, '').replace(/^0+/, '').length;
       if (significant > 15) {
         expect([text, Number.isNaN(got)]).toEqual([text, true]); // declined: caller uses Number()
@@ -46,7 +44,7 @@ describe('parseDecimalBytes', () => {
   });
 
   it('hard cases: -0, leading/trailing dot, 15 digits, exact halves', () => {
-    const p = (s: string) => parseDecimalBytes(bytes(s), 0, s.length);
+    const p = parseDecimal;
     expect(Object.is(p('-0'), -0)).toBe(true);
     expect(Object.is(p('-0.000'), -0)).toBe(true);
     expect(p('.5')).toBe(0.5);
@@ -78,7 +76,7 @@ describe('parseDecimalBytes', () => {
       '1234567890123456',
       '0.1234567890123456',
     ]) {
-      expect([s, Number.isNaN(parseDecimalBytes(bytes(s), 0, s.length))]).toEqual([s, true]);
+      expect([s, Number.isNaN(parseDecimal(s))]).toEqual([s, true]);
     }
     expect(Number.isNaN(NOT_HANDLED)).toBe(true);
   });
@@ -106,7 +104,7 @@ describe('TimestampParser: offset cache across DST transitions', () => {
     },
   ];
   for (const { zone, days } of cases) {
-    it(`${zone}: every minute of the transition days equals luxon, in any order, byte and text paths`, () => {
+    it(`${zone}: every minute of the transition days equals luxon, in any order, date+time and single field`, () => {
       const values: { date: string; time: string; want: number }[] = [];
       for (const day of days) {
         const [y, mo, d] = day.split('-').map(Number) as [number, number, number];
@@ -125,22 +123,22 @@ describe('TimestampParser: offset cache across DST transitions', () => {
         [values[i], values[j]] = [values[j]!, values[i]!];
       }
       const byText = new TimestampParser(zone, undefined);
-      const byBytes = new TimestampParser(zone, undefined);
+      const auto = new TimestampParser(zone, undefined);
       const iso = new TimestampParser(zone, 'iso');
       for (const v of values) {
         expect(byText.parseDateTime(v.date, v.time)).toBe(true);
-        const line = bytes(`${v.date},${v.time}`);
-        expect(byBytes.parseDateTimeBytes(line, 0, 10, 11, line.length)).toBe(true);
-        const single = bytes(`${v.date} ${v.time}`);
-        expect(iso.parseBytes(single, 0, single.length)).toBe(true);
-        expect([v.date, v.time, byText.ms, byBytes.ms, iso.ms]).toEqual([
+        // A time like 9:30 is only valid in a separate time field: the single field needs HH:MM.
+        const single = `${v.date} ${v.time.length === 4 ? `0${v.time}` : v.time}`;
+        expect(auto.parse(single)).toBe(true);
+        expect(iso.parse(single)).toBe(true);
+        expect([v.date, v.time, byText.ms, auto.ms, iso.ms]).toEqual([
           v.date,
           v.time,
           v.want,
           v.want,
           v.want,
         ]);
-        expect(byBytes.subMsNs).toBe(0);
+        expect(byText.subMsNs).toBe(0);
       }
     });
   }
@@ -148,8 +146,7 @@ describe('TimestampParser: offset cache across DST transitions', () => {
   it('America/New_York pinned: gap shifted forward, overlap takes standard time (as documented)', () => {
     const p = new TimestampParser('America/New_York', undefined);
     const at = (date: string, time: string): string => {
-      const b = bytes(`${date},${time}`);
-      expect(p.parseDateTimeBytes(b, 0, 10, 11, b.length)).toBe(true);
+      expect(p.parseDateTime(date, time)).toBe(true);
       return new Date(p.ms).toISOString();
     };
     expect(at('2018-03-11', '01:59:59')).toBe('2018-03-11T06:59:59.000Z'); // EST
@@ -164,29 +161,25 @@ describe('TimestampParser: offset cache across DST transitions', () => {
     expect(new Date(q.ms).toISOString()).toBe('2018-11-04T06:30:00.000Z');
   });
 
-  it('byte fast paths decline shapes they do not handle; the text parser then decides', () => {
+  it('accepts and rejects shapes as documented', () => {
     const p = new TimestampParser('UTC', undefined);
-    const declines = (date: string, time: string) => {
-      const b = bytes(`${date},${time}`);
-      return p.parseDateTimeBytes(b, 0, date.length, date.length + 1, b.length);
-    };
-    expect(declines('2018-01-02', '09:30:00.5')).toBe(false); // fraction: text path
     expect(p.parseDateTime('2018-01-02', '09:30:00.5')).toBe(true);
     expect(p.ms).toBe(Date.UTC(2018, 0, 2, 9, 30, 0, 500));
-    expect(declines('2018-01-02', ' 9:30')).toBe(false); // blank: text path trims
-    expect(declines('2018-02-30', '09:30')).toBe(false); // invalid date
-    expect(p.parseDateTime('2018-02-30', '09:30')).toBe(false);
-    expect(declines('2018-01-02', '24:00')).toBe(false);
-    expect(declines('2018-01-02', '9:3')).toBe(false);
-    const single = (s: string) => p.parseBytes(bytes(s), 0, s.length);
-    expect(single('2018-01-02T09:30:00+01:00')).toBe(false); // offset: text path
-    expect(single('1514885400')).toBe(false); // epoch digits: text path
-    expect(single('2018-01-02T09:30:00Z')).toBe(true);
+    expect(p.parseDateTime('2018-01-02', ' 9:30')).toBe(true); // blanks trimmed
     expect(p.ms).toBe(Date.UTC(2018, 0, 2, 9, 30));
-    expect(single('2018-01-02')).toBe(true);
+    expect(p.parseDateTime('2018-02-30', '09:30')).toBe(false); // invalid date
+    expect(p.parseDateTime('2018-01-02', '24:00')).toBe(false);
+    expect(p.parseDateTime('2018-01-02', '9:3')).toBe(false);
+    expect(p.parse('2018-01-02T09:30:00+01:00')).toBe(true);
+    expect(p.ms).toBe(Date.UTC(2018, 0, 2, 8, 30));
+    expect(p.parse('1514885400')).toBe(true); // epoch seconds
+    expect(p.ms).toBe(Date.UTC(2018, 0, 2, 9, 30));
+    expect(p.parse('2018-01-02T09:30:00Z')).toBe(true);
+    expect(p.ms).toBe(Date.UTC(2018, 0, 2, 9, 30));
+    expect(p.parse('2018-01-02')).toBe(true);
     expect(p.ms).toBe(Date.UTC(2018, 0, 2));
     const forced = new TimestampParser('UTC', 'ms');
-    expect(forced.parseBytes(bytes('2018-01-02'), 0, 10)).toBe(false);
+    expect(forced.parse('2018-01-02')).toBe(false);
   });
 });
 
@@ -219,87 +212,80 @@ describe('writeTimestampsNs', () => {
   });
 });
 
-describe('readLineBuffers', () => {
-  /** Seeded lines (some empty), CRLF or LF, optional BOM, > 1 MiB so lines span stream chunks. */
+describe('readTextChunks', () => {
+  /** Seeded lines (some empty, some multi-byte), CRLF or LF, optional BOM, > 2 MiB so text spans chunks. */
   function writeLines(
     name: string,
     seed: number,
     bom: boolean,
     crlf: boolean,
-  ): { path: string; lines: string[]; text: string } {
+  ): { path: string; text: string } {
     const rand = mulberry32(seed);
     const lines: string[] = [];
-    while (lines.reduce((n, l) => n + l.length + 2, 0) < 1_300_000) {
+    let size = 0;
+    while (size < 2_300_000) {
       const len = rand() < 0.05 ? 0 : 1 + Math.floor(rand() * (rand() < 0.01 ? 5000 : 60));
       let l = '';
-      for (let k = 0; k < len; k++) l += String.fromCharCode(97 + Math.floor(rand() * 26));
+      // 1-, 2-, 3- and 4-byte UTF-8 characters, so some straddle chunk boundaries.
+      for (let k = 0; k < len; k++) l += ['a', 'é', '€', '😀'][Math.floor(rand() * 4)]!;
       lines.push(l);
+      size += Buffer.byteLength(l) + 2;
     }
     const eol = crlf ? '\r\n' : '\n';
-    const text = (bom ? '\ufeff' : '') + lines.join(eol) + (rand() < 2 ? '' : eol); // no final EOL
+    const text = (bom ? '\ufeff' : '') + lines.join(eol); // no final line end
     const path = join(dir, name);
     writeFileSync(path, text);
-    return { path, lines, text };
+    return { path, text };
   }
 
   async function collect(path: string, range?: { startBytes: number; endBytes: number }) {
-    const got: { line: string; no: number }[] = [];
-    await readLineBuffers(
-      path,
-      (b, s, e, no) => {
-        got.push({ line: b.toString('utf8', s, e), no });
-        return undefined;
-      },
-      range,
-    );
-    return got;
+    const chunks: string[] = [];
+    await readTextChunks(path, (t) => chunks.push(t), range);
+    return chunks;
   }
 
-  it('whole file: BOM skipped, CRLF stripped, empty lines counted not reported, no final newline, gzip', async () => {
+  it('whole file, plain or gzip: the exact text (BOM kept), multi-byte characters intact, >= 1 MiB chunks', async () => {
     for (const [k, bom, crlf] of [
       [0, true, true],
       [1, false, false],
     ] as const) {
-      const { path, lines, text } = writeLines(`l${k}.csv`, 99 + k, bom, crlf);
-      const want = lines.map((line, i) => ({ line, no: i + 1 })).filter((x) => x.line.length > 0);
-      expect(await collect(path)).toEqual(want);
+      const { path, text } = writeLines(`l${k}.csv`, 99 + k, bom, crlf);
+      const chunks = await collect(path);
+      expect(chunks.length).toBeGreaterThan(1);
+      // 1 MiB read, minus at most 3 bytes of a character completed by the next chunk.
+      expect(chunks.slice(0, -1).every((c) => Buffer.byteLength(c) >= (1 << 20) - 3)).toBe(true);
+      expect(chunks.join('') === text).toBe(true);
       const gz = `${path}.gz`;
       writeFileSync(gz, gzipSync(text));
-      expect(await collect(gz)).toEqual(want);
+      expect((await collect(gz)).join('') === text).toBe(true);
     }
   });
 
-  it('byte ranges at seeded random cuts cover every line exactly once, in order', async () => {
-    const { path, lines, text } = writeLines('ranges.csv', 7, true, true);
-    const size = Buffer.byteLength(text);
-    const want = lines.filter((l) => l.length > 0);
+  it('byte ranges at seeded random cuts cover every line exactly once, each from a line start', async () => {
+    const { path, text } = writeLines('ranges.csv', 7, true, true);
+    const buf = Buffer.from(text);
+    const size = buf.length;
     const rand = mulberry32(31337);
     for (let trial = 0; trial < 6; trial++) {
       const cuts = new Set<number>([0, size]);
       const k = 1 + Math.floor(rand() * 12);
       for (let i = 0; i < k; i++) cuts.add(Math.floor(rand() * size));
-      // Also cut exactly at a line start, on a '\r' and on a '\n'.
-      const nl = text.indexOf('\n', Math.floor(rand() * (text.length - 10)));
-      if (nl > 0) for (const c of [nl - 1, nl, nl + 1]) cuts.add(Buffer.byteLength(text.slice(0, c)));
+      // Also cut exactly at a line start, on a '\r', on a '\n' and inside a multi-byte character.
+      const nl = buf.indexOf(0x0a, Math.floor(rand() * (size - 10)));
+      if (nl > 0) for (const c of [nl - 1, nl, nl + 1]) cuts.add(c);
+      const multi = buf.indexOf(Buffer.from('😀'), Math.floor(rand() * (size - 10)));
+      if (multi > 0) cuts.add(multi + 2);
       const sorted = [...cuts].sort((a, b) => a - b);
-      const got: string[] = [];
+      const parts: string[] = [];
+      let at = 0;
       for (let i = 0; i + 1 < sorted.length; i++) {
-        const part = await collect(path, { startBytes: sorted[i]!, endBytes: sorted[i + 1]! });
-        got.push(...part.map((x) => x.line));
+        const part = (await collect(path, { startBytes: sorted[i]!, endBytes: sorted[i + 1]! })).join('');
+        expect(at === 0 || buf[at - 1] === 0x0a).toBe(true); // each range starts at a line start
+        at += Buffer.byteLength(part);
+        parts.push(part);
       }
-      expect(got.length).toBe(want.length);
-      expect(got).toEqual(want);
+      expect(parts.join('') === text).toBe(true);
     }
-  });
-
-  it('a callback returning true stops the reading', async () => {
-    const { path, lines } = writeLines('stop.csv', 5, false, false);
-    const got: string[] = [];
-    await readLineBuffers(path, (b, s, e) => {
-      got.push(b.toString('utf8', s, e));
-      return got.length === 3 ? true : undefined;
-    });
-    expect(got).toEqual(lines.filter((l) => l.length > 0).slice(0, 3));
   });
 
   it('refuses a byte range of a gzip file', async () => {

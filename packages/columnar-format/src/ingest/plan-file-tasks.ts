@@ -5,7 +5,7 @@
 
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { isParquetPath } from './read-input-file.js';
-import type { LineRange } from './read-line-buffers.js';
+import type { LineRange } from './read-text-chunks.js';
 
 /** One unit of work: a whole file, or the lines starting in one byte range of it. */
 export interface PlannedTask {

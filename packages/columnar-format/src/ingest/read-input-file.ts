@@ -6,7 +6,7 @@
 import { isMmtapeError } from '../errors.js';
 import { type ColumnMapping, VALUE_COLUMNS } from './ingest-options.js';
 import { type ReadContext, readCsvFile } from './read-csv-file.js';
-import type { LineRange } from './read-line-buffers.js';
+import type { LineRange } from './read-text-chunks.js';
 import type { SymbolBuilder, SymbolChunk } from './symbol-builder.js';
 import { TimestampParser, type TimestampUnit } from './timestamp-parser.js';
 

@@ -109,94 +109,6 @@ export class TimestampParser {
     return this.#finish();
   }
 
-  /**
-   * Byte fast path of {@link parse} for ASCII `YYYY-MM-DD` and `YYYY-MM-DD[T ]H[H]:MM[:SS][Z]` in
-   * `bytes[start, end)`. Returns false when the field has any other shape (fraction, offset, epoch
-   * digits, spaces, forced unit) or is invalid; the caller then decodes the field and calls
-   * {@link parse}, which gives the answer. When it returns true, `ms`/`subMsNs` equal what
-   * {@link parse} gives for the same text.
-   */
-  parseBytes(bytes: Uint8Array, start: number, end: number): boolean {
-    const unit = this.#unit;
-    if (unit !== undefined && unit !== 'iso') return false;
-    const n = end - start;
-    if (n < 10 || !this.#dateBytes(bytes, start)) return false;
-    if (n === 10) {
-      this.#h = this.#mi = this.#s = this.#fracNs = 0;
-      this.#offsetMin = undefined;
-      return this.#finish();
-    }
-    const sep = bytes[start + 10];
-    if (sep !== 84 /* T */ && sep !== 32 /* space */ && sep !== 116 /* t */) return false;
-    let e = end;
-    let offsetMin: number | undefined;
-    const last = bytes[end - 1];
-    if (last === 90 /* Z */ || last === 122 /* z */) {
-      offsetMin = 0;
-      e--;
-    }
-    if (!this.#timeBytes(bytes, start + 11, e)) return false;
-    this.#offsetMin = offsetMin;
-    return this.#finish();
-  }
-
-  /**
-   * Byte fast path of {@link parseDateTime}: date exactly `YYYY-MM-DD`, time exactly `H[H]:MM[:SS]`
-   * (ASCII, no spaces, no fraction). Returns false for any other shape or an invalid value; the caller
-   * then decodes both fields and calls {@link parseDateTime}, which gives the answer.
-   */
-  parseDateTimeBytes(
-    bytes: Uint8Array,
-    dateStart: number,
-    dateEnd: number,
-    timeStart: number,
-    timeEnd: number,
-  ): boolean {
-    if (dateEnd - dateStart !== 10 || !this.#dateBytes(bytes, dateStart)) return false;
-    if (!this.#timeBytes(bytes, timeStart, timeEnd)) return false;
-    this.#offsetMin = undefined;
-    return this.#finish();
-  }
-
-  /** `YYYY-MM-DD` at `p` (10 bytes, caller checked the length); sets the date fields when valid. */
-  #dateBytes(b: Uint8Array, p: number): boolean {
-    if (b[p + 4] !== 45 || b[p + 7] !== 45) return false;
-    const y = numBytes(b, p, 4);
-    const mo = numBytes(b, p + 5, 2);
-    const d = numBytes(b, p + 8, 2);
-    if (y < MIN_YEAR || y > MAX_YEAR || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return false;
-    this.#y = y;
-    this.#mo = mo;
-    this.#d = d;
-    return true;
-  }
-
-  /** Exactly `H[H]:MM[:SS]` in `[p, end)`; sets the time fields (fraction 0) when valid. */
-  #timeBytes(b: Uint8Array, p: number, end: number): boolean {
-    let h: number;
-    let at: number;
-    if (b[p + 1] === 58 /* : */) {
-      h = numBytes(b, p, 1);
-      at = p + 2;
-    } else if (b[p + 2] === 58) {
-      h = numBytes(b, p, 2);
-      at = p + 3;
-    } else return false;
-    if (end - at !== 2 && end - at !== 5) return false;
-    const mi = numBytes(b, at, 2);
-    let s = 0;
-    if (end - at === 5) {
-      if (b[at + 2] !== 58) return false;
-      s = numBytes(b, at + 3, 2);
-    }
-    if (h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59) return false;
-    this.#h = h;
-    this.#mi = mi;
-    this.#s = s;
-    this.#fracNs = 0;
-    return true;
-  }
-
   #date(v: string): boolean {
     if (v.length < 10 || v.charCodeAt(4) !== 45 || v.charCodeAt(7) !== 45) return false;
     const y = num(v, 0, 4);
@@ -376,17 +288,6 @@ function num(s: string, pos: number, len: number): number {
   for (let i = pos; i < pos + len; i++) {
     const c = s.charCodeAt(i) - 48;
     if (c < 0 || c > 9) return -1;
-    n = n * 10 + c;
-  }
-  return n;
-}
-
-/** {@link num} over bytes: `len` ASCII digits at `pos`; -1 when any is not a digit. */
-function numBytes(b: Uint8Array, pos: number, len: number): number {
-  let n = 0;
-  for (let i = pos; i < pos + len; i++) {
-    const c = b[i]! - 48;
-    if (!(c >= 0 && c <= 9)) return -1;
     n = n * 10 + c;
   }
   return n;
