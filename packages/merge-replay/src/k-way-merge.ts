@@ -26,7 +26,7 @@ import { TimestampBuckets } from './timestamp-buckets.js';
  *   {@link BLOCK_AT_EVENTS_PER_BATCH} live streams or at least {@link BLOCK_AT_STREAMS} live streams,
  *   buckets when at most half as many distinct head timestamps as live streams, else tree), then
  *   re-decides every {@link ADAPT_WINDOW_BATCHES} batches (at block boundaries) from the mean batch size
- *   `e` and the live streams `L`: block when `e ≥ 8` or `L ≥ 1,024`, else buckets when `e ≥ 4` (leave
+ *   `e` and the live streams `L`: block when `e ≥ 8` or `L ≥ 512`, else buckets when `e ≥ 4` (leave
  *   below 2), else tree; a switch rebuilds the new structure from the cursors in O(N).
  */
 export type MergeStrategy = 'auto' | 'tree' | 'buckets' | 'sweep' | 'block';
@@ -97,11 +97,11 @@ const RADIX_BITS = 16;
 export const BLOCK_RADIX_MIN_STREAMS = 8;
 
 /**
- * Live streams from which `'auto'` uses blocks even for irregular ticks (radix-sorted blocks): 1,024.
- * Measured in-memory with a gathered column (loaded 2-core machine): 300 tick streams tree 4.1 M events/s
- * vs block 3.5; 1,000 streams tree 3.1 vs block 3.8; 3,000 streams tree 2.2 vs block 2.6.
+ * Live streams from which `'auto'` uses blocks even for irregular ticks (radix-sorted blocks): 512.
+ * Measured end to end with `node bench/run.mjs replay` (quiet, tick streams × 2,000 rows, M events/s, tree vs
+ * forced block): 100 streams 3.18 vs 3.09, 1,000 streams 2.51 vs 3.47, 3,000 streams 2.05 vs 3.15.
  */
-export const BLOCK_AT_STREAMS = 1024;
+export const BLOCK_AT_STREAMS = 512;
 
 /** Batches of at least this many events are copied out of a block with `TypedArray.set`. */
 const BLOCK_MEMCPY_EVENTS = 32;

@@ -345,7 +345,7 @@ describe('KWayMerge strategy auto', () => {
     }
   });
 
-  it('block: auto radix-sorts irregular ticks from 1,024 streams, identical to the tree', () => {
+  it('block: auto radix-sorts irregular ticks from 512 streams, identical to the tree', () => {
     const random = mulberry32(5);
     const streams = Array.from({ length: 1100 }, () => {
       const values = Array.from({ length: 6 }, () => BigInt(Math.floor(random() * 2 ** 40)) * 1_000n);
