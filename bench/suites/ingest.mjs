@@ -9,21 +9,11 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { exportParquet, ingest } from '../../packages/columnar-format/dist/index.js';
 import { fmt, memory, REPO, SHARED_DATA, timeIt, writeResults } from '../lib.mjs';
+import { mulberry32 } from '../synthetic.mjs';
 
 const SYNTH_SYMBOLS = Number(process.env.BENCH_SYNTH_SYMBOLS ?? 3000);
 const SYNTH_ROWS = Number(process.env.BENCH_SYNTH_ROWS ?? 390); // one trading day of 1-minute bars
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
-
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function writeSynthetic(dir) {
   const rand = mulberry32(20180102);

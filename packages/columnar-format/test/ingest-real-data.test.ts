@@ -1,10 +1,12 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Dataset, ingestCsv } from '../src/index.js';
 import { tempDir } from './helpers.js';
 
-const DATA = '/work/shared/data';
+/** `../shared/data` beside the repository (real market data; see each folder's SOURCE.md). */
+const DATA = fileURLToPath(new URL('../../../../shared/data', import.meta.url));
 const US1M = join(DATA, 'us-1min-2018q1-sample/intraday');
 const SP500 = join(DATA, 'sp500-5yr-daily/individual_stocks_5yr');
 

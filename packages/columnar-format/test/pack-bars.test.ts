@@ -1,24 +1,15 @@
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { hydrateDataset, isPackError, openPackedDataset, packDataset } from '@mmtape/columnar-format/pack';
 import { describe, expect, it } from 'vitest';
 import { ColumnFile, writeColumnFile } from '../src/index.js';
+import { mulberry32 as rng } from './helpers.js';
 
-const DATA = '/work/shared/data';
+/** `../shared/data` beside the repository (real market data; see each folder's SOURCE.md). */
+const DATA = fileURLToPath(new URL('../../../../shared/data', import.meta.url));
 const PRICE_COLUMNS = ['open', 'high', 'low', 'close', 'volume'] as const;
-
-/** mulberry32 seeded PRNG. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Bars = Record<(typeof PRICE_COLUMNS)[number], Float64Array>;
 
