@@ -4,18 +4,7 @@ import { join } from 'node:path';
 import { hydrateDataset, isPackError, openPackedDataset, packDataset } from '@mmtape/columnar-format/pack';
 import { describe, expect, it } from 'vitest';
 import { ColumnFile, writeColumnFile } from '../src/index.js';
-
-/** mulberry32 seeded PRNG. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng } from './helpers.js';
 
 function makeDataset(rowsPerSymbol: number[]): string {
   const dir = mkdtempSync(join(tmpdir(), 'mmtape-pack-src-'));

@@ -97,6 +97,28 @@ function oracle(streams: BigInt64Array[], startNs?: bigint, endNs?: bigint) {
   return batches;
 }
 
+/**
+ * Drains `merge`, checking every event's gathered values against the per-stream sources and that the
+ * emitting stream's cursor is past the emitted row; returns the batches as {@link copyBatch} copies.
+ */
+function collectGathered(
+  merge: KWayMerge,
+  sources: Record<string, readonly (Float64Array | BigInt64Array)[]>,
+): ReturnType<typeof copyBatch>[] {
+  const got: ReturnType<typeof copyBatch>[] = [];
+  for (let b = merge.next(); b !== null; b = merge.next()) {
+    for (let i = 0; i < b.length; i++) {
+      const id = b.symbolIds[i]!;
+      const row = b.rows[i]!;
+      for (const [name, perStream] of Object.entries(sources))
+        expect(b.columns[name]![i]).toBe(perStream[id]![row]);
+      expect(merge.cursorRows[id]).toBeGreaterThan(row);
+    }
+    got.push(copyBatch(b));
+  }
+  return got;
+}
+
 function collect(merge: KWayMerge) {
   const out: ReturnType<typeof copyBatch>[] = [];
   for (let b = merge.next(); b !== null; b = merge.next()) out.push(copyBatch(b));
@@ -132,17 +154,7 @@ describe.each(STRATEGIES)('KWayMerge properties, strategy %s (fast-check, seed 4
             startNs: start,
             columns: { price, qty },
           });
-          const got: ReturnType<typeof copyBatch>[] = [];
-          for (let b = merge.next(); b !== null; b = merge.next()) {
-            for (let i = 0; i < b.length; i++) {
-              const id = b.symbolIds[i]!;
-              const row = b.rows[i]!;
-              expect(b.columns.price![i]).toBe(price[id]![row]);
-              expect(b.columns.qty![i]).toBe(qty[id]![row]);
-            }
-            got.push(copyBatch(b));
-          }
-          expect(got).toEqual(oracle(streams, start));
+          expect(collectGathered(merge, { price, qty })).toEqual(oracle(streams, start));
         },
       ),
       { seed: 42, numRuns: 200 },
@@ -308,19 +320,7 @@ describe('KWayMerge strategy auto', () => {
             startNs: start,
             columns: { price, qty },
           });
-          const got: ReturnType<typeof copyBatch>[] = [];
-          for (let b = merge.next(); b !== null; b = merge.next()) {
-            for (let i = 0; i < b.length; i++) {
-              const id = b.symbolIds[i]!;
-              const row = b.rows[i]!;
-              expect(b.columns.price![i]).toBe(price[id]![row]);
-              expect(b.columns.qty![i]).toBe(qty[id]![row]);
-              // The cursor of an emitted stream is past the emitted row.
-              expect(merge.cursorRows[id]).toBeGreaterThan(row);
-            }
-            got.push(copyBatch(b));
-          }
-          expect(got).toEqual(oracle(streams, start));
+          expect(collectGathered(merge, { price, qty })).toEqual(oracle(streams, start));
         },
       ),
       { seed: 7, numRuns: 300 },
