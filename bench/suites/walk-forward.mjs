@@ -12,9 +12,18 @@ const WF = '../../packages/walk-forward/dist/index.js';
 const CF = '../../packages/columnar-format/dist/index.js';
 const CSV_DIR = join(SHARED_DATA, 'sp500-5yr-daily', 'individual_stocks_5yr');
 const DATASET = join(tmpdir(), 'mmtape-bench-sp500-5yr-daily');
-const CONFIG = { prefilter: false }; // defaults otherwise: train 252, test 63, fixed ADF lag 1, topK 5
+// Defaults otherwise: train 252, test 63, step 63, topK 5. Two ADF settings: the fixed lag 1 of the default
+// config, and statsmodels' default `coint` (autolag AIC, maxlag ⌈12·(n/100)^{1/4}⌉ = 16 on 252 bars).
+const CONFIGS = [
+  { label: 'fixed ADF lag 1 (default config)', config: { prefilter: false } },
+  {
+    label: "autolag AIC, maxlag 16 (statsmodels' default coint)",
+    config: { prefilter: false, adfAutolag: 'aic', adfMaxLag: null },
+  },
+];
 
-async function child(workers) {
+async function child(workers, configIndex) {
+  const CONFIG = CONFIGS[configIndex].config;
   const { Dataset } = await import(CF);
   const { buildPanel, runWalkForward } = await import(WF);
   const t0 = process.hrtime.bigint();
@@ -48,57 +57,64 @@ async function main() {
     const { ingestCsv } = await import(CF);
     await ingestCsv({ inputs: [CSV_DIR], outDir: DATASET });
   }
-  const results = [];
-  for (const workers of [1, 2]) {
-    const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--child', String(workers)], {
-      encoding: 'utf8',
-      maxBuffer: 64 << 20,
-    });
-    results.push(JSON.parse(out));
-  }
-  const same =
-    JSON.stringify(results[0].selected) === JSON.stringify(results[1].selected) &&
-    results[0].summary.totalReturn === results[1].summary.totalReturn;
-  const r0 = results[0];
+  const runs = CONFIGS.map((_, configIndex) => {
+    const results = [];
+    for (const workers of [1, 2]) {
+      const out = execFileSync(
+        process.execPath,
+        [fileURLToPath(import.meta.url), '--child', String(workers), String(configIndex)],
+        { encoding: 'utf8', maxBuffer: 64 << 20 },
+      );
+      results.push(JSON.parse(out));
+    }
+    const same =
+      JSON.stringify(results[0].selected) === JSON.stringify(results[1].selected) &&
+      results[0].summary.totalReturn === results[1].summary.totalReturn;
+    return { results, same };
+  });
+  const r0 = runs[0].results[0];
+  const perWindow2 = runs.map(
+    ({ results }, i) => `${CONFIGS[i].label}: ${fmt(results[1].runSec / results[1].windows, 2)} s`,
+  );
   writeResults('walk-forward', {
-    summary: `All-pairs walk-forward on sp500-5yr-daily: ${r0.symbols} symbols, ${fmt(r0.pairsPerWindow)} pairs per window, ${r0.windows} windows. Target: < 10 s per window on 2 cores. Reports identical across worker counts: ${same}.`,
-    tables: [
-      {
-        title: 'Walk-forward wall time and peak RSS (pre-filter off, fixed ADF lag 1)',
-        data: `sp500-5yr-daily ingested to ${DATASET}; panel ${r0.symbols} symbols x ${r0.bars} bars (minCoverage 0.95); train 252, test 63, step 63`,
-        peer: 'none (the 1-worker run is the baseline; statsmodels per-pair cost is in bench/results/coint.md)',
-        columns: [
-          'workers',
-          'windows',
-          'pairs tested',
-          'panel build s',
-          'walk-forward s',
-          's per window',
-          'pairs/s',
-          'speed-up',
-          'peak RSS MiB (main + worker threads)',
-        ],
-        rows: results.map((r) => [
-          r.workers,
-          r.windows,
-          fmt(r.pairsTested),
-          fmt(r.panelSec, 2),
-          fmt(r.runSec, 2),
-          fmt(r.runSec / r.windows, 2),
-          fmt(r.pairsTested / r.runSec),
-          `${fmt(r0.runSec / r.runSec, 2)}x`,
-          fmt(r.memory.peakRssBytes / 2 ** 20, 1),
-        ]),
-        notes: [
-          'workers are threads of one process (piscina), so the process VmHWM covers main + workers; each worker opens the dataset itself (Dataset.open, mmap: page cache shared) and rebuilds the panel, checked by digest',
-          'machine shared with other jobs during this run: numbers are noisy',
-          'command: pnpm bench walk-forward',
-        ],
-      },
-    ],
-    raw: results.map(({ selected, ...r }) => r),
+    summary: `All-pairs walk-forward on sp500-5yr-daily: ${r0.symbols} symbols, ${fmt(r0.pairsPerWindow)} pairs per window, ${r0.windows} windows. Target: < 10 s per window on 2 cores; per window with 2 workers: ${perWindow2.join('; ')}. Reports identical across worker counts: ${runs.map((r) => r.same).join(', ')}.`,
+    tables: runs.map(({ results, same }, i) => ({
+      title: `Walk-forward wall time and peak RSS (pre-filter off, ${CONFIGS[i].label})`,
+      data: `sp500-5yr-daily ingested to ${DATASET}; panel ${r0.symbols} symbols x ${r0.bars} bars (minCoverage 0.95); train 252, test 63, step 63`,
+      peer: 'none (the 1-worker run is the baseline; statsmodels per-pair cost is in bench/results/coint.md)',
+      columns: [
+        'workers',
+        'windows',
+        'pairs tested',
+        'panel build s',
+        'walk-forward s',
+        's per window',
+        'pairs/s',
+        'speed-up',
+        'peak RSS MiB (main + worker threads)',
+      ],
+      rows: results.map((r) => [
+        r.workers,
+        r.windows,
+        fmt(r.pairsTested),
+        fmt(r.panelSec, 2),
+        fmt(r.runSec, 2),
+        fmt(r.runSec / r.windows, 2),
+        fmt(r.pairsTested / r.runSec),
+        `${fmt(results[0].runSec / r.runSec, 2)}x`,
+        fmt(r.memory.peakRssBytes / 2 ** 20, 1),
+      ]),
+      notes: [
+        `reports (selected pairs per window, total return) identical for 1 and 2 workers: ${same}`,
+        'workers are threads of one process (piscina), so the process VmHWM covers main + workers; each worker opens the dataset itself (Dataset.open, mmap: page cache shared) and rebuilds the panel, checked by digest',
+        'command: pnpm bench walk-forward',
+      ],
+    })),
+    raw: runs.flatMap(({ results }, i) =>
+      results.map(({ selected, ...r }) => ({ config: CONFIGS[i].label, ...r })),
+    ),
   });
 }
 
-if (process.argv[2] === '--child') await child(Number(process.argv[3]));
+if (process.argv[2] === '--child') await child(Number(process.argv[3]), Number(process.argv[4]));
 else await main();

@@ -80,3 +80,23 @@ describe('validateMappingSize', () => {
     expect(() => validateMappingSize('/x', MAX_MAPPING_BYTES)).toThrow(MappingTooLargeError);
   });
 });
+
+describe('native binding loading', () => {
+  it('requires the compiled .node file directly, without the node-pre-gyp lookup of the package entry', async () => {
+    const { createRequire } = await import('node:module');
+    const { dirname } = await import('node:path');
+    const { existsSync } = await import('node:fs');
+    const { nativeBindingCandidates, nativeStatus } = await import('../src/bindings.js');
+    const require = createRequire(import.meta.url);
+    const packageDir = dirname(require.resolve('@riaskov/mmap-io/package.json'));
+    const candidates = nativeBindingCandidates(packageDir);
+    expect(candidates[0]).toContain(`node-v${process.versions.modules}-${process.platform}-${process.arch}`);
+    const present = candidates.filter((path) => existsSync(path));
+    // The install built the binding (onlyBuiltDependencies), so the direct path is taken here.
+    expect(present.length).toBeGreaterThan(0);
+    expect(nativeStatus().available).toBe(true);
+    const loadedModules = Object.keys(require.cache);
+    expect(loadedModules).toContain(present[0]);
+    expect(loadedModules.some((path) => path.includes('node-pre-gyp'))).toBe(false);
+  });
+});
