@@ -76,6 +76,11 @@ describe('real datasets end to end (needs ../shared/data beside the repo)', () =
       expect(r.events).toBe(619_040);
       expect(r.batches).toBe(1259);
       expect(r.ordered).toBe(true);
+      // the opening share of the wall time is reported apart from the merge rate
+      expect(r.openMs).toBeGreaterThan(0);
+      expect(r.openMs).toBeLessThan(r.elapsedMs);
+      expect(r.mergeEventsPerSecond).toBeCloseTo((r.events / (r.elapsedMs - r.openMs)) * 1000, 6);
+      expect(r.mergeEventsPerSecond).toBeGreaterThan(r.eventsPerSecond);
     });
 
     it('walk-forward produces a report with at least 10 windows', async () => {
