@@ -65,20 +65,34 @@ export function nativeBindingCandidates(packageDir: string): string[] {
   ];
 }
 
-/** Requires the compiled binding directly when it is found, else the package entry (node-pre-gyp). */
+/**
+ * Requires the compiled binding directly when it is found, else the package entry (node-pre-gyp).
+ * When both fail, the error of the direct load is thrown: a binding that exists but does not load (built
+ * for another Node ABI, e.g. installed under Node 22 and run under Node 24: "Module did not self-register:
+ * <path>") is the real cause, while the package entry only reports a missing `node-v<ABI>` folder.
+ */
 function requireNative(): unknown {
   const require = createRequire(import.meta.url);
+  let directError: unknown;
   try {
     const packageDir = dirname(require.resolve('@riaskov/mmap-io/package.json'));
     for (const path of nativeBindingCandidates(packageDir)) {
       if (!existsSync(path)) continue;
-      const mod = require(path) as Partial<NativeMmapIo>;
-      if (typeof mod.map === 'function') return mod;
+      try {
+        const mod = require(path) as Partial<NativeMmapIo>;
+        if (typeof mod.map === 'function') return mod;
+      } catch (error) {
+        directError ??= error;
+      }
     }
   } catch {
-    // fall through to the package entry, which reports its own error
+    // package not installed: the package entry below reports it
   }
-  return require('@riaskov/mmap-io');
+  try {
+    return require('@riaskov/mmap-io');
+  } catch (error) {
+    throw directError ?? error;
+  }
 }
 
 function load(): LoadResult {
