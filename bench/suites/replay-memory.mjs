@@ -1,12 +1,17 @@
 // Replay memory: peak RSS (anon and file-backed) and page-cache residency while replaying synthetic
-// datasets of two sizes with prefetch on and off. Each (size, prefetch) runs in its own child process so
-// peak RSS (VmHWM) is per run. Env: MEMORY_SIZES_GB (default "1,8,16"), MEMORY_SYMBOLS (default 2000),
-// MEMORY_DIR (default os.tmpdir()). Needs free disk of the largest size; data is removed afterwards.
+// datasets of several sizes with prefetch on and off. Each (size, prefetch) runs in its own child process
+// so peak RSS (VmHWM) is per run. Env: MEMORY_SIZES_GB (default "1,8,16"), MEMORY_SYMBOLS (default 2000),
+// MEMORY_DIR (default os.tmpdir()), MEMORY_PREFETCH (JSON window options of @mmtape/prefetch for the
+// "on" runs, e.g. '{"stepRows":2048}'; default the library defaults). Needs free disk of the largest
+// size; data is removed afterwards.
 //
 // Page cache: the dataset is evicted from the page cache before every run (as a dataset written earlier
 // and read from disk would be). Right after writing, the page cache holds the large folios of the write
 // path, and the kernel maps a whole folio on a page fault (~0.5 MiB per file measured on Linux 6.18), so
 // a replay of a just-written dataset shows a file RSS of ~0.5 MiB per stream whatever the prefetch window.
+// Read back from disk the page cache holds order-0 folios (measured with /proc/self/pagemap and
+// /proc/kpageflags), and a fault maps its 64 KiB fault-around block: that block per column read is the
+// floor of the file RSS with prefetch on (packages/prefetch/README.md).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,9 +28,10 @@ if (process.argv[2] === '--child') {
   const { replayDataset } = await import('../../packages/merge-replay/dist/index.js');
   const dataset = Dataset.open(process.argv[3]);
   let sum = 0;
+  const prefetch = process.argv[4] === 'on' ? JSON.parse(process.env.MEMORY_PREFETCH ?? 'true') : false;
   const stats = replayDataset(
     dataset,
-    { columns: ['close'], prefetch: process.argv[4] === 'on', memory: { intervalMs: 1000 } },
+    { columns: ['close'], prefetch, memory: { intervalMs: 1000 } },
     (batch) => {
       const close = batch.columns.close;
       for (let i = 0; i < batch.length; i++) sum += close[i];
@@ -43,6 +49,7 @@ if (process.argv[2] === '--child') {
 
 const sizesGb = (process.env.MEMORY_SIZES_GB ?? '1,8,16').split(',').map(Number);
 const symbols = Number(process.env.MEMORY_SYMBOLS ?? 2000);
+const prefetchOptions = process.env.MEMORY_PREFETCH ?? 'library defaults';
 
 /**
  * Evicts `dir`'s files from the page cache: `sync`, then drop_caches when writable (root), else
@@ -95,6 +102,7 @@ try {
         fmt(r.peakRssFileBytes / 2 ** 20),
         `${fmt((100 * r.peakRssBytes) / datasetBytes, 2)} %`,
         `${fmt(100 * r.peakResidentFraction, 1)} %`,
+        r.prefetch === null ? '–' : fmt(r.prefetch.willneedCalls + r.prefetch.dontneedCalls),
       ]);
       console.log(rows.at(-1).join(' | '));
     }
@@ -109,7 +117,8 @@ writeResults('replay-memory', {
     'Full replay of synthetic bar datasets (ts + OHLCV, consumer reads close) with the sliding-window prefetcher on and off, ' +
     `starting from a cold page cache (dataset evicted before each run: ${eviction}). ` +
     'Peak RSS is VmHWM of a fresh process per run; anon/file peaks are sampled every second from /proc/self/status; ' +
-    'residency is mincore over all files (page cache, which DONTNEED does not empty for shared file mappings).',
+    'residency is mincore over all files (page cache, which DONTNEED does not empty for shared file mappings). ' +
+    `Prefetch window options: ${prefetchOptions}.`,
   tables: [
     {
       title: 'Replay memory vs dataset size',
@@ -124,6 +133,7 @@ writeResults('replay-memory', {
         'peak file MiB',
         'peak RSS / dataset',
         'peak resident (page cache)',
+        'madvise calls',
       ],
       rows,
     },

@@ -3,7 +3,9 @@
 // Data: ../shared/data us-1min-2018q1-sample and russell1000-30min-2days (ingested to a temp folder), and
 // seeded synthetic sets of 100 / 1,000 / 3,000 symbols, bars and ticks (bench/synthetic.mjs).
 // Env: REPLAY_ROWS (rows per synthetic symbol, default 2000), REPLAY_SKIP_DUCKDB=1, REPLAY_STAGE_ROWS
-// (staging rows per stream, default the library's).
+// (staging rows per stream, default the library's). To re-run a subset (rows of the table): REPLAY_SYMBOLS
+// (synthetic symbol counts, default 100,1000,3000), REPLAY_KINDS (default bars,ticks), REPLAY_SKIP_SHARED=1
+// (skip the two shared datasets). The defaults give the full table.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +16,9 @@ import { fmt, REPO, SHARED_DATA, writeResults } from '../lib.mjs';
 import { writeSyntheticDataset } from '../synthetic.mjs';
 
 const ROWS = Number(process.env.REPLAY_ROWS ?? 2000);
+const SYMBOL_COUNTS = (process.env.REPLAY_SYMBOLS ?? '100,1000,3000').split(',').map(Number);
+const KINDS = (process.env.REPLAY_KINDS ?? 'bars,ticks').split(',');
+const SKIP_SHARED = process.env.REPLAY_SKIP_SHARED === '1';
 const REPEAT = 3;
 const STAGE_ROWS = process.env.REPLAY_STAGE_ROWS ? Number(process.env.REPLAY_STAGE_ROWS) : undefined;
 const tmp = mkdtempSync(join(tmpdir(), 'mmtape-bench-replay-'));
@@ -138,10 +143,11 @@ async function measure(label, dir, { sweep = true } = {}) {
 }
 
 try {
-  for (const [name, sub] of [
+  const shared = [
     ['us-1min-2018q1-sample (40 symbols, 1-min bars)', join('us-1min-2018q1-sample', 'intraday')],
     ['russell1000-30min-2days (1,006 streams, 30-min bars)', join('russell1000-30min-2days', 'stock_data')],
-  ]) {
+  ];
+  for (const [name, sub] of SKIP_SHARED ? [] : shared) {
     const out = join(tmp, sub.split('/')[0]);
     try {
       // The CLI's ingest knows each shared folder's layout (time zones, column names).
@@ -158,8 +164,8 @@ try {
     }
     rmSync(out, { recursive: true, force: true });
   }
-  for (const kind of ['bars', 'ticks']) {
-    for (const symbols of [100, 1000, 3000]) {
+  for (const kind of KINDS) {
+    for (const symbols of SYMBOL_COUNTS) {
       const out = join(tmp, `synth-${kind}-${symbols}`);
       writeSyntheticDataset(out, { symbols, rowsPerSymbol: ROWS, kind, seed: 42 });
       await measure(`synthetic ${kind}, ${fmt(symbols)} symbols × ${fmt(ROWS)} rows (seed 42)`, out, {

@@ -12,7 +12,7 @@ import {
   MisalignedColumnError,
   TruncatedFileError,
 } from './errors.js';
-import { COLUMN_ALIGNMENT_BYTES, decodeUtf8, type FileHeader } from './header.js';
+import { COLUMN_ALIGNMENT_BYTES, decodeUtf8At, type FileHeader, readU64AsNumber } from './header.js';
 
 /**
  * Where a column lives in a file, its value range and checksum. `offsetBytes` is from the start of the
@@ -60,12 +60,7 @@ export function readColumnDescriptors(
     const nameStart = pos + 2;
     const after = nameStart + nameLen + DESCRIPTOR_FIXED_BYTES - 2;
     if (after > end) throw descriptorOverrun(path, i, after, end);
-    const name = decodeUtf8(
-      buf.subarray(nameStart, nameStart + nameLen),
-      path,
-      `column ${i} name`,
-      nameStart,
-    );
+    const name = decodeUtf8At(buf, nameStart, nameStart + nameLen, path, `column ${i} name`);
     if (name.length === 0 || names.has(name)) {
       throw new BadHeaderError(
         `${path}: column ${i} has ${name ? `duplicate name "${name}"` : 'an empty name'}`,
@@ -98,12 +93,16 @@ export function readColumnDescriptors(
       );
     }
     p += 1;
-    const offsetBig = buf.readBigUInt64LE(p);
-    const lengthBig = buf.readBigUInt64LE(p + 8);
-    const offsetBytes = Number(offsetBig);
-    const lengthBytes = Number(lengthBig);
-    const endBig = offsetBig + lengthBig;
-    if (endBig > BigInt(fileBytes)) {
+    // Offsets and lengths as numbers (no BigInt on the open path); past 2^53 they are out of bounds anyway.
+    const offsetBytes = readU64AsNumber(buf, p);
+    const lengthBytes = readU64AsNumber(buf, p + 8);
+    if (
+      offsetBytes < 0 ||
+      lengthBytes < 0 ||
+      offsetBytes > fileBytes ||
+      lengthBytes > fileBytes - offsetBytes
+    ) {
+      const endBig = buf.readBigUInt64LE(p) + buf.readBigUInt64LE(p + 8);
       throw new ColumnOutOfBoundsError(
         `${path}: column "${name}" ends at byte ${endBig} but file has ${fileBytes} bytes`,
         { path, offsetBytes: p, field: name, expected: `<= ${fileBytes}`, actual: endBig.toString() },

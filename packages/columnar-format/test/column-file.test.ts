@@ -252,6 +252,50 @@ describe('corrupt files give typed errors naming the file', () => {
     expect((e as Error).message).toMatch(/column "ts" ends at byte 1099511628576 but file has \d+ bytes/);
   });
 
+  it('descriptor offset or length above 2^53: out of bounds with the exact end (no BigInt on the happy path)', () => {
+    const offset = corrupt('offset-2-60.col', (b) => {
+      b.writeBigUInt64LE(1n << 60n, DESC0_OFFSET_FIELD);
+      return b;
+    });
+    expect(isMmtapeError(offset, 'COLUMN_OUT_OF_BOUNDS')).toBe(true);
+    // The exact end (2^60 + the column's length), computed in BigInt only for the message.
+    const offsetEnd = BigInt(
+      /column "ts" ends at byte (\d+) but file has/.exec((offset as Error).message)![1]!,
+    );
+    expect(offsetEnd > 1n << 60n && offsetEnd < (1n << 60n) + 1_000_000n).toBe(true);
+    const length = corrupt('length-2-60.col', (b) => {
+      b.writeBigUInt64LE((1n << 60n) + 8n, DESC0_OFFSET_FIELD + 8);
+      return b;
+    });
+    expect(isMmtapeError(length, 'COLUMN_OUT_OF_BOUNDS')).toBe(true);
+    const lengthEnd = BigInt(
+      /column "ts" ends at byte (\d+) but file has/.exec((length as Error).message)![1]!,
+    );
+    expect(lengthEnd > (1n << 60n) + 8n && lengthEnd < (1n << 60n) + 1_000_000n).toBe(true);
+  });
+
+  it('decodes ASCII names on the fast path and longer or non-ASCII names through UTF-8', () => {
+    const long = `x${'y'.repeat(80)}`;
+    const path = join(dir, 'names.col');
+    const data = BigInt64Array.from([1n, 2n]);
+    writeColumnFile(path, {
+      symbol: 'ÅSE',
+      columns: [
+        { name: 'ts', dtype: 'i64', data },
+        { name: long, dtype: 'f64', data: Float64Array.from([1, 2]) },
+        { name: 'prix €', dtype: 'f64', data: Float64Array.from([3, 4]) },
+      ],
+    });
+    const f = ColumnFile.open(path);
+    try {
+      expect(f.symbol).toBe('ÅSE');
+      expect(f.columns.map((c) => c.name)).toEqual(['ts', long, 'prix €']);
+      expect(Array.from(f.f64('prix €'))).toEqual([3, 4]);
+    } finally {
+      f.close();
+    }
+  });
+
   it('misaligned offset', () => {
     const e = corrupt('misaligned.col', (b) => {
       b.writeBigUInt64LE(b.readBigUInt64LE(DESC0_OFFSET_FIELD) + 8n, DESC0_OFFSET_FIELD);

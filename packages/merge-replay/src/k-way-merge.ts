@@ -14,11 +14,14 @@ import { TimestampBuckets } from './timestamp-buckets.js';
  *   computing the next minimum in the same pass; output comes out in id order with no sort. O(live
  *   streams) per batch, so best when most streams take part in every batch (full-market bars).
  * - `'block'`: sorts a block of time at once. It takes at most `k` rows from every live stream (the block
- *   ends before the earliest timestamp any stream has `k` rows ahead, so no stream is cut short), finds
- *   the block's distinct timestamps, and places every event with a stable counting sort (streams in id
- *   order, so ties stay ordered by symbol id). Each stream is read sequentially, batches come out of
- *   contiguous arrays, and the per-event work is a few sequential loads and stores: the fastest by far
- *   when many events share each timestamp (bars). A block whose events share too few timestamps (mean
+ *   ends before the earliest timestamp any stream has `k` rows ahead, so no stream is cut short), reads
+ *   each stream's rows of the block once (timestamps and gathered columns, into contiguous copies), finds
+ *   the block's distinct timestamps, and places every event stably (streams in id order, so ties stay
+ *   ordered by symbol id): bars with one row per stream and timestamp go to a grid of one slot per
+ *   (timestamp, stream) in one pass, other blocks through a counting sort. Large batches are handed out
+ *   as views of the block arrays (no copy), and a bar batch's timestamp comes from the block's distinct
+ *   timestamps (one BigInt per batch): the fastest by far when many events share each timestamp
+ *   (bars). A block whose events share too few timestamps (mean
  *   below {@link BLOCK_MIN_EVENTS_PER_BATCH}: irregular ticks) is radix-sorted instead (stable LSD on the
  *   integer offsets); with fewer than {@link BLOCK_RADIX_MIN_STREAMS} live streams such a block goes to
  *   buckets or the tree (`'auto'`), or to the tree for a while (forced `'block'`).
@@ -62,13 +65,15 @@ export interface KWayMergeOptions {
 }
 
 /**
- * Default target events per block of the `'block'` strategy: 262,144 events. Working memory is ~34 bytes
- * per event with one gathered f64 column (key 8, bucket 4, symbol id 4, row 4, column 8, and a quarter
- * of the union arrays), 8.5 MiB. Longer blocks read longer sequential runs of each stream (the hardware
+ * Default target events per block of the `'block'` strategy: 262,144 events. Working memory is ~46 bytes
+ * per event with one gathered f64 column (key 8, slot 4, staged column 8, then symbol id 4, row 4 and
+ * column 8 in a grid ~5 % larger than the events for bars, and a quarter of the union arrays), 11.5 MiB.
+ * Longer blocks read longer sequential runs of each stream (the hardware
  * prefetcher needs runs of several cache lines: at 3,000 streams a 65,536-event block reads 21 rows =
  * 168 bytes per stream). Measured in-memory on 3,000 bar streams x 2,000 rows with a gathered column
  * (CPU time, loaded 2-core machine): 16,384 → 8 M events/s, 65,536 → 8–9, 262,144 → 14–15,
- * 1,048,576 → 15 (4× the memory for +3 %).
+ * 1,048,576 → 15 (4× the memory for +3 %). Again with the grid and the single read of each stream
+ * (best of 9, CPU time, loaded): 131,072 → 14, 262,144 → 17, 524,288 → 18, 1,048,576 → 17.
  */
 export const DEFAULT_BLOCK_EVENTS = 262_144;
 
@@ -103,8 +108,19 @@ export const BLOCK_RADIX_MIN_STREAMS = 8;
  */
 export const BLOCK_AT_STREAMS = 512;
 
-/** Batches of at least this many events are copied out of a block with `TypedArray.set`. */
-const BLOCK_MEMCPY_EVENTS = 32;
+/**
+ * Batches of at least this many events are handed out of a block as zero-copy `subarray` views of the
+ * block arrays (one view per array per batch); smaller ones (ticks) are copied element by element into
+ * the batch's own arrays, because a view costs more than copying a few elements.
+ */
+const BLOCK_VIEW_EVENTS = 32;
+
+/**
+ * A block of bars whose distinct timestamps × live streams is at most this many times its event
+ * capacity is scattered into a grid (one slot per stream per timestamp, so no counting pass); else it
+ * is counting-sorted. Bars fill the grid to ~95 %.
+ */
+const BLOCK_GRID_SLACK = 2;
 
 /** Keys of a block are offsets from its first timestamp as doubles: exact below 2^52 ns (52 days). */
 const BLOCK_MAX_SPAN = 2 ** 52;
@@ -252,6 +268,8 @@ export class KWayMerge implements Iterable<ReplayBatch> {
   private windowEvents = 0;
   private events = 0;
   private batches = 0;
+  /** [0]: {@link cursorEpoch}; a double in a typed array for the reason of `sweepHi`. */
+  private readonly epoch = new Float64Array(1);
   /** [started, finished] in ms (performance.now()), -1 until set; typed for the reason of `sweepHi`. */
   private readonly clockMs = new Float64Array([-1, -1]);
 
@@ -272,6 +290,15 @@ export class KWayMerge implements Iterable<ReplayBatch> {
   /** Start of each bucket in the sorted arrays (length union + 1), and the scatter cursors. */
   private blockStarts = new Int32Array(0);
   private blockNext = new Int32Array(0);
+  /** End (exclusive) of each bucket in the sorted arrays: `blockStarts[u + 1]`, or less in a grid. */
+  private blockEnds = new Int32Array(0);
+  /**
+   * Timestamp of the block's first key (`blockHead`) as a bigint: bars (not radix-sorted) blocks emit
+   * `blockHeadNs + BigInt(union[u])` instead of gathering every event's timestamp.
+   */
+  private blockHeadNs = 0n;
+  /** True when the block was radix-sorted (ticks): batch timestamps come from `blockTs`. */
+  private blockRadix = false;
   /** The block's events in output order: symbol id, row, gathered columns. */
   private blockSym = new Int32Array(0);
   /** Timestamps of the block's events in output order (int64, and as int32 halves for the copy). */
@@ -280,6 +307,19 @@ export class KWayMerge implements Iterable<ReplayBatch> {
   private blockRow = new Uint32Array(0);
   private blockF64: Float64Array[] = [];
   private blockI64: Int32Array[] = [];
+  /** The block's rows of each gathered column in stream-major order (copied in pass 1), f64 and i64. */
+  private blockStageF64: Float64Array[] = [];
+  private blockStageI64: Int32Array[] = [];
+  /** Int32 views of each stream's gathered i64 columns (`i64Sources32[c][s]`). */
+  private readonly i64Sources32: Int32Array[][] = [];
+  /** `blockI64` as BigInt64Array views, for zero-copy batches. */
+  private blockI64Big: BigInt64Array[] = [];
+  /** True while `batch` holds views of the block arrays instead of its own arrays. */
+  private batchViews = false;
+  /** The batch's own arrays (views of block arrays replace them for large block batches). */
+  private outSym: Int32Array;
+  private outRows: Uint32Array;
+  private i64OutsBig: BigInt64Array[] = [];
   /** Smallest head timestamp of the block as (high, low) halves: keys are offsets from it. */
   private readonly blockHead = new Float64Array(2);
   /** Next bucket of the block to emit; `blockUnionLength` when the block is drained. */
@@ -415,18 +455,24 @@ export class KWayMerge implements Iterable<ReplayBatch> {
         this.gatherStages32.splice(this.f64Names.length - 1, 0, stage);
       } else {
         this.i64Names.push(name);
+        this.i64Sources32.push(sources);
         this.i64Stages32.push(stage);
         this.gatherSources32.push(sources);
         this.gatherStages32.push(stage);
       }
     }
     this.gathering = this.f64Names.length + this.i64Names.length > 0;
-    for (let s = 0; s < count; s++)
-      if (this.startRows[s]! < this.endRows[s]!) this.stage(s, this.startRows[s]!);
+    let live = 0;
+    for (let s = 0; s < count; s++) if (this.startRows[s]! < this.endRows[s]!) live++;
+    // Blocks read the streams directly: staging waits until a switch leaves blocks (it restages then).
+    const blockFirst = strategy === 'block' || (strategy === 'auto' && live >= BLOCK_AT_STREAMS);
+    if (!blockFirst)
+      for (let s = 0; s < count; s++)
+        if (this.startRows[s]! < this.endRows[s]!) this.stage(s, this.startRows[s]!);
     this.adaptive = strategy === 'auto';
-    if (strategy === 'auto') {
-      let live = 0;
-      for (let s = 0; s < count; s++) if (this.startRows[s]! < this.endRows[s]!) live++;
+    if (strategy === 'auto' && blockFirst) {
+      this.mode = 'block';
+    } else if (strategy === 'auto') {
       this.buildBuckets();
       const distinctHeads = this.buckets.size;
       this.buckets.clear();
@@ -442,11 +488,13 @@ export class KWayMerge implements Iterable<ReplayBatch> {
     }
     this.build(this.mode);
     const capacity = Math.max(16, count);
+    this.outSym = new Int32Array(capacity);
+    this.outRows = new Uint32Array(capacity);
     this.batch = {
       timestampNs: 0n,
       length: 0,
-      symbolIds: new Int32Array(capacity),
-      rows: new Uint32Array(capacity),
+      symbolIds: this.outSym,
+      rows: this.outRows,
       columns: {},
     };
     this.f64Outs = this.f64Names.map(() => new Float64Array(capacity));
@@ -474,23 +522,41 @@ export class KWayMerge implements Iterable<ReplayBatch> {
     this.stageEnd[s] = end;
   }
 
-  /** Points `batch.columns` at the current output arrays (after construction or growth). */
+  /** Points the batch at its own arrays (after construction, growth, or views of a block). */
   private publishColumns(): void {
     const columns: Record<string, Float64Array | BigInt64Array> = {};
     this.f64Names.forEach((name, c) => {
       columns[name] = this.f64Outs[c]!;
     });
+    this.i64OutsBig = this.i64Outs32.map((out) => new BigInt64Array(out.buffer));
     this.i64Names.forEach((name, c) => {
-      columns[name] = new BigInt64Array(this.i64Outs32[c]!.buffer);
+      columns[name] = this.i64OutsBig[c]!;
     });
     this.batch.columns = columns;
+    this.batch.symbolIds = this.outSym;
+    this.batch.rows = this.outRows;
+    this.batchViews = false;
+  }
+
+  /** Points the batch back at its own arrays after views of a block (a no-op otherwise). */
+  private ownBatch(): void {
+    if (!this.batchViews) return;
+    const batch = this.batch;
+    batch.symbolIds = this.outSym;
+    batch.rows = this.outRows;
+    const columns = batch.columns;
+    const f64Names = this.f64Names;
+    for (let c = 0; c < f64Names.length; c++) columns[f64Names[c]!] = this.f64Outs[c]!;
+    const i64Names = this.i64Names;
+    for (let c = 0; c < i64Names.length; c++) columns[i64Names[c]!] = this.i64OutsBig[c]!;
+    this.batchViews = false;
   }
 
   /** Doubles the batch arrays (keeping the first `n` entries); returns nothing, callers reload them. */
   private growBatch(n: number): void {
-    const batch = this.batch;
-    batch.symbolIds = grow(batch.symbolIds, new Int32Array(n * 2));
-    batch.rows = grow(batch.rows, new Uint32Array(n * 2));
+    this.ownBatch();
+    this.outSym = grow(this.outSym, new Int32Array(n * 2));
+    this.outRows = grow(this.outRows, new Uint32Array(n * 2));
     this.f64Outs = this.f64Outs.map((out) => grow(out, new Float64Array(n * 2)));
     this.i64Outs32 = this.i64Outs32.map((out) => grow(out, new Int32Array(n * 4)));
     this.publishColumns();
@@ -517,6 +583,15 @@ export class KWayMerge implements Iterable<ReplayBatch> {
    */
   get cursorRows(): Readonly<Uint32Array> {
     return this.cursors;
+  }
+
+  /**
+   * A counter that changes whenever {@link cursorRows} may have changed: once per batch, except with
+   * the `'block'` algorithm, once per block (its cursors move a block at a time). A poller that sees
+   * the same value as last time can skip scanning the cursors. Starts at 0; only equality is meaningful.
+   */
+  get cursorEpoch(): number {
+    return this.epoch[0]!;
   }
 
   /**
@@ -548,6 +623,7 @@ export class KWayMerge implements Iterable<ReplayBatch> {
       return null;
     }
     this.batch.length = n;
+    if (mode !== 'block') this.epoch[0]!++;
     this.events += n;
     this.batches++;
     this.windowEvents += n;
@@ -569,21 +645,36 @@ export class KWayMerge implements Iterable<ReplayBatch> {
     if (u >= this.blockUnionLength) return 0;
     this.blockBucket = u + 1;
     const start = this.blockStarts[u]!;
-    const end = this.blockStarts[u + 1]!;
+    const end = this.blockEnds[u]!;
     const n = end - start;
     const batch = this.batch;
-    if (n > batch.rows.length) this.growBatch(n);
-    if (n >= BLOCK_MEMCPY_EVENTS) {
-      // Large batches (bars): native copies; the subarray views cost less than the element loops.
-      batch.symbolIds.set(this.blockSym.subarray(start, end));
-      batch.rows.set(this.blockRow.subarray(start, end));
-      for (let c = 0; c < this.blockF64.length; c++)
-        this.f64Outs[c]!.set(this.blockF64[c]!.subarray(start, end));
-      for (let c = 0; c < this.blockI64.length; c++)
-        this.i64Outs32[c]!.set(this.blockI64[c]!.subarray(2 * start, 2 * end));
+    if (n >= BLOCK_VIEW_EVENTS) {
+      // Large batches (bars): zero-copy views of the block arrays; one view per array per batch.
+      batch.symbolIds = this.blockSym.subarray(start, end);
+      batch.rows = this.blockRow.subarray(start, end);
+      const columns = batch.columns;
+      const f64Names = this.f64Names;
+      for (let c = 0; c < f64Names.length; c++)
+        columns[f64Names[c]!] = this.blockF64[c]!.subarray(start, end);
+      const i64Names = this.i64Names;
+      for (let c = 0; c < i64Names.length; c++)
+        columns[i64Names[c]!] = this.blockI64Big[c]!.subarray(start, end);
+      this.batchViews = true;
+    } else if (n === 1) {
+      // Ticks: one event per batch, no loops.
+      this.ownBatch();
+      this.outSym[0] = this.blockSym[start]!;
+      this.outRows[0] = this.blockRow[start]!;
+      for (let c = 0; c < this.blockF64.length; c++) this.f64Outs[c]![0] = this.blockF64[c]![start]!;
+      for (let c = 0; c < this.blockI64.length; c++) {
+        this.i64Outs32[c]![0] = this.blockI64[c]![2 * start]!;
+        this.i64Outs32[c]![1] = this.blockI64[c]![2 * start + 1]!;
+      }
     } else {
-      copyInt32(this.blockSym, start, batch.symbolIds, 0, n);
-      const rows = batch.rows;
+      this.ownBatch();
+      if (n > this.outRows.length) this.growBatch(n);
+      copyInt32(this.blockSym, start, this.outSym, 0, n);
+      const rows = this.outRows;
       const blockRow = this.blockRow;
       for (let i = 0; i < n; i++) rows[i] = blockRow[start + i]!;
       for (let c = 0; c < this.blockF64.length; c++) {
@@ -594,8 +685,11 @@ export class KWayMerge implements Iterable<ReplayBatch> {
       for (let c = 0; c < this.blockI64.length; c++)
         copyInt32(this.blockI64[c]!, 2 * start, this.i64Outs32[c]!, 0, 2 * n);
     }
-    // From the block's contiguous copy: reading the stream itself would miss the cache on ticks.
-    batch.timestampNs = this.blockTs[start]!;
+    // Radix blocks (ticks) from the block's contiguous copy of the timestamps (reading the stream would
+    // miss the cache); bars from the block's distinct keys: one BigInt addition per batch.
+    batch.timestampNs = this.blockRadix
+      ? this.blockTs[start]!
+      : this.blockHeadNs + BigInt(this.blockUnion[u]!);
     return n;
   }
 
@@ -612,13 +706,15 @@ export class KWayMerge implements Iterable<ReplayBatch> {
     const endRows = this.endRows;
     const streams32 = this.streams32;
     const head = this.blockHead;
-    const liveCount = blockLiveHeads(this.streamCount, cursors, endRows, streams32, live, head);
+    const liveCount = blockLive(this.streamCount, cursors, endRows, live);
     this.liveCount = liveCount;
+    this.epoch[0]!++;
     if (liveCount === 0) return;
     // The block ends before the earliest timestamp some stream has `k` rows ahead (exclusive), so every
     // stream contributes at most k rows; k doubles while that bound is the first timestamp itself.
     let k = Math.max(1, Math.floor(this.blockEvents / liveCount));
-    let limit = blockLimit(liveCount, live, cursors, endRows, streams32, head, k);
+    // One pass finds the smallest head and that bound: each stream's page is visited once (TLB).
+    let limit = blockHeadAndLimit(liveCount, live, cursors, endRows, streams32, head, k);
     while (limit === 0) {
       k *= 2;
       limit = blockLimit(liveCount, live, cursors, endRows, streams32, head, k);
@@ -630,52 +726,132 @@ export class KWayMerge implements Iterable<ReplayBatch> {
       capacity,
       Math.floor(capacity / BLOCK_MIN_EVENTS_PER_BATCH) + Math.min(k, capacity) + 1,
     );
-    // Pass 1, per stream: its keys (stream-major), row count and sortedness; while the block looks like
-    // bars, merge new keys into the union of its distinct timestamps.
+    // Pass 1, per stream: its keys (ns after the head, stream-major), row count and sortedness, and a
+    // copy of its gathered columns' rows next to the keys; while the block looks like bars, keys missing
+    // from the union of the block's distinct timestamps are merged into it (bars: the first stream
+    // brings nearly all of them, the others only check). Reading each stream's timestamps and columns
+    // once, together, and every later pass from these contiguous copies, costs much less than reading
+    // the streams (thousands of pages, TLB misses) again.
     const keys = this.blockKeys;
     const blockRows = this.blockRows;
+    const f64Stages = this.blockStageF64;
+    const f64Sources = this.f64Sources;
+    const i64Stages = this.blockStageI64;
+    const i64Sources = this.i64Sources32;
+    const headHi = head[0]!;
+    const headLo = head[1]!;
     let unionLength = 0;
     let events = 0;
     // Too few events per timestamp for the union (ticks): judged once 16 streams are in, or from the capacity.
     let sparse = false;
+    // Some stream has two rows at one timestamp (then the block cannot use a grid).
+    let duplicates = 0;
+    const fusedF64 = f64Stages.length === 1 && i64Stages.length === 0;
     for (let i = 0; i < liveCount; i++) {
       const s = live[i]!;
       const first = cursors[s]!;
-      const before = events;
-      const collected = blockCollect(
-        streams32[s]!,
-        first,
-        endRows[s]!,
-        head,
-        limit,
-        keys,
-        before,
-        this.blockUnion,
-        sparse ? 0 : unionLength,
-      );
+      const src = streams32[s]!;
+      // One gathered f64 column (the usual replay): copied in the same loop as the keys.
+      const collected = fusedF64
+        ? blockCollectF64(
+            src,
+            first,
+            endRows[s]!,
+            headHi,
+            headLo,
+            limit,
+            keys,
+            events,
+            this.blockUnion,
+            sparse ? 0 : unionLength,
+            f64Sources[0]![s]!,
+            f64Stages[0]!,
+          )
+        : blockCollect(
+            src,
+            first,
+            endRows[s]!,
+            headHi,
+            headLo,
+            limit,
+            keys,
+            events,
+            this.blockUnion,
+            sparse ? 0 : unionLength,
+          );
       if (collected === UNSORTED) {
         this.liveCount = 0;
         this.throwUnsorted(s, first + blockCollectStop[0]!);
       }
-      events = blockCollectStop[1]!;
-      blockRows[s] = events - before;
+      const rows = blockCollectStop[1]!;
+      duplicates |= blockCollectStop[2]!;
+      blockRows[s] = rows;
+      if (!fusedF64)
+        for (let c = 0; c < f64Stages.length; c++)
+          copyFloat64(f64Sources[c]![s]!, first, f64Stages[c]!, events, rows);
+      for (let c = 0; c < i64Stages.length; c++)
+        copyInt32(i64Sources[c]![s]!, 2 * first, i64Stages[c]!, 2 * events, 2 * rows);
       if (!sparse && collected === NEW_KEYS) {
-        unionLength = this.mergeIntoUnion(unionLength, before, events);
+        unionLength = this.mergeIntoUnion(unionLength, events, events + rows);
         const bound = unionLength * BLOCK_MIN_EVENTS_PER_BATCH;
-        if (bound > capacity || (i >= 15 && bound > events)) sparse = true;
+        if (bound > capacity || (i >= 15 && bound > events + rows)) sparse = true;
       }
+      events += rows;
     }
     if (unionLength > 1 && unionLength * BLOCK_MIN_EVENTS_PER_BATCH > events) sparse = true;
     if (sparse && liveCount < BLOCK_RADIX_MIN_STREAMS) {
       this.fallBackFromBlock(unionLength, events);
       return;
     }
+    const slot = this.blockSlot;
+    this.blockRadix = sparse;
+    const grid = !sparse && duplicates === 0 && unionLength * liveCount <= BLOCK_GRID_SLACK * capacity;
     if (sparse) {
       // Ticks: a stable LSD radix sort of the keys gives every event's position and the runs of equal keys.
       unionLength = this.radixSortBlock(events);
-      blockPlace(liveCount, live, blockRows, cursors, this.blockSlot, this.blockSym, this.blockRow);
+      blockPlace(liveCount, live, blockRows, cursors, slot, this.blockSym, this.blockRow);
+      this.blockEnds.set(this.blockStarts.subarray(1, unionLength + 1));
+      blockGatherI64(liveCount, live, blockRows, cursors, slot, this.streams32, this.blockTs32);
+    } else if (grid) {
+      // Bars, at most one row per stream and timestamp: a grid of `liveCount` slots per timestamp, filled
+      // in stream order (stable, ties by symbol id) in one pass without counting; with a single gathered
+      // f64 column the same pass gathers it (the usual replay), else the slots are kept for the gathers.
+      this.ensureBlockOutput(unionLength * liveCount);
+      const fused = this.blockF64.length === 1 && this.blockI64.length === 0;
+      for (let u = 0, at = 0; u < unionLength; u++, at += liveCount)
+        this.blockEnds[u] = this.blockStarts[u] = at;
+      if (fused) {
+        blockGridScatterF64(
+          keys,
+          liveCount,
+          live,
+          blockRows,
+          cursors,
+          this.blockUnion,
+          this.blockEnds,
+          this.blockSym,
+          this.blockRow,
+          f64Stages[0]!,
+          this.blockF64[0]!,
+        );
+      } else {
+        blockGridScatter(
+          keys,
+          liveCount,
+          live,
+          blockRows,
+          cursors,
+          this.blockUnion,
+          this.blockEnds,
+          slot,
+          this.blockSym,
+          this.blockRow,
+        );
+        this.gatherBlockColumns(events, slot);
+      }
     } else {
-      // Bars. Pass 2: bucket of every event and the start of every bucket; pass 3: stable scatter.
+      // Bars with repeated timestamps. Pass 2: bucket of every event and the start of every bucket;
+      // pass 3: stable scatter.
       blockCount(
         keys,
         events,
@@ -684,35 +860,15 @@ export class KWayMerge implements Iterable<ReplayBatch> {
         blockRows,
         this.blockUnion,
         unionLength,
-        this.blockSlot,
+        slot,
         this.blockStarts,
       );
-      const next = this.blockNext;
-      next.set(this.blockStarts.subarray(0, unionLength));
-      blockScatter(liveCount, live, blockRows, cursors, this.blockSlot, next, this.blockSym, this.blockRow);
+      this.blockNext.set(this.blockStarts.subarray(0, unionLength));
+      this.blockEnds.set(this.blockStarts.subarray(1, unionLength + 1));
+      blockScatter(liveCount, live, blockRows, cursors, slot, this.blockNext, this.blockSym, this.blockRow);
     }
-    blockGatherI64(liveCount, live, blockRows, cursors, this.blockSlot, this.streams32, this.blockTs32);
-    for (let c = 0; c < this.blockF64.length; c++)
-      blockGatherF64(
-        liveCount,
-        live,
-        blockRows,
-        cursors,
-        this.blockSlot,
-        this.f64Sources[c]!,
-        this.blockF64[c]!,
-      );
-    const f64Count = this.f64Names.length;
-    for (let c = 0; c < this.blockI64.length; c++)
-      blockGatherI64(
-        liveCount,
-        live,
-        blockRows,
-        cursors,
-        this.blockSlot,
-        this.gatherSources32[f64Count + c]!,
-        this.blockI64[c]!,
-      );
+    if (!grid) this.gatherBlockColumns(events, slot);
+    if (!sparse) this.blockHeadNs = (BigInt(headHi) << 32n) + BigInt(headLo);
     // The cursors move a whole block at once: the block's rows are emitted from the block arrays.
     for (let i = 0; i < liveCount; i++) {
       const s = live[i]!;
@@ -722,6 +878,14 @@ export class KWayMerge implements Iterable<ReplayBatch> {
     this.blockFallbackStreak = 0;
   }
 
+  /** Moves the block's staged gathered columns (stream-major) to their sorted positions (`slot`). */
+  private gatherBlockColumns(events: number, slot: Int32Array): void {
+    for (let c = 0; c < this.blockF64.length; c++)
+      blockPermuteF64(events, slot, this.blockStageF64[c]!, this.blockF64[c]!);
+    for (let c = 0; c < this.blockI64.length; c++)
+      blockPermuteI64(events, slot, this.blockStageI64[c]!, this.blockI64[c]!);
+  }
+
   /**
    * Sorts the block's `events` keys (stream-major order) with a stable LSD radix sort on the 52-bit
    * integer keys, {@link RADIX_BITS} bits per pass, skipping the trailing bits that every key shares and any pass whose
@@ -729,6 +893,10 @@ export class KWayMerge implements Iterable<ReplayBatch> {
    * run of equal keys in `blockStarts`; returns the number of runs (batches).
    */
   private radixSortBlock(events: number): number {
+    if (this.blockTs.length < events) {
+      this.blockTs = new BigInt64Array(Math.max(events, 1024));
+      this.blockTs32 = new Int32Array(this.blockTs.buffer);
+    }
     if (this.radixLo.length < events) {
       const size = Math.max(events, 1024);
       this.radixLo = new Uint32Array(size);
@@ -740,6 +908,7 @@ export class KWayMerge implements Iterable<ReplayBatch> {
     }
     if (this.blockStarts.length < events + 1) {
       this.blockStarts = new Int32Array(events + 1);
+      this.blockEnds = new Int32Array(events + 1);
     }
     const bits = radixSplit(
       this.blockKeys,
@@ -780,20 +949,30 @@ export class KWayMerge implements Iterable<ReplayBatch> {
       const size = Math.max(events, 1024);
       this.blockKeys = new Float64Array(size);
       this.blockSlot = new Int32Array(size);
-      this.blockSym = new Int32Array(size);
-      this.blockTs = new BigInt64Array(size);
-      this.blockTs32 = new Int32Array(this.blockTs.buffer);
-      this.blockRow = new Uint32Array(size);
-      this.blockF64 = this.f64Names.map(() => new Float64Array(size));
-      this.blockI64 = this.i64Names.map(() => new Int32Array(2 * size));
+      this.blockStageF64 = this.f64Names.map(() => new Float64Array(size));
+      this.blockStageI64 = this.i64Names.map(() => new Int32Array(2 * size));
     }
+    this.ensureBlockOutput(events);
     if (this.blockUnion.length < distinct) {
       const size = Math.max(distinct, 256);
       this.blockUnion = new Float64Array(size);
       this.blockUnion2 = new Float64Array(size);
       this.blockStarts = new Int32Array(size + 1);
       this.blockNext = new Int32Array(size);
+      this.blockEnds = new Int32Array(size);
     }
+  }
+
+  /** Grows the sorted output arrays of the block (symbol id, row, gathered columns) to `slots` entries. */
+  private ensureBlockOutput(slots: number): void {
+    if (this.blockSym.length >= slots) return;
+    const size = Math.max(slots, 1024);
+    this.ownBatch();
+    this.blockSym = new Int32Array(size);
+    this.blockRow = new Uint32Array(size);
+    this.blockF64 = this.f64Names.map(() => new Float64Array(size));
+    this.blockI64 = this.i64Names.map(() => new Int32Array(2 * size));
+    this.blockI64Big = this.blockI64.map((a) => new BigInt64Array(a.buffer));
   }
 
   /** Merges the distinct keys of `blockKeys[from, to)` (sorted) into the union; returns its new length. */
@@ -1064,6 +1243,8 @@ export class KWayMerge implements Iterable<ReplayBatch> {
       this.blockBucket = this.blockUnionLength = 0;
       return;
     }
+    // The other algorithms fill the batch's own arrays: drop views of the last block batch.
+    if (this.batch !== undefined) this.ownBatch();
     if (mode === 'buckets') this.buildBuckets();
     else if (mode === 'tree') this.buildTree();
     else this.buildSweep();
@@ -1206,22 +1387,35 @@ function keyAt(src: Int32Array, row: number, head: Float64Array): number {
   return (src[2 * row + HI]! - head[0]!) * TWO_POW_32 + ((src[2 * row + LO]! >>> 0) - head[1]!);
 }
 
-/** Lists the live streams (ascending id) and stores the smallest head in `head`; returns their count. */
-function blockLiveHeads(
-  count: number,
+/** Lists the live streams (ascending id, cursor before the end) in `live`; returns their count. */
+function blockLive(count: number, cursors: Uint32Array, endRows: Uint32Array, live: Int32Array): number {
+  let liveCount = 0;
+  for (let s = 0; s < count; s++) if (cursors[s]! < endRows[s]!) live[liveCount++] = s;
+  return liveCount;
+}
+
+/**
+ * Stores the smallest head timestamp of the live streams in `head` as (high, low) halves, and returns
+ * the smallest key (ns after that head, capped at 2^52 ns) of the rows `k` ahead of the cursors: the
+ * same as {@link blockLimit}, with both rows of a stream read in one visit.
+ */
+function blockHeadAndLimit(
+  liveCount: number,
+  live: Int32Array,
   cursors: Uint32Array,
   endRows: Uint32Array,
   streams32: readonly Int32Array[],
-  live: Int32Array,
   head: Float64Array,
+  k: number,
 ): number {
-  let liveCount = 0;
   let hi0 = 0x7fffffff;
   let lo0 = 0xffffffff;
-  for (let s = 0; s < count; s++) {
+  let limHi = 0x7fffffff;
+  let limLo = 0xffffffff;
+  let bounded = false;
+  for (let i = 0; i < liveCount; i++) {
+    const s = live[i]!;
     const row = cursors[s]!;
-    if (row >= endRows[s]!) continue;
-    live[liveCount++] = s;
     const src = streams32[s]!;
     const h = src[2 * row + HI]!;
     const l = src[2 * row + LO]! >>> 0;
@@ -1229,10 +1423,21 @@ function blockLiveHeads(
       hi0 = h;
       lo0 = l;
     }
+    const r = row + k;
+    if (r >= endRows[s]!) continue;
+    const h2 = src[2 * r + HI]!;
+    const l2 = src[2 * r + LO]! >>> 0;
+    if (h2 < limHi || (h2 === limHi && l2 < limLo)) {
+      limHi = h2;
+      limLo = l2;
+    }
+    bounded = true;
   }
   head[0] = hi0;
   head[1] = lo0;
-  return liveCount;
+  if (!bounded) return BLOCK_MAX_SPAN;
+  const limit = (limHi - hi0) * TWO_POW_32 + (limLo - lo0);
+  return limit < BLOCK_MAX_SPAN ? limit : BLOCK_MAX_SPAN;
 }
 
 /** Smallest key, over the live streams, of the row `k` ahead of the cursor (capped at 2^52 ns). */
@@ -1260,20 +1465,25 @@ function blockLimit(
 const ALL_KNOWN = 0;
 const NEW_KEYS = 1;
 const UNSORTED = 2;
-/** {@link blockCollect} outputs: [0] the offending row offset when unsorted, [1] the new end of `keys`. */
-const blockCollectStop = new Int32Array(2);
+/**
+ * {@link blockCollect} outputs: [0] the offending row offset when unsorted, [1] the new end of `keys`,
+ * [2] 1 when two of the stream's rows share a timestamp, else 0.
+ */
+const blockCollectStop = new Int32Array(3);
 
 /**
- * Appends the keys of rows `first…` of one stream below `limit` to `keys` from `at`, and checks them
- * against the union of keys so far (`union[0, unionLength)`, sorted). The new end of `keys` goes to
- * `blockCollectStop[1]`. Returns {@link ALL_KNOWN}, {@link NEW_KEYS} (some key is not in the union), or
+ * Appends the keys (ns after the head `(headHi, headLo)`) of rows `first…` of one stream below `limit`
+ * to `keys` from `at`, and checks them against the union of keys so far (`union[0, unionLength)`,
+ * sorted). The row count goes to `blockCollectStop[1]`, whether two rows share a key to
+ * `blockCollectStop[2]`. Returns {@link ALL_KNOWN}, {@link NEW_KEYS} (some key is not in the union), or
  * {@link UNSORTED} with the offset of the first row smaller than its predecessor in `blockCollectStop[0]`.
  */
 function blockCollect(
   src: Int32Array,
   first: number,
   end: number,
-  head: Float64Array,
+  headHi: number,
+  headLo: number,
   limit: number,
   keys: Float64Array,
   at: number,
@@ -1281,11 +1491,13 @@ function blockCollect(
   unionLength: number,
 ): number {
   let prev = -1;
-  let n = at;
   let j = 0;
   let result = ALL_KNOWN;
-  for (let row = first; row < end; row++) {
-    const key = keyAt(src, row, head);
+  let duplicates = 0;
+  let n = at;
+  let row = first;
+  for (; row < end; row++) {
+    const key = (src[2 * row + HI]! - headHi) * TWO_POW_32 + ((src[2 * row + LO]! >>> 0) - headLo);
     if (!(key < limit)) break;
     if (key !== prev) {
       if (key < prev) {
@@ -1295,10 +1507,59 @@ function blockCollect(
       while (j < unionLength && union[j]! < key) j++;
       if (j === unionLength || union[j] !== key) result = NEW_KEYS;
       prev = key;
+    } else {
+      duplicates = 1;
     }
     keys[n++] = key;
   }
-  blockCollectStop[1] = n;
+  blockCollectStop[1] = row - first;
+  blockCollectStop[2] = duplicates;
+  return result;
+}
+
+/**
+ * {@link blockCollect} that also copies the same rows of one f64 column (`values`) to `stage` from `at`,
+ * in the same loop: the usual replay reads each stream's timestamps and its one column together.
+ */
+function blockCollectF64(
+  src: Int32Array,
+  first: number,
+  end: number,
+  headHi: number,
+  headLo: number,
+  limit: number,
+  keys: Float64Array,
+  at: number,
+  union: Float64Array,
+  unionLength: number,
+  values: Float64Array,
+  stage: Float64Array,
+): number {
+  let prev = -1;
+  let j = 0;
+  let result = ALL_KNOWN;
+  let duplicates = 0;
+  let n = at;
+  let row = first;
+  for (; row < end; row++) {
+    const key = (src[2 * row + HI]! - headHi) * TWO_POW_32 + ((src[2 * row + LO]! >>> 0) - headLo);
+    if (!(key < limit)) break;
+    if (key !== prev) {
+      if (key < prev) {
+        blockCollectStop[0] = row - first;
+        return UNSORTED;
+      }
+      while (j < unionLength && union[j]! < key) j++;
+      if (j === unionLength || union[j] !== key) result = NEW_KEYS;
+      prev = key;
+    } else {
+      duplicates = 1;
+    }
+    stage[n] = values[row]!;
+    keys[n++] = key;
+  }
+  blockCollectStop[1] = row - first;
+  blockCollectStop[2] = duplicates;
   return result;
 }
 
@@ -1351,6 +1612,75 @@ function blockScatter(
       slot[e] = p;
       sym[p] = s;
       rowsOut[p] = row++;
+    }
+  }
+}
+
+/**
+ * Grid scatter of a bars block whose streams have at most one row per timestamp: the event of stream
+ * `live[i]` with key `union[u]` (keys stream-major in `keys`) goes to slot `fill[u]++`, where `fill[u]`
+ * starts at `u * liveCount`; streams go in id order, so each timestamp's events are contiguous and
+ * ordered by symbol id without a counting pass. `slot[e]` becomes event `e`'s slot, for the gathers.
+ */
+function blockGridScatter(
+  keys: Float64Array,
+  liveCount: number,
+  live: Int32Array,
+  blockRows: Int32Array,
+  cursors: Uint32Array,
+  union: Float64Array,
+  fill: Int32Array,
+  slot: Int32Array,
+  sym: Int32Array,
+  rowsOut: Uint32Array,
+): void {
+  let e = 0;
+  for (let i = 0; i < liveCount; i++) {
+    const s = live[i]!;
+    const end = e + blockRows[s]!;
+    let row = cursors[s]!;
+    let u = 0;
+    for (; e < end; e++) {
+      const key = keys[e]!;
+      while (union[u]! < key) u++;
+      const p = fill[u]!++;
+      slot[e] = p;
+      sym[p] = s;
+      rowsOut[p] = row++;
+    }
+  }
+}
+
+/**
+ * {@link blockGridScatter} fused with the gather of one staged f64 column (`stage`, stream-major, into
+ * `out`): the usual replay of bars with one requested column, in one pass and without slots.
+ */
+function blockGridScatterF64(
+  keys: Float64Array,
+  liveCount: number,
+  live: Int32Array,
+  blockRows: Int32Array,
+  cursors: Uint32Array,
+  union: Float64Array,
+  fill: Int32Array,
+  sym: Int32Array,
+  rowsOut: Uint32Array,
+  stage: Float64Array,
+  out: Float64Array,
+): void {
+  let e = 0;
+  for (let i = 0; i < liveCount; i++) {
+    const s = live[i]!;
+    const end = e + blockRows[s]!;
+    let row = cursors[s]!;
+    let u = 0;
+    for (; e < end; e++) {
+      const key = keys[e]!;
+      while (union[u]! < key) u++;
+      const p = fill[u]!++;
+      sym[p] = s;
+      rowsOut[p] = row++;
+      out[p] = stage[e]!;
     }
   }
 }
@@ -1485,27 +1815,21 @@ function blockPlace(
   }
 }
 
-/** Copies a gathered f64 column of the block's events to their sorted positions. */
-function blockGatherF64(
-  liveCount: number,
-  live: Int32Array,
-  blockRows: Int32Array,
-  cursors: Uint32Array,
-  slot: Int32Array,
-  sources: readonly Float64Array[],
-  out: Float64Array,
-): void {
-  let e = 0;
-  for (let i = 0; i < liveCount; i++) {
-    const s = live[i]!;
-    const end = e + blockRows[s]!;
-    const src = sources[s]!;
-    let row = cursors[s]!;
-    for (; e < end; e++) out[slot[e]!] = src[row++]!;
+/** Moves staged f64 values (stream-major event `e`) to their sorted positions `slot[e]`. */
+function blockPermuteF64(events: number, slot: Int32Array, stage: Float64Array, out: Float64Array): void {
+  for (let e = 0; e < events; e++) out[slot[e]!] = stage[e]!;
+}
+
+/** Moves staged i64 values (int32 halves, stream-major event `e`) to their sorted positions `slot[e]`. */
+function blockPermuteI64(events: number, slot: Int32Array, stage: Int32Array, out: Int32Array): void {
+  for (let e = 0; e < events; e++) {
+    const p = 2 * slot[e]!;
+    out[p] = stage[2 * e]!;
+    out[p + 1] = stage[2 * e + 1]!;
   }
 }
 
-/** Copies a gathered i64 column (int32 halves) of the block's events to their sorted positions. */
+/** Copies the int64 timestamps (int32 halves) of the block's events to their sorted positions. */
 function blockGatherI64(
   liveCount: number,
   live: Int32Array,
@@ -1545,6 +1869,16 @@ function copyInt32(
   from: Int32Array,
   fromIndex: number,
   to: Int32Array,
+  toIndex: number,
+  length: number,
+): void {
+  for (let k = 0; k < length; k++) to[toIndex + k] = from[fromIndex + k]!;
+}
+
+function copyFloat64(
+  from: Float64Array,
+  fromIndex: number,
+  to: Float64Array,
   toIndex: number,
   length: number,
 ): void {

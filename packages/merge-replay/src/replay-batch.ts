@@ -2,13 +2,14 @@
  * All events that share one timestamp, as produced by `KWayMerge`.
  *
  * **The object is reused**: every call to `next()` (and every step of the iterators) overwrites it and
- * may swap `symbolIds`/`rows` for larger arrays. Copy what you need to keep, e.g.
- * `rows.slice(0, length)`.
+ * may swap `symbolIds`/`rows`/`columns[name]` for other arrays: larger ones, or (large batches of the
+ * `'block'` algorithm) views of exactly `length` elements over the merge's block arrays, valid until
+ * the next call. Copy what you need to keep, e.g. `rows.slice(0, length)`.
  */
 export interface ReplayBatch {
   /** Timestamp shared by every event of the batch, ns since the Unix epoch (UTC). */
   timestampNs: bigint;
-  /** Number of events; only indices `0 … length-1` of `symbolIds`/`rows` are meaningful. */
+  /** Number of events; only indices `0 … length-1` of `symbolIds`/`rows`/`columns` are meaningful. */
   length: number;
   /** Stream index (= symbol id) of each event, ascending; equal ids are ordered by ascending row. */
   symbolIds: Int32Array;

@@ -93,7 +93,7 @@ export interface ReplayOptions {
   gather?: boolean;
   /** Rows per stream staged at a time (see `KWayMergeOptions.stageRows`). Default 64. */
   stageRows?: number;
-  /** Target events per block of the `'block'` strategy (see `KWayMergeOptions.blockEvents`). Default 65,536. */
+  /** Target events per block of the `'block'` strategy (see `KWayMergeOptions.blockEvents`). Default 262,144. */
   blockEvents?: number;
   /**
    * Memory measurement: `true` (default) samples page-cache residency of the replayed files (mincore)
@@ -274,6 +274,8 @@ export function replayDataset(
   // events keeps that under one comparison per event.
   const pollEvents = Math.max(1024, Math.min(files.length, 8192));
   let untilPoll = 0;
+  // Cursors unchanged since the last poll (blocks move them once per block): nothing to scan.
+  let polledEpoch = -1;
   let firstTimestampNs: bigint | null = null;
   let lastTimestampNs: bigint | null = null;
   const pollPrefetch = (): void => {
@@ -298,7 +300,11 @@ export function replayDataset(
     for (let batch = merge.next(); batch !== null; batch = merge.next()) {
       if (untilPoll <= 0) {
         untilPoll = pollEvents;
-        pollPrefetch();
+        const epoch = merge.cursorEpoch;
+        if (epoch !== polledEpoch) {
+          polledEpoch = epoch;
+          pollPrefetch();
+        }
         sampler?.maybeSample();
       }
       untilPoll -= batch.length;

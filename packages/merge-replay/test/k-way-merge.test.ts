@@ -372,6 +372,174 @@ describe('KWayMerge strategy auto', () => {
     expect((caught as UnsortedStreamError).message).toMatch(/stream 1.*row 2|row 2.*stream 1/s);
   });
 
+  it('block grid: bars with one row per stream and timestamp match the oracle with 0, 1 or 2 gathered columns', () => {
+    // Unique timestamps per stream (a random subset of a shared grid, some streams offset past 2^32 ns):
+    // the grid path, fused with one f64 column, with slots for f64 + i64, and without columns.
+    const gridStreamsArb = fc.array(
+      fc
+        .tuple(
+          fc.array(fc.boolean(), { minLength: 0, maxLength: 60 }),
+          fc.constantFrom(0n, TWO_32 - 3n, -TWO_32),
+        )
+        .map(([keep, base]) =>
+          BigInt64Array.from(keep.flatMap((k, i) => (k ? [base + BigInt(i) * 1_000n] : []))),
+        ),
+      { maxLength: 80 },
+    );
+    fc.assert(
+      fc.property(
+        gridStreamsArb,
+        fc.integer({ min: 1, max: 400 }),
+        fc.constantFrom<MergeStrategy>('block', 'auto'),
+        fc.constantFrom(0, 1, 2),
+        (streams, blockEvents, strategy, columnCount) => {
+          const price = streams.map((s, id) => Float64Array.from(s, (_, row) => id * 1000 + row + 0.75));
+          const qty = streams.map((s, id) =>
+            BigInt64Array.from(s, (_, row) => BigInt(id * 1000 + row) << 35n),
+          );
+          const sources: Record<string, Float64Array[] | BigInt64Array[]> =
+            columnCount === 0 ? {} : columnCount === 1 ? { price } : { price, qty };
+          const merge = new KWayMerge(streams, { strategy, blockEvents, columns: sources });
+          expect(collectGathered(merge, sources)).toEqual(oracle(streams));
+        },
+      ),
+      { seed: 23, numRuns: 300 },
+    );
+  });
+
+  it('block: large batches are handed out as views, small ones copied, gathered values stay aligned', () => {
+    // 40 streams: 100 shared bars (batches of 40: views), then 200 irregular ticks (batches of 1),
+    // then 100 shared bars again; forced block falls back to the tree for the ticks, auto switches.
+    const random = mulberry32(29);
+    const streams = Array.from({ length: 40 }, () => {
+      const values: bigint[] = [];
+      for (let t = 0; t < 100; t++) values.push(BigInt(t) * 60_000n);
+      for (let t = 0; t < 5; t++) values.push(7_000_000n + BigInt(Math.floor(random() * 1_000_000)));
+      for (let t = 0; t < 100; t++) values.push(9_000_000n + BigInt(t) * 60_000n);
+      return BigInt64Array.from(values.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+    });
+    const price = streams.map((s, id) => Float64Array.from(s, (_, row) => id * 10_000 + row));
+    const qty = streams.map((s, id) => BigInt64Array.from(s, (_, row) => -BigInt(id * 10_000 + row)));
+    for (const strategy of ['auto', 'block'] as const) {
+      const variants: Record<string, Float64Array[] | BigInt64Array[]>[] = [{ price }, { price, qty }];
+      for (const sources of variants) {
+        const merge = new KWayMerge(streams, { strategy, blockEvents: 2_000, columns: sources });
+        let views = 0;
+        let copies = 0;
+        const got: ReturnType<typeof copyBatch>[] = [];
+        for (let b = merge.next(); b !== null; b = merge.next()) {
+          for (let i = 0; i < b.length; i++) {
+            const id = b.symbolIds[i]!;
+            const row = b.rows[i]!;
+            expect(b.columns.price![i]).toBe(price[id]![row]);
+            if ('qty' in sources) expect(b.columns.qty![i]).toBe(qty[id]![row]);
+          }
+          if (b.length === 40) {
+            // A view of exactly the batch.
+            expect(b.symbolIds.length).toBe(40);
+            expect(b.columns.price!.length).toBe(40);
+            views++;
+          } else if (b.symbolIds.length > b.length) {
+            copies++;
+          }
+          got.push(copyBatch(b));
+        }
+        expect(got).toEqual(oracle(streams));
+        expect(views).toBe(200);
+        expect(copies).toBeGreaterThan(100);
+      }
+    }
+  });
+
+  it('block -> tree/buckets right after a large (view) batch: the batch gets its own arrays back', () => {
+    // 40 streams of 300 aligned bars (batches of 40, handed out as views); then 4 of them go on with
+    // irregular ticks, so the next blocks are sparse with fewer than 8 live streams: forced block falls
+    // back to the tree, auto to the tree or buckets, right after a view batch.
+    const random = mulberry32(37);
+    const streams = Array.from({ length: 40 }, (_, s) => {
+      const values: bigint[] = [];
+      for (let t = 0; t < 300; t++) values.push(BigInt(t) * 60_000n);
+      if (s % 10 === 0)
+        for (let t = 0; t < 400; t++) values.push(20_000_000n + BigInt(Math.floor(random() * 9_000_000)));
+      return BigInt64Array.from(values.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+    });
+    const price = streams.map((s, id) => Float64Array.from(s, (_, row) => id * 10_000 + row + 0.5));
+    const qty = streams.map((s, id) => BigInt64Array.from(s, (_, row) => BigInt(id * 10_000 + row) << 36n));
+    for (const strategy of ['auto', 'block'] as const) {
+      const merge = new KWayMerge(streams, { strategy, blockEvents: 4_000, columns: { price, qty } });
+      expect(collectGathered(merge, { price, qty })).toEqual(oracle(streams));
+      expect(merge.stats().strategy).not.toBe('block');
+    }
+  });
+
+  it('block: cursorEpoch changes once per block (cursors move a block at a time), once per batch otherwise', () => {
+    const streams = Array.from({ length: 100 }, () =>
+      BigInt64Array.from({ length: 50 }, (_, i) => BigInt(i)),
+    );
+    const changes = (strategy: MergeStrategy) => {
+      const merge = new KWayMerge(streams, { strategy, blockEvents: 1_000 });
+      let epoch = merge.cursorEpoch;
+      let cursors = Array.from(merge.cursorRows);
+      let count = 0;
+      for (let b = merge.next(); b !== null; b = merge.next()) {
+        if (merge.cursorEpoch !== epoch) {
+          count++;
+          epoch = merge.cursorEpoch;
+          cursors = Array.from(merge.cursorRows);
+        } else {
+          // Same epoch: the cursors did not move.
+          expect(Array.from(merge.cursorRows)).toEqual(cursors);
+        }
+      }
+      return count;
+    };
+    // 1,000 events per block over 100 streams: 10 rows (batches) per block, 5 blocks.
+    expect(changes('block')).toBe(5);
+    expect(changes('tree')).toBe(50);
+    expect(changes('buckets')).toBe(50);
+  });
+
+  it('auto from 512 streams starts in blocks without staging, then restages when it leaves them', () => {
+    // 600 streams of aligned bars; 560 end after 40 rows, the other 40 continue with irregular ticks,
+    // so auto leaves blocks (fewer than 512 live streams, one event per batch) and needs the staging.
+    const random = mulberry32(31);
+    const streams = Array.from({ length: 600 }, (_, s) => {
+      const values: bigint[] = [];
+      for (let t = 0; t < 40; t++) values.push(BigInt(t) * 60_000n);
+      if (s % 15 === 0)
+        for (let t = 0; t < 300; t++) values.push(3_000_000n + BigInt(Math.floor(random() * 50_000_000)));
+      return BigInt64Array.from(values.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+    });
+    const price = streams.map((s, id) => Float64Array.from(s, (_, row) => id * 1_000 + row + 0.5));
+    const merge = new KWayMerge(streams, { blockEvents: 4_096, columns: { price } });
+    expect(merge.stats().strategy).toBe('block');
+    expect(collectGathered(merge, { price })).toEqual(oracle(streams));
+    expect(merge.stats().strategy).not.toBe('block');
+    expect(merge.stats().strategySwitches).toBeGreaterThanOrEqual(1);
+  });
+
+  it('block: an unsorted stream among 600 is named with its first decreasing row', () => {
+    const streams = Array.from({ length: 600 }, () =>
+      BigInt64Array.from({ length: 30 }, (_, i) => BigInt(i)),
+    );
+    streams[417] = BigInt64Array.from({ length: 30 }, (_, i) => BigInt(i === 22 ? 5 : i));
+    const merge = new KWayMerge(streams, { blockEvents: 3_000 });
+    let caught: unknown;
+    try {
+      collect(merge);
+    } catch (error) {
+      caught = error;
+    }
+    expect(isMergeReplayError(caught)).toBe(true);
+    expect(caught).toMatchObject({
+      code: 'UNSORTED_STREAM',
+      streamIndex: 417,
+      row: 22,
+      expected: 21n,
+      actual: 5n,
+    });
+  });
+
   it('rejects a bad blockEvents', () => {
     expect(() => new KWayMerge([], { blockEvents: 0 })).toThrow(/blockEvents/);
     expect(() => new KWayMerge([], { blockEvents: 1.5 })).toThrow(/blockEvents/);

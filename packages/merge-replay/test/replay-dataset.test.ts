@@ -230,6 +230,37 @@ describe('replayDataset prefetching (recording fake)', () => {
     }
   });
 
+  it("with 'block' (cursors move once per block) still moves the window through every stream to its end", () => {
+    // 4 symbols sharing every timestamp: 4 events per batch, enough for blocks.
+    const shared = BigInt64Array.from({ length: ROWS }, (_, i) => BigInt(i));
+    const symbols = ['A', 'B', 'C', 'D'];
+    const fakes = symbols.map((symbol, id) => fakeFile(symbol, shared, new Float64Array(ROWS).fill(id)));
+    const dataset: ReplayDatasetSource = { symbols, open: (s) => fakes[symbols.indexOf(s)]!.file };
+    const stats = replayDataset(
+      dataset,
+      {
+        strategy: 'block',
+        blockEvents: 2_048, // 512 rows per stream per block: ~20 blocks, polled once each
+        prefetch: { aheadRows: 1024, behindRows: 512, stepRows: 256, pageSizeBytes: PAGE },
+      },
+      () => {},
+    );
+    expect(stats.events).toBe(4 * ROWS);
+    expect(stats.strategy).toBe('block');
+    for (const { advice, file } of fakes) {
+      const ts = file.columns[0]!;
+      const willneedTs = advice.filter(
+        ([k, off]) => k === 'willneed' && off < ts.offsetBytes + ts.lengthBytes,
+      );
+      // About one WILLNEED of ts per block (each moves the cursor 512 rows >= stepRows), ascending.
+      expect(willneedTs.length).toBeGreaterThanOrEqual(15);
+      for (let i = 1; i < willneedTs.length; i++)
+        expect(willneedTs[i]![1]).toBeGreaterThan(willneedTs[i - 1]![1]);
+      const last = willneedTs.at(-1)!;
+      expect(last[1] + last[2]).toBeGreaterThanOrEqual(ts.offsetBytes + (ROWS - 1024) * 8);
+    }
+  });
+
   it('starts the window at the binary-searched start row', () => {
     const { dataset, a } = makeDataset();
     replayDataset(

@@ -35,6 +35,7 @@ export type { SlidingWindowOptions } from './sliding-window-prefetcher.js';
 export {
   DEFAULT_AHEAD_ROWS,
   DEFAULT_BEHIND_ROWS,
+  DEFAULT_FAULT_AROUND_BYTES,
   DEFAULT_STEP_ROWS,
   SlidingWindowPrefetcher,
 } from './sliding-window-prefetcher.js';

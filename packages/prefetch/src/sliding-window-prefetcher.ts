@@ -7,33 +7,56 @@ import type { PrefetchStream } from './prefetch-stream.js';
 /**
  * Rows to keep advised ahead of the cursor: 16,384 rows = 128 KiB of an f64 column (32 pages of 4 KiB),
  * enough for the kernel to read ahead in large requests. WILLNEED only fills the page cache, it does not
- * add to this process's RSS, so the window is sized for I/O, not memory. Measured with
- * `pnpm bench replay-memory` (bench/README.md): larger windows did not raise throughput on warm or cold
- * data and multiply the readahead issued at the start of a 2,000-stream replay.
+ * add to this process's RSS, so the window is sized for I/O, not memory. Each round advises only the part
+ * of the window not advised yet (about `stepRows` rows). Measured with `pnpm bench replay-memory`
+ * (bench/README.md): larger windows did not raise throughput on warm or cold data and multiply the
+ * readahead issued at the start of a 2,000-stream replay.
  */
 export const DEFAULT_AHEAD_ROWS = 16_384;
 /**
- * Rows kept behind the cursor before release: 512 rows = 4 KiB of an f64 column, one page, room for short
- * look-backs. Behind + step rows per column and stream is what stays mapped (RssFile): with 2,000
- * streams × 2 columns × (512 + 2,048) rows × 8 B ≈ 80 MiB, under 5 % of an 8 GB dataset.
+ * Rows kept mapped behind the cursor before DONTNEED: 0, release up to the page that holds the cursor.
+ * What a column keeps mapped (RssFile) is the rows from the last release to the end of the kernel's
+ * fault-around block (64 KiB) that holds the cursor, so rows kept behind add to every column's share
+ * (512 rows = 4 KiB per f64 column, 16 MiB for 2,000 streams × 2 columns). Reads behind the cursor stay
+ * valid: DONTNEED on a shared file mapping only unmaps, a later read faults the page back in from the page
+ * cache.
  */
-export const DEFAULT_BEHIND_ROWS = 512;
+export const DEFAULT_BEHIND_ROWS = 0;
 /**
  * Minimum cursor movement, in rows, between two rounds of advice for one stream: 2,048 rows = 16 KiB of
- * an f64 column (4 pages), so advice costs two `madvise` calls per column every 2,048 rows while the
- * window stays at least 87.5 % ahead of the cursor.
+ * an f64 column (4 pages of 4 KiB). Rows released late stay mapped, so between block edges a column holds
+ * up to its 64 KiB fault-around block plus `stepRows` rows behind the cursor; a round costs at most two
+ * `madvise` calls per column (DONTNEED the rows passed, WILLNEED the rows newly in the window). Chosen by
+ * measurement (package README): with the rounds at block edges, 2,048 rows gave the peak RSS of 1,024
+ * rows with a third fewer `madvise` calls, and 4,096 rows ~8 MiB more.
  */
 export const DEFAULT_STEP_ROWS = 2_048;
+/**
+ * Bytes the kernel maps around a page fault on a file mapping: 65,536 (64 KiB), Linux's default
+ * `fault_around_bytes` (debugfs `/sys/kernel/debug/fault_around_bytes`; measured on Linux 6.18, where it
+ * still applies to `MADV_RANDOM` mappings). The first fault of a column maps its whole
+ * 64 KiB-aligned block, including the bytes before the column (a header or another column) that no
+ * cursor ever releases, and the last one maps the bytes after the column end.
+ */
+export const DEFAULT_FAULT_AROUND_BYTES = 65_536;
+
+/**
+ * Pages before a fault-around block boundary in which the cursor triggers a round of advice regardless of
+ * `stepRows`: 2 pages (8 KiB of 4 KiB pages), more than the 64 rows (512 bytes) the replay's merge stages
+ * ahead of its cursor, so the round comes before the fault that maps the next block. Internal.
+ */
+const EDGE_PAGES = 2;
 
 /** Options of {@link SlidingWindowPrefetcher}. Byte options win over row options when both are given. */
 export interface SlidingWindowOptions {
   /** Rows ahead of the cursor to advise WILLNEED, ≥ 0. Default {@link DEFAULT_AHEAD_ROWS} (16,384). */
   aheadRows?: number;
-  /** Rows behind the cursor kept before DONTNEED, ≥ 0. Default {@link DEFAULT_BEHIND_ROWS} (512). */
+  /** Rows behind the cursor kept before DONTNEED, ≥ 0. Default {@link DEFAULT_BEHIND_ROWS} (0). */
   behindRows?: number;
   /**
    * Cursor movement, in rows, that triggers a new round of advice, ≥ 1. Default
    * {@link DEFAULT_STEP_ROWS} (2,048). Keep it below `aheadRows`, or rows between windows go unadvised.
+   * A forward move into the last 2 pages before a column's fault-around block boundary also triggers one.
    */
   stepRows?: number;
   /**
@@ -47,6 +70,16 @@ export interface SlidingWindowOptions {
   stepBytes?: number;
   /** Page size in bytes used for alignment. Default: `pageSizeBytes()` of `@mmtape/mmap-core`. */
   pageSizeBytes?: number;
+  /**
+   * The kernel's fault-around block in bytes, ≥ 0. Default {@link DEFAULT_FAULT_AROUND_BYTES} (65,536).
+   * A column's first DONTNEED starts at its start rounded down to this block (releasing what the
+   * column's first fault mapped before it: the file header, an unused column), and
+   * {@link SlidingWindowPrefetcher.finishStream} releases up to its end rounded up to it; neither goes
+   * into the bytes of another column of the stream; and a cursor entering the last 2 pages before one of
+   * its boundaries triggers a round. Values up to `pageSizeBytes` mean one page (releases start at the
+   * page holding a column's first row); up to 2 pages there are no edge rounds.
+   */
+  faultAroundBytes?: number;
 }
 
 interface StreamState {
@@ -56,9 +89,15 @@ interface StreamState {
   stepRows: number;
   /** Cursor row of the last round of advice, -1 before the first. */
   lastAdvisedRow: number;
+  /** Per column: absolute byte offset up to which WILLNEED was issued (page-aligned), -1 before any. */
+  advisedUpToBytes: number[];
   /** Per column: absolute byte offset up to which DONTNEED was issued (page-aligned). */
   releasedUpToBytes: number[];
+  /** Per column: where {@link SlidingWindowPrefetcher.finishStream} stops releasing (exclusive). */
+  releaseEndBytes: number[];
   finished: boolean;
+  /** Cursor row from which the next fault-around block boundary of a column is near (see update). */
+  edgeRow: number;
 }
 
 /**
@@ -66,15 +105,22 @@ interface StreamState {
  * symbol, during a k-way merge replay).
  *
  * On {@link update} (cheap to call on every row), once the cursor has moved at least `stepRows` since the
- * stream's last round (or on the first call), for every column:
+ * stream's last round (or on the first call), or has moved forward into the last 2 pages before a
+ * `faultAroundBytes` block boundary of one of the stream's columns (the next fault there maps the whole
+ * next block, so every column is released just before it), for every column:
  * - WILLNEED `[cursorRow, cursorRow + aheadRows)` clamped to the column, rounded outward to pages and
- *   clamped to the file;
- * - DONTNEED the rows before `cursorRow - behindRows` not released yet, covering only whole pages: the
- *   end is rounded down, and the start begins at the first page boundary at or after the column start
- *   (a page shared with a header or a previous column is not released mid-stream). Released ranges are
- *   never advised again.
+ *   clamped to the file. The first round and a move back advise the whole window; a forward move advises
+ *   only the part past the end of the previous WILLNEED (about `stepRows` rows), so each page gets one
+ *   WILLNEED on a forward replay;
+ * - DONTNEED the rows before `cursorRow - behindRows` not released yet, rounded down to a page. The
+ *   first release of a column starts at the column start rounded down to `faultAroundBytes`, so the
+ *   bytes before the column that the kernel mapped with the column's first fault (a header, a column
+ *   nobody reads) are released too, but never before the end of the stream's previous column in file
+ *   order (a page shared with it is left to the previous column). Released ranges are never released
+ *   again, and the ranges of two columns never overlap.
  *
- * {@link finishStream} / {@link finish} release the rest of each column up to its page-rounded end.
+ * {@link finishStream} / {@link finish} release the rest of each column up to its end rounded up to
+ * `faultAroundBytes`, clamped to the next column's range and to the file.
  *
  * @example
  * const prefetcher = new SlidingWindowPrefetcher([{ file, columns: [{ offsetBytes: 64, bytesPerRow: 8 }], rowCount }]);
@@ -82,10 +128,21 @@ interface StreamState {
  * prefetcher.finish();
  */
 export class SlidingWindowPrefetcher {
+  /** Rows advised WILLNEED ahead of each cursor (row option; byte options override it per stream). */
   readonly aheadRows: number;
+  /** Rows kept mapped behind each cursor before DONTNEED (row option; see `behindBytes`). */
   readonly behindRows: number;
+  /** Rows a cursor moves between two rounds of advice, besides the block-edge rounds (row option). */
   readonly stepRows: number;
+  /** Page size in bytes used to align every advised range. */
   readonly pageSizeBytes: number;
+  /**
+   * Fault-around block in bytes: the column edges are released to its multiples and a round comes in the
+   * last 2 pages before each of its boundaries (none when it is 2 pages or less).
+   */
+  readonly faultAroundBytes: number;
+  /** Alignment of the edge releases: `max(pageSizeBytes, faultAroundBytes)` rounded up to pages. */
+  readonly #spillBytes: number;
   readonly #streams: readonly PrefetchStream[];
   readonly #states: StreamState[];
   readonly #stats: PrefetchStats = emptyStats();
@@ -99,6 +156,12 @@ export class SlidingWindowPrefetcher {
     this.behindRows = requireInteger('behindRows', options.behindRows ?? DEFAULT_BEHIND_ROWS, 0);
     this.stepRows = requireInteger('stepRows', options.stepRows ?? DEFAULT_STEP_ROWS, 1);
     this.pageSizeBytes = requireInteger('pageSizeBytes', options.pageSizeBytes ?? systemPageSizeBytes(), 1);
+    this.faultAroundBytes = requireInteger(
+      'faultAroundBytes',
+      options.faultAroundBytes ?? DEFAULT_FAULT_AROUND_BYTES,
+      0,
+    );
+    this.#spillBytes = alignUp(Math.max(this.pageSizeBytes, this.faultAroundBytes), this.pageSizeBytes);
     const aheadBytes = optionalInteger('aheadBytes', options.aheadBytes, 0);
     const behindBytes = optionalInteger('behindBytes', options.behindBytes, 0);
     const stepBytes = optionalInteger('stepBytes', options.stepBytes, 1);
@@ -106,21 +169,26 @@ export class SlidingWindowPrefetcher {
     this.#streams = [...streams];
     this.#states = this.#streams.map((stream) => {
       const widest = stream.columns.reduce((w, c) => Math.max(w, c.bytesPerRow), 1);
+      const { startBytes, endBytes } = releaseBounds(stream, this.pageSizeBytes, this.#spillBytes);
       return {
         aheadRows: aheadBytes === undefined ? this.aheadRows : Math.floor(aheadBytes / widest),
         behindRows: behindBytes === undefined ? this.behindRows : Math.floor(behindBytes / widest),
         stepRows: stepBytes === undefined ? this.stepRows : Math.max(1, Math.floor(stepBytes / widest)),
         lastAdvisedRow: -1,
-        releasedUpToBytes: stream.columns.map((column) => alignUp(column.offsetBytes, this.pageSizeBytes)),
+        advisedUpToBytes: stream.columns.map(() => -1),
+        releasedUpToBytes: startBytes,
+        releaseEndBytes: endBytes,
         finished: false,
+        edgeRow: Number.POSITIVE_INFINITY,
       };
     });
   }
 
   /**
    * Moves stream `streamIndex`'s cursor to `cursorRow` (0-based, clamped to the stream's `rowCount`) and
-   * advises if it moved at least `stepRows` rows (either direction) since the last advice. Ignored after
-   * the stream was finished.
+   * advises if it moved at least `stepRows` rows (either direction) since the last advice, or forward into
+   * the last 2 pages before a column's next fault-around block boundary. Ignored after the stream was
+   * finished.
    * @throws {PrefetchArgumentError} for an unknown stream or a negative/non-integer row.
    */
   update(streamIndex: number, cursorRow: number): void {
@@ -130,20 +198,35 @@ export class SlidingWindowPrefetcher {
       throw new PrefetchArgumentError('cursorRow', 'an integer >= 0', cursorRow);
     }
     if (state.finished) return;
-    if (state.lastAdvisedRow >= 0 && Math.abs(cursorRow - state.lastAdvisedRow) < state.stepRows) return;
+    const previousRow = state.lastAdvisedRow;
+    if (
+      previousRow >= 0 &&
+      Math.abs(cursorRow - previousRow) < state.stepRows &&
+      !(cursorRow >= state.edgeRow && cursorRow > previousRow)
+    ) {
+      return;
+    }
     const stream = this.#streams[streamIndex]!;
     const cursor = Math.min(cursorRow, stream.rowCount);
+    // Only a forward move can rely on the WILLNEED already issued; the first round and a move back
+    // advise the whole window.
+    const forward = previousRow >= 0 && cursor >= previousRow;
     state.lastAdvisedRow = cursor;
     const page = this.pageSizeBytes;
     const fileBytes = stream.file.byteLength;
     let advised = false;
-    stream.columns.forEach((column, c) => {
+    const columns = stream.columns;
+    for (let c = 0; c < columns.length; c++) {
+      const column = columns[c]!;
       const aheadEndRow = Math.min(cursor + state.aheadRows, stream.rowCount);
       if (aheadEndRow > cursor) {
-        const start = alignDown(column.offsetBytes + cursor * column.bytesPerRow, page);
+        const windowStart = alignDown(column.offsetBytes + cursor * column.bytesPerRow, page);
         const end = Math.min(alignUp(column.offsetBytes + aheadEndRow * column.bytesPerRow, page), fileBytes);
+        // Forward, the part before the end of the previous WILLNEED was advised already.
+        const start = forward ? Math.max(windowStart, state.advisedUpToBytes[c]!) : windowStart;
         if (end > start) {
           this.#advise(stream, 'willneed', start, end - start);
+          state.advisedUpToBytes[c] = end;
           advised = true;
         }
       }
@@ -157,14 +240,16 @@ export class SlidingWindowPrefetcher {
           advised = true;
         }
       }
-    });
+    }
+    state.edgeRow = this.#edgeRow(stream, cursor);
     if (advised) this.#stats.advisedCalls++;
   }
 
   /**
    * Releases (DONTNEED) everything of stream `streamIndex` not released yet, up to each column's end
-   * rounded up to a page (clamped to the file), and ignores later updates of it. Streams never updated
-   * are only marked finished: nothing was advised for them. Idempotent.
+   * rounded up to the fault-around block (`faultAroundBytes`, at least a page; clamped to the file), and
+   * ignores later updates of it. Streams never updated are only marked finished: nothing was advised for
+   * them. Idempotent.
    * @throws {PrefetchArgumentError} for an unknown stream.
    */
   finishStream(streamIndex: number): void {
@@ -173,9 +258,8 @@ export class SlidingWindowPrefetcher {
     state.finished = true;
     if (state.lastAdvisedRow < 0) return;
     const stream = this.#streams[streamIndex]!;
-    stream.columns.forEach((column, c) => {
-      const columnEnd = column.offsetBytes + stream.rowCount * column.bytesPerRow;
-      const end = Math.min(alignUp(columnEnd, this.pageSizeBytes), stream.file.byteLength);
+    stream.columns.forEach((_column, c) => {
+      const end = state.releaseEndBytes[c]!;
       const releasedUpTo = state.releasedUpToBytes[c]!;
       if (end > releasedUpTo) {
         this.#advise(stream, 'dontneed', releasedUpTo, end - releasedUpTo);
@@ -192,6 +276,27 @@ export class SlidingWindowPrefetcher {
   /** A snapshot of the advice counters. */
   stats(): PrefetchStats {
     return { ...this.#stats };
+  }
+
+  /**
+   * The first row after `cursor` at which a column's cursor enters the last {@link EDGE_PAGES} pages
+   * before one of its fault-around block boundaries (`faultAroundBytes`), or infinity. Reaching it
+   * triggers a round even within `stepRows`: the next fault maps the whole next block, so releasing every
+   * column just before it keeps the pages behind the cursors out of the peak.
+   */
+  #edgeRow(stream: PrefetchStream, cursor: number): number {
+    const block = this.#spillBytes;
+    const edge = EDGE_PAGES * this.pageSizeBytes;
+    if (block <= edge) return Number.POSITIVE_INFINITY;
+    let row = Number.POSITIVE_INFINITY;
+    for (const column of stream.columns) {
+      const cursorBytes = column.offsetBytes + cursor * column.bytesPerRow;
+      let trigger = alignDown(cursorBytes, block) + block - edge;
+      if (trigger <= cursorBytes) trigger += block;
+      const triggerRow = Math.ceil((trigger - column.offsetBytes) / column.bytesPerRow);
+      if (triggerRow < stream.rowCount && triggerRow < row) row = triggerRow;
+    }
+    return row;
   }
 
   #state(streamIndex: number): StreamState {
@@ -221,6 +326,38 @@ export class SlidingWindowPrefetcher {
       this.#stats.dontneedBytes += lengthBytes;
     }
   }
+}
+
+/**
+ * Per column, the byte range `[startBytes, endBytes)` its DONTNEED calls cover over the whole replay: the
+ * column's pages, widened to its fault-around blocks (`spillBytes`) where no other column of the stream
+ * lies, so the ranges of two columns never overlap and a column's edge release never touches another
+ * column's rows. Columns are taken in file order; a page shared by two columns belongs to the first
+ * (released when the stream finishes). Internal.
+ */
+function releaseBounds(
+  stream: PrefetchStream,
+  pageBytes: number,
+  spillBytes: number,
+): { startBytes: number[]; endBytes: number[] } {
+  const columns = stream.columns;
+  const order = columns.map((_, c) => c).sort((x, y) => columns[x]!.offsetBytes - columns[y]!.offsetBytes);
+  const startBytes = new Array<number>(columns.length);
+  const endBytes = new Array<number>(columns.length);
+  let previousEndBytes = 0; // end of the columns before, in file order (0: nothing before)
+  for (const c of order) {
+    const column = columns[c]!;
+    startBytes[c] = Math.max(alignDown(column.offsetBytes, spillBytes), alignUp(previousEndBytes, pageBytes));
+    previousEndBytes = Math.max(previousEndBytes, column.offsetBytes + stream.rowCount * column.bytesPerRow);
+  }
+  order.forEach((c, k) => {
+    const column = columns[c]!;
+    const columnEnd = alignUp(column.offsetBytes + stream.rowCount * column.bytesPerRow, pageBytes);
+    const next = k + 1 < order.length ? startBytes[order[k + 1]!]! : Number.POSITIVE_INFINITY;
+    const spillEnd = Math.min(alignUp(columnEnd, spillBytes), next);
+    endBytes[c] = Math.min(Math.max(columnEnd, spillEnd), stream.file.byteLength);
+  });
+  return { startBytes, endBytes };
 }
 
 function optionalInteger(argument: string, value: number | undefined, min: number): number | undefined {

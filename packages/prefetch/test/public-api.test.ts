@@ -9,6 +9,7 @@ describe('@mmtape/prefetch public API', () => {
       'DEFAULT_AHEAD_SYMBOLS',
       'DEFAULT_BEHIND_ROWS',
       'DEFAULT_BEHIND_SYMBOLS',
+      'DEFAULT_FAULT_AROUND_BYTES',
       'DEFAULT_STEP_ROWS',
       'MemorySampler',
       'PrefetchArgumentError',

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_AHEAD_ROWS,
   DEFAULT_BEHIND_ROWS,
+  DEFAULT_FAULT_AROUND_BYTES,
   DEFAULT_STEP_ROWS,
   isPrefetchError,
   type PrefetchStream,
@@ -26,15 +27,17 @@ function smallStream(): { file: RecordingFile; stream: PrefetchStream } {
   return { file, stream };
 }
 
-const options = { aheadRows: 20, behindRows: 10, stepRows: 5, pageSizeBytes: 64 };
+/** Small windows; `faultAroundBytes: 0` releases from the page holding each column's first row. */
+const options = { aheadRows: 20, behindRows: 10, stepRows: 5, pageSizeBytes: 64, faultAroundBytes: 0 };
 
 describe('SlidingWindowPrefetcher exact ranges', () => {
-  it('advises WILLNEED ahead (rounded outward) and DONTNEED behind (whole pages only)', () => {
+  it('advises only the new part of the window ahead and releases behind up to the cursor page', () => {
     const { file, stream } = smallStream();
     const p = new SlidingWindowPrefetcher([stream], options);
 
     p.update(0, 0);
-    // A rows [0, 20) = bytes [16, 176) -> [0, 192); B rows [0, 20) = [816, 896) -> [768, 896).
+    // First round, whole window: A rows [0, 20) = bytes [16, 176) -> [0, 192); B rows [0, 20) =
+    // [816, 896) -> [768, 896).
     expect(file.take()).toEqual([
       ['willneed', 0, 192],
       ['willneed', 768, 128],
@@ -44,20 +47,21 @@ describe('SlidingWindowPrefetcher exact ranges', () => {
     expect(file.take()).toEqual([]);
 
     p.update(0, 5);
-    // A rows [5, 25) = [56, 216) -> [0, 256); B = [836, 916) -> [832, 960). Nothing is 10 rows behind yet.
+    // A rows [5, 25) = [56, 216) -> [0, 256): only [192, 256) is new. B [836, 916) -> [832, 960): only
+    // [896, 960) is new. Nothing is 10 rows behind yet.
     expect(file.take()).toEqual([
-      ['willneed', 0, 256],
-      ['willneed', 832, 128],
+      ['willneed', 192, 64],
+      ['willneed', 896, 64],
     ]);
 
     p.update(0, 30);
-    // A rows [30, 50) = [256, 416) -> [256, 448); release rows < 20 = bytes < 176 -> whole pages [64, 128)
-    // (page [0, 64) holds the header and is never released mid-stream).
-    // B rows [30, 50) = [936, 1016) -> [896, 1024); release bytes < 896 from its first boundary 832.
+    // A rows [30, 50) = [256, 416) -> [256, 448), all new; release rows < 20 = bytes < 176 -> [0, 128)
+    // (the page holding the header and row 0 included). B [936, 1016) -> [896, 1024), new from 960;
+    // release bytes < 896 from 832: page [768, 832) holds A's last rows, so it is A's to release.
     expect(file.take()).toEqual([
       ['willneed', 256, 192],
-      ['dontneed', 64, 64],
-      ['willneed', 896, 128],
+      ['dontneed', 0, 128],
+      ['willneed', 960, 64],
       ['dontneed', 832, 64],
     ]);
 
@@ -65,12 +69,12 @@ describe('SlidingWindowPrefetcher exact ranges', () => {
     expect(file.take()).toEqual([]);
 
     p.update(0, 35);
-    // A: [296, 456) -> [256, 512); release < 216 -> [128, 192). B: [956, 1036) -> [896, 1088);
-    // release < 916 rounds down to 896, already released: nothing.
+    // A: [296, 456) -> [256, 512), new [448, 512); release < 216 -> [128, 192). B: [956, 1036) ->
+    // [896, 1088), new [1024, 1088); release < 916 rounds down to 896, already released: nothing.
     expect(file.take()).toEqual([
-      ['willneed', 256, 256],
+      ['willneed', 448, 64],
       ['dontneed', 128, 64],
-      ['willneed', 896, 192],
+      ['willneed', 1024, 64],
     ]);
 
     p.update(0, 100);
@@ -81,7 +85,7 @@ describe('SlidingWindowPrefetcher exact ranges', () => {
     ]);
 
     p.finish();
-    // Remainders up to the page-rounded column ends: A [704, 832), B [1152, 1216) (file end).
+    // Remainders: A up to its page-rounded end [704, 832) (the page shared with B), B [1152, 1216).
     expect(file.take()).toEqual([
       ['dontneed', 704, 128],
       ['dontneed', 1152, 64],
@@ -92,20 +96,92 @@ describe('SlidingWindowPrefetcher exact ranges', () => {
 
     expect(p.stats()).toEqual({
       willneedCalls: 8,
-      willneedBytes: 192 + 128 + 256 + 128 + 192 + 128 + 256 + 192,
+      willneedBytes: 192 + 128 + 64 + 64 + 192 + 64 + 64 + 64,
       dontneedCalls: 7,
-      dontneedBytes: 1216 - 64,
+      dontneedBytes: 1216, // every byte of the file, once
       calls: 8,
       advisedCalls: 5,
     });
+  });
+
+  it('releases the fault-around block around each column edge, never into another column', () => {
+    // Page 64, fault-around 512. A [16, 816): first release from 0 (alignDown(16, 512)). B [816, 1216):
+    // alignDown(816, 512) = 512 lies inside A, so B starts at A's page-rounded end, 832. A's finish stops at
+    // B's start, 832; B's finish goes to alignUp(1216, 512) = 1536, clamped to the file, 1216.
+    const { file, stream } = smallStream();
+    const p = new SlidingWindowPrefetcher([stream], { ...options, faultAroundBytes: 512 });
+    p.update(0, 0);
+    file.take();
+    p.update(0, 30);
+    expect(file.take().filter(([advice]) => advice === 'dontneed')).toEqual([
+      ['dontneed', 0, 128], // A: rows < 20 = bytes < 176 -> 128
+      ['dontneed', 832, 64], // B: bytes < 896
+    ]);
+    p.finish();
+    expect(file.take()).toEqual([
+      ['dontneed', 128, 704],
+      ['dontneed', 896, 320],
+    ]);
+  });
+
+  it('releases the untouched bytes before and after a column within its fault-around block', () => {
+    // Header [0, 100), unused bytes, then one f64 column of 1,000 rows at 5,000: [5000, 13000); file
+    // 20,000 bytes; page 64, fault-around 4,096. First release starts at alignDown(5000, 4096) = 4096
+    // (bytes a first fault at 5,000 maps); the finish ends at alignUp(13000, 4096) = 16384.
+    const file = new RecordingFile(20_000);
+    const p = new SlidingWindowPrefetcher(
+      [{ file, columns: [{ offsetBytes: 5000, bytesPerRow: 8 }], rowCount: 1000 }],
+      { aheadRows: 100, behindRows: 0, stepRows: 50, pageSizeBytes: 64, faultAroundBytes: 4096 },
+    );
+    p.update(0, 0);
+    expect(file.take()).toEqual([['willneed', 4992, 832]]); // [5000, 5800) -> [4992, 5824)
+    p.update(0, 50);
+    // Window [5400, 6200) -> [5376, 6208), new from 5824; release < 5400 -> [4096, 5376).
+    expect(file.take()).toEqual([
+      ['willneed', 5824, 384],
+      ['dontneed', 4096, 1280],
+    ]);
+    p.finish();
+    expect(file.take()).toEqual([['dontneed', 5376, 16384 - 5376]]);
+    expect(p.faultAroundBytes).toBe(4096);
+  });
+
+  it('adds a round when a cursor comes within 2 pages of a fault-around block boundary', () => {
+    // One f64 column at 0, 200 rows = 1,600 bytes; page 64, fault-around 512: edges start 128 bytes before
+    // 512, 1024 and 1536, at rows 48, 112 and 176. stepRows 100 alone would advise at rows 0 and 100 only.
+    const file = new RecordingFile(1600);
+    const p = new SlidingWindowPrefetcher(
+      [{ file, columns: [{ offsetBytes: 0, bytesPerRow: 8 }], rowCount: 200 }],
+      { aheadRows: 8, behindRows: 0, stepRows: 100, pageSizeBytes: 64, faultAroundBytes: 512 },
+    );
+    p.update(0, 0);
+    expect(file.take()).toEqual([['willneed', 0, 64]]);
+    p.update(0, 47);
+    expect(file.take()).toEqual([]);
+    p.update(0, 48); // 1 row past the last round, but at the edge of block [0, 512)
+    expect(file.take()).toEqual([
+      ['willneed', 384, 64],
+      ['dontneed', 0, 384],
+    ]);
+    p.update(0, 60);
+    p.update(0, 50); // backwards: no edge round
+    expect(file.take()).toEqual([]);
+    p.update(0, 112);
+    expect(file.take()).toEqual([
+      ['willneed', 896, 64],
+      ['dontneed', 384, 512],
+    ]);
+    p.finish();
+    expect(file.take()).toEqual([['dontneed', 896, 704]]);
   });
 
   it('clamps cursor rows past the end to rowCount', () => {
     const { file, stream } = smallStream();
     const p = new SlidingWindowPrefetcher([stream], options);
     p.update(0, 10_000);
+    // Cursor 100: nothing ahead; A rows < 90 = bytes < 736 -> [0, 704); B bytes < 1176 -> [832, 1152).
     expect(file.take()).toEqual([
-      ['dontneed', 64, 640],
+      ['dontneed', 0, 704],
       ['dontneed', 832, 320],
     ]);
   });
@@ -133,12 +209,12 @@ describe('SlidingWindowPrefetcher exact ranges', () => {
     expect(b.file.take()).toEqual([
       ['willneed', 0, 192],
       ['willneed', 768, 128],
-      ['dontneed', 64, 768],
+      ['dontneed', 0, 832],
       ['dontneed', 832, 384],
     ]);
   });
 
-  it('costs one round of advice per stepRows when called on every row', () => {
+  it('costs one round of advice per stepRows when called on every row, each byte advised once', () => {
     const file = new RecordingFile(4096 * 1024);
     const rowCount = (4096 * 1024) / 8;
     const p = new SlidingWindowPrefetcher(
@@ -150,23 +226,44 @@ describe('SlidingWindowPrefetcher exact ranges', () => {
     for (let row = 0; row < rowCount; row++) p.update(0, row);
     const stats = p.stats();
     expect(stats.calls).toBe(rowCount);
-    expect(stats.advisedCalls).toBe(Math.ceil(rowCount / DEFAULT_STEP_ROWS));
-    // Defaults: 16,384 f64 rows ahead = 128 KiB; first call advises exactly that.
-    expect(file.all()[0]).toEqual(['willneed', 0, DEFAULT_AHEAD_ROWS * 8]);
+    // One round per stepRows, plus at most one per 64 KiB block edge (8,192 rows) that falls between two.
+    expect(stats.advisedCalls).toBeGreaterThanOrEqual(Math.ceil(rowCount / DEFAULT_STEP_ROWS));
+    expect(stats.advisedCalls).toBeLessThanOrEqual(
+      Math.ceil(rowCount / DEFAULT_STEP_ROWS) + rowCount / 8_192,
+    );
+    // Defaults: 16,384 f64 rows ahead = 128 KiB; first call advises exactly that. The next round (2,048
+    // rows = 16 KiB later) advises only the 16 KiB that entered the window and releases the 16 KiB passed.
+    const calls = file.all();
+    expect(calls.slice(0, 3)).toEqual([
+      ['willneed', 0, DEFAULT_AHEAD_ROWS * 8],
+      ['willneed', DEFAULT_AHEAD_ROWS * 8, DEFAULT_STEP_ROWS * 8],
+      ['dontneed', 0, DEFAULT_STEP_ROWS * 8],
+    ]);
+    expect(stats.willneedBytes).toBe(file.byteLength);
+    // At most one WILLNEED per round, none once the window reached the end of the column.
+    expect(stats.willneedCalls).toBeLessThan(stats.advisedCalls);
+    p.finish();
+    expect(p.stats().dontneedBytes).toBe(file.byteLength);
   });
 
-  it('never double-releases and never releases a page the window still needs (seeded random walk)', () => {
+  it('advises each byte WILLNEED once on a forward walk, and never re-releases (seeded random walk)', () => {
     const random = mulberry32(7);
-    for (let trial = 0; trial < 30; trial++) {
+    for (let trial = 0; trial < 60; trial++) {
       const page = [64, 128, 4096][trial % 3]!;
+      // 0 and 2 pages: no edge rounds, so rounds come exactly every stepRows and are checked below.
+      const faultAroundBytes = [0, page * 2, page * 4, 65_536][Math.floor(random() * 4)]!;
+      const edgeRounds = faultAroundBytes > 2 * page;
       const rowCount = 1 + Math.floor(random() * 5000);
       const bytesPerRow = [1, 4, 8][Math.floor(random() * 3)]!;
       const header = Math.floor(random() * 200);
-      const columns = [0, 1, 2].map((c) => ({
-        offsetBytes: header + c * rowCount * bytesPerRow,
-        bytesPerRow,
-      }));
-      const fileBytes = header + 3 * rowCount * bytesPerRow + Math.floor(random() * 100);
+      // Three columns, the middle one left out (a column nobody reads), random gaps between them.
+      const starts = [header, 0, 0];
+      for (let c = 1; c < 3; c++) {
+        starts[c] =
+          starts[c - 1]! + rowCount * bytesPerRow + Math.floor(random() * 3) * Math.floor(random() * 5000);
+      }
+      const columns = [starts[0]!, starts[2]!].map((offsetBytes) => ({ offsetBytes, bytesPerRow }));
+      const fileBytes = starts[2]! + rowCount * bytesPerRow + Math.floor(random() * 100);
       const file = new RecordingFile(fileBytes);
       const aheadRows = Math.floor(random() * 300);
       const behindRows = Math.floor(random() * 100);
@@ -176,26 +273,49 @@ describe('SlidingWindowPrefetcher exact ranges', () => {
         behindRows,
         stepRows,
         pageSizeBytes: page,
+        faultAroundBytes,
       });
       const released: [number, number][] = [];
+      const advised: [number, number][] = [];
+      const advisedPages = new Uint8Array(Math.ceil(fileBytes / page)); // 1 = advised WILLNEED
       let cursor = 0;
+      let lastRound = -1;
       while (cursor < rowCount) {
         p.update(0, cursor);
+        const round = !edgeRounds && (lastRound < 0 || cursor - lastRound >= stepRows);
+        if (round) lastRound = cursor;
         for (const [advice, offset, length] of file.take()) {
+          if (!edgeRounds) expect(round).toBe(true);
           expect(length).toBeGreaterThan(0);
           expect(offset % page).toBe(0);
           expect(offset + length).toBeLessThanOrEqual(fileBytes);
-          if (advice === 'willneed') continue;
+          (advice === 'willneed' ? advised : released).push([offset, offset + length]);
+          if (advice === 'willneed') {
+            advisedPages.fill(1, offset / page, Math.ceil((offset + length) / page));
+            continue;
+          }
+          expect(advice).toBe('dontneed');
           expect((offset + length) % page).toBe(0);
-          // Whole pages fully behind the window of the column they belong to.
-          const column = columns.find(
-            (c) => offset >= c.offsetBytes && offset < c.offsetBytes + rowCount * bytesPerRow,
+          // Never a byte of any column's window [cursor - behindRows, cursor + aheadRows).
+          for (const column of columns) {
+            const windowStart = column.offsetBytes + Math.max(0, cursor - behindRows) * bytesPerRow;
+            const windowEnd = column.offsetBytes + Math.min(rowCount, cursor + aheadRows) * bytesPerRow;
+            expect(offset + length <= windowStart || offset >= windowEnd).toBe(true);
+          }
+          // Never before the fault-around block of the first column's start.
+          expect(offset).toBeGreaterThanOrEqual(
+            Math.floor(header / Math.max(page, faultAroundBytes)) * Math.max(page, faultAroundBytes),
           );
-          expect(column).toBeDefined();
-          expect(offset).toBeGreaterThanOrEqual(column!.offsetBytes);
-          const windowStart = column!.offsetBytes + Math.max(0, cursor - behindRows) * bytesPerRow;
-          expect(offset + length).toBeLessThanOrEqual(windowStart);
-          released.push([offset, offset + length]);
+        }
+        if (round) {
+          // The window ahead of every column is covered by the WILLNEED issued so far.
+          for (const column of columns) {
+            const from = column.offsetBytes + cursor * bytesPerRow;
+            const to = column.offsetBytes + Math.min(rowCount, cursor + aheadRows) * bytesPerRow;
+            for (let at = Math.floor(from / page); from < to && at * page < to; at++) {
+              expect(advisedPages[at]).toBe(1);
+            }
+          }
         }
         cursor += 1 + Math.floor(random() * 40);
       }
@@ -204,13 +324,38 @@ describe('SlidingWindowPrefetcher exact ranges', () => {
         expect(advice).toBe('dontneed');
         released.push([offset, offset + length]);
       }
-      released.sort((x, y) => x[0] - y[0]);
-      for (let i = 1; i < released.length; i++) {
-        expect(released[i]![0]).toBeGreaterThanOrEqual(released[i - 1]![1]);
+      // Forward only: no byte is released twice, and none is advised WILLNEED twice except the page that
+      // holds both the end of the first column and the start of the second (each column advises it).
+      const sharedFrom = Math.floor(columns[1]!.offsetBytes / page) * page;
+      const sharedTo = Math.ceil((columns[0]!.offsetBytes + rowCount * bytesPerRow) / page) * page;
+      for (const ranges of [advised, released]) {
+        ranges.sort((x, y) => x[0] - y[0]);
+        for (let i = 1; i < ranges.length; i++) {
+          const [start] = ranges[i]!;
+          const previousEnd = ranges[i - 1]![1];
+          if (start >= previousEnd) continue;
+          expect(ranges).toBe(advised);
+          expect(start).toBeGreaterThanOrEqual(sharedFrom);
+          expect(previousEnd).toBeLessThanOrEqual(sharedTo);
+        }
+      }
+      // After finish every byte of both columns has been released.
+      for (const column of columns) {
+        expect(covered(released, column.offsetBytes, column.offsetBytes + rowCount * bytesPerRow)).toBe(true);
       }
     }
   });
 });
+
+/** True when the union of `ranges` ([start, end) byte pairs) covers `[from, to)`. */
+function covered(ranges: readonly [number, number][], from: number, to: number): boolean {
+  let at = from;
+  for (const [start, end] of [...ranges].sort((x, y) => x[0] - y[0])) {
+    if (start > at) break;
+    at = Math.max(at, end);
+  }
+  return at >= to;
+}
 
 describe('SlidingWindowPrefetcher byte windows', () => {
   it('converts byte windows to rows of the widest column and advises the exact ranges', () => {
@@ -231,11 +376,12 @@ describe('SlidingWindowPrefetcher byte windows', () => {
     p.update(0, 4); // moved 4 < 5 rows: nothing
     expect(file.take()).toEqual([]);
     p.update(0, 30);
-    // A: ahead rows [30, 50) = [256, 416) -> [256, 448); behind: rows < 20 = bytes < 176 -> pages [64, 128).
-    // B: ahead rows [30, 50) = [936, 1016) -> [896, 1024); behind: rows < 20 = bytes < 896 -> [832, 896).
+    // A: ahead rows [30, 50) = [256, 416) -> [256, 448); behind: rows < 20 = bytes < 176 -> [0, 128).
+    // B: ahead rows [30, 50) = [936, 1016) -> [896, 1024); behind: rows < 20 = bytes < 896 -> [832, 896)
+    // (page [768, 832) holds A's last rows; the 64 KiB fault-around default does not reach into A).
     expect(file.take()).toEqual([
       ['willneed', 256, 192],
-      ['dontneed', 64, 64],
+      ['dontneed', 0, 128],
       ['willneed', 896, 128],
       ['dontneed', 832, 64],
     ]);
@@ -251,8 +397,10 @@ describe('SlidingWindowPrefetcher byte windows', () => {
 describe('SlidingWindowPrefetcher validation', () => {
   it('documents its defaults', () => {
     const p = new SlidingWindowPrefetcher([]);
-    expect([p.aheadRows, p.behindRows, p.stepRows]).toEqual([16_384, 512, 2_048]);
-    expect([DEFAULT_AHEAD_ROWS, DEFAULT_BEHIND_ROWS, DEFAULT_STEP_ROWS]).toEqual([16_384, 512, 2_048]);
+    expect([p.aheadRows, p.behindRows, p.stepRows, p.faultAroundBytes]).toEqual([16_384, 0, 2_048, 65_536]);
+    expect([DEFAULT_AHEAD_ROWS, DEFAULT_BEHIND_ROWS, DEFAULT_STEP_ROWS, DEFAULT_FAULT_AROUND_BYTES]).toEqual([
+      16_384, 0, 2_048, 65_536,
+    ]);
     expect(p.pageSizeBytes).toBeGreaterThan(0);
   });
 
@@ -270,6 +418,9 @@ describe('SlidingWindowPrefetcher validation', () => {
     expect(errorOf(() => new SlidingWindowPrefetcher([stream], { aheadRows: -1 }))).toMatchObject({
       code: 'MMTAPE_PREFETCH_INVALID_ARGUMENT',
       argument: 'aheadRows',
+    });
+    expect(errorOf(() => new SlidingWindowPrefetcher([stream], { faultAroundBytes: 0.5 }))).toMatchObject({
+      argument: 'faultAroundBytes',
     });
     const tooLong = { ...stream, rowCount: 101 };
     expect(errorOf(() => new SlidingWindowPrefetcher([tooLong]))).toMatchObject({
