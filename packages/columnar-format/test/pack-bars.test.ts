@@ -185,6 +185,40 @@ describe('packDataset with bar frames (pack format 2)', () => {
     expect(isPackError(e3, 'MMTAPE_PACK_CORRUPT'), String(e3)).toBe(true);
   });
 
+  it('packs written with bar layout 1 (range coded) read back bit for bit, and layout 2 is the default', async () => {
+    const v1 = mkdtempSync(join(tmpdir(), 'mmtape-packbars-v1-'));
+    const v2 = mkdtempSync(join(tmpdir(), 'mmtape-packbars-v2-'));
+    const r1 = await packDataset(src, v1, { chunkRows: 4096, barLayout: 1 });
+    const r2 = await packDataset(src, v2, { chunkRows: 4096 });
+    const layouts = (dir: string, report: typeof r1): number[] => {
+      const entry = report.index.files.find((f) => f.symbol === 'AAPL');
+      const ref = entry?.columns.find((c) => c.name === 'open')?.chunks[0];
+      const bytes = readFileSync(join(dir, entry?.packedPath as string));
+      // frame header (24) + stage count (1) + stage id (1) + u32 params length (4), then layout byte
+      return [
+        bytes[(ref?.offsetBytes as number) + 25] as number,
+        bytes[(ref?.offsetBytes as number) + 30] as number,
+      ];
+    };
+    expect(layouts(v1, r1)).toEqual([22, 1]);
+    expect(layouts(v2, r2)).toEqual([22, 2]);
+    const ds = openPackedDataset(v1);
+    for (const symbol of ['AAPL', 'NAN', 'SYN']) {
+      const f = ds.open(symbol);
+      for (const name of PRICE_COLUMNS) {
+        if (symbol === 'SYN' && name === 'volume') continue;
+        const want = (bars[symbol] as Bars)[name];
+        expect(sameBits((await f.readColumn(name)) as Float64Array, want), `${symbol} ${name}`).toBe(true);
+      }
+    }
+    ds.close();
+    const out = mkdtempSync(join(tmpdir(), 'mmtape-packbars-h1-'));
+    expect((await hydrateDataset(v1, out, { overwrite: true })).verified).toBe(true);
+    await expect(
+      packDataset(src, mkdtempSync(join(tmpdir(), 'x-')), { barLayout: 3 as never }),
+    ).rejects.toSatisfy((e: unknown) => isPackError(e, 'MMTAPE_PACK_INVALID_OPTIONS'));
+  });
+
   it('reads version-1 packs and rejects unknown format versions', async () => {
     const packed = mkdtempSync(join(tmpdir(), 'mmtape-packbars-'));
     await packDataset(src, packed, { chunkRows: 4096, bars: false });

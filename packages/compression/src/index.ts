@@ -8,7 +8,8 @@
  *   `shuffle`, `bitshuffle`, `delta`, `zigzag` and the lossless `decimal` price filter.
  * - `encodeColumn`/`decodeColumn`: automatic lossless chains for typed columns.
  * - `encodeBars`/`decodeBarsInto`: OHLC(V) bars in one frame (`bar` stage, id 22): cross-column
- *   residuals with context-adaptive range coding, about 1.5x smaller than the per-column chains.
+ *   residuals with static interleaved rANS over hybrid-integer tokens (layout 2, default; layout-1
+ *   frames with adaptive range coding still decode), about 1.3x smaller than the per-column chains.
  *
  * @example
  * ```ts
@@ -24,11 +25,14 @@
  */
 
 export {
+  BAR_DEFAULT_LAYOUT,
+  BAR_LAYOUT_VERSION,
   BAR_MAX_EXCEPTION_RATIO,
   BAR_MAX_INT,
   BAR_MAX_SCALE,
   BAR_PARAMS_BYTES,
 } from './bar/bar-codec.js';
+export { BAR_RANS_LAYOUT, BAR_RANS_PARAMS_BYTES } from './bar/bar-codec-v2.js';
 export { BAR_CODEC_ID } from './bar/bar-stage.js';
 export { type BarColumns, decodeBars, decodeBarsInto, encodeBars, isBarFrame } from './bar-columns.js';
 export { type BloscOptions, bloscCompress, bloscDecompress } from './blosc/blosc.js';

@@ -8,6 +8,7 @@ import {
   decodeFrame,
   encodeBars,
   encodeColumn,
+  encodeFrame,
   isBarFrame,
   isCompressionError,
   readFrameHeader,
@@ -352,10 +353,18 @@ describe('bar codec (frame stage 22)', () => {
     expect(() => decodeBarsInto(frame, noVolume)).toThrow(/volume/);
   });
 
-  it('rejects params that announce impossible sizes before allocating (typed CodecError)', async () => {
+  it('rejects layout-1 params that announce impossible sizes before allocating (typed CodecError)', async () => {
     const bars = syntheticBars(64, 8);
     bars.close[3] = Number.NaN; // one exception row
-    const frame = (await encodeBars(bars)) as Uint8Array;
+    // Layout 1 (range coded, 20-byte params) on request; layout 2 has its own test in bar-rans.test.ts.
+    const raw = new Uint8Array(64 * 40);
+    for (const [k, c] of [bars.open, bars.high, bars.low, bars.close, bars.volume].entries())
+      raw.set(bytesOf(c as Float64Array), k * 64 * 8);
+    const frame = await encodeFrame(raw, {
+      chain: [{ codec: 'bar', columns: 5, layout: 1 } as never],
+      dtype: 'f64',
+    });
+    expect(frame[24 + 1 + 1 + 4]).toBe(1); // params byte 0: layout 1
     const paramsAt = 24 + 1 + 1 + 4; // descriptor: count, stage id, u32 params length
     const view = (f: Uint8Array) => new DataView(f.buffer, f.byteOffset, f.byteLength);
     expect(view(frame).getUint32(paramsAt + 16, true)).toBe(1);

@@ -191,7 +191,9 @@ export class PackedColumnFile {
   #buffer(col: PackedColumnEntry): Uint8Array {
     let buf = this.#buffers.get(col.name);
     if (buf === undefined) {
-      buf = new Uint8Array(this.chunkRows * col.elementBytes);
+      // At most one chunk of rows, and no more than the file holds: a pack of many short files (daily
+      // bars, ~1,000 rows each) must not allocate a 65,536-row buffer per column and file.
+      buf = new Uint8Array(Math.max(1, Math.min(this.chunkRows, this.rowCount)) * col.elementBytes);
       this.#buffers.set(col.name, buf);
     }
     return buf;
@@ -211,7 +213,8 @@ export class PackedColumnFile {
           path: this.path,
         });
       }
-      out[key] = new Float64Array(this.#buffer(c).buffer, 0, this.chunkRows);
+      const buf = this.#buffer(c);
+      out[key] = new Float64Array(buf.buffer, buf.byteOffset, buf.byteLength >>> 3);
     }
     let decoded: number;
     try {

@@ -1,6 +1,11 @@
 /**
  * `bar` codec (frame stage id 22): cross-column lossless coding of OHLC(V) bars.
  *
+ * Two layouts share the stage id, told apart by params byte 0: **layout 2** (static interleaved rANS,
+ * written by default, `bar-codec-v2.ts`) and **layout 1** (adaptive binary range coding, described
+ * below; still decoded, and written on request with `{ codec: 'bar', layout: 1 }`). Both use the
+ * scales and exception rows of {@link analyzeBars}.
+ *
  * Input: the raw bytes of C float64 columns laid end to end (column-major), C = 4 (open, high, low,
  * close) or 5 (… then volume), n rows each. The four prices are scaled to integers with one shared
  * decimal scale kp, the volumes with their own scale kv: the k in 0..12 at which the fewest values fail
@@ -77,19 +82,29 @@
  * the decimal filter) per value, then the exception rows' raw values.
  *
  * Measured (bench/results/compression.md): 1-minute US equity bars, 65,536-row frames: OHLCV 8.6x
- * over raw float64 vs 5.6-6.1x (prices) and 4.1x (volume) for the per-column chains; decoding
- * ~16-25 MB/s of float64 output on a shared 2-core VM (one adaptive binary decision per modelled bit).
+ * over raw float64 vs 5.6-6.1x (prices) and 4.1x (volume) for the per-column chains; layout 1 decodes
+ * ~12-25 MB/s of float64 output on a shared 2-core VM (one adaptive binary decision per modelled bit),
+ * layout 2 about 15-25x faster at about the same size.
  *
  * @module
  */
 
+import {
+  BAR_RANS_LAYOUT,
+  type BarAnalysis,
+  barDecodeIntoV2,
+  barEncodeV2,
+  readBarRansParams,
+} from './bar-codec-v2.js';
 import { BitReader, BitWriter } from './bit-stream.js';
 import { newProbs, RangeDecoder, RangeEncoder } from './range-coder.js';
 
 /** Bytes of the stage params. */
 export const BAR_PARAMS_BYTES = 20;
-/** Layout version in params byte 0. */
+/** Layout version of the adaptive range-coded layout (params byte 0). */
 export const BAR_LAYOUT_VERSION = 1;
+/** Layout written by default: 2, static rANS (`bar-codec-v2.ts`). */
+export const BAR_DEFAULT_LAYOUT = 2;
 /** Largest decimal scale tried for prices and volumes (as the decimal filter). */
 export const BAR_MAX_SCALE = 12;
 /**
@@ -349,27 +364,18 @@ export interface BarEncoded {
 }
 
 /**
- * Encodes C float64 columns (raw bytes, column-major, see module doc), or `undefined` when the data
- * is not a set of exact decimal bars.
+ * Scales, exception rows and wick signedness of n rows of C float64 columns (`values`, column-major),
+ * or `undefined` when more than ⌊n / 16⌋ rows would be exceptions (see module doc). Shared by both
+ * layouts.
  */
-export function barEncode(input: Uint8Array, columns: number): BarEncoded | undefined {
-  if (columns !== 4 && columns !== 5) return undefined;
-  if (input.length % (8 * columns) !== 0) return undefined;
-  const n = input.length / (8 * columns);
-  if (n > 0xffffffff) return undefined;
-  const values =
-    input.byteOffset % 8 === 0
-      ? new Float64Array(input.buffer, input.byteOffset, input.length / 8)
-      : new Float64Array(input.slice().buffer);
+export function analyzeBars(values: Float64Array, n: number, columns: number): BarAnalysis | undefined {
   const limit = Math.floor(n * BAR_MAX_EXCEPTION_RATIO);
   const price = detectScale(values, 0, 4 * n);
   if (price.failures > limit) return undefined;
   const volume = columns === 5 ? detectScale(values, 4 * n, 5 * n) : { scale: 0, failures: 0 };
   if (volume.failures > limit) return undefined;
-  const kp = price.scale;
-  const kv = volume.scale;
-  const pp = 10 ** kp;
-  const pv = 10 ** kv;
+  const pp = 10 ** price.scale;
+  const pv = 10 ** volume.scale;
   // Exception rows: a value without an exact form at the chosen scale (NaN, ±Infinity, -0, more
   // decimals, too large) or a negative volume. They are stored raw and coded as a repeat.
   const exception = new Uint8Array(n);
@@ -391,6 +397,39 @@ export function barEncode(input: Uint8Array, columns: number): BarEncoded | unde
     } else if (h < (o > c ? o : c) || l > (o < c ? o : c)) signed = true;
   }
   if (exceptions > limit) return undefined;
+  return { priceScale: price.scale, volumeScale: volume.scale, exception, exceptions, signedWicks: signed };
+}
+
+/**
+ * Encodes C float64 columns (raw bytes, column-major, see module doc) in layout `layout` (default
+ * {@link BAR_DEFAULT_LAYOUT}: 2, static rANS, `bar-codec-v2.ts`; 1: adaptive range coding, this file),
+ * or `undefined` when the data is not a set of exact decimal bars.
+ */
+export function barEncode(
+  input: Uint8Array,
+  columns: number,
+  layout: number = BAR_DEFAULT_LAYOUT,
+): BarEncoded | undefined {
+  if (columns !== 4 && columns !== 5) return undefined;
+  if (input.length % (8 * columns) !== 0) return undefined;
+  const n = input.length / (8 * columns);
+  if (n > 0xffffffff) return undefined;
+  const values =
+    input.byteOffset % 8 === 0
+      ? new Float64Array(input.buffer, input.byteOffset, input.length / 8)
+      : new Float64Array(input.slice().buffer);
+  const a = analyzeBars(values, n, columns);
+  if (a === undefined) return undefined;
+  if (layout === BAR_RANS_LAYOUT) {
+    const v2 = barEncodeV2(values, n, columns, a);
+    if (v2 !== undefined) return v2;
+  }
+  const kp = a.priceScale;
+  const kv = a.volumeScale;
+  const pp = 10 ** kp;
+  const pv = 10 ** kv;
+  const { exception, exceptions } = a;
+  const signed = a.signedWicks;
   const model = new BarModel();
   const enc = new RangeEncoder(input.length >>> 3);
   const bits = new BitWriter(input.length >>> 4);
@@ -531,6 +570,7 @@ export function barDecodeInto(
   params: Uint8Array,
   outs: readonly Float64Array[],
 ): number {
+  if (params[0] === BAR_RANS_LAYOUT) return barDecodeIntoV2(payload, params, outs);
   const p = readBarParams(params, payload.length);
   const { rows: n, columns } = p;
   if (outs.length !== columns)
@@ -597,7 +637,10 @@ export function barDecodeInto(
 
 /** {@link barDecodeInto} into a new buffer (C × n float64, column-major); returns its bytes. */
 export function barDecode(payload: Uint8Array, params: Uint8Array, rawLengthBytes?: number): Uint8Array {
-  const p = readBarParams(params, payload.length, rawLengthBytes);
+  const p =
+    params[0] === BAR_RANS_LAYOUT
+      ? readBarRansParams(params, payload.length, rawLengthBytes)
+      : readBarParams(params, payload.length, rawLengthBytes);
   const out = new Float64Array(p.rows * p.columns);
   const outs: Float64Array[] = [];
   for (let k = 0; k < p.columns; k++) outs.push(out.subarray(k * p.rows, (k + 1) * p.rows));

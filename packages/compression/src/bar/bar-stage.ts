@@ -1,6 +1,7 @@
 /**
- * The `bar` chain stage (frame id 22): C float64 columns (raw bytes laid end to end) → range-coded
- * OHLC(V) residuals; layout and model in `bar-codec.ts`. It is a terminal stage (its output is
+ * The `bar` chain stage (frame id 22): C float64 columns (raw bytes laid end to end) → entropy-coded
+ * OHLC(V) residuals; layout 1 (adaptive range coding) in `bar-codec.ts`, layout 2 (static rANS, the
+ * default) in `bar-codec-v2.ts`. It is a terminal stage (its output is
  * already entropy coded). Declines (`undefined`) data that is not mostly exact decimal bars (more
  * than 1/16 of the rows with NaN, ±Infinity, -0, too many decimals…), so callers fall back to
  * per-column chains.
@@ -10,7 +11,7 @@
 
 import type { Codec, StageSpec } from '../codec-registry.js';
 import { CodecError, CodecOptionsError } from '../errors.js';
-import { barDecode, barEncode } from './bar-codec.js';
+import { BAR_DEFAULT_LAYOUT, barDecode, barEncode } from './bar-codec.js';
 
 /** Frame id of the `bar` stage. Part of the on-disk format: never renumber. */
 export const BAR_CODEC_ID = 22;
@@ -21,11 +22,20 @@ function columnsOf(spec: StageSpec): number {
   return c;
 }
 
-/** `bar` stage: spec `{ codec: 'bar', columns?: 4 | 5 }` (default 5). */
+function layoutOf(spec: StageSpec): number {
+  const l = (spec as { layout?: unknown }).layout ?? BAR_DEFAULT_LAYOUT;
+  if (l !== 1 && l !== 2) throw new CodecOptionsError('bar', 'layout', '1 (range coded) or 2 (rANS)', l);
+  return l;
+}
+
+/**
+ * `bar` stage: spec `{ codec: 'bar', columns?: 4 | 5, layout?: 1 | 2 }` (default 5 columns, layout
+ * 2 = static rANS; layout 1 = adaptive range coding, smaller on small frames but ~20x slower to decode).
+ */
 export const barCodec: Codec = {
   name: 'bar',
   id: BAR_CODEC_ID,
-  encode: (input, spec) => barEncode(input, columnsOf(spec)),
+  encode: (input, spec) => barEncode(input, columnsOf(spec), layoutOf(spec)),
   decode: (input, params, rawLengthBytes) => {
     try {
       return barDecode(input, params, rawLengthBytes);

@@ -1,0 +1,750 @@
+/**
+ * Layout 2 of the `bar` stage (frame stage id 22, params byte 0 = 2): the cross-column residuals of
+ * layout 1 (`bar-codec.ts`), entropy coded with **static interleaved rANS** over hybrid-integer
+ * symbols instead of adaptive binary range coding, so that decoding costs one table lookup, one
+ * multiply-add and at most one 16-bit read per value, plus one 32-bit-window read of raw bits.
+ *
+ * ## Transform (integers O, H, L, C at the price scale, V at the volume scale; exception rows as
+ * layout 1: stored raw and coded as O = H = L = C = previous close, V = previous volume)
+ *
+ * | field | residual d                       | coded as                                          |
+ * | ----- | -------------------------------- | ------------------------------------------------- |
+ * | 0     | O_i − C_{i−1}  (C_{−1} = 0)      | tz = decimal trailing zeros of |d| (≤ 3); zigzag(d / 10^tz) |
+ * | 1     | C_i − O_i                        | as field 0                                        |
+ * | 2     | H_i − max(O_i, C_i)              | tz of d; d / 10^tz (signed wicks flag: as field 0) |
+ * | 3     | min(O_i, C_i) − L_i              | as field 2                                        |
+ * | 4     | V_i                              | tz of V; V / 10^tz                                |
+ *
+ * zigzag(d) = 2d for d ≥ 0, −2d − 1 for d < 0. Unlike layout 1 the trailing zeros are taken from |d|
+ * before the zigzag, so negative moves of whole cents also lose their zeros. Each coded value q with
+ * its tz becomes one symbol of 456 (`hybrid-token.ts`: tz · 114 + JPEG XL-style hybrid token, split
+ * exponent 4, one msb in the token) plus 0..51 raw low bits.
+ *
+ * ## Contexts (one static table per field and context group)
+ * `mag(s)` = `SYMBOL_MAG[s]` ≈ log2 of the symbol's value. Context values (0..63, capped): prices
+ * (fields 0..3, one value per row shared by the four): ⌊(a_0 + a_1 + a_2 + a_3) / 32⌋, where after
+ * each row a_f ← a_f − ⌊a_f / 16⌋ + mag(field f) (integer moving averages, 16 × the field's magnitude
+ * in steady state, 0 at row 0): a volatility measure, so frames that span quiet and busy periods or
+ * several symbols get one table per regime; volume: ⌊A / 2⌋ with A ← A − ⌊A / 4⌋ + mag(V_i) (2 × the
+ * volume's bit length in steady state; A = 0 at row 0). The encoder
+ * groups consecutive context values of a field into runs sharing one table (the per-frame context
+ * map, `rans-tables.ts`), trading table bytes against entropy: a 1,000-row frame gets 1–3 tables per
+ * field, a 65,536-row frame a dozen.
+ *
+ * ## rANS (Duda 2013; Giesen, "Interleaved entropy coders", 2014)
+ * Frequencies out of M = 2^P (P = params byte 5, 8..12). Two states x_A, x_B in [L, 2^16·L) with
+ * L = 2^14, so every state fits a V8 small integer (< 2^30): fields 0, 2, 4 use x_A, fields 1, 3 use
+ * x_B. Decoding a symbol: slot = x mod M; s, f, c from the table; x ← f·⌊x / M⌋ + slot − c; if
+ * x < L then x ← 2^16·x + next 16-bit word (one word at most). The encoder runs backwards over the
+ * symbols and emits the final states first (x_A then x_B, high word first), so the decoder reads
+ * forward; decoding must end with both states equal to L and every word consumed.
+ *
+ * ## Params (24 bytes, little-endian)
+ * ```
+ * offset size field
+ *      0    1 layout version, 2
+ *      1    1 column count C (4 or 5)
+ *      2    1 price scale kp (0..22)
+ *      3    1 volume scale kv (0..22; 0 when C = 4)
+ *      4    1 flags: bit 0 signed wicks; other bits 0
+ *      5    1 probability bits P (8..12)
+ *      6    2 reserved, 0
+ *      8    4 rows n
+ *     12    4 exception rows E
+ *     16    4 table bytes T
+ *     20    4 rANS bytes R (even, ≥ 8)
+ * ```
+ * Payload: E × (u32 row, C × 8 raw float64 bytes), T bytes of tables (`rans-tables.ts`), R bytes of
+ * 16-bit little-endian rANS words, then the raw bit stream (LSB first, fields of more than 24 bits as
+ * their low 24 bits then the rest; read as 32-bit little-endian words).
+ *
+ * @module
+ */
+
+import { BitWriter } from './bit-stream.js';
+import {
+  BAR_SYMBOLS,
+  decimalTz,
+  HYBRID_TOKENS,
+  hybridToken,
+  SYMBOL_BASE,
+  SYMBOL_BASE_I32,
+  SYMBOL_MAG,
+  SYMBOL_MUL,
+  SYMBOL_RAW_BITS,
+} from './hybrid-token.js';
+import {
+  ByteSink,
+  CONTEXT_VALUES,
+  clusterContexts,
+  MAX_PROB_BITS,
+  MIN_PROB_BITS,
+  normalizeCounts,
+  readTableInto,
+  TableReader,
+  writeTable,
+} from './rans-tables.js';
+
+/** Bytes of the layout-2 params. */
+export const BAR_RANS_PARAMS_BYTES = 24;
+/** Layout version of the rANS layout (params byte 0). */
+export const BAR_RANS_LAYOUT = 2;
+/** rANS lower state bound L = 2^14: states live in [2^14, 2^30), V8 small integers. */
+const RANS_L = 1 << 14;
+const FLAG_SIGNED_WICKS = 1;
+const TWO_24 = 16777216;
+const POW10 = [1, 10, 100, 1000];
+/** Largest raw bit stream (bits) a frame may hold, so that bit positions stay below 2^31. */
+const MAX_RAW_BITS_TOTAL = 2 ** 31 - 256;
+
+/** Scales, exception rows and wick signedness chosen by `analyzeBars` (`bar-codec.ts`). */
+export interface BarAnalysis {
+  priceScale: number;
+  volumeScale: number;
+  /** 1 for exception rows. */
+  exception: Uint8Array;
+  exceptions: number;
+  signedWicks: boolean;
+}
+
+const zigzag = (d: number): number => (d >= 0 ? 2 * d : -2 * d - 1);
+
+/** Symbol counts per field × context value × symbol, reused by every encode (zero between calls). */
+const histScratch = new Float64Array(5 * CONTEXT_VALUES * BAR_SYMBOLS);
+
+/** Zeroes the entries of {@link histScratch} that an encode touched (cheaper than 1.2 MB of fill). */
+function clearHist(syms: Uint16Array, ctxs: Uint8Array, columns: number): void {
+  for (let j = 0; j < syms.length; j++) {
+    const f = j % columns;
+    histScratch[(f * CONTEXT_VALUES + (ctxs[j] as number)) * BAR_SYMBOLS + (syms[j] as number)] = 0;
+  }
+}
+
+/** Probability bits for a frame of `symbols` coded values: small frames build smaller tables. */
+function probBitsFor(symbols: number): number {
+  if (symbols >= 1 << 16) return MAX_PROB_BITS;
+  if (symbols >= 1 << 13) return 11;
+  return Math.max(MIN_PROB_BITS, 10);
+}
+
+/**
+ * Encodes n rows of C float64 columns (`values`, column-major) in layout 2. Returns the payload and
+ * params, or `undefined` when the raw bit stream would exceed 2^31 bits (callers use layout 1).
+ */
+export function barEncodeV2(
+  values: Float64Array,
+  n: number,
+  columns: number,
+  a: BarAnalysis,
+): { bytes: Uint8Array; params: Uint8Array } | undefined {
+  const total = n * columns;
+  const syms = new Uint16Array(total);
+  const ctxs = new Uint8Array(total);
+  const raws = new Float64Array(total);
+  const hist = histScratch; // all zero between calls (cleared below)
+  const pp = 10 ** a.priceScale;
+  const pv = 10 ** a.volumeScale;
+  const signed = a.signedWicks;
+  let rawBits = 0;
+  let j = 0;
+  const put = (q: number, tz: number, ctx: number, f: number): number => {
+    const t = hybridToken(q);
+    const s = tz * HYBRID_TOKENS + t;
+    syms[j] = s;
+    ctxs[j] = ctx;
+    raws[j] = q - (SYMBOL_BASE[t] as number);
+    rawBits += SYMBOL_RAW_BITS[s] as number;
+    const h = (f * CONTEXT_VALUES + ctx) * BAR_SYMBOLS + s;
+    hist[h] = (hist[h] as number) + 1;
+    j++;
+    return SYMBOL_MAG[s] as number;
+  };
+  const signedSym = (d: number, ctx: number, f: number): number => {
+    const tz = decimalTz(d < 0 ? -d : d);
+    return put(zigzag(d / (POW10[tz] as number)), tz, ctx, f);
+  };
+  const unsignedSym = (d: number, ctx: number, f: number): number => {
+    const tz = decimalTz(d);
+    return put(d / (POW10[tz] as number), tz, ctx, f);
+  };
+  let m0 = 0;
+  let m1 = 0;
+  let m2 = 0;
+  let m3 = 0;
+  let e4 = 0;
+  let a0 = 0;
+  let a1 = 0;
+  let a2 = 0;
+  let a3 = 0;
+  let prevC = 0;
+  let prevV = 0;
+  const ex = a.exception;
+  for (let i = 0; i < n; i++) {
+    const isEx = ex[i] === 1;
+    const o = isEx ? prevC : Math.round((values[i] as number) * pp);
+    const h = isEx ? prevC : Math.round((values[n + i] as number) * pp);
+    const l = isEx ? prevC : Math.round((values[2 * n + i] as number) * pp);
+    const c = isEx ? prevC : Math.round((values[3 * n + i] as number) * pp);
+    const hiBody = o > c ? o : c;
+    const loBody = o < c ? o : c;
+    // Price context: the smoothed magnitude of all four price residuals (shared by the 4 fields).
+    const sp = (a0 + a1 + a2 + a3) >> 5;
+    let cx = sp;
+    m0 = signedSym(o - prevC, cx > 63 ? 63 : cx, 0);
+    cx = sp;
+    m1 = signedSym(c - o, cx > 63 ? 63 : cx, 1);
+    cx = sp;
+    m2 = signed ? signedSym(h - hiBody, cx > 63 ? 63 : cx, 2) : unsignedSym(h - hiBody, cx > 63 ? 63 : cx, 2);
+    cx = sp;
+    m3 = signed ? signedSym(loBody - l, cx > 63 ? 63 : cx, 3) : unsignedSym(loBody - l, cx > 63 ? 63 : cx, 3);
+    a0 = a0 - (a0 >> 4) + m0;
+    a1 = a1 - (a1 >> 4) + m1;
+    a2 = a2 - (a2 >> 4) + m2;
+    a3 = a3 - (a3 >> 4) + m3;
+    prevC = c;
+    if (columns === 5) {
+      const v = isEx ? prevV : Math.round((values[4 * n + i] as number) * pv);
+      prevV = v;
+      cx = e4 >> 1;
+      const m4 = unsignedSym(v, cx > 63 ? 63 : cx, 4);
+      e4 = e4 - (e4 >> 2) + m4;
+    }
+  }
+  if (rawBits > MAX_RAW_BITS_TOTAL) {
+    clearHist(syms, ctxs, columns);
+    return undefined;
+  }
+  // Tables: context map + normalised frequencies per field.
+  const bits = probBitsFor(total);
+  const M = 1 << bits;
+  const ctxTable = new Int32Array(columns * CONTEXT_VALUES); // context value -> table id
+  const sink = new ByteSink();
+  const freqs: Int32Array[] = [];
+  for (let f = 0; f < columns; f++) {
+    const fh = hist.subarray(f * CONTEXT_VALUES * BAR_SYMBOLS, (f + 1) * CONTEXT_VALUES * BAR_SYMBOLS);
+    const starts = clusterContexts(fh, bits);
+    sink.varint(starts.length);
+    for (let g = 1; g < starts.length; g++) sink.byte(starts[g] as number);
+    for (let g = 0; g < starts.length; g++) {
+      const from = starts[g] as number;
+      const to = g + 1 < starts.length ? (starts[g + 1] as number) : CONTEXT_VALUES;
+      const counts = new Float64Array(BAR_SYMBOLS);
+      for (let cv = from; cv < to; cv++) {
+        for (let s = 0; s < BAR_SYMBOLS; s++)
+          counts[s] = (counts[s] as number) + (fh[cv * BAR_SYMBOLS + s] as number);
+        ctxTable[f * CONTEXT_VALUES + cv] = freqs.length;
+      }
+      const fr = new Int32Array(BAR_SYMBOLS);
+      normalizeCounts(counts, 0, bits, fr);
+      writeTable(sink, fr, 0);
+      freqs.push(fr);
+    }
+  }
+  clearHist(syms, ctxs, columns);
+  const tables = sink.view();
+  const cums = freqs.map((fr) => {
+    const cum = new Int32Array(BAR_SYMBOLS);
+    let acc = 0;
+    for (let s = 0; s < BAR_SYMBOLS; s++) {
+      cum[s] = acc;
+      acc += fr[s] as number;
+    }
+    return cum;
+  });
+  // rANS, backwards; words collected in reverse then flipped.
+  let words = new Uint16Array(Math.max(64, total + 8));
+  let w = 0;
+  const push = (v: number): void => {
+    if (w === words.length) {
+      const grown = new Uint16Array(words.length * 2);
+      grown.set(words);
+      words = grown;
+    }
+    words[w++] = v;
+  };
+  const xmaxScale = 2 ** (30 - bits);
+  let xa = RANS_L;
+  let xb = RANS_L;
+  for (let k = total - 1; k >= 0; k--) {
+    const f = k % columns;
+    const t = ctxTable[f * CONTEXT_VALUES + (ctxs[k] as number)] as number;
+    const s = syms[k] as number;
+    const fr = (freqs[t] as Int32Array)[s] as number;
+    const cu = (cums[t] as Int32Array)[s] as number;
+    let x = (f & 1) === 0 ? xa : xb;
+    if (x >= fr * xmaxScale) {
+      push(x & 0xffff);
+      x >>>= 16;
+    }
+    x = Math.floor(x / fr) * M + (x % fr) + cu;
+    if ((f & 1) === 0) xa = x;
+    else xb = x;
+  }
+  push(xb & 0xffff);
+  push(xb >>> 16);
+  push(xa & 0xffff);
+  push(xa >>> 16);
+  const coded = words.subarray(0, w).reverse();
+  // Raw bits, forwards.
+  const bw = new BitWriter(Math.max(16, rawBits >>> 3) + 16);
+  for (let k = 0; k < total; k++) {
+    const nb = SYMBOL_RAW_BITS[syms[k] as number] as number;
+    if (nb === 0) continue;
+    const r = raws[k] as number;
+    if (nb <= 24) bw.write(r, nb);
+    else {
+      bw.write(r % TWO_24, 24);
+      bw.write(Math.floor(r / TWO_24), nb - 24);
+    }
+  }
+  const raw = bw.finish();
+  const exceptionBytes = a.exceptions * (4 + 8 * columns);
+  const codedBytes = coded.length * 2;
+  const bytes = new Uint8Array(exceptionBytes + tables.length + codedBytes + raw.length);
+  const bv = new DataView(bytes.buffer);
+  let at = 0;
+  for (let i = 0; i < n && at < exceptionBytes; i++) {
+    if (ex[i] === 0) continue;
+    bv.setUint32(at, i, true);
+    for (let k = 0; k < columns; k++) bv.setFloat64(at + 4 + 8 * k, values[k * n + i] as number, true);
+    at += 4 + 8 * columns;
+  }
+  bytes.set(tables, at);
+  at += tables.length;
+  for (let k = 0; k < coded.length; k++) bv.setUint16(at + 2 * k, coded[k] as number, true);
+  at += codedBytes;
+  bytes.set(raw, at);
+  const params = new Uint8Array(BAR_RANS_PARAMS_BYTES);
+  const view = new DataView(params.buffer);
+  params[0] = BAR_RANS_LAYOUT;
+  params[1] = columns;
+  params[2] = a.priceScale;
+  params[3] = a.volumeScale;
+  params[4] = signed ? FLAG_SIGNED_WICKS : 0;
+  params[5] = bits;
+  view.setUint32(8, n, true);
+  view.setUint32(12, a.exceptions, true);
+  view.setUint32(16, tables.length, true);
+  view.setUint32(20, codedBytes, true);
+  return { bytes, params };
+}
+
+/** Parsed and validated layout-2 params. */
+export interface BarRansParams {
+  columns: number;
+  priceScale: number;
+  volumeScale: number;
+  signedWicks: boolean;
+  probBits: number;
+  rows: number;
+  exceptionRows: number;
+  exceptionBytes: number;
+  tableBytes: number;
+  codedBytes: number;
+}
+
+/**
+ * Validates layout-2 `params` against the payload length (and the raw length when known).
+ *
+ * @throws RangeError malformed params (the caller wraps it in a typed error).
+ */
+export function readBarRansParams(
+  params: Uint8Array,
+  payloadBytes: number,
+  rawLengthBytes?: number,
+): BarRansParams {
+  if (params.length !== BAR_RANS_PARAMS_BYTES) {
+    throw new RangeError(`bar layout 2 params are ${params.length} bytes, expected ${BAR_RANS_PARAMS_BYTES}`);
+  }
+  const view = new DataView(params.buffer, params.byteOffset, params.byteLength);
+  const columns = params[1] as number;
+  const priceScale = params[2] as number;
+  const volumeScale = params[3] as number;
+  const flags = params[4] as number;
+  const probBits = params[5] as number;
+  const rows = view.getUint32(8, true);
+  const exceptionRows = view.getUint32(12, true);
+  const tableBytes = view.getUint32(16, true);
+  const codedBytes = view.getUint32(20, true);
+  if (params[0] !== BAR_RANS_LAYOUT) throw new RangeError(`bar layout version ${params[0]}, expected 2`);
+  if (columns !== 4 && columns !== 5) throw new RangeError(`bar column count ${columns}, expected 4 or 5`);
+  if (priceScale > 22 || volumeScale > 22)
+    throw new RangeError(`bar scales ${priceScale}/${volumeScale} > 22`);
+  if ((flags & ~FLAG_SIGNED_WICKS) !== 0) throw new RangeError(`bar flags 0x${flags.toString(16)}`);
+  if (probBits < MIN_PROB_BITS || probBits > MAX_PROB_BITS) {
+    throw new RangeError(`bar probability bits ${probBits}, expected ${MIN_PROB_BITS}..${MAX_PROB_BITS}`);
+  }
+  if (params[6] !== 0 || params[7] !== 0) throw new RangeError('bar params reserved bytes are not 0');
+  const exceptionBytes = exceptionRows * (4 + 8 * columns);
+  if (codedBytes < 8 || codedBytes % 2 !== 0) throw new RangeError(`bar rANS length ${codedBytes} bytes`);
+  if (exceptionRows > rows || exceptionBytes + tableBytes + codedBytes > payloadBytes) {
+    throw new RangeError(
+      `bar: ${exceptionRows} exception rows, ${tableBytes} table bytes and ${codedBytes} rANS bytes exceed the payload of ${payloadBytes} bytes`,
+    );
+  }
+  const rawBytes = rows * columns * 8;
+  if (rawLengthBytes !== undefined && rawBytes !== rawLengthBytes) {
+    throw new RangeError(`bar: ${rows} rows x ${columns} columns != raw length ${rawLengthBytes} bytes`);
+  }
+  if (rawBytes > 2 ** 31) throw new RangeError(`bar: ${rawBytes} raw bytes above the 2 GiB limit`);
+  if ((payloadBytes - exceptionBytes - tableBytes - codedBytes) * 8 > MAX_RAW_BITS_TOTAL + 8) {
+    throw new RangeError('bar: raw bit stream above 2^31 bits');
+  }
+  return {
+    columns,
+    priceScale,
+    volumeScale,
+    signedWicks: (flags & FLAG_SIGNED_WICKS) !== 0,
+    probBits,
+    rows,
+    exceptionRows,
+    exceptionBytes,
+    tableBytes,
+    codedBytes,
+  };
+}
+
+// Decoder scratch, reused across frames (decoding is synchronous, so one set suffices).
+let slotPacked = new Int32Array(0);
+let slotSymbols = new Int32Array(0);
+let wordScratch = new Uint16Array(0);
+let bitScratch = new Int32Array(0);
+const ctxScratch = new Int32Array(5 * CONTEXT_VALUES);
+
+function ensureSlots(entries: number): void {
+  if (slotPacked.length >= entries) return;
+  const size = Math.max(entries, slotPacked.length * 2);
+  const p = new Int32Array(size);
+  p.set(slotPacked);
+  const s = new Int32Array(size);
+  s.set(slotSymbols);
+  slotPacked = p;
+  slotSymbols = s;
+}
+
+/** Copies `src` into the 16-bit word scratch (little-endian platform order) with 4 zero words after. */
+function loadWords(src: Uint8Array): Uint16Array {
+  const words = src.length >>> 1;
+  if (wordScratch.length < words + 4)
+    wordScratch = new Uint16Array(Math.max(words + 4, wordScratch.length * 2));
+  new Uint8Array(wordScratch.buffer, 0, src.length).set(src);
+  wordScratch.fill(0, words, words + 4);
+  return wordScratch;
+}
+
+/** Copies `src` into the 32-bit raw-bit scratch with at least 2 zero words after. */
+function loadBits(src: Uint8Array): Int32Array {
+  const words = (src.length + 3) >>> 2;
+  if (bitScratch.length < words + 2) bitScratch = new Int32Array(Math.max(words + 2, bitScratch.length * 2));
+  bitScratch.fill(0, Math.max(0, words - 1), words + 2);
+  new Uint8Array(bitScratch.buffer, 0, src.length).set(src);
+  return bitScratch;
+}
+
+/** Raw bits wider than 24: low 24 bits at `bp`, the rest (≤ 27 bits) at `bp + 24`. */
+function wideBits(bw: Int32Array, bp: number, nb: number): number {
+  let wi = bp >>> 5;
+  let sh = bp & 31;
+  const lo = ((bw[wi] as number) >>> sh) | (((bw[wi + 1] as number) << 1) << (31 - sh));
+  const p2 = bp + 24;
+  wi = p2 >>> 5;
+  sh = p2 & 31;
+  const hi = ((bw[wi] as number) >>> sh) | (((bw[wi + 1] as number) << 1) << (31 - sh));
+  return (lo & 0xffffff) + (hi & ((1 << (nb - 24)) - 1)) * TWO_24;
+}
+
+/** Inverse zigzag of a value ≥ 2^31 (double arithmetic). */
+function unzigzagWide(q: number): number {
+  const half = Math.floor(q / 2);
+  return q === 2 * half ? half : -half - 1;
+}
+
+/**
+ * Decodes a layout-2 payload into `outs[0..C)` (each ≥ n values). Allocation-free once the scratch
+ * tables have grown to the frame's size. Returns n.
+ *
+ * @throws RangeError malformed params, tables or data (the caller wraps it in a typed error).
+ */
+export function barDecodeIntoV2(
+  payload: Uint8Array,
+  params: Uint8Array,
+  outs: readonly Float64Array[],
+): number {
+  const p = readBarRansParams(params, payload.length);
+  const { rows: n, columns } = p;
+  if (outs.length !== columns)
+    throw new RangeError(`bar: ${outs.length} output columns, frame has ${columns}`);
+  for (const o of outs)
+    if (o.length < n) throw new RangeError(`bar: output of ${o.length} values < ${n} rows`);
+  const P = p.probBits;
+  // Tables and context maps.
+  const tablesEnd = p.exceptionBytes + p.tableBytes;
+  const reader = new TableReader(payload, p.exceptionBytes, tablesEnd);
+  const ctx = ctxScratch;
+  let tablesSoFar = 0;
+  for (let f = 0; f < columns; f++) {
+    const groups = reader.varint();
+    if (groups < 1 || groups > CONTEXT_VALUES) throw new RangeError(`bar tables: ${groups} context groups`);
+    let prevStart = 0;
+    const starts = [0];
+    for (let g = 1; g < groups; g++) {
+      const s = reader.byte();
+      if (s <= prevStart || s >= CONTEXT_VALUES) throw new RangeError(`bar tables: context group start ${s}`);
+      starts.push(s);
+      prevStart = s;
+    }
+    ensureSlots((tablesSoFar + groups) << P);
+    for (let g = 0; g < groups; g++) {
+      const base = (tablesSoFar + g) << P;
+      readTableInto(reader, P, slotPacked, slotSymbols, base);
+      const to = g + 1 < groups ? (starts[g + 1] as number) : CONTEXT_VALUES;
+      for (let cv = starts[g] as number; cv < to; cv++) ctx[f * CONTEXT_VALUES + cv] = base;
+    }
+    tablesSoFar += groups;
+  }
+  if (reader.at !== tablesEnd)
+    throw new RangeError(`bar tables: ${tablesEnd - reader.at} unread table bytes`);
+  const codedEnd = tablesEnd + p.codedBytes;
+  const w = loadWords(payload.subarray(tablesEnd, codedEnd));
+  const rawLength = payload.length - codedEnd;
+  const bw = loadBits(payload.subarray(codedEnd));
+  decodeRows(
+    n,
+    columns,
+    P,
+    p.priceScale,
+    p.volumeScale,
+    p.signedWicks,
+    slotPacked,
+    slotSymbols,
+    ctxScratch,
+    w,
+    p.codedBytes,
+    bw,
+    rawLength,
+    outs,
+  );
+  patchExceptions(payload, p.exceptionBytes, p.exceptionRows, n, columns, outs);
+  return n;
+}
+
+/**
+ * The hot loop: n rows from the rANS words `w` and raw bits `bw` with the slot tables `pk`/`sy` and
+ * context map `ctx`; then checks that both streams end exactly where the encoder stopped.
+ */
+function decodeRows(
+  n: number,
+  columns: number,
+  P: number,
+  priceScale: number,
+  volumeScale: number,
+  signed: boolean,
+  pk: Int32Array,
+  sy: Int32Array,
+  ctx: Int32Array,
+  w: Uint16Array,
+  codedBytes: number,
+  bw: Int32Array,
+  rawLength: number,
+  outs: readonly Float64Array[],
+): void {
+  const mask = (1 << P) - 1;
+  const [outO, outH, outL, outC] = outs as [Float64Array, Float64Array, Float64Array, Float64Array];
+  const outV = (columns === 5 ? outs[4] : outO) as Float64Array;
+  const vol = columns === 5;
+  const pp = 10 ** priceScale;
+  const pv = 10 ** volumeScale;
+  let xa = ((w[0] as number) << 16) | (w[1] as number);
+  let xb = ((w[2] as number) << 16) | (w[3] as number);
+  if (xa < RANS_L || xa >= 1 << 30 || xb < RANS_L || xb >= 1 << 30)
+    throw new RangeError('bar: bad rANS start state');
+  let wp = 4;
+  let bp = 0;
+  let m0 = 0;
+  let m1 = 0;
+  let m2 = 0;
+  let m3 = 0;
+  let e4 = 0;
+  let prevC = 0;
+  let c = 0;
+  let k = 0;
+  let t = 0;
+  let e = 0;
+  let r = 0;
+  let s = 0;
+  let nb = 0;
+  let wi = 0;
+  let sh = 0;
+  let qi = 0;
+  let d0 = 0;
+  let d1 = 0;
+  let w2 = 0;
+  let w3 = 0;
+  let v = 0;
+  let a0 = 0;
+  let a1 = 0;
+  let a2 = 0;
+  let a3 = 0;
+  for (let i = 0; i < n; i++) {
+    const sp = (a0 + a1 + a2 + a3) >> 5;
+    const cp = sp > 63 ? 63 : sp;
+    // field 0: open − previous close (state A)
+    c = cp;
+    k = (ctx[c > 63 ? 63 : c] as number) + (xa & mask);
+    t = sy[k] as number;
+    e = pk[k] as number;
+    xa = Math.imul(e >> P, xa >> P) + (e & mask);
+    r = (xa - RANS_L) >> 31; // -1 when xa < L: shift in one 16-bit word, branch-free
+    xa = (xa << (r & 16)) | ((w[wp] as number) & r);
+    wp -= r;
+    m0 = (t >>> 9) & 63;
+    s = t & 511;
+    nb = t >>> 15;
+    if (nb <= 24) {
+      wi = bp >>> 5;
+      sh = bp & 31;
+      qi =
+        (SYMBOL_BASE_I32[s] as number) |
+        ((((bw[wi] as number) >>> sh) | (((bw[wi + 1] as number) << 1) << (31 - sh))) & ((1 << nb) - 1));
+      d0 = ((qi >>> 1) ^ -(qi & 1)) * (SYMBOL_MUL[s] as number);
+    } else {
+      d0 = unzigzagWide((SYMBOL_BASE[s] as number) + wideBits(bw, bp, nb)) * (SYMBOL_MUL[s] as number);
+    }
+    bp += nb;
+    const o = prevC + d0;
+    // field 1: close − open (state B)
+    c = cp;
+    k = (ctx[CONTEXT_VALUES + (c > 63 ? 63 : c)] as number) + (xb & mask);
+    t = sy[k] as number;
+    e = pk[k] as number;
+    xb = Math.imul(e >> P, xb >> P) + (e & mask);
+    r = (xb - RANS_L) >> 31; // -1 when xb < L: shift in one 16-bit word, branch-free
+    xb = (xb << (r & 16)) | ((w[wp] as number) & r);
+    wp -= r;
+    m1 = (t >>> 9) & 63;
+    s = t & 511;
+    nb = t >>> 15;
+    if (nb <= 24) {
+      wi = bp >>> 5;
+      sh = bp & 31;
+      qi =
+        (SYMBOL_BASE_I32[s] as number) |
+        ((((bw[wi] as number) >>> sh) | (((bw[wi + 1] as number) << 1) << (31 - sh))) & ((1 << nb) - 1));
+      d1 = ((qi >>> 1) ^ -(qi & 1)) * (SYMBOL_MUL[s] as number);
+    } else {
+      d1 = unzigzagWide((SYMBOL_BASE[s] as number) + wideBits(bw, bp, nb)) * (SYMBOL_MUL[s] as number);
+    }
+    bp += nb;
+    const cl = o + d1;
+    // field 2: upper wick (state A)
+    c = cp;
+    k = (ctx[2 * CONTEXT_VALUES + (c > 63 ? 63 : c)] as number) + (xa & mask);
+    t = sy[k] as number;
+    e = pk[k] as number;
+    xa = Math.imul(e >> P, xa >> P) + (e & mask);
+    r = (xa - RANS_L) >> 31; // -1 when xa < L: shift in one 16-bit word, branch-free
+    xa = (xa << (r & 16)) | ((w[wp] as number) & r);
+    wp -= r;
+    m2 = (t >>> 9) & 63;
+    s = t & 511;
+    nb = t >>> 15;
+    if (nb <= 24) {
+      wi = bp >>> 5;
+      sh = bp & 31;
+      qi =
+        (SYMBOL_BASE_I32[s] as number) |
+        ((((bw[wi] as number) >>> sh) | (((bw[wi + 1] as number) << 1) << (31 - sh))) & ((1 << nb) - 1));
+      w2 = (signed ? (qi >>> 1) ^ -(qi & 1) : qi) * (SYMBOL_MUL[s] as number);
+    } else {
+      const q = (SYMBOL_BASE[s] as number) + wideBits(bw, bp, nb);
+      w2 = (signed ? unzigzagWide(q) : q) * (SYMBOL_MUL[s] as number);
+    }
+    bp += nb;
+    // field 3: lower wick (state B)
+    c = cp;
+    k = (ctx[3 * CONTEXT_VALUES + (c > 63 ? 63 : c)] as number) + (xb & mask);
+    t = sy[k] as number;
+    e = pk[k] as number;
+    xb = Math.imul(e >> P, xb >> P) + (e & mask);
+    r = (xb - RANS_L) >> 31; // -1 when xb < L: shift in one 16-bit word, branch-free
+    xb = (xb << (r & 16)) | ((w[wp] as number) & r);
+    wp -= r;
+    m3 = (t >>> 9) & 63;
+    s = t & 511;
+    nb = t >>> 15;
+    if (nb <= 24) {
+      wi = bp >>> 5;
+      sh = bp & 31;
+      qi =
+        (SYMBOL_BASE_I32[s] as number) |
+        ((((bw[wi] as number) >>> sh) | (((bw[wi + 1] as number) << 1) << (31 - sh))) & ((1 << nb) - 1));
+      w3 = (signed ? (qi >>> 1) ^ -(qi & 1) : qi) * (SYMBOL_MUL[s] as number);
+    } else {
+      const q = (SYMBOL_BASE[s] as number) + wideBits(bw, bp, nb);
+      w3 = (signed ? unzigzagWide(q) : q) * (SYMBOL_MUL[s] as number);
+    }
+    bp += nb;
+    const hiBody = o > cl ? o : cl;
+    const loBody = o < cl ? o : cl;
+    outO[i] = o / pp;
+    outH[i] = (hiBody + w2) / pp;
+    outL[i] = (loBody - w3) / pp;
+    outC[i] = cl / pp;
+    a0 = a0 - (a0 >> 4) + m0;
+    a1 = a1 - (a1 >> 4) + m1;
+    a2 = a2 - (a2 >> 4) + m2;
+    a3 = a3 - (a3 >> 4) + m3;
+    prevC = cl;
+    if (vol) {
+      // field 4: volume (state A)
+      c = e4 >> 1;
+      k = (ctx[4 * CONTEXT_VALUES + (c > 63 ? 63 : c)] as number) + (xa & mask);
+      t = sy[k] as number;
+      e = pk[k] as number;
+      xa = Math.imul(e >> P, xa >> P) + (e & mask);
+      r = (xa - RANS_L) >> 31; // -1 when xa < L: shift in one 16-bit word, branch-free
+      xa = (xa << (r & 16)) | ((w[wp] as number) & r);
+      wp -= r;
+      e4 = e4 - (e4 >> 2) + ((t >>> 9) & 63);
+      s = t & 511;
+      nb = t >>> 15;
+      if (nb <= 24) {
+        wi = bp >>> 5;
+        sh = bp & 31;
+        qi =
+          (SYMBOL_BASE_I32[s] as number) |
+          ((((bw[wi] as number) >>> sh) | (((bw[wi + 1] as number) << 1) << (31 - sh))) & ((1 << nb) - 1));
+        v = qi * (SYMBOL_MUL[s] as number);
+      } else {
+        v = ((SYMBOL_BASE[s] as number) + wideBits(bw, bp, nb)) * (SYMBOL_MUL[s] as number);
+      }
+      bp += nb;
+      outV[i] = v / pv;
+    }
+  }
+  if (xa !== RANS_L || xb !== RANS_L || wp * 2 !== codedBytes) {
+    throw new RangeError(`bar: rANS stream does not end cleanly (${wp * 2} of ${codedBytes} bytes read)`);
+  }
+  if (Math.ceil(bp / 8) !== rawLength) {
+    throw new RangeError(`bar: raw bit stream holds ${rawLength} bytes, ${Math.ceil(bp / 8)} were read`);
+  }
+}
+
+/** Exception rows: raw values over the repeats the stream coded for them. */
+function patchExceptions(
+  payload: Uint8Array,
+  exceptionBytes: number,
+  exceptionRows: number,
+  n: number,
+  columns: number,
+  outs: readonly Float64Array[],
+): void {
+  const ev = new DataView(payload.buffer, payload.byteOffset, exceptionBytes);
+  let last = -1;
+  for (let r = 0, at = 0; r < exceptionRows; r++, at += 4 + 8 * columns) {
+    const row = ev.getUint32(at, true);
+    if (row <= last || row >= n) throw new RangeError(`bar: exception row ${row} after ${last}, rows ${n}`);
+    last = row;
+    for (let k = 0; k < columns; k++) (outs[k] as Float64Array)[row] = ev.getFloat64(at + 4 + 8 * k, true);
+  }
+}
