@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   type BarColumns,
@@ -13,23 +12,7 @@ import {
   isCompressionError,
   readFrameHeader,
 } from '../src/index.js';
-import { bytesOf, mulberry32 } from './helpers.js';
-
-const DATA = new URL('../../../../shared/data/', import.meta.url);
-
-/** Bars of one CSV (header names open/high/low/close/volume), rows `from..to`; empty cells become NaN. */
-function csvBars(relative: string, from: number, to: number): BarColumns & { rows: number } {
-  const lines = readFileSync(new URL(relative, DATA), 'utf8').trim().split('\n');
-  const head = (lines[0] as string).split(',');
-  const idx = ['open', 'high', 'low', 'close', 'volume'].map((c) => head.indexOf(c));
-  const body = lines.slice(1 + from, 1 + to);
-  const col = (k: number): Float64Array =>
-    Float64Array.from(body, (l) => {
-      const cell = l.split(',')[idx[k] as number] as string;
-      return cell === '' ? Number.NaN : Number(cell);
-    });
-  return { open: col(0), high: col(1), low: col(2), close: col(3), volume: col(4), rows: body.length };
-}
+import { bytesOf, csvBars, mulberry32 } from './helpers.js';
 
 /** Seeded random-walk bars in cents (sometimes half-cents), volumes in round lots or odd lots. */
 function syntheticBars(rows: number, seed: number): BarColumns {

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   BAR_RANS_LAYOUT,
@@ -13,24 +12,9 @@ import {
   isCompressionError,
   readFrameHeader,
 } from '../src/index.js';
-import { bytesOf, mulberry32 } from './helpers.js';
+import { bytesOf, csvBars, mulberry32 } from './helpers.js';
 
-const DATA = new URL('../../../../shared/data/', import.meta.url);
 const KEYS = ['open', 'high', 'low', 'close', 'volume'] as const;
-
-/** Bars of one CSV (columns open/high/low/close/volume by header name); empty cells become NaN. */
-function csvBars(relative: string, from = 0, to = Number.POSITIVE_INFINITY): BarColumns & { rows: number } {
-  const lines = readFileSync(new URL(relative, DATA), 'utf8').trim().split('\n');
-  const head = (lines[0] as string).split(',');
-  const idx = KEYS.map((c) => head.indexOf(c));
-  const body = lines.slice(1 + from, Math.min(lines.length, 1 + to));
-  const col = (k: number): Float64Array =>
-    Float64Array.from(body, (l) => {
-      const cell = l.split(',')[idx[k] as number] as string;
-      return cell === '' ? Number.NaN : Number(cell);
-    });
-  return { open: col(0), high: col(1), low: col(2), close: col(3), volume: col(4), rows: body.length };
-}
 
 /** Seeded random-walk bars: cents or 4-decimal prices, round-lot or odd-lot volumes, wide moves. */
 function randomBars(

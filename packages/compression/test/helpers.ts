@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { mulberry32 } from '@mmtape/test-utils';
+import type { BarColumns } from '../src/index.js';
 
 export { mulberry32 };
 
@@ -24,4 +26,28 @@ export function fakeCloses(length: number, seed: number, start = 100): Float64Ar
 
 export function bytesOf(array: ArrayBufferView): Uint8Array {
   return new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
+}
+
+/** `../shared/data/` of the repository's parent folder (real market data; see each folder's SOURCE.md). */
+export const SHARED_DATA = new URL('../../../../shared/data/', import.meta.url);
+
+/**
+ * Bars of one CSV under {@link SHARED_DATA} (columns open/high/low/close/volume found by header name), data rows
+ * `from` (inclusive) to `to` (exclusive, clamped to the file); empty cells become NaN.
+ */
+export function csvBars(
+  relative: string,
+  from = 0,
+  to = Number.POSITIVE_INFINITY,
+): BarColumns & { rows: number } {
+  const lines = readFileSync(new URL(relative, SHARED_DATA), 'utf8').trim().split('\n');
+  const head = (lines[0] as string).split(',');
+  const idx = ['open', 'high', 'low', 'close', 'volume'].map((c) => head.indexOf(c));
+  const body = lines.slice(1 + from, Math.min(lines.length, 1 + to));
+  const col = (k: number): Float64Array =>
+    Float64Array.from(body, (l) => {
+      const cell = l.split(',')[idx[k] as number] as string;
+      return cell === '' ? Number.NaN : Number(cell);
+    });
+  return { open: col(0), high: col(1), low: col(2), close: col(3), volume: col(4), rows: body.length };
 }

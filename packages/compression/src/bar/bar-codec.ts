@@ -97,6 +97,7 @@ import {
   readBarRansParams,
 } from './bar-codec-v2.js';
 import { BitReader, BitWriter } from './bit-stream.js';
+import { decimalTz } from './hybrid-token.js';
 import { newProbs, RangeDecoder, RangeEncoder } from './range-coder.js';
 
 /** Bytes of the stage params. */
@@ -324,17 +325,9 @@ function decodePrice(
   return u;
 }
 
-/** Decimal trailing zeros of a price integer, capped at 3 (3 for 0). */
+/** Decimal trailing zeros of a price integer (either sign), capped at 3 (3 for 0). */
 function priceTz(v: number): number {
-  if (v >= -0x80000000 && v <= 0x7fffffff) {
-    const i = v | 0; // int32 modulo: `%` on doubles is a call in V8
-    if (i % 10 !== 0) return 0;
-    if (i % 100 !== 0) return 1;
-    return i % 1000 !== 0 ? 2 : 3;
-  }
-  if (v % 10 !== 0) return 0;
-  if (v % 100 !== 0) return 1;
-  return v % 1000 !== 0 ? 2 : 3;
+  return v === 0 ? 3 : decimalTz(v < 0 ? -v : v);
 }
 
 /**
