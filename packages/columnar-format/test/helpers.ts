@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -19,4 +19,22 @@ export function catchError(fn: () => unknown): unknown {
     return e;
   }
   throw new Error('expected a throw');
+}
+
+/**
+ * Every file of dataset folder `outDir` as a string (column files base64, byte for byte; manifest.json as JSON
+ * without `createdAt` and `source.inputs`, with `inDir` replaced by `<in>` when given), keyed by file name.
+ */
+export function snapshot(outDir: string, inDir = ''): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of readdirSync(outDir).sort()) {
+    const bytes = readFileSync(join(outDir, name));
+    if (name === 'manifest.json') {
+      const m = JSON.parse(bytes.toString('utf8'));
+      delete m.createdAt;
+      const json = JSON.stringify({ ...m, source: { ...m.source, inputs: undefined } });
+      out[name] = inDir === '' ? json : json.replaceAll(inDir, '<in>');
+    } else out[name] = bytes.toString('base64');
+  }
+  return out;
 }

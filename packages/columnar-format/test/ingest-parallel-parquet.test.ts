@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { initZstd, zstdCompressSync } from '@mmtape/compression';
@@ -17,7 +17,7 @@ import {
   isMmtapeError,
 } from '../src/index.js';
 import { createFileTaskRunner, resolveWorkerFile } from '../src/ingest/ingest-pool.js';
-import { catchError, mulberry32, tempDir } from './helpers.js';
+import { catchError, mulberry32, snapshot, tempDir } from './helpers.js';
 
 const { dir, cleanup } = tempDir('mmtape-ingest-par-');
 afterAll(cleanup);
@@ -49,20 +49,6 @@ function writeSeededCsvs(inDir: string, seed: number, files: number): void {
     }
     writeFileSync(join(inDir, `part${String(f).padStart(2, '0')}.csv`), `${lines.join('\n')}\n`);
   }
-}
-
-/** Every file of a dataset folder (column files byte for byte; manifest without its creation time). */
-function snapshot(outDir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name of readdirSync(outDir).sort()) {
-    const bytes = readFileSync(join(outDir, name));
-    if (name === 'manifest.json') {
-      const m = JSON.parse(bytes.toString('utf8'));
-      delete m.createdAt;
-      out[name] = JSON.stringify({ ...m, source: { ...m.source, inputs: undefined } });
-    } else out[name] = bytes.toString('base64');
-  }
-  return out;
 }
 
 function stable(r: IngestReport) {

@@ -1,11 +1,11 @@
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type IngestOptions, type IngestReport, ingest, isMmtapeError } from '../src/index.js';
 import { planFileTasks } from '../src/ingest/plan-file-tasks.js';
 import { type ReadFileTask, runFileTaskInProcess } from '../src/ingest/read-input-file.js';
-import { mulberry32, tempDir } from './helpers.js';
+import { mulberry32, snapshot, tempDir } from './helpers.js';
 
 const { dir, cleanup } = tempDir('mmtape-ingest-split-');
 afterAll(cleanup);
@@ -63,21 +63,6 @@ function intradayCsv(seed: number, rows: number, eol: string, bom: boolean): str
     if (rand() < 0.005) lines.push(''); // empty line
   }
   return (bom ? '\ufeff' : '') + lines.join(eol) + eol;
-}
-
-/** Dataset files byte for byte (manifest without creation time and input paths; `inDir` cut from paths). */
-function snapshot(outDir: string, inDir = ''): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name of readdirSync(outDir).sort()) {
-    const bytes = readFileSync(join(outDir, name));
-    if (name === 'manifest.json') {
-      const m = JSON.parse(bytes.toString('utf8'));
-      delete m.createdAt;
-      const json = JSON.stringify({ ...m, source: { ...m.source, inputs: undefined } });
-      out[name] = inDir === '' ? json : json.replaceAll(inDir, '<in>');
-    } else out[name] = bytes.toString('base64');
-  }
-  return out;
 }
 
 /** Report without timing and with file paths reduced to base names (inputs live in different folders). */
