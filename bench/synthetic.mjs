@@ -41,7 +41,8 @@ export function syntheticSymbol(i) {
  * - `kind: 'ticks'`: irregular timestamps, exponential gaps with mean `barNs / 60` (1 s by default),
  *   with ns jitter, so practically no two symbols share a timestamp.
  * Prices: geometric random walk (per-row volatility 0.1 %, start 20–220), OHLC around it, volume
- * log-normal. Returns { rows, bytes } written.
+ * log-normal. `segmentBytes`: store the column files in segment files of at most that size (DatasetWriter
+ * option; default one file per symbol). Returns { rows, bytes } written.
  */
 export function writeSyntheticDataset(dir, options) {
   const {
@@ -52,9 +53,10 @@ export function writeSyntheticDataset(dir, options) {
     startNs = DEFAULT_START_NS,
     barNs = DEFAULT_BAR_NS,
     partition = 'none',
+    segmentBytes,
   } = options;
   if (kind !== 'bars' && kind !== 'ticks') throw new Error(`kind must be 'bars' or 'ticks', got ${kind}`);
-  const writer = DatasetWriter.create(dir, { overwrite: true, partition, durable: false });
+  const writer = DatasetWriter.create(dir, { overwrite: true, partition, durable: false, segmentBytes });
   const barNum = Number(barNs);
   let rows = 0;
   try {
@@ -120,11 +122,12 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       seed: { type: 'string', default: '42' },
       out: { type: 'string' },
       partition: { type: 'string', default: 'none' },
+      'segment-mb': { type: 'string' },
     },
   });
   if (!values.symbols || !values.rows || !values.out) {
     console.error(
-      'usage: node bench/synthetic.mjs --symbols N --rows M [--kind bars|ticks] [--seed 42] [--partition none|day|month] --out DIR',
+      'usage: node bench/synthetic.mjs --symbols N --rows M [--kind bars|ticks] [--seed 42] [--partition none|day|month] [--segment-mb 256] --out DIR',
     );
     process.exit(2);
   }
@@ -135,6 +138,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     kind: values.kind,
     seed: Number(values.seed),
     partition: values.partition,
+    segmentBytes: values['segment-mb'] === undefined ? undefined : Number(values['segment-mb']) * 2 ** 20,
   });
   console.log(`wrote ${rows} rows to ${values.out} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }

@@ -133,6 +133,11 @@ export function createProgram(emit: (result: unknown) => void): Command {
       ).choices(['none', 'day', 'month']),
     )
     .option('--no-fsync', 'do not fsync each written file (faster; not crash-durable)')
+    .option(
+      '--segment-mb <MiB>',
+      'store the column files in segment files of at most this many MiB (1..1024; default: one file per symbol); opens thousands of symbols several times faster for replay',
+      integerIn(1, 1024),
+    )
     .option('--drop-duplicate-timestamps', 'keep only the last of rows sharing a timestamp')
     .option('--repair-ohlc', 'set high/low to the max/min of open, high, low, close')
     .addOption(
@@ -169,7 +174,15 @@ export function createProgram(emit: (result: unknown) => void): Command {
     .option('--start <time>', 'first time, inclusive: ISO 8601 (UTC if no offset) or integer ns')
     .option('--end <time>', 'stop time, exclusive: ISO 8601 or integer ns')
     .option('--column <name>', 'column read for every event besides ts (default: close)')
-    .option('--no-prefetch', 'do not madvise ahead of/behind the cursor')
+    .addOption(
+      new Option(
+        '--prefetch <mode>',
+        'madvise ahead of/behind the cursor: auto (when ts + the column exceed 256 MiB), on, off',
+      )
+        .choices(['auto', 'on', 'off'])
+        .default('auto'),
+    )
+    .option('--no-prefetch', 'same as --prefetch off')
     .action((dir: string, opts, cmd: Command) => emit(runReplay(dir, opts, ctxOf(cmd))));
 
   program

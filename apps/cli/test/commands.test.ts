@@ -203,3 +203,52 @@ describe('mmtape bench', () => {
     expect(r.stderr).toMatch(/unknown bench suite\(s\) no-such-suite; available: /);
   });
 });
+
+describe('segment files and prefetch modes (ingest --segment-mb, replay --prefetch)', () => {
+  it('ingests into segment files and replays the same events as one file per symbol', async () => {
+    const segmented = join(tmp.dir, 'ds-seg');
+    const ingest = await mmtape(
+      '--json',
+      '--quiet',
+      'ingest',
+      demoDataDir(),
+      '--out',
+      segmented,
+      '--segment-mb',
+      '1',
+    );
+    expect(ingest.result).toBe(0);
+    const ds = Dataset.open(segmented);
+    const files = new Set(ds.manifest.symbols.map((s) => s.file));
+    // 30 symbols of ~1,259 daily bars (~60 KiB each) in 1 MiB segments: a few segments, not 30 files.
+    expect(files.size).toBeGreaterThan(1);
+    expect(files.size).toBeLessThan(ds.symbols.length);
+    expect([...files].every((f) => f.endsWith('.mmseg'))).toBe(true);
+    ds.close();
+    const plain = JSON.parse((await mmtape('--json', '--quiet', 'replay', dataset)).stdout);
+    const seg = JSON.parse(
+      (await mmtape('--json', '--quiet', 'replay', segmented, '--prefetch', 'on')).stdout,
+    );
+    expect(seg.events).toBe(plain.events);
+    expect(seg.batches).toBe(plain.batches);
+    expect(seg.columnSum).toBe(plain.columnSum);
+    expect(seg.ordered).toBe(true);
+    const info = JSON.parse((await mmtape('--json', '--quiet', 'info', segmented)).stdout);
+    expect(info.onDiskBytes).toBeGreaterThan(0);
+    expect(info.perSymbol.reduce((n: number, s: { bytes: number }) => n + s.bytes, 0)).toBeLessThanOrEqual(
+      info.onDiskBytes,
+    );
+  });
+
+  it('rejects a segment size outside 1..1024 MiB and an unknown prefetch mode (exit 1)', async () => {
+    expect(
+      (await mmtape('ingest', demoDataDir(), '--out', join(tmp.dir, 'x'), '--segment-mb', '0')).result,
+    ).toBe(1);
+    expect(
+      (await mmtape('ingest', demoDataDir(), '--out', join(tmp.dir, 'x'), '--segment-mb', '2048')).result,
+    ).toBe(1);
+    const bad = await mmtape('replay', dataset, '--prefetch', 'sometimes');
+    expect(bad.result).toBe(1);
+    expect(bad.stderr).toContain('auto');
+  });
+});

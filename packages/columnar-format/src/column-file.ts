@@ -119,6 +119,17 @@ export class ColumnFile {
       const reason = cause instanceof Error ? cause.message : String(cause);
       throw new FileOpenError(`${path}: cannot open column file: ${reason}`, { path, cause });
     }
+    return ColumnFile.fromMapping(path, file);
+  }
+
+  /**
+   * Validates and wraps a column file that is already in memory: a {@link MappedFile} of its own, or a
+   * `MappedFile.slice` of a segment file (FORMAT.md, "Segment files"), whose `byteLength` bounds every
+   * column. Takes ownership: `file` is closed when this is closed, or before any error is thrown.
+   * @param path name used in errors (for a segment member, `<segment path>@<offset>`).
+   * @throws the validation errors of {@link ColumnFile.open} (never `FileOpenError` for a missing file).
+   */
+  static fromMapping(path: string, file: MappedFile): ColumnFile {
     try {
       return new ColumnFile(path, file);
     } catch (e) {

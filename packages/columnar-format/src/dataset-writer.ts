@@ -4,7 +4,19 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { DTYPE_SIZE_BYTES, type DType } from './dtype.js';
 import { DatasetWriterError, InvalidSymbolError, NotSortedError, OutputExistsError } from './errors.js';
@@ -14,6 +26,8 @@ import {
   type DatasetSymbolEntry,
   MANIFEST_FILE_NAME,
   type PartitionScheme,
+  SEGMENT_FILE_EXTENSION,
+  SEGMENT_MEMBER_ALIGNMENT_BYTES,
   writeManifest,
 } from './manifest.js';
 import { COLUMN_FILE_EXTENSION, symbolToFileName } from './symbol-file-name.js';
@@ -39,7 +53,22 @@ export interface DatasetWriterOptions {
    * thousands of small files); the rename-into-place stays atomic, only durability after power loss is lost.
    */
   durable?: boolean;
+  /**
+   * Store the column files in segment files of at most this many bytes each (FORMAT.md, "Segment
+   * files") instead of one file per symbol (or partition). Default `undefined`: one file each.
+   * Segments are for datasets of thousands of symbols replayed together: opening 3,000 per-symbol files
+   * costs 3,000 `open`/`mmap`/`close` calls and a V8 external allocation each (several garbage
+   * collections), one segment costs one. A column file larger than `segmentBytes` gets a segment of
+   * its own. Range: {@link SEGMENT_MEMBER_ALIGNMENT_BYTES} … {@link MAX_SEGMENT_BYTES}.
+   */
+  segmentBytes?: number;
 }
+
+/**
+ * Largest `segmentBytes` of {@link DatasetWriterOptions}: 1 GiB, half the 2 GiB mapping limit of
+ * `@mmtape/mmap-core`, so a segment of members below the limit always maps.
+ */
+export const MAX_SEGMENT_BYTES = 2 ** 30;
 
 const NS_PER_MS = 1_000_000n;
 const NS_PER_DAY = 86_400_000_000_000n;
@@ -62,6 +91,7 @@ export class DatasetWriter {
   readonly partition: PartitionScheme;
   readonly #overwrite: boolean;
   readonly #durable: boolean;
+  readonly #segmentBytes: number | undefined;
   readonly #entries = new Map<string, DatasetSymbolEntry>();
   readonly #lowerNames = new Map<string, string>();
   #schema: { name: string; dtype: DType }[] | undefined;
@@ -72,6 +102,7 @@ export class DatasetWriter {
     this.partition = options.partition ?? 'none';
     this.#overwrite = options.overwrite ?? false;
     this.#durable = options.durable ?? true;
+    this.#segmentBytes = options.segmentBytes;
     const parent = dirname(dir);
     mkdirSync(parent, { recursive: true });
     this.tempDir = join(parent, `.${basename(dir)}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
@@ -91,6 +122,20 @@ export class DatasetWriter {
         field: 'partition',
         actual: String(partition),
       });
+    }
+    const seg = options.segmentBytes;
+    if (
+      seg !== undefined &&
+      (!Number.isSafeInteger(seg) || seg < SEGMENT_MEMBER_ALIGNMENT_BYTES || seg > MAX_SEGMENT_BYTES)
+    ) {
+      throw new DatasetWriterError(
+        `segmentBytes ${seg} is not an integer from ${SEGMENT_MEMBER_ALIGNMENT_BYTES} to ${MAX_SEGMENT_BYTES}`,
+        {
+          field: 'segmentBytes',
+          expected: `${SEGMENT_MEMBER_ALIGNMENT_BYTES}..${MAX_SEGMENT_BYTES}`,
+          actual: String(seg),
+        },
+      );
     }
     checkOutDir(abs, options.overwrite ?? false);
     return new DatasetWriter(abs, options);
@@ -219,6 +264,7 @@ export class DatasetWriter {
         if (first === undefined || lo < first) first = lo;
         if (last === undefined || hi > last) last = hi;
       }
+      if (this.#segmentBytes !== undefined) this.#writeSegments(symbols, this.#segmentBytes);
       const manifest: DatasetManifest = {
         format: 'mmtape-dataset',
         formatVersion: 1,
@@ -247,6 +293,70 @@ export class DatasetWriter {
     if (this.#state !== 'open') return;
     this.#state = 'aborted';
     rmSync(this.tempDir, { recursive: true, force: true });
+  }
+
+  /**
+   * Moves every column file of the temp folder into segment files (FORMAT.md, "Segment files"): members
+   * in (partition key, symbol) order, so a time range of a partitioned dataset maps few segments; each at
+   * a multiple of {@link SEGMENT_MEMBER_ALIGNMENT_BYTES}, the gap zero-filled; a new segment starts when
+   * the next member would pass `segmentBytes`. Rewrites the partition entries (`file`, `offsetBytes`) in
+   * place and deletes the member files.
+   */
+  #writeSegments(symbols: DatasetSymbolEntry[], segmentBytes: number): void {
+    const members = symbols
+      .flatMap((e) => (e.partitions ?? []).map((p) => ({ e, p })))
+      .sort((a, b) =>
+        a.p.key !== b.p.key
+          ? a.p.key < b.p.key
+            ? -1
+            : 1
+          : a.e.symbol < b.e.symbol
+            ? -1
+            : a.e.symbol > b.e.symbol
+              ? 1
+              : 0,
+      );
+    let fd: number | undefined;
+    let name = '';
+    let sizeBytes = 0;
+    let count = 0;
+    const closeSegment = (): void => {
+      if (fd === undefined) return;
+      if (this.#durable) fsyncSync(fd);
+      closeSync(fd);
+      fd = undefined;
+    };
+    try {
+      for (const { p } of members) {
+        const at = alignUp(sizeBytes, SEGMENT_MEMBER_ALIGNMENT_BYTES);
+        if (fd === undefined || (sizeBytes > 0 && at + p.sizeBytes > segmentBytes)) {
+          closeSegment();
+          name = `segment-${String(count++).padStart(5, '0')}${SEGMENT_FILE_EXTENSION}`;
+          fd = openSync(join(this.tempDir, name), 'wx');
+          sizeBytes = 0;
+        }
+        const offset = alignUp(sizeBytes, SEGMENT_MEMBER_ALIGNMENT_BYTES);
+        const memberPath = join(this.tempDir, p.file);
+        const bytes = readFileSync(memberPath);
+        if (bytes.length !== p.sizeBytes) {
+          throw new DatasetWriterError(
+            `${memberPath}: column file has ${bytes.length} bytes, expected ${p.sizeBytes} while writing segment ${name}`,
+            { path: memberPath, expected: p.sizeBytes, actual: bytes.length },
+          );
+        }
+        // The gap before `offset` is a hole: reads as zeros.
+        for (let done = 0; done < bytes.length; ) {
+          done += writeSync(fd, bytes, done, bytes.length - done, offset + done);
+        }
+        rmSync(memberPath);
+        sizeBytes = offset + bytes.length;
+        p.file = name;
+        p.offsetBytes = offset;
+      }
+    } finally {
+      closeSegment();
+    }
+    for (const e of symbols) if (e.partitions !== undefined) e.file = e.partitions[0]!.file;
   }
 
   #assertOpen(): void {
@@ -365,4 +475,9 @@ function moveIntoPlace(tmpDir: string, outDir: string): void {
     throw e;
   }
   rmSync(old, { recursive: true, force: true });
+}
+
+/** `value` rounded up to a multiple of `alignment`. */
+function alignUp(value: number, alignment: number): number {
+  return Math.ceil(value / alignment) * alignment;
 }

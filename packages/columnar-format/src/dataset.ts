@@ -3,9 +3,11 @@
  */
 
 import { join } from 'node:path';
+import { MappedFile } from '@mmtape/mmap-core';
 import { ColumnFile } from './column-file.js';
 import {
   DatasetMismatchError,
+  FileOpenError,
   MultiPartitionSymbolError,
   PartitionChecksumError,
   SymbolNotFoundError,
@@ -84,6 +86,8 @@ export class Dataset {
   readonly #entries: Map<string, DatasetSymbolEntry>;
   /** Opened files by file name. */
   readonly #files = new Map<string, ColumnFile>();
+  /** Segment file name → its mapping (FORMAT.md, "Segment files"). */
+  readonly #segments = new Map<string, MappedFile>();
   readonly #forceFallback: boolean;
 
   private constructor(dir: string, manifest: DatasetManifest, forceFallback: boolean) {
@@ -208,12 +212,50 @@ export class Dataset {
   close(): void {
     for (const f of this.#files.values()) f.close();
     this.#files.clear();
+    for (const m of this.#segments.values()) m.close();
+    this.#segments.clear();
+  }
+
+  /**
+   * The mapping of segment file `name`, opened once per dataset (one `mmap` for all its members).
+   * @throws FileOpenError when it cannot be opened.
+   */
+  #segment(name: string): MappedFile {
+    const cached = this.#segments.get(name);
+    if (cached) return cached;
+    const path = join(this.dir, name);
+    let mapped: MappedFile;
+    try {
+      mapped = MappedFile.open(path, { forceFallback: this.#forceFallback });
+    } catch (cause) {
+      const reason = cause instanceof Error ? cause.message : String(cause);
+      throw new FileOpenError(`${path}: cannot open segment file: ${reason}`, { path, cause });
+    }
+    this.#segments.set(name, mapped);
+    return mapped;
+  }
+
+  /** A segment member's column file: a slice of the segment's mapping, validated like a file. */
+  #openMember(p: DatasetPartitionEntry & { offsetBytes: number }): ColumnFile {
+    const segment = this.#segment(p.file);
+    const path = `${segment.path}@${p.offsetBytes}`;
+    if (p.offsetBytes + p.sizeBytes > segment.byteLength) {
+      throw new DatasetMismatchError(
+        `${path}: the manifest puts a ${p.sizeBytes}-byte column file at offset ${p.offsetBytes} but the segment file has ${segment.byteLength} bytes`,
+        { path, field: 'sizeBytes', expected: p.offsetBytes + p.sizeBytes, actual: segment.byteLength },
+      );
+    }
+    return ColumnFile.fromMapping(path, segment.slice(p.offsetBytes, p.sizeBytes, path));
   }
 
   #openPartition(symbol: string, p: DatasetPartitionEntry): ColumnFile {
-    const cached = this.#files.get(p.file);
+    const key = p.offsetBytes === undefined ? p.file : `${p.file}@${p.offsetBytes}`;
+    const cached = this.#files.get(key);
     if (cached) return cached;
-    const file = ColumnFile.open(join(this.dir, p.file), { forceFallback: this.#forceFallback });
+    const file =
+      p.offsetBytes === undefined
+        ? ColumnFile.open(join(this.dir, p.file), { forceFallback: this.#forceFallback })
+        : this.#openMember(p as DatasetPartitionEntry & { offsetBytes: number });
     if (file.symbol !== symbol || file.rowCount !== p.rows) {
       file.close();
       const what = file.symbol !== symbol ? 'symbol' : 'rows';
@@ -224,7 +266,7 @@ export class Dataset {
         { path: file.path, field: what, expected, actual },
       );
     }
-    this.#files.set(p.file, file);
+    this.#files.set(key, file);
     return file;
   }
 }

@@ -32,7 +32,7 @@ export type {
 } from './dataset.js';
 export { Dataset } from './dataset.js';
 export type { DatasetWriterOptions } from './dataset-writer.js';
-export { DatasetWriter, splitByTime } from './dataset-writer.js';
+export { DatasetWriter, MAX_SEGMENT_BYTES, splitByTime } from './dataset-writer.js';
 export type { ColumnData, DType } from './dtype.js';
 export { DTYPE_CODE, DTYPE_SIZE_BYTES } from './dtype.js';
 export type { ColumnarErrorCode, ColumnarErrorContext } from './errors.js';
@@ -95,7 +95,13 @@ export type {
   DatasetSymbolEntry,
   PartitionScheme,
 } from './manifest.js';
-export { MANIFEST_FILE_NAME, readManifest, validateManifest } from './manifest.js';
+export {
+  MANIFEST_FILE_NAME,
+  readManifest,
+  SEGMENT_FILE_EXTENSION,
+  SEGMENT_MEMBER_ALIGNMENT_BYTES,
+  validateManifest,
+} from './manifest.js';
 export { COLUMN_FILE_EXTENSION, fileNameToSymbol, symbolToFileName } from './symbol-file-name.js';
 export type { ColumnInput, WriteColumnFileInput, WrittenColumnFile } from './write-column-file.js';
 export { writeColumnFile } from './write-column-file.js';

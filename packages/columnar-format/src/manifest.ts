@@ -11,6 +11,15 @@ import { InvalidManifestError } from './errors.js';
 /** File name of the manifest inside a dataset folder. */
 export const MANIFEST_FILE_NAME = 'manifest.json';
 
+/**
+ * Alignment of each column file inside a segment file, bytes: one x86-64 page, so a member's pages are
+ * its own there and every column (64-aligned inside its file) stays 64-aligned in the mapping.
+ */
+export const SEGMENT_MEMBER_ALIGNMENT_BYTES = 4096;
+
+/** File name extension of segment files (FORMAT.md, "Segment files"). */
+export const SEGMENT_FILE_EXTENSION = '.mmseg';
+
 /** How a dataset splits a symbol's rows into files: one file, or one per UTC day / UTC month. */
 export type PartitionScheme = 'none' | 'day' | 'month';
 
@@ -21,12 +30,20 @@ export type PartitionScheme = 'none' | 'day' | 'month';
  */
 export interface DatasetPartitionEntry {
   key: string;
-  /** Column file name inside the dataset folder (no directory part). */
+  /**
+   * Column file name inside the dataset folder (no directory part); with `offsetBytes`, the segment
+   * file that holds this column file.
+   */
   file: string;
+  /**
+   * Where this column file starts inside the segment file `file` (FORMAT.md, "Segment files"), bytes, a
+   * multiple of {@link SEGMENT_MEMBER_ALIGNMENT_BYTES}. Absent: `file` is the column file itself.
+   */
+  offsetBytes?: number;
   rows: number;
   firstTimestampNs: string;
   lastTimestampNs: string;
-  /** File size, bytes. */
+  /** Column file size, bytes (inside a segment: the member's size, without padding). */
   sizeBytes: number;
   /** 16 lowercase hex digits. */
   headerChecksum: string;
@@ -133,6 +150,18 @@ export function validateManifest(value: unknown, path: string): DatasetManifest 
         const p = q as Record<string, unknown>;
         if (typeof p.key !== 'string') fail(`${f}.key`, 'a string', p.key);
         if (!isSafeFileName(p.file)) fail(`${f}.file`, 'a plain file name inside the folder', p.file);
+        if (
+          p.offsetBytes !== undefined &&
+          (!Number.isSafeInteger(p.offsetBytes) ||
+            (p.offsetBytes as number) < 0 ||
+            (p.offsetBytes as number) % SEGMENT_MEMBER_ALIGNMENT_BYTES !== 0)
+        ) {
+          fail(
+            `${f}.offsetBytes`,
+            `a non-negative multiple of ${SEGMENT_MEMBER_ALIGNMENT_BYTES} when present`,
+            p.offsetBytes,
+          );
+        }
         if (!Number.isSafeInteger(p.rows) || (p.rows as number) < 0)
           fail(`${f}.rows`, 'a non-negative integer', p.rows);
         rows += p.rows as number;

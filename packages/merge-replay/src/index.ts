@@ -41,4 +41,4 @@ export type {
   ReplayPrefetchOptions,
   ReplayStats,
 } from './replay-dataset.js';
-export { replayDataset } from './replay-dataset.js';
+export { AUTO_PREFETCH_MIN_BYTES, replayDataset } from './replay-dataset.js';

@@ -4,6 +4,7 @@ import * as api from '../src/index.js';
 describe('public API', () => {
   it('exports exactly these values', () => {
     expect(Object.keys(api).sort()).toEqual([
+      'AUTO_PREFETCH_MIN_BYTES',
       'InvalidReplayOptionError',
       'KWayMerge',
       'MergeReplayError',

@@ -10,11 +10,21 @@ import {
 } from '@mmtape/columnar-format';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  InvalidReplayOptionError,
   type ReplayColumnFile,
   type ReplayContext,
   type ReplayDatasetSource,
   replayDataset,
 } from '../src/index.js';
+
+function catchError(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected an error');
+}
 
 // Compile-time contract check: the real columnar-format classes satisfy the adapter's structural types.
 const _datasetFits: ReplayDatasetSource = undefined as unknown as Dataset;
@@ -280,6 +290,33 @@ describe('replayDataset prefetching (recording fake)', () => {
     expect(b.advice).toEqual([]);
   });
 
+  it("prefetches with 'auto' (the default) only above autoPrefetchMinBytes of ts + requested columns", () => {
+    // 2 streams × 10,000 rows × (ts + close) × 8 bytes = 320,000 bytes replayed.
+    const replayed = 2 * ROWS * 2 * 8;
+    const run = (options: Parameters<typeof replayDataset>[1]) => {
+      const { dataset, a, b } = makeDataset();
+      const stats = replayDataset(dataset, options, () => {});
+      return { stats, calls: a.advice.length + b.advice.length };
+    };
+    const byDefault = run({});
+    expect(byDefault.stats.prefetch).toBeNull();
+    expect(byDefault.calls).toBe(0);
+    expect(run({ prefetch: 'auto', autoPrefetchMinBytes: replayed }).calls).toBe(0);
+    const above = run({ autoPrefetchMinBytes: replayed - 1 });
+    expect(above.calls).toBeGreaterThan(0);
+    expect(above.stats.prefetch?.willneedCalls).toBeGreaterThan(0);
+    // Same advice as forcing the prefetcher on with the default windows.
+    const forced = run({ prefetch: true, autoPrefetchMinBytes: 10 * replayed });
+    expect(forced.calls).toBe(above.calls);
+    for (const bad of [-1, Number.NaN, '1' as unknown as number]) {
+      const error = catchError(() => run({ autoPrefetchMinBytes: bad }));
+      expect(error).toBeInstanceOf(InvalidReplayOptionError);
+      expect((error as Error).message).toContain('autoPrefetchMinBytes');
+    }
+    const badMode = catchError(() => run({ prefetch: 'on' as unknown as boolean }));
+    expect(badMode).toBeInstanceOf(InvalidReplayOptionError);
+  });
+
   it('finishes the prefetcher when the consumer throws', () => {
     const { dataset, a } = makeDataset();
     expect(() =>
@@ -299,8 +336,8 @@ describe('replayDataset over partitioned datasets (DatasetWriter partition: day)
   const DAY0 = 1_704_067_200n * SECOND_NS; // 2024-01-01T00:00:00Z
 
   /** 5 symbols × 3 days of 6-hourly bars (some missing), written once whole and once per UTC day. */
-  function write(dir: string, partition: 'none' | 'day'): void {
-    const writer = DatasetWriter.create(dir, { partition });
+  function write(dir: string, partition: 'none' | 'day', segmentBytes?: number): void {
+    const writer = DatasetWriter.create(dir, { partition, segmentBytes });
     for (let s = 0; s < 5; s++) {
       const ts: bigint[] = [];
       for (let h = 0; h < 72; h += 6) if ((h / 6 + s) % 4 !== 0) ts.push(DAY0 + BigInt(h) * HOUR_NS);
@@ -312,7 +349,7 @@ describe('replayDataset over partitioned datasets (DatasetWriter partition: day)
     writer.finish();
   }
 
-  function events(dir: string, options: { startNs?: bigint; endNs?: bigint } = {}) {
+  function events(dir: string, options: { startNs?: bigint; endNs?: bigint; prefetch?: boolean } = {}) {
     const dataset = Dataset.open(dir);
     const out: [bigint, number, number][] = [];
     try {
@@ -347,10 +384,24 @@ describe('replayDataset over partitioned datasets (DatasetWriter partition: day)
     expect(dailyRange.out.every(([ts]) => ts >= range.startNs && ts < range.endNs)).toBe(true);
   });
 
+  it('replays segment files (one mapping, advised through slices) exactly like one file per symbol', () => {
+    write(join(root, 'segments'), 'day', 8192);
+    write(join(root, 'whole-for-segments'), 'none');
+    const whole = events(join(root, 'whole-for-segments'));
+    const segmented = events(join(root, 'segments'), { prefetch: true });
+    expect(segmented.stats.streams).toBe(15);
+    expect(segmented.stats.prefetch?.willneedCalls).toBeGreaterThan(0);
+    expect(segmented.out).toEqual(whole.out);
+    const range = { startNs: DAY0 + 30n * HOUR_NS, endNs: DAY0 + 54n * HOUR_NS };
+    expect(events(join(root, 'segments'), range).out).toEqual(
+      events(join(root, 'whole-for-segments'), range).out,
+    );
+  });
+
   it('reports RSS (anon and file) and mincore residency of the replayed files', () => {
     const dataset = Dataset.open(join(root, 'daily'));
     try {
-      const stats = replayDataset(dataset, {}, () => {});
+      const stats = replayDataset(dataset, { prefetch: true }, () => {});
       expect(stats.memorySamples.length).toBeGreaterThanOrEqual(2);
       expect(stats.peakRssAnonBytes).toBeGreaterThan(0);
       expect(stats.residentFraction).toBeGreaterThanOrEqual(0);

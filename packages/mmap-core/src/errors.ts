@@ -115,16 +115,22 @@ export class MmapSyscallError extends MmapCoreError {
   }
 }
 
-/** Thrown when an offset or length is negative, fractional or not a finite number. */
+/** Thrown when an offset or length is negative, fractional or not a finite number, or a slice ends past the file. */
 export class InvalidRangeError extends MmapCoreError {
   readonly code = 'MMTAPE_INVALID_RANGE' as const;
   readonly path: string;
   readonly offsetBytes: number;
   readonly lengthBytes: number;
 
-  constructor(path: string, offsetBytes: number, lengthBytes: number) {
+  /**
+   * @param byteLength when given, the range must also end within these many bytes (slices), and the
+   *   message says so.
+   */
+  constructor(path: string, offsetBytes: number, lengthBytes: number, byteLength?: number) {
     super(
-      `invalid byte range for "${path}": expected non-negative integers, got offset ${offsetBytes} length ${lengthBytes}`,
+      byteLength === undefined
+        ? `invalid byte range for "${path}": expected non-negative integers, got offset ${offsetBytes} length ${lengthBytes}`
+        : `invalid byte range for "${path}": expected non-negative integers ending within ${byteLength} bytes, got offset ${offsetBytes} length ${lengthBytes}`,
     );
     this.path = path;
     this.offsetBytes = offsetBytes;

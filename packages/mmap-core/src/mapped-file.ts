@@ -55,16 +55,32 @@ export class MappedFile {
   readonly byteLength: number;
   /** How the bytes are held; see the class doc. */
   readonly backend: MappedFileBackend;
+  /**
+   * Where this object's bytes start inside the whole mapping, in bytes: 0 for a file opened with
+   * {@link MappedFile.open}, the slice's start for one made by {@link MappedFile.slice}.
+   */
+  readonly baseOffsetBytes: number;
   #buffer: Buffer | undefined;
+  /** The whole mapping (equal to `#buffer` unless this is a slice): madvise/mincore work on its pages. */
+  #whole: Buffer | undefined;
   /** True when there is a real mapping to advise (mmap backend, non-empty file). */
   readonly #mapped: boolean;
 
-  private constructor(path: string, buffer: Buffer, backend: MappedFileBackend, mapped: boolean) {
+  private constructor(
+    path: string,
+    buffer: Buffer,
+    backend: MappedFileBackend,
+    mapped: boolean,
+    whole: Buffer = buffer,
+    baseOffsetBytes = 0,
+  ) {
     this.path = path;
     this.byteLength = buffer.length;
     this.backend = backend;
     this.#buffer = buffer;
+    this.#whole = whole;
     this.#mapped = mapped;
+    this.baseOffsetBytes = baseOffsetBytes;
   }
 
   /**
@@ -124,6 +140,41 @@ export class MappedFile {
   }
 
   /**
+   * A view of `[offsetBytes, offsetBytes + lengthBytes)` of this file as a `MappedFile` of its own,
+   * sharing the mapping (no syscall, no copy): `buffer` is that range, `byteLength` its length, and
+   * `advise` / `residency` take offsets relative to the slice but act on the pages of the whole
+   * mapping (a range is widened to whole pages, so advice may touch the neighbours' part of a shared
+   * page; advice never changes data). Used for segment files, where many column files live in one
+   * mapping (one `mmap` and one V8 external allocation instead of thousands). Closing a slice only
+   * drops the slice's references; the mapping lives while any slice, view or the parent is reachable.
+   *
+   * @param offsetBytes start inside this file (or slice), bytes.
+   * @param lengthBytes length, bytes.
+   * @param path label used in errors and `path` (default `"<path>@<absolute offset>"`).
+   * @throws InvalidRangeError when the range is not made of non-negative integers or ends past `byteLength`.
+   * @throws MappedFileClosedError when this file is closed.
+   */
+  slice(offsetBytes: number, lengthBytes: number, path?: string): MappedFile {
+    const buffer = this.#open('slice');
+    if (
+      !isByteCount(offsetBytes) ||
+      !isByteCount(lengthBytes) ||
+      offsetBytes + lengthBytes > this.byteLength
+    ) {
+      throw new InvalidRangeError(this.path, offsetBytes, lengthBytes, this.byteLength);
+    }
+    const base = this.baseOffsetBytes + offsetBytes;
+    return new MappedFile(
+      path ?? `${this.path}@${base}`,
+      buffer.subarray(offsetBytes, offsetBytes + lengthBytes),
+      this.backend,
+      this.#mapped && lengthBytes > 0,
+      this.#whole!,
+      base,
+    );
+  }
+
+  /**
    * The file's bytes (`byteLength` long, `byteOffset` 0 within its ArrayBuffer for both backends).
    * Build typed views with `new Float64Array(buf.buffer, buf.byteOffset + offsetBytes, length)`.
    * @throws {MappedFileClosedError} after `close()`.
@@ -145,10 +196,10 @@ export class MappedFile {
    * @throws {MmapSyscallError} if `madvise` fails.
    */
   advise(advice: Advice, offsetBytes = 0, lengthBytes?: number): void {
-    const buffer = this.#open(`advise ${advice}`);
+    this.#open(`advise ${advice}`);
     const range = this.#alignedRange(offsetBytes, lengthBytes);
     if (!this.#mapped || range.lengthBytes === 0) return;
-    madvise(buffer, range.offsetBytes, range.lengthBytes, advice);
+    madvise(this.#whole!, range.offsetBytes, range.lengthBytes, advice);
   }
 
   /**
@@ -162,7 +213,7 @@ export class MappedFile {
    * @throws {MmapSyscallError} if `mincore` fails.
    */
   residency(offsetBytes = 0, lengthBytes?: number): Residency {
-    const buffer = this.#open('query residency');
+    this.#open('query residency');
     const range = this.#alignedRange(offsetBytes, lengthBytes);
     const pageSize = pageSizeBytes();
     const totalBytes = range.lengthBytes;
@@ -170,7 +221,7 @@ export class MappedFile {
     if (!this.#mapped || totalBytes === 0) {
       return { residentPages: totalPages, totalPages, residentBytes: totalBytes, totalBytes };
     }
-    const view = buffer.subarray(range.offsetBytes, range.offsetBytes + range.lengthBytes);
+    const view = this.#whole!.subarray(range.offsetBytes, range.offsetBytes + range.lengthBytes);
     const { residentPages } = mincore(view);
     return {
       residentPages,
@@ -188,6 +239,7 @@ export class MappedFile {
   close(): void {
     if (this.#buffer === undefined) return;
     this.#buffer = undefined;
+    this.#whole = undefined;
     debugLog(`close ${this.path}`);
   }
 
@@ -205,11 +257,13 @@ export class MappedFile {
     if (!isByteCount(offsetBytes) || !isByteCount(length)) {
       throw new InvalidRangeError(this.path, offsetBytes, length);
     }
+    // In the coordinates of the whole mapping (a slice starts at baseOffsetBytes), widened to whole pages.
+    const base = this.baseOffsetBytes;
     const pageSize = pageSizeBytes();
-    const start = Math.floor(offsetBytes / pageSize) * pageSize;
-    const end = Math.min(offsetBytes + length, this.byteLength);
+    const start = Math.floor((base + offsetBytes) / pageSize) * pageSize;
+    const end = base + Math.min(offsetBytes + length, this.byteLength);
     if (length === 0 || start >= end)
-      return { offsetBytes: Math.min(start, this.byteLength), lengthBytes: 0 };
+      return { offsetBytes: Math.min(start, base + this.byteLength), lengthBytes: 0 };
     return { offsetBytes: start, lengthBytes: end - start };
   }
 }

@@ -193,3 +193,64 @@ describe('MappedFile (mmap backend)', () => {
     file.close();
   });
 });
+
+describe('MappedFile.slice (segment members)', () => {
+  it('views a sub-range without copying, with offsets relative to the slice', () => {
+    const file = MappedFile.open(dataPath);
+    const offset = 3 * page + 200; // deliberately not page aligned
+    const slice = file.slice(offset, 5 * page);
+    expect(slice.byteLength).toBe(5 * page);
+    expect(slice.baseOffsetBytes).toBe(offset);
+    expect(slice.path).toBe(`${dataPath}@${offset}`);
+    expect(slice.buffer.buffer).toBe(file.buffer.buffer);
+    expect(slice.buffer.byteOffset).toBe(file.buffer.byteOffset + offset);
+    expect(Buffer.compare(slice.buffer, data.subarray(offset, offset + 5 * page))).toBe(0);
+    const inner = slice.slice(page, 8, 'label');
+    expect(inner.baseOffsetBytes).toBe(offset + page);
+    expect(inner.path).toBe('label');
+    expect(Buffer.compare(inner.buffer, data.subarray(offset + page, offset + page + 8))).toBe(0);
+    file.close();
+  });
+
+  it('advises and measures residency on whole pages of the mapping even when the slice is unaligned', () => {
+    const file = MappedFile.open(dataPath);
+    const offset = 2 * page + 64;
+    const slice = file.slice(offset, 4 * page);
+    // madvise needs a page-aligned address: passing the slice's own (unaligned) address would fail.
+    for (const advice of ADVICE_VALUES) expect(() => slice.advise(advice, 100, page)).not.toThrow();
+    expect(() => slice.advise('willneed')).not.toThrow();
+    const whole = slice.residency();
+    // The range is widened down to the page holding the slice start: 64 bytes before it.
+    expect(whole.totalBytes).toBe(4 * page + 64);
+    expect(whole.totalPages).toBe(5);
+    expect(whole.residentPages).toBe(5); // just read through the mapping above and in beforeAll's write
+    const part = slice.residency(page, 10);
+    expect(part.totalBytes).toBe(64 + 10);
+    expect(part.totalPages).toBe(1);
+    file.close();
+  });
+
+  it('rejects ranges past the end and slices of a closed file', () => {
+    const file = MappedFile.open(dataPath);
+    expect(() => file.slice(file.byteLength - 8, 16)).toThrowError(/ending within/);
+    try {
+      file.slice(-1, 8);
+      expect.unreachable();
+    } catch (error) {
+      expect(isMmapError(error, 'MMTAPE_INVALID_RANGE')).toBe(true);
+    }
+    expect(file.slice(file.byteLength, 0).byteLength).toBe(0);
+    file.close();
+    expect(() => file.slice(0, 8)).toThrow(MappedFileClosedError);
+  });
+
+  it('slices the fallback backend too (advise is a no-op there)', () => {
+    const file = MappedFile.open(dataPath, { forceFallback: true });
+    const slice = file.slice(page + 8, 64);
+    expect(slice.backend).toBe('fallback');
+    expect(Buffer.compare(slice.buffer, data.subarray(page + 8, page + 72))).toBe(0);
+    expect(() => slice.advise('dontneed')).not.toThrow();
+    expect(slice.residency().residentBytes).toBe(slice.residency().totalBytes);
+    file.close();
+  });
+});

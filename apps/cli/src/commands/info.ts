@@ -43,15 +43,24 @@ export function runInfo(dir: string, options: { symbols?: boolean }, ctx: Comman
     let residentBytes = 0;
     const perSymbol: InfoResult['perSymbol'] = [];
     let partitions = 0;
+    // Segment files (FORMAT.md) hold many symbols: counted once on disk, a member's own size per symbol.
+    const filesCounted = new Set<string>();
+    let segmented = false;
     for (const entry of m.symbols) {
       let bytes = 0;
       const parts = dataset.partitions(entry.symbol);
-      for (const p of parts) bytes += statSync(join(dataset.dir, p.file)).size;
-      onDiskBytes += bytes;
+      for (const p of parts) {
+        const size = filesCounted.has(p.file) ? 0 : statSync(join(dataset.dir, p.file)).size;
+        filesCounted.add(p.file);
+        onDiskBytes += size;
+        if (p.offsetBytes !== undefined) segmented = true;
+        bytes += p.offsetBytes === undefined ? size : p.sizeBytes;
+      }
       partitions += parts.length;
       for (const file of dataset.openPartitions(entry.symbol))
         residentBytes += file.file.residency().residentBytes;
-      dataset.close(); // keep at most one symbol's maps open
+      // Keep at most one symbol's maps open; a segmented dataset keeps its few segment mappings instead.
+      if (!segmented) dataset.close();
       perSymbol.push({
         symbol: entry.symbol,
         rows: entry.rows,

@@ -28,6 +28,8 @@ export interface IngestCommandOptions {
   partition?: 'none' | 'day' | 'month';
   /** Skip fsync of each file (faster, not crash-durable). */
   noFsync?: boolean;
+  /** Store the column files in segment files of at most this many MiB (default: one file per symbol). */
+  segmentMb?: number;
   /** Keep only the last row of rows sharing a timestamp. */
   dropDuplicateTimestamps?: boolean;
   /** Repair high/low to the max/min of open, high, low, close. */
@@ -80,6 +82,7 @@ export async function runIngest(
     ...(options.overwrite ? { overwrite: true } : {}),
     ...(options.partition ? { partition: options.partition } : {}),
     ...(options.noFsync ? { durable: false } : {}),
+    ...(options.segmentMb !== undefined ? { segmentBytes: Math.round(options.segmentMb * 2 ** 20) } : {}),
     ...(options.workers !== undefined ? { workers: options.workers } : {}),
     hygiene: {
       ...(options.dropDuplicateTimestamps ? { dropDuplicateTimestamps: true } : {}),

@@ -14,8 +14,11 @@ export interface ReplayCommandOptions {
   end?: string;
   /** Column read for every event besides `ts` (default `close`). */
   column?: string;
-  /** Advise the kernel ahead of/behind the replay cursor (default true; `--no-prefetch`). */
-  prefetch?: boolean;
+  /**
+   * Advise the kernel ahead of/behind the replay cursor: `'auto'` (default: when the replayed columns
+   * exceed `AUTO_PREFETCH_MIN_BYTES` of `@mmtape/merge-replay`), `'on'`, `'off'`; `false` (`--no-prefetch`) = off.
+   */
+  prefetch?: 'auto' | 'on' | 'off' | boolean;
 }
 
 /** What `mmtape replay` measures. */
@@ -100,15 +103,19 @@ export function runReplay(dir: string, options: ReplayCommandOptions, ctx: Comma
       if (first === null) first = ts;
       previous = ts;
       // Values gathered by the merge, aligned with batch.symbolIds (no per-stream array lookups).
+      // The running sum stays in a local inside the loop: a captured `let` updated per event would box
+      // a heap number on every addition (V8), costing more than the merge itself.
       const values = batch.columns[column]!;
+      let sum = 0;
       if (values instanceof Float64Array) {
         for (let i = 0; i < batch.length; i++) {
           const v = values[i]!;
-          if (!Number.isNaN(v)) columnSum += v;
+          if (!Number.isNaN(v)) sum += v;
         }
       } else {
-        for (let i = 0; i < batch.length; i++) columnSum += Number(values[i]!);
+        for (let i = 0; i < batch.length; i++) sum += Number(values[i]!);
       }
+      columnSum += sum;
       tsCheck = rc.timestamps[batch.symbolIds[0]!]![batch.rows[0]!]!;
       if (tsCheck !== ts) ordered = false;
       events += batch.length;
@@ -122,7 +129,12 @@ export function runReplay(dir: string, options: ReplayCommandOptions, ctx: Comma
         ...(options.start ? { startNs: parseTimeNs(options.start) } : {}),
         ...(options.end ? { endNs: parseTimeNs(options.end) } : {}),
         columns: [column],
-        prefetch: options.prefetch !== false,
+        prefetch:
+          options.prefetch === false || options.prefetch === 'off'
+            ? false
+            : options.prefetch === 'on' || options.prefetch === true
+              ? true
+              : 'auto',
       },
       onBatch,
     );

@@ -84,6 +84,12 @@ export interface IngestOptions {
   /** fsync every written file (see `DatasetWriterOptions.durable`). Default `true`. */
   durable?: boolean;
   /**
+   * Store the column files in segment files of at most this many bytes (see
+   * `DatasetWriterOptions.segmentBytes`). Default: one file per symbol (or partition). Segments make
+   * opening thousands of symbols for a full-market replay several times cheaper.
+   */
+  segmentBytes?: number;
+  /**
    * Optional cleaning steps, all off by default; each reports how many rows it touched in
    * `IngestReport.hygiene`. Rows are always sorted by time and exact duplicates always dropped.
    */

@@ -1,0 +1,229 @@
+import { readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  Dataset,
+  DatasetWriter,
+  isMmtapeError,
+  MANIFEST_FILE_NAME,
+  SEGMENT_MEMBER_ALIGNMENT_BYTES,
+} from '../src/index.js';
+import { hydrateDataset, packDataset } from '../src/pack/index.js';
+import { catchError, mulberry32, tempDir } from './helpers.js';
+
+const { dir, cleanup } = tempDir('mmtape-seg-');
+afterAll(cleanup);
+
+const T0 = 1_514_764_800_000_000_000n; // 2018-01-01T00:00:00Z
+const MINUTE = 60_000_000_000n;
+const DAY = 86_400_000_000_000n;
+
+/** Seeded OHLC-ish columns: `rows` minutes from `start`, random walk close, random volume. */
+function series(seed: number, rows: number, start = T0, stepNs = MINUTE) {
+  const random = mulberry32(seed);
+  const ts = BigInt64Array.from({ length: rows }, (_, i) => start + BigInt(i) * stepNs);
+  let price = 50 + random() * 100;
+  const close = Float64Array.from({ length: rows }, () => {
+    price *= 1 + (random() - 0.5) * 0.002;
+    return Math.round(price * 100) / 100;
+  });
+  const volume = Float64Array.from({ length: rows }, () => Math.floor(random() * 10_000));
+  return [
+    { name: 'ts', dtype: 'i64' as const, data: ts },
+    { name: 'close', dtype: 'f64' as const, data: close },
+    { name: 'volume', dtype: 'f64' as const, data: volume },
+  ];
+}
+
+const SYMBOLS = Array.from({ length: 40 }, (_, i) => `S${String(i).padStart(3, '0')}`);
+const rowsOf = (i: number) => 50 + ((i * 37) % 400); // 50..449 rows, different sizes
+
+function write(out: string, options: { segmentBytes?: number; partition?: 'none' | 'day' } = {}) {
+  const w = DatasetWriter.create(out, { durable: false, ...options });
+  // Written in reverse order: segments must still hold members in (partition key, symbol) order.
+  for (let i = SYMBOLS.length - 1; i >= 0; i--) {
+    const stepNs = options.partition === 'day' ? 37n * MINUTE : MINUTE;
+    w.writeSymbol(SYMBOLS[i]!, series(i + 1, rowsOf(i), T0, stepNs));
+  }
+  return w.finish();
+}
+
+function expectSameData(a: Dataset, b: Dataset) {
+  expect(b.symbols).toEqual(a.symbols);
+  for (const symbol of a.symbols) {
+    const fa = a.openPartitions(symbol);
+    const fb = b.openPartitions(symbol);
+    expect(fb.length).toBe(fa.length);
+    for (let k = 0; k < fa.length; k++) {
+      expect(fb[k]!.symbol).toBe(symbol);
+      expect(fb[k]!.rowCount).toBe(fa[k]!.rowCount);
+      expect(fb[k]!.headerChecksum).toBe(fa[k]!.headerChecksum);
+      expect(fb[k]!.timestampsNs()).toEqual(fa[k]!.timestampsNs());
+      expect(fb[k]!.f64('close')).toEqual(fa[k]!.f64('close'));
+      expect(fb[k]!.f64('volume')).toEqual(fa[k]!.f64('volume'));
+    }
+  }
+}
+
+describe('segment files (DatasetWriter segmentBytes, Dataset)', () => {
+  const plainDir = join(dir, 'plain');
+  write(plainDir);
+
+  it('stores every column file in one segment and reads back the same data, zero-copy', () => {
+    const out = join(dir, 'one-segment');
+    const m = write(out, { segmentBytes: 64 * 2 ** 20 });
+    expect(readdirSync(out).sort()).toEqual([MANIFEST_FILE_NAME, 'segment-00000.mmseg']);
+    const offsets = m.symbols.map((s) => s.partitions![0]!.offsetBytes!);
+    // Members in symbol order, aligned, not overlapping.
+    for (let i = 0; i < offsets.length; i++) {
+      expect(offsets[i]! % SEGMENT_MEMBER_ALIGNMENT_BYTES).toBe(0);
+      expect(m.symbols[i]!.file).toBe('segment-00000.mmseg');
+      if (i > 0) {
+        const prev = m.symbols[i - 1]!.partitions![0]!;
+        expect(offsets[i]!).toBeGreaterThanOrEqual(prev.offsetBytes! + prev.sizeBytes);
+        expect(offsets[i]! - (prev.offsetBytes! + prev.sizeBytes)).toBeLessThan(
+          SEGMENT_MEMBER_ALIGNMENT_BYTES,
+        );
+      }
+    }
+    const last = m.symbols.at(-1)!.partitions![0]!;
+    expect(statSync(join(out, 'segment-00000.mmseg')).size).toBe(last.offsetBytes! + last.sizeBytes);
+    const plain = Dataset.open(plainDir);
+    const seg = Dataset.open(out);
+    expectSameData(plain, seg);
+    // One mapping: every member's views alias the same ArrayBuffer, at the member's offset.
+    const a = seg.open(SYMBOLS[0]!);
+    const b = seg.open(SYMBOLS[7]!);
+    expect(a.bytes.buffer).toBe(b.bytes.buffer);
+    expect(b.file.baseOffsetBytes).toBe(m.symbols[7]!.partitions![0]!.offsetBytes);
+    expect(b.verifyNoCopies({ all: true }).every((c) => c.aliases)).toBe(true);
+    expect(b.path).toBe(`${join(out, 'segment-00000.mmseg')}@${b.file.baseOffsetBytes}`);
+    expect(seg.verify()).toEqual(plain.verify());
+    plain.close();
+    seg.close();
+  });
+
+  it('starts a new segment when the next member would pass segmentBytes', () => {
+    const out = join(dir, 'small-segments');
+    const segmentBytes = 3 * SEGMENT_MEMBER_ALIGNMENT_BYTES * 4;
+    const m = write(out, { segmentBytes });
+    const names = readdirSync(out).filter((n) => n.endsWith('.mmseg'));
+    expect(names.length).toBeGreaterThan(2);
+    for (const name of names) {
+      const members = m.symbols.map((s) => s.partitions![0]!).filter((p) => p.file === name);
+      const size = statSync(join(out, name)).size;
+      // Several members per segment, none past the cap unless it is alone.
+      if (members.length > 1) expect(size).toBeLessThanOrEqual(segmentBytes);
+      expect(members[0]!.offsetBytes).toBe(0);
+    }
+    const plain = Dataset.open(plainDir);
+    const seg = Dataset.open(out);
+    expectSameData(plain, seg);
+    plain.close();
+    seg.close();
+  });
+
+  it('orders members of a partitioned dataset by day, then symbol', () => {
+    const out = join(dir, 'partitioned');
+    const m = write(out, { segmentBytes: 64 * 2 ** 20, partition: 'day' });
+    const parts = m.symbols.flatMap((s) => s.partitions!.map((p) => ({ symbol: s.symbol, ...p })));
+    expect(new Set(parts.map((p) => p.key)).size).toBeGreaterThan(2);
+    const byOffset = [...parts].sort((a, b) => a.offsetBytes! - b.offsetBytes!);
+    const sorted = [...parts].sort((a, b) =>
+      a.key !== b.key ? (a.key < b.key ? -1 : 1) : a.symbol < b.symbol ? -1 : 1,
+    );
+    expect(byOffset.map((p) => `${p.key}/${p.symbol}`)).toEqual(sorted.map((p) => `${p.key}/${p.symbol}`));
+    const seg = Dataset.open(out);
+    const range = seg.openRange({ startNs: T0 + DAY, endNs: T0 + 2n * DAY });
+    for (const r of range) {
+      for (const s of r.slices) {
+        const ts = s.file.timestampsNs();
+        expect(ts[s.startRow]!).toBeGreaterThanOrEqual(T0 + DAY);
+        expect(ts[s.endRow - 1]!).toBeLessThan(T0 + 2n * DAY);
+      }
+    }
+    expect(range.reduce((n, r) => n + r.rows, 0)).toBeGreaterThan(0);
+    seg.close();
+  });
+
+  it('packs and hydrates a segmented dataset byte-identically (segments stored as zstd frames)', async () => {
+    const src = join(dir, 'to-pack');
+    write(src, { segmentBytes: 64 * 2 ** 20 });
+    const report = await packDataset(src, join(dir, 'packed'));
+    expect(report.files).toBe(0); // no stand-alone column file: the segment is one "other" file
+    expect(report.otherFiles).toBe(2); // the segment and manifest.json
+    await hydrateDataset(join(dir, 'packed'), join(dir, 'hydrated'));
+    for (const name of readdirSync(src)) {
+      expect(readFileSync(join(dir, 'hydrated', name)).equals(readFileSync(join(src, name)))).toBe(true);
+    }
+    const plain = Dataset.open(plainDir);
+    const hydrated = Dataset.open(join(dir, 'hydrated'));
+    expectSameData(plain, hydrated);
+    plain.close();
+    hydrated.close();
+  });
+
+  it('rejects segmentBytes outside its range', () => {
+    for (const bad of [0, 100, 1.5, 2 ** 31]) {
+      const error = catchError(() => DatasetWriter.create(join(dir, `bad-${bad}`), { segmentBytes: bad }));
+      expect(isMmtapeError(error, 'DATASET_WRITER')).toBe(true);
+      expect((error as Error).message).toContain('segmentBytes');
+    }
+  });
+
+  it('names the segment and offset when the manifest and the segment disagree, never reading out of bounds', () => {
+    const out = join(dir, 'corrupt');
+    const m = write(out, { segmentBytes: 64 * 2 ** 20 });
+    const segPath = join(out, 'segment-00000.mmseg');
+    const original = readFileSync(segPath);
+    // 1. A truncated segment: members past the end are reported, members before still open.
+    const lastPart = m.symbols.at(-1)!.partitions![0]!;
+    truncateSync(segPath, lastPart.offsetBytes! + 100);
+    let ds = Dataset.open(out);
+    expect(ds.open(SYMBOLS[0]!).rowCount).toBe(rowsOf(0));
+    const truncated = catchError(() => ds.open(SYMBOLS.at(-1)!));
+    expect(isMmtapeError(truncated, 'DATASET_MISMATCH')).toBe(true);
+    expect((truncated as Error).message).toContain(`${segPath}@${lastPart.offsetBytes}`);
+    ds.close();
+    // 2. A member whose header is overwritten: the column-file validation names the member.
+    const damaged = Buffer.from(original);
+    const third = m.symbols[2]!.partitions![0]!;
+    damaged.fill(0xab, third.offsetBytes!, third.offsetBytes! + 16);
+    writeFileSync(segPath, damaged);
+    ds = Dataset.open(out);
+    const bad = catchError(() => ds.open(SYMBOLS[2]!));
+    expect(isMmtapeError(bad)).toBe(true);
+    expect((bad as Error).message).toContain(`@${third.offsetBytes}`);
+    expect(ds.open(SYMBOLS[3]!).rowCount).toBe(rowsOf(3));
+    ds.close();
+    // 3. A manifest pointing one member at another member's bytes: the slice bounds catch a size that
+    // does not fit (columns past the member's end), the symbol check catches the rest.
+    writeFileSync(segPath, original);
+    const manifest = JSON.parse(readFileSync(join(out, MANIFEST_FILE_NAME), 'utf8'));
+    const fifth = manifest.symbols[5].partitions[0];
+    expect(manifest.symbols[4].partitions[0].sizeBytes).toBeLessThan(fifth.sizeBytes);
+    manifest.symbols[4].partitions[0].offsetBytes = fifth.offsetBytes;
+    writeFileSync(join(out, MANIFEST_FILE_NAME), JSON.stringify(manifest));
+    ds = Dataset.open(out);
+    const moved = catchError(() => ds.open(SYMBOLS[4]!));
+    expect(isMmtapeError(moved, 'COLUMN_OUT_OF_BOUNDS')).toBe(true);
+    expect((moved as Error).message).toContain(`${segPath}@${fifth.offsetBytes}`);
+    ds.close();
+    manifest.symbols[4].partitions[0].sizeBytes = fifth.sizeBytes;
+    writeFileSync(join(out, MANIFEST_FILE_NAME), JSON.stringify(manifest));
+    ds = Dataset.open(out);
+    expect(
+      isMmtapeError(
+        catchError(() => ds.open(SYMBOLS[4]!)),
+        'DATASET_MISMATCH',
+      ),
+    ).toBe(true);
+    ds.close();
+    // 4. An unaligned offset is refused by manifest validation.
+    manifest.symbols[4].partitions[0].offsetBytes = 100;
+    writeFileSync(join(out, MANIFEST_FILE_NAME), JSON.stringify(manifest));
+    const invalid = catchError(() => Dataset.open(out));
+    expect(isMmtapeError(invalid, 'INVALID_MANIFEST')).toBe(true);
+    expect((invalid as Error).message).toContain('offsetBytes');
+  });
+});
