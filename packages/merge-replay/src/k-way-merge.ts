@@ -121,6 +121,8 @@ const BLOCK_VIEW_EVENTS = 32;
  * is counting-sorted. Bars fill the grid to ~95 %.
  */
 const BLOCK_GRID_SLACK = 2;
+/** Streams whose timestamps make the probed union of the one-pass bar grid (see `prepareBlockDirect`). */
+const BLOCK_DIRECT_PROBE_STREAMS = 16;
 
 /** Keys of a block are offsets from its first timestamp as doubles: exact below 2^52 ns (52 days). */
 const BLOCK_MAX_SPAN = 2 ** 52;
@@ -338,6 +340,8 @@ export class KWayMerge implements Iterable<ReplayBatch> {
   private treeBatchesLeft = 0;
   /** Forced 'block': fallbacks since the last block that was sorted as a block. */
   private blockFallbackStreak = 0;
+  /** The one-pass bar grid of 'block' (prepareBlockDirect) missed once: use the general path only. */
+  private blockDirectOff = false;
 
   constructor(streams: readonly BigInt64Array[], options: KWayMergeOptions = {}) {
     const {
@@ -726,6 +730,14 @@ export class KWayMerge implements Iterable<ReplayBatch> {
       capacity,
       Math.floor(capacity / BLOCK_MIN_EVENTS_PER_BATCH) + Math.min(k, capacity) + 1,
     );
+    if (
+      !this.blockDirectOff &&
+      this.f64Sources.length === 1 &&
+      this.i64Sources32.length === 0 &&
+      this.prepareBlockDirect(liveCount, limit, capacity)
+    ) {
+      return;
+    }
     // Pass 1, per stream: its keys (ns after the head, stream-major), row count and sortedness, and a
     // copy of its gathered columns' rows next to the keys; while the block looks like bars, keys missing
     // from the union of the block's distinct timestamps are merged into it (bars: the first stream
@@ -931,6 +943,98 @@ export class KWayMerge implements Iterable<ReplayBatch> {
       [idx, idx2] = [idx2, idx];
     }
     return radixRuns(events, lo, hi, idx, this.blockSlot, this.blockStarts);
+  }
+
+  /**
+   * The usual full-market replay of bars (one gathered f64 column, at most one row per stream and
+   * timestamp, nearly every stream on every timestamp) in one pass over the mapped streams: the block's
+   * distinct timestamps are taken from its first {@link BLOCK_DIRECT_PROBE_STREAMS} streams, then every
+   * stream's rows go straight from its mapped `ts` and column into the (timestamp, stream) grid, without
+   * the stream-major copies and the second pass of the general path. Returns `false`, with the cursors
+   * untouched, when the block is not like that (a timestamp missing from the probed ones, a repeated or
+   * decreasing timestamp in a stream, too many distinct timestamps for a grid): the general path then
+   * sorts the same block (and reports an unsorted stream with its row). After a miss in the full pass
+   * (the probe looked like bars, the data did not) the direct path is off for the rest of the merge.
+   */
+  private prepareBlockDirect(liveCount: number, limit: number, capacity: number): boolean {
+    const live = this.live;
+    const cursors = this.cursors;
+    const endRows = this.endRows;
+    const streams32 = this.streams32;
+    const headHi = this.blockHead[0]!;
+    const headLo = this.blockHead[1]!;
+    const keys = this.blockKeys;
+    // Probe: the union of the first streams' timestamps (bars: the first stream alone brings nearly all).
+    const probe = Math.min(liveCount, BLOCK_DIRECT_PROBE_STREAMS);
+    let unionLength = 0;
+    for (let i = 0; i < probe; i++) {
+      const s = live[i]!;
+      const collected = blockCollect(
+        streams32[s]!,
+        cursors[s]!,
+        endRows[s]!,
+        headHi,
+        headLo,
+        limit,
+        keys,
+        0,
+        this.blockUnion,
+        unionLength,
+      );
+      if (collected === UNSORTED || blockCollectStop[2] !== 0) return false;
+      const rows = blockCollectStop[1]!;
+      if (collected === NEW_KEYS) unionLength = this.mergeIntoUnion(unionLength, 0, rows);
+      // As in the general path: the union stays within capacity / 4 before each merge, so it fits its array.
+      if (unionLength * BLOCK_MIN_EVENTS_PER_BATCH > capacity) return false;
+    }
+    if (unionLength === 0 || unionLength * liveCount > BLOCK_GRID_SLACK * capacity) return false;
+    const union = this.blockUnion;
+    this.ensureBlockOutput(unionLength * liveCount);
+    const fill = this.blockEnds;
+    for (let u = 0, at = 0; u < unionLength; u++, at += liveCount) fill[u] = this.blockStarts[u] = at;
+    const sym = this.blockSym;
+    const rowsOut = this.blockRow;
+    const out = this.blockF64[0]!;
+    const sources = this.f64Sources[0]!;
+    const blockRows = this.blockRows;
+    for (let i = 0; i < liveCount; i++) {
+      const s = live[i]!;
+      const src = streams32[s]!;
+      const values = sources[s]!;
+      const first = cursors[s]!;
+      const end = endRows[s]!;
+      let u = 0;
+      let prev = -1;
+      let row = first;
+      for (; row < end; row++) {
+        const key = (src[2 * row + HI]! - headHi) * TWO_POW_32 + ((src[2 * row + LO]! >>> 0) - headLo);
+        if (!(key < limit)) break;
+        if (!(key > prev)) return this.missDirect();
+        prev = key;
+        while (u < unionLength && union[u]! < key) u++;
+        if (u === unionLength || union[u] !== key) return this.missDirect();
+        const p = fill[u]!++;
+        sym[p] = s;
+        rowsOut[p] = row;
+        out[p] = values[row]!;
+      }
+      blockRows[s] = row - first;
+    }
+    this.blockRadix = false;
+    this.blockHeadNs = (BigInt(headHi) << 32n) + BigInt(headLo);
+    for (let i = 0; i < liveCount; i++) {
+      const s = live[i]!;
+      cursors[s] = cursors[s]! + blockRows[s]!;
+    }
+    this.blockUnionLength = unionLength;
+    this.blockFallbackStreak = 0;
+    return true;
+  }
+
+  /** {@link prepareBlockDirect} met a block that is not plain bars: turn the direct path off. */
+  private missDirect(): false {
+    this.blockDirectOff = true;
+    return false;
   }
 
   /** Rows left in the live streams (an upper bound for a block's events). */

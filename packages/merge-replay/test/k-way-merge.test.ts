@@ -407,6 +407,32 @@ describe('KWayMerge strategy auto', () => {
     );
   });
 
+  it('block, one-pass bar grid: a timestamp or a repeat the probed streams do not have falls back exactly', () => {
+    // 40 streams of 300 one-second bars on a shared grid, one gathered column: the one-pass grid path.
+    // Variants: stream 30 has extra off-grid timestamps, stream 35 repeats a timestamp, stream 25 lacks
+    // the first bars; each must give exactly the oracle's batches (also for the blocks after a miss).
+    const grid = (i: number) => 1_700_000_000_000_000_000n + BigInt(i) * 1_000_000_000n;
+    const make = (variant: 'extra' | 'repeat' | 'late' | 'plain') =>
+      Array.from({ length: 40 }, (_, s) => {
+        const ts: bigint[] = [];
+        for (let i = 0; i < 300; i++) {
+          if (variant === 'late' && s === 25 && i < 50) continue;
+          ts.push(grid(i));
+          if (variant === 'extra' && s === 30 && i % 37 === 5) ts.push(grid(i) + 500n);
+          if (variant === 'repeat' && s === 35 && i === 120) ts.push(grid(i));
+        }
+        return BigInt64Array.from(ts);
+      });
+    for (const variant of ['plain', 'extra', 'repeat', 'late'] as const) {
+      const streams = make(variant);
+      const price = streams.map((st, id) => Float64Array.from(st, (_, row) => id * 10_000 + row + 0.5));
+      for (const blockEvents of [2_000, 100_000]) {
+        const merge = new KWayMerge(streams, { strategy: 'block', blockEvents, columns: { price } });
+        expect(collectGathered(merge, { price })).toEqual(oracle(streams));
+      }
+    }
+  });
+
   it('block: large batches are handed out as views, small ones copied, gathered values stay aligned', () => {
     // 40 streams: 100 shared bars (batches of 40: views), then 200 irregular ticks (batches of 1),
     // then 100 shared bars again; forced block falls back to the tree for the ticks, auto switches.
