@@ -2,8 +2,9 @@
 // datasets of several sizes with prefetch on and off. Each (size, prefetch) runs in its own child process
 // so peak RSS (VmHWM) is per run. Env: MEMORY_SIZES_GB (default "1,8,16"), MEMORY_SYMBOLS (default 2000),
 // MEMORY_DIR (default os.tmpdir()), MEMORY_PREFETCH (JSON window options of @mmtape/prefetch for the
-// "on" runs, e.g. '{"stepRows":2048}'; default the library defaults). Needs free disk of the largest
-// size; data is removed afterwards.
+// "on" runs, e.g. '{"stepRows":2048}'; default the library defaults), MEMORY_SEGMENT_MB (store the
+// dataset in segment files of this many MiB instead of one file per symbol; results then go to
+// bench/results/replay-memory-segments.*). Needs free disk of the largest size; data is removed afterwards.
 //
 // Page cache: the dataset is evicted from the page cache before every run (as a dataset written earlier
 // and read from disk would be). Right after writing, the page cache holds the large folios of the write
@@ -50,6 +51,7 @@ if (process.argv[2] === '--child') {
 const sizesGb = (process.env.MEMORY_SIZES_GB ?? '1,8,16').split(',').map(Number);
 const symbols = Number(process.env.MEMORY_SYMBOLS ?? 2000);
 const prefetchOptions = process.env.MEMORY_PREFETCH ?? 'library defaults';
+const segmentMb = process.env.MEMORY_SEGMENT_MB ? Number(process.env.MEMORY_SEGMENT_MB) : undefined;
 
 /**
  * Evicts `dir`'s files from the page cache: `sync`, then drop_caches when writable (root), else
@@ -62,7 +64,7 @@ function evictPageCache(dir) {
     return 'drop_caches';
   } catch {
     for (const name of readdirSync(dir, { recursive: true })) {
-      if (String(name).endsWith('.col'))
+      if (String(name).endsWith('.col') || String(name).endsWith('.mmseg'))
         spawnSync('dd', [`if=${join(dir, String(name))}`, 'iflag=nocache', 'count=0', 'status=none']);
     }
     return 'fadvise DONTNEED';
@@ -80,7 +82,13 @@ try {
     const dir = join(base, `synth-${gb}gb`);
     const rowsPerSymbol = Math.floor(bytes / BYTES_PER_ROW / symbols);
     const t0 = performance.now();
-    writeSyntheticDataset(dir, { symbols, rowsPerSymbol, kind: 'bars', seed: 42 });
+    writeSyntheticDataset(dir, {
+      symbols,
+      rowsPerSymbol,
+      kind: 'bars',
+      seed: 42,
+      segmentBytes: segmentMb === undefined ? undefined : segmentMb * 2 ** 20,
+    });
     console.log(
       `wrote ${gb} GB (${symbols} × ${rowsPerSymbol} rows) in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
     );
@@ -112,13 +120,13 @@ try {
   rmSync(base, { recursive: true, force: true });
 }
 
-writeResults('replay-memory', {
+writeResults(segmentMb === undefined ? 'replay-memory' : 'replay-memory-segments', {
   summary:
     'Full replay of synthetic bar datasets (ts + OHLCV, consumer reads close) with the sliding-window prefetcher on and off, ' +
     `starting from a cold page cache (dataset evicted before each run: ${eviction}). ` +
     'Peak RSS is VmHWM of a fresh process per run; anon/file peaks are sampled every second from /proc/self/status; ' +
     'residency is mincore over all files (page cache, which DONTNEED does not empty for shared file mappings). ' +
-    `Prefetch window options: ${prefetchOptions}.`,
+    `Prefetch window options: ${prefetchOptions}. Layout: ${segmentMb === undefined ? 'one column file per symbol' : `segment files of ${segmentMb} MiB (DatasetWriter segmentBytes)`}.`,
   tables: [
     {
       title: 'Replay memory vs dataset size',

@@ -233,6 +233,8 @@ describe('segment files and prefetch modes (ingest --segment-mb, replay --prefet
     expect(seg.batches).toBe(plain.batches);
     expect(seg.columnSum).toBe(plain.columnSum);
     expect(seg.ordered).toBe(true);
+    expect(seg.prefetch.willneedCalls).toBeGreaterThan(0);
+    expect(plain.prefetch).toBeNull(); // auto: 37,486 rows of ts + close are far below 256 MiB
     const info = JSON.parse((await mmtape('--json', '--quiet', 'info', segmented)).stdout);
     expect(info.onDiskBytes).toBeGreaterThan(0);
     expect(info.perSymbol.reduce((n: number, s: { bytes: number }) => n + s.bytes, 0)).toBeLessThanOrEqual(

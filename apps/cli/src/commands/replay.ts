@@ -53,6 +53,16 @@ export interface ReplayResult {
   /** Merge algorithm at the end (`tree`, `buckets`, `sweep` or `block`) and files replayed (partitions count). */
   strategy: string;
   streams: number;
+  /**
+   * madvise calls of the prefetcher (`null` when it did not run: `--prefetch off`, or `auto` with the
+   * replayed ts + column at most 256 MiB).
+   */
+  prefetch: {
+    willneedCalls: number;
+    willneedBytes: number;
+    dontneedCalls: number;
+    dontneedBytes: number;
+  } | null;
   /** RSS and residency over time: one entry per sample. */
   memorySamples: {
     elapsedMs: number;
@@ -164,6 +174,15 @@ export function runReplay(dir: string, options: ReplayCommandOptions, ctx: Comma
       peakResidentFraction: stats.peakResidentFraction,
       strategy: stats.strategy,
       streams: stats.streams,
+      prefetch:
+        stats.prefetch === null
+          ? null
+          : {
+              willneedCalls: stats.prefetch.willneedCalls,
+              willneedBytes: stats.prefetch.willneedBytes,
+              dontneedCalls: stats.prefetch.dontneedCalls,
+              dontneedBytes: stats.prefetch.dontneedBytes,
+            },
       memorySamples: stats.memorySamples.map((m) => ({
         elapsedMs: Math.round(m.elapsedMs),
         residentFraction: m.residentFraction,
@@ -185,6 +204,12 @@ export function runReplay(dir: string, options: ReplayCommandOptions, ctx: Comma
     );
     ctx.say(
       `  dataset resident in page cache: ${(result.residentFraction * 100).toFixed(1)} % at end, peak ${(result.peakResidentFraction * 100).toFixed(1)} % (mincore)`,
+    );
+    const pf = result.prefetch;
+    ctx.say(
+      pf === null
+        ? '  prefetch: off'
+        : `  prefetch: ${pf.willneedCalls.toLocaleString('en-US')} WILLNEED (${formatBytes(pf.willneedBytes)}), ${pf.dontneedCalls.toLocaleString('en-US')} DONTNEED (${formatBytes(pf.dontneedBytes)})`,
     );
     return result;
   } finally {
