@@ -52,7 +52,6 @@ export function readColumnDescriptors(
   const fileBytes = buf.byteLength;
   const end = header.headerLengthBytes;
   const out: ColumnDescriptor[] = [];
-  const names = new Set<string>();
   let pos = startBytes;
   for (let i = 0; i < header.columnCount; i++) {
     if (pos + 2 > end) throw descriptorOverrun(path, i, pos + 2, end);
@@ -61,7 +60,7 @@ export function readColumnDescriptors(
     const after = nameStart + nameLen + DESCRIPTOR_FIXED_BYTES - 2;
     if (after > end) throw descriptorOverrun(path, i, after, end);
     const name = decodeUtf8At(buf, nameStart, nameStart + nameLen, path, `column ${i} name`);
-    if (name.length === 0 || names.has(name)) {
+    if (name.length === 0 || out.some((c) => c.name === name)) {
       throw new BadHeaderError(
         `${path}: column ${i} has ${name ? `duplicate name "${name}"` : 'an empty name'}`,
         {
@@ -71,7 +70,6 @@ export function readColumnDescriptors(
         },
       );
     }
-    names.add(name);
     let p = nameStart + nameLen;
     const code = buf.readUInt8(p);
     const dtype = dtypeFromCode(code);
@@ -153,7 +151,10 @@ export function readColumnDescriptors(
       actual: end,
     });
   }
-  const sorted = [...out].sort((a, b) => a.offsetBytes - b.offsetBytes);
+  // Written files list columns in offset order: copy and sort only when they are not.
+  let inOrder = true;
+  for (let i = 1; i < out.length; i++) if (out[i]!.offsetBytes < out[i - 1]!.offsetBytes) inOrder = false;
+  const sorted = inOrder ? out : [...out].sort((a, b) => a.offsetBytes - b.offsetBytes);
   for (let i = 1; i < sorted.length; i++) {
     const prev = sorted[i - 1]!;
     const cur = sorted[i]!;

@@ -243,6 +243,61 @@ describe('corrupt files give typed errors naming the file', () => {
     expect(isMmtapeError(e, 'TRUNCATED_FILE')).toBe(true);
   });
 
+  /** A file with columns ts, px, qx (f64) and the header offset of a descriptor's name. */
+  function pxqx(name: string): { path: string; bytes: Buffer; nameAt: (n: string) => number } {
+    const path = join(dir, name);
+    const rows = 50;
+    writeColumnFile(path, {
+      symbol: 'XY',
+      columns: [
+        { name: 'ts', dtype: 'i64', data: BigInt64Array.from({ length: rows }, (_, i) => BigInt(i)) },
+        { name: 'px', dtype: 'f64', data: Float64Array.from({ length: rows }, (_, i) => i + 0.5) },
+        { name: 'qx', dtype: 'f64', data: Float64Array.from({ length: rows }, (_, i) => -i) },
+      ],
+    });
+    const bytes = readFileSync(path);
+    const headerBytes = bytes.readUInt32LE(12);
+    const nameAt = (n: string) => bytes.subarray(0, headerBytes).indexOf(Buffer.from(n));
+    return { path, bytes, nameAt };
+  }
+
+  it('duplicate column names in a header are refused', () => {
+    const { path, bytes, nameAt } = pxqx('dup-names.col');
+    bytes.write('px', nameAt('qx'), 'latin1');
+    writeFileSync(path, bytes);
+    const e = catchError(() => ColumnFile.open(path));
+    expect(isMmtapeError(e, 'BAD_HEADER')).toBe(true);
+    expect((e as Error).message).toContain('duplicate name "px"');
+  });
+
+  it('descriptors listed out of offset order still open (the overlap check sorts by offset)', () => {
+    const { path, bytes, nameAt } = pxqx('swapped.col');
+    // Offset field: after the name, one dtype byte and one stats-flags byte.
+    const pxOffsetAt = nameAt('px') + 2 + 2;
+    const qxOffsetAt = nameAt('qx') + 2 + 2;
+    const px = bytes.readBigUInt64LE(pxOffsetAt);
+    const qx = bytes.readBigUInt64LE(qxOffsetAt);
+    bytes.writeBigUInt64LE(qx, pxOffsetAt);
+    bytes.writeBigUInt64LE(px, qxOffsetAt);
+    writeFileSync(path, bytes);
+    const f = ColumnFile.open(path);
+    expect(f.f64('px')[3]).toBe(-3); // the descriptors point at each other's data now
+    expect(f.f64('qx')[3]).toBe(3.5);
+    expect(
+      isMmtapeError(
+        catchError(() => f.verify()),
+        'CHECKSUM_MISMATCH',
+      ),
+    ).toBe(true);
+    f.close();
+    // And a real overlap is still found: qx moved onto px.
+    bytes.writeBigUInt64LE(qx, qxOffsetAt);
+    writeFileSync(path, bytes);
+    const e = catchError(() => ColumnFile.open(path));
+    expect(isMmtapeError(e, 'BAD_HEADER')).toBe(true);
+    expect((e as Error).message).toMatch(/inside column/);
+  });
+
   it('descriptor offset past EOF', () => {
     const e = corrupt('offset.col', (b) => {
       b.writeBigUInt64LE(1n << 40n, DESC0_OFFSET_FIELD);
