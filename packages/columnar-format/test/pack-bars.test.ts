@@ -229,7 +229,7 @@ describe('packDataset with bar frames (pack format 2)', () => {
     expect(sameBits(chunk.columns.close as Float64Array, want)).toBe(true);
     ds.close();
     const index = JSON.parse(readFileSync(join(packed, 'pack.json'), 'utf8'));
-    writeFileSync(join(packed, 'pack.json'), JSON.stringify({ ...index, formatVersion: 3 }));
+    writeFileSync(join(packed, 'pack.json'), JSON.stringify({ ...index, formatVersion: 4 }));
     const err = await Promise.resolve()
       .then(() => openPackedDataset(packed))
       .catch((e: unknown) => e);

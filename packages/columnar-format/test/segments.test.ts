@@ -8,7 +8,7 @@ import {
   MANIFEST_FILE_NAME,
   SEGMENT_MEMBER_ALIGNMENT_BYTES,
 } from '../src/index.js';
-import { hydrateDataset, packDataset } from '../src/pack/index.js';
+import { hydrateDataset, openPackedDataset, packDataset } from '../src/pack/index.js';
 import { catchError, mulberry32, tempDir } from './helpers.js';
 
 const { dir, cleanup } = tempDir('mmtape-seg-');
@@ -146,13 +146,23 @@ describe('segment files (DatasetWriter segmentBytes, Dataset)', () => {
     seg.close();
   });
 
-  it('packs and hydrates a segmented dataset byte-identically (segments stored as zstd frames)', async () => {
+  it('packs a segmented dataset member by member and hydrates it byte-identically (pack format 3)', async () => {
     const src = join(dir, 'to-pack');
-    write(src, { segmentBytes: 64 * 2 ** 20 });
+    write(src, { segmentBytes: 3 * SEGMENT_MEMBER_ALIGNMENT_BYTES * 4 });
+    const segmentNames = readdirSync(src).filter((n) => n.endsWith('.mmseg'));
     const report = await packDataset(src, join(dir, 'packed'));
-    expect(report.files).toBe(0); // no stand-alone column file: the segment is one "other" file
-    expect(report.otherFiles).toBe(2); // the segment and manifest.json
+    expect(report.files).toBe(SYMBOLS.length); // every member packed as a column file
+    expect(report.otherFiles).toBe(1); // manifest.json
+    expect(report.index.formatVersion).toBe(3);
+    expect(report.index.segments!.map((x) => x.path).sort()).toEqual(segmentNames.sort());
+    expect(
+      report.index.files.every((f) => f.segment !== undefined && f.path.startsWith(f.segment.path)),
+    ).toBe(true);
+    // The same data packed from one file per symbol: the member-wise pack is as small (up to the zero gaps).
+    const plainReport = await packDataset(plainDir, join(dir, 'packed-plain'));
+    expect(report.packedBytes).toBeLessThan(plainReport.packedBytes * 1.02);
     await hydrateDataset(join(dir, 'packed'), join(dir, 'hydrated'));
+    expect(readdirSync(join(dir, 'hydrated')).sort()).toEqual(readdirSync(src).sort());
     for (const name of readdirSync(src)) {
       expect(readFileSync(join(dir, 'hydrated', name)).equals(readFileSync(join(src, name)))).toBe(true);
     }
@@ -161,6 +171,31 @@ describe('segment files (DatasetWriter segmentBytes, Dataset)', () => {
     expectSameData(plain, hydrated);
     plain.close();
     hydrated.close();
+    // Reading the pack directly: a member's chunks decode to the symbol's columns.
+    const packed = openPackedDataset(join(dir, 'packed'));
+    const f = packed.open(SYMBOLS[9]!);
+    const chunk = await f.readChunk(0);
+    const original = Dataset.open(plainDir);
+    expect((chunk.columns.close as Float64Array).subarray(0, chunk.rows)).toEqual(
+      original.open(SYMBOLS[9]!).f64('close').subarray(0, chunk.rows),
+    );
+    original.close();
+    packed.close();
+  });
+
+  it('stores a segment whole when it cannot be rebuilt from its members (a stray byte between members)', async () => {
+    const src = join(dir, 'stray');
+    const m = write(src, { segmentBytes: 64 * 2 ** 20 });
+    const segPath = join(src, 'segment-00000.mmseg');
+    const bytes = readFileSync(segPath);
+    const p0 = m.symbols[0]!.partitions![0]!;
+    bytes[p0.offsetBytes! + p0.sizeBytes] = 7; // inside the zero gap after member 0
+    writeFileSync(segPath, bytes);
+    const report = await packDataset(src, join(dir, 'stray-packed'));
+    expect(report.files).toBe(0);
+    expect(report.otherFiles).toBe(2);
+    await hydrateDataset(join(dir, 'stray-packed'), join(dir, 'stray-hydrated'));
+    expect(readFileSync(join(dir, 'stray-hydrated', 'segment-00000.mmseg')).equals(bytes)).toBe(true);
   });
 
   it('rejects segmentBytes outside its range', () => {

@@ -42,7 +42,12 @@ export async function hydrateDataset(
     }
     rmSync(outDir, { recursive: true, force: true });
   }
-  const total = packed.index.files.length + packed.index.others.length;
+  const segments = packed.index.segments ?? [];
+  const members = packed.index.files.filter((e) => e.segment !== undefined).length;
+  const total = packed.index.files.length - members + segments.length + packed.index.others.length;
+  // Version 3: segment files are rebuilt from their members (zeros between them).
+  const segmentBytes = new Map<string, Uint8Array>();
+  for (const s of segments) segmentBytes.set(s.path, new Uint8Array(s.byteLength));
   let done = 0;
   let bytes = 0;
   const verify = (path: string, data: Uint8Array, expected: string): void => {
@@ -64,12 +69,32 @@ export async function hydrateDataset(
     try {
       const data = await file.readOriginalBytes();
       verify(entry.path, data, entry.sha256);
+      if (entry.segment !== undefined) {
+        const target = segmentBytes.get(entry.segment.path);
+        if (target === undefined || entry.segment.offsetBytes + data.length > target.length) {
+          throw new PackError(
+            'MMTAPE_PACK_CORRUPT',
+            `${entry.path}: member of ${entry.segment.path} does not fit the segment recorded in pack.json`,
+            { path: entry.path, expected: target?.length, actual: entry.segment.offsetBytes + data.length },
+          );
+        }
+        target.set(data, entry.segment.offsetBytes);
+        continue;
+      }
       writeFileAtomic(join(outDir, entry.path), data);
       bytes += data.length;
     } finally {
       file.close();
     }
     options.onProgress?.({ filesDone: ++done, filesTotal: total, path: entry.path });
+  }
+  for (const s of segments) {
+    const data = segmentBytes.get(s.path)!;
+    verify(s.path, data, s.sha256);
+    writeFileAtomic(join(outDir, s.path), data);
+    bytes += data.length;
+    segmentBytes.delete(s.path);
+    options.onProgress?.({ filesDone: ++done, filesTotal: total, path: s.path });
   }
   for (const other of packed.index.others) {
     const path = join(packedDir, other.packedPath);

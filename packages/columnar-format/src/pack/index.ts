@@ -2,7 +2,7 @@
  * `@mmtape/columnar-format/pack`: compressed, chunked cold copies of dataset folders (`packDataset`),
  * byte-identical restoration (`hydrateDataset`, SHA-256 verified), and chunk-wise reading of a packed
  * copy for replay (`openPackedDataset`). OHLC(V) columns are stored as one `bar` frame per chunk
- * (pack format 2; `bars: false` for per-column frames). Layout in `pack-format.ts` and the package README.
+ * (pack format 2, 3 with segment files; `bars: false` for per-column frames). Layout in `pack-format.ts` and the package README.
  *
  * @example
  * ```ts
@@ -33,12 +33,14 @@ export { isPackError, PackError, type PackErrorCode } from './pack-errors.js';
 export {
   PACK_FORMAT,
   PACK_FORMAT_VERSION,
+  PACK_FORMAT_VERSION_SEGMENTS,
   PACK_FORMAT_VERSIONS_READ,
   PACK_INDEX_FILE,
   type PackedColumnEntry,
   type PackedFileEntry,
   type PackedFrameRef,
   type PackedOtherEntry,
+  type PackedSegmentEntry,
   type PackIndex,
 } from './pack-format.js';
 export { openPackedDataset, type PackedChunk, PackedColumnFile, PackedDataset } from './packed-dataset.js';

@@ -21,15 +21,19 @@ import {
   isCompressionError,
   type StageSpec,
 } from '@mmtape/compression';
+import { MappedFile } from '@mmtape/mmap-core';
 import { ColumnFile } from '../column-file.js';
+import { readManifest, SEGMENT_FILE_EXTENSION } from '../manifest.js';
 import { PackError } from './pack-errors.js';
 import {
   PACK_FORMAT,
   PACK_FORMAT_VERSION,
+  PACK_FORMAT_VERSION_SEGMENTS,
   PACK_INDEX_FILE,
   type PackedColumnEntry,
   type PackedFileEntry,
   type PackedOtherEntry,
+  type PackedSegmentEntry,
   type PackIndex,
 } from './pack-format.js';
 
@@ -171,11 +175,31 @@ export async function packDataset(
   const sources = listFiles(srcDir);
   const files: PackedFileEntry[] = [];
   const others: PackedOtherEntry[] = [];
+  const segments: PackedSegmentEntry[] = [];
+  const membersOf = segmentMembers(srcDir);
+  const codec = options.codec ?? {};
+  const bars = options.bars ?? (codec.chain === undefined || codec.chain === 'auto');
   let rawBytes = 0;
   let packedBytes = 0;
   let rows = 0;
   for (const [i, path] of sources.entries()) {
     const full = join(srcDir, path);
+    const members = membersOf.get(path);
+    if (members !== undefined) {
+      // A segment file: each member packed as a column file, the segment rebuilt from them on hydrate.
+      const packed = await packSegment(full, path, members, packedDir, chunkRows, codec, bars, barLayout);
+      if (packed !== undefined) {
+        files.push(...packed.entries);
+        segments.push(packed.segment);
+        rawBytes += packed.segment.byteLength;
+        for (const e of packed.entries) {
+          packedBytes += e.packedBytes;
+          rows += e.rowCount;
+        }
+        options.onProgress?.({ filesDone: i + 1, filesTotal: sources.length, path });
+        continue;
+      }
+    }
     let cf: ColumnFile | undefined;
     if (path.endsWith('.col')) {
       try {
@@ -186,8 +210,6 @@ export async function packDataset(
     }
     if (cf !== undefined) {
       try {
-        const codec = options.codec ?? {};
-        const bars = options.bars ?? (codec.chain === undefined || codec.chain === 'auto');
         const entry = await packColumnFile(cf, path, packedDir, chunkRows, codec, bars, barLayout);
         files.push(entry);
         rawBytes += entry.byteLength;
@@ -215,13 +237,17 @@ export async function packDataset(
   }
   const index: PackIndex = {
     format: PACK_FORMAT,
-    formatVersion: files.some((f) => f.columns.some((c) => c.chunks.some((r) => r.barColumn !== undefined)))
-      ? PACK_FORMAT_VERSION
-      : 1,
+    formatVersion:
+      segments.length > 0
+        ? PACK_FORMAT_VERSION_SEGMENTS
+        : files.some((f) => f.columns.some((c) => c.chunks.some((r) => r.barColumn !== undefined)))
+          ? PACK_FORMAT_VERSION
+          : 1,
     createdAt: new Date().toISOString(),
     chunkRows,
     files,
     others,
+    ...(segments.length > 0 ? { segments } : {}),
     rawBytes,
     packedBytes,
   };
@@ -239,6 +265,82 @@ export async function packDataset(
     ratio: packedBytes === 0 ? 0 : rawBytes / packedBytes,
     index,
   };
+}
+
+/**
+ * Members of each segment file of the dataset `srcDir` (FORMAT.md, "Segment files"), from its manifest,
+ * sorted by offset: segment path → `[{ offsetBytes, sizeBytes }]`. Empty when there is no readable
+ * manifest (the segments are then packed as other files, still byte-identical).
+ */
+function segmentMembers(srcDir: string): Map<string, { offsetBytes: number; sizeBytes: number }[]> {
+  const out = new Map<string, { offsetBytes: number; sizeBytes: number }[]>();
+  if (!existsSync(join(srcDir, 'manifest.json'))) return out;
+  let manifest: ReturnType<typeof readManifest>;
+  try {
+    manifest = readManifest(srcDir);
+  } catch {
+    return out;
+  }
+  for (const e of manifest.symbols) {
+    for (const p of e.partitions ?? []) {
+      if (p.offsetBytes === undefined || !p.file.endsWith(SEGMENT_FILE_EXTENSION)) continue;
+      const list = out.get(p.file) ?? [];
+      list.push({ offsetBytes: p.offsetBytes, sizeBytes: p.sizeBytes });
+      out.set(p.file, list);
+    }
+  }
+  for (const list of out.values()) list.sort((a, b) => a.offsetBytes - b.offsetBytes);
+  return out;
+}
+
+/**
+ * Packs the members of segment file `path` (absolute `full`) as column files labelled `<path>@<offset>`,
+ * or returns `undefined` when the segment cannot be rebuilt from them alone (members overlapping or past
+ * its end, a byte outside every member that is not zero, a member that is not a valid column file): the
+ * caller then stores the segment whole.
+ */
+async function packSegment(
+  full: string,
+  path: string,
+  members: readonly { offsetBytes: number; sizeBytes: number }[],
+  packedDir: string,
+  chunkRows: number,
+  codec: ColumnCodecOptions,
+  bars: boolean,
+  barLayout: 1 | 2,
+): Promise<{ entries: PackedFileEntry[]; segment: PackedSegmentEntry } | undefined> {
+  const mapped = MappedFile.open(full);
+  try {
+    const bytes = mapped.buffer;
+    let end = 0;
+    for (const m of members) {
+      if (m.offsetBytes < end || m.offsetBytes + m.sizeBytes > bytes.length) return undefined;
+      for (let b = end; b < m.offsetBytes; b++) if (bytes[b] !== 0) return undefined;
+      end = m.offsetBytes + m.sizeBytes;
+    }
+    for (let b = end; b < bytes.length; b++) if (bytes[b] !== 0) return undefined;
+    const columnFiles: ColumnFile[] = [];
+    try {
+      for (const m of members) {
+        const label = `${path}@${m.offsetBytes}`;
+        columnFiles.push(ColumnFile.fromMapping(label, mapped.slice(m.offsetBytes, m.sizeBytes, label)));
+      }
+    } catch {
+      return undefined;
+    }
+    const entries: PackedFileEntry[] = [];
+    try {
+      for (const [k, cf] of columnFiles.entries()) {
+        const entry = await packColumnFile(cf, cf.path, packedDir, chunkRows, codec, bars, barLayout);
+        entries.push({ ...entry, segment: { path, offsetBytes: members[k]!.offsetBytes } });
+      }
+    } finally {
+      for (const cf of columnFiles) cf.close();
+    }
+    return { entries, segment: { path, byteLength: bytes.length, sha256: sha256Hex(bytes) } };
+  } finally {
+    mapped.close();
+  }
 }
 
 /** Names of the columns a bar frame holds, in frame order. */

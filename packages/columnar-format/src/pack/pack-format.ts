@@ -1,5 +1,5 @@
 /**
- * On-disk layout of a packed dataset (`packDataset`), versions 1 and 2.
+ * On-disk layout of a packed dataset (`packDataset`), versions 1 to 3.
  *
  * ```
  * <packedDir>/
@@ -22,7 +22,13 @@
  * of the rows with NaN or values without an exact decimal form, …) keep one frame per column, as in
  * version 1. pack.json says
  * `formatVersion: 2` only when at least one bar frame was written, so packs without bars stay
- * readable by version-1 readers; this reader reads both.
+ * readable by version-1 readers; this reader reads all three versions.
+ *
+ * Version 3 packs *segment files* (column-format FORMAT.md, "Segment files") member by member: each member
+ * is a `files` entry like a column file, labelled `<segment path>@<offset>` (its `.mtpk` is
+ * `files/<label>.mtpk`) with `segment: { path, offsetBytes }`, and `segments` lists each segment's path,
+ * size and SHA-256. `hydrate` writes the members into a zeroed segment and checks its SHA-256. Written only
+ * when the dataset has segments, so other packs stay readable by version-1/2 readers.
  *
  * `hydrate` rebuilds each file as skeleton + decoded column bytes and checks its SHA-256 against
  * pack.json: byte-identical or a `MMTAPE_PACK_VERIFY_FAILED` error.
@@ -34,8 +40,14 @@
 export const PACK_FORMAT = 'mmtape-pack';
 /** pack.json `formatVersion` written when bar frames are present (1 otherwise). */
 export const PACK_FORMAT_VERSION = 2;
+/**
+ * pack.json `formatVersion` written when the dataset has segment files (FORMAT.md, "Segment files") packed
+ * member by member (`segments`, `PackedFileEntry.segment`): readers of versions 1–2 would restore the
+ * members as separate files, so they must refuse it.
+ */
+export const PACK_FORMAT_VERSION_SEGMENTS = 3;
 /** `formatVersion` values this build reads. */
-export const PACK_FORMAT_VERSIONS_READ: readonly number[] = [1, 2];
+export const PACK_FORMAT_VERSIONS_READ: readonly number[] = [1, 2, 3];
 /** Name of the index file of a packed dataset (frame offsets, SHA-256 per source file, chunk time ranges). */
 export const PACK_INDEX_FILE = 'pack.json';
 
@@ -86,6 +98,22 @@ export interface PackedFileEntry {
   chunkLastTimestampNs: string[];
   columns: PackedColumnEntry[];
   packedBytes: number;
+  /**
+   * Version 3: this column file is a member of segment file `path` (an entry of `PackIndex.segments`) at
+   * `offsetBytes`; the entry's own `path` is then the label `<segment path>@<offset>`, not a file.
+   */
+  segment?: { path: string; offsetBytes: number };
+}
+
+/**
+ * Version 3: a segment file restored from its members (the `files` entries whose `segment.path` is
+ * `path`): `byteLength` zero bytes with each member written at its offset, then checked against `sha256`.
+ */
+export interface PackedSegmentEntry {
+  path: string;
+  byteLength: number;
+  /** SHA-256 (hex) of the whole segment file. */
+  sha256: string;
 }
 
 /** Any other file of the dataset folder, stored as one frame. */
@@ -100,12 +128,14 @@ export interface PackedOtherEntry {
 /** pack.json. */
 export interface PackIndex {
   format: typeof PACK_FORMAT;
-  /** 2 when any chunk is a bar frame, else 1. */
-  formatVersion: 1 | 2;
+  /** 3 when segment files were packed member by member, else 2 when any chunk is a bar frame, else 1. */
+  formatVersion: 1 | 2 | 3;
   createdAt: string;
   chunkRows: number;
   files: PackedFileEntry[];
   others: PackedOtherEntry[];
+  /** Version 3: segment files, restored from their member entries in `files`. */
+  segments?: PackedSegmentEntry[];
   rawBytes: number;
   packedBytes: number;
 }
