@@ -46,6 +46,9 @@ export interface IngestCommandOptions {
   workers?: number | 'auto';
 }
 
+/** From this many symbols, `mmtape ingest` without `--segment-mb` suggests segment files. */
+export const SEGMENT_HINT_SYMBOLS = 500;
+
 /**
  * Runs `mmtape ingest`: CSV/Parquet files and folders → a dataset of column files + manifest.json.
  * Flags win over the config file's `ingest` defaults (timeZone, delimiter, timestampUnit, symbolPattern).
@@ -124,6 +127,11 @@ export async function runIngest(
   ctx.say(
     `  time range: ${isoFromNs(report.firstTimestampNs)} .. ${isoFromNs(report.lastTimestampNs)}; ${report.elapsedMs.toFixed(0)} ms`,
   );
+  if (options.segmentMb === undefined && report.symbols.length >= SEGMENT_HINT_SYMBOLS) {
+    ctx.say(
+      `  tip: ${report.symbols.length} symbols in as many files; --segment-mb 1024 stores them in a few segment files, which a full replay opens several times faster`,
+    );
+  }
   return report;
 }
 
