@@ -881,13 +881,7 @@ export class KWayMerge implements Iterable<ReplayBatch> {
     }
     if (!grid) this.gatherBlockColumns(events, slot);
     if (!sparse) this.blockHeadNs = (BigInt(headHi) << 32n) + BigInt(headLo);
-    // The cursors move a whole block at once: the block's rows are emitted from the block arrays.
-    for (let i = 0; i < liveCount; i++) {
-      const s = live[i]!;
-      cursors[s] = cursors[s]! + blockRows[s]!;
-    }
-    this.blockUnionLength = unionLength;
-    this.blockFallbackStreak = 0;
+    this.commitBlock(liveCount, unionLength);
   }
 
   /** Moves the block's staged gathered columns (stream-major) to their sorted positions (`slot`). */
@@ -1022,13 +1016,24 @@ export class KWayMerge implements Iterable<ReplayBatch> {
     }
     this.blockRadix = false;
     this.blockHeadNs = (BigInt(headHi) << 32n) + BigInt(headLo);
+    this.commitBlock(liveCount, unionLength);
+    return true;
+  }
+
+  /**
+   * Ends a prepared block: every live stream's cursor moves past its `blockRows` (the block's rows are
+   * emitted from the block arrays), and the block's `unionLength` batches become current.
+   */
+  private commitBlock(liveCount: number, unionLength: number): void {
+    const live = this.live;
+    const cursors = this.cursors;
+    const blockRows = this.blockRows;
     for (let i = 0; i < liveCount; i++) {
       const s = live[i]!;
       cursors[s] = cursors[s]! + blockRows[s]!;
     }
     this.blockUnionLength = unionLength;
     this.blockFallbackStreak = 0;
-    return true;
   }
 
   /** {@link prepareBlockDirect} met a block that is not plain bars: turn the direct path off. */
