@@ -135,29 +135,33 @@ export function readFrameHeader(bytes: Uint8Array): FrameHeader {
   if (bytes.length < FRAME_HEADER_BYTES) {
     throw new FrameTruncatedError('frame header', 0, FRAME_HEADER_BYTES, bytes.length);
   }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, FRAME_HEADER_BYTES);
-  const version = view.getUint8(4);
+  // Plain byte reads (no DataView, no BigInt): this runs once per frame, thousands of times per pack.
+  const u32 = (at: number): number =>
+    ((bytes[at] as number) |
+      ((bytes[at + 1] as number) << 8) |
+      ((bytes[at + 2] as number) << 16) |
+      ((bytes[at + 3] as number) << 24)) >>>
+    0;
+  const version = bytes[4] as number;
   if (version !== FRAME_VERSION && version !== FRAME_VERSION_CHAIN) {
     throw new FrameVersionError(FRAME_VERSION, version);
   }
-  const rawLength = view.getBigUint64(8, true);
-  if (rawLength > BigInt(Number.MAX_SAFE_INTEGER)) {
-    throw new FrameTooLargeError('raw length (u64 at byte 8)', Number.MAX_SAFE_INTEGER, Number(rawLength));
+  const rawLength = u32(8) + u32(12) * 2 ** 32; // exact up to 2^53; the check below rejects larger
+  if (u32(12) > 0x1fffff) {
+    throw new FrameTooLargeError('raw length (u64 at byte 8)', Number.MAX_SAFE_INTEGER, rawLength);
   }
-  const payloadLengthBytes = view.getUint32(20, true);
-  const common = {
-    version,
-    rawLengthBytes: Number(rawLength),
-    checksum: view.getUint32(16, true),
-    payloadLengthBytes,
-  };
+  const payloadLengthBytes = u32(20);
+  const checksum = u32(16);
   if (version === FRAME_VERSION) {
-    const codecId = view.getUint8(5);
+    const codecId = bytes[5] as number;
     const codec = CODEC_BY_ID[codecId];
     if (codec === undefined) throw new UnknownCodecError(codecId, KNOWN_CODEC_IDS, 5);
-    const level = view.getUint8(6);
+    const level = bytes[6] as number;
     return {
-      ...common,
+      version,
+      rawLengthBytes: rawLength,
+      checksum,
+      payloadLengthBytes,
       codec,
       codecId,
       level,
@@ -167,7 +171,7 @@ export function readFrameHeader(bytes: Uint8Array): FrameHeader {
       frameLengthBytes: FRAME_HEADER_BYTES + payloadLengthBytes,
     };
   }
-  const dtypeCode = view.getUint8(5);
+  const dtypeCode = bytes[5] as number;
   const dtype = DTYPE_BY_CODE[dtypeCode];
   if (dtype === undefined) {
     throw new UnknownCodecError(
@@ -176,7 +180,7 @@ export function readFrameHeader(bytes: Uint8Array): FrameHeader {
       5,
     );
   }
-  const descriptorBytes = view.getUint16(6, true);
+  const descriptorBytes = (bytes[6] as number) | ((bytes[7] as number) << 8);
   if (bytes.length < FRAME_HEADER_BYTES + descriptorBytes) {
     throw new FrameTruncatedError(
       'chain descriptor',
@@ -193,7 +197,10 @@ export function readFrameHeader(bytes: Uint8Array): FrameHeader {
   const last = chain[chain.length - 1] as ChainStage;
   const headerLengthBytes = FRAME_HEADER_BYTES + align8(descriptorBytes);
   return {
-    ...common,
+    version,
+    rawLengthBytes: rawLength,
+    checksum,
+    payloadLengthBytes,
     codec: last.codec,
     codecId: last.id,
     level: last.codec === 'zstd' || last.codec === 'zlib' ? (last.params[0] ?? 0) : 0,

@@ -100,6 +100,8 @@ export {
   isFrame,
   readFrameHeader,
 } from './frame-header.js';
+export { type DecodeBackend, setDecodeBackend } from './wasm/decode-backend.js';
+export { decodeBackend } from './wasm/wasm-kernels.js';
 export {
   initZstd,
   ZSTD_DEFAULT_LEVEL,

@@ -460,8 +460,9 @@ function unzigzagWide(q: number): number {
 }
 
 /**
- * Decodes a layout-2 payload into `outs[0..C)` (each ≥ n values). Allocation-free once the scratch
- * tables have grown to the frame's size. Returns n.
+ * Decodes a layout-2 payload into `outs[0..C)` (each ≥ n values) in TypeScript: the reference decoder,
+ * and the fallback of the WebAssembly one (`bar-decode-v2-wasm.ts`; see `setDecodeBackend`).
+ * Allocation-free once the scratch tables have grown to the frame's size. Returns n.
  *
  * @throws RangeError malformed params, tables or data (the caller wraps it in a typed error).
  */
@@ -730,8 +731,13 @@ function decodeRows(
   }
 }
 
-/** Exception rows: raw values over the repeats the stream coded for them. */
-function patchExceptions(
+/**
+ * Exception rows: raw values over the repeats the stream coded for them (the first `exceptionBytes`
+ * of the payload: E × (u32 row, C × 8 raw bytes), rows strictly increasing and < n).
+ *
+ * @throws RangeError a row out of order or out of range.
+ */
+export function patchExceptions(
   payload: Uint8Array,
   exceptionBytes: number,
   exceptionRows: number,

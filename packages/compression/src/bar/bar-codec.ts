@@ -96,6 +96,7 @@ import {
   barEncodeV2,
   readBarRansParams,
 } from './bar-codec-v2.js';
+import { barDecodeIntoV2Wasm } from './bar-decode-v2-wasm.js';
 import { BitReader, BitWriter } from './bit-stream.js';
 import { decimalTz } from './hybrid-token.js';
 import { newProbs, RangeDecoder, RangeEncoder } from './range-coder.js';
@@ -563,7 +564,10 @@ export function barDecodeInto(
   params: Uint8Array,
   outs: readonly Float64Array[],
 ): number {
-  if (params[0] === BAR_RANS_LAYOUT) return barDecodeIntoV2(payload, params, outs);
+  if (params[0] === BAR_RANS_LAYOUT) {
+    // WebAssembly when chosen and available; the TypeScript decoder otherwise, and for corrupt data.
+    return barDecodeIntoV2Wasm(payload, params, outs) ?? barDecodeIntoV2(payload, params, outs);
+  }
   const p = readBarParams(params, payload.length);
   const { rows: n, columns } = p;
   if (outs.length !== columns)

@@ -9,21 +9,65 @@
  * per `delta` stage, carrying between halves), then for `decimal` divide `hi * 2^32 + lo` (exact below
  * 2^53, as the encoder guarantees) by 10^k and patch the exception list.
  *
+ * When the WebAssembly kernels are chosen and load (`../wasm/decode-backend.ts`), columns of at least
+ * {@link WASM_TAIL_MIN_VALUES} values take `tailDecode` (`assembly/tail-decode.ts`: 8 values per step,
+ * a run of zero deltas in one test, else an 8 × 8 byte transpose) for the shuffle/zigzag/delta part;
+ * this loop is the reference and the fallback. With the kernels, chains ending in `bitshuffle(8)`
+ * (which the chain chooser picks for some timestamp and price chunks) are fused too (`bitTailDecode`:
+ * a 64 × 64 bit transpose per 64 values); without them those run stage by stage as before.
+ *
  * @module
  */
 
 import type { ChainStage } from '../chain.js';
+import {
+  align64,
+  WASM_FIXED_SCRATCH_BYTES,
+  type WasmKernels,
+  wasmHeap,
+  wasmKernels,
+} from '../wasm/wasm-kernels.js';
 import { decimalDecodeInPlace } from './decimal.js';
+
+/** Fewest values for which the WebAssembly tail pays for its two copies and call. */
+export const WASM_TAIL_MIN_VALUES = 256;
+
+/**
+ * `tailDecode` (byte-shuffled input) or `bitTailDecode` (`bits`: bit-shuffled) of the kernels:
+ * `shuffled` (n × 8 bytes) → n int64 values (unzigzag, `deltas` running sums) in a new buffer;
+ * `undefined` if the memory cannot grow (the caller decodes in TypeScript).
+ */
+function tailDecodeWasm(
+  k: WasmKernels,
+  shuffled: Uint8Array,
+  n: number,
+  deltas: number,
+  bits: boolean,
+): Uint8Array | undefined {
+  const src = align64(k.heapBase()) + WASM_FIXED_SCRATCH_BYTES;
+  const dst = align64(src + n * 8);
+  try {
+    const heap = wasmHeap(k, dst + n * 8);
+    heap.set(shuffled, src);
+    if (bits) k.bitTailDecode(src, n, deltas, dst);
+    else k.tailDecode(src, n, deltas, dst);
+    return heap.slice(dst, dst + n * 8);
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * If `stages` (encoding order, the compressor excluded) are `[decimal?, delta, delta?, zigzag,
- * shuffle(8)]`, decodes `shuffled` through all of them at once. `undefined` otherwise.
+ * shuffle(8)]`, or end in `bitshuffle(8)` instead and the WebAssembly kernels are in use, decodes
+ * `shuffled` through all of them at once. `undefined` otherwise.
  */
 export function fusedTailDecode(shuffled: Uint8Array, stages: readonly ChainStage[]): Uint8Array | undefined {
   const names = stages.map((s) => s.codec);
   const last = stages[stages.length - 1];
-  if (last === undefined || last.codec !== 'shuffle' || last.params.length !== 1 || last.params[0] !== 8)
-    return undefined;
+  if (last === undefined || last.params.length !== 1 || last.params[0] !== 8) return undefined;
+  const bits = last.codec === 'bitshuffle';
+  if (last.codec !== 'shuffle' && !bits) return undefined;
   if (shuffled.length % 8 !== 0) return undefined;
   let at = 0;
   const decimal = names[0] === 'decimal' ? stages[0] : undefined;
@@ -35,6 +79,10 @@ export function fusedTailDecode(shuffled: Uint8Array, stages: readonly ChainStag
   }
   if (deltas === 0 || names[at] !== 'zigzag' || at + 2 !== stages.length) return undefined;
   const n = shuffled.length / 8;
+  const k = n >= WASM_TAIL_MIN_VALUES ? wasmKernels() : null;
+  const fast = k === null ? undefined : tailDecodeWasm(k, shuffled, n, deltas, bits);
+  if (fast !== undefined) return decimal === undefined ? fast : decimalDecodeInPlace(fast, decimal.params);
+  if (bits) return undefined; // no TypeScript fusion of bitshuffle: the stages run one by one
   const out = new Uint8Array(n * 8);
   const words = new Int32Array(out.buffer);
   // A plain Uint8Array view (zstd-napi returns Buffers, whose element access is polymorphic here).
