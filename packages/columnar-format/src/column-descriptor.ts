@@ -59,7 +59,7 @@ export function readColumnDescriptors(
     const nameStart = pos + 2;
     const after = nameStart + nameLen + DESCRIPTOR_FIXED_BYTES - 2;
     if (after > end) throw descriptorOverrun(path, i, after, end);
-    const name = decodeUtf8At(buf, nameStart, nameStart + nameLen, path, `column ${i} name`);
+    const name = internColumnName(buf, nameStart, nameStart + nameLen, path, i);
     if (name.length === 0 || out.some((c) => c.name === name)) {
       throw new BadHeaderError(
         `${path}: column ${i} has ${name ? `duplicate name "${name}"` : 'an empty name'}`,
@@ -259,4 +259,34 @@ function descriptorOverrun(path: string, index: number, needed: number, end: num
     `${path}: column descriptor ${index} ends at byte ${needed} but header length is ${end}`,
     { path, expected: needed, actual: end },
   );
+}
+
+/**
+ * Column names seen recently, so that thousands of files with the same schema share one string per name
+ * instead of decoding (and keeping) their own copy. Checked by comparing bytes; at most 64 entries.
+ */
+const recentNames: { bytes: Uint8Array; name: string }[] = [];
+
+/** The name at `buf[start, end)`: a recent equal name's string, else decoded (strict UTF-8) and remembered. */
+function internColumnName(buf: Buffer, start: number, end: number, path: string, index: number): string {
+  const length = end - start;
+  for (let k = 0; k < recentNames.length; k++) {
+    const cached = recentNames[k]!;
+    const bytes = cached.bytes;
+    if (bytes.length !== length) continue;
+    let same = true;
+    for (let j = 0; j < length; j++) {
+      if (bytes[j] !== buf[start + j]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return cached.name;
+  }
+  const name = decodeUtf8At(buf, start, end, path, `column ${index} name`);
+  if (length <= 64) {
+    if (recentNames.length >= 64) recentNames.shift();
+    recentNames.push({ bytes: Uint8Array.from(buf.subarray(start, end)), name });
+  }
+  return name;
 }

@@ -78,8 +78,8 @@ export class ColumnFile {
   /** Bytes of the header (fixed part, symbol and descriptors). */
   readonly headerLengthBytes: number;
   readonly #bytes: Buffer;
-  readonly #byName: Map<string, ColumnDescriptor>;
-  readonly #views = new Map<string, ColumnData>();
+  /** Views made so far, by index in `columns` (no Map per file: thousands of files are opened at once). */
+  readonly #views: (ColumnData | undefined)[] = [];
   #closed = false;
 
   private constructor(path: string, file: MappedFile) {
@@ -102,7 +102,6 @@ export class ColumnFile {
     this.symbol = header.symbol;
     this.flags = header.flags;
     this.headerLengthBytes = header.headerLengthBytes;
-    this.#byName = new Map(this.columns.map((c) => [c.name, c]));
   }
 
   /**
@@ -196,8 +195,10 @@ export class ColumnFile {
     if (options.all === true) for (const d of this.columns) this.column(d.name);
     const mapped = this.file.buffer;
     const out: ViewAliasCheck[] = [];
-    for (const [name, view] of this.#views) {
-      const d = this.#byName.get(name)!;
+    for (const [index, view] of this.#views.entries()) {
+      if (view === undefined) continue;
+      const d = this.columns[index]!;
+      const name = d.name;
       const expectedByteOffset = mapped.byteOffset + d.offsetBytes;
       const sameArrayBuffer = view.buffer === mapped.buffer;
       const aliases = sameArrayBuffer && view.byteOffset === expectedByteOffset;
@@ -254,7 +255,7 @@ export class ColumnFile {
 
   /** True when the file has a column named `name`. */
   has(name: string): boolean {
-    return this.#byName.has(name);
+    return this.#indexOf(name) >= 0;
   }
 
   /**
@@ -263,9 +264,10 @@ export class ColumnFile {
    */
   column(name: string): ColumnData {
     this.#assertOpen();
-    const cached = this.#views.get(name);
+    const index = this.#indexOf(name);
+    const cached = this.#views[index];
     if (cached) return cached;
-    const d = this.#byName.get(name);
+    const d = this.columns[index];
     if (!d) {
       throw new ColumnNotFoundError(
         `${this.path}: no column "${name}", columns are ${this.columns.map((c) => c.name).join(', ') || '(none)'}`,
@@ -279,7 +281,7 @@ export class ColumnFile {
       buf.byteOffset + d.offsetBytes,
       d.lengthBytes / DTYPE_SIZE_BYTES[d.dtype],
     );
-    this.#views.set(name, view);
+    this.#views[index] = view;
     return view;
   }
 
@@ -302,13 +304,13 @@ export class ColumnFile {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#views.clear();
+    this.#views.length = 0;
     this.file.close();
   }
 
   #typed(name: string, dtype: 'f64' | 'i64'): ColumnData {
     const view = this.column(name);
-    const actual = this.#byName.get(name)!.dtype;
+    const actual = this.columns[this.#indexOf(name)]!.dtype;
     if (actual !== dtype) {
       throw new ColumnDtypeMismatchError(`${this.path}: column "${name}" is ${actual}, expected ${dtype}`, {
         path: this.path,
@@ -318,6 +320,13 @@ export class ColumnFile {
       });
     }
     return view;
+  }
+
+  /** Index of column `name` in `columns`, -1 when absent (a linear scan: files have a handful of columns). */
+  #indexOf(name: string): number {
+    const columns = this.columns;
+    for (let i = 0; i < columns.length; i++) if (columns[i]!.name === name) return i;
+    return -1;
   }
 
   #assertOpen(): void {
