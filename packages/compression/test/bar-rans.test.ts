@@ -12,7 +12,7 @@ import {
   isCompressionError,
   readFrameHeader,
 } from '../src/index.js';
-import { bytesOf, csvBars, mulberry32 } from './helpers.js';
+import { barColumnsOf, bytesOf, csvBars, mulberry32 } from './helpers.js';
 
 const KEYS = ['open', 'high', 'low', 'close', 'volume'] as const;
 
@@ -40,14 +40,7 @@ function randomBars(
       r() < 0.5 ? Math.floor(r() * 5000) * 100 : Math.floor(r() * 2 ** Math.floor(r() * 44));
     prev = c;
   }
-  const bars: BarColumns = {
-    open: cols[0] as Float64Array,
-    high: cols[1] as Float64Array,
-    low: cols[2] as Float64Array,
-    close: cols[3] as Float64Array,
-  };
-  if (options.volume !== false) bars.volume = cols[4] as Float64Array;
-  return bars;
+  return barColumnsOf(cols, options.volume !== false);
 }
 
 function expectBarsEqual(back: BarColumns, bars: BarColumns, rows: number, label = ''): void {

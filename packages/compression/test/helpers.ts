@@ -51,3 +51,15 @@ export function csvBars(
     });
   return { open: col(0), high: col(1), low: col(2), close: col(3), volume: col(4), rows: body.length };
 }
+
+/** `cols` (open, high, low, close, volume) as {@link BarColumns}, volume left out when `volume` is false. */
+export function barColumnsOf(cols: readonly Float64Array[], volume: boolean): BarColumns {
+  const bars: BarColumns = {
+    open: cols[0] as Float64Array,
+    high: cols[1] as Float64Array,
+    low: cols[2] as Float64Array,
+    close: cols[3] as Float64Array,
+  };
+  if (volume) bars.volume = cols[4] as Float64Array;
+  return bars;
+}

@@ -13,7 +13,7 @@ import {
   readFrameHeader,
   setDecodeBackend,
 } from '../src/index.js';
-import { bytesOf, mulberry32 } from './helpers.js';
+import { barColumnsOf, bytesOf, mulberry32 } from './helpers.js';
 
 const KEYS = ['open', 'high', 'low', 'close', 'volume'] as const;
 /** The repository's demo data: 30 S&P 500 stocks, daily bars 2013-2018 (apps/cli/demo-data/sp500-30/SOURCE.md). */
@@ -70,14 +70,7 @@ function seededBars(
     }
     prev = cl;
   }
-  const bars: BarColumns = {
-    open: cols[0] as Float64Array,
-    high: cols[1] as Float64Array,
-    low: cols[2] as Float64Array,
-    close: cols[3] as Float64Array,
-  };
-  if (o.volume !== false) bars.volume = cols[4] as Float64Array;
-  return bars;
+  return barColumnsOf(cols, o.volume !== false);
 }
 
 function outputs(rows: number): Required<BarColumns> {

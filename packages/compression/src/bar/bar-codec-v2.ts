@@ -473,10 +473,7 @@ export function barDecodeIntoV2(
 ): number {
   const p = readBarRansParams(params, payload.length);
   const { rows: n, columns } = p;
-  if (outs.length !== columns)
-    throw new RangeError(`bar: ${outs.length} output columns, frame has ${columns}`);
-  for (const o of outs)
-    if (o.length < n) throw new RangeError(`bar: output of ${o.length} values < ${n} rows`);
+  checkBarOutputs(outs, columns, n);
   const P = p.probBits;
   // Tables and context maps.
   const tablesEnd = p.exceptionBytes + p.tableBytes;
@@ -753,4 +750,15 @@ export function patchExceptions(
     last = row;
     for (let k = 0; k < columns; k++) (outs[k] as Float64Array)[row] = ev.getFloat64(at + 4 + 8 * k, true);
   }
+}
+
+/**
+ * Checks the caller's output columns of a bar decode: exactly `columns` arrays of at least `rows` values.
+ * @throws RangeError otherwise.
+ */
+export function checkBarOutputs(outs: readonly Float64Array[], columns: number, rows: number): void {
+  if (outs.length !== columns)
+    throw new RangeError(`bar: ${outs.length} output columns, frame has ${columns}`);
+  for (const o of outs)
+    if (o.length < rows) throw new RangeError(`bar: output of ${o.length} values < ${rows} rows`);
 }

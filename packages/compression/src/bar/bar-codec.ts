@@ -94,6 +94,7 @@ import {
   type BarAnalysis,
   barDecodeIntoV2,
   barEncodeV2,
+  checkBarOutputs,
   readBarRansParams,
 } from './bar-codec-v2.js';
 import { barDecodeIntoV2Wasm } from './bar-decode-v2-wasm.js';
@@ -570,10 +571,7 @@ export function barDecodeInto(
   }
   const p = readBarParams(params, payload.length);
   const { rows: n, columns } = p;
-  if (outs.length !== columns)
-    throw new RangeError(`bar: ${outs.length} output columns, frame has ${columns}`);
-  for (const o of outs)
-    if (o.length < n) throw new RangeError(`bar: output of ${o.length} values < ${n} rows`);
+  checkBarOutputs(outs, columns, n);
   const [outO, outH, outL, outC] = outs as [Float64Array, Float64Array, Float64Array, Float64Array];
   const outV = (columns === 5 ? outs[4] : outO) as Float64Array;
   const codedEnd = p.exceptionBytes + p.codedBytes;

@@ -18,7 +18,7 @@
  */
 
 import { align64, WASM_FIXED_SCRATCH_BYTES, wasmHeap, wasmKernels } from '../wasm/wasm-kernels.js';
-import { patchExceptions, readBarRansParams } from './bar-codec-v2.js';
+import { checkBarOutputs, patchExceptions, readBarRansParams } from './bar-codec-v2.js';
 
 /** Symbol scratch of the module's first pass: 16 bytes per row. */
 const SYMBOL_BYTES_PER_ROW = 16;
@@ -41,10 +41,7 @@ export function barDecodeIntoV2Wasm(
   if (w === null) return undefined;
   const p = readBarRansParams(params, payload.length);
   const { rows: n, columns } = p;
-  if (outs.length !== columns)
-    throw new RangeError(`bar: ${outs.length} output columns, frame has ${columns}`);
-  for (const o of outs)
-    if (o.length < n) throw new RangeError(`bar: output of ${o.length} values < ${n} rows`);
+  checkBarOutputs(outs, columns, n);
   // A table takes at least 3 bytes (symbol count, one gap, one frequency).
   const maxTables = Math.min(columns * 64, Math.floor(p.tableBytes / 3));
   const scratch = align64(w.heapBase());
