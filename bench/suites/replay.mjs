@@ -200,7 +200,7 @@ try {
         );
       let peer;
       if (LAYOUTS.includes('files')) {
-        ingestTo(out, []);
+        ingestTo(out, ['--segment-mb', '0']);
         peer = await measure(name, out);
       }
       if (LAYOUTS.includes('segments')) {

@@ -135,8 +135,8 @@ export function createProgram(emit: (result: unknown) => void): Command {
     .option('--no-fsync', 'do not fsync each written file (faster; not crash-durable)')
     .option(
       '--segment-mb <MiB>',
-      'store the column files in segment files of at most this many MiB (1..1024; default: one file per symbol); opens thousands of symbols several times faster for replay',
-      integerIn(1, 1024),
+      'store the column files in segment files of at most this many MiB (1..1024), or 0 for one file per symbol; default: 1024 MiB segments from 500 files, one file per symbol below (segments open thousands of symbols several times faster for replay)',
+      integerIn(0, 1024),
     )
     .option('--drop-duplicate-timestamps', 'keep only the last of rows sharing a timestamp')
     .option('--repair-ohlc', 'set high/low to the max/min of open, high, low, close')

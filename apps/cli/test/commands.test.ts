@@ -242,9 +242,9 @@ describe('segment files and prefetch modes (ingest --segment-mb, replay --prefet
     );
   });
 
-  it('rejects a segment size outside 1..1024 MiB and an unknown prefetch mode (exit 1)', async () => {
+  it('rejects a segment size outside 0..1024 MiB and an unknown prefetch mode (exit 1)', async () => {
     expect(
-      (await mmtape('ingest', demoDataDir(), '--out', join(tmp.dir, 'x'), '--segment-mb', '0')).result,
+      (await mmtape('ingest', demoDataDir(), '--out', join(tmp.dir, 'x'), '--segment-mb', '-1')).result,
     ).toBe(1);
     expect(
       (await mmtape('ingest', demoDataDir(), '--out', join(tmp.dir, 'x'), '--segment-mb', '2048')).result,

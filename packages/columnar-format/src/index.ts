@@ -32,7 +32,7 @@ export type {
 } from './dataset.js';
 export { Dataset } from './dataset.js';
 export type { DatasetWriterOptions } from './dataset-writer.js';
-export { DatasetWriter, MAX_SEGMENT_BYTES, splitByTime } from './dataset-writer.js';
+export { AUTO_SEGMENT_MIN_FILES, DatasetWriter, MAX_SEGMENT_BYTES, splitByTime } from './dataset-writer.js';
 export type { ColumnData, DType } from './dtype.js';
 export { DTYPE_CODE, DTYPE_SIZE_BYTES } from './dtype.js';
 export type { ColumnarErrorCode, ColumnarErrorContext } from './errors.js';

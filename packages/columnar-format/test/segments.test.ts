@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  AUTO_SEGMENT_MIN_FILES,
   Dataset,
   DatasetWriter,
   isMmtapeError,
@@ -196,6 +197,25 @@ describe('segment files (DatasetWriter segmentBytes, Dataset)', () => {
     expect(report.otherFiles).toBe(2);
     await hydrateDataset(join(dir, 'stray-packed'), join(dir, 'stray-hydrated'));
     expect(readFileSync(join(dir, 'stray-hydrated', 'segment-00000.mmseg')).equals(bytes)).toBe(true);
+  });
+
+  it("'auto' writes segments from AUTO_SEGMENT_MIN_FILES column files, one file each below", () => {
+    const tiny = (n: number, out: string) => {
+      const w = DatasetWriter.create(out, { durable: false, segmentBytes: 'auto' });
+      for (let i = 0; i < n; i++) w.writeSymbol(`T${String(i).padStart(4, '0')}`, series(i, 3));
+      return w.finish();
+    };
+    const below = tiny(AUTO_SEGMENT_MIN_FILES - 1, join(dir, 'auto-below'));
+    expect(below.symbols.every((s) => s.partitions![0]!.offsetBytes === undefined)).toBe(true);
+    expect(readdirSync(join(dir, 'auto-below')).filter((n) => n.endsWith('.col')).length).toBe(
+      AUTO_SEGMENT_MIN_FILES - 1,
+    );
+    const at = tiny(AUTO_SEGMENT_MIN_FILES, join(dir, 'auto-at'));
+    expect(at.symbols.every((s) => s.file === 'segment-00000.mmseg')).toBe(true);
+    expect(readdirSync(join(dir, 'auto-at')).sort()).toEqual([MANIFEST_FILE_NAME, 'segment-00000.mmseg']);
+    const ds = Dataset.open(join(dir, 'auto-at'));
+    expect(ds.open('T0499').f64('close')).toEqual(series(499, 3)[1]!.data);
+    ds.close();
   });
 
   it('rejects segmentBytes outside its range', () => {

@@ -1,4 +1,10 @@
-import { type IngestOptions, type IngestReport, ingest } from '@mmtape/columnar-format';
+import { readdirSync } from 'node:fs';
+import {
+  type IngestOptions,
+  type IngestReport,
+  ingest,
+  SEGMENT_FILE_EXTENSION,
+} from '@mmtape/columnar-format';
 import type { CommandContext } from '../context.js';
 import { isoFromNs, settingsOf } from '../context.js';
 
@@ -28,7 +34,10 @@ export interface IngestCommandOptions {
   partition?: 'none' | 'day' | 'month';
   /** Skip fsync of each file (faster, not crash-durable). */
   noFsync?: boolean;
-  /** Store the column files in segment files of at most this many MiB (default: one file per symbol). */
+  /**
+   * Segment files of at most this many MiB; 0 = one file per symbol. Default: `ingest`'s `'auto'`
+   * (1,024 MiB segments from 500 column files).
+   */
   segmentMb?: number;
   /** Keep only the last row of rows sharing a timestamp. */
   dropDuplicateTimestamps?: boolean;
@@ -45,9 +54,6 @@ export interface IngestCommandOptions {
   /** Worker threads parsing files: a count or `'auto'` (default: one per core; 1 = in-process). */
   workers?: number | 'auto';
 }
-
-/** From this many symbols, `mmtape ingest` without `--segment-mb` suggests segment files. */
-export const SEGMENT_HINT_SYMBOLS = 500;
 
 /**
  * Runs `mmtape ingest`: CSV/Parquet files and folders → a dataset of column files + manifest.json.
@@ -85,7 +91,9 @@ export async function runIngest(
     ...(options.overwrite ? { overwrite: true } : {}),
     ...(options.partition ? { partition: options.partition } : {}),
     ...(options.noFsync ? { durable: false } : {}),
-    ...(options.segmentMb !== undefined ? { segmentBytes: Math.round(options.segmentMb * 2 ** 20) } : {}),
+    ...(options.segmentMb === undefined
+      ? {}
+      : { segmentBytes: options.segmentMb === 0 ? false : Math.round(options.segmentMb * 2 ** 20) }),
     ...(options.workers !== undefined ? { workers: options.workers } : {}),
     hygiene: {
       ...(options.dropDuplicateTimestamps ? { dropDuplicateTimestamps: true } : {}),
@@ -127,11 +135,12 @@ export async function runIngest(
   ctx.say(
     `  time range: ${isoFromNs(report.firstTimestampNs)} .. ${isoFromNs(report.lastTimestampNs)}; ${report.elapsedMs.toFixed(0)} ms`,
   );
-  if (options.segmentMb === undefined && report.symbols.length >= SEGMENT_HINT_SYMBOLS) {
-    ctx.say(
-      `  tip: ${report.symbols.length} symbols in as many files; --segment-mb 1024 stores them in a few segment files, which a full replay opens several times faster`,
-    );
-  }
+  const segments = readdirSync(report.outDir).filter((f) => f.endsWith(SEGMENT_FILE_EXTENSION)).length;
+  ctx.say(
+    segments > 0
+      ? `  layout: ${segments} segment file${segments === 1 ? '' : 's'} (--segment-mb 0 for one file per symbol)`
+      : '  layout: one column file per symbol (or partition)',
+  );
   return report;
 }
 

@@ -85,10 +85,11 @@ export interface IngestOptions {
   durable?: boolean;
   /**
    * Store the column files in segment files of at most this many bytes (see
-   * `DatasetWriterOptions.segmentBytes`). Default: one file per symbol (or partition). Segments make
-   * opening thousands of symbols for a full-market replay several times cheaper.
+   * `DatasetWriterOptions.segmentBytes`). Default `'auto'`: segment files of 1 GiB from 500 column files
+   * (`AUTO_SEGMENT_MIN_FILES`), one file per symbol (or partition) below; `false`: always one file each.
+   * Segments make opening thousands of symbols for a full-market replay several times cheaper.
    */
-  segmentBytes?: number;
+  segmentBytes?: number | 'auto' | false;
   /**
    * Optional cleaning steps, all off by default; each reports how many rows it touched in
    * `IngestReport.hygiene`. Rows are always sorted by time and exact duplicates always dropped.

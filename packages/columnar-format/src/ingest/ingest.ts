@@ -204,7 +204,7 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
     overwrite: options.overwrite ?? false,
     partition: options.partition ?? 'none',
     durable: options.durable ?? true,
-    ...(options.segmentBytes !== undefined ? { segmentBytes: options.segmentBytes } : {}),
+    ...(options.segmentBytes === false ? {} : { segmentBytes: options.segmentBytes ?? 'auto' }),
   });
   const hygieneReport = emptyHygieneReport();
   try {
