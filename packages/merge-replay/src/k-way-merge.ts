@@ -742,8 +742,9 @@ export class KWayMerge implements Iterable<ReplayBatch> {
     // copy of its gathered columns' rows next to the keys; while the block looks like bars, keys missing
     // from the union of the block's distinct timestamps are merged into it (bars: the first stream
     // brings nearly all of them, the others only check). Reading each stream's timestamps and columns
-    // once, together, and every later pass from these contiguous copies, costs much less than reading
-    // the streams (thousands of pages, TLB misses) again.
+    // once per visit, and every later pass from these contiguous copies, costs much less than reading
+    // the streams (thousands of pages, TLB misses) again. (Plain bars with one gathered f64 column take
+    // prepareBlockDirect instead and never get here.)
     const keys = this.blockKeys;
     const blockRows = this.blockRows;
     const f64Stages = this.blockStageF64;
@@ -758,39 +759,22 @@ export class KWayMerge implements Iterable<ReplayBatch> {
     let sparse = false;
     // Some stream has two rows at one timestamp (then the block cannot use a grid).
     let duplicates = 0;
-    const fusedF64 = f64Stages.length === 1 && i64Stages.length === 0;
     for (let i = 0; i < liveCount; i++) {
       const s = live[i]!;
       const first = cursors[s]!;
       const src = streams32[s]!;
-      // One gathered f64 column (the usual replay): copied in the same loop as the keys.
-      const collected = fusedF64
-        ? blockCollectF64(
-            src,
-            first,
-            endRows[s]!,
-            headHi,
-            headLo,
-            limit,
-            keys,
-            events,
-            this.blockUnion,
-            sparse ? 0 : unionLength,
-            f64Sources[0]![s]!,
-            f64Stages[0]!,
-          )
-        : blockCollect(
-            src,
-            first,
-            endRows[s]!,
-            headHi,
-            headLo,
-            limit,
-            keys,
-            events,
-            this.blockUnion,
-            sparse ? 0 : unionLength,
-          );
+      const collected = blockCollect(
+        src,
+        first,
+        endRows[s]!,
+        headHi,
+        headLo,
+        limit,
+        keys,
+        events,
+        this.blockUnion,
+        sparse ? 0 : unionLength,
+      );
       if (collected === UNSORTED) {
         this.liveCount = 0;
         this.throwUnsorted(s, first + blockCollectStop[0]!);
@@ -798,9 +782,8 @@ export class KWayMerge implements Iterable<ReplayBatch> {
       const rows = blockCollectStop[1]!;
       duplicates |= blockCollectStop[2]!;
       blockRows[s] = rows;
-      if (!fusedF64)
-        for (let c = 0; c < f64Stages.length; c++)
-          copyFloat64(f64Sources[c]![s]!, first, f64Stages[c]!, events, rows);
+      for (let c = 0; c < f64Stages.length; c++)
+        copyFloat64(f64Sources[c]![s]!, first, f64Stages[c]!, events, rows);
       for (let c = 0; c < i64Stages.length; c++)
         copyInt32(i64Sources[c]![s]!, 2 * first, i64Stages[c]!, 2 * events, 2 * rows);
       if (!sparse && collected === NEW_KEYS) {
@@ -1619,52 +1602,6 @@ function blockCollect(
     } else {
       duplicates = 1;
     }
-    keys[n++] = key;
-  }
-  blockCollectStop[1] = row - first;
-  blockCollectStop[2] = duplicates;
-  return result;
-}
-
-/**
- * {@link blockCollect} that also copies the same rows of one f64 column (`values`) to `stage` from `at`,
- * in the same loop: the usual replay reads each stream's timestamps and its one column together.
- */
-function blockCollectF64(
-  src: Int32Array,
-  first: number,
-  end: number,
-  headHi: number,
-  headLo: number,
-  limit: number,
-  keys: Float64Array,
-  at: number,
-  union: Float64Array,
-  unionLength: number,
-  values: Float64Array,
-  stage: Float64Array,
-): number {
-  let prev = -1;
-  let j = 0;
-  let result = ALL_KNOWN;
-  let duplicates = 0;
-  let n = at;
-  let row = first;
-  for (; row < end; row++) {
-    const key = (src[2 * row + HI]! - headHi) * TWO_POW_32 + ((src[2 * row + LO]! >>> 0) - headLo);
-    if (!(key < limit)) break;
-    if (key !== prev) {
-      if (key < prev) {
-        blockCollectStop[0] = row - first;
-        return UNSORTED;
-      }
-      while (j < unionLength && union[j]! < key) j++;
-      if (j === unionLength || union[j] !== key) result = NEW_KEYS;
-      prev = key;
-    } else {
-      duplicates = 1;
-    }
-    stage[n] = values[row]!;
     keys[n++] = key;
   }
   blockCollectStop[1] = row - first;
