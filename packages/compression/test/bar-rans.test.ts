@@ -12,7 +12,7 @@ import {
   isCompressionError,
   readFrameHeader,
 } from '../src/index.js';
-import { barColumnsOf, bytesOf, csvBars, mulberry32 } from './helpers.js';
+import { barColumnsOf, bytesOf, csvBars, emptyBars, mulberry32 } from './helpers.js';
 
 const KEYS = ['open', 'high', 'low', 'close', 'volume'] as const;
 
@@ -68,16 +68,6 @@ async function encodeLayout(bars: BarColumns, layout: 1 | 2): Promise<Uint8Array
 const PARAMS_AT = 24 + 1 + 1 + 4; // chain descriptor: count, stage id, u32 params length
 const layoutOf = (frame: Uint8Array): number => frame[PARAMS_AT] as number;
 
-function buffers(rows: number): Required<BarColumns> {
-  return {
-    open: new Float64Array(rows),
-    high: new Float64Array(rows),
-    low: new Float64Array(rows),
-    close: new Float64Array(rows),
-    volume: new Float64Array(rows),
-  };
-}
-
 describe('bar codec layout 2 (static rANS)', () => {
   it('is the default layout of encodeBars, with 24-byte params', async () => {
     const frame = (await encodeBars(randomBars(100, 1))) as Uint8Array;
@@ -108,7 +98,7 @@ describe('bar codec layout 2 (static rANS)', () => {
   });
 
   it('round-trips seeded random bars of many sizes and scales into reusable buffers', async () => {
-    const out = buffers(5000);
+    const out = emptyBars(5000);
     for (const [rows, seed, scale, volume] of [
       [0, 1, 100, true],
       [1, 2, 100, true],
@@ -230,7 +220,7 @@ describe('bar codec layout 2 (static rANS)', () => {
       expect(layoutOf(old)).toBe(1);
       expect(new DataView(old.buffer, old.byteOffset).getUint32(26, true)).toBe(20);
       expectBarsEqual(decodeBars(old), bars, rows);
-      const out = buffers(rows);
+      const out = emptyBars(rows);
       expect(decodeBarsInto(old, out)).toBe(rows);
       expectBarsEqual(out, bars, rows);
       const raw = await decodeFrame(old);
@@ -246,7 +236,7 @@ describe('bar codec layout 2 (static rANS)', () => {
     bars.close[10] = Number.NaN; // an exception row, so every section is present
     const frame = (await encodeBars(bars)) as Uint8Array;
     const headerBytes = readFrameHeader(frame).headerLengthBytes;
-    const out = buffers(3000);
+    const out = emptyBars(3000);
     const r = mulberry32(4242);
     let failures = 0;
     let exact = 0;
@@ -301,7 +291,7 @@ describe('bar codec layout 2 (static rANS)', () => {
       else bad[PARAMS_AT + offset] = value;
       const e = await decodeFrame(bad).catch((err: unknown) => err);
       expect(isCompressionError(e, 'MMTAPE_CODEC_FAILED'), `${label}: ${String(e)}`).toBe(true);
-      expect(() => decodeBarsInto(bad, buffers(64)), label).toThrow();
+      expect(() => decodeBarsInto(bad, emptyBars(64)), label).toThrow();
     }
     // Table section: the first field's group count (0 and 65 are invalid), then a frequency that
     // breaks the 2^P sum.
@@ -313,7 +303,7 @@ describe('bar codec layout 2 (static rANS)', () => {
     ] as const) {
       const bad = frame.slice();
       bad[tablesAt] = value;
-      expect(() => decodeBarsInto(bad, buffers(64)), label).toThrow(/groups/);
+      expect(() => decodeBarsInto(bad, emptyBars(64)), label).toThrow(/groups/);
     }
     const bad = frame.slice();
     // first group: varint K at tablesAt + 1 + (G − 1); its first entry (gap, freq − 1) follows.
@@ -322,7 +312,7 @@ describe('bar codec layout 2 (static rANS)', () => {
     bad[freqAt] = ((bad[freqAt] as number) & 0x80) | (((bad[freqAt] as number) + 1) & 0x7f);
     const e = (() => {
       try {
-        decodeBarsInto(bad, buffers(64));
+        decodeBarsInto(bad, emptyBars(64));
       } catch (err) {
         return err;
       }

@@ -63,3 +63,14 @@ export function barColumnsOf(cols: readonly Float64Array[], volume: boolean): Ba
   if (volume) bars.volume = cols[4] as Float64Array;
   return bars;
 }
+
+/** Five zeroed output columns of `rows` values each, for the decoders' `*Into` calls. */
+export function emptyBars(rows: number): Required<BarColumns> {
+  return {
+    open: new Float64Array(rows),
+    high: new Float64Array(rows),
+    low: new Float64Array(rows),
+    close: new Float64Array(rows),
+    volume: new Float64Array(rows),
+  };
+}

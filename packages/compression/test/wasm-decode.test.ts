@@ -13,7 +13,7 @@ import {
   readFrameHeader,
   setDecodeBackend,
 } from '../src/index.js';
-import { barColumnsOf, bytesOf, mulberry32 } from './helpers.js';
+import { barColumnsOf, bytesOf, emptyBars, mulberry32 } from './helpers.js';
 
 const KEYS = ['open', 'high', 'low', 'close', 'volume'] as const;
 /** The repository's demo data: 30 S&P 500 stocks, daily bars 2013-2018 (apps/cli/demo-data/sp500-30/SOURCE.md). */
@@ -73,21 +73,11 @@ function seededBars(
   return barColumnsOf(cols, o.volume !== false);
 }
 
-function outputs(rows: number): Required<BarColumns> {
-  return {
-    open: new Float64Array(rows),
-    high: new Float64Array(rows),
-    low: new Float64Array(rows),
-    close: new Float64Array(rows),
-    volume: new Float64Array(rows),
-  };
-}
-
 /** Decodes `frame` with `backend` into fresh arrays; returns the rows and the bytes of every column. */
 function decodeWith(backend: DecodeBackend, frame: Uint8Array, rows: number): Buffer[] {
   setDecodeBackend(backend);
   expect(decodeBackend()).toBe(backend);
-  const out = outputs(rows);
+  const out = emptyBars(rows);
   expect(decodeBarsInto(frame, out)).toBe(rows);
   return KEYS.map((k) => Buffer.from(bytesOf(out[k])));
 }
@@ -210,7 +200,7 @@ describe('WebAssembly bar decoder (layout 2) vs the TypeScript reference', () =>
     const frame = (await encodeBars(bars)) as Uint8Array;
     const headerBytes = readFrameHeader(frame).headerLengthBytes;
     const r = mulberry32(99);
-    const out = outputs(3000);
+    const out = emptyBars(3000);
     let failed = 0;
     for (let trial = 0; trial < 400; trial++) {
       const bad = frame.slice();
@@ -247,10 +237,10 @@ describe('WebAssembly bar decoder (layout 2) vs the TypeScript reference', () =>
     const bad = frame.slice();
     bad.fill(0xff, bad.length - Math.floor((bad.length - 200) / 2));
     setDecodeBackend('wasm');
-    const wasm = errorOf(() => decodeBarsInto(bad, outputs(5000)));
+    const wasm = errorOf(() => decodeBarsInto(bad, emptyBars(5000)));
     setDecodeBackend('js');
     expect(wasm).toBeDefined();
-    expect(wasm).toBe(errorOf(() => decodeBarsInto(bad, outputs(5000))));
+    expect(wasm).toBe(errorOf(() => decodeBarsInto(bad, emptyBars(5000))));
   });
 
   it('decodes through decodeFrame (fresh buffer) identically with both backends', async () => {
