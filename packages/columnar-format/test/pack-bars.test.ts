@@ -185,11 +185,13 @@ describe('packDataset with bar frames (pack format 2)', () => {
     expect(isPackError(e3, 'MMTAPE_PACK_CORRUPT'), String(e3)).toBe(true);
   });
 
-  it('packs written with bar layout 1 (range coded) read back bit for bit, and layout 2 is the default', async () => {
+  it('packs written with bar layouts 1 and 2 read back bit for bit, and layout 3 is the default', async () => {
     const v1 = mkdtempSync(join(tmpdir(), 'mmtape-packbars-v1-'));
     const v2 = mkdtempSync(join(tmpdir(), 'mmtape-packbars-v2-'));
     const r1 = await packDataset(src, v1, { chunkRows: 4096, barLayout: 1 });
     const r2 = await packDataset(src, v2, { chunkRows: 4096 });
+    const v2Dir = mkdtempSync(join(tmpdir(), 'mmtape-packbars-l2-'));
+    const rl2 = await packDataset(src, v2Dir, { chunkRows: 4096, barLayout: 2 });
     const layouts = (dir: string, report: typeof r1): number[] => {
       const entry = report.index.files.find((f) => f.symbol === 'AAPL');
       const ref = entry?.columns.find((c) => c.name === 'open')?.chunks[0];
@@ -201,21 +203,26 @@ describe('packDataset with bar frames (pack format 2)', () => {
       ];
     };
     expect(layouts(v1, r1)).toEqual([22, 1]);
-    expect(layouts(v2, r2)).toEqual([22, 2]);
-    const ds = openPackedDataset(v1);
-    for (const symbol of ['AAPL', 'NAN', 'SYN']) {
-      const f = ds.open(symbol);
-      for (const name of PRICE_COLUMNS) {
-        if (symbol === 'SYN' && name === 'volume') continue;
-        const want = (bars[symbol] as Bars)[name];
-        expect(sameBits((await f.readColumn(name)) as Float64Array, want), `${symbol} ${name}`).toBe(true);
+    expect(layouts(v2, r2)).toEqual([22, 3]);
+    expect(layouts(v2Dir, rl2)).toEqual([22, 2]);
+    for (const dir of [v1, v2Dir, v2]) {
+      const ds = openPackedDataset(dir);
+      for (const symbol of ['AAPL', 'NAN', 'SYN']) {
+        const f = ds.open(symbol);
+        for (const name of PRICE_COLUMNS) {
+          if (symbol === 'SYN' && name === 'volume') continue;
+          const want = (bars[symbol] as Bars)[name];
+          expect(sameBits((await f.readColumn(name)) as Float64Array, want), `${dir} ${symbol} ${name}`).toBe(
+            true,
+          );
+        }
       }
+      ds.close();
     }
-    ds.close();
     const out = mkdtempSync(join(tmpdir(), 'mmtape-packbars-h1-'));
     expect((await hydrateDataset(v1, out, { overwrite: true })).verified).toBe(true);
     await expect(
-      packDataset(src, mkdtempSync(join(tmpdir(), 'x-')), { barLayout: 3 as never }),
+      packDataset(src, mkdtempSync(join(tmpdir(), 'x-')), { barLayout: 4 as never }),
     ).rejects.toSatisfy((e: unknown) => isPackError(e, 'MMTAPE_PACK_INVALID_OPTIONS'));
   });
 

@@ -1,6 +1,6 @@
 /**
- * OHLC(V) bars in and out of one version-2 frame with the `bar` stage (id 22, `bar/bar-codec.ts`):
- * prices coded as cross-column residuals (open − previous close, close − open, the two wicks) and
+ * OHLC(V) bars in and out of one chain frame (version 3; version-2 frames still decode) with the `bar`
+ * stage (id 22, `bar/bar-codec.ts`): prices coded as cross-column residuals (open − previous close, close − open, the two wicks) and
  * volumes by magnitude; layout 2 (default) codes them with static, context-selected rANS tables
  * (`bar/bar-codec-v2.ts`), layout 1 with context-adaptive binary range coding. About 1.45-1.6x smaller than the
  * per-column chains on 1-minute US equity bars (see README), lossless bit for bit.
@@ -19,6 +19,7 @@
 import { crc32 } from 'node:zlib';
 import { barDecodeInto } from './bar/bar-codec.js';
 import { BAR_CODEC_ID } from './bar/bar-stage.js';
+import { verifyFrameChecksum } from './checksum.js';
 import { encodeChainFrame } from './encode-frame.js';
 import {
   ChecksumMismatchError,
@@ -27,7 +28,7 @@ import {
   FrameLengthError,
   FrameTruncatedError,
 } from './errors.js';
-import { readFrameHeader } from './frame-header.js';
+import { type FrameHeader, isChainFrameVersion, readFrameHeader } from './frame-header.js';
 
 /** Columns of a set of bars, all of the same length (rows). `volume` is optional. */
 export interface BarColumns {
@@ -61,7 +62,13 @@ function columnsOf(bars: BarColumns): Float64Array[] {
  * negative volume are stored raw; with more than 1/16 of such rows the result is `undefined`: then
  * store the columns with `encodeColumn`.
  *
+ * The frame is version 3 (checksum over the stored frame bytes). Before it is returned it is decoded
+ * once and compared with the input (see `encodeChainFrame`), since that checksum does not cover the
+ * decoder's output.
+ *
  * @throws CodecOptionsError a column is not a Float64Array, or the lengths differ.
+ * @throws CodecError (codec `'bar'`, operation `'encode'`) the encode-time round-trip check failed: an
+ *   internal bug, never expected.
  */
 export async function encodeBars(bars: BarColumns): Promise<Uint8Array | undefined> {
   const cols = columnsOf(bars);
@@ -76,30 +83,46 @@ export async function encodeBars(bars: BarColumns): Promise<Uint8Array | undefin
   return encodeChainFrame(raw, [{ codec: 'bar', columns: cols.length as 4 | 5 }], 'f64');
 }
 
-/** True when `frame` is a version-2 frame whose chain is the single `bar` stage (header checks only). */
+function isBarHeader(h: FrameHeader): boolean {
+  return isChainFrameVersion(h.version) && h.chain.length === 1 && h.chain[0]?.id === BAR_CODEC_ID;
+}
+
+/**
+ * True when `frame` is a chain frame (version 2 or 3) whose chain is the single `bar` stage. Header
+ * checks only: neither the checksum nor the payload is looked at.
+ */
 export function isBarFrame(frame: Uint8Array): boolean {
   try {
-    const h = readFrameHeader(frame);
-    return h.version === 2 && h.chain.length === 1 && h.chain[0]?.id === BAR_CODEC_ID;
+    return isBarHeader(readFrameHeader(frame));
   } catch {
     return false;
   }
 }
 
 /**
- * Decodes a bar frame straight into the caller's (reusable) arrays, each at least `rows` long, and
- * verifies the CRC-32 over the decoded values; returns the number of rows. Only the first `rows`
- * values of each array are written. `out.volume` is required when the frame holds volumes and
- * ignored otherwise. On error the arrays' contents are unspecified.
+ * Decodes a bar frame straight into the caller's (reusable) arrays, each at least `rows` long; returns
+ * the number of rows. Only the first `rows` values of each array are written. `out.volume` is required
+ * when the frame holds volumes and ignored otherwise. On error the arrays' contents are unspecified.
+ *
+ * Checksum: a version-3 frame's CRC-32 over its stored bytes is verified before decoding (nothing is
+ * written to `out` when it fails); a version-2 frame's CRC-32 over the decoded values after decoding.
  *
  * @throws FrameTruncatedError | FrameMagicError | FrameVersionError | FrameLengthError bad frame.
  * @throws CodecError not a bar frame, corrupt data, or arrays too short.
- * @throws ChecksumMismatchError the decoded values do not match the stored CRC-32.
+ * @throws ChecksumMismatchError version 3: the frame bytes do not match the stored CRC-32 (`scope`
+ *   `'frame'`); version 2: the decoded values do not (`scope` `'raw'`).
  */
 export function decodeBarsInto(frame: Uint8Array, out: BarColumns): number {
+  return decodeCheckedBarFrame(frame, checkBarFrame(frame), out);
+}
+
+/**
+ * Header of a bar frame after the checks done before any decoding: a single `bar` stage, exactly header
+ * + payload bytes, and for version 3 the frame checksum.
+ */
+function checkBarFrame(frame: Uint8Array): FrameHeader {
   const header = readFrameHeader(frame);
-  const stage = header.chain[0];
-  if (header.version !== 2 || header.chain.length !== 1 || stage?.id !== BAR_CODEC_ID) {
+  if (!isBarHeader(header)) {
     throw new CodecError(
       'bar',
       'decode',
@@ -117,6 +140,14 @@ export function decodeBarsInto(frame: Uint8Array, out: BarColumns): number {
   if (frame.byteLength > header.frameLengthBytes) {
     throw new FrameLengthError('frame', 0, header.frameLengthBytes, frame.byteLength);
   }
+  // Version 3: corrupt stored bytes are rejected before the decoder runs (or the caller allocates).
+  if (header.checksumScope === 'frame') verifyFrameChecksum(frame, header.checksum);
+  return header;
+}
+
+/** Decodes a frame that passed {@link checkBarFrame}; version 2: then checks the CRC-32 of the values. */
+function decodeCheckedBarFrame(frame: Uint8Array, header: FrameHeader, out: BarColumns): number {
+  const stage = header.chain[0] as FrameHeader['chain'][number];
   const columns = stage.params[1] === 5 ? 5 : 4;
   if (columns === 5 && out.volume === undefined) {
     throw new CodecError('bar', 'decode', 'the frame holds volumes but out.volume is missing');
@@ -139,16 +170,24 @@ export function decodeBarsInto(frame: Uint8Array, out: BarColumns): number {
     if ((cause as { code?: unknown })?.code !== undefined) throw cause;
     throw new CodecError('bar', 'decode', String((cause as Error).message ?? cause), { cause });
   }
-  let crc = 0;
-  for (const o of outs) crc = crc32(new Uint8Array(o.buffer, o.byteOffset, rows * 8), crc);
-  crc >>>= 0;
-  if (crc !== header.checksum) throw new ChecksumMismatchError(header.checksum, crc);
+  if (header.checksumScope === 'raw') {
+    // Version 2: CRC-32 of the raw bytes = the decoded columns laid end to end.
+    let crc = 0;
+    for (const o of outs) crc = crc32(new Uint8Array(o.buffer, o.byteOffset, rows * 8), crc);
+    crc >>>= 0;
+    if (crc !== header.checksum) throw new ChecksumMismatchError(header.checksum, crc);
+  }
   return rows;
 }
 
-/** {@link decodeBarsInto} into fresh arrays. */
+/**
+ * {@link decodeBarsInto} into fresh arrays, sized from the header's raw length (after the frame checks,
+ * so a version-3 frame with a corrupt raw length fails its checksum before anything is allocated).
+ *
+ * @throws the errors of {@link decodeBarsInto}; CodecError a raw length above 2 GiB.
+ */
 export function decodeBars(frame: Uint8Array): BarColumns & { rows: number } {
-  const header = readFrameHeader(frame);
+  const header = checkBarFrame(frame);
   const columns = header.chain[0]?.params[1] === 5 ? 5 : 4;
   const rows = Math.floor(header.rawLengthBytes / (8 * columns));
   if (rows * 8 * columns > 2 ** 31)
@@ -156,6 +195,6 @@ export function decodeBars(frame: Uint8Array): BarColumns & { rows: number } {
   const make = (): Float64Array => new Float64Array(rows);
   const out: BarColumns = { open: make(), high: make(), low: make(), close: make() };
   if (columns === 5) out.volume = make();
-  const n = decodeBarsInto(frame, out);
+  const n = decodeCheckedBarFrame(frame, header, out);
   return { ...out, rows: n };
 }

@@ -1,6 +1,6 @@
 /**
  * Codec chains: stages applied in order when encoding, in reverse when decoding, and the chain
- * descriptor stored in version-2 frames:
+ * descriptor stored in chain frames (versions 2 and 3):
  *
  * ```
  * offset size field

@@ -1,6 +1,6 @@
 /**
- * Typed columns in and out of version-2 frames, with an automatic, lossless codec chain chosen per
- * column from what market data looks like:
+ * Typed columns in and out of chain frames (version 3; version-2 frames still decode), with an
+ * automatic, lossless codec chain chosen per column from what market data looks like:
  *
  * - float64 (prices, volumes): the decimal filter (exact scaled integers), then `delta` (prices move
  *   little from row to row) or not (volumes do not), `zigzag`, a byte or bit shuffle, zstd. When the
@@ -134,7 +134,8 @@ export async function chooseColumnChain(
 }
 
 /**
- * Encodes a column into a self-describing version-2 frame (dtype, chain, raw length, CRC-32).
+ * Encodes a column into a self-describing chain frame, version 3 (dtype, chain, raw length, CRC-32 of
+ * the stored frame bytes).
  *
  * @example
  * ```ts
@@ -160,7 +161,10 @@ export async function encodeColumn(data: ColumnArray, options: ColumnCodecOption
 
 /**
  * Decodes a frame (any version) into a typed array of its recorded dtype (`Uint8Array` for untyped
- * frames). The checksum is verified. The array owns a fresh buffer.
+ * frames). The checksum is verified (as {@link decodeFrame}: version 3 before decoding, versions 1 and
+ * 2 over the decoded bytes). The array owns a fresh buffer.
+ *
+ * @throws the errors of {@link decodeFrame}.
  */
 export async function decodeColumn(frame: Uint8Array): Promise<ColumnArray> {
   const { dtype } = readFrameHeader(frame);

@@ -1,7 +1,7 @@
 import { decodeChain } from './chain.js';
-import { checksumOf } from './checksum.js';
+import { checksumOf, verifyFrameChecksum } from './checksum.js';
 import { ChecksumMismatchError, FrameLengthError, FrameTruncatedError } from './errors.js';
-import { FRAME_VERSION_CHAIN, readFrameHeader } from './frame-header.js';
+import { isChainFrameVersion, readFrameHeader } from './frame-header.js';
 import { zstdDecompress } from './zstd-codec.js';
 
 /**
@@ -10,12 +10,16 @@ import { zstdDecompress } from './zstd-codec.js';
  *
  * Validation happens before any decoding, against the bytes available: magic, version, codec id,
  * payload length vs frame size (the frame must be exactly header + payload: trailing bytes are an
- * error), then the decoded length against the header and the CRC-32 of the decoded bytes.
+ * error); for version 3, the CRC-32 of the frame bytes (all but the checksum field). Then the frame is
+ * decoded and the decoded length checked against the header; for versions 1 and 2 also the CRC-32 of
+ * the decoded bytes (version 3 skips that pass over the decoded bytes).
  *
  * @throws FrameTruncatedError fewer bytes than the header or the payload it announces.
  * @throws FrameMagicError | FrameVersionError | UnknownCodecError bad header bytes.
  * @throws FrameLengthError trailing bytes, or a decoded length other than the raw length.
- * @throws ChecksumMismatchError decoded bytes do not match the stored CRC-32.
+ * @throws ChecksumMismatchError version 3: the stored frame bytes do not match the CRC-32 (`scope`
+ *   `'frame'`, nothing decoded); versions 1 and 2: the decoded bytes do not (`scope` `'raw'`).
+ * @throws CodecError corrupt data in a chain stage (blosc, lz4, zlib, filters, bar).
  * @throws ZstdError corrupt zstd payload, or the wasm module cannot load.
  * @throws FrameTooLargeError the raw length exceeds the codec's limit.
  */
@@ -33,9 +37,11 @@ export async function decodeFrame(frame: Uint8Array): Promise<Uint8Array> {
   if (frame.byteLength > header.frameLengthBytes) {
     throw new FrameLengthError('frame', 0, header.frameLengthBytes, frame.byteLength);
   }
+  // Version 3: reject corrupt stored bytes before any decoder sees them.
+  if (header.checksumScope === 'frame') verifyFrameChecksum(frame, header.checksum);
   const payload = frame.subarray(payloadOffset, header.frameLengthBytes);
   let raw: Uint8Array;
-  if (header.version === FRAME_VERSION_CHAIN) {
+  if (isChainFrameVersion(header.version)) {
     raw = await decodeChain(payload, header.chain, header.rawLengthBytes);
     // Stages may return views of Buffers or of their inputs: hand back an independent plain copy.
     if (Buffer.isBuffer(raw) || raw.byteOffset !== 0 || raw.buffer.byteLength !== raw.byteLength) {
@@ -58,7 +64,9 @@ export async function decodeFrame(frame: Uint8Array): Promise<Uint8Array> {
   if (raw.byteLength !== header.rawLengthBytes) {
     throw new FrameLengthError('decoded payload', payloadOffset, header.rawLengthBytes, raw.byteLength);
   }
-  const actual = checksumOf(raw);
-  if (actual !== header.checksum) throw new ChecksumMismatchError(header.checksum, actual);
+  if (header.checksumScope === 'raw') {
+    const actual = checksumOf(raw);
+    if (actual !== header.checksum) throw new ChecksumMismatchError(header.checksum, actual);
+  }
   return raw;
 }

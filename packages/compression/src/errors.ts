@@ -71,7 +71,10 @@ export class FrameMagicError extends CompressionError {
   }
 }
 
-/** The frame version byte (offset 4) is not one this build can read. */
+/**
+ * The frame version byte (offset 4) is not one this build can read. `expected` is the newest version
+ * this build reads (it reads every version from 1 up to it), `actual` the byte found.
+ */
 export class FrameVersionError extends CompressionError {
   readonly code = 'MMTAPE_FRAME_UNSUPPORTED_VERSION' as const;
   readonly offsetBytes = 4;
@@ -79,7 +82,7 @@ export class FrameVersionError extends CompressionError {
   readonly actual: number;
 
   constructor(expected: number, actual: number) {
-    super(`unsupported frame version ${actual} at byte 4, this build reads version ${expected}`);
+    super(`unsupported frame version ${actual} at byte 4, this build reads versions 1 to ${expected}`);
     this.expected = expected;
     this.actual = actual;
   }
@@ -127,21 +130,26 @@ export class FrameLengthError extends CompressionError {
 }
 
 /**
- * CRC-32 of the decoded bytes differs from the one stored at byte 16 of the header.
- * `expected` is the stored checksum, `actual` the computed one (both unsigned 32-bit integers).
+ * A CRC-32 differs from the one stored at byte 16 of the header. `expected` is the stored checksum,
+ * `actual` the computed one (both unsigned 32-bit integers). `scope` says what was checksummed:
+ * `'raw'` the decoded bytes (frame versions 1 and 2, checked after decoding), `'frame'` every stored
+ * byte of the frame except the checksum field (version 3, checked before any decoder runs: the
+ * header, descriptor or payload bytes are corrupt).
  */
 export class ChecksumMismatchError extends CompressionError {
   readonly code = 'MMTAPE_CHECKSUM_MISMATCH' as const;
   readonly offsetBytes = 16;
   readonly expected: number;
   readonly actual: number;
+  readonly scope: 'raw' | 'frame';
 
-  constructor(expected: number, actual: number) {
+  constructor(expected: number, actual: number, scope: 'raw' | 'frame' = 'raw') {
     super(
-      `checksum mismatch: decoded bytes have CRC-32 0x${hex32(actual)} but the frame stores 0x${hex32(expected)}`,
+      `checksum mismatch: ${scope === 'raw' ? 'decoded bytes have' : 'frame bytes (all but the checksum field) have'} CRC-32 0x${hex32(actual)} but the frame stores 0x${hex32(expected)}`,
     );
     this.expected = expected;
     this.actual = actual;
+    this.scope = scope;
   }
 }
 
@@ -195,9 +203,11 @@ export class ZstdError extends CompressionError {
 }
 
 /**
- * A codec of a chain (blosc, lz4, zlib, a filter) failed: corrupt or inconsistent data while decoding,
- * or an internal failure while encoding. `codec` names the stage, `offsetBytes` locates the data in the
- * frame or blosc buffer when known; `cause` is the underlying error.
+ * A codec of a chain (blosc, lz4, zlib, a filter, bar) failed: corrupt or inconsistent data while
+ * decoding, or an internal failure while encoding, including a failed encode-time round-trip check of
+ * a `bar` frame (then `offsetBytes` is the first differing byte of the encoder's input). `codec` names
+ * the stage, `offsetBytes` locates the data in the frame or blosc buffer when known; `cause` is the
+ * underlying error.
  */
 export class CodecError extends CompressionError {
   readonly code = 'MMTAPE_CODEC_FAILED' as const;

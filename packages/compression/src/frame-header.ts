@@ -23,6 +23,22 @@
  *  24+C'    … payload (C' = C rounded up to 8)
  * ```
  *
+ * Version 3 (codec chains, written since frame version 3 exists) has exactly the layout of version 2;
+ * only the checksum rule differs:
+ *
+ * ```
+ * version  checksum at byte 16 (u32 LE, CRC-32, node:zlib crc32)           verified
+ *       1  CRC-32 of the raw (decoded) bytes                                after decoding
+ *       2  CRC-32 of the raw (decoded) bytes                                after decoding
+ *       3  CRC-32 of frame[0..16) continued over frame[20..frameLength):   before decoding
+ *          every frame byte but the checksum field (header, raw length,
+ *          dtype, descriptor, padding, payload)
+ * ```
+ *
+ * Version 3 thus detects corruption of the stored bytes before any decoder runs and costs a CRC pass
+ * over the (smaller) stored bytes instead of the decoded ones. Writers of chain frames write version 3;
+ * version-1 and version-2 frames written before decode exactly as they did.
+ *
  * @module
  */
 
@@ -46,10 +62,30 @@ export const FRAME_MAGIC: readonly number[] = Object.freeze([0x89, 0x4d, 0x54, 0
 /** Frame layout version of single-codec frames (`none`/`zstd`), byte 4. */
 export const FRAME_VERSION = 1;
 
-/** Frame layout version of codec-chain frames, byte 4. */
+/**
+ * Frame layout version 2 (byte 4): codec-chain frames whose checksum is the CRC-32 of the raw
+ * (decoded) bytes. Still read; written only on request (`frameVersion: 2` of {@link encodeFrame}).
+ */
 export const FRAME_VERSION_CHAIN = 2;
 
-/** Element type recorded in version-2 frames (byte 5). `bytes` = untyped. */
+/**
+ * Frame layout version 3 (byte 4): the codec-chain layout of {@link FRAME_VERSION_CHAIN}, with the
+ * checksum at byte 16 computed over every frame byte except the checksum field itself (`frame[0..16)`
+ * then `frame[20..frameLength)`, see `frameChecksumOf`), so it is verified before decoding. Default for
+ * every chain frame written (`encodeFrame` with a chain or codec `blosc`/`lz4`/`zlib`, `encodeColumn`,
+ * `encodeBars`).
+ */
+export const FRAME_VERSION_CHAIN_PAYLOAD_CRC = 3;
+
+/** Versions of codec-chain frames this build writes: {@link FRAME_VERSION_CHAIN} (2) or {@link FRAME_VERSION_CHAIN_PAYLOAD_CRC} (3). */
+export type ChainFrameVersion = typeof FRAME_VERSION_CHAIN | typeof FRAME_VERSION_CHAIN_PAYLOAD_CRC;
+
+/** True for the version byte of a codec-chain frame (2 or 3). */
+export function isChainFrameVersion(version: number): version is ChainFrameVersion {
+  return version === FRAME_VERSION_CHAIN || version === FRAME_VERSION_CHAIN_PAYLOAD_CRC;
+}
+
+/** Element type recorded in chain frames (byte 5 of versions 2 and 3). `bytes` = untyped. */
 export type FrameDType = 'bytes' | 'i64' | 'f64' | 'f32' | 'i32' | 'u8';
 
 /** dtype codes of byte 5 (the same numbers as columnar-format's DTYPE_CODE, 0 for untyped bytes). */
@@ -68,7 +104,7 @@ export const FRAME_HEADER_BYTES = 24;
 
 /**
  * Codec names for the `codec` option of {@link encodeFrame}: `none`/`zstd` write version-1 frames, the
- * others a one-stage version-2 chain frame.
+ * others a one-stage chain frame (version 3).
  */
 export type CodecName = 'none' | 'zstd' | 'blosc' | 'lz4' | 'zlib';
 
@@ -80,16 +116,16 @@ const KNOWN_CODEC_IDS = '0 (none), 1 (zstd)';
 
 /** Decoded frame header. All lengths in bytes. */
 export interface FrameHeader {
-  /** Frame layout version (byte 4). */
+  /** Frame layout version (byte 4): 1, 2 or 3. */
   version: number;
   /**
-   * Version 1: codec name from the codec id. Version 2: the name of the last stage of the chain
+   * Version 1: codec name from the codec id. Versions 2 and 3: the name of the last stage of the chain
    * (the compressor), `#<id>` when that id is not registered.
    */
   codec: string;
-  /** Version 1: raw codec id (byte 5). Version 2: id of the last stage. */
+  /** Version 1: raw codec id (byte 5). Versions 2 and 3: id of the last stage. */
   codecId: number;
-  /** Element type (version 2; `bytes` for version 1). */
+  /** Element type (versions 2 and 3; `bytes` for version 1). */
   dtype: FrameDType;
   /** Stages, in encoding order (version 1: `[]` for none, one zstd stage for zstd). */
   chain: ChainStage[];
@@ -97,11 +133,16 @@ export interface FrameHeader {
   level: number;
   /** Length of the original bytes (u64 at byte 8; always <= Number.MAX_SAFE_INTEGER). */
   rawLengthBytes: number;
-  /** CRC-32 of the original bytes, unsigned (u32 at byte 16). */
+  /** Stored CRC-32, unsigned (u32 at byte 16); over the bytes {@link FrameHeader.checksumScope} says. */
   checksum: number;
+  /**
+   * What {@link FrameHeader.checksum} covers: `'raw'` the original (decoded) bytes (versions 1 and 2),
+   * `'frame'` every frame byte except the checksum field (version 3, see `frameChecksumOf`).
+   */
+  checksumScope: 'raw' | 'frame';
   /** Length of the payload following the header (u32 at byte 20). */
   payloadLengthBytes: number;
-  /** {@link FRAME_HEADER_BYTES} for version 1; 24 + descriptor rounded up to 8 for version 2. */
+  /** {@link FRAME_HEADER_BYTES} for version 1; 24 + descriptor rounded up to 8 for versions 2 and 3. */
   headerLengthBytes: number;
   /** Header plus payload: the number of bytes a complete frame occupies. */
   frameLengthBytes: number;
@@ -120,12 +161,15 @@ export function isFrame(bytes: Uint8Array): boolean {
 
 /**
  * Decodes and validates the 24-byte header at the start of `bytes`. The payload need not be present
- * (compare `frameLengthBytes` with what you have); {@link decodeFrame} checks it.
+ * (compare `frameLengthBytes` with what you have); {@link decodeFrame} checks it. The checksum is not
+ * verified here (see {@link FrameHeader.checksumScope}).
  *
- * @throws FrameTruncatedError fewer than 24 bytes.
+ * @throws FrameTruncatedError fewer than 24 bytes, or fewer than the chain descriptor announced (versions 2, 3).
  * @throws FrameMagicError bytes 0..3 are not {@link FRAME_MAGIC}.
- * @throws FrameVersionError byte 4 is not {@link FRAME_VERSION}.
- * @throws UnknownCodecError byte 5 is not a known codec id.
+ * @throws FrameVersionError byte 4 is not 1, 2 or 3 ({@link FRAME_VERSION}, {@link FRAME_VERSION_CHAIN},
+ *   {@link FRAME_VERSION_CHAIN_PAYLOAD_CRC}).
+ * @throws UnknownCodecError byte 5 is not a known codec id (version 1) or dtype code (versions 2, 3).
+ * @throws CodecError a malformed chain descriptor (stage count, trailing bytes).
  * @throws FrameTooLargeError the raw length exceeds `Number.MAX_SAFE_INTEGER`.
  */
 export function readFrameHeader(bytes: Uint8Array): FrameHeader {
@@ -143,8 +187,8 @@ export function readFrameHeader(bytes: Uint8Array): FrameHeader {
       ((bytes[at + 3] as number) << 24)) >>>
     0;
   const version = bytes[4] as number;
-  if (version !== FRAME_VERSION && version !== FRAME_VERSION_CHAIN) {
-    throw new FrameVersionError(FRAME_VERSION, version);
+  if (version !== FRAME_VERSION && !isChainFrameVersion(version)) {
+    throw new FrameVersionError(FRAME_VERSION_CHAIN_PAYLOAD_CRC, version);
   }
   const rawLength = u32(8) + u32(12) * 2 ** 32; // exact up to 2^53; the check below rejects larger
   if (u32(12) > 0x1fffff) {
@@ -161,6 +205,7 @@ export function readFrameHeader(bytes: Uint8Array): FrameHeader {
       version,
       rawLengthBytes: rawLength,
       checksum,
+      checksumScope: 'raw',
       payloadLengthBytes,
       codec,
       codecId,
@@ -200,6 +245,7 @@ export function readFrameHeader(bytes: Uint8Array): FrameHeader {
     version,
     rawLengthBytes: rawLength,
     checksum,
+    checksumScope: version === FRAME_VERSION_CHAIN_PAYLOAD_CRC ? 'frame' : 'raw',
     payloadLengthBytes,
     codec: last.codec,
     codecId: last.id,
@@ -242,27 +288,34 @@ export function writeFrameHeader(target: Uint8Array, fields: FrameHeaderFields):
 export const KNOWN_CODEC_NAMES = "'none', 'zstd', 'blosc', 'lz4', 'zlib'";
 
 /**
- * Writes a version-2 header plus chain descriptor and padding into a new buffer of
- * `headerLengthBytes` bytes; the caller appends the payload.
+ * Writes a chain-frame header (version 2 or 3) plus chain descriptor and padding into
+ * `target[0..headerLengthBytes)` (24 + descriptor length rounded up to 8). Internal: the caller
+ * validates the fields, writes the payload after the header and, for version 3, then stores
+ * `frameChecksumOf(frame)` at byte 16 (pass `checksum: 0` here).
  */
-export function writeChainFrameHeader(fields: {
-  dtype: FrameDType;
-  descriptor: Uint8Array;
-  rawLengthBytes: number;
-  checksum: number;
-  payloadLengthBytes: number;
-}): Uint8Array {
-  const head = new Uint8Array(FRAME_HEADER_BYTES + align8(fields.descriptor.length));
-  const view = new DataView(head.buffer);
+export function writeChainFrameHeader(
+  target: Uint8Array,
+  fields: {
+    version: ChainFrameVersion;
+    dtype: FrameDType;
+    descriptor: Uint8Array;
+    rawLengthBytes: number;
+    checksum: number;
+    payloadLengthBytes: number;
+  },
+): void {
+  const headerLengthBytes = FRAME_HEADER_BYTES + align8(fields.descriptor.length);
+  const head = target.subarray(0, headerLengthBytes);
+  head.fill(0); // padding
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
   head.set(FRAME_MAGIC, 0);
-  view.setUint8(4, FRAME_VERSION_CHAIN);
+  view.setUint8(4, fields.version);
   view.setUint8(5, FRAME_DTYPE_CODES[fields.dtype]);
   view.setUint16(6, fields.descriptor.length, true);
   view.setBigUint64(8, BigInt(fields.rawLengthBytes), true);
   view.setUint32(16, fields.checksum >>> 0, true);
   view.setUint32(20, fields.payloadLengthBytes, true);
   head.set(fields.descriptor, FRAME_HEADER_BYTES);
-  return head;
 }
 
 /** Lowercase hex of a few bytes, for error messages. */

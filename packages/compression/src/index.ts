@@ -1,15 +1,16 @@
 /**
  * `@mmtape/compression`: codecs for market data in self-describing, checksummed frames.
  *
- * - Frames: version 1 (`none`/`zstd`) and version 2 (a codec chain plus dtype), both with magic,
- *   raw length and CRC-32; decoding verifies the checksum.
+ * - Frames: version 1 (`none`/`zstd`) and version 3 (a codec chain plus dtype), both with magic,
+ *   raw length and CRC-32; decoding verifies the checksum (version 3: over the stored frame bytes,
+ *   before decoding; versions 1 and 2: over the decoded bytes). Version-2 chain frames still decode.
  * - Codecs registered by name and id, loaded lazily: `zstd` (native zstd-napi when it loads, wasm
  *   otherwise), `blosc` (blosc1 buffers interoperable with python-blosc), `lz4`, `zlib`; filters
  *   `shuffle`, `bitshuffle`, `delta`, `zigzag` and the lossless `decimal` price filter.
  * - `encodeColumn`/`decodeColumn`: automatic lossless chains for typed columns.
  * - `encodeBars`/`decodeBarsInto`: OHLC(V) bars in one frame (`bar` stage, id 22): cross-column
- *   residuals with static interleaved rANS over hybrid-integer tokens (layout 2, default; layout-1
- *   frames with adaptive range coding still decode), about 1.45-1.6x smaller than the per-column chains.
+ *   residuals with static interleaved rANS over hybrid-integer tokens (layout 3, default: one state per
+ *   field; layout-2 and layout-1 frames still decode), about 1.45-1.6x smaller than the per-column chains.
  *
  * @example
  * ```ts
@@ -32,7 +33,7 @@ export {
   BAR_MAX_SCALE,
   BAR_PARAMS_BYTES,
 } from './bar/bar-codec.js';
-export { BAR_RANS_LAYOUT, BAR_RANS_PARAMS_BYTES } from './bar/bar-codec-v2.js';
+export { BAR_RANS_LAYOUT, BAR_RANS_LAYOUT_WIDE, BAR_RANS_PARAMS_BYTES } from './bar/bar-codec-v2.js';
 export { BAR_CODEC_ID } from './bar/bar-stage.js';
 export { type BarColumns, decodeBars, decodeBarsInto, encodeBars, isBarFrame } from './bar-columns.js';
 export { type BloscOptions, bloscCompress, bloscDecompress } from './blosc/blosc.js';
@@ -43,6 +44,7 @@ export {
   parseBloscHeader,
 } from './blosc/blosc-header.js';
 export { type ChainStage, MAX_CHAIN_STAGES } from './chain.js';
+export { frameChecksumOf } from './checksum.js';
 export {
   type Codec,
   codecByName,
@@ -65,7 +67,12 @@ export {
   SAMPLE_ROWS,
 } from './column-codec.js';
 export { decodeFrame } from './decode-frame.js';
-export { type EncodeFrameOptions, encodeChainFrame, encodeFrame } from './encode-frame.js';
+export {
+  type EncodeChainFrameOptions,
+  type EncodeFrameOptions,
+  encodeChainFrame,
+  encodeFrame,
+} from './encode-frame.js';
 export {
   ChecksumMismatchError,
   CodecError,
@@ -88,6 +95,7 @@ export { DECIMAL_MAX_SCALE, type DecimalOptions, decimalDecode, decimalEncode } 
 export { deltaDecodeI64, deltaEncodeI64, zigzagDecodeI64, zigzagEncodeI64 } from './filters/int64-words.js';
 export { shuffleBytes, unshuffleBytes } from './filters/shuffle.js';
 export {
+  type ChainFrameVersion,
   CODEC_IDS,
   type CodecName,
   FRAME_DTYPE_CODES,
@@ -95,6 +103,7 @@ export {
   FRAME_MAGIC,
   FRAME_VERSION,
   FRAME_VERSION_CHAIN,
+  FRAME_VERSION_CHAIN_PAYLOAD_CRC,
   type FrameDType,
   type FrameHeader,
   isFrame,

@@ -8,11 +8,21 @@ import {
   encodeBars,
   encodeColumn,
   encodeFrame,
+  frameChecksumOf,
   isBarFrame,
   isCompressionError,
   readFrameHeader,
 } from '../src/index.js';
 import { bytesOf, csvBars, mulberry32 } from './helpers.js';
+
+/**
+ * Re-seals a frame patched on purpose: rewrites its version-3 frame checksum, so that the decoders
+ * (not the checksum, checked first) meet the corrupt bytes.
+ */
+function reseal(frame: Uint8Array): Uint8Array {
+  new DataView(frame.buffer, frame.byteOffset).setUint32(16, frameChecksumOf(frame), true);
+  return frame;
+}
 
 /** Seeded random-walk bars in cents (sometimes half-cents), volumes in round lots or odd lots. */
 function syntheticBars(rows: number, seed: number): BarColumns {
@@ -269,7 +279,7 @@ describe('bar codec (frame stage 22)', () => {
     ).rejects.toSatisfy((e: unknown) => isCompressionError(e, 'MMTAPE_INVALID_CODEC_OPTIONS'));
   });
 
-  it('gives a typed error, never a crash or wrong numbers, on every corrupt frame', async () => {
+  it('gives a typed error on every corrupt frame (frame checksum), and never crashes on re-sealed ones', async () => {
     const bars = syntheticBars(400, 5);
     const frame = (await encodeBars(bars)) as Uint8Array;
     const r = mulberry32(99);
@@ -290,21 +300,23 @@ describe('bar codec (frame stage 22)', () => {
           ? 24 + Math.floor(r() * (headerBytes - 24))
           : headerBytes + Math.floor(r() * (bad.length - headerBytes));
       bad[at] = (bad[at] as number) ^ (1 << Math.floor(r() * 8));
+      // As stored, the frame checksum (or the header's own checks) rejects every flip.
+      await expect(decodeFrame(bad), `flip at ${at}`).rejects.toSatisfy((e: unknown) =>
+        isCompressionError(e),
+      );
+      expect(() => decodeBarsInto(bad, out), `flip at ${at}`).toThrow();
+      // Re-sealed (a flip the checksum would miss): the decoders give a typed error or values, never a crash.
+      reseal(bad);
       for (const decode of [() => decodeFrame(bad), async () => decodeBarsInto(bad, out)]) {
         try {
-          const back = await decode();
-          // A flip that changes nothing decoded (e.g. padding) must still give the exact values.
-          if (back instanceof Uint8Array) {
-            const ok = await decodeFrame(frame);
-            expect(Buffer.from(back).equals(Buffer.from(ok))).toBe(true);
-          } else expectBarsEqual(out, bars);
+          await decode();
         } catch (e) {
           failures++;
           expect(isCompressionError(e), String(e)).toBe(true);
         }
       }
     }
-    expect(failures).toBeGreaterThan(500);
+    expect(failures).toBeGreaterThan(200);
     // Truncated and extended frames.
     for (const bad of [
       frame.subarray(0, frame.length - 1),
@@ -360,6 +372,7 @@ describe('bar codec (frame stage 22)', () => {
     for (const [label, offset, value] of patches) {
       const bad = frame.slice();
       view(bad).setUint32(paramsAt + offset, value, true);
+      reseal(bad);
       const e = await decodeFrame(bad).catch((err: unknown) => err);
       expect(isCompressionError(e, 'MMTAPE_CODEC_FAILED'), `${label}: ${String(e)}`).toBe(true);
     }
@@ -367,6 +380,7 @@ describe('bar codec (frame stage 22)', () => {
     const rowAt = readFrameHeader(frame).headerLengthBytes; // first exception entry: u32 row
     const bad = frame.slice();
     view(bad).setUint32(rowAt, 64, true);
+    reseal(bad);
     const e = await decodeFrame(bad).catch((err: unknown) => err);
     expect(isCompressionError(e, 'MMTAPE_CODEC_FAILED'), String(e)).toBe(true);
   });
@@ -376,6 +390,7 @@ describe('bar codec (frame stage 22)', () => {
     const bad = frame.slice();
     expect(bad[25]).toBe(22); // descriptor: count at 24, first stage id at 25
     bad[25] = 200;
+    reseal(bad);
     await expect(decodeFrame(bad)).rejects.toSatisfy((e: unknown) =>
       isCompressionError(e, 'MMTAPE_UNKNOWN_CODEC'),
     );

@@ -12,6 +12,7 @@ import {
   encodeColumn,
   encodeFrame,
   FRAME_HEADER_BYTES,
+  FRAME_VERSION_CHAIN_PAYLOAD_CRC,
   isCompressionError,
   listCodecs,
   lz4CompressBlock,
@@ -22,7 +23,7 @@ import {
   shuffleBytes,
   unshuffleBytes,
 } from '../src/index.js';
-import { bytesOf, fakeCloses, mulberry32, randomBytes } from './helpers.js';
+import { bytesOf, fakeCloses, mulberry32, randomBytes, resealFrame } from './helpers.js';
 
 const same = (a: ArrayBufferView, b: ArrayBufferView): boolean =>
   Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
@@ -121,7 +122,8 @@ describe('every codec chain round-trips byte for byte', () => {
       it(`${chainName}: ${inputName}`, async () => {
         const frame = await encodeFrame(raw, { chain });
         const header = readFrameHeader(frame);
-        expect(header.version).toBe(2);
+        expect(header.version).toBe(FRAME_VERSION_CHAIN_PAYLOAD_CRC);
+        expect(header.checksumScope).toBe('frame');
         expect(header.chain.map((s) => s.codec)).toEqual(chain.map((s) => s.codec));
         expect(same(await decodeFrame(frame), raw)).toBe(true);
       });
@@ -325,15 +327,25 @@ describe('filters and lz4', () => {
   });
 });
 
-describe('version-2 frames reject bad input with typed errors', () => {
-  it('unknown codec id in the chain -> MMTAPE_UNKNOWN_CODEC', async () => {
-    const frame = await encodeFrame(bytesOf(fakeCloses(100, 1)), {
-      chain: [{ codec: 'shuffle', typesize: 8 }, { codec: 'zstd' }],
-    });
-    frame[FRAME_HEADER_BYTES + 1] = 99; // first stage id
-    const err = await decodeFrame(frame).catch((e: unknown) => e);
-    expect(isCompressionError(err, 'MMTAPE_UNKNOWN_CODEC')).toBe(true);
-    expect(readFrameHeader(frame).chain[0]?.codec).toBe('#99');
+describe('chain frames reject bad input with typed errors', () => {
+  it('unknown codec id in the chain -> MMTAPE_UNKNOWN_CODEC (version 3: once the checksum matches)', async () => {
+    for (const frameVersion of [2, 3] as const) {
+      const frame = await encodeFrame(bytesOf(fakeCloses(100, 1)), {
+        chain: [{ codec: 'shuffle', typesize: 8 }, { codec: 'zstd' }],
+        frameVersion,
+      });
+      frame[FRAME_HEADER_BYTES + 1] = 99; // first stage id
+      expect(readFrameHeader(frame).chain[0]?.codec).toBe('#99');
+      if (frameVersion === 3) {
+        // The descriptor is covered by the version-3 checksum: a flipped id is corruption...
+        const corrupt = await decodeFrame(frame).catch((e: unknown) => e);
+        expect(isCompressionError(corrupt, 'MMTAPE_CHECKSUM_MISMATCH')).toBe(true);
+        // ...while a frame really written with an id this build lacks is an unknown codec.
+        resealFrame(frame);
+      }
+      const err = await decodeFrame(frame).catch((e: unknown) => e);
+      expect(isCompressionError(err, 'MMTAPE_UNKNOWN_CODEC'), `v${frameVersion}: ${String(err)}`).toBe(true);
+    }
   });
 
   it('unknown codec name -> MMTAPE_UNKNOWN_CODEC; bad options -> MMTAPE_INVALID_CODEC_OPTIONS', async () => {
@@ -358,13 +370,27 @@ describe('version-2 frames reject bad input with typed errors', () => {
       CHAINS.lz4,
       candidateChains('f64')[0],
     ] as StageSpec[][]) {
-      const frame = await encodeFrame(raw, { chain });
-      for (let i = 0; i < frame.length; i++) {
-        const bad = frame.slice();
-        bad[i] = (bad[i] as number) ^ 0x5a;
-        const result = await decodeFrame(bad).catch((e: unknown) => e);
-        if (result instanceof Uint8Array) expect(same(result, raw), `byte ${i}`).toBe(true);
-        else expect(isCompressionError(result), `byte ${i}: ${String(result)}`).toBe(true);
+      // Version 3 checks the stored bytes first; version 2 (and re-sealed version-3 frames) let the
+      // corruption reach the stage decoders, which must still fail cleanly.
+      for (const mode of ['v2', 'v3', 'v3 resealed'] as const) {
+        const frame = await encodeFrame(raw, { chain, frameVersion: mode === 'v2' ? 2 : 3 });
+        let exact = 0;
+        for (let i = 0; i < frame.length; i++) {
+          const bad = frame.slice();
+          bad[i] = (bad[i] as number) ^ 0x5a;
+          if (mode === 'v3 resealed') resealFrame(bad);
+          const result = await decodeFrame(bad).catch((e: unknown) => e);
+          if (result instanceof Uint8Array) {
+            // A re-sealed frame is a different, valid frame: its bytes may legitimately differ
+            // (nothing checks the decoded bytes of version 3), but must have the announced length.
+            if (mode === 'v3 resealed') expect(result.length, `${mode} byte ${i}`).toBe(raw.length);
+            else expect(same(result, raw), `${mode} byte ${i}`).toBe(true);
+            exact++;
+          } else expect(isCompressionError(result), `${mode} byte ${i}: ${String(result)}`).toBe(true);
+        }
+        // A version-3 frame never decodes after a single-byte flip: every byte is either covered by
+        // the checksum or is the checksum itself.
+        if (mode === 'v3') expect(exact, mode).toBe(0);
       }
     }
   });

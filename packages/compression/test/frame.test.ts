@@ -136,7 +136,8 @@ describe('decodeFrame rejects bad input with typed errors', () => {
     frame[4] = 9;
     const err = await decodeFrame(frame).catch((e: unknown) => e);
     expect(isCompressionError(err, 'MMTAPE_FRAME_UNSUPPORTED_VERSION')).toBe(true);
-    expect(err).toMatchObject({ offsetBytes: 4, expected: 1, actual: 9 });
+    expect(err).toMatchObject({ offsetBytes: 4, expected: 3, actual: 9 });
+    expect((err as Error).message).toContain('this build reads versions 1 to 3');
   });
 
   it('unknown codec id in a frame -> MMTAPE_UNKNOWN_CODEC at byte 5', async () => {

@@ -48,19 +48,19 @@ export interface PackDatasetOptions {
   codec?: ColumnCodecOptions;
   /**
    * Store the float64 `open`/`high`/`low`/`close`(/`volume`) columns of each chunk as one bar frame
-   * (`encodeBars`, cross-column residuals + static rANS, bar layout 2; about 1.3x smaller than
+   * (`encodeBars`, cross-column residuals + static rANS, bar layout 3; about 1.3x smaller than
    * per-column chains on 1-minute bars and decoding faster than them) when the codec accepts the chunk.
    * Packs written with bar layout 1 (adaptive range coding) stay readable. Default `true` with
    * automatic chains, `false` when `codec.chain` is explicit. Pack format version 2 when used.
    */
   bars?: boolean;
   /**
-   * Layout of the bar frames: 2 (default: static rANS, ~10x faster to decode) or 1 (adaptive range
-   * coding, the layout of packs written before; ~0.6% smaller on frames mixing several symbols,
-   * larger on single-symbol frames).
-   * Readers decode both.
+   * Layout of the bar frames: 3 (default: static rANS with one state per field, the fastest to
+   * decode), 2 (static rANS with two shared states, the default of earlier packs; ~0.15% smaller) or 1
+   * (adaptive range coding; ~0.6% smaller on frames mixing several symbols, larger on single-symbol
+   * frames, ~20x slower to decode). Readers decode all three.
    */
-  barLayout?: 1 | 2;
+  barLayout?: 1 | 2 | 3;
   /** Replace an existing non-empty `packedDir`. Default `false` (throws `MMTAPE_PACK_OUTPUT_EXISTS`). */
   overwrite?: boolean;
   /** Called after each file with the number of files done and the total. */
@@ -149,9 +149,9 @@ export async function packDataset(
       },
     );
   }
-  const barLayout = options.barLayout ?? 2;
-  if (barLayout !== 1 && barLayout !== 2) {
-    throw new PackError('MMTAPE_PACK_INVALID_OPTIONS', `barLayout must be 1 or 2, got ${barLayout}`, {
+  const barLayout = options.barLayout ?? 3;
+  if (barLayout !== 1 && barLayout !== 2 && barLayout !== 3) {
+    throw new PackError('MMTAPE_PACK_INVALID_OPTIONS', `barLayout must be 1, 2 or 3, got ${barLayout}`, {
       expected: '1 or 2',
       actual: String(barLayout),
     });
@@ -307,7 +307,7 @@ async function packSegment(
   chunkRows: number,
   codec: ColumnCodecOptions,
   bars: boolean,
-  barLayout: 1 | 2,
+  barLayout: 1 | 2 | 3,
 ): Promise<{ entries: PackedFileEntry[]; segment: PackedSegmentEntry } | undefined> {
   const mapped = MappedFile.open(full);
   try {
@@ -370,7 +370,7 @@ async function packColumnFile(
   chunkRows: number,
   codec: ColumnCodecOptions,
   bars: boolean,
-  barLayout: 1 | 2,
+  barLayout: 1 | 2 | 3,
 ): Promise<PackedFileEntry> {
   const buffer = cf.file.buffer;
   const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
@@ -420,7 +420,7 @@ async function packColumnFile(
         close: c as Float64Array,
         ...(v === undefined ? {} : { volume: v }),
       };
-      const frame = barLayout === 2 ? await encodeBars(bars) : await encodeBarsLayout1(bars);
+      const frame = barLayout === 3 ? await encodeBars(bars) : await encodeBarsInLayout(bars, barLayout);
       if (frame !== undefined) {
         const ref = push(frame);
         group.forEach((ci, j) => {
@@ -475,16 +475,19 @@ async function packColumnFile(
 }
 
 /**
- * A bar frame in layout 1 (adaptive range coding), or `undefined` when the codec declines the chunk
- * (as `encodeBars`, which writes layout 2).
+ * A bar frame in layout 1 (adaptive range coding) or 2 (static rANS, two states), or `undefined` when
+ * the codec declines the chunk (as `encodeBars`, which writes layout 3).
  */
-async function encodeBarsLayout1(bars: {
-  open: Float64Array;
-  high: Float64Array;
-  low: Float64Array;
-  close: Float64Array;
-  volume?: Float64Array;
-}): Promise<Uint8Array | undefined> {
+async function encodeBarsInLayout(
+  bars: {
+    open: Float64Array;
+    high: Float64Array;
+    low: Float64Array;
+    close: Float64Array;
+    volume?: Float64Array;
+  },
+  layout: 1 | 2,
+): Promise<Uint8Array | undefined> {
   const cols = [bars.open, bars.high, bars.low, bars.close];
   if (bars.volume !== undefined) cols.push(bars.volume);
   const n = bars.open.length;
@@ -493,7 +496,7 @@ async function encodeBarsLayout1(bars: {
     raw.set(new Uint8Array(col.buffer, col.byteOffset, n * 8), k * n * 8);
   try {
     return await encodeFrame(raw, {
-      chain: [{ codec: 'bar', columns: cols.length as 4 | 5, layout: 1 } as StageSpec],
+      chain: [{ codec: 'bar', columns: cols.length as 4 | 5, layout } as StageSpec],
       dtype: 'f64',
     });
   } catch (e) {

@@ -1,8 +1,9 @@
 /**
  * `bar` codec (frame stage id 22): cross-column lossless coding of OHLC(V) bars.
  *
- * Two layouts share the stage id, told apart by params byte 0: **layout 2** (static interleaved rANS,
- * written by default, `bar-codec-v2.ts`) and **layout 1** (adaptive binary range coding, described
+ * Three layouts share the stage id, told apart by params byte 0: **layout 3** (static interleaved rANS
+ * with one state per field, written by default) and **layout 2** (two shared states; still decoded and
+ * written on request), both in `bar-codec-v2.ts`, and **layout 1** (adaptive binary range coding, described
  * below; still decoded, and written on request with `{ codec: 'bar', layout: 1 }`). Both use the
  * scales and exception rows of {@link analyzeBars}.
  *
@@ -84,19 +85,22 @@
  * Measured (bench/results/compression.md): 1-minute US equity bars, 65,536-row frames: OHLCV 8.6x
  * over raw float64 vs 5.6-6.1x (prices) and 4.1x (volume) for the per-column chains; layout 1 decodes
  * ~12-25 MB/s of float64 output on a shared 2-core VM (one adaptive binary decision per modelled bit),
- * layout 2 about 15-25x faster at about the same size.
+ * layouts 2 and 3 about 15-25x faster at about the same size.
  *
  * @module
  */
 
+import type { DecodeBackend } from '../wasm/decode-backend.js';
 import {
   BAR_RANS_LAYOUT,
+  BAR_RANS_LAYOUT_WIDE,
   type BarAnalysis,
   barDecodeIntoV2,
   barEncodeV2,
   checkBarOutputs,
   readBarRansParams,
 } from './bar-codec-v2.js';
+import { barDecodeIntoV2Native } from './bar-decode-native.js';
 import { barDecodeIntoV2Wasm } from './bar-decode-v2-wasm.js';
 import { BitReader, BitWriter } from './bit-stream.js';
 import { decimalTz } from './hybrid-token.js';
@@ -106,8 +110,8 @@ import { newProbs, RangeDecoder, RangeEncoder } from './range-coder.js';
 export const BAR_PARAMS_BYTES = 20;
 /** Layout version of the adaptive range-coded layout (params byte 0). */
 export const BAR_LAYOUT_VERSION = 1;
-/** Layout written by default: 2, static rANS (`bar-codec-v2.ts`). */
-export const BAR_DEFAULT_LAYOUT = 2;
+/** Layout written by default: 3, static rANS with one state per field (`bar-codec-v2.ts`). */
+export const BAR_DEFAULT_LAYOUT = 3;
 /** Largest decimal scale tried for prices and volumes (as the decimal filter). */
 export const BAR_MAX_SCALE = 12;
 /**
@@ -397,7 +401,8 @@ export function analyzeBars(values: Float64Array, n: number, columns: number): B
 
 /**
  * Encodes C float64 columns (raw bytes, column-major, see module doc) in layout `layout` (default
- * {@link BAR_DEFAULT_LAYOUT}: 2, static rANS, `bar-codec-v2.ts`; 1: adaptive range coding, this file),
+ * {@link BAR_DEFAULT_LAYOUT}: 3, static rANS with one state per field, or 2, `bar-codec-v2.ts`; 1: adaptive
+ * range coding, this file),
  * or `undefined` when the data is not a set of exact decimal bars.
  */
 export function barEncode(
@@ -415,8 +420,8 @@ export function barEncode(
       : new Float64Array(input.slice().buffer);
   const a = analyzeBars(values, n, columns);
   if (a === undefined) return undefined;
-  if (layout === BAR_RANS_LAYOUT) {
-    const v2 = barEncodeV2(values, n, columns, a);
+  if (layout === BAR_RANS_LAYOUT || layout === BAR_RANS_LAYOUT_WIDE) {
+    const v2 = barEncodeV2(values, n, columns, a, layout);
     if (v2 !== undefined) return v2;
   }
   const kp = a.priceScale;
@@ -553,6 +558,19 @@ export function readBarParams(params: Uint8Array, payloadBytes: number, rawLengt
   };
 }
 
+/** See {@link lastBarDecoder}. */
+let lastDecoder: DecodeBackend | undefined;
+
+/**
+ * Which decoder produced the last layout-2/3 result of {@link barDecodeInto} (`undefined` before any):
+ * internal, for tests, which check that the native and WebAssembly kernels decode valid frames
+ * themselves rather than falling back to the TypeScript decoder (the fallback would hide a kernel bug
+ * behind correct output).
+ */
+export function lastBarDecoder(): DecodeBackend | undefined {
+  return lastDecoder;
+}
+
 /**
  * Decodes a `bar` payload straight into the caller's columns: `outs[0..C)` (open, high, low, close,
  * then volume when C = 5), each holding at least n values (values from n on are left untouched).
@@ -565,9 +583,20 @@ export function barDecodeInto(
   params: Uint8Array,
   outs: readonly Float64Array[],
 ): number {
-  if (params[0] === BAR_RANS_LAYOUT) {
-    // WebAssembly when chosen and available; the TypeScript decoder otherwise, and for corrupt data.
-    return barDecodeIntoV2Wasm(payload, params, outs) ?? barDecodeIntoV2(payload, params, outs);
+  if (params[0] === BAR_RANS_LAYOUT || params[0] === BAR_RANS_LAYOUT_WIDE) {
+    // Native when chosen and built, else WebAssembly when available; the TypeScript decoder otherwise,
+    // and for corrupt data (it throws the error).
+    let n = barDecodeIntoV2Native(payload, params, outs);
+    lastDecoder = 'native';
+    if (n === undefined) {
+      n = barDecodeIntoV2Wasm(payload, params, outs);
+      lastDecoder = 'wasm';
+    }
+    if (n === undefined) {
+      lastDecoder = 'js';
+      n = barDecodeIntoV2(payload, params, outs);
+    }
+    return n;
   }
   const p = readBarParams(params, payload.length);
   const { rows: n, columns } = p;
@@ -633,7 +662,7 @@ export function barDecodeInto(
 /** {@link barDecodeInto} into a new buffer (C × n float64, column-major); returns its bytes. */
 export function barDecode(payload: Uint8Array, params: Uint8Array, rawLengthBytes?: number): Uint8Array {
   const p =
-    params[0] === BAR_RANS_LAYOUT
+    params[0] === BAR_RANS_LAYOUT || params[0] === BAR_RANS_LAYOUT_WIDE
       ? readBarRansParams(params, payload.length, rawLengthBytes)
       : readBarParams(params, payload.length, rawLengthBytes);
   const out = new Float64Array(p.rows * p.columns);

@@ -1,5 +1,5 @@
 /**
- * WebAssembly decoder of the `bar` stage's layout 2 (AssemblyScript source `assembly/bar-decode-v2.ts`,
+ * WebAssembly decoder of the `bar` stage's layouts 2 and 3 (AssemblyScript source `assembly/bar-decode-v2.ts`,
  * loaded by `../wasm/wasm-kernels.ts`). Same input, same output as the TypeScript reference
  * `barDecodeIntoV2` (`bar-codec-v2.ts`), about 2.5x faster: a rANS pass compiled once per probability
  * precision P, then a values pass with 64-bit raw-bit reads and int64 residual arithmetic.
@@ -18,7 +18,7 @@
  */
 
 import { align64, WASM_FIXED_SCRATCH_BYTES, wasmHeap, wasmKernels } from '../wasm/wasm-kernels.js';
-import { checkBarOutputs, patchExceptions, readBarRansParams } from './bar-codec-v2.js';
+import { BAR_RANS_LAYOUT_WIDE, checkBarOutputs, patchExceptions, readBarRansParams } from './bar-codec-v2.js';
 
 /** Symbol scratch of the module's first pass: 16 bytes per row. */
 const SYMBOL_BYTES_PER_ROW = 16;
@@ -26,7 +26,7 @@ const SYMBOL_BYTES_PER_ROW = 16;
 const PAD_BYTES = 64;
 
 /**
- * Decodes a layout-2 payload into `outs[0..C)` (each ≥ n values) with the WebAssembly module. Returns
+ * Decodes a layout-2 or layout-3 payload into `outs[0..C)` (each ≥ n values) with the WebAssembly module. Returns
  * n, or `undefined` when the module is unavailable or reports corrupt data (see the module doc).
  *
  * @throws RangeError malformed params (from `readBarRansParams`, before the module runs), too few or
@@ -68,6 +68,7 @@ export function barDecodeIntoV2Wasm(
       scratch,
       maxTables,
       outPtr,
+      p.layout === BAR_RANS_LAYOUT_WIDE ? 1 : 0,
     );
     if (rc !== 0) return undefined;
     const buffer = heap.buffer;

@@ -1,7 +1,7 @@
 /**
  * The `bar` chain stage (frame id 22): C float64 columns (raw bytes laid end to end) → entropy-coded
- * OHLC(V) residuals; layout 1 (adaptive range coding) in `bar-codec.ts`, layout 2 (static rANS, the
- * default) in `bar-codec-v2.ts`. It is a terminal stage (its output is
+ * OHLC(V) residuals; layout 1 (adaptive range coding) in `bar-codec.ts`, layouts 2 and 3 (static rANS; 3
+ * is the default) in `bar-codec-v2.ts`. It is a terminal stage (its output is
  * already entropy coded). Declines (`undefined`) data that is not mostly exact decimal bars (more
  * than 1/16 of the rows with NaN, ±Infinity, -0, too many decimals…), so callers fall back to
  * per-column chains.
@@ -24,13 +24,15 @@ function columnsOf(spec: StageSpec): number {
 
 function layoutOf(spec: StageSpec): number {
   const l = (spec as { layout?: unknown }).layout ?? BAR_DEFAULT_LAYOUT;
-  if (l !== 1 && l !== 2) throw new CodecOptionsError('bar', 'layout', '1 (range coded) or 2 (rANS)', l);
+  if (l !== 1 && l !== 2 && l !== 3)
+    throw new CodecOptionsError('bar', 'layout', '1 (range coded), 2 or 3 (rANS)', l);
   return l;
 }
 
 /**
- * `bar` stage: spec `{ codec: 'bar', columns?: 4 | 5, layout?: 1 | 2 }` (default 5 columns, layout
- * 2 = static rANS; layout 1 = adaptive range coding, smaller on small frames but ~20x slower to decode).
+ * `bar` stage: spec `{ codec: 'bar', columns?: 4 | 5, layout?: 1 | 2 | 3 }` (default 5 columns, layout
+ * 3 = static rANS with one state per field; 2 = static rANS with two shared states, the previous
+ * default; 1 = adaptive range coding, smaller on small frames but ~20x slower to decode).
  */
 export const barCodec: Codec = {
   name: 'bar',

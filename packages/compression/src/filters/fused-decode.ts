@@ -9,7 +9,9 @@
  * per `delta` stage, carrying between halves), then for `decimal` divide `hi * 2^32 + lo` (exact below
  * 2^53, as the encoder guarantees) by 10^k and patch the exception list.
  *
- * When the WebAssembly kernels are chosen and load (`../wasm/decode-backend.ts`), columns of at least
+ * With the native kernels (`../native/native-kernels.ts`, the default when built) every column takes
+ * their `tailDecode`, straight into the output buffer. Else, when the WebAssembly kernels are chosen
+ * and load (`../wasm/decode-backend.ts`), columns of at least
  * {@link WASM_TAIL_MIN_VALUES} values take `tailDecode` (`assembly/tail-decode.ts`: 8 values per step,
  * a run of zero deltas in one test, else an 8 × 8 byte transpose) for the shuffle/zigzag/delta part;
  * this loop is the reference and the fallback. With the kernels, chains ending in `bitshuffle(8)`
@@ -20,6 +22,7 @@
  */
 
 import type { ChainStage } from '../chain.js';
+import { nativeKernels } from '../native/native-kernels.js';
 import {
   align64,
   WASM_FIXED_SCRATCH_BYTES,
@@ -79,8 +82,15 @@ export function fusedTailDecode(shuffled: Uint8Array, stages: readonly ChainStag
   }
   if (deltas === 0 || names[at] !== 'zigzag' || at + 2 !== stages.length) return undefined;
   const n = shuffled.length / 8;
-  const k = n >= WASM_TAIL_MIN_VALUES ? wasmKernels() : null;
-  const fast = k === null ? undefined : tailDecodeWasm(k, shuffled, n, deltas, bits);
+  const native = nativeKernels();
+  let fast: Uint8Array | undefined;
+  if (native !== null) {
+    fast = new Uint8Array(n * 8);
+    native.tailDecode(shuffled, n, deltas, fast, bits ? 1 : 0);
+  } else {
+    const k = n >= WASM_TAIL_MIN_VALUES ? wasmKernels() : null;
+    fast = k === null ? undefined : tailDecodeWasm(k, shuffled, n, deltas, bits);
+  }
   if (fast !== undefined) return decimal === undefined ? fast : decimalDecodeInPlace(fast, decimal.params);
   if (bits) return undefined; // no TypeScript fusion of bitshuffle: the stages run one by one
   const out = new Uint8Array(n * 8);

@@ -11,7 +11,8 @@
  * @module
  */
 
-import { decodeBackendPreference } from './decode-backend.js';
+import { nativeKernels } from '../native/native-kernels.js';
+import { type DecodeBackend, decodeBackendPreference } from './decode-backend.js';
 import { WASM_KERNELS_BASE64 } from './wasm-bytes.generated.js';
 
 /**
@@ -48,6 +49,7 @@ export interface WasmKernels {
     scratch: number,
     maxTables: number,
     outPtr: number,
+    wide: number,
   ): number;
   tailDecode(src: number, n: number, deltas: number, out: number): void;
   bitTailDecode(src: number, n: number, deltas: number, out: number): void;
@@ -79,15 +81,18 @@ export function loadWasmKernels(): WasmKernels | null {
   return kernels;
 }
 
-/** The kernels when the chosen backend is `'wasm'` and they load, else `null` (use TypeScript). */
+/**
+ * The kernels when the chosen backend is `'wasm'` or `'native'` (whose native module only decodes bar
+ * frames) and they load, else `null` (use TypeScript).
+ */
 export function wasmKernels(): WasmKernels | null {
-  return decodeBackendPreference() === 'wasm' ? loadWasmKernels() : null;
+  return decodeBackendPreference() === 'js' ? null : loadWasmKernels();
 }
 
 /**
- * Bytes from the (64-aligned) heap base that the bar decoder keeps between calls: context map and
- * group starts (2,048 bytes), then its symbol table (456 symbols × 32 bytes, built once). Mirrors
- * `SLOTS_OFFSET` in `assembly/bar-decode-v2.ts`; other callers lay out their buffers after it.
+ * Bytes from the (64-aligned) heap base that callers leave before their buffers: 2,048 + 456 × 32,
+ * mirroring `SLOTS_OFFSET` in `assembly/bar-decode-v2.ts` (the bar decoder's context map and symbol
+ * table now live in the module's static data, so this space is reserved but unused).
  */
 export const WASM_FIXED_SCRATCH_BYTES = 2048 + 456 * 32;
 
@@ -106,9 +111,11 @@ export function wasmHeap(k: WasmKernels, endBytes: number): Uint8Array {
 }
 
 /**
- * The decoder implementation in use: `'wasm'` when it is preferred (see `setDecodeBackend`) and the
- * module instantiates (this call instantiates it on first use), else `'js'`.
+ * The bar decoder in use: `'native'` when preferred (the default, see `setDecodeBackend`) and the native
+ * module was built and loads; else `'wasm'` when preferred or as the native fallback and the module
+ * instantiates (this call loads them on first use); else `'js'`.
  */
-export function decodeBackend(): 'wasm' | 'js' {
+export function decodeBackend(): DecodeBackend {
+  if (nativeKernels() !== null) return 'native';
   return wasmKernels() === null ? 'js' : 'wasm';
 }

@@ -1,0 +1,129 @@
+/**
+ * Packs store `@mmtape/compression` frames. Chain frames (bar frames, column chains) are written as
+ * frame version 3 (CRC-32 over the stored bytes); packs written before hold version-2 frames (CRC-32 of
+ * the raw bytes) with otherwise identical bytes, and must keep reading and hydrating.
+ */
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
+import { hydrateDataset, isPackError, openPackedDataset, packDataset } from '@mmtape/columnar-format/pack';
+import { decodeFrame, readFrameHeader } from '@mmtape/compression';
+import { describe, expect, it } from 'vitest';
+import { writeColumnFile } from '../src/index.js';
+import { mulberry32 } from './helpers.js';
+
+const PRICES = ['open', 'high', 'low', 'close', 'volume'] as const;
+
+function makeDataset(): { dir: string; columns: Record<string, Float64Array> } {
+  const dir = mkdtempSync(join(tmpdir(), 'mmtape-packfv-src-'));
+  const r = mulberry32(5);
+  const rows = 5000;
+  const columns: Record<string, Float64Array> = {};
+  for (const name of [...PRICES, 'vwap']) columns[name] = new Float64Array(rows);
+  let prev = 4000;
+  for (let i = 0; i < rows; i++) {
+    const o = prev + Math.round((r() - 0.5) * 4);
+    const c = o + Math.round((r() - 0.5) * 20);
+    (columns.open as Float64Array)[i] = o / 100;
+    (columns.close as Float64Array)[i] = c / 100;
+    (columns.high as Float64Array)[i] = (Math.max(o, c) + Math.floor(r() * 6)) / 100;
+    (columns.low as Float64Array)[i] = (Math.min(o, c) - Math.floor(r() * 6)) / 100;
+    (columns.volume as Float64Array)[i] = Math.floor(r() * 200) * 100;
+    (columns.vwap as Float64Array)[i] = (o + c) / 200 + r() / 1000; // not decimal: plain chain
+    prev = c;
+  }
+  const ts = BigInt64Array.from(
+    { length: rows },
+    (_, i) => 1_600_000_000_000_000_000n + BigInt(i) * 60_000_000_000n,
+  );
+  writeColumnFile(join(dir, 'SYM.col'), {
+    symbol: 'SYM',
+    columns: [
+      { name: 'ts', dtype: 'i64', data: ts },
+      ...Object.entries(columns).map(([name, data]) => ({ name, dtype: 'f64' as const, data })),
+    ],
+  });
+  writeFileSync(join(dir, 'manifest.json'), '{"kept":true}');
+  return { dir, columns };
+}
+
+/**
+ * Rewrites every chain frame of a `.mtpk` file (a concatenation of frames) the way a writer from
+ * before frame version 3 wrote it: version byte 2, CRC-32 of the decoded bytes. Returns the versions
+ * found before rewriting.
+ */
+async function downgradeFrames(path: string): Promise<number[]> {
+  const bytes = new Uint8Array(readFileSync(path));
+  const versions: number[] = [];
+  for (let at = 0; at < bytes.length; ) {
+    const header = readFrameHeader(bytes.subarray(at));
+    const frame = bytes.subarray(at, at + header.frameLengthBytes);
+    versions.push(header.version);
+    if (header.version === 3) {
+      const raw = await decodeFrame(frame);
+      frame[4] = 2;
+      new DataView(frame.buffer, frame.byteOffset).setUint32(16, crc32(raw) >>> 0, true);
+    }
+    at += header.frameLengthBytes;
+  }
+  writeFileSync(path, bytes);
+  return versions;
+}
+
+describe('packs and frame versions', () => {
+  const { dir: src, columns } = makeDataset();
+
+  it('packs written with version-2 frames (before frame version 3) read and hydrate bit for bit', async () => {
+    const packed = mkdtempSync(join(tmpdir(), 'mmtape-packfv-'));
+    const report = await packDataset(src, packed, { chunkRows: 2048 });
+    const entry = report.index.files.find((f) => f.symbol === 'SYM');
+    expect(entry?.columns.find((c) => c.name === 'close')?.chain).toBe('bar');
+    const mtpk = join(packed, entry?.packedPath as string);
+    const versions = await downgradeFrames(mtpk);
+    // Skeleton frame (zstd, version 1), then per chunk one bar frame and the ts/vwap chain frames.
+    expect(versions[0]).toBe(1);
+    expect(versions.filter((v) => v === 3).length).toBe(3 * 3);
+    expect((await downgradeFrames(mtpk)).filter((v) => v === 2).length).toBe(3 * 3); // really rewritten
+
+    const ds = openPackedDataset(packed);
+    const f = ds.open('SYM');
+    for (const [name, want] of Object.entries(columns)) {
+      const got = (await f.readColumn(name)) as Float64Array;
+      expect(
+        Buffer.from(got.buffer, got.byteOffset, got.byteLength).equals(Buffer.from(want.buffer)),
+        name,
+      ).toBe(true);
+    }
+    const chunk = await f.readChunk(1, ['close', 'vwap']);
+    expect(chunk.columns.close?.[0]).toBe(columns.close?.[2048]);
+    ds.close();
+    const out = mkdtempSync(join(tmpdir(), 'mmtape-packfv-h-'));
+    expect((await hydrateDataset(packed, out, { overwrite: true })).verified).toBe(true);
+    for (const file of readdirSync(src)) {
+      expect(readFileSync(join(out, file)).equals(readFileSync(join(src, file))), file).toBe(true);
+    }
+  });
+
+  it('a flipped byte in a version-3 bar frame or column frame of a pack -> MMTAPE_PACK_CORRUPT', async () => {
+    const packed = mkdtempSync(join(tmpdir(), 'mmtape-packfv-'));
+    const report = await packDataset(src, packed, { chunkRows: 2048 });
+    const entry = report.index.files.find((f) => f.symbol === 'SYM');
+    const mtpk = join(packed, entry?.packedPath as string);
+    const original = readFileSync(mtpk);
+    for (const column of ['high', 'vwap']) {
+      const ref = entry?.columns.find((c) => c.name === column)?.chunks[2];
+      const bytes = Buffer.from(original);
+      const at = (ref?.offsetBytes as number) + (ref?.lengthBytes as number) - 3; // in the payload
+      bytes[at] = (bytes[at] as number) ^ 0x20;
+      writeFileSync(mtpk, bytes);
+      const ds = openPackedDataset(packed);
+      const f = ds.open('SYM');
+      await expect(f.readChunk(1, [column])).resolves.toBeDefined();
+      const err = await f.readChunk(2, [column]).catch((e: unknown) => e);
+      expect(isPackError(err, 'MMTAPE_PACK_CORRUPT'), String(err)).toBe(true);
+      expect(String(err)).toMatch(/checksum mismatch: frame bytes/);
+      ds.close();
+    }
+  });
+});
