@@ -3,7 +3,8 @@
 // native/build/Release/mmtape_bar.node
 // with node-gyp, using the running Node's own headers when it ships them (<prefix>/include/node, as
 // distro packages and the npm `node` package do), so that no download is needed. Run by the package's
-// `build` script. Never fails the build: without a C compiler, node-gyp or headers it prints why and
+// `install` script (so that registry installs get it too; pnpm 10 runs it only for packages listed in
+// `onlyBuiltDependencies`) and by its `build`. Never fails the build: without a C compiler, node-gyp or headers it prints why and
 // the WebAssembly decoder is used instead (src/native/native-kernels.ts). Skips the compile when the
 // stamp records the same sources, platform and architecture. MMTAPE_NO_NATIVE=1 skips it altogether.
 //   node packages/compression/scripts/build-native.mjs [--force]
@@ -49,11 +50,14 @@ function unavailable(reason) {
   process.exit(0);
 }
 
-let gyp;
-try {
-  gyp = createRequire(join(pkg, 'package.json')).resolve('node-gyp/bin/node-gyp.js');
-} catch {
-  unavailable('node-gyp is not installed');
+// npm and pnpm tell install scripts where their own node-gyp is; else the workspace's devDependency.
+let gyp = process.env.npm_config_node_gyp;
+if (gyp === undefined || !existsSync(gyp)) {
+  try {
+    gyp = createRequire(join(pkg, 'package.json')).resolve('node-gyp/bin/node-gyp.js');
+  } catch {
+    unavailable('node-gyp is not installed');
+  }
 }
 const prefix = dirname(dirname(process.execPath));
 const args = [gyp, 'rebuild'];
