@@ -8,21 +8,11 @@ import {
   encodeBars,
   encodeColumn,
   encodeFrame,
-  frameChecksumOf,
   isBarFrame,
   isCompressionError,
   readFrameHeader,
 } from '../src/index.js';
-import { bytesOf, csvBars, mulberry32 } from './helpers.js';
-
-/**
- * Re-seals a frame patched on purpose: rewrites its version-3 frame checksum, so that the decoders
- * (not the checksum, checked first) meet the corrupt bytes.
- */
-function reseal(frame: Uint8Array): Uint8Array {
-  new DataView(frame.buffer, frame.byteOffset).setUint32(16, frameChecksumOf(frame), true);
-  return frame;
-}
+import { bytesOf, csvBars, mulberry32, resealFrame } from './helpers.js';
 
 /** Seeded random-walk bars in cents (sometimes half-cents), volumes in round lots or odd lots. */
 function syntheticBars(rows: number, seed: number): BarColumns {
@@ -306,7 +296,7 @@ describe('bar codec (frame stage 22)', () => {
       );
       expect(() => decodeBarsInto(bad, out), `flip at ${at}`).toThrow();
       // Re-sealed (a flip the checksum would miss): the decoders give a typed error or values, never a crash.
-      reseal(bad);
+      resealFrame(bad);
       for (const decode of [() => decodeFrame(bad), async () => decodeBarsInto(bad, out)]) {
         try {
           await decode();
@@ -372,7 +362,7 @@ describe('bar codec (frame stage 22)', () => {
     for (const [label, offset, value] of patches) {
       const bad = frame.slice();
       view(bad).setUint32(paramsAt + offset, value, true);
-      reseal(bad);
+      resealFrame(bad);
       const e = await decodeFrame(bad).catch((err: unknown) => err);
       expect(isCompressionError(e, 'MMTAPE_CODEC_FAILED'), `${label}: ${String(e)}`).toBe(true);
     }
@@ -380,7 +370,7 @@ describe('bar codec (frame stage 22)', () => {
     const rowAt = readFrameHeader(frame).headerLengthBytes; // first exception entry: u32 row
     const bad = frame.slice();
     view(bad).setUint32(rowAt, 64, true);
-    reseal(bad);
+    resealFrame(bad);
     const e = await decodeFrame(bad).catch((err: unknown) => err);
     expect(isCompressionError(e, 'MMTAPE_CODEC_FAILED'), String(e)).toBe(true);
   });
@@ -390,7 +380,7 @@ describe('bar codec (frame stage 22)', () => {
     const bad = frame.slice();
     expect(bad[25]).toBe(22); // descriptor: count at 24, first stage id at 25
     bad[25] = 200;
-    reseal(bad);
+    resealFrame(bad);
     await expect(decodeFrame(bad)).rejects.toSatisfy((e: unknown) =>
       isCompressionError(e, 'MMTAPE_UNKNOWN_CODEC'),
     );

@@ -9,12 +9,11 @@ import {
   decodeFrame,
   encodeBars,
   encodeFrame,
-  frameChecksumOf,
   isBarFrame,
   isCompressionError,
   readFrameHeader,
 } from '../src/index.js';
-import { barColumnsOf, bytesOf, csvBars, emptyBars, mulberry32 } from './helpers.js';
+import { barColumnsOf, bytesOf, csvBars, emptyBars, mulberry32, resealFrame } from './helpers.js';
 
 const KEYS = ['open', 'high', 'low', 'close', 'volume'] as const;
 
@@ -69,15 +68,6 @@ async function encodeLayout(bars: BarColumns, layout: 1 | 2 | 3): Promise<Uint8A
 
 const PARAMS_AT = 24 + 1 + 1 + 4; // chain descriptor: count, stage id, u32 params length
 const layoutOf = (frame: Uint8Array): number => frame[PARAMS_AT] as number;
-
-/**
- * Re-seals a frame patched on purpose: rewrites its version-3 frame checksum, so that the decoders
- * (not the checksum, checked first) meet the corrupt bytes.
- */
-function reseal(frame: Uint8Array): Uint8Array {
-  new DataView(frame.buffer, frame.byteOffset).setUint32(16, frameChecksumOf(frame), true);
-  return frame;
-}
 
 describe('bar codec layouts 2 and 3 (static rANS)', () => {
   it('writes layout 3 by default, with 24-byte params', async () => {
@@ -297,7 +287,7 @@ describe('bar codec layouts 2 and 3 (static rANS)', () => {
       })();
       expect(isCompressionError(e, 'MMTAPE_CHECKSUM_MISMATCH'), `flip at ${at}: ${String(e)}`).toBe(true);
       // Re-sealed (a flip the checksum would miss): a typed error or some values, never a crash.
-      reseal(bad);
+      resealFrame(bad);
       try {
         decodeBarsInto(bad, out);
         decoded++;
@@ -341,7 +331,7 @@ describe('bar codec layouts 2 and 3 (static rANS)', () => {
       const bad = frame.slice();
       if (type === 'u32') view(bad).setUint32(PARAMS_AT + offset, value, true);
       else bad[PARAMS_AT + offset] = value;
-      reseal(bad);
+      resealFrame(bad);
       const e = await decodeFrame(bad).catch((err: unknown) => err);
       expect(isCompressionError(e, 'MMTAPE_CODEC_FAILED'), `${label}: ${String(e)}`).toBe(true);
       expect(() => decodeBarsInto(bad, emptyBars(64)), label).toThrow();
@@ -356,7 +346,7 @@ describe('bar codec layouts 2 and 3 (static rANS)', () => {
     ] as const) {
       const bad = frame.slice();
       bad[tablesAt] = value;
-      reseal(bad);
+      resealFrame(bad);
       expect(() => decodeBarsInto(bad, emptyBars(64)), label).toThrow(/groups/);
     }
     const bad = frame.slice();
@@ -364,7 +354,7 @@ describe('bar codec layouts 2 and 3 (static rANS)', () => {
     const groups = bad[tablesAt] as number;
     const freqAt = tablesAt + groups + 2;
     bad[freqAt] = ((bad[freqAt] as number) & 0x80) | (((bad[freqAt] as number) + 1) & 0x7f);
-    reseal(bad);
+    resealFrame(bad);
     const e = (() => {
       try {
         decodeBarsInto(bad, emptyBars(64));

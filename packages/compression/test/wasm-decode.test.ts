@@ -11,12 +11,11 @@ import {
   encodeBars,
   encodeColumn,
   encodeFrame,
-  frameChecksumOf,
   isCompressionError,
   readFrameHeader,
   setDecodeBackend,
 } from '../src/index.js';
-import { barColumnsOf, bytesOf, emptyBars, mulberry32 } from './helpers.js';
+import { barColumnsOf, bytesOf, emptyBars, mulberry32, resealFrame } from './helpers.js';
 
 const KEYS = ['open', 'high', 'low', 'close', 'volume'] as const;
 /** The repository's demo data: 30 S&P 500 stocks, daily bars 2013-2018 (apps/cli/demo-data/sp500-30/SOURCE.md). */
@@ -121,15 +120,6 @@ async function encodeLayout(bars: BarColumns, layout: 2 | 3): Promise<Uint8Array
     if (isCompressionError(e, 'MMTAPE_INVALID_CODEC_OPTIONS')) return undefined; // declined, as encodeBars
     throw e;
   }
-}
-
-/**
- * Re-seals a frame patched on purpose: rewrites its version-3 frame checksum, so that the decoders
- * (not the checksum, checked first) meet the corrupt bytes.
- */
-function reseal(frame: Uint8Array): Uint8Array {
-  new DataView(frame.buffer, frame.byteOffset).setUint32(16, frameChecksumOf(frame), true);
-  return frame;
 }
 
 /** The error `fn` throws (or `undefined`), as `code: message`. */
@@ -275,7 +265,7 @@ describe.each([3, 2] as const)(
         const bad = frame.slice();
         const at = headerBytes + Math.floor(r() * (bad.length - headerBytes));
         bad[at] = (bad[at] as number) ^ (1 << Math.floor(r() * 8));
-        reseal(bad);
+        resealFrame(bad);
         setDecodeBackend('js');
         const js = errorOf(() => decodeBarsInto(bad, out));
         const jsBytes = KEYS.map((k) => Buffer.from(bytesOf(out[k])));
@@ -318,7 +308,7 @@ describe.each([3, 2] as const)(
       // Zero the whole rANS/raw-bit area: the decoder must stop at its own bounds, not read past the payload.
       const bad = frame.slice();
       bad.fill(0xff, bad.length - Math.floor((bad.length - 200) / 2));
-      reseal(bad);
+      resealFrame(bad);
       const outs = [emptyBars(5000), emptyBars(5000)];
       setDecodeBackend('js');
       const js = errorOf(() => decodeBarsInto(bad, outs[0] as Required<BarColumns>));
