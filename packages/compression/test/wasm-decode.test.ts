@@ -137,7 +137,10 @@ describe('decode backend choice', () => {
   it('uses the native bar decoder by default (built by the package build), and the others when asked', () => {
     // The package build compiles native/bar_decode.c (scripts/build-native.mjs); this machine has a C
     // compiler and the Node headers, so the default must be the native decoder, not a silent fallback.
-    expect(decodeBackend()).toBe('native');
+    expect(
+      decodeBackend(),
+      'native decoder not built: see the build-native warning of `pnpm install` / `pnpm build` (C compiler, Node headers)',
+    ).toBe('native');
     setDecodeBackend('js');
     expect(decodeBackend()).toBe('js');
     setDecodeBackend('wasm');
