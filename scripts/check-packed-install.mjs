@@ -81,6 +81,8 @@ const v = columnToArrowVector(f, 'close');
 if (v.get(1) !== 2.5 || v.data[0].values.buffer !== f.bytes.buffer) { failed++; console.error('arrow round trip FAILED'); }
 else console.log('column file → mmap → arrow vector (zero-copy): ok, backend ' + f.file.backend);
 f.close();
+// Informational: 'native' when the package's install script compiled the native decoder, else 'wasm'.
+console.log('compression decode backend: ' + (await import('@mmtape/compression')).decodeBackend());
 process.exit(failed ? 1 : 0);
 `,
   );
