@@ -826,6 +826,30 @@ export function patchExceptions(
   }
 }
 
+/** Validated params of a layout-2/3 payload with its decimal divisors, as the fast kernels take them. */
+export interface BarKernelArgs extends BarRansParams {
+  /** 10^priceScale: prices are integers / pp. */
+  pp: number;
+  /** 10^volumeScale: volumes are integers / pv. */
+  pv: number;
+}
+
+/**
+ * What the native and WebAssembly bar kernels need before they run: the params validated against the
+ * payload (`readBarRansParams`), the caller's outputs checked (`checkBarOutputs`), and the divisors.
+ *
+ * @throws RangeError malformed params, or too few or too short outputs (the caller wraps it).
+ */
+export function barKernelArgs(
+  payload: Uint8Array,
+  params: Uint8Array,
+  outs: readonly Float64Array[],
+): BarKernelArgs {
+  const p = readBarRansParams(params, payload.length);
+  checkBarOutputs(outs, p.columns, p.rows);
+  return { ...p, pp: 10 ** p.priceScale, pv: 10 ** p.volumeScale };
+}
+
 /**
  * Checks the caller's output columns of a bar decode: exactly `columns` arrays of at least `rows` values.
  * @throws RangeError otherwise.

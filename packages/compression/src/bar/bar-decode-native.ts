@@ -9,7 +9,7 @@
  */
 
 import { nativeKernels } from '../native/native-kernels.js';
-import { checkBarOutputs, patchExceptions, readBarRansParams } from './bar-codec-v2.js';
+import { barKernelArgs, patchExceptions } from './bar-codec-v2.js';
 
 /**
  * Decodes a layout-2 or layout-3 payload into `outs[0..C)` (each ≥ n values) with the native module.
@@ -25,9 +25,8 @@ export function barDecodeIntoV2Native(
 ): number | undefined {
   const k = nativeKernels();
   if (k === null) return undefined;
-  const p = readBarRansParams(params, payload.length);
+  const p = barKernelArgs(payload, params, outs);
   const { rows: n, columns } = p;
-  checkBarOutputs(outs, columns, n);
   let rc: number;
   try {
     rc = k.barDecode(
@@ -38,8 +37,8 @@ export function barDecodeIntoV2Native(
       n,
       columns,
       p.probBits,
-      10 ** p.priceScale,
-      10 ** p.volumeScale,
+      p.pp,
+      p.pv,
       p.signedWicks ? 1 : 0,
       p.layout,
       ...outs,

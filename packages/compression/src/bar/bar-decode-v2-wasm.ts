@@ -18,7 +18,7 @@
  */
 
 import { align64, WASM_FIXED_SCRATCH_BYTES, wasmHeap, wasmKernels } from '../wasm/wasm-kernels.js';
-import { BAR_RANS_LAYOUT_WIDE, checkBarOutputs, patchExceptions, readBarRansParams } from './bar-codec-v2.js';
+import { BAR_RANS_LAYOUT_WIDE, barKernelArgs, patchExceptions } from './bar-codec-v2.js';
 
 /** Symbol scratch of the module's first pass: 16 bytes per row. */
 const SYMBOL_BYTES_PER_ROW = 16;
@@ -29,7 +29,7 @@ const PAD_BYTES = 64;
  * Decodes a layout-2 or layout-3 payload into `outs[0..C)` (each ≥ n values) with the WebAssembly module. Returns
  * n, or `undefined` when the module is unavailable or reports corrupt data (see the module doc).
  *
- * @throws RangeError malformed params (from `readBarRansParams`, before the module runs), too few or
+ * @throws RangeError malformed params (from `barKernelArgs`, before the module runs), too few or
  *   too short outputs, or a bad exception row (`patchExceptions`): the errors of the TypeScript path.
  */
 export function barDecodeIntoV2Wasm(
@@ -39,9 +39,8 @@ export function barDecodeIntoV2Wasm(
 ): number | undefined {
   const w = wasmKernels();
   if (w === null) return undefined;
-  const p = readBarRansParams(params, payload.length);
+  const p = barKernelArgs(payload, params, outs);
   const { rows: n, columns } = p;
-  checkBarOutputs(outs, columns, n);
   // A table takes at least 3 bytes (symbol count, one gap, one frequency).
   const maxTables = Math.min(columns * 64, Math.floor(p.tableBytes / 3));
   const scratch = align64(w.heapBase());
@@ -62,8 +61,8 @@ export function barDecodeIntoV2Wasm(
       n,
       columns,
       p.probBits,
-      10 ** p.priceScale,
-      10 ** p.volumeScale,
+      p.pp,
+      p.pv,
       p.signedWicks ? 1 : 0,
       scratch,
       maxTables,
