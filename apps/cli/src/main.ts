@@ -212,7 +212,35 @@ export function createProgram(emit: (result: unknown) => void): Command {
     .option('--entry-z <z>', 'enter when |z-score| exceeds this (default 2)', number(0))
     .option('--exit-z <z>', 'exit when |z-score| falls below this (default 0.5)', number(0))
     .option('--stop-z <z>', 'stop out when |z-score| exceeds this (default 4)', number(0))
-    .option('--cost-bps <bps>', 'cost per unit of turnover per leg, basis points (default 5)', number(0))
+    .option('--price-column <name>', 'f64 column traded, e.g. adjusted_close (default close)')
+    .addOption(
+      new Option('--fill-price <price>', 'fill at the close or the open of the fill bar (default close)').choices([
+        'close',
+        'open',
+      ]),
+    )
+    .option(
+      '--execution-delay <bars>',
+      'bars from the signal close to the fill (default 1; 0 = same-bar close fill, named as such in the report)',
+      integer(0),
+    )
+    .option('--commission-bps <bps>', 'commission per leg per fill, bps of traded notional (default 1)', number(0))
+    .option('--slippage-bps <bps>', 'slippage per leg per fill, bps of traded notional (default 2)', number(0))
+    .option('--borrow-bps <bps>', 'short borrow fee, bps per year of the short notional (default 30)', number(0))
+    .option('--initial-capital <amount>', 'starting equity in price currency (default 1000000)', number(0))
+    .addOption(
+      new Option('--method <test>', 'cointegration test (default engle-granger)').choices([
+        'engle-granger',
+        'johansen',
+      ]),
+    )
+    .option('--fdr-q <q>', 'Benjamini-Hochberg FDR level replacing --max-p-value (default off)', number(0))
+    .option('--min-hedge-ratio <beta>', 'skip pairs with hedge ratio <= this (default 0)', number(0))
+    .option(
+      '--min-training-coverage <fraction>',
+      'share of training bars a symbol needs prices on to be eligible (default 0.95)',
+      number(0),
+    )
     .option(
       '--all-pairs',
       'test every pair: no correlation pre-filter (default: pre-filter on training log returns)',

@@ -4,78 +4,67 @@
  * @module
  */
 import { type ReplayDatasetSource, replayDataset } from '@mmtape/merge-replay';
-import { InvalidInputError, isMmtapeError, PanelBuildError } from './errors.js';
+import { isMmtapeError, PanelBuildError } from './errors.js';
 import type { PricePanel } from './price-panel.js';
 
 /** Options of {@link buildPanel}. */
 export interface BuildPanelOptions {
   /** Symbols to include. Default: every symbol of the dataset. */
   symbols?: readonly string[];
-  /** f64 column to read. Default `'close'`. */
+  /** f64 column of the traded price. Default `'close'` (e.g. `'adjusted_close'` for split-adjusted data). */
   column?: string;
-  /**
-   * Minimum fraction of the union timeline on which a symbol must have a finite value to be kept,
-   * in [0, 1]. Default 0.95: drops late listings and delistings that would shrink every window's universe.
-   */
-  minCoverage?: number;
-}
-
-/** A symbol removed by {@link buildPanel} for low coverage. */
-export interface DroppedSymbol {
-  symbol: string;
-  /** Fraction of the (pre-drop) union timeline with a finite value. */
-  coverage: number;
-}
-
-/** {@link PricePanel} plus what {@link buildPanel} dropped. */
-export interface BuiltPricePanel extends PricePanel {
-  droppedSymbols: DroppedSymbol[];
+  /** f64 column of open prices to read as well (for fills at the open), e.g. `'open'`. Default none. */
+  openColumn?: string;
 }
 
 /**
  * Replay `dataset` in timestamp order (`replayDataset`, one batch per distinct timestamp) and build the
- * union timeline with aligned values of `column` (NaN where a symbol has no row). Symbols with
- * coverage < `minCoverage` are dropped and reported; the timeline is then restricted to timestamps where
- * at least one kept symbol has a value. If a symbol has several rows with one timestamp, the last wins.
+ * union timeline with aligned values of `column` (and `openColumn`), NaN where a symbol has no row. No
+ * symbol is dropped: whether a symbol may be traded is decided per window from its training data (see
+ * `isEligibleForTraining`), never from the whole sample. If a symbol has several rows with one timestamp,
+ * the last wins.
  *
  * Accepts a `Dataset` from `@mmtape/columnar-format` (or anything satisfying merge-replay's
  * `ReplayDatasetSource`). Files are opened through the dataset and not closed here.
  *
- * @throws InvalidInputError when `minCoverage` is outside [0, 1].
  * @throws PanelBuildError wrapping a merge-replay / columnar-format error (unknown symbol, missing column,
  *   unsorted timestamps), with the dataset directory as `path` and the original as `cause`.
  */
-export function buildPanel(dataset: ReplayDatasetSource, options: BuildPanelOptions = {}): BuiltPricePanel {
+export function buildPanel(dataset: ReplayDatasetSource, options: BuildPanelOptions = {}): PricePanel {
   const column = options.column ?? 'close';
-  const minCoverage = options.minCoverage ?? 0.95;
-  if (!(minCoverage >= 0 && minCoverage <= 1)) {
-    throw new InvalidInputError('buildPanel minCoverage', 'a number in [0, 1]', minCoverage);
-  }
+  const openColumn = options.openColumn;
+  const columns = openColumn && openColumn !== column ? [column, openColumn] : [column];
+  let opens: Float64Array[] = [];
   let timestamps = new BigInt64Array(1024);
   let values: Float64Array[] = [];
   let symbols: string[] = [];
   let count = 0;
   try {
-    replayDataset(dataset, { symbols: options.symbols, columns: [column] }, (batch, ctx) => {
+    replayDataset(dataset, { symbols: options.symbols, columns }, (batch, ctx) => {
       if (count === 0 && symbols.length === 0) {
         symbols = [...ctx.symbols];
         values = symbols.map(() => new Float64Array(timestamps.length).fill(Number.NaN));
+        if (openColumn) opens = symbols.map(() => new Float64Array(timestamps.length).fill(Number.NaN));
       }
       if (count === timestamps.length) {
         const grown = new BigInt64Array(timestamps.length * 2);
         grown.set(timestamps);
         timestamps = grown;
-        values = values.map((v) => {
+        const grow = (v: Float64Array): Float64Array => {
           const g = new Float64Array(grown.length).fill(Number.NaN);
           g.set(v);
           return g;
-        });
+        };
+        values = values.map(grow);
+        opens = opens.map(grow);
       }
       timestamps[count] = batch.timestampNs;
       const data = ctx.columns[column]!;
+      const openData = openColumn ? ctx.columns[openColumn]! : null;
       for (let i = 0; i < batch.length; i++) {
         const id = batch.symbolIds[i]!;
         values[id]![count] = Number(data[id]![batch.rows[i]!]!);
+        if (openData) opens[id]![count] = Number(openData[id]![batch.rows[i]!]!);
       }
       count++;
     });
@@ -89,33 +78,24 @@ export function buildPanel(dataset: ReplayDatasetSource, options: BuildPanelOpti
   }
   if (symbols.length === 0) symbols = [...(options.symbols ?? dataset.symbols)].sort();
 
-  const keep: number[] = [];
-  const droppedSymbols: DroppedSymbol[] = [];
-  symbols.forEach((symbol, id) => {
-    let finiteCount = 0;
-    const v = values[id];
-    if (v) for (let t = 0; t < count; t++) if (Number.isFinite(v[t]!)) finiteCount++;
-    const coverage = count === 0 ? 0 : finiteCount / count;
-    if (coverage >= minCoverage && count > 0) keep.push(id);
-    else droppedSymbols.push({ symbol, coverage });
-  });
-
-  // Keep timestamps where at least one kept symbol has a value.
+  // Keep timestamps where at least one symbol has a price.
   const rows: number[] = [];
   for (let t = 0; t < count; t++) {
-    if (keep.some((id) => Number.isFinite(values[id]![t]!))) rows.push(t);
+    if (values.some((v) => Number.isFinite(v[t]!))) rows.push(t);
   }
   const timestampsNs = new BigInt64Array(rows.length);
   rows.forEach((t, k) => {
     timestampsNs[k] = timestamps[t]!;
   });
-  const closes = keep.map((id) => {
-    const src = values[id]!;
+  const pick = (src: Float64Array): Float64Array => {
     const out = new Float64Array(rows.length);
     rows.forEach((t, k) => {
       out[k] = src[t]!;
     });
     return out;
-  });
-  return { symbols: keep.map((id) => symbols[id]!), timestampsNs, closes, droppedSymbols };
+  };
+  const empty = new Float64Array(count);
+  const panel: PricePanel = { symbols, timestampsNs, closes: symbols.map((_, i) => pick(values[i] ?? empty)) };
+  if (openColumn) panel.opens = symbols.map((_, i) => pick(opens[i] ?? empty));
+  return panel;
 }

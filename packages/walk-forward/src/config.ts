@@ -12,8 +12,11 @@ export type WalkForwardMode = 'rolling' | 'expanding';
 /** Which pairs are candidates: every pair, or only pairs of two symbols in the same sector. */
 export type PairUniverse = 'all' | 'within-sector';
 
-/** Position sizing of a pair (both unit gross exposure). */
-export type PairSizing = 'hedge-ratio' | 'dollar-neutral';
+/** Cointegration test used to select pairs. */
+export type CointegrationMethod = 'engle-granger' | 'johansen';
+
+/** Price at which orders fill: the fill bar's close, or its open (needs an `open` column). */
+export type FillPrice = 'close' | 'open';
 
 /**
  * Every option of {@link runWalkForward}. Bars are rows of the {@link PricePanel} timeline.
@@ -93,22 +96,66 @@ export interface WalkForwardConfig {
   /** Stop out when |z| exceeds this. Default 4.0. */
   stopZ: number;
   /**
-   * Transaction cost in basis points per unit of turnover (|Δweight| summed over both legs). Default 5 bps,
-   * a realistic all-in cost for liquid large caps.
+   * Commission in basis points of traded notional, charged on each leg at every fill (entry and exit):
+   * commission = commissionBps/1e4 · Σ_legs |shares| · fill price. Default 1 bp (institutional per-share
+   * commissions on US large caps are ~0.2–1 bp of notional).
    */
-  costBps: number;
+  commissionBps: number;
   /**
-   * `'hedge-ratio'` (default): w_y = 1/(1+|β|), w_x = −β/(1+|β|) (legs in the hedge ratio, unit gross).
-   * `'dollar-neutral'`: w_y = 1/2, w_x = −sign(β)/2 (equal dollars per leg).
+   * Slippage in basis points of traded notional, charged on each leg at every fill like the commission: the
+   * fill is assumed `slippageBps` worse than the reference price (half the bid-ask spread plus impact).
+   * Default 2 bps (a liquid large cap traded at the close).
    */
-  sizing: PairSizing;
-  /** Capital allocated to each pair; pair `pnl` is reported in these units. Default 1 (pnl = return fraction). */
-  capitalPerPair: number;
+  slippageBps: number;
   /**
-   * Bars between the signal (computed at a bar's close) and the first bar whose return the position earns.
-   * Default 1: signal at close t, position held over bar t+1 (no same-bar execution). Minimum 1.
+   * Annual borrow fee of the short leg in basis points of its notional, accrued every bar the position is
+   * held: |short shares| · price at the previous bar · borrowBpsPerYear/1e4 · Δt / 365 days (ACT/365, Δt
+   * from the bar timestamps, so a weekend accrues 3 days). Default 30 bps (general-collateral rate of
+   * easy-to-borrow large caps).
+   */
+  borrowBpsPerYear: number;
+  /**
+   * Starting equity of the portfolio, in the price currency. Default 1,000,000. Each window gives every one
+   * of its `topK` pair slots equity/topK (equity at the window's start); unused slots hold cash at 0 return.
+   * Shares are fractional (no lot rounding).
+   */
+  initialCapital: number;
+  /**
+   * Bars between the signal (computed at a bar's close) and the fill. Default 1: a signal at the close of
+   * bar t fills at bar t+1 (its close, or its open with `fillPrice: 'open'`). 0 fills at the signal bar's
+   * own close: only honest if you can trade at the very close you observe (a market-on-close order sent
+   * with the last print); the report names it as such.
    */
   executionDelayBars: number;
+  /** `'close'` (default): fills at the fill bar's close. `'open'`: at its open (needs `executionDelayBars` ≥ 1). */
+  fillPrice: FillPrice;
+  /**
+   * `'engle-granger'` (default): both orderings tested, see `maxPValue`. `'johansen'`: Johansen's trace test
+   * for rank 0 (symmetric in the two symbols) at significance `maxPValue` ∈ {0.10, 0.05, 0.01}.
+   */
+  method: CointegrationMethod;
+  /**
+   * Benjamini–Hochberg false discovery rate q over all pairs tested in a window (Engle–Granger only).
+   * Default `null` (off: every pair with p ≤ `maxPValue` passes). When set, it replaces `maxPValue`: the
+   * pairs passing are those with p ≤ the BH cutoff (Benjamini & Hochberg 1995).
+   */
+  fdrQ: number | null;
+  /**
+   * Smallest hedge ratio traded. Pairs with β ≤ this are skipped (β ≤ 0 means "long both legs", not a
+   * hedge). Default 0.
+   */
+  minHedgeRatio: number;
+  /**
+   * Minimum share of each leg in the pair's gross notional at the end of training: β·x / (y + β·x) and
+   * y / (y + β·x) must both be ≥ this. Default 0.1: a pair with a 2 % leg is a bet on one stock.
+   */
+  minLegWeight: number;
+  /**
+   * Fraction of training bars on which a symbol needs a price to be eligible in a window (it also needs a
+   * price on the first and the last training bar). Gaps inside the training window are filled with the
+   * last price (training data only). Default 0.95.
+   */
+  minTrainingCoverage: number;
   /**
    * Periods per year for annualisation, or `'auto'` (default) to infer it from the median bar spacing
    * (252 for daily bars, 252·390 for 1-minute bars; see {@link inferPeriodsPerYear}).
@@ -136,10 +183,17 @@ export const DEFAULT_WALK_FORWARD_CONFIG: Readonly<WalkForwardConfig> = Object.f
   entryZ: 2.0,
   exitZ: 0.5,
   stopZ: 4.0,
-  costBps: 5,
-  sizing: 'hedge-ratio',
-  capitalPerPair: 1,
+  commissionBps: 1,
+  slippageBps: 2,
+  borrowBpsPerYear: 30,
+  initialCapital: 1_000_000,
   executionDelayBars: 1,
+  fillPrice: 'close',
+  method: 'engle-granger',
+  fdrQ: null,
+  minHedgeRatio: 0,
+  minLegWeight: 0.1,
+  minTrainingCoverage: 0.95,
   periodsPerYear: 'auto',
 } satisfies WalkForwardConfig);
 
@@ -184,8 +238,10 @@ function finite(field: string, v: unknown, min: number, max: number, minExclusiv
  * Validate a complete config. Rules: `trainBars` ≥ 10, `testBars` ≥ 2, `stepBars` ≥ `testBars` (integers);
  * `mode` ∈ {rolling, expanding}; `minCorrelation` ∈ [−1, 1]; `maxPValue` ∈ (0, 1];
  * 0 ≤ `halfLifeBars[0]` ≤ `halfLifeBars[1]` (finite); `topK` ≥ 1; 0 ≤ `adfLags` ≤ ⌊trainBars/2⌋ − 1;
- * 0 ≤ `exitZ` < `entryZ` < `stopZ` (finite); `costBps` ≥ 0; `capitalPerPair` > 0;
- * `executionDelayBars` ≥ 1 and < `testBars`; `periodsPerYear` `'auto'` or > 0.
+ * 0 ≤ `exitZ` < `entryZ` < `stopZ` (finite); costs ≥ 0; `initialCapital` > 0; `executionDelayBars` ≥ 0
+ * (≥ 1 with `fillPrice: 'open'`) and < `testBars`; `fdrQ` null or in (0, 1] (Engle–Granger only);
+ * Johansen needs `maxPValue` ∈ {0.1, 0.05, 0.01}; `minLegWeight` ∈ [0, 0.5];
+ * `minTrainingCoverage` ∈ (0, 1]; `periodsPerYear` `'auto'` or > 0.
  *
  * @throws InvalidConfigError with `field`, `expected` and `actual`.
  */
@@ -223,9 +279,28 @@ export function validateWalkForwardConfig(config: WalkForwardConfig): void {
     }
   }
   if (config.maxHurst !== null) finite('maxHurst', config.maxHurst, 0, 2, true);
-  if (config.sizing !== 'hedge-ratio' && config.sizing !== 'dollar-neutral') {
-    throw new InvalidConfigError('sizing', "'hedge-ratio' or 'dollar-neutral'", config.sizing);
+  if (config.method !== 'engle-granger' && config.method !== 'johansen') {
+    throw new InvalidConfigError('method', "'engle-granger' or 'johansen'", config.method);
   }
+  if (config.fillPrice !== 'close' && config.fillPrice !== 'open') {
+    throw new InvalidConfigError('fillPrice', "'close' or 'open'", config.fillPrice);
+  }
+  if (config.fdrQ !== null) {
+    finite('fdrQ', config.fdrQ, 0, 1, true);
+    if (config.method === 'johansen') {
+      throw new InvalidConfigError('fdrQ', "null with method 'johansen' (it has no p-values)", config.fdrQ);
+    }
+  }
+  if (config.method === 'johansen' && ![0.1, 0.05, 0.01].includes(config.maxPValue)) {
+    throw new InvalidConfigError(
+      'maxPValue',
+      "0.1, 0.05 or 0.01 with method 'johansen' (the levels of its critical-value tables)",
+      config.maxPValue,
+    );
+  }
+  finite('minHedgeRatio', config.minHedgeRatio, 0, Number.MAX_VALUE);
+  finite('minLegWeight', config.minLegWeight, 0, 0.5);
+  finite('minTrainingCoverage', config.minTrainingCoverage, 0, 1, true);
   finite('maxPValue', config.maxPValue, 0, 1, true);
   const hl = config.halfLifeBars;
   if (!Array.isArray(hl) || hl.length !== 2) {
@@ -242,9 +317,18 @@ export function validateWalkForwardConfig(config: WalkForwardConfig): void {
   finite('exitZ', config.exitZ, 0, Number.MAX_VALUE);
   finite('entryZ', config.entryZ, config.exitZ, Number.MAX_VALUE, true);
   finite('stopZ', config.stopZ, config.entryZ, Number.MAX_VALUE, true);
-  finite('costBps', config.costBps, 0, 1e4);
-  finite('capitalPerPair', config.capitalPerPair, 0, Number.MAX_VALUE, true);
-  int('executionDelayBars', config.executionDelayBars, 1);
+  finite('commissionBps', config.commissionBps, 0, 1e4);
+  finite('slippageBps', config.slippageBps, 0, 1e4);
+  finite('borrowBpsPerYear', config.borrowBpsPerYear, 0, 1e5);
+  finite('initialCapital', config.initialCapital, 0, Number.MAX_VALUE, true);
+  int('executionDelayBars', config.executionDelayBars, 0);
+  if (config.fillPrice === 'open' && config.executionDelayBars < 1) {
+    throw new InvalidConfigError(
+      'executionDelayBars',
+      "at least 1 with fillPrice 'open' (a bar's open comes before the close that made the signal)",
+      config.executionDelayBars,
+    );
+  }
   if (config.executionDelayBars >= config.testBars) {
     throw new InvalidConfigError(
       'executionDelayBars',

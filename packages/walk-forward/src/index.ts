@@ -15,7 +15,7 @@
  * import { buildPanel, runWalkForward } from '@mmtape/walk-forward';
  *
  * const dataset = Dataset.open('data/sp500');
- * const panel = buildPanel(dataset, { minCoverage: 0.95 });
+ * const panel = buildPanel(dataset); // aligned closes, NaN where a symbol has no bar
  * const report = await runWalkForward(panel, { trainBars: 252, testBars: 63, topK: 5 }, {
  *   cache: new CacheManager({ dir: '.mmtape-cache' }),
  *   onProgress: (p) => process.stderr.write(`window ${p.windowsDone}/${p.windowsTotal}\r`),
@@ -26,11 +26,17 @@
  *
  * @module
  */
-export type { BuildPanelOptions, BuiltPricePanel, DroppedSymbol } from './build-panel.js';
+export type { BuildPanelOptions } from './build-panel.js';
 export { buildPanel } from './build-panel.js';
 export type { PerformanceMetrics } from './compute-metrics.js';
 export { computeMetrics } from './compute-metrics.js';
-export type { PairSizing, PairUniverse, WalkForwardConfig, WalkForwardMode } from './config.js';
+export type {
+  CointegrationMethod,
+  FillPrice,
+  PairUniverse,
+  WalkForwardConfig,
+  WalkForwardMode,
+} from './config.js';
 export {
   DEFAULT_WALK_FORWARD_CONFIG,
   resolveWalkForwardConfig,
@@ -69,10 +75,10 @@ export { pairSpreadSeries, rankSelectedPairs } from './report/pair-spread-series
 export type { RenderReportHtmlOptions } from './report/render-report-html.js';
 export { renderReportHtml } from './report/render-report-html.js';
 export type { RunWalkForwardOptions, WalkForwardProgress, WalkForwardWindow } from './run-walk-forward.js';
-export { runWalkForward, splitTriangle, walkForwardWindows } from './run-walk-forward.js';
+export { runWalkForward, selectionConfigOf, splitTriangle, walkForwardWindows } from './run-walk-forward.js';
 export type { PairScanResult, PairSelection, PairSelectionConfig, PairStats } from './select-pairs.js';
 export { comparePairStats, mergePairScans, PairScanScratch, scanPairs, selectPairs } from './select-pairs.js';
-export type { PairTradingInput, PairTradingResult } from './simulate-pair-trading.js';
+export type { ExitReason, PairTrade, PairTradingInput, PairTradingResult } from './simulate-pair-trading.js';
 export { simulatePairTrading } from './simulate-pair-trading.js';
 export type { AdfOptions, AdfResult } from './stats/adf.js';
 export { adf } from './stats/adf.js';
@@ -94,10 +100,17 @@ export type { RegressionType } from './stats/regression-type.js';
 export { THREAD_LIMIT_ENV, workerEnv } from './thread-limits.js';
 export type {
   SelectedPairReport,
+  TradeReport,
+  WalkForwardModel,
   WalkForwardReport,
   WalkForwardSummary,
   WindowReport,
 } from './walk-forward-report.js';
+export { filledTrainingPrices, isEligibleForTraining } from './training-window.js';
+export type { WindowTrading } from './trade-window.js';
+export { tradeWindow } from './trade-window.js';
+export { describeModel } from './describe-model.js';
+export { benjaminiHochbergCutoff } from './stats/benjamini-hochberg.js';
 export { defaultWorkerCount, resolveWorkerFile, WorkerPool } from './worker-pool.js';
 export type { ZScoreBands } from './z-score-signals.js';
-export { zScoreSignals } from './z-score-signals.js';
+export { SIGNAL_EXIT, SIGNAL_STOP, zScoreSignals } from './z-score-signals.js';

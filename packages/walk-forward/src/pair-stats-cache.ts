@@ -19,7 +19,7 @@ export interface PairStatsCache {
 /** Function id of cached pair statistics. */
 export const PAIR_STATS_FUNCTION_ID = 'walk-forward/pair-stats';
 /** Bump when the selection algorithm or the cached shape changes: old entries are then never read. */
-export const PAIR_STATS_VERSION = 2;
+export const PAIR_STATS_VERSION = 3;
 
 /**
  * sha256 hex digest of a training window's data: the eligible symbols' names, the training timestamps
@@ -65,6 +65,10 @@ export function pairStatsKey(
       minCorrelation: config.minCorrelation,
       prefilter: config.prefilter ?? true,
       topK: config.topK,
+      minHedgeRatio: config.minHedgeRatio ?? 0,
+      minLegWeight: config.minLegWeight ?? 0,
+      fdrQ: config.fdrQ ?? null,
+      method: config.method ?? 'engle-granger',
     },
     digest,
     // Sector of each eligible symbol (within-sector universe) or null (all pairs).

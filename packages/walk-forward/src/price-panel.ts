@@ -12,7 +12,10 @@ import { InvalidInputError } from './errors.js';
 export interface PricePanel {
   symbols: string[];
   timestampsNs: BigInt64Array;
+  /** The traded price series (the dataset's `close` column unless another was chosen). */
   closes: Float64Array[];
+  /** Open prices on the same timeline, for fills at the open (`fillPrice: 'open'`). */
+  opens?: Float64Array[];
 }
 
 /**
@@ -33,6 +36,13 @@ export function validatePricePanel(panel: PricePanel): void {
   if (new Set(panel.symbols).size !== panel.symbols.length) {
     throw new InvalidInputError('panel.symbols', 'unique names', panel.symbols);
   }
+  if (panel.opens && panel.opens.length !== panel.symbols.length) {
+    throw new InvalidInputError('panel.opens', `${panel.symbols.length} series (one per symbol)`, panel.opens.length);
+  }
+  panel.opens?.forEach((c, i) => {
+    if (c.length !== n)
+      throw new InvalidInputError(`panel.opens[${i}] (${panel.symbols[i]})`, `length ${n}`, c.length);
+  });
   panel.closes.forEach((c, i) => {
     if (c.length !== n)
       throw new InvalidInputError(`panel.closes[${i}] (${panel.symbols[i]})`, `length ${n}`, c.length);

@@ -26,15 +26,23 @@ import {
   type PairSelectionConfig,
   scanPairs,
 } from './select-pairs.js';
-import { simulatePairTrading } from './simulate-pair-trading.js';
-import type { SelectedPairReport, WalkForwardReport, WindowReport } from './walk-forward-report.js';
+import { describeModel } from './describe-model.js';
+import { tradeWindow } from './trade-window.js';
+import { filledTrainingPrices, isEligibleForTraining } from './training-window.js';
+import type { TradeReport, WalkForwardReport, WindowReport } from './walk-forward-report.js';
 import { defaultWorkerCount, WorkerPool } from './worker-pool.js';
 
-/** Progress event, emitted after each window. */
+/**
+ * Progress event: `'select'` after each window's pair scan (or cache hit), `'trade'` after each window's
+ * trading. Scans of later windows may finish before earlier ones are traded.
+ */
 export interface WalkForwardProgress {
-  /** Windows finished so far (1-based count). */
+  phase: 'select' | 'trade';
+  /** Windows finished in this phase so far (1-based count). */
   windowsDone: number;
   windowsTotal: number;
+  /** Pairs tested in the windows scanned so far (`'select'`). */
+  pairsTested: number;
   /** Whether this window's selection came from the cache. */
   cacheHit: boolean;
 }
@@ -69,6 +77,9 @@ export interface RunWalkForwardOptions {
   tmpDir?: string;
 }
 
+/** Trading days per year: the daily bar count the default window lengths are made for. */
+const DAILY_BARS_PER_YEAR = 252;
+
 /** Window boundaries (bar indices, ends exclusive). */
 export interface WalkForwardWindow {
   trainStart: number;
@@ -96,21 +107,19 @@ export function walkForwardWindows(bars: number, config: WalkForwardConfig): Wal
 }
 
 /**
- * Run a pairs-trading walk-forward backtest on `panel`.
- *
- * Per window:
- * 1. Universe: symbols with finite, positive prices on every bar of training + test (note: this uses the
- *    test window's *availability* — listing status known in advance — never its values).
- * 2. Selection on the training slice only ({@link selectPairs}): pairs with training log-return correlation
- *    ≥ `minCorrelation`, Engle-Granger with y = first symbol in sorted order, p ≤ `maxPValue`, half-life in
- *    `halfLifeBars`, topK by lowest p-value. μ and σ of the spread y − β·x are training statistics.
+ * Run a pairs-trading walk-forward backtest on `panel`. The rules are stated in the package README
+ * ("Rules") and in the report's `model`; in short, per window:
+ * 1. Universe, from training data only ({@link isEligibleForTraining}): a price on the first and last
+ *    training bar and on ≥ `minTrainingCoverage` of them; training gaps filled forward.
+ * 2. Selection on the training slice ({@link scanPairs}): correlation pre-filter, Engle-Granger in both
+ *    orderings (or Johansen), hedge-ratio filters, p-value (or Benjamini–Hochberg) cut, half-life, topK.
  *    Cached per window when `options.cache` is given.
- * 3. Trading on the test slice ({@link simulatePairTrading}): z_t = (y_t − β·x_t − μ)/σ, signal at the close,
- *    executed `executionDelayBars` later, closed at the window's end; portfolio return per bar = mean over
- *    the selected pairs (equal capital), 0 when none.
+ * 3. Trading on the test slice ({@link tradeWindow}, {@link simulatePairTrading}): spread held in shares,
+ *    fills `executionDelayBars` after the signal, costs, forced exits at the window's end or a leg's last
+ *    price.
  *
- * @throws InvalidConfigError for an invalid config; InvalidInputError for a malformed panel;
- *   InsufficientDataError when the panel is shorter than one window (trainBars + testBars).
+ * @throws InvalidConfigError for an invalid config; InvalidInputError for a malformed panel (or no opens
+ *   with `fillPrice: 'open'`); InsufficientDataError when the panel is shorter than one window.
  */
 export async function runWalkForward(
   panel: PricePanel,
@@ -119,6 +128,9 @@ export async function runWalkForward(
 ): Promise<WalkForwardReport> {
   const cfg = resolveWalkForwardConfig(config);
   validatePricePanel(panel);
+  if (cfg.fillPrice === 'open' && !panel.opens) {
+    throw new InvalidInputError('runWalkForward panel.opens', "open prices with fillPrice 'open'", 'none');
+  }
   const bars = panel.timestampsNs.length;
   const windows = walkForwardWindows(bars, cfg);
   if (windows.length === 0) {
@@ -131,29 +143,15 @@ export async function runWalkForward(
   }
   const periodsPerYear =
     cfg.periodsPerYear === 'auto' ? inferPeriodsPerYear(panel.timestampsNs) : cfg.periodsPerYear;
-  const selectionConfig: PairSelectionConfig = {
-    minCorrelation: cfg.minCorrelation,
-    maxPValue: cfg.maxPValue,
-    halfLifeBars: cfg.halfLifeBars,
-    topK: cfg.topK,
-    adfLags: cfg.adfLags,
-    prefilter: cfg.prefilter,
-    adfAutolag: cfg.adfAutolag,
-    adfMaxLag: cfg.adfMaxLag,
-    maxHurst: cfg.maxHurst,
-  };
-  let sectors: Readonly<Record<string, string>> | null = null;
-  if (cfg.universe === 'within-sector') {
-    if (options.sectors) sectors = options.sectors;
-    else if (cfg.sectorsFile) sectors = loadSectors(cfg.sectorsFile);
-    else {
-      throw new InvalidConfigError(
-        'sectorsFile',
-        "a sector file (or the sectors option) with universe 'within-sector'",
-        null,
-      );
-    }
+  if (periodsPerYear > DAILY_BARS_PER_YEAR * 1.5 && (config.trainBars === undefined || config.testBars === undefined)) {
+    throw new InvalidConfigError(
+      config.trainBars === undefined ? 'trainBars' : 'testBars',
+      `set explicitly for intraday bars: this panel has ~${Math.round(periodsPerYear)} bars per year and the defaults (trainBars ${cfg.trainBars}, testBars ${cfg.testBars}) are one year / one quarter of daily bars; e.g. trainBars ${Math.round((periodsPerYear / DAILY_BARS_PER_YEAR) * 20)} and testBars ${Math.round((periodsPerYear / DAILY_BARS_PER_YEAR) * 5)} for 20 / 5 trading days`,
+      undefined,
+    );
   }
+  const selectionConfig = selectionConfigOf(cfg);
+  const sectors = resolveSectors(cfg, options, panel.symbols);
   const sectorNames = sectors ? [...new Set(Object.values(sectors))].sort() : [];
   const sectorIdOf = new Map(sectorNames.map((name, k) => [name, k]));
   const workerCount = options.workers === 'auto' ? defaultWorkerCount() : (options.workers ?? 1);
@@ -164,36 +162,49 @@ export async function runWalkForward(
   const symbolIndex = new Map(panel.symbols.map((s, i) => [s, i]));
   const cache = { hits: 0, misses: 0 };
   const windowReports: WindowReport[] = [];
-  const curveTs: string[] = [];
-  const curveReturns: number[] = [];
-  let totalTrades = 0;
-  let wins = 0;
-  let totalTurnover = 0;
+  const trades: TradeReport[] = [];
+  const curve = { timestampsNs: [] as string[], equity: [] as number[], returns: [] as number[] };
+  const exposure = { gross: [] as number[], net: [] as number[] };
+  const totals = { grossPnl: 0, commission: 0, slippage: 0, borrow: 0, tradedNotional: 0 };
+  const testing = { pairsTested: 0, pairsPassedCoint: 0, expectedFalsePositives: 0 };
+  let equity = cfg.initialCapital;
+  let equitySum = 0;
+  let scanned = 0;
+  let pairsTestedSoFar = 0;
 
   // Phase 1: universes, cache look-ups and (for misses) the pair scans, all windows queued at once.
   let pool: WorkerPool | undefined;
   let tmp: string | undefined;
   let source: PanelSource | undefined;
   const scratch = new PairScanScratch();
-  const pending: {
-    names: string[];
-    series: Float64Array[];
-    key?: string;
-    cacheHit: boolean;
-    selection: Promise<PairSelection>;
-  }[] = [];
+  const pending: { key?: string; cacheHit: boolean; selection: Promise<PairSelection> }[] = [];
+  const scanDone = (selection: PairSelection, cacheHit: boolean): PairSelection => {
+    scanned++;
+    pairsTestedSoFar += selection.pairsTested;
+    options.onProgress?.({
+      phase: 'select',
+      windowsDone: scanned,
+      windowsTotal: windows.length,
+      pairsTested: pairsTestedSoFar,
+      cacheHit,
+    });
+    return selection;
+  };
   try {
     for (const win of windows) {
-      const eligible = order.filter((i) => allPositive(panel.closes[i]!, win.trainStart, win.testEnd));
+      const eligible = order.filter((i) =>
+        isEligibleForTraining(panel.closes[i]!, win.trainStart, win.trainEnd, cfg.minTrainingCoverage),
+      );
       const names = eligible.map((i) => panel.symbols[i]!);
-      const series = eligible.map((i) => panel.closes[i]!);
+      const len = win.trainEnd - win.trainStart;
+      const series = eligible.map((i) => filledTrainingPrices(panel.closes[i]!, win.trainStart, win.trainEnd));
       const sectorIds = sectors ? names.map((n) => sectorIdOf.get(sectors[n] ?? '') ?? -1) : null;
       let key: string | undefined;
       let cached: PairSelection | undefined;
       if (options.cache) {
         key = pairStatsKey(
           selectionConfig,
-          trainingDigest(names, panel.timestampsNs, series, win.trainStart, win.trainEnd),
+          trainingDigest(names, panel.timestampsNs.subarray(win.trainStart, win.trainEnd), series, 0, len),
           sectorIds ? names.map((n) => sectors?.[n] ?? null) : null,
         );
         const hit = await options.cache.getJson<PairSelection>(key);
@@ -201,20 +212,10 @@ export async function runWalkForward(
       }
       let selection: Promise<PairSelection>;
       if (cached) {
-        selection = Promise.resolve(cached);
+        selection = Promise.resolve(scanDone(cached, true));
       } else if (workerCount === 1) {
-        const scan = scanPairs(
-          names,
-          series,
-          win.trainStart,
-          win.trainEnd,
-          0,
-          names.length,
-          selectionConfig,
-          sectorIds,
-          scratch,
-        );
-        selection = Promise.resolve(mergePairScans(names.length, [scan], selectionConfig));
+        const scan = scanPairs(names, series, 0, len, 0, names.length, selectionConfig, sectorIds, scratch);
+        selection = Promise.resolve(scanDone(mergePairScans(names.length, [scan], selectionConfig), false));
       } else {
         if (!pool) {
           source = preparePanelSource(panel, options, (dir) => {
@@ -240,11 +241,11 @@ export async function runWalkForward(
               config: selectionConfig,
             } satisfies PairScanTask),
           ),
-        ).then((scans) => mergePairScans(names.length, scans, selectionConfig));
+        ).then((scans) => scanDone(mergePairScans(names.length, scans, selectionConfig), false));
       }
       // Avoid unhandled rejections while earlier windows are awaited; errors surface in phase 2.
       selection.catch(() => {});
-      pending.push({ names, series, key, cacheHit: cached !== undefined, selection });
+      pending.push({ key, cacheHit: cached !== undefined, selection });
     }
 
     // Phase 2, in window order: selection → cache put → trading on the test slice.
@@ -260,65 +261,29 @@ export async function runWalkForward(
           await options.cache.putJson(job.key, selection);
         }
       }
+      const equityStart = equity;
+      const traded = tradeWindow(panel, win, w, selection, cfg, equityStart, symbolIndex);
+      for (const t of traded.trades) trades.push(t);
+      for (const k of ['grossPnl', 'commission', 'slippage', 'borrow', 'tradedNotional'] as const) {
+        totals[k] += traded[k];
+      }
+      testing.pairsTested += selection.pairsTested;
+      testing.pairsPassedCoint += selection.pairsPassedCoint;
+      testing.expectedFalsePositives += selection.expectedFalsePositives;
       const testLen = win.testEnd - win.testStart;
-      const portfolio = new Float64Array(testLen);
-      const pairs: SelectedPairReport[] = [];
-      let windowTrades = 0;
-      let windowWins = 0;
-      let windowTurnover = 0;
-      const z = new Float64Array(testLen);
-      const ry = new Float64Array(testLen);
-      const rx = new Float64Array(testLen);
-      for (const p of selection.selected) {
-        const ys = panel.closes[symbolIndex.get(p.y)!]!;
-        const xs = panel.closes[symbolIndex.get(p.x)!]!;
-        // z uses μ, σ and β of the training window only; test prices enter only as today's spread.
-        for (let k = 0; k < testLen; k++) {
-          const t = win.testStart + k;
-          z[k] = (ys[t]! - p.hedgeRatio * xs[t]! - p.spreadMean) / p.spreadStd;
-          ry[k] = ys[t]! / ys[t - 1]! - 1;
-          rx[k] = xs[t]! / xs[t - 1]! - 1;
-        }
-        const sim = simulatePairTrading({
-          z,
-          returnsY: ry,
-          returnsX: rx,
-          hedgeRatio: p.hedgeRatio,
-          entryZ: cfg.entryZ,
-          exitZ: cfg.exitZ,
-          stopZ: cfg.stopZ,
-          costBps: cfg.costBps,
-          executionDelayBars: cfg.executionDelayBars,
-          sizing: cfg.sizing,
-        });
-        let sum = 0;
-        let turnover = 0;
-        for (let k = 0; k < testLen; k++) {
-          sum += sim.returns[k]!;
-          turnover += sim.turnover[k]!;
-          portfolio[k] = portfolio[k]! + sim.returns[k]! / selection.selected.length;
-        }
-        windowTurnover += turnover / selection.selected.length;
-        windowTrades += sim.trades;
-        let pairWins = 0;
-        for (const r of sim.tradeReturns) if (r > 0) pairWins++;
-        windowWins += pairWins;
-        pairs.push({
-          ...p,
-          trades: sim.trades,
-          pnl: sum * cfg.capitalPerPair,
-          turnover,
-          hitRate: sim.trades > 0 ? pairWins / sim.tradeReturns.length : null,
-        });
-      }
-      totalTrades += windowTrades;
-      wins += windowWins;
-      totalTurnover += windowTurnover;
       for (let k = 0; k < testLen; k++) {
-        curveTs.push(panel.timestampsNs[win.testStart + k]!.toString());
-        curveReturns.push(portfolio[k]!);
+        curve.timestampsNs.push(panel.timestampsNs[win.testStart + k]!.toString());
+        curve.equity.push(traded.equity[k]!);
+        curve.returns.push(traded.returns[k]!);
+        exposure.gross.push(traded.grossExposure[k]!);
+        exposure.net.push(traded.netExposure[k]!);
+        equitySum += traded.equity[k]!;
       }
-      const wm = computeMetrics(portfolio, periodsPerYear);
+      equity = testLen > 0 ? traded.equity[testLen - 1]! : equity;
+      const windowTrades = traded.trades.length;
+      let windowWins = 0;
+      for (const t of traded.trades) if (t.netPnl > 0) windowWins++;
+      const wm = computeMetrics(traded.returns, periodsPerYear);
       windowReports.push({
         index: w,
         trainStartIndex: win.trainStart,
@@ -331,48 +296,121 @@ export async function runWalkForward(
         symbolsEligible: selection.symbolsEligible,
         pairsConsidered: selection.pairsConsidered,
         pairsTested: selection.pairsTested,
+        pairsRejectedHedge: selection.pairsRejectedHedge,
         pairsPassedCoint: selection.pairsPassedCoint,
         pairsPassed: selection.pairsPassed,
-        expectedFalsePositives: selection.expectedFalsePositives ?? selection.pairsTested * cfg.maxPValue,
-        selected: pairs,
+        expectedFalsePositives: selection.expectedFalsePositives,
+        pValueCutoff: selection.pValueCutoff,
+        selected: traded.pairs,
         return: wm.totalReturn,
+        pnl: equity - equityStart,
         trades: windowTrades,
         sharpe: wm.sharpe,
         sortino: wm.sortino,
         maxDrawdown: wm.maxDrawdown,
-        turnover: windowTurnover,
+        turnover: traded.tradedNotional / equityStart,
         hitRate: windowTrades > 0 ? windowWins / windowTrades : null,
         cacheHit,
       });
-      options.onProgress?.({ windowsDone: w + 1, windowsTotal: windows.length, cacheHit });
+      options.onProgress?.({
+        phase: 'trade',
+        windowsDone: w + 1,
+        windowsTotal: windows.length,
+        pairsTested: pairsTestedSoFar,
+        cacheHit,
+      });
     }
   } finally {
     await pool?.destroy();
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   }
 
-  const metrics = computeMetrics(curveReturns, periodsPerYear);
-  const equity: number[] = [];
-  let e = 1;
-  for (const r of curveReturns) {
-    e *= 1 + r;
-    equity.push(e);
+  const metrics = computeMetrics(curve.returns, periodsPerYear);
+  let wins = 0;
+  for (const t of trades) if (t.netPnl > 0) wins++;
+  let inMarket = 0;
+  let grossSum = 0;
+  let netSum = 0;
+  for (let k = 0; k < exposure.gross.length; k++) {
+    if (exposure.gross[k]! > 0) inMarket++;
+    grossSum += exposure.gross[k]!;
+    netSum += exposure.net[k]!;
   }
+  const nBars = exposure.gross.length;
   return {
     config: cfg,
+    model: describeModel(cfg),
     symbols: [...panel.symbols],
     windows: windowReports,
     summary: {
       ...metrics,
-      trades: totalTrades,
-      turnover: totalTurnover,
-      hitRate: totalTrades > 0 ? wins / totalTrades : null,
+      calmar: metrics.maxDrawdown > 0 ? metrics.annualizedReturn / metrics.maxDrawdown : 0,
+      trades: trades.length,
+      turnover: nBars > 0 ? totals.tradedNotional / (equitySum / nBars) : 0,
+      hitRate: trades.length > 0 ? wins / trades.length : null,
       periodsPerYear,
+      initialCapital: cfg.initialCapital,
+      finalEquity: equity,
+      grossPnl: totals.grossPnl,
+      commission: totals.commission,
+      slippage: totals.slippage,
+      borrow: totals.borrow,
+      netPnl: equity - cfg.initialCapital,
+      timeInMarket: nBars > 0 ? inMarket / nBars : 0,
+      averageGrossExposure: nBars > 0 ? grossSum / nBars : 0,
+      averageNetExposure: nBars > 0 ? netSum / nBars : 0,
+      ...testing,
     },
-    equityCurve: { timestampsNs: curveTs, equity, returns: curveReturns },
+    trades,
+    equityCurve: { ...curve, grossExposure: exposure.gross, netExposure: exposure.net },
     cache,
     parallelism: { workers: workerCount, panelSource: workerCount === 1 ? 'in-process' : source!.kind },
   };
+}
+
+/** The subset of the config that pair selection depends on (and the selection cache key covers). */
+export function selectionConfigOf(cfg: WalkForwardConfig): PairSelectionConfig {
+  return {
+    minCorrelation: cfg.minCorrelation,
+    maxPValue: cfg.maxPValue,
+    halfLifeBars: cfg.halfLifeBars,
+    topK: cfg.topK,
+    adfLags: cfg.adfLags,
+    prefilter: cfg.prefilter,
+    adfAutolag: cfg.adfAutolag,
+    adfMaxLag: cfg.adfMaxLag,
+    maxHurst: cfg.maxHurst,
+    minHedgeRatio: cfg.minHedgeRatio,
+    minLegWeight: cfg.minLegWeight,
+    fdrQ: cfg.fdrQ,
+    method: cfg.method,
+  };
+}
+
+function resolveSectors(
+  cfg: WalkForwardConfig,
+  options: RunWalkForwardOptions,
+  symbols: readonly string[],
+): Readonly<Record<string, string>> | null {
+  if (cfg.universe !== 'within-sector') return null;
+  let sectors: Readonly<Record<string, string>>;
+  if (options.sectors) sectors = options.sectors;
+  else if (cfg.sectorsFile) sectors = loadSectors(cfg.sectorsFile);
+  else {
+    throw new InvalidConfigError(
+      'sectorsFile',
+      "a sector file (or the sectors option) with universe 'within-sector'",
+      null,
+    );
+  }
+  if (!symbols.some((s) => sectors[s] !== undefined)) {
+    throw new InvalidConfigError(
+      cfg.sectorsFile ? 'sectorsFile' : 'sectors',
+      `a sector map naming at least one of the ${symbols.length} panel symbols (e.g. ${symbols.slice(0, 3).join(', ')})`,
+      cfg.sectorsFile ?? `${Object.keys(sectors).length} entries`,
+    );
+  }
+  return sectors;
 }
 
 /**
@@ -429,7 +467,3 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function allPositive(v: Float64Array, start: number, end: number): boolean {
-  for (let t = start; t < end; t++) if (!(v[t]! > 0) || !Number.isFinite(v[t]!)) return false;
-  return true;
-}

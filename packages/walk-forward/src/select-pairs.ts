@@ -11,22 +11,35 @@ import { defaultMaxLag } from './stats/adfuller.js';
 import { engleGrangerStatistic, newEngleGrangerStatistic } from './stats/engle-granger.js';
 import { halfLife } from './stats/half-life.js';
 import { hurstExponent } from './stats/hurst-exponent.js';
+import { benjaminiHochbergCutoff } from './stats/benjamini-hochberg.js';
 import { LeastSquaresWorkspace } from './stats/least-squares-workspace.js';
 
 /** Statistics of a selected pair, all from the training window. */
 export interface PairStats {
-  /** Dependent symbol: the first of the two in sorted (code-unit) order. */
+  /**
+   * Dependent symbol: of the two Engle–Granger orderings (y on x and x on y), the one with the lower
+   * MacKinnon p-value (ties: the lower ADF statistic, then the first name in code-unit order).
+   */
   y: string;
-  /** Regressor symbol: the second in sorted order. */
+  /** Regressor symbol. */
   x: string;
-  /** β of y = α + β·x (units of x per unit of y). */
+  /** β of y = α + β·x: shares of x per share of y (> `minHedgeRatio`). */
   hedgeRatio: number;
   /** α of the cointegrating regression (price units of y). */
   intercept: number;
-  /** Engle-Granger p-value (MacKinnon 1994, N = 2). */
+  /**
+   * The pair's p-value used for selection: min(1, 2·min(p_y|x, p_x|y)), the smaller of the two orderings'
+   * p-values with a Bonferroni correction for having tested two orderings.
+   */
   pValue: number;
-  /** Engle-Granger ADF statistic. */
+  /** MacKinnon (1994, N = 2) p-value of the ordering used (y on x): statsmodels `coint(y, x)`. */
+  pValueUsed: number;
+  /** MacKinnon p-value of the other ordering (x on y): statsmodels `coint(x, y)`. */
+  pValueReverse: number;
+  /** Engle-Granger ADF statistic of the ordering used. */
   adfStat: number;
+  /** Share of y in the pair's gross notional at the last training close: y / (y + β·x). */
+  legWeightY: number;
   /** Lag order of the residual ADF regression (fixed `adfLags` or chosen by `adfAutolag`). */
   adfUsedLag?: number;
   /** Spread half-life in bars (see `halfLife`). */
@@ -49,15 +62,23 @@ export interface PairSelection {
   pairsConsidered: number;
   /** Pairs passing the correlation pre-filter, i.e. Engle-Granger tests run. */
   pairsTested: number;
-  /** Pairs with p-value ≤ maxPValue (excluding collinear or degenerate ones). */
+  /** Pairs rejected because the hedge ratio β ≤ `minHedgeRatio` or a leg is below `minLegWeight`. */
+  pairsRejectedHedge: number;
+  /**
+   * Pairs whose p-value passed: p ≤ maxPValue, or p ≤ the Benjamini–Hochberg cutoff with `fdrQ` (excluding
+   * collinear or degenerate ones and those rejected for their hedge ratio).
+   */
   pairsPassedCoint: number;
   /** Of those, pairs passing the half-life (and Hurst) filters. */
   pairsPassed: number;
   /**
    * Multiple-testing yardstick: pairsTested × maxPValue, the number of pairs expected to pass the p-value
-   * test by chance if no pair were cointegrated (compare with `pairsPassedCoint`).
+   * test by chance if no pair were cointegrated (compare with `pairsPassedCoint`). With `fdrQ`: the
+   * Benjamini–Hochberg bound fdrQ × pairsPassedCoint on the expected number of false discoveries.
    */
   expectedFalsePositives: number;
+  /** The p-value cutoff applied: maxPValue, or the Benjamini–Hochberg cutoff with `fdrQ` (−1: none pass). */
+  pValueCutoff: number;
   /** The topK pairs by ascending p-value (ties: ADF statistic, then names). */
   selected: PairStats[];
 }
@@ -77,35 +98,56 @@ export interface PairSelectionConfig {
   adfMaxLag?: number | null;
   /** Default null (no Hurst filter). */
   maxHurst?: number | null;
+  /** β must exceed this. Default 0. */
+  minHedgeRatio?: number;
+  /** Each leg's share of gross notional at the last training close must be ≥ this. Default 0. */
+  minLegWeight?: number;
+  /** Benjamini–Hochberg q replacing `maxPValue`, or null (default). */
+  fdrQ?: number | null;
+  /** Cointegration test. Default `'engle-granger'`. */
+  method?: 'engle-granger' | 'johansen';
 }
 
-/** One slice of the pair scan: counts and every pair that passed all filters (unsorted). */
+/**
+ * One slice of the pair scan: counts and every pair that passed all filters with p ≤ the scan's cut
+ * (`maxPValue`, or `fdrQ` — the Benjamini–Hochberg cutoff is never above q), unsorted. With `fdrQ`,
+ * `pValues` holds the p-value of every tested pair (1 for pairs without one: collinear, degenerate or
+ * rejected for their hedge ratio), for the cutoff computed by {@link mergePairScans}.
+ */
 export interface PairScanResult {
   pairsConsidered: number;
   pairsTested: number;
+  pairsRejectedHedge: number;
   pairsPassedCoint: number;
   pairsPassed: number;
   candidates: PairStats[];
+  pValues?: number[];
 }
 
 /** Reusable scratch of {@link scanPairs} (one per thread). */
 export class PairScanScratch {
   readonly workspace = new LeastSquaresWorkspace();
   readonly eg = newEngleGrangerStatistic();
+  readonly egReverse = newEngleGrangerStatistic();
   spread = new Float64Array(0);
   /** Centred training log returns per symbol, and their sums of squares. */
   centred: Float64Array[] = [];
   sumSquares = new Float64Array(0);
+  /** Mean training price per symbol (for the sign of the level covariance). */
+  levelMeans = new Float64Array(0);
 }
 
 /**
  * Scan the pairs (i, j), `iStart ≤ i < iEnd`, i < j < S, of the eligible symbols on training rows
- * [trainStart, trainEnd). `names` sorted ascending (y = names[i], x = names[j]); `series` the full price
- * arrays (finite and positive on those rows); `sectorIds` (optional) restricts pairs to equal ids ≥ 0.
+ * [trainStart, trainEnd). `names` sorted ascending; `series` the price arrays (finite and positive on those
+ * rows, see `filledTrainingPrices`); `sectorIds` (optional) restricts pairs to equal ids ≥ 0.
  *
- * Per pair: correlation of log returns (pre-filter when `prefilter`), Engle-Granger (OLS + residual ADF,
- * fixed lag or autolag, from a reused workspace: no allocation per pair unless it passes), p ≤ maxPValue,
- * spread y − β·x with μ, σ (ddof 1), half-life within `halfLifeBars`, Hurst < `maxHurst` when set.
+ * Per pair: correlation of log returns (pre-filter when `prefilter`); the sign of the level covariance
+ * (β has that sign in both orderings: β ≤ 0 pairs are rejected without a test when `minHedgeRatio` ≥ 0);
+ * Engle-Granger in both orderings (OLS + residual ADF, fixed lag or autolag, reused workspaces: no
+ * allocation per pair unless it passes), the ordering with the lower p-value kept, pair p-value
+ * min(1, 2·min(p_y|x, p_x|y)); β > `minHedgeRatio` and both leg weights ≥ `minLegWeight`; p ≤ the cut;
+ * spread y − β·x with μ, σ (ddof 1); half-life within `halfLifeBars`; Hurst < `maxHurst` when set.
  */
 export function scanPairs(
   names: readonly string[],
@@ -125,8 +167,14 @@ export function scanPairs(
   const autolag = config.adfAutolag ?? null;
   const maxLag = autolag === null ? config.adfLags : (config.adfMaxLag ?? defaultMaxLag(len, 'n'));
   const maxHurst = config.maxHurst ?? null;
+  const minHedgeRatio = config.minHedgeRatio ?? 0;
+  const minLegWeight = config.minLegWeight ?? 0;
+  const fdrQ = config.fdrQ ?? null;
+  const cut = fdrQ ?? config.maxPValue;
+  const pValues: number[] | undefined = fdrQ === null ? undefined : [];
   if (scratch.spread.length < len) scratch.spread = new Float64Array(len);
   if (scratch.sumSquares.length < s) scratch.sumSquares = new Float64Array(s);
+  if (scratch.levelMeans.length < s) scratch.levelMeans = new Float64Array(s);
   const centred = scratch.centred;
   for (let k = iStart; k < s; k++) {
     let r = centred[k];
@@ -136,10 +184,13 @@ export function scanPairs(
     }
     const p = series[k]!;
     let mean = 0;
+    let levelSum = p[trainStart]!;
     for (let t = 0; t < m; t++) {
       r[t] = Math.log(p[trainStart + t + 1]! / p[trainStart + t]!);
       mean += r[t]!;
+      levelSum += p[trainStart + t + 1]!;
     }
+    scratch.levelMeans[k] = levelSum / len;
     mean /= m;
     let ss = 0;
     for (let t = 0; t < m; t++) {
@@ -149,11 +200,13 @@ export function scanPairs(
     scratch.sumSquares[k] = ss;
   }
   const spread = scratch.spread;
-  const eg = scratch.eg;
+  const egA = scratch.eg;
+  const egB = scratch.egReverse;
   const ws = scratch.workspace;
   const candidates: PairStats[] = [];
   let pairsConsidered = 0;
   let pairsTested = 0;
+  let pairsRejectedHedge = 0;
   let pairsPassedCoint = 0;
   let pairsPassed = 0;
   const correlationOf = (i: number, j: number): number => {
@@ -167,7 +220,7 @@ export function scanPairs(
     return Math.max(-1, Math.min(1, sab / Math.sqrt(saa * sbb)));
   };
   for (let i = iStart; i < iEnd; i++) {
-    const y = series[i]!;
+    const a = series[i]!;
     const sectorI = sectorIds ? sectorIds[i]! : 0;
     if (sectorI < 0) continue;
     for (let j = i + 1; j < s; j++) {
@@ -179,10 +232,41 @@ export function scanPairs(
         if (!(correlation >= config.minCorrelation)) continue;
       }
       pairsTested++;
-      const x = series[j]!;
-      engleGrangerStatistic(y, x, trainStart, trainEnd, maxLag, autolag, ws, eg);
-      if (eg.collinear || !Number.isFinite(eg.stat) || !(eg.pValue <= config.maxPValue)) continue;
+      const b = series[j]!;
+      // β of either ordering has the sign of the level covariance: skip both tests when it is ≤ 0.
+      const ma = scratch.levelMeans[i]!;
+      const mb = scratch.levelMeans[j]!;
+      let cov = 0;
+      for (let t = trainStart; t < trainEnd; t++) cov += (a[t]! - ma) * (b[t]! - mb);
+      if (!(cov > 0)) {
+        pairsRejectedHedge++;
+        pValues?.push(1);
+        continue;
+      }
+      engleGrangerStatistic(a, b, trainStart, trainEnd, maxLag, autolag, ws, egA);
+      engleGrangerStatistic(b, a, trainStart, trainEnd, maxLag, autolag, ws, egB);
+      const okA = !egA.collinear && Number.isFinite(egA.stat) && Number.isFinite(egA.pValue);
+      const okB = !egB.collinear && Number.isFinite(egB.stat) && Number.isFinite(egB.pValue);
+      if (!okA || !okB) {
+        pValues?.push(1);
+        continue;
+      }
+      const useA = egA.pValue < egB.pValue || (egA.pValue === egB.pValue && egA.stat <= egB.stat);
+      const eg = useA ? egA : egB;
+      const y = useA ? a : b;
+      const x = useA ? b : a;
       const beta = eg.hedgeRatio;
+      const yEnd = y[trainEnd - 1]!;
+      const xEnd = x[trainEnd - 1]!;
+      const legWeightY = yEnd / (yEnd + beta * xEnd);
+      if (!(beta > minHedgeRatio) || !(legWeightY >= minLegWeight) || !(1 - legWeightY >= minLegWeight)) {
+        pairsRejectedHedge++;
+        pValues?.push(1);
+        continue;
+      }
+      const pValue = Math.min(1, 2 * eg.pValue);
+      pValues?.push(pValue);
+      if (!(pValue <= cut)) continue;
       let sum = 0;
       for (let t = 0; t < len; t++) {
         const v = y[trainStart + t]! - beta * x[trainStart + t]!;
@@ -205,12 +289,15 @@ export function scanPairs(
       pairsPassed++;
       if (!prefilter) correlation = correlationOf(i, j);
       const stats: PairStats = {
-        y: names[i]!,
-        x: names[j]!,
+        y: useA ? names[i]! : names[j]!,
+        x: useA ? names[j]! : names[i]!,
         hedgeRatio: beta,
         intercept: eg.intercept,
-        pValue: eg.pValue,
+        pValue,
+        pValueUsed: eg.pValue,
+        pValueReverse: useA ? egB.pValue : egA.pValue,
         adfStat: eg.stat,
+        legWeightY,
         adfUsedLag: eg.usedLag,
         halfLifeBars: hl,
         correlation,
@@ -221,7 +308,16 @@ export function scanPairs(
       candidates.push(stats);
     }
   }
-  return { pairsConsidered, pairsTested, pairsPassedCoint, pairsPassed, candidates };
+  const result: PairScanResult = {
+    pairsConsidered,
+    pairsTested,
+    pairsRejectedHedge,
+    pairsPassedCoint,
+    pairsPassed,
+    candidates,
+  };
+  if (pValues) result.pValues = pValues;
+  return result;
 }
 
 /** The ranking of candidates: p-value ascending, then ADF statistic ascending, then y, then x. */
@@ -234,8 +330,10 @@ export function comparePairStats(a: PairStats, b: PairStats): number {
 }
 
 /**
- * Combine the slices of one window's scan: counts summed, candidates ranked by {@link comparePairStats}
- * (a total order, so the result does not depend on how the triangle was split), the best `topK` kept.
+ * Combine the slices of one window's scan: counts summed; with `fdrQ`, the Benjamini–Hochberg cutoff over
+ * every tested pair's p-value ({@link benjaminiHochbergCutoff}) and only candidates at or below it;
+ * candidates ranked by {@link comparePairStats} (a total order, so the result does not depend on how the
+ * triangle was split), the best `topK` kept.
  */
 export function mergePairScans(
   symbolsEligible: number,
@@ -244,31 +342,48 @@ export function mergePairScans(
 ): PairSelection {
   let pairsConsidered = 0;
   let pairsTested = 0;
+  let pairsRejectedHedge = 0;
   let pairsPassedCoint = 0;
   let pairsPassed = 0;
-  const all: PairStats[] = [];
+  const fdrQ = config.fdrQ ?? null;
+  let all: PairStats[] = [];
+  const pValues: number[] = [];
   for (const r of scans) {
     pairsConsidered += r.pairsConsidered;
     pairsTested += r.pairsTested;
+    pairsRejectedHedge += r.pairsRejectedHedge;
     pairsPassedCoint += r.pairsPassedCoint;
     pairsPassed += r.pairsPassed;
     for (const c of r.candidates) all.push(c);
+    if (fdrQ !== null) for (const p of r.pValues ?? []) pValues.push(p);
+  }
+  let pValueCutoff = config.maxPValue;
+  let expectedFalsePositives = pairsTested * config.maxPValue;
+  if (fdrQ !== null) {
+    pValueCutoff = benjaminiHochbergCutoff(pValues, fdrQ);
+    all = all.filter((c) => c.pValue <= pValueCutoff);
+    pairsPassed = all.length;
+    pairsPassedCoint = 0;
+    for (const p of pValues) if (p <= pValueCutoff) pairsPassedCoint++;
+    expectedFalsePositives = fdrQ * pairsPassedCoint;
   }
   all.sort(comparePairStats);
   return {
     symbolsEligible,
     pairsConsidered,
     pairsTested,
+    pairsRejectedHedge,
     pairsPassedCoint,
     pairsPassed,
-    expectedFalsePositives: pairsTested * config.maxPValue,
+    expectedFalsePositives,
+    pValueCutoff,
     selected: all.slice(0, config.topK),
   };
 }
 
 /**
  * Select pairs on the training rows [trainStart, trainEnd) of `series` (one price series per symbol,
- * finite and positive on those rows; `names` sorted ascending so that for i < j, y = names[i], x = names[j]):
+ * finite and positive on those rows; `names` sorted ascending):
  * {@link scanPairs} over the whole triangle, then {@link mergePairScans}.
  *
  * Pairs whose cointegrating regression is (near-)collinear (statsmodels' rule: R² ≥ 1 − 100·√ε) or whose

@@ -7,16 +7,58 @@
 import type { WalkForwardConfig } from './config.js';
 import type { PairStats } from './select-pairs.js';
 
-/** A selected pair's training statistics and its test-window trading result. */
+/** A selected pair's training statistics and its test-window trading result (money in price currency). */
 export interface SelectedPairReport extends PairStats {
+  /** Capital of the pair's slot in this window: equity at the window's start / topK. */
+  pairCapital: number;
   /** Trades opened in the test window. */
   trades: number;
-  /** Σ net per-bar returns of the pair in the test window × capitalPerPair (simple sum, not compounded). */
+  /** Σ mark-to-market P&L before costs. */
+  grossPnl: number;
+  /** Σ commission, slippage and borrow. */
+  costs: number;
+  /** grossPnl − costs. */
   pnl: number;
-  /** Σ |Δweight| over both legs in the test window (incl. the forced close). */
+  /** Traded notional (both legs, every fill) / pairCapital. */
   turnover: number;
-  /** Winning trades / trades of this pair (net of costs); `null` without trades. */
-  hitRate?: number | null;
+  /** Winning trades (net P&L > 0) / trades; `null` without trades. */
+  hitRate: number | null;
+}
+
+/** One round trip in the report: JSON-safe (timestamps as decimal strings of int64 ns). */
+export interface TradeReport {
+  /** Window index and the pair (y dependent, x regressor, β from training). */
+  window: number;
+  y: string;
+  x: string;
+  hedgeRatio: number;
+  /** `'long-spread'` (long y, short x) or `'short-spread'`. */
+  side: 'long-spread' | 'short-spread';
+  /** Timestamps (ns) of the signal's close, the entry fill and the exit fill. */
+  signalNs: string;
+  entryNs: string;
+  exitNs: string;
+  /** Panel bar indices of the same. */
+  signalIndex: number;
+  entryIndex: number;
+  exitIndex: number;
+  /** z at the entry signal and at the exit decision (`null` for forced exits). */
+  entryZ: number;
+  exitZ: number | null;
+  entryPriceY: number;
+  entryPriceX: number;
+  exitPriceY: number;
+  exitPriceX: number;
+  /** Signed shares (long > 0). */
+  sharesY: number;
+  sharesX: number;
+  grossPnl: number;
+  commission: number;
+  slippage: number;
+  borrow: number;
+  netPnl: number;
+  holdingBars: number;
+  exitReason: 'signal' | 'stop' | 'window-end' | 'last-price';
 }
 
 /** One walk-forward window. Bar indices refer to the panel timeline; ends are exclusive. */
@@ -36,10 +78,17 @@ export interface WindowReport {
   pairsConsidered: number;
   pairsTested: number;
   pairsPassedCoint: number;
+  /** Pairs rejected for their hedge ratio (β ≤ minHedgeRatio, or a leg below minLegWeight). */
+  pairsRejectedHedge: number;
   /** Pairs passing correlation, cointegration and half-life filters (candidates before topK). */
   pairsPassed: number;
-  /** pairsTested × maxPValue: pairs expected to pass the p-value test by chance alone (multiple testing). */
-  expectedFalsePositives?: number;
+  /**
+   * pairsTested × maxPValue: pairs expected to pass the p-value test by chance alone (multiple testing);
+   * with `fdrQ`, fdrQ × pairsPassedCoint (the Benjamini–Hochberg bound on false discoveries).
+   */
+  expectedFalsePositives: number;
+  /** The p-value cutoff applied (maxPValue or the BH cutoff; −1: none passed). */
+  pValueCutoff: number;
   /** Pairs traded in the test window (best first). */
   selected: SelectedPairReport[];
   /** Compounded portfolio return over the test window. */
@@ -51,16 +100,19 @@ export interface WindowReport {
   sortino?: number;
   /** Maximum drawdown within the window (fraction, equity restarting at 1). */
   maxDrawdown?: number;
-  /** Σ over the window's bars of the portfolio's |Δweight|. */
+  /** Traded notional of the window / equity at its start. */
   turnover?: number;
+  /** Net P&L of the window (currency). */
+  pnl: number;
   /** Winning trades / trades in the window; `null` without trades. */
   hitRate?: number | null;
   /** True when the pair selection came from the cache. */
   cacheHit: boolean;
 }
 
-/** Whole-run statistics over the concatenated test windows. Fractions, not percent. */
+/** Whole-run statistics over the concatenated test windows. Fractions, not percent; money in currency. */
 export interface WalkForwardSummary {
+  /** Π(1 + r_t) − 1 = finalEquity / initialCapital − 1. */
   totalReturn: number;
   annualizedReturn: number;
   annualizedVolatility: number;
@@ -68,24 +120,65 @@ export interface WalkForwardSummary {
   /** mean(r) / downside deviation · √periodsPerYear (target 0). */
   sortino: number;
   maxDrawdown: number;
+  /** annualizedReturn / maxDrawdown (0 without a drawdown). */
+  calmar: number;
   /** Bars traded (sum of test window lengths). */
   bars: number;
   trades: number;
-  /** Σ over bars of the portfolio's |Δweight| (mean over the window's pairs, both legs). */
+  /** Σ traded notional / mean equity. */
   turnover: number;
   /** Winning trades / trades (net of costs); `null` without trades. */
   hitRate: number | null;
   periodsPerYear: number;
+  initialCapital: number;
+  finalEquity: number;
+  /** Σ mark-to-market P&L before costs, and each cost: netPnl = grossPnl − commission − slippage − borrow. */
+  grossPnl: number;
+  commission: number;
+  slippage: number;
+  borrow: number;
+  netPnl: number;
+  /** Fraction of bars on which at least one pair held a position. */
+  timeInMarket: number;
+  /** Mean over bars of Σ gross notional / equity, and of Σ net (long − short) notional / equity. */
+  averageGrossExposure: number;
+  averageNetExposure: number;
+  /** Multiple testing over the run: Σ pairs tested, Σ passed the p-value test, Σ expected by chance. */
+  pairsTested: number;
+  pairsPassedCoint: number;
+  expectedFalsePositives: number;
+}
+
+/** The rules in force, stated in the report so a reader knows what was simulated. */
+export interface WalkForwardModel {
+  /** e.g. "signal at the close of bar t, fill at the close of bar t+1". */
+  execution: string;
+  sizing: string;
+  universe: string;
+  selection: string;
+  costs: string;
 }
 
 /** Result of {@link runWalkForward}. */
 export interface WalkForwardReport {
   config: WalkForwardConfig;
+  model: WalkForwardModel;
   symbols: string[];
   windows: WindowReport[];
   summary: WalkForwardSummary;
-  /** Portfolio equity (starts at 1 before the first test bar) after each test bar, with its timestamp. */
-  equityCurve: { timestampsNs: string[]; equity: number[]; returns: number[] };
+  /** Every round trip, in window order, then pair rank, then entry. */
+  trades: TradeReport[];
+  /**
+   * After each test bar: timestamp, portfolio equity (currency, initialCapital before the first bar),
+   * simple return, gross and net exposure (fractions of equity).
+   */
+  equityCurve: {
+    timestampsNs: string[];
+    equity: number[];
+    returns: number[];
+    grossExposure: number[];
+    netExposure: number[];
+  };
   cache: { hits: number; misses: number };
   /**
    * How the pair scan ran: worker count (1 = in the calling thread) and where workers read the panel

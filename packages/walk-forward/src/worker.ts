@@ -14,6 +14,7 @@ import type { EnvProbeResult, PanelSource, WorkerResult, WorkerTask } from './pa
 import { panelDigest } from './panel-digest.js';
 import { PairScanScratch, scanPairs } from './select-pairs.js';
 import { THREAD_LIMIT_ENV } from './thread-limits.js';
+import { filledTrainingPrices } from './training-window.js';
 
 const panels = new Map<string, { symbols: string[]; closes: Float64Array[] }>();
 const scratch = new PairScanScratch();
@@ -52,13 +53,13 @@ export default function runTask(task: WorkerTask): WorkerResult {
     return { threadId, env } satisfies EnvProbeResult;
   }
   const panel = loadPanel(task.source);
-  const series = task.eligible.map((i) => panel.closes[i]!);
+  const series = task.eligible.map((i) => filledTrainingPrices(panel.closes[i]!, task.trainStart, task.trainEnd));
   const names = task.names;
   return scanPairs(
     names,
     series,
-    task.trainStart,
-    task.trainEnd,
+    0,
+    task.trainEnd - task.trainStart,
     task.iStart,
     task.iEnd,
     task.config,

@@ -4,6 +4,11 @@
  * @module
  */
 
+/** Reason code of {@link zScoreSignals}: the position was closed because z reverted within ±exitZ. */
+export const SIGNAL_EXIT = 1;
+/** Reason code of {@link zScoreSignals}: the position was stopped out (|z| beyond stopZ). */
+export const SIGNAL_STOP = 2;
+
 /** Thresholds of {@link zScoreSignals}, in spread standard deviations: 0 ≤ exitZ < entryZ < stopZ. */
 export interface ZScoreBands {
   entryZ: number;
@@ -24,10 +29,18 @@ export interface ZScoreBands {
  *    z > entryZ → short; z < −entryZ → long; unless that direction is blocked. A flat z beyond ±stopZ
  *    blocks its direction instead of entering (it would stop out at once).
  *
- * Non-finite z closes any position and opens none. The result is the signal; callers apply it with a
- * delay (no same-bar execution), see {@link simulatePairTrading}.
+ * A non-finite z (a bar on which a leg has no price) decides nothing: the previous desired position
+ * holds. The result is the signal; callers fill it later (see {@link simulatePairTrading}).
+ *
+ * @param reasons optional output: at each bar, {@link SIGNAL_EXIT} when a position was closed by rule 3,
+ *   {@link SIGNAL_STOP} when closed by rule 2, 0 otherwise.
  */
-export function zScoreSignals(z: ArrayLike<number>, bands: ZScoreBands, out?: Int8Array): Int8Array {
+export function zScoreSignals(
+  z: ArrayLike<number>,
+  bands: ZScoreBands,
+  out?: Int8Array,
+  reasons?: Int8Array,
+): Int8Array {
   const { entryZ, exitZ, stopZ } = bands;
   const n = z.length;
   const signal = out ?? new Int8Array(n);
@@ -36,9 +49,9 @@ export function zScoreSignals(z: ArrayLike<number>, bands: ZScoreBands, out?: In
   let blockLong = false;
   for (let t = 0; t < n; t++) {
     const zt = z[t]!;
+    if (reasons) reasons[t] = 0;
     if (!Number.isFinite(zt)) {
-      position = 0;
-      signal[t] = 0;
+      signal[t] = position;
       continue;
     }
     if (blockShort && zt <= entryZ) blockShort = false;
@@ -47,15 +60,19 @@ export function zScoreSignals(z: ArrayLike<number>, bands: ZScoreBands, out?: In
       if (zt > stopZ) {
         position = 0;
         blockShort = true;
+        if (reasons) reasons[t] = SIGNAL_STOP;
       } else if (zt < exitZ) {
         position = 0;
+        if (reasons) reasons[t] = SIGNAL_EXIT;
       }
     } else if (position === 1) {
       if (zt < -stopZ) {
         position = 0;
         blockLong = true;
+        if (reasons) reasons[t] = SIGNAL_STOP;
       } else if (zt > -exitZ) {
         position = 0;
+        if (reasons) reasons[t] = SIGNAL_EXIT;
       }
     }
     if (position === 0) {

@@ -30,7 +30,18 @@ export interface WalkForwardCommandOptions {
   entryZ?: number;
   exitZ?: number;
   stopZ?: number;
-  costBps?: number;
+  /** f64 column traded (default `close`). */
+  priceColumn?: string;
+  fillPrice?: 'close' | 'open';
+  executionDelay?: number;
+  commissionBps?: number;
+  slippageBps?: number;
+  borrowBps?: number;
+  initialCapital?: number;
+  method?: 'engle-granger' | 'johansen';
+  fdrQ?: number;
+  minHedgeRatio?: number;
+  minTrainingCoverage?: number;
   /** Test every pair (no correlation pre-filter). */
   allPairs?: boolean;
   /** CSV `symbol,sector`: only pairs within one sector. */
@@ -65,7 +76,14 @@ const OVERRIDES = [
   'entryZ',
   'exitZ',
   'stopZ',
-  'costBps',
+  'fillPrice',
+  'commissionBps',
+  'slippageBps',
+  'initialCapital',
+  'method',
+  'fdrQ',
+  'minHedgeRatio',
+  'minTrainingCoverage',
 ] as const;
 
 /**
@@ -90,6 +108,8 @@ export async function runWalkForwardCommand(
     mutable.sectorsFile = resolve(options.sectors);
   }
   if (options.autolag) mutable.adfAutolag = options.autolag;
+  if (options.executionDelay !== undefined) mutable.executionDelayBars = options.executionDelay;
+  if (options.borrowBps !== undefined) mutable.borrowBpsPerYear = options.borrowBps;
   const dataset = Dataset.open(requireDatasetDir(dir), { forceFallback: settings.forceFallback });
   try {
     const symbols = options.symbols
@@ -98,11 +118,22 @@ export async function runWalkForwardCommand(
           .map((s) => s.trim())
           .filter(Boolean)
       : undefined;
-    const panelOptions = symbols ? { symbols } : {};
-    const panel = buildPanel(dataset, panelOptions);
-    for (const d of panel.droppedSymbols) {
-      ctx.say(`${d.symbol} left out: prices on ${(d.coverage * 100).toFixed(0)}% of bars (minimum 95%)`);
+    const column = options.priceColumn ?? 'close';
+    const fillAtOpen = (config.fillPrice ?? 'close') === 'open';
+    for (const name of fillAtOpen ? [column, 'open'] : [column]) {
+      if (!dataset.manifest.schema.some((c) => c.name === name && c.dtype === 'f64')) {
+        const available = dataset.manifest.schema.filter((c) => c.dtype === 'f64').map((c) => c.name);
+        throw new CliUsageError(
+          `dataset ${dir} has no f64 column "${name}"${name === 'open' ? ' (needed by --fill-price open)' : ''}; its price columns: ${available.join(', ')}`,
+        );
+      }
     }
+    const panelOptions = {
+      ...(symbols ? { symbols } : {}),
+      ...(column !== 'close' ? { column } : {}),
+      ...(fillAtOpen ? { openColumn: 'open' } : {}),
+    };
+    const panel = buildPanel(dataset, panelOptions);
     const cache =
       options.cache === false
         ? undefined
@@ -117,12 +148,12 @@ export async function runWalkForwardCommand(
       report = await runWalkForward(panel, config, {
         ...(cache ? { cache } : {}),
         ...(workers === 1 ? {} : { workers, datasetDir: resolve(dir), panelOptions }),
-        onProgress: (p: { windowsDone: number; windowsTotal: number }) => {
+        onProgress: (p) => {
           if (!started) {
-            ctx.progress.start('walk-forward (windows)', p.windowsTotal);
+            ctx.progress.start('walk-forward (windows: pair scans, then trading)', 2 * p.windowsTotal);
             started = true;
           }
-          ctx.progress.update(p.windowsDone);
+          ctx.progress.update(p.phase === 'select' ? p.windowsDone : p.windowsTotal + p.windowsDone);
         },
       });
     } catch (error) {
@@ -164,6 +195,10 @@ function pct(x: number): string {
   return Number.isFinite(x) ? `${(x * 100).toFixed(2)}%` : 'n/a';
 }
 
+function money(x: number): string {
+  return Number.isFinite(x) ? x.toLocaleString('en-US', { maximumFractionDigits: 0 }) : 'n/a';
+}
+
 function printSummary(
   report: WalkForwardReport,
   symbols: number,
@@ -174,14 +209,15 @@ function printSummary(
     String(w.index),
     isoFromNs(w.testStartNs).slice(0, 10),
     isoFromNs(w.testEndNs).slice(0, 10),
-    `${w.pairsPassed}/${w.pairsTested}`,
+    String(w.symbolsEligible),
+    `${w.pairsPassedCoint}/${w.pairsTested} (~${w.expectedFalsePositives.toFixed(0)} by chance)`,
     w.selected.map((p) => `${p.y}/${p.x}`).join(' ') || '-',
     String(w.trades),
     pct(w.return),
   ]);
   ctx.say(
     formatTable(
-      ['window', 'test from', 'test to', 'passed/tested', 'pairs traded', 'trades', 'return'],
+      ['window', 'test from', 'test to', 'eligible', 'passed/tested', 'pairs traded', 'trades', 'return'],
       rows,
     ),
   );
@@ -189,7 +225,14 @@ function printSummary(
   ctx.say('');
   ctx.say(`symbols ${symbols}, windows ${report.windows.length}, trades ${s.trades}`);
   ctx.say(
-    `total return ${pct(s.totalReturn)}, annualised ${pct(s.annualizedReturn)}, Sharpe ${s.sharpe.toFixed(2)}, max drawdown ${pct(s.maxDrawdown)}`,
+    `total return ${pct(s.totalReturn)}, annualised ${pct(s.annualizedReturn)}, Sharpe ${s.sharpe.toFixed(2)}, max drawdown ${pct(s.maxDrawdown)}, Calmar ${s.calmar.toFixed(2)}`,
   );
+  ctx.say(
+    `P&L: gross ${money(s.grossPnl)}, commission ${money(s.commission)}, slippage ${money(s.slippage)}, borrow ${money(s.borrow)}, net ${money(s.netPnl)} on ${money(s.initialCapital)}`,
+  );
+  ctx.say(
+    `multiple testing: ${s.pairsPassedCoint} pairs passed of ${s.pairsTested} tested; ~${s.expectedFalsePositives.toFixed(0)} expected by chance alone`,
+  );
+  ctx.say(`execution: ${report.model.execution}`);
   ctx.say(`report: ${reportPath}`);
 }

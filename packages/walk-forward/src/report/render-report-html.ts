@@ -276,7 +276,7 @@ export function renderReportHtml(report: WalkForwardReport, options: RenderRepor
     }
     return w.selected.map(
       (p, k) =>
-        `<tr>${k === 0 ? head : '<td></td><td></td>'}<td class="l">${escapeXml(`${p.y} / ${p.x}`)}</td><td>${num(p.hedgeRatio, 3)}</td><td>${num(p.halfLifeBars, 1)}</td><td>${pValue(p.pValue)}</td><td>${num(p.correlation, 2)}</td><td>${p.trades}</td><td class="${p.pnl >= 0 ? 'pos' : 'neg'}">${pct(p.pnl / report.config.capitalPerPair)}</td><td class="${w.return >= 0 ? 'pos' : 'neg'}">${k === 0 ? pct(w.return) : ''}</td></tr>`,
+        `<tr>${k === 0 ? head : '<td></td><td></td>'}<td class="l">${escapeXml(`${p.y} / ${p.x}`)}</td><td>${num(p.hedgeRatio, 3)}</td><td>${num(p.halfLifeBars, 1)}</td><td>${pValue(p.pValue)}</td><td>${num(p.correlation, 2)}</td><td>${p.trades}</td><td class="${p.pnl >= 0 ? 'pos' : 'neg'}">${pct(p.pnl / p.pairCapital)}</td><td class="${w.return >= 0 ? 'pos' : 'neg'}">${k === 0 ? pct(w.return) : ''}</td></tr>`,
     );
   });
   const configRows = Object.entries(report.config)
@@ -312,7 +312,7 @@ ${kpi('Bars traded', String(s.bars))}
 </section>
 <section id="equity">
 <h2>Equity curve</h2>
-<p class="note">Cumulative return of the portfolio over the concatenated test windows (equity starts at 1; costs ${report.config.costBps} bp per unit of turnover included).</p>
+<p class="note">Cumulative return of the portfolio over the concatenated test windows (net of commission ${report.config.commissionBps} bps + slippage ${report.config.slippageBps} bps per leg per fill and short borrow ${report.config.borrowBpsPerYear} bps/year).</p>
 ${equityChart}
 ${legend([{ label: 'cumulative return (%)', color: COLORS.equity }])}
 </section>
