@@ -21,7 +21,11 @@ function fakeDataset(data: Record<string, { ts: bigint[]; close: number[] }>) {
           { name: 'close', dtype: 'f64', offsetBytes: n * 8, lengthBytes: n * 8 },
         ],
         file: { byteLength: n * 16, advise() {} },
-        column: (name: string) => (name === 'ts' ? ts : close),
+        column: (name: string) => {
+          if (name === 'ts') return ts;
+          if (name === 'close') return close;
+          throw new Error(`no column ${name}`);
+        },
         timestampsNs: () => ts,
       };
     },
@@ -35,20 +39,20 @@ describe('buildPanel', () => {
     ZZZ: { ts: [5n], close: [99] },
   });
 
-  it('aligns closes on the union timeline with NaN for gaps and drops low-coverage symbols', () => {
-    const panel = buildPanel(dataset, { minCoverage: 0.5 });
-    expect(panel.symbols).toEqual(['AAA', 'BBB']);
-    expect(panel.droppedSymbols).toEqual([{ symbol: 'ZZZ', coverage: 0.2 }]);
-    // Timestamp 5 only had ZZZ, so it leaves the timeline with it.
-    expect(Array.from(panel.timestampsNs)).toEqual([1n, 2n, 3n, 4n]);
-    expect(Array.from(panel.closes[0]!)).toEqual([1, Number.NaN, 3, 4]);
-    expect(Array.from(panel.closes[1]!)).toEqual([10, 11, 12, 13]);
+  it('aligns closes on the union timeline with NaN for gaps and drops no symbol (no whole-sample filter)', () => {
+    const panel = buildPanel(dataset);
+    expect(panel.symbols).toEqual(['AAA', 'BBB', 'ZZZ']);
+    expect(Array.from(panel.timestampsNs)).toEqual([1n, 2n, 3n, 4n, 5n]);
+    expect(Array.from(panel.closes[0]!)).toEqual([1, Number.NaN, 3, 4, Number.NaN]);
+    expect(Array.from(panel.closes[1]!)).toEqual([10, 11, 12, 13, Number.NaN]);
+    expect(Array.from(panel.closes[2]!)).toEqual([Number.NaN, Number.NaN, Number.NaN, Number.NaN, 99]);
+    expect(panel.opens).toBeUndefined();
   });
 
-  it('default minCoverage 0.95 keeps only complete symbols here', () => {
-    const panel = buildPanel(dataset, { symbols: ['AAA', 'BBB'] });
-    expect(panel.symbols).toEqual(['BBB']);
-    expect(panel.droppedSymbols.map((d) => d.symbol)).toEqual(['AAA']);
+  it('reads another price column and an open column when asked', () => {
+    const panel = buildPanel(dataset, { symbols: ['AAA', 'BBB'], column: 'close', openColumn: 'close' });
+    expect(panel.opens!.map((o) => Array.from(o))).toEqual(panel.closes.map((c) => Array.from(c)));
+    expect(() => buildPanel(dataset, { column: 'adjusted_close' })).toThrow(PanelBuildError);
   });
 
   it('wraps replay errors', () => {

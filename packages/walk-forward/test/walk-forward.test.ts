@@ -70,8 +70,17 @@ describe('config validation', () => {
     [{ halfLifeBars: [10, 5] as [number, number] }, 'halfLifeBars[1]'],
     [{ exitZ: 2.5 }, 'entryZ'],
     [{ stopZ: 1 }, 'stopZ'],
-    [{ costBps: -1 }, 'costBps'],
-    [{ executionDelayBars: 0 }, 'executionDelayBars'],
+    [{ commissionBps: -1 }, 'commissionBps'],
+    [{ slippageBps: Number.NaN }, 'slippageBps'],
+    [{ borrowBpsPerYear: -5 }, 'borrowBpsPerYear'],
+    [{ initialCapital: 0 }, 'initialCapital'],
+    [{ executionDelayBars: -1 }, 'executionDelayBars'],
+    [{ fillPrice: 'open' as const, executionDelayBars: 0 }, 'executionDelayBars'],
+    [{ fdrQ: 0 }, 'fdrQ'],
+    [{ method: 'johansen' as const, fdrQ: 0.1 }, 'fdrQ'],
+    [{ method: 'johansen' as const, maxPValue: 0.2 }, 'maxPValue'],
+    [{ minLegWeight: 0.6 }, 'minLegWeight'],
+    [{ minTrainingCoverage: 0 }, 'minTrainingCoverage'],
     [{ adfLags: 200 }, 'adfLags'],
     [{ topK: 0 }, 'topK'],
   ])('rejects %j (field %s)', (partial, field) => {
@@ -94,9 +103,9 @@ describe('runWalkForward', () => {
     const report = await runWalkForward(
       syntheticPanel(),
       {},
-      { onProgress: (p) => progress.push(p.windowsDone) },
+      { onProgress: (p) => progress.push(p.phase === 'select' ? p.windowsDone : 10 + p.windowsDone) },
     );
-    expect(progress).toEqual([1, 2, 3, 4]);
+    expect(progress).toEqual([1, 2, 3, 4, 11, 12, 13, 14]);
     expect(report.windows).toHaveLength(4);
     for (const w of report.windows) {
       expect(w.selected.map((p) => `${p.y}/${p.x}`)).toContain('AAA/BBB');
@@ -116,7 +125,12 @@ describe('runWalkForward', () => {
     expect(report.equityCurve.equity).toHaveLength(63 * 4);
     expect(report.equityCurve.timestampsNs[0]).toBe(report.windows[0]!.testStartNs);
     const last = report.equityCurve.equity.at(-1)!;
-    expect(last - 1).toBeCloseTo(report.summary.totalReturn, 12);
+    expect(last / report.summary.initialCapital - 1).toBeCloseTo(report.summary.totalReturn, 12);
+    expect(last).toBeCloseTo(report.summary.finalEquity, 6);
+    const s = report.summary;
+    expect(s.netPnl).toBeCloseTo(s.grossPnl - s.commission - s.slippage - s.borrow, 6);
+    expect(report.trades).toHaveLength(s.trades);
+    expect(report.trades.reduce((a, t) => a + t.netPnl, 0)).toBeCloseTo(s.netPnl, 6);
   });
 
   it('report is JSON-serialisable (round trip is lossless)', async () => {
@@ -169,13 +183,20 @@ describe('runWalkForward', () => {
     expect(after.equityCurve.returns.slice(0, 63)).toEqual(base.equityCurve.returns.slice(0, 63));
   });
 
-  it('a symbol with a gap in a window is excluded from that window only', async () => {
+  it('eligibility is decided on training data only: a training gap above 5 % excludes, a test gap does not', async () => {
     const panel = syntheticPanel(4);
-    panel.closes[1]![400] = Number.NaN; // AAA missing in window 2's test slice [378, 441)
+    for (let t = 10; t < 30; t++) panel.closes[1]![t] = Number.NaN; // AAA: 20 of window 0's 252 training bars
+    panel.closes[1]![400] = Number.NaN; // and one bar of window 2's test slice [378, 441)
     const report = await runWalkForward(panel);
-    expect(report.windows[2]!.symbolsEligible).toBe(3);
-    expect(report.windows[2]!.selected.some((p) => p.y === 'AAA')).toBe(false);
+    expect(report.windows[0]!.symbolsEligible).toBe(3);
+    expect(report.windows[0]!.selected.some((p) => p.y === 'AAA' || p.x === 'AAA')).toBe(false);
     expect(report.windows[1]!.symbolsEligible).toBe(4);
+    expect(report.windows[2]!.symbolsEligible).toBe(4);
+    expect(report.windows[2]!.selected.some((p) => p.y === 'AAA' || p.x === 'AAA')).toBe(true);
+    // A single missing training bar is filled forward (eligible with 251/252 bars).
+    const one = syntheticPanel(4);
+    one.closes[1]![100] = Number.NaN;
+    expect((await runWalkForward(one)).windows[0]!.symbolsEligible).toBe(4);
   });
 
   it('cache: second run is identical and served from the cache', async () => {
@@ -188,7 +209,7 @@ describe('runWalkForward', () => {
     const second = await runWalkForward(
       panel,
       { mode: 'expanding' },
-      { cache, onProgress: (p) => hitFlags.push(p.cacheHit) },
+      { cache, onProgress: (p) => p.phase === 'select' && hitFlags.push(p.cacheHit) },
     );
     expect(second.cache).toEqual({ hits: 4, misses: 0 });
     expect(hitFlags).toEqual([true, true, true, true]);
@@ -203,14 +224,23 @@ describe('runWalkForward', () => {
     expect(third.cache.misses).toBe(4);
   });
 
-  it('higher costs reduce the return by exactly the charged turnover', async () => {
+  it('costs: the same first-window trades, lower by exactly commission + slippage + borrow', async () => {
     const panel = syntheticPanel(6);
-    const free = await runWalkForward(panel, { costBps: 0 });
-    const costly = await runWalkForward(panel, { costBps: 20 });
-    const sum = (a: number[]) => a.reduce((s, v) => s + v, 0);
-    const diff = sum(free.equityCurve.returns) - sum(costly.equityCurve.returns);
-    expect(diff).toBeCloseTo((20 / 1e4) * costly.summary.turnover, 12);
-    expect(costly.summary.turnover).toBeGreaterThan(0);
+    const free = await runWalkForward(panel, { commissionBps: 0, slippageBps: 0, borrowBpsPerYear: 0 });
+    const costly = await runWalkForward(panel, { commissionBps: 10, slippageBps: 10, borrowBpsPerYear: 100 });
+    const w0 = (r: typeof free) => r.trades.filter((t) => t.window === 0);
+    expect(w0(costly).length).toBeGreaterThan(0);
+    w0(costly).forEach((t, k) => {
+      const f = w0(free)[k]!;
+      expect([t.entryIndex, t.exitIndex, t.sharesY, t.grossPnl]).toEqual([f.entryIndex, f.exitIndex, f.sharesY, f.grossPnl]);
+      const traded =
+        Math.abs(t.sharesY) * (t.entryPriceY + t.exitPriceY) + Math.abs(t.sharesX) * (t.entryPriceX + t.exitPriceX);
+      expect(t.commission).toBeCloseTo((10 / 1e4) * traded, 9);
+      expect(t.slippage).toBeCloseTo((10 / 1e4) * traded, 9);
+      expect(t.borrow).toBeGreaterThan(0);
+      expect(t.netPnl).toBeCloseTo(f.netPnl - t.commission - t.slippage - t.borrow, 9);
+    });
+    expect(free.summary.commission + free.summary.slippage + free.summary.borrow).toBe(0);
   });
 
   it('rejects a panel shorter than one window', async () => {
