@@ -88,6 +88,27 @@ export type { EngleGrangerOptions, EngleGrangerResult } from './stats/engle-gran
 export { COLLINEAR_R_SQUARED, coint, engleGranger } from './stats/engle-granger.js';
 export { halfLife } from './stats/half-life.js';
 export { hurstExponent } from './stats/hurst-exponent.js';
+export type { JohansenOptions, JohansenResult } from './stats/johansen.js';
+export { johansen } from './stats/johansen.js';
+export type {
+  JohansenCriticalValues,
+  JohansenDetOrder,
+  JohansenSignificanceLevel,
+  JohansenStatisticKind,
+} from './stats/johansen-critical-values.js';
+export {
+  JOHANSEN_MAX_SERIES,
+  JOHANSEN_SIGNIFICANCE_LEVELS,
+  johansenCriticalValue,
+  johansenCriticalValues,
+} from './stats/johansen-critical-values.js';
+export type { JohansenPairStatistic } from './stats/johansen-pair.js';
+export { johansenPair, johansenTraceRejects, newJohansenPairStatistic } from './stats/johansen-pair.js';
+export {
+  JOHANSEN_SINGULAR_PIVOT_RATIO,
+  JohansenWorkspace,
+  johansenMinRows,
+} from './stats/johansen-workspace.js';
 export { LeastSquaresWorkspace } from './stats/least-squares-workspace.js';
 export type { CriticalValues } from './stats/mackinnon-critical-values.js';
 export { mackinnonCriticalValues } from './stats/mackinnon-critical-values.js';
