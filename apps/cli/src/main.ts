@@ -214,19 +214,31 @@ export function createProgram(emit: (result: unknown) => void): Command {
     .option('--stop-z <z>', 'stop out when |z-score| exceeds this (default 4)', number(0))
     .option('--price-column <name>', 'f64 column traded, e.g. adjusted_close (default close)')
     .addOption(
-      new Option('--fill-price <price>', 'fill at the close or the open of the fill bar (default close)').choices([
-        'close',
-        'open',
-      ]),
+      new Option(
+        '--fill-price <price>',
+        'fill at the close or the open of the fill bar (default close)',
+      ).choices(['close', 'open']),
     )
     .option(
       '--execution-delay <bars>',
       'bars from the signal close to the fill (default 1; 0 = same-bar close fill, named as such in the report)',
       integer(0),
     )
-    .option('--commission-bps <bps>', 'commission per leg per fill, bps of traded notional (default 1)', number(0))
-    .option('--slippage-bps <bps>', 'slippage per leg per fill, bps of traded notional (default 2)', number(0))
-    .option('--borrow-bps <bps>', 'short borrow fee, bps per year of the short notional (default 30)', number(0))
+    .option(
+      '--commission-bps <bps>',
+      'commission per leg per fill, bps of traded notional (default 1)',
+      number(0),
+    )
+    .option(
+      '--slippage-bps <bps>',
+      'slippage per leg per fill, bps of traded notional (default 2)',
+      number(0),
+    )
+    .option(
+      '--borrow-bps <bps>',
+      'short borrow fee, bps per year of the short notional (default 30)',
+      number(0),
+    )
     .option('--initial-capital <amount>', 'starting equity in price currency (default 1000000)', number(0))
     .addOption(
       new Option('--method <test>', 'cointegration test (default engle-granger)').choices([

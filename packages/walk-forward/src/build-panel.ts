@@ -95,7 +95,11 @@ export function buildPanel(dataset: ReplayDatasetSource, options: BuildPanelOpti
     return out;
   };
   const empty = new Float64Array(count);
-  const panel: PricePanel = { symbols, timestampsNs, closes: symbols.map((_, i) => pick(values[i] ?? empty)) };
+  const panel: PricePanel = {
+    symbols,
+    timestampsNs,
+    closes: symbols.map((_, i) => pick(values[i] ?? empty)),
+  };
   if (openColumn) panel.opens = symbols.map((_, i) => pick(opens[i] ?? empty));
   return panel;
 }

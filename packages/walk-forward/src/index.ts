@@ -42,6 +42,7 @@ export {
   resolveWalkForwardConfig,
   validateWalkForwardConfig,
 } from './config.js';
+export { describeModel } from './describe-model.js';
 export type { WalkForwardError, WalkForwardErrorCode } from './errors.js';
 export {
   InsufficientDataError,
@@ -84,6 +85,7 @@ export type { AdfOptions, AdfResult } from './stats/adf.js';
 export { adf } from './stats/adf.js';
 export type { AdfullerOptions, AdfullerResult, AutolagMethod } from './stats/adfuller.js';
 export { adfuller, defaultMaxLag } from './stats/adfuller.js';
+export { benjaminiHochbergCutoff } from './stats/benjamini-hochberg.js';
 export type { EngleGrangerOptions, EngleGrangerResult } from './stats/engle-granger.js';
 export { COLLINEAR_R_SQUARED, coint, engleGranger } from './stats/engle-granger.js';
 export { halfLife } from './stats/half-life.js';
@@ -119,6 +121,9 @@ export { ols } from './stats/ols.js';
 export { logReturns, pearson } from './stats/pearson.js';
 export type { RegressionType } from './stats/regression-type.js';
 export { THREAD_LIMIT_ENV, workerEnv } from './thread-limits.js';
+export type { WindowTrading } from './trade-window.js';
+export { tradeWindow } from './trade-window.js';
+export { filledTrainingPrices, isEligibleForTraining } from './training-window.js';
 export type {
   SelectedPairReport,
   TradeReport,
@@ -127,11 +132,6 @@ export type {
   WalkForwardSummary,
   WindowReport,
 } from './walk-forward-report.js';
-export { filledTrainingPrices, isEligibleForTraining } from './training-window.js';
-export type { WindowTrading } from './trade-window.js';
-export { tradeWindow } from './trade-window.js';
-export { describeModel } from './describe-model.js';
-export { benjaminiHochbergCutoff } from './stats/benjamini-hochberg.js';
 export { defaultWorkerCount, resolveWorkerFile, WorkerPool } from './worker-pool.js';
 export type { ZScoreBands } from './z-score-signals.js';
 export { SIGNAL_EXIT, SIGNAL_STOP, zScoreSignals } from './z-score-signals.js';

@@ -37,7 +37,11 @@ export function validatePricePanel(panel: PricePanel): void {
     throw new InvalidInputError('panel.symbols', 'unique names', panel.symbols);
   }
   if (panel.opens && panel.opens.length !== panel.symbols.length) {
-    throw new InvalidInputError('panel.opens', `${panel.symbols.length} series (one per symbol)`, panel.opens.length);
+    throw new InvalidInputError(
+      'panel.opens',
+      `${panel.symbols.length} series (one per symbol)`,
+      panel.opens.length,
+    );
   }
   panel.opens?.forEach((c, i) => {
     if (c.length !== n)

@@ -11,6 +11,7 @@ import { writeColumnFile } from '@mmtape/columnar-format';
 import type { BuildPanelOptions } from './build-panel.js';
 import { computeMetrics } from './compute-metrics.js';
 import { resolveWalkForwardConfig, type WalkForwardConfig } from './config.js';
+import { describeModel } from './describe-model.js';
 import { InsufficientDataError, InvalidConfigError, InvalidInputError } from './errors.js';
 import { inferPeriodsPerYear } from './infer-periods-per-year.js';
 import { loadSectors } from './load-sectors.js';
@@ -26,7 +27,6 @@ import {
   type PairSelectionConfig,
   scanPairs,
 } from './select-pairs.js';
-import { describeModel } from './describe-model.js';
 import { tradeWindow } from './trade-window.js';
 import { filledTrainingPrices, isEligibleForTraining } from './training-window.js';
 import type { TradeReport, WalkForwardReport, WindowReport } from './walk-forward-report.js';
@@ -143,7 +143,10 @@ export async function runWalkForward(
   }
   const periodsPerYear =
     cfg.periodsPerYear === 'auto' ? inferPeriodsPerYear(panel.timestampsNs) : cfg.periodsPerYear;
-  if (periodsPerYear > DAILY_BARS_PER_YEAR * 1.5 && (config.trainBars === undefined || config.testBars === undefined)) {
+  if (
+    periodsPerYear > DAILY_BARS_PER_YEAR * 1.5 &&
+    (config.trainBars === undefined || config.testBars === undefined)
+  ) {
     throw new InvalidConfigError(
       config.trainBars === undefined ? 'trainBars' : 'testBars',
       `set explicitly for intraday bars: this panel has ~${Math.round(periodsPerYear)} bars per year and the defaults (trainBars ${cfg.trainBars}, testBars ${cfg.testBars}) are one year / one quarter of daily bars; e.g. trainBars ${Math.round((periodsPerYear / DAILY_BARS_PER_YEAR) * 20)} and testBars ${Math.round((periodsPerYear / DAILY_BARS_PER_YEAR) * 5)} for 20 / 5 trading days`,
@@ -197,7 +200,9 @@ export async function runWalkForward(
       );
       const names = eligible.map((i) => panel.symbols[i]!);
       const len = win.trainEnd - win.trainStart;
-      const series = eligible.map((i) => filledTrainingPrices(panel.closes[i]!, win.trainStart, win.trainEnd));
+      const series = eligible.map((i) =>
+        filledTrainingPrices(panel.closes[i]!, win.trainStart, win.trainEnd),
+      );
       const sectorIds = sectors ? names.map((n) => sectorIdOf.get(sectors[n] ?? '') ?? -1) : null;
       let key: string | undefined;
       let cached: PairSelection | undefined;
@@ -466,4 +471,3 @@ function preparePanelSource(
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
-

@@ -8,10 +8,21 @@
  */
 import type { AutolagMethod } from './stats/adfuller.js';
 import { defaultMaxLag } from './stats/adfuller.js';
-import { engleGrangerStatistic, newEngleGrangerStatistic } from './stats/engle-granger.js';
+import { benjaminiHochbergCutoff } from './stats/benjamini-hochberg.js';
+import {
+  type EngleGrangerStatistic,
+  engleGrangerStatistic,
+  newEngleGrangerStatistic,
+} from './stats/engle-granger.js';
 import { halfLife } from './stats/half-life.js';
 import { hurstExponent } from './stats/hurst-exponent.js';
-import { benjaminiHochbergCutoff } from './stats/benjamini-hochberg.js';
+import {
+  type JohansenPairStatistic,
+  johansenPair,
+  johansenTraceRejects,
+  newJohansenPairStatistic,
+} from './stats/johansen-pair.js';
+import { JohansenWorkspace } from './stats/johansen-workspace.js';
 import { LeastSquaresWorkspace } from './stats/least-squares-workspace.js';
 
 /** Statistics of a selected pair, all from the training window. */
@@ -28,16 +39,21 @@ export interface PairStats {
   /** α of the cointegrating regression (price units of y). */
   intercept: number;
   /**
-   * The pair's p-value used for selection: min(1, 2·min(p_y|x, p_x|y)), the smaller of the two orderings'
-   * p-values with a Bonferroni correction for having tested two orderings.
+   * Engle–Granger: the pair's p-value used for selection, min(1, 2·min(p_y|x, p_x|y)), the smaller of the
+   * two orderings' p-values with a Bonferroni correction for having tested two orderings. Johansen: null.
    */
-  pValue: number;
-  /** MacKinnon (1994, N = 2) p-value of the ordering used (y on x): statsmodels `coint(y, x)`. */
-  pValueUsed: number;
-  /** MacKinnon p-value of the other ordering (x on y): statsmodels `coint(x, y)`. */
-  pValueReverse: number;
-  /** Engle-Granger ADF statistic of the ordering used. */
-  adfStat: number;
+  pValue: number | null;
+  /** MacKinnon (1994, N = 2) p-value of the ordering used (y on x): statsmodels `coint(y, x)`; Johansen: null. */
+  pValueUsed: number | null;
+  /** MacKinnon p-value of the other ordering (x on y): statsmodels `coint(x, y)`; Johansen: null. */
+  pValueReverse: number | null;
+  /** Engle-Granger ADF statistic of the ordering used; Johansen: null. */
+  adfStat: number | null;
+  /** Johansen only: trace statistic for rank 0, and its critical value at the level `maxPValue`. */
+  traceStat?: number;
+  traceCriticalValue?: number;
+  /** Ranking key, lower is better: the p-value (Engle–Granger) or critical value / trace statistic (Johansen). */
+  score: number;
   /** Share of y in the pair's gross notional at the last training close: y / (y + β·x). */
   legWeightY: number;
   /** Lag order of the residual ADF regression (fixed `adfLags` or chosen by `adfAutolag`). */
@@ -129,6 +145,8 @@ export class PairScanScratch {
   readonly workspace = new LeastSquaresWorkspace();
   readonly eg = newEngleGrangerStatistic();
   readonly egReverse = newEngleGrangerStatistic();
+  readonly johansen = newJohansenPairStatistic();
+  readonly johansenWorkspace = new JohansenWorkspace();
   spread = new Float64Array(0);
   /** Centred training log returns per symbol, and their sums of squares. */
   centred: Float64Array[] = [];
@@ -171,6 +189,7 @@ export function scanPairs(
   const minLegWeight = config.minLegWeight ?? 0;
   const fdrQ = config.fdrQ ?? null;
   const cut = fdrQ ?? config.maxPValue;
+  const johansen = config.method === 'johansen';
   const pValues: number[] | undefined = fdrQ === null ? undefined : [];
   if (scratch.spread.length < len) scratch.spread = new Float64Array(len);
   if (scratch.sumSquares.length < s) scratch.sumSquares = new Float64Array(s);
@@ -243,19 +262,39 @@ export function scanPairs(
         pValues?.push(1);
         continue;
       }
-      engleGrangerStatistic(a, b, trainStart, trainEnd, maxLag, autolag, ws, egA);
-      engleGrangerStatistic(b, a, trainStart, trainEnd, maxLag, autolag, ws, egB);
-      const okA = !egA.collinear && Number.isFinite(egA.stat) && Number.isFinite(egA.pValue);
-      const okB = !egB.collinear && Number.isFinite(egB.stat) && Number.isFinite(egB.pValue);
-      if (!okA || !okB) {
-        pValues?.push(1);
-        continue;
+      let useA = true;
+      let beta: number;
+      let pValue: number | null = null;
+      let eg: EngleGrangerStatistic | null = null;
+      const jo = scratch.johansen;
+      if (johansen) {
+        johansenPair(
+          a,
+          b,
+          trainStart,
+          trainEnd,
+          JOHANSEN_LAGGED_DIFFERENCES,
+          JOHANSEN_DET_ORDER,
+          scratch.johansenWorkspace,
+          jo,
+        );
+        if (jo.degenerate) continue;
+        beta = jo.hedgeRatio;
+      } else {
+        engleGrangerStatistic(a, b, trainStart, trainEnd, maxLag, autolag, ws, egA);
+        engleGrangerStatistic(b, a, trainStart, trainEnd, maxLag, autolag, ws, egB);
+        const okA = !egA.collinear && Number.isFinite(egA.stat) && Number.isFinite(egA.pValue);
+        const okB = !egB.collinear && Number.isFinite(egB.stat) && Number.isFinite(egB.pValue);
+        if (!okA || !okB) {
+          pValues?.push(1);
+          continue;
+        }
+        useA = egA.pValue < egB.pValue || (egA.pValue === egB.pValue && egA.stat <= egB.stat);
+        eg = useA ? egA : egB;
+        beta = eg.hedgeRatio;
       }
-      const useA = egA.pValue < egB.pValue || (egA.pValue === egB.pValue && egA.stat <= egB.stat);
-      const eg = useA ? egA : egB;
       const y = useA ? a : b;
       const x = useA ? b : a;
-      const beta = eg.hedgeRatio;
       const yEnd = y[trainEnd - 1]!;
       const xEnd = x[trainEnd - 1]!;
       const legWeightY = yEnd / (yEnd + beta * xEnd);
@@ -264,9 +303,16 @@ export function scanPairs(
         pValues?.push(1);
         continue;
       }
-      const pValue = Math.min(1, 2 * eg.pValue);
-      pValues?.push(pValue);
-      if (!(pValue <= cut)) continue;
+      let score: number;
+      if (eg) {
+        pValue = Math.min(1, 2 * eg.pValue);
+        pValues?.push(pValue);
+        if (!(pValue <= cut)) continue;
+        score = pValue;
+      } else {
+        if (!johansenTraceRejects(jo, config.maxPValue)) continue;
+        score = criticalValueAt(jo, config.maxPValue) / jo.traceStat0;
+      }
       let sum = 0;
       for (let t = 0; t < len; t++) {
         const v = y[trainStart + t]! - beta * x[trainStart + t]!;
@@ -292,18 +338,23 @@ export function scanPairs(
         y: useA ? names[i]! : names[j]!,
         x: useA ? names[j]! : names[i]!,
         hedgeRatio: beta,
-        intercept: eg.intercept,
+        intercept: eg ? eg.intercept : spreadMean,
         pValue,
-        pValueUsed: eg.pValue,
-        pValueReverse: useA ? egB.pValue : egA.pValue,
-        adfStat: eg.stat,
+        pValueUsed: eg ? eg.pValue : null,
+        pValueReverse: eg ? (useA ? egB.pValue : egA.pValue) : null,
+        adfStat: eg ? eg.stat : null,
+        score,
         legWeightY,
-        adfUsedLag: eg.usedLag,
         halfLifeBars: hl,
         correlation,
         spreadMean,
         spreadStd,
       };
+      if (eg) stats.adfUsedLag = eg.usedLag;
+      else {
+        stats.traceStat = jo.traceStat0;
+        stats.traceCriticalValue = criticalValueAt(jo, config.maxPValue);
+      }
       if (hurst !== undefined) stats.hurst = hurst;
       candidates.push(stats);
     }
@@ -320,11 +371,26 @@ export function scanPairs(
   return result;
 }
 
-/** The ranking of candidates: p-value ascending, then ADF statistic ascending, then y, then x. */
+/** Johansen in the pair scan: a constant in the cointegrating relation (detOrder 0), one lagged difference. */
+const JOHANSEN_DET_ORDER = 0;
+const JOHANSEN_LAGGED_DIFFERENCES = 1;
+
+function criticalValueAt(jo: JohansenPairStatistic, level: number): number {
+  return level === 0.1
+    ? jo.traceCriticalValue90
+    : level === 0.05
+      ? jo.traceCriticalValue95
+      : jo.traceCriticalValue99;
+}
+
+/**
+ * The ranking of candidates: `score` ascending (p-value, or Johansen's critical value / trace statistic),
+ * then the ADF statistic ascending (Engle–Granger), then y, then x.
+ */
 export function comparePairStats(a: PairStats, b: PairStats): number {
   return (
-    a.pValue - b.pValue ||
-    a.adfStat - b.adfStat ||
+    a.score - b.score ||
+    (a.adfStat ?? 0) - (b.adfStat ?? 0) ||
     (a.y < b.y ? -1 : a.y > b.y ? 1 : a.x < b.x ? -1 : a.x > b.x ? 1 : 0)
   );
 }
@@ -361,7 +427,7 @@ export function mergePairScans(
   let expectedFalsePositives = pairsTested * config.maxPValue;
   if (fdrQ !== null) {
     pValueCutoff = benjaminiHochbergCutoff(pValues, fdrQ);
-    all = all.filter((c) => c.pValue <= pValueCutoff);
+    all = all.filter((c) => c.pValue !== null && c.pValue <= pValueCutoff);
     pairsPassed = all.length;
     pairsPassedCoint = 0;
     for (const p of pValues) if (p <= pValueCutoff) pairsPassedCoint++;

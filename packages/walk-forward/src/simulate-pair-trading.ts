@@ -294,7 +294,8 @@ function validate(input: PairTradingInput, n: number): void {
     ['closeX', input.closeX],
     ['timestampsNs', input.timestampsNs],
   ] as const) {
-    if (a.length < end) throw new InvalidInputError(`simulatePairTrading ${name}`, `length >= ${end}`, a.length);
+    if (a.length < end)
+      throw new InvalidInputError(`simulatePairTrading ${name}`, `length >= ${end}`, a.length);
   }
   if (input.fillPrice === 'open') {
     if (!input.openY || !input.openX || input.openY.length < end || input.openX.length < end) {

@@ -36,7 +36,11 @@ export function isEligibleForTraining(
  * values, each bar without a price filled with the last price before it (the first bar always has one,
  * see {@link isEligibleForTraining}). Filling forward uses only past prices.
  */
-export function filledTrainingPrices(prices: Float64Array, trainStart: number, trainEnd: number): Float64Array {
+export function filledTrainingPrices(
+  prices: Float64Array,
+  trainStart: number,
+  trainEnd: number,
+): Float64Array {
   const out = new Float64Array(trainEnd - trainStart);
   let last = prices[trainStart]!;
   for (let t = trainStart; t < trainEnd; t++) {

@@ -53,7 +53,9 @@ export default function runTask(task: WorkerTask): WorkerResult {
     return { threadId, env } satisfies EnvProbeResult;
   }
   const panel = loadPanel(task.source);
-  const series = task.eligible.map((i) => filledTrainingPrices(panel.closes[i]!, task.trainStart, task.trainEnd));
+  const series = task.eligible.map((i) =>
+    filledTrainingPrices(panel.closes[i]!, task.trainStart, task.trainEnd),
+  );
   const names = task.names;
   return scanPairs(
     names,

@@ -16,7 +16,9 @@ describe('zScoreSignals', () => {
     expect(Array.from(zScoreSignals([2.5, -2.5, 0], bands))).toEqual([-1, 1, 0]);
   });
   it('a non-finite z (a leg without a price) decides nothing: the position holds', () => {
-    expect(Array.from(zScoreSignals([2.5, Number.NaN, 1.0, Number.NaN, 0.2], bands))).toEqual([-1, -1, -1, -1, 0]);
+    expect(Array.from(zScoreSignals([2.5, Number.NaN, 1.0, Number.NaN, 0.2], bands))).toEqual([
+      -1, -1, -1, -1, 0,
+    ]);
   });
   it('reports why a position was closed', () => {
     const reasons = new Int8Array(4);
@@ -108,7 +110,8 @@ describe('simulatePairTrading', () => {
     // Short leg is y; held over bars 2→3, 3→4, 4→5. Days between the bars from the timestamps.
     const days = (a: number, b: number) => Number(ts[b]! - ts[a]!) / 86_400e9;
     const shortY = -t.sharesY;
-    const expected = ((shortY * 24 * days(2, 3) + shortY * 22 * days(3, 4) + shortY * 20 * days(4, 5)) * 0.0365) / 365;
+    const expected =
+      ((shortY * 24 * days(2, 3) + shortY * 22 * days(3, 4) + shortY * 20 * days(4, 5)) * 0.0365) / 365;
     expect(t.borrow).toBeCloseTo(expected, 12);
     expect(t.netPnl).toBeCloseTo(t.grossPnl - t.commission - t.slippage - t.borrow, 12);
     const net = Array.from(r.pnl).reduce((a, b) => a + b, 0);

@@ -12,7 +12,12 @@ function panel(seed: number, extra: Record<string, Float64Array> = {}): PricePan
   return {
     symbols,
     timestampsNs: dailyTimestampsNs(BARS),
-    closes: [b.map((v, t) => 10 + 1.5 * v + u[t]!), b, randomWalk(BARS, 80, 1, seed + 200), ...Object.values(extra)],
+    closes: [
+      b.map((v, t) => 10 + 1.5 * v + u[t]!),
+      b,
+      randomWalk(BARS, 80, 1, seed + 200),
+      ...Object.values(extra),
+    ],
   };
 }
 
@@ -30,9 +35,12 @@ describe('point-in-time universe', () => {
     expect(traded).toBe(true);
     expect(r.trades.some((t) => t.y === 'LATE' || t.x === 'LATE')).toBe(true);
     // The symbols already eligible decide the same way as without the late listing.
-    const without = await runWalkForward({ ...base, closes: [...base.closes, d], symbols: [...base.symbols, 'DDD'] }, {
-      prefilter: false,
-    });
+    const without = await runWalkForward(
+      { ...base, closes: [...base.closes, d], symbols: [...base.symbols, 'DDD'] },
+      {
+        prefilter: false,
+      },
+    );
     expect(r.windows[0]!.selected).toEqual(without.windows[0]!.selected);
   });
 
@@ -50,7 +58,9 @@ describe('point-in-time universe', () => {
     const after = await runWalkForward(truncated);
     // Everything decided before the delisting is unchanged, including the victim window's selection.
     for (let w = 0; w <= victim.window; w++) {
-      expect(after.windows[w]!.selected.map(({ y, x, hedgeRatio, pValue }) => ({ y, x, hedgeRatio, pValue }))).toEqual(
+      expect(
+        after.windows[w]!.selected.map(({ y, x, hedgeRatio, pValue }) => ({ y, x, hedgeRatio, pValue })),
+      ).toEqual(
         base.windows[w]!.selected.map(({ y, x, hedgeRatio, pValue }) => ({ y, x, hedgeRatio, pValue })),
       );
     }
@@ -81,8 +91,8 @@ describe('pair selection', () => {
     const r = await runWalkForward(p, { prefilter: false });
     for (const w of r.windows) {
       for (const s of w.selected) {
-        expect(s.pValueUsed).toBeLessThanOrEqual(s.pValueReverse);
-        expect(s.pValue).toBe(Math.min(1, 2 * s.pValueUsed));
+        expect(s.pValueUsed!).toBeLessThanOrEqual(s.pValueReverse!);
+        expect(s.pValue).toBe(Math.min(1, 2 * s.pValueUsed!));
       }
     }
     // Relabelling the symbols does not change which stock is the dependent one.
@@ -110,10 +120,19 @@ describe('pair selection', () => {
       expect(w.selected).toEqual([]);
     }
     // y = 1000 + 0.02·x: β·x is ~0.2 % of the notional, a bet on one stock.
-    const tiny: PricePanel = { ...neg, symbols: ['TINY', 'BBB'], closes: [b.map((v, t) => 1000 + 0.02 * v + 0.1 * u[t]!), b] };
+    const tiny: PricePanel = {
+      ...neg,
+      symbols: ['TINY', 'BBB'],
+      closes: [b.map((v, t) => 1000 + 0.02 * v + 0.1 * u[t]!), b],
+    };
     const t = await runWalkForward(tiny, { prefilter: false, maxPValue: 1, halfLifeBars: [0, 1e9] });
     for (const w of t.windows) expect(w.selected).toEqual([]);
-    const loose = await runWalkForward(tiny, { prefilter: false, maxPValue: 1, halfLifeBars: [0, 1e9], minLegWeight: 0 });
+    const loose = await runWalkForward(tiny, {
+      prefilter: false,
+      maxPValue: 1,
+      halfLifeBars: [0, 1e9],
+      minLegWeight: 0,
+    });
     expect(loose.windows.some((w) => w.selected.length === 1)).toBe(true);
   });
 
@@ -146,5 +165,21 @@ describe('defaults for intraday data', () => {
     await expect(runWalkForward(intraday)).rejects.toThrow(/intraday/);
     const ok = await runWalkForward(intraday, { trainBars: 252, testBars: 63 });
     expect(ok.windows).toHaveLength(4);
+  });
+});
+
+describe('Johansen selection', () => {
+  it('selects the cointegrated pair with Johansen’s trace test, β from the first eigenvector', async () => {
+    const r = await runWalkForward(panel(71), { prefilter: false, method: 'johansen' });
+    for (const w of r.windows) {
+      const pair = w.selected.find((s) => s.y === 'AAA' && s.x === 'BBB')!;
+      expect(pair).toBeDefined();
+      expect(pair.pValue).toBeNull();
+      expect(pair.traceStat!).toBeGreaterThanOrEqual(pair.traceCriticalValue!);
+      expect(pair.score).toBeCloseTo(pair.traceCriticalValue! / pair.traceStat!, 12);
+      expect(pair.hedgeRatio).toBeGreaterThan(1.2);
+      expect(pair.hedgeRatio).toBeLessThan(1.8);
+    }
+    expect(JSON.parse(JSON.stringify(r))).toEqual(r);
   });
 });

@@ -160,7 +160,6 @@ describe('pair universe and filters', () => {
       for (const p of strict.windows[w]!.selected) expect(p.hurst).toBeLessThan(0.3);
     }
   });
-
 });
 
 describe('config files (YAML / JSON, zod-validated)', () => {

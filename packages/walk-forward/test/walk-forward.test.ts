@@ -232,9 +232,15 @@ describe('runWalkForward', () => {
     expect(w0(costly).length).toBeGreaterThan(0);
     w0(costly).forEach((t, k) => {
       const f = w0(free)[k]!;
-      expect([t.entryIndex, t.exitIndex, t.sharesY, t.grossPnl]).toEqual([f.entryIndex, f.exitIndex, f.sharesY, f.grossPnl]);
+      expect([t.entryIndex, t.exitIndex, t.sharesY, t.grossPnl]).toEqual([
+        f.entryIndex,
+        f.exitIndex,
+        f.sharesY,
+        f.grossPnl,
+      ]);
       const traded =
-        Math.abs(t.sharesY) * (t.entryPriceY + t.exitPriceY) + Math.abs(t.sharesX) * (t.entryPriceX + t.exitPriceX);
+        Math.abs(t.sharesY) * (t.entryPriceY + t.exitPriceY) +
+        Math.abs(t.sharesX) * (t.entryPriceX + t.exitPriceX);
       expect(t.commission).toBeCloseTo((10 / 1e4) * traded, 9);
       expect(t.slippage).toBeCloseTo((10 / 1e4) * traded, 9);
       expect(t.borrow).toBeGreaterThan(0);

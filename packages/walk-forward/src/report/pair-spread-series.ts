@@ -76,7 +76,7 @@ export function rankSelectedPairs(report: WalkForwardReport, limit: number): Pai
       const key = `${p.y}/${p.x}`;
       const s = stats.get(key) ?? { pair: { y: p.y, x: p.x }, windows: 0, pSum: 0 };
       s.windows++;
-      s.pSum += p.pValue;
+      s.pSum += p.score;
       stats.set(key, s);
     }
   }

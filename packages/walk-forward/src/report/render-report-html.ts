@@ -49,7 +49,8 @@ function num(x: number | null | undefined, digits = 2): string {
   return typeof x === 'number' && Number.isFinite(x) ? x.toFixed(digits) : 'n/a';
 }
 
-function pValue(p: number): string {
+function pValue(p: number | null): string {
+  if (p === null) return '—';
   return p < 0.0001 ? p.toExponential(1) : p.toFixed(4);
 }
 
