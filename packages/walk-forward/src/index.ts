@@ -86,8 +86,20 @@ export { adf } from './stats/adf.js';
 export type { AdfullerOptions, AdfullerResult, AutolagMethod } from './stats/adfuller.js';
 export { adfuller, defaultMaxLag } from './stats/adfuller.js';
 export { benjaminiHochbergCutoff } from './stats/benjamini-hochberg.js';
-export type { EngleGrangerOptions, EngleGrangerResult } from './stats/engle-granger.js';
-export { COLLINEAR_R_SQUARED, coint, engleGranger } from './stats/engle-granger.js';
+export type {
+  EngleGrangerOptions,
+  EngleGrangerResult,
+  EngleGrangerStatistic,
+} from './stats/engle-granger.js';
+export {
+  COLLINEAR_R_SQUARED,
+  coint,
+  engleGranger,
+  engleGrangerStatistic,
+  newEngleGrangerStatistic,
+} from './stats/engle-granger.js';
+export type { PairMoments } from './stats/engle-granger-orderings.js';
+export { engleGrangerBothOrderings, engleGrangerOrdering } from './stats/engle-granger-orderings.js';
 export { halfLife } from './stats/half-life.js';
 export { hurstExponent } from './stats/hurst-exponent.js';
 export type { JohansenOptions, JohansenResult } from './stats/johansen.js';

@@ -14,6 +14,7 @@ import {
   engleGrangerStatistic,
   newEngleGrangerStatistic,
 } from './stats/engle-granger.js';
+import { engleGrangerBothOrderings, type PairMoments } from './stats/engle-granger-orderings.js';
 import { halfLife } from './stats/half-life.js';
 import { hurstExponent } from './stats/hurst-exponent.js';
 import {
@@ -151,8 +152,10 @@ export class PairScanScratch {
   /** Centred training log returns per symbol, and their sums of squares. */
   centred: Float64Array[] = [];
   sumSquares = new Float64Array(0);
-  /** Mean training price per symbol (for the sign of the level covariance). */
+  /** Mean training price per symbol and centred sum of squares (level moments of the cointegrating OLS). */
   levelMeans = new Float64Array(0);
+  levelSumSquares = new Float64Array(0);
+  readonly moments: PairMoments = { meanA: 0, meanB: 0, ssA: 0, ssB: 0, sAB: 0 };
 }
 
 /**
@@ -194,6 +197,9 @@ export function scanPairs(
   if (scratch.spread.length < len) scratch.spread = new Float64Array(len);
   if (scratch.sumSquares.length < s) scratch.sumSquares = new Float64Array(s);
   if (scratch.levelMeans.length < s) scratch.levelMeans = new Float64Array(s);
+  if (scratch.levelSumSquares.length < s) scratch.levelSumSquares = new Float64Array(s);
+  const fastLags = autolag === null && (maxLag === 0 || maxLag === 1) ? (maxLag as 0 | 1) : null;
+  const moments = scratch.moments;
   const centred = scratch.centred;
   for (let k = iStart; k < s; k++) {
     let r = centred[k];
@@ -209,7 +215,11 @@ export function scanPairs(
       mean += r[t]!;
       levelSum += p[trainStart + t + 1]!;
     }
-    scratch.levelMeans[k] = levelSum / len;
+    const levelMean = levelSum / len;
+    scratch.levelMeans[k] = levelMean;
+    let levelSs = 0;
+    for (let t = trainStart; t < trainEnd; t++) levelSs += (p[t]! - levelMean) * (p[t]! - levelMean);
+    scratch.levelSumSquares[k] = levelSs;
     mean /= m;
     let ss = 0;
     for (let t = 0; t < m; t++) {
@@ -281,8 +291,17 @@ export function scanPairs(
         if (jo.degenerate) continue;
         beta = jo.hedgeRatio;
       } else {
-        engleGrangerStatistic(a, b, trainStart, trainEnd, maxLag, autolag, ws, egA);
-        engleGrangerStatistic(b, a, trainStart, trainEnd, maxLag, autolag, ws, egB);
+        if (fastLags !== null) {
+          moments.meanA = ma;
+          moments.meanB = mb;
+          moments.ssA = scratch.levelSumSquares[i]!;
+          moments.ssB = scratch.levelSumSquares[j]!;
+          moments.sAB = cov;
+          engleGrangerBothOrderings(a, b, trainStart, trainEnd, fastLags, moments, egA, egB);
+        } else {
+          engleGrangerStatistic(a, b, trainStart, trainEnd, maxLag, autolag, ws, egA);
+          engleGrangerStatistic(b, a, trainStart, trainEnd, maxLag, autolag, ws, egB);
+        }
         const okA = !egA.collinear && Number.isFinite(egA.stat) && Number.isFinite(egA.pValue);
         const okB = !egB.collinear && Number.isFinite(egB.stat) && Number.isFinite(egB.pValue);
         if (!okA || !okB) {
