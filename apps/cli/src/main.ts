@@ -249,6 +249,11 @@ export function createProgram(emit: (result: unknown) => void): Command {
     .option('--fdr-q <q>', 'Benjamini-Hochberg FDR level replacing --max-p-value (default off)', number(0))
     .option('--min-hedge-ratio <beta>', 'skip pairs with hedge ratio <= this (default 0)', number(0))
     .option(
+      '--min-leg-weight <fraction>',
+      "skip pairs whose smaller leg is below this share of the pair's notional (default 0.1)",
+      number(0),
+    )
+    .option(
       '--min-training-coverage <fraction>',
       'share of training bars a symbol needs prices on to be eligible (default 0.95)',
       number(0),

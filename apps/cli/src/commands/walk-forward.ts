@@ -41,6 +41,7 @@ export interface WalkForwardCommandOptions {
   method?: 'engle-granger' | 'johansen';
   fdrQ?: number;
   minHedgeRatio?: number;
+  minLegWeight?: number;
   minTrainingCoverage?: number;
   /** Test every pair (no correlation pre-filter). */
   allPairs?: boolean;
@@ -83,6 +84,7 @@ const OVERRIDES = [
   'method',
   'fdrQ',
   'minHedgeRatio',
+  'minLegWeight',
   'minTrainingCoverage',
 ] as const;
 
