@@ -1,0 +1,45 @@
+/**
+ * Counts stored rows with suspicious prices, for the warning ingest prints whatever the hygiene options.
+ */
+
+/** Rows with suspicious prices (summed over symbols). */
+export interface SuspectPriceCounts {
+  /** Rows with an open, high, low or close that is zero or negative (NaN is a missing value, not counted). */
+  nonPositivePriceRows: number;
+  /** Rows whose high is below their low (both present). */
+  highBelowLowRows: number;
+}
+
+/** All-zero counts. */
+export function emptySuspectPriceCounts(): SuspectPriceCounts {
+  return { nonPositivePriceRows: 0, highBelowLowRows: 0 };
+}
+
+/**
+ * Adds the suspicious rows of one symbol's stored columns (`values[k]` named `names[k]`) to `counts`.
+ */
+export function countSuspectPrices(
+  names: readonly string[],
+  values: readonly Float64Array[],
+  counts: SuspectPriceCounts,
+): void {
+  const prices = ['open', 'high', 'low', 'close']
+    .map((c) => names.indexOf(c))
+    .filter((k) => k >= 0)
+    .map((k) => values[k]!);
+  const hi = names.indexOf('high');
+  const lo = names.indexOf('low');
+  const n = values[0]?.length ?? 0;
+  for (let i = 0; i < n; i++) {
+    for (const p of prices) {
+      if (p[i]! <= 0) {
+        counts.nonPositivePriceRows++;
+        break;
+      }
+    }
+  }
+  if (hi < 0 || lo < 0) return;
+  const h = values[hi]!;
+  const l = values[lo]!;
+  for (let i = 0; i < n; i++) if (h[i]! < l[i]!) counts.highBelowLowRows++;
+}
