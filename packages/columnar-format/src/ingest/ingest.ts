@@ -481,7 +481,7 @@ function warningsOf(
     out.push({
       code: 'PARTIAL_COLUMNS',
       count: partial.length,
-      message: `column${partial.length === 1 ? '' : 's'} ${list(partial.map((c) => `"${c.name}" (absent from ${c.filesWithout} of ${filesWithRows} files, ${c.rowsFilled} rows stored as NaN)`))}`,
+      message: `column${partial.length === 1 ? '' : 's'} ${list(partial.map((c) => `"${c.name}" (absent from ${c.filesWithout} of ${filesWithRows} files, ${c.rowsFilled} row${c.rowsFilled === 1 ? '' : 's'} stored as NaN)`))}`,
     });
   }
   return out;
