@@ -165,12 +165,13 @@ export function resolveColumns(
   }
   for (const [name, i] of sourceOf)
     values.push({ name, index: i, header: header[i]!.trim(), required: true });
-  // Standard columns first (VALUE_COLUMNS order), then the others by header position.
+  // Standard columns first (VALUE_COLUMNS order), then the others by header position; a column-map target
+  // that is not standard comes right after its source (stable sort: targets were pushed last, in map order).
   const rank = (c: ValueColumnSource): number => {
     const k = VALUE_COLUMNS.indexOf(c.name as (typeof VALUE_COLUMNS)[number]);
     return k >= 0 ? k - VALUE_COLUMNS.length : c.index;
   };
-  values.sort((a, b) => rank(a) - rank(b) || (a.name < b.name ? -1 : 1));
+  values.sort((a, b) => rank(a) - rank(b));
   if (!values.some((c) => c.name === 'close')) throw missing('close', '"close"');
   return { timestamp, date, time, symbol, values, replaced, fieldCount: header.length };
 }
