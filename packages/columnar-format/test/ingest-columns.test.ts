@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parquetWriteFile } from 'hyparquet-writer';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Dataset, type IngestOptions, ingest, isMmtapeError, normalizeColumnName } from '../src/index.js';
 import { snapshot, tempDir } from './helpers.js';
@@ -202,6 +203,34 @@ describe('ingest keeps every numeric column', () => {
     expect(r.columns[1]).toMatchObject({ files: 1, filesWithout: 1, rowsFilled: 1 });
     expect(r.warnings.map((w) => w.code)).toEqual(['PARTIAL_COLUMNS']);
     expect(r.warnings[0]!.message).toBe('column "adj_close" (absent from 1 of 2 files, 1 row stored as NaN)');
+  });
+
+  it('Parquet: extra numeric columns are kept; text and date/time columns other than the time column are skipped', async () => {
+    const root = join(dir, 'pq');
+    mkdirSync(root, { recursive: true });
+    const path = join(root, 'X.parquet');
+    const days = [Date.UTC(2020, 0, 2), Date.UTC(2020, 0, 3)];
+    parquetWriteFile({
+      filename: path,
+      columnData: [
+        { name: 'Date', data: days.map((d) => new Date(d)), type: 'TIMESTAMP' },
+        { name: 'Close', data: [10.5, 11], type: 'DOUBLE' },
+        { name: 'Adj Close', data: [10.25, 10.75], type: 'DOUBLE' },
+        { name: 'shares', data: [7, 8], type: 'INT32' },
+        { name: 'exchange', data: ['NYSE', 'NYSE'], type: 'STRING' },
+        { name: 'as_of', data: days.map((d) => new Date(d)), type: 'TIMESTAMP' },
+      ],
+    });
+    const outDir = join(root, 'out');
+    const r = await ingest({ inputs: [path], outDir, workers: 1 });
+    expect(r.columns.map((c) => `${c.name}<-${c.headers[0]}`)).toEqual([
+      'close<-Close',
+      'adj_close<-Adj Close',
+      'shares<-shares',
+    ]);
+    expect(r.skippedColumns.map((c) => c.header)).toEqual(['as_of', 'exchange']);
+    expect(column(outDir, 'X', 'adj_close')).toEqual([10.25, 10.75]);
+    expect(column(outDir, 'X', 'shares')).toEqual([7, 8]);
   });
 
   it('a file split into byte ranges gives the same columns as one pass (first non-empty value decides)', async () => {

@@ -21,7 +21,7 @@ import { InvalidSymbolError, InvalidTimestampError, isMmtapeError, ParquetReadEr
 import { FileValueColumns } from './file-value-columns.js';
 import type { ReadContext, ReadFileResult } from './read-csv-file.js';
 import { symbolFromPath } from './read-csv-file.js';
-import { resolveColumns } from './resolve-columns.js';
+import { resolveColumns, type ValueColumnSource } from './resolve-columns.js';
 import { SymbolBuilder } from './symbol-builder.js';
 
 const NS_PER_MS = 1_000_000n;
@@ -69,7 +69,14 @@ export async function readParquetFile(
   }
   const header = top.map((e) => e.name);
   const cols = resolveColumns(header, ctx.mapping, ctx.columnMap, path);
-  const values = new FileValueColumns(cols.values, cols.replaced, ctx.repairNonFinitePrices);
+  // Nested (group) and date/time columns other than the time column are not values: skipped, unless
+  // standard or mapped (then a non-number is reported as such).
+  const isValue = (c: ValueColumnSource): boolean =>
+    c.required || ((top[c.index]!.num_children ?? 0) === 0 && !isTemporal(top[c.index]!));
+  const values = new FileValueColumns(cols.values.filter(isValue), cols.replaced, ctx.repairNonFinitePrices);
+  for (const c of cols.values) {
+    if (!isValue(c)) values.skipped.push({ header: c.header, example: `(${describeType(top[c.index]!)})` });
+  }
   const needed = [
     cols.timestamp,
     cols.date,
@@ -206,6 +213,12 @@ function isTemporal(e: SchemaElement): boolean {
     lt === 'TIMESTAMP' ||
     lt === 'DATE'
   );
+}
+
+/** `nested column` or the logical/converted/physical type of a column, for the skipped-columns report. */
+function describeType(e: SchemaElement): string {
+  if ((e.num_children ?? 0) > 0) return 'nested column';
+  return `${e.logical_type?.type ?? e.converted_type ?? e.type} column`;
 }
 
 /** Wall-clock columns: DATE and TIMESTAMP with isAdjustedToUTC = false. */
