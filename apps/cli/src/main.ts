@@ -222,7 +222,10 @@ export function createProgram(emit: (result: unknown) => void): Command {
       '--all-pairs',
       'test every pair: no correlation pre-filter (default: pre-filter on training log returns)',
     )
-    .option('--sectors <file>', 'CSV with a header row naming a symbol and a sector (or *sector, e.g. gics_sector) column: only pairs within one sector (default: all pairs)')
+    .option(
+      '--sectors <file>',
+      'CSV with a header row naming a symbol and a sector (or *sector, e.g. gics_sector) column: only pairs within one sector (default: all pairs)',
+    )
     .addOption(
       new Option(
         '--autolag <criterion>',
