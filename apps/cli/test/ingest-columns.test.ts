@@ -126,7 +126,7 @@ describe('mmtape ingest: columns', () => {
     const text = await mmtape('ingest', input, '--out', join(tmp.dir, 'w1'));
     expect(text.result).toBe(0);
     expect(text.stderr.split('\n').filter((l) => l.startsWith('mmtape:'))).toEqual([
-      'mmtape: warning: skipped 1 empty or header-only input file: B.csv; 1 stored row has a zero or negative open/high/low/close (bad-prices drop or flag handles them); 1 stored row has high < low (repair-ohlc sets high/low to the max/min of open, high, low, close)',
+      'mmtape: warning: skipped 1 empty or header-only input file: B.csv; 1 stored row has a zero or negative open/high/low/close, first A 2020-01-02T00:00:00.000Z (bad-prices drop or flag handles them); 1 stored row has high < low, first A 2020-01-02T00:00:00.000Z (repair-ohlc sets high/low to the max/min of open, high, low, close)',
     ]);
     const json = await mmtape('--json', 'ingest', input, '--out', join(tmp.dir, 'w2'));
     expect(json.stderr.split('\n').filter((l) => l.startsWith('mmtape: warning:'))).toHaveLength(1);

@@ -77,7 +77,7 @@ export type { ExportParquetOptions, ExportParquetReport } from './export/export-
 export { exportParquet } from './export/export-parquet.js';
 export { COLUMN_ALIGNMENT_BYTES, FORMAT_VERSION, MAGIC } from './header.js';
 export type { HygieneOptions, HygieneReport } from './ingest/apply-hygiene.js';
-export type { SuspectPriceCounts } from './ingest/count-suspect-prices.js';
+export type { SuspectPriceCounts, SuspectRow } from './ingest/count-suspect-prices.js';
 export { DEFAULT_SYMBOL_FROM_FILE_NAME, ingest } from './ingest/ingest.js';
 export { ingestCsv } from './ingest/ingest-csv.js';
 export type {

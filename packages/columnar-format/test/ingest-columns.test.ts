@@ -297,18 +297,23 @@ describe('ingest hygiene defaults', () => {
     const r = await ingest({ inputs: [inDir], outDir, workers: 1 });
     expect(r.rowsWritten).toBe(3);
     expect(r.emptyFiles.map((f) => f.slice(-5))).toEqual(['B.csv', 'C.csv']);
-    expect(r.suspectPrices).toEqual({ nonPositivePriceRows: 2, highBelowLowRows: 1 });
+    expect(r.suspectPrices).toEqual({
+      nonPositivePriceRows: 2,
+      highBelowLowRows: 1,
+      firstNonPositivePrice: { symbol: 'A', timestampNs: '1577923200000000000' },
+      firstHighBelowLow: { symbol: 'A', timestampNs: '1578009600000000000' },
+    });
     expect(r.warnings.map((w) => [w.code, w.count, w.message])).toEqual([
       ['EMPTY_FILES', 2, 'skipped 2 empty or header-only input files: B.csv, C.csv'],
       [
         'NON_POSITIVE_PRICES',
         2,
-        '2 stored rows have a zero or negative open/high/low/close (bad-prices drop or flag handles them)',
+        '2 stored rows have a zero or negative open/high/low/close, first A 2020-01-02T00:00:00.000Z (bad-prices drop or flag handles them)',
       ],
       [
         'HIGH_BELOW_LOW',
         1,
-        '1 stored row has high < low (repair-ohlc sets high/low to the max/min of open, high, low, close)',
+        '1 stored row has high < low, first A 2020-01-03T00:00:00.000Z (repair-ohlc sets high/low to the max/min of open, high, low, close)',
       ],
     ]);
   });

@@ -8,6 +8,16 @@ export interface SuspectPriceCounts {
   nonPositivePriceRows: number;
   /** Rows whose high is below their low (both present). */
   highBelowLowRows: number;
+  /** The first such row (symbols in code-unit order, then time), to look at; undefined when none. */
+  firstNonPositivePrice?: SuspectRow;
+  /** The first row with high < low, likewise. */
+  firstHighBelowLow?: SuspectRow;
+}
+
+/** One stored row: its symbol and timestamp (int64 ns UTC as a decimal string). */
+export interface SuspectRow {
+  symbol: string;
+  timestampNs: string;
 }
 
 /** All-zero counts. */
@@ -16,9 +26,12 @@ export function emptySuspectPriceCounts(): SuspectPriceCounts {
 }
 
 /**
- * Adds the suspicious rows of one symbol's stored columns (`values[k]` named `names[k]`) to `counts`.
+ * Adds the suspicious rows of one symbol's stored columns (`values[k]` named `names[k]`, timestamps
+ * `tsNs`) to `counts`.
  */
 export function countSuspectPrices(
+  symbol: string,
+  tsNs: BigInt64Array,
   names: readonly string[],
   values: readonly Float64Array[],
   counts: SuspectPriceCounts,
@@ -29,11 +42,12 @@ export function countSuspectPrices(
     .map((k) => values[k]!);
   const hi = names.indexOf('high');
   const lo = names.indexOf('low');
-  const n = values[0]?.length ?? 0;
+  const n = tsNs.length;
   for (let i = 0; i < n; i++) {
     for (const p of prices) {
       if (p[i]! <= 0) {
         counts.nonPositivePriceRows++;
+        counts.firstNonPositivePrice ??= { symbol, timestampNs: tsNs[i]!.toString() };
         break;
       }
     }
@@ -41,5 +55,10 @@ export function countSuspectPrices(
   if (hi < 0 || lo < 0) return;
   const h = values[hi]!;
   const l = values[lo]!;
-  for (let i = 0; i < n; i++) if (h[i]! < l[i]!) counts.highBelowLowRows++;
+  for (let i = 0; i < n; i++) {
+    if (h[i]! < l[i]!) {
+      counts.highBelowLowRows++;
+      counts.firstHighBelowLow ??= { symbol, timestampNs: tsNs[i]!.toString() };
+    }
+  }
 }

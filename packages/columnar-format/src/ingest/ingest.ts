@@ -10,7 +10,12 @@ import { InvalidIngestOptionsError, InvalidSymbolError, NoDataError } from '../e
 import { symbolToFileName } from '../symbol-file-name.js';
 import type { ColumnInput } from '../write-column-file.js';
 import { applyHygiene, compileHygiene, emptyHygieneReport } from './apply-hygiene.js';
-import { countSuspectPrices, emptySuspectPriceCounts } from './count-suspect-prices.js';
+import {
+  countSuspectPrices,
+  emptySuspectPriceCounts,
+  type SuspectPriceCounts,
+  type SuspectRow,
+} from './count-suspect-prices.js';
 import {
   type IngestColumnReport,
   type IngestFileReport,
@@ -289,7 +294,7 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
         return k >= 0 ? done.values[k]! : new Float64Array(done.tsNs.length).fill(Number.NaN);
       });
       const clean = applyHygiene(done.tsNs, columnNames, values, hygiene, hygieneReport);
-      countSuspectPrices(columnNames, clean.values, suspectPrices);
+      countSuspectPrices(symbol, clean.tsNs, columnNames, clean.values, suspectPrices);
       if (clean.tsNs.length === 0) {
         symbolReports.push({
           symbol,
@@ -445,12 +450,16 @@ function checkColumnMap(map: Readonly<Record<string, string>> | undefined): Reco
 /** The warnings of {@link IngestReport.warnings}. */
 function warningsOf(
   emptyFiles: readonly string[],
-  suspect: { nonPositivePriceRows: number; highBelowLowRows: number },
+  suspect: SuspectPriceCounts,
   columns: readonly IngestColumnReport[],
   filesWithRows: number,
   badPrices: 'keep' | 'drop' | 'flag',
 ): IngestWarning[] {
   const out: IngestWarning[] = [];
+  const where = (r: SuspectRow | undefined): string =>
+    r === undefined
+      ? '?'
+      : `${r.symbol} ${new Date(Number(BigInt(r.timestampNs) / 1_000_000n)).toISOString()}`;
   const list = (xs: readonly string[]): string =>
     xs.length <= 5 ? xs.join(', ') : `${xs.slice(0, 5).join(', ')} and ${xs.length - 5} more`;
   if (emptyFiles.length > 0) {
@@ -465,7 +474,7 @@ function warningsOf(
     out.push({
       code: 'NON_POSITIVE_PRICES',
       count: n,
-      message: `${n} stored row${n === 1 ? ' has' : 's have'} a zero or negative open/high/low/close${badPrices === 'flag' ? ' (flagged in column flags)' : ' (bad-prices drop or flag handles them)'}`,
+      message: `${n} stored row${n === 1 ? ' has' : 's have'} a zero or negative open/high/low/close, first ${where(suspect.firstNonPositivePrice)}${badPrices === 'flag' ? ' (flagged in column flags)' : ' (bad-prices drop or flag handles them)'}`,
     });
   }
   const m = suspect.highBelowLowRows;
@@ -473,7 +482,7 @@ function warningsOf(
     out.push({
       code: 'HIGH_BELOW_LOW',
       count: m,
-      message: `${m} stored row${m === 1 ? ' has' : 's have'} high < low (repair-ohlc sets high/low to the max/min of open, high, low, close)`,
+      message: `${m} stored row${m === 1 ? ' has' : 's have'} high < low, first ${where(suspect.firstHighBelowLow)} (repair-ohlc sets high/low to the max/min of open, high, low, close)`,
     });
   }
   const partial = columns.filter((c) => c.filesWithout > 0);
