@@ -5,7 +5,7 @@ import { DEFAULT_CACHE_DIR, runCache } from './commands/cache.js';
 import { runDemo } from './commands/demo.js';
 import { EXPORT_FORMATS, runExport } from './commands/export.js';
 import { runInfo } from './commands/info.js';
-import { runIngest } from './commands/ingest.js';
+import { parseColumnMap, runIngest } from './commands/ingest.js';
 import { runHydrate, runPack } from './commands/pack.js';
 import { runReplay } from './commands/replay.js';
 import { runWalkForwardCommand } from './commands/walk-forward.js';
@@ -119,6 +119,11 @@ export function createProgram(emit: (result: unknown) => void): Command {
       'regex with one capture group taking the symbol from the file base name',
     )
     .option('--delimiter <char>', 'field delimiter (default: ",")')
+    .option(
+      '--column-map <target=source,...>',
+      "store input column <source> as column <target>, e.g. close=adjusted_close (the input's own <target> column is then not stored; names in snake_case or as in the header; repeatable)",
+      (value: string, previous?: Record<string, string>) => parseColumnMap(value, previous),
+    )
     .addOption(
       new Option(
         '--timestamp-unit <unit>',
@@ -262,7 +267,10 @@ export function createProgram(emit: (result: unknown) => void): Command {
       '--all-pairs',
       'test every pair: no correlation pre-filter (default: pre-filter on training log returns)',
     )
-    .option('--sectors <file>', 'CSV symbol,sector: only pairs within one sector (default: all pairs)')
+    .option(
+      '--sectors <file>',
+      'CSV with a header row naming a symbol and a sector (or *sector, e.g. gics_sector) column: only pairs within one sector (default: all pairs)',
+    )
     .addOption(
       new Option(
         '--autolag <criterion>',

@@ -126,6 +126,13 @@ export class OutputExistsError extends ColumnarError {
 export class MissingColumnError extends ColumnarError {
   readonly code = 'MISSING_COLUMN' as const;
 }
+/**
+ * Two input columns (or a column and a name ingest writes itself, `ts`/`flags`) give the same stored name
+ * after snake_case normalisation; `expected` and `actual` are the two header names, `field` the name.
+ */
+export class ColumnNameCollisionError extends ColumnarError {
+  readonly code = 'COLUMN_NAME_COLLISION' as const;
+}
 /** A CSV timestamp cannot be parsed. */
 export class InvalidTimestampError extends ColumnarError {
   readonly code = 'INVALID_TIMESTAMP' as const;

@@ -44,6 +44,7 @@ export {
   ColumnDtypeMismatchError,
   ColumnFileClosedError,
   ColumnLengthMismatchError,
+  ColumnNameCollisionError,
   ColumnNotFoundError,
   ColumnOutOfBoundsError,
   CsvReadError,
@@ -76,18 +77,24 @@ export type { ExportParquetOptions, ExportParquetReport } from './export/export-
 export { exportParquet } from './export/export-parquet.js';
 export { COLUMN_ALIGNMENT_BYTES, FORMAT_VERSION, MAGIC } from './header.js';
 export type { HygieneOptions, HygieneReport } from './ingest/apply-hygiene.js';
+export type { SuspectPriceCounts, SuspectRow } from './ingest/count-suspect-prices.js';
 export { DEFAULT_SYMBOL_FROM_FILE_NAME, ingest } from './ingest/ingest.js';
 export { ingestCsv } from './ingest/ingest-csv.js';
 export type {
   ColumnMapping,
+  IngestColumnReport,
   IngestFileReport,
   IngestOptions,
   IngestProgress,
   IngestReport,
+  IngestSkippedColumn,
   IngestSymbolReport,
+  IngestWarning,
   ValueColumn,
 } from './ingest/ingest-options.js';
 export { VALUE_COLUMNS } from './ingest/ingest-options.js';
+export { normalizeColumnName } from './ingest/normalize-column-name.js';
+export type { ReplacedColumn } from './ingest/resolve-columns.js';
 export type { TimestampUnit } from './ingest/timestamp-parser.js';
 export type {
   DatasetManifest,

@@ -225,10 +225,14 @@ describe('Parquet in', () => {
       expect(fromPq.rowsRead).toBe(300);
       expect(fromPq.missingValues.volume).toBe(1);
       expect(fromPq.outOfOrderFiles).toEqual([pq]);
-      expect({ ...stable(fromPq), files: [], outOfOrderFiles: [] }).toEqual({
+      // Same report but for the header spelling (the Parquet file says `Volume`, the CSV `volume`).
+      const sameSpelling = (r: IngestReport) => r.columns.map((c) => ({ ...c, headers: [] }));
+      expect(fromPq.columns.map((c) => c.headers[0])).toEqual(['Open', 'High', 'Low', 'Close', 'Volume']);
+      expect({ ...stable(fromPq), files: [], outOfOrderFiles: [], columns: sameSpelling(fromPq) }).toEqual({
         ...stable(fromCsv),
         files: [],
         outOfOrderFiles: [],
+        columns: sameSpelling(fromCsv),
       });
       expect(snapshot(join(root, 'pq'))).toEqual({
         ...snapshot(join(root, 'csv')),

@@ -124,6 +124,8 @@ describe('byte-range splitting of large CSV files', () => {
       timeZone: 'America/New_York',
       timestampUnit: undefined,
       mapping: {},
+      columnMap: {},
+      repairNonFinitePrices: false,
       delimiter: ',',
       symbolPattern: { source: '^(.+)\\.csv$', flags: 'i' },
       range,

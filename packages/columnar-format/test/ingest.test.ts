@@ -162,7 +162,8 @@ describe('ingestCsv layouts', () => {
       outDir: b.outDir,
       delimiter: ';',
       timestampUnit: 'ns',
-      mapping: { timestamp: 'ts_ns', close: 'px' },
+      mapping: { timestamp: 'ts_ns' },
+      columnMap: { close: 'px' },
     });
     const ds2 = Dataset.open(b.outDir);
     expect(ds2.open('X').timestampsNs()[0]).toBe(1520861400000000001n);

@@ -5,6 +5,7 @@ import {
   ingest,
   SEGMENT_FILE_EXTENSION,
 } from '@mmtape/columnar-format';
+import { CliUsageError } from '../cli-error.js';
 import type { CommandContext } from '../context.js';
 import { isoFromNs, settingsOf } from '../context.js';
 
@@ -53,6 +54,31 @@ export interface IngestCommandOptions {
   cumulativeVolume?: boolean;
   /** Worker threads parsing files: a count or `'auto'` (default: one per core; 1 = in-process). */
   workers?: number | 'auto';
+  /** `--column-map`: stored column → input column it takes its values from (see {@link parseColumnMap}). */
+  columnMap?: Record<string, string>;
+}
+
+/**
+ * Parses one `--column-map` value, `target=source[,target=source...]` (e.g. `close=adjusted_close` or
+ * `close=Adj Close`), into `previous` plus the new entries. Spaces around names are ignored.
+ * @throws CliUsageError for an entry without `=`, an empty name, or a target given twice.
+ */
+export function parseColumnMap(value: string, previous: Record<string, string> = {}): Record<string, string> {
+  const out = { ...previous };
+  for (const entry of value.split(',')) {
+    const eq = entry.indexOf('=');
+    const target = entry.slice(0, eq).trim();
+    const source = entry.slice(eq + 1).trim();
+    if (eq < 0 || target === '' || source === '') {
+      throw new CliUsageError(
+        `--column-map: expected target=source (e.g. close=adjusted_close), found ${JSON.stringify(entry)}`,
+      );
+    }
+    if (target in out)
+      throw new CliUsageError(`--column-map: column ${JSON.stringify(target)} is mapped twice`);
+    out[target] = source;
+  }
+  return out;
 }
 
 /**
@@ -95,6 +121,7 @@ export async function runIngest(
       ? {}
       : { segmentBytes: options.segmentMb === 0 ? false : Math.round(options.segmentMb * 2 ** 20) }),
     ...(options.workers !== undefined ? { workers: options.workers } : {}),
+    ...(options.columnMap ? { columnMap: options.columnMap } : {}),
     hygiene: {
       ...(options.dropDuplicateTimestamps ? { dropDuplicateTimestamps: true } : {}),
       ...(options.repairOhlc ? { repairOhlc: true } : {}),
@@ -114,6 +141,10 @@ export async function runIngest(
   };
   const report = await ingest(ingestOptions);
   if (started) ctx.progress.stop();
+  // Warnings go to stderr whatever --json/--quiet say: they are about the data just stored.
+  if (report.warnings.length > 0) {
+    process.stderr.write(`mmtape: warning: ${report.warnings.map((w) => w.message).join('; ')}\n`);
+  }
   ctx.say(
     `ingested ${report.rowsWritten.toLocaleString('en-US')} rows of ${report.symbols.length} symbols from ${report.files.length} files into ${report.outDir}`,
   );
@@ -122,6 +153,20 @@ export async function runIngest(
   );
   for (const d of report.exactDuplicatesDropped.bySymbol.slice(0, 10)) {
     ctx.say(`    ${d.symbol}: ${d.count} duplicate rows dropped`);
+  }
+  ctx.say(
+    `  columns stored: ts, ${report.columns.map((c) => c.name).join(', ')}${options.badPrices === 'flag' ? ', flags' : ''}`,
+  );
+  for (const r of report.replacedColumns) {
+    ctx.say(`  column map: ${r.name} <- "${r.from}" (the input's own "${r.header}" is not stored)`);
+  }
+  if (report.skippedColumns.length > 0) {
+    ctx.say(
+      `  columns skipped (not numeric): ${report.skippedColumns.map((c) => (c.example === '' ? `"${c.header}" (empty)` : `"${c.header}" (e.g. ${JSON.stringify(c.example)})`)).join(', ')}`,
+    );
+  }
+  if (report.staleTempDirsRemoved.length > 0) {
+    ctx.say(`  removed ${report.staleTempDirsRemoved.length} temp folder(s) left by killed ingests`);
   }
   if (report.outOfOrderFiles.length > 0)
     ctx.say(`  files not sorted by time (sorted on ingest): ${report.outOfOrderFiles.join(', ')}`);

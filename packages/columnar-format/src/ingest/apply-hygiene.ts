@@ -19,8 +19,9 @@ export interface HygieneOptions {
    */
   session?: { timeZone: string; start: string; end: string };
   /**
-   * Rows with a NaN, zero or negative open/high/low/close (present columns only): `'keep'` (default),
-   * `'drop'` them, or `'flag'` them in an extra u8 column `flags` (bit 0 = bad price).
+   * Rows with a NaN, zero, negative or infinite open/high/low/close (present columns only): `'keep'`
+   * (default; an infinite price, e.g. `1e309`, is then an InvalidNumberError at read time), `'drop'` them,
+   * or `'flag'` them in an extra u8 column `flags` (bit 0 = bad price).
    */
   badPrices?: 'keep' | 'drop' | 'flag';
   /** Of rows sharing a timestamp, keep only the last (vendors re-send corrected bars). Default false. */
@@ -83,27 +84,30 @@ export interface CompiledHygiene extends Omit<HygieneOptions, 'session' | 'badPr
   session: { zone: IANAZone; startMin: number; endMin: number } | undefined;
 }
 
-/** Value column indexes: open, high, low, close, volume (VALUE_COLUMNS order). */
-const O = 0;
-const H = 1;
-const L = 2;
-const C = 3;
-const V = 4;
 const MS_PER_HOUR = 3_600_000;
 
 /**
- * Applies the steps to one symbol's sorted rows. `values[k]` is the k-th VALUE_COLUMNS array,
- * `present[k]` whether that column exists. Returns new arrays (or the inputs when nothing changed).
+ * Applies the steps to one symbol's sorted rows. `values[k]` is the column named `names[k]`; the steps
+ * use `open`, `high`, `low`, `close` and `volume` when present. Returns new arrays (or the inputs when
+ * nothing changed).
  */
 export function applyHygiene(
   tsNs: BigInt64Array,
+  names: readonly string[],
   values: Float64Array[],
-  present: readonly boolean[],
   h: CompiledHygiene,
   report: HygieneReport,
 ): { tsNs: BigInt64Array; values: Float64Array[]; flags: Uint8Array | undefined } {
   const n = tsNs.length;
-  if (h.cumulativeVolume && present[V]) {
+  const [O, H, L, C, V] = ['open', 'high', 'low', 'close', 'volume'].map((c) => names.indexOf(c)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const priceCols = [O, H, L, C].filter((k) => k >= 0);
+  if (h.cumulativeVolume && V >= 0) {
     const v = values[V]!;
     let prev = Number.NaN;
     for (let i = 0; i < n; i++) {
@@ -141,13 +145,12 @@ export function applyHygiene(
     }
   }
   if (h.badPrices !== 'keep') {
-    const cols = [O, H, L, C].filter((k) => present[k]);
     for (let i = 0; i < n; i++) {
       if (keep[i] === 0) continue;
       let bad = false;
-      for (const k of cols) {
+      for (const k of priceCols) {
         const x = values[k]![i]!;
-        if (!(x > 0)) bad = true; // NaN, 0 or negative
+        if (!(x > 0 && x < Number.POSITIVE_INFINITY)) bad = true; // NaN, 0, negative or +Infinity
       }
       if (!bad) continue;
       report.badPriceRows++;
@@ -169,8 +172,8 @@ export function applyHygiene(
       lastKept = i;
     }
   }
-  if (h.repairOhlc && present[H] && present[L]) {
-    const cols = [O, H, L, C].filter((k) => present[k]);
+  if (h.repairOhlc && H >= 0 && L >= 0) {
+    const cols = priceCols;
     const hi = values[H]!;
     const lo = values[L]!;
     for (let i = 0; i < n; i++) {

@@ -4,30 +4,30 @@
 
 import type { PartitionScheme } from '../manifest.js';
 import type { HygieneOptions, HygieneReport } from './apply-hygiene.js';
+import type { SuspectPriceCounts } from './count-suspect-prices.js';
+import type { ReplacedColumn } from './resolve-columns.js';
 import type { TimestampUnit } from './timestamp-parser.js';
 
-/** The price/volume columns ingest knows, in the order they are written after `ts`. */
+/**
+ * The standard price/volume columns, recognised case-insensitively, in the order they are written after
+ * `ts`; every other numeric input column follows them (see {@link IngestOptions}).
+ */
 export const VALUE_COLUMNS = ['open', 'high', 'low', 'close', 'volume'] as const;
 /** One of {@link VALUE_COLUMNS}. */
 export type ValueColumn = (typeof VALUE_COLUMNS)[number];
 
 /**
- * CSV header names to use for each field (matched case-insensitively, surrounding spaces ignored).
- * Any field left out is auto-detected: timestamp from `datetime|timestamp|time|date` (in that
+ * CSV header names of the time and symbol fields (matched case-insensitively, surrounding spaces
+ * ignored). Any field left out is auto-detected: timestamp from `datetime|timestamp|time|date` (in that
  * priority), unless a `date` plus `tod|time` pair exists (then the two are combined); symbol from
- * `name|ticker|symbol`; values from `open|high|low|close|volume`.
- * Give either `timestamp` or `date` + `time`.
+ * `name|ticker|symbol`. Give either `timestamp` or `date` + `time`. Value columns are chosen with
+ * {@link IngestOptions.columnMap}.
  */
 export interface ColumnMapping {
   timestamp?: string;
   date?: string;
   time?: string;
   symbol?: string;
-  open?: string;
-  high?: string;
-  low?: string;
-  close?: string;
-  volume?: string;
 }
 
 /** Progress callback payload, sent after each input file. */
@@ -47,8 +47,19 @@ export interface IngestOptions {
   inputs: string[];
   /** Dataset folder to create. Written atomically via a temp folder next to it. Required. */
   outDir: string;
-  /** Header names per field; default: auto-detect (see {@link ColumnMapping}). */
+  /** Header names of the time and symbol fields; default: auto-detect (see {@link ColumnMapping}). */
   mapping?: ColumnMapping;
+  /**
+   * Stored column → input column it takes its values from, e.g. `{ close: 'adjusted_close' }`: the stored
+   * `close` holds the input's `adjusted_close` values. Keys are stored names (snake_case, e.g. `close`,
+   * or a new name); values are input column names, matched after the same snake_case normalisation
+   * (`'Adj Close'` and `'adj_close'` both name Yahoo's `Adj Close`). The source column is still stored
+   * under its own name too; the input's own column of the target name (e.g. the raw `Close`) is not
+   * stored (listed in `IngestReport.replacedColumns`). A target is always numeric (a non-number is an
+   * InvalidNumberError). Default: none. A source missing from a file is an InvalidIngestOptionsError
+   * naming the file and its columns.
+   */
+  columnMap?: Record<string, string>;
   /**
    * IANA zone of wall-clock values without an offset. Default `'UTC'` (no conversion), because most
    * vendor exports are UTC and guessing a zone silently shifts every bar. Values with `Z`/`±HH:MM` keep
@@ -140,9 +151,70 @@ export interface IngestSymbolReport {
   lastTimestampNs: string;
 }
 
+/** One stored value column (f64). */
+export interface IngestColumnReport {
+  /** Stored name (snake_case of the header name, or a `columnMap` target). */
+  name: string;
+  /** Input header names it was read from (several when files spell it differently, e.g. `Close`, `close`). */
+  headers: string[];
+  /** Input files with rows that have this column. */
+  files: number;
+  /** Input files with rows that lack it: their rows hold NaN in this column. */
+  filesWithout: number;
+  /** Rows stored as NaN because their file lacks the column (counted over rows read). */
+  rowsFilled: number;
+  /** Empty (or `NaN`) fields in files that have the column, counted over rows read. */
+  missingValues: number;
+}
+
+/** An input column that ingest did not store because it is not numeric. */
+export interface IngestSkippedColumn {
+  /** Header name as written. */
+  header: string;
+  /** Input files in which it was skipped. */
+  files: number;
+  /**
+   * Its first non-empty value in the first such file (not a number); `''` when the column held only
+   * empty fields in every file (then it is not stored either, unless standard or a `columnMap` target).
+   */
+  example: string;
+}
+
+/**
+ * Something the user should look at that is not an error, reported whatever the hygiene options:
+ * `EMPTY_FILES` (empty or header-only input files, skipped), `NON_POSITIVE_PRICES` / `HIGH_BELOW_LOW`
+ * (stored rows, see {@link SuspectPriceCounts}), `PARTIAL_COLUMNS` (columns absent from some files, NaN
+ * there). `message` is one line.
+ */
+export interface IngestWarning {
+  code: 'EMPTY_FILES' | 'NON_POSITIVE_PRICES' | 'HIGH_BELOW_LOW' | 'PARTIAL_COLUMNS';
+  /** Files, rows or columns concerned. */
+  count: number;
+  message: string;
+}
+
 /** Result of {@link ingest}. Timestamps are int64 ns (UTC) as decimal strings. */
 export interface IngestReport {
   outDir: string;
+  /**
+   * The value columns stored after `ts`, in order: the standard open/high/low/close/volume present, then
+   * every other numeric input column by first appearance (file order, then header order); `flags` (u8)
+   * follows when `hygiene.badPrices` is `'flag'`. Every symbol has every column (NaN where its file
+   * lacked it).
+   */
+  columns: IngestColumnReport[];
+  /** Input columns not stored because they are not numeric (time and symbol columns are not listed). */
+  skippedColumns: IngestSkippedColumn[];
+  /** Input columns not stored because `columnMap` stores another column under their name. */
+  replacedColumns: ReplacedColumn[];
+  /** Input files with no data rows (empty or header only), skipped. */
+  emptyFiles: string[];
+  /** Temp folders of killed ingests (dead pid) removed from the output's parent folder. */
+  staleTempDirsRemoved: string[];
+  /** Stored rows with suspicious prices (also summarised in {@link warnings}). */
+  suspectPrices: SuspectPriceCounts;
+  /** One-line warnings (see {@link IngestWarning}); empty when there is nothing to say. */
+  warnings: IngestWarning[];
   files: IngestFileReport[];
   symbols: IngestSymbolReport[];
   rowsRead: number;
@@ -155,8 +227,8 @@ export interface IngestReport {
   sameTimestampRows: number;
   /** Input files in which some symbol's rows were not in time order. */
   outOfOrderFiles: string[];
-  /** Empty (or `NaN`) fields per column, counted over rows read. */
-  missingValues: Record<ValueColumn, number>;
+  /** Empty (or `NaN`) fields per stored value column, counted over rows read (see {@link columns}). */
+  missingValues: Record<string, number>;
   firstTimestampNs: string;
   lastTimestampNs: string;
   /** Rows touched by each hygiene step (all 0 when `hygiene` is not set). */

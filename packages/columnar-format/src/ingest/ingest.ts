@@ -4,25 +4,36 @@
  */
 
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { checkOutDir, DatasetWriter } from '../dataset-writer.js';
 import { InvalidIngestOptionsError, InvalidSymbolError, NoDataError } from '../errors.js';
 import { symbolToFileName } from '../symbol-file-name.js';
 import type { ColumnInput } from '../write-column-file.js';
 import { applyHygiene, compileHygiene, emptyHygieneReport } from './apply-hygiene.js';
 import {
+  countSuspectPrices,
+  emptySuspectPriceCounts,
+  type SuspectPriceCounts,
+  type SuspectRow,
+} from './count-suspect-prices.js';
+import {
+  type IngestColumnReport,
   type IngestFileReport,
   type IngestOptions,
   type IngestReport,
+  type IngestSkippedColumn,
   type IngestSymbolReport,
+  type IngestWarning,
   VALUE_COLUMNS,
-  type ValueColumn,
 } from './ingest-options.js';
 import { createFileTaskRunner, workerCount } from './ingest-pool.js';
 import { listInputFiles } from './list-input-files.js';
+import { normalizeColumnName, RESERVED_COLUMN_NAMES, STORED_COLUMN_NAME } from './normalize-column-name.js';
 import { planFileTasks } from './plan-file-tasks.js';
 import { type FileChunks, type ReadFileTask, runFileTaskInProcess } from './read-input-file.js';
 import type { LineRange } from './read-text-chunks.js';
+import { removeStaleTempDirs } from './remove-stale-temp-dirs.js';
+import type { ReplacedColumn } from './resolve-columns.js';
 import { reviveError } from './revive-error.js';
 import { runInOrder } from './run-in-order.js';
 import { SymbolBuilder } from './symbol-builder.js';
@@ -38,11 +49,13 @@ const TIMESTAMP_UNITS = ['iso', 's', 'ms', 'us', 'ns'];
 
 /**
  * Ingests CSV and Parquet files into a dataset folder: rows grouped by symbol across files, stable-sorted by time
- * (only when needed), exact duplicates dropped, one column file per symbol (`ts` i64 ns UTC, then the
- * present of open/high/low/close/volume as f64) and `manifest.json`.
+ * (only when needed), exact duplicates dropped, one column file per symbol (`ts` i64 ns UTC, then every
+ * numeric input column as f64: the present of open/high/low/close/volume, then the others, named in
+ * snake_case, see {@link IngestReport.columns}) and `manifest.json`.
  *
  * Output is atomic: everything is written into `.<outDir name>.tmp-<pid>-<random>` next to `outDir`
  * and renamed into place at the end; on any error the temp folder is removed and `outDir` is untouched.
+ * Such temp folders left next to `outDir` by killed ingests (their pid is dead) are removed first.
  *
  * Files are read on `options.workers` lanes (default `os.availableParallelism()`): the main thread plus
  * `workers - 1` worker threads; each worker hands back typed arrays per symbol (buffers transferred, not
@@ -50,8 +63,10 @@ const TIMESTAMP_UNITS = ['iso', 's', 'ms', 'us', 'ns'];
  * any worker count. Large plain CSV files are split into byte ranges at line boundaries so that one
  * file can keep several lanes busy (see `IngestOptions.splitBytes`); the result is identical too.
  *
- * @throws InvalidIngestOptionsError, OutputExistsError, MissingColumnError, InvalidTimestampError,
- *   InvalidNumberError, FieldCountError, CsvReadError, ParquetReadError, InvalidSymbolError, NoDataError.
+ * @throws InvalidIngestOptionsError (also: a `columnMap` source missing from a file), OutputExistsError,
+ *   MissingColumnError, ColumnNameCollisionError, InvalidTimestampError, InvalidNumberError (also: a value
+ *   that is not finite, e.g. `1e309`), FieldCountError, CsvReadError, ParquetReadError, InvalidSymbolError,
+ *   NoDataError.
  * @example
  * ```ts
  * const report = await ingest({ inputs: ['intraday/', 'extra.parquet'], outDir: 'data/us1m', timeZone: 'America/New_York' });
@@ -91,8 +106,10 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
       actual: String(splitBytes),
     });
   }
+  const columnMap = checkColumnMap(options.columnMap);
   checkOutDir(outDir, options.overwrite ?? false);
   const hygiene = compileHygiene(options.hygiene);
+  const staleTempDirsRemoved = removeStaleTempDirs(outDir);
   const files = listInputFiles(options.inputs);
   const pattern = options.symbolFromFileName ?? DEFAULT_SYMBOL_FROM_FILE_NAME;
   const delimiter = options.delimiter ?? ',';
@@ -102,17 +119,50 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
     timeZone,
     timestampUnit: options.timestampUnit,
     mapping: options.mapping ?? {},
+    columnMap,
+    repairNonFinitePrices: hygiene.badPrices !== 'keep',
     delimiter,
     symbolPattern: { source: pattern.source, flags: pattern.flags },
   });
 
   const ctx = {
     builders: new Map<string, SymbolBuilder>(),
-    missing: VALUE_COLUMNS.map(() => 0),
-    present: VALUE_COLUMNS.map(() => false),
+    /** Value columns by first appearance in files with rows. */
+    columns: new Map<string, ColumnStats>(),
+    skipped: new Map<string, IngestSkippedColumn>(),
+    replaced: new Map<string, ReplacedColumn>(),
   };
   const fileReports: IngestFileReport[] = [];
+  const emptyFiles: string[] = [];
+  let filesWithRows = 0;
   let rowsRead = 0;
+  /** Adds the value columns of one file with rows (its parts agree on them) to ctx. */
+  const collectColumns = (parts: readonly FileChunks[], fileRows: number): void => {
+    const first = parts[0]!;
+    first.columns.forEach((name, k) => {
+      let c = ctx.columns.get(name);
+      if (c === undefined) {
+        c = { headers: [], files: 0, rows: 0, missing: 0, numeric: false };
+        ctx.columns.set(name, c);
+      }
+      const header = first.headers[k]!;
+      if (!c.headers.includes(header)) c.headers.push(header);
+      c.files++;
+      c.rows += fileRows;
+      for (const r of parts) {
+        c.missing += r.missing[k]!;
+        if (r.numeric[k]) c.numeric = true;
+      }
+    });
+    for (const r of parts) {
+      for (const s of r.skipped) {
+        const seen = ctx.skipped.get(s.header);
+        if (seen === undefined) ctx.skipped.set(s.header, { header: s.header, files: 1, example: s.example });
+        else if (r === first) seen.files++;
+      }
+      for (const x of r.replaced) ctx.replaced.set(`${x.name}\0${x.header}\0${x.from}`, x);
+    }
+  };
   /** Applies file `i`'s result, given as the results of its consecutive byte ranges (or one part). */
   const apply = (i: number, parts: readonly FileChunks[]): void => {
     let fileRows = 0;
@@ -120,15 +170,14 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
     // Last (ms, subMsNs) per symbol of this file so far: a range whose first row of a symbol goes
     // back in time relative to the previous range makes the file out of order, as a single pass would.
     const lastOf = new Map<string, { ms: number; sub: number }>();
+    for (const r of parts) fileRows += r.rowsRead;
+    if (fileRows === 0) emptyFiles.push(files[i]!);
+    else {
+      filesWithRows++;
+      collectColumns(parts, fileRows);
+    }
     for (const r of parts) {
-      fileRows += r.rowsRead;
       if (!r.sorted) fileSorted = false;
-      r.missing.forEach((n, c) => {
-        ctx.missing[c]! += n;
-      });
-      r.present.forEach((p, c) => {
-        if (p) ctx.present[c] = true;
-      });
       for (const chunk of r.symbols) {
         if (parts.length > 1 && chunk.length > 0) {
           const prev = lastOf.get(chunk.symbol);
@@ -177,7 +226,9 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
       else partFailed = true;
       if (!task.lastOfFile) return;
       const collected = parts;
-      const failed = partFailed;
+      // Ranges must agree on the file's columns (a column found not numeric in one range but not in
+      // another): else the file is read as a whole, which applies the first-value rule in file order.
+      const failed = partFailed || !sameColumns(collected);
       parts = [];
       partFailed = false;
       if (!failed) {
@@ -194,6 +245,22 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
   if (rowsRead === 0) {
     throw new NoDataError(`no data rows in ${files.length} input file(s)`, { path: files[0] });
   }
+  // Stored value columns: the standard ones present, then the others by first appearance; a column that
+  // held only empty fields in every file is kept only when it is standard or a columnMap target.
+  const standard = new Set<string>(VALUE_COLUMNS);
+  const columnNames = [
+    ...VALUE_COLUMNS.filter((c) => ctx.columns.has(c)),
+    ...[...ctx.columns.entries()]
+      .filter(([name, c]) => !standard.has(name) && (c.numeric || name in columnMap))
+      .map(([name]) => name),
+  ];
+  for (const [name, c] of ctx.columns) {
+    if (columnNames.includes(name)) continue;
+    for (const header of c.headers) {
+      const s = ctx.skipped.get(header);
+      if (s === undefined) ctx.skipped.set(header, { header, files: c.files, example: '' });
+    }
+  }
 
   const symbols = [...ctx.builders.keys()].sort(compareCodeUnits);
   const fileNames = new Map<string, string>();
@@ -207,6 +274,7 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
     ...(options.segmentBytes === false ? {} : { segmentBytes: options.segmentBytes ?? 'auto' }),
   });
   const hygieneReport = emptyHygieneReport();
+  const suspectPrices = emptySuspectPriceCounts();
   try {
     const symbolReports: IngestSymbolReport[] = [];
     let rowsWritten = 0;
@@ -221,7 +289,12 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
         fileReports[fileIndex]!.exactDuplicatesDropped++;
       });
       ctx.builders.delete(symbol); // free input arrays early
-      const clean = applyHygiene(done.tsNs, done.values, ctx.present, hygiene, hygieneReport);
+      const values = columnNames.map((name) => {
+        const k = done.columns.indexOf(name);
+        return k >= 0 ? done.values[k]! : new Float64Array(done.tsNs.length).fill(Number.NaN);
+      });
+      const clean = applyHygiene(done.tsNs, columnNames, values, hygiene, hygieneReport);
+      countSuspectPrices(symbol, clean.tsNs, columnNames, clean.values, suspectPrices);
       if (clean.tsNs.length === 0) {
         symbolReports.push({
           symbol,
@@ -237,8 +310,8 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
         continue; // every row removed by hygiene: the symbol is left out of the dataset
       }
       const columns: ColumnInput[] = [{ name: 'ts', dtype: 'i64', data: clean.tsNs }];
-      VALUE_COLUMNS.forEach((name, c) => {
-        if (ctx.present[c]) columns.push({ name, dtype: 'f64', data: clean.values[c]! });
+      columnNames.forEach((name, c) => {
+        columns.push({ name, dtype: 'f64', data: clean.values[c]! });
       });
       if (clean.flags) columns.push({ name: 'flags', dtype: 'u8', data: clean.flags });
       const file = writer.writeSymbol(symbol, columns).file;
@@ -260,12 +333,27 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
         lastTimestampNs: hi.toString(),
       });
     }
-    const missingValues = Object.fromEntries(VALUE_COLUMNS.map((c, i) => [c, ctx.missing[i]!])) as Record<
-      ValueColumn,
-      number
-    >;
+    const columnReports: IngestColumnReport[] = columnNames.map((name) => {
+      const c = ctx.columns.get(name)!;
+      return {
+        name,
+        headers: c.headers,
+        files: c.files,
+        filesWithout: filesWithRows - c.files,
+        rowsFilled: rowsRead - c.rows,
+        missingValues: c.missing,
+      };
+    });
+    const missingValues = Object.fromEntries(columnReports.map((c) => [c.name, c.missingValues]));
     const report: IngestReport = {
       outDir,
+      columns: columnReports,
+      skippedColumns: [...ctx.skipped.values()],
+      replacedColumns: [...ctx.replaced.values()],
+      emptyFiles,
+      staleTempDirsRemoved,
+      suspectPrices,
+      warnings: warningsOf(emptyFiles, suspectPrices, columnReports, filesWithRows, hygiene.badPrices),
       files: fileReports,
       symbols: symbolReports,
       rowsRead,
@@ -294,6 +382,7 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
       timeZone,
       timestampUnit: options.timestampUnit ?? 'auto',
       mapping: options.mapping ?? 'auto',
+      columnMap,
       report: {
         rowsRead,
         rowsWritten,
@@ -303,6 +392,10 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
         outOfOrderFiles: report.outOfOrderFiles,
         missingValues,
         hygiene: hygieneReport,
+        skippedColumns: report.skippedColumns,
+        replacedColumns: report.replacedColumns,
+        emptyFiles,
+        suspectPrices,
       },
     };
     writer.finish({ source });
@@ -312,6 +405,95 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
     writer.abort();
     throw e;
   }
+}
+
+/** Per stored value column, over files with rows. */
+interface ColumnStats {
+  headers: string[];
+  files: number;
+  rows: number;
+  missing: number;
+  /** Held a number (not only empty fields) somewhere. */
+  numeric: boolean;
+}
+
+/** True when every part (byte range) of a file has the same value columns. */
+function sameColumns(parts: readonly FileChunks[]): boolean {
+  const first = parts[0]?.columns.join('\0');
+  return parts.every((p) => p.columns.join('\0') === first);
+}
+
+/**
+ * Validates `columnMap`: targets are stored names (`[a-z_][a-z0-9_]*`, not `ts`/`flags`), sources are
+ * non-empty. @throws InvalidIngestOptionsError
+ */
+function checkColumnMap(map: Readonly<Record<string, string>> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [target, source] of Object.entries(map ?? {})) {
+    if (!STORED_COLUMN_NAME.test(target) || RESERVED_COLUMN_NAMES.includes(target)) {
+      throw new InvalidIngestOptionsError(
+        `columnMap target ${JSON.stringify(target)} is not a stored column name (lower-case letters, digits and _, not ts or flags)`,
+        { field: 'columnMap', expected: 'snake_case name', actual: target },
+      );
+    }
+    if (typeof source !== 'string' || normalizeColumnName(source, 0) === 'column_0') {
+      throw new InvalidIngestOptionsError(`columnMap ${target}: the source column name is empty`, {
+        field: 'columnMap',
+        actual: String(source),
+      });
+    }
+    out[target] = source;
+  }
+  return out;
+}
+
+/** The warnings of {@link IngestReport.warnings}. */
+function warningsOf(
+  emptyFiles: readonly string[],
+  suspect: SuspectPriceCounts,
+  columns: readonly IngestColumnReport[],
+  filesWithRows: number,
+  badPrices: 'keep' | 'drop' | 'flag',
+): IngestWarning[] {
+  const out: IngestWarning[] = [];
+  const where = (r: SuspectRow | undefined): string =>
+    r === undefined
+      ? '?'
+      : `${r.symbol} ${new Date(Number(BigInt(r.timestampNs) / 1_000_000n)).toISOString()}`;
+  const list = (xs: readonly string[]): string =>
+    xs.length <= 5 ? xs.join(', ') : `${xs.slice(0, 5).join(', ')} and ${xs.length - 5} more`;
+  if (emptyFiles.length > 0) {
+    out.push({
+      code: 'EMPTY_FILES',
+      count: emptyFiles.length,
+      message: `skipped ${emptyFiles.length} empty or header-only input file${emptyFiles.length === 1 ? '' : 's'}: ${list(emptyFiles.map((f) => basename(f)))}`,
+    });
+  }
+  const n = suspect.nonPositivePriceRows;
+  if (n > 0) {
+    out.push({
+      code: 'NON_POSITIVE_PRICES',
+      count: n,
+      message: `${n} stored row${n === 1 ? ' has' : 's have'} a zero or negative open/high/low/close, first ${where(suspect.firstNonPositivePrice)}${badPrices === 'flag' ? ' (flagged in column flags)' : ' (bad-prices drop or flag handles them)'}`,
+    });
+  }
+  const m = suspect.highBelowLowRows;
+  if (m > 0) {
+    out.push({
+      code: 'HIGH_BELOW_LOW',
+      count: m,
+      message: `${m} stored row${m === 1 ? ' has' : 's have'} high < low, first ${where(suspect.firstHighBelowLow)} (repair-ohlc sets high/low to the max/min of open, high, low, close)`,
+    });
+  }
+  const partial = columns.filter((c) => c.filesWithout > 0);
+  if (partial.length > 0) {
+    out.push({
+      code: 'PARTIAL_COLUMNS',
+      count: partial.length,
+      message: `column${partial.length === 1 ? '' : 's'} ${list(partial.map((c) => `"${c.name}" (absent from ${c.filesWithout} of ${filesWithRows} files, ${c.rowsFilled} row${c.rowsFilled === 1 ? '' : 's'} stored as NaN)`))}`,
+    });
+  }
+  return out;
 }
 
 function checkCaseCollisions(fileNames: Map<string, string>): void {

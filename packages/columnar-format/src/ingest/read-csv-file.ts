@@ -14,12 +14,12 @@ import { parse } from 'csv-parse';
 import {
   CsvReadError,
   FieldCountError,
-  InvalidNumberError,
   InvalidSymbolError,
   InvalidTimestampError,
   isMmtapeError,
 } from '../errors.js';
-import { type ColumnMapping, VALUE_COLUMNS } from './ingest-options.js';
+import { FileValueColumns } from './file-value-columns.js';
+import type { ColumnMapping } from './ingest-options.js';
 import { parseDecimal } from './parse-decimal.js';
 import { NotPlainCsvError, readPlainCsv, sniffPlainCsv } from './read-plain-csv.js';
 import type { LineRange } from './read-text-chunks.js';
@@ -36,19 +36,21 @@ export interface ReadContext {
   /** IANA zone of wall-clock values (the one `timestamps` was built with). */
   timeZone: string;
   mapping: ColumnMapping;
+  /** `IngestOptions.columnMap` (stored name → input column). */
+  columnMap: Readonly<Record<string, string>>;
+  /** ±Infinity in price columns is left to the bad-prices hygiene step instead of being an error. */
+  repairNonFinitePrices: boolean;
   delimiter: string;
   symbolFromFileName: RegExp;
   builders: Map<string, SymbolBuilder>;
-  /** Missing-value counts per VALUE_COLUMNS entry. */
-  missing: number[];
-  /** Which VALUE_COLUMNS appear in at least one file. */
-  present: boolean[];
 }
 
 /** Result for one file. */
 export interface ReadFileResult {
   rowsRead: number;
   sorted: boolean;
+  /** The file's value columns; undefined for a file without a header (empty). */
+  columns: FileValueColumns | undefined;
 }
 
 /**
@@ -67,29 +69,32 @@ export async function readCsvFile(
   range?: LineRange,
 ): Promise<ReadFileResult> {
   let cols: ResolvedColumns | undefined;
+  let values: FileValueColumns | undefined;
   let fileSymbol: SymbolBuilder | undefined;
   let last: SymbolBuilder | undefined;
   let rowsRead = 0;
   let sorted = true;
-  const row = new Float64Array(VALUE_COLUMNS.length);
+  let row = new Float64Array(0);
   const ts = ctx.timestamps;
   const builders = ctx.builders;
 
   const builderFor = (symbol: string): SymbolBuilder => {
     let b = builders.get(symbol);
     if (!b) {
-      b = new SymbolBuilder(symbol);
+      b = new SymbolBuilder(symbol, values!.names);
       builders.set(symbol, b);
     }
     return b;
   };
 
+  let recordAt = 0; // index of the record being handled, for lineFail
+  const lineFail = (make: (line: number) => Error): Error => new LineError(recordAt, make);
   const onRecord = (record: string[], index: number): void => {
+    recordAt = index;
     if (cols === undefined) {
-      cols = resolveColumns(record, ctx.mapping, path);
-      cols.values.forEach((idx, c) => {
-        if (idx >= 0) ctx.present[c] = true;
-      });
+      cols = resolveColumns(record, ctx.mapping, ctx.columnMap, path);
+      values = new FileValueColumns(cols.values, cols.replaced, ctx.repairNonFinitePrices);
+      row = new Float64Array(cols.values.length);
       if (cols.symbol < 0) fileSymbol = builderFor(symbolFromPath(path, ctx.symbolFromFileName));
       return;
     }
@@ -101,17 +106,19 @@ export async function readCsvFile(
       const shown = c.timestamp >= 0 ? record[c.timestamp]! : `${record[c.date]} ${record[c.time]}`;
       throw new LineError(index, (line) => invalidTimestamp(path, line, shown));
     }
-    for (let k = 0; k < row.length; k++) {
-      const idx = c.values[k]!;
-      if (idx < 0) {
-        row[k] = Number.NaN;
-        continue;
-      }
-      const s = record[idx]!;
+    const vc = values!;
+    const sources = vc.sources;
+    for (let k = 0; k < sources.length; ) {
+      const s = record[sources[k]!.index]!;
       const v = numberFromText(s);
-      if (v === undefined) throw new LineError(index, (line) => invalidNumber(path, line, k, s));
-      if (Number.isNaN(v)) ctx.missing[k]!++;
-      row[k] = v;
+      const odd = v === undefined || v === Number.POSITIVE_INFINITY || v === Number.NEGATIVE_INFINITY;
+      if (odd && !vc.take(k, v, s, builders.values(), lineFail, path)) {
+        continue; // column k was not numeric and is dropped; the next one moved to k
+      }
+      if (v !== undefined && Number.isNaN(v)) vc.missing[k]!++;
+      else vc.numeric[k] = true;
+      row[k] = v!;
+      k++;
     }
     let b = fileSymbol;
     if (b === undefined) {
@@ -148,8 +155,6 @@ export async function readCsvFile(
       let plain = head !== undefined;
       if (head !== undefined) {
         // Fast path for unquoted CSV (the common vendor export): uDSV splits lines and fields.
-        const missing = ctx.missing.slice();
-        const present = ctx.present.slice();
         try {
           await readPlainCsv(path, head, ctx.delimiter, onFields);
         } catch (e) {
@@ -157,9 +162,7 @@ export async function readCsvFile(
           // A quote or a malformed line: start again with csv-parse (exact records and errors).
           plain = false;
           ctx.builders.clear();
-          ctx.missing.splice(0, missing.length, ...missing);
-          ctx.present.splice(0, present.length, ...present);
-          cols = fileSymbol = last = undefined;
+          cols = fileSymbol = last = values = undefined;
           rowsRead = 0;
           sorted = true;
           recordIndex = 0;
@@ -208,7 +211,7 @@ export async function readCsvFile(
       cause: e,
     });
   }
-  return { rowsRead, sorted };
+  return { rowsRead, sorted, columns: values };
 }
 
 /** True when the fast path can take `delimiter`: one ASCII character other than `"`. */
@@ -279,14 +282,6 @@ function numberFromText(s: string): number | undefined {
     return Number.NaN;
   }
   return v;
-}
-
-function invalidNumber(path: string, line: number, k: number, actual: string): InvalidNumberError {
-  const field = VALUE_COLUMNS[k]!;
-  return new InvalidNumberError(
-    `${path}:${line}: column "${field}" expected a number but found ${JSON.stringify(actual)}`,
-    { path, line, field, expected: 'a number or empty', actual },
-  );
 }
 
 function invalidTimestamp(path: string, line: number, shown: string): InvalidTimestampError {

@@ -4,9 +4,11 @@
  */
 
 import { isMmtapeError } from '../errors.js';
-import { type ColumnMapping, VALUE_COLUMNS } from './ingest-options.js';
+import type { SkippedColumn } from './file-value-columns.js';
+import type { ColumnMapping } from './ingest-options.js';
 import { type ReadContext, readCsvFile } from './read-csv-file.js';
 import type { LineRange } from './read-text-chunks.js';
+import type { ReplacedColumn } from './resolve-columns.js';
 import type { SymbolBuilder, SymbolChunk } from './symbol-builder.js';
 import { TimestampParser, type TimestampUnit } from './timestamp-parser.js';
 
@@ -16,6 +18,10 @@ export interface ReadFileTask {
   timeZone: string;
   timestampUnit: TimestampUnit | undefined;
   mapping: ColumnMapping;
+  /** `IngestOptions.columnMap`. */
+  columnMap: Record<string, string>;
+  /** ±Infinity prices are left to the bad-prices hygiene step (`badPrices` is drop or flag). */
+  repairNonFinitePrices: boolean;
   delimiter: string;
   /** `symbolFromFileName` as source and flags. */
   symbolPattern: { source: string; flags: string };
@@ -27,10 +33,18 @@ export interface ReadFileTask {
 export interface FileChunks {
   rowsRead: number;
   sorted: boolean;
-  /** Missing-value counts per VALUE_COLUMNS entry. */
+  /** The file's value columns (stored names); empty for a file without a header. */
+  columns: string[];
+  /** Header name of each entry of {@link columns}. */
+  headers: string[];
+  /** Missing-value counts per entry of {@link columns}. */
   missing: number[];
-  /** Which VALUE_COLUMNS the file has. */
-  present: boolean[];
+  /** Per entry of {@link columns}: whether it held a number (not only empty fields). */
+  numeric: boolean[];
+  /** Columns left out because they are not numeric. */
+  skipped: SkippedColumn[];
+  /** Columns left out because `columnMap` stores another column under their name. */
+  replaced: ReplacedColumn[];
   symbols: SymbolChunk[];
 }
 
@@ -59,22 +73,27 @@ export async function readInputFile(task: ReadFileTask): Promise<FileChunks> {
     timestamps: new TimestampParser(task.timeZone, task.timestampUnit),
     timeZone: task.timeZone,
     mapping: task.mapping,
+    columnMap: task.columnMap,
+    repairNonFinitePrices: task.repairNonFinitePrices,
     delimiter: task.delimiter,
     symbolFromFileName: new RegExp(task.symbolPattern.source, task.symbolPattern.flags),
     builders: new Map<string, SymbolBuilder>(),
-    missing: VALUE_COLUMNS.map(() => 0),
-    present: VALUE_COLUMNS.map(() => false),
   };
   // The Parquet reader (hyparquet + compressors, ~100 ms to load) is imported on first use, so threads
   // that only read CSV start faster.
   const r = isParquetPath(task.path)
     ? await (await import('./read-parquet-file.js')).readParquetFile(ctx, 0, task.path)
     : await readCsvFile(ctx, 0, task.path, task.range);
+  const c = r.columns;
   return {
     rowsRead: r.rowsRead,
     sorted: r.sorted,
-    missing: ctx.missing,
-    present: ctx.present,
+    columns: c?.names ?? [],
+    headers: c?.sources.map((x) => x.header) ?? [],
+    missing: c?.missing ?? [],
+    numeric: c?.numeric ?? [],
+    skipped: c?.skipped ?? [],
+    replaced: c?.replaced ?? [],
     symbols: [...ctx.builders.values()].map((b) => b.toChunk()),
   };
 }

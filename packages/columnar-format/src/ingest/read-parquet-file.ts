@@ -17,17 +17,11 @@ import {
   type SchemaElement,
 } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
-import {
-  InvalidNumberError,
-  InvalidSymbolError,
-  InvalidTimestampError,
-  isMmtapeError,
-  ParquetReadError,
-} from '../errors.js';
-import { VALUE_COLUMNS } from './ingest-options.js';
+import { InvalidSymbolError, InvalidTimestampError, isMmtapeError, ParquetReadError } from '../errors.js';
+import { FileValueColumns } from './file-value-columns.js';
 import type { ReadContext, ReadFileResult } from './read-csv-file.js';
 import { symbolFromPath } from './read-csv-file.js';
-import { resolveColumns } from './resolve-columns.js';
+import { resolveColumns, type ValueColumnSource } from './resolve-columns.js';
 import { SymbolBuilder } from './symbol-builder.js';
 
 const NS_PER_MS = 1_000_000n;
@@ -74,11 +68,22 @@ export async function readParquetFile(
     i += 1 + countDescendants(metadata.schema, i);
   }
   const header = top.map((e) => e.name);
-  const cols = resolveColumns(header, ctx.mapping, path);
-  cols.values.forEach((idx, c) => {
-    if (idx >= 0) ctx.present[c] = true;
-  });
-  const needed = [cols.timestamp, cols.date, cols.time, cols.symbol, ...cols.values].filter((i) => i >= 0);
+  const cols = resolveColumns(header, ctx.mapping, ctx.columnMap, path);
+  // Nested (group) and date/time columns other than the time column are not values: skipped, unless
+  // standard or mapped (then a non-number is reported as such).
+  const isValue = (c: ValueColumnSource): boolean =>
+    c.required || ((top[c.index]!.num_children ?? 0) === 0 && !isTemporal(top[c.index]!));
+  const values = new FileValueColumns(cols.values.filter(isValue), cols.replaced, ctx.repairNonFinitePrices);
+  for (const c of cols.values) {
+    if (!isValue(c)) values.skipped.push({ header: c.header, example: `(${describeType(top[c.index]!)})` });
+  }
+  const needed = [
+    cols.timestamp,
+    cols.date,
+    cols.time,
+    cols.symbol,
+    ...cols.values.map((c) => c.index),
+  ].filter((i) => i >= 0);
   const names = [...new Set(needed.map((i) => header[i]!))];
   const tsElement = cols.timestamp >= 0 ? top[cols.timestamp]! : undefined;
   const tsTyped = tsElement !== undefined && isTemporal(tsElement);
@@ -88,14 +93,14 @@ export async function readParquetFile(
   const builderFor = (symbol: string): SymbolBuilder => {
     let b = builders.get(symbol);
     if (!b) {
-      b = new SymbolBuilder(symbol);
+      b = new SymbolBuilder(symbol, values.names);
       builders.set(symbol, b);
     }
     return b;
   };
   const fileSymbol = cols.symbol < 0 ? builderFor(symbolFromPath(path, ctx.symbolFromFileName)) : undefined;
   const ts = ctx.timestamps;
-  const row = new Float64Array(VALUE_COLUMNS.length);
+  const row = new Float64Array(cols.values.length);
   let rowsRead = 0;
   let sorted = true;
   let last: SymbolBuilder | undefined;
@@ -115,7 +120,8 @@ export async function readParquetFile(
       const dateCol = await read(cols.date);
       const timeCol = await read(cols.time);
       const symCol = await read(cols.symbol);
-      const valueCols = await Promise.all(cols.values.map((i) => read(i)));
+      const valueCols = new Map<number, ArrayLike<unknown>>();
+      for (const c of values.sources) valueCols.set(c.index, (await read(c.index))!);
       const n = range.rowEnd - range.rowStart;
       for (let j = 0; j < n; j++) {
         const rowNo = range.rowStart + j + 1;
@@ -147,22 +153,13 @@ export async function readParquetFile(
           ms = ts.ms;
           sub = ts.subMsNs;
         }
-        for (let k = 0; k < row.length; k++) {
-          const col = valueCols[k];
-          if (col === undefined) {
-            row[k] = Number.NaN;
-            continue;
-          }
-          const v = toNumber(col[j]);
-          if (v === undefined) {
-            const field = VALUE_COLUMNS[k]!;
-            throw new InvalidNumberError(
-              `${path}: row ${rowNo}: column "${field}" expected a number but found ${JSON.stringify(String(col[j]))}`,
-              { path, line: rowNo, field, expected: 'a number or null', actual: String(col[j]) },
-            );
-          }
-          if (Number.isNaN(v)) ctx.missing[k]!++;
-          row[k] = v;
+        const sources = values.sources;
+        for (let k = 0; k < sources.length; ) {
+          const raw = valueCols.get(sources[k]!.index)![j];
+          const v = toNumber(raw);
+          if (!values.take(k, v, String(raw), builders.values(), (make) => make(rowNo), path)) continue;
+          row[k] = v!;
+          k++;
         }
         let b = fileSymbol;
         if (b === undefined) {
@@ -189,7 +186,7 @@ export async function readParquetFile(
       cause: e,
     });
   }
-  return { rowsRead, sorted };
+  return { rowsRead, sorted, columns: values };
 }
 
 function countDescendants(schema: SchemaElement[], i: number): number {
@@ -216,6 +213,12 @@ function isTemporal(e: SchemaElement): boolean {
     lt === 'TIMESTAMP' ||
     lt === 'DATE'
   );
+}
+
+/** `nested column` or the logical/converted/physical type of a column, for the skipped-columns report. */
+function describeType(e: SchemaElement): string {
+  if ((e.num_children ?? 0) > 0) return 'nested column';
+  return `${e.logical_type?.type ?? e.converted_type ?? e.type} column`;
 }
 
 /** Wall-clock columns: DATE and TIMESTAMP with isAdjustedToUTC = false. */

@@ -5,6 +5,7 @@
 import {
   type ColumnarError,
   type ColumnarErrorContext,
+  ColumnNameCollisionError,
   CsvReadError,
   FieldCountError,
   InvalidIngestOptionsError,
@@ -20,6 +21,7 @@ type ErrorClass = new (message: string, context?: ColumnarErrorContext) => Colum
 
 /** The errors a file reader can raise, by code. */
 const BY_CODE: Record<string, ErrorClass> = {
+  COLUMN_NAME_COLLISION: ColumnNameCollisionError,
   CSV_READ_FAILED: CsvReadError,
   FIELD_COUNT_MISMATCH: FieldCountError,
   INVALID_INGEST_OPTIONS: InvalidIngestOptionsError,

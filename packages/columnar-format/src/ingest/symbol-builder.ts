@@ -3,26 +3,36 @@
  * needed) and removal of exact duplicate rows.
  */
 
-import { VALUE_COLUMNS } from './ingest-options.js';
-
-const VALUE_COUNT = VALUE_COLUMNS.length;
-
-/** Rows of one symbol, in input order. Values absent from a file are NaN. */
+/**
+ * Rows of one symbol, in input order, with named f64 value columns. Values of a column absent from a
+ * file are NaN for that file's rows.
+ */
 export class SymbolBuilder {
   readonly symbol: string;
   length = 0;
+  /** Value column names (stored names), parallel to {@link values}. */
+  columns: string[];
   /** False once a row went back in time (relative to the previous row of this symbol). */
   sorted = true;
   ms: Float64Array<ArrayBuffer> = new Float64Array(1024);
   subMsNs: Int32Array<ArrayBuffer> = new Int32Array(1024);
   fileIndex = new Int32Array(1024);
-  values: Float64Array<ArrayBuffer>[] = VALUE_COLUMNS.map(() => new Float64Array(1024));
+  values: Float64Array<ArrayBuffer>[];
   #lastMs = Number.NEGATIVE_INFINITY;
   #lastSub = 0;
   #lastFile = -1;
 
-  constructor(symbol: string) {
+  /** @param columns value column names of the rows {@link push} will get. */
+  constructor(symbol: string, columns: readonly string[] = []) {
     this.symbol = symbol;
+    this.columns = [...columns];
+    this.values = this.columns.map(() => new Float64Array(1024));
+  }
+
+  /** Removes value column `k` (a column found not to be numeric after some rows). */
+  dropColumn(k: number): void {
+    this.columns.splice(k, 1);
+    this.values.splice(k, 1);
   }
 
   /**
@@ -36,13 +46,16 @@ export class SymbolBuilder {
       sorted: this.sorted,
       ms: this.ms,
       subMsNs: this.subMsNs,
+      columns: this.columns,
       values: this.values,
     };
   }
 
   /**
    * Appends the rows of one file's chunk. Chunks must be appended in file order so the result equals
-   * pushing the rows one by one. An empty builder adopts the chunk's arrays without copying.
+   * pushing the rows one by one. An empty builder adopts the chunk's arrays without copying. Columns
+   * are matched by name: a column new to this builder is NaN for the rows before, a column the chunk
+   * lacks is NaN for the chunk's rows.
    */
   append(chunk: SymbolChunk, file: number): void {
     const n = chunk.length;
@@ -53,10 +66,11 @@ export class SymbolBuilder {
     else if (firstMs < this.#lastMs || (firstMs === this.#lastMs && firstSub < this.#lastSub)) {
       this.sorted = false;
     }
-    if (this.length === 0) {
+    if (this.length === 0 && this.columns.length === 0) {
       this.ms = chunk.ms;
       this.subMsNs = chunk.subMsNs;
-      this.values = chunk.values;
+      this.columns = [...chunk.columns];
+      this.values = [...chunk.values];
       this.fileIndex = new Int32Array(chunk.ms.length).fill(file, 0, n);
       this.length = n;
     } else {
@@ -65,7 +79,17 @@ export class SymbolBuilder {
       this.ms.set(chunk.ms.subarray(0, n), at);
       this.subMsNs.set(chunk.subMsNs.subarray(0, n), at);
       this.fileIndex.fill(file, at, at + n);
-      for (let c = 0; c < VALUE_COUNT; c++) this.values[c]!.set(chunk.values[c]!.subarray(0, n), at);
+      for (const name of chunk.columns) {
+        if (this.columns.includes(name)) continue;
+        this.columns.push(name);
+        this.values.push(new Float64Array(this.ms.length).fill(Number.NaN, 0, at));
+      }
+      this.columns.forEach((name, c) => {
+        const k = chunk.columns.indexOf(name);
+        const to = this.values[c]!;
+        if (k >= 0) to.set(chunk.values[k]!.subarray(0, n), at);
+        else to.fill(Number.NaN, at, at + n);
+      });
       this.length += n;
     }
     this.#lastMs = chunk.ms[n - 1]!;
@@ -74,7 +98,7 @@ export class SymbolBuilder {
   }
 
   /**
-   * Appends a row; `row` holds the 5 values. Returns false when this row goes back in time relative to
+   * Appends a row; `row` holds one value per column of {@link columns}. Returns false when this row goes back in time relative to
    * the previous row of the symbol from the same file.
    */
   push(ms: number, subMsNs: number, file: number, row: Float64Array): boolean {
@@ -83,7 +107,8 @@ export class SymbolBuilder {
     this.ms[i] = ms;
     this.subMsNs[i] = subMsNs;
     this.fileIndex[i] = file;
-    for (let c = 0; c < VALUE_COUNT; c++) this.values[c]![i] = row[c]!;
+    const values = this.values;
+    for (let c = 0; c < values.length; c++) values[c]![i] = row[c]!;
     let inOrder = true;
     if (ms < this.#lastMs || (ms === this.#lastMs && subMsNs < this.#lastSub)) {
       this.sorted = false;
@@ -96,7 +121,7 @@ export class SymbolBuilder {
   }
 
   /**
-   * Sorts (stable) when needed, drops exact duplicates (same timestamp and all 5 values equal, NaN
+   * Sorts (stable) when needed, drops exact duplicates (same timestamp and all values equal, NaN
    * equal to NaN) and returns the kept rows.
    * @param onDuplicate called with the file index of each dropped row.
    */
@@ -136,18 +161,18 @@ export class SymbolBuilder {
     }
     const tsNs = new BigInt64Array(k);
     writeTimestampsNs(tsNs, ms, subMsNs, kept);
-    const values = VALUE_COLUMNS.map(() => new Float64Array(k));
-    for (let c = 0; c < VALUE_COUNT; c++) {
+    const values = this.values.map(() => new Float64Array(k));
+    for (let c = 0; c < values.length; c++) {
       const from = this.values[c]!;
       const to = values[c]!;
       if (k === n && order === undefined) to.set(from.subarray(0, n));
       else for (let j = 0; j < k; j++) to[j] = from[kept[j]!]!;
     }
-    return { symbol: this.symbol, tsNs, values, duplicates, sameTimestampRows };
+    return { symbol: this.symbol, tsNs, columns: [...this.columns], values, duplicates, sameTimestampRows };
   }
 
   #sameValues(a: number, b: number): boolean {
-    for (let c = 0; c < VALUE_COUNT; c++) {
+    for (let c = 0; c < this.values.length; c++) {
       const x = this.values[c]![a]!;
       const y = this.values[c]![b]!;
       if (x !== y && !(Number.isNaN(x) && Number.isNaN(y))) return false;
@@ -228,7 +253,9 @@ export interface SymbolChunk {
   ms: Float64Array<ArrayBuffer>;
   /** 0..999,999 ns past `ms`. */
   subMsNs: Int32Array<ArrayBuffer>;
-  /** open, high, low, close, volume (NaN when absent). */
+  /** Value column names, parallel to {@link values}. */
+  columns: string[];
+  /** Value columns (NaN = missing). */
   values: Float64Array<ArrayBuffer>[];
 }
 
@@ -236,7 +263,8 @@ export interface SymbolChunk {
 export interface FinishedSymbol {
   symbol: string;
   tsNs: BigInt64Array;
-  /** open, high, low, close, volume. */
+  /** Value column names, parallel to {@link values}. */
+  columns: string[];
   values: Float64Array[];
   duplicates: number;
   sameTimestampRows: number;
