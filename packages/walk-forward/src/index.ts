@@ -42,6 +42,7 @@ export {
   resolveWalkForwardConfig,
   validateWalkForwardConfig,
 } from './config.js';
+export { describeModel } from './describe-model.js';
 export type { WalkForwardError, WalkForwardErrorCode } from './errors.js';
 export {
   InsufficientDataError,
@@ -66,6 +67,10 @@ export { PAIR_STATS_FUNCTION_ID, PAIR_STATS_VERSION } from './pair-stats-cache.j
 export { panelDigest } from './panel-digest.js';
 export type { PricePanel } from './price-panel.js';
 export { validatePricePanel } from './price-panel.js';
+export type { MonthlyReturnsRow } from './report/monthly-returns.js';
+export { monthlyReturns } from './report/monthly-returns.js';
+export type { PairAttribution } from './report/pair-attribution.js';
+export { pairAttribution } from './report/pair-attribution.js';
 export type {
   PairName,
   PairSpreadSegment,
@@ -74,6 +79,9 @@ export type {
 export { pairSpreadSeries, rankSelectedPairs } from './report/pair-spread-series.js';
 export type { RenderReportHtmlOptions } from './report/render-report-html.js';
 export { renderReportHtml } from './report/render-report-html.js';
+export { defaultRollingSharpeBars, rollingSharpe } from './report/rolling-sharpe.js';
+export type { DrawdownEpisode } from './report/top-drawdowns.js';
+export { topDrawdowns, underwaterCurve } from './report/top-drawdowns.js';
 export type { RunWalkForwardOptions, WalkForwardProgress, WalkForwardWindow } from './run-walk-forward.js';
 export { runWalkForward, selectionConfigOf, splitTriangle, walkForwardWindows } from './run-walk-forward.js';
 export type { PairScanResult, PairSelection, PairSelectionConfig, PairStats } from './select-pairs.js';
@@ -84,6 +92,7 @@ export type { AdfOptions, AdfResult } from './stats/adf.js';
 export { adf } from './stats/adf.js';
 export type { AdfullerOptions, AdfullerResult, AutolagMethod } from './stats/adfuller.js';
 export { adfuller, defaultMaxLag } from './stats/adfuller.js';
+export { benjaminiHochbergCutoff } from './stats/benjamini-hochberg.js';
 export type { EngleGrangerOptions, EngleGrangerResult } from './stats/engle-granger.js';
 export { COLLINEAR_R_SQUARED, coint, engleGranger } from './stats/engle-granger.js';
 export { halfLife } from './stats/half-life.js';
@@ -98,6 +107,9 @@ export { ols } from './stats/ols.js';
 export { logReturns, pearson } from './stats/pearson.js';
 export type { RegressionType } from './stats/regression-type.js';
 export { THREAD_LIMIT_ENV, workerEnv } from './thread-limits.js';
+export type { WindowTrading } from './trade-window.js';
+export { tradeWindow } from './trade-window.js';
+export { filledTrainingPrices, isEligibleForTraining } from './training-window.js';
 export type {
   SelectedPairReport,
   TradeReport,
@@ -106,11 +118,6 @@ export type {
   WalkForwardSummary,
   WindowReport,
 } from './walk-forward-report.js';
-export { filledTrainingPrices, isEligibleForTraining } from './training-window.js';
-export type { WindowTrading } from './trade-window.js';
-export { tradeWindow } from './trade-window.js';
-export { describeModel } from './describe-model.js';
-export { benjaminiHochbergCutoff } from './stats/benjamini-hochberg.js';
 export { defaultWorkerCount, resolveWorkerFile, WorkerPool } from './worker-pool.js';
 export type { ZScoreBands } from './z-score-signals.js';
 export { SIGNAL_EXIT, SIGNAL_STOP, zScoreSignals } from './z-score-signals.js';
