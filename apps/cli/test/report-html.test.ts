@@ -103,6 +103,22 @@ describe('renderReportHtml', () => {
     }
   });
 
+  it('has as many cells in every table row as header columns', () => {
+    for (const id of [
+      'multiple-testing-table',
+      'monthly-returns-table',
+      'drawdowns-table',
+      'trades-table',
+      'attribution-table',
+      'pairs-table',
+    ]) {
+      const start = html.indexOf(`<table id="${id}"`);
+      const head = html.slice(start, html.indexOf('</thead>', start));
+      const columns = head.split(/<th[ >]/).length - 1;
+      for (const row of bodyRows(html, id)) expect(row.split(/<t[dh][ >]/).length - 1, id).toBe(columns);
+    }
+  });
+
   it('states the model verbatim at the top, and warns of same-bar fills', () => {
     const model = html.indexOf('<section id="model"');
     expect(model).toBeLessThan(html.indexOf('<section id="kpis"'));

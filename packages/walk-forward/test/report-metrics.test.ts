@@ -94,11 +94,13 @@ describe('rollingSharpe', () => {
     expect(rolling[9]).not.toBe(0);
   });
 
-  it('defaults to a quarter of a year of bars and rejects windows below 2', () => {
+  it('defaults to a quarter of a year of bars (at most a test window) and rejects windows below 2', () => {
     expect(defaultRollingSharpeBars(252)).toBe(63);
     expect(defaultRollingSharpeBars(52)).toBe(13);
     expect(defaultRollingSharpeBars(252 * 390)).toBe(24_570);
     expect(defaultRollingSharpeBars(4)).toBe(2);
+    expect(defaultRollingSharpeBars(252, 63)).toBe(63);
+    expect(defaultRollingSharpeBars(252 * 390, 1950)).toBe(1950);
     expect(() => rollingSharpe([0.1, 0.2], 1, 252)).toThrow(/windowBars must be an integer >= 2/);
   });
 });

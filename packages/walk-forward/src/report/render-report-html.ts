@@ -52,8 +52,9 @@ export interface RenderReportHtmlOptions {
   /** Timestamp shown in the footer (omit it for byte-identical output across runs). */
   generatedAt?: string;
   /**
-   * Bars in the rolling-Sharpe window. Default round(periodsPerYear / 4): 63 for daily bars, a quarter
-   * of a year so the estimate uses enough bars to mean something while still moving with regimes.
+   * Bars in the rolling-Sharpe window. Default round(periodsPerYear / 4) (63 for daily bars: a quarter of
+   * a year, enough bars to mean something while still moving with regimes), or `config.testBars` when
+   * shorter (intraday runs).
    */
   rollingSharpeBars?: number;
   /**
@@ -106,7 +107,9 @@ export function renderReportHtml(report: WalkForwardReport, options: RenderRepor
   const first = report.windows[0];
   const last = report.windows[report.windows.length - 1];
   const period = first && last ? `${date(first.testStartNs)} → ${date(last.testEndNs)}` : 'no windows';
-  const rollingBars = options.rollingSharpeBars ?? defaultRollingSharpeBars(report.summary.periodsPerYear);
+  const rollingBars =
+    options.rollingSharpeBars ??
+    defaultRollingSharpeBars(report.summary.periodsPerYear, report.config.testBars);
   const pairs = options.pairs ?? rankSelectedPairs(report, 6);
   const c = report.config;
 

@@ -54,7 +54,8 @@ th { background:#f0f4f8; position:sticky; top:0; font-weight:600; z-index:1; }
 th:first-child, td:first-child, td.l, th.l { text-align:left; }
 tr.warn td { background:#fff4e5; }
 .table-wrap { max-height:520px; overflow:auto; border:1px solid var(--line); border-radius:6px; }
-table.heatmap td { text-align:center; min-width:58px; }
+table.heatmap td, table.heatmap th { text-align:center; min-width:58px; }
+table.heatmap th.l { text-align:left; }
 table.heatmap td.year, table.heatmap th.year { font-weight:600; border-left:2px solid var(--line); }
 .definitions dl { display:grid; grid-template-columns:220px 1fr; gap:6px 16px; margin:0; font-size:13px; }
 .definitions dt { font-weight:600; }

@@ -5,11 +5,15 @@
  */
 
 /**
- * Default rolling window: a quarter of a year of bars, round(periodsPerYear / 4) (63 for daily bars), at
- * least 2 bars so a standard deviation exists.
+ * Default rolling window: a quarter of a year of bars, round(periodsPerYear / 4) (63 for daily bars), or
+ * the test window length when that is shorter (intraday runs: a quarter of a year of 1-minute bars,
+ * 24,570, is usually longer than the whole run); at least 2 bars so a standard deviation exists.
+ *
+ * @param testBars bars per test window (`config.testBars`); omit to use the quarter year alone.
  */
-export function defaultRollingSharpeBars(periodsPerYear: number): number {
-  return Math.max(2, Math.round(periodsPerYear / 4));
+export function defaultRollingSharpeBars(periodsPerYear: number, testBars?: number): number {
+  const quarter = Math.round(periodsPerYear / 4);
+  return Math.max(2, testBars !== undefined ? Math.min(quarter, testBars) : quarter);
 }
 
 /**

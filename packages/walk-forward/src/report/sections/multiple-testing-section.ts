@@ -82,7 +82,7 @@ ${table(
     'Passed / expected',
     'p cutoff',
     'Passed all filters',
-    'Traded',
+    'Selected',
   ],
   rows,
 )}

@@ -182,11 +182,14 @@ export function rollingSharpeSection(report: WalkForwardReport, windowBars: numb
 
 /** Bar chart of the compounded return of each test window. */
 export function windowReturnsSection(report: WalkForwardReport, date: NsFormatter): string {
+  // Month labels (YYYY-MM) when each window starts in its own month, else the start day.
+  const months = report.windows.map((w) => date(w.testStartNs).slice(0, 7));
+  const label = new Set(months).size === months.length ? 7 : 10;
   const chart = barChart({
     id: 'window-returns-chart',
     title: 'Return of each test window',
     bars: report.windows.map((w) => ({
-      label: date(w.testStartNs).slice(0, 7),
+      label: date(w.testStartNs).slice(0, label),
       value: w.return,
       tooltip: `window ${w.index}: ${date(w.testStartNs)} → ${date(w.testEndNs)}, return ${formatPercent(w.return)}, net P&L ${formatMoney(w.pnl)}, ${w.selected.length} pair(s), ${w.trades} trade(s)`,
     })),

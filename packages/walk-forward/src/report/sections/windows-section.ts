@@ -21,7 +21,7 @@ export function windowsSection(report: WalkForwardReport, date: NsFormatter): st
     const head = `${td(String(w.index), 'l')}${td(`${date(w.testStartNs)} → ${date(w.testEndNs)}`, 'l')}`;
     const windowReturn = td(formatPercent(w.return), signClass(w.return));
     if (w.selected.length === 0) {
-      return [`<tr>${head}${td('—', 'l')}${blank(13)}${windowReturn}</tr>`];
+      return [`<tr>${head}${td('—', 'l')}${blank(12)}${windowReturn}</tr>`];
     }
     return w.selected.map(
       (p, k) =>
