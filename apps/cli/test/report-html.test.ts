@@ -233,6 +233,20 @@ describe('renderReportHtml', () => {
     expect(trades).toBe(report.trades.filter((x) => x.y === pair!.y && x.x === pair!.x).length);
   });
 
+  it('renders a run without windows or trades, saying so', () => {
+    const empty: WalkForwardReport = {
+      ...report,
+      windows: [],
+      trades: [],
+      equityCurve: { timestampsNs: [], equity: [], returns: [], grossExposure: [], netExposure: [] },
+    };
+    const page = renderReportHtml(empty, { panel });
+    expect(page).toContain('No trade was opened in any test window.');
+    expect(page).toContain('No pair was selected in any window.');
+    expect(page).toContain('class="chart empty"');
+    expect(page).not.toMatch(/NaN|undefined|Infinity/);
+  });
+
   it('escapes text and explains what is missing without a panel', () => {
     const page = renderReportHtml(report, { title: '<b>x & y</b>' });
     expect(page).toContain('&lt;b&gt;x &amp; y&lt;/b&gt;');
