@@ -73,6 +73,23 @@ export function reportDefinitions(report: WalkForwardReport, rollingSharpeBars: 
       'a pair’s net P&L / |the run’s net P&L|: signed like the pair’s P&L; the shares sum to +100% when the run made money, −100% when it lost.',
     ],
     ['Holding bars', 'exit fill bar − entry fill bar (panel bars).'],
+    ['Window return', 'Π(1 + r_t) − 1 over the bars of one test window.'],
+    [
+      'Pair capital',
+      `equity at the window’s start / topK (${report.config.topK}): the gross notional of each entry (n = capital / (P_y + β·P_x) shares of y).`,
+    ],
+    [
+      'Hedge ratio β, y weight',
+      'β: shares of x per share of y, OLS of training prices y = α + β·x; y weight = P_y / (P_y + β·P_x) at the last training close.',
+    ],
+    [
+      'p-values',
+      'p (y on x), p (x on y): Engle–Granger (MacKinnon 1994) p-values of both orderings; p (pair) = min(1, 2 · the smaller); p cutoff: the threshold applied in the window (maxPValue, or the Benjamini–Hochberg cutoff).',
+    ],
+    ['Passed / expected', 'pairs passing the p-value test / pairs expected by chance; ≤ 2 is highlighted.'],
+    ['Half-life', '−ln 2 / b of Δs_t = a + b·s_(t−1) on the training spread s = y − β·x (bars).'],
+    ['Correlation', 'Pearson correlation of the two symbols’ training log returns.'],
+    ['z-score', 'z_t = (y_t − β·x_t − μ) / σ with μ, σ (ddof 1) of the training spread.'],
   ];
 }
 
