@@ -156,6 +156,10 @@ describe('renderReportHtml', () => {
       (w) => w.pairsTested > 0 && w.pairsPassedCoint <= 2 * w.expectedFalsePositives,
     );
     expect(rows.filter((r) => r.startsWith(' class="warn"'))).toHaveLength(weak.length);
+    const w5 = report.windows[5]!;
+    expect(rows[5]).toContain(
+      `title="window 5: ${w5.pairsPassedCoint} pair${w5.pairsPassedCoint === 1 ? '' : 's'} passed of ${w5.pairsTested} tested; ${w5.expectedFalsePositives.toFixed(1)} would pass by chance alone`,
+    );
   });
 
   it('lists every trade, with totals equal to the summary', () => {

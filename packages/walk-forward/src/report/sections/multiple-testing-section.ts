@@ -51,7 +51,8 @@ export function multipleTestingSection(report: WalkForwardReport, date: NsFormat
   const rows = report.windows.map((w) => {
     const weakW = isWeakSelection(w, fdr !== null);
     const ratio = w.expectedFalsePositives > 0 ? w.pairsPassedCoint / w.expectedFalsePositives : Number.NaN;
-    return `<tr${weakW ? ' class="warn"' : ''}>${[
+    const words = `window ${w.index}: ${multipleTestingSentence(w, fdr)}`;
+    return `<tr${weakW ? ' class="warn"' : ''} title="${escapeXml(words)}">${[
       td(String(w.index), 'l'),
       td(`${date(w.testStartNs)} → ${date(w.testEndNs)}`, 'l'),
       td(formatCount(w.symbolsEligible)),
@@ -67,7 +68,7 @@ export function multipleTestingSection(report: WalkForwardReport, date: NsFormat
   });
   return `<section id="multiple-testing">
 <h2>Multiple testing</h2>
-<p class="note">Testing many pairs at ${escapeXml(level)} lets some pass by luck. Compare the pairs that passed the p-value test with the number expected by chance (highlighted: passed ≤ 2× expected).</p>
+<p class="note">Testing many pairs at ${escapeXml(level)} lets some pass by luck. Compare the pairs that passed the p-value test with the number expected by chance (highlighted: passed ≤ 2× expected; hover a window for the sentence).</p>
 ${callout}
 ${table(
   'multiple-testing-table',
