@@ -60,6 +60,8 @@ table.heatmap td.year, table.heatmap th.year { font-weight:600; border-left:2px 
 .definitions dl { display:grid; grid-template-columns:220px 1fr; gap:6px 16px; margin:0; font-size:13px; }
 .definitions dt { font-weight:600; }
 .definitions dd { margin:0; color:#323f4b; }
+#config-table td, #config-table th { text-align:left; }
+#config-table td:first-child { width:220px; }
 select { font:inherit; padding:4px 8px; margin:0 0 8px; }
 .spread[hidden] { display:none; }
 code { background:#f0f4f8; padding:0 3px; border-radius:3px; font-size:12px; }
