@@ -49,7 +49,13 @@ describe.skipIf(!hasChromium)('report.html in headless Chromium', () => {
       expect(consoleErrors).toEqual([]);
 
       // Every chart is an SVG with a drawn, non-empty path or bars, and laid out with a real size.
-      for (const id of ['equity-chart', 'drawdown-chart', 'window-returns-chart']) {
+      for (const id of [
+        'equity-chart',
+        'drawdown-chart',
+        'exposure-chart',
+        'rolling-sharpe-chart',
+        'window-returns-chart',
+      ]) {
         const box = await page.locator(`#${id}`).boundingBox();
         expect(box, id).not.toBeNull();
         expect(box!.width).toBeGreaterThan(600);
@@ -66,6 +72,27 @@ describe.skipIf(!hasChromium)('report.html in headless Chromium', () => {
       expect(((await spread.locator('path.series').getAttribute('d')) ?? '').length).toBeGreaterThan(200);
       expect(await spread.locator('line.ref').count()).toBe(7);
       expect((await spread.boundingBox())!.height).toBeGreaterThan(100);
+      // The stacked time charts share their plot area, so their dates line up.
+      const plotRight = async (id: string) =>
+        page
+          .locator(`#${id} line.axis`)
+          .first()
+          .evaluate((el) => el.getBoundingClientRect().right);
+      expect(await plotRight('drawdown-chart')).toBeCloseTo(await plotRight('equity-chart'), 0);
+      // The trades held are marked on the spread chart (entry and exit fill of each).
+      const report = demo.walkForward.report;
+      const firstPair = await page.locator('section.spreads .spread:not([hidden])').getAttribute('data-pair');
+      const held = report.trades.filter((t) => `${t.y}/${t.x}` === firstPair).length;
+      expect(await spread.locator('g.points .point').count()).toBe(2 * held);
+      // Tearsheet tables: every trade, one heatmap row per year, at most 5 drawdowns.
+      expect(await page.locator('#trades-table tbody tr').count()).toBe(report.trades.length);
+      expect(await page.locator('#monthly-returns-table tbody tr').count()).toBeGreaterThan(0);
+      const drawdowns = await page.locator('#drawdowns-table tbody tr').count();
+      expect(drawdowns).toBeGreaterThan(0);
+      expect(drawdowns).toBeLessThanOrEqual(5);
+      expect(await page.locator('#pnl-net .value').textContent()).toBe(
+        report.summary.netPnl.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
+      );
       // Selected pairs table: one row per selected pair (or per window without pairs).
       const rows = demo.walkForward.report.windows.reduce((n, w) => n + Math.max(1, w.selected.length), 0);
       expect(await page.locator('#pairs-table tbody tr').count()).toBe(rows);

@@ -67,6 +67,10 @@ export { PAIR_STATS_FUNCTION_ID, PAIR_STATS_VERSION } from './pair-stats-cache.j
 export { panelDigest } from './panel-digest.js';
 export type { PricePanel } from './price-panel.js';
 export { validatePricePanel } from './price-panel.js';
+export type { MonthlyReturnsRow } from './report/monthly-returns.js';
+export { monthlyReturns } from './report/monthly-returns.js';
+export type { PairAttribution } from './report/pair-attribution.js';
+export { pairAttribution } from './report/pair-attribution.js';
 export type {
   PairName,
   PairSpreadSegment,
@@ -75,6 +79,9 @@ export type {
 export { pairSpreadSeries, rankSelectedPairs } from './report/pair-spread-series.js';
 export type { RenderReportHtmlOptions } from './report/render-report-html.js';
 export { renderReportHtml } from './report/render-report-html.js';
+export { defaultRollingSharpeBars, rollingSharpe } from './report/rolling-sharpe.js';
+export type { DrawdownEpisode } from './report/top-drawdowns.js';
+export { topDrawdowns, underwaterCurve } from './report/top-drawdowns.js';
 export type { RunWalkForwardOptions, WalkForwardProgress, WalkForwardWindow } from './run-walk-forward.js';
 export { runWalkForward, selectionConfigOf, splitTriangle, walkForwardWindows } from './run-walk-forward.js';
 export type { PairScanResult, PairSelection, PairSelectionConfig, PairStats } from './select-pairs.js';

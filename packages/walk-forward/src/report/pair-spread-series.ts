@@ -5,8 +5,7 @@
  * @module
  */
 import type { PricePanel } from '../price-panel.js';
-import type { WalkForwardReport } from '../walk-forward-report.js';
-import { zScoreSignals } from '../z-score-signals.js';
+import type { TradeReport, WalkForwardReport } from '../walk-forward-report.js';
 
 /** A pair named by its dependent (`y`) and regressor (`x`) symbols. */
 export interface PairName {
@@ -22,8 +21,11 @@ export interface PairSpreadSegment {
   timestampsNs: string[];
   /** z = (y − β·x − μ) / σ with the window's training β, μ, σ (NaN where a price is missing). */
   z: number[];
-  /** Position signal after each bar's close (+1 long spread, −1 short, 0 flat), see `zScoreSignals`. */
-  signal: number[];
+  /**
+   * The pair's round trips in this window, from `report.trades` (the positions actually held: entries
+   * fill `executionDelayBars` after their signal, forced exits close at window end or a leg's last price).
+   */
+  trades: TradeReport[];
 }
 
 /** Every test-window segment of one pair. */
@@ -34,7 +36,7 @@ export interface PairSpreadSeries extends PairName {
 /**
  * Recomputes the z-score path the backtest traded for `pair` in every window where it was selected:
  * rows [testStartIndex, testEndIndex) of the panel, z = (y − β·x − μ) / σ (the same formula as
- * `runWalkForward`), and the band signal from the report's entry/exit/stop thresholds.
+ * `runWalkForward`), with the pair's trades of that window from `report.trades`.
  *
  * @returns segments in window order; empty when the pair was never selected or a symbol is not in the panel.
  */
@@ -59,8 +61,8 @@ export function pairSpreadSeries(
       timestampsNs.push(panel.timestampsNs[t]!.toString());
       z.push((ys[t]! - p.hedgeRatio * xs[t]! - p.spreadMean) / p.spreadStd);
     }
-    const signal = Array.from(zScoreSignals(z, report.config));
-    segments.push({ windowIndex: w.index, hedgeRatio: p.hedgeRatio, timestampsNs, z, signal });
+    const trades = report.trades.filter((t) => t.window === w.index && t.y === pair.y && t.x === pair.x);
+    segments.push({ windowIndex: w.index, hedgeRatio: p.hedgeRatio, timestampsNs, z, trades });
   }
   return { ...pair, segments };
 }

@@ -48,6 +48,26 @@ export interface TimeSpan {
   label: string;
 }
 
+/** A marked point, e.g. a trade's entry fill on the spread chart. */
+export interface ChartPoint {
+  timeMs: number;
+  value: number;
+  /** CSS colour of the marker. */
+  color: string;
+  /** `'up'`/`'down'` triangles or a `'circle'`. */
+  shape: 'up' | 'down' | 'circle';
+  /** Tooltip text. */
+  label: string;
+}
+
+/** A second y axis on the right, labelling the same ticks in another unit (a linear transform of y). */
+export interface SecondaryAxis {
+  /** Formats a left-axis value in the right axis' unit, e.g. equity → return since the start (%). */
+  format: (value: number) => string;
+  /** Label of the right axis including its unit. */
+  label: string;
+}
+
 /** Options of {@link lineChart}. */
 export interface LineChartOptions {
   /** Element id of the `<svg>` (tests and CSS look charts up by it). */
@@ -59,6 +79,8 @@ export interface LineChartOptions {
   spans?: readonly TimeSpan[];
   /** Formats a y value for axis labels and tooltips, e.g. as percent. */
   formatY: (value: number) => string;
+  /** Formats a y value in point tooltips when it needs more precision than the axis. Default `formatY`. */
+  formatTooltip?: (value: number) => string;
   /** Label of the y axis including its unit, e.g. `Drawdown (%)`. */
   yLabel: string;
   /** Include this y value in the y range (e.g. 0 for drawdowns). */
@@ -67,6 +89,15 @@ export interface LineChartOptions {
   heightPx?: number;
   /** Maximum number of hover markers with tooltips per series (they are spread evenly). Default 400. */
   maxMarkers?: number;
+  /** Visible markers drawn over the series (always shown, with tooltips). */
+  points?: readonly ChartPoint[];
+  /** A right-hand axis labelling the same ticks in another unit. */
+  secondaryAxis?: SecondaryAxis;
+  /**
+   * Right margin in px (default 24, or 72 with a secondary axis). Charts stacked on one page use equal
+   * margins so their time axes line up.
+   */
+  rightMarginPx?: number;
 }
 
 const MARGIN = { top: 16, right: 24, bottom: 36, left: 64 };
@@ -107,7 +138,8 @@ function sampleIndices(n: number, max: number): number[] {
 export function lineChart(options: LineChartOptions): string {
   const width = options.widthPx ?? 960;
   const height = options.heightPx ?? 300;
-  const plotW = width - MARGIN.left - MARGIN.right;
+  const right = options.rightMarginPx ?? (options.secondaryAxis ? 72 : MARGIN.right);
+  const plotW = width - MARGIN.left - right;
   const plotH = height - MARGIN.top - MARGIN.bottom;
   let tMin = Number.POSITIVE_INFINITY;
   let tMax = Number.NEGATIVE_INFINITY;
@@ -154,7 +186,7 @@ export function lineChart(options: LineChartOptions): string {
   for (const v of yTicks) {
     const y = fmt(sy(v));
     parts.push(
-      `<line class="grid" x1="${MARGIN.left}" x2="${width - MARGIN.right}" y1="${y}" y2="${y}"/>`,
+      `<line class="grid" x1="${MARGIN.left}" x2="${width - right}" y1="${y}" y2="${y}"/>`,
       `<text class="tick" x="${MARGIN.left - 8}" y="${y}" text-anchor="end" dominant-baseline="middle">${escapeXml(options.formatY(v))}</text>`,
     );
   }
@@ -167,14 +199,25 @@ export function lineChart(options: LineChartOptions): string {
     );
   }
   parts.push(
-    `<line class="axis" x1="${MARGIN.left}" x2="${width - MARGIN.right}" y1="${MARGIN.top + plotH}" y2="${MARGIN.top + plotH}"/>`,
+    `<line class="axis" x1="${MARGIN.left}" x2="${width - right}" y1="${MARGIN.top + plotH}" y2="${MARGIN.top + plotH}"/>`,
     `<text class="axis-label" transform="translate(14 ${MARGIN.top + plotH / 2}) rotate(-90)" text-anchor="middle">${escapeXml(options.yLabel)}</text>`,
   );
+  const second = options.secondaryAxis;
+  if (second) {
+    for (const v of yTicks) {
+      parts.push(
+        `<text class="tick tick-right" x="${width - right + 8}" y="${fmt(sy(v))}" text-anchor="start" dominant-baseline="middle">${escapeXml(second.format(v))}</text>`,
+      );
+    }
+    parts.push(
+      `<text class="axis-label" transform="translate(${width - 12} ${MARGIN.top + plotH / 2}) rotate(90)" text-anchor="middle">${escapeXml(second.label)}</text>`,
+    );
+  }
   for (const r of options.referenceLines ?? []) {
     const y = fmt(sy(r.value));
     parts.push(
-      `<line class="ref" x1="${MARGIN.left}" x2="${width - MARGIN.right}" y1="${y}" y2="${y}" stroke="${r.color}"${r.dash ? ` stroke-dasharray="${r.dash}"` : ''}><title>${escapeXml(r.label)}</title></line>`,
-      `<text class="ref-label" x="${width - MARGIN.right - 4}" y="${fmt(sy(r.value) - 4)}" text-anchor="end" fill="${r.color}">${escapeXml(r.label)}</text>`,
+      `<line class="ref" x1="${MARGIN.left}" x2="${width - right}" y1="${y}" y2="${y}" stroke="${r.color}"${r.dash ? ` stroke-dasharray="${r.dash}"` : ''}><title>${escapeXml(r.label)}</title></line>`,
+      `<text class="ref-label" x="${width - right - 4}" y="${fmt(sy(r.value) - 4)}" text-anchor="end" fill="${r.color}">${escapeXml(r.label)}</text>`,
     );
   }
   for (const s of options.series) {
@@ -211,10 +254,27 @@ export function lineChart(options: LineChartOptions): string {
     const markers = sampleIndices(s.values.length, options.maxMarkers ?? 400)
       .filter((i) => Number.isFinite(s.values[i]!))
       .map((i) => {
-        const tip = `${s.name} ${formatDate(s.timesMs[i]!)}: ${options.formatY(s.values[i]!)}`;
+        const tip = `${s.name} ${formatDate(s.timesMs[i]!)}: ${(options.formatTooltip ?? options.formatY)(s.values[i]!)}`;
         return `<circle class="marker" cx="${fmt(sx(s.timesMs[i]!))}" cy="${fmt(sy(s.values[i]!))}" r="4"><title>${escapeXml(tip)}</title></circle>`;
       });
     parts.push(`<g class="markers">${markers.join('')}</g>`);
+  }
+  const points = (options.points ?? []).filter(
+    (p) => Number.isFinite(p.value) && p.timeMs >= tMin && p.timeMs <= tMax,
+  );
+  if (points.length > 0) {
+    const marks = points.map((p) => {
+      const x = sx(p.timeMs);
+      const y = sy(Math.min(Math.max(p.value, y0), y1));
+      const tip = `<title>${escapeXml(p.label)}</title>`;
+      if (p.shape === 'circle') {
+        return `<circle class="point" cx="${fmt(x)}" cy="${fmt(y)}" r="4" fill="#fff" stroke="${p.color}" stroke-width="2">${tip}</circle>`;
+      }
+      const d = p.shape === 'up' ? 1 : -1;
+      const tri = `${fmt(x)},${fmt(y - 6 * d)} ${fmt(x - 5)},${fmt(y + 4 * d)} ${fmt(x + 5)},${fmt(y + 4 * d)}`;
+      return `<polygon class="point" points="${tri}" fill="${p.color}" stroke="#fff" stroke-width="0.8">${tip}</polygon>`;
+    });
+    parts.push(`<g class="points">${marks.join('')}</g>`);
   }
   parts.push('</svg>');
   return parts.join('\n');
