@@ -42,6 +42,15 @@ import pandas as pd
 from statsmodels.tsa.stattools import coint
 
 NS_PER_DAY = 86_400 * 10**9
+# How often each rule's less common branch was exercised (stored in the output, to show what a case covers).
+COVERAGE = {
+    "entriesBlockedAfterStop": 0,
+    "flatBeyondStopBlocks": 0,
+    "sameBarReversals": 0,
+    "waitedFills": 0,
+    "heldBarsWithoutPrice": 0,
+    "signalExitsOnForcedBar": 0,
+}
 BAR_SIDE = {1: "long-spread", -1: "short-spread"}
 
 
@@ -243,13 +252,19 @@ def signal_path(zs, cfg):
                 if z > entry:
                     if z > stop:
                         blocked_short = True
+                        COVERAGE["flatBeyondStopBlocks"] += 1
                     elif not blocked_short:
                         state, since = -1, k
+                    else:
+                        COVERAGE["entriesBlockedAfterStop"] += 1
                 elif z < -entry:
                     if z < -stop:
                         blocked_long = True
+                        COVERAGE["flatBeyondStopBlocks"] += 1
                     elif not blocked_long:
                         state, since = 1, k
+                    else:
+                        COVERAGE["entriesBlockedAfterStop"] += 1
         states.append(state)
         since_of.append(since if state != 0 else None)
     return states, since_of, events
@@ -322,6 +337,12 @@ def simulate_pair(sel, timeline, close, open_, symbols, t0, t1, capital, cfg, wi
             can_fill = False
         trade_now = pos != 0 and (forced or (can_fill and target != pos))
         enter_now = (not forced) and can_fill and target != 0 and target != pos
+        if last_both is not None and k < last_both and not can_fill and target != pos:
+            COVERAGE["waitedFills"] += 1
+        if trade_now and enter_now:
+            COVERAGE["sameBarReversals"] += 1
+        if pos != 0 and not both[k]:
+            COVERAGE["heldBarsWithoutPrice"] += 1
         fill_y = oy[k] if use_open else cy[k]
         fill_x = ox[k] if use_open else cx[k]
         if trade_now:
@@ -331,6 +352,7 @@ def simulate_pair(sel, timeline, close, open_, symbols, t0, t1, capital, cfg, wi
                 exit_signal = next((e for e in events if entry_sig < e[0] <= k - delay), None)
             if exit_signal is not None and can_fill:
                 py, px, reason = fill_y, fill_x, exit_signal[1]
+                COVERAGE["signalExitsOnForcedBar"] += int(forced)
             else:
                 # Forced exit at the last available prices (the close of the last bar with both legs).
                 py, px, exit_signal = cy[k], cx[k], None
@@ -521,6 +543,7 @@ def run(args):
         "selectionChecks": selection_checks,
         "trades": all_trades,
         "summary": summary,
+        "coverage": COVERAGE,
         "equityCurve": {
             "timestampsNs": ts_all,
             "equity": eq_curve,
@@ -654,6 +677,7 @@ def main():
         os.replace(tmp, args.out)
     d = compare(report, ours, args.rtol, args.atol)
     print(f"case {args.case or args.report}: {len(ours['trades'])} reference trades, {len(report['trades'])} in the report")
+    print("coverage: " + ", ".join(f"{k} {v}" for k, v in ours["coverage"].items()))
     d.print()
     if d.failures:
         print(f"{len(d.failures)} MISMATCHES (first {args.max_failures}):")
