@@ -27,6 +27,18 @@ What it does:
 5. writes its results as JSON (`--out`) and prints a comparison with the report: max abs/rel difference per
    field, trade-by-trade match (count, bars, side, reason).
 
+Choices where the README is silent or loose (each one agrees with the engine on the committed cases unless
+noted in test/reference-parity.test.ts):
+- a trade's signal bar and entryZ are those of the bar whose decision the fill executes (the bar on which the
+  desired position changed), also when the fill waited for a missing price;
+- the exit reason and exitZ of an exit are those of the first exit decision after the entry's signal bar, also
+  when the fill waited; a signal exit filled on the forced-exit bar keeps its reason ('signal'/'stop');
+- a stop blocks its direction until |z| <= entryZ (rule 6 read literally);
+- the 'last-price' bar is the last bar on which both legs have a close; forced exits use the closes;
+- borrow over (t-1, t] uses the short leg's mark at t-1; exposure and time in market use the position held at
+  each bar's close (after that bar's fills), divided by that bar's equity;
+- turnover = sum over fills of |shares_y| P_y + |shares_x| P_x, divided by the mean of the per-bar equity.
+
 Exit status: 0 when every trade matches (same bars, side, reason) and every number is within `--rtol`
 (default 1e-9 relative, absolute below 1e-6 of money), 1 otherwise.
 """
