@@ -21,25 +21,41 @@ REF="/usr/bin/python3 packages/walk-forward/scripts/reference_walk_forward.py"
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
-# The one changed file of the 'truncated-duk' case: DUK without 2017-09-21 (the fill bar of a DUK/AEP entry
-# in the default run: the fill waits a bar), without 2017-09-26/27 (a gap inside two open DUK trades: marks
-# and signals hold) and without any row after 2017-10-13 (inside both trades: they close 'last-price').
+# Cases on edited data commit the one changed CSV in their folder (the rest is the demo data).
+# truncated-duk: DUK without 2017-09-21 (the fill bar of a DUK/AEP entry in the default run: the fill waits a
+# bar), without 2017-09-26/27 (a gap inside two open DUK trades: marks and signals hold) and without any row
+# after 2017-10-13 (inside both trades: they close 'last-price').
 mkdir -p "$OUT/truncated-duk"
 awk -F, 'NR == 1 || ($1 <= "2017-10-13" && $1 != "2017-09-21" && $1 != "2017-09-26" && $1 != "2017-09-27")' \
   "$DEMO/DUK_data.csv" > "$OUT/truncated-duk/DUK_data.csv"
+# gap-bac: BAC without 2015-03-05, the fill bar of the JPM/BAC stop-out signalled on 2015-03-04 in the
+# default run: the exit waits a bar.
+mkdir -p "$OUT/gap-bac"
+awk -F, 'NR == 1 || $1 != "2015-03-05"' "$DEMO/BAC_data.csv" > "$OUT/gap-bac/BAC_data.csv"
 
+# dataset name (= case folder holding the changed CSVs)
+ingest_edited() {
+  mkdir -p "$TMP/csv-$1"
+  cp "$DEMO"/*.csv "$TMP/csv-$1/"
+  cp "$OUT/$1"/*.csv "$TMP/csv-$1/"
+  $CLI ingest "$TMP/csv-$1" --out "$TMP/ds-$1" > /dev/null
+}
 $CLI ingest "$DEMO" --out "$TMP/ds-demo" > /dev/null
-mkdir -p "$TMP/csv-truncated-duk"
-cp "$DEMO"/*.csv "$TMP/csv-truncated-duk/"
-cp "$OUT/truncated-duk/DUK_data.csv" "$TMP/csv-truncated-duk/DUK_data.csv"
-$CLI ingest "$TMP/csv-truncated-duk" --out "$TMP/ds-truncated-duk" > /dev/null
+ingest_edited truncated-duk
+ingest_edited gap-bac
 
 # case name | dataset | CLI flags
 run_case() {
   local name=$1 dataset=$2
   shift 2
   local override=()
-  [ "$dataset" = truncated-duk ] && override=(--override "$OUT/truncated-duk/DUK_data.csv")
+  local replaced=()
+  if [ "$dataset" != demo ]; then
+    for f in "$OUT/$dataset"/*.csv; do
+      override+=(--override "$f")
+      replaced+=("$(basename "$f")")
+    done
+  fi
   mkdir -p "$OUT/$name"
   $CLI walk-forward "$TMP/ds-$dataset" --report "$TMP/report-$name" --no-cache "$@" > /dev/null
   if ! $REF --data "$DEMO" "${override[@]}" --report "$TMP/report-$name/report.json" \
@@ -47,14 +63,14 @@ run_case() {
     echo "$name" >> "$TMP/mismatched"
   fi
   head -1 "$OUT/$name/comparison.txt"
-  /usr/bin/python3 - "$TMP/report-$name/report.json" "$OUT/$name/case.json" "$name" "$dataset" "$@" <<'PY'
+  /usr/bin/python3 - "$TMP/report-$name/report.json" "$OUT/$name/case.json" "$name" "${replaced[*]}" "$@" <<'PY'
 import json, sys
-report, out, name, dataset, *flags = sys.argv[1:]
+report, out, name, replaced, *flags = sys.argv[1:]
 config = json.load(open(report))["config"]
 case = {
     "case": name,
     "data": "apps/cli/demo-data/sp500-30",
-    "replacedFiles": ["DUK_data.csv"] if dataset == "truncated-duk" else [],
+    "replacedFiles": replaced.split(),
     "flags": flags,
     "config": config,
 }
@@ -71,6 +87,7 @@ run_case high-costs demo --commission-bps 10 --slippage-bps 5 --borrow-bps 200
 run_case top-3-bands demo --top-k 3 --entry-z 1.5 --exit-z 0.25
 run_case tight-bands demo --entry-z 0.6 --exit-z 0.3 --stop-z 3
 run_case truncated-duk truncated-duk
+run_case gap-bac gap-bac
 
 if [ -s "$TMP/mismatched" ]; then
   echo "reference and engine differ in: $(tr '\n' ' ' < "$TMP/mismatched")(see <case>/comparison.txt)"
