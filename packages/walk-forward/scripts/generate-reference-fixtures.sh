@@ -86,6 +86,9 @@ run_case fill-open demo --fill-price open
 run_case high-costs demo --commission-bps 10 --slippage-bps 5 --borrow-bps 200
 run_case top-3-bands demo --top-k 3 --entry-z 1.5 --exit-z 0.25
 run_case tight-bands demo --entry-z 0.6 --exit-z 0.3 --stop-z 3
+run_case expanding demo --mode expanding
+run_case step-80 demo --step-bars 80
+run_case autolag-aic demo --autolag aic
 run_case truncated-duk truncated-duk
 run_case gap-bac gap-bac
 

@@ -326,11 +326,14 @@ describe('reference parity (python re-derivation of the walk-forward rules)', ()
 
   it('has the fixture cases the generator writes', () => {
     expect(cases).toEqual([
+      'autolag-aic',
       'default',
       'execution-delay-0',
+      'expanding',
       'fill-open',
       'gap-bac',
       'high-costs',
+      'step-80',
       'tight-bands',
       'top-3-bands',
       'truncated-duk',
