@@ -33,6 +33,12 @@ awk -F, 'NR == 1 || ($1 <= "2017-10-13" && $1 != "2017-09-21" && $1 != "2017-09-
 mkdir -p "$OUT/gap-bac"
 awk -F, 'NR == 1 || $1 != "2015-03-05"' "$DEMO/BAC_data.csv" > "$OUT/gap-bac/BAC_data.csv"
 
+# delisting-gap: the truncated DUK of truncated-duk plus AEP without 2017-10-13, DUK's last day: the DUK/AEP
+# trades close 'last-price' on the last bar on which both legs have a price (2017-10-12).
+mkdir -p "$OUT/delisting-gap"
+cp "$OUT/truncated-duk/DUK_data.csv" "$OUT/delisting-gap/DUK_data.csv"
+awk -F, 'NR == 1 || $1 != "2017-10-13"' "$DEMO/AEP_data.csv" > "$OUT/delisting-gap/AEP_data.csv"
+
 # dataset name (= case folder holding the changed CSVs)
 ingest_edited() {
   mkdir -p "$TMP/csv-$1"
@@ -43,6 +49,7 @@ ingest_edited() {
 $CLI ingest "$DEMO" --out "$TMP/ds-demo" > /dev/null
 ingest_edited truncated-duk
 ingest_edited gap-bac
+ingest_edited delisting-gap
 
 # case name | dataset | CLI flags
 run_case() {
@@ -91,6 +98,7 @@ run_case step-80 demo --step-bars 80
 run_case autolag-aic demo --autolag aic
 run_case truncated-duk truncated-duk
 run_case gap-bac gap-bac
+run_case delisting-gap delisting-gap
 
 if [ -s "$TMP/mismatched" ]; then
   echo "reference and engine differ in: $(tr '\n' ' ' < "$TMP/mismatched")(see <case>/comparison.txt)"

@@ -48,7 +48,10 @@ export interface PairTradingInput extends ZScoreBands {
 export interface PairTrade {
   /** +1 long the spread (long y, short x), −1 short the spread. */
   side: 1 | -1;
-  /** Bar whose close produced the entry signal, and the fill bar. */
+  /**
+   * Bar whose close decided the entry (the bar at which the signal took the traded side: when a fill waited
+   * for prices, earlier than fill − delay), and the fill bar.
+   */
   signalIndex: number;
   entryIndex: number;
   /** Fill bar of the exit (a forced exit: the bar of the prices used). */
@@ -153,13 +156,13 @@ export function simulatePairTrading(input: PairTradingInput): PairTradingResult 
 
   // Last bar on which both legs have a price (forced exit bar when before the window's last bar).
   let lastBoth = -1;
-  let lastY = -1;
-  let lastX = -1;
+  for (let k = 0; k < n; k++) if (priced(closeY[start + k]) && priced(closeX[start + k])) lastBoth = k;
+  // changedAt[k]: the latest bar ≤ k at which the signal took its current value (the deciding bar of a
+  // fill that waited for prices).
+  const changedAt = new Int32Array(n);
   for (let k = 0; k < n; k++) {
-    if (priced(closeY[start + k])) lastY = k;
-    if (priced(closeX[start + k])) lastX = k;
+    changedAt[k] = k > 0 && signal[k] === signal[k - 1] ? changedAt[k - 1]! : k;
   }
-  lastBoth = Math.min(lastY, lastX);
 
   const position = new Int8Array(n);
   const pnl = new Float64Array(n);
@@ -240,8 +243,13 @@ export function simulatePairTrading(input: PairTradingInput): PairTradingResult 
   const fillTo = (k: number, d: number, py: number, px: number): void => {
     const target = signal[d]!;
     if (target === side) return;
-    if (side !== 0) closeTrade(k, py, px, reasons[d] === SIGNAL_STOP ? 'stop' : 'signal', z[d]!);
-    if (target !== 0 && k < n - 1 && k !== lastBoth) openTrade(k, target as 1 | -1, py, px, d);
+    if (side !== 0) {
+      // The exit was decided at the first bar after the entry's signal where the signal left this side.
+      let c = open!.signalIndex - start + 1;
+      while (c < d && signal[c] === side) c++;
+      closeTrade(k, py, px, reasons[c] === SIGNAL_STOP ? 'stop' : 'signal', z[c]!);
+    }
+    if (target !== 0 && k < n - 1 && k !== lastBoth) openTrade(k, target as 1 | -1, py, px, changedAt[d]!);
   };
   const mark = (k: number, py: number | undefined, px: number | undefined): void => {
     if (priced(py)) {

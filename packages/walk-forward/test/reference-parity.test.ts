@@ -95,10 +95,7 @@ interface ReferenceOutput {
  * (= fill − delay, no decision): exitReason 'signal', exitZ null; the reference keeps the stop that caused it
  * ('stop', 4.10). Rule 6 calls this exit a stop: the engine's label is wrong, its P&L is right.
  */
-const KNOWN_DIVERGENCES: Record<string, Record<string, Num | string>> = {
-  'truncated-duk:14:DUK/AEP:1164': { signalIndex: 1163, signalNs: '1505952000000000000', entryZ: null },
-  'gap-bac:4:JPM/BAC:514': { exitReason: 'signal', exitZ: null },
-};
+const KNOWN_DIVERGENCES: Record<string, Record<string, Num | string>> = {};
 
 const TRADE_EXACT = [
   'window',
@@ -328,6 +325,7 @@ describe('reference parity (python re-derivation of the walk-forward rules)', ()
     expect(cases).toEqual([
       'autolag-aic',
       'default',
+      'delisting-gap',
       'execution-delay-0',
       'expanding',
       'fill-open',

@@ -146,4 +146,39 @@ describe('simulatePairTrading', () => {
     expect(() => simulatePairTrading({ ...base, executionDelayBars: -1 })).toThrow(/executionDelayBars/);
     expect(() => simulatePairTrading({ ...base, fillPrice: 'open' })).toThrow(/open/);
   });
+
+  it('a waited fill keeps the deciding bar: a stop stays a stop, the entry names its signal bar', () => {
+    // β 1, μ 0, σ 1, x = 100: z = y − 100. Short at bar 1 (z 2.5), stop at bar 3 (4.5); bar 4 has no y.
+    const z = [0, 2.5, 3, 4.5, 4.6, 4.7, 4.7, 4.7];
+    const closeY = z.map((v) => 100 + v);
+    closeY[4] = Number.NaN;
+    const r = simulatePairTrading({
+      ...base,
+      closeY,
+      closeX: z.map(() => 100),
+      hedgeRatio: 1,
+    });
+    expect(r.trades).toHaveLength(1);
+    const t = r.trades[0]!;
+    expect(t.signalIndex).toBe(1);
+    expect(t.exitIndex).toBe(5); // the stop decided at bar 3 could not fill at bar 4
+    expect(t.exitReason).toBe('stop');
+    expect(t.exitZ).toBeCloseTo(4.5, 12);
+    // An entry whose fill waits names the bar that decided it.
+    const gap = [...base.closeX];
+    gap[2] = Number.NaN;
+    const e = simulatePairTrading({ ...base, closeX: gap }).trades[0]!;
+    expect([e.signalIndex, e.entryIndex]).toEqual([1, 3]);
+    expect(e.entryZ).toBe(3);
+  });
+
+  it('a last-price exit uses the last bar on which both legs have a price', () => {
+    // y priced through bar 5, x missing on bar 5: the exit is at bar 4's closes of both legs.
+    const closeY = [20, 23, 24, 23, 22.8, 22.9, Number.NaN, Number.NaN];
+    const closeX = [10, 10, 10, 10, 10, Number.NaN, 10, 10];
+    const t = simulatePairTrading({ ...base, closeY, closeX }).trades[0]!;
+    expect(t.exitReason).toBe('last-price');
+    expect(t.exitIndex).toBe(4);
+    expect([t.exitPriceY, t.exitPriceX]).toEqual([22.8, 10]);
+  });
 });
