@@ -1,7 +1,8 @@
 /**
  * `@mmtape/columnar-format`: the mmtape binary column file (header + 64-byte aligned columns, see
  * FORMAT.md), zero-copy typed-array views over memory-mapped files, an atomic writer, dataset folders
- * with `manifest.json`, parallel CSV/Parquet ingest and Parquet export.
+ * of immutable generations (pointer `CURRENT`, `manifest.json` per generation, reader leases, garbage
+ * collection), parallel CSV/Parquet ingest and Parquet export.
  *
  * @example
  * ```ts
@@ -47,6 +48,7 @@ export {
   ColumnNotFoundError,
   ColumnOutOfBoundsError,
   CsvReadError,
+  DatasetGenerationError,
   DatasetMismatchError,
   DatasetWriterError,
   FieldCountError,
@@ -74,6 +76,9 @@ export {
 } from './errors.js';
 export type { ExportParquetOptions, ExportParquetReport } from './export/export-parquet.js';
 export { exportParquet } from './export/export-parquet.js';
+export type { CollectGenerationsOptions, CollectGenerationsReport } from './generations/collect-generations.js';
+export { collectGenerations } from './generations/collect-generations.js';
+export { CURRENT_FILE_NAME, readCurrentGeneration } from './generations/dataset-layout.js';
 export { COLUMN_ALIGNMENT_BYTES, FORMAT_VERSION, MAGIC } from './header.js';
 export type { HygieneOptions, HygieneReport } from './ingest/apply-hygiene.js';
 export { DEFAULT_SYMBOL_FROM_FILE_NAME, ingest } from './ingest/ingest.js';

@@ -116,7 +116,7 @@ export async function runWalkForwardCommand(
       const workers = options.workers ?? 1;
       report = await runWalkForward(panel, config, {
         ...(cache ? { cache } : {}),
-        ...(workers === 1 ? {} : { workers, datasetDir: resolve(dir), panelOptions }),
+        ...(workers === 1 ? {} : { workers, datasetDir: dataset.generationDir, panelOptions }),
         onProgress: (p: { windowsDone: number; windowsTotal: number }) => {
           if (!started) {
             ctx.progress.start('walk-forward (windows)', p.windowsTotal);

@@ -1,5 +1,5 @@
 /**
- * CSV / Parquet -> dataset folder (one column file per symbol plus manifest.json), atomically, with
+ * CSV / Parquet -> a new generation of a dataset folder (column files plus manifest.json), atomically, with
  * input files parsed in parallel on worker threads.
  */
 
@@ -41,8 +41,10 @@ const TIMESTAMP_UNITS = ['iso', 's', 'ms', 'us', 'ns'];
  * (only when needed), exact duplicates dropped, one column file per symbol (`ts` i64 ns UTC, then the
  * present of open/high/low/close/volume as f64) and `manifest.json`.
  *
- * Output is atomic: everything is written into `.<outDir name>.tmp-<pid>-<random>` next to `outDir`
- * and renamed into place at the end; on any error the temp folder is removed and `outDir` is untouched.
+ * Output is atomic: everything is written into a temp folder `outDir/.tmp-<owner>` which becomes a new
+ * generation `outDir/gen-<id>` published by one atomic rename of the pointer `outDir/CURRENT` at the
+ * end (FORMAT.md, "Dataset folder"); on any error the temp folder is removed and the dataset is
+ * untouched (a new `outDir` this call created is removed again).
  *
  * Files are read on `options.workers` lanes (default `os.availableParallelism()`): the main thread plus
  * `workers - 1` worker threads; each worker hands back typed arrays per symbol (buffers transferred, not
@@ -266,6 +268,7 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
     >;
     const report: IngestReport = {
       outDir,
+      generation: '', // set once published
       files: fileReports,
       symbols: symbolReports,
       rowsRead,
@@ -306,6 +309,7 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
       },
     };
     writer.finish({ source });
+    report.generation = writer.generation!;
     report.elapsedMs = performance.now() - started;
     return report;
   } catch (e) {
