@@ -53,7 +53,7 @@ async function child(workers, configIndex) {
 }
 
 async function main() {
-  if (!existsSync(join(DATASET, 'manifest.json'))) {
+  if (!existsSync(join(DATASET, 'CURRENT'))) {
     const { ingestCsv } = await import(CF);
     await ingestCsv({ inputs: [CSV_DIR], outDir: DATASET });
   }
