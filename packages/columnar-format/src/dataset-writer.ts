@@ -4,7 +4,17 @@
  * and publishes it by one atomic rename of the pointer `CURRENT`.
  */
 
-import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DTYPE_SIZE_BYTES, type DType } from './dtype.js';
 import { DatasetWriterError, InvalidSymbolError, NotSortedError, OutputExistsError } from './errors.js';
@@ -471,7 +481,8 @@ export function checkOutDir(outDir: string, overwrite: boolean): void {
     });
   }
   const foreign = names.find(
-    (n) => !isGenerationName(n) && !n.startsWith(TEMP_GENERATION_PREFIX) && !n.startsWith(TEMP_CURRENT_PREFIX),
+    (n) =>
+      !isGenerationName(n) && !n.startsWith(TEMP_GENERATION_PREFIX) && !n.startsWith(TEMP_CURRENT_PREFIX),
   );
   if (foreign !== undefined) {
     throw new OutputExistsError(

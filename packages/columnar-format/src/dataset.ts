@@ -104,7 +104,12 @@ export class Dataset {
   /** Lease on the generation; `undefined` after {@link close} until the next file is opened. */
   #lease: GenerationLease | undefined;
 
-  private constructor(dir: string, lease: GenerationLease, manifest: DatasetManifest, forceFallback: boolean) {
+  private constructor(
+    dir: string,
+    lease: GenerationLease,
+    manifest: DatasetManifest,
+    forceFallback: boolean,
+  ) {
     this.dir = dir;
     this.generation = lease.generation;
     this.generationDir = resolve(lease.generationDir);
@@ -127,7 +132,12 @@ export class Dataset {
     const { datasetDir, generation } = locateDataset(dir);
     const lease = leaseGeneration(datasetDir, generation);
     try {
-      return new Dataset(datasetDir, lease, readManifest(lease.generationDir), options.forceFallback ?? false);
+      return new Dataset(
+        datasetDir,
+        lease,
+        readManifest(lease.generationDir),
+        options.forceFallback ?? false,
+      );
     } catch (e) {
       lease.release();
       throw e;

@@ -76,7 +76,10 @@ export {
 } from './errors.js';
 export type { ExportParquetOptions, ExportParquetReport } from './export/export-parquet.js';
 export { exportParquet } from './export/export-parquet.js';
-export type { CollectGenerationsOptions, CollectGenerationsReport } from './generations/collect-generations.js';
+export type {
+  CollectGenerationsOptions,
+  CollectGenerationsReport,
+} from './generations/collect-generations.js';
 export { collectGenerations } from './generations/collect-generations.js';
 export { CURRENT_FILE_NAME, readCurrentGeneration } from './generations/dataset-layout.js';
 export { COLUMN_ALIGNMENT_BYTES, FORMAT_VERSION, MAGIC } from './header.js';

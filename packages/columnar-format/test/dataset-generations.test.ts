@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -56,7 +56,13 @@ describe('dataset folder layout', () => {
     expect(gen).toMatch(/^gen-\d{8}T\d{9}Z-[0-9a-f]{6}$/);
     expect(entries(out)).toEqual([CURRENT_FILE_NAME, gen]);
     expect(readFileSync(join(out, CURRENT_FILE_NAME), 'utf8')).toBe(`${gen}\n`);
-    expect(readdirSync(join(out, gen)).sort()).toEqual(['.leases', 'S0.col', 'S1.col', 'S2.col', 'manifest.json']);
+    expect(readdirSync(join(out, gen)).sort()).toEqual([
+      '.leases',
+      'S0.col',
+      'S1.col',
+      'S2.col',
+      'manifest.json',
+    ]);
     expect(readdirSync(join(out, gen, '.leases'))).toEqual([]); // the writer's lease is gone
     const ds = Dataset.open(out);
     expect(ds.generation).toBe(gen);
@@ -80,7 +86,12 @@ describe('dataset folder layout', () => {
   it('without overwrite an existing dataset is refused; a foreign folder is refused even with overwrite', () => {
     const out = join(dir, 'refuse');
     writeVersion(out, 1, 1, false);
-    expect(isMmtapeError(catchError(() => DatasetWriter.create(out)), 'OUTPUT_EXISTS')).toBe(true);
+    expect(
+      isMmtapeError(
+        catchError(() => DatasetWriter.create(out)),
+        'OUTPUT_EXISTS',
+      ),
+    ).toBe(true);
     const foreign = join(dir, 'foreign');
     mkdirSync(foreign);
     writeFileSync(join(foreign, 'notes.txt'), 'keep me');
@@ -165,7 +176,9 @@ describe('generation pointer', () => {
     const rand = mulberry32(14);
     const seen = new Set<number>();
     for (let k = 0; k < 6; k++) {
-      const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       // Let it publish at least once, then kill it somewhere inside a later round.
       await new Promise<void>((done) => child.stdout.once('data', () => done()));
       await new Promise((r) => setTimeout(r, Math.floor(rand() * 60)));
@@ -277,5 +290,16 @@ describe('leases and garbage collection', () => {
     expect(dry.removedGenerations).toEqual([first]);
     expect(existsSync(join(out, first))).toBe(true);
     expect(collectGenerations(out).removedGenerations).toEqual([first]);
+  });
+});
+
+describe('hand-made generations', () => {
+  it('a current generation without a .leases folder is refused, naming the folder', () => {
+    const out = join(dir, 'hand-made');
+    const gen = writeVersion(out, 1, 1, false);
+    rmSync(join(out, gen, '.leases'), { recursive: true });
+    const e = catchError(() => Dataset.open(out));
+    expect(isMmtapeError(e, 'DATASET_GENERATION')).toBe(true);
+    expect((e as Error).message).toContain('.leases');
   });
 });

@@ -120,7 +120,9 @@ describe('packDataset with bar frames (pack format 2)', () => {
       const out = mkdtempSync(join(tmpdir(), 'mmtape-packbars-h-'));
       expect((await hydrateDataset(p, out, { overwrite: true })).verified).toBe(true);
       for (const f of readdirSync(src)) {
-        expect(readFileSync(join(currentGenerationDir(out), f)).equals(readFileSync(join(src, f))), f).toBe(true);
+        expect(readFileSync(join(currentGenerationDir(out), f)).equals(readFileSync(join(src, f))), f).toBe(
+          true,
+        );
       }
     }
   });

@@ -101,7 +101,10 @@ describe('packs and frame versions', () => {
     const out = mkdtempSync(join(tmpdir(), 'mmtape-packfv-h-'));
     expect((await hydrateDataset(packed, out, { overwrite: true })).verified).toBe(true);
     for (const file of readdirSync(src)) {
-      expect(readFileSync(join(currentGenerationDir(out), file)).equals(readFileSync(join(src, file))), file).toBe(true);
+      expect(
+        readFileSync(join(currentGenerationDir(out), file)).equals(readFileSync(join(src, file))),
+        file,
+      ).toBe(true);
     }
   });
 

@@ -50,7 +50,9 @@ describe('packDataset / hydrateDataset / openPackedDataset', () => {
     const h = await hydrateDataset(packed, out, { overwrite: true });
     expect(h).toMatchObject({ files: 5, verified: true });
     for (const f of readdirSync(src)) {
-      expect(readFileSync(join(currentGenerationDir(out), f)).equals(readFileSync(join(src, f))), f).toBe(true);
+      expect(readFileSync(join(currentGenerationDir(out), f)).equals(readFileSync(join(src, f))), f).toBe(
+        true,
+      );
     }
   });
 

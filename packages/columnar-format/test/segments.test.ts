@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -88,7 +88,9 @@ describe('segment files (DatasetWriter segmentBytes, Dataset)', () => {
       }
     }
     const last = m.symbols.at(-1)!.partitions![0]!;
-    expect(statSync(join(currentGenerationDir(out), 'segment-00000.mmseg')).size).toBe(last.offsetBytes! + last.sizeBytes);
+    expect(statSync(join(currentGenerationDir(out), 'segment-00000.mmseg')).size).toBe(
+      last.offsetBytes! + last.sizeBytes,
+    );
     const plain = Dataset.open(plainDir);
     const seg = Dataset.open(out);
     expectSameData(plain, seg);
@@ -98,7 +100,9 @@ describe('segment files (DatasetWriter segmentBytes, Dataset)', () => {
     expect(a.bytes.buffer).toBe(b.bytes.buffer);
     expect(b.file.baseOffsetBytes).toBe(m.symbols[7]!.partitions![0]!.offsetBytes);
     expect(b.verifyNoCopies({ all: true }).every((c) => c.aliases)).toBe(true);
-    expect(b.path).toBe(`${join(currentGenerationDir(out), 'segment-00000.mmseg')}@${b.file.baseOffsetBytes}`);
+    expect(b.path).toBe(
+      `${join(currentGenerationDir(out), 'segment-00000.mmseg')}@${b.file.baseOffsetBytes}`,
+    );
     expect(seg.verify()).toEqual(plain.verify());
     plain.close();
     seg.close();
@@ -200,7 +204,11 @@ describe('segment files (DatasetWriter segmentBytes, Dataset)', () => {
     expect(report.files).toBe(0);
     expect(report.otherFiles).toBe(2);
     await hydrateDataset(join(dir, 'stray-packed'), join(dir, 'stray-hydrated'));
-    expect(readFileSync(join(currentGenerationDir(join(dir, 'stray-hydrated')), 'segment-00000.mmseg')).equals(bytes)).toBe(true);
+    expect(
+      readFileSync(join(currentGenerationDir(join(dir, 'stray-hydrated')), 'segment-00000.mmseg')).equals(
+        bytes,
+      ),
+    ).toBe(true);
   });
 
   it("'auto' writes segments from AUTO_SEGMENT_MIN_FILES column files, one file each below", () => {

@@ -1,6 +1,10 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type CollectGenerationsReport, CURRENT_FILE_NAME, collectGenerations } from '@mmtape/columnar-format';
+import {
+  type CollectGenerationsReport,
+  CURRENT_FILE_NAME,
+  collectGenerations,
+} from '@mmtape/columnar-format';
 import { CliUsageError } from '../cli-error.js';
 import type { CommandContext } from '../context.js';
 

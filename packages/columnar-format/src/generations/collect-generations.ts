@@ -7,8 +7,8 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   isGenerationName,
-  readCurrentGeneration,
   REMOVING_MARKER_NAME,
+  readCurrentGeneration,
   TEMP_CURRENT_PREFIX,
   TEMP_GENERATION_PREFIX,
 } from './dataset-layout.js';

@@ -65,11 +65,14 @@ export function readCurrentGeneration(datasetDir: string): string | undefined {
     fd = openSync(path, 'r');
   } catch (cause) {
     if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new DatasetGenerationError(`${path}: cannot read the generation pointer: ${(cause as Error).message}`, {
-      path,
-      field: CURRENT_FILE_NAME,
-      cause,
-    });
+    throw new DatasetGenerationError(
+      `${path}: cannot read the generation pointer: ${(cause as Error).message}`,
+      {
+        path,
+        field: CURRENT_FILE_NAME,
+        cause,
+      },
+    );
   }
   let text: string;
   try {

@@ -4,10 +4,11 @@
  * lease. Released by {@link GenerationLease.release} or, at the latest, when the process exits.
  */
 
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatasetGenerationError } from '../errors.js';
-import { LEASES_DIR_NAME, readCurrentGeneration, REMOVING_MARKER_NAME } from './dataset-layout.js';
+import { MANIFEST_FILE_NAME } from '../manifest.js';
+import { LEASES_DIR_NAME, REMOVING_MARKER_NAME, readCurrentGeneration } from './dataset-layout.js';
 import { isOwnerAlive, newOwnerToken, parseOwnerToken, thisHost } from './process-owner.js';
 
 /** File name extension of lease files. */
@@ -69,10 +70,13 @@ export function leaseGeneration(datasetDir: string, generation?: string): Genera
   for (let attempt = 0; attempt < MAX_LEASE_ATTEMPTS; attempt++) {
     const gen = generation ?? readCurrentGeneration(datasetDir);
     if (gen === undefined) {
-      throw new DatasetGenerationError(`${datasetDir} is not a dataset folder: no CURRENT generation pointer`, {
-        path: datasetDir,
-        field: 'CURRENT',
-      });
+      throw new DatasetGenerationError(
+        `${datasetDir} is not a dataset folder: no CURRENT generation pointer`,
+        {
+          path: datasetDir,
+          field: 'CURRENT',
+        },
+      );
     }
     const generationDir = join(datasetDir, gen);
     const token = newOwnerToken();
@@ -91,6 +95,19 @@ export function leaseGeneration(datasetDir: string, generation?: string): Genera
           field: gen,
           cause,
         });
+      }
+      // A current generation is never being removed, so a missing lease folder there means a folder
+      // mmtape did not write (a generation being removed loses it only once it is no longer current).
+      if (
+        generation === undefined &&
+        !existsSync(join(generationDir, LEASES_DIR_NAME)) &&
+        existsSync(join(generationDir, MANIFEST_FILE_NAME)) &&
+        readCurrentGeneration(datasetDir) === gen
+      ) {
+        throw new DatasetGenerationError(
+          `${generationDir}: generation has no ${LEASES_DIR_NAME} folder; it was not written by mmtape (FORMAT.md, "Dataset folder")`,
+          { path: generationDir, field: LEASES_DIR_NAME, expected: `a ${LEASES_DIR_NAME} folder`, cause },
+        );
       }
       if (generation !== undefined) throw removedError(datasetDir, gen, cause);
       continue; // removed between resolving CURRENT and writing the lease: resolve again
@@ -182,9 +199,13 @@ function removedError(datasetDir: string, generation: string, cause?: unknown): 
 /** Creates a lease file for `token` in `generationDir` (the writer's lease on the generation it builds). */
 export function writeOwnLease(generationDir: string, token: string): string {
   const path = join(generationDir, LEASES_DIR_NAME, `${token}${LEASE_FILE_EXTENSION}`);
-  writeFileSync(path, `${JSON.stringify({ pid: process.pid, host: thisHost(), createdAt: new Date().toISOString() })}\n`, {
-    flag: 'wx',
-  });
+  writeFileSync(
+    path,
+    `${JSON.stringify({ pid: process.pid, host: thisHost(), createdAt: new Date().toISOString() })}\n`,
+    {
+      flag: 'wx',
+    },
+  );
   remember(path);
   return path;
 }

@@ -155,7 +155,11 @@ export async function packDataset(
 }
 
 /** {@link packDataset} of one folder (a generation, or any folder). */
-async function packFolder(srcDir: string, packedDir: string, options: PackDatasetOptions): Promise<PackReport> {
+async function packFolder(
+  srcDir: string,
+  packedDir: string,
+  options: PackDatasetOptions,
+): Promise<PackReport> {
   const chunkRows = options.chunkRows ?? DEFAULT_CHUNK_ROWS;
   if (!Number.isInteger(chunkRows) || chunkRows < 1) {
     throw new PackError(
