@@ -303,3 +303,26 @@ describe('hand-made generations', () => {
     expect((e as Error).message).toContain('.leases');
   });
 });
+
+describe('pack and hydrate with generations', () => {
+  it('pack reads the current generation; hydrate --overwrite publishes a new one beside a reader of the old', async () => {
+    const { hydrateDataset, packDataset } = await import('../src/pack/index.js');
+    const src = join(dir, 'pack-src');
+    writeVersion(src, 5, 3, false);
+    const packed = join(dir, 'pack-out');
+    const report = await packDataset(src, packed);
+    expect(report.files).toBe(3);
+    expect(report.index.others.map((o) => o.path)).toEqual(['manifest.json']); // no CURRENT, no leases
+    const target = join(dir, 'pack-target');
+    const old = writeVersion(target, 1, 3, false);
+    const reader = Dataset.open(target);
+    const h = await hydrateDataset(packed, target, { overwrite: true });
+    expect(readCurrentGeneration(target)).toBe(h.generation);
+    expect(closeSum(reader)).toBe(9); // still the old generation
+    const fresh = Dataset.open(target);
+    expect(closeSum(fresh)).toBe(45);
+    fresh.close();
+    reader.close();
+    expect(collectGenerations(target).removedGenerations).toEqual([old]);
+  });
+});

@@ -5,7 +5,7 @@
  */
 
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { DatasetGenerationError } from '../errors.js';
 import { MANIFEST_FILE_NAME } from '../manifest.js';
 import { LEASES_DIR_NAME, REMOVING_MARKER_NAME, readCurrentGeneration } from './dataset-layout.js';
@@ -78,7 +78,7 @@ export function leaseGeneration(datasetDir: string, generation?: string): Genera
         },
       );
     }
-    const generationDir = join(datasetDir, gen);
+    const generationDir = join(resolve(datasetDir), gen); // absolute: the lease survives a chdir
     const token = newOwnerToken();
     const path = join(generationDir, LEASES_DIR_NAME, `${token}${LEASE_FILE_EXTENSION}`);
     const body = `${JSON.stringify({ pid: process.pid, host: thisHost(), createdAt: new Date().toISOString() })}\n`;
