@@ -15,9 +15,9 @@ import { isOwnerAlive, newOwnerToken, parseOwnerToken, thisHost } from './proces
 export const LEASE_FILE_EXTENSION = '.lease';
 
 /**
- * Attempts of {@link leaseGeneration} before it gives up: each failed attempt means a writer published
- * a newer generation and a collector removed the one just resolved, so 50 in a row only happen when
- * generations are replaced faster than a lease file can be written.
+ * Attempts of {@link leaseGeneration} before it gives up (with pauses of 1, 2, … 10 ms between them,
+ * ~0.45 s in all): each failed attempt means a collector was removing the generation just resolved, so
+ * 50 in a row only happen when generations are replaced faster than a lease file can be written.
  */
 const MAX_LEASE_ATTEMPTS = 50;
 
@@ -36,6 +36,13 @@ export interface GenerationLease {
   readonly path: string | undefined;
   /** Removes the lease file. Idempotent. */
   release(): void;
+}
+
+const pauseCell = new Int32Array(new SharedArrayBuffer(4));
+
+/** Blocks `min(attempt + 1, 10)` ms between lease attempts (synchronous: `Dataset.open` is). */
+function pause(attempt: number): void {
+  Atomics.wait(pauseCell, 0, 0, Math.min(attempt + 1, 10));
 }
 
 /** Lease files held by this process, removed on exit (a process killed by a signal leaves stale ones). */
@@ -110,6 +117,7 @@ export function leaseGeneration(datasetDir: string, generation?: string): Genera
         );
       }
       if (generation !== undefined) throw removedError(datasetDir, gen, cause);
+      pause(attempt);
       continue; // removed between resolving CURRENT and writing the lease: resolve again
     }
     remember(path);
@@ -117,6 +125,7 @@ export function leaseGeneration(datasetDir: string, generation?: string): Genera
     rmSync(path, { force: true });
     held.delete(path);
     if (generation !== undefined) throw removedError(datasetDir, gen);
+    pause(attempt); // the collector deletes its marker or the generation within a few file operations
   }
   throw new DatasetGenerationError(
     `${datasetDir}: the generation named by CURRENT was removed ${MAX_LEASE_ATTEMPTS} times in a row before it could be leased`,
