@@ -96,7 +96,7 @@ process.exit(failed ? 1 : 0);
   log(`mmtape --help: ok (${help.split('\n').length} lines)`);
   const demoOut = join(root, 'demo');
   const demo = run(bin, ['demo', '--out', demoOut], project);
-  for (const f of ['report/report.json', 'report/report.html', 'dataset/manifest.json']) {
+  for (const f of ['report/report.json', 'report/report.html', 'dataset/CURRENT']) {
     if (!existsSync(join(demoOut, f))) throw new Error(`mmtape demo did not write ${f}:\n${demo}`);
   }
   log(`mmtape demo: ok (${demo.trim().split('\n').slice(-3).join(' | ')})`);

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
+import { CURRENT_FILE_NAME, MANIFEST_FILE_NAME } from '@mmtape/columnar-format';
 import { CliUsageError } from './cli-error.js';
 import { loadConfig, type MmtapeConfig } from './config-file.js';
 import { createProgress, type Progress } from './progress.js';
@@ -108,14 +109,16 @@ export function parseTimeNs(text: string): bigint {
 }
 
 /**
- * Checks that `dir` is a dataset folder (has manifest.json) before any package opens it, so that a typo
- * gives a usage error (exit 1) rather than a data error.
+ * Checks that `dir` is a dataset folder (has the generation pointer `CURRENT`) or one generation folder
+ * of it (`<dataset>/gen-<id>` with `manifest.json`) before any package opens it, so that a typo gives a
+ * usage error (exit 1) rather than a data error.
  * @throws CliUsageError naming the folder.
  */
 export function requireDatasetDir(dir: string): string {
-  if (!existsSync(join(dir, 'manifest.json'))) {
+  const generationFolder = /^gen-/.test(basename(resolve(dir))) && existsSync(join(dir, MANIFEST_FILE_NAME));
+  if (!existsSync(join(dir, CURRENT_FILE_NAME)) && !generationFolder) {
     throw new CliUsageError(
-      `${dir} is not a dataset folder (no manifest.json); create one with "mmtape ingest <csv...> --out ${dir}"`,
+      `${dir} is not a dataset folder (no ${CURRENT_FILE_NAME}); create one with "mmtape ingest <csv...> --out ${dir}"`,
     );
   }
   return dir;

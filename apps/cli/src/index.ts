@@ -18,6 +18,7 @@ export {
   type ExportResult,
   runExport,
 } from './commands/export.js';
+export { type GcResult, runGc } from './commands/gc.js';
 export { type InfoResult, runInfo } from './commands/info.js';
 export { type IngestCommandOptions, runIngest } from './commands/ingest.js';
 export {

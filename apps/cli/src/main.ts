@@ -4,6 +4,7 @@ import { runBench } from './commands/bench.js';
 import { DEFAULT_CACHE_DIR, runCache } from './commands/cache.js';
 import { runDemo } from './commands/demo.js';
 import { EXPORT_FORMATS, runExport } from './commands/export.js';
+import { runGc } from './commands/gc.js';
 import { runInfo } from './commands/info.js';
 import { parseColumnMap, runIngest } from './commands/ingest.js';
 import { runHydrate, runPack } from './commands/pack.js';
@@ -170,6 +171,15 @@ export function createProgram(emit: (result: unknown) => void): Command {
     .argument('<dataset>', 'dataset folder')
     .option('--symbols', 'also list every symbol')
     .action((dir: string, opts, cmd: Command) => emit(runInfo(dir, opts, ctxOf(cmd))));
+
+  program
+    .command('gc')
+    .description(
+      'remove superseded dataset generations no running reader holds, and temp folders of killed writers',
+    )
+    .argument('<dataset>', 'dataset folder')
+    .option('--dry-run', 'only list what would be removed')
+    .action((dir: string, opts, cmd: Command) => emit(runGc(dir, opts, ctxOf(cmd))));
 
   program
     .command('replay')

@@ -13,11 +13,13 @@ const tmp = tempDir('pack');
 afterAll(() => tmp.cleanup());
 const mmtape = (...args: string[]) => captureOutput(() => main(['node', 'mmtape', ...args]));
 
-/** Relative path → bytes of every file below `dir`. */
+/** Relative path → bytes of every data file of the current generation of dataset folder `dir`. */
 function filesOf(dir: string): Map<string, Buffer> {
   const out = new Map<string, Buffer>();
-  for (const name of readdirSync(dir, { recursive: true }) as string[]) {
-    const path = join(dir, name);
+  const gen = join(dir, readFileSync(join(dir, 'CURRENT'), 'utf8').trim());
+  for (const name of readdirSync(gen, { recursive: true }) as string[]) {
+    if (name.startsWith('.leases')) continue;
+    const path = join(gen, name);
     try {
       out.set(name, readFileSync(path));
     } catch {

@@ -1,30 +1,34 @@
 /**
- * Writes a dataset folder (FORMAT.md, "Dataset folder") atomically: every file goes into a temp folder
- * next to the target, `finish()` writes `manifest.json` and renames the folder into place.
+ * Writes one generation of a dataset folder (FORMAT.md, "Dataset folder"): every file goes into a temp
+ * folder inside the dataset folder, `finish()` writes `manifest.json`, renames the folder to `gen-<id>`
+ * and publishes it by one atomic rename of the pointer `CURRENT`.
  */
 
-import { randomBytes } from 'node:crypto';
 import {
   closeSync,
   existsSync,
   fsyncSync,
-  mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
-  renameSync,
   rmSync,
   statSync,
   writeSync,
 } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { DTYPE_SIZE_BYTES, type DType } from './dtype.js';
 import { DatasetWriterError, InvalidSymbolError, NotSortedError, OutputExistsError } from './errors.js';
+import {
+  CURRENT_FILE_NAME,
+  isGenerationName,
+  TEMP_CURRENT_PREFIX,
+  TEMP_GENERATION_PREFIX,
+} from './generations/dataset-layout.js';
+import { GenerationBuilder } from './generations/generation-builder.js';
 import {
   type DatasetManifest,
   type DatasetPartitionEntry,
   type DatasetSymbolEntry,
-  MANIFEST_FILE_NAME,
   type PartitionScheme,
   SEGMENT_FILE_EXTENSION,
   SEGMENT_MEMBER_ALIGNMENT_BYTES,
@@ -36,9 +40,10 @@ import { type ColumnInput, writeColumnFile } from './write-column-file.js';
 /** Options of {@link DatasetWriter.create}. */
 export interface DatasetWriterOptions {
   /**
-   * Replace an existing folder. Default `false` (OutputExistsError), so a typo never destroys data. Only
-   * a folder holding `manifest.json`, or an empty one, is replaced; the old one is removed after the
-   * new one is in place.
+   * Publish a new generation of an existing dataset. Default `false` (OutputExistsError), so a typo never
+   * replaces data. Only a dataset folder (it holds `CURRENT`) is replaced; any other non-empty folder is
+   * refused. Readers of the old generation keep reading it; it is removed once no live process leases it
+   * (FORMAT.md, "Leases and garbage collection").
    */
   overwrite?: boolean;
   /**
@@ -93,10 +98,13 @@ const NS_PER_DAY = 86_400_000_000_000n;
  * ```
  */
 export class DatasetWriter {
-  /** Final dataset folder (absolute). */
+  /** Dataset folder (absolute). */
   readonly dir: string;
-  /** Temp folder the files are written into until {@link finish}. */
+  /** Temp folder inside {@link dir} the files are written into until {@link finish}. */
   readonly tempDir: string;
+  /** The generation {@link finish} published (`gen-…`); `undefined` before. */
+  generation: string | undefined;
+  readonly #builder: GenerationBuilder;
   readonly partition: PartitionScheme;
   readonly #overwrite: boolean;
   readonly #durable: boolean;
@@ -112,15 +120,13 @@ export class DatasetWriter {
     this.#overwrite = options.overwrite ?? false;
     this.#durable = options.durable ?? true;
     this.#segmentBytes = options.segmentBytes;
-    const parent = dirname(dir);
-    mkdirSync(parent, { recursive: true });
-    this.tempDir = join(parent, `.${basename(dir)}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
-    mkdirSync(this.tempDir);
+    this.#builder = GenerationBuilder.begin(dir, { durable: this.#durable });
+    this.tempDir = this.#builder.tempDir;
   }
 
   /**
-   * Starts a dataset at `dir` (nothing visible there until {@link finish}).
-   * @throws OutputExistsError when `dir` exists and `overwrite` is false or it is not a dataset;
+   * Starts a generation of the dataset at `dir` (readers see nothing of it until {@link finish}).
+   * @throws OutputExistsError when `dir` is a dataset and `overwrite` is false, or is not a dataset folder;
    *   DatasetWriterError for an unknown partition scheme.
    */
   static create(dir: string, options: DatasetWriterOptions = {}): DatasetWriter {
@@ -247,10 +253,11 @@ export class DatasetWriter {
   }
 
   /**
-   * Writes `manifest.json` (symbols sorted by UTF-16 code units) and renames the temp folder onto
-   * {@link dir}. Returns the manifest.
-   * @throws DatasetWriterError when no symbol was written; OutputExistsError if `dir` appeared meanwhile.
-   *   On failure the temp folder is removed.
+   * Writes `manifest.json` (symbols sorted by UTF-16 code units), renames the temp folder to a new
+   * generation `gen-<id>` and publishes it by renaming the pointer `CURRENT` (the one atomic step), then
+   * removes superseded generations no live reader leases. Returns the manifest.
+   * @throws DatasetWriterError when no symbol was written; OutputExistsError if a dataset appeared at
+   *   `dir` meanwhile and `overwrite` is false. On failure the temp folder is removed.
    */
   finish(options: { source?: Record<string, unknown> } = {}): DatasetManifest {
     this.#assertOpen();
@@ -293,7 +300,7 @@ export class DatasetWriter {
       };
       writeManifest(this.tempDir, manifest);
       checkOutDir(this.dir, this.#overwrite);
-      moveIntoPlace(this.tempDir, this.dir);
+      this.generation = this.#builder.publish().generation;
       this.#state = 'finished';
       return manifest;
     } catch (e) {
@@ -302,11 +309,11 @@ export class DatasetWriter {
     }
   }
 
-  /** Removes the temp folder; the target folder is untouched. Idempotent; no-op after finish. */
+  /** Removes the temp folder; the dataset is untouched. Idempotent; no-op after finish. */
   abort(): void {
     if (this.#state !== 'open') return;
     this.#state = 'aborted';
-    rmSync(this.tempDir, { recursive: true, force: true });
+    this.#builder.abort();
   }
 
   /**
@@ -451,44 +458,38 @@ function fmtSchema(schema: readonly { name: string; dtype: string }[]): string {
   return schema.map((c) => `${c.name}:${c.dtype}`).join(',');
 }
 
-/** @throws OutputExistsError when outDir exists and may not (or must not) be replaced. */
+/**
+ * Checks that a writer may publish a generation at `outDir`: it does not exist, is empty, holds only
+ * leftovers of the layout (`gen-…`, `.tmp-…`, `CURRENT.tmp-…`: a first write that was killed), or is a
+ * dataset (holds `CURRENT`) and `overwrite` is true.
+ * @throws OutputExistsError naming the folder otherwise.
+ */
 export function checkOutDir(outDir: string, overwrite: boolean): void {
   if (!existsSync(outDir)) return;
-  if (!overwrite) {
+  if (!statSync(outDir).isDirectory()) {
+    throw new OutputExistsError(`${outDir} exists and is not a folder; refusing to replace it`, {
+      path: outDir,
+      field: 'overwrite',
+    });
+  }
+  const names = readdirSync(outDir);
+  if (names.includes(CURRENT_FILE_NAME)) {
+    if (overwrite) return;
     throw new OutputExistsError(`${outDir} already exists; pass overwrite: true to replace it`, {
       path: outDir,
       field: 'overwrite',
     });
   }
-  const isDataset =
-    statSync(outDir).isDirectory() &&
-    (existsSync(join(outDir, MANIFEST_FILE_NAME)) || readdirSync(outDir).length === 0);
-  if (!isDataset) {
+  const foreign = names.find(
+    (n) =>
+      !isGenerationName(n) && !n.startsWith(TEMP_GENERATION_PREFIX) && !n.startsWith(TEMP_CURRENT_PREFIX),
+  );
+  if (foreign !== undefined) {
     throw new OutputExistsError(
-      `${outDir} exists and is not an mmtape dataset (no ${MANIFEST_FILE_NAME}); refusing to replace it`,
-      { path: outDir, field: 'overwrite' },
+      `${outDir} exists and is not an mmtape dataset (no ${CURRENT_FILE_NAME}; it holds ${JSON.stringify(foreign)}); refusing to write into it`,
+      { path: outDir, field: 'overwrite', actual: foreign },
     );
   }
-}
-
-/** Renames tmpDir onto outDir; an existing outDir is moved aside first and removed only after success. */
-function moveIntoPlace(tmpDir: string, outDir: string): void {
-  if (!existsSync(outDir)) {
-    renameSync(tmpDir, outDir);
-    return;
-  }
-  const old = join(
-    dirname(outDir),
-    `.${basename(outDir)}.old-${process.pid}-${randomBytes(6).toString('hex')}`,
-  );
-  renameSync(outDir, old);
-  try {
-    renameSync(tmpDir, outDir);
-  } catch (e) {
-    renameSync(old, outDir);
-    throw e;
-  }
-  rmSync(old, { recursive: true, force: true });
 }
 
 /** `value` rounded up to a multiple of `alignment`. */

@@ -1,8 +1,9 @@
 /**
- * A dataset folder: `manifest.json` plus one column file per symbol partition, opened lazily.
+ * A dataset folder (FORMAT.md, "Dataset folder"): the pointer `CURRENT` names one immutable generation
+ * `gen-<id>/` holding `manifest.json` plus the column (or segment) files; opened lazily, under a lease.
  */
 
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { MappedFile } from '@mmtape/mmap-core';
 import { ColumnFile } from './column-file.js';
 import {
@@ -12,6 +13,8 @@ import {
   PartitionChecksumError,
   SymbolNotFoundError,
 } from './errors.js';
+import { locateDataset } from './generations/dataset-layout.js';
+import { type GenerationLease, leaseGeneration } from './generations/generation-lease.js';
 import {
   type DatasetManifest,
   type DatasetPartitionEntry,
@@ -61,8 +64,12 @@ export interface DatasetVerifyReport {
 }
 
 /**
- * An opened dataset. Opening reads and validates `manifest.json` only; column files are opened on first
- * use and cached until {@link Dataset.close}.
+ * An opened dataset: one generation of a dataset folder. Opening resolves the pointer `CURRENT` once,
+ * takes a lease on the generation it names (FORMAT.md, "Leases and garbage collection") and reads and
+ * validates that generation's `manifest.json`; column files are opened on first use, always from the same
+ * generation, and cached until {@link Dataset.close}. Writers publishing new generations meanwhile
+ * (`ingest --overwrite`) change nothing this object reads: the leased generation stays on disk until
+ * {@link Dataset.close} (or process exit) releases the lease.
  *
  * Partitioned symbols (manifest `partitioning` `'day'`/`'month'`) span several files. They are read as
  * one logical stream through {@link openPartitions} (all files, in time order) or {@link openRange}
@@ -79,7 +86,12 @@ export interface DatasetVerifyReport {
  * ```
  */
 export class Dataset {
+  /** Dataset folder as given to {@link Dataset.open} (for a pinned generation: its parent folder). */
   readonly dir: string;
+  /** Name of the opened generation folder, `gen-…`. */
+  readonly generation: string;
+  /** Folder of the opened generation (`dir/generation`, absolute): every file read is in it. */
+  readonly generationDir: string;
   readonly manifest: DatasetManifest;
   /** Symbols in manifest order (sorted by UTF-16 code units). */
   readonly symbols: readonly string[];
@@ -89,9 +101,19 @@ export class Dataset {
   /** Segment file name → its mapping (FORMAT.md, "Segment files"). */
   readonly #segments = new Map<string, MappedFile>();
   readonly #forceFallback: boolean;
+  /** Lease on the generation; `undefined` after {@link close} until the next file is opened. */
+  #lease: GenerationLease | undefined;
 
-  private constructor(dir: string, manifest: DatasetManifest, forceFallback: boolean) {
+  private constructor(
+    dir: string,
+    lease: GenerationLease,
+    manifest: DatasetManifest,
+    forceFallback: boolean,
+  ) {
     this.dir = dir;
+    this.generation = lease.generation;
+    this.generationDir = resolve(lease.generationDir);
+    this.#lease = lease;
     this.manifest = manifest;
     this.symbols = Object.freeze(manifest.symbols.map((s) => s.symbol));
     this.#entries = new Map(manifest.symbols.map((s) => [s.symbol, s]));
@@ -99,12 +121,27 @@ export class Dataset {
   }
 
   /**
-   * Reads and validates `<dir>/manifest.json`; no column file is opened yet (open time does not depend
-   * on file sizes).
-   * @throws InvalidManifestError naming the file and the field.
+   * Opens the dataset at `dir`: resolves `dir/CURRENT` once, leases that generation and reads and
+   * validates its `manifest.json`; no column file is opened yet (open time does not depend on file
+   * sizes). `dir` may also be a generation folder `<dataset>/gen-<id>` (for example
+   * {@link generationDir} handed to a worker thread): that generation is opened, pinned.
+   * @throws DatasetGenerationError when `dir` is not a dataset folder (no `CURRENT`), the pointer is
+   *   invalid, or a pinned generation was removed; InvalidManifestError naming the file and the field.
    */
   static open(dir: string, options: DatasetOpenOptions = {}): Dataset {
-    return new Dataset(dir, readManifest(dir), options.forceFallback ?? false);
+    const { datasetDir, generation } = locateDataset(dir);
+    const lease = leaseGeneration(datasetDir, generation);
+    try {
+      return new Dataset(
+        datasetDir,
+        lease,
+        readManifest(lease.generationDir),
+        options.forceFallback ?? false,
+      );
+    } catch (e) {
+      lease.release();
+      throw e;
+    }
   }
 
   /** Manifest entry of a symbol. @throws SymbolNotFoundError */
@@ -208,12 +245,28 @@ export class Dataset {
     return { files, bytesVerified };
   }
 
-  /** Closes every opened column file. The dataset can be reopened lazily afterwards. */
+  /**
+   * Closes every opened column file and releases the generation's lease. Reading again afterwards takes
+   * a new lease on the same generation and reopens files lazily (DatasetGenerationError if the
+   * generation was removed meanwhile).
+   */
   close(): void {
+    this.closeFiles();
+    this.#lease?.release();
+    this.#lease = undefined;
+  }
+
+  /** Unmaps every opened column and segment file but keeps the lease; later reads reopen them lazily. */
+  closeFiles(): void {
     for (const f of this.#files.values()) f.close();
     this.#files.clear();
     for (const m of this.#segments.values()) m.close();
     this.#segments.clear();
+  }
+
+  /** Leases the generation again after {@link close}. @throws DatasetGenerationError if it was removed. */
+  #ensureLease(): void {
+    this.#lease ??= leaseGeneration(this.dir, this.generation);
   }
 
   /**
@@ -223,7 +276,8 @@ export class Dataset {
   #segment(name: string): MappedFile {
     const cached = this.#segments.get(name);
     if (cached) return cached;
-    const path = join(this.dir, name);
+    this.#ensureLease();
+    const path = join(this.generationDir, name);
     let mapped: MappedFile;
     try {
       mapped = MappedFile.open(path, { forceFallback: this.#forceFallback });
@@ -252,9 +306,10 @@ export class Dataset {
     const key = p.offsetBytes === undefined ? p.file : `${p.file}@${p.offsetBytes}`;
     const cached = this.#files.get(key);
     if (cached) return cached;
+    this.#ensureLease();
     const file =
       p.offsetBytes === undefined
-        ? ColumnFile.open(join(this.dir, p.file), { forceFallback: this.#forceFallback })
+        ? ColumnFile.open(join(this.generationDir, p.file), { forceFallback: this.#forceFallback })
         : this.#openMember(p as DatasetPartitionEntry & { offsetBytes: number });
     if (file.symbol !== symbol || file.rowCount !== p.rows) {
       file.close();

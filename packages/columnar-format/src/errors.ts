@@ -199,3 +199,11 @@ export function isMmtapeError(e: unknown, code?: string): e is ColumnarError {
   if ((e as Record<symbol, unknown>)[MMTAPE_ERROR_MARKER] !== true) return false;
   return code === undefined || (e as { code?: unknown }).code === code;
 }
+
+/**
+ * A dataset folder's generation pointer `CURRENT` is missing or invalid, or the generation it named was
+ * removed before it could be leased (FORMAT.md, "Dataset folder"); `field` names the file or generation.
+ */
+export class DatasetGenerationError extends ColumnarError {
+  readonly code = 'DATASET_GENERATION' as const;
+}

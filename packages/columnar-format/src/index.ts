@@ -1,7 +1,8 @@
 /**
  * `@mmtape/columnar-format`: the mmtape binary column file (header + 64-byte aligned columns, see
  * FORMAT.md), zero-copy typed-array views over memory-mapped files, an atomic writer, dataset folders
- * with `manifest.json`, parallel CSV/Parquet ingest and Parquet export.
+ * of immutable generations (pointer `CURRENT`, `manifest.json` per generation, reader leases, garbage
+ * collection), parallel CSV/Parquet ingest and Parquet export.
  *
  * @example
  * ```ts
@@ -48,6 +49,7 @@ export {
   ColumnNotFoundError,
   ColumnOutOfBoundsError,
   CsvReadError,
+  DatasetGenerationError,
   DatasetMismatchError,
   DatasetWriterError,
   FieldCountError,
@@ -75,6 +77,12 @@ export {
 } from './errors.js';
 export type { ExportParquetOptions, ExportParquetReport } from './export/export-parquet.js';
 export { exportParquet } from './export/export-parquet.js';
+export type {
+  CollectGenerationsOptions,
+  CollectGenerationsReport,
+} from './generations/collect-generations.js';
+export { collectGenerations } from './generations/collect-generations.js';
+export { CURRENT_FILE_NAME, readCurrentGeneration } from './generations/dataset-layout.js';
 export { COLUMN_ALIGNMENT_BYTES, FORMAT_VERSION, MAGIC } from './header.js';
 export type { HygieneOptions, HygieneReport } from './ingest/apply-hygiene.js';
 export type { SuspectPriceCounts, SuspectRow } from './ingest/count-suspect-prices.js';

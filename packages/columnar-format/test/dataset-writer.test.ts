@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Dataset, DatasetWriter, isMmtapeError, splitByTime } from '../src/index.js';
-import { catchError, mulberry32, tempDir } from './helpers.js';
+import { catchError, dataFiles, mulberry32, tempDir } from './helpers.js';
 
 const { dir, cleanup } = tempDir('mmtape-dsw-');
 afterAll(cleanup);
@@ -106,7 +106,7 @@ describe('DatasetWriter', () => {
     const nasty = ['../../etc/passwd', '..', 'a/b', 'x\u0000y', 'BRK.B', 'BRK-B', 'ES=F', 'Ünï©ødé', 'CON'];
     for (const s of nasty) w.writeSymbol(s, series(3, DAY * 20n));
     w.finish();
-    const files = readdirSync(out);
+    const files = dataFiles(out);
     for (const f of files) expect(resolve(out, f).startsWith(resolve(out))).toBe(true);
     expect(files.every((f) => !f.includes('/') && !f.startsWith('.'))).toBe(true);
     const ds = Dataset.open(out);
@@ -173,7 +173,7 @@ describe('partitions and manifest-driven pruning', () => {
   it('verify() detects a partition file swapped behind the manifest', () => {
     const ds = Dataset.open(out);
     const [p0, p1] = ds.partitions('S3');
-    writeFileSync(join(out, p0!.file), readFileSync(join(out, p1!.file)));
+    writeFileSync(join(ds.generationDir, p0!.file), readFileSync(join(ds.generationDir, p1!.file)));
     const e = catchError(() => ds.verify({ symbols: ['S3'] }));
     expect(isMmtapeError(e, 'DATASET_MISMATCH') || isMmtapeError(e, 'PARTITION_CHECKSUM_MISMATCH')).toBe(
       true,

@@ -1,6 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readCurrentGeneration } from '../src/index.js';
 
 /** The project's seeded PRNG (mulberry32), shared by every package's tests. */
 export { mulberry32 } from '@mmtape/test-utils';
@@ -21,14 +22,24 @@ export function catchError(fn: () => unknown): unknown {
   throw new Error('expected a throw');
 }
 
+/** The folder of the generation `CURRENT` names in dataset folder `datasetDir` (fails when none). */
+export function currentGenerationDir(datasetDir: string): string {
+  const gen = readCurrentGeneration(datasetDir);
+  if (gen === undefined) throw new Error(`${datasetDir} has no CURRENT`);
+  return join(datasetDir, gen);
+}
+
 /**
- * Every file of dataset folder `outDir` as a string (column files base64, byte for byte; manifest.json as JSON
- * without `createdAt` and `source.inputs`, with `inDir` replaced by `<in>` when given), keyed by file name.
+ * Every file of the current generation of dataset folder `outDir` as a string (column files base64, byte
+ * for byte; manifest.json as JSON without `createdAt` and `source.inputs`, with `inDir` replaced by `<in>`
+ * when given), keyed by file name. The generation's lease folder is left out.
  */
 export function snapshot(outDir: string, inDir = ''): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const name of readdirSync(outDir).sort()) {
-    const bytes = readFileSync(join(outDir, name));
+  const genDir = currentGenerationDir(outDir);
+  for (const name of readdirSync(genDir).sort()) {
+    if (name === '.leases') continue;
+    const bytes = readFileSync(join(genDir, name));
     if (name === 'manifest.json') {
       const m = JSON.parse(bytes.toString('utf8'));
       delete m.createdAt;
@@ -37,4 +48,11 @@ export function snapshot(outDir: string, inDir = ''): Record<string, string> {
     } else out[name] = bytes.toString('base64');
   }
   return out;
+}
+
+/** File names of the current generation of dataset folder `datasetDir`, sorted, without its lease folder. */
+export function dataFiles(datasetDir: string): string[] {
+  return readdirSync(currentGenerationDir(datasetDir))
+    .filter((n) => n !== '.leases')
+    .sort();
 }

@@ -52,7 +52,7 @@ function writeSeededCsvs(inDir: string, seed: number, files: number): void {
 }
 
 function stable(r: IngestReport) {
-  return { ...r, outDir: '', elapsedMs: 0 };
+  return { ...r, outDir: '', generation: '', elapsedMs: 0 };
 }
 
 describe('parallel ingest (worker threads)', () => {

@@ -67,7 +67,7 @@ function intradayCsv(seed: number, rows: number, eol: string, bom: boolean): str
 
 /** Report without timing and with file paths reduced to base names (inputs live in different folders). */
 function stable(r: IngestReport) {
-  const json = JSON.stringify({ ...r, outDir: '', elapsedMs: 0 }, (k, v) =>
+  const json = JSON.stringify({ ...r, outDir: '', generation: '', elapsedMs: 0 }, (k, v) =>
     typeof v === 'string' && (k === 'path' || k === 'outOfOrderFiles') ? basename(v) : v,
   );
   const parsed = JSON.parse(json);

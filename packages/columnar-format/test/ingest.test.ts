@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Dataset, type IngestOptions, ingestCsv, isMmtapeError } from '../src/index.js';
-import { tempDir } from './helpers.js';
+import { currentGenerationDir, tempDir } from './helpers.js';
 
 const { dir, cleanup } = tempDir('mmtape-ingest-');
 afterAll(cleanup);
@@ -240,7 +240,7 @@ describe('Dataset manifest validation', () => {
   it('names the manifest file and the field', async () => {
     const { inDir, outDir } = fresh({ 'A.csv': 'date,close\n2020-01-01,1\n2020-01-02,2\n' });
     await ingestCsv({ inputs: [inDir], outDir });
-    const path = join(outDir, 'manifest.json');
+    const path = join(currentGenerationDir(outDir), 'manifest.json');
     const m = JSON.parse(readFileSync(path, 'utf8'));
     const mutate = (f: (x: typeof m) => void): unknown => {
       const copy = structuredClone(m);

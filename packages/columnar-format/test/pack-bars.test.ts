@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { hydrateDataset, isPackError, openPackedDataset, packDataset } from '@mmtape/columnar-format/pack';
 import { describe, expect, it } from 'vitest';
 import { ColumnFile, writeColumnFile } from '../src/index.js';
-import { mulberry32 as rng } from './helpers.js';
+import { currentGenerationDir, mulberry32 as rng } from './helpers.js';
 
 /** `../shared/data` beside the repository (real market data; see each folder's SOURCE.md). */
 const DATA = fileURLToPath(new URL('../../../../shared/data', import.meta.url));
@@ -120,7 +120,9 @@ describe('packDataset with bar frames (pack format 2)', () => {
       const out = mkdtempSync(join(tmpdir(), 'mmtape-packbars-h-'));
       expect((await hydrateDataset(p, out, { overwrite: true })).verified).toBe(true);
       for (const f of readdirSync(src)) {
-        expect(readFileSync(join(out, f)).equals(readFileSync(join(src, f))), f).toBe(true);
+        expect(readFileSync(join(currentGenerationDir(out), f)).equals(readFileSync(join(src, f))), f).toBe(
+          true,
+        );
       }
     }
   });

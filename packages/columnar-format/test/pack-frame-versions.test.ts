@@ -11,7 +11,7 @@ import { hydrateDataset, isPackError, openPackedDataset, packDataset } from '@mm
 import { decodeFrame, readFrameHeader } from '@mmtape/compression';
 import { describe, expect, it } from 'vitest';
 import { writeColumnFile } from '../src/index.js';
-import { mulberry32 } from './helpers.js';
+import { currentGenerationDir, mulberry32 } from './helpers.js';
 
 const PRICES = ['open', 'high', 'low', 'close', 'volume'] as const;
 
@@ -101,7 +101,10 @@ describe('packs and frame versions', () => {
     const out = mkdtempSync(join(tmpdir(), 'mmtape-packfv-h-'));
     expect((await hydrateDataset(packed, out, { overwrite: true })).verified).toBe(true);
     for (const file of readdirSync(src)) {
-      expect(readFileSync(join(out, file)).equals(readFileSync(join(src, file))), file).toBe(true);
+      expect(
+        readFileSync(join(currentGenerationDir(out), file)).equals(readFileSync(join(src, file))),
+        file,
+      ).toBe(true);
     }
   });
 

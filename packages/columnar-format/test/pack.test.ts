@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { hydrateDataset, isPackError, openPackedDataset, packDataset } from '@mmtape/columnar-format/pack';
 import { describe, expect, it } from 'vitest';
 import { ColumnFile, writeColumnFile } from '../src/index.js';
-import { mulberry32 as rng } from './helpers.js';
+import { currentGenerationDir, mulberry32 as rng } from './helpers.js';
 
 function makeDataset(rowsPerSymbol: number[]): string {
   const dir = mkdtempSync(join(tmpdir(), 'mmtape-pack-src-'));
@@ -50,7 +50,9 @@ describe('packDataset / hydrateDataset / openPackedDataset', () => {
     const h = await hydrateDataset(packed, out, { overwrite: true });
     expect(h).toMatchObject({ files: 5, verified: true });
     for (const f of readdirSync(src)) {
-      expect(readFileSync(join(out, f)).equals(readFileSync(join(src, f))), f).toBe(true);
+      expect(readFileSync(join(currentGenerationDir(out), f)).equals(readFileSync(join(src, f))), f).toBe(
+        true,
+      );
     }
   });
 

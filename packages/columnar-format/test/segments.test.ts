@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -10,7 +10,7 @@ import {
   SEGMENT_MEMBER_ALIGNMENT_BYTES,
 } from '../src/index.js';
 import { hydrateDataset, openPackedDataset, packDataset } from '../src/pack/index.js';
-import { catchError, mulberry32, tempDir } from './helpers.js';
+import { catchError, currentGenerationDir, dataFiles, mulberry32, tempDir } from './helpers.js';
 
 const { dir, cleanup } = tempDir('mmtape-seg-');
 afterAll(cleanup);
@@ -73,7 +73,7 @@ describe('segment files (DatasetWriter segmentBytes, Dataset)', () => {
   it('stores every column file in one segment and reads back the same data, zero-copy', () => {
     const out = join(dir, 'one-segment');
     const m = write(out, { segmentBytes: 64 * 2 ** 20 });
-    expect(readdirSync(out).sort()).toEqual([MANIFEST_FILE_NAME, 'segment-00000.mmseg']);
+    expect(dataFiles(out)).toEqual([MANIFEST_FILE_NAME, 'segment-00000.mmseg']);
     const offsets = m.symbols.map((s) => s.partitions![0]!.offsetBytes!);
     // Members in symbol order, aligned, not overlapping.
     for (let i = 0; i < offsets.length; i++) {
@@ -88,7 +88,9 @@ describe('segment files (DatasetWriter segmentBytes, Dataset)', () => {
       }
     }
     const last = m.symbols.at(-1)!.partitions![0]!;
-    expect(statSync(join(out, 'segment-00000.mmseg')).size).toBe(last.offsetBytes! + last.sizeBytes);
+    expect(statSync(join(currentGenerationDir(out), 'segment-00000.mmseg')).size).toBe(
+      last.offsetBytes! + last.sizeBytes,
+    );
     const plain = Dataset.open(plainDir);
     const seg = Dataset.open(out);
     expectSameData(plain, seg);
@@ -98,7 +100,9 @@ describe('segment files (DatasetWriter segmentBytes, Dataset)', () => {
     expect(a.bytes.buffer).toBe(b.bytes.buffer);
     expect(b.file.baseOffsetBytes).toBe(m.symbols[7]!.partitions![0]!.offsetBytes);
     expect(b.verifyNoCopies({ all: true }).every((c) => c.aliases)).toBe(true);
-    expect(b.path).toBe(`${join(out, 'segment-00000.mmseg')}@${b.file.baseOffsetBytes}`);
+    expect(b.path).toBe(
+      `${join(currentGenerationDir(out), 'segment-00000.mmseg')}@${b.file.baseOffsetBytes}`,
+    );
     expect(seg.verify()).toEqual(plain.verify());
     plain.close();
     seg.close();
@@ -108,11 +112,11 @@ describe('segment files (DatasetWriter segmentBytes, Dataset)', () => {
     const out = join(dir, 'small-segments');
     const segmentBytes = 3 * SEGMENT_MEMBER_ALIGNMENT_BYTES * 4;
     const m = write(out, { segmentBytes });
-    const names = readdirSync(out).filter((n) => n.endsWith('.mmseg'));
+    const names = dataFiles(out).filter((n) => n.endsWith('.mmseg'));
     expect(names.length).toBeGreaterThan(2);
     for (const name of names) {
       const members = m.symbols.map((s) => s.partitions![0]!).filter((p) => p.file === name);
-      const size = statSync(join(out, name)).size;
+      const size = statSync(join(currentGenerationDir(out), name)).size;
       // Several members per segment, none past the cap unless it is alone.
       if (members.length > 1) expect(size).toBeLessThanOrEqual(segmentBytes);
       expect(members[0]!.offsetBytes).toBe(0);
@@ -150,7 +154,7 @@ describe('segment files (DatasetWriter segmentBytes, Dataset)', () => {
   it('packs a segmented dataset member by member and hydrates it byte-identically (pack format 3)', async () => {
     const src = join(dir, 'to-pack');
     write(src, { segmentBytes: 3 * SEGMENT_MEMBER_ALIGNMENT_BYTES * 4 });
-    const segmentNames = readdirSync(src).filter((n) => n.endsWith('.mmseg'));
+    const segmentNames = dataFiles(src).filter((n) => n.endsWith('.mmseg'));
     const report = await packDataset(src, join(dir, 'packed'));
     expect(report.files).toBe(SYMBOLS.length); // every member packed as a column file
     expect(report.otherFiles).toBe(1); // manifest.json
@@ -163,9 +167,13 @@ describe('segment files (DatasetWriter segmentBytes, Dataset)', () => {
     const plainReport = await packDataset(plainDir, join(dir, 'packed-plain'));
     expect(report.packedBytes).toBeLessThan(plainReport.packedBytes * 1.02);
     await hydrateDataset(join(dir, 'packed'), join(dir, 'hydrated'));
-    expect(readdirSync(join(dir, 'hydrated')).sort()).toEqual(readdirSync(src).sort());
-    for (const name of readdirSync(src)) {
-      expect(readFileSync(join(dir, 'hydrated', name)).equals(readFileSync(join(src, name)))).toBe(true);
+    expect(dataFiles(join(dir, 'hydrated'))).toEqual(dataFiles(src));
+    for (const name of dataFiles(src)) {
+      expect(
+        readFileSync(join(currentGenerationDir(join(dir, 'hydrated')), name)).equals(
+          readFileSync(join(currentGenerationDir(src), name)),
+        ),
+      ).toBe(true);
     }
     const plain = Dataset.open(plainDir);
     const hydrated = Dataset.open(join(dir, 'hydrated'));
@@ -187,7 +195,7 @@ describe('segment files (DatasetWriter segmentBytes, Dataset)', () => {
   it('stores a segment whole when it cannot be rebuilt from its members (a stray byte between members)', async () => {
     const src = join(dir, 'stray');
     const m = write(src, { segmentBytes: 64 * 2 ** 20 });
-    const segPath = join(src, 'segment-00000.mmseg');
+    const segPath = join(currentGenerationDir(src), 'segment-00000.mmseg');
     const bytes = readFileSync(segPath);
     const p0 = m.symbols[0]!.partitions![0]!;
     bytes[p0.offsetBytes! + p0.sizeBytes] = 7; // inside the zero gap after member 0
@@ -196,7 +204,11 @@ describe('segment files (DatasetWriter segmentBytes, Dataset)', () => {
     expect(report.files).toBe(0);
     expect(report.otherFiles).toBe(2);
     await hydrateDataset(join(dir, 'stray-packed'), join(dir, 'stray-hydrated'));
-    expect(readFileSync(join(dir, 'stray-hydrated', 'segment-00000.mmseg')).equals(bytes)).toBe(true);
+    expect(
+      readFileSync(join(currentGenerationDir(join(dir, 'stray-hydrated')), 'segment-00000.mmseg')).equals(
+        bytes,
+      ),
+    ).toBe(true);
   });
 
   it("'auto' writes segments from AUTO_SEGMENT_MIN_FILES column files, one file each below", () => {
@@ -207,12 +219,12 @@ describe('segment files (DatasetWriter segmentBytes, Dataset)', () => {
     };
     const below = tiny(AUTO_SEGMENT_MIN_FILES - 1, join(dir, 'auto-below'));
     expect(below.symbols.every((s) => s.partitions![0]!.offsetBytes === undefined)).toBe(true);
-    expect(readdirSync(join(dir, 'auto-below')).filter((n) => n.endsWith('.col')).length).toBe(
+    expect(dataFiles(join(dir, 'auto-below')).filter((n) => n.endsWith('.col')).length).toBe(
       AUTO_SEGMENT_MIN_FILES - 1,
     );
     const at = tiny(AUTO_SEGMENT_MIN_FILES, join(dir, 'auto-at'));
     expect(at.symbols.every((s) => s.file === 'segment-00000.mmseg')).toBe(true);
-    expect(readdirSync(join(dir, 'auto-at')).sort()).toEqual([MANIFEST_FILE_NAME, 'segment-00000.mmseg']);
+    expect(dataFiles(join(dir, 'auto-at'))).toEqual([MANIFEST_FILE_NAME, 'segment-00000.mmseg']);
     const ds = Dataset.open(join(dir, 'auto-at'));
     expect(ds.open('T0499').f64('close')).toEqual(series(499, 3)[1]!.data);
     ds.close();
@@ -229,7 +241,7 @@ describe('segment files (DatasetWriter segmentBytes, Dataset)', () => {
   it('names the segment and offset when the manifest and the segment disagree, never reading out of bounds', () => {
     const out = join(dir, 'corrupt');
     const m = write(out, { segmentBytes: 64 * 2 ** 20 });
-    const segPath = join(out, 'segment-00000.mmseg');
+    const segPath = join(currentGenerationDir(out), 'segment-00000.mmseg');
     const original = readFileSync(segPath);
     // 1. A truncated segment: members past the end are reported, members before still open.
     const lastPart = m.symbols.at(-1)!.partitions![0]!;
@@ -254,18 +266,18 @@ describe('segment files (DatasetWriter segmentBytes, Dataset)', () => {
     // 3. A manifest pointing one member at another member's bytes: the slice bounds catch a size that
     // does not fit (columns past the member's end), the symbol check catches the rest.
     writeFileSync(segPath, original);
-    const manifest = JSON.parse(readFileSync(join(out, MANIFEST_FILE_NAME), 'utf8'));
+    const manifest = JSON.parse(readFileSync(join(currentGenerationDir(out), MANIFEST_FILE_NAME), 'utf8'));
     const fifth = manifest.symbols[5].partitions[0];
     expect(manifest.symbols[4].partitions[0].sizeBytes).toBeLessThan(fifth.sizeBytes);
     manifest.symbols[4].partitions[0].offsetBytes = fifth.offsetBytes;
-    writeFileSync(join(out, MANIFEST_FILE_NAME), JSON.stringify(manifest));
+    writeFileSync(join(currentGenerationDir(out), MANIFEST_FILE_NAME), JSON.stringify(manifest));
     ds = Dataset.open(out);
     const moved = catchError(() => ds.open(SYMBOLS[4]!));
     expect(isMmtapeError(moved, 'COLUMN_OUT_OF_BOUNDS')).toBe(true);
     expect((moved as Error).message).toContain(`${segPath}@${fifth.offsetBytes}`);
     ds.close();
     manifest.symbols[4].partitions[0].sizeBytes = fifth.sizeBytes;
-    writeFileSync(join(out, MANIFEST_FILE_NAME), JSON.stringify(manifest));
+    writeFileSync(join(currentGenerationDir(out), MANIFEST_FILE_NAME), JSON.stringify(manifest));
     ds = Dataset.open(out);
     expect(
       isMmtapeError(
@@ -276,7 +288,7 @@ describe('segment files (DatasetWriter segmentBytes, Dataset)', () => {
     ds.close();
     // 4. An unaligned offset is refused by manifest validation.
     manifest.symbols[4].partitions[0].offsetBytes = 100;
-    writeFileSync(join(out, MANIFEST_FILE_NAME), JSON.stringify(manifest));
+    writeFileSync(join(currentGenerationDir(out), MANIFEST_FILE_NAME), JSON.stringify(manifest));
     const invalid = catchError(() => Dataset.open(out));
     expect(isMmtapeError(invalid, 'INVALID_MANIFEST')).toBe(true);
     expect((invalid as Error).message).toContain('offsetBytes');

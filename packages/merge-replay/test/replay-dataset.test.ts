@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -77,10 +77,14 @@ function record(dataset: ReplayDatasetSource, options: Parameters<typeof replayD
 describe('replayDataset over a real columnar-format dataset', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mmtape-merge-replay-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  // One generation written by hand (columnar-format FORMAT.md, "Dataset folder"): CURRENT names it.
+  const gen = join(dir, 'gen-0');
+  mkdirSync(join(gen, '.leases'), { recursive: true });
+  writeFileSync(join(dir, 'CURRENT'), 'gen-0\n');
 
   const symbols = BARS.map((b) => {
     const file = symbolToFileName(b.symbol);
-    writeColumnFile(join(dir, file), {
+    writeColumnFile(join(gen, file), {
       symbol: b.symbol,
       columns: [
         { name: 'ts', dtype: 'i64', data: BigInt64Array.from(b.ts) },
@@ -99,7 +103,7 @@ describe('replayDataset over a real columnar-format dataset', () => {
     };
   });
   writeFileSync(
-    join(dir, 'manifest.json'),
+    join(gen, 'manifest.json'),
     JSON.stringify({
       format: 'mmtape-dataset',
       formatVersion: 1,

@@ -62,7 +62,8 @@ export interface RunWalkForwardOptions {
   /**
    * Dataset folder the panel was built from (with `panelOptions`, the options given to `buildPanel`):
    * workers then open the dataset themselves (`Dataset.open`, mmap) and rebuild the panel, checked against
-   * the main thread's panel digest. Without it, the main thread writes the panel once to a temporary
+   * the main thread's panel digest. Pass the opened dataset's `generationDir` so that every worker reads
+   * the same generation even if the dataset is re-ingested meanwhile. Without it, the main thread writes the panel once to a temporary
    * column file that every worker maps.
    */
   datasetDir?: string;

@@ -8,6 +8,8 @@ import { formatBytes } from '../memory.js';
 /** What `mmtape info` reports about a dataset. */
 export interface InfoResult {
   dir: string;
+  /** The generation folder read (`gen-…`, the one `CURRENT` named at open). */
+  generation: string;
   /** `mmap` when files are memory-mapped, `fallback` when read into memory. */
   backend: 'mmap' | 'fallback';
   backendReason?: string;
@@ -16,7 +18,7 @@ export interface InfoResult {
   rows: number;
   firstTimestamp: string;
   lastTimestamp: string;
-  /** Total size of the column files, bytes. */
+  /** Total size of the column (or segment) files of the generation, bytes. */
   onDiskBytes: number;
   /** Bytes of the column files resident in the page cache (mincore), bytes. */
   residentBytes: number;
@@ -50,7 +52,7 @@ export function runInfo(dir: string, options: { symbols?: boolean }, ctx: Comman
       let bytes = 0;
       const parts = dataset.partitions(entry.symbol);
       for (const p of parts) {
-        const size = filesCounted.has(p.file) ? 0 : statSync(join(dataset.dir, p.file)).size;
+        const size = filesCounted.has(p.file) ? 0 : statSync(join(dataset.generationDir, p.file)).size;
         filesCounted.add(p.file);
         onDiskBytes += size;
         if (p.offsetBytes !== undefined) segmented = true;
@@ -60,7 +62,7 @@ export function runInfo(dir: string, options: { symbols?: boolean }, ctx: Comman
       for (const file of dataset.openPartitions(entry.symbol))
         residentBytes += file.file.residency().residentBytes;
       // Keep at most one symbol's maps open; a segmented dataset keeps its few segment mappings instead.
-      if (!segmented) dataset.close();
+      if (!segmented) dataset.closeFiles();
       perSymbol.push({
         symbol: entry.symbol,
         rows: entry.rows,
@@ -73,6 +75,7 @@ export function runInfo(dir: string, options: { symbols?: boolean }, ctx: Comman
     const status = mmapStatus();
     const result: InfoResult = {
       dir: dataset.dir,
+      generation: dataset.generation,
       backend: status.backend,
       ...(status.reason ? { backendReason: status.reason } : {}),
       schema: m.schema.map((c) => ({ name: c.name, dtype: c.dtype })),
@@ -86,7 +89,7 @@ export function runInfo(dir: string, options: { symbols?: boolean }, ctx: Comman
       partitioning: m.partitioning ?? 'none',
       partitions,
     };
-    ctx.say(`dataset   ${result.dir}`);
+    ctx.say(`dataset   ${result.dir} (generation ${result.generation})`);
     ctx.say(`schema    ${result.schema.map((c) => `${c.name}:${c.dtype}`).join(', ')}`);
     ctx.say(`symbols   ${result.symbols}`);
     ctx.say(`rows      ${result.rows.toLocaleString('en-US')}`);

@@ -1,4 +1,5 @@
 import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   type IngestOptions,
   type IngestReport,
@@ -180,7 +181,9 @@ export async function runIngest(
   ctx.say(
     `  time range: ${isoFromNs(report.firstTimestampNs)} .. ${isoFromNs(report.lastTimestampNs)}; ${report.elapsedMs.toFixed(0)} ms`,
   );
-  const segments = readdirSync(report.outDir).filter((f) => f.endsWith(SEGMENT_FILE_EXTENSION)).length;
+  const segments = readdirSync(join(report.outDir, report.generation)).filter((f) =>
+    f.endsWith(SEGMENT_FILE_EXTENSION),
+  ).length;
   ctx.say(
     segments > 0
       ? `  layout: ${segments} segment file${segments === 1 ? '' : 's'} (--segment-mb 0 for one file per symbol)`

@@ -149,7 +149,7 @@ export async function runWalkForwardCommand(
       const workers = options.workers ?? 1;
       report = await runWalkForward(panel, config, {
         ...(cache ? { cache } : {}),
-        ...(workers === 1 ? {} : { workers, datasetDir: resolve(dir), panelOptions }),
+        ...(workers === 1 ? {} : { workers, datasetDir: dataset.generationDir, panelOptions }),
         onProgress: (p) => {
           if (!started) {
             ctx.progress.start('walk-forward (windows: pair scans, then trading)', 2 * p.windowsTotal);

@@ -82,9 +82,10 @@ export interface IngestOptions {
   /** Field delimiter (one character or string). Default `','`. */
   delimiter?: string;
   /**
-   * Replace an existing `outDir`. Default `false` (an existing `outDir` is an OutputExistsError).
-   * Only folders that hold a `manifest.json` (or are empty) are replaced; the old folder is renamed
-   * aside, the new one renamed in, and only then the old one removed.
+   * Replace an existing dataset at `outDir`. Default `false` (an existing dataset is an
+   * OutputExistsError). Only dataset folders (they hold `CURRENT`) are replaced: the new data becomes a
+   * new generation published by one atomic rename of `CURRENT`; readers of the old generation keep it
+   * until they close, then it is removed (FORMAT.md, "Dataset folder").
    */
   overwrite?: boolean;
   /**
@@ -196,6 +197,8 @@ export interface IngestWarning {
 /** Result of {@link ingest}. Timestamps are int64 ns (UTC) as decimal strings. */
 export interface IngestReport {
   outDir: string;
+  /** The generation folder this ingest published inside `outDir` (`gen-…`, FORMAT.md "Dataset folder"). */
+  generation: string;
   /**
    * The value columns stored after `ts`, in order: the standard open/high/low/close/volume present, then
    * every other numeric input column by first appearance (file order, then header order); `flags` (u8)

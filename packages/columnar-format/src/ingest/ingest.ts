@@ -1,5 +1,5 @@
 /**
- * CSV / Parquet -> dataset folder (one column file per symbol plus manifest.json), atomically, with
+ * CSV / Parquet -> a new generation of a dataset folder (column files plus manifest.json), atomically, with
  * input files parsed in parallel on worker threads.
  */
 
@@ -53,9 +53,10 @@ const TIMESTAMP_UNITS = ['iso', 's', 'ms', 'us', 'ns'];
  * numeric input column as f64: the present of open/high/low/close/volume, then the others, named in
  * snake_case, see {@link IngestReport.columns}) and `manifest.json`.
  *
- * Output is atomic: everything is written into `.<outDir name>.tmp-<pid>-<random>` next to `outDir`
- * and renamed into place at the end; on any error the temp folder is removed and `outDir` is untouched.
- * Such temp folders left next to `outDir` by killed ingests (their pid is dead) are removed first.
+ * Output is atomic: everything is written into a temp folder `outDir/.tmp-<owner>` which becomes a new
+ * generation `outDir/gen-<id>` published by one atomic rename of the pointer `outDir/CURRENT` at the
+ * end (FORMAT.md, "Dataset folder"); on any error the temp folder is removed and the dataset is
+ * untouched (a new `outDir` this call created is removed again).
  *
  * Files are read on `options.workers` lanes (default `os.availableParallelism()`): the main thread plus
  * `workers - 1` worker threads; each worker hands back typed arrays per symbol (buffers transferred, not
@@ -354,6 +355,7 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
       staleTempDirsRemoved,
       suspectPrices,
       warnings: warningsOf(emptyFiles, suspectPrices, columnReports, filesWithRows, hygiene.badPrices),
+      generation: '', // set once published
       files: fileReports,
       symbols: symbolReports,
       rowsRead,
@@ -399,6 +401,7 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
       },
     };
     writer.finish({ source });
+    report.generation = writer.generation!;
     report.elapsedMs = performance.now() - started;
     return report;
   } catch (e) {

@@ -1,6 +1,8 @@
 import { closeSync, existsSync, openSync, readdirSync, readSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { decodeFrame } from '@mmtape/compression';
+import { CURRENT_FILE_NAME } from '../generations/dataset-layout.js';
+import { GenerationBuilder } from '../generations/generation-builder.js';
 import { sha256Hex, writeFileAtomic } from './pack-dataset.js';
 import { PackError } from './pack-errors.js';
 import { openPackedDataset, PackedColumnFile } from './packed-dataset.js';
@@ -15,6 +17,8 @@ export interface HydrateDatasetOptions {
 /** What {@link hydrateDataset} wrote. */
 export interface HydrateReport {
   outDir: string;
+  /** The generation published inside `outDir` (`gen-…`, FORMAT.md "Dataset folder"). */
+  generation: string;
   files: number;
   bytes: number;
   /** Every file matched its recorded SHA-256 (always true: a mismatch throws). */
@@ -23,7 +27,9 @@ export interface HydrateReport {
 
 /**
  * Restores the mmap-able dataset folder from a packed copy: every file rebuilt byte for byte and
- * checked against the SHA-256 recorded at pack time (files are written temp + rename).
+ * checked against the SHA-256 recorded at pack time, written into a new generation of `outDir` that is
+ * published (pointer `CURRENT` renamed) only once every file is verified (FORMAT.md, "Dataset folder").
+ * With `overwrite`, an existing dataset at `outDir` gets a new generation; its readers keep the old one.
  *
  * @throws PackError `MMTAPE_PACK_OUTPUT_EXISTS`, `MMTAPE_PACK_NOT_FOUND`, `MMTAPE_PACK_CORRUPT` (a frame
  *   fails its CRC-32 or decoding), `MMTAPE_PACK_VERIFY_FAILED` (SHA-256 mismatch: `expected`/`actual`).
@@ -40,8 +46,28 @@ export async function hydrateDataset(
         path: outDir,
       });
     }
-    rmSync(outDir, { recursive: true, force: true });
+    if (!existsSync(join(outDir, CURRENT_FILE_NAME))) rmSync(outDir, { recursive: true, force: true });
   }
+  const builder = GenerationBuilder.begin(resolve(outDir));
+  try {
+    const report = await hydrateInto(packedDir, packed, builder.tempDir, options);
+    const { generation } = builder.publish();
+    return { ...report, outDir, generation };
+  } catch (e) {
+    builder.abort();
+    throw e;
+  } finally {
+    packed.close();
+  }
+}
+
+/** Writes every file of `packed` into `target` (a generation being built), verified. */
+async function hydrateInto(
+  packedDir: string,
+  packed: ReturnType<typeof openPackedDataset>,
+  target: string,
+  options: HydrateDatasetOptions,
+): Promise<{ files: number; bytes: number; verified: true }> {
   const segments = packed.index.segments ?? [];
   const members = packed.index.files.filter((e) => e.segment !== undefined).length;
   const total = packed.index.files.length - members + segments.length + packed.index.others.length;
@@ -81,7 +107,7 @@ export async function hydrateDataset(
         target.set(data, entry.segment.offsetBytes);
         continue;
       }
-      writeFileAtomic(join(outDir, entry.path), data);
+      writeFileAtomic(join(target, entry.path), data);
       bytes += data.length;
     } finally {
       file.close();
@@ -91,7 +117,7 @@ export async function hydrateDataset(
   for (const s of segments) {
     const data = segmentBytes.get(s.path)!;
     verify(s.path, data, s.sha256);
-    writeFileAtomic(join(outDir, s.path), data);
+    writeFileAtomic(join(target, s.path), data);
     bytes += data.length;
     segmentBytes.delete(s.path);
     options.onProgress?.({ filesDone: ++done, filesTotal: total, path: s.path });
@@ -112,10 +138,9 @@ export async function hydrateDataset(
       throw new PackError('MMTAPE_PACK_CORRUPT', `${path}: ${String(cause)}`, { path, cause });
     }
     verify(other.path, data, other.sha256);
-    writeFileAtomic(join(outDir, other.path), data);
+    writeFileAtomic(join(target, other.path), data);
     bytes += data.length;
     options.onProgress?.({ filesDone: ++done, filesTotal: total, path: other.path });
   }
-  packed.close();
-  return { outDir, files: total, bytes, verified: true };
+  return { files: total, bytes, verified: true };
 }

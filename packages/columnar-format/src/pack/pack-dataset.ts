@@ -23,6 +23,8 @@ import {
 } from '@mmtape/compression';
 import { MappedFile } from '@mmtape/mmap-core';
 import { ColumnFile } from '../column-file.js';
+import { CURRENT_FILE_NAME, LEASES_DIR_NAME, REMOVING_MARKER_NAME } from '../generations/dataset-layout.js';
+import { leaseGeneration } from '../generations/generation-lease.js';
 import { readManifest, SEGMENT_FILE_EXTENSION } from '../manifest.js';
 import { PackError } from './pack-errors.js';
 import {
@@ -83,11 +85,15 @@ export interface PackReport {
 /** Default rows per compressed chunk: 512 KiB of one 8-byte column, small enough that a time range decodes little. */
 export const DEFAULT_CHUNK_ROWS = 65_536;
 
-/** Files under `dir`, relative, POSIX separators, sorted. */
+/**
+ * Files under `dir`, relative, POSIX separators, sorted; without a generation's lease folder and
+ * `.removing` marker (FORMAT.md, "Leases and garbage collection"), which are not data.
+ */
 export function listFiles(dir: string): string[] {
   const out: string[] = [];
   const walk = (d: string): void => {
     for (const name of readdirSync(d).sort()) {
+      if (d === dir && (name === LEASES_DIR_NAME || name === REMOVING_MARKER_NAME)) continue;
       const p = join(d, name);
       if (statSync(p).isDirectory()) walk(p);
       else out.push(relative(dir, p).split(sep).join('/'));
@@ -120,7 +126,9 @@ export function columnArrayOf(dtype: string, bytes: Uint8Array): ColumnArray {
 
 /**
  * Writes a compressed, chunked cold copy of the dataset folder `srcDir` into `packedDir` (layout in
- * `pack-format.ts`). Column files are split into chunks of `chunkRows` rows, each column of each chunk
+ * `pack-format.ts`). Of a dataset folder (it holds `CURRENT`, FORMAT.md "Dataset folder") the current
+ * generation is packed, under a lease for the whole run, with paths relative to the generation folder;
+ * any other folder is packed as it is. Column files are split into chunks of `chunkRows` rows, each column of each chunk
  * one checksummed frame with a lossless automatic codec chain (decimal prices, delta-of-delta
  * timestamps, see `@mmtape/compression` `encodeColumn`); every other file is one zstd frame.
  *
@@ -137,6 +145,20 @@ export async function packDataset(
   srcDir: string,
   packedDir: string,
   options: PackDatasetOptions = {},
+): Promise<PackReport> {
+  const lease = existsSync(join(srcDir, CURRENT_FILE_NAME)) ? leaseGeneration(srcDir) : undefined;
+  try {
+    return await packFolder(lease?.generationDir ?? srcDir, packedDir, options);
+  } finally {
+    lease?.release();
+  }
+}
+
+/** {@link packDataset} of one folder (a generation, or any folder). */
+async function packFolder(
+  srcDir: string,
+  packedDir: string,
+  options: PackDatasetOptions,
 ): Promise<PackReport> {
   const chunkRows = options.chunkRows ?? DEFAULT_CHUNK_ROWS;
   if (!Number.isInteger(chunkRows) || chunkRows < 1) {
