@@ -1,13 +1,18 @@
-import { closeSync, existsSync, openSync, readdirSync, readSync, rmSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeFrame } from '@mmtape/compression';
-import { sha256Hex, writeFileAtomic } from './pack-dataset.js';
+import { sha256Hex, writeNewFile } from './pack-dataset.js';
 import { PackError } from './pack-errors.js';
-import { openPackedDataset, PackedColumnFile } from './packed-dataset.js';
+import { writePackOutput } from './pack-output.js';
+import { openPackedDataset, PackedColumnFile, type PackedDataset } from './packed-dataset.js';
 
 /** Options of {@link hydrateDataset}. */
 export interface HydrateDatasetOptions {
-  /** Replace a non-empty `outDir`. Default `false` (throws `MMTAPE_PACK_OUTPUT_EXISTS`). */
+  /**
+   * Replace a non-empty `outDir`, only when it is an mmtape dataset (its manifest.json has format
+   * `mmtape-dataset`); any other folder is refused. Default `false` (throws `MMTAPE_PACK_OUTPUT_EXISTS`).
+   * The previous dataset stays in place until the new one is complete.
+   */
   overwrite?: boolean;
   onProgress?: (progress: { filesDone: number; filesTotal: number; path: string }) => void;
 }
@@ -23,31 +28,60 @@ export interface HydrateReport {
 
 /**
  * Restores the mmap-able dataset folder from a packed copy: every file rebuilt byte for byte and
- * checked against the SHA-256 recorded at pack time (files are written temp + rename).
+ * checked against the SHA-256 recorded at pack time.
  *
- * @throws PackError `MMTAPE_PACK_OUTPUT_EXISTS`, `MMTAPE_PACK_NOT_FOUND`, `MMTAPE_PACK_CORRUPT` (a frame
- *   fails its CRC-32 or decoding), `MMTAPE_PACK_VERIFY_FAILED` (SHA-256 mismatch: `expected`/`actual`).
+ * Contained: every path of pack.json is checked before anything is read or written (no `..`, absolute
+ * path, backslash or NUL, nothing resolving outside `outDir`). Atomic: the files are written into
+ * `.<name>.tmp-<pid>-<random>` beside `outDir`, which is renamed into place only when every file is
+ * written and verified; on any error, or if the process dies, `outDir` is absent or the previous copy.
+ *
+ * @throws PackError `MMTAPE_PACK_OUTPUT_EXISTS` (non-empty `outDir` without `overwrite`, or with
+ *   `overwrite` a folder that is not an mmtape dataset), `MMTAPE_PACK_INVALID_OPTIONS` (`outDir` and
+ *   `packedDir` overlap), `MMTAPE_PACK_NOT_FOUND`, `MMTAPE_PACK_UNSAFE_PATH` (a path of pack.json
+ *   leaves the folder), `MMTAPE_PACK_CORRUPT` (a frame fails its CRC-32 or decoding),
+ *   `MMTAPE_PACK_VERIFY_FAILED` (SHA-256 mismatch: `expected`/`actual`).
  */
 export async function hydrateDataset(
   packedDir: string,
   outDir: string,
   options: HydrateDatasetOptions = {},
 ): Promise<HydrateReport> {
-  const packed = openPackedDataset(packedDir);
-  if (existsSync(outDir) && readdirSync(outDir).length > 0) {
-    if (!options.overwrite) {
-      throw new PackError('MMTAPE_PACK_OUTPUT_EXISTS', `${outDir} exists and is not empty (pass overwrite)`, {
-        path: outDir,
-      });
-    }
-    rmSync(outDir, { recursive: true, force: true });
+  const packed = openPackedDataset(packedDir); // validates every path of pack.json
+  try {
+    const r = await writePackOutput('dataset', packedDir, outDir, options.overwrite ?? false, (tmpDir) =>
+      hydrateInto(packed, packedDir, tmpDir, options),
+    );
+    return { ...r, outDir };
+  } finally {
+    packed.close();
   }
+}
+
+/** Writes every file of `packed` into the (temp) folder `outDir`, each verified before it is written. */
+async function hydrateInto(
+  packed: PackedDataset,
+  packedDir: string,
+  outDir: string,
+  options: HydrateDatasetOptions,
+): Promise<HydrateReport> {
   const segments = packed.index.segments ?? [];
   const members = packed.index.files.filter((e) => e.segment !== undefined).length;
   const total = packed.index.files.length - members + segments.length + packed.index.others.length;
   // Version 3: segment files are rebuilt from their members (zeros between them).
   const segmentBytes = new Map<string, Uint8Array>();
-  for (const s of segments) segmentBytes.set(s.path, new Uint8Array(s.byteLength));
+  for (const s of segments) {
+    if (!Number.isSafeInteger(s.byteLength) || s.byteLength < 0) {
+      throw new PackError(
+        'MMTAPE_PACK_CORRUPT',
+        `segment ${s.path}: byteLength ${s.byteLength} is not a size`,
+        {
+          path: join(packedDir, 'pack.json'),
+          actual: String(s.byteLength),
+        },
+      );
+    }
+    segmentBytes.set(s.path, new Uint8Array(s.byteLength));
+  }
   let done = 0;
   let bytes = 0;
   const verify = (path: string, data: Uint8Array, expected: string): void => {
@@ -81,7 +115,7 @@ export async function hydrateDataset(
         target.set(data, entry.segment.offsetBytes);
         continue;
       }
-      writeFileAtomic(join(outDir, entry.path), data);
+      writeNewFile(join(outDir, entry.path), data);
       bytes += data.length;
     } finally {
       file.close();
@@ -91,7 +125,7 @@ export async function hydrateDataset(
   for (const s of segments) {
     const data = segmentBytes.get(s.path)!;
     verify(s.path, data, s.sha256);
-    writeFileAtomic(join(outDir, s.path), data);
+    writeNewFile(join(outDir, s.path), data);
     bytes += data.length;
     segmentBytes.delete(s.path);
     options.onProgress?.({ filesDone: ++done, filesTotal: total, path: s.path });
@@ -101,9 +135,18 @@ export async function hydrateDataset(
     let data: Uint8Array;
     try {
       const fd = openSync(path, 'r');
-      const frame = new Uint8Array(other.packedBytes);
+      let frame: Uint8Array;
       try {
-        readSync(fd, frame, 0, frame.length, 0);
+        const size = fstatSync(fd).size;
+        if (size !== other.packedBytes) {
+          throw new Error(`file has ${size} bytes, pack.json says ${other.packedBytes}`);
+        }
+        frame = new Uint8Array(size);
+        for (let at = 0; at < size; ) {
+          const n = readSync(fd, frame, at, size - at, at);
+          if (n === 0) throw new Error(`file ends at byte ${at}`);
+          at += n;
+        }
       } finally {
         closeSync(fd);
       }
@@ -112,10 +155,9 @@ export async function hydrateDataset(
       throw new PackError('MMTAPE_PACK_CORRUPT', `${path}: ${String(cause)}`, { path, cause });
     }
     verify(other.path, data, other.sha256);
-    writeFileAtomic(join(outDir, other.path), data);
+    writeNewFile(join(outDir, other.path), data);
     bytes += data.length;
     options.onProgress?.({ filesDone: ++done, filesTotal: total, path: other.path });
   }
-  packed.close();
   return { outDir, files: total, bytes, verified: true };
 }
