@@ -12,6 +12,7 @@ import {
 } from '@mmtape/walk-forward';
 import { CliUsageError, describeError } from '../cli-error.js';
 import { type CommandContext, formatTable, isoFromNs, requireDatasetDir, settingsOf } from '../context.js';
+import { cacheWarningReporter } from './cache.js';
 
 /** Options of `mmtape walk-forward`; every number overrides the config file and the defaults. */
 export interface WalkForwardCommandOptions {
@@ -103,13 +104,12 @@ export async function runWalkForwardCommand(
     for (const d of panel.droppedSymbols) {
       ctx.say(`${d.symbol} left out: prices on ${(d.coverage * 100).toFixed(0)}% of bars (minimum 95%)`);
     }
+    const cacheDir = resolve(options.cacheDir ?? settings.config.cacheDir ?? join(options.report, '.cache'));
+    const cacheWarnings = cacheWarningReporter(cacheDir);
     const cache =
       options.cache === false
         ? undefined
-        : new CacheManager({
-            dir: resolve(options.cacheDir ?? settings.config.cacheDir ?? join(options.report, '.cache')),
-            ...settings.cache,
-          });
+        : new CacheManager({ dir: cacheDir, ...settings.cache, onWarning: cacheWarnings.onWarning });
     let started = false;
     let report: WalkForwardReport;
     try {
@@ -126,6 +126,7 @@ export async function runWalkForwardCommand(
         },
       });
     } catch (error) {
+      cacheWarnings.report();
       const code = (error as { code?: unknown } | null)?.code;
       if (code === 'WF_INVALID_CONFIG' && settings.configPath) {
         throw new CliUsageError(
@@ -135,6 +136,7 @@ export async function runWalkForwardCommand(
       throw error;
     }
     if (started) ctx.progress.stop();
+    cacheWarnings.report();
     mkdirSync(options.report, { recursive: true });
     const reportPath = join(options.report, 'report.json');
     const tmp = `${reportPath}.tmp-${process.pid}`;

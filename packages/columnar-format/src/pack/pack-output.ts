@@ -56,14 +56,21 @@ function formatOf(dir: string, name: string): { format: unknown } | string {
 /** `true` when `dir` holds a pack.json of format `mmtape-pack`, else what was found instead. */
 export function isMmtapePackDir(dir: string): true | string {
   const r = formatOf(dir, PACK_INDEX_FILE);
-  if (typeof r === 'string') return r;
+  if (typeof r === 'string') {
+    return isMmtapeDatasetDir(dir) === true ? 'it is an mmtape dataset (manifest.json), not a pack' : r;
+  }
   return r.format === PACK_FORMAT || `${PACK_INDEX_FILE} has format ${JSON.stringify(r.format)}`;
 }
 
 /** `true` when `dir` holds a manifest.json of format `mmtape-dataset`, else what was found instead. */
 export function isMmtapeDatasetDir(dir: string): true | string {
   const r = formatOf(dir, MANIFEST_FILE_NAME);
-  if (typeof r === 'string') return r;
+  if (typeof r === 'string') {
+    const pack = formatOf(dir, PACK_INDEX_FILE);
+    return typeof pack !== 'string' && pack.format === PACK_FORMAT
+      ? 'it is an mmtape pack (pack.json), not a dataset'
+      : r;
+  }
   return r.format === 'mmtape-dataset' || `${MANIFEST_FILE_NAME} has format ${JSON.stringify(r.format)}`;
 }
 
