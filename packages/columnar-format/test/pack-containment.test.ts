@@ -82,17 +82,72 @@ function evilPack(name: string, edit: (index: PackIndex) => void): string {
 describe('pack.json paths are contained', () => {
   const sandbox = join(tmp.dir, 'sandbox');
   const cases: [string, (index: PackIndex, sandboxDir: string) => void][] = [
-    ['file path ../../x.col', (i) => void (i.files[0]!.path = '../../x.col')],
-    ['absolute file path', (i, s) => void (i.files[0]!.path = join(s, 'abs.col'))],
-    ['others[] path with ..', (i) => void (i.others[0]!.path = '../y.json')],
-    ['others[] path a/../../z', (i) => void (i.others[0]!.path = 'notes/../../z.json')],
-    ['packedPath reading outside the pack', (i) => void (i.files[1]!.packedPath = '../../../etc/passwd')],
-    ['backslash', (i) => void (i.files[0]!.path = '..\\..\\w.col')],
-    ['NUL byte', (i) => void (i.files[0]!.path = 'a\u0000.col')],
-    ['empty component', (i) => void (i.files[0]!.path = 'notes//x.col')],
-    ['segment path with ..', (i) => void (i.segments = [{ path: '../s.mmseg', byteLength: 0, sha256: '' }])],
-    ['a path listed twice', (i) => void (i.files[1]!.path = i.files[0]!.path)],
-    ['a file that is also a folder', (i) => void (i.files[0]!.path = 'notes')],
+    [
+      'file path ../../x.col',
+      (i) => {
+        i.files[0]!.path = '../../x.col';
+      },
+    ],
+    [
+      'absolute file path',
+      (i, s) => {
+        i.files[0]!.path = join(s, 'abs.col');
+      },
+    ],
+    [
+      'others[] path with ..',
+      (i) => {
+        i.others[0]!.path = '../y.json';
+      },
+    ],
+    [
+      'others[] path a/../../z',
+      (i) => {
+        i.others[0]!.path = 'notes/../../z.json';
+      },
+    ],
+    [
+      'packedPath reading outside the pack',
+      (i) => {
+        i.files[1]!.packedPath = '../../../etc/passwd';
+      },
+    ],
+    [
+      'backslash',
+      (i) => {
+        i.files[0]!.path = '..\\..\\w.col';
+      },
+    ],
+    [
+      'NUL byte',
+      (i) => {
+        i.files[0]!.path = 'a\u0000.col';
+      },
+    ],
+    [
+      'empty component',
+      (i) => {
+        i.files[0]!.path = 'notes//x.col';
+      },
+    ],
+    [
+      'segment path with ..',
+      (i) => {
+        i.segments = [{ path: '../s.mmseg', byteLength: 0, sha256: '' }];
+      },
+    ],
+    [
+      'a path listed twice',
+      (i) => {
+        i.files[1]!.path = i.files[0]!.path;
+      },
+    ],
+    [
+      'a file that is also a folder',
+      (i) => {
+        i.files[0]!.path = 'notes';
+      },
+    ],
   ];
 
   it.each(cases)(
