@@ -7,9 +7,8 @@ import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mulberry32 } from '@mmtape/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// Relative import: the CLI does not list @mmtape/test-utils as a dependency (keeps the lockfile unchanged).
-import { mulberry32 } from '../../../tools/test-utils/src/index.js';
 import { demoDataDir } from '../src/commands/demo.js';
 import { runIngest } from '../src/commands/ingest.js';
 import { main } from '../src/main.js';
