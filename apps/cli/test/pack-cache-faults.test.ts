@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mulberry32 } from '@mmtape/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,25 +40,47 @@ function signature(dir: string): Record<string, string> {
   return out;
 }
 
-/** Runs the built CLI; with `killAfterMs`, SIGKILLs it after that delay (if still running). */
+/**
+ * Runs the built CLI writing `target`. It watches for the child's temp folder beside `target`
+ * (`.<name>.tmp-<child pid>-…`): `writeMs` is how long the child ran after it appeared (the write
+ * phase), and with `killAfterWriteStartMs` the child is SIGKILLed that long after it appeared.
+ */
 function cli(
   args: string[],
-  killAfterMs?: number,
-): Promise<{ code: number | null; signal: string | null; ms: number }> {
+  target: string,
+  killAfterWriteStartMs?: number,
+): Promise<{ code: number | null; signal: string | null; writeMs: number | undefined }> {
   return new Promise((resolve, reject) => {
-    const started = Date.now();
     const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => {
       stderr += String(d);
     });
-    const timer =
-      killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    const prefix = `.${basename(target)}.tmp-${child.pid}-`;
+    let writeStart: number | undefined;
+    let killTimer: NodeJS.Timeout | undefined;
+    const poll = setInterval(() => {
+      if (writeStart !== undefined) return;
+      let names: string[] = [];
+      try {
+        names = readdirSync(dirname(target));
+      } catch {
+        return;
+      }
+      if (!names.some((n) => n.startsWith(prefix))) return;
+      writeStart = Date.now();
+      if (killAfterWriteStartMs !== undefined) {
+        killTimer = setTimeout(() => child.kill('SIGKILL'), killAfterWriteStartMs);
+      }
+    }, 2);
     child.on('error', reject);
     child.on('exit', (code, signal) => {
-      if (timer) clearTimeout(timer);
-      if (killAfterMs === undefined && code !== 0) reject(new Error(`mmtape ${args.join(' ')}: ${stderr}`));
-      else resolve({ code, signal, ms: Date.now() - started });
+      clearInterval(poll);
+      if (killTimer) clearTimeout(killTimer);
+      if (killAfterWriteStartMs === undefined && code !== 0) {
+        reject(new Error(`mmtape ${args.join(' ')}: ${stderr}`));
+      } else
+        resolve({ code, signal, writeMs: writeStart === undefined ? undefined : Date.now() - writeStart });
     });
   });
 }
@@ -71,57 +93,54 @@ beforeAll(async () => {
   await runIngest([demoDataDir()], { out: dataset }, quietCtx);
 });
 
-describe('SIGKILL during pack and hydrate (seeded moments)', () => {
+describe('SIGKILL during pack and hydrate (seeded moments of the write phase)', () => {
   it('pack: --out is absent, the previous pack or the complete new one, never partial; a rerun cleans up', async () => {
     const parent = join(tmp.dir, 'pack-kill');
     mkdirSync(parent);
     const out = join(parent, 'packed');
     const packA = ['pack', dataset, '--out', out, '--overwrite', '--chunk-rows', '512', '--quiet'];
     const packB = ['pack', dataset, '--out', out, '--overwrite', '--chunk-rows', '256', '--quiet'];
-    const timed = await cli([
-      'pack',
-      dataset,
-      '--out',
-      join(tmp.dir, 'pack-b-ref'),
-      '--chunk-rows',
-      '256',
-      '-q',
-    ]);
-    const sigB = signature(join(tmp.dir, 'pack-b-ref'));
-    await cli(packA);
+    const refB = join(tmp.dir, 'pack-b-ref');
+    const timed = await cli(['pack', dataset, '--out', refB, '--chunk-rows', '256', '-q'], refB);
+    const sigB = signature(refB);
+    await cli(packA, out);
     const sigA = signature(out);
     expect(sigA).not.toEqual(sigB);
+    expect(timed.writeMs).toBeDefined();
     const rand = mulberry32(1401);
     let interrupted = 0;
     for (let k = 0; k < 6; k++) {
       const fresh = k === 5; // the last one writes a new --out instead of replacing one
       const target = fresh ? join(parent, `fresh${k}`) : out;
       const args = fresh ? ['pack', dataset, '--out', target, '--chunk-rows', '256', '-q'] : packB;
-      const delayMs = Math.round((0.15 + rand() * 0.9) * timed.ms);
-      const r = await cli(args, delayMs);
+      // A seeded moment of the write phase (some land after it: the run then completes).
+      const delayMs = Math.round(rand() * 1.1 * (timed.writeMs as number));
+      const r = await cli(args, target, delayMs);
       if (r.signal === 'SIGKILL') interrupted++;
       const name = fresh ? `fresh${k}` : 'packed';
       if (existsSync(target)) {
-        const sig = signature(target);
         const allowed = fresh ? [sigB] : [sigA, sigB];
-        expect(allowed, `kill ${k} after ${delayMs} ms: ${target} is partial`).toContainEqual(sig);
+        expect(allowed, `kill ${k} after ${delayMs} ms: ${target} is partial`).toContainEqual(
+          signature(target),
+        );
       }
       // The rerun succeeds, removes what the killed run left, and leaves the expected pack.
-      await cli(fresh ? [...args, '--overwrite'] : packA);
+      await cli(fresh ? [...args, '--overwrite'] : packA, target);
       expect(leftovers(parent, name), `kill ${k}`).toEqual([]);
       expect(signature(target)).toEqual(fresh ? sigB : sigA);
     }
     expect(interrupted).toBeGreaterThan(0);
   }, 300_000);
 
-  it('hydrate: --out is absent or a complete dataset, never partial; a rerun cleans up', async () => {
+  it('hydrate: --out is absent, the previous copy or the complete new one, never partial; a rerun cleans up', async () => {
     const packed = join(tmp.dir, 'packed-for-hydrate');
-    await cli(['pack', dataset, '--out', packed, '--chunk-rows', '256', '-q']);
+    await cli(['pack', dataset, '--out', packed, '--chunk-rows', '256', '-q'], packed);
     const parent = join(tmp.dir, 'hydrate-kill');
     mkdirSync(parent);
     const out = join(parent, 'restored');
     const expected = signature(dataset);
-    const timed = await cli(['hydrate', packed, '--out', out, '-q']);
+    const timed = await cli(['hydrate', packed, '--out', out, '-q'], out);
+    expect(timed.writeMs).toBeDefined();
     // Mark the previous copy, so that "previous" and "new" can be told apart after each kill.
     const markPrevious = () => writeFileSync(join(out, 'PREVIOUS'), 'old copy');
     markPrevious();
@@ -132,15 +151,16 @@ describe('SIGKILL during pack and hydrate (seeded moments)', () => {
       const fresh = k === 5;
       const target = fresh ? join(parent, `fresh${k}`) : out;
       const args = ['hydrate', packed, '--out', target, '-q', ...(fresh ? [] : ['--overwrite'])];
-      const delayMs = Math.round((0.15 + rand() * 0.9) * timed.ms);
-      const r = await cli(args, delayMs);
+      const delayMs = Math.round(rand() * 1.1 * (timed.writeMs as number));
+      const r = await cli(args, target, delayMs);
       if (r.signal === 'SIGKILL') interrupted++;
       if (existsSync(target)) {
-        const sig = signature(target);
         const allowed = fresh ? [expected] : [previous, expected];
-        expect(allowed, `kill ${k} after ${delayMs} ms: ${target} is partial`).toContainEqual(sig);
+        expect(allowed, `kill ${k} after ${delayMs} ms: ${target} is partial`).toContainEqual(
+          signature(target),
+        );
       }
-      await cli(fresh ? [...args, '--overwrite'] : args);
+      await cli(fresh ? [...args, '--overwrite'] : args, target);
       expect(leftovers(parent, fresh ? `fresh${k}` : 'restored'), `kill ${k}`).toEqual([]);
       expect(signature(target)).toEqual(expected);
       if (!fresh) markPrevious();

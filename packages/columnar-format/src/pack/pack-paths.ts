@@ -66,7 +66,7 @@ export function assertPackIndexPaths(index: PackIndex, indexPath: string): void 
     }
   };
   shape(Array.isArray(index.files), 'files');
-  shape(index.others === undefined || Array.isArray(index.others), 'others');
+  shape(Array.isArray(index.others), 'others');
   shape(index.segments === undefined || Array.isArray(index.segments), 'segments');
   const outputs: string[] = [];
   const segmentPaths = new Set<string>();
@@ -92,7 +92,7 @@ export function assertPackIndexPaths(index: PackIndex, indexPath: string): void 
       outputs.push(assertContainedPath(probe, f.path, `files[${i}].path`, indexPath));
     }
   }
-  for (const [i, o] of (index.others ?? []).entries()) {
+  for (const [i, o] of index.others.entries()) {
     shape(typeof o === 'object' && o !== null, `others[${i}]`);
     assertContainedPath(probe, o.packedPath, `others[${i}].packedPath`, indexPath);
     outputs.push(assertContainedPath(probe, o.path, `others[${i}].path`, indexPath));
