@@ -1,14 +1,28 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rmdir, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { readdir, rmdir, stat, unlink, utimes } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { decodeFrame, encodeFrame, isFrame } from '@mmtape/compression';
+import { encodeFrame } from '@mmtape/compression';
 import {
   type CachedArray,
-  CorruptContainerError,
   decodeArrayContainer,
   encodeArrayContainer,
   isArrayContainer,
 } from './array-container.js';
+import {
+  type BadEntryReason,
+  bindToKey,
+  readEntryFile,
+  removeBadEntry,
+  writeEntryFile,
+} from './cache-entry.js';
+import {
+  type CacheManagerOptions,
+  type CacheStats,
+  type CacheWarning,
+  DEFAULT_MAX_ENTRY_BYTES,
+  type PruneOptions,
+  type PruneReport,
+  type TaskKeyParts,
+} from './cache-manager-options.js';
 import { canonicalJson, sha256Hex } from './canonical-json.js';
 import {
   CacheEntryKindError,
@@ -16,84 +30,8 @@ import {
   CacheOptionsError,
   InvalidCacheKeyError,
   InvalidCacheValueError,
+  isCacheError,
 } from './errors.js';
-
-/** Options of {@link CacheManager}. */
-export interface CacheManagerOptions {
-  /** Cache folder; created on the first write. Relative paths resolve against `process.cwd()`. */
-  dir: string;
-  /**
-   * Compress entries with zstd (`.zst` files). Default `true`: cached panels and results are mostly
-   * float64 series that shrink 2-3x, and decoding (~140 MB/s with the wasm zstd) costs less than
-   * recomputing them. Set `false` for write-heavy caches of large arrays, where zstd-wasm encoding
-   * (~30 MB/s) dominates. `false` writes `.bin` files holding the same checksummed frame with
-   * codec `none` (no wasm is loaded). Entries of either kind are read whatever this option says.
-   */
-  useCompression?: boolean;
-  /**
-   * zstd level, integer 1..22. Default 3 (zstd's default): near the best ratio of the fast levels;
-   * higher levels cost much more CPU for a few percent on numeric data.
-   */
-  compressionLevel?: number;
-  /**
-   * Compression algorithm. Default `'zstd'` (`.zst` files, version-1 frames). `'blosc'` writes `.blosc`
-   * files: a chain frame (frame version 3; `.blosc` entries written before hold version-2 frames, still
-   * read) around a blosc1 buffer (inner zstd, byte shuffle, typesize 8; level = `compressionLevel`
-   * clamped to blosc's 1..9), better on float64 arrays.
-   */
-  compressionAlgorithm?: 'zstd' | 'blosc';
-  /**
-   * Size cap in bytes on disk. After each put, entries are evicted least recently used first (by
-   * the last-access time this class records in each entry's mtime on every hit and put; the OS
-   * atime is never used) until the total is at most the cap. Default `undefined`: no cap.
-   */
-  maxBytes?: number;
-}
-
-/** Options of {@link CacheManager.prune}. */
-export interface PruneOptions {
-  /** Evict least recently used entries until the total is at most this. Default: the `maxBytes` option. */
-  maxBytes?: number;
-  /** Also remove entries not accessed for longer than this many milliseconds. */
-  olderThanMs?: number;
-}
-
-/** What {@link CacheManager.prune} removed. */
-export interface PruneReport {
-  removed: number;
-  freedBytes: number;
-  remainingEntries: number;
-  remainingBytes: number;
-}
-
-/** Parts of a task key (see {@link CacheManager.taskKey}). */
-export interface TaskKeyParts {
-  /** Stable id of the computation, e.g. `'walk-forward/engle-granger'`. */
-  functionId: string;
-  /** Version of the code computing it; bump to invalidate old entries. */
-  codeVersion: string;
-  /** Parameters, canonicalised (sorted keys, tagged non-JSON values). */
-  params?: unknown;
-  /**
-   * Input data: typed arrays / bytes are hashed (SHA-256) by content; strings are taken as digests
-   * already computed (e.g. a dataset file checksum).
-   */
-  inputs?: Record<string, string | ArrayBufferView>;
-}
-
-/** Counters and on-disk totals returned by {@link CacheManager.stats}. */
-export interface CacheStats {
-  /** Entry files (`.zst` and `.bin`) currently in the folder, all processes included. */
-  entries: number;
-  /** Total size of those files, bytes on disk (compressed size). */
-  bytes: number;
-  /** `get*` calls of this instance that returned a value. */
-  hits: number;
-  /** `get*` calls of this instance that returned `undefined` (missing or corrupt entry). */
-  misses: number;
-  /** Entries this instance found corrupt or truncated, deleted and counted as misses. */
-  corrupt: number;
-}
 
 const KEY_PATTERN = /^[A-Za-z0-9_-]{2,128}$/;
 const SUBDIR_PATTERN = /^[A-Za-z0-9_-]{2}$/;
@@ -122,14 +60,21 @@ type EntryKind = 'json' | 'arrays';
  * inputs, safe to share between processes.
  *
  * Layout: `dir/<first 2 key chars>/<key>.zst` (or `.bin` when `useCompression` is false). Each file is
- * an `@mmtape/compression` frame (magic, codec, raw length, CRC-32) around a container: UTF-8 JSON for
- * `putJson`, the binary array container (see `array-container.ts` / README) for `putArrays`. Files
- * without the frame magic are read as legacy, unframed containers.
+ * an `@mmtape/compression` frame (magic, codec, raw length, CRC-32) around the SHA-256 of the key and a
+ * container: UTF-8 JSON for `putJson`, the binary array container (see `array-container.ts` / README)
+ * for `putArrays` (byte layout in `cache-entry.ts`).
  *
  * Writes go to a unique temp file in the same folder, then `rename()` over the final name: readers see
  * either the old or the new complete entry, and concurrent writers of one key (threads, processes)
- * simply race to the last rename. Reads verify the frame checksum; a corrupt or truncated entry is
- * deleted, counted in `stats().corrupt` and reported as a miss, never thrown.
+ * simply race to the last rename.
+ *
+ * The cache never breaks the computation it serves. Reads accept only a regular file of at most
+ * `maxEntryBytes` whose frame checksum holds and whose stored key digest is that of the key asked for;
+ * anything else is a bad entry: removed, counted in `stats().badEntries`, reported to `onWarning`, and a
+ * miss. I/O failures of `get*`, `put*` and `getOrCompute` are never thrown: a failed read is a miss, and
+ * the first failed write (read-only folder, ENOSPC, EACCES) turns writes off for this instance with one
+ * warning. They throw only for caller bugs: an invalid key, a value that cannot be stored, a JSON/arrays
+ * kind mismatch. The maintenance calls (`stats`, `clear`, `prune`, `delete`) do throw `CacheIoError`.
  *
  * @example
  * ```ts
@@ -146,11 +91,19 @@ export class CacheManager {
   readonly compressionLevel: number;
   readonly compressionAlgorithm: 'zstd' | 'blosc';
   readonly maxBytes: number | undefined;
+  readonly maxEntryBytes: number;
+  readonly #onWarning: ((warning: CacheWarning) => void) | undefined;
   #hits = 0;
   #misses = 0;
-  #corrupt = 0;
+  #badEntries = 0;
+  #readFailures = 0;
+  #writeFailures = 0;
+  #writesDisabled = false;
 
-  /** @throws CacheOptionsError invalid `dir`, `compressionLevel` or `compressionAlgorithm`. */
+  /**
+   * @throws CacheOptionsError invalid `dir`, `compressionLevel`, `compressionAlgorithm`, `maxBytes`,
+   *   `maxEntryBytes` or `onWarning`.
+   */
   constructor(options: CacheManagerOptions) {
     if (typeof options?.dir !== 'string' || options.dir.length === 0) {
       throw new CacheOptionsError('dir', 'a non-empty path', options?.dir);
@@ -166,6 +119,15 @@ export class CacheManager {
     if (options.maxBytes !== undefined && !(Number.isFinite(options.maxBytes) && options.maxBytes >= 0)) {
       throw new CacheOptionsError('maxBytes', 'a non-negative number of bytes', options.maxBytes);
     }
+    const maxEntryBytes = options.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES;
+    if (!Number.isSafeInteger(maxEntryBytes) || maxEntryBytes < 1) {
+      throw new CacheOptionsError('maxEntryBytes', 'a positive integer number of bytes', maxEntryBytes);
+    }
+    if (options.onWarning !== undefined && typeof options.onWarning !== 'function') {
+      throw new CacheOptionsError('onWarning', 'a function', options.onWarning);
+    }
+    this.maxEntryBytes = maxEntryBytes;
+    this.#onWarning = options.onWarning;
     this.maxBytes = options.maxBytes;
     this.dir = resolve(options.dir);
     this.useCompression = options.useCompression ?? true;
@@ -231,9 +193,10 @@ export class CacheManager {
   }
 
   /**
-   * Reads a JSON entry. Returns `undefined` on a miss (absent, corrupt or truncated entry).
+   * Reads a JSON entry. Returns `undefined` on a miss (absent, bad or unreadable entry). Never throws
+   * for I/O problems or bad entries (see the class doc).
    *
-   * @throws InvalidCacheKeyError | CacheEntryKindError (the key holds arrays) | CacheIoError
+   * @throws InvalidCacheKeyError | CacheEntryKindError (the key holds arrays)
    */
   async getJson<T>(key: string): Promise<T | undefined> {
     return (await this.#get(key, 'json')) as T | undefined;
@@ -241,17 +204,19 @@ export class CacheManager {
 
   /**
    * Writes `value` as UTF-8 JSON (`JSON.stringify` semantics: `toJSON`, dropped `undefined` properties).
+   * Never throws for I/O problems: a failed write is a warning and turns writes off (see the class doc).
    *
-   * @throws InvalidCacheKeyError | InvalidCacheValueError (not serialisable) | CacheIoError
+   * @throws InvalidCacheKeyError | InvalidCacheValueError (not serialisable)
    */
   async putJson(key: string, value: unknown): Promise<void> {
     await this.#put(key, encodeJson(value));
   }
 
   /**
-   * Reads an arrays entry: fresh arrays (never views of cache memory). `undefined` on a miss.
+   * Reads an arrays entry: fresh arrays (never views of cache memory). `undefined` on a miss. Never
+   * throws for I/O problems or bad entries.
    *
-   * @throws InvalidCacheKeyError | CacheEntryKindError (the key holds JSON) | CacheIoError
+   * @throws InvalidCacheKeyError | CacheEntryKindError (the key holds JSON)
    */
   async getArrays(key: string): Promise<Record<string, CachedArray> | undefined> {
     return (await this.#get(key, 'arrays')) as Record<string, CachedArray> | undefined;
@@ -259,8 +224,9 @@ export class CacheManager {
 
   /**
    * Writes named Float64Array / BigInt64Array / Int32Array values (NaN payloads and all bits kept).
+   * Never throws for I/O problems.
    *
-   * @throws InvalidCacheKeyError | InvalidCacheValueError (other array types) | CacheIoError
+   * @throws InvalidCacheKeyError | InvalidCacheValueError (other array types)
    */
   async putArrays(key: string, arrays: Record<string, CachedArray>): Promise<void> {
     await this.#put(key, encodeArrayContainer(arrays));
@@ -291,7 +257,8 @@ export class CacheManager {
 
   /**
    * Entry count and bytes on disk (a folder scan, so other processes' entries count), plus this
-   * instance's hit / miss / corrupt counters since construction or the last `clear()`.
+   * instance's counters (hits, misses, bad entries, read and write failures) since construction or the
+   * last `clear()`, and whether its writes are off.
    */
   async stats(): Promise<CacheStats> {
     let entries = 0;
@@ -305,7 +272,16 @@ export class CacheManager {
         if (!isNotFound(cause)) throw new CacheIoError('stat', file, cause);
       }
     }
-    return { entries, bytes, hits: this.#hits, misses: this.#misses, corrupt: this.#corrupt };
+    return {
+      entries,
+      bytes,
+      hits: this.#hits,
+      misses: this.#misses,
+      badEntries: this.#badEntries,
+      readFailures: this.#readFailures,
+      writeFailures: this.#writeFailures,
+      writesDisabled: this.#writesDisabled,
+    };
   }
 
   /**
@@ -327,7 +303,9 @@ export class CacheManager {
     for (const sub of await this.#subdirs()) await rmdir(sub).catch(() => undefined); // skip non-empty
     this.#hits = 0;
     this.#misses = 0;
-    this.#corrupt = 0;
+    this.#badEntries = 0;
+    this.#readFailures = 0;
+    this.#writeFailures = 0;
   }
 
   #pathFor(key: string, ext: string): string {
@@ -339,15 +317,25 @@ export class CacheManager {
     const preferred = this.#writeExt();
     for (const ext of [preferred, ...ENTRY_EXTS.filter((e) => e !== preferred)]) {
       const path = this.#pathFor(key, ext);
-      let file: Uint8Array;
-      try {
-        file = await readFile(path);
-      } catch (cause) {
-        if (isNotFound(cause)) continue;
-        throw new CacheIoError('read', path, cause);
+      const read = await readEntryFile(path, key, this.maxEntryBytes);
+      if (read.status === 'absent') continue;
+      if (read.status === 'io-error') {
+        this.#readFailures++;
+        if (this.#readFailures === 1) {
+          this.#warn({
+            kind: 'read-failed',
+            path,
+            message: `cache entry ${path} could not be read (${messageOf(read.cause)}); treated as a miss`,
+            cause: read.cause,
+          });
+        }
+        break;
       }
-      const value = await this.#decodeEntry(path, file, kind);
-      if (value === undefined) break; // corrupt: already deleted and counted
+      const value =
+        read.status === 'ok'
+          ? await this.#decodeContainer(path, read.container, kind)
+          : await this.#discardBad(path, read.reason, read.detail);
+      if (value === undefined) break; // bad: already removed, counted and reported
       this.#hits++;
       await touch(path);
       return value;
@@ -356,50 +344,81 @@ export class CacheManager {
     return undefined;
   }
 
-  /** Decodes an entry file; `undefined` means corrupt (file deleted, counter bumped). */
-  async #decodeEntry(path: string, file: Uint8Array, kind: EntryKind): Promise<unknown> {
-    let container: Uint8Array;
-    try {
-      // Legacy entries were written without a frame: the file is the container itself.
-      container = isFrame(file) ? await decodeFrame(file) : file;
-    } catch {
-      // Every decodeFrame failure (checksum, truncation, zstd error, unknown codec) means the bytes
-      // on disk are unusable: treat as a miss and let the next put rewrite the entry.
-      return this.#discardCorrupt(path);
-    }
+  /** Decodes the container of a key-checked entry; `undefined` means corrupt (removed, counted). */
+  async #decodeContainer(path: string, container: Uint8Array, kind: EntryKind): Promise<unknown> {
     const actual: EntryKind = isArrayContainer(container) ? 'arrays' : 'json';
     if (actual !== kind) {
-      if (actual === 'json' && !isValidJson(container)) return this.#discardCorrupt(path);
+      if (actual === 'json' && !isValidJson(container)) {
+        return this.#discardBad(path, 'corrupt', 'container is not UTF-8 JSON');
+      }
       throw new CacheEntryKindError(path, kind, actual);
     }
     try {
       if (kind === 'arrays') return decodeArrayContainer(container);
       return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(container)) as unknown;
     } catch (cause) {
-      if (
-        cause instanceof CorruptContainerError ||
-        cause instanceof SyntaxError ||
-        cause instanceof TypeError
-      ) {
-        return this.#discardCorrupt(path);
-      }
-      throw cause;
+      // Whatever the malformed container throws (CorruptContainerError, SyntaxError, TypeError,
+      // RangeError...), the bytes passed the frame checksum and the key check but are unusable.
+      return this.#discardBad(path, 'corrupt', messageOf(cause));
     }
   }
 
-  async #discardCorrupt(path: string): Promise<undefined> {
-    this.#corrupt++;
-    await removeFile(path).catch(() => undefined);
+  async #discardBad(path: string, reason: BadEntryReason, detail: string): Promise<undefined> {
+    this.#badEntries++;
+    const failed = await removeBadEntry(path);
+    this.#warn({
+      kind: 'bad-entry',
+      path,
+      reason,
+      message: `cache entry ${path} rejected (${reason}: ${detail}); ${
+        failed === undefined ? 'removed' : `could not be removed: ${failed}`
+      }`,
+    });
     return undefined;
+  }
+
+  #warn(warning: CacheWarning): void {
+    try {
+      this.#onWarning?.(warning);
+    } catch {
+      // A throwing listener must not break the computation the cache serves.
+    }
+  }
+
+  /** Records a failed write: the first one turns writes off and is reported; later ones are counted. */
+  #writeFailed(path: string, cause: unknown): void {
+    this.#writeFailures++;
+    if (this.#writesDisabled) return;
+    this.#writesDisabled = true;
+    const io = (cause as { cause?: unknown }).cause ?? cause;
+    this.#warn({
+      kind: 'write-failed',
+      path,
+      message: `cache ${this.dir} cannot be written (${messageOf(io)}); continuing without storing results`,
+      cause,
+    });
   }
 
   async #put(key: string, container: Uint8Array): Promise<void> {
     const ext = this.#writeExt();
     const path = this.#pathFor(key, ext);
+    if (this.#writesDisabled) {
+      this.#writeFailures++;
+      return;
+    }
+    const raw = bindToKey(key, container);
+    if (raw.length > this.maxEntryBytes) {
+      this.#warn({
+        kind: 'entry-too-large',
+        path,
+        message: `cache value for ${path} is ${raw.length} bytes, over maxEntryBytes ${this.maxEntryBytes}; not stored`,
+      });
+      return;
+    }
     const frame = !this.useCompression
-      ? await encodeFrame(container, { codec: 'none' })
+      ? await encodeFrame(raw, { codec: 'none' })
       : this.compressionAlgorithm === 'blosc'
-        ? await encodeFrame(container, {
+        ? await encodeFrame(raw, {
             chain: [
               {
                 codec: 'blosc',
@@ -410,11 +429,27 @@ export class CacheManager {
               },
             ],
           })
-        : await encodeFrame(container, { codec: 'zstd', level: this.compressionLevel });
-    await writeAtomic(path, frame);
-    // Entries of the other extensions would shadow nothing (this one is read first) but may be stale.
-    for (const other of ENTRY_EXTS) if (other !== ext) await removeFile(this.#pathFor(key, other));
-    if (this.maxBytes !== undefined) await this.prune();
+        : await encodeFrame(raw, { codec: 'zstd', level: this.compressionLevel });
+    if (frame.length > this.maxEntryBytes) {
+      this.#warn({
+        kind: 'entry-too-large',
+        path,
+        message: `cache entry ${path} is ${frame.length} bytes, over maxEntryBytes ${this.maxEntryBytes}; not stored`,
+      });
+      return;
+    }
+    try {
+      await writeEntryFile(path, frame);
+      // Entries of the other extensions would shadow nothing (this one is read first) but may be stale.
+      // Best effort: a leftover is an older entry of the same key (the key is checked on read).
+      for (const other of ENTRY_EXTS) {
+        if (other !== ext) await removeFile(this.#pathFor(key, other)).catch(() => undefined);
+      }
+      if (this.maxBytes !== undefined) await this.prune();
+    } catch (cause) {
+      if (!isCacheError(cause, 'MMTAPE_CACHE_IO_FAILED')) throw cause;
+      this.#writeFailed(path, cause);
+    }
   }
 
   /**
@@ -480,28 +515,6 @@ export class CacheManager {
   }
 }
 
-/**
- * Writes `bytes` to `path` via a unique temp file in the same folder and `rename()` (atomic on POSIX
- * and on NTFS for same-volume renames). Creates the folder; retries once if a concurrent `clear()`
- * removed it between `mkdir` and the write.
- */
-async function writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const folder = resolve(path, '..');
-  const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await mkdir(folder, { recursive: true });
-      await writeFile(tmp, bytes, { flag: 'wx' });
-      await rename(tmp, path);
-      return;
-    } catch (cause) {
-      await unlink(tmp).catch(() => undefined);
-      if (attempt === 0 && isNotFound(cause)) continue;
-      throw new CacheIoError('write', path, cause);
-    }
-  }
-}
-
 /** Unlinks `path`; resolves `false` when it did not exist. */
 async function removeFile(path: string): Promise<boolean> {
   try {
@@ -543,4 +556,8 @@ function isValidJson(bytes: Uint8Array): boolean {
 
 function isNotFound(cause: unknown): boolean {
   return (cause as { code?: unknown } | null)?.code === 'ENOENT';
+}
+
+function messageOf(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
 }

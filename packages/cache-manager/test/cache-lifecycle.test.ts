@@ -159,6 +159,6 @@ describe('several processes writing the same key', () => {
     const files = await readdir(join(dir, key.slice(0, 2)));
     expect(files.filter((f) => f.endsWith('.tmp'))).toEqual([]);
     expect(files.length).toBe(1);
-    expect((await cache.stats()).corrupt).toBe(0);
+    expect((await cache.stats()).badEntries).toBe(0);
   });
 });

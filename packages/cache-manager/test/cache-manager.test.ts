@@ -1,11 +1,12 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { readFrameHeader } from '@mmtape/compression';
+import { encodeFrame, readFrameHeader } from '@mmtape/compression';
 import { mulberry32 } from '@mmtape/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeArrayContainer } from '../src/array-container.js';
+import { bindToKey } from '../src/cache-entry.js';
 import { CacheManager, isCacheError } from '../src/index.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mmtape-cache-test-'));
@@ -38,7 +39,7 @@ describe('JSON entries', () => {
     const header = readFrameHeader(await readFile(cache.entryPath(key)));
     expect(header).toMatchObject({ codec: 'zstd', level: 3 });
     expect(cache.entryPath(key)).toBe(join(cache.dir, key.slice(0, 2), `${key}.zst`));
-    expect(await cache.stats()).toMatchObject({ entries: 1, hits: 1, misses: 1, corrupt: 0 });
+    expect(await cache.stats()).toMatchObject({ entries: 1, hits: 1, misses: 1, badEntries: 0 });
   });
 
   it('rejects values JSON cannot hold with a typed error', async () => {
@@ -208,7 +209,7 @@ describe('CacheManager.key', () => {
   });
 });
 
-describe('corruption, legacy entries and options', () => {
+describe('corruption and options', () => {
   it('a corrupt entry is a miss, is deleted and is counted', async () => {
     const cache = new CacheManager({ dir: freshDir() });
     const key = CacheManager.key('corrupt');
@@ -219,7 +220,7 @@ describe('corruption, legacy entries and options', () => {
     await writeFile(path, bytes);
     expect(await cache.getArrays(key)).toBeUndefined();
     await expect(readFile(path)).rejects.toMatchObject({ code: 'ENOENT' });
-    expect(await cache.stats()).toMatchObject({ entries: 0, hits: 0, misses: 1, corrupt: 1 });
+    expect(await cache.stats()).toMatchObject({ entries: 0, hits: 0, misses: 1, badEntries: 1 });
   });
 
   it('a truncated entry is a miss, is deleted and is counted', async () => {
@@ -231,33 +232,26 @@ describe('corruption, legacy entries and options', () => {
       await writeFile(path, (await readFile(path)).subarray(0, cut));
       expect(await cache.getJson(key)).toBeUndefined();
     }
-    expect(await cache.stats()).toMatchObject({ entries: 0, misses: 3, corrupt: 3 });
+    expect(await cache.stats()).toMatchObject({ entries: 0, misses: 3, badEntries: 3 });
   });
 
-  it('a corrupt container inside a valid frame (or legacy file) is a miss too', async () => {
+  it('a corrupt container inside a valid, key-bound frame is a miss; unframed files are bad entries', async () => {
     const cache = new CacheManager({ dir: freshDir() });
-    const path = cache.entryPath('legacybad');
+    const key = CacheManager.key('badcontainer');
+    const path = cache.entryPath(key);
     await mkdir(dirname(path), { recursive: true });
     const container = encodeArrayContainer({ a: new Float64Array(4) });
-    await writeFile(path, container.subarray(0, container.length - 8)); // array overruns the container
-    expect(await cache.getArrays('legacybad')).toBeUndefined();
-    await writeFile(path, '{"not json');
-    expect(await cache.getJson('legacybad')).toBeUndefined();
-    expect((await cache.stats()).corrupt).toBe(2);
-  });
-
-  it('reads legacy unframed entries (raw JSON, raw array container)', async () => {
-    const cache = new CacheManager({ dir: freshDir() });
-    const jsonKey = CacheManager.key('legacy-json');
-    const arrKey = CacheManager.key('legacy-arrays');
-    await mkdir(join(cache.dir, jsonKey.slice(0, 2)), { recursive: true });
-    await mkdir(join(cache.dir, arrKey.slice(0, 2)), { recursive: true });
-    await writeFile(join(cache.dir, jsonKey.slice(0, 2), `${jsonKey}.bin`), JSON.stringify({ old: true }));
-    const f64 = closes(10, 5);
-    await writeFile(cache.entryPath(arrKey), encodeArrayContainer({ close: f64 }));
-    expect(await cache.getJson(jsonKey)).toEqual({ old: true });
-    expect(sameBytes((await cache.getArrays(arrKey))?.close as Float64Array, f64)).toBe(true);
-    expect(await cache.stats()).toMatchObject({ hits: 2, corrupt: 0 });
+    const frame = async (bytes: Uint8Array) => encodeFrame(bindToKey(key, bytes), { codec: 'zstd' });
+    await writeFile(path, await frame(container.subarray(0, container.length - 8))); // array overruns
+    expect(await cache.getArrays(key)).toBeUndefined();
+    await writeFile(path, await frame(new TextEncoder().encode('{"not json')));
+    expect(await cache.getJson(key)).toBeUndefined();
+    await writeFile(path, JSON.stringify({ unframed: true })); // raw JSON: not an entry of this format
+    expect(await cache.getJson(key)).toBeUndefined();
+    await writeFile(path, container); // raw array container
+    expect(await cache.getArrays(key)).toBeUndefined();
+    expect((await cache.stats()).badEntries).toBe(4);
+    expect(existsSync(path)).toBe(false);
   });
 
   it('useCompression false writes .bin frames with codec none, readable by a compressing cache', async () => {
@@ -304,13 +298,22 @@ describe('stats, clear, delete, concurrency', () => {
     const before = await cache.stats();
     let expectedBytes = 0;
     for (const key of keys) expectedBytes += (await readFile(cache.entryPath(key))).byteLength;
-    expect(before).toEqual({ entries: 5, bytes: expectedBytes, hits: 2, misses: 1, corrupt: 0 });
+    expect(before).toEqual({
+      entries: 5,
+      bytes: expectedBytes,
+      hits: 2,
+      misses: 1,
+      badEntries: 0,
+      readFailures: 0,
+      writeFailures: 0,
+      writesDisabled: false,
+    });
     await writeFile(join(cache.dir, 'README.txt'), 'keep me');
     expect(await cache.delete(keys[0] as string)).toBe(true);
     expect(await cache.delete(keys[0] as string)).toBe(false);
     expect((await cache.stats()).entries).toBe(4);
     await cache.clear();
-    expect(await cache.stats()).toEqual({ entries: 0, bytes: 0, hits: 0, misses: 0, corrupt: 0 });
+    expect(await cache.stats()).toMatchObject({ entries: 0, bytes: 0, hits: 0, misses: 0, badEntries: 0 });
     expect(await readdir(cache.dir)).toEqual(['README.txt']);
     await cache.putJson(keys[2] as string, 1); // the folder is recreated after clear
     expect(await cache.getJson(keys[2] as string)).toBe(1);
@@ -322,7 +325,10 @@ describe('stats, clear, delete, concurrency', () => {
       bytes: 0,
       hits: 0,
       misses: 0,
-      corrupt: 0,
+      badEntries: 0,
+      readFailures: 0,
+      writeFailures: 0,
+      writesDisabled: false,
     });
   });
 
@@ -351,6 +357,6 @@ describe('stats, clear, delete, concurrency', () => {
     const files = await readdir(join(dir, key.slice(0, 2)));
     expect(files).toEqual([`${key}.zst`]);
     const totals = await Promise.all(caches.map((c) => c.stats()));
-    expect(totals.reduce((n, s) => n + s.corrupt, 0)).toBe(0);
+    expect(totals.reduce((n, s) => n + s.badEntries, 0)).toBe(0);
   });
 });

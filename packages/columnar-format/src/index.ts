@@ -20,6 +20,12 @@ await exportParquet('data/us1m', 'us1m.parquet'); // timestamp, symbol, close; Z
  * @module
  */
 
+export {
+  type WriteDirAtomicOptions,
+  type WriteFileAtomicOptions,
+  writeDirAtomic,
+  writeFileAtomic,
+} from './atomic-write.js';
 export { CHECKSUM_SEED, xxh64, xxh64Hex } from './checksum.js';
 export type { ColumnDescriptor } from './column-descriptor.js';
 export type { ColumnFileOpenOptions, VerifyReport, ViewAliasCheck } from './column-file.js';

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { CacheManager, type CacheStats } from '@mmtape/cache-manager';
+import { CacheManager, type CacheStats, type CacheWarning } from '@mmtape/cache-manager';
 import { CliUsageError } from '../cli-error.js';
 import { type CommandContext, settingsOf } from '../context.js';
 import { formatBytes } from '../memory.js';
@@ -59,4 +59,44 @@ export async function runCache(
     ctx.say(`cache ${cacheDir}: ${entries} entries, ${formatBytes(bytes)} on disk`);
   }
   return { dir: cacheDir, action, before, after };
+}
+
+/**
+ * Collects the warnings of one `CacheManager` during a run (pass `onWarning` to it) and prints them as
+ * ONE line on stderr at the end (`report()`), e.g.
+ * `mmtape: cache .mmtape-cache: 2 bad entries removed (1 corrupt, 1 wrong-key); cannot be written (EROFS: …), ran without storing results`.
+ * Nothing is printed when there was nothing to report.
+ */
+export function cacheWarningReporter(dir: string): {
+  onWarning: (warning: CacheWarning) => void;
+  report: () => void;
+} {
+  const reasons = new Map<string, number>();
+  let bad = 0;
+  const other: string[] = [];
+  return {
+    onWarning(warning) {
+      if (warning.kind === 'bad-entry') {
+        bad++;
+        const reason = warning.reason ?? 'corrupt';
+        reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+      } else if (warning.kind === 'write-failed') {
+        const cause = (warning.cause as { cause?: { message?: string } } | undefined)?.cause?.message;
+        other.push(`cannot be written (${cause ?? warning.message}), ran without storing results`);
+      } else if (warning.kind === 'read-failed') {
+        other.push('some entries could not be read (treated as misses)');
+      } else if (!other.includes('values over maxEntryBytes not stored')) {
+        other.push('values over maxEntryBytes not stored');
+      }
+    },
+    report() {
+      const parts: string[] = [];
+      if (bad > 0) {
+        const by = [...reasons].map(([r, n]) => `${n} ${r}`).join(', ');
+        parts.push(`${bad} bad ${bad === 1 ? 'entry' : 'entries'} removed (${by})`);
+      }
+      parts.push(...other);
+      if (parts.length > 0) process.stderr.write(`mmtape: cache ${dir}: ${parts.join('; ')}\n`);
+    },
+  };
 }

@@ -12,6 +12,7 @@ import {
 } from '@mmtape/walk-forward';
 import { CliUsageError, describeError } from '../cli-error.js';
 import { type CommandContext, formatTable, isoFromNs, requireDatasetDir, settingsOf } from '../context.js';
+import { cacheWarningReporter } from './cache.js';
 
 /** Options of `mmtape walk-forward`; every number overrides the config file and the defaults. */
 export interface WalkForwardCommandOptions {
@@ -136,13 +137,12 @@ export async function runWalkForwardCommand(
       ...(fillAtOpen ? { openColumn: 'open' } : {}),
     };
     const panel = buildPanel(dataset, panelOptions);
+    const cacheDir = resolve(options.cacheDir ?? settings.config.cacheDir ?? join(options.report, '.cache'));
+    const cacheWarnings = cacheWarningReporter(cacheDir);
     const cache =
       options.cache === false
         ? undefined
-        : new CacheManager({
-            dir: resolve(options.cacheDir ?? settings.config.cacheDir ?? join(options.report, '.cache')),
-            ...settings.cache,
-          });
+        : new CacheManager({ dir: cacheDir, ...settings.cache, onWarning: cacheWarnings.onWarning });
     let started = false;
     let report: WalkForwardReport;
     try {
@@ -159,6 +159,7 @@ export async function runWalkForwardCommand(
         },
       });
     } catch (error) {
+      cacheWarnings.report();
       const code = (error as { code?: unknown } | null)?.code;
       if (code === 'WF_INVALID_CONFIG' && settings.configPath) {
         throw new CliUsageError(
@@ -168,6 +169,7 @@ export async function runWalkForwardCommand(
       throw error;
     }
     if (started) ctx.progress.stop();
+    cacheWarnings.report();
     mkdirSync(options.report, { recursive: true });
     const reportPath = join(options.report, 'report.json');
     const tmp = `${reportPath}.tmp-${process.pid}`;

@@ -1,15 +1,21 @@
-import { closeSync, existsSync, openSync, readdirSync, readSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { decodeFrame } from '@mmtape/compression';
-import { CURRENT_FILE_NAME } from '../generations/dataset-layout.js';
+import { checkOutDir } from '../dataset-writer.js';
+import { isMmtapeError } from '../errors.js';
 import { GenerationBuilder } from '../generations/generation-builder.js';
-import { sha256Hex, writeFileAtomic } from './pack-dataset.js';
+import { sha256Hex, writeNewFile } from './pack-dataset.js';
 import { PackError } from './pack-errors.js';
-import { openPackedDataset, PackedColumnFile } from './packed-dataset.js';
+import { assertNoOverlap } from './pack-output.js';
+import { openPackedDataset, PackedColumnFile, type PackedDataset } from './packed-dataset.js';
 
 /** Options of {@link hydrateDataset}. */
 export interface HydrateDatasetOptions {
-  /** Replace a non-empty `outDir`. Default `false` (throws `MMTAPE_PACK_OUTPUT_EXISTS`). */
+  /**
+   * Replace a non-empty `outDir`, only when it is an mmtape dataset (its manifest.json has format
+   * `mmtape-dataset`); any other folder is refused. Default `false` (throws `MMTAPE_PACK_OUTPUT_EXISTS`).
+   * The previous dataset stays in place until the new one is complete.
+   */
   overwrite?: boolean;
   onProgress?: (progress: { filesDone: number; filesTotal: number; path: string }) => void;
 }
@@ -31,22 +37,31 @@ export interface HydrateReport {
  * published (pointer `CURRENT` renamed) only once every file is verified (FORMAT.md, "Dataset folder").
  * With `overwrite`, an existing dataset at `outDir` gets a new generation; its readers keep the old one.
  *
- * @throws PackError `MMTAPE_PACK_OUTPUT_EXISTS`, `MMTAPE_PACK_NOT_FOUND`, `MMTAPE_PACK_CORRUPT` (a frame
- *   fails its CRC-32 or decoding), `MMTAPE_PACK_VERIFY_FAILED` (SHA-256 mismatch: `expected`/`actual`).
+ * Contained: every path of pack.json is checked before anything is read or written (no `..`, absolute
+ * path, backslash or NUL, nothing resolving outside `outDir`). Atomic: the files are written into
+ * `.<name>.tmp-<pid>-<random>` beside `outDir`, which is renamed into place only when every file is
+ * written and verified; on any error, or if the process dies, `outDir` is absent or the previous copy.
+ *
+ * @throws PackError `MMTAPE_PACK_OUTPUT_EXISTS` (non-empty `outDir` without `overwrite`, or with
+ *   `overwrite` a folder that is not an mmtape dataset), `MMTAPE_PACK_INVALID_OPTIONS` (`outDir` and
+ *   `packedDir` overlap), `MMTAPE_PACK_NOT_FOUND`, `MMTAPE_PACK_UNSAFE_PATH` (a path of pack.json
+ *   leaves the folder), `MMTAPE_PACK_CORRUPT` (a frame fails its CRC-32 or decoding),
+ *   `MMTAPE_PACK_VERIFY_FAILED` (SHA-256 mismatch: `expected`/`actual`).
  */
 export async function hydrateDataset(
   packedDir: string,
   outDir: string,
   options: HydrateDatasetOptions = {},
 ): Promise<HydrateReport> {
-  const packed = openPackedDataset(packedDir);
-  if (existsSync(outDir) && readdirSync(outDir).length > 0) {
-    if (!options.overwrite) {
-      throw new PackError('MMTAPE_PACK_OUTPUT_EXISTS', `${outDir} exists and is not empty (pass overwrite)`, {
-        path: outDir,
-      });
-    }
-    if (!existsSync(join(outDir, CURRENT_FILE_NAME))) rmSync(outDir, { recursive: true, force: true });
+  assertNoOverlap(packedDir, outDir);
+  const packed = openPackedDataset(packedDir); // validates every path of pack.json
+  try {
+    checkOutDir(resolve(outDir), options.overwrite ?? false); // a dataset, leftovers of a killed write, or empty
+  } catch (e) {
+    packed.close();
+    throw isMmtapeError(e)
+      ? new PackError('MMTAPE_PACK_OUTPUT_EXISTS', e.message, { path: outDir, cause: e })
+      : e;
   }
   const builder = GenerationBuilder.begin(resolve(outDir));
   try {
@@ -73,7 +88,19 @@ async function hydrateInto(
   const total = packed.index.files.length - members + segments.length + packed.index.others.length;
   // Version 3: segment files are rebuilt from their members (zeros between them).
   const segmentBytes = new Map<string, Uint8Array>();
-  for (const s of segments) segmentBytes.set(s.path, new Uint8Array(s.byteLength));
+  for (const s of segments) {
+    if (!Number.isSafeInteger(s.byteLength) || s.byteLength < 0) {
+      throw new PackError(
+        'MMTAPE_PACK_CORRUPT',
+        `segment ${s.path}: byteLength ${s.byteLength} is not a size`,
+        {
+          path: join(packedDir, 'pack.json'),
+          actual: String(s.byteLength),
+        },
+      );
+    }
+    segmentBytes.set(s.path, new Uint8Array(s.byteLength));
+  }
   let done = 0;
   let bytes = 0;
   const verify = (path: string, data: Uint8Array, expected: string): void => {
@@ -107,7 +134,7 @@ async function hydrateInto(
         target.set(data, entry.segment.offsetBytes);
         continue;
       }
-      writeFileAtomic(join(target, entry.path), data);
+      writeNewFile(join(target, entry.path), data);
       bytes += data.length;
     } finally {
       file.close();
@@ -117,7 +144,7 @@ async function hydrateInto(
   for (const s of segments) {
     const data = segmentBytes.get(s.path)!;
     verify(s.path, data, s.sha256);
-    writeFileAtomic(join(target, s.path), data);
+    writeNewFile(join(target, s.path), data);
     bytes += data.length;
     segmentBytes.delete(s.path);
     options.onProgress?.({ filesDone: ++done, filesTotal: total, path: s.path });
@@ -127,9 +154,18 @@ async function hydrateInto(
     let data: Uint8Array;
     try {
       const fd = openSync(path, 'r');
-      const frame = new Uint8Array(other.packedBytes);
+      let frame: Uint8Array;
       try {
-        readSync(fd, frame, 0, frame.length, 0);
+        const size = fstatSync(fd).size;
+        if (size !== other.packedBytes) {
+          throw new Error(`file has ${size} bytes, pack.json says ${other.packedBytes}`);
+        }
+        frame = new Uint8Array(size);
+        for (let at = 0; at < size; ) {
+          const n = readSync(fd, frame, at, size - at, at);
+          if (n === 0) throw new Error(`file ends at byte ${at}`);
+          at += n;
+        }
       } finally {
         closeSync(fd);
       }
@@ -138,7 +174,7 @@ async function hydrateInto(
       throw new PackError('MMTAPE_PACK_CORRUPT', `${path}: ${String(cause)}`, { path, cause });
     }
     verify(other.path, data, other.sha256);
-    writeFileAtomic(join(target, other.path), data);
+    writeNewFile(join(target, other.path), data);
     bytes += data.length;
     options.onProgress?.({ filesDone: ++done, filesTotal: total, path: other.path });
   }

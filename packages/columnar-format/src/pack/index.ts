@@ -43,4 +43,6 @@ export {
   type PackedSegmentEntry,
   type PackIndex,
 } from './pack-format.js';
+export { isMmtapeDatasetDir, isMmtapePackDir } from './pack-output.js';
+export { unsafePathReason } from './pack-paths.js';
 export { openPackedDataset, type PackedChunk, PackedColumnFile, PackedDataset } from './packed-dataset.js';

@@ -1,15 +1,6 @@
 import { createHash } from 'node:crypto';
-import {
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import {
   type ColumnArray,
   type ColumnCodecOptions,
@@ -38,6 +29,8 @@ import {
   type PackedSegmentEntry,
   type PackIndex,
 } from './pack-format.js';
+import { writePackOutput } from './pack-output.js';
+import { listRegularFiles } from './pack-paths.js';
 
 /** Options of {@link packDataset}. */
 export interface PackDatasetOptions {
@@ -63,7 +56,11 @@ export interface PackDatasetOptions {
    * frames, ~20x slower to decode). Readers decode all three.
    */
   barLayout?: 1 | 2 | 3;
-  /** Replace an existing non-empty `packedDir`. Default `false` (throws `MMTAPE_PACK_OUTPUT_EXISTS`). */
+  /**
+   * Replace an existing non-empty `packedDir`, only when it is an mmtape pack (its pack.json has format
+   * `mmtape-pack`); any other folder is refused. Default `false` (throws `MMTAPE_PACK_OUTPUT_EXISTS`).
+   * The previous pack stays in place until the new one is complete.
+   */
   overwrite?: boolean;
   /** Called after each file with the number of files done and the total. */
   onProgress?: (progress: { filesDone: number; filesTotal: number; path: string }) => void;
@@ -84,24 +81,6 @@ export interface PackReport {
 
 /** Default rows per compressed chunk: 512 KiB of one 8-byte column, small enough that a time range decodes little. */
 export const DEFAULT_CHUNK_ROWS = 65_536;
-
-/**
- * Files under `dir`, relative, POSIX separators, sorted; without a generation's lease folder and
- * `.removing` marker (FORMAT.md, "Leases and garbage collection"), which are not data.
- */
-export function listFiles(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d).sort()) {
-      if (d === dir && (name === LEASES_DIR_NAME || name === REMOVING_MARKER_NAME)) continue;
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else out.push(relative(dir, p).split(sep).join('/'));
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 /** SHA-256 of `bytes` (node:crypto) as 64 lowercase hex characters. */
 export function sha256Hex(bytes: Uint8Array): string {
@@ -132,14 +111,21 @@ export function columnArrayOf(dtype: string, bytes: Uint8Array): ColumnArray {
  * one checksummed frame with a lossless automatic codec chain (decimal prices, delta-of-delta
  * timestamps, see `@mmtape/compression` `encodeColumn`); every other file is one zstd frame.
  *
+ * Atomic: everything is written into `.<name>.tmp-<pid>-<random>` beside `packedDir` and renamed into
+ * place only when complete (pack.json last, after every frame file is checked); on any error, or if the
+ * process dies, `packedDir` is absent or the previous pack. The source must hold only regular files and
+ * folders (no symbolic links, which a pack could not restore inside the dataset folder).
+ *
  * @example
  * ```ts
  * const report = await packDataset('data/us1m', 'cold/us1m');
  * console.log(report.ratio); // e.g. 10.4
  * await hydrateDataset('cold/us1m', 'data/us1m-restored');
  * ```
- * @throws PackError `MMTAPE_PACK_OUTPUT_EXISTS` (non-empty `packedDir` without `overwrite`),
- *   `MMTAPE_PACK_INVALID_OPTIONS`, `MMTAPE_PACK_NOT_FOUND` (no `srcDir`).
+ * @throws PackError `MMTAPE_PACK_OUTPUT_EXISTS` (non-empty `packedDir` without `overwrite`, or with
+ *   `overwrite` a folder that is not an mmtape pack), `MMTAPE_PACK_INVALID_OPTIONS` (bad option, or
+ *   `packedDir` and `srcDir` overlap), `MMTAPE_PACK_NOT_FOUND` (no `srcDir`), `MMTAPE_PACK_UNSAFE_PATH`
+ *   (a symbolic link or special file in `srcDir`).
  */
 export async function packDataset(
   srcDir: string,
@@ -181,20 +167,22 @@ async function packFolder(
   if (!existsSync(srcDir)) {
     throw new PackError('MMTAPE_PACK_NOT_FOUND', `dataset folder ${srcDir} does not exist`, { path: srcDir });
   }
-  if (existsSync(packedDir) && readdirSync(packedDir).length > 0) {
-    if (!options.overwrite) {
-      throw new PackError(
-        'MMTAPE_PACK_OUTPUT_EXISTS',
-        `${packedDir} exists and is not empty (pass overwrite)`,
-        {
-          path: packedDir,
-        },
-      );
-    }
-    rmSync(packedDir, { recursive: true, force: true });
-  }
-  mkdirSync(packedDir, { recursive: true });
-  const sources = listFiles(srcDir);
+  // Everything is written into a temp folder beside packedDir and renamed into place at the end.
+  return writePackOutput('pack', srcDir, packedDir, options.overwrite ?? false, (tmpDir) =>
+    packInto(srcDir, tmpDir, packedDir, chunkRows, barLayout, options),
+  );
+}
+
+/** Packs `srcDir` into the (temp) folder `outDir`; the report names `packedDir`, the final folder. */
+async function packInto(
+  srcDir: string,
+  outDir: string,
+  packedDir: string,
+  chunkRows: number,
+  barLayout: 1 | 2 | 3,
+  options: PackDatasetOptions,
+): Promise<PackReport> {
+  const sources = listRegularFiles(srcDir);
   const files: PackedFileEntry[] = [];
   const others: PackedOtherEntry[] = [];
   const segments: PackedSegmentEntry[] = [];
@@ -209,7 +197,7 @@ async function packFolder(
     const members = membersOf.get(path);
     if (members !== undefined) {
       // A segment file: each member packed as a column file, the segment rebuilt from them on hydrate.
-      const packed = await packSegment(full, path, members, packedDir, chunkRows, codec, bars, barLayout);
+      const packed = await packSegment(full, path, members, outDir, chunkRows, codec, bars, barLayout);
       if (packed !== undefined) {
         files.push(...packed.entries);
         segments.push(packed.segment);
@@ -232,7 +220,7 @@ async function packFolder(
     }
     if (cf !== undefined) {
       try {
-        const entry = await packColumnFile(cf, path, packedDir, chunkRows, codec, bars, barLayout);
+        const entry = await packColumnFile(cf, path, outDir, chunkRows, codec, bars, barLayout);
         files.push(entry);
         rawBytes += entry.byteLength;
         packedBytes += entry.packedBytes;
@@ -244,7 +232,7 @@ async function packFolder(
       const bytes = readFileSync(full);
       const frame = await encodeFrame(bytes, { codec: 'zstd', level: 9 });
       const packedPath = `other/${path}.zst`;
-      writeFileAtomic(join(packedDir, packedPath), frame);
+      writeNewFile(join(outDir, packedPath), frame);
       others.push({
         path,
         packedPath,
@@ -273,8 +261,9 @@ async function packFolder(
     rawBytes,
     packedBytes,
   };
-  writeFileAtomic(
-    join(packedDir, PACK_INDEX_FILE),
+  checkPackedFiles(outDir, index);
+  writeNewFile(
+    join(outDir, PACK_INDEX_FILE),
     new TextEncoder().encode(`${JSON.stringify(index, null, 1)}\n`),
   );
   return {
@@ -479,7 +468,7 @@ async function packColumnFile(
     pos += p.length;
   }
   const packedPath = `files/${path}.mtpk`;
-  writeFileAtomic(join(packedDir, packedPath), out);
+  writeNewFile(join(packedDir, packedPath), out);
   return {
     path,
     packedPath,
@@ -527,10 +516,37 @@ async function encodeBarsInLayout(
   }
 }
 
-/** Writes `bytes` to `path` via a temp file and rename, creating folders. */
-export function writeFileAtomic(path: string, bytes: Uint8Array): void {
+/**
+ * Writes `bytes` to the new file `path` (inside the temp output folder, so no per-file rename is needed;
+ * `wx` fails on a name written twice), creating folders.
+ */
+export function writeNewFile(path: string, bytes: Uint8Array): void {
   mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  writeFileSync(tmp, bytes);
-  renameSync(tmp, path);
+  writeFileSync(path, bytes, { flag: 'wx' });
+}
+
+/**
+ * Checks, before pack.json is written, that every `.mtpk` / `.zst` file it names exists in `outDir`
+ * with the size recorded (a cheap completeness check of what this process wrote).
+ *
+ * @throws PackError `MMTAPE_PACK_VERIFY_FAILED`
+ */
+function checkPackedFiles(outDir: string, index: PackIndex): void {
+  const expected = new Map<string, number>();
+  for (const f of index.files) expected.set(f.packedPath, f.packedBytes);
+  for (const o of index.others) expected.set(o.packedPath, o.packedBytes);
+  for (const [path, bytes] of expected) {
+    const actual = statSync(join(outDir, path), { throwIfNoEntry: false })?.size;
+    if (actual !== bytes) {
+      throw new PackError(
+        'MMTAPE_PACK_VERIFY_FAILED',
+        `${path} has ${actual ?? 'no'} bytes, expected ${bytes}`,
+        {
+          path: join(outDir, path),
+          expected: bytes,
+          ...(actual !== undefined ? { actual } : {}),
+        },
+      );
+    }
+  }
 }

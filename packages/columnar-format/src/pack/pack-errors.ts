@@ -13,7 +13,9 @@ export type PackErrorCode =
   | 'MMTAPE_PACK_CORRUPT'
   | 'MMTAPE_PACK_VERIFY_FAILED'
   | 'MMTAPE_PACK_NOT_FOUND'
-  | 'MMTAPE_PACK_INVALID_OPTIONS';
+  | 'MMTAPE_PACK_INVALID_OPTIONS'
+  /** A path in pack.json (or in the source folder) that would leave the folder, or a symlink/special file. */
+  | 'MMTAPE_PACK_UNSAFE_PATH';
 
 /**
  * A pack/hydrate failure. `path` names the file, `offsetBytes` a position in it when known,

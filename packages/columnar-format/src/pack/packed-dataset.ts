@@ -18,6 +18,7 @@ import {
   type PackedFrameRef,
   type PackIndex,
 } from './pack-format.js';
+import { assertPackIndexPaths } from './pack-paths.js';
 
 /** One decoded chunk: the same typed arrays are reused (overwritten) by the next `readChunk` call. */
 export interface PackedChunk {
@@ -409,7 +410,8 @@ export class PackedDataset {
  * }
  * packed.close();
  * ```
- * @throws PackError `MMTAPE_PACK_NOT_FOUND` (no pack.json), `MMTAPE_PACK_CORRUPT` (invalid pack.json).
+ * @throws PackError `MMTAPE_PACK_NOT_FOUND` (no pack.json), `MMTAPE_PACK_CORRUPT` (invalid pack.json),
+ *   `MMTAPE_PACK_UNSAFE_PATH` (a path in pack.json that would leave the folder: `..`, absolute, ...).
  */
 export function openPackedDataset(packedDir: string): PackedDataset {
   const path = join(packedDir, PACK_INDEX_FILE);
@@ -437,5 +439,6 @@ export function openPackedDataset(packedDir: string): PackedDataset {
       },
     );
   }
+  assertPackIndexPaths(index, path);
   return new PackedDataset(packedDir, index);
 }
