@@ -1,10 +1,12 @@
 /**
- * Column checksums (FORMAT.md, "Checksums"): XXH64 with seed 0 over a column's `lengthBytes` bytes,
- * stored as a u64 little-endian integer. Computed with `hash-wasm` (maintained WebAssembly build of the
- * reference xxHash). The wasm module is instantiated once at import (top-level await), so hashing is
- * synchronous afterwards and `writeColumnFile` / `ColumnFile.verify()` stay synchronous.
+ * Checksums of the format (FORMAT.md, "Checksums"): CRC-32 of every fixed-size block of every column and
+ * of the header ({@link crc32Of}, native `node:zlib`), and XXH64 (seed 0) of the header bytes, which the
+ * dataset manifest records per partition ({@link xxh64Hex}). XXH64 is computed with `hash-wasm`
+ * (maintained WebAssembly build of the reference xxHash); the wasm module is instantiated once at import
+ * (top-level await), so hashing is synchronous afterwards.
  */
 
+import { crc32 as zlibCrc32 } from 'node:zlib';
 import { createXXHash64, type IHasher } from 'hash-wasm';
 
 /** Seed of every XXH64 in the format. */
@@ -27,4 +29,14 @@ export function xxh64(bytes: Uint8Array): bigint {
 /** XXH64 (seed 0) as 16 lowercase hex digits, the spelling used in `manifest.json`. */
 export function xxh64Hex(bytes: Uint8Array): string {
   return xxh64(bytes).toString(16).padStart(16, '0');
+}
+
+/**
+ * CRC-32 (ISO-HDLC / IEEE 802.3, the zlib and PNG polynomial 0xEDB88320 reflected) of `bytes`, as an
+ * unsigned 32-bit number: the checksum of every column block and of the header (FORMAT.md, "Block
+ * checksums"). Computed by `node:zlib` `crc32` (native zlib, Node >= 20.15 / >= 22.2; the same function
+ * `@mmtape/compression` uses for its frames). Check value: `crc32("123456789") = 0xcbf43926`.
+ */
+export function crc32Of(bytes: Uint8Array): number {
+  return zlibCrc32(bytes) >>> 0;
 }

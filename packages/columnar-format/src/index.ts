@@ -19,12 +19,15 @@ await exportParquet('data/us1m', 'us1m.parquet'); // timestamp, symbol, close; Z
  * @module
  */
 
-export { CHECKSUM_SEED, xxh64, xxh64Hex } from './checksum.js';
+export type { BadBlock } from './block-verifier.js';
+export { CHECKSUM_SEED, crc32Of, xxh64, xxh64Hex } from './checksum.js';
 export type { ColumnDescriptor } from './column-descriptor.js';
 export type { ColumnFileOpenOptions, VerifyReport, ViewAliasCheck } from './column-file.js';
 export { ColumnFile } from './column-file.js';
 export type {
+  DatasetCorruptionReport,
   DatasetOpenOptions,
+  DatasetProblem,
   DatasetVerifyReport,
   OpenRangeOptions,
   PartitionSlice,
@@ -35,10 +38,11 @@ export type { DatasetWriterOptions } from './dataset-writer.js';
 export { AUTO_SEGMENT_MIN_FILES, DatasetWriter, MAX_SEGMENT_BYTES, splitByTime } from './dataset-writer.js';
 export type { ColumnData, DType } from './dtype.js';
 export { DTYPE_CODE, DTYPE_SIZE_BYTES } from './dtype.js';
-export type { ColumnarErrorCode, ColumnarErrorContext } from './errors.js';
+export type { BlockChecksumContext, ColumnarErrorCode, ColumnarErrorContext } from './errors.js';
 export {
   BadHeaderError,
   BadMagicError,
+  BlockChecksumMismatchError,
   ChecksumMismatchError,
   ColumnarError,
   ColumnDtypeMismatchError,
@@ -51,6 +55,7 @@ export {
   DatasetWriterError,
   FieldCountError,
   FileOpenError,
+  HeaderChecksumMismatchError,
   InvalidIngestOptionsError,
   InvalidManifestError,
   InvalidNumberError,
@@ -74,7 +79,13 @@ export {
 } from './errors.js';
 export type { ExportParquetOptions, ExportParquetReport } from './export/export-parquet.js';
 export { exportParquet } from './export/export-parquet.js';
-export { COLUMN_ALIGNMENT_BYTES, FORMAT_VERSION, MAGIC } from './header.js';
+export {
+  COLUMN_ALIGNMENT_BYTES,
+  FORMAT_VERSION,
+  MAGIC,
+  MAX_CHECKSUM_BLOCK_BYTES,
+  MIN_CHECKSUM_BLOCK_BYTES,
+} from './header.js';
 export type { HygieneOptions, HygieneReport } from './ingest/apply-hygiene.js';
 export { DEFAULT_SYMBOL_FROM_FILE_NAME, ingest } from './ingest/ingest.js';
 export { ingestCsv } from './ingest/ingest-csv.js';
@@ -103,5 +114,10 @@ export {
   validateManifest,
 } from './manifest.js';
 export { COLUMN_FILE_EXTENSION, fileNameToSymbol, symbolToFileName } from './symbol-file-name.js';
-export type { ColumnInput, WriteColumnFileInput, WrittenColumnFile } from './write-column-file.js';
-export { writeColumnFile } from './write-column-file.js';
+export type {
+  ColumnInput,
+  WriteColumnFileInput,
+  WriteColumnFileOptions,
+  WrittenColumnFile,
+} from './write-column-file.js';
+export { DEFAULT_CHECKSUM_BLOCK_BYTES, writeColumnFile } from './write-column-file.js';

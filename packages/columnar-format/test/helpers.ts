@@ -1,6 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 
 /** The project's seeded PRNG (mulberry32), shared by every package's tests. */
 export { mulberry32 } from '@mmtape/test-utils';
@@ -37,4 +38,18 @@ export function snapshot(outDir: string, inDir = ''): Record<string, string> {
     } else out[name] = bytes.toString('base64');
   }
   return out;
+}
+
+/**
+ * Recomputes the header checksum of column-file bytes `b` in place (FORMAT.md, "Header checksum"), so that a
+ * test can corrupt a header field on purpose and reach the validation behind the checksum. A header
+ * length outside the buffer is left alone (the reader rejects it before hashing).
+ */
+export function resealHeader(b: Buffer): Buffer {
+  if (b.byteLength < 16) return b;
+  const headerLengthBytes = b.readUInt32LE(12);
+  if (headerLengthBytes >= 8 && headerLengthBytes <= b.byteLength) {
+    b.writeUInt32LE(crc32(b.subarray(0, headerLengthBytes - 4)) >>> 0, headerLengthBytes - 4);
+  }
+  return b;
 }
