@@ -288,8 +288,8 @@ describe('every validation path gives a typed error (hand-made corrupt files)', 
     const f0 = ColumnFile.open(path);
     const closeAt = f0.columns[1]!.offsetBytes;
     f0.close();
-    b[closeAt + 4096 + 5] ^= 0x01; // block 1
-    b[closeAt + 3 * 4096 + 100] ^= 0x80; // block 3
+    b[closeAt + 4096 + 5]! ^= 0x01; // block 1
+    b[closeAt + 3 * 4096 + 100]! ^= 0x80; // block 3
     writeFileSync(path, b);
     const f = ColumnFile.open(path);
     try {

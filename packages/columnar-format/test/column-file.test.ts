@@ -294,7 +294,7 @@ describe('corrupt files give typed errors naming the file', () => {
     f.close();
     // Unsealed (as corruption would leave it), the swap is caught at open by the header checksum.
     const unsealed = Buffer.from(bytes);
-    unsealed[unsealed.readUInt32LE(12) - 1] ^= 0xff;
+    unsealed[unsealed.readUInt32LE(12) - 1]! ^= 0xff;
     writeFileSync(path, unsealed);
     expect(
       isMmtapeError(

@@ -18,6 +18,12 @@ export interface BuildPanelOptions {
    * in [0, 1]. Default 0.95: drops late listings and delistings that would shrink every window's universe.
    */
   minCoverage?: number;
+  /**
+   * Verified reads of the replay (`ReplayOptions.verify` of `@mmtape/merge-replay`): each block of `ts`
+   * and `column` is checked against its checksum before it is read. Default `true`. Workers that rebuild
+   * the panel open the dataset with the same setting.
+   */
+  verify?: boolean;
 }
 
 /** A symbol removed by {@link buildPanel} for low coverage. */
@@ -56,7 +62,7 @@ export function buildPanel(dataset: ReplayDatasetSource, options: BuildPanelOpti
   let symbols: string[] = [];
   let count = 0;
   try {
-    replayDataset(dataset, { symbols: options.symbols, columns: [column] }, (batch, ctx) => {
+    replayDataset(dataset, { symbols: options.symbols, columns: [column], verify: options.verify }, (batch, ctx) => {
       if (count === 0 && symbols.length === 0) {
         symbols = [...ctx.symbols];
         values = symbols.map(() => new Float64Array(timestamps.length).fill(Number.NaN));

@@ -11,12 +11,21 @@ import {
   type WalkForwardReport,
 } from '@mmtape/walk-forward';
 import { CliUsageError, describeError } from '../cli-error.js';
-import { type CommandContext, formatTable, isoFromNs, requireDatasetDir, settingsOf } from '../context.js';
+import {
+  type CommandContext,
+  formatTable,
+  isoFromNs,
+  requireDatasetDir,
+  settingsOf,
+  verifyOf,
+} from '../context.js';
 
 /** Options of `mmtape walk-forward`; every number overrides the config file and the defaults. */
 export interface WalkForwardCommandOptions {
   /** Folder for report.json and report.html (created). */
   report: string;
+  /** Verified reads (`--verify`/`--no-verify`; default: config `verify`, else true). */
+  verify?: boolean;
   /** Pairs whose spread is charted in report.html (default: config `report.spreadPairs`, else 6). */
   spreadPairs?: number;
   symbols?: string;
@@ -90,7 +99,8 @@ export async function runWalkForwardCommand(
     mutable.sectorsFile = resolve(options.sectors);
   }
   if (options.autolag) mutable.adfAutolag = options.autolag;
-  const dataset = Dataset.open(requireDatasetDir(dir), { forceFallback: settings.forceFallback });
+  const verify = verifyOf(ctx, options.verify);
+  const dataset = Dataset.open(requireDatasetDir(dir), { forceFallback: settings.forceFallback, verify });
   try {
     const symbols = options.symbols
       ? options.symbols
@@ -98,7 +108,7 @@ export async function runWalkForwardCommand(
           .map((s) => s.trim())
           .filter(Boolean)
       : undefined;
-    const panelOptions = symbols ? { symbols } : {};
+    const panelOptions = { ...(symbols ? { symbols } : {}), ...(verify ? {} : { verify: false }) };
     const panel = buildPanel(dataset, panelOptions);
     for (const d of panel.droppedSymbols) {
       ctx.say(`${d.symbol} left out: prices on ${(d.coverage * 100).toFixed(0)}% of bars (minimum 95%)`);

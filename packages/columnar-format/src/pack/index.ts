@@ -44,3 +44,4 @@ export {
   type PackIndex,
 } from './pack-format.js';
 export { openPackedDataset, type PackedChunk, PackedColumnFile, PackedDataset } from './packed-dataset.js';
+export { type PackProblem, type PackVerifyReport, verifyPackedDataset } from './verify-packed-dataset.js';

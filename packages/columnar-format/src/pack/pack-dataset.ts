@@ -25,6 +25,7 @@ import { MappedFile } from '@mmtape/mmap-core';
 import { ColumnFile } from '../column-file.js';
 import { readManifest, SEGMENT_FILE_EXTENSION } from '../manifest.js';
 import { PackError } from './pack-errors.js';
+import { verifyPackSource } from './verify-pack-source.js';
 import {
   PACK_FORMAT,
   PACK_FORMAT_VERSION,
@@ -63,6 +64,12 @@ export interface PackDatasetOptions {
   barLayout?: 1 | 2 | 3;
   /** Replace an existing non-empty `packedDir`. Default `false` (throws `MMTAPE_PACK_OUTPUT_EXISTS`). */
   overwrite?: boolean;
+  /**
+   * Verified reads: check the source dataset's header and block checksums (`Dataset.verify()`) before
+   * packing, so a corrupt file is refused (typed error naming file, column, block) instead of being
+   * packed with fresh frame checksums. Default `true`; `false` packs the bytes as they are.
+   */
+  verify?: boolean;
   /** Called after each file with the number of files done and the total. */
   onProgress?: (progress: { filesDone: number; filesTotal: number; path: string }) => void;
 }
@@ -159,6 +166,7 @@ export async function packDataset(
   if (!existsSync(srcDir)) {
     throw new PackError('MMTAPE_PACK_NOT_FOUND', `dataset folder ${srcDir} does not exist`, { path: srcDir });
   }
+  if (options.verify !== false) verifyPackSource(srcDir);
   if (existsSync(packedDir) && readdirSync(packedDir).length > 0) {
     if (!options.overwrite) {
       throw new PackError(
