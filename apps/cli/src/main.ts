@@ -316,7 +316,10 @@ export function createProgram(emit: (result: unknown) => void): Command {
       'code each column on its own instead of OHLCV jointly with the bar codec (larger, decodes ~10x faster)',
     )
     .option('--overwrite', 'replace an existing packed folder')
-    .option('--verify', "check the dataset's header and block checksums before packing (default; config verify)")
+    .option(
+      '--verify',
+      "check the dataset's header and block checksums before packing (default; config verify)",
+    )
     .option('--no-verify', 'pack the bytes without checking checksums')
     .action(async (dir: string, opts, cmd: Command) => emit(await runPack(dir, opts, ctxOf(cmd))));
 

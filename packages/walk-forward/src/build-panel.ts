@@ -62,29 +62,33 @@ export function buildPanel(dataset: ReplayDatasetSource, options: BuildPanelOpti
   let symbols: string[] = [];
   let count = 0;
   try {
-    replayDataset(dataset, { symbols: options.symbols, columns: [column], verify: options.verify }, (batch, ctx) => {
-      if (count === 0 && symbols.length === 0) {
-        symbols = [...ctx.symbols];
-        values = symbols.map(() => new Float64Array(timestamps.length).fill(Number.NaN));
-      }
-      if (count === timestamps.length) {
-        const grown = new BigInt64Array(timestamps.length * 2);
-        grown.set(timestamps);
-        timestamps = grown;
-        values = values.map((v) => {
-          const g = new Float64Array(grown.length).fill(Number.NaN);
-          g.set(v);
-          return g;
-        });
-      }
-      timestamps[count] = batch.timestampNs;
-      const data = ctx.columns[column]!;
-      for (let i = 0; i < batch.length; i++) {
-        const id = batch.symbolIds[i]!;
-        values[id]![count] = Number(data[id]![batch.rows[i]!]!);
-      }
-      count++;
-    });
+    replayDataset(
+      dataset,
+      { symbols: options.symbols, columns: [column], verify: options.verify },
+      (batch, ctx) => {
+        if (count === 0 && symbols.length === 0) {
+          symbols = [...ctx.symbols];
+          values = symbols.map(() => new Float64Array(timestamps.length).fill(Number.NaN));
+        }
+        if (count === timestamps.length) {
+          const grown = new BigInt64Array(timestamps.length * 2);
+          grown.set(timestamps);
+          timestamps = grown;
+          values = values.map((v) => {
+            const g = new Float64Array(grown.length).fill(Number.NaN);
+            g.set(v);
+            return g;
+          });
+        }
+        timestamps[count] = batch.timestampNs;
+        const data = ctx.columns[column]!;
+        for (let i = 0; i < batch.length; i++) {
+          const id = batch.symbolIds[i]!;
+          values[id]![count] = Number(data[id]![batch.rows[i]!]!);
+        }
+        count++;
+      },
+    );
   } catch (e) {
     const path = (dataset as { dir?: string }).dir ?? '';
     throw new PanelBuildError(

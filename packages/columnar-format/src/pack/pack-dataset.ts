@@ -25,7 +25,6 @@ import { MappedFile } from '@mmtape/mmap-core';
 import { ColumnFile } from '../column-file.js';
 import { readManifest, SEGMENT_FILE_EXTENSION } from '../manifest.js';
 import { PackError } from './pack-errors.js';
-import { verifyPackSource } from './verify-pack-source.js';
 import {
   PACK_FORMAT,
   PACK_FORMAT_VERSION,
@@ -37,6 +36,7 @@ import {
   type PackedSegmentEntry,
   type PackIndex,
 } from './pack-format.js';
+import { verifyPackSource } from './verify-pack-source.js';
 
 /** Options of {@link packDataset}. */
 export interface PackDatasetOptions {
