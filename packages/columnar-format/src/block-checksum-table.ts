@@ -1,17 +1,17 @@
 /**
  * Block checksum table (FORMAT.md, "Block checksums"): right after the column descriptors, for every
- * column in descriptor order, one u32 CRC-32 per `checksumBlockBytes` block of the column's bytes (the
+ * column in descriptor order, one XXH64 (little-endian u64) per `checksumBlockBytes` block of the column's bytes (the
  * last block of a column may be shorter; a column of 0 bytes has no entry). Block `b` of a column covers
  * file bytes `[offsetBytes + b * checksumBlockBytes, min(offsetBytes + lengthBytes, … + checksumBlockBytes))`.
  */
 
-import { crc32Of } from './checksum.js';
+import { writeXxh64 } from './checksum.js';
 import type { ColumnDescriptor } from './column-descriptor.js';
 import { BadHeaderError } from './errors.js';
 import { type FileHeader, HEADER_CHECKSUM_BYTES } from './header.js';
 
-/** Bytes per table entry (u32 CRC-32). */
-export const BLOCK_CHECKSUM_BYTES = 4;
+/** Bytes per table entry (XXH64, little-endian u64). */
+export const BLOCK_CHECKSUM_BYTES = 8;
 
 /** Where each column's checksums are in the file. */
 export interface BlockChecksumTable {
@@ -62,7 +62,7 @@ export function blockChecksumTableBytes(lengthsBytes: readonly number[], checksu
 }
 
 /**
- * Writes the CRC-32 of every `checksumBlockBytes` block of `bytes` (one column) at `pos` of `out`;
+ * Writes the XXH64 of every `checksumBlockBytes` block of `bytes` (one column) at `pos` of `out`;
  * returns the position after the last entry.
  */
 export function writeBlockChecksums(
@@ -74,7 +74,7 @@ export function writeBlockChecksums(
   let p = pos;
   for (let start = 0; start < bytes.byteLength; start += checksumBlockBytes) {
     const end = Math.min(bytes.byteLength, start + checksumBlockBytes);
-    out.writeUInt32LE(crc32Of(bytes.subarray(start, end)), p);
+    writeXxh64(out, p, bytes.subarray(start, end));
     p += BLOCK_CHECKSUM_BYTES;
   }
   return p;

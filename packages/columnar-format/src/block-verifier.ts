@@ -1,16 +1,15 @@
 /**
  * Lazy verification of a column file's blocks against its block checksum table (FORMAT.md, "Block
  * checksums", "Verified reads"): each block is hashed the first time a reader asks for a range that
- * contains it, and remembered as good, so a full read costs one CRC-32 pass over the bytes read.
+ * contains it, and remembered as good, so a full read costs one XXH64 pass over the bytes read.
  */
 
 import { BLOCK_CHECKSUM_BYTES, type BlockChecksumTable } from './block-checksum-table.js';
-import { crc32Of } from './checksum.js';
+import { xxh64Mismatch } from './checksum.js';
 import type { ColumnDescriptor } from './column-descriptor.js';
 import { BlockChecksumMismatchError } from './errors.js';
-import { hex32 } from './header.js';
 
-/** One block whose bytes do not match its stored CRC-32 (see {@link BlockVerifier.findBadBlocks}). */
+/** One block whose bytes do not match its stored XXH64 (see {@link BlockVerifier.findBadBlocks}). */
 export interface BadBlock {
   /** File (or `<segment>@<offset>` member) the block is in. */
   path: string;
@@ -20,7 +19,7 @@ export interface BadBlock {
   /** Byte range of the block in the file (member), `[startBytes, endBytes)`. */
   startBytes: number;
   endBytes: number;
-  /** Stored and computed CRC-32, 8 hex digits. */
+  /** Stored and computed XXH64, 16 hex digits. */
   expected: string;
   actual: string;
 }
@@ -59,7 +58,7 @@ export class BlockVerifier {
    * at most the column length) of the last block checked, which is >= `endBytes`: callers that read
    * sequentially can skip calls until they pass it.
    * @throws BlockChecksumMismatchError for the first bad block, naming file, column, block index and
-   *   byte range, expected vs actual CRC-32.
+   *   byte range, expected vs actual XXH64.
    */
   verifyRange(c: number, startBytes: number, endBytes: number): number {
     const d = this.#columns[c]!;
@@ -113,27 +112,17 @@ export class BlockVerifier {
     const d = this.#columns[c]!;
     const startBytes = d.offsetBytes + b * this.#blockBytes;
     const endBytes = Math.min(d.offsetBytes + d.lengthBytes, startBytes + this.#blockBytes);
-    const stored = this.#bytes.readUInt32LE(
-      this.#table.offsetBytes + (this.#table.firstEntry[c]! + b) * BLOCK_CHECKSUM_BYTES,
-    );
-    const computed = crc32Of(this.#bytes.subarray(startBytes, endBytes));
-    if (computed === stored) return undefined;
-    return {
-      path: this.#path,
-      column: d.name,
-      blockIndex: b,
-      startBytes,
-      endBytes,
-      expected: hex32(stored),
-      actual: hex32(computed),
-    };
+    const at = this.#table.offsetBytes + (this.#table.firstEntry[c]! + b) * BLOCK_CHECKSUM_BYTES;
+    const bad = xxh64Mismatch(this.#bytes.subarray(startBytes, endBytes), this.#bytes, at);
+    if (bad === undefined) return undefined;
+    return { path: this.#path, column: d.name, blockIndex: b, startBytes, endBytes, ...bad };
   }
 }
 
 /** The typed error for a bad block. */
 export function mismatchError(bad: BadBlock): BlockChecksumMismatchError {
   return new BlockChecksumMismatchError(
-    `${bad.path}: column "${bad.column}" block ${bad.blockIndex} (bytes ${bad.startBytes}..${bad.endBytes}) is corrupt: CRC-32 ${bad.actual} but the checksum table says ${bad.expected}`,
+    `${bad.path}: column "${bad.column}" block ${bad.blockIndex} (bytes ${bad.startBytes}..${bad.endBytes}) is corrupt: XXH64 ${bad.actual} but the checksum table says ${bad.expected}`,
     {
       path: bad.path,
       field: bad.column,

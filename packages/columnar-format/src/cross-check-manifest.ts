@@ -3,7 +3,7 @@
  * reader acts on (row counts, time ranges that prune partitions, the schema), so it is checked for
  * internal consistency when the dataset is opened ({@link checkManifestConsistency}) and against each
  * column file's own header when that file is opened ({@link checkFileAgainstManifest}). The header is
- * covered by its CRC-32, so a manifest that disagrees with it is the corrupt side. Every failure is a
+ * covered by its checksum, so a manifest that disagrees with it is the corrupt side. Every failure is a
  * `DatasetMismatchError` naming the file, the field, expected (manifest) vs actual (file).
  */
 

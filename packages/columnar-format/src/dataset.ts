@@ -267,7 +267,7 @@ export class Dataset {
   /**
    * Checks every partition of every symbol (or of `options.symbols`) and lists every problem instead of
    * stopping at the first: files that fail to open or to match the manifest (header checksum, manifest
-   * cross-check) and every block whose CRC-32 differs from its table. Reads all data; `mmtape verify`.
+   * cross-check) and every block whose XXH64 differs from its table. Reads all data; `mmtape verify`.
    * Files are opened with verification whatever the `verify` option, and closed again.
    */
   findCorruption(options: { symbols?: readonly string[] } = {}): DatasetCorruptionReport {
@@ -302,7 +302,7 @@ export class Dataset {
             symbol,
             path: file.path,
             code: 'BLOCK_CHECKSUM_MISMATCH',
-            message: `${block.path}: column "${block.column}" block ${block.blockIndex} (bytes ${block.startBytes}..${block.endBytes}): CRC-32 ${block.actual}, table says ${block.expected}`,
+            message: `${block.path}: column "${block.column}" block ${block.blockIndex} (bytes ${block.startBytes}..${block.endBytes}): XXH64 ${block.actual}, table says ${block.expected}`,
             block,
           });
         }

@@ -194,10 +194,10 @@ export function isMmtapeError(e: unknown, code?: string): e is ColumnarError {
 }
 
 /**
- * The header checksum (CRC-32 of the header bytes before it, FORMAT.md "Header checksum") does not match:
+ * The header checksum (XXH64 of the header bytes before it, FORMAT.md "Header checksum") does not match:
  * a byte of the fixed header, symbol, descriptors (dtype codes, offsets, stats) or block checksum table
  * changed. `offsetBytes` is where the stored checksum is; `expected` the stored, `actual` the computed
- * value (8 hex digits).
+ * value (16 hex digits).
  */
 export class HeaderChecksumMismatchError extends ColumnarError {
   readonly code = 'HEADER_CHECKSUM_MISMATCH' as const;
@@ -213,10 +213,10 @@ export interface BlockChecksumContext extends ColumnarErrorContext {
 }
 
 /**
- * A block of a column does not hash to its CRC-32 in the block checksum table (FORMAT.md, "Block
+ * A block of a column does not hash to its XXH64 in the block checksum table (FORMAT.md, "Block
  * checksums"): the column's bytes changed on disk. `path` names the file, `field` the column,
  * `blockIndex` and `[startBytes, endBytes)` the block, `expected` the stored and `actual` the computed
- * CRC-32 (8 hex digits). Thrown by verified reads (replay, panel load, export, pack) the first time a
+ * XXH64 (16 hex digits). Thrown by verified reads (replay, panel load, export, pack) the first time a
  * reader touches the block.
  */
 export class BlockChecksumMismatchError extends ColumnarError {

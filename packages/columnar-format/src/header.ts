@@ -12,11 +12,11 @@
  * |     28 |    4 | u32 checksumBlockBytes (power of two, 4 KiB … 1 GiB)           |
  * |     32 |    2 | u16 symbolLengthBytes, then the UTF-8 symbol                   |
  *
- * The header ends with the descriptors, the block checksum table and a u32 CRC-32 of every header byte
- * before it (`[0, headerLengthBytes - 4)`), see {@link verifyHeaderChecksum}.
+ * The header ends with the descriptors, the block checksum table and the XXH64 of every header byte
+ * before it (`[0, headerLengthBytes - 8)`), see {@link verifyHeaderChecksum}.
  */
 
-import { crc32Of } from './checksum.js';
+import { writeXxh64, xxh64Mismatch } from './checksum.js';
 import {
   BadHeaderError,
   BadMagicError,
@@ -35,8 +35,8 @@ export const FLAG_SORTED_BY_TIMESTAMP = 0x0001;
 export const COLUMN_ALIGNMENT_BYTES = 64;
 /** Bytes of the fixed part, from the magic through the symbol length field. */
 export const FIXED_HEADER_BYTES = 34;
-/** Bytes of the header checksum, the last field of the header (u32 CRC-32). */
-export const HEADER_CHECKSUM_BYTES = 4;
+/** Bytes of the header checksum, the last field of the header (XXH64 as a little-endian u64). */
+export const HEADER_CHECKSUM_BYTES = 8;
 /** Smallest checksum block: one page. */
 export const MIN_CHECKSUM_BLOCK_BYTES = 4096;
 /** Largest checksum block: 1 GiB (half the 2 GiB mapping limit, so a block is never a whole big file by accident). */
@@ -191,26 +191,20 @@ export function isValidChecksumBlockBytes(n: number): boolean {
 }
 
 /**
- * Checks the header checksum: the u32 at `headerLengthBytes - 4` must be the CRC-32 of bytes
- * `[0, headerLengthBytes - 4)` (fixed header, symbol, descriptors with their dtype codes, offsets and
+ * Checks the header checksum: the u64 at `headerLengthBytes - 8` must be the XXH64 of bytes
+ * `[0, headerLengthBytes - 8)` (fixed header, symbol, descriptors with their dtype codes, offsets and
  * stats, and the block checksum table). `headerLengthBytes` must already be within `buf`.
- * @throws HeaderChecksumMismatchError with expected (stored) vs actual (computed) as 8 hex digits.
+ * @throws HeaderChecksumMismatchError with expected (stored) vs actual (computed) as 16 hex digits.
  */
 export function verifyHeaderChecksum(buf: Buffer, path: string, headerLengthBytes: number): void {
   const at = headerLengthBytes - HEADER_CHECKSUM_BYTES;
-  const expected = buf.readUInt32LE(at);
-  const actual = crc32Of(buf.subarray(0, at));
-  if (actual !== expected) {
+  const bad = xxh64Mismatch(buf.subarray(0, at), buf, at);
+  if (bad !== undefined) {
     throw new HeaderChecksumMismatchError(
-      `${path}: header checksum mismatch: bytes 0..${at} hash to CRC-32 ${hex32(actual)} but the header stores ${hex32(expected)} (header or descriptors corrupt)`,
-      { path, offsetBytes: at, expected: hex32(expected), actual: hex32(actual) },
+      `${path}: header checksum mismatch: bytes 0..${at} hash to XXH64 ${bad.actual} but the header stores ${bad.expected} (header or descriptors corrupt)`,
+      { path, offsetBytes: at, expected: bad.expected, actual: bad.actual },
     );
   }
-}
-
-/** `n` as 8 lowercase hex digits (how CRC-32 values appear in messages). */
-export function hex32(n: number): string {
-  return (n >>> 0).toString(16).padStart(8, '0');
 }
 
 /**
@@ -257,8 +251,8 @@ function hex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ');
 }
 
-/** Writes the header checksum into the last 4 bytes of `header` (the complete header, every other byte final). */
+/** Writes the header checksum into the last 8 bytes of `header` (the complete header, every other byte final). */
 export function writeHeaderChecksum(header: Buffer): void {
   const at = header.byteLength - HEADER_CHECKSUM_BYTES;
-  header.writeUInt32LE(crc32Of(header.subarray(0, at)), at);
+  writeXxh64(header, at, header.subarray(0, at));
 }

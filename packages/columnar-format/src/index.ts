@@ -20,7 +20,7 @@ await exportParquet('data/us1m', 'us1m.parquet'); // timestamp, symbol, close; Z
  */
 
 export type { BadBlock } from './block-verifier.js';
-export { CHECKSUM_SEED, crc32Of, xxh64, xxh64Hex } from './checksum.js';
+export { CHECKSUM_SEED, xxh64, xxh64Hex } from './checksum.js';
 export type { ColumnDescriptor } from './column-descriptor.js';
 export type { ColumnFileOpenOptions, VerifyReport, ViewAliasCheck } from './column-file.js';
 export { ColumnFile } from './column-file.js';

@@ -59,11 +59,12 @@ export interface WriteColumnFileOptions {
 }
 
 /**
- * Default checksum block: 64 KiB. Measured with `pnpm bench replay` (verified vs unverified columns):
- * CRC-32 (native zlib) of a 64 KiB block costs about as much per byte as of a 1 MiB block (the call
- * overhead, ~0.2 µs, is a few % of a 64 KiB block), while a smaller block means that a lazy reader
- * (replay over a time range, one binary search) hashes less than it does not read, a table of 4 bytes
- * per 64 KiB (0.006 % of the file) and a corrupt block reported to within 8,192 rows of 8 bytes.
+ * Default checksum block: 64 KiB. XXH64 of a 64 KiB block runs at the hash's full speed (~7 µs here, the
+ * per-call overhead of ~1 µs is amortised), while smaller blocks pay that overhead per 4–16 KiB and larger
+ * ones make a lazy reader hash more than it reads (a binary search hashes one block per probe: 1.4 MiB
+ * for 4 M rows at 64 KiB, 23 MiB at 1 MiB); the table costs 8 bytes per 64 KiB (0.012 % of the file) and a
+ * corrupt block is located to within 8,192 rows of 8 bytes. Measured: `pnpm bench replay-checksum-blocks`
+ * (bench/results/replay-checksum-blocks.md) and FORMAT.md "Checksums".
  */
 export const DEFAULT_CHECKSUM_BLOCK_BYTES = 64 * 1024;
 
@@ -73,8 +74,8 @@ const ZERO_PAD = Buffer.alloc(64);
  * Writes a column file atomically: `${path}.tmp-<pid>-<random>`, fsync (unless `options.fsync` is
  * false), rename onto `path`.
  * Header flag bit 0 is set when a `ts` (i64) column is non-decreasing. Every descriptor gets the
- * column's min/max (NaN ignored); the block checksum table gets the CRC-32 of every
- * `checksumBlockBytes` block of every column, and the header ends with its own CRC-32. Returns the size
+ * column's min/max (NaN ignored); the block checksum table gets the XXH64 of every
+ * `checksumBlockBytes` block of every column, and the header ends with its own XXH64. Returns the size
  * and header checksum (for manifests).
  * @throws InvalidWriteInputError when columns differ in length, a dtype does not match its array,
  *   names are empty/duplicated/too long, the block size is invalid, or the file would reach 2 GiB (the

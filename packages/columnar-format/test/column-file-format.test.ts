@@ -4,7 +4,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   type ColumnData,
   ColumnFile,
-  crc32Of,
   type DType,
   isMmtapeError,
   writeColumnFile,
@@ -61,9 +60,6 @@ describe('checksums (reference vectors)', () => {
   it('XXH64 hashes "" and "abc" with seed 0 as the xxHash spec says', () => {
     expect(xxh64Hex(new Uint8Array(0))).toBe('ef46db3751d8e999');
     expect(xxh64(new TextEncoder().encode('abc'))).toBe(0x44bc2cf5ad770999n);
-  });
-  it('CRC-32 of "123456789" is the catalogue check value 0xcbf43926', () => {
-    expect(crc32Of(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
   });
 });
 
@@ -125,20 +121,21 @@ describe('every validation path gives a typed error (hand-made corrupt files)', 
   const bytes = readFileSync(base);
   // "AAPL": 34-byte fixed header + 4 symbol bytes; descriptor 0 ("ts") at 38: u16 len, "ts" (40),
   // dtype (42), statsFlags (43), offset (44), length (52), min (60), max (68); descriptor 1 ("close") at
-  // 76 ... 117; block checksum table: ts block 0 at 117, close block 0 at 121; header checksum at 125;
-  // header length 129; ts data at 192, close data at 640.
+  // 76 ... 117; block checksum table (u64 each): ts block 0 at 117, close block 0 at 125; header
+  // checksum at 133; header length 141; ts data at 192, close data at 640.
   const D0 = { dtype: 42, flags: 43, offset: 44, length: 52 };
-  const TABLE = { ts: 117, close: 121 };
-  const HEADER_CHECKSUM_AT = 125;
+  const TABLE = { ts: 117, close: 125 };
+  const HEADER_CHECKSUM_AT = 133;
   const CLOSE_AT = 640;
 
   it('the layout of this file is the one the offsets above assume', () => {
-    expect(bytes.readUInt32LE(12)).toBe(129);
+    expect(bytes.readUInt32LE(12)).toBe(141);
     expect(bytes.readUInt32LE(28)).toBe(65536);
     expect(bytes[D0.dtype]).toBe(1);
     expect(Number(bytes.readBigUInt64LE(D0.offset))).toBe(192);
-    expect(bytes.readUInt32LE(TABLE.close)).toBe(crc32Of(bytes.subarray(CLOSE_AT, CLOSE_AT + 400)));
-    expect(bytes.readUInt32LE(HEADER_CHECKSUM_AT)).toBe(crc32Of(bytes.subarray(0, HEADER_CHECKSUM_AT)));
+    expect(bytes.readBigUInt64LE(TABLE.close)).toBe(xxh64(bytes.subarray(CLOSE_AT, CLOSE_AT + 400)));
+    expect(bytes.readBigUInt64LE(TABLE.ts)).toBe(xxh64(bytes.subarray(192, 592)));
+    expect(bytes.readBigUInt64LE(HEADER_CHECKSUM_AT)).toBe(xxh64(bytes.subarray(0, HEADER_CHECKSUM_AT)));
   });
 
   /** Writes the mutated bytes, the header checksum recomputed after the mutation, and opens them. */
@@ -160,9 +157,9 @@ describe('every validation path gives a typed error (hand-made corrupt files)', 
     ['checksum block size not a power of two', 'BAD_HEADER', (b) => mut(b, () => b.writeUInt32LE(5000, 28))],
     ['checksum block size below 4 KiB', 'BAD_HEADER', (b) => mut(b, () => b.writeUInt32LE(2048, 28))],
     [
-      'header length 4 bytes past the block checksum table',
+      'header length 8 bytes past the block checksum table',
       'BAD_HEADER',
-      (b) => mut(b, () => b.writeUInt32LE(133, 12)),
+      (b) => mut(b, () => b.writeUInt32LE(149, 12)),
     ],
     ['column count too large', 'TRUNCATED_FILE', (b) => mut(b, () => b.writeUInt32LE(9, 24))],
     ['unknown dtype code', 'BAD_HEADER', (b) => set(b, D0.dtype, 0)],
@@ -250,7 +247,7 @@ describe('every validation path gives a typed error (hand-made corrupt files)', 
       expect(err.endBytes).toBe(CLOSE_AT + 400);
       expect((e as Error).message).toMatch(
         new RegExp(
-          `${path}: column "close" block 0 \\(bytes 640\\.\\.1040\\) is corrupt: CRC-32 [0-9a-f]{8} but the checksum table says [0-9a-f]{8}`,
+          `${path}: column "close" block 0 \\(bytes 640\\.\\.1040\\) is corrupt: XXH64 [0-9a-f]{16} but the checksum table says [0-9a-f]{16}`,
         ),
       );
       expect(

@@ -1,10 +1,11 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crc32 } from 'node:zlib';
 
 /** The project's seeded PRNG (mulberry32), shared by every package's tests. */
 export { mulberry32 } from '@mmtape/test-utils';
+
+import { writeXxh64 } from '../src/checksum.js';
 
 /** A fresh temp directory and a cleanup function. */
 export function tempDir(prefix = 'mmtape-cf-'): { dir: string; cleanup: () => void } {
@@ -48,8 +49,8 @@ export function snapshot(outDir: string, inDir = ''): Record<string, string> {
 export function resealHeader(b: Buffer): Buffer {
   if (b.byteLength < 16) return b;
   const headerLengthBytes = b.readUInt32LE(12);
-  if (headerLengthBytes >= 8 && headerLengthBytes <= b.byteLength) {
-    b.writeUInt32LE(crc32(b.subarray(0, headerLengthBytes - 4)) >>> 0, headerLengthBytes - 4);
+  if (headerLengthBytes >= 16 && headerLengthBytes <= b.byteLength) {
+    writeXxh64(b, headerLengthBytes - 8, b.subarray(0, headerLengthBytes - 8));
   }
   return b;
 }

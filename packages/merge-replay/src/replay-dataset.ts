@@ -114,7 +114,7 @@ export interface ReplayOptions {
    * the first time the merge reads a row of it (files with `verifyRows`, such as `ColumnFile`; with a
    * file opened with `verify: false` the check is a no-op), so a corrupt block throws the file's typed
    * error (`BlockChecksumMismatchError`) before any of its rows is replayed. `false`: no check here
-   * (views from `columnUnchecked`). Cost: one CRC-32 pass over the replayed bytes.
+   * (views from `columnUnchecked`). Cost: one XXH64 pass over the replayed bytes.
    */
   verify?: boolean;
   /**

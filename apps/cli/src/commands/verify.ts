@@ -20,7 +20,7 @@ export interface VerifyProblem {
   blockIndex?: number;
   startBytes?: number;
   endBytes?: number;
-  /** Stored vs computed CRC-32 of a bad block, 8 hex digits. */
+  /** Stored vs computed XXH64 of a bad block, 16 hex digits. */
   expected?: string;
   actual?: string;
   /** Chunk index of a frame that fails to decode (packs). */
