@@ -1,6 +1,6 @@
 // Checksum block size of the column file (FORMAT.md, "Block checksums"): what verified reads cost per
 // block size. One seeded file of ROWS rows (ts i64 + close f64, 16 bytes a row) written with each block
-// size; for each: (1) a full check (ColumnFile.verify(): CRC-32 of every block), (2) the replay's lazy
+// size; for each: (1) a full check (ColumnFile.verify(): XXH64 of every block), (2) the replay's lazy
 // pattern (verifyRows of ts and close, 64 rows at a time, as the merge stages rows), (3) a fresh open plus
 // one binary search (lowerBoundRow: only the probed rows' blocks are hashed), reported as bytes hashed.
 // Best of REPEAT runs, page cache warm. Env: BLOCKS_ROWS (default 4,194,304 = 64 MiB of columns).
@@ -120,7 +120,7 @@ try {
 writeResults('replay-checksum-blocks', {
   summary:
     `Cost of verified reads by checksum block size, on one column file of ${fmt(ROWS)} rows (ts i64 + close f64, ${fmt(columnBytes / 2 ** 20, 0)} MiB of columns), page cache warm, best of ${REPEAT}. ` +
-    'CRC-32 is node:zlib crc32 (native). "full check" = ColumnFile.verify(); "replay pattern" = verifyRows of ts and close every 64 rows, as the merge stages them (calls skipped while inside checked blocks); ' +
+    'Checksums are XXH64 (hash-wasm). "full check" = ColumnFile.verify(); "replay pattern" = verifyRows of ts and close every 64 rows, as the merge stages them (calls skipped while inside checked blocks); ' +
     '"binary search" = open + one lowerBoundRow (only the probed rows\' blocks are hashed); "plain read" = summing the same columns without any check, for scale. Command: `pnpm bench replay-checksum-blocks`.',
   tables: [
     {

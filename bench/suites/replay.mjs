@@ -10,7 +10,7 @@
 // the forced strategies: only auto, verified and unverified), REPLAY_RESULTS (results name, default
 // `replay`; a subset run should write elsewhere, e.g. `replay-verify`). The defaults give the full table.
 // Verified reads: every row measures auto twice, verified (the default: Dataset.open verify true, block
-// CRC-32s checked as the replay advances) and unverified (Dataset.open verify false, as --no-verify), in
+// checksums checked as the replay advances) and unverified (Dataset.open verify false, as --no-verify), in
 // alternating runs so that load changes hit both alike; the forced strategies run verified.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,8 +25,8 @@ const ROWS = Number(process.env.REPLAY_ROWS ?? 2000);
 const SYMBOL_COUNTS = (process.env.REPLAY_SYMBOLS ?? '100,1000,3000').split(',').map(Number);
 const KINDS = (process.env.REPLAY_KINDS ?? 'bars,ticks').split(',');
 const SKIP_SHARED = process.env.REPLAY_SKIP_SHARED === '1';
-// Best of REPEAT runs per strategy (5: the 2-vCPU VM's run-to-run spread is ~15 %).
-const REPEAT = 5;
+// Best of REPEAT runs per strategy (5: the 2-vCPU VM's run-to-run spread is ~15 %; REPLAY_REPEAT overrides).
+const REPEAT = Number(process.env.REPLAY_REPEAT ?? 5);
 const STAGE_ROWS = process.env.REPLAY_STAGE_ROWS ? Number(process.env.REPLAY_STAGE_ROWS) : undefined;
 // Prefetch mode of every run: 'auto' (the library default), or REPLAY_PREFETCH=on|off.
 const PREFETCH = { on: true, off: false, auto: 'auto' }[process.env.REPLAY_PREFETCH ?? 'auto'];
@@ -273,8 +273,8 @@ try {
 
 writeResults(RESULTS, {
   summary:
-    'Full-market replay throughput, best of 5 runs (after sync and one untimed replay), in M events/s; the consumer reads ts and close of every event. ' +
-    'Verified reads: "mmtape auto" is the default (header and block CRC-32 checksums checked as the replay reads, `Dataset.open(dir)`), ' +
+    `Full-market replay throughput, best of ${REPEAT} runs (after sync and one untimed replay), in M events/s; the consumer reads ts and close of every event. ` +
+    'Verified reads: "mmtape auto" is the default (header and block XXH64 checksums checked as the replay reads, `Dataset.open(dir)`), ' +
     '"auto, unverified" the same with `Dataset.open(dir, { verify: false })` (`--no-verify`), runs alternating; "verified / unverified" is the throughput ratio. ' +
     'mmtape columns: strategy auto (the algorithm it ended with), then each strategy forced; the time includes opening ' +
     'the column files (a fresh Dataset per run) and the consumer, except "merge only" (auto without the time to ' +

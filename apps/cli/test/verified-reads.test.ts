@@ -27,6 +27,10 @@ const T0 = 1_514_764_800_000_000_000n;
 const MINUTE = 60_000_000_000n;
 
 const mmtape = (...args: string[]) => captureOutput(() => main(['node', 'mmtape', ...args]));
+/** XORs byte `at` of `b` with `mask`. */
+const flip = (b: Buffer, at: number, mask: number): void => {
+  b[at] = b[at]! ^ mask;
+};
 const isMmtapeError = (e: unknown): boolean =>
   typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[Symbol.for('mmtape.error')] === true;
 
@@ -263,10 +267,10 @@ describe('mmtape verify and --no-verify', () => {
     const close2 = layout[2]!.columns.find((c) => c.name === 'close')!;
     const originals = [0, 2].map((k) => readFileSync(paths[k]!));
     const a = Buffer.from(originals[0]!);
-    a[ts0.offsetBytes + 10] ^= 0x01; // ts block 0
-    a[ts0.offsetBytes + 150_000] ^= 0x01; // ts block 2
+    flip(a, ts0.offsetBytes + 10, 0x01); // ts block 0
+    flip(a, ts0.offsetBytes + 150_000, 0x01); // ts block 2
     const c = Buffer.from(originals[1]!);
-    c[close2.offsetBytes + 65_536 + 3] ^= 0x80; // close block 1
+    flip(c, close2.offsetBytes + 65_536 + 3, 0x80); // close block 1
     writeFileSync(paths[0]!, a);
     writeFileSync(paths[2]!, c);
     try {
@@ -342,7 +346,7 @@ describe('mmtape verify and --no-verify', () => {
     const bytes = readFileSync(file);
     for (const chunk of [1, 3]) {
       const ref = tsColumn.chunks[chunk];
-      bytes[ref.offsetBytes + ref.lengthBytes - 2] ^= 0xff;
+      flip(bytes, ref.offsetBytes + ref.lengthBytes - 2, 0xff);
     }
     writeFileSync(file, bytes);
     const bad = await mmtape('verify', packed, '--json');
