@@ -6,8 +6,12 @@
 // (staging rows per stream, default the library's). To re-run a subset (rows of the table): REPLAY_SYMBOLS
 // (synthetic symbol counts, default 100,1000,3000), REPLAY_KINDS (default bars,ticks), REPLAY_SKIP_SHARED=1
 // (skip the two shared datasets), REPLAY_LAYOUTS (default files,segments: one column file per symbol, and
-// the same data in 1 GiB segment files), REPLAY_PREFETCH (auto (default) | on | off). The defaults give the
-// full table.
+// the same data in 1 GiB segment files), REPLAY_PREFETCH (auto (default) | on | off), REPLAY_FORCED=0 (skip
+// the forced strategies: only auto, verified and unverified), REPLAY_RESULTS (results name, default
+// `replay`; a subset run should write elsewhere, e.g. `replay-verify`). The defaults give the full table.
+// Verified reads: every row measures auto twice, verified (the default: Dataset.open verify true, block
+// checksums checked as the replay advances) and unverified (Dataset.open verify false, as --no-verify), in
+// alternating runs so that load changes hit both alike; the forced strategies run verified.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,14 +25,16 @@ const ROWS = Number(process.env.REPLAY_ROWS ?? 2000);
 const SYMBOL_COUNTS = (process.env.REPLAY_SYMBOLS ?? '100,1000,3000').split(',').map(Number);
 const KINDS = (process.env.REPLAY_KINDS ?? 'bars,ticks').split(',');
 const SKIP_SHARED = process.env.REPLAY_SKIP_SHARED === '1';
-// Best of REPEAT runs per strategy (5: the 2-vCPU VM's run-to-run spread is ~15 %).
-const REPEAT = 5;
+// Best of REPEAT runs per strategy (5: the 2-vCPU VM's run-to-run spread is ~15 %; REPLAY_REPEAT overrides).
+const REPEAT = Number(process.env.REPLAY_REPEAT ?? 5);
 const STAGE_ROWS = process.env.REPLAY_STAGE_ROWS ? Number(process.env.REPLAY_STAGE_ROWS) : undefined;
 // Prefetch mode of every run: 'auto' (the library default), or REPLAY_PREFETCH=on|off.
 const PREFETCH = { on: true, off: false, auto: 'auto' }[process.env.REPLAY_PREFETCH ?? 'auto'];
 // Dataset layouts measured: one column file per symbol ('files') and segment files ('segments', 1 GiB).
 const LAYOUTS = (process.env.REPLAY_LAYOUTS ?? 'files,segments').split(',');
 const SEGMENT_BYTES = 2 ** 30;
+const FORCED = process.env.REPLAY_FORCED !== '0';
+const RESULTS = process.env.REPLAY_RESULTS ?? 'replay';
 const tmp = mkdtempSync(join(tmpdir(), 'mmtape-bench-replay-'));
 
 // The consumer reads ts and close of every event: ts is shared by the batch (batch.timestampNs, one
@@ -36,8 +42,8 @@ const tmp = mkdtempSync(join(tmpdir(), 'mmtape-bench-replay-'));
 // consumers (this one and DuckDB's) keep their running sums in locals of the loop: a `let` captured by a
 // closure and updated per event makes V8 box a heap number per addition (measured: ~14 ns/event, more
 // than the merge).
-function replayOnce(dir, strategy) {
-  const dataset = Dataset.open(dir);
+function replayOnce(dir, strategy, verify = true) {
+  const dataset = Dataset.open(dir, { verify });
   let sum = 0;
   let tsXor = 0;
   try {
@@ -76,6 +82,24 @@ function replayOnce(dir, strategy) {
 
 /** Yields to the event loop: Node unmaps dropped mappings from an immediate (see MappedFile in mmap-core). */
 const yieldToLoop = () => new Promise((resolve) => setImmediate(resolve));
+
+/** Best of REPEAT runs each of auto verified and auto unverified, alternating. */
+async function bestVerifiedAndUnverified(dir) {
+  let verified;
+  let unverified;
+  for (let i = 0; i < REPEAT; i++) {
+    const v = replayOnce(dir, 'auto', true);
+    if (!verified || v.ms < verified.ms) verified = v;
+    await yieldToLoop();
+    const u = replayOnce(dir, 'auto', false);
+    if (!unverified || u.ms < unverified.ms) unverified = u;
+    await yieldToLoop();
+  }
+  if (verified.sum !== unverified.sum || verified.tsXor !== unverified.tsXor) {
+    throw new Error(`verified and unverified replays of ${dir} differ`);
+  }
+  return { verified, unverified };
+}
 
 async function best(dir, strategy) {
   let top;
@@ -146,12 +170,13 @@ async function measure(label, dir, { sweep = true, forced = true, peer: knownPee
   spawnSync('sync');
   replayOnce(dir, 'auto');
   await yieldToLoop();
-  const auto = await best(dir, 'auto');
-  const tree = forced ? await best(dir, 'tree') : null;
-  const buckets = forced ? await best(dir, 'buckets') : null;
-  const block = forced ? await best(dir, 'block') : null;
+  const { verified: auto, unverified } = await bestVerifiedAndUnverified(dir);
+  const runForced = forced && FORCED;
+  const tree = runForced ? await best(dir, 'tree') : null;
+  const buckets = runForced ? await best(dir, 'buckets') : null;
+  const block = runForced ? await best(dir, 'block') : null;
   // A forced sweep is O(live streams) per batch: on ticks (one event per batch) it takes minutes.
-  const swept = forced && sweep ? await best(dir, 'sweep') : null;
+  const swept = runForced && sweep ? await best(dir, 'sweep') : null;
   const peer =
     knownPeer !== undefined ? knownPeer : process.env.REPLAY_SKIP_DUCKDB ? null : await duckdbPeer(dir);
   const rate = (r) => r.events / (r.ms / 1000);
@@ -162,6 +187,8 @@ async function measure(label, dir, { sweep = true, forced = true, peer: knownPee
     fmt(auto.batches),
     fmt(auto.openMs, 0),
     `${fmt(rate(auto) / 1e6, 2)} (${auto.strategy})`,
+    fmt(rate(unverified) / 1e6, 2),
+    `${fmt((100 * rate(auto)) / rate(unverified), 1)} %`,
     fmt(mergeRate(auto) / 1e6, 2),
     tree ? fmt(rate(tree) / 1e6, 2) : '-',
     buckets ? fmt(rate(buckets) / 1e6, 2) : '-',
@@ -170,7 +197,7 @@ async function measure(label, dir, { sweep = true, forced = true, peer: knownPee
     peer ? fmt(rate(peer) / 1e6, 2) : '-',
     peer ? `${fmt(rate(auto) / rate(peer), 1)}×` : '-',
   ]);
-  raw.push({ label, auto, tree, buckets, block, sweep: swept, peer });
+  raw.push({ label, auto, unverified, tree, buckets, block, sweep: swept, peer });
   console.log(rows.at(-1).join(' | '));
   return peer;
 }
@@ -244,9 +271,11 @@ try {
   rmSync(tmp, { recursive: true, force: true });
 }
 
-writeResults('replay', {
+writeResults(RESULTS, {
   summary:
-    'Full-market replay throughput, best of 5 runs (after sync and one untimed replay), in M events/s; the consumer reads ts and close of every event. ' +
+    `Full-market replay throughput, best of ${REPEAT} runs (after sync and one untimed replay), in M events/s; the consumer reads ts and close of every event. ` +
+    'Verified reads: "mmtape auto" is the default (header and block XXH64 checksums checked as the replay reads, `Dataset.open(dir)`), ' +
+    '"auto, unverified" the same with `Dataset.open(dir, { verify: false })` (`--no-verify`), runs alternating; "verified / unverified" is the throughput ratio. ' +
     'mmtape columns: strategy auto (the algorithm it ended with), then each strategy forced; the time includes opening ' +
     'the column files (a fresh Dataset per run) and the consumer, except "merge only" (auto without the time to ' +
     'the first batch: opening files, views, staging). Forced sweep is not run on ticks (O(streams) per event). ' +
@@ -263,7 +292,9 @@ writeResults('replay', {
         'events',
         'batches',
         'auto: opening files, ms',
-        'mmtape auto (incl. open)',
+        'mmtape auto (incl. open), verified',
+        'auto, unverified',
+        'verified / unverified',
         'auto, merge only',
         'tree',
         'buckets',

@@ -17,6 +17,11 @@ export const mmtapeConfigSchema = z.strictObject({
   $schema: z.string().optional(),
   /** Map column files with mmap (default true). `false` reads them into memory (mmap-core's fallback). */
   useMemoryMapped: z.boolean().optional(),
+  /**
+   * Verified reads (default true): column-file header and block checksums are checked as replay,
+   * walk-forward, export and pack read the data; a mismatch is a data error (exit 2). `false` = `--no-verify`.
+   */
+  verify: z.boolean().optional(),
   /** Compress result-cache entries (default true). */
   useCompression: z.boolean().optional(),
   /** zstd level of compressed cache entries, 1..22 (default 3). */

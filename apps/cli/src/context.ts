@@ -30,6 +30,8 @@ export interface Settings {
   config: MmtapeConfig;
   /** Open datasets with `forceFallback` (from `useMemoryMapped: false`). */
   forceFallback: boolean;
+  /** Verified reads (config `verify`, default true); a command's `--verify`/`--no-verify` overrides it. */
+  verify: boolean;
   /** Options for `CacheManager` (besides `dir`). */
   cache: {
     useCompression: boolean;
@@ -49,6 +51,7 @@ export function resolveSettings(options: GlobalOptions, cwd = process.cwd()): Se
     configPath: path,
     config,
     forceFallback: !(options.useMemoryMapped ?? config.useMemoryMapped ?? true),
+    verify: config.verify ?? true,
     cache: {
       useCompression: options.useCompression ?? config.useCompression ?? true,
       compressionLevel: options.compressionLevel ?? config.compressionLevel ?? 3,
@@ -124,6 +127,11 @@ export function requireDatasetDir(dir: string): string {
   return dir;
 }
 
+/** Verified reads for a command: its `--verify`/`--no-verify` flag, else the config file, else true. */
+export function verifyOf(ctx: CommandContext, flag: boolean | undefined): boolean {
+  return flag ?? settingsOf(ctx).verify;
+}
+
 /** The context's settings, or the defaults (no config file, mmap on, compressed cache) when absent. */
 export function settingsOf(ctx: CommandContext): Settings {
   return (
@@ -131,6 +139,7 @@ export function settingsOf(ctx: CommandContext): Settings {
       configPath: undefined,
       config: {},
       forceFallback: false,
+      verify: true,
       cache: { useCompression: true, compressionLevel: 3, compressionAlgorithm: 'zstd' },
     }
   );

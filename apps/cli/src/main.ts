@@ -9,6 +9,7 @@ import { runInfo } from './commands/info.js';
 import { parseColumnMap, runIngest } from './commands/ingest.js';
 import { runHydrate, runPack } from './commands/pack.js';
 import { runReplay } from './commands/replay.js';
+import { runVerify, VerifyFailedError } from './commands/verify.js';
 import { runWalkForwardCommand } from './commands/walk-forward.js';
 import { CONFIG_FILE_NAMES } from './config-file.js';
 import { createContext, type GlobalOptions } from './context.js';
@@ -198,6 +199,8 @@ export function createProgram(emit: (result: unknown) => void): Command {
         .default('auto'),
     )
     .option('--no-prefetch', 'same as --prefetch off')
+    .option('--verify', 'check header and block checksums as blocks are read (default; config verify)')
+    .option('--no-verify', 'read without checking checksums (corrupt bytes are replayed as they are)')
     .action((dir: string, opts, cmd: Command) => emit(runReplay(dir, opts, ctxOf(cmd))));
 
   program
@@ -299,6 +302,8 @@ export function createProgram(emit: (result: unknown) => void): Command {
       'pairs whose spread z-score is charted in report.html, most often traded first (default 6)',
       integer(0),
     )
+    .option('--verify', 'check header and block checksums of the prices read (default; config verify)')
+    .option('--no-verify', 'read the prices without checking checksums')
     .addHelpText(
       'after',
       '\nSettings come from the walkForward section of the config file; these flags override them.',
@@ -322,6 +327,8 @@ export function createProgram(emit: (result: unknown) => void): Command {
     .option('--symbols <list>', 'comma-separated symbols (default: all)')
     .option('--columns <list>', 'comma-separated value columns besides ts (default: all)')
     .option('--overwrite', 'replace an existing output file')
+    .option('--verify', 'check header and block checksums of the columns exported (default; config verify)')
+    .option('--no-verify', 'export without checking checksums')
     .action(async (dir: string, opts, cmd: Command) => emit(await runExport(dir, opts, ctxOf(cmd))));
 
   const cache = program
@@ -372,7 +379,24 @@ export function createProgram(emit: (result: unknown) => void): Command {
       'code each column on its own instead of OHLCV jointly with the bar codec (larger, decodes ~10x faster)',
     )
     .option('--overwrite', 'replace an existing packed folder')
+    .option(
+      '--verify',
+      "check the dataset's header and block checksums before packing (default; config verify)",
+    )
+    .option('--no-verify', 'pack the bytes without checking checksums')
     .action(async (dir: string, opts, cmd: Command) => emit(await runPack(dir, opts, ctxOf(cmd))));
+
+  program
+    .command('verify')
+    .description(
+      'check every block checksum of every column file of a dataset (or every frame and file checksum of a pack); lists every problem, exit 2 if any',
+    )
+    .argument('<path>', 'dataset folder (manifest.json) or packed folder (pack.json)')
+    .action(async (path: string, _opts, cmd: Command) => {
+      const result = await runVerify(path, ctxOf(cmd));
+      emit(result);
+      if (!result.ok) throw new VerifyFailedError(path, result.problems.length);
+    });
 
   program
     .command('hydrate')

@@ -1,7 +1,7 @@
 /**
  * Column descriptors (FORMAT.md, "Column descriptors"): after the symbol, `columnCount` entries of
  * `u16 nameLengthBytes, UTF-8 name, u8 dtype code, u8 statsFlags, u64 offsetBytes, u64 lengthBytes,
- * 8-byte min, 8-byte max, u64 checksum (XXH64 seed 0 of the column bytes)`.
+ * 8-byte min, 8-byte max`. The block checksum table follows them (`block-checksum-table.ts`).
  */
 
 import { type ColumnData, DTYPE_CODE, DTYPE_SIZE_BYTES, type DType, dtypeFromCode } from './dtype.js';
@@ -12,10 +12,16 @@ import {
   MisalignedColumnError,
   TruncatedFileError,
 } from './errors.js';
-import { COLUMN_ALIGNMENT_BYTES, decodeUtf8At, type FileHeader, readU64AsNumber } from './header.js';
+import {
+  COLUMN_ALIGNMENT_BYTES,
+  decodeUtf8At,
+  type FileHeader,
+  HEADER_CHECKSUM_BYTES,
+  readU64AsNumber,
+} from './header.js';
 
 /**
- * Where a column lives in a file, its value range and checksum. `offsetBytes` is from the start of the
+ * Where a column lives in a file and its value range. `offsetBytes` is from the start of the
  * file. `min`/`max` ignore NaN; they are `undefined` when the column has no non-NaN value (0 rows or
  * all NaN). Integer dtypes give `bigint` for i64 and `number` for i32/u8; float dtypes give `number`.
  */
@@ -28,18 +34,18 @@ export interface ColumnDescriptor {
   min?: number | bigint | undefined;
   /** Largest non-NaN value, or undefined. */
   max?: number | bigint | undefined;
-  /** XXH64 (seed 0) of the column's `lengthBytes` bytes; checked by `ColumnFile.verify()`. */
-  checksum?: bigint;
 }
 
-/** Fixed bytes per descriptor besides its name: u16 name length + u8 dtype + u8 stats flags + u64 offset + u64 length + 8 min + 8 max + u64 checksum. */
-export const DESCRIPTOR_FIXED_BYTES = 2 + 1 + 1 + 8 + 8 + 8 + 8 + 8;
+/** Fixed bytes per descriptor besides its name: u16 name length + u8 dtype + u8 stats flags + u64 offset + u64 length + 8 min + 8 max. */
+export const DESCRIPTOR_FIXED_BYTES = 2 + 1 + 1 + 8 + 8 + 8 + 8;
 
 /** statsFlags bit 0: `min`/`max` hold values (else they are zero bytes and meaningless). */
 export const STATS_PRESENT = 0x01;
 
 /**
- * Reads and validates all descriptors, starting at `startBytes` and ending exactly at the header length.
+ * Reads and validates all descriptors, starting at `startBytes`; they must end before the header
+ * checksum (the block checksum table between them is checked by `readBlockChecksumTable`). Returns the
+ * descriptors in file order and where the last one ends.
  * Checks: inside the header, known dtype, unique non-empty names, offset after the header, offset
  * 64-byte aligned, `offset + length <= file size`, `length == rowCount * dtypeSize`, no overlaps.
  */
@@ -48,9 +54,10 @@ export function readColumnDescriptors(
   path: string,
   header: FileHeader,
   startBytes: number,
-): ColumnDescriptor[] {
+): { columns: ColumnDescriptor[]; endBytes: number } {
   const fileBytes = buf.byteLength;
-  const end = header.headerLengthBytes;
+  const end = header.headerLengthBytes - HEADER_CHECKSUM_BYTES;
+  const headerEnd = header.headerLengthBytes;
   const out: ColumnDescriptor[] = [];
   let pos = startBytes;
   for (let i = 0; i < header.columnCount; i++) {
@@ -106,10 +113,10 @@ export function readColumnDescriptors(
         { path, offsetBytes: p, field: name, expected: `<= ${fileBytes}`, actual: endBig.toString() },
       );
     }
-    if (offsetBytes < end) {
+    if (offsetBytes < headerEnd) {
       throw new ColumnOutOfBoundsError(
-        `${path}: column "${name}" starts at byte ${offsetBytes}, inside the header (${end} bytes)`,
-        { path, offsetBytes: p, field: name, expected: `>= ${end}`, actual: offsetBytes },
+        `${path}: column "${name}" starts at byte ${offsetBytes}, inside the header (${headerEnd} bytes)`,
+        { path, offsetBytes: p, field: name, expected: `>= ${headerEnd}`, actual: offsetBytes },
       );
     }
     if (offsetBytes % COLUMN_ALIGNMENT_BYTES !== 0) {
@@ -139,17 +146,8 @@ export function readColumnDescriptors(
       lengthBytes,
       min: hasStats ? readStat(buf, p + 16, dtype) : undefined,
       max: hasStats ? readStat(buf, p + 24, dtype) : undefined,
-      checksum: buf.readBigUInt64LE(p + 32),
     });
     pos = after;
-  }
-  if (pos !== end) {
-    throw new BadHeaderError(`${path}: descriptors end at byte ${pos} but header length is ${end}`, {
-      path,
-      offsetBytes: 12,
-      expected: pos,
-      actual: end,
-    });
   }
   // Written files list columns in offset order: copy and sort only when they are not.
   let inOrder = true;
@@ -170,7 +168,7 @@ export function readColumnDescriptors(
       );
     }
   }
-  return out;
+  return { columns: out, endBytes: pos };
 }
 
 /** Bytes a descriptor takes for a UTF-8 name of `nameBytes` bytes. */
@@ -189,7 +187,6 @@ export function writeColumnDescriptor(
     lengthBytes: number;
     min: number | bigint | undefined;
     max: number | bigint | undefined;
-    checksum: bigint;
   },
 ): number {
   out.writeUInt16LE(d.nameBytes.byteLength, pos);
@@ -207,8 +204,7 @@ export function writeColumnDescriptor(
   } else {
     out.fill(0, p + 16, p + 32);
   }
-  out.writeBigUInt64LE(d.checksum, p + 32);
-  return p + 40;
+  return p + 32;
 }
 
 /** Floats are stored as f64, integers as i64 (FORMAT.md, "Column descriptors"). */

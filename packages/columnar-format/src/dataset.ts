@@ -5,7 +5,13 @@
 
 import { join, resolve } from 'node:path';
 import { MappedFile } from '@mmtape/mmap-core';
+import type { BadBlock } from './block-verifier.js';
 import { ColumnFile } from './column-file.js';
+import {
+  checkFileAgainstManifest,
+  checkManifestConsistency,
+  partitionKeyInterval,
+} from './cross-check-manifest.js';
 import {
   DatasetMismatchError,
   FileOpenError,
@@ -19,6 +25,7 @@ import {
   type DatasetManifest,
   type DatasetPartitionEntry,
   type DatasetSymbolEntry,
+  MANIFEST_FILE_NAME,
   readManifest,
 } from './manifest.js';
 
@@ -26,6 +33,12 @@ import {
 export interface DatasetOpenOptions {
   /** Passed to every {@link ColumnFile.open}. Default `false`. */
   forceFallback?: boolean;
+  /**
+   * Verified reads, passed to every {@link ColumnFile.open} (see `ColumnFileOpenOptions.verify`): header
+   * checksums at open, block checksums on first read. Default `true`. The manifest is cross-checked
+   * against each file's header either way.
+   */
+  verify?: boolean;
 }
 
 /** Rows `[startRow, endRow)` of one partition file selected by {@link Dataset.openRange}. */
@@ -61,6 +74,29 @@ export interface OpenRangeOptions {
 export interface DatasetVerifyReport {
   files: number;
   bytesVerified: number;
+}
+
+/** One problem found by {@link Dataset.findCorruption}. */
+export interface DatasetProblem {
+  /** Symbol whose partition it is. */
+  symbol: string;
+  /** File (or `<segment>@<offset>` member) concerned. */
+  path: string;
+  /** Error code (`BLOCK_CHECKSUM_MISMATCH`, `HEADER_CHECKSUM_MISMATCH`, `DATASET_MISMATCH`, …). */
+  code: string;
+  message: string;
+  /** The bad block, for `BLOCK_CHECKSUM_MISMATCH`. */
+  block?: BadBlock;
+}
+
+/** Result of {@link Dataset.findCorruption}. */
+export interface DatasetCorruptionReport {
+  /** Files (members) checked, including those that failed to open. */
+  files: number;
+  /** Column bytes hashed. */
+  bytesChecked: number;
+  /** Every problem found, in manifest order; empty when the dataset is intact. */
+  problems: DatasetProblem[];
 }
 
 /**
@@ -103,12 +139,15 @@ export class Dataset {
   readonly #forceFallback: boolean;
   /** Lease on the generation; `undefined` after {@link close} until the next file is opened. */
   #lease: GenerationLease | undefined;
+  /** Verified reads (open option `verify`). */
+  readonly verifies: boolean;
 
   private constructor(
     dir: string,
     lease: GenerationLease,
     manifest: DatasetManifest,
     forceFallback: boolean,
+    verify: boolean,
   ) {
     this.dir = dir;
     this.generation = lease.generation;
@@ -118,6 +157,7 @@ export class Dataset {
     this.symbols = Object.freeze(manifest.symbols.map((s) => s.symbol));
     this.#entries = new Map(manifest.symbols.map((s) => [s.symbol, s]));
     this.#forceFallback = forceFallback;
+    this.verifies = verify;
   }
 
   /**
@@ -125,19 +165,19 @@ export class Dataset {
    * validates its `manifest.json`; no column file is opened yet (open time does not depend on file
    * sizes). `dir` may also be a generation folder `<dataset>/gen-<id>` (for example
    * {@link generationDir} handed to a worker thread): that generation is opened, pinned.
+   * The manifest's consistency is checked (duplicated partitions, time ranges, an empty symbol list
+   * beside data files); each file is cross-checked against the manifest when it is opened.
    * @throws DatasetGenerationError when `dir` is not a dataset folder (no `CURRENT`), the pointer is
-   *   invalid, or a pinned generation was removed; InvalidManifestError naming the file and the field.
+   *   invalid, or a pinned generation was removed; InvalidManifestError naming the file and the field;
+   *   DatasetMismatchError (inconsistent manifest).
    */
   static open(dir: string, options: DatasetOpenOptions = {}): Dataset {
     const { datasetDir, generation } = locateDataset(dir);
     const lease = leaseGeneration(datasetDir, generation);
     try {
-      return new Dataset(
-        datasetDir,
-        lease,
-        readManifest(lease.generationDir),
-        options.forceFallback ?? false,
-      );
+      const manifest = readManifest(lease.generationDir);
+      checkManifestConsistency(lease.generationDir, join(lease.generationDir, MANIFEST_FILE_NAME), manifest);
+      return new Dataset(datasetDir, lease, manifest, options.forceFallback ?? false, options.verify ?? true);
     } catch (e) {
       lease.release();
       throw e;
@@ -195,21 +235,35 @@ export class Dataset {
   }
 
   /**
-   * Manifest-driven pruning: for each requested symbol, opens only the partitions whose time range
-   * overlaps `[startNs, endNs)` and binary-searches their `ts` column for the first and last row.
-   * Symbols with no rows in range get an empty `slices` list.
+   * Pruning: for each requested symbol, opens only the partitions that may overlap `[startNs, endNs)`
+   * and binary-searches their `ts` column for the first and last row. Symbols with no rows in range get
+   * an empty `slices` list. With verified reads (the default) the pruning trusts only what is checked
+   * before it acts: day/month partitions are pruned by their key's UTC interval (the manifest's time
+   * range must lie inside it, and each opened file's range must match the manifest), and a symbol stored
+   * in one file is always opened (so its header is cross-checked). With `verify: false` the manifest's
+   * rows and time ranges prune directly.
    */
   openRange(options: OpenRangeOptions = {}): SymbolRange[] {
     const { startNs, endNs } = options;
     const symbols = options.symbols ?? this.symbols;
+    const scheme = this.manifest.partitioning ?? 'none';
     return symbols.map((symbol) => {
       const slices: PartitionSlice[] = [];
       let rows = 0;
       for (const p of this.partitions(symbol)) {
-        if (p.rows === 0) continue;
-        if (startNs !== undefined && BigInt(p.lastTimestampNs) < startNs) continue;
-        if (endNs !== undefined && BigInt(p.firstTimestampNs) >= endNs) continue;
+        if (this.verifies) {
+          const interval = scheme === 'none' ? undefined : partitionKeyInterval(p.key, scheme);
+          if (interval !== undefined) {
+            if (startNs !== undefined && interval[1] <= startNs) continue;
+            if (endNs !== undefined && interval[0] >= endNs) continue;
+          }
+        } else {
+          if (p.rows === 0) continue;
+          if (startNs !== undefined && BigInt(p.lastTimestampNs) < startNs) continue;
+          if (endNs !== undefined && BigInt(p.firstTimestampNs) >= endNs) continue;
+        }
         const file = this.#openPartition(symbol, p);
+        if (file.rowCount === 0) continue;
         const startRow = startNs === undefined ? 0 : file.lowerBoundRow(startNs);
         const endRow = endNs === undefined ? file.rowCount : file.lowerBoundRow(endNs);
         if (endRow > startRow) {
@@ -224,7 +278,7 @@ export class Dataset {
   /**
    * Checks every partition: header checksum against the manifest, then every column checksum
    * (`ColumnFile.verify()`). Reads all data; cost is linear in dataset size.
-   * @throws PartitionChecksumError, ChecksumMismatchError, any open error.
+   * @throws PartitionChecksumError, BlockChecksumMismatchError (first bad block), any open error.
    */
   verify(options: { symbols?: readonly string[] } = {}): DatasetVerifyReport {
     let files = 0;
@@ -243,6 +297,55 @@ export class Dataset {
       }
     }
     return { files, bytesVerified };
+  }
+
+  /**
+   * Checks every partition of every symbol (or of `options.symbols`) and lists every problem instead of
+   * stopping at the first: files that fail to open or to match the manifest (header checksum, manifest
+   * cross-check) and every block whose XXH64 differs from its table. Reads all data; `mmtape verify`.
+   * Files are opened with verification whatever the `verify` option, and closed again.
+   */
+  findCorruption(options: { symbols?: readonly string[] } = {}): DatasetCorruptionReport {
+    const problems: DatasetProblem[] = [];
+    let files = 0;
+    let bytesChecked = 0;
+    for (const symbol of options.symbols ?? this.symbols) {
+      for (const p of this.partitions(symbol)) {
+        files++;
+        let file: ColumnFile;
+        try {
+          file = this.#openFile(p, true);
+        } catch (e) {
+          problems.push(problemOf(symbol, this.#pathOf(p), e));
+          continue;
+        }
+        try {
+          checkFileAgainstManifest(file, symbol, p, this.manifest);
+        } catch (e) {
+          problems.push(problemOf(symbol, file.path, e));
+        }
+        if (p.headerChecksum !== '' && file.headerChecksum !== p.headerChecksum) {
+          problems.push({
+            symbol,
+            path: file.path,
+            code: 'PARTITION_CHECKSUM_MISMATCH',
+            message: `${file.path}: header checksum is ${file.headerChecksum} but manifest says ${p.headerChecksum}`,
+          });
+        }
+        for (const block of file.findBadBlocks()) {
+          problems.push({
+            symbol,
+            path: file.path,
+            code: 'BLOCK_CHECKSUM_MISMATCH',
+            message: `${block.path}: column "${block.column}" block ${block.blockIndex} (bytes ${block.startBytes}..${block.endBytes}): XXH64 ${block.actual}, table says ${block.expected}`,
+            block,
+          });
+        }
+        for (const c of file.columns) bytesChecked += c.lengthBytes;
+        file.close();
+      }
+    }
+    return { files, bytesChecked, problems };
   }
 
   /**
@@ -290,7 +393,7 @@ export class Dataset {
   }
 
   /** A segment member's column file: a slice of the segment's mapping, validated like a file. */
-  #openMember(p: DatasetPartitionEntry & { offsetBytes: number }): ColumnFile {
+  #openMember(p: DatasetPartitionEntry & { offsetBytes: number }, verify: boolean): ColumnFile {
     const segment = this.#segment(p.file);
     const path = `${segment.path}@${p.offsetBytes}`;
     if (p.offsetBytes + p.sizeBytes > segment.byteLength) {
@@ -299,7 +402,21 @@ export class Dataset {
         { path, field: 'sizeBytes', expected: p.offsetBytes + p.sizeBytes, actual: segment.byteLength },
       );
     }
-    return ColumnFile.fromMapping(path, segment.slice(p.offsetBytes, p.sizeBytes, path));
+    return ColumnFile.fromMapping(path, segment.slice(p.offsetBytes, p.sizeBytes, path), { verify });
+  }
+
+  /** Opens a partition's file (not cached, not cross-checked). */
+  #openFile(p: DatasetPartitionEntry, verify: boolean): ColumnFile {
+    this.#ensureLease();
+    return p.offsetBytes === undefined
+      ? ColumnFile.open(join(this.generationDir, p.file), { forceFallback: this.#forceFallback, verify })
+      : this.#openMember(p as DatasetPartitionEntry & { offsetBytes: number }, verify);
+  }
+
+  /** Name of a partition's file in errors. */
+  #pathOf(p: DatasetPartitionEntry): string {
+    const path = join(this.generationDir, p.file);
+    return p.offsetBytes === undefined ? path : `${path}@${p.offsetBytes}`;
   }
 
   #openPartition(symbol: string, p: DatasetPartitionEntry): ColumnFile {
@@ -307,23 +424,24 @@ export class Dataset {
     const cached = this.#files.get(key);
     if (cached) return cached;
     this.#ensureLease();
-    const file =
-      p.offsetBytes === undefined
-        ? ColumnFile.open(join(this.generationDir, p.file), { forceFallback: this.#forceFallback })
-        : this.#openMember(p as DatasetPartitionEntry & { offsetBytes: number });
-    if (file.symbol !== symbol || file.rowCount !== p.rows) {
+    const file = this.#openFile(p, this.verifies);
+    try {
+      checkFileAgainstManifest(file, symbol, p, this.manifest);
+    } catch (e) {
       file.close();
-      const what = file.symbol !== symbol ? 'symbol' : 'rows';
-      const expected = what === 'symbol' ? symbol : p.rows;
-      const actual = what === 'symbol' ? file.symbol : file.rowCount;
-      throw new DatasetMismatchError(
-        `${file.path}: ${what} is ${JSON.stringify(actual)} but manifest says ${JSON.stringify(expected)}`,
-        { path: file.path, field: what, expected, actual },
-      );
+      throw e;
     }
     this.#files.set(key, file);
     return file;
   }
+}
+
+function problemOf(symbol: string, path: string, e: unknown): DatasetProblem {
+  const code =
+    typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string'
+      ? (e as { code: string }).code
+      : 'UNKNOWN';
+  return { symbol, path, code, message: e instanceof Error ? e.message : String(e) };
 }
 
 function legacyPartition(e: DatasetSymbolEntry): DatasetPartitionEntry {

@@ -207,3 +207,43 @@ export function isMmtapeError(e: unknown, code?: string): e is ColumnarError {
 export class DatasetGenerationError extends ColumnarError {
   readonly code = 'DATASET_GENERATION' as const;
 }
+
+/**
+ * The header checksum (XXH64 of the header bytes before it, FORMAT.md "Header checksum") does not match:
+ * a byte of the fixed header, symbol, descriptors (dtype codes, offsets, stats) or block checksum table
+ * changed. `offsetBytes` is where the stored checksum is; `expected` the stored, `actual` the computed
+ * value (16 hex digits).
+ */
+export class HeaderChecksumMismatchError extends ColumnarError {
+  readonly code = 'HEADER_CHECKSUM_MISMATCH' as const;
+}
+
+/** Context of {@link BlockChecksumMismatchError}: the block's place besides the common fields. */
+export interface BlockChecksumContext extends ColumnarErrorContext {
+  /** Index of the block in its column, from 0. */
+  blockIndex: number;
+  /** Byte range of the block in the file (member), `[startBytes, endBytes)`. */
+  startBytes: number;
+  endBytes: number;
+}
+
+/**
+ * A block of a column does not hash to its XXH64 in the block checksum table (FORMAT.md, "Block
+ * checksums"): the column's bytes changed on disk. `path` names the file, `field` the column,
+ * `blockIndex` and `[startBytes, endBytes)` the block, `expected` the stored and `actual` the computed
+ * XXH64 (16 hex digits). Thrown by verified reads (replay, panel load, export, pack) the first time a
+ * reader touches the block.
+ */
+export class BlockChecksumMismatchError extends ColumnarError {
+  readonly code = 'BLOCK_CHECKSUM_MISMATCH' as const;
+  readonly blockIndex: number;
+  readonly startBytes: number;
+  readonly endBytes: number;
+
+  constructor(message: string, context: BlockChecksumContext) {
+    super(message, { ...context, offsetBytes: context.offsetBytes ?? context.startBytes });
+    this.blockIndex = context.blockIndex;
+    this.startBytes = context.startBytes;
+    this.endBytes = context.endBytes;
+  }
+}

@@ -1,29 +1,46 @@
 /**
  * Fixed header of a column file (FORMAT.md, "Header"). All integers little-endian.
  *
- * | offset | size | field                                             |
- * |-------:|-----:|---------------------------------------------------|
- * |      0 |    8 | magic `4D 4D 54 41 50 45 00 01` = "MMTAPE" NUL 01 |
- * |      8 |    2 | u16 formatVersion (= 1)                           |
- * |     10 |    2 | u16 flags (bit 0: rows sorted by `ts`)            |
- * |     12 |    4 | u32 headerLengthBytes (up to the last descriptor) |
- * |     16 |    8 | u64 rowCount                                      |
- * |     24 |    4 | u32 columnCount                                   |
- * |     28 |    2 | u16 symbolLengthBytes, then the UTF-8 symbol      |
+ * | offset | size | field                                                          |
+ * |-------:|-----:|----------------------------------------------------------------|
+ * |      0 |    8 | magic `4D 4D 54 41 50 45 00 01` = "MMTAPE" NUL 01              |
+ * |      8 |    2 | u16 formatVersion (= 2)                                        |
+ * |     10 |    2 | u16 flags (bit 0: rows sorted by `ts`)                         |
+ * |     12 |    4 | u32 headerLengthBytes (through the header checksum)            |
+ * |     16 |    8 | u64 rowCount                                                   |
+ * |     24 |    4 | u32 columnCount                                                |
+ * |     28 |    4 | u32 checksumBlockBytes (power of two, 4 KiB … 1 GiB)           |
+ * |     32 |    2 | u16 symbolLengthBytes, then the UTF-8 symbol                   |
+ *
+ * The header ends with the descriptors, the block checksum table and the XXH64 of every header byte
+ * before it (`[0, headerLengthBytes - 8)`), see {@link verifyHeaderChecksum}.
  */
 
-import { BadHeaderError, BadMagicError, TruncatedFileError, UnsupportedVersionError } from './errors.js';
+import { writeXxh64, xxh64Mismatch } from './checksum.js';
+import {
+  BadHeaderError,
+  BadMagicError,
+  HeaderChecksumMismatchError,
+  TruncatedFileError,
+  UnsupportedVersionError,
+} from './errors.js';
 
 /** "MMTAPE" in ASCII, a NUL (stops C string tools), then 0x01 (magic revision). */
 export const MAGIC: Uint8Array = Uint8Array.of(0x4d, 0x4d, 0x54, 0x41, 0x50, 0x45, 0x00, 0x01);
-/** The only format version this package writes and reads. */
-export const FORMAT_VERSION = 1;
+/** The only format version this package writes and reads (2: block checksums and a header checksum). */
+export const FORMAT_VERSION = 2;
 /** Flag bit 0: the `ts` column is non-decreasing. */
 export const FLAG_SORTED_BY_TIMESTAMP = 0x0001;
 /** Column data offsets are multiples of this (one cache line; covers every dtype's alignment). */
 export const COLUMN_ALIGNMENT_BYTES = 64;
 /** Bytes of the fixed part, from the magic through the symbol length field. */
-export const FIXED_HEADER_BYTES = 30;
+export const FIXED_HEADER_BYTES = 34;
+/** Bytes of the header checksum, the last field of the header (XXH64 as a little-endian u64). */
+export const HEADER_CHECKSUM_BYTES = 8;
+/** Smallest checksum block: one page. */
+export const MIN_CHECKSUM_BLOCK_BYTES = 4096;
+/** Largest checksum block: 1 GiB (half the 2 GiB mapping limit, so a block is never a whole big file by accident). */
+export const MAX_CHECKSUM_BLOCK_BYTES = 2 ** 30;
 
 /** Decoded fixed header. */
 export interface FileHeader {
@@ -32,6 +49,8 @@ export interface FileHeader {
   headerLengthBytes: number;
   rowCount: number;
   columnCount: number;
+  /** Bytes per checksum block of every column (the last block of a column may be shorter). */
+  checksumBlockBytes: number;
   symbol: string;
 }
 
@@ -81,10 +100,13 @@ export function decodeUtf8(bytes: Uint8Array, path: string, what: string, offset
 }
 
 /**
- * Validates and decodes the fixed header and the symbol from `buf` (the whole file).
- * @throws TruncatedFileError, BadMagicError, UnsupportedVersionError, BadHeaderError
+ * Validates and decodes the fixed header and the symbol from `buf` (the whole file). With `verify`
+ * (default true) the header checksum is checked as soon as the header length is known to be inside the
+ * file, before any other field is trusted.
+ * @throws TruncatedFileError, BadMagicError, UnsupportedVersionError, HeaderChecksumMismatchError,
+ *   BadHeaderError
  */
-export function readFileHeader(buf: Buffer, path: string): FileHeader {
+export function readFileHeader(buf: Buffer, path: string, verify = true): FileHeader {
   const fileBytes = buf.byteLength;
   if (fileBytes < FIXED_HEADER_BYTES) {
     throw new TruncatedFileError(
@@ -109,10 +131,11 @@ export function readFileHeader(buf: Buffer, path: string): FileHeader {
   }
   const flags = buf.readUInt16LE(10);
   const headerLengthBytes = buf.readUInt32LE(12);
-  if (headerLengthBytes < FIXED_HEADER_BYTES) {
+  const minHeaderBytes = FIXED_HEADER_BYTES + HEADER_CHECKSUM_BYTES;
+  if (headerLengthBytes < minHeaderBytes) {
     throw new BadHeaderError(
-      `${path}: header length ${headerLengthBytes} is smaller than the fixed header (${FIXED_HEADER_BYTES} bytes)`,
-      { path, offsetBytes: 12, expected: `>= ${FIXED_HEADER_BYTES}`, actual: headerLengthBytes },
+      `${path}: header length ${headerLengthBytes} is smaller than the fixed header and checksum (${minHeaderBytes} bytes)`,
+      { path, offsetBytes: 12, expected: `>= ${minHeaderBytes}`, actual: headerLengthBytes },
     );
   }
   if (headerLengthBytes > fileBytes) {
@@ -121,6 +144,7 @@ export function readFileHeader(buf: Buffer, path: string): FileHeader {
       { path, offsetBytes: 12, expected: headerLengthBytes, actual: fileBytes },
     );
   }
+  if (verify) verifyHeaderChecksum(buf, path, headerLengthBytes);
   const rowCount = readU64AsNumber(buf, 16);
   if (rowCount < 0) {
     const rowCountBig = buf.readBigUInt64LE(16);
@@ -132,16 +156,55 @@ export function readFileHeader(buf: Buffer, path: string): FileHeader {
     });
   }
   const columnCount = buf.readUInt32LE(24);
-  const symbolLengthBytes = buf.readUInt16LE(28);
+  const checksumBlockBytes = buf.readUInt32LE(28);
+  if (!isValidChecksumBlockBytes(checksumBlockBytes)) {
+    throw new BadHeaderError(
+      `${path}: checksum block size ${checksumBlockBytes} is not a power of two in ${MIN_CHECKSUM_BLOCK_BYTES}..${MAX_CHECKSUM_BLOCK_BYTES}`,
+      {
+        path,
+        offsetBytes: 28,
+        expected: `power of two in ${MIN_CHECKSUM_BLOCK_BYTES}..${MAX_CHECKSUM_BLOCK_BYTES}`,
+        actual: checksumBlockBytes,
+      },
+    );
+  }
+  const symbolLengthBytes = buf.readUInt16LE(32);
   const symbolEnd = FIXED_HEADER_BYTES + symbolLengthBytes;
   if (symbolEnd > headerLengthBytes) {
     throw new BadHeaderError(
       `${path}: symbol ends at byte ${symbolEnd} but header length is ${headerLengthBytes}`,
-      { path, offsetBytes: 28, expected: `<= ${headerLengthBytes}`, actual: symbolEnd },
+      { path, offsetBytes: 32, expected: `<= ${headerLengthBytes}`, actual: symbolEnd },
     );
   }
   const symbol = decodeUtf8At(buf, FIXED_HEADER_BYTES, symbolEnd, path, 'symbol');
-  return { formatVersion, flags, headerLengthBytes, rowCount, columnCount, symbol };
+  return { formatVersion, flags, headerLengthBytes, rowCount, columnCount, checksumBlockBytes, symbol };
+}
+
+/** True when `n` is a power of two in {@link MIN_CHECKSUM_BLOCK_BYTES}..{@link MAX_CHECKSUM_BLOCK_BYTES}. */
+export function isValidChecksumBlockBytes(n: number): boolean {
+  return (
+    Number.isInteger(n) &&
+    n >= MIN_CHECKSUM_BLOCK_BYTES &&
+    n <= MAX_CHECKSUM_BLOCK_BYTES &&
+    (n & (n - 1)) === 0
+  );
+}
+
+/**
+ * Checks the header checksum: the u64 at `headerLengthBytes - 8` must be the XXH64 of bytes
+ * `[0, headerLengthBytes - 8)` (fixed header, symbol, descriptors with their dtype codes, offsets and
+ * stats, and the block checksum table). `headerLengthBytes` must already be within `buf`.
+ * @throws HeaderChecksumMismatchError with expected (stored) vs actual (computed) as 16 hex digits.
+ */
+export function verifyHeaderChecksum(buf: Buffer, path: string, headerLengthBytes: number): void {
+  const at = headerLengthBytes - HEADER_CHECKSUM_BYTES;
+  const bad = xxh64Mismatch(buf.subarray(0, at), buf, at);
+  if (bad !== undefined) {
+    throw new HeaderChecksumMismatchError(
+      `${path}: header checksum mismatch: bytes 0..${at} hash to XXH64 ${bad.actual} but the header stores ${bad.expected} (header or descriptors corrupt)`,
+      { path, offsetBytes: at, expected: bad.expected, actual: bad.actual },
+    );
+  }
 }
 
 /**
@@ -163,6 +226,7 @@ export function writeFileHeader(
     headerLengthBytes: number;
     rowCount: number;
     columnCount: number;
+    checksumBlockBytes: number;
     symbolBytes: Uint8Array;
   },
 ): number {
@@ -172,7 +236,8 @@ export function writeFileHeader(
   out.writeUInt32LE(h.headerLengthBytes, 12);
   out.writeBigUInt64LE(BigInt(h.rowCount), 16);
   out.writeUInt32LE(h.columnCount, 24);
-  out.writeUInt16LE(h.symbolBytes.byteLength, 28);
+  out.writeUInt32LE(h.checksumBlockBytes, 28);
+  out.writeUInt16LE(h.symbolBytes.byteLength, 32);
   out.set(h.symbolBytes, FIXED_HEADER_BYTES);
   return FIXED_HEADER_BYTES + h.symbolBytes.byteLength;
 }
@@ -184,4 +249,10 @@ export function alignUp(n: number): number {
 
 function hex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ');
+}
+
+/** Writes the header checksum into the last 8 bytes of `header` (the complete header, every other byte final). */
+export function writeHeaderChecksum(header: Buffer): void {
+  const at = header.byteLength - HEADER_CHECKSUM_BYTES;
+  writeXxh64(header, at, header.subarray(0, at));
 }

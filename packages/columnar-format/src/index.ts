@@ -26,12 +26,15 @@ export {
   writeDirAtomic,
   writeFileAtomic,
 } from './atomic-write.js';
+export type { BadBlock } from './block-verifier.js';
 export { CHECKSUM_SEED, xxh64, xxh64Hex } from './checksum.js';
 export type { ColumnDescriptor } from './column-descriptor.js';
 export type { ColumnFileOpenOptions, VerifyReport, ViewAliasCheck } from './column-file.js';
 export { ColumnFile } from './column-file.js';
 export type {
+  DatasetCorruptionReport,
   DatasetOpenOptions,
+  DatasetProblem,
   DatasetVerifyReport,
   OpenRangeOptions,
   PartitionSlice,
@@ -42,10 +45,11 @@ export type { DatasetWriterOptions } from './dataset-writer.js';
 export { AUTO_SEGMENT_MIN_FILES, DatasetWriter, MAX_SEGMENT_BYTES, splitByTime } from './dataset-writer.js';
 export type { ColumnData, DType } from './dtype.js';
 export { DTYPE_CODE, DTYPE_SIZE_BYTES } from './dtype.js';
-export type { ColumnarErrorCode, ColumnarErrorContext } from './errors.js';
+export type { BlockChecksumContext, ColumnarErrorCode, ColumnarErrorContext } from './errors.js';
 export {
   BadHeaderError,
   BadMagicError,
+  BlockChecksumMismatchError,
   ChecksumMismatchError,
   ColumnarError,
   ColumnDtypeMismatchError,
@@ -60,6 +64,7 @@ export {
   DatasetWriterError,
   FieldCountError,
   FileOpenError,
+  HeaderChecksumMismatchError,
   InvalidIngestOptionsError,
   InvalidManifestError,
   InvalidNumberError,
@@ -89,7 +94,13 @@ export type {
 } from './generations/collect-generations.js';
 export { collectGenerations } from './generations/collect-generations.js';
 export { CURRENT_FILE_NAME, readCurrentGeneration } from './generations/dataset-layout.js';
-export { COLUMN_ALIGNMENT_BYTES, FORMAT_VERSION, MAGIC } from './header.js';
+export {
+  COLUMN_ALIGNMENT_BYTES,
+  FORMAT_VERSION,
+  MAGIC,
+  MAX_CHECKSUM_BLOCK_BYTES,
+  MIN_CHECKSUM_BLOCK_BYTES,
+} from './header.js';
 export type { HygieneOptions, HygieneReport } from './ingest/apply-hygiene.js';
 export type { SuspectPriceCounts, SuspectRow } from './ingest/count-suspect-prices.js';
 export { DEFAULT_SYMBOL_FROM_FILE_NAME, ingest } from './ingest/ingest.js';
@@ -124,5 +135,10 @@ export {
   validateManifest,
 } from './manifest.js';
 export { COLUMN_FILE_EXTENSION, fileNameToSymbol, symbolToFileName } from './symbol-file-name.js';
-export type { ColumnInput, WriteColumnFileInput, WrittenColumnFile } from './write-column-file.js';
-export { writeColumnFile } from './write-column-file.js';
+export type {
+  ColumnInput,
+  WriteColumnFileInput,
+  WriteColumnFileOptions,
+  WrittenColumnFile,
+} from './write-column-file.js';
+export { DEFAULT_CHECKSUM_BLOCK_BYTES, writeColumnFile } from './write-column-file.js';

@@ -10,7 +10,7 @@ import {
   isMmtapeError,
   writeColumnFile,
 } from '../src/index.js';
-import { catchError, mulberry32, tempDir } from './helpers.js';
+import { catchError, mulberry32, resealHeader, tempDir } from './helpers.js';
 
 const { dir, cleanup } = tempDir();
 afterAll(cleanup);
@@ -178,14 +178,15 @@ describe('writeColumnFile / ColumnFile round trip', () => {
 
 describe('corrupt files give typed errors naming the file', () => {
   const base = readFileSync(writeSample('base.col', 'AAPL', 100));
-  // Layout for symbol "AAPL": fixed header (30 bytes) + 4 symbol bytes; descriptor 0 ("ts") starts at 34:
-  // u16 name length (34), "ts" (36), u8 dtype (38), u8 statsFlags (39), u64 offsetBytes (40),
-  // u64 lengthBytes (48), min (56), max (64), u64 checksum (72).
-  const DESC0_OFFSET_FIELD = 40;
+  // Layout for symbol "AAPL": fixed header (34 bytes) + 4 symbol bytes; descriptor 0 ("ts") starts at 38:
+  // u16 name length (38), "ts" (40), u8 dtype (42), u8 statsFlags (43), u64 offsetBytes (44),
+  // u64 lengthBytes (52), min (60), max (68).
+  const DESC0_OFFSET_FIELD = 44;
 
+  /** Writes the mutated bytes with the header checksum recomputed (to reach the validation behind it). */
   function corrupt(name: string, mutate: (b: Buffer) => Buffer): unknown {
     const path = join(dir, name);
-    writeFileSync(path, mutate(Buffer.from(base)));
+    writeFileSync(path, resealHeader(mutate(Buffer.from(base))));
     for (const forceFallback of [false, true]) {
       const e = catchError(() => ColumnFile.open(path, { forceFallback }));
       expect(isMmtapeError(e)).toBe(true);
@@ -204,7 +205,7 @@ describe('corrupt files give typed errors naming the file', () => {
   it('truncated inside the header', () => {
     const e = corrupt('trunc-head.col', (b) => b.subarray(0, 20));
     expect(isMmtapeError(e, 'TRUNCATED_FILE')).toBe(true);
-    expect((e as Error).message).toContain('file has 20 bytes but the fixed header needs 30');
+    expect((e as Error).message).toContain('file has 20 bytes but the fixed header needs 34');
     const e2 = corrupt('trunc-head2.col', (b) => b.subarray(0, 50));
     expect(isMmtapeError(e2, 'TRUNCATED_FILE')).toBe(true);
   });
@@ -228,11 +229,11 @@ describe('corrupt files give typed errors naming the file', () => {
 
   it('bad version', () => {
     const e = corrupt('version.col', (b) => {
-      b.writeUInt16LE(2, 8);
+      b.writeUInt16LE(1, 8);
       return b;
     });
     expect(isMmtapeError(e, 'UNSUPPORTED_VERSION')).toBe(true);
-    expect((e as Error).message).toContain('format version 2 is not supported, expected 1');
+    expect((e as Error).message).toContain('format version 1 is not supported, expected 2');
   });
 
   it('header length past EOF', () => {
@@ -264,7 +265,7 @@ describe('corrupt files give typed errors naming the file', () => {
   it('duplicate column names in a header are refused', () => {
     const { path, bytes, nameAt } = pxqx('dup-names.col');
     bytes.write('px', nameAt('qx'), 'latin1');
-    writeFileSync(path, bytes);
+    writeFileSync(path, resealHeader(bytes));
     const e = catchError(() => ColumnFile.open(path));
     expect(isMmtapeError(e, 'BAD_HEADER')).toBe(true);
     expect((e as Error).message).toContain('duplicate name "px"');
@@ -279,20 +280,31 @@ describe('corrupt files give typed errors naming the file', () => {
     const qx = bytes.readBigUInt64LE(qxOffsetAt);
     bytes.writeBigUInt64LE(qx, pxOffsetAt);
     bytes.writeBigUInt64LE(px, qxOffsetAt);
-    writeFileSync(path, bytes);
-    const f = ColumnFile.open(path);
+    writeFileSync(path, resealHeader(bytes));
+    const f = ColumnFile.open(path, { verify: false });
     expect(f.f64('px')[3]).toBe(-3); // the descriptors point at each other's data now
     expect(f.f64('qx')[3]).toBe(3.5);
+    // The block checksums are per descriptor slot: the swapped data no longer matches them.
     expect(
       isMmtapeError(
         catchError(() => f.verify()),
-        'CHECKSUM_MISMATCH',
+        'BLOCK_CHECKSUM_MISMATCH',
       ),
     ).toBe(true);
     f.close();
+    // Unsealed (as corruption would leave it), the swap is caught at open by the header checksum.
+    const unsealed = Buffer.from(bytes);
+    unsealed[unsealed.readUInt32LE(12) - 1]! ^= 0xff;
+    writeFileSync(path, unsealed);
+    expect(
+      isMmtapeError(
+        catchError(() => ColumnFile.open(path)),
+        'HEADER_CHECKSUM_MISMATCH',
+      ),
+    ).toBe(true);
     // And a real overlap is still found: qx moved onto px.
     bytes.writeBigUInt64LE(qx, qxOffsetAt);
-    writeFileSync(path, bytes);
+    writeFileSync(path, resealHeader(bytes));
     const e = catchError(() => ColumnFile.open(path));
     expect(isMmtapeError(e, 'BAD_HEADER')).toBe(true);
     expect((e as Error).message).toMatch(/inside column/);
@@ -371,7 +383,7 @@ describe('corrupt files give typed errors naming the file', () => {
 
   it('unknown dtype code', () => {
     const e = corrupt('dtype.col', (b) => {
-      b[38] = 9;
+      b[42] = 9;
       return b;
     });
     expect(isMmtapeError(e, 'BAD_HEADER')).toBe(true);

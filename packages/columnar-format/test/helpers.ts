@@ -6,6 +6,8 @@ import { readCurrentGeneration } from '../src/index.js';
 /** The project's seeded PRNG (mulberry32), shared by every package's tests. */
 export { mulberry32 } from '@mmtape/test-utils';
 
+import { writeXxh64 } from '../src/checksum.js';
+
 /** A fresh temp directory and a cleanup function. */
 export function tempDir(prefix = 'mmtape-cf-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -55,4 +57,18 @@ export function dataFiles(datasetDir: string): string[] {
   return readdirSync(currentGenerationDir(datasetDir))
     .filter((n) => n !== '.leases')
     .sort();
+}
+
+/**
+ * Recomputes the header checksum of column-file bytes `b` in place (FORMAT.md, "Header checksum"), so that a
+ * test can corrupt a header field on purpose and reach the validation behind the checksum. A header
+ * length outside the buffer is left alone (the reader rejects it before hashing).
+ */
+export function resealHeader(b: Buffer): Buffer {
+  if (b.byteLength < 16) return b;
+  const headerLengthBytes = b.readUInt32LE(12);
+  if (headerLengthBytes >= 16 && headerLengthBytes <= b.byteLength) {
+    writeXxh64(b, headerLengthBytes - 8, b.subarray(0, headerLengthBytes - 8));
+  }
+  return b;
 }

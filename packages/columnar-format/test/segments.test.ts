@@ -263,25 +263,28 @@ describe('segment files (DatasetWriter segmentBytes, Dataset)', () => {
     expect((bad as Error).message).toContain(`@${third.offsetBytes}`);
     expect(ds.open(SYMBOLS[3]!).rowCount).toBe(rowsOf(3));
     ds.close();
-    // 3. A manifest pointing one member at another member's bytes: the slice bounds catch a size that
-    // does not fit (columns past the member's end), the symbol check catches the rest.
+    // 3. A manifest pointing one member at another member's bytes lists that member twice: refused when
+    // the dataset is opened (manifest cross-check), whatever the size it gives.
     writeFileSync(segPath, original);
     const manifest = JSON.parse(readFileSync(join(currentGenerationDir(out), MANIFEST_FILE_NAME), 'utf8'));
     const fifth = manifest.symbols[5].partitions[0];
     expect(manifest.symbols[4].partitions[0].sizeBytes).toBeLessThan(fifth.sizeBytes);
     manifest.symbols[4].partitions[0].offsetBytes = fifth.offsetBytes;
     writeFileSync(join(currentGenerationDir(out), MANIFEST_FILE_NAME), JSON.stringify(manifest));
-    ds = Dataset.open(out);
-    const moved = catchError(() => ds.open(SYMBOLS[4]!));
-    expect(isMmtapeError(moved, 'COLUMN_OUT_OF_BOUNDS')).toBe(true);
-    expect((moved as Error).message).toContain(`${segPath}@${fifth.offsetBytes}`);
-    ds.close();
-    manifest.symbols[4].partitions[0].sizeBytes = fifth.sizeBytes;
+    const moved = catchError(() => Dataset.open(out));
+    expect(isMmtapeError(moved, 'DATASET_MISMATCH')).toBe(true);
+    expect((moved as Error).message).toContain(`segment-00000.mmseg@${fifth.offsetBytes} is also`);
+    // Members 4 and 5 swapped: the slice bounds catch the larger member read under the smaller size
+    // (columns past its end), the symbol check the other.
+    manifest.symbols[5].partitions[0].offsetBytes = m.symbols[4]!.partitions![0]!.offsetBytes;
     writeFileSync(join(currentGenerationDir(out), MANIFEST_FILE_NAME), JSON.stringify(manifest));
     ds = Dataset.open(out);
+    const small = catchError(() => ds.open(SYMBOLS[4]!));
+    expect(isMmtapeError(small, 'COLUMN_OUT_OF_BOUNDS')).toBe(true);
+    expect((small as Error).message).toContain(`${segPath}@${m.symbols[5]!.partitions![0]!.offsetBytes}`);
     expect(
       isMmtapeError(
-        catchError(() => ds.open(SYMBOLS[4]!)),
+        catchError(() => ds.open(SYMBOLS[5]!)),
         'DATASET_MISMATCH',
       ),
     ).toBe(true);

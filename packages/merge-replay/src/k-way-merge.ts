@@ -62,6 +62,16 @@ export interface KWayMergeOptions {
    * `max(1, floor(blockEvents / live streams))` rows per stream. Default {@link DEFAULT_BLOCK_EVENTS}.
    */
   blockEvents?: number;
+  /**
+   * Read guard (verified reads): called before the merge reads rows of stream `s` (its timestamps and
+   * gathered columns) that it has not read before, with the rows `[startRow, endRow)` it is about to read;
+   * returns a row `>= endRow` up to which the stream may then be read without another call (the end of
+   * the checked blocks). Called with single rows (`endRow = startRow + 1`) for the binary searches of
+   * `startNs`/`endNs`, then for consecutive ranges from the first replayed row on as the merge advances
+   * (staging every `stageRows` rows, blocks every `k + 1` rows). Whatever it throws propagates from the
+   * constructor or `next()`. Default: none (no call, no cost).
+   */
+  ensureRows?: (stream: number, startRow: number, endRow: number) => number;
 }
 
 /**
@@ -250,6 +260,9 @@ export class KWayMerge implements Iterable<ReplayBatch> {
   private readonly gatherStages32: Int32Array[] = [];
   /** Head row of each stream: the next row to emit. */
   private readonly cursors: Uint32Array;
+  /** Read guard (see {@link KWayMergeOptions.ensureRows}) and, per stream, the row it cleared up to. */
+  private readonly ensureRows: ((stream: number, startRow: number, endRow: number) => number) | undefined;
+  private readonly readyRows: Float64Array;
   private readonly tree: LoserTree;
   private readonly buckets: TimestampBuckets;
   /** Streams of the bucket being emitted, ascending. */
@@ -351,7 +364,16 @@ export class KWayMerge implements Iterable<ReplayBatch> {
       columns = {},
       stageRows = DEFAULT_STAGE_ROWS,
       blockEvents = DEFAULT_BLOCK_EVENTS,
+      ensureRows,
     } = options;
+    if (ensureRows !== undefined && typeof ensureRows !== 'function') {
+      throw new InvalidReplayOptionError({
+        option: 'ensureRows',
+        expected: 'a function',
+        actual: ensureRows,
+      });
+    }
+    this.ensureRows = ensureRows;
     if (!Number.isSafeInteger(blockEvents) || blockEvents < 1) {
       throw new InvalidReplayOptionError({
         option: 'blockEvents',
@@ -392,6 +414,7 @@ export class KWayMerge implements Iterable<ReplayBatch> {
     this.startRows = new Uint32Array(count);
     this.endRows = new Uint32Array(count);
     this.cursors = new Uint32Array(count);
+    this.readyRows = new Float64Array(count);
     this.stageRows = stageRows;
     this.stageKeys = new BigInt64Array(count * stageRows);
     this.stageHi = new Int32Array(this.stageKeys.buffer);
@@ -423,11 +446,13 @@ export class KWayMerge implements Iterable<ReplayBatch> {
       }
       // BigInt64Array.byteOffset is always a multiple of 8, so this view is aligned.
       this.streams32[s] = new Int32Array(stream.buffer, stream.byteOffset, stream.length * 2);
-      const first = startNs === undefined ? 0 : lowerBound(stream, startNs);
-      const end = endNs === undefined ? stream.length : Math.max(first, lowerBound(stream, endNs));
+      const probe = ensureRows === undefined ? undefined : (row: number) => ensureRows(s, row, row + 1);
+      const first = startNs === undefined ? 0 : lowerBound(stream, startNs, probe);
+      const end = endNs === undefined ? stream.length : Math.max(first, lowerBound(stream, endNs, probe));
       this.startRows[s] = first;
       this.endRows[s] = end;
       this.cursors[s] = first;
+      this.readyRows[s] = ensureRows === undefined ? end : first;
     }
     for (const [name, perStream] of Object.entries(columns)) {
       if (!Array.isArray(perStream) || perStream.length !== count) {
@@ -514,6 +539,7 @@ export class KWayMerge implements Iterable<ReplayBatch> {
    */
   private stage(s: number, row: number): void {
     const end = Math.min(row + this.stageRows, this.endRows[s]!);
+    if (end > this.readyRows[s]!) this.extendReady(s, end);
     const at = s * this.stageRows;
     const from = 2 * row;
     const to = 2 * at;
@@ -524,6 +550,30 @@ export class KWayMerge implements Iterable<ReplayBatch> {
       copyInt32(sources[c]![s]!, from, this.gatherStages32[c]!, to, length);
     this.stageDelta[s] = (at - row) | 0;
     this.stageEnd[s] = end;
+  }
+
+  /**
+   * Calls the read guard for rows `[readyRows[s], end)` of stream `s` and records how far it cleared.
+   * Rows are cleared in order from the first replayed row, so `readyRows` is a contiguous frontier.
+   */
+  private extendReady(s: number, end: number): void {
+    const from = this.readyRows[s]!;
+    const ready = this.ensureRows!(s, from, end);
+    if (!(ready >= end)) throw new Error(`mmtape internal error: read guard cleared ${ready} < ${end} rows`);
+    this.readyRows[s] = ready;
+  }
+
+  /** Clears rows `[cursor, cursor + k]` of every live stream for a block (see {@link prepareBlock}). */
+  private readyForBlock(liveCount: number, k: number): void {
+    const live = this.live;
+    const cursors = this.cursors;
+    const endRows = this.endRows;
+    const ready = this.readyRows;
+    for (let i = 0; i < liveCount; i++) {
+      const s = live[i]!;
+      const end = Math.min(cursors[s]! + k + 1, endRows[s]!);
+      if (end > ready[s]!) this.extendReady(s, end);
+    }
   }
 
   /** Points the batch at its own arrays (after construction, growth, or views of a block). */
@@ -717,10 +767,15 @@ export class KWayMerge implements Iterable<ReplayBatch> {
     // The block ends before the earliest timestamp some stream has `k` rows ahead (exclusive), so every
     // stream contributes at most k rows; k doubles while that bound is the first timestamp itself.
     let k = Math.max(1, Math.floor(this.blockEvents / liveCount));
+    // A block reads rows [cursor, cursor + k] of each live stream at most (the limit is below the key of
+    // row cursor + k): those rows are cleared by the read guard first.
+    const guarded = this.ensureRows !== undefined;
+    if (guarded) this.readyForBlock(liveCount, k);
     // One pass finds the smallest head and that bound: each stream's page is visited once (TLB).
     let limit = blockHeadAndLimit(liveCount, live, cursors, endRows, streams32, head, k);
     while (limit === 0) {
       k *= 2;
+      if (guarded) this.readyForBlock(liveCount, k);
       limit = blockLimit(liveCount, live, cursors, endRows, streams32, head, k);
     }
     const capacity = Math.min(k * liveCount, this.totalRemaining(liveCount));
@@ -1900,11 +1955,17 @@ function blockGatherI64(
 }
 
 /** First index `i` with `stream[i] >= value` (assuming `stream` sorted); `stream.length` if none. */
-function lowerBound(stream: BigInt64Array, value: bigint): number {
+/** First row whose timestamp is >= `value`; `probe(row)` (the read guard) runs before each row is read. */
+function lowerBound(
+  stream: BigInt64Array,
+  value: bigint,
+  probe: ((row: number) => unknown) | undefined,
+): number {
   let low = 0;
   let high = stream.length;
   while (low < high) {
     const mid = (low + high) >>> 1;
+    probe?.(mid);
     if (stream[mid]! < value) low = mid + 1;
     else high = mid;
   }

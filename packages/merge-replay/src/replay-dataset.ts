@@ -32,6 +32,15 @@ export interface ReplayColumnFile {
   readonly file: Advisable & Partial<ResidencyReporter>;
   column(name: string): ReplayColumnData;
   timestampsNs(): BigInt64Array;
+  /**
+   * Verified reads, lazily (a `ColumnFile` of `@mmtape/columnar-format` has both): a view that is not
+   * checked as a whole, and a check of the blocks holding rows `[startRow, endRow)` of a column that
+   * returns the row up to which the column is then known good. When both are present (and
+   * {@link ReplayOptions.verify} is not false) the replay checks every row range before the merge
+   * reads it, instead of `column()` checking whole columns up front.
+   */
+  columnUnchecked?(name: string): ReplayColumnData;
+  verifyRows?(name: string, startRow: number, endRow: number): number;
 }
 
 /**
@@ -100,6 +109,14 @@ export interface ReplayOptions {
   stageRows?: number;
   /** Target events per block of the `'block'` strategy (see `KWayMergeOptions.blockEvents`). Default 262,144. */
   blockEvents?: number;
+  /**
+   * Verified reads: `true` (default) checks each block of `ts` and of `columns` against its checksum
+   * the first time the merge reads a row of it (files with `verifyRows`, such as `ColumnFile`; with a
+   * file opened with `verify: false` the check is a no-op), so a corrupt block throws the file's typed
+   * error (`BlockChecksumMismatchError`) before any of its rows is replayed. `false`: no check here
+   * (views from `columnUnchecked`). Cost: one XXH64 pass over the replayed bytes.
+   */
+  verify?: boolean;
   /**
    * Memory measurement: `true` (default) samples page-cache residency of the replayed files (mincore)
    * and RSS split into anon / file-backed (`/proc/self/status`) at the start, every 250 ms, and at the
@@ -228,10 +245,20 @@ export function replayDataset(
     });
   }
   const chained = streamSymbol.some((id, s) => id !== s) || files.length !== symbols.length;
+  // Lazy verified reads when every file supports them; else `column()` (which checks whole columns).
+  const lazy = files.every(
+    (f) => typeof f.columnUnchecked === 'function' && typeof f.verifyRows === 'function',
+  );
+  const view = (file: ReplayColumnFile, name: string): ReplayColumnData =>
+    lazy ? file.columnUnchecked!(name) : name === 'ts' ? file.timestampsNs() : file.column(name);
 
   const streamTimestamps = files.map((file, s) => {
-    descriptorOf(file, symbols[streamSymbol[s]!]!, 'ts');
-    return file.timestampsNs();
+    const symbol = symbols[streamSymbol[s]!]!;
+    const descriptor = descriptorOf(file, symbol, 'ts');
+    if (descriptor.dtype !== 'i64') {
+      throw new UnsupportedColumnDtypeError({ symbol, column: 'ts', actual: descriptor.dtype });
+    }
+    return view(file, 'ts') as BigInt64Array;
   });
   const streamColumns: Record<string, (Float64Array | BigInt64Array)[]> = {};
   for (const name of columnNames) {
@@ -241,9 +268,22 @@ export function replayDataset(
       if (descriptor.dtype !== 'f64' && descriptor.dtype !== 'i64') {
         throw new UnsupportedColumnDtypeError({ symbol, column: name, actual: descriptor.dtype });
       }
-      return file.column(name) as Float64Array | BigInt64Array;
+      return view(file, name) as Float64Array | BigInt64Array;
     });
   }
+  const verifiedNames = ['ts', ...columnNames.filter((name) => name !== 'ts')];
+  const ensureRows =
+    lazy && options.verify !== false
+      ? (stream: number, startRow: number, endRow: number): number => {
+          const file = files[stream]!;
+          let ready = file.rowCount;
+          for (const name of verifiedNames) {
+            const r = file.verifyRows!(name, startRow, endRow);
+            if (r < ready) ready = r;
+          }
+          return ready;
+        }
+      : undefined;
 
   // The consumer's view is per symbol; for chained symbols it points at the partition being replayed.
   const ctx: ReplayContext = chained
@@ -268,6 +308,7 @@ export function replayDataset(
     stageRows: options.stageRows,
     blockEvents: options.blockEvents,
     columns: options.gather === false ? {} : streamColumns,
+    ensureRows,
   });
   const prefetcher = createPrefetcher(
     files,

@@ -15,6 +15,12 @@ export interface BuildPanelOptions {
   column?: string;
   /** f64 column of open prices to read as well (for fills at the open), e.g. `'open'`. Default none. */
   openColumn?: string;
+  /**
+   * Verified reads of the replay (`ReplayOptions.verify` of `@mmtape/merge-replay`): each block of `ts`
+   * and the price columns is checked against its checksum before it is read. Default `true`. Workers that
+   * rebuild the panel open the dataset with the same setting.
+   */
+  verify?: boolean;
 }
 
 /**
@@ -40,7 +46,7 @@ export function buildPanel(dataset: ReplayDatasetSource, options: BuildPanelOpti
   let symbols: string[] = [];
   let count = 0;
   try {
-    replayDataset(dataset, { symbols: options.symbols, columns }, (batch, ctx) => {
+    replayDataset(dataset, { symbols: options.symbols, columns, verify: options.verify }, (batch, ctx) => {
       if (count === 0 && symbols.length === 0) {
         symbols = [...ctx.symbols];
         values = symbols.map(() => new Float64Array(timestamps.length).fill(Number.NaN));

@@ -25,7 +25,10 @@ function loadPanel(source: PanelSource): { symbols: string[]; closes: Float64Arr
   if (cached) return cached;
   let panel: { symbols: string[]; closes: Float64Array[] };
   if (source.kind === 'dataset') {
-    const built = buildPanel(Dataset.open(source.dir), source.panelOptions);
+    const built = buildPanel(
+      Dataset.open(source.dir, { verify: source.panelOptions.verify ?? true }),
+      source.panelOptions,
+    );
     const digest = panelDigest(built);
     if (digest !== source.panelDigest) {
       throw new InvalidInputError(

@@ -4,7 +4,7 @@ import { type ColumnFile, Dataset, exportParquet } from '@mmtape/columnar-format
 import { columnFileToArrowTable, writeArrowIpcFile } from '@mmtape/columnar-format/arrow';
 import type { Table } from 'apache-arrow';
 import { CliUsageError } from '../cli-error.js';
-import { type CommandContext, requireDatasetDir, settingsOf } from '../context.js';
+import { type CommandContext, requireDatasetDir, settingsOf, verifyOf } from '../context.js';
 import { formatBytes } from '../memory.js';
 
 /** Output formats of `mmtape export`. */
@@ -24,6 +24,8 @@ export interface ExportCommandOptions {
   columns?: string;
   /** Replace an existing output file. */
   overwrite?: boolean;
+  /** Verified reads (`--verify`/`--no-verify`; default: config `verify`, else true). */
+  verify?: boolean;
 }
 
 /** What `mmtape export` returns. */
@@ -98,7 +100,10 @@ export async function runExport(
   if (existsSync(options.out) && !options.overwrite) {
     throw new CliUsageError(`${options.out} already exists; pass --overwrite to replace it`);
   }
-  const dataset = Dataset.open(requireDatasetDir(dir), { forceFallback: settingsOf(ctx).forceFallback });
+  const dataset = Dataset.open(requireDatasetDir(dir), {
+    forceFallback: settingsOf(ctx).forceFallback,
+    verify: verifyOf(ctx, options.verify),
+  });
   try {
     const symbols = list(options.symbols) ?? [...dataset.symbols];
     if (format === 'parquet') {

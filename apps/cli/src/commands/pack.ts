@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { hydrateDataset, type PackReport, packDataset } from '@mmtape/columnar-format/pack';
 import { CliUsageError } from '../cli-error.js';
-import { type CommandContext, requireDatasetDir } from '../context.js';
+import { type CommandContext, requireDatasetDir, verifyOf } from '../context.js';
 import { formatBytes } from '../memory.js';
 
 /** Options of `mmtape pack`. */
@@ -20,6 +20,8 @@ export interface PackCommandOptions {
    * 1-minute bars, decodes ~10× slower); false keeps per-column chains (faster replay from the pack).
    */
   bars?: boolean;
+  /** Check the source's checksums before packing (`--verify`/`--no-verify`; default: config `verify`, else true). */
+  verify?: boolean;
 }
 
 /** What `mmtape pack` returns. */
@@ -49,6 +51,7 @@ export async function runPack(
     ...(options.chunkRows !== undefined ? { chunkRows: options.chunkRows } : {}),
     ...(options.level !== undefined ? { codec: { level: options.level } } : {}),
     ...(options.overwrite ? { overwrite: true } : {}),
+    verify: verifyOf(ctx, options.verify),
     ...(options.bars === false ? { bars: false } : {}),
     onProgress: (p) => {
       if (!started) {

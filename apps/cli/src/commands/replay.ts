@@ -1,7 +1,14 @@
 import { Dataset } from '@mmtape/columnar-format';
 import { type ReplayBatch, type ReplayContext, replayDataset } from '@mmtape/merge-replay';
 import { CliUsageError } from '../cli-error.js';
-import { type CommandContext, isoFromNs, parseTimeNs, requireDatasetDir, settingsOf } from '../context.js';
+import {
+  type CommandContext,
+  isoFromNs,
+  parseTimeNs,
+  requireDatasetDir,
+  settingsOf,
+  verifyOf,
+} from '../context.js';
 import { formatBytes, readMemoryFigures } from '../memory.js';
 
 /** Options of `mmtape replay`. */
@@ -19,6 +26,8 @@ export interface ReplayCommandOptions {
    * exceed `AUTO_PREFETCH_MIN_BYTES` of `@mmtape/merge-replay`), `'on'`, `'off'`; `false` (`--no-prefetch`) = off.
    */
   prefetch?: 'auto' | 'on' | 'off' | boolean;
+  /** Verified reads (`--verify`/`--no-verify`; default: config `verify`, else true). */
+  verify?: boolean;
 }
 
 /** What `mmtape replay` measures. */
@@ -77,7 +86,10 @@ export interface ReplayResult {
  * merge, reading the timestamp and one column of each event, and reports throughput and memory.
  */
 export function runReplay(dir: string, options: ReplayCommandOptions, ctx: CommandContext): ReplayResult {
-  const dataset = Dataset.open(requireDatasetDir(dir), { forceFallback: settingsOf(ctx).forceFallback });
+  const dataset = Dataset.open(requireDatasetDir(dir), {
+    forceFallback: settingsOf(ctx).forceFallback,
+    verify: verifyOf(ctx, options.verify),
+  });
   try {
     const column = options.column ?? 'close';
     if (!dataset.manifest.schema.some((c) => c.name === column)) {

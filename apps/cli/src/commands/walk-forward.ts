@@ -11,13 +11,22 @@ import {
   type WalkForwardReport,
 } from '@mmtape/walk-forward';
 import { CliUsageError, describeError } from '../cli-error.js';
-import { type CommandContext, formatTable, isoFromNs, requireDatasetDir, settingsOf } from '../context.js';
+import {
+  type CommandContext,
+  formatTable,
+  isoFromNs,
+  requireDatasetDir,
+  settingsOf,
+  verifyOf,
+} from '../context.js';
 import { cacheWarningReporter } from './cache.js';
 
 /** Options of `mmtape walk-forward`; every number overrides the config file and the defaults. */
 export interface WalkForwardCommandOptions {
   /** Folder for report.json and report.html (created). */
   report: string;
+  /** Verified reads (`--verify`/`--no-verify`; default: config `verify`, else true). */
+  verify?: boolean;
   /** Pairs whose spread is charted in report.html (default: config `report.spreadPairs`, else 6). */
   spreadPairs?: number;
   symbols?: string;
@@ -113,7 +122,8 @@ export async function runWalkForwardCommand(
   if (options.autolag) mutable.adfAutolag = options.autolag;
   if (options.executionDelay !== undefined) mutable.executionDelayBars = options.executionDelay;
   if (options.borrowBps !== undefined) mutable.borrowBpsPerYear = options.borrowBps;
-  const dataset = Dataset.open(requireDatasetDir(dir), { forceFallback: settings.forceFallback });
+  const verify = verifyOf(ctx, options.verify);
+  const dataset = Dataset.open(requireDatasetDir(dir), { forceFallback: settings.forceFallback, verify });
   try {
     const symbols = options.symbols
       ? options.symbols

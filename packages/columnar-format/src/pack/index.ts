@@ -46,3 +46,4 @@ export {
 export { isMmtapeDatasetDir, isMmtapePackDir } from './pack-output.js';
 export { unsafePathReason } from './pack-paths.js';
 export { openPackedDataset, type PackedChunk, PackedColumnFile, PackedDataset } from './packed-dataset.js';
+export { type PackProblem, type PackVerifyReport, verifyPackedDataset } from './verify-packed-dataset.js';

@@ -31,6 +31,7 @@ import {
 } from './pack-format.js';
 import { writePackOutput } from './pack-output.js';
 import { listRegularFiles } from './pack-paths.js';
+import { verifyPackSource } from './verify-pack-source.js';
 
 /** Options of {@link packDataset}. */
 export interface PackDatasetOptions {
@@ -62,6 +63,12 @@ export interface PackDatasetOptions {
    * The previous pack stays in place until the new one is complete.
    */
   overwrite?: boolean;
+  /**
+   * Verified reads: check the source dataset's header and block checksums (`Dataset.verify()`) before
+   * packing, so a corrupt file is refused (typed error naming file, column, block) instead of being
+   * packed with fresh frame checksums. Default `true`; `false` packs the bytes as they are.
+   */
+  verify?: boolean;
   /** Called after each file with the number of files done and the total. */
   onProgress?: (progress: { filesDone: number; filesTotal: number; path: string }) => void;
 }
@@ -167,6 +174,7 @@ async function packFolder(
   if (!existsSync(srcDir)) {
     throw new PackError('MMTAPE_PACK_NOT_FOUND', `dataset folder ${srcDir} does not exist`, { path: srcDir });
   }
+  if (options.verify !== false) verifyPackSource(srcDir);
   // Everything is written into a temp folder beside packedDir and renamed into place at the end.
   return writePackOutput('pack', srcDir, packedDir, options.overwrite ?? false, (tmpDir) =>
     packInto(srcDir, tmpDir, packedDir, chunkRows, barLayout, options),

@@ -10,9 +10,9 @@ import {
   xxh64,
   xxh64Hex,
 } from '../src/index.js';
-import { catchError, mulberry32, tempDir } from './helpers.js';
+import { catchError, mulberry32, resealHeader, tempDir } from './helpers.js';
 
-const { dir, cleanup } = tempDir('mmtape-v1-');
+const { dir, cleanup } = tempDir('mmtape-format-');
 afterAll(cleanup);
 
 const DTYPES: DType[] = ['i64', 'f64', 'f32', 'i32', 'u8'];
@@ -56,8 +56,8 @@ function expectedStats(data: ColumnData): { min: number | bigint; max: number | 
   return { min, max };
 }
 
-describe('xxh64 (reference vectors from the xxHash spec)', () => {
-  it('hashes "" and "abc" with seed 0', () => {
+describe('checksums (reference vectors)', () => {
+  it('XXH64 hashes "" and "abc" with seed 0 as the xxHash spec says', () => {
     expect(xxh64Hex(new Uint8Array(0))).toBe('ef46db3751d8e999');
     expect(xxh64(new TextEncoder().encode('abc'))).toBe(0x44bc2cf5ad770999n);
   });
@@ -77,7 +77,9 @@ describe('seeded round-trip property: random schemas and row counts (incl. 0 and
       });
       const symbol = ['BRK.B', 'ES=F', '日本/..\u0000x', 'A'][k % 4]!;
       const path = join(dir, `prop-${k}.col`);
-      const written = writeColumnFile(path, { symbol, columns });
+      // Small blocks on some cases, so that columns span several checksum blocks.
+      const checksumBlockBytes = k % 2 === 0 ? 4096 : undefined;
+      const written = writeColumnFile(path, { symbol, columns }, { checksumBlockBytes });
       const f = ColumnFile.open(path, { forceFallback });
       try {
         expect(f.rowCount).toBe(rows);
@@ -97,6 +99,8 @@ describe('seeded round-trip property: random schemas and row counts (incl. 0 and
         expect(checks).toHaveLength(columns.length);
         expect(checks.every((c) => c.aliases && c.sameArrayBuffer)).toBe(true);
         expect(f.verify().columnsVerified).toBe(columns.length);
+        expect(f.findBadBlocks()).toEqual([]);
+        expect(f.checksumBlockBytes).toBe(checksumBlockBytes ?? 65536);
       } finally {
         f.close();
       }
@@ -115,13 +119,29 @@ describe('every validation path gives a typed error (hand-made corrupt files)', 
     ],
   });
   const bytes = readFileSync(base);
-  // "AAPL": 30-byte fixed header + 4 symbol bytes; descriptor 0 ("ts") at 34: u16 len, "ts" (36),
-  // dtype (38), statsFlags (39), offset (40), length (48), min (56), max (64), checksum (72); descriptor 1 at 80.
-  const D0 = { dtype: 38, flags: 39, offset: 40, length: 48, checksum: 72 };
+  // "AAPL": 34-byte fixed header + 4 symbol bytes; descriptor 0 ("ts") at 38: u16 len, "ts" (40),
+  // dtype (42), statsFlags (43), offset (44), length (52), min (60), max (68); descriptor 1 ("close") at
+  // 76 ... 117; block checksum table (u64 each): ts block 0 at 117, close block 0 at 125; header
+  // checksum at 133; header length 141; ts data at 192, close data at 640.
+  const D0 = { dtype: 42, flags: 43, offset: 44, length: 52 };
+  const TABLE = { ts: 117, close: 125 };
+  const HEADER_CHECKSUM_AT = 133;
+  const CLOSE_AT = 640;
 
+  it('the layout of this file is the one the offsets above assume', () => {
+    expect(bytes.readUInt32LE(12)).toBe(141);
+    expect(bytes.readUInt32LE(28)).toBe(65536);
+    expect(bytes[D0.dtype]).toBe(1);
+    expect(Number(bytes.readBigUInt64LE(D0.offset))).toBe(192);
+    expect(bytes.readBigUInt64LE(TABLE.close)).toBe(xxh64(bytes.subarray(CLOSE_AT, CLOSE_AT + 400)));
+    expect(bytes.readBigUInt64LE(TABLE.ts)).toBe(xxh64(bytes.subarray(192, 592)));
+    expect(bytes.readBigUInt64LE(HEADER_CHECKSUM_AT)).toBe(xxh64(bytes.subarray(0, HEADER_CHECKSUM_AT)));
+  });
+
+  /** Writes the mutated bytes, the header checksum recomputed after the mutation, and opens them. */
   function openCorrupt(name: string, mutate: (b: Buffer) => Buffer, forceFallback = false): unknown {
     const path = join(dir, name);
-    writeFileSync(path, mutate(Buffer.from(bytes)));
+    writeFileSync(path, resealHeader(mutate(Buffer.from(bytes))));
     return catchError(() => ColumnFile.open(path, { forceFallback }).close());
   }
 
@@ -133,7 +153,14 @@ describe('every validation path gives a typed error (hand-made corrupt files)', 
     ['bad version', 'UNSUPPORTED_VERSION', (b) => mut(b, () => b.writeUInt16LE(7, 8))],
     ['header length smaller than fixed header', 'BAD_HEADER', (b) => mut(b, () => b.writeUInt32LE(3, 12))],
     ['row count above 2^53', 'BAD_HEADER', (b) => mut(b, () => b.writeBigUInt64LE(1n << 60n, 16))],
-    ['symbol length past header', 'BAD_HEADER', (b) => mut(b, () => b.writeUInt16LE(60_000, 28))],
+    ['symbol length past header', 'BAD_HEADER', (b) => mut(b, () => b.writeUInt16LE(60_000, 32))],
+    ['checksum block size not a power of two', 'BAD_HEADER', (b) => mut(b, () => b.writeUInt32LE(5000, 28))],
+    ['checksum block size below 4 KiB', 'BAD_HEADER', (b) => mut(b, () => b.writeUInt32LE(2048, 28))],
+    [
+      'header length 8 bytes past the block checksum table',
+      'BAD_HEADER',
+      (b) => mut(b, () => b.writeUInt32LE(149, 12)),
+    ],
     ['column count too large', 'TRUNCATED_FILE', (b) => mut(b, () => b.writeUInt32LE(9, 24))],
     ['unknown dtype code', 'BAD_HEADER', (b) => set(b, D0.dtype, 0)],
     ['unknown stats flags', 'BAD_HEADER', (b) => set(b, D0.flags, 0x80)],
@@ -159,7 +186,7 @@ describe('every validation path gives a typed error (hand-made corrupt files)', 
       (b) => mut(b, () => b.writeBigUInt64LE(8n, D0.length)),
     ],
     ['truncated data', 'COLUMN_OUT_OF_BOUNDS', (b) => b.subarray(0, b.byteLength - 1)],
-    ['invalid UTF-8 symbol', 'BAD_HEADER', (b) => set(b, 30, 0xff)],
+    ['invalid UTF-8 symbol', 'BAD_HEADER', (b) => set(b, 34, 0xff)],
   ];
   for (const [what, code, mutate] of cases) {
     for (const forceFallback of [false, true]) {
@@ -171,38 +198,114 @@ describe('every validation path gives a typed error (hand-made corrupt files)', 
     }
   }
 
-  it('bad checksum: open succeeds (no hashing at open), verify() throws CHECKSUM_MISMATCH', () => {
-    const path = join(dir, 'bad-checksum.col');
+  // Without the reseal: any changed header byte after the version is caught by the header checksum.
+  const unsealed: [string, number][] = [
+    ['row count', 16],
+    ['column count', 24],
+    ['block size', 29],
+    ['symbol', 35],
+    ['dtype code f64 -> i64 (a valid code)', 83],
+    ['stats (ts min)', 61],
+    ['column offset', 45],
+    ['block checksum table', TABLE.close],
+    ['the header checksum itself', HEADER_CHECKSUM_AT],
+  ];
+  for (const [what, at] of unsealed) {
+    it(`changed ${what} (byte ${at}) -> HEADER_CHECKSUM_MISMATCH at open; verify: false skips the check`, () => {
+      const path = join(dir, `unsealed-${at}.col`);
+      const b = Buffer.from(bytes);
+      b[at] = at === 83 ? 1 : b[at]! ^ 0x04;
+      writeFileSync(path, b);
+      const e = catchError(() => ColumnFile.open(path));
+      expect(isMmtapeError(e, 'HEADER_CHECKSUM_MISMATCH')).toBe(true);
+      expect((e as Error).message).toContain(path);
+      expect((e as { offsetBytes?: number }).offsetBytes).toBe(HEADER_CHECKSUM_AT);
+      // Unverified, the header may still be structurally invalid: a typed error or an open file.
+      try {
+        ColumnFile.open(path, { verify: false }).close();
+      } catch (e2) {
+        expect(isMmtapeError(e2)).toBe(true);
+      }
+    });
+  }
+
+  it('a flipped value: open succeeds, the first read of the column throws BLOCK_CHECKSUM_MISMATCH', () => {
+    const path = join(dir, 'bad-block.col');
     const b = Buffer.from(bytes);
-    const closeOffset = Number(b.readBigUInt64LE(80 + 2 + 'close'.length + 2));
-    b.writeDoubleLE(-1, closeOffset + 8 * 7);
+    b.writeDoubleLE(-1, CLOSE_AT + 8 * 7);
     writeFileSync(path, b);
     const f = ColumnFile.open(path);
     try {
-      expect(f.f64('close')[7]).toBe(-1);
+      expect(f.timestampsNs()[3]).toBe(3000n);
       expect(f.verify(['ts']).columnsVerified).toBe(1);
-      const e = catchError(() => f.verify());
-      expect(isMmtapeError(e, 'CHECKSUM_MISMATCH')).toBe(true);
-      expect((e as { field?: string }).field).toBe('close');
-      expect((e as Error).message).toMatch(/column "close" checksum is [0-9a-f]{16} but the header says/);
+      const e = catchError(() => f.f64('close'));
+      expect(isMmtapeError(e, 'BLOCK_CHECKSUM_MISMATCH')).toBe(true);
+      const err = e as { field?: string; blockIndex?: number; startBytes?: number; endBytes?: number };
+      expect(err.field).toBe('close');
+      expect(err.blockIndex).toBe(0);
+      expect(err.startBytes).toBe(CLOSE_AT);
+      expect(err.endBytes).toBe(CLOSE_AT + 400);
+      expect((e as Error).message).toMatch(
+        new RegExp(
+          `${path}: column "close" block 0 \\(bytes 640\\.\\.1040\\) is corrupt: XXH64 [0-9a-f]{16} but the checksum table says [0-9a-f]{16}`,
+        ),
+      );
+      expect(
+        isMmtapeError(
+          catchError(() => f.verify()),
+          'BLOCK_CHECKSUM_MISMATCH',
+        ),
+      ).toBe(true);
+      expect(f.findBadBlocks().map((x) => [x.column, x.blockIndex])).toEqual([['close', 0]]);
     } finally {
       f.close();
     }
+    const unverified = ColumnFile.open(path, { verify: false });
+    expect(unverified.f64('close')[7]).toBe(-1);
+    expect(unverified.verifyRows('close', 0, 50)).toBe(50);
+    expect(unverified.findBadBlocks()).toHaveLength(1);
+    unverified.close();
   });
 
-  it('corrupted checksum field itself is caught by verify()', () => {
-    const path = join(dir, 'bad-checksum-field.col');
-    const b = Buffer.from(bytes);
-    b.writeBigUInt64LE(123n, D0.checksum);
+  it('verifyRows checks only the blocks of the rows asked for, and findBadBlocks lists every bad block', () => {
+    const path = join(dir, 'blocks.col');
+    const rows2 = 2000; // 16,000 bytes of f64 = blocks of 512 rows: 0..3 (the last 464 rows)
+    writeColumnFile(
+      path,
+      {
+        symbol: 'B',
+        columns: [
+          { name: 'ts', dtype: 'i64', data: BigInt64Array.from({ length: rows2 }, (_, i) => BigInt(i)) },
+          { name: 'close', dtype: 'f64', data: Float64Array.from({ length: rows2 }, (_, i) => i / 2) },
+        ],
+      },
+      { checksumBlockBytes: 4096 },
+    );
+    const b = readFileSync(path);
+    const f0 = ColumnFile.open(path);
+    const closeAt = f0.columns[1]!.offsetBytes;
+    f0.close();
+    b[closeAt + 4096 + 5]! ^= 0x01; // block 1
+    b[closeAt + 3 * 4096 + 100]! ^= 0x80; // block 3
     writeFileSync(path, b);
     const f = ColumnFile.open(path);
-    expect(
-      isMmtapeError(
-        catchError(() => f.verify()),
-        'CHECKSUM_MISMATCH',
-      ),
-    ).toBe(true);
-    f.close();
+    try {
+      expect(f.verifyRows('close', 0, 10)).toBe(512);
+      expect(f.verifyRows('close', 100, 512)).toBe(512);
+      const e = catchError(() => f.verifyRows('close', 500, 600));
+      expect(isMmtapeError(e, 'BLOCK_CHECKSUM_MISMATCH')).toBe(true);
+      expect((e as { blockIndex?: number }).blockIndex).toBe(1);
+      expect(f.verifyRows('close', 1024, 1100)).toBe(1536);
+      expect(f.verifyRows('ts', 0, 2000)).toBe(2000);
+      const bad = f.findBadBlocks();
+      expect(bad.map((x) => [x.column, x.blockIndex, x.startBytes, x.endBytes])).toEqual([
+        ['close', 1, closeAt + 4096, closeAt + 8192],
+        ['close', 3, closeAt + 12288, closeAt + 16000],
+      ]);
+      expect(f.lowerBoundRow(1500n)).toBe(1500);
+    } finally {
+      f.close();
+    }
   });
 
   it('seeded fuzz: random byte flips in the header never crash, they open or throw typed errors', () => {
