@@ -391,7 +391,7 @@ export function createProgram(emit: (result: unknown) => void): Command {
     .description(
       'check every block checksum of every column file of a dataset (or every frame and file checksum of a pack); lists every problem, exit 2 if any',
     )
-    .argument('<path>', 'dataset folder (manifest.json) or packed folder (pack.json)')
+    .argument('<path>', 'dataset folder (CURRENT) or packed folder (pack.json)')
     .action(async (path: string, _opts, cmd: Command) => {
       const result = await runVerify(path, ctxOf(cmd));
       emit(result);
