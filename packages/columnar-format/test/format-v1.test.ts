@@ -126,40 +126,56 @@ describe('every validation path gives a typed error (hand-made corrupt files)', 
   }
 
   const cases: [string, string, (b: Buffer) => Buffer][] = [
-    ['wrong magic', 'BAD_MAGIC', (b) => set(b, 0, 0x00)],
-    ['truncated fixed header', 'TRUNCATED_FILE', (b) => b.subarray(0, 20)],
-    ['empty file', 'TRUNCATED_FILE', () => Buffer.alloc(0)],
-    ['truncated inside descriptors', 'TRUNCATED_FILE', (b) => b.subarray(0, 60)],
-    ['bad version', 'UNSUPPORTED_VERSION', (b) => mut(b, () => b.writeUInt16LE(7, 8))],
-    ['header length smaller than fixed header', 'BAD_HEADER', (b) => mut(b, () => b.writeUInt32LE(3, 12))],
-    ['row count above 2^53', 'BAD_HEADER', (b) => mut(b, () => b.writeBigUInt64LE(1n << 60n, 16))],
-    ['symbol length past header', 'BAD_HEADER', (b) => mut(b, () => b.writeUInt16LE(60_000, 28))],
-    ['column count too large', 'TRUNCATED_FILE', (b) => mut(b, () => b.writeUInt32LE(9, 24))],
-    ['unknown dtype code', 'BAD_HEADER', (b) => set(b, D0.dtype, 0)],
-    ['unknown stats flags', 'BAD_HEADER', (b) => set(b, D0.flags, 0x80)],
+    ['wrong magic', 'MMTAPE_FORMAT_BAD_MAGIC', (b) => set(b, 0, 0x00)],
+    ['truncated fixed header', 'MMTAPE_FORMAT_TRUNCATED_FILE', (b) => b.subarray(0, 20)],
+    ['empty file', 'MMTAPE_FORMAT_TRUNCATED_FILE', () => Buffer.alloc(0)],
+    ['truncated inside descriptors', 'MMTAPE_FORMAT_TRUNCATED_FILE', (b) => b.subarray(0, 60)],
+    ['bad version', 'MMTAPE_FORMAT_UNSUPPORTED_VERSION', (b) => mut(b, () => b.writeUInt16LE(7, 8))],
+    [
+      'header length smaller than fixed header',
+      'MMTAPE_FORMAT_BAD_HEADER',
+      (b) => mut(b, () => b.writeUInt32LE(3, 12)),
+    ],
+    [
+      'row count above 2^53',
+      'MMTAPE_FORMAT_BAD_HEADER',
+      (b) => mut(b, () => b.writeBigUInt64LE(1n << 60n, 16)),
+    ],
+    [
+      'symbol length past header',
+      'MMTAPE_FORMAT_BAD_HEADER',
+      (b) => mut(b, () => b.writeUInt16LE(60_000, 28)),
+    ],
+    ['column count too large', 'MMTAPE_FORMAT_TRUNCATED_FILE', (b) => mut(b, () => b.writeUInt32LE(9, 24))],
+    ['unknown dtype code', 'MMTAPE_FORMAT_BAD_HEADER', (b) => set(b, D0.dtype, 0)],
+    ['unknown stats flags', 'MMTAPE_FORMAT_BAD_HEADER', (b) => set(b, D0.flags, 0x80)],
     [
       'offset past end',
-      'COLUMN_OUT_OF_BOUNDS',
+      'MMTAPE_FORMAT_COLUMN_OUT_OF_BOUNDS',
       (b) => mut(b, () => b.writeBigUInt64LE(1n << 40n, D0.offset)),
     ],
-    ['offset inside header', 'COLUMN_OUT_OF_BOUNDS', (b) => mut(b, () => b.writeBigUInt64LE(0n, D0.offset))],
+    [
+      'offset inside header',
+      'MMTAPE_FORMAT_COLUMN_OUT_OF_BOUNDS',
+      (b) => mut(b, () => b.writeBigUInt64LE(0n, D0.offset)),
+    ],
     [
       'misaligned offset',
-      'MISALIGNED_COLUMN',
+      'MMTAPE_FORMAT_MISALIGNED_COLUMN',
       (b) => mut(b, () => b.writeBigUInt64LE(b.readBigUInt64LE(D0.offset) + 8n, D0.offset)),
     ],
     [
       'length overflow (offset + length wraps past 2^64)',
-      'COLUMN_OUT_OF_BOUNDS',
+      'MMTAPE_FORMAT_COLUMN_OUT_OF_BOUNDS',
       (b) => mut(b, () => b.writeBigUInt64LE(0xffff_ffff_ffff_ffc0n, D0.length)),
     ],
     [
       'length not rows x size',
-      'COLUMN_LENGTH_MISMATCH',
+      'MMTAPE_FORMAT_COLUMN_LENGTH_MISMATCH',
       (b) => mut(b, () => b.writeBigUInt64LE(8n, D0.length)),
     ],
-    ['truncated data', 'COLUMN_OUT_OF_BOUNDS', (b) => b.subarray(0, b.byteLength - 1)],
-    ['invalid UTF-8 symbol', 'BAD_HEADER', (b) => set(b, 30, 0xff)],
+    ['truncated data', 'MMTAPE_FORMAT_COLUMN_OUT_OF_BOUNDS', (b) => b.subarray(0, b.byteLength - 1)],
+    ['invalid UTF-8 symbol', 'MMTAPE_FORMAT_BAD_HEADER', (b) => set(b, 30, 0xff)],
   ];
   for (const [what, code, mutate] of cases) {
     for (const forceFallback of [false, true]) {
@@ -171,7 +187,7 @@ describe('every validation path gives a typed error (hand-made corrupt files)', 
     }
   }
 
-  it('bad checksum: open succeeds (no hashing at open), verify() throws CHECKSUM_MISMATCH', () => {
+  it('bad checksum: open succeeds (no hashing at open), verify() throws MMTAPE_FORMAT_CHECKSUM_MISMATCH', () => {
     const path = join(dir, 'bad-checksum.col');
     const b = Buffer.from(bytes);
     const closeOffset = Number(b.readBigUInt64LE(80 + 2 + 'close'.length + 2));
@@ -182,7 +198,7 @@ describe('every validation path gives a typed error (hand-made corrupt files)', 
       expect(f.f64('close')[7]).toBe(-1);
       expect(f.verify(['ts']).columnsVerified).toBe(1);
       const e = catchError(() => f.verify());
-      expect(isMmtapeError(e, 'CHECKSUM_MISMATCH')).toBe(true);
+      expect(isMmtapeError(e, 'MMTAPE_FORMAT_CHECKSUM_MISMATCH')).toBe(true);
       expect((e as { field?: string }).field).toBe('close');
       expect((e as Error).message).toMatch(/column "close" checksum is [0-9a-f]{16} but the header says/);
     } finally {
@@ -199,7 +215,7 @@ describe('every validation path gives a typed error (hand-made corrupt files)', 
     expect(
       isMmtapeError(
         catchError(() => f.verify()),
-        'CHECKSUM_MISMATCH',
+        'MMTAPE_FORMAT_CHECKSUM_MISMATCH',
       ),
     ).toBe(true);
     f.close();
@@ -253,7 +269,7 @@ describe('zero-copy and binary search', () => {
     expect(
       isMmtapeError(
         catchError(() => f.lowerBoundRow(2n)),
-        'NOT_SORTED',
+        'MMTAPE_FORMAT_NOT_SORTED',
       ),
     ).toBe(true);
     f.close();

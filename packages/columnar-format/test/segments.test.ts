@@ -221,7 +221,7 @@ describe('segment files (DatasetWriter segmentBytes, Dataset)', () => {
   it('rejects segmentBytes outside its range', () => {
     for (const bad of [0, 100, 1.5, 2 ** 31]) {
       const error = catchError(() => DatasetWriter.create(join(dir, `bad-${bad}`), { segmentBytes: bad }));
-      expect(isMmtapeError(error, 'DATASET_WRITER')).toBe(true);
+      expect(isMmtapeError(error, 'MMTAPE_DATASET_WRITER_MISUSE')).toBe(true);
       expect((error as Error).message).toContain('segmentBytes');
     }
   });
@@ -237,7 +237,7 @@ describe('segment files (DatasetWriter segmentBytes, Dataset)', () => {
     let ds = Dataset.open(out);
     expect(ds.open(SYMBOLS[0]!).rowCount).toBe(rowsOf(0));
     const truncated = catchError(() => ds.open(SYMBOLS.at(-1)!));
-    expect(isMmtapeError(truncated, 'DATASET_MISMATCH')).toBe(true);
+    expect(isMmtapeError(truncated, 'MMTAPE_DATASET_MISMATCH')).toBe(true);
     expect((truncated as Error).message).toContain(`${segPath}@${lastPart.offsetBytes}`);
     ds.close();
     // 2. A member whose header is overwritten: the column-file validation names the member.
@@ -261,7 +261,7 @@ describe('segment files (DatasetWriter segmentBytes, Dataset)', () => {
     writeFileSync(join(out, MANIFEST_FILE_NAME), JSON.stringify(manifest));
     ds = Dataset.open(out);
     const moved = catchError(() => ds.open(SYMBOLS[4]!));
-    expect(isMmtapeError(moved, 'COLUMN_OUT_OF_BOUNDS')).toBe(true);
+    expect(isMmtapeError(moved, 'MMTAPE_FORMAT_COLUMN_OUT_OF_BOUNDS')).toBe(true);
     expect((moved as Error).message).toContain(`${segPath}@${fifth.offsetBytes}`);
     ds.close();
     manifest.symbols[4].partitions[0].sizeBytes = fifth.sizeBytes;
@@ -270,7 +270,7 @@ describe('segment files (DatasetWriter segmentBytes, Dataset)', () => {
     expect(
       isMmtapeError(
         catchError(() => ds.open(SYMBOLS[4]!)),
-        'DATASET_MISMATCH',
+        'MMTAPE_DATASET_MISMATCH',
       ),
     ).toBe(true);
     ds.close();
@@ -278,7 +278,7 @@ describe('segment files (DatasetWriter segmentBytes, Dataset)', () => {
     manifest.symbols[4].partitions[0].offsetBytes = 100;
     writeFileSync(join(out, MANIFEST_FILE_NAME), JSON.stringify(manifest));
     const invalid = catchError(() => Dataset.open(out));
-    expect(isMmtapeError(invalid, 'INVALID_MANIFEST')).toBe(true);
+    expect(isMmtapeError(invalid, 'MMTAPE_DATASET_INVALID_MANIFEST')).toBe(true);
     expect((invalid as Error).message).toContain('offsetBytes');
   });
 });

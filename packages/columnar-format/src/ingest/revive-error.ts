@@ -20,14 +20,14 @@ type ErrorClass = new (message: string, context?: ColumnarErrorContext) => Colum
 
 /** The errors a file reader can raise, by code. */
 const BY_CODE: Record<string, ErrorClass> = {
-  CSV_READ_FAILED: CsvReadError,
-  FIELD_COUNT_MISMATCH: FieldCountError,
-  INVALID_INGEST_OPTIONS: InvalidIngestOptionsError,
-  INVALID_NUMBER: InvalidNumberError,
-  INVALID_SYMBOL: InvalidSymbolError,
-  INVALID_TIMESTAMP: InvalidTimestampError,
-  MISSING_COLUMN: MissingColumnError,
-  PARQUET_READ_FAILED: ParquetReadError,
+  MMTAPE_INGEST_CSV_READ_FAILED: CsvReadError,
+  MMTAPE_INGEST_FIELD_COUNT_MISMATCH: FieldCountError,
+  MMTAPE_INGEST_INVALID_OPTIONS: InvalidIngestOptionsError,
+  MMTAPE_INGEST_INVALID_NUMBER: InvalidNumberError,
+  MMTAPE_FORMAT_INVALID_SYMBOL: InvalidSymbolError,
+  MMTAPE_INGEST_INVALID_TIMESTAMP: InvalidTimestampError,
+  MMTAPE_INGEST_MISSING_COLUMN: MissingColumnError,
+  MMTAPE_INGEST_PARQUET_READ_FAILED: ParquetReadError,
 };
 
 /** The same error class, message and context fields as thrown in the worker; unknown errors become CsvReadError. */
