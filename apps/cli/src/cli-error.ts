@@ -5,10 +5,6 @@ import { EXIT_CODE_OF_KIND, type ExitCodeValue } from './exit-codes.js';
 export class CliUsageError extends MmtapeError {
   readonly code = 'MMTAPE_CLI_USAGE' as const;
   readonly kind = 'usage' as const;
-
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 /**
