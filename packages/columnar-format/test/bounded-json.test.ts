@@ -4,16 +4,7 @@ import { join } from 'node:path';
 import { isPackError, openPackedDataset } from '@mmtape/columnar-format/pack';
 import { errorKindOf } from '@mmtape/errors';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  BadMagicError,
-  ColumnNotFoundError,
-  CsvReadError,
-  Dataset,
-  FileOpenError,
-  isMmtapeError,
-  OutputExistsError,
-  readManifest,
-} from '../src/index.js';
+import { Dataset, isMmtapeError, readManifest } from '../src/index.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mmtape-bounded-json-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -74,31 +65,5 @@ describe('pack.json is read bounded', () => {
     const e = thrown(() => openPackedDataset(dir));
     expect(isPackError(e, 'MMTAPE_PACK_CORRUPT')).toBe(true);
     expect((e as Error).message).toContain('nested more than');
-  });
-});
-
-describe('error kinds', () => {
-  const sys = (code: string) => Object.assign(new Error(code), { code, errno: -1, syscall: 'open' });
-
-  it('corrupt files are data, wrong requests usage, OS refusals io', () => {
-    expect(new BadMagicError('x').kind).toBe('data');
-    expect(new ColumnNotFoundError('x').kind).toBe('usage');
-    expect(new OutputExistsError('x').kind).toBe('usage');
-    expect(new FileOpenError('x', { cause: sys('EACCES') }).kind).toBe('io');
-    // A file that a dataset names but that is missing: the dataset is incomplete.
-    expect(new FileOpenError('x', { cause: sys('ENOENT') }).kind).toBe('data');
-    // A CSV input path the user gave that does not exist.
-    expect(new CsvReadError('x', { cause: sys('ENOENT') }).kind).toBe('usage');
-    expect(new CsvReadError('x', { cause: new Error('quote') }).kind).toBe('data');
-  });
-
-  it('serialises code, kind and only the context fields that are set', () => {
-    const e = new BadMagicError('a.col: bad magic', { path: 'a.col', offsetBytes: 0, expected: 'MMTAPE01' });
-    expect(JSON.parse(JSON.stringify(e))).toEqual({
-      code: 'MMTAPE_FORMAT_BAD_MAGIC',
-      kind: 'data',
-      message: 'a.col: bad magic',
-      context: { path: 'a.col', offsetBytes: 0, expected: 'MMTAPE01' },
-    });
   });
 });

@@ -34,8 +34,13 @@ const BY_CODE: Record<string, ErrorClass> = {
 export function reviveError(e: SerializedError): Error {
   const make = (e.code !== undefined ? BY_CODE[e.code] : undefined) ?? undefined;
   if (make !== undefined) return new make(e.message, e.context as ColumnarErrorContext);
+  // A system error (EACCES, EIO...) becomes a cause with the same errno, so the kind stays `io`/`usage`.
+  const cause =
+    e.code !== undefined && /^E[A-Z0-9]+$/.test(e.code)
+      ? Object.assign(new Error(e.message), { code: e.code, syscall: e.syscall ?? 'read' })
+      : e;
   return new CsvReadError(`${e.context.path ?? ''}${e.context.path ? ': ' : ''}${e.message}`, {
     ...(e.context as ColumnarErrorContext),
-    cause: e,
+    cause,
   });
 }
