@@ -22,13 +22,16 @@ export class SystemCallError extends MmtapeError {
 
   /**
    * @param cause the Node system error.
-   * @param what what was being accessed, for the message (e.g. `dataset manifest`); default `file`.
+   * @param options.what what was being accessed (e.g. `dataset manifest`): the message becomes
+   *   `cannot <syscall> <what> <path>: <cause message>`; without it, the message is the cause's own (Node's
+   *   messages already name the errno, the call and the path).
    */
   constructor(cause: SystemErrorLike, options: { path?: string; what?: string } = {}) {
     const path = options.path ?? cause.path;
-    const what = options.what ?? 'file';
     super(
-      `cannot ${cause.syscall ?? 'access'} ${what}${path === undefined ? '' : ` ${path}`}: ${cause.message}`,
+      options.what === undefined
+        ? cause.message
+        : `cannot ${cause.syscall ?? 'access'} ${options.what}${path === undefined ? '' : ` ${path}`}: ${cause.message}`,
       { cause },
     );
     this.kind = systemErrorKind(cause) ?? 'io';
