@@ -2,8 +2,9 @@
  * Tagged errors thrown by `@mmtape/merge-replay`.
  *
  * Every error carries a literal `code`, a `kind` and typed context fields, and extends `MmtapeError` of
- * `@mmtape/errors` (the `Symbol.for('mmtape.error')` marker). Identify them with {@link isMergeReplayError} / {@link isMmtapeError} rather than
- * `instanceof`: two copies of this package can coexist in one process.
+ * `@mmtape/errors` (the `Symbol.for('mmtape.error')` marker). Identify them with
+ * {@link isMergeReplayError} / {@link isMmtapeError} rather than `instanceof`: two copies of this package
+ * can coexist in one process.
  *
  * @module
  */
@@ -20,7 +21,7 @@ export type MergeReplayErrorCode =
   | 'MMTAPE_REPLAY_MISSING_COLUMN'
   | 'MMTAPE_REPLAY_UNSUPPORTED_DTYPE';
 
-/** Base class of all errors of this package (extends `MmtapeError`). Prefer {@link isMergeReplayError} over `instanceof`. */
+/** Base class of all errors of this package (extends `MmtapeError`). Prefer {@link isMergeReplayError}. */
 export abstract class MergeReplayError extends MmtapeError {
   /** Literal tag identifying the failure. */
   abstract override readonly code: MergeReplayErrorCode;
