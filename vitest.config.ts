@@ -20,7 +20,7 @@ export default defineConfig({
         replacement: `${root}packages/columnar-format/src/interop/arrow.ts`,
       },
       {
-        find: /^@mmtape\/(mmap-core|columnar-format|compression|prefetch|merge-replay|walk-forward|cache-manager)$/,
+        find: /^@mmtape\/(errors|mmap-core|columnar-format|compression|prefetch|merge-replay|walk-forward|cache-manager)$/,
         replacement: `${root}packages/$1/src/index.ts`,
       },
     ],

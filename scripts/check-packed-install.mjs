@@ -46,6 +46,7 @@ try {
 
   // Each package's public API, imported the way a user would, by package name.
   const expected = {
+    '@mmtape/errors': ['MmtapeError', 'isMmtapeError', 'readJsonFile'],
     '@mmtape/mmap-core': ['MappedFile', 'mmapStatus', 'pageSizeBytes'],
     '@mmtape/columnar-format': ['ColumnFile', 'Dataset', 'ingestCsv', 'writeColumnFile'],
     '@mmtape/columnar-format/arrow': ['columnToArrowVector', 'columnFileToArrowTable', 'writeArrowIpcFile'],

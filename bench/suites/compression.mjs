@@ -135,7 +135,7 @@ async function encodeBarsLayout(c, layout) {
   try {
     return await C.encodeFrame(raw, { chain: [{ codec: 'bar', columns: 5, layout }], dtype: 'f64' });
   } catch (e) {
-    if (C.isCompressionError(e, 'MMTAPE_INVALID_CODEC_OPTIONS')) return undefined;
+    if (C.isCompressionError(e, 'MMTAPE_CODEC_INVALID_OPTIONS')) return undefined;
     throw e;
   }
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { THREAD_LIMIT_ENV } from '@mmtape/walk-forward';
+import { describeError, exitCodeFor } from './cli-error.js';
 import { main } from './main.js';
 
 // One compute thread per worker for any native numeric library (OpenMP, MKL, OpenBLAS, BLIS, vecLib,
@@ -19,8 +20,9 @@ main(process.argv).then(
   (code) => {
     process.exitCode = code;
   },
+  // main() handles every error itself; this is only reached if building the command tree fails.
   (error: unknown) => {
-    console.error(`mmtape: internal error: ${String(error)}`);
-    process.exitCode = 3;
+    console.error(`mmtape: internal error: ${describeError(error)}`);
+    process.exitCode = exitCodeFor(error);
   },
 );

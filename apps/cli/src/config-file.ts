@@ -1,9 +1,16 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
+import { type InvalidJsonError, isMmtapeError, readBoundedFile, readJsonFile } from '@mmtape/errors';
 import { walkForwardConfigSchema } from '@mmtape/walk-forward';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { CliUsageError } from './cli-error.js';
+
+/**
+ * Largest accepted config file, bytes: 1 MiB (a config is a few hundred bytes). The file must also be a
+ * regular file (`readBoundedFile`/`readJsonFile` of `@mmtape/errors`), so `--config /dev/zero` fails at once.
+ */
+export const CONFIG_FILE_MAX_BYTES = 1024 * 1024;
 
 /** File names looked up in the working directory when `--config` is not given, in this order. */
 export const CONFIG_FILE_NAMES = ['mmtape.config.json', 'mmtape.config.yaml', 'mmtape.config.yml'] as const;
@@ -70,7 +77,9 @@ const WALK_FORWARD_KEYS = new Set(Object.keys(walkForwardSchema.shape));
  * {@link CONFIG_FILE_NAMES} in `cwd`. A file holding only walk-forward settings at the top level (the
  * older `walk-forward --config settings.json` form) is read as `{ walkForward: ... }`.
  *
- * @throws CliUsageError with one line naming the file and the offending field.
+ * @throws CliUsageError with one line naming the file and the offending field (also for a file that is not
+ *   a regular file, is over {@link CONFIG_FILE_MAX_BYTES}, or is not valid JSON/YAML).
+ * @throws SystemCallError (`io`, exit 4) when the operating system refuses to read the file.
  */
 export function loadConfig(explicitPath: string | undefined, cwd = process.cwd()): LoadedConfig {
   let path: string | undefined;
@@ -82,14 +91,20 @@ export function loadConfig(explicitPath: string | undefined, cwd = process.cwd()
     if (!path) return { path: undefined, config: {} };
   }
   const shown = explicitPath ?? basename(path);
-  const text = readFileSync(path, 'utf8');
+  const yaml = /\.ya?ml$/i.test(path);
   let raw: unknown;
   try {
-    raw = /\.ya?ml$/i.test(path) ? parseYaml(text) : JSON.parse(text);
+    const bounds = { maxBytes: CONFIG_FILE_MAX_BYTES, what: 'config file' };
+    raw = yaml ? parseYaml(readBoundedFile(path, bounds).toString('utf8')) : readJsonFile(path, bounds);
   } catch (error) {
-    const what = /\.ya?ml$/i.test(path) ? 'YAML' : 'JSON';
-    const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
-    throw new CliUsageError(`${shown}: not valid ${what}: ${reason}`);
+    if (isMmtapeError(error) && error.kind === 'io') throw error;
+    let reason: string;
+    if (isMmtapeError(error, 'MMTAPE_FILE_INVALID_JSON'))
+      reason = `not valid JSON: ${(error as InvalidJsonError).detail}`;
+    else if (isMmtapeError(error)) reason = error.message;
+    else
+      reason = `not valid YAML: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}`;
+    throw new CliUsageError(`${shown}: ${reason}`, { cause: error });
   }
   if (raw === null || raw === undefined) raw = {};
   if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {

@@ -102,12 +102,14 @@ export function isoFromNs(timestampNs: bigint | string): string {
 /**
  * Parses a user-supplied time (`2016-01-04`, `2016-01-04T14:30:00Z`, or integer ns since the epoch)
  * into int64 ns UTC. Date-only values mean 00:00 UTC.
- * @throws Error with the offending text when it cannot be parsed.
+ * @param option the flag the text came from (`--start`), named in the error.
+ * @throws CliUsageError (exit 1) with the flag and the offending text when it cannot be parsed.
  */
-export function parseTimeNs(text: string): bigint {
+export function parseTimeNs(text: string, option = 'time'): bigint {
   if (/^-?\d{12,}$/.test(text)) return BigInt(text);
   const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
-  if (Number.isNaN(ms)) throw new Error(`expected an ISO 8601 time or integer ns, found "${text}"`);
+  if (Number.isNaN(ms))
+    throw new CliUsageError(`${option}: expected an ISO 8601 time or integer ns, found "${text}"`);
   return BigInt(ms) * 1_000_000n;
 }
 

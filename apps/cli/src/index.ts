@@ -42,5 +42,5 @@ export {
   mmtapeConfigSchema,
 } from './config-file.js';
 export { resolveSettings, type Settings } from './context.js';
-export { ExitCode, type ExitCodeValue } from './exit-codes.js';
+export { EXIT_CODE_OF_KIND, ExitCode, type ExitCodeValue } from './exit-codes.js';
 export { CliUsageError, createProgram, main } from './main.js';

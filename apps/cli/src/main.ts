@@ -1,5 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { CliUsageError, describeError, exitCodeFor } from './cli-error.js';
+import { CliUsageError, describeError, errorDocument, exitCodeFor } from './cli-error.js';
 import { runBench } from './commands/bench.js';
 import { DEFAULT_CACHE_DIR, runCache } from './commands/cache.js';
 import { runDemo } from './commands/demo.js';
@@ -16,8 +16,10 @@ import { createContext, type GlobalOptions } from './context.js';
 import { ExitCode } from './exit-codes.js';
 
 const EXIT_CODES_HELP = `
-Exit codes: 0 ok, 1 user error (bad option or value, missing file, invalid config),
-            2 data error (unparseable or corrupt input), 3 internal error (a bug; rerun with --debug).
+Exit codes: 0 ok, 1 usage error (bad option or value, missing file, invalid config),
+            2 data error (unparseable or corrupt input), 3 internal error (a bug; rerun with --debug),
+            4 I/O error (disk full, read-only file system, permission). With --json, an error is also
+            printed on stdout as {"error": {"code", "kind", "message", "context"}}.
 Config: --config <file>, else ${CONFIG_FILE_NAMES.join(' / ')} in the working directory;
         command-line flags override it.`;
 
@@ -426,21 +428,22 @@ export function createProgram(emit: (result: unknown) => void): Command {
 }
 
 /**
- * Runs the CLI with `argv` (as in `process.argv`) and returns the exit code (see exit-codes.ts).
- * Errors print one line on stderr (`mmtape: <what>`); `--debug` adds the stack trace.
+ * Runs the CLI with `argv` (as in `process.argv`) and returns the exit code (see exit-codes.ts): the
+ * error's `kind` decides it (usage 1, data 2, internal 3, io 4). Errors print one line on stderr
+ * (`mmtape: <what>`); `--debug` adds the stack trace; with `--json` the error is also printed on stdout
+ * as one JSON object `{ "error": { "code", "kind", "message", "context" } }`.
  */
 export async function main(argv: readonly string[]): Promise<number> {
   let json = false;
   const program = createProgram((result) => {
-    if (json)
-      process.stdout.write(
-        `${JSON.stringify(result, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`,
-      );
+    if (json) writeJson(result);
   });
   program.hook('preAction', (_this, action) => {
     json = Boolean(action.optsWithGlobals<GlobalOptions>().json);
   });
   const debug = argv.includes('--debug');
+  // Before the action runs (parse errors), --json is known only from argv.
+  const jsonError = () => json || argv.includes('--json');
   try {
     await program.parseAsync([...argv]);
     return ExitCode.ok;
@@ -452,14 +455,26 @@ export async function main(argv: readonly string[]): Promise<number> {
         error.exitCode === 0
       )
         return ExitCode.ok;
+      // commander already printed the message on stderr.
+      if (jsonError())
+        writeJson(errorDocument(new CliUsageError(error.message.replace(/^error: /, ''), { cause: error })));
       return ExitCode.user;
     }
     const exit = exitCodeFor(error);
+    // A command that already printed its --json result (e.g. `verify` listing the problems it found) keeps
+    // stdout to that one document.
+    if (jsonError() && !(error instanceof VerifyFailedError)) writeJson(errorDocument(error));
     process.stderr.write(`mmtape: ${describeError(error)}\n`);
     if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
     else if (exit === ExitCode.internal) process.stderr.write('(run with --debug for the stack trace)\n');
     return exit;
   }
+}
+
+function writeJson(value: unknown): void {
+  process.stdout.write(
+    `${JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`,
+  );
 }
 
 export { CliUsageError };

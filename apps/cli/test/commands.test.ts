@@ -27,7 +27,8 @@ describe('--help', () => {
     for (const cmd of ['ingest', 'info', 'replay', 'walk-forward', 'export', 'cache', 'bench', 'demo']) {
       expect(top.stdout).toContain(cmd);
     }
-    expect(top.stdout).toMatch(/Exit codes: 0 ok, 1 user error/);
+    expect(top.stdout).toMatch(/Exit codes: 0 ok, 1 usage error/);
+    expect(top.stdout).toMatch(/4 I\/O error/);
     expect(top.stdout).toContain('--no-use-memory-mapped');
     expect(top.stdout).toContain('--compression-level <level>');
     const wf = await mmtape('walk-forward', '--help');

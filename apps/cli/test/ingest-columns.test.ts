@@ -109,7 +109,7 @@ describe('mmtape ingest: columns', () => {
     const c = await mmtape('ingest', collide, '--out', join(tmp.dir, 'y1'));
     expect(c.result).toBe(2);
     expect(c.stderr).toContain('"Adj Close" and "adj_close"');
-    expect(c.stderr).toContain('COLUMN_NAME_COLLISION');
+    expect(c.stderr).toContain('MMTAPE_INGEST_COLUMN_NAME_COLLISION');
     const overflow = inputFolder({ 'A.csv': 'date,open,close\n2020-01-01,1,1\n2020-01-02,1e309,1\n' });
     const o = await mmtape('ingest', overflow, '--out', join(tmp.dir, 'y2'));
     expect(o.result).toBe(2);

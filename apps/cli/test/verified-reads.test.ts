@@ -239,7 +239,7 @@ describe('verified reads: seeded corruption never gives a different answer', () 
             blockIndex?: number;
             startBytes?: number;
           };
-          expect(err.code).toBe('BLOCK_CHECKSUM_MISMATCH');
+          expect(err.code).toBe('MMTAPE_FORMAT_BLOCK_CHECKSUM_MISMATCH');
           expect(err.field).toBe('close');
           expect(err.blockIndex).toBe(1);
           expect(err.startBytes).toBe(close.offsetBytes + 65_536);
@@ -249,8 +249,8 @@ describe('verified reads: seeded corruption never gives a different answer', () 
           );
         }
         const panel = got.panel as Error & { code?: string; cause?: { code?: string } };
-        expect(panel.code).toBe('WF_PANEL_BUILD_FAILED');
-        expect(panel.cause?.code).toBe('BLOCK_CHECKSUM_MISMATCH');
+        expect(panel.code).toBe('MMTAPE_WF_PANEL_BUILD_FAILED');
+        expect(panel.cause?.code).toBe('MMTAPE_FORMAT_BLOCK_CHECKSUM_MISMATCH');
         const unverified = await answers(false);
         expect(typeof unverified.replay).toBe('string');
         expect(unverified.replay).not.toBe(clean.replay);
@@ -293,7 +293,7 @@ describe('mmtape verify and --no-verify', () => {
       ]);
       expect(report.problems[2]).toMatchObject({
         path: paths[2],
-        code: 'BLOCK_CHECKSUM_MISMATCH',
+        code: 'MMTAPE_FORMAT_BLOCK_CHECKSUM_MISMATCH',
         startBytes: close2.offsetBytes + 65_536,
         endBytes: close2.offsetBytes + 131_072,
       });
@@ -305,7 +305,7 @@ describe('mmtape verify and --no-verify', () => {
       // replay: exit 2 verified; --no-verify and config `verify: false` read the flipped data (exit 0).
       const verified = await mmtape('replay', ds, '--json');
       expect(verified.result).toBe(2);
-      expect(verified.stderr).toContain('BLOCK_CHECKSUM_MISMATCH');
+      expect(verified.stderr).toContain('MMTAPE_FORMAT_BLOCK_CHECKSUM_MISMATCH');
       const unverified = await mmtape('replay', ds, '--json', '--no-verify');
       expect(unverified.result).toBe(0);
       const config = join(tmp.dir, 'noverify.json');
@@ -322,7 +322,7 @@ describe('mmtape verify and --no-verify', () => {
       ]) {
         const r = await mmtape(...cmd);
         expect(r.result, cmd[0]).toBe(2);
-        expect(r.stderr, cmd[0]).toContain('BLOCK_CHECKSUM_MISMATCH');
+        expect(r.stderr, cmd[0]).toContain('MMTAPE_FORMAT_BLOCK_CHECKSUM_MISMATCH');
       }
       const exported = await mmtape('export', ds, '--out', join(tmp.dir, 'y.csv'), '--no-verify');
       expect(exported.result).toBe(0);

@@ -1,41 +1,36 @@
 /**
  * Tagged errors of `@mmtape/cache-manager`.
  *
- * Every error carries a literal `code`, typed context fields and an optional `cause`, and is marked
- * with `Symbol.for('mmtape.error')` so that {@link isMmtapeError} recognises it even when two copies of
- * this package coexist in one process (where `instanceof` would fail).
+ * Every error carries a literal `code`, typed context fields and an optional `cause`, and extends
+ * `MmtapeError` of `@mmtape/errors`: a `kind` that decides the CLI exit code and the
+ * `Symbol.for('mmtape.error')` marker recognised by `isMmtapeError` even when two copies of this package
+ * coexist in one process (where `instanceof` would fail).
  *
  * Corrupt or truncated entries are never surfaced as errors: they count as misses (see `CacheManager`).
  *
  * @module
  */
 
-/** Process-wide marker shared by every mmtape package (`Symbol.for`, so duplicates agree). */
-const MMTAPE_ERROR_MARKER = Symbol.for('mmtape.error');
+import { isMmtapeError, MmtapeError, systemErrorKind } from '@mmtape/errors';
 
 /** Literal codes of the errors thrown by this package. */
 export type CacheErrorCode =
-  | 'MMTAPE_INVALID_CACHE_OPTIONS'
-  | 'MMTAPE_INVALID_CACHE_KEY'
-  | 'MMTAPE_UNSUPPORTED_KEY_VALUE'
-  | 'MMTAPE_INVALID_CACHE_VALUE'
+  | 'MMTAPE_CACHE_INVALID_OPTIONS'
+  | 'MMTAPE_CACHE_INVALID_KEY'
+  | 'MMTAPE_CACHE_UNSUPPORTED_KEY_VALUE'
+  | 'MMTAPE_CACHE_INVALID_VALUE'
   | 'MMTAPE_CACHE_ENTRY_KIND_MISMATCH'
   | 'MMTAPE_CACHE_IO_FAILED';
 
-/** Base class: sets `name`, `cause` and the cross-package marker. Not exported; use the guards. */
-abstract class CacheError extends Error {
-  abstract readonly code: CacheErrorCode;
-
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
-    Object.defineProperty(this, MMTAPE_ERROR_MARKER, { value: true, enumerable: false });
-  }
+/** Base class of this package's errors (see `@mmtape/errors`). Not exported; use the guards. */
+abstract class CacheError extends MmtapeError {
+  abstract override readonly code: CacheErrorCode;
 }
 
 /** A constructor option is invalid. `option` names it; `expected` describes valid values. */
 export class CacheOptionsError extends CacheError {
-  readonly code = 'MMTAPE_INVALID_CACHE_OPTIONS' as const;
+  readonly code = 'MMTAPE_CACHE_INVALID_OPTIONS' as const;
+  readonly kind = 'usage' as const;
   readonly option: string;
   readonly expected: string;
   readonly actual: unknown;
@@ -53,7 +48,8 @@ export class CacheOptionsError extends CacheError {
  * from `CacheManager.key()` always are).
  */
 export class InvalidCacheKeyError extends CacheError {
-  readonly code = 'MMTAPE_INVALID_CACHE_KEY' as const;
+  readonly code = 'MMTAPE_CACHE_INVALID_KEY' as const;
+  readonly kind = 'usage' as const;
   readonly expected = '2..128 characters of [A-Za-z0-9_-]';
   readonly actual: string;
 
@@ -68,7 +64,8 @@ export class InvalidCacheKeyError extends CacheError {
  * `path` locates it as a JSONPath-like string such as `$.config.windows[2]`.
  */
 export class UnsupportedKeyValueError extends CacheError {
-  readonly code = 'MMTAPE_UNSUPPORTED_KEY_VALUE' as const;
+  readonly code = 'MMTAPE_CACHE_UNSUPPORTED_KEY_VALUE' as const;
+  readonly kind = 'usage' as const;
   readonly path: string;
   readonly actual: string;
 
@@ -85,7 +82,8 @@ export class UnsupportedKeyValueError extends CacheError {
  * when relevant (`arrayName`).
  */
 export class InvalidCacheValueError extends CacheError {
-  readonly code = 'MMTAPE_INVALID_CACHE_VALUE' as const;
+  readonly code = 'MMTAPE_CACHE_INVALID_VALUE' as const;
+  readonly kind = 'usage' as const;
   readonly arrayName: string | undefined;
   readonly expected: string;
   readonly actual: string;
@@ -109,6 +107,8 @@ export class InvalidCacheValueError extends CacheError {
  */
 export class CacheEntryKindError extends CacheError {
   readonly code = 'MMTAPE_CACHE_ENTRY_KIND_MISMATCH' as const;
+  /** A bug in the caller's key derivation. */
+  readonly kind = 'internal' as const;
   readonly path: string;
   readonly expected: 'json' | 'arrays';
   readonly actual: 'json' | 'arrays';
@@ -121,15 +121,20 @@ export class CacheEntryKindError extends CacheError {
   }
 }
 
-/** A file-system operation failed for another reason than a missing file (`cause` is the fs error). */
+/**
+ * A file-system operation failed for another reason than a missing file (`cause` is the fs error).
+ * `kind` from `systemErrorKind` of `@mmtape/errors` (`io` for `ENOSPC`, `EACCES`, ...), `io` otherwise.
+ */
 export class CacheIoError extends CacheError {
   readonly code = 'MMTAPE_CACHE_IO_FAILED' as const;
+  readonly kind: 'usage' | 'io';
   readonly path: string;
   readonly operation: string;
 
   constructor(operation: string, path: string, cause: unknown) {
     const detail = cause instanceof Error ? cause.message : String(cause);
     super(`cache ${operation} failed for "${path}": ${detail}`, { cause });
+    this.kind = systemErrorKind(cause) ?? 'io';
     this.path = path;
     this.operation = operation;
   }
@@ -144,20 +149,11 @@ export type CacheErrorType =
   | CacheEntryKindError
   | CacheIoError;
 
-/** True for an error thrown by any mmtape package (marker check, works across duplicated packages). */
-export function isMmtapeError(value: unknown): value is Error & { code: string } {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    (value as Record<symbol, unknown>)[MMTAPE_ERROR_MARKER] === true
-  );
-}
-
 const KNOWN_CODES: ReadonlySet<string> = new Set<CacheErrorCode>([
-  'MMTAPE_INVALID_CACHE_OPTIONS',
-  'MMTAPE_INVALID_CACHE_KEY',
-  'MMTAPE_UNSUPPORTED_KEY_VALUE',
-  'MMTAPE_INVALID_CACHE_VALUE',
+  'MMTAPE_CACHE_INVALID_OPTIONS',
+  'MMTAPE_CACHE_INVALID_KEY',
+  'MMTAPE_CACHE_UNSUPPORTED_KEY_VALUE',
+  'MMTAPE_CACHE_INVALID_VALUE',
   'MMTAPE_CACHE_ENTRY_KIND_MISMATCH',
   'MMTAPE_CACHE_IO_FAILED',
 ]);
@@ -174,3 +170,5 @@ export function isCacheError<C extends CacheErrorCode>(
   const actual = (value as { code: unknown }).code;
   return code === undefined ? typeof actual === 'string' && KNOWN_CODES.has(actual) : actual === code;
 }
+
+export { isMmtapeError };

@@ -128,7 +128,7 @@ describe('size cap, LRU eviction, prune', () => {
     } catch (e) {
       err = e;
     }
-    expect(isCacheError(err, 'MMTAPE_INVALID_CACHE_OPTIONS')).toBe(true);
+    expect(isCacheError(err, 'MMTAPE_CACHE_INVALID_OPTIONS')).toBe(true);
   });
 });
 

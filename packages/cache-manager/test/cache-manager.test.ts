@@ -46,7 +46,7 @@ describe('JSON entries', () => {
     const cache = new CacheManager({ dir: freshDir() });
     for (const bad of [undefined, 10n, () => 1]) {
       const err = await cache.putJson('ab', bad).catch((e: unknown) => e);
-      expect(isCacheError(err, 'MMTAPE_INVALID_CACHE_VALUE')).toBe(true);
+      expect(isCacheError(err, 'MMTAPE_CACHE_INVALID_VALUE')).toBe(true);
     }
   });
 
@@ -113,7 +113,7 @@ describe('array entries', () => {
     const err = await cache
       .putArrays('ab', { bad: new Float32Array(2) as unknown as Float64Array })
       .catch((e: unknown) => e);
-    expect(isCacheError(err, 'MMTAPE_INVALID_CACHE_VALUE')).toBe(true);
+    expect(isCacheError(err, 'MMTAPE_CACHE_INVALID_VALUE')).toBe(true);
     expect(err).toMatchObject({ arrayName: 'bad', actual: 'Float32Array' });
   });
 
@@ -202,7 +202,7 @@ describe('CacheManager.key', () => {
       } catch (e) {
         err = e;
       }
-      expect(isCacheError(err, 'MMTAPE_UNSUPPORTED_KEY_VALUE')).toBe(true);
+      expect(isCacheError(err, 'MMTAPE_CACHE_UNSUPPORTED_KEY_VALUE')).toBe(true);
     }
     const shared = { v: 1 };
     expect(() => CacheManager.key({ a: shared, b: shared })).not.toThrow(); // shared, not cyclic
@@ -282,7 +282,7 @@ describe('corruption and options', () => {
     const cache = new CacheManager({ dir: freshDir() });
     for (const key of ['', 'a', '../../etc/passwd', 'a/b', 'x'.repeat(129), 'a.b']) {
       const err = await cache.getJson(key).catch((e: unknown) => e);
-      expect(isCacheError(err, 'MMTAPE_INVALID_CACHE_KEY'), key).toBe(true);
+      expect(isCacheError(err, 'MMTAPE_CACHE_INVALID_KEY'), key).toBe(true);
     }
   });
 });

@@ -82,10 +82,10 @@ export interface DatasetProblem {
   symbol: string;
   /** File (or `<segment>@<offset>` member) concerned. */
   path: string;
-  /** Error code (`BLOCK_CHECKSUM_MISMATCH`, `HEADER_CHECKSUM_MISMATCH`, `DATASET_MISMATCH`, …). */
+  /** Error code (`MMTAPE_FORMAT_BLOCK_CHECKSUM_MISMATCH`, `MMTAPE_FORMAT_HEADER_CHECKSUM_MISMATCH`, `MMTAPE_DATASET_MISMATCH`, …). */
   code: string;
   message: string;
-  /** The bad block, for `BLOCK_CHECKSUM_MISMATCH`. */
+  /** The bad block, for `MMTAPE_FORMAT_BLOCK_CHECKSUM_MISMATCH`. */
   block?: BadBlock;
 }
 
@@ -328,7 +328,7 @@ export class Dataset {
           problems.push({
             symbol,
             path: file.path,
-            code: 'PARTITION_CHECKSUM_MISMATCH',
+            code: 'MMTAPE_DATASET_PARTITION_CHECKSUM_MISMATCH',
             message: `${file.path}: header checksum is ${file.headerChecksum} but manifest says ${p.headerChecksum}`,
           });
         }
@@ -336,7 +336,7 @@ export class Dataset {
           problems.push({
             symbol,
             path: file.path,
-            code: 'BLOCK_CHECKSUM_MISMATCH',
+            code: 'MMTAPE_FORMAT_BLOCK_CHECKSUM_MISMATCH',
             message: `${block.path}: column "${block.column}" block ${block.blockIndex} (bytes ${block.startBytes}..${block.endBytes}): XXH64 ${block.actual}, table says ${block.expected}`,
             block,
           });

@@ -1,13 +1,23 @@
 /**
  * Typed errors of `@mmtape/columnar-format`.
  *
- * Every error carries a literal `code`, optional context fields (`path`, `line`, `offsetBytes`,
- * `expected`, `actual`, `field`) and an optional `cause`. Identify them with {@link isMmtapeError}
+ * Every error carries a literal `code` (`MMTAPE_FORMAT_*` for column files, `MMTAPE_DATASET_*` for dataset
+ * folders, `MMTAPE_INGEST_*` for CSV/Parquet inputs, `MMTAPE_EXPORT_*`), a `kind` that decides the CLI exit
+ * code, optional context fields (`path`, `line`, `offsetBytes`, `expected`, `actual`, `field`) and an
+ * optional `cause`. All extend `MmtapeError` of `@mmtape/errors`: identify them with {@link isMmtapeError}
  * (a `Symbol.for('mmtape.error')` marker), not `instanceof`: two copies of this package can coexist.
  */
 
-/** Shared marker of every mmtape error (the same symbol across packages and package copies). */
-export const MMTAPE_ERROR_MARKER: unique symbol = Symbol.for('mmtape.error') as never;
+import {
+  type ErrorKind,
+  isMmtapeError,
+  MMTAPE_ERROR_MARKER,
+  MmtapeError,
+  type MmtapeErrorCode,
+  systemErrorKind,
+} from '@mmtape/errors';
+
+export { isMmtapeError, MMTAPE_ERROR_MARKER };
 
 /** Context fields carried by every error of this package. */
 export interface ColumnarErrorContext {
@@ -28,9 +38,8 @@ export interface ColumnarErrorContext {
 }
 
 /** Base class of every error thrown by this package. Use {@link isMmtapeError} to identify. */
-export abstract class ColumnarError extends Error {
-  abstract readonly code: string;
-  readonly [MMTAPE_ERROR_MARKER] = true as const;
+export abstract class ColumnarError extends MmtapeError {
+  abstract override readonly code: MmtapeErrorCode;
   readonly path: string | undefined;
   readonly line: number | undefined;
   readonly offsetBytes: number | undefined;
@@ -39,8 +48,7 @@ export abstract class ColumnarError extends Error {
   readonly field: string | undefined;
 
   constructor(message: string, context: ColumnarErrorContext = {}) {
-    super(message, context.cause === undefined ? undefined : { cause: context.cause });
-    this.name = new.target.name;
+    super(message, { cause: context.cause });
     this.path = context.path;
     this.line = context.line;
     this.offsetBytes = context.offsetBytes;
@@ -50,154 +58,201 @@ export abstract class ColumnarError extends Error {
   }
 }
 
+/**
+ * The kind of an error wrapping `cause`: `io` when `cause` (a Node system error, or an mmtape error) says
+ * the operating system refused; `missingPathKind` when it is a missing path (`ENOENT`...) or a usage
+ * error; else `fallback`.
+ */
+function kindFromCause(
+  cause: unknown,
+  fallback: ErrorKind,
+  missingPathKind: ErrorKind = fallback,
+): ErrorKind {
+  const system = systemErrorKind(cause);
+  if (system === 'io') return 'io';
+  if (system === 'usage') return missingPathKind;
+  if (isMmtapeError(cause)) {
+    if (cause.kind === 'io') return 'io';
+    if (cause.kind === 'usage') return missingPathKind;
+  }
+  return fallback;
+}
+
 /** File could not be opened or read (missing, permission, mapping failure). Wraps the cause. */
 export class FileOpenError extends ColumnarError {
-  readonly code = 'FILE_OPEN_FAILED' as const;
+  readonly code = 'MMTAPE_FORMAT_OPEN_FAILED' as const;
+  /** `io` when the operating system refused, else `data` (a file that a dataset names is missing or is not a file). */
+  get kind(): ErrorKind {
+    return kindFromCause(this.cause, 'data');
+  }
 }
 /** File ends before a structure that must be inside it (header, descriptor, column). */
 export class TruncatedFileError extends ColumnarError {
-  readonly code = 'TRUNCATED_FILE' as const;
+  readonly code = 'MMTAPE_FORMAT_TRUNCATED_FILE' as const;
+  readonly kind = 'data' as const;
 }
 /** The first 8 bytes are not the mmtape column-file magic. */
 export class BadMagicError extends ColumnarError {
-  readonly code = 'BAD_MAGIC' as const;
+  readonly code = 'MMTAPE_FORMAT_BAD_MAGIC' as const;
+  readonly kind = 'data' as const;
 }
 /** The format version is not one this reader understands. */
 export class UnsupportedVersionError extends ColumnarError {
-  readonly code = 'UNSUPPORTED_VERSION' as const;
+  readonly code = 'MMTAPE_FORMAT_UNSUPPORTED_VERSION' as const;
+  readonly kind = 'data' as const;
 }
 /** Header fields are inconsistent (header length, dtype code, names, row count, duplicates). */
 export class BadHeaderError extends ColumnarError {
-  readonly code = 'BAD_HEADER' as const;
+  readonly code = 'MMTAPE_FORMAT_BAD_HEADER' as const;
+  readonly kind = 'data' as const;
 }
 /** A column's `offsetBytes + lengthBytes` lies past the end of the file or inside the header. */
 export class ColumnOutOfBoundsError extends ColumnarError {
-  readonly code = 'COLUMN_OUT_OF_BOUNDS' as const;
+  readonly code = 'MMTAPE_FORMAT_COLUMN_OUT_OF_BOUNDS' as const;
+  readonly kind = 'data' as const;
 }
 /** A column's `offsetBytes` is not 64-byte aligned. */
 export class MisalignedColumnError extends ColumnarError {
-  readonly code = 'MISALIGNED_COLUMN' as const;
+  readonly code = 'MMTAPE_FORMAT_MISALIGNED_COLUMN' as const;
+  readonly kind = 'data' as const;
 }
 /** A column's `lengthBytes` is not `rowCount * dtypeSize`. */
 export class ColumnLengthMismatchError extends ColumnarError {
-  readonly code = 'COLUMN_LENGTH_MISMATCH' as const;
+  readonly code = 'MMTAPE_FORMAT_COLUMN_LENGTH_MISMATCH' as const;
+  readonly kind = 'data' as const;
 }
 /** A requested column does not exist. */
 export class ColumnNotFoundError extends ColumnarError {
-  readonly code = 'COLUMN_NOT_FOUND' as const;
+  readonly code = 'MMTAPE_FORMAT_COLUMN_NOT_FOUND' as const;
+  readonly kind = 'usage' as const;
 }
 /** A column exists with another dtype than the accessor requires. */
 export class ColumnDtypeMismatchError extends ColumnarError {
-  readonly code = 'COLUMN_DTYPE_MISMATCH' as const;
+  readonly code = 'MMTAPE_FORMAT_COLUMN_DTYPE_MISMATCH' as const;
+  readonly kind = 'data' as const;
 }
 /** The column file was closed. */
 export class ColumnFileClosedError extends ColumnarError {
-  readonly code = 'COLUMN_FILE_CLOSED' as const;
+  readonly code = 'MMTAPE_FORMAT_FILE_CLOSED' as const;
+  readonly kind = 'internal' as const;
 }
 /** `writeColumnFile` input is invalid (lengths differ, dtype vs data, names). */
 export class InvalidWriteInputError extends ColumnarError {
-  readonly code = 'INVALID_WRITE_INPUT' as const;
+  readonly code = 'MMTAPE_FORMAT_INVALID_WRITE_INPUT' as const;
+  readonly kind = 'usage' as const;
 }
 /** A symbol cannot be turned into a file name (empty, too long) or a file name is not a valid encoding. */
 export class InvalidSymbolError extends ColumnarError {
-  readonly code = 'INVALID_SYMBOL' as const;
+  readonly code = 'MMTAPE_FORMAT_INVALID_SYMBOL' as const;
+  readonly kind = 'usage' as const;
 }
 /** `manifest.json` is missing, not JSON or a field is invalid (`field` names it). */
 export class InvalidManifestError extends ColumnarError {
-  readonly code = 'INVALID_MANIFEST' as const;
+  readonly code = 'MMTAPE_DATASET_INVALID_MANIFEST' as const;
+  readonly kind = 'data' as const;
 }
 /** A symbol is not in the dataset. */
 export class SymbolNotFoundError extends ColumnarError {
-  readonly code = 'SYMBOL_NOT_FOUND' as const;
+  readonly code = 'MMTAPE_DATASET_SYMBOL_NOT_FOUND' as const;
+  readonly kind = 'usage' as const;
 }
 /** A column file does not match its manifest entry (rows, symbol). */
 export class DatasetMismatchError extends ColumnarError {
-  readonly code = 'DATASET_MISMATCH' as const;
+  readonly code = 'MMTAPE_DATASET_MISMATCH' as const;
+  readonly kind = 'data' as const;
 }
 /** Ingest options are invalid (unknown time zone, no input files, ...). */
 export class InvalidIngestOptionsError extends ColumnarError {
-  readonly code = 'INVALID_INGEST_OPTIONS' as const;
+  readonly code = 'MMTAPE_INGEST_INVALID_OPTIONS' as const;
+  readonly kind = 'usage' as const;
 }
 /** `outDir` exists and `overwrite` is false. */
 export class OutputExistsError extends ColumnarError {
-  readonly code = 'OUTPUT_EXISTS' as const;
+  readonly code = 'MMTAPE_FORMAT_OUTPUT_EXISTS' as const;
+  readonly kind = 'usage' as const;
 }
 /** A CSV header lacks a required column (message lists the columns found). */
 export class MissingColumnError extends ColumnarError {
-  readonly code = 'MISSING_COLUMN' as const;
+  readonly code = 'MMTAPE_INGEST_MISSING_COLUMN' as const;
+  readonly kind = 'data' as const;
 }
 /**
  * Two input columns (or a column and a name ingest writes itself, `ts`/`flags`) give the same stored name
  * after snake_case normalisation; `expected` and `actual` are the two header names, `field` the name.
  */
 export class ColumnNameCollisionError extends ColumnarError {
-  readonly code = 'COLUMN_NAME_COLLISION' as const;
+  readonly code = 'MMTAPE_INGEST_COLUMN_NAME_COLLISION' as const;
+  readonly kind = 'data' as const;
 }
 /** A CSV timestamp cannot be parsed. */
 export class InvalidTimestampError extends ColumnarError {
-  readonly code = 'INVALID_TIMESTAMP' as const;
+  readonly code = 'MMTAPE_INGEST_INVALID_TIMESTAMP' as const;
+  readonly kind = 'data' as const;
 }
 /** A CSV price/volume field is not a number (empty fields are missing values, not errors). */
 export class InvalidNumberError extends ColumnarError {
-  readonly code = 'INVALID_NUMBER' as const;
+  readonly code = 'MMTAPE_INGEST_INVALID_NUMBER' as const;
+  readonly kind = 'data' as const;
 }
 /** A CSV row has another number of fields than the header. */
 export class FieldCountError extends ColumnarError {
-  readonly code = 'FIELD_COUNT_MISMATCH' as const;
+  readonly code = 'MMTAPE_INGEST_FIELD_COUNT_MISMATCH' as const;
+  readonly kind = 'data' as const;
 }
 /** Any other CSV syntax or I/O failure while reading an input (quotes, gzip). Wraps the cause. */
 export class CsvReadError extends ColumnarError {
-  readonly code = 'CSV_READ_FAILED' as const;
+  readonly code = 'MMTAPE_INGEST_CSV_READ_FAILED' as const;
+  /** `io` when the operating system refused, `usage` for a missing input path, else `data`. */
+  get kind(): ErrorKind {
+    return kindFromCause(this.cause, 'data', 'usage');
+  }
 }
 /** A Parquet input could not be read (not Parquet, unsupported encoding, I/O). Wraps the cause. */
 export class ParquetReadError extends ColumnarError {
-  readonly code = 'PARQUET_READ_FAILED' as const;
+  readonly code = 'MMTAPE_INGEST_PARQUET_READ_FAILED' as const;
+  /** `io` when the operating system refused, `usage` for a missing input path, else `data`. */
+  get kind(): ErrorKind {
+    return kindFromCause(this.cause, 'data', 'usage');
+  }
 }
 /** `exportParquet` failed (bad options, empty selection, write failure). Wraps the cause. */
 export class ParquetExportError extends ColumnarError {
-  readonly code = 'PARQUET_EXPORT_FAILED' as const;
+  readonly code = 'MMTAPE_EXPORT_PARQUET_FAILED' as const;
+  /** `usage` for bad options or an empty selection (no `cause`), `io` when the operating system refused a write, else `internal`. */
+  get kind(): ErrorKind {
+    return this.cause === undefined ? 'usage' : kindFromCause(this.cause, 'internal', 'usage');
+  }
 }
 /** Ingest found no data rows in any input. */
 export class NoDataError extends ColumnarError {
-  readonly code = 'NO_DATA' as const;
+  readonly code = 'MMTAPE_INGEST_NO_DATA' as const;
+  readonly kind = 'data' as const;
 }
 
-/** A column's bytes do not hash to the checksum in its descriptor (`ColumnFile.verify()`). */
-export class ChecksumMismatchError extends ColumnarError {
-  readonly code = 'CHECKSUM_MISMATCH' as const;
-}
 /** A view handed out by a reader does not alias the mapped memory (`verifyNoCopies()`). */
 export class ZeroCopyViolationError extends ColumnarError {
-  readonly code = 'ZERO_COPY_VIOLATION' as const;
+  readonly code = 'MMTAPE_FORMAT_ZERO_COPY_VIOLATION' as const;
+  readonly kind = 'internal' as const;
 }
 /** An operation needs rows sorted by `ts` (binary search, partitioning) but they are not. */
 export class NotSortedError extends ColumnarError {
-  readonly code = 'NOT_SORTED' as const;
+  readonly code = 'MMTAPE_FORMAT_NOT_SORTED' as const;
+  readonly kind = 'data' as const;
 }
 /** A symbol spans several partitions, so it has no single column file; use `openPartitions`/`openRange`. */
 export class MultiPartitionSymbolError extends ColumnarError {
-  readonly code = 'MULTI_PARTITION_SYMBOL' as const;
+  readonly code = 'MMTAPE_DATASET_MULTI_PARTITION_SYMBOL' as const;
+  readonly kind = 'usage' as const;
 }
 /** The partition header checksum differs from the one recorded in `manifest.json`. */
 export class PartitionChecksumError extends ColumnarError {
-  readonly code = 'PARTITION_CHECKSUM_MISMATCH' as const;
+  readonly code = 'MMTAPE_DATASET_PARTITION_CHECKSUM_MISMATCH' as const;
+  readonly kind = 'data' as const;
 }
 /** A dataset writer was used wrongly (duplicate symbol, after finish/abort, bad options). */
 export class DatasetWriterError extends ColumnarError {
-  readonly code = 'DATASET_WRITER' as const;
-}
-
-/** Every error code of this package. */
-export type ColumnarErrorCode = ColumnarError['code'];
-
-/**
- * True when `e` is an mmtape error (from any mmtape package or package copy), optionally with `code`.
- * @example if (isMmtapeError(e, 'BAD_MAGIC')) { ... }
- */
-export function isMmtapeError(e: unknown, code?: string): e is ColumnarError {
-  if (typeof e !== 'object' || e === null) return false;
-  if ((e as Record<symbol, unknown>)[MMTAPE_ERROR_MARKER] !== true) return false;
-  return code === undefined || (e as { code?: unknown }).code === code;
+  readonly code = 'MMTAPE_DATASET_WRITER_MISUSE' as const;
+  readonly kind = 'usage' as const;
 }
 
 /**
@@ -205,7 +260,8 @@ export function isMmtapeError(e: unknown, code?: string): e is ColumnarError {
  * removed before it could be leased (FORMAT.md, "Dataset folder"); `field` names the file or generation.
  */
 export class DatasetGenerationError extends ColumnarError {
-  readonly code = 'DATASET_GENERATION' as const;
+  readonly code = 'MMTAPE_DATASET_GENERATION' as const;
+  readonly kind = 'data' as const;
 }
 
 /**
@@ -215,7 +271,8 @@ export class DatasetGenerationError extends ColumnarError {
  * value (16 hex digits).
  */
 export class HeaderChecksumMismatchError extends ColumnarError {
-  readonly code = 'HEADER_CHECKSUM_MISMATCH' as const;
+  readonly code = 'MMTAPE_FORMAT_HEADER_CHECKSUM_MISMATCH' as const;
+  readonly kind = 'data' as const;
 }
 
 /** Context of {@link BlockChecksumMismatchError}: the block's place besides the common fields. */
@@ -235,7 +292,8 @@ export interface BlockChecksumContext extends ColumnarErrorContext {
  * reader touches the block.
  */
 export class BlockChecksumMismatchError extends ColumnarError {
-  readonly code = 'BLOCK_CHECKSUM_MISMATCH' as const;
+  readonly code = 'MMTAPE_FORMAT_BLOCK_CHECKSUM_MISMATCH' as const;
+  readonly kind = 'data' as const;
   readonly blockIndex: number;
   readonly startBytes: number;
   readonly endBytes: number;
@@ -247,3 +305,6 @@ export class BlockChecksumMismatchError extends ColumnarError {
     this.endBytes = context.endBytes;
   }
 }
+
+/** Every error code of this package. */
+export type ColumnarErrorCode = ColumnarError['code'];

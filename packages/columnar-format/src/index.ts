@@ -50,7 +50,6 @@ export {
   BadHeaderError,
   BadMagicError,
   BlockChecksumMismatchError,
-  ChecksumMismatchError,
   ColumnarError,
   ColumnDtypeMismatchError,
   ColumnFileClosedError,
@@ -129,6 +128,7 @@ export type {
 } from './manifest.js';
 export {
   MANIFEST_FILE_NAME,
+  MANIFEST_MAX_BYTES,
   readManifest,
   SEGMENT_FILE_EXTENSION,
   SEGMENT_MEMBER_ALIGNMENT_BYTES,

@@ -3,8 +3,9 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { isMmtapeError, readJsonFile } from '@mmtape/errors';
 import { type DType, isDType } from './dtype.js';
 import { InvalidManifestError } from './errors.js';
 
@@ -199,28 +200,27 @@ export function validateManifest(value: unknown, path: string): DatasetManifest 
 }
 
 /**
- * Reads and validates `<dir>/manifest.json`.
- * @throws InvalidManifestError (missing file, invalid JSON, invalid field).
+ * Largest accepted `manifest.json`, bytes: 256 MiB. A manifest costs ~300 bytes per partition, so this
+ * holds ~800,000 partitions (3,000 symbols × 250 trading days is 750,000); Node strings end at 512 MiB
+ * anyway. The limit stops a manifest symlinked to `/dev/zero` or grown by corruption from exhausting memory.
+ */
+export const MANIFEST_MAX_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Reads and validates `<dir>/manifest.json` with `readJsonFile` of `@mmtape/errors` (regular file only, at
+ * most {@link MANIFEST_MAX_BYTES}, nesting limit).
+ * @throws SystemCallError the manifest cannot be opened (`usage` when missing, `io` otherwise).
+ * @throws InvalidManifestError not a regular file, too large, not JSON or nested too deep (`cause` is the
+ *   error of `readJsonFile`), or an invalid field (`field` names it).
  */
 export function readManifest(dir: string): DatasetManifest {
   const path = join(dir, MANIFEST_FILE_NAME);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (cause) {
-    throw new InvalidManifestError(`${path}: cannot read manifest: ${(cause as Error).message}`, {
-      path,
-      cause,
-    });
-  }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = readJsonFile(path, { maxBytes: MANIFEST_MAX_BYTES, what: 'dataset manifest' });
   } catch (cause) {
-    throw new InvalidManifestError(`${path}: manifest is not valid JSON: ${(cause as Error).message}`, {
-      path,
-      cause,
-    });
+    if (!isMmtapeError(cause) || cause.kind !== 'data') throw cause;
+    throw new InvalidManifestError(cause.message, { path, cause });
   }
   return validateManifest(json, path);
 }

@@ -83,7 +83,7 @@ describe('writeDirAtomic', () => {
       },
       { isReplaceable },
     ).catch((e: unknown) => e);
-    expect(isMmtapeError(e1, 'OUTPUT_EXISTS')).toBe(true);
+    expect(isMmtapeError(e1, 'MMTAPE_FORMAT_OUTPUT_EXISTS')).toBe(true);
     expect(built).toBe(false);
     // With overwrite: the old copy is readable during build, replaced after.
     await writeDirAtomic(
@@ -106,14 +106,14 @@ describe('writeDirAtomic', () => {
       isReplaceable,
       replaceableDescription: 'a KIND folder',
     }).catch((e: unknown) => e);
-    expect(isMmtapeError(e2, 'OUTPUT_EXISTS')).toBe(true);
+    expect(isMmtapeError(e2, 'MMTAPE_FORMAT_OUTPUT_EXISTS')).toBe(true);
     expect((e2 as Error).message).toMatch(/is not a KIND folder: no KIND file, found precious\.txt/);
     expect(readFileSync(join(other, 'precious.txt'), 'utf8')).toBe('keep');
     // Default isReplaceable refuses every non-empty folder; a file or a link is never replaced.
     const e3 = await writeDirAtomic(other, async () => undefined, { overwrite: true }).catch(
       (e: unknown) => e,
     );
-    expect(isMmtapeError(e3, 'OUTPUT_EXISTS')).toBe(true);
+    expect(isMmtapeError(e3, 'MMTAPE_FORMAT_OUTPUT_EXISTS')).toBe(true);
     writeFileSync(join(dir, 'file'), 'x');
     symlinkSync(target, join(dir, 'link'));
     for (const p of ['file', 'link']) {
@@ -121,7 +121,7 @@ describe('writeDirAtomic', () => {
         overwrite: true,
         isReplaceable: () => true,
       }).catch((x: unknown) => x);
-      expect(isMmtapeError(e, 'OUTPUT_EXISTS'), p).toBe(true);
+      expect(isMmtapeError(e, 'MMTAPE_FORMAT_OUTPUT_EXISTS'), p).toBe(true);
     }
     expect(readdirSync(dir).sort()).toEqual(['file', 'link', 'other', 'out']);
   });

@@ -146,47 +146,71 @@ describe('every validation path gives a typed error (hand-made corrupt files)', 
   }
 
   const cases: [string, string, (b: Buffer) => Buffer][] = [
-    ['wrong magic', 'BAD_MAGIC', (b) => set(b, 0, 0x00)],
-    ['truncated fixed header', 'TRUNCATED_FILE', (b) => b.subarray(0, 20)],
-    ['empty file', 'TRUNCATED_FILE', () => Buffer.alloc(0)],
-    ['truncated inside descriptors', 'TRUNCATED_FILE', (b) => b.subarray(0, 60)],
-    ['bad version', 'UNSUPPORTED_VERSION', (b) => mut(b, () => b.writeUInt16LE(7, 8))],
-    ['header length smaller than fixed header', 'BAD_HEADER', (b) => mut(b, () => b.writeUInt32LE(3, 12))],
-    ['row count above 2^53', 'BAD_HEADER', (b) => mut(b, () => b.writeBigUInt64LE(1n << 60n, 16))],
-    ['symbol length past header', 'BAD_HEADER', (b) => mut(b, () => b.writeUInt16LE(60_000, 32))],
-    ['checksum block size not a power of two', 'BAD_HEADER', (b) => mut(b, () => b.writeUInt32LE(5000, 28))],
-    ['checksum block size below 4 KiB', 'BAD_HEADER', (b) => mut(b, () => b.writeUInt32LE(2048, 28))],
+    ['wrong magic', 'MMTAPE_FORMAT_BAD_MAGIC', (b) => set(b, 0, 0x00)],
+    ['truncated fixed header', 'MMTAPE_FORMAT_TRUNCATED_FILE', (b) => b.subarray(0, 20)],
+    ['empty file', 'MMTAPE_FORMAT_TRUNCATED_FILE', () => Buffer.alloc(0)],
+    ['truncated inside descriptors', 'MMTAPE_FORMAT_TRUNCATED_FILE', (b) => b.subarray(0, 60)],
+    ['bad version', 'MMTAPE_FORMAT_UNSUPPORTED_VERSION', (b) => mut(b, () => b.writeUInt16LE(7, 8))],
+    [
+      'header length smaller than fixed header',
+      'MMTAPE_FORMAT_BAD_HEADER',
+      (b) => mut(b, () => b.writeUInt32LE(3, 12)),
+    ],
+    [
+      'row count above 2^53',
+      'MMTAPE_FORMAT_BAD_HEADER',
+      (b) => mut(b, () => b.writeBigUInt64LE(1n << 60n, 16)),
+    ],
+    [
+      'symbol length past header',
+      'MMTAPE_FORMAT_BAD_HEADER',
+      (b) => mut(b, () => b.writeUInt16LE(60_000, 32)),
+    ],
+    [
+      'checksum block size not a power of two',
+      'MMTAPE_FORMAT_BAD_HEADER',
+      (b) => mut(b, () => b.writeUInt32LE(5000, 28)),
+    ],
+    [
+      'checksum block size below 4 KiB',
+      'MMTAPE_FORMAT_BAD_HEADER',
+      (b) => mut(b, () => b.writeUInt32LE(2048, 28)),
+    ],
     [
       'header length 8 bytes past the block checksum table',
-      'BAD_HEADER',
+      'MMTAPE_FORMAT_BAD_HEADER',
       (b) => mut(b, () => b.writeUInt32LE(149, 12)),
     ],
-    ['column count too large', 'TRUNCATED_FILE', (b) => mut(b, () => b.writeUInt32LE(9, 24))],
-    ['unknown dtype code', 'BAD_HEADER', (b) => set(b, D0.dtype, 0)],
-    ['unknown stats flags', 'BAD_HEADER', (b) => set(b, D0.flags, 0x80)],
+    ['column count too large', 'MMTAPE_FORMAT_TRUNCATED_FILE', (b) => mut(b, () => b.writeUInt32LE(9, 24))],
+    ['unknown dtype code', 'MMTAPE_FORMAT_BAD_HEADER', (b) => set(b, D0.dtype, 0)],
+    ['unknown stats flags', 'MMTAPE_FORMAT_BAD_HEADER', (b) => set(b, D0.flags, 0x80)],
     [
       'offset past end',
-      'COLUMN_OUT_OF_BOUNDS',
+      'MMTAPE_FORMAT_COLUMN_OUT_OF_BOUNDS',
       (b) => mut(b, () => b.writeBigUInt64LE(1n << 40n, D0.offset)),
     ],
-    ['offset inside header', 'COLUMN_OUT_OF_BOUNDS', (b) => mut(b, () => b.writeBigUInt64LE(0n, D0.offset))],
+    [
+      'offset inside header',
+      'MMTAPE_FORMAT_COLUMN_OUT_OF_BOUNDS',
+      (b) => mut(b, () => b.writeBigUInt64LE(0n, D0.offset)),
+    ],
     [
       'misaligned offset',
-      'MISALIGNED_COLUMN',
+      'MMTAPE_FORMAT_MISALIGNED_COLUMN',
       (b) => mut(b, () => b.writeBigUInt64LE(b.readBigUInt64LE(D0.offset) + 8n, D0.offset)),
     ],
     [
       'length overflow (offset + length wraps past 2^64)',
-      'COLUMN_OUT_OF_BOUNDS',
+      'MMTAPE_FORMAT_COLUMN_OUT_OF_BOUNDS',
       (b) => mut(b, () => b.writeBigUInt64LE(0xffff_ffff_ffff_ffc0n, D0.length)),
     ],
     [
       'length not rows x size',
-      'COLUMN_LENGTH_MISMATCH',
+      'MMTAPE_FORMAT_COLUMN_LENGTH_MISMATCH',
       (b) => mut(b, () => b.writeBigUInt64LE(8n, D0.length)),
     ],
-    ['truncated data', 'COLUMN_OUT_OF_BOUNDS', (b) => b.subarray(0, b.byteLength - 1)],
-    ['invalid UTF-8 symbol', 'BAD_HEADER', (b) => set(b, 34, 0xff)],
+    ['truncated data', 'MMTAPE_FORMAT_COLUMN_OUT_OF_BOUNDS', (b) => b.subarray(0, b.byteLength - 1)],
+    ['invalid UTF-8 symbol', 'MMTAPE_FORMAT_BAD_HEADER', (b) => set(b, 34, 0xff)],
   ];
   for (const [what, code, mutate] of cases) {
     for (const forceFallback of [false, true]) {
@@ -217,7 +241,7 @@ describe('every validation path gives a typed error (hand-made corrupt files)', 
       b[at] = at === 83 ? 1 : b[at]! ^ 0x04;
       writeFileSync(path, b);
       const e = catchError(() => ColumnFile.open(path));
-      expect(isMmtapeError(e, 'HEADER_CHECKSUM_MISMATCH')).toBe(true);
+      expect(isMmtapeError(e, 'MMTAPE_FORMAT_HEADER_CHECKSUM_MISMATCH')).toBe(true);
       expect((e as Error).message).toContain(path);
       expect((e as { offsetBytes?: number }).offsetBytes).toBe(HEADER_CHECKSUM_AT);
       // Unverified, the header may still be structurally invalid: a typed error or an open file.
@@ -239,7 +263,7 @@ describe('every validation path gives a typed error (hand-made corrupt files)', 
       expect(f.timestampsNs()[3]).toBe(3000n);
       expect(f.verify(['ts']).columnsVerified).toBe(1);
       const e = catchError(() => f.f64('close'));
-      expect(isMmtapeError(e, 'BLOCK_CHECKSUM_MISMATCH')).toBe(true);
+      expect(isMmtapeError(e, 'MMTAPE_FORMAT_BLOCK_CHECKSUM_MISMATCH')).toBe(true);
       const err = e as { field?: string; blockIndex?: number; startBytes?: number; endBytes?: number };
       expect(err.field).toBe('close');
       expect(err.blockIndex).toBe(0);
@@ -253,7 +277,7 @@ describe('every validation path gives a typed error (hand-made corrupt files)', 
       expect(
         isMmtapeError(
           catchError(() => f.verify()),
-          'BLOCK_CHECKSUM_MISMATCH',
+          'MMTAPE_FORMAT_BLOCK_CHECKSUM_MISMATCH',
         ),
       ).toBe(true);
       expect(f.findBadBlocks().map((x) => [x.column, x.blockIndex])).toEqual([['close', 0]]);
@@ -293,7 +317,7 @@ describe('every validation path gives a typed error (hand-made corrupt files)', 
       expect(f.verifyRows('close', 0, 10)).toBe(512);
       expect(f.verifyRows('close', 100, 512)).toBe(512);
       const e = catchError(() => f.verifyRows('close', 500, 600));
-      expect(isMmtapeError(e, 'BLOCK_CHECKSUM_MISMATCH')).toBe(true);
+      expect(isMmtapeError(e, 'MMTAPE_FORMAT_BLOCK_CHECKSUM_MISMATCH')).toBe(true);
       expect((e as { blockIndex?: number }).blockIndex).toBe(1);
       expect(f.verifyRows('close', 1024, 1100)).toBe(1536);
       expect(f.verifyRows('ts', 0, 2000)).toBe(2000);
@@ -356,7 +380,7 @@ describe('zero-copy and binary search', () => {
     expect(
       isMmtapeError(
         catchError(() => f.lowerBoundRow(2n)),
-        'NOT_SORTED',
+        'MMTAPE_FORMAT_NOT_SORTED',
       ),
     ).toBe(true);
     f.close();

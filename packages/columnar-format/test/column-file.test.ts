@@ -111,13 +111,13 @@ describe('writeColumnFile / ColumnFile round trip', () => {
     expect(
       isMmtapeError(
         catchError(() => f.f64('ts')),
-        'COLUMN_DTYPE_MISMATCH',
+        'MMTAPE_FORMAT_COLUMN_DTYPE_MISMATCH',
       ),
     ).toBe(true);
     expect(
       isMmtapeError(
         catchError(() => f.column('nope')),
-        'COLUMN_NOT_FOUND',
+        'MMTAPE_FORMAT_COLUMN_NOT_FOUND',
       ),
     ).toBe(true);
     f.close();
@@ -125,7 +125,7 @@ describe('writeColumnFile / ColumnFile round trip', () => {
     expect(
       isMmtapeError(
         catchError(() => f.column('close')),
-        'COLUMN_FILE_CLOSED',
+        'MMTAPE_FORMAT_FILE_CLOSED',
       ),
     ).toBe(true);
     f.close(); // idempotent
@@ -142,7 +142,7 @@ describe('writeColumnFile / ColumnFile round trip', () => {
         ],
       }),
     );
-    expect(isMmtapeError(e, 'INVALID_WRITE_INPUT')).toBe(true);
+    expect(isMmtapeError(e, 'MMTAPE_FORMAT_INVALID_WRITE_INPUT')).toBe(true);
     expect((e as Error).message).toContain('column "close" has 2 rows, expected 3');
     const e2 = catchError(() =>
       writeColumnFile(path, {
@@ -160,7 +160,7 @@ describe('writeColumnFile / ColumnFile round trip', () => {
         ],
       }),
     );
-    expect(isMmtapeError(e3, 'INVALID_WRITE_INPUT')).toBe(true);
+    expect(isMmtapeError(e3, 'MMTAPE_FORMAT_INVALID_WRITE_INPUT')).toBe(true);
     expect(() => readFileSync(path)).toThrow(); // nothing written, no temp left behind
   });
 
@@ -198,16 +198,16 @@ describe('corrupt files give typed errors naming the file', () => {
 
   it('truncated inside the data: column ends past EOF', () => {
     const e = corrupt('trunc-data.col', (b) => b.subarray(0, b.byteLength - 100));
-    expect(isMmtapeError(e, 'COLUMN_OUT_OF_BOUNDS')).toBe(true);
+    expect(isMmtapeError(e, 'MMTAPE_FORMAT_COLUMN_OUT_OF_BOUNDS')).toBe(true);
     expect((e as Error).message).toMatch(/column "volume" ends at byte \d+ but file has \d+ bytes/);
   });
 
   it('truncated inside the header', () => {
     const e = corrupt('trunc-head.col', (b) => b.subarray(0, 20));
-    expect(isMmtapeError(e, 'TRUNCATED_FILE')).toBe(true);
+    expect(isMmtapeError(e, 'MMTAPE_FORMAT_TRUNCATED_FILE')).toBe(true);
     expect((e as Error).message).toContain('file has 20 bytes but the fixed header needs 34');
     const e2 = corrupt('trunc-head2.col', (b) => b.subarray(0, 50));
-    expect(isMmtapeError(e2, 'TRUNCATED_FILE')).toBe(true);
+    expect(isMmtapeError(e2, 'MMTAPE_FORMAT_TRUNCATED_FILE')).toBe(true);
   });
 
   it('empty file', () => {
@@ -223,7 +223,7 @@ describe('corrupt files give typed errors naming the file', () => {
       b[0] = 0x50;
       return b;
     });
-    expect(isMmtapeError(e, 'BAD_MAGIC')).toBe(true);
+    expect(isMmtapeError(e, 'MMTAPE_FORMAT_BAD_MAGIC')).toBe(true);
     expect((e as Error).message).toContain('expected 4d 4d 54 41 50 45 00 01 but found 50 4d');
   });
 
@@ -232,7 +232,7 @@ describe('corrupt files give typed errors naming the file', () => {
       b.writeUInt16LE(1, 8);
       return b;
     });
-    expect(isMmtapeError(e, 'UNSUPPORTED_VERSION')).toBe(true);
+    expect(isMmtapeError(e, 'MMTAPE_FORMAT_UNSUPPORTED_VERSION')).toBe(true);
     expect((e as Error).message).toContain('format version 1 is not supported, expected 2');
   });
 
@@ -241,7 +241,7 @@ describe('corrupt files give typed errors naming the file', () => {
       b.writeUInt32LE(1_000_000, 12);
       return b;
     });
-    expect(isMmtapeError(e, 'TRUNCATED_FILE')).toBe(true);
+    expect(isMmtapeError(e, 'MMTAPE_FORMAT_TRUNCATED_FILE')).toBe(true);
   });
 
   /** A file with columns ts, px, qx (f64) and the header offset of a descriptor's name. */
@@ -267,7 +267,7 @@ describe('corrupt files give typed errors naming the file', () => {
     bytes.write('px', nameAt('qx'), 'latin1');
     writeFileSync(path, resealHeader(bytes));
     const e = catchError(() => ColumnFile.open(path));
-    expect(isMmtapeError(e, 'BAD_HEADER')).toBe(true);
+    expect(isMmtapeError(e, 'MMTAPE_FORMAT_BAD_HEADER')).toBe(true);
     expect((e as Error).message).toContain('duplicate name "px"');
   });
 
@@ -288,7 +288,7 @@ describe('corrupt files give typed errors naming the file', () => {
     expect(
       isMmtapeError(
         catchError(() => f.verify()),
-        'BLOCK_CHECKSUM_MISMATCH',
+        'MMTAPE_FORMAT_BLOCK_CHECKSUM_MISMATCH',
       ),
     ).toBe(true);
     f.close();
@@ -299,14 +299,14 @@ describe('corrupt files give typed errors naming the file', () => {
     expect(
       isMmtapeError(
         catchError(() => ColumnFile.open(path)),
-        'HEADER_CHECKSUM_MISMATCH',
+        'MMTAPE_FORMAT_HEADER_CHECKSUM_MISMATCH',
       ),
     ).toBe(true);
     // And a real overlap is still found: qx moved onto px.
     bytes.writeBigUInt64LE(qx, qxOffsetAt);
     writeFileSync(path, resealHeader(bytes));
     const e = catchError(() => ColumnFile.open(path));
-    expect(isMmtapeError(e, 'BAD_HEADER')).toBe(true);
+    expect(isMmtapeError(e, 'MMTAPE_FORMAT_BAD_HEADER')).toBe(true);
     expect((e as Error).message).toMatch(/inside column/);
   });
 
@@ -315,7 +315,7 @@ describe('corrupt files give typed errors naming the file', () => {
       b.writeBigUInt64LE(1n << 40n, DESC0_OFFSET_FIELD);
       return b;
     });
-    expect(isMmtapeError(e, 'COLUMN_OUT_OF_BOUNDS')).toBe(true);
+    expect(isMmtapeError(e, 'MMTAPE_FORMAT_COLUMN_OUT_OF_BOUNDS')).toBe(true);
     expect((e as Error).message).toMatch(/column "ts" ends at byte 1099511628576 but file has \d+ bytes/);
   });
 
@@ -324,7 +324,7 @@ describe('corrupt files give typed errors naming the file', () => {
       b.writeBigUInt64LE(1n << 60n, DESC0_OFFSET_FIELD);
       return b;
     });
-    expect(isMmtapeError(offset, 'COLUMN_OUT_OF_BOUNDS')).toBe(true);
+    expect(isMmtapeError(offset, 'MMTAPE_FORMAT_COLUMN_OUT_OF_BOUNDS')).toBe(true);
     // The exact end (2^60 + the column's length), computed in BigInt only for the message.
     const offsetEnd = BigInt(
       /column "ts" ends at byte (\d+) but file has/.exec((offset as Error).message)![1]!,
@@ -334,7 +334,7 @@ describe('corrupt files give typed errors naming the file', () => {
       b.writeBigUInt64LE((1n << 60n) + 8n, DESC0_OFFSET_FIELD + 8);
       return b;
     });
-    expect(isMmtapeError(length, 'COLUMN_OUT_OF_BOUNDS')).toBe(true);
+    expect(isMmtapeError(length, 'MMTAPE_FORMAT_COLUMN_OUT_OF_BOUNDS')).toBe(true);
     const lengthEnd = BigInt(
       /column "ts" ends at byte (\d+) but file has/.exec((length as Error).message)![1]!,
     );
@@ -368,7 +368,7 @@ describe('corrupt files give typed errors naming the file', () => {
       b.writeBigUInt64LE(b.readBigUInt64LE(DESC0_OFFSET_FIELD) + 8n, DESC0_OFFSET_FIELD);
       return b;
     });
-    expect(isMmtapeError(e, 'MISALIGNED_COLUMN')).toBe(true);
+    expect(isMmtapeError(e, 'MMTAPE_FORMAT_MISALIGNED_COLUMN')).toBe(true);
     expect((e as Error).message).toContain('expected a multiple of 64');
   });
 
@@ -377,7 +377,7 @@ describe('corrupt files give typed errors naming the file', () => {
       b.writeBigUInt64LE(16n, DESC0_OFFSET_FIELD + 8);
       return b;
     });
-    expect(isMmtapeError(e, 'COLUMN_LENGTH_MISMATCH')).toBe(true);
+    expect(isMmtapeError(e, 'MMTAPE_FORMAT_COLUMN_LENGTH_MISMATCH')).toBe(true);
     expect((e as Error).message).toContain('has 16 bytes, expected 800');
   });
 
@@ -386,12 +386,12 @@ describe('corrupt files give typed errors naming the file', () => {
       b[42] = 9;
       return b;
     });
-    expect(isMmtapeError(e, 'BAD_HEADER')).toBe(true);
+    expect(isMmtapeError(e, 'MMTAPE_FORMAT_BAD_HEADER')).toBe(true);
   });
 
   it('missing file', () => {
     const e = catchError(() => ColumnFile.open(join(dir, 'nope.col')));
-    expect(isMmtapeError(e, 'FILE_OPEN_FAILED')).toBe(true);
+    expect(isMmtapeError(e, 'MMTAPE_FORMAT_OPEN_FAILED')).toBe(true);
   });
 
   it('seeded random header corruption never crashes and never returns inconsistent columns', () => {

@@ -89,14 +89,14 @@ describe('dataset folder layout', () => {
     expect(
       isMmtapeError(
         catchError(() => DatasetWriter.create(out)),
-        'OUTPUT_EXISTS',
+        'MMTAPE_FORMAT_OUTPUT_EXISTS',
       ),
     ).toBe(true);
     const foreign = join(dir, 'foreign');
     mkdirSync(foreign);
     writeFileSync(join(foreign, 'notes.txt'), 'keep me');
     const e = catchError(() => DatasetWriter.create(foreign, { overwrite: true }));
-    expect(isMmtapeError(e, 'OUTPUT_EXISTS')).toBe(true);
+    expect(isMmtapeError(e, 'MMTAPE_FORMAT_OUTPUT_EXISTS')).toBe(true);
     expect((e as Error).message).toContain('notes.txt');
     expect(readFileSync(join(foreign, 'notes.txt'), 'utf8')).toBe('keep me');
   });
@@ -107,7 +107,7 @@ describe('dataset folder layout', () => {
     w.writeSymbol('A', [{ name: 'ts', dtype: 'i64', data: BigInt64Array.of(T0) }]);
     expect(existsSync(w.tempDir)).toBe(true);
     const e = catchError(() => Dataset.open(out));
-    expect(isMmtapeError(e, 'DATASET_GENERATION')).toBe(true);
+    expect(isMmtapeError(e, 'MMTAPE_DATASET_GENERATION')).toBe(true);
     expect((e as Error).message).toContain('no CURRENT');
     w.abort();
     expect(existsSync(out)).toBe(false);
@@ -123,7 +123,7 @@ describe('generation pointer', () => {
     for (const bad of ['', 'gen-../../etc\n', '../x\n', `${'gen-a'.repeat(100)}\n`, 'gen-a\ngen-b\n']) {
       writeFileSync(path, bad);
       const e = catchError(() => Dataset.open(out));
-      expect(isMmtapeError(e, 'DATASET_GENERATION'), JSON.stringify(bad)).toBe(true);
+      expect(isMmtapeError(e, 'MMTAPE_DATASET_GENERATION'), JSON.stringify(bad)).toBe(true);
       expect((e as Error).message).toContain(path);
     }
     writeFileSync(path, good);
@@ -230,7 +230,7 @@ describe('leases and garbage collection', () => {
     collectGenerations(out);
     expect(existsSync(join(out, first))).toBe(false);
     const e = catchError(() => ds.open('S0'));
-    expect(isMmtapeError(e, 'DATASET_GENERATION')).toBe(true);
+    expect(isMmtapeError(e, 'MMTAPE_DATASET_GENERATION')).toBe(true);
     expect((e as Error).message).toContain(first);
   });
 
@@ -273,7 +273,7 @@ describe('leases and garbage collection', () => {
     // A pinned open of a generation a live collector (this process) is removing fails typed.
     writeFileSync(join(out, gen, '.removing'), `${process.pid}-0-00000001\n`);
     const e = catchError(() => Dataset.open(join(out, gen)));
-    expect(isMmtapeError(e, 'DATASET_GENERATION')).toBe(true);
+    expect(isMmtapeError(e, 'MMTAPE_DATASET_GENERATION')).toBe(true);
     expect(readdirSync(join(out, gen, '.leases'))).toEqual([]);
   });
 
@@ -299,7 +299,7 @@ describe('hand-made generations', () => {
     const gen = writeVersion(out, 1, 1, false);
     rmSync(join(out, gen, '.leases'), { recursive: true });
     const e = catchError(() => Dataset.open(out));
-    expect(isMmtapeError(e, 'DATASET_GENERATION')).toBe(true);
+    expect(isMmtapeError(e, 'MMTAPE_DATASET_GENERATION')).toBe(true);
     expect((e as Error).message).toContain('.leases');
   });
 });

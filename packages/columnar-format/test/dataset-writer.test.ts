@@ -48,7 +48,7 @@ describe('DatasetWriter', () => {
     expect(
       isMmtapeError(
         catchError(() => w.writeSymbol('B', series(1, 1n))),
-        'DATASET_WRITER',
+        'MMTAPE_DATASET_WRITER_MISUSE',
       ),
     ).toBe(true);
   });
@@ -58,7 +58,7 @@ describe('DatasetWriter', () => {
     expect(
       isMmtapeError(
         catchError(() => DatasetWriter.create(out)),
-        'OUTPUT_EXISTS',
+        'MMTAPE_FORMAT_OUTPUT_EXISTS',
       ),
     ).toBe(true);
     const w = DatasetWriter.create(join(dir, 'errs'), { partition: 'day' });
@@ -66,13 +66,13 @@ describe('DatasetWriter', () => {
     expect(
       isMmtapeError(
         catchError(() => w.writeSymbol('A', series(3, 1n))),
-        'DATASET_WRITER',
+        'MMTAPE_DATASET_WRITER_MISUSE',
       ),
     ).toBe(true);
     expect(
       isMmtapeError(
         catchError(() => w.writeSymbol('B', [series(3, 1n)[0]!])),
-        'DATASET_WRITER',
+        'MMTAPE_DATASET_WRITER_MISUSE',
       ),
     ).toBe(true);
     const unsorted = series(3, 1n);
@@ -80,13 +80,13 @@ describe('DatasetWriter', () => {
     expect(
       isMmtapeError(
         catchError(() => w.writeSymbol('C', unsorted)),
-        'NOT_SORTED',
+        'MMTAPE_FORMAT_NOT_SORTED',
       ),
     ).toBe(true);
     expect(
       isMmtapeError(
         catchError(() => w.writeSymbol('a', series(3, 1n))),
-        'INVALID_SYMBOL',
+        'MMTAPE_FORMAT_INVALID_SYMBOL',
       ),
     ).toBe(true);
     w.abort();
@@ -144,7 +144,7 @@ describe('partitions and manifest-driven pruning', () => {
     expect(
       isMmtapeError(
         catchError(() => ds.open('S0')),
-        'MULTI_PARTITION_SYMBOL',
+        'MMTAPE_DATASET_MULTI_PARTITION_SYMBOL',
       ),
     ).toBe(true);
     const chained = ds.openPartitions('S0').flatMap((f) => Array.from(f.timestampsNs()));
@@ -175,9 +175,10 @@ describe('partitions and manifest-driven pruning', () => {
     const [p0, p1] = ds.partitions('S3');
     writeFileSync(join(ds.generationDir, p0!.file), readFileSync(join(ds.generationDir, p1!.file)));
     const e = catchError(() => ds.verify({ symbols: ['S3'] }));
-    expect(isMmtapeError(e, 'DATASET_MISMATCH') || isMmtapeError(e, 'PARTITION_CHECKSUM_MISMATCH')).toBe(
-      true,
-    );
+    expect(
+      isMmtapeError(e, 'MMTAPE_DATASET_MISMATCH') ||
+        isMmtapeError(e, 'MMTAPE_DATASET_PARTITION_CHECKSUM_MISMATCH'),
+    ).toBe(true);
     ds.close();
   });
 

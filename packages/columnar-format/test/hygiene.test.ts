@@ -84,6 +84,6 @@ describe('ingest hygiene options', () => {
         outDir: join(dir, 'bad'),
         hygiene: { session: { timeZone: 'Mars/Base', start: '09:30', end: '16:00' } },
       }),
-    ).rejects.toSatisfy((e) => isMmtapeError(e, 'INVALID_INGEST_OPTIONS'));
+    ).rejects.toSatisfy((e) => isMmtapeError(e, 'MMTAPE_INGEST_INVALID_OPTIONS'));
   });
 });

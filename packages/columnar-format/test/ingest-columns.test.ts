@@ -168,23 +168,23 @@ describe('ingest keeps every numeric column', () => {
   it('a column map source missing from a file is a usage error naming the file and its columns', async () => {
     const { inDir, outDir } = fresh({ 'X.csv': 'date,close,volume\n2020-01-01,10,5\n' });
     const e = await ingestError({ inputs: [inDir], outDir, columnMap: { close: 'adjusted_close' } });
-    expect(isMmtapeError(e, 'INVALID_INGEST_OPTIONS')).toBe(true);
+    expect(isMmtapeError(e, 'MMTAPE_INGEST_INVALID_OPTIONS')).toBe(true);
     expect(e.message).toContain('X.csv');
     expect(e.message).toContain('"close", "volume"');
     const bad = await ingestError({ inputs: [inDir], outDir, columnMap: { 'Close Price': 'close' } });
-    expect(isMmtapeError(bad, 'INVALID_INGEST_OPTIONS')).toBe(true);
+    expect(isMmtapeError(bad, 'MMTAPE_INGEST_INVALID_OPTIONS')).toBe(true);
     expect(bad.message).toContain('"Close Price"');
   });
 
   it('two headers with the same snake_case name are a typed error naming both', async () => {
     const { inDir, outDir } = fresh({ 'X.csv': 'date,close,Adj Close,adj_close\n2020-01-01,1,2,3\n' });
     const e = await ingestError({ inputs: [inDir], outDir });
-    expect(isMmtapeError(e, 'COLUMN_NAME_COLLISION')).toBe(true);
+    expect(isMmtapeError(e, 'MMTAPE_INGEST_COLUMN_NAME_COLLISION')).toBe(true);
     expect(e.message).toContain('"Adj Close" and "adj_close"');
     expect(e.field).toBe('adj_close');
     const f = fresh({ 'Y.csv': 'date,close,Flags\n2020-01-01,1,0\n' });
     const r = await ingestError({ inputs: [f.inDir], outDir: f.outDir });
-    expect(isMmtapeError(r, 'COLUMN_NAME_COLLISION')).toBe(true);
+    expect(isMmtapeError(r, 'MMTAPE_INGEST_COLUMN_NAME_COLLISION')).toBe(true);
     expect(r.message).toContain('"Flags"');
   });
 
@@ -252,7 +252,7 @@ describe('ingest keeps every numeric column', () => {
   it('a non-number after numbers in an extra column is an error with file, line and column', async () => {
     const { inDir, outDir } = fresh({ 'X.csv': 'date,close,adj_close\n2020-01-01,1,2\n2020-01-02,1,n/a\n' });
     const e = await ingestError({ inputs: [inDir], outDir });
-    expect(isMmtapeError(e, 'INVALID_NUMBER')).toBe(true);
+    expect(isMmtapeError(e, 'MMTAPE_INGEST_INVALID_NUMBER')).toBe(true);
     expect(e.message).toContain('X.csv:3: column "adj_close" expected a number but found "n/a"');
   });
 });
@@ -262,7 +262,7 @@ describe('ingest hygiene defaults', () => {
     const csv = 'date,open,high,low,close,volume\n2020-01-01,1,2,1,1.5,10\n2020-01-02,1,1e309,1,1.5,10\n';
     const { inDir, root } = fresh({ 'X.csv': csv });
     const e = await ingestError({ inputs: [inDir], outDir: join(root, 'out') });
-    expect(isMmtapeError(e, 'INVALID_NUMBER')).toBe(true);
+    expect(isMmtapeError(e, 'MMTAPE_INGEST_INVALID_NUMBER')).toBe(true);
     expect(e.message).toContain('X.csv:3: column "high" value "1e309" is not a finite number');
     expect(e.line).toBe(3);
     expect(e.field).toBe('high');

@@ -92,7 +92,7 @@ describe('parallel ingest (worker threads)', () => {
     writeSeededCsvs(inDir, 11, 4);
     writeFileSync(join(inDir, 'part02.csv'), 'timestamp,symbol,close\n2018-01-02T14:30:00Z,A,1\nnope,A,2\n');
     const err = await ingest({ inputs: [inDir], outDir: join(root, 'out'), workers: 3 }).catch((e) => e);
-    expect(isMmtapeError(err, 'INVALID_TIMESTAMP')).toBe(true);
+    expect(isMmtapeError(err, 'MMTAPE_INGEST_INVALID_TIMESTAMP')).toBe(true);
     expect((err as Error).message).toContain('part02.csv:3');
     expect((err as { line?: number }).line).toBe(3);
     expect(readdirSync(root)).toEqual(['in']);
@@ -102,7 +102,7 @@ describe('parallel ingest (worker threads)', () => {
     const { inDir, root } = fresh();
     writeSeededCsvs(inDir, 3, 1);
     const err = await ingest({ inputs: [inDir], outDir: join(root, 'out'), workers: 0 }).catch((e) => e);
-    expect(isMmtapeError(err, 'INVALID_INGEST_OPTIONS')).toBe(true);
+    expect(isMmtapeError(err, 'MMTAPE_INGEST_INVALID_OPTIONS')).toBe(true);
   });
 });
 
@@ -277,14 +277,14 @@ describe('Parquet in', () => {
     const { inDir, root } = fresh();
     writeFileSync(join(inDir, 'bad.parquet'), 'not parquet at all');
     const e1 = await ingest({ inputs: [inDir], outDir: join(root, 'o'), workers: 1 }).catch((e) => e);
-    expect(isMmtapeError(e1, 'PARQUET_READ_FAILED')).toBe(true);
+    expect(isMmtapeError(e1, 'MMTAPE_INGEST_PARQUET_READ_FAILED')).toBe(true);
     expect((e1 as Error).message).toContain('bad.parquet');
     parquetWriteFile({
       filename: join(inDir, 'bad.parquet'),
       columnData: [{ name: 'timestamp', data: ['2018-01-02'], type: 'STRING' }],
     });
     const e2 = await ingest({ inputs: [inDir], outDir: join(root, 'o'), workers: 1 }).catch((e) => e);
-    expect(isMmtapeError(e2, 'MISSING_COLUMN')).toBe(true);
+    expect(isMmtapeError(e2, 'MMTAPE_INGEST_MISSING_COLUMN')).toBe(true);
   });
 });
 
@@ -366,7 +366,7 @@ describe('exportParquet', () => {
       unit: 'MICROS',
     });
     const again = await exportParquet(ds, out, { symbols: ['S1', 'S3'], startNs, endNs }).catch((e) => e);
-    expect(isMmtapeError(again, 'OUTPUT_EXISTS')).toBe(true);
+    expect(isMmtapeError(again, 'MMTAPE_FORMAT_OUTPUT_EXISTS')).toBe(true);
     const replaced = await exportParquet(ds, out, { overwrite: true, symbols: ['S2'] });
     expect((await readBack(out)).rows.length).toBe(replaced.rows);
     expect(
@@ -377,6 +377,6 @@ describe('exportParquet', () => {
       ),
     ).toBe(false);
     const bad = await exportParquet(ds, join(ds, '..', 'x.parquet'), { rowGroupRows: 0 }).catch((e) => e);
-    expect(isMmtapeError(bad, 'PARQUET_EXPORT_FAILED')).toBe(true);
+    expect(isMmtapeError(bad, 'MMTAPE_EXPORT_PARQUET_FAILED')).toBe(true);
   });
 });

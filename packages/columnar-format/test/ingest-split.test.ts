@@ -189,7 +189,7 @@ describe('byte-range splitting of large CSV files', () => {
       [3, 4096],
     ] as const) {
       const err = await ingest(base(inDir, join(root, 'out'), { workers, splitBytes })).catch((e) => e);
-      expect(isMmtapeError(err, 'INVALID_NUMBER')).toBe(true);
+      expect(isMmtapeError(err, 'MMTAPE_INGEST_INVALID_NUMBER')).toBe(true);
       expect((err as Error).message).toContain(`${join(inDir, 'bad.csv')}:4322:`);
       expect((err as { line?: number }).line).toBe(4322);
       expect(readdirSync(root)).toEqual(['in']);
@@ -200,7 +200,7 @@ describe('byte-range splitting of large CSV files', () => {
     const { inDir, root } = fresh({ 'a.csv': 'date,close\n2020-01-01,1\n' });
     for (const splitBytes of [0, -5, 1.5, Number.NaN]) {
       const err = await ingest(base(inDir, join(root, 'out'), { splitBytes })).catch((e) => e);
-      expect(isMmtapeError(err, 'INVALID_INGEST_OPTIONS')).toBe(true);
+      expect(isMmtapeError(err, 'MMTAPE_INGEST_INVALID_OPTIONS')).toBe(true);
       expect((err as Error).message).toContain('splitBytes');
     }
   });

@@ -117,7 +117,7 @@ describe('CSV fast path: uDSV', () => {
         durable: false,
         workers: 1,
       }).catch((e) => e);
-      expect(isMmtapeError(err, 'FIELD_COUNT_MISMATCH')).toBe(true);
+      expect(isMmtapeError(err, 'MMTAPE_INGEST_FIELD_COUNT_MISMATCH')).toBe(true);
       expect((err as Error).message).toContain(`${path}${line}`);
       expect((err as Error).message).toContain(found);
     }

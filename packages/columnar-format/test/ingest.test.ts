@@ -173,7 +173,9 @@ describe('ingestCsv layouts', () => {
   it('refuses an existing outDir unless overwrite, and replaces it atomically', async () => {
     const { inDir, outDir, root } = fresh({ 'A.csv': 'date,close\n2020-01-01,1\n' });
     await ingestCsv({ inputs: [inDir], outDir });
-    await expect(ingestCsv({ inputs: [inDir], outDir })).rejects.toMatchObject({ code: 'OUTPUT_EXISTS' });
+    await expect(ingestCsv({ inputs: [inDir], outDir })).rejects.toMatchObject({
+      code: 'MMTAPE_FORMAT_OUTPUT_EXISTS',
+    });
     writeFileSync(join(inDir, 'B.csv'), 'date,close\n2020-01-02,2\n');
     const r = await ingestCsv({ inputs: [inDir], outDir, overwrite: true });
     expect(r.symbols.map((s) => s.symbol)).toEqual(['A', 'B']);
@@ -182,7 +184,7 @@ describe('ingestCsv layouts', () => {
     mkdirSync(foreign);
     writeFileSync(join(foreign, 'important.txt'), 'x');
     await expect(ingestCsv({ inputs: [inDir], outDir: foreign, overwrite: true })).rejects.toMatchObject({
-      code: 'OUTPUT_EXISTS',
+      code: 'MMTAPE_FORMAT_OUTPUT_EXISTS',
     });
     expect(readFileSync(join(foreign, 'important.txt'), 'utf8')).toBe('x');
   });
@@ -194,7 +196,7 @@ describe('ingestCsv bad input: typed errors with file and line, nothing left beh
       'A.csv': 'date,close\n2020-01-01,1\n2020-01-02,1\n\n2020-02-30,1\n',
       'B.csv': 'date,close\n2020-01-01,1\n',
     });
-    await expectIngestError({ inputs: [inDir], outDir }, 'INVALID_TIMESTAMP', [
+    await expectIngestError({ inputs: [inDir], outDir }, 'MMTAPE_INGEST_INVALID_TIMESTAMP', [
       `${join(inDir, 'A.csv')}:5:`,
       '"2020-02-30"',
     ]);
@@ -202,18 +204,20 @@ describe('ingestCsv bad input: typed errors with file and line, nothing left beh
 
   it('missing required column lists the columns found', async () => {
     const { inDir, outDir } = fresh({ 'A.csv': 'date,open,price\n2020-01-01,1,2\n' });
-    await expectIngestError({ inputs: [inDir], outDir }, 'MISSING_COLUMN', [
+    await expectIngestError({ inputs: [inDir], outDir }, 'MMTAPE_INGEST_MISSING_COLUMN', [
       `${join(inDir, 'A.csv')}:1:`,
       'missing close column',
       'found columns "date", "open", "price"',
     ]);
     const b = fresh({ 'A.csv': 'open,close\n1,2\n' });
-    await expectIngestError({ inputs: [b.inDir], outDir: b.outDir }, 'MISSING_COLUMN', ['missing timestamp']);
+    await expectIngestError({ inputs: [b.inDir], outDir: b.outDir }, 'MMTAPE_INGEST_MISSING_COLUMN', [
+      'missing timestamp',
+    ]);
   });
 
   it('non-numeric price', async () => {
     const { inDir, outDir } = fresh({ 'A.csv': 'date,open,close\n2020-01-01,1,2\n2020-01-02,1,abc\n' });
-    await expectIngestError({ inputs: [inDir], outDir }, 'INVALID_NUMBER', [
+    await expectIngestError({ inputs: [inDir], outDir }, 'MMTAPE_INGEST_INVALID_NUMBER', [
       `${join(inDir, 'A.csv')}:3:`,
       'column "close" expected a number but found "abc"',
     ]);
@@ -221,7 +225,7 @@ describe('ingestCsv bad input: typed errors with file and line, nothing left beh
 
   it('wrong number of fields', async () => {
     const { inDir, outDir } = fresh({ 'A.csv': 'date,open,close\n2020-01-01,1,2\n2020-01-02,1\n' });
-    await expectIngestError({ inputs: [inDir], outDir }, 'FIELD_COUNT_MISMATCH', [
+    await expectIngestError({ inputs: [inDir], outDir }, 'MMTAPE_INGEST_FIELD_COUNT_MISMATCH', [
       `${join(inDir, 'A.csv')}:3:`,
       'expected 3 fields (as in the header) but found 2',
     ]);
@@ -229,10 +233,14 @@ describe('ingestCsv bad input: typed errors with file and line, nothing left beh
 
   it('bad options', async () => {
     const { inDir, outDir } = fresh({ 'A.csv': 'date,close\n2020-01-01,1\n' });
-    await expectIngestError({ inputs: [inDir], outDir, timeZone: 'Mars/Base' }, 'INVALID_INGEST_OPTIONS', [
-      'Mars/Base',
+    await expectIngestError(
+      { inputs: [inDir], outDir, timeZone: 'Mars/Base' },
+      'MMTAPE_INGEST_INVALID_OPTIONS',
+      ['Mars/Base'],
+    );
+    await expectIngestError({ inputs: [join(inDir, 'nope')], outDir }, 'MMTAPE_INGEST_INVALID_OPTIONS', [
+      'nope',
     ]);
-    await expectIngestError({ inputs: [join(inDir, 'nope')], outDir }, 'INVALID_INGEST_OPTIONS', ['nope']);
   });
 });
 
@@ -256,7 +264,7 @@ describe('Dataset manifest validation', () => {
     let e = mutate((x) => {
       x.symbols[0].rows = -1;
     });
-    expect(isMmtapeError(e, 'INVALID_MANIFEST')).toBe(true);
+    expect(isMmtapeError(e, 'MMTAPE_DATASET_INVALID_MANIFEST')).toBe(true);
     expect((e as Error).message).toContain(path);
     expect((e as { field?: string }).field).toBe('symbols[0].rows');
     e = mutate((x) => {
@@ -277,20 +285,20 @@ describe('Dataset manifest validation', () => {
     expect(
       isMmtapeError(
         catchAny(() => ds.open('A')),
-        'DATASET_MISMATCH',
+        'MMTAPE_DATASET_MISMATCH',
       ),
     ).toBe(true);
     expect(
       isMmtapeError(
         catchAny(() => ds.open('ZZZ')),
-        'SYMBOL_NOT_FOUND',
+        'MMTAPE_DATASET_SYMBOL_NOT_FOUND',
       ),
     ).toBe(true);
     writeFileSync(path, '{not json');
     expect(
       isMmtapeError(
         catchAny(() => Dataset.open(outDir)),
-        'INVALID_MANIFEST',
+        'MMTAPE_DATASET_INVALID_MANIFEST',
       ),
     ).toBe(true);
   });

@@ -102,7 +102,7 @@ describe('manifest cross-checked against each file header', () => {
         e.firstTimestampNs = firstNs.toString();
       });
       const e = replayEvents(path, T0, endNs);
-      expect(isMmtapeError(e, 'DATASET_MISMATCH')).toBe(true);
+      expect(isMmtapeError(e, 'MMTAPE_DATASET_MISMATCH')).toBe(true);
       expect((e as Error).message).toMatch(
         /firstTimestampNs is "\d+" in the file but the manifest says "\d+"/,
       );
@@ -115,7 +115,7 @@ describe('manifest cross-checked against each file header', () => {
       m.symbols[1]!.firstTimestampNs = (T0 + 999n * MINUTE).toString();
     });
     const e = catchError(() => Dataset.open(path));
-    expect(isMmtapeError(e, 'DATASET_MISMATCH')).toBe(true);
+    expect(isMmtapeError(e, 'MMTAPE_DATASET_MISMATCH')).toBe(true);
     expect((e as Error).message).toContain('symbols[1].firstTimestampNs');
   });
 
@@ -126,7 +126,7 @@ describe('manifest cross-checked against each file header', () => {
       m.totalRows -= 1500;
     });
     const e = replayEvents(path);
-    expect(isMmtapeError(e, 'DATASET_MISMATCH')).toBe(true);
+    expect(isMmtapeError(e, 'MMTAPE_DATASET_MISMATCH')).toBe(true);
     expect((e as { field?: string; expected?: unknown; actual?: unknown }).field).toBe('rows');
     expect((e as { expected?: unknown }).expected).toBe(1500);
     expect((e as { actual?: unknown }).actual).toBe(3000);
@@ -144,7 +144,7 @@ describe('manifest cross-checked against each file header', () => {
         p.rows = 0;
       });
       const e = replayEvents(path);
-      expect(isMmtapeError(e, 'DATASET_MISMATCH')).toBe(true);
+      expect(isMmtapeError(e, 'MMTAPE_DATASET_MISMATCH')).toBe(true);
     }
   });
 
@@ -153,7 +153,7 @@ describe('manifest cross-checked against each file header', () => {
       m.schema[1]!.dtype = 'i64';
     });
     const e = replayEvents(path);
-    expect(isMmtapeError(e, 'DATASET_MISMATCH')).toBe(true);
+    expect(isMmtapeError(e, 'MMTAPE_DATASET_MISMATCH')).toBe(true);
     expect((e as { field?: string }).field).toBe('schema');
     expect((e as Error).message).toContain('ts:i64, close:f64');
   });
@@ -164,7 +164,7 @@ describe('manifest cross-checked against each file header', () => {
       m.totalRows = 0;
     });
     const e = catchError(() => Dataset.open(path));
-    expect(isMmtapeError(e, 'DATASET_MISMATCH')).toBe(true);
+    expect(isMmtapeError(e, 'MMTAPE_DATASET_MISMATCH')).toBe(true);
     expect((e as Error).message).toContain(
       'the symbol list is empty but the folder holds 2 column/segment files',
     );
@@ -178,7 +178,7 @@ describe('manifest cross-checked against each file header', () => {
       m.totalRows += parts[parts.length - 1]!.rows;
     });
     const e = catchError(() => Dataset.open(path));
-    expect(isMmtapeError(e, 'DATASET_MISMATCH')).toBe(true);
+    expect(isMmtapeError(e, 'MMTAPE_DATASET_MISMATCH')).toBe(true);
     expect((e as Error).message).toMatch(/is also symbols\[0\]\.partitions\[\d\]|key 2018-01-03 repeats/);
   });
 
@@ -188,7 +188,7 @@ describe('manifest cross-checked against each file header', () => {
       p.lastTimestampNs = (BigInt(p.lastTimestampNs) + 2n * 86_400_000_000_000n).toString();
     });
     const e = catchError(() => Dataset.open(path));
-    expect(isMmtapeError(e, 'DATASET_MISMATCH')).toBe(true);
+    expect(isMmtapeError(e, 'MMTAPE_DATASET_MISMATCH')).toBe(true);
   });
 
   it('with verify: false the manifest still prunes by its own time ranges (documented opt-out)', () => {

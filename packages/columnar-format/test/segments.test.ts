@@ -233,7 +233,7 @@ describe('segment files (DatasetWriter segmentBytes, Dataset)', () => {
   it('rejects segmentBytes outside its range', () => {
     for (const bad of [0, 100, 1.5, 2 ** 31]) {
       const error = catchError(() => DatasetWriter.create(join(dir, `bad-${bad}`), { segmentBytes: bad }));
-      expect(isMmtapeError(error, 'DATASET_WRITER')).toBe(true);
+      expect(isMmtapeError(error, 'MMTAPE_DATASET_WRITER_MISUSE')).toBe(true);
       expect((error as Error).message).toContain('segmentBytes');
     }
   });
@@ -249,7 +249,7 @@ describe('segment files (DatasetWriter segmentBytes, Dataset)', () => {
     let ds = Dataset.open(out);
     expect(ds.open(SYMBOLS[0]!).rowCount).toBe(rowsOf(0));
     const truncated = catchError(() => ds.open(SYMBOLS.at(-1)!));
-    expect(isMmtapeError(truncated, 'DATASET_MISMATCH')).toBe(true);
+    expect(isMmtapeError(truncated, 'MMTAPE_DATASET_MISMATCH')).toBe(true);
     expect((truncated as Error).message).toContain(`${segPath}@${lastPart.offsetBytes}`);
     ds.close();
     // 2. A member whose header is overwritten: the column-file validation names the member.
@@ -272,7 +272,7 @@ describe('segment files (DatasetWriter segmentBytes, Dataset)', () => {
     manifest.symbols[4].partitions[0].offsetBytes = fifth.offsetBytes;
     writeFileSync(join(currentGenerationDir(out), MANIFEST_FILE_NAME), JSON.stringify(manifest));
     const moved = catchError(() => Dataset.open(out));
-    expect(isMmtapeError(moved, 'DATASET_MISMATCH')).toBe(true);
+    expect(isMmtapeError(moved, 'MMTAPE_DATASET_MISMATCH')).toBe(true);
     expect((moved as Error).message).toContain(`segment-00000.mmseg@${fifth.offsetBytes} is also`);
     // Members 4 and 5 swapped: the slice bounds catch the larger member read under the smaller size
     // (columns past its end), the symbol check the other.
@@ -280,12 +280,12 @@ describe('segment files (DatasetWriter segmentBytes, Dataset)', () => {
     writeFileSync(join(currentGenerationDir(out), MANIFEST_FILE_NAME), JSON.stringify(manifest));
     ds = Dataset.open(out);
     const small = catchError(() => ds.open(SYMBOLS[4]!));
-    expect(isMmtapeError(small, 'COLUMN_OUT_OF_BOUNDS')).toBe(true);
+    expect(isMmtapeError(small, 'MMTAPE_FORMAT_COLUMN_OUT_OF_BOUNDS')).toBe(true);
     expect((small as Error).message).toContain(`${segPath}@${m.symbols[5]!.partitions![0]!.offsetBytes}`);
     expect(
       isMmtapeError(
         catchError(() => ds.open(SYMBOLS[5]!)),
-        'DATASET_MISMATCH',
+        'MMTAPE_DATASET_MISMATCH',
       ),
     ).toBe(true);
     ds.close();
@@ -293,7 +293,7 @@ describe('segment files (DatasetWriter segmentBytes, Dataset)', () => {
     manifest.symbols[4].partitions[0].offsetBytes = 100;
     writeFileSync(join(currentGenerationDir(out), MANIFEST_FILE_NAME), JSON.stringify(manifest));
     const invalid = catchError(() => Dataset.open(out));
-    expect(isMmtapeError(invalid, 'INVALID_MANIFEST')).toBe(true);
+    expect(isMmtapeError(invalid, 'MMTAPE_DATASET_INVALID_MANIFEST')).toBe(true);
     expect((invalid as Error).message).toContain('offsetBytes');
   });
 });

@@ -65,26 +65,26 @@ describe('symbolToFileName / fileNameToSymbol', () => {
     expect(
       isMmtapeError(
         catchError(() => symbolToFileName('')),
-        'INVALID_SYMBOL',
+        'MMTAPE_FORMAT_INVALID_SYMBOL',
       ),
     ).toBe(true);
     expect(
       isMmtapeError(
         catchError(() => symbolToFileName('\uD800')),
-        'INVALID_SYMBOL',
+        'MMTAPE_FORMAT_INVALID_SYMBOL',
       ),
     ).toBe(true);
     expect(
       isMmtapeError(
         catchError(() => symbolToFileName('x'.repeat(300))),
-        'INVALID_SYMBOL',
+        'MMTAPE_FORMAT_INVALID_SYMBOL',
       ),
     ).toBe(true);
     for (const bad of ['AAPL.csv', '%41APL.col', 'a%2fb.col', '%FF.col', '.x.col', 'a/b.col', '%2.col']) {
       expect(
         isMmtapeError(
           catchError(() => fileNameToSymbol(bad)),
-          'INVALID_SYMBOL',
+          'MMTAPE_FORMAT_INVALID_SYMBOL',
         ),
       ).toBe(true);
     }

@@ -1,6 +1,12 @@
 import { decodeChain } from './chain.js';
 import { checksumOf, verifyFrameChecksum } from './checksum.js';
-import { ChecksumMismatchError, FrameLengthError, FrameTruncatedError } from './errors.js';
+import {
+  ChecksumMismatchError,
+  CodecError,
+  FrameLengthError,
+  FrameTruncatedError,
+  isCompressionError,
+} from './errors.js';
 import { isChainFrameVersion, readFrameHeader } from './frame-header.js';
 import { zstdDecompress } from './zstd-codec.js';
 
@@ -22,8 +28,20 @@ import { zstdDecompress } from './zstd-codec.js';
  * @throws CodecError corrupt data in a chain stage (blosc, lz4, zlib, filters, bar).
  * @throws ZstdError corrupt zstd payload, or the wasm module cannot load.
  * @throws FrameTooLargeError the raw length exceeds the codec's limit.
+ * Invalid stage options in the frame's descriptor are a `CodecError` (`data`:
+ * they come from the frame's bytes, not from the caller), with the original error as `cause`.
  */
 export async function decodeFrame(frame: Uint8Array): Promise<Uint8Array> {
+  try {
+    return await decodeFrameBytes(frame);
+  } catch (error) {
+    if (isCompressionError(error, 'MMTAPE_CODEC_INVALID_OPTIONS'))
+      throw new CodecError('frame', 'decode', `invalid chain descriptor: ${error.message}`, { cause: error });
+    throw error;
+  }
+}
+
+async function decodeFrameBytes(frame: Uint8Array): Promise<Uint8Array> {
   const header = readFrameHeader(frame);
   const payloadOffset = header.headerLengthBytes;
   if (frame.byteLength < header.frameLengthBytes) {

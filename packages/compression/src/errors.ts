@@ -2,38 +2,32 @@
  * Tagged errors of `@mmtape/compression`.
  *
  * Every error carries a literal `code`, typed context fields (`offsetBytes`, `expected`, `actual`) and
- * an optional `cause`, and is marked with `Symbol.for('mmtape.error')` so that {@link isMmtapeError}
- * recognises it even when two copies of this package coexist in one process (where `instanceof` fails).
+ * an optional `cause`, and extends `MmtapeError` of `@mmtape/errors`: a `kind` (corrupt frames are
+ * `data`, bad arguments `usage`, encoder failures `internal`) and the `Symbol.for('mmtape.error')` marker
+ * recognised by `isMmtapeError` even when two copies of this package coexist (where `instanceof` fails).
  *
  * @module
  */
 
-/** Process-wide marker shared by every mmtape package (`Symbol.for`, so duplicates agree). */
-const MMTAPE_ERROR_MARKER = Symbol.for('mmtape.error');
+import { type ErrorKind, isMmtapeError, MmtapeError } from '@mmtape/errors';
 
 /** Literal codes of the errors thrown by this package. */
 export type CompressionErrorCode =
   | 'MMTAPE_FRAME_TRUNCATED'
   | 'MMTAPE_FRAME_BAD_MAGIC'
   | 'MMTAPE_FRAME_UNSUPPORTED_VERSION'
-  | 'MMTAPE_UNKNOWN_CODEC'
+  | 'MMTAPE_CODEC_UNKNOWN'
   | 'MMTAPE_FRAME_LENGTH_MISMATCH'
-  | 'MMTAPE_CHECKSUM_MISMATCH'
+  | 'MMTAPE_FRAME_CHECKSUM_MISMATCH'
   | 'MMTAPE_FRAME_TOO_LARGE'
-  | 'MMTAPE_INVALID_COMPRESSION_LEVEL'
-  | 'MMTAPE_ZSTD_FAILED'
+  | 'MMTAPE_CODEC_INVALID_LEVEL'
+  | 'MMTAPE_CODEC_ZSTD_FAILED'
   | 'MMTAPE_CODEC_FAILED'
-  | 'MMTAPE_INVALID_CODEC_OPTIONS';
+  | 'MMTAPE_CODEC_INVALID_OPTIONS';
 
-/** Base class: sets `name`, `cause` and the cross-package marker. Not exported; use the guards. */
-abstract class CompressionError extends Error {
-  abstract readonly code: CompressionErrorCode;
-
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
-    Object.defineProperty(this, MMTAPE_ERROR_MARKER, { value: true, enumerable: false });
-  }
+/** Base class of this package's errors (see `@mmtape/errors`). Not exported; use the guards. */
+abstract class CompressionError extends MmtapeError {
+  abstract override readonly code: CompressionErrorCode;
 }
 
 /**
@@ -43,6 +37,7 @@ abstract class CompressionError extends Error {
  */
 export class FrameTruncatedError extends CompressionError {
   readonly code = 'MMTAPE_FRAME_TRUNCATED' as const;
+  readonly kind = 'data' as const;
   readonly offsetBytes: number;
   readonly expected: number;
   readonly actual: number;
@@ -60,6 +55,7 @@ export class FrameTruncatedError extends CompressionError {
 /** The first 4 bytes are not the frame magic. `expected`/`actual` are hex strings such as `894d545a`. */
 export class FrameMagicError extends CompressionError {
   readonly code = 'MMTAPE_FRAME_BAD_MAGIC' as const;
+  readonly kind = 'data' as const;
   readonly offsetBytes = 0;
   readonly expected: string;
   readonly actual: string;
@@ -77,6 +73,7 @@ export class FrameMagicError extends CompressionError {
  */
 export class FrameVersionError extends CompressionError {
   readonly code = 'MMTAPE_FRAME_UNSUPPORTED_VERSION' as const;
+  readonly kind = 'data' as const;
   readonly offsetBytes = 4;
   readonly expected: number;
   readonly actual: number;
@@ -90,10 +87,12 @@ export class FrameVersionError extends CompressionError {
 
 /**
  * A codec id in a frame (byte 5, `offsetBytes` = 5) or a codec name passed to `encodeFrame`
- * (`offsetBytes` undefined) is not known. `expected` lists the known ids or names.
+ * (`offsetBytes` undefined) is not known. `expected` lists the known ids or names. `kind`: `data` for a
+ * numeric id (read from a frame), `usage` for a name (passed by the caller).
  */
 export class UnknownCodecError extends CompressionError {
-  readonly code = 'MMTAPE_UNKNOWN_CODEC' as const;
+  readonly code = 'MMTAPE_CODEC_UNKNOWN' as const;
+  readonly kind: 'data' | 'usage';
   readonly offsetBytes: number | undefined;
   readonly expected: string;
   readonly actual: number | string;
@@ -104,6 +103,7 @@ export class UnknownCodecError extends CompressionError {
         ? `unknown codec "${String(actual)}", expected one of ${expected}`
         : `unknown codec id ${String(actual)} at byte ${offsetBytes}, expected one of ${expected}`,
     );
+    this.kind = typeof actual === 'number' ? 'data' : 'usage';
     this.offsetBytes = offsetBytes;
     this.expected = expected;
     this.actual = actual;
@@ -117,6 +117,7 @@ export class UnknownCodecError extends CompressionError {
  */
 export class FrameLengthError extends CompressionError {
   readonly code = 'MMTAPE_FRAME_LENGTH_MISMATCH' as const;
+  readonly kind = 'data' as const;
   readonly offsetBytes: number;
   readonly expected: number;
   readonly actual: number;
@@ -137,7 +138,8 @@ export class FrameLengthError extends CompressionError {
  * header, descriptor or payload bytes are corrupt).
  */
 export class ChecksumMismatchError extends CompressionError {
-  readonly code = 'MMTAPE_CHECKSUM_MISMATCH' as const;
+  readonly code = 'MMTAPE_FRAME_CHECKSUM_MISMATCH' as const;
+  readonly kind = 'data' as const;
   readonly offsetBytes = 16;
   readonly expected: number;
   readonly actual: number;
@@ -156,9 +158,11 @@ export class ChecksumMismatchError extends CompressionError {
 /**
  * The input is larger than a codec accepts. `expected` is the inclusive limit in bytes, `actual` the
  * size. zstd runs in a 32-bit WebAssembly heap capped at 2 GiB that must hold input and output at once.
+ * `kind` `data`: the input (bytes to encode, or a frame's announced sizes) exceeds what can be coded.
  */
 export class FrameTooLargeError extends CompressionError {
   readonly code = 'MMTAPE_FRAME_TOO_LARGE' as const;
+  readonly kind = 'data' as const;
   readonly expected: number;
   readonly actual: number;
 
@@ -171,7 +175,8 @@ export class FrameTooLargeError extends CompressionError {
 
 /** `encodeFrame` got a level outside the codec's range. `expected` describes the range. */
 export class InvalidCompressionLevelError extends CompressionError {
-  readonly code = 'MMTAPE_INVALID_COMPRESSION_LEVEL' as const;
+  readonly code = 'MMTAPE_CODEC_INVALID_LEVEL' as const;
+  readonly kind = 'usage' as const;
   readonly expected: string;
   readonly actual: number;
 
@@ -184,10 +189,12 @@ export class InvalidCompressionLevelError extends CompressionError {
 
 /**
  * The zstd WebAssembly module failed to load, or zstd reported an error while compressing or
- * decompressing (corrupt payload). `cause` is the underlying error.
+ * decompressing (corrupt payload). `cause` is the underlying error. `kind`: `data` when decompressing,
+ * `internal` when loading or compressing.
  */
 export class ZstdError extends CompressionError {
-  readonly code = 'MMTAPE_ZSTD_FAILED' as const;
+  readonly code = 'MMTAPE_CODEC_ZSTD_FAILED' as const;
+  readonly kind: ErrorKind;
   readonly operation: 'init' | 'compress' | 'decompress';
   readonly offsetBytes: number | undefined;
 
@@ -197,6 +204,7 @@ export class ZstdError extends CompressionError {
     options?: { cause?: unknown; offsetBytes?: number },
   ) {
     super(`zstd ${operation} failed: ${detail}`, { cause: options?.cause });
+    this.kind = operation === 'decompress' ? 'data' : 'internal';
     this.operation = operation;
     this.offsetBytes = options?.offsetBytes;
   }
@@ -207,10 +215,11 @@ export class ZstdError extends CompressionError {
  * decoding, or an internal failure while encoding, including a failed encode-time round-trip check of
  * a `bar` frame (then `offsetBytes` is the first differing byte of the encoder's input). `codec` names
  * the stage, `offsetBytes` locates the data in the frame or blosc buffer when known; `cause` is the
- * underlying error.
+ * underlying error. `kind`: `data` when decoding, `internal` when encoding.
  */
 export class CodecError extends CompressionError {
   readonly code = 'MMTAPE_CODEC_FAILED' as const;
+  readonly kind: ErrorKind;
   readonly codec: string;
   readonly operation: 'encode' | 'decode';
   readonly offsetBytes: number | undefined;
@@ -222,6 +231,7 @@ export class CodecError extends CompressionError {
     options?: { cause?: unknown; offsetBytes?: number },
   ) {
     super(`${codec} ${operation} failed: ${detail}`, { cause: options?.cause });
+    this.kind = operation === 'decode' ? 'data' : 'internal';
     this.codec = codec;
     this.operation = operation;
     this.offsetBytes = options?.offsetBytes;
@@ -230,10 +240,12 @@ export class CodecError extends CompressionError {
 
 /**
  * Options of a codec stage are invalid (`option` names it, `expected` describes valid values), or the
- * codec cannot do what is asked (e.g. encoding blosc with cname `blosclz`).
+ * codec cannot do what is asked (e.g. encoding blosc with cname `blosclz`). `decodeFrame` reports invalid
+ * options read from a frame's descriptor as a `CodecError` (`data`) instead.
  */
 export class CodecOptionsError extends CompressionError {
-  readonly code = 'MMTAPE_INVALID_CODEC_OPTIONS' as const;
+  readonly code = 'MMTAPE_CODEC_INVALID_OPTIONS' as const;
+  readonly kind = 'usage' as const;
   readonly codec: string;
   readonly option: string;
   readonly expected: string;
@@ -262,27 +274,18 @@ export type CompressionErrorType =
   | CodecError
   | CodecOptionsError;
 
-/** True for an error thrown by any mmtape package (marker check, works across duplicated packages). */
-export function isMmtapeError(value: unknown): value is Error & { code: string } {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    (value as Record<symbol, unknown>)[MMTAPE_ERROR_MARKER] === true
-  );
-}
-
 const KNOWN_CODES: ReadonlySet<string> = new Set<CompressionErrorCode>([
   'MMTAPE_FRAME_TRUNCATED',
   'MMTAPE_FRAME_BAD_MAGIC',
   'MMTAPE_FRAME_UNSUPPORTED_VERSION',
-  'MMTAPE_UNKNOWN_CODEC',
+  'MMTAPE_CODEC_UNKNOWN',
   'MMTAPE_FRAME_LENGTH_MISMATCH',
-  'MMTAPE_CHECKSUM_MISMATCH',
+  'MMTAPE_FRAME_CHECKSUM_MISMATCH',
   'MMTAPE_FRAME_TOO_LARGE',
-  'MMTAPE_INVALID_COMPRESSION_LEVEL',
-  'MMTAPE_ZSTD_FAILED',
+  'MMTAPE_CODEC_INVALID_LEVEL',
+  'MMTAPE_CODEC_ZSTD_FAILED',
   'MMTAPE_CODEC_FAILED',
-  'MMTAPE_INVALID_CODEC_OPTIONS',
+  'MMTAPE_CODEC_INVALID_OPTIONS',
 ]);
 
 /**
@@ -297,6 +300,8 @@ export function isCompressionError<C extends CompressionErrorCode>(
   const actual = (value as { code: unknown }).code;
   return code === undefined ? typeof actual === 'string' && KNOWN_CODES.has(actual) : actual === code;
 }
+
+export { isMmtapeError };
 
 function hex32(n: number): string {
   return (n >>> 0).toString(16).padStart(8, '0');

@@ -262,11 +262,11 @@ describe('bar codec (frame stage 22)', () => {
   it('rejects mismatched lengths and non-Float64Array columns with CodecOptionsError', async () => {
     const b = syntheticBars(10, 1);
     await expect(encodeBars({ ...b, close: new Float64Array(9) })).rejects.toSatisfy((e: unknown) =>
-      isCompressionError(e, 'MMTAPE_INVALID_CODEC_OPTIONS'),
+      isCompressionError(e, 'MMTAPE_CODEC_INVALID_OPTIONS'),
     );
     await expect(
       encodeBars({ ...b, open: new Float32Array(10) as unknown as Float64Array }),
-    ).rejects.toSatisfy((e: unknown) => isCompressionError(e, 'MMTAPE_INVALID_CODEC_OPTIONS'));
+    ).rejects.toSatisfy((e: unknown) => isCompressionError(e, 'MMTAPE_CODEC_INVALID_OPTIONS'));
   });
 
   it('gives a typed error on every corrupt frame (frame checksum), and never crashes on re-sealed ones', async () => {
@@ -382,7 +382,7 @@ describe('bar codec (frame stage 22)', () => {
     bad[25] = 200;
     resealFrame(bad);
     await expect(decodeFrame(bad)).rejects.toSatisfy((e: unknown) =>
-      isCompressionError(e, 'MMTAPE_UNKNOWN_CODEC'),
+      isCompressionError(e, 'MMTAPE_CODEC_UNKNOWN'),
     );
   });
 });

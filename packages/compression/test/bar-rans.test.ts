@@ -229,7 +229,7 @@ describe('bar codec layouts 2 and 3 (static rANS)', () => {
     }
     await expect(
       encodeFrame(new Uint8Array(40), { chain: [{ codec: 'bar', layout: 4 } as never], dtype: 'f64' }),
-    ).rejects.toSatisfy((e: unknown) => isCompressionError(e, 'MMTAPE_INVALID_CODEC_OPTIONS'));
+    ).rejects.toSatisfy((e: unknown) => isCompressionError(e, 'MMTAPE_CODEC_INVALID_OPTIONS'));
   });
 
   it('still decodes layout-2 frames (two shared states), written on request; layout 3 is within 0.5% of their size', async () => {
@@ -285,7 +285,9 @@ describe('bar codec layouts 2 and 3 (static rANS)', () => {
           return err;
         }
       })();
-      expect(isCompressionError(e, 'MMTAPE_CHECKSUM_MISMATCH'), `flip at ${at}: ${String(e)}`).toBe(true);
+      expect(isCompressionError(e, 'MMTAPE_FRAME_CHECKSUM_MISMATCH'), `flip at ${at}: ${String(e)}`).toBe(
+        true,
+      );
       // Re-sealed (a flip the checksum would miss): a typed error or some values, never a crash.
       resealFrame(bad);
       try {

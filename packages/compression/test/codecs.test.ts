@@ -328,7 +328,7 @@ describe('filters and lz4', () => {
 });
 
 describe('chain frames reject bad input with typed errors', () => {
-  it('unknown codec id in the chain -> MMTAPE_UNKNOWN_CODEC (version 3: once the checksum matches)', async () => {
+  it('unknown codec id in the chain -> MMTAPE_CODEC_UNKNOWN (version 3: once the checksum matches)', async () => {
     for (const frameVersion of [2, 3] as const) {
       const frame = await encodeFrame(bytesOf(fakeCloses(100, 1)), {
         chain: [{ codec: 'shuffle', typesize: 8 }, { codec: 'zstd' }],
@@ -339,28 +339,28 @@ describe('chain frames reject bad input with typed errors', () => {
       if (frameVersion === 3) {
         // The descriptor is covered by the version-3 checksum: a flipped id is corruption...
         const corrupt = await decodeFrame(frame).catch((e: unknown) => e);
-        expect(isCompressionError(corrupt, 'MMTAPE_CHECKSUM_MISMATCH')).toBe(true);
+        expect(isCompressionError(corrupt, 'MMTAPE_FRAME_CHECKSUM_MISMATCH')).toBe(true);
         // ...while a frame really written with an id this build lacks is an unknown codec.
         resealFrame(frame);
       }
       const err = await decodeFrame(frame).catch((e: unknown) => e);
-      expect(isCompressionError(err, 'MMTAPE_UNKNOWN_CODEC'), `v${frameVersion}: ${String(err)}`).toBe(true);
+      expect(isCompressionError(err, 'MMTAPE_CODEC_UNKNOWN'), `v${frameVersion}: ${String(err)}`).toBe(true);
     }
   });
 
-  it('unknown codec name -> MMTAPE_UNKNOWN_CODEC; bad options -> MMTAPE_INVALID_CODEC_OPTIONS', async () => {
+  it('unknown codec name -> MMTAPE_CODEC_UNKNOWN; bad options -> MMTAPE_CODEC_INVALID_OPTIONS', async () => {
     const unknown = await encodeFrame(Uint8Array.of(1), { chain: [{ codec: 'brotli' }] }).catch(
       (e: unknown) => e,
     );
-    expect(isCompressionError(unknown, 'MMTAPE_UNKNOWN_CODEC')).toBe(true);
+    expect(isCompressionError(unknown, 'MMTAPE_CODEC_UNKNOWN')).toBe(true);
     const blosclz = await encodeFrame(Uint8Array.of(1), {
       chain: [{ codec: 'blosc', cname: 'blosclz' as 'lz4' }],
     }).catch((e: unknown) => e);
-    expect(isCompressionError(blosclz, 'MMTAPE_INVALID_CODEC_OPTIONS')).toBe(true);
+    expect(isCompressionError(blosclz, 'MMTAPE_CODEC_INVALID_OPTIONS')).toBe(true);
     const typesize = await encodeFrame(Uint8Array.of(1), {
       chain: [{ codec: 'shuffle', typesize: 0 }],
     }).catch((e: unknown) => e);
-    expect(isCompressionError(typesize, 'MMTAPE_INVALID_CODEC_OPTIONS')).toBe(true);
+    expect(isCompressionError(typesize, 'MMTAPE_CODEC_INVALID_OPTIONS')).toBe(true);
   });
 
   it('every single-byte corruption of a chain frame -> typed error or exact bytes, never a crash', async () => {

@@ -108,7 +108,7 @@ describe('encode-time round-trip check of bar frames', () => {
     });
     const v2 = await errorOf(encodeFrame(raw, { chain, dtype: 'f64', frameVersion: 2 }));
     expect(v2).toMatchObject({ code: 'MMTAPE_CODEC_FAILED', codec: 'bar', operation: 'encode' });
-    expect((v2 as Error).cause).toMatchObject({ code: 'MMTAPE_CHECKSUM_MISMATCH', scope: 'raw' });
+    expect((v2 as Error).cause).toMatchObject({ code: 'MMTAPE_FRAME_CHECKSUM_MISMATCH', scope: 'raw' });
   });
 
   it('a decoder that throws -> CodecError with the decoder error as cause', async () => {
@@ -129,7 +129,7 @@ describe('encode-time round-trip check of bar frames', () => {
     broken.mode = 'flip';
     broken.at = 100;
     const err = await errorOf(decodeFrame(v2));
-    expect(isCompressionError(err, 'MMTAPE_CHECKSUM_MISMATCH')).toBe(true);
+    expect(isCompressionError(err, 'MMTAPE_FRAME_CHECKSUM_MISMATCH')).toBe(true);
     expect(err).toMatchObject({ scope: 'raw' });
     // Version 3 trusts the decoder once the stored bytes check out: hence the encode-time check.
     const back = await decodeFrame(v3);

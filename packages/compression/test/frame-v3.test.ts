@@ -221,7 +221,7 @@ describe('version-3 frames: layout and round trips', () => {
       const err = await encodeFrame(Uint8Array.of(1), { chain: [{ codec: 'lz4' }], frameVersion }).catch(
         (e: unknown) => e,
       );
-      expect(isCompressionError(err, 'MMTAPE_INVALID_CODEC_OPTIONS'), String(frameVersion)).toBe(true);
+      expect(isCompressionError(err, 'MMTAPE_CODEC_INVALID_OPTIONS'), String(frameVersion)).toBe(true);
     }
     for (const codec of ['none', 'zstd'] as const) {
       const frame = await encodeFrame(randomBytes(100, 1), { codec, frameVersion: 3 });
@@ -260,11 +260,11 @@ describe('version-3 frames: corruption is caught before decoding', () => {
         codes.set(code, (codes.get(code) ?? 0) + 1);
         if (i >= 8 && i < 16) {
           // Raw length: a value above 2^53 fails the header check, any other the checksum.
-          expect(['MMTAPE_CHECKSUM_MISMATCH', 'MMTAPE_FRAME_TOO_LARGE'], `byte ${i}`).toContain(code);
+          expect(['MMTAPE_FRAME_CHECKSUM_MISMATCH', 'MMTAPE_FRAME_TOO_LARGE'], `byte ${i}`).toContain(code);
         }
         if (i >= headerLengthBytes || (i >= 16 && i < 20)) {
           // Payload, padding, checksum field: the stored bytes no longer match.
-          expect(code, `byte ${i} flip ${flip}`).toBe('MMTAPE_CHECKSUM_MISMATCH');
+          expect(code, `byte ${i} flip ${flip}`).toBe('MMTAPE_FRAME_CHECKSUM_MISMATCH');
           expect(result).toMatchObject({
             scope: 'frame',
             offsetBytes: 16,
@@ -274,7 +274,7 @@ describe('version-3 frames: corruption is caught before decoding', () => {
         }
       }
     }
-    expect(codes.get('MMTAPE_CHECKSUM_MISMATCH')).toBeGreaterThan((frame.length - 24) * 3 * 0.9);
+    expect(codes.get('MMTAPE_FRAME_CHECKSUM_MISMATCH')).toBeGreaterThan((frame.length - 24) * 3 * 0.9);
     expect(codes.has('MMTAPE_FRAME_BAD_MAGIC')).toBe(true);
     expect(codes.has('MMTAPE_FRAME_UNSUPPORTED_VERSION')).toBe(true);
   });
@@ -296,11 +296,11 @@ describe('version-3 frames: corruption is caught before decoding', () => {
         err = e;
       }
       expect(isCompressionError(err), `byte ${i}: ${String(err)}`).toBe(true);
-      if (i >= FRAME_HEADER_BYTES + 1 && isCompressionError(err, 'MMTAPE_CHECKSUM_MISMATCH')) {
+      if (i >= FRAME_HEADER_BYTES + 1 && isCompressionError(err, 'MMTAPE_FRAME_CHECKSUM_MISMATCH')) {
         expect(err.scope).toBe('frame');
       }
       if (i >= headerLengthBytes) {
-        expect(isCompressionError(err, 'MMTAPE_CHECKSUM_MISMATCH'), `byte ${i}`).toBe(true);
+        expect(isCompressionError(err, 'MMTAPE_FRAME_CHECKSUM_MISMATCH'), `byte ${i}`).toBe(true);
         // Verified before the decoder ran: the output arrays are untouched.
         for (const k of ['open', 'high', 'low', 'close', 'volume'] as const) {
           expect(same(out[k], sentinel), `byte ${i} ${k}`).toBe(true);
@@ -331,7 +331,7 @@ describe('version-3 frames: corruption is caught before decoding', () => {
         if (same(bad, frame)) continue; // two flips cancelled out
         const viaFrame = await decodeFrame(bad).catch((e: unknown) => e);
         expect(isCompressionError(viaFrame), `${label} trial ${t}: ${String(viaFrame)}`).toBe(true);
-        if (isCompressionError(viaFrame, 'MMTAPE_CHECKSUM_MISMATCH')) checksum++;
+        if (isCompressionError(viaFrame, 'MMTAPE_FRAME_CHECKSUM_MISMATCH')) checksum++;
         const direct =
           label === 'bar'
             ? (() => {
@@ -373,7 +373,7 @@ describe('version-3 frames: corruption is caught before decoding', () => {
       } catch (e) {
         failures++;
         expect(isCompressionError(e), String(e)).toBe(true);
-        expect(isCompressionError(e, 'MMTAPE_CHECKSUM_MISMATCH'), String(e)).toBe(false);
+        expect(isCompressionError(e, 'MMTAPE_FRAME_CHECKSUM_MISMATCH'), String(e)).toBe(false);
       }
     }
     // Most re-sealed flips break the entropy-coded data; a few land in raw bits and decode to other values.
@@ -414,7 +414,7 @@ describe('version-2 frames (written before version 3) still decode, checksum ove
     const bad = new Uint8Array(shuffle);
     bad[32] = 9;
     const err = await decodeFrame(bad).catch((e: unknown) => e);
-    expect(isCompressionError(err, 'MMTAPE_CHECKSUM_MISMATCH')).toBe(true);
+    expect(isCompressionError(err, 'MMTAPE_FRAME_CHECKSUM_MISMATCH')).toBe(true);
     expect(err).toMatchObject({ scope: 'raw', expected: storedChecksum(shuffle) });
     expect((err as Error).message).toMatch(/decoded bytes have CRC-32/);
   });
@@ -459,7 +459,7 @@ describe('version-2 frames (written before version 3) still decode, checksum ove
     } catch (e) {
       err = e;
     }
-    expect(isCompressionError(err, 'MMTAPE_CHECKSUM_MISMATCH')).toBe(true);
+    expect(isCompressionError(err, 'MMTAPE_FRAME_CHECKSUM_MISMATCH')).toBe(true);
     expect(err).toMatchObject({ scope: 'raw', expected: storedChecksum(bad), actual: storedChecksum(v2) });
   });
 });

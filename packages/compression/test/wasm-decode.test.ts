@@ -117,7 +117,7 @@ async function encodeLayout(bars: BarColumns, layout: 2 | 3): Promise<Uint8Array
       dtype: 'f64',
     });
   } catch (e) {
-    if (isCompressionError(e, 'MMTAPE_INVALID_CODEC_OPTIONS')) return undefined; // declined, as encodeBars
+    if (isCompressionError(e, 'MMTAPE_CODEC_INVALID_OPTIONS')) return undefined; // declined, as encodeBars
     throw e;
   }
 }
@@ -330,7 +330,9 @@ describe.each([3, 2] as const)(
       // As stored, the frame checksum rejects it before either decoder runs.
       const stored = frame.slice();
       stored.fill(0xff, stored.length - Math.floor((stored.length - 200) / 2));
-      expect(errorOf(() => decodeBarsInto(stored, emptyBars(5000)))).toMatch(/^MMTAPE_CHECKSUM_MISMATCH/);
+      expect(errorOf(() => decodeBarsInto(stored, emptyBars(5000)))).toMatch(
+        /^MMTAPE_FRAME_CHECKSUM_MISMATCH/,
+      );
     });
 
     it('decodes through decodeFrame (fresh buffer) identically with every backend', async () => {

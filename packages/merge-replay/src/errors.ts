@@ -1,37 +1,32 @@
 /**
  * Tagged errors thrown by `@mmtape/merge-replay`.
  *
- * Every error carries a literal `code`, typed context fields and the `Symbol.for('mmtape.error')`
- * marker. Identify them with {@link isMergeReplayError} / {@link isMmtapeError} rather than
- * `instanceof`: two copies of this package can coexist in one process.
+ * Every error carries a literal `code`, a `kind` and typed context fields, and extends `MmtapeError` of
+ * `@mmtape/errors` (the `Symbol.for('mmtape.error')` marker). Identify them with
+ * {@link isMergeReplayError} / {@link isMmtapeError} rather than `instanceof`: two copies of this package
+ * can coexist in one process.
  *
  * @module
  */
 
-/** Cross-package marker set on every mmtape error (`Symbol.for`, so it survives package duplication). */
-export const MMTAPE_ERROR_MARKER: unique symbol = Symbol.for('mmtape.error') as never;
+import { isMmtapeError, MMTAPE_ERROR_MARKER, MmtapeError } from '@mmtape/errors';
+
+export { isMmtapeError, MMTAPE_ERROR_MARKER };
 
 /** Every `code` that this package can throw. */
 export type MergeReplayErrorCode =
-  | 'UNSORTED_STREAM'
-  | 'INVALID_OPTION'
-  | 'UNKNOWN_SYMBOL'
-  | 'MISSING_COLUMN'
-  | 'UNSUPPORTED_COLUMN_DTYPE';
+  | 'MMTAPE_REPLAY_UNSORTED_STREAM'
+  | 'MMTAPE_REPLAY_INVALID_OPTION'
+  | 'MMTAPE_REPLAY_UNKNOWN_SYMBOL'
+  | 'MMTAPE_REPLAY_MISSING_COLUMN'
+  | 'MMTAPE_REPLAY_UNSUPPORTED_DTYPE';
 
-/** Base class of all errors of this package. Prefer {@link isMergeReplayError} over `instanceof`. */
-export abstract class MergeReplayError extends Error {
+/** Base class of all errors of this package (extends `MmtapeError`). Prefer {@link isMergeReplayError}. */
+export abstract class MergeReplayError extends MmtapeError {
   /** Literal tag identifying the failure. */
-  abstract readonly code: MergeReplayErrorCode;
-  /** Cross-package marker, see {@link isMmtapeError}. */
-  readonly [MMTAPE_ERROR_MARKER] = true as const;
+  abstract override readonly code: MergeReplayErrorCode;
   /** Package that raised the error. */
   readonly package = '@mmtape/merge-replay' as const;
-
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
 }
 
 /**
@@ -39,7 +34,8 @@ export abstract class MergeReplayError extends Error {
  * Detected lazily while the merge advances, so only the replayed range is validated.
  */
 export class UnsortedStreamError extends MergeReplayError {
-  readonly code = 'UNSORTED_STREAM' as const;
+  readonly code = 'MMTAPE_REPLAY_UNSORTED_STREAM' as const;
+  readonly kind = 'data' as const;
   /** Index of the offending stream (= symbol id). */
   readonly streamIndex: number;
   /** Row whose timestamp is smaller than the previous row's. */
@@ -63,7 +59,8 @@ export class UnsortedStreamError extends MergeReplayError {
 
 /** An option has the wrong type or an out-of-range value. */
 export class InvalidReplayOptionError extends MergeReplayError {
-  readonly code = 'INVALID_OPTION' as const;
+  readonly code = 'MMTAPE_REPLAY_INVALID_OPTION' as const;
+  readonly kind = 'usage' as const;
   /** Option name, e.g. `speed` or `streams[3]`. */
   readonly option: string;
   /** Human-readable description of what is accepted. */
@@ -82,7 +79,8 @@ export class InvalidReplayOptionError extends MergeReplayError {
 
 /** `replayDataset` was asked for a symbol the dataset does not contain. */
 export class UnknownSymbolError extends MergeReplayError {
-  readonly code = 'UNKNOWN_SYMBOL' as const;
+  readonly code = 'MMTAPE_REPLAY_UNKNOWN_SYMBOL' as const;
+  readonly kind = 'usage' as const;
   /** The requested symbol. */
   readonly symbol: string;
   /** Dataset directory, when known. */
@@ -100,9 +98,13 @@ export class UnknownSymbolError extends MergeReplayError {
   }
 }
 
-/** A column requested by `replayDataset` (or the `ts` column) is absent from a symbol's file. */
+/**
+ * A column requested by `replayDataset` (or the `ts` column) is absent from a symbol's file. `kind`:
+ * `data` for `ts` (every column file must have it), `usage` for a requested column.
+ */
 export class MissingColumnError extends MergeReplayError {
-  readonly code = 'MISSING_COLUMN' as const;
+  readonly code = 'MMTAPE_REPLAY_MISSING_COLUMN' as const;
+  readonly kind: 'data' | 'usage';
   /** Symbol whose file lacks the column. */
   readonly symbol: string;
   /** Requested column name. */
@@ -122,6 +124,7 @@ export class MissingColumnError extends MergeReplayError {
       `column "${fields.column}" is missing for symbol "${fields.symbol}"` +
         `${fields.path ? ` (${fields.path})` : ''}; the file has: ${fields.actual.join(', ') || '(none)'}`,
     );
+    this.kind = fields.column === 'ts' ? 'data' : 'usage';
     this.symbol = fields.symbol;
     this.column = fields.column;
     this.path = fields.path;
@@ -131,7 +134,8 @@ export class MissingColumnError extends MergeReplayError {
 
 /** A requested column is neither `f64` nor `i64`, the two dtypes a `ReplayContext` exposes. */
 export class UnsupportedColumnDtypeError extends MergeReplayError {
-  readonly code = 'UNSUPPORTED_COLUMN_DTYPE' as const;
+  readonly code = 'MMTAPE_REPLAY_UNSUPPORTED_DTYPE' as const;
+  readonly kind = 'usage' as const;
   /** Symbol whose column has the unsupported dtype. */
   readonly symbol: string;
   /** Column name. */
@@ -151,16 +155,6 @@ export class UnsupportedColumnDtypeError extends MergeReplayError {
     this.expected = ['f64', 'i64'];
     this.actual = fields.actual;
   }
-}
-
-/** True for any error raised by an mmtape package (checks the `Symbol.for('mmtape.error')` marker). */
-export function isMmtapeError(error: unknown): error is Error & { code: string } {
-  return (
-    typeof error === 'object' &&
-    error !== null &&
-    (error as Record<symbol, unknown>)[MMTAPE_ERROR_MARKER] === true &&
-    typeof (error as { code?: unknown }).code === 'string'
-  );
 }
 
 /** True for errors raised by this package; narrows to the union of its error classes. */

@@ -241,7 +241,7 @@ describe.each(STRATEGIES)('KWayMerge properties, strategy %s (fast-check, seed 4
         expect(error).toBeInstanceOf(UnsortedStreamError);
         expect(isMergeReplayError(error)).toBe(true);
         expect(error).toMatchObject({
-          code: 'UNSORTED_STREAM',
+          code: 'MMTAPE_REPLAY_UNSORTED_STREAM',
           streamIndex,
           row,
           expected: values[row - 1],
@@ -558,7 +558,7 @@ describe('KWayMerge strategy auto', () => {
     }
     expect(isMergeReplayError(caught)).toBe(true);
     expect(caught).toMatchObject({
-      code: 'UNSORTED_STREAM',
+      code: 'MMTAPE_REPLAY_UNSORTED_STREAM',
       streamIndex: 417,
       row: 22,
       expected: 21n,
@@ -675,10 +675,10 @@ describe('KWayMerge', () => {
 
   it('rejects non-bigint bounds and non-BigInt64Array streams with typed errors', () => {
     expect(() => new KWayMerge([], { startNs: 5 as unknown as bigint })).toThrowError(
-      expect.objectContaining({ code: 'INVALID_OPTION', option: 'startNs' }),
+      expect.objectContaining({ code: 'MMTAPE_REPLAY_INVALID_OPTION', option: 'startNs' }),
     );
     expect(() => new KWayMerge([new Float64Array(2) as unknown as BigInt64Array])).toThrowError(
-      expect.objectContaining({ code: 'INVALID_OPTION', option: 'streams[0]' }),
+      expect.objectContaining({ code: 'MMTAPE_REPLAY_INVALID_OPTION', option: 'streams[0]' }),
     );
   });
 });
@@ -723,7 +723,7 @@ describe('KWayMerge.replayAsync', () => {
   it('rejects an invalid speed', async () => {
     const merge = new KWayMerge([BigInt64Array.from([1n])]);
     await expect(merge.replayAsync({ speed: 0 }).next()).rejects.toMatchObject({
-      code: 'INVALID_OPTION',
+      code: 'MMTAPE_REPLAY_INVALID_OPTION',
       option: 'speed',
     });
   });

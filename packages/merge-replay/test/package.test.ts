@@ -15,6 +15,7 @@ describe('package.json', () => {
   it('depends only on the mmtape packages it uses', () => {
     expect(Object.keys(pkg.dependencies).sort()).toEqual([
       '@mmtape/columnar-format',
+      '@mmtape/errors',
       '@mmtape/mmap-core',
       '@mmtape/prefetch',
     ]);

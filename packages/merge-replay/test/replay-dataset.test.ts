@@ -163,13 +163,13 @@ describe('replayDataset over a real columnar-format dataset', () => {
     const dataset = Dataset.open(dir);
     try {
       expect(() => replayDataset(dataset, { symbols: ['NOPE'] }, () => {})).toThrowError(
-        expect.objectContaining({ code: 'UNKNOWN_SYMBOL', symbol: 'NOPE' }),
+        expect.objectContaining({ code: 'MMTAPE_REPLAY_UNKNOWN_SYMBOL', symbol: 'NOPE' }),
       );
       expect(() => replayDataset(dataset, { columns: ['open'] }, () => {})).toThrowError(
-        expect.objectContaining({ code: 'MISSING_COLUMN', symbol: 'AAPL', column: 'open' }),
+        expect.objectContaining({ code: 'MMTAPE_REPLAY_MISSING_COLUMN', symbol: 'AAPL', column: 'open' }),
       );
       expect(() => replayDataset(dataset, { columns: ['volume'] }, () => {})).toThrowError(
-        expect.objectContaining({ code: 'UNSUPPORTED_COLUMN_DTYPE', actual: 'f32' }),
+        expect.objectContaining({ code: 'MMTAPE_REPLAY_UNSUPPORTED_DTYPE', actual: 'f32' }),
       );
     } finally {
       dataset.close();

@@ -1,34 +1,27 @@
 /**
  * Tagged errors of `@mmtape/mmap-core`.
  *
- * Every error carries a literal `code`, typed context fields and an optional `cause`, and is marked
- * with `Symbol.for('mmtape.error')` so that {@link isMmtapeError} recognises it even when two copies of
- * this package coexist in one process (where `instanceof` would fail).
+ * Every error carries a literal `code`, typed context fields and an optional `cause`, and
+ * extends `MmtapeError` of `@mmtape/errors` (a `kind` that decides the CLI exit code, the
+ * `Symbol.for('mmtape.error')` marker recognised by `isMmtapeError` even across two copies of a package).
  *
  * @module
  */
 
-/** Process-wide marker shared by every mmtape package (`Symbol.for`, so duplicates agree). */
-const MMTAPE_ERROR_MARKER = Symbol.for('mmtape.error');
+import { isMmtapeError, MmtapeError, systemErrorKind } from '@mmtape/errors';
 
 /** Literal codes of the errors thrown by this package. */
 export type MmapErrorCode =
-  | 'MMTAPE_MAPPED_FILE_CLOSED'
-  | 'MMTAPE_MAPPED_FILE_OPEN_FAILED'
-  | 'MMTAPE_MAPPING_TOO_LARGE'
+  | 'MMTAPE_MMAP_FILE_CLOSED'
+  | 'MMTAPE_MMAP_OPEN_FAILED'
+  | 'MMTAPE_MMAP_TOO_LARGE'
   | 'MMTAPE_MMAP_SYSCALL_FAILED'
-  | 'MMTAPE_INVALID_RANGE'
-  | 'MMTAPE_STALE_VIEW';
+  | 'MMTAPE_MMAP_INVALID_RANGE'
+  | 'MMTAPE_MMAP_STALE_VIEW';
 
-/** Base class: sets `name`, `cause` and the cross-package marker. Not exported; use the guards. */
-abstract class MmapCoreError extends Error {
-  abstract readonly code: MmapErrorCode;
-
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
-    Object.defineProperty(this, MMTAPE_ERROR_MARKER, { value: true, enumerable: false });
-  }
+/** Base class of this package's errors (see `@mmtape/errors`). Not exported; use the guards. */
+abstract class MmapCoreError extends MmtapeError {
+  abstract override readonly code: MmapErrorCode;
 }
 
 /**
@@ -36,7 +29,9 @@ abstract class MmapCoreError extends Error {
  * Context: `path` of the file and the `operation` attempted.
  */
 export class MappedFileClosedError extends MmapCoreError {
-  readonly code = 'MMTAPE_MAPPED_FILE_CLOSED' as const;
+  readonly code = 'MMTAPE_MMAP_FILE_CLOSED' as const;
+  /** Using a closed file is a bug of the caller. */
+  readonly kind = 'internal' as const;
   readonly path: string;
   readonly operation: string;
 
@@ -47,14 +42,20 @@ export class MappedFileClosedError extends MmapCoreError {
   }
 }
 
-/** Thrown by `MappedFile.open()` when the file cannot be opened or stat'ed (`cause` is the fs error). */
+/**
+ * Thrown by `MappedFile.open()` when the file cannot be opened or stat'ed (`cause` is the fs error).
+ * `kind`: for a system error, `systemErrorKind` of `@mmtape/errors` (`usage` for a path that does not
+ * exist, `io` otherwise); `data` when the path is not a regular file (a directory or a device).
+ */
 export class MappedFileOpenError extends MmapCoreError {
-  readonly code = 'MMTAPE_MAPPED_FILE_OPEN_FAILED' as const;
+  readonly code = 'MMTAPE_MMAP_OPEN_FAILED' as const;
+  readonly kind: 'usage' | 'io' | 'data';
   readonly path: string;
 
   constructor(path: string, cause: unknown) {
     const detail = cause instanceof Error ? cause.message : String(cause);
     super(`cannot open "${path}" for mapping: ${detail}`, { cause });
+    this.kind = systemErrorKind(cause) ?? 'data';
     this.path = path;
   }
 }
@@ -66,7 +67,8 @@ export class MappedFileOpenError extends MmapCoreError {
  * 2 GiB ceiling in Node 20.
  */
 export class MappingTooLargeError extends MmapCoreError {
-  readonly code = 'MMTAPE_MAPPING_TOO_LARGE' as const;
+  readonly code = 'MMTAPE_MMAP_TOO_LARGE' as const;
+  readonly kind = 'usage' as const;
   readonly path: string;
   /** Exclusive upper bound, bytes. */
   readonly expected: number;
@@ -90,6 +92,7 @@ export type MmapSyscall = 'mmap' | 'madvise' | 'mincore';
  */
 export class MmapSyscallError extends MmapCoreError {
   readonly code = 'MMTAPE_MMAP_SYSCALL_FAILED' as const;
+  readonly kind = 'io' as const;
   readonly syscall: MmapSyscall;
   readonly errno: number;
   readonly errnoName: string | undefined;
@@ -117,7 +120,8 @@ export class MmapSyscallError extends MmapCoreError {
 
 /** Thrown when an offset or length is negative, fractional or not a finite number, or a slice ends past the file. */
 export class InvalidRangeError extends MmapCoreError {
-  readonly code = 'MMTAPE_INVALID_RANGE' as const;
+  readonly code = 'MMTAPE_MMAP_INVALID_RANGE' as const;
+  readonly kind = 'usage' as const;
   readonly path: string;
   readonly offsetBytes: number;
   readonly lengthBytes: number;
@@ -143,7 +147,9 @@ export class InvalidRangeError extends MmapCoreError {
  * reading through it would see a mapping the pool no longer tracks. Re-take the view from `buffer`.
  */
 export class StaleViewError extends MmapCoreError {
-  readonly code = 'MMTAPE_STALE_VIEW' as const;
+  readonly code = 'MMTAPE_MMAP_STALE_VIEW' as const;
+  /** Reading through a stale view is a bug of the caller. */
+  readonly kind = 'internal' as const;
   readonly path: string;
   /** Generation of the current mapping (0: never mapped). */
   readonly generation: number;
@@ -166,15 +172,6 @@ export type MmapError =
   | InvalidRangeError
   | StaleViewError;
 
-/** True for an error from any mmtape package (checks the `Symbol.for('mmtape.error')` marker). */
-export function isMmtapeError(value: unknown): value is Error & { code: string } {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    (value as Record<symbol, unknown>)[MMTAPE_ERROR_MARKER] === true
-  );
-}
-
 /**
  * True for an error of this package, optionally with a given `code`. Uses the marker and `code`,
  * never `instanceof`.
@@ -189,10 +186,12 @@ export function isMmapError<C extends MmapErrorCode>(
 }
 
 const KNOWN_CODES: ReadonlySet<MmapErrorCode> = new Set<MmapErrorCode>([
-  'MMTAPE_MAPPED_FILE_CLOSED',
-  'MMTAPE_MAPPED_FILE_OPEN_FAILED',
-  'MMTAPE_MAPPING_TOO_LARGE',
+  'MMTAPE_MMAP_FILE_CLOSED',
+  'MMTAPE_MMAP_OPEN_FAILED',
+  'MMTAPE_MMAP_TOO_LARGE',
   'MMTAPE_MMAP_SYSCALL_FAILED',
-  'MMTAPE_INVALID_RANGE',
-  'MMTAPE_STALE_VIEW',
+  'MMTAPE_MMAP_INVALID_RANGE',
+  'MMTAPE_MMAP_STALE_VIEW',
 ]);
+
+export { isMmtapeError };

@@ -72,7 +72,7 @@ describe('validateMappingSize', () => {
       caught = error;
     }
     expect(caught).toBeInstanceOf(MappingTooLargeError);
-    expect(isMmapError(caught, 'MMTAPE_MAPPING_TOO_LARGE')).toBe(true);
+    expect(isMmapError(caught, 'MMTAPE_MMAP_TOO_LARGE')).toBe(true);
     expect(caught).toMatchObject({ path: '/data/huge.bin', expected: 2147483647, actual: 3221225472 });
     expect((caught as Error).message).toBe(
       'file "/data/huge.bin" has 3221225472 bytes but mappings must be < 2147483647 bytes',

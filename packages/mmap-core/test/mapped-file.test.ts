@@ -88,7 +88,7 @@ describe('MappedFile (mmap backend)', () => {
     } catch (error) {
       caught = error;
     }
-    expect(isMmapError(caught, 'MMTAPE_INVALID_RANGE')).toBe(true);
+    expect(isMmapError(caught, 'MMTAPE_MMAP_INVALID_RANGE')).toBe(true);
     expect(() => file.residency(0.5, 10)).toThrow(/non-negative integers/);
     file.close();
   });
@@ -161,7 +161,7 @@ describe('MappedFile (mmap backend)', () => {
       caught = error;
     }
     expect(isMmtapeError(caught)).toBe(true);
-    expect(isMmapError(caught, 'MMTAPE_MAPPED_FILE_CLOSED')).toBe(true);
+    expect(isMmapError(caught, 'MMTAPE_MMAP_FILE_CLOSED')).toBe(true);
     expect((caught as MappedFileClosedError).path).toBe(dataPath);
     // Views taken before close stay valid (the mapping lives until GC).
     expect(view[0]).toBe(data[0]);
@@ -175,10 +175,12 @@ describe('MappedFile (mmap backend)', () => {
     } catch (error) {
       caught = error;
     }
-    expect(isMmapError(caught, 'MMTAPE_MAPPED_FILE_OPEN_FAILED')).toBe(true);
+    expect(isMmapError(caught, 'MMTAPE_MMAP_OPEN_FAILED')).toBe(true);
+    expect((caught as { kind: string }).kind).toBe('usage');
     expect((caught as Error).message).toContain(missing);
     expect((caught as Error).cause).toBeDefined();
     expect(() => MappedFile.open(dir)).toThrow(/not a regular file/);
+    expect(() => MappedFile.open(dir)).toThrow(expect.objectContaining({ kind: 'data' }));
   });
 
   it('opens empty files as an empty buffer without mapping', () => {
@@ -237,7 +239,7 @@ describe('MappedFile.slice (segment members)', () => {
       file.slice(-1, 8);
       expect.unreachable();
     } catch (error) {
-      expect(isMmapError(error, 'MMTAPE_INVALID_RANGE')).toBe(true);
+      expect(isMmapError(error, 'MMTAPE_MMAP_INVALID_RANGE')).toBe(true);
     }
     expect(file.slice(file.byteLength, 0).byteLength).toBe(0);
     file.close();

@@ -43,12 +43,12 @@ describe('MmapPool', () => {
       expect(b.generation).toBe(2);
       expect(pool.stats()).toMatchObject({ activeMaps: 2, maps: 4, releases: 2, remaps: 1 });
       const e = catchAny(() => a.assertCurrent(oldView));
-      expect(isMmapError(e, 'MMTAPE_STALE_VIEW')).toBe(true);
+      expect(isMmapError(e, 'MMTAPE_MMAP_STALE_VIEW')).toBe(true);
       expect(a.buffer[0]).toBe(1); // re-mapped again
       expect(
         isMmapError(
           catchAny(() => a.assertCurrent(oldView)),
-          'MMTAPE_STALE_VIEW',
+          'MMTAPE_MMAP_STALE_VIEW',
         ),
       ).toBe(true);
       a.assertCurrent(a.buffer.subarray(0, 4));
@@ -56,7 +56,7 @@ describe('MmapPool', () => {
       expect(
         isMmapError(
           catchAny(() => a.buffer),
-          'MMTAPE_MAPPED_FILE_CLOSED',
+          'MMTAPE_MMAP_FILE_CLOSED',
         ),
       ).toBe(true);
       expect(pool.stats()).toMatchObject({ activeMaps: 0, files: 0 });

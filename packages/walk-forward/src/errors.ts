@@ -1,25 +1,26 @@
 /**
  * Tagged errors of `@mmtape/walk-forward`.
  *
- * Every error carries a literal `code`, typed context fields and a `Symbol.for('mmtape.error')` marker, so
- * {@link isWalkForwardError} / {@link isMmtapeError} recognise errors from a duplicated copy of this package
- * where `instanceof` would not.
+ * Every error carries a literal `code`, a `kind` and typed context fields, and extends `MmtapeError` of
+ * `@mmtape/errors` (a `Symbol.for('mmtape.error')` marker), so {@link isWalkForwardError} /
+ * {@link isMmtapeError} recognise errors from a duplicated copy of this package where `instanceof` would not.
  *
  * @module
  */
 
-const MMTAPE_ERROR = Symbol.for('mmtape.error');
+import { type ErrorKind, isMmtapeError, MmtapeError, systemErrorKind } from '@mmtape/errors';
+
+export { isMmtapeError };
 
 /** Codes of every error this package throws. */
 export type WalkForwardErrorCode =
-  | 'WF_INVALID_CONFIG'
-  | 'WF_INVALID_INPUT'
-  | 'WF_INSUFFICIENT_DATA'
-  | 'WF_PANEL_BUILD_FAILED';
+  | 'MMTAPE_WF_INVALID_CONFIG'
+  | 'MMTAPE_WF_INVALID_INPUT'
+  | 'MMTAPE_WF_INSUFFICIENT_DATA'
+  | 'MMTAPE_WF_PANEL_BUILD_FAILED';
 
-abstract class WalkForwardErrorBase extends Error {
-  abstract readonly code: WalkForwardErrorCode;
-  readonly [MMTAPE_ERROR] = true;
+abstract class WalkForwardErrorBase extends MmtapeError {
+  abstract override readonly code: WalkForwardErrorCode;
 }
 
 /**
@@ -27,7 +28,8 @@ abstract class WalkForwardErrorBase extends Error {
  * `field` names the offending option, `expected` describes the accepted domain, `actual` is what was given.
  */
 export class InvalidConfigError extends WalkForwardErrorBase {
-  readonly code = 'WF_INVALID_CONFIG' as const;
+  readonly code = 'MMTAPE_WF_INVALID_CONFIG' as const;
+  readonly kind = 'usage' as const;
   override readonly name = 'InvalidConfigError';
   readonly field: string;
   readonly expected: string;
@@ -45,7 +47,8 @@ export class InvalidConfigError extends WalkForwardErrorBase {
  * unknown symbol). `what` names the input.
  */
 export class InvalidInputError extends WalkForwardErrorBase {
-  readonly code = 'WF_INVALID_INPUT' as const;
+  readonly code = 'MMTAPE_WF_INVALID_INPUT' as const;
+  readonly kind = 'data' as const;
   override readonly name = 'InvalidInputError';
   readonly what: string;
   readonly expected: string;
@@ -63,7 +66,8 @@ export class InvalidInputError extends WalkForwardErrorBase {
  * `expected` is the minimum length, `actual` the given length.
  */
 export class InsufficientDataError extends WalkForwardErrorBase {
-  readonly code = 'WF_INSUFFICIENT_DATA' as const;
+  readonly code = 'MMTAPE_WF_INSUFFICIENT_DATA' as const;
+  readonly kind = 'data' as const;
   override readonly name = 'InsufficientDataError';
   readonly what: string;
   readonly expected: number;
@@ -76,13 +80,19 @@ export class InsufficientDataError extends WalkForwardErrorBase {
   }
 }
 
-/** Building a {@link PricePanel} from a dataset failed; `cause` holds the lower-layer error. */
+/**
+ * Building a {@link PricePanel} from a dataset failed; `cause` holds the lower-layer error. `kind` is the
+ * cause's (an mmtape error's kind, or `systemErrorKind` of a Node system error), else `data`.
+ */
 export class PanelBuildError extends WalkForwardErrorBase {
-  readonly code = 'WF_PANEL_BUILD_FAILED' as const;
+  readonly code = 'MMTAPE_WF_PANEL_BUILD_FAILED' as const;
+  readonly kind: ErrorKind;
   override readonly name = 'PanelBuildError';
   readonly path: string;
   constructor(message: string, path: string, options?: { cause?: unknown }) {
     super(message, options);
+    const cause = options?.cause;
+    this.kind = isMmtapeError(cause) ? cause.kind : (systemErrorKind(cause) ?? 'data');
     this.path = path;
   }
 }
@@ -94,14 +104,9 @@ export type WalkForwardError =
   | InsufficientDataError
   | PanelBuildError;
 
-/** True for any mmtape error (any package), recognised by the `Symbol.for('mmtape.error')` marker. */
-export function isMmtapeError(e: unknown): e is Error & { code: string } {
-  return typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[MMTAPE_ERROR] === true;
-}
-
-/** True for errors thrown by this package (code prefix `WF_`). */
+/** True for errors thrown by this package (code prefix `MMTAPE_WF_`). */
 export function isWalkForwardError(e: unknown): e is WalkForwardError {
-  return isMmtapeError(e) && typeof e.code === 'string' && e.code.startsWith('WF_');
+  return isMmtapeError(e) && e.code.startsWith('MMTAPE_WF_');
 }
 
 function formatValue(v: unknown): string {

@@ -15,7 +15,7 @@ import { InvalidInputError } from './errors.js';
  * skipped. A symbol listed twice with the same sector is fine.
  *
  * @example parseSectorsCsv('Sector,Symbol\nEnergy,XOM\n') // { XOM: 'Energy' }
- * @throws InvalidInputError (code `WF_INVALID_INPUT`, naming the file and line) for: text that is not CSV,
+ * @throws InvalidInputError (code `MMTAPE_WF_INVALID_INPUT`, naming the file and line) for: text that is not CSV,
  *   a header without a `symbol` or sector column (or with several `*sector` columns and no `sector`), a row
  *   with an empty symbol or sector, a symbol listed twice with different sectors.
  */

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { readFileSync } from 'node:fs';
+
+import { readBoundedFile } from '@mmtape/errors';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { resolveWalkForwardConfig, type WalkForwardConfig } from './config.js';
@@ -81,10 +82,16 @@ export function parseWalkForwardConfig(input: unknown): WalkForwardConfig {
   return resolveWalkForwardConfig(parsePartialWalkForwardConfig(input));
 }
 
+/** Largest accepted walk-forward config file, bytes: 1 MiB (a config is a few hundred bytes). */
+export const CONFIG_FILE_MAX_BYTES = 1024 * 1024;
+
 /**
  * Read a partial config from a `.yaml`/`.yml` or `.json` file (any other extension is parsed as YAML, a
  * superset of JSON) and validate it with {@link walkForwardConfigSchema}; no defaults applied, so callers
  * can layer overrides (e.g. CLI flags) before {@link resolveWalkForwardConfig}.
+ *
+ * The file must be a regular file of at most {@link CONFIG_FILE_MAX_BYTES} (`readBoundedFile` of
+ * `@mmtape/errors`).
  *
  * @throws InvalidConfigError with `field: '(file)'` when the file cannot be read or parsed, or naming the
  *   first invalid field.
@@ -92,7 +99,10 @@ export function parseWalkForwardConfig(input: unknown): WalkForwardConfig {
 export function readWalkForwardConfigFile(path: string): Partial<WalkForwardConfig> {
   let parsed: unknown;
   try {
-    const text = readFileSync(path, 'utf8');
+    const text = readBoundedFile(path, {
+      maxBytes: CONFIG_FILE_MAX_BYTES,
+      what: 'walk-forward config file',
+    }).toString('utf8');
     parsed = path.toLowerCase().endsWith('.json') ? JSON.parse(text) : parseYaml(text);
   } catch (e) {
     const err = new InvalidConfigError('(file)', `a readable YAML/JSON config file (${path})`, String(e));

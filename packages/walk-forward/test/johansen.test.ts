@@ -182,7 +182,7 @@ describe('johansenTraceRejects', () => {
         caught = e;
       }
       expect(isWalkForwardError(caught)).toBe(true);
-      expect((caught as { code: string }).code).toBe('WF_INVALID_INPUT');
+      expect((caught as { code: string }).code).toBe('MMTAPE_WF_INVALID_INPUT');
       expect((caught as Error).message).toMatch(/0\.10, 0\.05 or 0\.01/);
     }
   });
@@ -215,22 +215,24 @@ describe('Johansen input errors', () => {
 
   it('too few rows', () => {
     expect(codeOf(() => johansen([y.slice(0, 9), x.slice(0, 9)], { detOrder: 0, kArDiff: 1 }))).toBe(
-      'WF_INSUFFICIENT_DATA',
+      'MMTAPE_WF_INSUFFICIENT_DATA',
     );
     expect(
       codeOf(() => johansen([y.slice(0, 10), x.slice(0, 10)], { detOrder: 0, kArDiff: 1 })),
     ).toBeUndefined();
-    expect(codeOf(() => johansenPair(y, x, 0, 9, 1, 0))).toBe('WF_INSUFFICIENT_DATA');
+    expect(codeOf(() => johansenPair(y, x, 0, 9, 1, 0))).toBe('MMTAPE_WF_INSUFFICIENT_DATA');
   });
 
   it('bad detOrder, kArDiff, series count, lengths and window', () => {
     expect(codeOf(() => johansen([y, x], { detOrder: 2 as JohansenDetOrder, kArDiff: 1 }))).toBe(
-      'WF_INVALID_INPUT',
+      'MMTAPE_WF_INVALID_INPUT',
     );
-    expect(codeOf(() => johansenPair(y, x, 0, 100, 1, -2 as JohansenDetOrder))).toBe('WF_INVALID_INPUT');
-    expect(codeOf(() => johansen([y, x], { detOrder: 0, kArDiff: -1 }))).toBe('WF_INVALID_INPUT');
-    expect(codeOf(() => johansen([y, x], { detOrder: 0, kArDiff: 1.5 }))).toBe('WF_INVALID_INPUT');
-    expect(codeOf(() => johansen([y], { detOrder: 0, kArDiff: 1 }))).toBe('WF_INVALID_INPUT');
+    expect(codeOf(() => johansenPair(y, x, 0, 100, 1, -2 as JohansenDetOrder))).toBe(
+      'MMTAPE_WF_INVALID_INPUT',
+    );
+    expect(codeOf(() => johansen([y, x], { detOrder: 0, kArDiff: -1 }))).toBe('MMTAPE_WF_INVALID_INPUT');
+    expect(codeOf(() => johansen([y, x], { detOrder: 0, kArDiff: 1.5 }))).toBe('MMTAPE_WF_INVALID_INPUT');
+    expect(codeOf(() => johansen([y], { detOrder: 0, kArDiff: 1 }))).toBe('MMTAPE_WF_INVALID_INPUT');
     expect(
       codeOf(() =>
         johansen(
@@ -238,12 +240,14 @@ describe('Johansen input errors', () => {
           { detOrder: 0, kArDiff: 1 },
         ),
       ),
-    ).toBe('WF_INVALID_INPUT');
-    expect(codeOf(() => johansen([y, x.slice(1)], { detOrder: 0, kArDiff: 1 }))).toBe('WF_INVALID_INPUT');
-    expect(codeOf(() => johansen([y, x], { detOrder: 0, kArDiff: 1, start: 10, end: 5 }))).toBe(
-      'WF_INVALID_INPUT',
+    ).toBe('MMTAPE_WF_INVALID_INPUT');
+    expect(codeOf(() => johansen([y, x.slice(1)], { detOrder: 0, kArDiff: 1 }))).toBe(
+      'MMTAPE_WF_INVALID_INPUT',
     );
-    expect(codeOf(() => johansenPair(y, x, 0, y.length + 1, 1, 0))).toBe('WF_INVALID_INPUT');
+    expect(codeOf(() => johansen([y, x], { detOrder: 0, kArDiff: 1, start: 10, end: 5 }))).toBe(
+      'MMTAPE_WF_INVALID_INPUT',
+    );
+    expect(codeOf(() => johansenPair(y, x, 0, y.length + 1, 1, 0))).toBe('MMTAPE_WF_INVALID_INPUT');
   });
 
   it('non-finite input names the series and bar', () => {
@@ -255,7 +259,7 @@ describe('Johansen input errors', () => {
     } catch (e) {
       caught = e;
     }
-    expect(isWalkForwardError(caught) && caught.code).toBe('WF_INVALID_INPUT');
+    expect(isWalkForwardError(caught) && caught.code).toBe('MMTAPE_WF_INVALID_INPUT');
     expect((caught as Error).message).toContain('series[1][17]');
     // The hot path does not scan for NaN but never returns a number from it.
     const out = johansenPair(y, bad, 0, y.length, 1, 0);
@@ -266,7 +270,9 @@ describe('Johansen input errors', () => {
 
   it('collinear or constant series are degenerate, not a number', () => {
     const collinear = y.map((v) => 2 * v + 1);
-    expect(codeOf(() => johansen([y, collinear], { detOrder: 0, kArDiff: 1 }))).toBe('WF_INVALID_INPUT');
+    expect(codeOf(() => johansen([y, collinear], { detOrder: 0, kArDiff: 1 }))).toBe(
+      'MMTAPE_WF_INVALID_INPUT',
+    );
     const out = johansenPair(y, collinear, 0, y.length, 1, 0);
     expect(out.degenerate).toBe(true);
     expect(out.hedgeRatio).toBeNaN();

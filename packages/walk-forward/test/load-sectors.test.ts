@@ -32,7 +32,7 @@ describe('parseSectorsCsv', () => {
 
   it('typed errors naming the file and line', () => {
     const noHeader = errorOf('AAL,Industrials\nAAPL,Tech\n');
-    expect(noHeader.code).toBe('WF_INVALID_INPUT');
+    expect(noHeader.code).toBe('MMTAPE_WF_INVALID_INPUT');
     expect(noHeader.message).toContain('sectors.csv line 1');
     expect(noHeader.message).toContain('but got ["AAL","Industrials"]');
     expect(errorOf('symbol,industry\nA,B\n').message).toContain('["symbol","industry"]');

@@ -129,7 +129,7 @@ describe('adf properties', () => {
       caught = e;
     }
     expect(isWalkForwardError(caught)).toBe(true);
-    expect((caught as InsufficientDataError).code).toBe('WF_INSUFFICIENT_DATA');
+    expect((caught as InsufficientDataError).code).toBe('MMTAPE_WF_INSUFFICIENT_DATA');
   });
   it('gives identical results with a reused workspace', () => {
     const ws = new LeastSquaresWorkspace();

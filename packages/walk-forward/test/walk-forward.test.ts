@@ -93,7 +93,7 @@ describe('config validation', () => {
     expect(caught).toBeInstanceOf(InvalidConfigError);
     expect(isWalkForwardError(caught)).toBe(true);
     expect((caught as InvalidConfigError).field).toBe(field);
-    expect((caught as InvalidConfigError).code).toBe('WF_INVALID_CONFIG');
+    expect((caught as InvalidConfigError).code).toBe('MMTAPE_WF_INVALID_CONFIG');
   });
 });
 
@@ -256,7 +256,7 @@ describe('runWalkForward', () => {
       timestampsNs: p.timestampsNs.slice(0, 300),
       closes: p.closes.map((c) => c.slice(0, 300)),
     };
-    await expect(runWalkForward(short)).rejects.toMatchObject({ code: 'WF_INSUFFICIENT_DATA' });
+    await expect(runWalkForward(short)).rejects.toMatchObject({ code: 'MMTAPE_WF_INSUFFICIENT_DATA' });
   });
 });
 

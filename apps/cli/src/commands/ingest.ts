@@ -113,7 +113,7 @@ export async function runIngest(
     ...(Object.keys(mapping).length > 0 ? { mapping } : {}),
     ...(options.tz ? { timeZone: options.tz } : {}),
     ...(options.timestampUnit ? { timestampUnit: options.timestampUnit } : {}),
-    ...(options.symbolPattern ? { symbolFromFileName: new RegExp(options.symbolPattern) } : {}),
+    ...(options.symbolPattern ? { symbolFromFileName: symbolPatternRegExp(options.symbolPattern) } : {}),
     ...(options.delimiter ? { delimiter: options.delimiter } : {}),
     ...(options.overwrite ? { overwrite: true } : {}),
     ...(options.partition ? { partition: options.partition } : {}),
@@ -200,4 +200,19 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 function parseSession(value: string, timeZone: string): { timeZone: string; start: string; end: string } {
   const [start = '', end = ''] = value.split('-');
   return { timeZone, start, end };
+}
+
+/**
+ * Compiles `--symbol-pattern` (or the config's `ingest.symbolPattern`).
+ * @throws CliUsageError (exit 1) naming the pattern and the regex syntax error.
+ */
+function symbolPatternRegExp(pattern: string): RegExp {
+  try {
+    return new RegExp(pattern);
+  } catch (cause) {
+    throw new CliUsageError(
+      `--symbol-pattern ${JSON.stringify(pattern)} is not a valid regular expression: ${(cause as Error).message}`,
+      { cause },
+    );
+  }
 }

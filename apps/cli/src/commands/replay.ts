@@ -148,8 +148,8 @@ export function runReplay(dir: string, options: ReplayCommandOptions, ctx: Comma
       dataset,
       {
         ...(symbols ? { symbols } : {}),
-        ...(options.start ? { startNs: parseTimeNs(options.start) } : {}),
-        ...(options.end ? { endNs: parseTimeNs(options.end) } : {}),
+        ...(options.start ? { startNs: parseTimeNs(options.start, '--start') } : {}),
+        ...(options.end ? { endNs: parseTimeNs(options.end, '--end') } : {}),
         columns: [column],
         prefetch:
           options.prefetch === false || options.prefetch === 'off'

@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CURRENT_FILE_NAME, Dataset, isMmtapeError } from '@mmtape/columnar-format';
 import { PACK_INDEX_FILE, verifyPackedDataset } from '@mmtape/columnar-format/pack';
+import { MmtapeError } from '@mmtape/errors';
+import { CliUsageError } from '../cli-error.js';
 import { type CommandContext, settingsOf } from '../context.js';
 import { formatBytes } from '../memory.js';
 
@@ -9,7 +11,7 @@ import { formatBytes } from '../memory.js';
 export interface VerifyProblem {
   /** File (segment member `<segment>@<offset>`, or path inside a pack) concerned. */
   path: string;
-  /** Error code, e.g. `BLOCK_CHECKSUM_MISMATCH`, `HEADER_CHECKSUM_MISMATCH`, `DATASET_MISMATCH`, `MMTAPE_PACK_CORRUPT`. */
+  /** Error code, e.g. `MMTAPE_FORMAT_BLOCK_CHECKSUM_MISMATCH`, `MMTAPE_FORMAT_HEADER_CHECKSUM_MISMATCH`, `MMTAPE_DATASET_MISMATCH`, `MMTAPE_PACK_CORRUPT`. */
   code: string;
   message: string;
   /** Symbol of the partition (datasets). */
@@ -45,13 +47,13 @@ export interface VerifyCommandResult {
  * `mmtape verify` found problems: a data error (exit 2). Thrown after the report was printed, so the
  * message only summarises it.
  */
-export class VerifyFailedError extends Error {
+export class VerifyFailedError extends MmtapeError {
   readonly code = 'MMTAPE_VERIFY_FAILED' as const;
+  readonly kind = 'data' as const;
   readonly path: string;
   readonly problems: number;
   constructor(path: string, problems: number) {
     super(`verify: ${problems} problem${problems === 1 ? '' : 's'} in ${path} (listed above)`);
-    this.name = 'VerifyFailedError';
     this.path = path;
     this.problems = problems;
   }
@@ -87,7 +89,11 @@ function verifyDataset(dir: string, ctx: CommandContext): VerifyCommandResult {
     dataset = Dataset.open(dir, { forceFallback: settingsOf(ctx).forceFallback, verify: true });
   } catch (e) {
     if (!isMmtapeError(e)) throw e;
-    result.problems.push({ path: e.path ?? join(dir, 'manifest.json'), code: e.code, message: e.message });
+    result.problems.push({
+      path: (e as { path?: string }).path ?? join(dir, CURRENT_FILE_NAME),
+      code: e.code,
+      message: e.message,
+    });
     return finish(result, ctx);
   }
   try {

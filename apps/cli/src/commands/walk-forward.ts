@@ -171,7 +171,7 @@ export async function runWalkForwardCommand(
     } catch (error) {
       cacheWarnings.report();
       const code = (error as { code?: unknown } | null)?.code;
-      if (code === 'WF_INVALID_CONFIG' && settings.configPath) {
+      if (code === 'MMTAPE_WF_INVALID_CONFIG' && settings.configPath) {
         throw new CliUsageError(
           `${describeError(error)} (walk-forward settings come from ${settings.configPath} and the flags)`,
         );

@@ -3,6 +3,7 @@
  * parallel ingest: the same function runs in a worker thread (see `ingest-worker.ts`) or in-process.
  */
 
+import { isSystemError } from '@mmtape/errors';
 import { isMmtapeError } from '../errors.js';
 import type { SkippedColumn } from './file-value-columns.js';
 import type { ColumnMapping } from './ingest-options.js';
@@ -58,6 +59,8 @@ export type FileTaskResult =
 export interface SerializedError {
   name: string;
   code: string | undefined;
+  /** The failed system call, when `code` is an errno name. */
+  syscall?: string;
   message: string;
   context: Record<string, string | number | undefined>;
 }
@@ -140,7 +143,9 @@ function serializeError(e: unknown): SerializedError {
   }
   return {
     name: typeof err?.name === 'string' ? err.name : 'Error',
-    code: isMmtapeError(e) && typeof err.code === 'string' ? err.code : undefined,
+    // mmtape codes revive the same class; a system errno (EACCES...) keeps its kind (see revive-error.ts).
+    code: (isMmtapeError(e) || isSystemError(e)) && typeof err.code === 'string' ? err.code : undefined,
+    ...(isSystemError(e) && e.syscall !== undefined ? { syscall: e.syscall } : {}),
     message: typeof err?.message === 'string' ? err.message : String(e),
     context,
   };

@@ -21,23 +21,28 @@ type ErrorClass = new (message: string, context?: ColumnarErrorContext) => Colum
 
 /** The errors a file reader can raise, by code. */
 const BY_CODE: Record<string, ErrorClass> = {
-  COLUMN_NAME_COLLISION: ColumnNameCollisionError,
-  CSV_READ_FAILED: CsvReadError,
-  FIELD_COUNT_MISMATCH: FieldCountError,
-  INVALID_INGEST_OPTIONS: InvalidIngestOptionsError,
-  INVALID_NUMBER: InvalidNumberError,
-  INVALID_SYMBOL: InvalidSymbolError,
-  INVALID_TIMESTAMP: InvalidTimestampError,
-  MISSING_COLUMN: MissingColumnError,
-  PARQUET_READ_FAILED: ParquetReadError,
+  MMTAPE_INGEST_COLUMN_NAME_COLLISION: ColumnNameCollisionError,
+  MMTAPE_INGEST_CSV_READ_FAILED: CsvReadError,
+  MMTAPE_INGEST_FIELD_COUNT_MISMATCH: FieldCountError,
+  MMTAPE_INGEST_INVALID_OPTIONS: InvalidIngestOptionsError,
+  MMTAPE_INGEST_INVALID_NUMBER: InvalidNumberError,
+  MMTAPE_FORMAT_INVALID_SYMBOL: InvalidSymbolError,
+  MMTAPE_INGEST_INVALID_TIMESTAMP: InvalidTimestampError,
+  MMTAPE_INGEST_MISSING_COLUMN: MissingColumnError,
+  MMTAPE_INGEST_PARQUET_READ_FAILED: ParquetReadError,
 };
 
 /** The same error class, message and context fields as thrown in the worker; unknown errors become CsvReadError. */
 export function reviveError(e: SerializedError): Error {
   const make = (e.code !== undefined ? BY_CODE[e.code] : undefined) ?? undefined;
   if (make !== undefined) return new make(e.message, e.context as ColumnarErrorContext);
+  // A system error (EACCES, EIO...) becomes a cause with the same errno, so the kind stays `io`/`usage`.
+  const cause =
+    e.code !== undefined && /^E[A-Z0-9]+$/.test(e.code)
+      ? Object.assign(new Error(e.message), { code: e.code, syscall: e.syscall ?? 'read' })
+      : e;
   return new CsvReadError(`${e.context.path ?? ''}${e.context.path ? ': ' : ''}${e.message}`, {
     ...(e.context as ColumnarErrorContext),
-    cause: e,
+    cause,
   });
 }

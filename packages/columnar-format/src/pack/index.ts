@@ -36,6 +36,7 @@ export {
   PACK_FORMAT_VERSION_SEGMENTS,
   PACK_FORMAT_VERSIONS_READ,
   PACK_INDEX_FILE,
+  PACK_INDEX_MAX_BYTES,
   type PackedColumnEntry,
   type PackedFileEntry,
   type PackedFrameRef,

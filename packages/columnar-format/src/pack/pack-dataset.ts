@@ -519,7 +519,7 @@ async function encodeBarsInLayout(
       dtype: 'f64',
     });
   } catch (e) {
-    if (isCompressionError(e, 'MMTAPE_INVALID_CODEC_OPTIONS')) return undefined; // the stage declined
+    if (isCompressionError(e, 'MMTAPE_CODEC_INVALID_OPTIONS')) return undefined; // the stage declined
     throw e;
   }
 }

@@ -50,6 +50,11 @@ export const PACK_FORMAT_VERSION_SEGMENTS = 3;
 export const PACK_FORMAT_VERSIONS_READ: readonly number[] = [1, 2, 3];
 /** Name of the index file of a packed dataset (frame offsets, SHA-256 per source file, chunk time ranges). */
 export const PACK_INDEX_FILE = 'pack.json';
+/**
+ * Largest accepted `pack.json`, bytes: 256 MiB, like `manifest.json` (an index entry per file and chunk of
+ * the packed dataset). Stops a `pack.json` symlinked to `/dev/zero` from exhausting memory.
+ */
+export const PACK_INDEX_MAX_BYTES = 256 * 1024 * 1024;
 
 /** One frame inside a `.mtpk` file. */
 export interface PackedFrameRef {

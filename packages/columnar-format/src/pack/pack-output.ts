@@ -9,7 +9,7 @@
 import { closeSync, fstatSync, lstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { writeDirAtomic } from '../atomic-write.js';
-import { isMmtapeError } from '../errors.js';
+import { isMmtapeError, type OutputExistsError } from '../errors.js';
 import { CURRENT_FILE_NAME, readCurrentGeneration } from '../generations/dataset-layout.js';
 import { MANIFEST_FILE_NAME } from '../manifest.js';
 import { PackError } from './pack-errors.js';
@@ -139,14 +139,14 @@ export async function writePackOutput<T>(
       overwrite,
       isReplaceable: kind === 'pack' ? isMmtapePackDir : isMmtapeDatasetDir,
       replaceableDescription:
-        kind === 'pack' ? `an mmtape pack (${PACK_INDEX_FILE})` : `an mmtape dataset (${MANIFEST_FILE_NAME})`,
+        kind === 'pack' ? `an mmtape pack (${PACK_INDEX_FILE})` : `an mmtape dataset (${CURRENT_FILE_NAME})`,
     });
   } catch (e) {
-    if (isMmtapeError(e, 'OUTPUT_EXISTS')) {
-      const found = e.actual;
+    if (isMmtapeError(e, 'MMTAPE_FORMAT_OUTPUT_EXISTS')) {
+      const { actual: found, expected } = e as OutputExistsError;
       throw new PackError('MMTAPE_PACK_OUTPUT_EXISTS', e.message, {
         path: outDir,
-        ...(e.expected !== undefined ? { expected: e.expected } : {}),
+        ...(expected !== undefined ? { expected } : {}),
         ...(found !== undefined ? { actual: found } : {}),
         cause: e,
       });

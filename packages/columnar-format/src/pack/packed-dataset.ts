@@ -1,4 +1,4 @@
-import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type BarColumns,
@@ -7,12 +7,14 @@ import {
   decodeBarsInto,
   decodeFrame,
 } from '@mmtape/compression';
+import { isMmtapeError, readJsonFile } from '@mmtape/errors';
 import { columnArrayOf } from './pack-dataset.js';
 import { PackError } from './pack-errors.js';
 import {
   PACK_FORMAT,
   PACK_FORMAT_VERSIONS_READ,
   PACK_INDEX_FILE,
+  PACK_INDEX_MAX_BYTES,
   type PackedColumnEntry,
   type PackedFileEntry,
   type PackedFrameRef,
@@ -410,8 +412,10 @@ export class PackedDataset {
  * }
  * packed.close();
  * ```
- * @throws PackError `MMTAPE_PACK_NOT_FOUND` (no pack.json), `MMTAPE_PACK_CORRUPT` (invalid pack.json),
+ * @throws PackError `MMTAPE_PACK_NOT_FOUND` (no pack.json), `MMTAPE_PACK_CORRUPT` (invalid pack.json: not a
+ *   regular file, over {@link PACK_INDEX_MAX_BYTES}, not JSON or nested too deep, wrong format),
  *   `MMTAPE_PACK_UNSAFE_PATH` (a path in pack.json that would leave the folder: `..`, absolute, ...).
+ * @throws SystemCallError pack.json cannot be read (`io`).
  */
 export function openPackedDataset(packedDir: string): PackedDataset {
   const path = join(packedDir, PACK_INDEX_FILE);
@@ -420,9 +424,10 @@ export function openPackedDataset(packedDir: string): PackedDataset {
   }
   let index: PackIndex;
   try {
-    index = JSON.parse(readFileSync(path, 'utf8')) as PackIndex;
+    index = readJsonFile(path, { maxBytes: PACK_INDEX_MAX_BYTES, what: 'pack index' }) as PackIndex;
   } catch (cause) {
-    throw new PackError('MMTAPE_PACK_CORRUPT', `${path} is not valid JSON`, { path, cause });
+    if (!isMmtapeError(cause) || cause.kind !== 'data') throw cause;
+    throw new PackError('MMTAPE_PACK_CORRUPT', cause.message, { path, cause });
   }
   if (
     index?.format !== PACK_FORMAT ||

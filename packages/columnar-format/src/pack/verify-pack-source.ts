@@ -22,7 +22,7 @@ export function verifyPackSource(srcDir: string): void {
       readManifest(srcDir);
       isDataset = true;
     } catch (e) {
-      if (!isMmtapeError(e, 'INVALID_MANIFEST')) throw e;
+      if (!isMmtapeError(e, 'MMTAPE_DATASET_INVALID_MANIFEST')) throw e;
     }
   }
   if (isDataset) {
@@ -40,7 +40,7 @@ export function verifyPackSource(srcDir: string): void {
     try {
       file = ColumnFile.open(join(srcDir, name));
     } catch (e) {
-      if (isMmtapeError(e, 'HEADER_CHECKSUM_MISMATCH')) throw e;
+      if (isMmtapeError(e, 'MMTAPE_FORMAT_HEADER_CHECKSUM_MISMATCH')) throw e;
       continue;
     }
     try {

@@ -196,7 +196,7 @@ export async function bloscCompress(src: Uint8Array, options: BloscOptions = {})
       }
     }
   } catch (cause) {
-    if ((cause as { code?: string }).code === 'MMTAPE_INVALID_CODEC_OPTIONS') throw cause;
+    if ((cause as { code?: string }).code === 'MMTAPE_CODEC_INVALID_OPTIONS') throw cause;
     throw new CodecError('blosc', 'encode', String(cause), { cause });
   }
   const out = new Uint8Array(pos);

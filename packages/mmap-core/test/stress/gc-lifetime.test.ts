@@ -34,7 +34,7 @@ describe('lifetime under GC pressure', () => {
       try {
         void f.buffer;
       } catch (e) {
-        threw = isMmapError(e, 'MMTAPE_MAPPED_FILE_CLOSED');
+        threw = isMmapError(e, 'MMTAPE_MMAP_FILE_CLOSED');
       }
       expect(threw).toBe(true);
       if (round % 100 === 0) gc!();
