@@ -2,7 +2,7 @@
  * Reader of the column file format (FORMAT.md). Validates everything before creating any view.
  */
 
-import { MappedFile } from '@mmtape/mmap-core';
+import { type AccessPattern, MappedFile } from '@mmtape/mmap-core';
 import { xxh64, xxh64Hex } from './checksum.js';
 import { type ColumnDescriptor, readColumnDescriptors } from './column-descriptor.js';
 import { type ColumnData, DTYPE_SIZE_BYTES, makeView } from './dtype.js';
@@ -41,6 +41,8 @@ export interface ViewAliasCheck {
 export interface ColumnFileOpenOptions {
   /** Read the file into memory instead of mapping it (see `@mmtape/mmap-core`). Default `false`. */
   forceFallback?: boolean;
+  /** Advice for the whole mapping, set before the header is read (see `@mmtape/mmap-core`). Default none. */
+  accessPattern?: AccessPattern;
 }
 
 /**
@@ -113,7 +115,10 @@ export class ColumnFile {
   static open(path: string, options: ColumnFileOpenOptions = {}): ColumnFile {
     let file: MappedFile;
     try {
-      file = MappedFile.open(path, { forceFallback: options.forceFallback ?? false });
+      file = MappedFile.open(path, {
+        forceFallback: options.forceFallback ?? false,
+        accessPattern: options.accessPattern,
+      });
     } catch (cause) {
       const reason = cause instanceof Error ? cause.message : String(cause);
       throw new FileOpenError(`${path}: cannot open column file: ${reason}`, { path, cause });

@@ -3,7 +3,7 @@
  */
 
 import { join } from 'node:path';
-import { MappedFile } from '@mmtape/mmap-core';
+import { type AccessPattern, MappedFile } from '@mmtape/mmap-core';
 import { ColumnFile } from './column-file.js';
 import {
   DatasetMismatchError,
@@ -23,6 +23,12 @@ import {
 export interface DatasetOpenOptions {
   /** Passed to every {@link ColumnFile.open}. Default `false`. */
   forceFallback?: boolean;
+  /**
+   * Passed to every mapping this dataset opens (`MappedFileOpenOptions.accessPattern` of
+   * `@mmtape/mmap-core`). Default none (kernel read-around). `'random'` keeps opening a cold dataset
+   * to one page read per file header; a replay with prefetch then reads only the windows it advises.
+   */
+  accessPattern?: AccessPattern;
 }
 
 /** Rows `[startRow, endRow)` of one partition file selected by {@link Dataset.openRange}. */
@@ -89,13 +95,20 @@ export class Dataset {
   /** Segment file name → its mapping (FORMAT.md, "Segment files"). */
   readonly #segments = new Map<string, MappedFile>();
   readonly #forceFallback: boolean;
+  readonly #accessPattern: AccessPattern | undefined;
 
-  private constructor(dir: string, manifest: DatasetManifest, forceFallback: boolean) {
+  private constructor(
+    dir: string,
+    manifest: DatasetManifest,
+    forceFallback: boolean,
+    accessPattern?: AccessPattern,
+  ) {
     this.dir = dir;
     this.manifest = manifest;
     this.symbols = Object.freeze(manifest.symbols.map((s) => s.symbol));
     this.#entries = new Map(manifest.symbols.map((s) => [s.symbol, s]));
     this.#forceFallback = forceFallback;
+    this.#accessPattern = accessPattern;
   }
 
   /**
@@ -104,7 +117,7 @@ export class Dataset {
    * @throws InvalidManifestError naming the file and the field.
    */
   static open(dir: string, options: DatasetOpenOptions = {}): Dataset {
-    return new Dataset(dir, readManifest(dir), options.forceFallback ?? false);
+    return new Dataset(dir, readManifest(dir), options.forceFallback ?? false, options.accessPattern);
   }
 
   /** Manifest entry of a symbol. @throws SymbolNotFoundError */
@@ -226,7 +239,10 @@ export class Dataset {
     const path = join(this.dir, name);
     let mapped: MappedFile;
     try {
-      mapped = MappedFile.open(path, { forceFallback: this.#forceFallback });
+      mapped = MappedFile.open(path, {
+        forceFallback: this.#forceFallback,
+        accessPattern: this.#accessPattern,
+      });
     } catch (cause) {
       const reason = cause instanceof Error ? cause.message : String(cause);
       throw new FileOpenError(`${path}: cannot open segment file: ${reason}`, { path, cause });
@@ -254,7 +270,10 @@ export class Dataset {
     if (cached) return cached;
     const file =
       p.offsetBytes === undefined
-        ? ColumnFile.open(join(this.dir, p.file), { forceFallback: this.#forceFallback })
+        ? ColumnFile.open(join(this.dir, p.file), {
+            forceFallback: this.#forceFallback,
+            accessPattern: this.#accessPattern,
+          })
         : this.#openMember(p as DatasetPartitionEntry & { offsetBytes: number });
     if (file.symbol !== symbol || file.rowCount !== p.rows) {
       file.close();
