@@ -22,7 +22,7 @@
 // /proc/kpageflags), and a fault maps its 64 KiB fault-around block: that block per column read is the
 // floor of the file RSS with prefetch on (packages/prefetch/README.md).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +39,19 @@ if (process.argv[2] === '--child') {
   const dataset = Dataset.open(process.argv[3], access === 'none' ? {} : { accessPattern: access });
   let sum = 0;
   const prefetch = process.argv[4] === 'on' ? JSON.parse(process.env.MEMORY_PREFETCH ?? 'true') : false;
+  // Main thread's time on CPU and waiting for one (runqueue) in ns (/proc/thread-self/schedstat): with
+  // other processes competing for the CPUs, wall time minus both is the time the replay was blocked
+  // (I/O, page locks), which a cold page cache adds.
+  const schedstat = () => {
+    try {
+      const [run, wait] = readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ').map(Number);
+      return { run, wait };
+    } catch {
+      return null;
+    }
+  };
+  const sched0 = schedstat();
+  const wall0 = performance.now();
   const stats = replayDataset(
     dataset,
     { columns: ['close'], prefetch, memory: { intervalMs: 1000 } },
@@ -47,10 +60,21 @@ if (process.argv[2] === '--child') {
       for (let i = 0; i < batch.length; i++) sum += close[i];
     },
   );
+  const wallMs = performance.now() - wall0;
+  const sched1 = schedstat();
+  const cpu =
+    sched0 === null || sched1 === null
+      ? null
+      : {
+          wallMs,
+          onCpuMs: (sched1.run - sched0.run) / 1e6,
+          runqueueMs: (sched1.wait - sched0.wait) / 1e6,
+          blockedMs: wallMs - (sched1.run - sched0.run + sched1.wait - sched0.wait) / 1e6,
+        };
   dataset.close();
   const { memorySamples, ...rest } = stats;
   console.log(
-    JSON.stringify({ ...rest, samples: memorySamples.length, sum }, (_key, value) =>
+    JSON.stringify({ ...rest, cpu, samples: memorySamples.length, sum }, (_key, value) =>
       typeof value === 'bigint' ? String(value) : value,
     ),
   );
@@ -107,6 +131,46 @@ function evictPageCache(dir) {
     }
     return 'fadvise DONTNEED';
   }
+}
+function saveResults() {
+  writeResults(resultsName, {
+    summary:
+      'Full replay of synthetic bar datasets (ts + OHLCV, consumer reads close) with the sliding-window prefetcher on and off, ' +
+      `dataset opened with ${access === 'none' ? 'the kernel default access pattern (read-around)' : `accessPattern '${access}'`}, ` +
+      'needed bytes = replayed rows of ts + close × 8 bytes; device bytes = /proc/self/io read_bytes of the replay process over the run; ' +
+      'MB/s = needed bytes / wall time of the replay (open included); seq. MB/s = dd iflag=direct bs=4M over the dataset files in the same run; ' +
+      `starting from a cold page cache (dataset evicted before each run: ${eviction}). ` +
+      'Peak RSS is VmHWM of a fresh process per run; anon/file peaks are sampled every second from /proc/self/status; ' +
+      'residency is mincore over all files (page cache, which DONTNEED does not empty for shared file mappings). ' +
+      `Prefetch window options: ${prefetchOptions}. Layout: ${segmentMb === undefined ? 'one column file per symbol' : `segment files of ${segmentMb} MiB (DatasetWriter segmentBytes)`}.`,
+    tables: [
+      {
+        title: 'Replay memory vs dataset size',
+        data: `synthetic bars, ${symbols} symbols (bench/synthetic.mjs, seed 42), sizes ${sizesGb.join(', ')} GB`,
+        peer: 'none (prefetch off is the baseline)',
+        columns: [
+          'dataset',
+          'prefetch',
+          'needed GB',
+          'device GB',
+          'amplification',
+          'MB/s',
+          'seq. MB/s',
+          'of seq.',
+          'replay s',
+          'M events/s',
+          'peak RSS MiB',
+          'peak anon MiB',
+          'peak file MiB',
+          'peak RSS / dataset',
+          'peak resident (page cache)',
+          'madvise calls',
+        ],
+        rows,
+      },
+    ],
+    raw,
+  });
 }
 let eviction = 'none';
 const base = mkdtempSync(join(process.env.MEMORY_DIR ?? tmpdir(), 'mmtape-bench-memory-'));
@@ -171,48 +235,10 @@ try {
         r.prefetch === null ? '–' : fmt(r.prefetch.willneedCalls + r.prefetch.dontneedCalls),
       ]);
       console.log(rows.at(-1).join(' | '));
+      saveResults(); // after every run: a long run that is stopped keeps the rows measured so far
     }
     rmSync(dir, { recursive: true, force: true });
   }
 } finally {
   rmSync(base, { recursive: true, force: true });
 }
-
-writeResults(resultsName, {
-  summary:
-    'Full replay of synthetic bar datasets (ts + OHLCV, consumer reads close) with the sliding-window prefetcher on and off, ' +
-    `dataset opened with ${access === 'none' ? 'the kernel default access pattern (read-around)' : `accessPattern '${access}'`}, ` +
-    'needed bytes = replayed rows of ts + close × 8 bytes; device bytes = /proc/self/io read_bytes of the replay process over the run; ' +
-    'MB/s = needed bytes / wall time of the replay (open included); seq. MB/s = dd iflag=direct bs=4M over the dataset files in the same run; ' +
-    `starting from a cold page cache (dataset evicted before each run: ${eviction}). ` +
-    'Peak RSS is VmHWM of a fresh process per run; anon/file peaks are sampled every second from /proc/self/status; ' +
-    'residency is mincore over all files (page cache, which DONTNEED does not empty for shared file mappings). ' +
-    `Prefetch window options: ${prefetchOptions}. Layout: ${segmentMb === undefined ? 'one column file per symbol' : `segment files of ${segmentMb} MiB (DatasetWriter segmentBytes)`}.`,
-  tables: [
-    {
-      title: 'Replay memory vs dataset size',
-      data: `synthetic bars, ${symbols} symbols (bench/synthetic.mjs, seed 42), sizes ${sizesGb.join(', ')} GB`,
-      peer: 'none (prefetch off is the baseline)',
-      columns: [
-        'dataset',
-        'prefetch',
-        'needed GB',
-        'device GB',
-        'amplification',
-        'MB/s',
-        'seq. MB/s',
-        'of seq.',
-        'replay s',
-        'M events/s',
-        'peak RSS MiB',
-        'peak anon MiB',
-        'peak file MiB',
-        'peak RSS / dataset',
-        'peak resident (page cache)',
-        'madvise calls',
-      ],
-      rows,
-    },
-  ],
-  raw,
-});
