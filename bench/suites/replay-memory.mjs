@@ -139,6 +139,8 @@ function saveResults() {
       `dataset opened with ${access === 'none' ? 'the kernel default access pattern (read-around)' : `accessPattern '${access}'`}, ` +
       'needed bytes = replayed rows of ts + close × 8 bytes; device bytes = /proc/self/io read_bytes of the replay process over the run; ' +
       'MB/s = needed bytes / wall time of the replay (open included); seq. MB/s = dd iflag=direct bs=4M over the dataset files in the same run; ' +
+      "on CPU / waiting for CPU = the replay thread's run and runqueue time (/proc/thread-self/schedstat), blocked = wall - both (I/O and page-lock waits); " +
+      'MB/s without CPU wait = needed bytes / (on CPU + blocked), the rate on a CPU not shared with other processes; ' +
       `starting from a cold page cache (dataset evicted before each run: ${eviction}). ` +
       'Peak RSS is VmHWM of a fresh process per run; anon/file peaks are sampled every second from /proc/self/status; ' +
       'residency is mincore over all files (page cache, which DONTNEED does not empty for shared file mappings). ' +
@@ -158,6 +160,10 @@ function saveResults() {
           'seq. MB/s',
           'of seq.',
           'replay s',
+          'on CPU s',
+          'waiting for CPU s',
+          'blocked s',
+          'MB/s without CPU wait',
           'M events/s',
           'peak RSS MiB',
           'peak anon MiB',
@@ -226,6 +232,10 @@ try {
         fmt(seq.bytesPerSecond / 1e6),
         `${fmt((100 * neededPerSecond) / seq.bytesPerSecond)} %`,
         fmt(r.elapsedMs / 1000, 1),
+        r.cpu === null ? '–' : fmt(r.cpu.onCpuMs / 1000, 1),
+        r.cpu === null ? '–' : fmt(r.cpu.runqueueMs / 1000, 1),
+        r.cpu === null ? '–' : fmt(r.cpu.blockedMs / 1000, 1),
+        r.cpu === null ? '–' : fmt(r.neededBytes / 1e3 / (r.cpu.onCpuMs + r.cpu.blockedMs)),
         fmt(r.eventsPerSecond / 1e6, 2),
         fmt(r.peakRssBytes / 2 ** 20),
         fmt(r.peakRssAnonBytes / 2 ** 20),
