@@ -8,7 +8,8 @@
 // accessPattern 'random' as `mmtape replay` does; "none": opened with the kernel default, to measure the
 // read-around), MEMORY_SEGMENT_MB (store the dataset in segment files of this many MiB instead of one file
 // per symbol; results then go to bench/results/replay-memory-segments.*), MEMORY_RESULTS (results name,
-// default replay-memory). Needs free disk of the largest size; data is removed afterwards.
+// default replay-memory), MEMORY_DATASET (replay this existing dataset, written by bench/synthetic.mjs with
+// MEMORY_SYMBOLS bar symbols, instead of writing one per size; it is not deleted). Needs free disk of the largest size; data is removed afterwards.
 //
 // Device bandwidth: before the replays of each size, the suite reads column files of the dataset with
 // `dd iflag=direct bs=4M` (O_DIRECT, no page cache), evenly spread, at least 2 GB or the whole dataset,
@@ -87,6 +88,8 @@ const prefetchOptions = process.env.MEMORY_PREFETCH ?? 'library defaults';
 const segmentMb = process.env.MEMORY_SEGMENT_MB ? Number(process.env.MEMORY_SEGMENT_MB) : undefined;
 const modes = (process.env.MEMORY_MODES ?? 'on,off').split(',');
 const access = process.env.MEMORY_ACCESS ?? 'random';
+/** An existing dataset written by bench/synthetic.mjs (bars, MEMORY_SYMBOLS symbols) to replay instead. */
+const existing = process.env.MEMORY_DATASET;
 const resultsName =
   process.env.MEMORY_RESULTS ?? (segmentMb === undefined ? 'replay-memory' : 'replay-memory-segments');
 
@@ -148,7 +151,7 @@ function saveResults() {
     tables: [
       {
         title: 'Replay memory vs dataset size',
-        data: `synthetic bars, ${symbols} symbols (bench/synthetic.mjs, seed 42), sizes ${sizesGb.join(', ')} GB`,
+        data: `synthetic bars, ${symbols} symbols (bench/synthetic.mjs, seed 42), ${existing === undefined ? `sizes ${sizesGb.join(', ')} GB` : `the dataset ${existing}`}`,
         peer: 'none (prefetch off is the baseline)',
         columns: [
           'dataset',
@@ -183,23 +186,36 @@ const base = mkdtempSync(join(process.env.MEMORY_DIR ?? tmpdir(), 'mmtape-bench-
 const rows = [];
 const raw = [];
 try {
-  for (const gb of sizesGb) {
-    const free = statfsSync(base).bavail * statfsSync(base).bsize;
-    const bytes = gb * 1e9;
-    if (bytes > free * 0.8) throw new Error(`need ${gb} GB on ${base}, ${(free / 1e9).toFixed(1)} GB free`);
-    const dir = join(base, `synth-${gb}gb`);
-    const rowsPerSymbol = Math.floor(bytes / BYTES_PER_ROW / symbols);
-    const t0 = performance.now();
-    writeSyntheticDataset(dir, {
-      symbols,
-      rowsPerSymbol,
-      kind: 'bars',
-      seed: 42,
-      segmentBytes: segmentMb === undefined ? undefined : segmentMb * 2 ** 20,
-    });
-    console.log(
-      `wrote ${gb} GB (${symbols} × ${rowsPerSymbol} rows) in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
-    );
+  for (const gb of existing === undefined ? sizesGb : [Number.NaN]) {
+    let dir = existing;
+    let rowsPerSymbol;
+    if (dir === undefined) {
+      const free = statfsSync(base).bavail * statfsSync(base).bsize;
+      const bytes = gb * 1e9;
+      if (bytes > free * 0.8) throw new Error(`need ${gb} GB on ${base}, ${(free / 1e9).toFixed(1)} GB free`);
+      dir = join(base, `synth-${gb}gb`);
+      rowsPerSymbol = Math.floor(bytes / BYTES_PER_ROW / symbols);
+      const t0 = performance.now();
+      writeSyntheticDataset(dir, {
+        symbols,
+        rowsPerSymbol,
+        kind: 'bars',
+        seed: 42,
+        segmentBytes: segmentMb === undefined ? undefined : segmentMb * 2 ** 20,
+      });
+      console.log(
+        `wrote ${gb} GB (${symbols} × ${rowsPerSymbol} rows) in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+      );
+    } else {
+      const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+      if (manifest.symbols.length !== symbols) {
+        throw new Error(
+          `MEMORY_DATASET has ${manifest.symbols.length} symbols, MEMORY_SYMBOLS says ${symbols}`,
+        );
+      }
+      rowsPerSymbol = manifest.symbols[0].rows;
+      console.log(`using ${dir} (${symbols} × ${rowsPerSymbol} rows), kept afterwards`);
+    }
     const datasetBytes = symbols * rowsPerSymbol * BYTES_PER_ROW;
     const seq = directReadBandwidth(dir, 2e9);
     console.log(
@@ -247,7 +263,7 @@ try {
       console.log(rows.at(-1).join(' | '));
       saveResults(); // after every run: a long run that is stopped keeps the rows measured so far
     }
-    rmSync(dir, { recursive: true, force: true });
+    if (existing === undefined) rmSync(dir, { recursive: true, force: true });
   }
 } finally {
   rmSync(base, { recursive: true, force: true });
