@@ -133,7 +133,7 @@ export class MappedFile {
       } else {
         try {
           const buffer = mapReadOnly(fd, sizeBytes);
-          if (options.accessPattern !== undefined) madvise(buffer, 0, sizeBytes, options.accessPattern);
+          if (options.accessPattern !== undefined) adviseAtOpen(path, buffer, options.accessPattern);
           debugLog(
             `open ${path}: mapped ${sizeBytes} bytes${options.accessPattern ? ` (${options.accessPattern})` : ''}`,
           );
@@ -283,6 +283,21 @@ export class MappedFile {
     if (length === 0 || start >= end)
       return { offsetBytes: Math.min(start, base + this.byteLength), lengthBytes: 0 };
     return { offsetBytes: start, lengthBytes: end - start };
+  }
+}
+
+/**
+ * Advises the whole new mapping. Advice never changes the bytes read, so a failure (none is expected for
+ * a fresh page-aligned mapping) is logged (`MMTAPE_LOG=debug`) rather than turned into a fallback read of
+ * the whole file.
+ */
+function adviseAtOpen(path: string, buffer: Buffer, accessPattern: AccessPattern): void {
+  try {
+    madvise(buffer, 0, buffer.length, accessPattern);
+  } catch (error) {
+    debugLog(
+      `open ${path}: madvise ${accessPattern} failed: ${error instanceof Error ? error.message : error}`,
+    );
   }
 }
 
