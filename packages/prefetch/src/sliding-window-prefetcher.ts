@@ -130,14 +130,19 @@ interface StreamState {
  * Keeps a sliding window of rows advised around a cursor, for each of many streams (typically one per
  * symbol, during a k-way merge replay).
  *
+ * At construction (`accessPattern: 'random'`, the default) each stream's whole file is advised
+ * `MADV_RANDOM`: page faults then read only their page, and the WILLNEED windows below are the only
+ * read-ahead (package README, "I/O policy").
+ *
  * On {@link update} (cheap to call on every row), once the cursor has moved at least `stepRows` since the
  * stream's last round (or on the first call), or has moved forward into the last 2 pages before a
  * `faultAroundBytes` block boundary of one of the stream's columns (the next fault there maps the whole
  * next block, so every column is released just before it), for every column:
  * - WILLNEED `[cursorRow, cursorRow + aheadRows)` clamped to the column, rounded outward to pages and
  *   clamped to the file. The first round and a move back advise the whole window; a forward move advises
- *   only the part past the end of the previous WILLNEED (about `stepRows` rows), so each page gets one
- *   WILLNEED on a forward replay;
+ *   only the part past the end of the previous WILLNEED, and only once that part holds `requestRows`
+ *   rows (default half the window) or reaches the column's end, so each page gets one WILLNEED on a
+ *   forward replay and the kernel reads in large requests;
  * - DONTNEED the rows before `cursorRow - behindRows` not released yet, rounded down to a page. The
  *   first release of a column starts at the column start rounded down to `faultAroundBytes`, so the
  *   bytes before the column that the kernel mapped with the column's first fault (a header, a column
