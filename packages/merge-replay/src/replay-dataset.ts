@@ -316,7 +316,7 @@ export function replayDataset(
   const cursors = merge.cursorRows;
   const polledRows = new Float64Array(files.length).fill(-1);
   // Between two polls a stream moves at most `pollEvents` rows, far less than the prefetch window
-  // (16,384 rows by default), while one poll costs O(streams): polling every max(1,024, streams)
+  // (131,072 rows by default), while one poll costs O(streams): polling every max(1,024, streams)
   // events keeps that under one comparison per event.
   const pollEvents = Math.max(1024, Math.min(files.length, 8192));
   let untilPoll = 0;
