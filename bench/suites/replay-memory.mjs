@@ -1,10 +1,19 @@
-// Replay memory: peak RSS (anon and file-backed) and page-cache residency while replaying synthetic
-// datasets of several sizes with prefetch on and off. Each (size, prefetch) runs in its own child process
-// so peak RSS (VmHWM) is per run. Env: MEMORY_SIZES_GB (default "1,8,16"), MEMORY_SYMBOLS (default 2000),
-// MEMORY_DIR (default os.tmpdir()), MEMORY_PREFETCH (JSON window options of @mmtape/prefetch for the
-// "on" runs, e.g. '{"stepRows":2048}'; default the library defaults), MEMORY_SEGMENT_MB (store the
-// dataset in segment files of this many MiB instead of one file per symbol; results then go to
-// bench/results/replay-memory-segments.*). Needs free disk of the largest size; data is removed afterwards.
+// Replay memory and I/O: peak RSS (anon and file-backed), page-cache residency, the bytes the replay needs
+// and the bytes it read from the block device while replaying synthetic datasets of several sizes with
+// prefetch on and off. Each (size, prefetch) runs in its own child process so peak RSS (VmHWM) and
+// /proc/self/io read_bytes are per run. Env: MEMORY_SIZES_GB (default "1,8,16"), MEMORY_SYMBOLS (default
+// 2000), MEMORY_DIR (default os.tmpdir()), MEMORY_PREFETCH (JSON window options of @mmtape/prefetch for the
+// "on" runs, e.g. '{"aheadRows":65536}'; default the library defaults), MEMORY_MODES (default "on,off":
+// which prefetch settings to run), MEMORY_ACCESS ("random", the default: the dataset is opened with
+// accessPattern 'random' as `mmtape replay` does; "none": opened with the kernel default, to measure the
+// read-around), MEMORY_SEGMENT_MB (store the dataset in segment files of this many MiB instead of one file
+// per symbol; results then go to bench/results/replay-memory-segments.*), MEMORY_RESULTS (results name,
+// default replay-memory), MEMORY_DATASET (replay this existing dataset, written by bench/synthetic.mjs with
+// MEMORY_SYMBOLS bar symbols, instead of writing one per size; it is not deleted). Needs free disk of the largest size; data is removed afterwards.
+//
+// Device bandwidth: before the replays of each size, the suite reads column files of the dataset with
+// `dd iflag=direct bs=4M` (O_DIRECT, no page cache), evenly spread, at least 2 GB or the whole dataset,
+// and reports that sequential bandwidth; "of seq." is the replay's needed bytes per second over it.
 //
 // Page cache: the dataset is evicted from the page cache before every run (as a dataset written earlier
 // and read from disk would be). Right after writing, the page cache holds the large folios of the write
@@ -14,7 +23,7 @@
 // /proc/kpageflags), and a fault maps its 64 KiB fault-around block: that block per column read is the
 // floor of the file RSS with prefetch on (packages/prefetch/README.md).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,9 +36,23 @@ if (process.argv[2] === '--child') {
   // Child: replay one dataset, print the stats as JSON.
   const { Dataset } = await import('../../packages/columnar-format/dist/index.js');
   const { replayDataset } = await import('../../packages/merge-replay/dist/index.js');
-  const dataset = Dataset.open(process.argv[3]);
+  const access = process.env.MEMORY_ACCESS ?? 'random';
+  const dataset = Dataset.open(process.argv[3], access === 'none' ? {} : { accessPattern: access });
   let sum = 0;
   const prefetch = process.argv[4] === 'on' ? JSON.parse(process.env.MEMORY_PREFETCH ?? 'true') : false;
+  // Main thread's time on CPU and waiting for one (runqueue) in ns (/proc/thread-self/schedstat): with
+  // other processes competing for the CPUs, wall time minus both is the time the replay was blocked
+  // (I/O, page locks), which a cold page cache adds.
+  const schedstat = () => {
+    try {
+      const [run, wait] = readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ').map(Number);
+      return { run, wait };
+    } catch {
+      return null;
+    }
+  };
+  const sched0 = schedstat();
+  const wall0 = performance.now();
   const stats = replayDataset(
     dataset,
     { columns: ['close'], prefetch, memory: { intervalMs: 1000 } },
@@ -38,10 +61,21 @@ if (process.argv[2] === '--child') {
       for (let i = 0; i < batch.length; i++) sum += close[i];
     },
   );
+  const wallMs = performance.now() - wall0;
+  const sched1 = schedstat();
+  const cpu =
+    sched0 === null || sched1 === null
+      ? null
+      : {
+          wallMs,
+          onCpuMs: (sched1.run - sched0.run) / 1e6,
+          runqueueMs: (sched1.wait - sched0.wait) / 1e6,
+          blockedMs: wallMs - (sched1.run - sched0.run + sched1.wait - sched0.wait) / 1e6,
+        };
   dataset.close();
   const { memorySamples, ...rest } = stats;
   console.log(
-    JSON.stringify({ ...rest, samples: memorySamples.length, sum }, (_key, value) =>
+    JSON.stringify({ ...rest, cpu, samples: memorySamples.length, sum }, (_key, value) =>
       typeof value === 'bigint' ? String(value) : value,
     ),
   );
@@ -52,6 +86,37 @@ const sizesGb = (process.env.MEMORY_SIZES_GB ?? '1,8,16').split(',').map(Number)
 const symbols = Number(process.env.MEMORY_SYMBOLS ?? 2000);
 const prefetchOptions = process.env.MEMORY_PREFETCH ?? 'library defaults';
 const segmentMb = process.env.MEMORY_SEGMENT_MB ? Number(process.env.MEMORY_SEGMENT_MB) : undefined;
+const modes = (process.env.MEMORY_MODES ?? 'on,off').split(',');
+const access = process.env.MEMORY_ACCESS ?? 'random';
+/** An existing dataset written by bench/synthetic.mjs (bars, MEMORY_SYMBOLS symbols) to replay instead. */
+const existing = process.env.MEMORY_DATASET;
+const resultsName =
+  process.env.MEMORY_RESULTS ?? (segmentMb === undefined ? 'replay-memory' : 'replay-memory-segments');
+
+/**
+ * Sequential read bandwidth of the device under `dir`, bytes/s: `dd iflag=direct bs=4M` (O_DIRECT, so
+ * the page cache neither helps nor is filled) over the dataset's files, evenly spread, until at least
+ * `minBytes` (or every file) was read. Returns { bytes, seconds, bytesPerSecond, files }.
+ */
+function directReadBandwidth(dir, minBytes) {
+  const files = readdirSync(dir, { recursive: true })
+    .map(String)
+    .filter((name) => name.endsWith('.col') || name.endsWith('.mmseg'))
+    .sort()
+    .map((name) => join(dir, name));
+  const total = files.reduce((sum, f) => sum + statSync(f).size, 0);
+  const every = Math.max(1, Math.floor(total / Math.max(minBytes, 1)));
+  const chosen = files.filter((_, i) => i % every === 0);
+  let bytes = 0;
+  const t0 = performance.now();
+  for (const f of chosen) {
+    const r = spawnSync('dd', [`if=${f}`, 'of=/dev/null', 'iflag=direct', 'bs=4M', 'status=none']);
+    if (r.status !== 0) throw new Error(`dd iflag=direct failed on ${f}: ${r.stderr}`);
+    bytes += statSync(f).size;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  return { bytes, seconds, bytesPerSecond: bytes / seconds, files: chosen.length };
+}
 
 /**
  * Evicts `dir`'s files from the page cache: `sync`, then drop_caches when writable (root), else
@@ -70,40 +135,123 @@ function evictPageCache(dir) {
     return 'fadvise DONTNEED';
   }
 }
+function saveResults() {
+  writeResults(resultsName, {
+    summary:
+      'Full replay of synthetic bar datasets (ts + OHLCV, consumer reads close) with the sliding-window prefetcher on and off, ' +
+      `dataset opened with ${access === 'none' ? 'the kernel default access pattern (read-around)' : `accessPattern '${access}'`}, ` +
+      'needed bytes = replayed rows of ts + close × 8 bytes; device bytes = /proc/self/io read_bytes of the replay process over the run; ' +
+      'MB/s = needed bytes / wall time of the replay (open included); seq. MB/s = dd iflag=direct bs=4M over the dataset files in the same run; ' +
+      "on CPU / waiting for CPU = the replay thread's run and runqueue time (/proc/thread-self/schedstat), blocked = wall - both (I/O and page-lock waits); " +
+      'MB/s without CPU wait = needed bytes / (on CPU + blocked), the rate on a CPU not shared with other processes; ' +
+      `starting from a cold page cache (dataset evicted before each run: ${eviction}). ` +
+      'Peak RSS is VmHWM of a fresh process per run; anon/file peaks are sampled every second from /proc/self/status; ' +
+      'residency is mincore over all files (page cache, which DONTNEED does not empty for shared file mappings). ' +
+      `Prefetch window options: ${prefetchOptions}. Layout: ${segmentMb === undefined ? 'one column file per symbol' : `segment files of ${segmentMb} MiB (DatasetWriter segmentBytes)`}.`,
+    tables: [
+      {
+        title: 'Replay memory vs dataset size',
+        data: `synthetic bars, ${symbols} symbols (bench/synthetic.mjs, seed 42), ${existing === undefined ? `sizes ${sizesGb.join(', ')} GB` : `the dataset ${existing}`}`,
+        peer: 'none (prefetch off is the baseline)',
+        columns: [
+          'dataset',
+          'prefetch',
+          'needed GB',
+          'device GB',
+          'amplification',
+          'MB/s',
+          'seq. MB/s',
+          'of seq.',
+          'replay s',
+          'on CPU s',
+          'waiting for CPU s',
+          'blocked s',
+          'MB/s without CPU wait',
+          'M events/s',
+          'peak RSS MiB',
+          'peak anon MiB',
+          'peak file MiB',
+          'peak RSS / dataset',
+          'peak resident (page cache)',
+          'madvise calls',
+        ],
+        rows,
+      },
+    ],
+    raw,
+  });
+}
 let eviction = 'none';
 const base = mkdtempSync(join(process.env.MEMORY_DIR ?? tmpdir(), 'mmtape-bench-memory-'));
 const rows = [];
 const raw = [];
 try {
-  for (const gb of sizesGb) {
-    const free = statfsSync(base).bavail * statfsSync(base).bsize;
-    const bytes = gb * 1e9;
-    if (bytes > free * 0.8) throw new Error(`need ${gb} GB on ${base}, ${(free / 1e9).toFixed(1)} GB free`);
-    const dir = join(base, `synth-${gb}gb`);
-    const rowsPerSymbol = Math.floor(bytes / BYTES_PER_ROW / symbols);
-    const t0 = performance.now();
-    writeSyntheticDataset(dir, {
-      symbols,
-      rowsPerSymbol,
-      kind: 'bars',
-      seed: 42,
-      segmentBytes: segmentMb === undefined ? undefined : segmentMb * 2 ** 20,
-    });
-    console.log(
-      `wrote ${gb} GB (${symbols} × ${rowsPerSymbol} rows) in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
-    );
+  for (const gb of existing === undefined ? sizesGb : [Number.NaN]) {
+    let dir = existing;
+    let rowsPerSymbol;
+    if (dir === undefined) {
+      const free = statfsSync(base).bavail * statfsSync(base).bsize;
+      const bytes = gb * 1e9;
+      if (bytes > free * 0.8) throw new Error(`need ${gb} GB on ${base}, ${(free / 1e9).toFixed(1)} GB free`);
+      dir = join(base, `synth-${gb}gb`);
+      rowsPerSymbol = Math.floor(bytes / BYTES_PER_ROW / symbols);
+      const t0 = performance.now();
+      writeSyntheticDataset(dir, {
+        symbols,
+        rowsPerSymbol,
+        kind: 'bars',
+        seed: 42,
+        segmentBytes: segmentMb === undefined ? undefined : segmentMb * 2 ** 20,
+      });
+      console.log(
+        `wrote ${gb} GB (${symbols} × ${rowsPerSymbol} rows) in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+      );
+    } else {
+      const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+      if (manifest.symbols.length !== symbols) {
+        throw new Error(
+          `MEMORY_DATASET has ${manifest.symbols.length} symbols, MEMORY_SYMBOLS says ${symbols}`,
+        );
+      }
+      rowsPerSymbol = manifest.symbols[0].rows;
+      console.log(`using ${dir} (${symbols} × ${rowsPerSymbol} rows), kept afterwards`);
+    }
     const datasetBytes = symbols * rowsPerSymbol * BYTES_PER_ROW;
-    for (const prefetch of ['on', 'off']) {
+    const seq = directReadBandwidth(dir, 2e9);
+    console.log(
+      `dd iflag=direct: ${fmt(seq.bytes / 1e9, 2)} GB in ${seq.files} files, ${fmt(seq.bytesPerSecond / 1e6)} MB/s`,
+    );
+    for (const prefetch of modes) {
       eviction = evictPageCache(dir);
       const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--child', dir, prefetch], {
         encoding: 'utf8',
         maxBuffer: 1 << 26,
       });
       const r = JSON.parse(out.trim().split('\n').pop());
-      raw.push({ gb, prefetch, datasetBytes, ...r });
+      const neededPerSecond = r.neededBytes / (r.elapsedMs / 1000);
+      raw.push({
+        gb,
+        prefetch,
+        access,
+        datasetBytes,
+        sequentialRead: seq,
+        neededBytesPerSecond: neededPerSecond,
+        ...r,
+      });
       rows.push([
         `${fmt(datasetBytes / 1e9, 1)} GB`,
         prefetch,
+        fmt(r.neededBytes / 1e9, 2),
+        fmt(r.deviceReadBytes / 1e9, 2),
+        `${fmt(r.readAmplification, 2)}×`,
+        fmt(neededPerSecond / 1e6),
+        fmt(seq.bytesPerSecond / 1e6),
+        `${fmt((100 * neededPerSecond) / seq.bytesPerSecond)} %`,
+        fmt(r.elapsedMs / 1000, 1),
+        r.cpu === null ? '–' : fmt(r.cpu.onCpuMs / 1000, 1),
+        r.cpu === null ? '–' : fmt(r.cpu.runqueueMs / 1000, 1),
+        r.cpu === null ? '–' : fmt(r.cpu.blockedMs / 1000, 1),
+        r.cpu === null ? '–' : fmt(r.neededBytes / 1e3 / (r.cpu.onCpuMs + r.cpu.blockedMs)),
         fmt(r.eventsPerSecond / 1e6, 2),
         fmt(r.peakRssBytes / 2 ** 20),
         fmt(r.peakRssAnonBytes / 2 ** 20),
@@ -113,38 +261,10 @@ try {
         r.prefetch === null ? '–' : fmt(r.prefetch.willneedCalls + r.prefetch.dontneedCalls),
       ]);
       console.log(rows.at(-1).join(' | '));
+      saveResults(); // after every run: a long run that is stopped keeps the rows measured so far
     }
-    rmSync(dir, { recursive: true, force: true });
+    if (existing === undefined) rmSync(dir, { recursive: true, force: true });
   }
 } finally {
   rmSync(base, { recursive: true, force: true });
 }
-
-writeResults(segmentMb === undefined ? 'replay-memory' : 'replay-memory-segments', {
-  summary:
-    'Full replay of synthetic bar datasets (ts + OHLCV, consumer reads close) with the sliding-window prefetcher on and off, ' +
-    `starting from a cold page cache (dataset evicted before each run: ${eviction}). ` +
-    'Peak RSS is VmHWM of a fresh process per run; anon/file peaks are sampled every second from /proc/self/status; ' +
-    'residency is mincore over all files (page cache, which DONTNEED does not empty for shared file mappings). ' +
-    `Prefetch window options: ${prefetchOptions}. Layout: ${segmentMb === undefined ? 'one column file per symbol' : `segment files of ${segmentMb} MiB (DatasetWriter segmentBytes)`}.`,
-  tables: [
-    {
-      title: 'Replay memory vs dataset size',
-      data: `synthetic bars, ${symbols} symbols (bench/synthetic.mjs, seed 42), sizes ${sizesGb.join(', ')} GB`,
-      peer: 'none (prefetch off is the baseline)',
-      columns: [
-        'dataset',
-        'prefetch',
-        'M events/s',
-        'peak RSS MiB',
-        'peak anon MiB',
-        'peak file MiB',
-        'peak RSS / dataset',
-        'peak resident (page cache)',
-        'madvise calls',
-      ],
-      rows,
-    },
-  ],
-  raw,
-});

@@ -236,6 +236,16 @@ describe('segment files and prefetch modes (ingest --segment-mb, replay --prefet
     expect(seg.ordered).toBe(true);
     expect(seg.prefetch.willneedCalls).toBeGreaterThan(0);
     expect(plain.prefetch).toBeNull(); // auto: 37,486 rows of ts + close are far below 256 MiB
+    // Bytes needed: every replayed row of ts + close, 8 bytes each; device reads from /proc/self/io.
+    expect(plain.neededBytes).toBe(plain.events * 2 * 8);
+    expect(seg.neededBytes).toBe(plain.neededBytes);
+    for (const run of [plain, seg]) {
+      if (run.deviceReadBytes >= 0)
+        expect(run.readAmplification).toBeCloseTo(run.deviceReadBytes / run.neededBytes, 9);
+      else expect(run.readAmplification).toBe(-1);
+    }
+    const text = (await mmtape('replay', dataset)).stdout;
+    expect(text).toMatch(/I\/O: needed [\d.]+ (KiB|MiB) \(ts \+ close\), read from device /);
     const info = JSON.parse((await mmtape('--json', '--quiet', 'info', segmented)).stdout);
     expect(info.onDiskBytes).toBeGreaterThan(0);
     expect(info.perSymbol.reduce((n: number, s: { bytes: number }) => n + s.bytes, 0)).toBeLessThanOrEqual(

@@ -2,7 +2,7 @@
  * Reader of the column file format (FORMAT.md). Validates everything before creating any view.
  */
 
-import { MappedFile } from '@mmtape/mmap-core';
+import { type AccessPattern, MappedFile } from '@mmtape/mmap-core';
 import { readBlockChecksumTable } from './block-checksum-table.js';
 import { type BadBlock, BlockVerifier, mismatchError } from './block-verifier.js';
 import { xxh64Hex } from './checksum.js';
@@ -50,6 +50,8 @@ export interface ColumnFileOpenOptions {
    * as they are. The cost of `true` is one XXH64 pass over the bytes read (~9 GB/s on one core).
    */
   verify?: boolean;
+  /** Advice for the whole mapping, set before the header is read (see `@mmtape/mmap-core`). Default none. */
+  accessPattern?: AccessPattern;
 }
 
 /**
@@ -139,7 +141,10 @@ export class ColumnFile {
   static open(path: string, options: ColumnFileOpenOptions = {}): ColumnFile {
     let file: MappedFile;
     try {
-      file = MappedFile.open(path, { forceFallback: options.forceFallback ?? false });
+      file = MappedFile.open(path, {
+        forceFallback: options.forceFallback ?? false,
+        accessPattern: options.accessPattern,
+      });
     } catch (cause) {
       const reason = cause instanceof Error ? cause.message : String(cause);
       throw new FileOpenError(`${path}: cannot open column file: ${reason}`, { path, cause });

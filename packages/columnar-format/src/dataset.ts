@@ -4,7 +4,7 @@
  */
 
 import { join, resolve } from 'node:path';
-import { MappedFile } from '@mmtape/mmap-core';
+import { type AccessPattern, MappedFile } from '@mmtape/mmap-core';
 import type { BadBlock } from './block-verifier.js';
 import { ColumnFile } from './column-file.js';
 import {
@@ -39,6 +39,12 @@ export interface DatasetOpenOptions {
    * against each file's header either way.
    */
   verify?: boolean;
+  /**
+   * Passed to every mapping this dataset opens (`MappedFileOpenOptions.accessPattern` of
+   * `@mmtape/mmap-core`). Default none (kernel read-around). `'random'` keeps opening a cold dataset
+   * to one page read per file header; a replay with prefetch then reads only the windows it advises.
+   */
+  accessPattern?: AccessPattern;
 }
 
 /** Rows `[startRow, endRow)` of one partition file selected by {@link Dataset.openRange}. */
@@ -141,6 +147,7 @@ export class Dataset {
   #lease: GenerationLease | undefined;
   /** Verified reads (open option `verify`). */
   readonly verifies: boolean;
+  readonly #accessPattern: AccessPattern | undefined;
 
   private constructor(
     dir: string,
@@ -148,6 +155,7 @@ export class Dataset {
     manifest: DatasetManifest,
     forceFallback: boolean,
     verify: boolean,
+    accessPattern?: AccessPattern,
   ) {
     this.dir = dir;
     this.generation = lease.generation;
@@ -158,6 +166,7 @@ export class Dataset {
     this.#entries = new Map(manifest.symbols.map((s) => [s.symbol, s]));
     this.#forceFallback = forceFallback;
     this.verifies = verify;
+    this.#accessPattern = accessPattern;
   }
 
   /**
@@ -177,7 +186,14 @@ export class Dataset {
     try {
       const manifest = readManifest(lease.generationDir);
       checkManifestConsistency(lease.generationDir, join(lease.generationDir, MANIFEST_FILE_NAME), manifest);
-      return new Dataset(datasetDir, lease, manifest, options.forceFallback ?? false, options.verify ?? true);
+      return new Dataset(
+        datasetDir,
+        lease,
+        manifest,
+        options.forceFallback ?? false,
+        options.verify ?? true,
+        options.accessPattern,
+      );
     } catch (e) {
       lease.release();
       throw e;
@@ -383,7 +399,10 @@ export class Dataset {
     const path = join(this.generationDir, name);
     let mapped: MappedFile;
     try {
-      mapped = MappedFile.open(path, { forceFallback: this.#forceFallback });
+      mapped = MappedFile.open(path, {
+        forceFallback: this.#forceFallback,
+        accessPattern: this.#accessPattern,
+      });
     } catch (cause) {
       const reason = cause instanceof Error ? cause.message : String(cause);
       throw new FileOpenError(`${path}: cannot open segment file: ${reason}`, { path, cause });
@@ -409,7 +428,11 @@ export class Dataset {
   #openFile(p: DatasetPartitionEntry, verify: boolean): ColumnFile {
     this.#ensureLease();
     return p.offsetBytes === undefined
-      ? ColumnFile.open(join(this.generationDir, p.file), { forceFallback: this.#forceFallback, verify })
+      ? ColumnFile.open(join(this.generationDir, p.file), {
+          forceFallback: this.#forceFallback,
+          verify,
+          accessPattern: this.#accessPattern,
+        })
       : this.#openMember(p as DatasetPartitionEntry & { offsetBytes: number }, verify);
   }
 

@@ -6,7 +6,7 @@ import type {
   ResidencyReporter,
   SlidingWindowOptions,
 } from '@mmtape/prefetch';
-import { MemorySampler, SlidingWindowPrefetcher } from '@mmtape/prefetch';
+import { MemorySampler, readProcessIo, SlidingWindowPrefetcher } from '@mmtape/prefetch';
 import {
   InvalidReplayOptionError,
   MissingColumnError,
@@ -92,7 +92,11 @@ export interface ReplayOptions {
    * and the page cache holds the data anyway. `true`: advise the kernel ahead of the merge with a
    * `SlidingWindowPrefetcher` over the `ts` column and the requested columns, and release what the
    * merge has passed, so the resident set stays a small window of the dataset (the RSS bound of the
-   * replay-memory benchmark). `false`: no madvise calls. An object: prefetch with these window options.
+   * replay-memory benchmark); the prefetcher first advises `MADV_RANDOM` over each replayed file, so page
+   * faults read no more than their page and its WILLNEED windows are the only read-ahead
+   * (`@mmtape/prefetch` README, "I/O policy"). `false`: no windows; each replayed file is advised
+   * `MADV_NORMAL` once (the kernel default, restoring read-around on a dataset opened with
+   * `accessPattern: 'random'`). An object: prefetch with these window options.
    */
   prefetch?: 'auto' | boolean | ReplayPrefetchOptions;
   /** Threshold of `prefetch: 'auto'`, bytes. Default {@link AUTO_PREFETCH_MIN_BYTES} (256 MiB). */
@@ -173,6 +177,24 @@ export interface ReplayStats {
   memorySamples: MemorySample[];
   /** Advice issued by the prefetcher, `null` when prefetch was off. */
   prefetch: PrefetchStats | null;
+  /**
+   * Bytes the replay needed: the replayed rows of `ts` and of each requested column (counted once each),
+   * 8 bytes per value, summed over the streams (`Σ (endRow - startRow) × 8 × (1 + columns)`). The
+   * lower bound of what a cold replay must read from the device.
+   */
+  neededBytes: number;
+  /**
+   * Bytes this process read from the block device during the call: the difference of `read_bytes` in
+   * `/proc/self/io` (Linux task I/O accounting) between the start and the end, which counts page-fault
+   * reads, kernel read-around and the read-ahead the prefetcher's WILLNEED started, not page-cache hits.
+   * -1 where `/proc/self/io` is unavailable. Reads started by other processes are not counted.
+   */
+  deviceReadBytes: number;
+  /**
+   * `deviceReadBytes / neededBytes`: read amplification of this run (0 on a warm page cache, 1 when a
+   * cold replay reads each needed byte once). -1 when `deviceReadBytes` is unknown or nothing was needed.
+   */
+  readAmplification: number;
 }
 
 /**
@@ -222,6 +244,7 @@ export function replayDataset(
   onBatch: (batch: ReplayBatch, ctx: ReplayContext) => void,
 ): ReplayStats {
   const startedAtMs = performance.now();
+  const ioAtStart = readProcessIo();
   const symbols = selectSymbols(dataset, options.symbols);
   const columnNames = [...new Set(options.columns ?? ['close'])];
   const { startNs, endNs } = options;
@@ -301,6 +324,16 @@ export function replayDataset(
   const currentStream = new Int32Array(symbols.length).fill(-1);
   const symbolOfStream = Int32Array.from(streamSymbol);
 
+  // Before the merge reads a row: the prefetcher sets MADV_RANDOM on the files (or MADV_NORMAL when it
+  // is off), so the merge's first reads fault single pages instead of reading around them.
+  const prefetcher = createPrefetcher(
+    files,
+    symbols,
+    streamSymbol,
+    columnNames,
+    options.prefetch ?? 'auto',
+    options.autoPrefetchMinBytes ?? AUTO_PREFETCH_MIN_BYTES,
+  );
   const merge = new KWayMerge(streamTimestamps, {
     startNs,
     endNs,
@@ -310,14 +343,6 @@ export function replayDataset(
     columns: options.gather === false ? {} : streamColumns,
     ensureRows,
   });
-  const prefetcher = createPrefetcher(
-    files,
-    symbols,
-    streamSymbol,
-    columnNames,
-    options.prefetch ?? 'auto',
-    options.autoPrefetchMinBytes ?? AUTO_PREFETCH_MIN_BYTES,
-  );
   const memory = options.memory ?? true;
   const sampler =
     memory === false
@@ -332,7 +357,7 @@ export function replayDataset(
   const cursors = merge.cursorRows;
   const polledRows = new Float64Array(files.length).fill(-1);
   // Between two polls a stream moves at most `pollEvents` rows, far less than the prefetch window
-  // (16,384 rows by default), while one poll costs O(streams): polling every max(1,024, streams)
+  // (131,072 rows by default), while one poll costs O(streams): polling every max(1,024, streams)
   // events keeps that under one comparison per event.
   const pollEvents = Math.max(1024, Math.min(files.length, 8192));
   let untilPoll = 0;
@@ -359,6 +384,7 @@ export function replayDataset(
     }
   };
   try {
+    pollPrefetch(); // the first windows, from each stream's start row, before the first batch
     for (let batch = merge.next(); batch !== null; batch = merge.next()) {
       if (untilPoll <= 0) {
         untilPoll = pollEvents;
@@ -393,6 +419,14 @@ export function replayDataset(
   sampler?.sample();
 
   const { events, batches, strategy, strategySwitches } = merge.stats();
+  const ioAtEnd = readProcessIo();
+  const deviceReadBytes =
+    ioAtStart === null || ioAtEnd === null ? -1 : ioAtEnd.readBytes - ioAtStart.readBytes;
+  const neededBytes = replayedBytes(
+    merge.startRows,
+    merge.endRows,
+    1 + columnNames.filter((n) => n !== 'ts').length,
+  );
   const elapsedMs = performance.now() - startedAtMs;
   const summary = sampler?.summary();
   return {
@@ -413,7 +447,24 @@ export function replayDataset(
     peakResidentFraction: summary?.peakResidentFraction ?? -1,
     memorySamples: summary?.samples ?? [],
     prefetch: prefetcher?.stats() ?? null,
+    neededBytes,
+    deviceReadBytes,
+    readAmplification: deviceReadBytes < 0 || neededBytes === 0 ? -1 : deviceReadBytes / neededBytes,
   };
+}
+
+/**
+ * Bytes of the rows `[startRows[s], endRows[s])` of `columnCount` 8-byte columns, summed over streams:
+ * the bytes a replay needs (see {@link ReplayStats.neededBytes}).
+ */
+export function replayedBytes(
+  startRows: ArrayLike<number>,
+  endRows: ArrayLike<number>,
+  columnCount: number,
+): number {
+  let rows = 0;
+  for (let s = 0; s < startRows.length; s++) rows += Math.max(0, endRows[s]! - startRows[s]!);
+  return rows * columnCount * BYTES_PER_ROW;
 }
 
 function selectSymbols(dataset: ReplayDatasetSource, requested: readonly string[] | undefined): string[] {
@@ -477,13 +528,18 @@ function createPrefetcher(
       actual: prefetch,
     });
   }
-  if (prefetch === false || files.length === 0) return null;
   const names = ['ts', ...columnNames.filter((name) => name !== 'ts')];
   if (prefetch === 'auto') {
     let rows = 0;
     for (const file of files) rows += file.rowCount;
-    if (rows * names.length * BYTES_PER_ROW <= autoMinBytes) return null;
-    prefetch = true;
+    prefetch = rows * names.length * BYTES_PER_ROW > autoMinBytes;
+  }
+  if (prefetch === false || files.length === 0) {
+    // Without windows the kernel's read-around is the read-ahead: undo a dataset opened with
+    // accessPattern 'random' (a no-op on a mapping that is already MADV_NORMAL).
+    for (const file of files)
+      if (file.file.byteLength > 0) file.file.advise('normal', 0, file.file.byteLength);
+    return null;
   }
   const streams: PrefetchStream[] = files.map((file, id) => ({
     file: file.file,

@@ -219,7 +219,7 @@ describe('replayDataset prefetching (recording fake)', () => {
     return { dataset, a, b };
   };
 
-  it('advises WILLNEED ahead of both columns from the start row, and releases everything at the end', () => {
+  it('advises MADV_RANDOM, then each column once in WILLNEED requests of half the window, and releases everything', () => {
     const { dataset, a, b } = makeDataset();
     const stats = replayDataset(
       dataset,
@@ -229,19 +229,82 @@ describe('replayDataset prefetching (recording fake)', () => {
     expect(stats.events).toBe(2 * ROWS);
     for (const { advice, file } of [a, b]) {
       const [ts, close] = file.columns;
-      // First round at row 0: WILLNEED 1024 rows × 8 bytes from the start of each column.
-      expect(advice[0]).toEqual(['willneed', Math.floor(ts!.offsetBytes / PAGE) * PAGE, expect.any(Number)]);
-      expect(advice[1]).toEqual([
-        'willneed',
-        Math.floor(close!.offsetBytes / PAGE) * PAGE,
-        expect.any(Number),
+      // Layout: ts [64, 80,064), close [80,064, 160,064), file 160,064 bytes, pages of 4,096.
+      expect([ts!.offsetBytes, close!.offsetBytes, file.file.byteLength]).toEqual([64, 80_064, 160_064]);
+      // Before any row is read: MADV_RANDOM over the whole file. Then the first window, rows [0, 1024)
+      // of each column: ts [64, 8,256) -> [0, 12,288); close [80,064, 88,256) -> [77,824, 90,112).
+      expect(advice.slice(0, 3)).toEqual([
+        ['random', 0, 160_064],
+        ['willneed', 0, 12_288],
+        ['willneed', 77_824, 12_288],
       ]);
-      expect(advice.filter(([k]) => k === 'willneed').length).toBeGreaterThan(10);
-      expect(advice.filter(([k]) => k === 'dontneed').length).toBeGreaterThan(0);
+      // Each column's WILLNEED calls form one chain from its first page to its last (ts's last page is
+      // close's first, so the chains are followed from each column's first call): ascending, contiguous,
+      // no byte twice, and no call outside the two chains.
+      const willneed = advice
+        .map((call, index) => ({ call, index }))
+        .filter(({ call }) => call[0] === 'willneed');
+      let chained = 0;
+      for (const [column, firstIndex, otherFirstIndex] of [
+        [ts!, 1, 2],
+        [close!, 2, 1],
+      ] as const) {
+        const end = Math.min(Math.ceil((column.offsetBytes + ROWS * 8) / PAGE) * PAGE, file.file.byteLength);
+        const chain = [advice[firstIndex]!];
+        let at = chain[0]![1] + chain[0]![2];
+        while (at < end) {
+          const next = willneed.find(({ call, index }) => index !== otherFirstIndex && call[1] === at);
+          expect(next, `${column.name}: a WILLNEED starting at ${at}`).toBeDefined();
+          chain.push(next!.call);
+          at += next!.call[2];
+        }
+        expect(at).toBe(end);
+        // Every request after the first and before the last holds at least requestRows = 512 rows.
+        for (const [, , length] of chain.slice(1, -1)) expect(length).toBeGreaterThanOrEqual(512 * 8);
+        chained += chain.length;
+      }
+      expect(willneed.length).toBe(chained);
       for (const [, offsetBytes, lengthBytes] of advice) {
         expect(offsetBytes + lengthBytes).toBeLessThanOrEqual(file.file.byteLength);
       }
+      // DONTNEED, after the run, covers every byte of both columns once.
+      const released = advice.filter(([k]) => k === 'dontneed').sort((x, y) => x[1] - y[1]);
+      for (let i = 1; i < released.length; i++) {
+        expect(released[i]![1]).toBeGreaterThanOrEqual(released[i - 1]![1] + released[i - 1]![2]);
+      }
+      expect(released.reduce((sum, [, , length]) => sum + length, 0)).toBeGreaterThanOrEqual(2 * ROWS * 8);
     }
+  });
+
+  it('reports the bytes it needed (ts + requested columns of the replayed rows) exactly', () => {
+    const full = replayDataset(makeDataset().dataset, { prefetch: false, memory: false }, () => {});
+    expect(full.neededBytes).toBe(2 * ROWS * 2 * 8);
+    // 'ts' listed again and 'close' twice count once each.
+    const listed = replayDataset(
+      makeDataset().dataset,
+      { columns: ['close', 'ts', 'close'], prefetch: false, memory: false },
+      () => {},
+    );
+    expect(listed.neededBytes).toBe(2 * ROWS * 2 * 8);
+    // From 10,000 ns: A (even ts) from row 5,000, B (odd ts 2i + 1) from row 5,000; until 15,000 ns
+    // (exclusive): A rows < 7,500, B rows < 7,500 (2 × 7,499 + 1 = 14,999).
+    const range = replayDataset(
+      makeDataset().dataset,
+      { startNs: 10_000n, endNs: 15_000n, prefetch: false, memory: false },
+      () => {},
+    );
+    expect(range.events).toBe(2 * 2_500);
+    expect(range.neededBytes).toBe(2 * 2_500 * 2 * 8);
+    // Device bytes come from /proc/self/io (nothing is read from disk for in-memory fakes beyond noise);
+    // the ratio is their quotient, -1 when unknown.
+    if (range.deviceReadBytes >= 0) {
+      expect(range.readAmplification).toBeCloseTo(range.deviceReadBytes / range.neededBytes, 12);
+    } else {
+      expect(range.readAmplification).toBe(-1);
+    }
+    const none = replayDataset(makeDataset().dataset, { startNs: 10n ** 15n, prefetch: false }, () => {});
+    expect(none.neededBytes).toBe(0);
+    expect(none.readAmplification).toBe(-1);
   });
 
   it("with 'block' (cursors move once per block) still moves the window through every stream to its end", () => {
@@ -262,16 +325,16 @@ describe('replayDataset prefetching (recording fake)', () => {
     expect(stats.events).toBe(4 * ROWS);
     expect(stats.strategy).toBe('block');
     for (const { advice, file } of fakes) {
-      const ts = file.columns[0]!;
-      const willneedTs = advice.filter(
-        ([k, off]) => k === 'willneed' && off < ts.offsetBytes + ts.lengthBytes,
-      );
+      const [ts, close] = file.columns;
+      // ts's last page is close's first: close's calls start there or after.
+      const closeFirstPage = Math.floor(close!.offsetBytes / PAGE) * PAGE;
+      const willneedTs = advice.filter(([k, off]) => k === 'willneed' && off < closeFirstPage);
       // About one WILLNEED of ts per block (each moves the cursor 512 rows >= stepRows), ascending.
       expect(willneedTs.length).toBeGreaterThanOrEqual(15);
       for (let i = 1; i < willneedTs.length; i++)
         expect(willneedTs[i]![1]).toBeGreaterThan(willneedTs[i - 1]![1]);
       const last = willneedTs.at(-1)!;
-      expect(last[1] + last[2]).toBeGreaterThanOrEqual(ts.offsetBytes + (ROWS - 1024) * 8);
+      expect(last[1] + last[2]).toBeGreaterThanOrEqual(ts!.offsetBytes + (ROWS - 1024) * 8);
     }
   });
 
@@ -284,14 +347,15 @@ describe('replayDataset prefetching (recording fake)', () => {
     );
     const ts = a.file.columns[0]!;
     // Row 5000 of A holds 10000n: the first advice starts at its page, not at row 0.
-    expect(a.advice[0]![1]).toBe(Math.floor((ts.offsetBytes + 5000 * 8) / PAGE) * PAGE);
+    expect(a.advice[0]).toEqual(['random', 0, a.file.file.byteLength]);
+    expect(a.advice[1]![1]).toBe(Math.floor((ts.offsetBytes + 5000 * 8) / PAGE) * PAGE);
   });
 
-  it('makes no advise call with prefetch: false', () => {
+  it('advises only MADV_NORMAL over each whole file with prefetch: false (kernel read-around)', () => {
     const { dataset, a, b } = makeDataset();
     replayDataset(dataset, { prefetch: false }, () => {});
-    expect(a.advice).toEqual([]);
-    expect(b.advice).toEqual([]);
+    expect(a.advice).toEqual([['normal', 0, 160_064]]);
+    expect(b.advice).toEqual([['normal', 0, 160_064]]);
   });
 
   it("prefetches with 'auto' (the default) only above autoPrefetchMinBytes of ts + requested columns", () => {
@@ -304,8 +368,8 @@ describe('replayDataset prefetching (recording fake)', () => {
     };
     const byDefault = run({});
     expect(byDefault.stats.prefetch).toBeNull();
-    expect(byDefault.calls).toBe(0);
-    expect(run({ prefetch: 'auto', autoPrefetchMinBytes: replayed }).calls).toBe(0);
+    expect(byDefault.calls).toBe(2); // MADV_NORMAL on each file
+    expect(run({ prefetch: 'auto', autoPrefetchMinBytes: replayed }).calls).toBe(2);
     const above = run({ autoPrefetchMinBytes: replayed - 1 });
     expect(above.calls).toBeGreaterThan(0);
     expect(above.stats.prefetch?.willneedCalls).toBeGreaterThan(0);

@@ -11,3 +11,10 @@ export type Advice = 'normal' | 'random' | 'sequential' | 'willneed' | 'dontneed
 
 /** Every {@link Advice} value, in `madvise` constant order. */
 export const ADVICE_VALUES: readonly Advice[] = ['normal', 'random', 'sequential', 'willneed', 'dontneed'];
+
+/**
+ * The subset of {@link Advice} that describes how a whole mapping will be read, for
+ * `MappedFileOpenOptions.accessPattern`: `normal` (kernel read-around on faults), `random` (a fault
+ * reads only the pages it needs), `sequential` (aggressive read-ahead).
+ */
+export type AccessPattern = 'normal' | 'random' | 'sequential';

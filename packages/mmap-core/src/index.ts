@@ -16,7 +16,7 @@
  *
  * @module
  */
-export type { Advice } from './advice.js';
+export type { AccessPattern, Advice } from './advice.js';
 export { ADVICE_VALUES } from './advice.js';
 export { MAX_MAPPING_BYTES, madvise, mapReadOnly, mincore } from './bindings.js';
 export type { MmapError, MmapErrorCode, MmapSyscall } from './errors.js';

@@ -1,5 +1,5 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import type { Advice } from './advice.js';
+import type { AccessPattern, Advice } from './advice.js';
 import { madvise, mapReadOnly, mincore, nativeStatus } from './bindings.js';
 import { debugLog } from './debug-log.js';
 import { InvalidRangeError, isMmapError, MappedFileClosedError, MappedFileOpenError } from './errors.js';
@@ -15,6 +15,16 @@ export interface MappedFileOpenOptions {
    * Default `false`. Useful for tests and for comparing backends.
    */
   forceFallback?: boolean;
+  /**
+   * Advice applied to the whole mapping right after `mmap`, before any byte is read (mmap backend only).
+   * Default `undefined`: none, the kernel's `MADV_NORMAL`, whose first fault reads up to the device's
+   * `read_ahead_kb` around the faulting page (8 MiB on a disk with `read_ahead_kb = 8192`).
+   * `'random'` makes each fault read only its page, so reading a file's header at open costs one
+   * page, not a read-around; use it when a prefetcher advises the windows to read (`WILLNEED`), as
+   * `@mmtape/prefetch` does. Equivalent to `advise(accessPattern)` after `open`, but issued before the
+   * caller can touch a page.
+   */
+  accessPattern?: AccessPattern;
 }
 
 /** How the bytes of a {@link MappedFile} are held. */
@@ -123,7 +133,10 @@ export class MappedFile {
       } else {
         try {
           const buffer = mapReadOnly(fd, sizeBytes);
-          debugLog(`open ${path}: mapped ${sizeBytes} bytes`);
+          if (options.accessPattern !== undefined) adviseAtOpen(path, buffer, options.accessPattern);
+          debugLog(
+            `open ${path}: mapped ${sizeBytes} bytes${options.accessPattern ? ` (${options.accessPattern})` : ''}`,
+          );
           return new MappedFile(path, buffer, 'mmap', true);
         } catch (error) {
           if (!isMmapError(error, 'MMTAPE_MMAP_SYSCALL_FAILED')) throw error;
@@ -270,6 +283,21 @@ export class MappedFile {
     if (length === 0 || start >= end)
       return { offsetBytes: Math.min(start, base + this.byteLength), lengthBytes: 0 };
     return { offsetBytes: start, lengthBytes: end - start };
+  }
+}
+
+/**
+ * Advises the whole new mapping. Advice never changes the bytes read, so a failure (none is expected for
+ * a fresh page-aligned mapping) is logged (`MMTAPE_LOG=debug`) rather than turned into a fallback read of
+ * the whole file.
+ */
+function adviseAtOpen(path: string, buffer: Buffer, accessPattern: AccessPattern): void {
+  try {
+    madvise(buffer, 0, buffer.length, accessPattern);
+  } catch (error) {
+    debugLog(
+      `open ${path}: madvise ${accessPattern} failed: ${error instanceof Error ? error.message : error}`,
+    );
   }
 }
 

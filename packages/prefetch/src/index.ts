@@ -31,6 +31,8 @@ export type {
 export { MemorySampler, readProcessMemory } from './memory-sampler.js';
 export type { PrefetchStats } from './prefetch-stats.js';
 export type { Advisable, PrefetchColumn, PrefetchStream } from './prefetch-stream.js';
+export type { ProcessIo } from './process-io.js';
+export { parseProcessIo, readProcessIo } from './process-io.js';
 export type { SlidingWindowOptions } from './sliding-window-prefetcher.js';
 export {
   DEFAULT_AHEAD_ROWS,

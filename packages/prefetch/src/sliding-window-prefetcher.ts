@@ -5,14 +5,15 @@ import { emptyStats, type PrefetchStats } from './prefetch-stats.js';
 import type { PrefetchStream } from './prefetch-stream.js';
 
 /**
- * Rows to keep advised ahead of the cursor: 16,384 rows = 128 KiB of an f64 column (32 pages of 4 KiB),
- * enough for the kernel to read ahead in large requests. WILLNEED only fills the page cache, it does not
- * add to this process's RSS, so the window is sized for I/O, not memory. Each round advises only the part
- * of the window not advised yet (about `stepRows` rows). Measured with `pnpm bench replay-memory`
- * (bench/README.md): larger windows did not raise throughput on warm or cold data and multiply the
- * readahead issued at the start of a 2,000-stream replay.
+ * Rows to keep advised ahead of the cursor: 131,072 rows = 1 MiB of an f64 column. WILLNEED only fills
+ * the page cache, it does not add to this process's RSS, so the window is sized for I/O, not memory: with
+ * `MADV_RANDOM` on the mapping nothing else reads ahead, so the window must cover the device's latency
+ * and the requests must be large. Measured on a cold page cache at 2,000 and 3,000 streams (package
+ * README, "Measured: I/O of a cold replay"): 16,384 to 131,072 rows read the same bytes (1.00–1.01× of
+ * what the replay needs) with the same ~1.5 s blocked on I/O; 131,072 makes 6–9× fewer WILLNEED calls.
+ * The window costs page cache: `aheadRows × 8` bytes per f64 column (3.9 GiB for 2,000 streams × 2).
  */
-export const DEFAULT_AHEAD_ROWS = 16_384;
+export const DEFAULT_AHEAD_ROWS = 131_072;
 /**
  * Rows kept mapped behind the cursor before DONTNEED: 0, release up to the page that holds the cursor.
  * What a column keeps mapped (RssFile) is the rows from the last release to the end of the kernel's
@@ -32,6 +33,14 @@ export const DEFAULT_BEHIND_ROWS = 0;
  */
 export const DEFAULT_STEP_ROWS = 2_048;
 /**
+ * Fraction of `aheadRows` below which a WILLNEED request is not issued: a round advises a column only
+ * once the part of its window not advised yet is at least half the window (or reaches the column end),
+ * so each request is ≥ `aheadRows / 2` rows (512 KiB of f64 by default) and the disk sees large
+ * sequential requests, while the other half of the window is still ahead of the cursor. Internal.
+ */
+const DEFAULT_REQUEST_FRACTION = 0.5;
+
+/**
  * Bytes the kernel maps around a page fault on a file mapping: 65,536 (64 KiB), Linux's default
  * `fault_around_bytes` (debugfs `/sys/kernel/debug/fault_around_bytes`; measured on Linux 6.18, where it
  * still applies to `MADV_RANDOM` mappings). The first fault of a column maps its whole
@@ -49,10 +58,17 @@ const EDGE_PAGES = 2;
 
 /** Options of {@link SlidingWindowPrefetcher}. Byte options win over row options when both are given. */
 export interface SlidingWindowOptions {
-  /** Rows ahead of the cursor to advise WILLNEED, ≥ 0. Default {@link DEFAULT_AHEAD_ROWS} (16,384). */
+  /** Rows ahead of the cursor to advise WILLNEED, ≥ 0. Default {@link DEFAULT_AHEAD_ROWS} (131,072). */
   aheadRows?: number;
   /** Rows behind the cursor kept before DONTNEED, ≥ 0. Default {@link DEFAULT_BEHIND_ROWS} (0). */
   behindRows?: number;
+  /**
+   * Smallest WILLNEED request in rows, ≥ 1 (capped at `aheadRows`): a round advises a column's window
+   * only when the part not advised yet has at least this many rows or reaches the column's end, so the
+   * kernel reads in requests of this size or more. Default `floor(aheadRows / 2)` (at least 1). `1`
+   * advises whatever is new at every round.
+   */
+  requestRows?: number;
   /**
    * Cursor movement, in rows, that triggers a new round of advice, ≥ 1. Default
    * {@link DEFAULT_STEP_ROWS} (2,048). Keep it below `aheadRows`, or rows between windows go unadvised.
@@ -68,6 +84,16 @@ export interface SlidingWindowOptions {
   behindBytes?: number;
   /** `stepRows` in bytes of the widest column of each stream (at least one row), ≥ 1. */
   stepBytes?: number;
+  /** `requestRows` in bytes of the widest column of each stream (at least one row), ≥ 1. */
+  requestBytes?: number;
+  /**
+   * `'random'` (default): advise `MADV_RANDOM` over each stream's whole file when the prefetcher is
+   * constructed, so a page fault reads only its own page instead of the kernel's read-around (up to
+   * `read_ahead_kb` around the fault, 8 MiB on a disk set to 8,192, mostly other columns and rows the
+   * window releases before use); the WILLNEED windows are then the only read-ahead. `'keep'`: leave the
+   * mapping's access pattern as it is.
+   */
+  accessPattern?: 'random' | 'keep';
   /** Page size in bytes used for alignment. Default: `pageSizeBytes()` of `@mmtape/mmap-core`. */
   pageSizeBytes?: number;
   /**
@@ -87,6 +113,8 @@ interface StreamState {
   aheadRows: number;
   behindRows: number;
   stepRows: number;
+  /** Smallest WILLNEED request, rows (≤ aheadRows, ≥ 1 unless aheadRows is 0). */
+  requestRows: number;
   /** Cursor row of the last round of advice, -1 before the first. */
   lastAdvisedRow: number;
   /** Per column: absolute byte offset up to which WILLNEED was issued (page-aligned), -1 before any. */
@@ -104,14 +132,19 @@ interface StreamState {
  * Keeps a sliding window of rows advised around a cursor, for each of many streams (typically one per
  * symbol, during a k-way merge replay).
  *
+ * At construction (`accessPattern: 'random'`, the default) each stream's whole file is advised
+ * `MADV_RANDOM`: page faults then read only their page, and the WILLNEED windows below are the only
+ * read-ahead (package README, "I/O policy").
+ *
  * On {@link update} (cheap to call on every row), once the cursor has moved at least `stepRows` since the
  * stream's last round (or on the first call), or has moved forward into the last 2 pages before a
  * `faultAroundBytes` block boundary of one of the stream's columns (the next fault there maps the whole
  * next block, so every column is released just before it), for every column:
  * - WILLNEED `[cursorRow, cursorRow + aheadRows)` clamped to the column, rounded outward to pages and
  *   clamped to the file. The first round and a move back advise the whole window; a forward move advises
- *   only the part past the end of the previous WILLNEED (about `stepRows` rows), so each page gets one
- *   WILLNEED on a forward replay;
+ *   only the part past the end of the previous WILLNEED, and only once that part holds `requestRows`
+ *   rows (default half the window) or reaches the column's end, so each page gets one WILLNEED on a
+ *   forward replay and the kernel reads in large requests;
  * - DONTNEED the rows before `cursorRow - behindRows` not released yet, rounded down to a page. The
  *   first release of a column starts at the column start rounded down to `faultAroundBytes`, so the
  *   bytes before the column that the kernel mapped with the column's first fault (a header, a column
@@ -134,6 +167,10 @@ export class SlidingWindowPrefetcher {
   readonly behindRows: number;
   /** Rows a cursor moves between two rounds of advice, besides the block-edge rounds (row option). */
   readonly stepRows: number;
+  /** Smallest WILLNEED request, rows (row option, before the cap at each stream's `aheadRows`). */
+  readonly requestRows: number;
+  /** Whether each stream's file was advised `MADV_RANDOM` at construction. */
+  readonly accessPattern: 'random' | 'keep';
   /** Page size in bytes used to align every advised range. */
   readonly pageSizeBytes: number;
   /**
@@ -155,6 +192,16 @@ export class SlidingWindowPrefetcher {
     this.aheadRows = requireInteger('aheadRows', options.aheadRows ?? DEFAULT_AHEAD_ROWS, 0);
     this.behindRows = requireInteger('behindRows', options.behindRows ?? DEFAULT_BEHIND_ROWS, 0);
     this.stepRows = requireInteger('stepRows', options.stepRows ?? DEFAULT_STEP_ROWS, 1);
+    this.requestRows = requireInteger(
+      'requestRows',
+      options.requestRows ?? Math.max(1, Math.floor(this.aheadRows * DEFAULT_REQUEST_FRACTION)),
+      1,
+    );
+    const accessPattern = options.accessPattern ?? 'random';
+    if (accessPattern !== 'random' && accessPattern !== 'keep') {
+      throw new PrefetchArgumentError('accessPattern', "'random' or 'keep'", accessPattern);
+    }
+    this.accessPattern = accessPattern;
     this.pageSizeBytes = requireInteger('pageSizeBytes', options.pageSizeBytes ?? systemPageSizeBytes(), 1);
     this.faultAroundBytes = requireInteger(
       'faultAroundBytes',
@@ -165,15 +212,24 @@ export class SlidingWindowPrefetcher {
     const aheadBytes = optionalInteger('aheadBytes', options.aheadBytes, 0);
     const behindBytes = optionalInteger('behindBytes', options.behindBytes, 0);
     const stepBytes = optionalInteger('stepBytes', options.stepBytes, 1);
+    const requestBytes = optionalInteger('requestBytes', options.requestBytes, 1);
     validateStreams(streams);
     this.#streams = [...streams];
     this.#states = this.#streams.map((stream) => {
       const widest = stream.columns.reduce((w, c) => Math.max(w, c.bytesPerRow), 1);
       const { startBytes, endBytes } = releaseBounds(stream, this.pageSizeBytes, this.#spillBytes);
+      const aheadRows = aheadBytes === undefined ? this.aheadRows : Math.floor(aheadBytes / widest);
+      const requestRows =
+        requestBytes !== undefined
+          ? Math.max(1, Math.floor(requestBytes / widest))
+          : options.requestRows !== undefined || aheadBytes === undefined
+            ? this.requestRows
+            : Math.max(1, Math.floor(aheadRows * DEFAULT_REQUEST_FRACTION));
       return {
-        aheadRows: aheadBytes === undefined ? this.aheadRows : Math.floor(aheadBytes / widest),
+        aheadRows,
         behindRows: behindBytes === undefined ? this.behindRows : Math.floor(behindBytes / widest),
         stepRows: stepBytes === undefined ? this.stepRows : Math.max(1, Math.floor(stepBytes / widest)),
+        requestRows: Math.max(1, Math.min(requestRows, aheadRows)),
         lastAdvisedRow: -1,
         advisedUpToBytes: stream.columns.map(() => -1),
         releasedUpToBytes: startBytes,
@@ -182,6 +238,11 @@ export class SlidingWindowPrefetcher {
         edgeRow: Number.POSITIVE_INFINITY,
       };
     });
+    if (this.accessPattern === 'random') {
+      for (const stream of this.#streams) {
+        if (stream.file.byteLength > 0) stream.file.advise('random', 0, stream.file.byteLength);
+      }
+    }
   }
 
   /**
@@ -222,9 +283,14 @@ export class SlidingWindowPrefetcher {
       if (aheadEndRow > cursor) {
         const windowStart = alignDown(column.offsetBytes + cursor * column.bytesPerRow, page);
         const end = Math.min(alignUp(column.offsetBytes + aheadEndRow * column.bytesPerRow, page), fileBytes);
-        // Forward, the part before the end of the previous WILLNEED was advised already.
+        // Forward, the part before the end of the previous WILLNEED was advised already; what is new is
+        // advised once it makes a request of requestRows rows, or reaches the column's end.
         const start = forward ? Math.max(windowStart, state.advisedUpToBytes[c]!) : windowStart;
-        if (end > start) {
+        const large =
+          !forward ||
+          aheadEndRow === stream.rowCount ||
+          end - start >= state.requestRows * column.bytesPerRow;
+        if (end > start && large) {
           this.#advise(stream, 'willneed', start, end - start);
           state.advisedUpToBytes[c] = end;
           advised = true;

@@ -16,6 +16,8 @@ describe('@mmtape/prefetch public API', () => {
       'SlidingWindowPrefetcher',
       'SymbolWindowPrefetcher',
       'isPrefetchError',
+      'parseProcessIo',
+      'readProcessIo',
       'readProcessMemory',
     ]);
   });
