@@ -8,23 +8,15 @@ import {
   underwaterCurve,
 } from '../src/index.js';
 import { formatMoney, formatPercent, nsFormatterFor } from '../src/report/format.js';
+import { mulberry32 } from './helpers.js';
 
 /** int64-ns decimal string of an ISO UTC time. */
 function ns(iso: string): string {
   return (BigInt(Date.parse(iso)) * 1_000_000n).toString();
 }
 
-/** Seeded uniform [0, 1) (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded uniform [0, 1). */
+const rng = mulberry32;
 
 describe('monthlyReturns', () => {
   it('compounds bar returns by UTC calendar month and year', () => {
