@@ -263,6 +263,9 @@ export function adfStatistic(
   }
 
   const nobs = n - usedLag - 1;
+  if (ntrend === 0 && autolag !== null) {
+    return gramRefit(series, n, maxLag, usedLag, icBest, workspace, out);
+  }
   const cols = fillDesign(workspace, series, n, nobs, usedLag, ntrend, false);
   const rank = householderQr(workspace, nobs, cols);
   const dof = nobs - cols;
@@ -290,6 +293,108 @@ export function adfStatistic(
   out.icBest = icBest;
   out.gamma = gamma;
   return out;
+}
+
+/**
+ * The final fit of the chosen lag p after {@link gramLagSearch} (no deterministic terms), from normal
+ * equations instead of a second QR: the Gram matrix of [y_{t−1}, Δy_{t−1} … Δy_{t−p}] and Δy_t over the
+ * refit's rows t = p+1 … n−1 is the search's (rows maxLag+1 … n−1, kept in the strict upper triangle and
+ * `gramDiagonal`) plus the ≤ maxLag − p extra rows, solved by a (p+1)×(p+1) Cholesky: γ = coef₀,
+ * SSR = Σ Δy_t² − rᵀcoef, stat = γ / √(SSR/(nobs − p − 1) · (G⁻¹)₀₀). Same statistic as the QR refit to
+ * ~1e-12 relative (the residual ADF regression is far from collinear: |corr(y_{t−1}, Δy_{t−j})| ≪ 1).
+ */
+function gramRefit(
+  y: ArrayLike<number>,
+  n: number,
+  maxLag: number,
+  p: number,
+  icBest: number | null,
+  ws: LeastSquaresWorkspace,
+  out: AdfStatistic,
+): AdfStatistic {
+  const m = maxLag + 1;
+  const size = m + 1;
+  const g = ws.gram;
+  const d = ws.diff;
+  const k = p + 1; // regressors: level + p lags
+  const nobs = n - p - 1;
+  const dof = nobs - k;
+  if (dof <= 0) return setNan(out, p, nobs, icBest);
+  const a = ws.refit; // k×k matrix, then rhs r (k), then z (k)
+  const r = k * k;
+  // Search Gram entries: column c of the refit is augmented column c (level 0, D_j at j); rhs is column m.
+  const gramAt = (i: number, j: number): number =>
+    i === j ? ws.gramDiagonal[i]! : i < j ? g[i * size + j]! : g[j * size + i]!;
+  for (let i = 0; i < k; i++) {
+    for (let j = 0; j < k; j++) a[i * k + j] = gramAt(i, j);
+    a[r + i] = gramAt(i, m);
+  }
+  let dd = ws.gramDiagonal[m]!;
+  // The refit's extra rows t = p+1 … maxLag (before the search's first row).
+  for (let t = p + 1; t <= maxLag; t++) {
+    const rhs = d[t]!;
+    dd += rhs * rhs;
+    for (let i = 0; i < k; i++) {
+      const xi = i === 0 ? y[t - 1]! : d[t - i]!;
+      a[r + i] = a[r + i]! + xi * rhs;
+      for (let j = 0; j < k; j++) a[i * k + j] = a[i * k + j]! + xi * (j === 0 ? y[t - 1]! : d[t - j]!);
+    }
+  }
+  // Cholesky of A (lower, in place), then coef = A⁻¹r and z = A⁻¹e₀ by two triangular solves each.
+  for (let c = 0; c < k; c++) {
+    let diag = a[c * k + c]!;
+    for (let q = 0; q < c; q++) diag -= a[c * k + q]! * a[c * k + q]!;
+    if (!(diag > 1e-26 * a[c * k + c]!)) return setNan(out, p, nobs, icBest);
+    const l = Math.sqrt(diag);
+    a[c * k + c] = l;
+    for (let i = c + 1; i < k; i++) {
+      let v = a[i * k + c]!;
+      for (let q = 0; q < c; q++) v -= a[i * k + q]! * a[c * k + q]!;
+      a[i * k + c] = v / l;
+    }
+  }
+  const coef = a.subarray(r, r + k); // r, overwritten by the solution
+  const z = a.subarray(r + k, r + 2 * k);
+  let fitted = 0;
+  const rhsCopy = a.subarray(r + 2 * k, r + 3 * k);
+  for (let i = 0; i < k; i++) rhsCopy[i] = coef[i]!;
+  solveCholesky(a, k, coef);
+  for (let i = 0; i < k; i++) {
+    z[i] = i === 0 ? 1 : 0;
+    fitted += rhsCopy[i]! * coef[i]!;
+  }
+  solveCholesky(a, k, z);
+  const ssr = dd - fitted;
+  const gamma = coef[0]!;
+  const variance = (ssr / dof) * z[0]!;
+  const stat =
+    variance === 0
+      ? gamma < 0
+        ? Number.NEGATIVE_INFINITY
+        : gamma > 0
+          ? Number.POSITIVE_INFINITY
+          : Number.NaN
+      : gamma / Math.sqrt(variance);
+  out.stat = stat;
+  out.usedLag = p;
+  out.nobs = nobs;
+  out.icBest = icBest;
+  out.gamma = gamma;
+  return out;
+}
+
+/** Solves L·Lᵀ·x = b in place (`b` → x) for the lower Cholesky factor L stored row-major in `l` (k×k). */
+function solveCholesky(l: Float64Array, k: number, b: Float64Array): void {
+  for (let i = 0; i < k; i++) {
+    let v = b[i]!;
+    for (let q = 0; q < i; q++) v -= l[i * k + q]! * b[q]!;
+    b[i] = v / l[i * k + i]!;
+  }
+  for (let i = k - 1; i >= 0; i--) {
+    let v = b[i]!;
+    for (let q = i + 1; q < k; q++) v -= l[q * k + i]! * b[q]!;
+    b[i] = v / l[i * k + i]!;
+  }
 }
 
 function setNan(out: AdfStatistic, usedLag: number, nobs: number, icBest: number | null): AdfStatistic {
@@ -346,7 +451,9 @@ function gramLagSearch(y: ArrayLike<number>, n: number, maxLag: number, ws: Leas
     g[idx(l)] = c;
     g[idx(l) * size] = c;
   }
+  for (let k = 0; k < size; k++) ws.gramDiagonal[k] = g[k * size + k]!;
   // In-place Cholesky (lower triangle, row-major), column by column, tracking the rhs Schur complement.
+  // The strict upper triangle keeps the Gram matrix (see gramRefit).
   const ssrOf = ws.tmp;
   const lastOf = ws.coef;
   let ssr = g[m * size + m]!;

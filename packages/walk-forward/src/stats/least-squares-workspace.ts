@@ -29,10 +29,18 @@ export class LeastSquaresWorkspace {
   diff = new Float64Array(0);
   /** Scratch: augmented Gram matrix / its Cholesky factor, row-major (the ADF lag search). */
   gram = new Float64Array(0);
+  /** Diagonal of {@link gram} before its factorisation (the refit of the chosen lag reuses the Gram). */
+  gramDiagonal = new Float64Array(0);
+  /** Scratch of the small normal equations of the refit: (p+1)² matrix, then (p+1) vectors. */
+  refit = new Float64Array(0);
 
   /** Make sure {@link gram} holds a `size × size` matrix and {@link diff} `length` values. */
   ensureGram(size: number, length: number): void {
-    if (this.gram.length < size * size) this.gram = new Float64Array(size * size);
+    if (this.gram.length < size * size) {
+      this.gram = new Float64Array(size * size);
+      this.gramDiagonal = new Float64Array(size);
+      this.refit = new Float64Array(size * size + 3 * size);
+    }
     if (this.diff.length < length) this.diff = new Float64Array(length);
     if (this.tmp.length < size) {
       this.tmp = new Float64Array(size);
