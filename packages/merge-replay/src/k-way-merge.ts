@@ -1,5 +1,46 @@
+import {
+  blockCollect,
+  blockCollectStop,
+  blockCount,
+  blockGatherI64,
+  blockGridScatter,
+  blockGridScatterF64,
+  blockHeadAndLimit,
+  blockLimit,
+  blockLive,
+  blockPermuteF64,
+  blockPermuteI64,
+  blockPlace,
+  blockScatter,
+  copyFloat64,
+  copyInt32,
+  grow,
+  lowerBound,
+  NEW_KEYS,
+  UNSORTED,
+} from './block-kernels.js';
 import { InvalidReplayOptionError, UnsortedStreamError } from './errors.js';
 import { LoserTree } from './loser-tree.js';
+import {
+  ADAPT_WINDOW_BATCHES,
+  BLOCK_AT_EVENTS_PER_BATCH,
+  BLOCK_AT_STREAMS,
+  BLOCK_DIRECT_PROBE_STREAMS,
+  BLOCK_GRID_SLACK,
+  BLOCK_MIN_EVENTS_PER_BATCH,
+  BLOCK_RADIX_MIN_STREAMS,
+  BLOCK_VIEW_EVENTS,
+  BUCKETS_AT_EVENTS_PER_BATCH,
+  DEFAULT_BLOCK_EVENTS,
+  DEFAULT_STAGE_ROWS,
+  HI,
+  LO,
+  MAX_STREAM_ROWS,
+  RADIX_BITS,
+  TREE_BELOW_EVENTS_PER_BATCH,
+  TWO_POW_32,
+} from './merge-tuning.js';
+import { radixPass, radixRuns, radixSplit } from './radix-sort.js';
 import type { ReplayBatch } from './replay-batch.js';
 import { sleepMs } from './sleep.js';
 import { TimestampBuckets } from './timestamp-buckets.js';
@@ -74,79 +115,6 @@ export interface KWayMergeOptions {
   ensureRows?: (stream: number, startRow: number, endRow: number) => number;
 }
 
-/**
- * Default target events per block of the `'block'` strategy: 262,144 events. Working memory is ~46 bytes
- * per event with one gathered f64 column (key 8, slot 4, staged column 8, then symbol id 4, row 4 and
- * column 8 in a grid ~5 % larger than the events for bars, and a quarter of the union arrays), 11.5 MiB.
- * Longer blocks read longer sequential runs of each stream (the hardware
- * prefetcher needs runs of several cache lines: at 3,000 streams a 65,536-event block reads 21 rows =
- * 168 bytes per stream). Measured in-memory on 3,000 bar streams x 2,000 rows with a gathered column
- * (CPU time, loaded 2-core machine): 16,384 → 8 M events/s, 65,536 → 8–9, 262,144 → 14–15,
- * 1,048,576 → 15 (4× the memory for +3 %). Again with the grid and the single read of each stream
- * (best of 9, CPU time, loaded): 131,072 → 14, 262,144 → 17, 524,288 → 18, 1,048,576 → 17.
- */
-export const DEFAULT_BLOCK_EVENTS = 262_144;
-
-/**
- * Mean events per batch a block must reach to be sorted as a block (else it falls back): 4. Below
- * that the distinct timestamps are nearly as many as the events and the tree is faster.
- */
-export const BLOCK_MIN_EVENTS_PER_BATCH = 4;
-
-/** Mean events per batch at or above which `'auto'` uses blocks: 8 (twice the fallback bound: hysteresis). */
-export const BLOCK_AT_EVENTS_PER_BATCH = 8;
-
-/**
- * Digit width of the radix sort of sparse blocks: 16 bits (65,536 counters, 256 KiB, in L2), so a block
- * of irregular ticks spanning up to 2^48 ns sorts in 3 passes. Measured in-memory on 1,000 tick streams
- * (packages/merge-replay/bench/merge.mjs, loaded 2-core machine): 8 bits 2.8 M events/s, 11 bits 2.8,
- * 16 bits 3.8 (tree 2.7–3.1 in the same runs).
- */
-const RADIX_BITS = 16;
-
-/**
- * Live streams below which `'auto'` emits a sparse block (ticks) through the tree or buckets instead of
- * radix-sorting it: with few streams the loser tree's `log2 N` comparisons per event cost less than the
- * radix sort's passes.
- */
-export const BLOCK_RADIX_MIN_STREAMS = 8;
-
-/**
- * Live streams from which `'auto'` uses blocks even for irregular ticks (radix-sorted blocks): 512.
- * Measured end to end with `node bench/run.mjs replay` (quiet, tick streams × 2,000 rows, M events/s, tree vs
- * forced block): 100 streams 3.18 vs 3.09, 1,000 streams 2.51 vs 3.47, 3,000 streams 2.05 vs 3.15.
- */
-export const BLOCK_AT_STREAMS = 512;
-
-/**
- * Batches of at least this many events are handed out of a block as zero-copy `subarray` views of the
- * block arrays (one view per array per batch); smaller ones (ticks) are copied element by element into
- * the batch's own arrays, because a view costs more than copying a few elements.
- */
-const BLOCK_VIEW_EVENTS = 32;
-
-/**
- * A block of bars whose distinct timestamps × live streams is at most this many times its event
- * capacity is scattered into a grid (one slot per stream per timestamp, so no counting pass); else it
- * is counting-sorted. Bars fill the grid to ~95 %.
- */
-const BLOCK_GRID_SLACK = 2;
-/** Streams whose timestamps make the probed union of the one-pass bar grid (see `prepareBlockDirect`). */
-const BLOCK_DIRECT_PROBE_STREAMS = 16;
-
-/** Keys of a block are offsets from its first timestamp as doubles: exact below 2^52 ns (52 days). */
-const BLOCK_MAX_SPAN = 2 ** 52;
-const TWO_POW_32 = 2 ** 32;
-
-/**
- * Default rows staged per stream: 64 rows = 512 bytes of a column, so the staged heads of 8 streams
- * share a 4 KiB page and a 3,000-stream batch touches ~375 staging pages per column instead of one
- * page per stream of every mapped column (TLB misses), while one `TypedArray.set` per 64 rows keeps the
- * copy overhead small. Measured with bench/suites/replay.mjs (`REPLAY_STAGE_ROWS`, bench/README.md):
- * 32–128 rows are within noise of each other on 3,000 bar streams, 1,024 rows is slower.
- */
-export const DEFAULT_STAGE_ROWS = 64;
-
 /** Options of {@link KWayMerge.replayAsync}. */
 export interface ReplayAsyncOptions {
   /**
@@ -177,25 +145,6 @@ export interface MergeStats {
   /** Times `'auto'` switched between the two algorithms. */
   strategySwitches: number;
 }
-
-/**
- * Batches between two decisions of the `'auto'` strategy: 256 batches are at least 256 events, so the
- * O(N) rebuild on a switch costs at most N / 256 per event, and with the 2 / 4 events-per-batch
- * hysteresis a switch needs a real change in the data.
- */
-export const ADAPT_WINDOW_BATCHES = 256;
-/** Mean events per batch at or above which `'auto'` uses buckets (measured crossover ≈ 2–3, bench/merge.mjs). */
-const BUCKETS_AT_EVENTS_PER_BATCH = 4;
-/** Mean events per batch below which `'auto'` goes back to the tree. */
-const TREE_BELOW_EVENTS_PER_BATCH = 2;
-
-/** Largest row index representable in `ReplayBatch.rows` (a Uint32Array). */
-const MAX_STREAM_ROWS = 0xffffffff;
-
-/** Int32 index of the high / low half of int64 element `i` is `2 * i + HI` / `2 * i + LO`. */
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-const HI = LITTLE_ENDIAN ? 1 : 0;
-const LO = LITTLE_ENDIAN ? 0 : 1;
 
 /**
  * Merges N time-sorted timestamp streams into one global order, one batch per distinct timestamp.
@@ -1525,474 +1474,4 @@ export class KWayMerge implements Iterable<ReplayBatch> {
     const stream = this.streams[streamIndex]!;
     throw new UnsortedStreamError({ streamIndex, row, expected: stream[row - 1]!, actual: stream[row]! });
   }
-}
-
-// ---- block kernels: small monomorphic functions over typed arrays, so V8 optimizes each on its own ----
-
-/** Key of int64 element `row` of `src` (int32 halves): ns after the head `(head[0], head[1])`, as a double. */
-function keyAt(src: Int32Array, row: number, head: Float64Array): number {
-  return (src[2 * row + HI]! - head[0]!) * TWO_POW_32 + ((src[2 * row + LO]! >>> 0) - head[1]!);
-}
-
-/** Lists the live streams (ascending id, cursor before the end) in `live`; returns their count. */
-function blockLive(count: number, cursors: Uint32Array, endRows: Uint32Array, live: Int32Array): number {
-  let liveCount = 0;
-  for (let s = 0; s < count; s++) if (cursors[s]! < endRows[s]!) live[liveCount++] = s;
-  return liveCount;
-}
-
-/**
- * Stores the smallest head timestamp of the live streams in `head` as (high, low) halves, and returns
- * the smallest key (ns after that head, capped at 2^52 ns) of the rows `k` ahead of the cursors: the
- * same as {@link blockLimit}, with both rows of a stream read in one visit.
- */
-function blockHeadAndLimit(
-  liveCount: number,
-  live: Int32Array,
-  cursors: Uint32Array,
-  endRows: Uint32Array,
-  streams32: readonly Int32Array[],
-  head: Float64Array,
-  k: number,
-): number {
-  let hi0 = 0x7fffffff;
-  let lo0 = 0xffffffff;
-  let limHi = 0x7fffffff;
-  let limLo = 0xffffffff;
-  let bounded = false;
-  for (let i = 0; i < liveCount; i++) {
-    const s = live[i]!;
-    const row = cursors[s]!;
-    const src = streams32[s]!;
-    const h = src[2 * row + HI]!;
-    const l = src[2 * row + LO]! >>> 0;
-    if (h < hi0 || (h === hi0 && l < lo0)) {
-      hi0 = h;
-      lo0 = l;
-    }
-    const r = row + k;
-    if (r >= endRows[s]!) continue;
-    const h2 = src[2 * r + HI]!;
-    const l2 = src[2 * r + LO]! >>> 0;
-    if (h2 < limHi || (h2 === limHi && l2 < limLo)) {
-      limHi = h2;
-      limLo = l2;
-    }
-    bounded = true;
-  }
-  head[0] = hi0;
-  head[1] = lo0;
-  if (!bounded) return BLOCK_MAX_SPAN;
-  const limit = (limHi - hi0) * TWO_POW_32 + (limLo - lo0);
-  return limit < BLOCK_MAX_SPAN ? limit : BLOCK_MAX_SPAN;
-}
-
-/** Smallest key, over the live streams, of the row `k` ahead of the cursor (capped at 2^52 ns). */
-function blockLimit(
-  liveCount: number,
-  live: Int32Array,
-  cursors: Uint32Array,
-  endRows: Uint32Array,
-  streams32: readonly Int32Array[],
-  head: Float64Array,
-  k: number,
-): number {
-  let limit = BLOCK_MAX_SPAN;
-  for (let i = 0; i < liveCount; i++) {
-    const s = live[i]!;
-    const r = cursors[s]! + k;
-    if (r >= endRows[s]!) continue;
-    const key = keyAt(streams32[s]!, r, head);
-    if (key < limit) limit = key;
-  }
-  return limit;
-}
-
-/** {@link blockCollect} results. */
-const ALL_KNOWN = 0;
-const NEW_KEYS = 1;
-const UNSORTED = 2;
-/**
- * {@link blockCollect} outputs: [0] the offending row offset when unsorted, [1] the new end of `keys`,
- * [2] 1 when two of the stream's rows share a timestamp, else 0.
- */
-const blockCollectStop = new Int32Array(3);
-
-/**
- * Appends the keys (ns after the head `(headHi, headLo)`) of rows `first…` of one stream below `limit`
- * to `keys` from `at`, and checks them against the union of keys so far (`union[0, unionLength)`,
- * sorted). The row count goes to `blockCollectStop[1]`, whether two rows share a key to
- * `blockCollectStop[2]`. Returns {@link ALL_KNOWN}, {@link NEW_KEYS} (some key is not in the union), or
- * {@link UNSORTED} with the offset of the first row smaller than its predecessor in `blockCollectStop[0]`.
- */
-function blockCollect(
-  src: Int32Array,
-  first: number,
-  end: number,
-  headHi: number,
-  headLo: number,
-  limit: number,
-  keys: Float64Array,
-  at: number,
-  union: Float64Array,
-  unionLength: number,
-): number {
-  let prev = -1;
-  let j = 0;
-  let result = ALL_KNOWN;
-  let duplicates = 0;
-  let n = at;
-  let row = first;
-  for (; row < end; row++) {
-    const key = (src[2 * row + HI]! - headHi) * TWO_POW_32 + ((src[2 * row + LO]! >>> 0) - headLo);
-    if (!(key < limit)) break;
-    if (key !== prev) {
-      if (key < prev) {
-        blockCollectStop[0] = row - first;
-        return UNSORTED;
-      }
-      while (j < unionLength && union[j]! < key) j++;
-      if (j === unionLength || union[j] !== key) result = NEW_KEYS;
-      prev = key;
-    } else {
-      duplicates = 1;
-    }
-    keys[n++] = key;
-  }
-  blockCollectStop[1] = row - first;
-  blockCollectStop[2] = duplicates;
-  return result;
-}
-
-/** Bucket of every event (into `slot`) and the start of every bucket (`starts`, length + 1 entries). */
-function blockCount(
-  keys: Float64Array,
-  events: number,
-  liveCount: number,
-  live: Int32Array,
-  blockRows: Int32Array,
-  union: Float64Array,
-  unionLength: number,
-  slot: Int32Array,
-  starts: Int32Array,
-): void {
-  starts.fill(0, 0, unionLength + 1);
-  let e = 0;
-  for (let i = 0; i < liveCount; i++) {
-    const end = e + blockRows[live[i]!]!;
-    let j = 0;
-    for (; e < end; e++) {
-      const key = keys[e]!;
-      while (union[j]! < key) j++;
-      slot[e] = j;
-      starts[j + 1]!++;
-    }
-  }
-  for (let u = 0; u < unionLength; u++) starts[u + 1] = starts[u + 1]! + starts[u]!;
-  if (e !== events) throw new Error(`mmtape internal error: block counted ${e} of ${events} events`);
-}
-
-/** Stable scatter: streams in id order, rows in order, to their bucket's next position; `slot` becomes that position. */
-function blockScatter(
-  liveCount: number,
-  live: Int32Array,
-  blockRows: Int32Array,
-  cursors: Uint32Array,
-  slot: Int32Array,
-  next: Int32Array,
-  sym: Int32Array,
-  rowsOut: Uint32Array,
-): void {
-  let e = 0;
-  for (let i = 0; i < liveCount; i++) {
-    const s = live[i]!;
-    const end = e + blockRows[s]!;
-    let row = cursors[s]!;
-    for (; e < end; e++) {
-      const p = next[slot[e]!]!++;
-      slot[e] = p;
-      sym[p] = s;
-      rowsOut[p] = row++;
-    }
-  }
-}
-
-/**
- * Grid scatter of a bars block whose streams have at most one row per timestamp: the event of stream
- * `live[i]` with key `union[u]` (keys stream-major in `keys`) goes to slot `fill[u]++`, where `fill[u]`
- * starts at `u * liveCount`; streams go in id order, so each timestamp's events are contiguous and
- * ordered by symbol id without a counting pass. `slot[e]` becomes event `e`'s slot, for the gathers.
- */
-function blockGridScatter(
-  keys: Float64Array,
-  liveCount: number,
-  live: Int32Array,
-  blockRows: Int32Array,
-  cursors: Uint32Array,
-  union: Float64Array,
-  fill: Int32Array,
-  slot: Int32Array,
-  sym: Int32Array,
-  rowsOut: Uint32Array,
-): void {
-  let e = 0;
-  for (let i = 0; i < liveCount; i++) {
-    const s = live[i]!;
-    const end = e + blockRows[s]!;
-    let row = cursors[s]!;
-    let u = 0;
-    for (; e < end; e++) {
-      const key = keys[e]!;
-      while (union[u]! < key) u++;
-      const p = fill[u]!++;
-      slot[e] = p;
-      sym[p] = s;
-      rowsOut[p] = row++;
-    }
-  }
-}
-
-/**
- * {@link blockGridScatter} fused with the gather of one staged f64 column (`stage`, stream-major, into
- * `out`): the usual replay of bars with one requested column, in one pass and without slots.
- */
-function blockGridScatterF64(
-  keys: Float64Array,
-  liveCount: number,
-  live: Int32Array,
-  blockRows: Int32Array,
-  cursors: Uint32Array,
-  union: Float64Array,
-  fill: Int32Array,
-  sym: Int32Array,
-  rowsOut: Uint32Array,
-  stage: Float64Array,
-  out: Float64Array,
-): void {
-  let e = 0;
-  for (let i = 0; i < liveCount; i++) {
-    const s = live[i]!;
-    const end = e + blockRows[s]!;
-    let row = cursors[s]!;
-    let u = 0;
-    for (; e < end; e++) {
-      const key = keys[e]!;
-      while (union[u]! < key) u++;
-      const p = fill[u]!++;
-      sym[p] = s;
-      rowsOut[p] = row++;
-      out[p] = stage[e]!;
-    }
-  }
-}
-
-/**
- * Splits the block's keys (exact integers < 2^52 in doubles) into 32-bit halves, sets `idx[e] = e`,
- * stores in `bitsOut[0]` the trailing zero bits every key shares, and returns the number of significant
- * bits of the largest key.
- */
-function radixSplit(
-  keys: Float64Array,
-  events: number,
-  lo: Uint32Array,
-  hi: Uint32Array,
-  idx: Int32Array,
-  bitsOut: Int32Array,
-): number {
-  let orLo = 0;
-  let orHi = 0;
-  for (let e = 0; e < events; e++) {
-    const key = keys[e]!;
-    const h = Math.floor(key / TWO_POW_32);
-    const l = key - h * TWO_POW_32;
-    lo[e] = l;
-    hi[e] = h;
-    idx[e] = e;
-    orLo |= l;
-    orHi |= h;
-  }
-  if (orLo !== 0) bitsOut[0] = 31 - Math.clz32(orLo & -orLo);
-  else if (orHi !== 0) bitsOut[0] = 32 + 31 - Math.clz32(orHi & -orHi);
-  else bitsOut[0] = 0;
-  return orHi !== 0 ? 64 - Math.clz32(orHi) : 32 - Math.clz32(orLo);
-}
-
-/**
- * One stable counting pass of the LSD radix sort on the {@link RADIX_BITS}-bit digit at bit `shift` of the 64-bit key
- * `(hi, lo)`: from (lo, hi, idx) into (lo2, hi2, idx2). Returns false (and moves nothing) when every key
- * has the same digit.
- */
-function radixPass(
-  events: number,
-  shift: number,
-  lo: Uint32Array,
-  hi: Uint32Array,
-  idx: Int32Array,
-  lo2: Uint32Array,
-  hi2: Uint32Array,
-  idx2: Int32Array,
-  counts: Int32Array,
-): boolean {
-  const mask = (1 << RADIX_BITS) - 1;
-  counts.fill(0);
-  if (shift >= 32) {
-    const s = shift - 32;
-    for (let e = 0; e < events; e++) counts[(hi[e]! >>> s) & mask]!++;
-  } else if (shift === 0) {
-    for (let e = 0; e < events; e++) counts[lo[e]! & mask]!++;
-  } else {
-    const back = 32 - shift;
-    for (let e = 0; e < events; e++) counts[((lo[e]! >>> shift) | (hi[e]! << back)) & mask]!++;
-  }
-  let total = 0;
-  for (let d = 0; d <= mask; d++) {
-    const c = counts[d]!;
-    if (c === events) return false;
-    counts[d] = total;
-    total += c;
-  }
-  const back = 32 - shift;
-  for (let e = 0; e < events; e++) {
-    const l = lo[e]!;
-    const h = hi[e]!;
-    const d = (shift >= 32 ? h >>> (shift - 32) : shift === 0 ? l : (l >>> shift) | (h << back)) & mask;
-    const p = counts[d]!++;
-    lo2[p] = l;
-    hi2[p] = h;
-    idx2[p] = idx[e]!;
-  }
-  return true;
-}
-
-/**
- * After the radix sort: the sorted position of every event into `slot` (indexed by stream-major event)
- * and the start of every run of equal keys into `starts` (plus the end). Returns the number of runs.
- */
-function radixRuns(
-  events: number,
-  lo: Uint32Array,
-  hi: Uint32Array,
-  idx: Int32Array,
-  slot: Int32Array,
-  starts: Int32Array,
-): number {
-  let runs = 0;
-  let prevLo = -1;
-  let prevHi = -1;
-  for (let p = 0; p < events; p++) {
-    const l = lo[p]!;
-    const h = hi[p]!;
-    if (l !== prevLo || h !== prevHi) {
-      starts[runs++] = p;
-      prevLo = l;
-      prevHi = h;
-    }
-    slot[idx[p]!] = p;
-  }
-  starts[runs] = events;
-  return runs;
-}
-
-/** Symbol id and row of every event of the block at its sorted position (`slot`). */
-function blockPlace(
-  liveCount: number,
-  live: Int32Array,
-  blockRows: Int32Array,
-  cursors: Uint32Array,
-  slot: Int32Array,
-  sym: Int32Array,
-  rowsOut: Uint32Array,
-): void {
-  let e = 0;
-  for (let i = 0; i < liveCount; i++) {
-    const s = live[i]!;
-    const end = e + blockRows[s]!;
-    let row = cursors[s]!;
-    for (; e < end; e++) {
-      const p = slot[e]!;
-      sym[p] = s;
-      rowsOut[p] = row++;
-    }
-  }
-}
-
-/** Moves staged f64 values (stream-major event `e`) to their sorted positions `slot[e]`. */
-function blockPermuteF64(events: number, slot: Int32Array, stage: Float64Array, out: Float64Array): void {
-  for (let e = 0; e < events; e++) out[slot[e]!] = stage[e]!;
-}
-
-/** Moves staged i64 values (int32 halves, stream-major event `e`) to their sorted positions `slot[e]`. */
-function blockPermuteI64(events: number, slot: Int32Array, stage: Int32Array, out: Int32Array): void {
-  for (let e = 0; e < events; e++) {
-    const p = 2 * slot[e]!;
-    out[p] = stage[2 * e]!;
-    out[p + 1] = stage[2 * e + 1]!;
-  }
-}
-
-/** Copies the int64 timestamps (int32 halves) of the block's events to their sorted positions. */
-function blockGatherI64(
-  liveCount: number,
-  live: Int32Array,
-  blockRows: Int32Array,
-  cursors: Uint32Array,
-  slot: Int32Array,
-  sources: readonly Int32Array[],
-  out: Int32Array,
-): void {
-  let e = 0;
-  for (let i = 0; i < liveCount; i++) {
-    const s = live[i]!;
-    const end = e + blockRows[s]!;
-    const src = sources[s]!;
-    let at = 2 * cursors[s]!;
-    for (; e < end; e++) {
-      const p = 2 * slot[e]!;
-      out[p] = src[at++]!;
-      out[p + 1] = src[at++]!;
-    }
-  }
-}
-
-/** First index `i` with `stream[i] >= value` (assuming `stream` sorted); `stream.length` if none. */
-/** First row whose timestamp is >= `value`; `probe(row)` (the read guard) runs before each row is read. */
-function lowerBound(
-  stream: BigInt64Array,
-  value: bigint,
-  probe: ((row: number) => unknown) | undefined,
-): number {
-  let low = 0;
-  let high = stream.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    probe?.(mid);
-    if (stream[mid]! < value) low = mid + 1;
-    else high = mid;
-  }
-  return low;
-}
-
-function copyInt32(
-  from: Int32Array,
-  fromIndex: number,
-  to: Int32Array,
-  toIndex: number,
-  length: number,
-): void {
-  for (let k = 0; k < length; k++) to[toIndex + k] = from[fromIndex + k]!;
-}
-
-function copyFloat64(
-  from: Float64Array,
-  fromIndex: number,
-  to: Float64Array,
-  toIndex: number,
-  length: number,
-): void {
-  for (let k = 0; k < length; k++) to[toIndex + k] = from[fromIndex + k]!;
-}
-
-function grow<T extends Int32Array | Uint32Array | Float64Array>(from: T, to: T): T {
-  to.set(from);
-  return to;
 }

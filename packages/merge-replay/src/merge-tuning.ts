@@ -1,0 +1,98 @@
+/**
+ * The measured thresholds and sizes of {@link KWayMerge}'s strategies (each with the measurement that chose
+ * it) and the int64 word order. Internal: the package exports none of them.
+ *
+ * @module
+ */
+
+/**
+ * Default target events per block of the `'block'` strategy: 262,144 events. Working memory is ~46 bytes
+ * per event with one gathered f64 column (key 8, slot 4, staged column 8, then symbol id 4, row 4 and
+ * column 8 in a grid ~5 % larger than the events for bars, and a quarter of the union arrays), 11.5 MiB.
+ * Longer blocks read longer sequential runs of each stream (the hardware
+ * prefetcher needs runs of several cache lines: at 3,000 streams a 65,536-event block reads 21 rows =
+ * 168 bytes per stream). Measured in-memory on 3,000 bar streams x 2,000 rows with a gathered column
+ * (CPU time, loaded 2-core machine): 16,384 → 8 M events/s, 65,536 → 8–9, 262,144 → 14–15,
+ * 1,048,576 → 15 (4× the memory for +3 %). Again with the grid and the single read of each stream
+ * (best of 9, CPU time, loaded): 131,072 → 14, 262,144 → 17, 524,288 → 18, 1,048,576 → 17.
+ */
+export const DEFAULT_BLOCK_EVENTS = 262_144;
+
+/**
+ * Mean events per batch a block must reach to be sorted as a block (else it falls back): 4. Below
+ * that the distinct timestamps are nearly as many as the events and the tree is faster.
+ */
+export const BLOCK_MIN_EVENTS_PER_BATCH = 4;
+
+/** Mean events per batch at or above which `'auto'` uses blocks: 8 (twice the fallback bound: hysteresis). */
+export const BLOCK_AT_EVENTS_PER_BATCH = 8;
+
+/**
+ * Digit width of the radix sort of sparse blocks: 16 bits (65,536 counters, 256 KiB, in L2), so a block
+ * of irregular ticks spanning up to 2^48 ns sorts in 3 passes. Measured in-memory on 1,000 tick streams
+ * (packages/merge-replay/bench/merge.mjs, loaded 2-core machine): 8 bits 2.8 M events/s, 11 bits 2.8,
+ * 16 bits 3.8 (tree 2.7–3.1 in the same runs).
+ */
+export const RADIX_BITS = 16;
+
+/**
+ * Live streams below which `'auto'` emits a sparse block (ticks) through the tree or buckets instead of
+ * radix-sorting it: with few streams the loser tree's `log2 N` comparisons per event cost less than the
+ * radix sort's passes.
+ */
+export const BLOCK_RADIX_MIN_STREAMS = 8;
+
+/**
+ * Live streams from which `'auto'` uses blocks even for irregular ticks (radix-sorted blocks): 512.
+ * Measured end to end with `node bench/run.mjs replay` (quiet, tick streams × 2,000 rows, M events/s, tree vs
+ * forced block): 100 streams 3.18 vs 3.09, 1,000 streams 2.51 vs 3.47, 3,000 streams 2.05 vs 3.15.
+ */
+export const BLOCK_AT_STREAMS = 512;
+
+/**
+ * Batches of at least this many events are handed out of a block as zero-copy `subarray` views of the
+ * block arrays (one view per array per batch); smaller ones (ticks) are copied element by element into
+ * the batch's own arrays, because a view costs more than copying a few elements.
+ */
+export const BLOCK_VIEW_EVENTS = 32;
+
+/**
+ * A block of bars whose distinct timestamps × live streams is at most this many times its event
+ * capacity is scattered into a grid (one slot per stream per timestamp, so no counting pass); else it
+ * is counting-sorted. Bars fill the grid to ~95 %.
+ */
+export const BLOCK_GRID_SLACK = 2;
+/** Streams whose timestamps make the probed union of the one-pass bar grid (see `prepareBlockDirect`). */
+export const BLOCK_DIRECT_PROBE_STREAMS = 16;
+
+/** Keys of a block are offsets from its first timestamp as doubles: exact below 2^52 ns (52 days). */
+export const BLOCK_MAX_SPAN = 2 ** 52;
+export const TWO_POW_32 = 2 ** 32;
+
+/**
+ * Default rows staged per stream: 64 rows = 512 bytes of a column, so the staged heads of 8 streams
+ * share a 4 KiB page and a 3,000-stream batch touches ~375 staging pages per column instead of one
+ * page per stream of every mapped column (TLB misses), while one `TypedArray.set` per 64 rows keeps the
+ * copy overhead small. Measured with bench/suites/replay.mjs (`REPLAY_STAGE_ROWS`, bench/README.md):
+ * 32–128 rows are within noise of each other on 3,000 bar streams, 1,024 rows is slower.
+ */
+export const DEFAULT_STAGE_ROWS = 64;
+
+/**
+ * Batches between two decisions of the `'auto'` strategy: 256 batches are at least 256 events, so the
+ * O(N) rebuild on a switch costs at most N / 256 per event, and with the 2 / 4 events-per-batch
+ * hysteresis a switch needs a real change in the data.
+ */
+export const ADAPT_WINDOW_BATCHES = 256;
+/** Mean events per batch at or above which `'auto'` uses buckets (measured crossover ≈ 2–3, bench/merge.mjs). */
+export const BUCKETS_AT_EVENTS_PER_BATCH = 4;
+/** Mean events per batch below which `'auto'` goes back to the tree. */
+export const TREE_BELOW_EVENTS_PER_BATCH = 2;
+
+/** Largest row index representable in `ReplayBatch.rows` (a Uint32Array). */
+export const MAX_STREAM_ROWS = 0xffffffff;
+
+/** Int32 index of the high / low half of int64 element `i` is `2 * i + HI` / `2 * i + LO`. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+export const HI = LITTLE_ENDIAN ? 1 : 0;
+export const LO = LITTLE_ENDIAN ? 0 : 1;
