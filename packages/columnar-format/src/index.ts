@@ -87,6 +87,7 @@ export {
 } from './errors.js';
 export type { ExportParquetOptions, ExportParquetReport } from './export/export-parquet.js';
 export { exportParquet } from './export/export-parquet.js';
+export { formatTimestampNs } from './export/format-timestamp-ns.js';
 export type {
   CollectGenerationsOptions,
   CollectGenerationsReport,

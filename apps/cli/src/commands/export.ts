@@ -1,6 +1,6 @@
 import { closeSync, existsSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { extname } from 'node:path';
-import { type ColumnFile, Dataset, exportParquet } from '@mmtape/columnar-format';
+import { type ColumnFile, Dataset, exportParquet, formatTimestampNs } from '@mmtape/columnar-format';
 import { columnFileToArrowTable, writeArrowIpcFile } from '@mmtape/columnar-format/arrow';
 import type { Table } from 'apache-arrow';
 import { CliUsageError } from '../cli-error.js';
@@ -56,14 +56,6 @@ function formatOf(options: ExportCommandOptions): ExportFormat {
   );
 }
 
-/** ISO 8601 UTC with nanoseconds when the timestamp has sub-millisecond digits. */
-function isoNs(ns: bigint): string {
-  const ms = ns / 1_000_000n;
-  const iso = new Date(Number(ms)).toISOString();
-  const subMs = Number(((ns % 1_000_000n) + 1_000_000n) % 1_000_000n);
-  return subMs === 0 ? iso : `${iso.slice(0, -1)}${String(subMs).padStart(6, '0')}Z`;
-}
-
 function writeCsv(fd: number, file: ColumnFile, columns: readonly string[], withHeader: boolean): void {
   if (withHeader) writeSync(fd, `symbol,timestamp,${columns.join(',')}\n`);
   const ts = file.timestampsNs();
@@ -71,7 +63,7 @@ function writeCsv(fd: number, file: ColumnFile, columns: readonly string[], with
   const symbol = /[",\n]/.test(file.symbol) ? `"${file.symbol.replace(/"/g, '""')}"` : file.symbol;
   const lines: string[] = [];
   for (let i = 0; i < ts.length; i++) {
-    let line = `${symbol},${isoNs(ts[i]!)}`;
+    let line = `${symbol},${formatTimestampNs(ts[i]!)}`;
     for (const d of data) {
       const v = d[i]!;
       line += typeof v === 'number' && Number.isNaN(v) ? ',' : `,${v}`;
