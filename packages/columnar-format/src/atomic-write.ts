@@ -56,12 +56,34 @@ export interface WriteFileAtomicOptions {
  * @throws the underlying `fs` error (ENOSPC, EACCES, EROFS, ...).
  */
 export function writeFileAtomic(path: string, data: Uint8Array, options: WriteFileAtomicOptions = {}): void {
+  writeFileAtomicWith(
+    path,
+    (fd) => {
+      for (let at = 0; at < data.length; ) at += writeSync(fd, data, at, data.length - at);
+    },
+    options,
+  );
+}
+
+/**
+ * {@link writeFileAtomic} for output too large to hold in memory: `write(fd)` fills the temp file
+ * `<path>.tmp-<pid>-<random>` (with `writeSync`, in as many calls as it likes), then fsync (unless
+ * `durable: false`) and `rename()` onto `path`. Parent folders are created. On any error (of `write` or
+ * after) the temp file is removed and `path` is untouched.
+ *
+ * @throws whatever `write` throws; the underlying `fs` error (ENOSPC, EACCES, EROFS, ...).
+ */
+export function writeFileAtomicWith(
+  path: string,
+  write: (fd: number) => void,
+  options: WriteFileAtomicOptions = {},
+): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
   let fd: number | undefined;
   try {
     fd = openSync(tmp, 'wx');
-    for (let at = 0; at < data.length; ) at += writeSync(fd, data, at, data.length - at);
+    write(fd);
     if (options.durable ?? true) fsyncSync(fd);
     closeSync(fd);
     fd = undefined;

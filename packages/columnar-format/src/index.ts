@@ -25,12 +25,14 @@ export {
   type WriteFileAtomicOptions,
   writeDirAtomic,
   writeFileAtomic,
+  writeFileAtomicWith,
 } from './atomic-write.js';
 export type { BadBlock } from './block-verifier.js';
 export { CHECKSUM_SEED, xxh64, xxh64Hex } from './checksum.js';
 export type { ColumnDescriptor } from './column-descriptor.js';
 export type { ColumnFileOpenOptions, VerifyReport, ViewAliasCheck } from './column-file.js';
 export { ColumnFile } from './column-file.js';
+export { countDatasetFiles, type DatasetFileCounts } from './count-dataset-files.js';
 export type {
   DatasetCorruptionReport,
   DatasetOpenOptions,
@@ -85,6 +87,7 @@ export {
   UnsupportedVersionError,
   ZeroCopyViolationError,
 } from './errors.js';
+export { type ExportCsvOptions, type ExportCsvReport, exportCsv } from './export/export-csv.js';
 export type { ExportParquetOptions, ExportParquetReport } from './export/export-parquet.js';
 export { exportParquet } from './export/export-parquet.js';
 export { formatTimestampNs } from './export/format-timestamp-ns.js';
@@ -119,6 +122,7 @@ export type {
 } from './ingest/ingest-options.js';
 export { VALUE_COLUMNS } from './ingest/ingest-options.js';
 export { normalizeColumnName } from './ingest/normalize-column-name.js';
+export { type ParseTimestampNsOptions, parseTimestampNs } from './ingest/parse-timestamp-ns.js';
 export type { ReplacedColumn } from './ingest/resolve-columns.js';
 export type { TimestampUnit } from './ingest/timestamp-parser.js';
 export type {

@@ -43,7 +43,8 @@ describe('ingestCsv layouts', () => {
     });
     const progress: number[] = [];
     const r = await ingestCsv({ inputs: [inDir], outDir, onProgress: (p) => progress.push(p.filesDone) });
-    expect(progress).toEqual([1, 2]);
+    // Called per file and as bytes are read: the files done, in order, are 1 then 2.
+    expect([...new Set(progress)].filter((n) => n > 0)).toEqual([1, 2]);
     expect(r.rowsRead).toBe(5);
     expect(r.rowsWritten).toBe(5);
     expect(r.missingValues).toEqual({ open: 2, high: 1, low: 1, close: 0, volume: 0 });

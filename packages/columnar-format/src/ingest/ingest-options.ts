@@ -32,9 +32,18 @@ export interface ColumnMapping {
 
 /** Progress callback payload, sent after each input file. */
 export interface IngestProgress {
+  /** Input files whose rows are all applied, in input order. */
   filesDone: number;
   filesTotal: number;
   rowsRead: number;
+  /**
+   * Input bytes read so far (on disk: compressed bytes of `*.gz`): every byte of finished read tasks plus
+   * what the main thread has read of the task it is reading, so one large file advances as it is read
+   * (in 1 MiB steps), not only when it is done. At most `bytesTotal`.
+   */
+  bytesRead: number;
+  /** Size of all input files on disk, bytes. */
+  bytesTotal: number;
 }
 
 /** Options of {@link ingest} (and its alias `ingestCsv`). */
@@ -123,7 +132,10 @@ export interface IngestOptions {
    * their line numbers) never depend on the split. Must be an integer >= 1.
    */
   splitBytes?: number;
-  /** Called after every input file, in input order. Default: none. */
+  /**
+   * Called after every input file (in input order), after every finished read task, and as the main
+   * thread reads (about every MiB), with files, rows and bytes done. Default: none.
+   */
   onProgress?: (p: IngestProgress) => void;
 }
 

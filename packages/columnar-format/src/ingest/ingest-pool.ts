@@ -13,8 +13,14 @@ import { type FileTaskResult, type ReadFileTask, runFileTaskInProcess } from './
 export interface FileTaskRunner {
   /** Lanes = tasks that can run at once: the main thread plus `threads - 1` worker threads. */
   readonly threads: number;
-  /** One function per lane; each runs one task at a time. Lane 0 is the main thread. */
-  readonly lanes: readonly ((task: ReadFileTask) => Promise<FileTaskResult>)[];
+  /**
+   * One function per lane; each runs one task at a time. Lane 0 is the main thread, the only one that
+   * calls `onBytesRead` while it reads (worker lanes ignore it).
+   */
+  readonly lanes: readonly ((
+    task: ReadFileTask,
+    onBytesRead?: (bytes: number) => void,
+  ) => Promise<FileTaskResult>)[];
   close(): Promise<void>;
 }
 

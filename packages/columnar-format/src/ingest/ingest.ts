@@ -3,6 +3,7 @@
  * input files parsed in parallel on worker threads.
  */
 
+import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, resolve } from 'node:path';
 import { checkOutDir, DatasetWriter } from '../dataset-writer.js';
@@ -137,6 +138,24 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
   const emptyFiles: string[] = [];
   let filesWithRows = 0;
   let rowsRead = 0;
+  let filesDone = 0;
+  // Byte progress: every byte of finished tasks, plus what the main-thread lane has read of its task.
+  const fileBytes = files.map((f) => statSync(f).size);
+  const bytesTotal = fileBytes.reduce((a, b) => a + b, 0);
+  let finishedTaskBytes = 0;
+  const readingTaskBytes = new Map<number, number>();
+  const reportProgress = (): void => {
+    if (options.onProgress === undefined) return;
+    let bytesRead = finishedTaskBytes;
+    for (const b of readingTaskBytes.values()) bytesRead += b;
+    options.onProgress({
+      filesDone,
+      filesTotal: files.length,
+      rowsRead,
+      bytesRead: Math.min(bytesRead, bytesTotal),
+      bytesTotal,
+    });
+  };
   /** Adds the value columns of one file with rows (its parts agree on them) to ctx. */
   const collectColumns = (parts: readonly FileChunks[], fileRows: number): void => {
     const first = parts[0]!;
@@ -198,7 +217,8 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
     }
     rowsRead += fileRows;
     fileReports.push({ path: files[i]!, rowsRead: fileRows, sorted: fileSorted, exactDuplicatesDropped: 0 });
-    options.onProgress?.({ filesDone: i + 1, filesTotal: files.length, rowsRead });
+    filesDone = i + 1;
+    reportProgress();
   };
   const wantedLanes = workers === 'auto' || workers === undefined ? availableParallelism() : workers;
   const plan = planFileTasks(files, wantedLanes, delimiter, options.splitBytes);
@@ -211,9 +231,20 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
     // The window hardly changes peak memory: every applied row is kept until the end anyway. A file split into byte ranges is applied once all its ranges are
     // in; if any range failed (a quote, a parse error) the file is read again as a whole, in-process,
     // so results and errors (with exact line numbers) never depend on the split.
-    const lanes = runner.lanes.map(
-      (run) => (t: number) => run(taskOf(files[plan[t]!.file]!, plan[t]!.range)),
-    );
+    const taskBytes = (t: number): number => {
+      const { file, range } = plan[t]!;
+      return range === undefined ? fileBytes[file]! : range.endBytes - range.startBytes;
+    };
+    const lanes = runner.lanes.map((run) => async (t: number) => {
+      const result = await run(taskOf(files[plan[t]!.file]!, plan[t]!.range), (bytes) => {
+        readingTaskBytes.set(t, Math.min(bytes, taskBytes(t)));
+        reportProgress();
+      });
+      readingTaskBytes.delete(t);
+      finishedTaskBytes += taskBytes(t);
+      reportProgress();
+      return result;
+    });
     let parts: FileChunks[] = [];
     let partFailed = false;
     await runInOrder(plan.length, lanes, runner.threads * 8, async (t, result) => {

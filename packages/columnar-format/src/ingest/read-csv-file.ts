@@ -43,6 +43,8 @@ export interface ReadContext {
   delimiter: string;
   symbolFromFileName: RegExp;
   builders: Map<string, SymbolBuilder>;
+  /** Progress: called with the bytes of the file read so far by the current pass (compressed for `*.gz`). */
+  onBytesRead?: ((bytes: number) => void) | undefined;
 }
 
 /** Result for one file. */
@@ -149,14 +151,14 @@ export async function readCsvFile(
       // file to report any error.
       const head = await sniffPlainCsv(path);
       if (head === undefined) throw new NotPlainCsvError(path, 'not plain at its head');
-      await readPlainCsv(path, head, ctx.delimiter, onFields, range);
+      await readPlainCsv(path, head, ctx.delimiter, onFields, range, ctx.onBytesRead);
     } else {
       const head = fastPathDelimiter(ctx.delimiter) ? await sniffPlainCsv(path) : undefined;
       let plain = head !== undefined;
       if (head !== undefined) {
         // Fast path for unquoted CSV (the common vendor export): uDSV splits lines and fields.
         try {
-          await readPlainCsv(path, head, ctx.delimiter, onFields);
+          await readPlainCsv(path, head, ctx.delimiter, onFields, undefined, ctx.onBytesRead);
         } catch (e) {
           if (!(e instanceof NotPlainCsvError)) throw e;
           // A quote or a malformed line: start again with csv-parse (exact records and errors).
@@ -185,7 +187,7 @@ export async function readCsvFile(
             }
           },
         });
-        await run(path, parser, sink);
+        await run(path, parser, sink, ctx.onBytesRead);
       }
     }
   } catch (e) {
@@ -230,8 +232,14 @@ class LineError extends Error {
 }
 
 /** Parses `path` (gunzipping `*.gz`) into `sink` through `parser`; every stream's error rejects. */
-function run(path: string, parser: NodeJS.ReadWriteStream, sink: NodeJS.WritableStream): Promise<void> {
+function run(
+  path: string,
+  parser: NodeJS.ReadWriteStream,
+  sink: NodeJS.WritableStream,
+  onBytesRead: ((bytes: number) => void) | undefined,
+): Promise<void> {
   const source = createReadStream(path);
+  if (onBytesRead !== undefined) source.on('data', () => onBytesRead(source.bytesRead));
   return path.toLowerCase().endsWith('.gz')
     ? pipeline(source, createGunzip(), parser, sink)
     : pipeline(source, parser, sink);
@@ -252,7 +260,7 @@ async function locateLine(path: string, delimiter: string, recordIndex: number):
     },
   });
   try {
-    await run(path, parser, sink);
+    await run(path, parser, sink, undefined);
   } catch {
     // the first parse already succeeded up to this record
   }

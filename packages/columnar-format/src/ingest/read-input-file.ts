@@ -70,8 +70,14 @@ export function isParquetPath(path: string): boolean {
   return /\.parquet$/i.test(path);
 }
 
-/** Reads `task.path`; rejects with the reader's typed errors. */
-export async function readInputFile(task: ReadFileTask): Promise<FileChunks> {
+/**
+ * Reads `task.path`; rejects with the reader's typed errors.
+ * @param onBytesRead progress of a CSV read: bytes of the file read so far (Parquet: not called).
+ */
+export async function readInputFile(
+  task: ReadFileTask,
+  onBytesRead?: (bytes: number) => void,
+): Promise<FileChunks> {
   const ctx: ReadContext = {
     timestamps: new TimestampParser(task.timeZone, task.timestampUnit),
     timeZone: task.timeZone,
@@ -81,6 +87,7 @@ export async function readInputFile(task: ReadFileTask): Promise<FileChunks> {
     delimiter: task.delimiter,
     symbolFromFileName: new RegExp(task.symbolPattern.source, task.symbolPattern.flags),
     builders: new Map<string, SymbolBuilder>(),
+    onBytesRead,
   };
   // The Parquet reader (hyparquet + compressors, ~100 ms to load) is imported on first use, so threads
   // that only read CSV start faster.
@@ -110,10 +117,16 @@ export async function runFileTask(task: ReadFileTask): Promise<FileTaskResult> {
   }
 }
 
-/** {@link runFileTask} for the in-process runner: keeps the original error object. */
-export async function runFileTaskInProcess(task: ReadFileTask): Promise<FileTaskResult> {
+/**
+ * {@link runFileTask} for the in-process runner: keeps the original error object, and reports the bytes
+ * read as it goes (a worker thread's task reports only when done).
+ */
+export async function runFileTaskInProcess(
+  task: ReadFileTask,
+  onBytesRead?: (bytes: number) => void,
+): Promise<FileTaskResult> {
   try {
-    return { ok: true, value: await readInputFile(task) };
+    return { ok: true, value: await readInputFile(task, onBytesRead) };
   } catch (e) {
     return { ok: false, error: serializeError(e), thrown: e };
   }

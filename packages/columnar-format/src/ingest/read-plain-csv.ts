@@ -80,6 +80,7 @@ function plainHead(bytes: Uint8Array): PlainCsvHead | undefined {
  * header, which is taken from `head`).
  * @param head the file's {@link sniffPlainCsv} result.
  * @param delimiter one ASCII character other than `"`.
+ * @param onBytesRead progress: bytes of the file read so far (see `readTextChunks`).
  * @throws NotPlainCsvError when the text needs csv-parse (nothing reported so far can be trusted to be
  *   complete: the caller must discard it); errors thrown by `onRecord`; I/O and gzip errors.
  */
@@ -89,6 +90,7 @@ export async function readPlainCsv(
   delimiter: string,
   onRecord: (fields: string[]) => void,
   range?: LineRange,
+  onBytesRead?: (bytes: number) => void,
 ): Promise<void> {
   // uDSV infers the column names from the header line; `encl: ''` selects its unquoted mode, and the
   // default `header` option makes it skip the first non-empty row of the text (the header).
@@ -138,6 +140,7 @@ export async function readPlainCsv(
       parser.chunk(text, parser.stringArrs, onRow);
     },
     range,
+    onBytesRead,
   );
   // Terminate the last line, so that in a valid text every row is complete before end(): uDSV's
   // end-of-text parse of a leftover (malformed) line can invent fields, so any row it yields is refused.

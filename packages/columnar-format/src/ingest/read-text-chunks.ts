@@ -33,8 +33,15 @@ export type OnText = (text: string) => void;
  * start to just after a `\n`, or to the end of the file), so consecutive ranges cover every byte after
  * the first line start exactly once. Memory is bounded by the chunk size. Errors thrown by `onText` and
  * stream errors reject.
+ * @param onBytesRead called after each chunk with the bytes read from the file so far by this call
+ *   (compressed bytes for `*.gz`; from the range's start): drives byte-based progress.
  */
-export async function readTextChunks(path: string, onText: OnText, range?: LineRange): Promise<void> {
+export async function readTextChunks(
+  path: string,
+  onText: OnText,
+  range?: LineRange,
+  onBytesRead?: (bytes: number) => void,
+): Promise<void> {
   const gzip = path.toLowerCase().endsWith('.gz');
   if (range !== undefined && gzip) throw new Error(`${path}: a gzip file cannot be read by byte range`);
   // Reading from startBytes - 1: everything up to and including the first '\n' belongs to the
@@ -66,6 +73,7 @@ export async function readTextChunks(path: string, onText: OnText, range?: LineR
   try {
     for await (const chunk of stream) {
       const b = chunk as Buffer;
+      onBytesRead?.(source.bytesRead);
       const base = offset;
       offset += b.length;
       let start = 0;
