@@ -4,6 +4,7 @@ import { type InvalidJsonError, isMmtapeError, readBoundedFile, readJsonFile } f
 import { walkForwardConfigSchema } from '@mmtape/walk-forward';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { CONFIG_FILE_NAMES } from './cli-constants.js';
 import { CliUsageError } from './cli-error.js';
 
 /**
@@ -12,8 +13,7 @@ import { CliUsageError } from './cli-error.js';
  */
 export const CONFIG_FILE_MAX_BYTES = 1024 * 1024;
 
-/** File names looked up in the working directory when `--config` is not given, in this order. */
-export const CONFIG_FILE_NAMES = ['mmtape.config.json', 'mmtape.config.yaml', 'mmtape.config.yml'] as const;
+export { CONFIG_FILE_NAMES } from './cli-constants.js';
 
 /** The walkForward section: walk-forward's own schema (partial WalkForwardConfig, unknown fields rejected). */
 const walkForwardSchema = walkForwardConfigSchema;

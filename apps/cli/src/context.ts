@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { CURRENT_FILE_NAME, MANIFEST_FILE_NAME } from '@mmtape/columnar-format';
+import { CURRENT_FILE_NAME, MANIFEST_FILE_NAME, parseTimestampNs } from '@mmtape/columnar-format';
 import { CliUsageError } from './cli-error.js';
 import { loadConfig, type MmtapeConfig } from './config-file.js';
 import { createProgress, type Progress } from './progress.js';
@@ -61,19 +61,43 @@ export function resolveSettings(options: GlobalOptions, cwd = process.cwd()): Se
   };
 }
 
-/** What a command needs from the CLI shell: output and progress. */
+/**
+ * One diagnostic of a command: something the user should know about the data or the run that is not
+ * the result itself (a column left out, a time range past the data's end, a cache that could not be
+ * written). Printed on stderr as `mmtape: warning: <message>`; under `--json` also listed in the
+ * document's `warnings` array.
+ */
+export interface CommandWarning {
+  /** Stable identifier in SCREAMING_SNAKE_CASE, e.g. `COLUMNS_SKIPPED`, `RANGE_PAST_END`. */
+  code: string;
+  message: string;
+  /** Files, rows or columns concerned, when the warning counts something. */
+  count?: number;
+}
+
+/** What a command needs from the CLI shell: output, diagnostics and progress. */
 export interface CommandContext {
   readonly options: GlobalOptions;
   readonly progress: Progress;
   /** Merged config file + global flags. Optional so that hand-made contexts (tests) may omit it. */
   readonly settings?: Settings;
-  /** Prints a human-readable line on stdout unless `--json` or `--quiet`. */
+  /** Prints one line of the human-readable result on stdout, unless `--json` or `--quiet`. */
   say(line: string): void;
+  /** Prints one line of status (not the result: steps, where files went) on stderr, unless `--json` or `--quiet`. */
+  note(line: string): void;
+  /**
+   * Reports a diagnostic: on stderr whatever the flags (it is about the data), and collected for the
+   * `warnings` array of the `--json` document.
+   */
+  warn(code: string, message: string, count?: number): void;
+  /** Every warning reported so far, in order. */
+  readonly warnings: readonly CommandWarning[];
 }
 
 /** Builds the context for one command invocation. */
 export function createContext(options: GlobalOptions): CommandContext {
   const silent = Boolean(options.json || options.quiet);
+  const warnings: CommandWarning[] = [];
   return {
     options,
     settings: resolveSettings(options),
@@ -81,6 +105,14 @@ export function createContext(options: GlobalOptions): CommandContext {
     say(line) {
       if (!silent) process.stdout.write(`${line}\n`);
     },
+    note(line) {
+      if (!silent) process.stderr.write(`${line}\n`);
+    },
+    warn(code, message, count) {
+      warnings.push(count === undefined ? { code, message } : { code, message, count });
+      process.stderr.write(`mmtape: warning: ${message}\n`);
+    },
+    warnings,
   };
 }
 
@@ -92,25 +124,21 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
-/** Formats an int64 ns timestamp (bigint or decimal string) as ISO 8601 UTC. */
-export function isoFromNs(timestampNs: bigint | string): string {
-  const ns = typeof timestampNs === 'bigint' ? timestampNs : BigInt(timestampNs);
-  const ms = Number(ns / 1_000_000n);
-  return new Date(ms).toISOString();
-}
-
 /**
- * Parses a user-supplied time (`2016-01-04`, `2016-01-04T14:30:00Z`, or integer ns since the epoch)
- * into int64 ns UTC. Date-only values mean 00:00 UTC.
+ * A time given on the command line (`--start`, `--end`) as int64 ns UTC, parsed by `parseTimestampNs`
+ * of `@mmtape/columnar-format`: ISO 8601 (UTC when it has no offset; a date alone is 00:00 UTC) or an
+ * integer count of ns since the epoch.
  * @param option the flag the text came from (`--start`), named in the error.
- * @throws CliUsageError (exit 1) with the flag and the offending text when it cannot be parsed.
+ * @throws CliUsageError (exit 1) naming the flag and the text when it is neither form.
  */
-export function parseTimeNs(text: string, option = 'time'): bigint {
-  if (/^-?\d{12,}$/.test(text)) return BigInt(text);
-  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
-  if (Number.isNaN(ms))
-    throw new CliUsageError(`${option}: expected an ISO 8601 time or integer ns, found "${text}"`);
-  return BigInt(ms) * 1_000_000n;
+export function timeNsOf(text: string, option: string): bigint {
+  const ns = parseTimestampNs(text);
+  if (ns === undefined) {
+    throw new CliUsageError(
+      `${option}: expected an ISO 8601 time (e.g. 2018-01-02 or 2018-01-02T14:30:00Z) or integer ns, found "${text}"`,
+    );
+  }
+  return ns;
 }
 
 /**

@@ -8,16 +8,11 @@
  * ```
  */
 
-export { type BenchResult, findRepo, runBench } from './commands/bench.js';
-export { type CacheCommandResult, DEFAULT_CACHE_DIR, runCache } from './commands/cache.js';
+export { DEFAULT_CACHE_DIR, EXPORT_FORMATS, type ExportFormat } from './cli-constants.js';
+export { CliUsageError } from './cli-error.js';
+export { type CacheCommandResult, runCache } from './commands/cache.js';
 export { type DemoResult, demoDataDir, runDemo } from './commands/demo.js';
-export {
-  EXPORT_FORMATS,
-  type ExportCommandOptions,
-  type ExportFormat,
-  type ExportResult,
-  runExport,
-} from './commands/export.js';
+export { type ExportCommandOptions, type ExportResult, runExport } from './commands/export.js';
 export { type GcResult, runGc } from './commands/gc.js';
 export { type InfoResult, runInfo } from './commands/info.js';
 export { type IngestCommandOptions, runIngest } from './commands/ingest.js';
@@ -41,6 +36,7 @@ export {
   type MmtapeConfig,
   mmtapeConfigSchema,
 } from './config-file.js';
-export { resolveSettings, type Settings } from './context.js';
+export { type CommandWarning, resolveSettings, type Settings } from './context.js';
 export { EXIT_CODE_OF_KIND, ExitCode, type ExitCodeValue } from './exit-codes.js';
-export { CliUsageError, createProgram, main } from './main.js';
+export { createProgram, type EmitResult, main } from './main.js';
+export { cliVersion } from './version.js';

@@ -1,19 +1,14 @@
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { CliUsageError, describeError, errorDocument, exitCodeFor } from './cli-error.js';
-import { runBench } from './commands/bench.js';
-import { DEFAULT_CACHE_DIR, runCache } from './commands/cache.js';
-import { runDemo } from './commands/demo.js';
-import { EXPORT_FORMATS, runExport } from './commands/export.js';
-import { runGc } from './commands/gc.js';
-import { runInfo } from './commands/info.js';
-import { parseColumnMap, runIngest } from './commands/ingest.js';
-import { runHydrate, runPack } from './commands/pack.js';
-import { runReplay } from './commands/replay.js';
-import { runVerify, VerifyFailedError } from './commands/verify.js';
-import { runWalkForwardCommand } from './commands/walk-forward.js';
-import { CONFIG_FILE_NAMES } from './config-file.js';
-import { createContext, type GlobalOptions } from './context.js';
+import { Command, CommanderError, Option } from 'commander';
+import { integer, integerIn, number, parseColumnMap, workersArg } from './arguments.js';
+import { CONFIG_FILE_NAMES, DEFAULT_CACHE_DIR, EXPORT_FORMATS } from './cli-constants.js';
+import type { CommandContext, CommandWarning, GlobalOptions } from './context.js';
 import { ExitCode } from './exit-codes.js';
+import { cliVersion } from './version.js';
+
+// Start-up: this module is the command table. It imports only commander and the small modules above;
+// every command loads its implementation (and through it apache-arrow, the mmtape packages, zod, yaml)
+// with import() inside its action, so `mmtape --help` and `mmtape --version` load none of them
+// (`pnpm bench cli` measures it; test/start-up.test.ts checks it).
 
 const EXIT_CODES_HELP = `
 Exit codes: 0 ok, 1 usage error (bad option or value, missing file, invalid config),
@@ -23,61 +18,19 @@ Exit codes: 0 ok, 1 usage error (bad option or value, missing file, invalid conf
 Config: --config <file>, else ${CONFIG_FILE_NAMES.join(' / ')} in the working directory;
         command-line flags override it.`;
 
-function integer(min: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min)
-      throw new InvalidArgumentError(`expected an integer >= ${min}, found "${value}"`);
-    return n;
-  };
-}
-
-function integerIn(min: number, max: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max)
-      throw new InvalidArgumentError(`expected an integer in ${min}..${max}, found "${value}"`);
-    return n;
-  };
-}
-
-function number(min: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isFinite(n) || n < min)
-      throw new InvalidArgumentError(`expected a number >= ${min}, found "${value}"`);
-    return n;
-  };
-}
-
-/** Parses `--workers`: a positive integer or `auto` (one per core). */
-function workersArg(value: string): number | 'auto' {
-  if (value === 'auto') return 'auto';
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1)
-    throw new InvalidArgumentError(`expected "auto" or an integer >= 1, found "${value}"`);
-  return n;
-}
-
-/**
- * Builds the `mmtape` command tree. `emit` receives each command's result (printed as JSON with `--json`).
- * Exposed for tests; `main` is the entry point.
- */
-export function createProgram(emit: (result: unknown) => void): Command {
-  const program = new Command('mmtape')
-    .description('Memory-mapped columnar market data: ingest, replay in timestamp order, pairs walk-forward.')
-    .option('--json', 'print one machine-readable JSON document on stdout')
-    .option('-q, --quiet', 'no progress and no summary output')
-    .option('--debug', 'print stack traces on errors')
-    .option(
-      '-c, --config <file>',
-      `config file, JSON or YAML (default: ${CONFIG_FILE_NAMES.join(', ')} in the working directory)`,
-    )
+/** Adds `--use-memory-mapped` / `--no-use-memory-mapped` to a command that reads column files. */
+function withMmapOptions(command: Command): Command {
+  return command
     .option('--use-memory-mapped', 'memory-map column files (default: true; config useMemoryMapped)')
     .option(
       '--no-use-memory-mapped',
       'read column files into memory instead of mapping them (fallback backend)',
-    )
+    );
+}
+
+/** Adds the result-cache options to a command that uses the cache (walk-forward, cache, demo). */
+function withCacheOptions(command: Command): Command {
+  return command
     .option('--use-compression', 'zstd-compress result-cache entries (default: true; config useCompression)')
     .option('--no-use-compression', 'store result-cache entries uncompressed')
     .option(
@@ -90,12 +43,40 @@ export function createProgram(emit: (result: unknown) => void): Command {
         '--compression-algorithm <name>',
         'compression of cache entries: zstd (.zst) or blosc (.blosc) (default zstd; config compressionAlgorithm)',
       ).choices(['zstd', 'blosc']),
+    );
+}
+
+/** Receives each command's result and the warnings it reported (printed as one JSON document with `--json`). */
+export type EmitResult = (result: unknown, warnings: readonly CommandWarning[]) => void;
+
+/**
+ * Builds the `mmtape` command tree. `emit` receives each command's result (printed as JSON with `--json`).
+ * Exposed for tests; `main` is the entry point.
+ */
+export function createProgram(emit: EmitResult, onContext?: (ctx: CommandContext) => void): Command {
+  const program = new Command('mmtape')
+    .description('Memory-mapped columnar market data: ingest, replay in timestamp order, pairs walk-forward.')
+    .version(cliVersion(), '-V, --version', 'print the version of mmtape')
+    .option('--json', 'print one machine-readable JSON document on stdout (warnings in its "warnings" array)')
+    .option('-q, --quiet', 'no progress and no summary output (warnings and errors still go to stderr)')
+    .option('--debug', 'print stack traces on errors')
+    .option(
+      '-c, --config <file>',
+      `config file, JSON or YAML (default: ${CONFIG_FILE_NAMES.join(', ')} in the working directory)`,
     )
     .configureHelp({ showGlobalOptions: true })
     .addHelpText('after', EXIT_CODES_HELP)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  const ctxOf = (cmd: Command) => createContext(cmd.optsWithGlobals<GlobalOptions>());
+  /** Builds the command's context (config file + flags), runs it, and emits its result and warnings. */
+  const run = async <T>(cmd: Command, command: (ctx: CommandContext) => T | Promise<T>): Promise<T> => {
+    const { createContext } = await import('./context.js');
+    const ctx = createContext(cmd.optsWithGlobals<GlobalOptions>());
+    onContext?.(ctx);
+    const result = await command(ctx);
+    emit(result, ctx.warnings);
+    return result;
+  };
 
   program
     .command('ingest')
@@ -164,16 +145,20 @@ export function createProgram(emit: (result: unknown) => void): Command {
       'worker threads parsing input files: a count or auto (default: auto = one per core; 1 = in-process)',
       workersArg,
     )
-    .action(async (inputs: string[], opts, cmd: Command) =>
-      emit(await runIngest(inputs, { ...opts, noFsync: opts.fsync === false }, ctxOf(cmd))),
-    );
+    .action(async (inputs: string[], opts, cmd: Command) => {
+      const { runIngest } = await import('./commands/ingest.js');
+      await run(cmd, (ctx) => runIngest(inputs, { ...opts, noFsync: opts.fsync === false }, ctx));
+    });
 
   program
     .command('info')
     .description('show schema, symbols, rows, time range, on-disk and resident bytes, mmap backend')
     .argument('<dataset>', 'dataset folder')
     .option('--symbols', 'also list every symbol')
-    .action((dir: string, opts, cmd: Command) => emit(runInfo(dir, opts, ctxOf(cmd))));
+    .action(async (dir: string, opts, cmd: Command) => {
+      const { runInfo } = await import('./commands/info.js');
+      await run(cmd, (ctx) => runInfo(dir, opts, ctx));
+    });
 
   program
     .command('gc')
@@ -182,7 +167,10 @@ export function createProgram(emit: (result: unknown) => void): Command {
     )
     .argument('<dataset>', 'dataset folder')
     .option('--dry-run', 'only list what would be removed')
-    .action((dir: string, opts, cmd: Command) => emit(runGc(dir, opts, ctxOf(cmd))));
+    .action(async (dir: string, opts, cmd: Command) => {
+      const { runGc } = await import('./commands/gc.js');
+      await run(cmd, (ctx) => runGc(dir, opts, ctx));
+    });
 
   program
     .command('replay')
@@ -203,7 +191,10 @@ export function createProgram(emit: (result: unknown) => void): Command {
     .option('--no-prefetch', 'same as --prefetch off')
     .option('--verify', 'check header and block checksums as blocks are read (default; config verify)')
     .option('--no-verify', 'read without checking checksums (corrupt bytes are replayed as they are)')
-    .action((dir: string, opts, cmd: Command) => emit(runReplay(dir, opts, ctxOf(cmd))));
+    .action(async (dir: string, opts, cmd: Command) => {
+      const { runReplay } = await import('./commands/replay.js');
+      await run(cmd, (ctx) => runReplay(dir, opts, ctx));
+    });
 
   program
     .command('walk-forward')
@@ -310,9 +301,10 @@ export function createProgram(emit: (result: unknown) => void): Command {
       'after',
       '\nSettings come from the walkForward section of the config file; these flags override them.',
     )
-    .action(async (dir: string, opts, cmd: Command) =>
-      emit(await runWalkForwardCommand(dir, opts, ctxOf(cmd))),
-    );
+    .action(async (dir: string, opts, cmd: Command) => {
+      const { runWalkForwardCommand } = await import('./commands/walk-forward.js');
+      await run(cmd, (ctx) => runWalkForwardCommand(dir, opts, ctx));
+    });
 
   program
     .command('export')
@@ -331,7 +323,10 @@ export function createProgram(emit: (result: unknown) => void): Command {
     .option('--overwrite', 'replace an existing output file')
     .option('--verify', 'check header and block checksums of the columns exported (default; config verify)')
     .option('--no-verify', 'export without checking checksums')
-    .action(async (dir: string, opts, cmd: Command) => emit(await runExport(dir, opts, ctxOf(cmd))));
+    .action(async (dir: string, opts, cmd: Command) => {
+      const { runExport } = await import('./commands/export.js');
+      await run(cmd, (ctx) => runExport(dir, opts, ctx));
+    });
 
   const cache = program
     .command('cache')
@@ -344,9 +339,10 @@ export function createProgram(emit: (result: unknown) => void): Command {
       .command(action)
       .description(what)
       .argument('[dir]', `cache folder (default: cacheDir of the config file, else ${DEFAULT_CACHE_DIR})`)
-      .action(async (dir: string | undefined, _opts, cmd: Command) =>
-        emit(await runCache(action, dir, ctxOf(cmd))),
-      );
+      .action(async (dir: string | undefined, _opts, cmd: Command) => {
+        const { runCache } = await import('./commands/cache.js');
+        await run(cmd, (ctx) => runCache(action, dir, ctx));
+      });
   }
   cache
     .command('prune')
@@ -359,8 +355,10 @@ export function createProgram(emit: (result: unknown) => void): Command {
     )
     .option('--older-than-days <days>', 'also remove entries not used for this many days', number(0))
     .action(
-      async (dir: string | undefined, opts: { maxBytes?: number; olderThanDays?: number }, cmd: Command) =>
-        emit(await runCache('prune', dir, ctxOf(cmd), opts)),
+      async (dir: string | undefined, opts: { maxBytes?: number; olderThanDays?: number }, cmd: Command) => {
+        const { runCache } = await import('./commands/cache.js');
+        await run(cmd, (ctx) => runCache('prune', dir, ctx, opts));
+      },
     );
 
   program
@@ -386,7 +384,10 @@ export function createProgram(emit: (result: unknown) => void): Command {
       "check the dataset's header and block checksums before packing (default; config verify)",
     )
     .option('--no-verify', 'pack the bytes without checking checksums')
-    .action(async (dir: string, opts, cmd: Command) => emit(await runPack(dir, opts, ctxOf(cmd))));
+    .action(async (dir: string, opts, cmd: Command) => {
+      const { runPack } = await import('./commands/pack.js');
+      await run(cmd, (ctx) => runPack(dir, opts, ctx));
+    });
 
   program
     .command('verify')
@@ -395,8 +396,8 @@ export function createProgram(emit: (result: unknown) => void): Command {
     )
     .argument('<path>', 'dataset folder (CURRENT) or packed folder (pack.json)')
     .action(async (path: string, _opts, cmd: Command) => {
-      const result = await runVerify(path, ctxOf(cmd));
-      emit(result);
+      const { runVerify, VerifyFailedError } = await import('./commands/verify.js');
+      const result = await run(cmd, (ctx) => runVerify(path, ctx));
       if (!result.ok) throw new VerifyFailedError(path, result.problems.length);
     });
 
@@ -406,15 +407,10 @@ export function createProgram(emit: (result: unknown) => void): Command {
     .argument('<packed>', 'packed folder written by mmtape pack')
     .requiredOption('-o, --out <dir>', 'output dataset folder')
     .option('--overwrite', 'replace an existing dataset folder')
-    .action(async (dir: string, opts, cmd: Command) => emit(await runHydrate(dir, opts, ctxOf(cmd))));
-
-  program
-    .command('bench')
-    .description(
-      'run the benchmark suites (bench/suites/*.mjs) of the mmtape repository; results in bench/results',
-    )
-    .argument('[suites...]', 'suite names (default: all)')
-    .action((suites: string[], _opts, cmd: Command) => emit(runBench(suites, ctxOf(cmd))));
+    .action(async (dir: string, opts, cmd: Command) => {
+      const { runHydrate } = await import('./commands/pack.js');
+      await run(cmd, (ctx) => runHydrate(dir, opts, ctx));
+    });
 
   program
     .command('demo')
@@ -422,22 +418,39 @@ export function createProgram(emit: (result: unknown) => void): Command {
       'ingest → replay → walk-forward on the embedded 30-stock daily dataset; writes report.json and report.html',
     )
     .option('-o, --out <dir>', 'output folder (default: a new temp folder)')
-    .action(async (opts, cmd: Command) => emit(await runDemo(opts, ctxOf(cmd))));
+    .action(async (opts, cmd: Command) => {
+      const { runDemo } = await import('./commands/demo.js');
+      await run(cmd, (ctx) => runDemo(opts, ctx));
+    });
 
+  // Options of the backends some commands use, listed only in those commands' --help.
+  const named = (name: string): Command[] =>
+    program.commands.filter((c) => c.name() === name).flatMap((c) => (name === 'cache' ? c.commands : [c]));
+  for (const c of ['replay', 'walk-forward', 'export', 'verify', 'demo'].flatMap(named)) withMmapOptions(c);
+  for (const c of ['walk-forward', 'cache', 'demo'].flatMap(named)) withCacheOptions(c);
   return program;
 }
 
 /**
  * Runs the CLI with `argv` (as in `process.argv`) and returns the exit code (see exit-codes.ts): the
- * error's `kind` decides it (usage 1, data 2, internal 3, io 4). Errors print one line on stderr
- * (`mmtape: <what>`); `--debug` adds the stack trace; with `--json` the error is also printed on stdout
- * as one JSON object `{ "error": { "code", "kind", "message", "context" } }`.
+ * error's `kind` decides it (usage 1, data 2, internal 3, io 4). stdout carries only the result: the
+ * human-readable summary, or with `--json` one JSON document (the command's result plus `warnings`).
+ * Errors print one line on stderr (`mmtape: <what>`); `--debug` adds the stack trace; with `--json` the
+ * error is also printed on stdout as `{ "error": { "code", "kind", "message", "context" }, "warnings" }`.
  */
 export async function main(argv: readonly string[]): Promise<number> {
   let json = false;
-  const program = createProgram((result) => {
-    if (json) writeJson(result);
-  });
+  let warnings: readonly CommandWarning[] = [];
+  let emitted = false;
+  const program = createProgram(
+    (result, w) => {
+      emitted = true;
+      if (json) writeJson(withWarnings(result, w));
+    },
+    (ctx) => {
+      warnings = ctx.warnings;
+    },
+  );
   program.hook('preAction', (_this, action) => {
     json = Boolean(action.optsWithGlobals<GlobalOptions>().json);
   });
@@ -448,13 +461,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     await program.parseAsync([...argv]);
     return ExitCode.ok;
   } catch (error) {
+    if (
+      error instanceof CommanderError &&
+      (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0)
+    )
+      return ExitCode.ok;
+    const { CliUsageError, describeError, errorDocument, exitCodeFor } = await import('./cli-error.js');
     if (error instanceof CommanderError) {
-      if (
-        error.code === 'commander.helpDisplayed' ||
-        error.code === 'commander.version' ||
-        error.exitCode === 0
-      )
-        return ExitCode.ok;
       // commander already printed the message on stderr.
       if (jsonError())
         writeJson(errorDocument(new CliUsageError(error.message.replace(/^error: /, ''), { cause: error })));
@@ -463,7 +476,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const exit = exitCodeFor(error);
     // A command that already printed its --json result (e.g. `verify` listing the problems it found) keeps
     // stdout to that one document.
-    if (jsonError() && !(error instanceof VerifyFailedError)) writeJson(errorDocument(error));
+    if (jsonError() && !emitted) writeJson({ ...errorDocument(error), warnings });
     process.stderr.write(`mmtape: ${describeError(error)}\n`);
     if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
     else if (exit === ExitCode.internal) process.stderr.write('(run with --debug for the stack trace)\n');
@@ -471,10 +484,15 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+/** The `--json` document of a result: its fields plus `warnings` (always present, possibly empty). */
+function withWarnings(result: unknown, warnings: readonly CommandWarning[]): unknown {
+  return typeof result === 'object' && result !== null && !Array.isArray(result)
+    ? { ...result, warnings }
+    : { result, warnings };
+}
+
 function writeJson(value: unknown): void {
   process.stdout.write(
     `${JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`,
   );
 }
-
-export { CliUsageError };

@@ -1,9 +1,13 @@
 import cliProgress from 'cli-progress';
+import { formatBytes } from './format-bytes.js';
 
 /** A progress sink for long work: a bar on a TTY, plain lines otherwise, nothing when quiet. */
 export interface Progress {
-  /** Starts a task of `total` units (files, events, windows). */
-  start(label: string, total: number): void;
+  /**
+   * Starts a task of `total` units (files, events, windows); with `unit: 'bytes'` the counts are bytes
+   * and print as `12.0 MiB/1.5 GiB`.
+   */
+  start(label: string, total: number, unit?: 'bytes'): void;
   /** Sets the number of units done. */
   update(done: number): void;
   /** Ends the task. */
@@ -29,12 +33,18 @@ export function createProgress(options: ProgressOptions): Progress {
   if (options.tty) {
     let bar: cliProgress.SingleBar | undefined;
     return {
-      start(label, total) {
+      start(label, total, unit) {
         bar = new cliProgress.SingleBar(
           {
             format: `${label} [{bar}] {percentage}% | {value}/{total} | {duration_formatted}`,
             stream: process.stderr,
             hideCursor: true,
+            ...(unit === 'bytes'
+              ? {
+                  formatValue: (v: number, _o: unknown, type: string) =>
+                    type === 'value' || type === 'total' ? formatBytes(v) : String(v),
+                }
+              : {}),
           },
           cliProgress.Presets.shades_classic,
         );
@@ -54,23 +64,25 @@ export function createProgress(options: ProgressOptions): Progress {
   let total = 0;
   let last = 0;
   let current = 0;
+  let show: (n: number) => string = String;
   return {
-    start(l, t) {
+    start(l, t, unit) {
       label = l;
       total = t;
       last = Date.now();
       current = 0;
+      show = unit === 'bytes' ? formatBytes : String;
     },
     update(done) {
       current = done;
       const now = Date.now();
       if (now - last >= intervalMs) {
         last = now;
-        process.stderr.write(`${label}: ${done}/${total}\n`);
+        process.stderr.write(`${label}: ${show(done)}/${show(total)}\n`);
       }
     },
     stop() {
-      process.stderr.write(`${label}: ${current}/${total} done\n`);
+      process.stderr.write(`${label}: ${show(current)}/${show(total)} done\n`);
     },
   };
 }

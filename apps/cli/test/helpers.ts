@@ -5,11 +5,20 @@ import { Dataset } from '@mmtape/columnar-format';
 import { vi } from 'vitest';
 import type { CommandContext } from '../src/context.js';
 
-/** A context that prints nothing. */
+/** A context that prints nothing (warnings are collected in its `warnings`, shared by every use). */
 export const quietCtx: CommandContext = {
   options: { quiet: true },
   progress: { start() {}, update() {}, stop() {} },
   say() {},
+  note() {},
+  warn(code, message, count) {
+    (this.warnings as { code: string; message: string; count?: number }[]).push({
+      code,
+      message,
+      ...(count === undefined ? {} : { count }),
+    });
+  },
+  warnings: [],
 };
 
 /** A fresh temp folder and its cleanup. */

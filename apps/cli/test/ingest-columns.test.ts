@@ -44,9 +44,11 @@ describe('mmtape ingest: columns', () => {
       '1',
     );
     expect(text.result).toBe(0);
-    expect(text.stdout).toContain(
-      'column map: close <- "adjusted_close" (the input\'s own "close" is not stored)',
+    // A column left out is a diagnostic: stderr, not the summary on stdout.
+    expect(text.stderr).toContain(
+      'mmtape: warning: column map: close <- "adjusted_close"; the input\'s own "close" column is left out',
     );
+    expect(text.stdout).not.toContain('left out');
     const ds = Dataset.open(out);
     expect(Array.from(ds.open('IBM').f64('close'))).toEqual([
       117.4868, 108.6541, 108.6541, 107.0889, 107.3117,
@@ -118,7 +120,7 @@ describe('mmtape ingest: columns', () => {
     expect(repaired.result).toBe(0);
   });
 
-  it('prints one warning line on stderr (and a warnings array with --json) without any hygiene flag', async () => {
+  it('prints one warning line per problem on stderr (and a warnings array with --json) without any hygiene flag', async () => {
     const input = inputFolder({
       'A.csv': 'date,open,high,low,close\n2020-01-01,1,2,1,1.5\n2020-01-02,0,1,2,1.5\n',
       'B.csv': 'date,open,high,low,close\n',
@@ -126,14 +128,17 @@ describe('mmtape ingest: columns', () => {
     const text = await mmtape('ingest', input, '--out', join(tmp.dir, 'w1'));
     expect(text.result).toBe(0);
     expect(text.stderr.split('\n').filter((l) => l.startsWith('mmtape:'))).toEqual([
-      'mmtape: warning: skipped 1 empty or header-only input file: B.csv; 1 stored row has a zero or negative open/high/low/close, first A 2020-01-02T00:00:00.000Z (bad-prices drop or flag handles them); 1 stored row has high < low, first A 2020-01-02T00:00:00.000Z (repair-ohlc sets high/low to the max/min of open, high, low, close)',
+      'mmtape: warning: skipped 1 empty or header-only input file: B.csv',
+      'mmtape: warning: 1 stored row has a zero or negative open/high/low/close, first A 2020-01-02T00:00:00.000Z (bad-prices drop or flag handles them)',
+      'mmtape: warning: 1 stored row has high < low, first A 2020-01-02T00:00:00.000Z (repair-ohlc sets high/low to the max/min of open, high, low, close)',
     ]);
+    expect(text.stdout).not.toContain('warning');
     const json = await mmtape('--json', 'ingest', input, '--out', join(tmp.dir, 'w2'));
-    expect(json.stderr.split('\n').filter((l) => l.startsWith('mmtape: warning:'))).toHaveLength(1);
-    expect(JSON.parse(json.stdout).warnings.map((w: { code: string }) => w.code)).toEqual([
-      'EMPTY_FILES',
-      'NON_POSITIVE_PRICES',
-      'HIGH_BELOW_LOW',
+    expect(json.stderr.split('\n').filter((l) => l.startsWith('mmtape: warning:'))).toHaveLength(3);
+    expect(JSON.parse(json.stdout).warnings).toEqual([
+      { code: 'EMPTY_FILES', count: 1, message: 'skipped 1 empty or header-only input file: B.csv' },
+      expect.objectContaining({ code: 'NON_POSITIVE_PRICES', count: 1 }),
+      expect.objectContaining({ code: 'HIGH_BELOW_LOW', count: 1 }),
     ]);
   });
 });

@@ -1,11 +1,9 @@
 import { resolve } from 'node:path';
 import { CacheManager, type CacheStats, type CacheWarning } from '@mmtape/cache-manager';
+import { DEFAULT_CACHE_DIR } from '../cli-constants.js';
 import { CliUsageError } from '../cli-error.js';
 import { type CommandContext, settingsOf } from '../context.js';
-import { formatBytes } from '../memory.js';
-
-/** Default folder of `mmtape cache` when neither an argument nor `cacheDir` in the config is given. */
-export const DEFAULT_CACHE_DIR = '.mmtape-cache';
+import { formatBytes } from '../format-bytes.js';
 
 /** What `mmtape cache stats|clear|prune` returns. */
 export interface CacheCommandResult {
@@ -62,12 +60,16 @@ export async function runCache(
 }
 
 /**
- * Collects the warnings of one `CacheManager` during a run (pass `onWarning` to it) and prints them as
- * ONE line on stderr at the end (`report()`), e.g.
- * `mmtape: cache .mmtape-cache: 2 bad entries removed (1 corrupt, 1 wrong-key); cannot be written (EROFS: …), ran without storing results`.
- * Nothing is printed when there was nothing to report.
+ * Collects the warnings of one `CacheManager` during a run (pass `onWarning` to it) and reports them as
+ * ONE warning (`CACHE_DEGRADED`, see `CommandContext.warn`: stderr, and `warnings` under --json) at the
+ * end (`report()`), e.g.
+ * `mmtape: warning: cache .mmtape-cache: 2 bad entries removed (1 corrupt, 1 wrong-key); cannot be written (EROFS: …), ran without storing results`.
+ * Nothing is reported when there was nothing to report.
  */
-export function cacheWarningReporter(dir: string): {
+export function cacheWarningReporter(
+  dir: string,
+  ctx: CommandContext,
+): {
   onWarning: (warning: CacheWarning) => void;
   report: () => void;
 } {
@@ -96,7 +98,7 @@ export function cacheWarningReporter(dir: string): {
         parts.push(`${bad} bad ${bad === 1 ? 'entry' : 'entries'} removed (${by})`);
       }
       parts.push(...other);
-      if (parts.length > 0) process.stderr.write(`mmtape: cache ${dir}: ${parts.join('; ')}\n`);
+      if (parts.length > 0) ctx.warn('CACHE_DEGRADED', `cache ${dir}: ${parts.join('; ')}`);
     },
   };
 }

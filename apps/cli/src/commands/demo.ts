@@ -2,10 +2,9 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { IngestReport } from '@mmtape/columnar-format';
 import { CliUsageError } from '../cli-error.js';
 import type { CommandContext } from '../context.js';
-import { runIngest } from './ingest.js';
+import { type IngestCommandResult, runIngest } from './ingest.js';
 import { type ReplayResult, runReplay } from './replay.js';
 import { runWalkForwardCommand, type WalkForwardResult } from './walk-forward.js';
 
@@ -31,7 +30,7 @@ export interface DemoResult {
   reportPath: string;
   /** The self-contained HTML report (open it in a browser). */
   htmlPath: string;
-  ingest: IngestReport;
+  ingest: IngestCommandResult;
   replay: ReplayResult;
   walkForward: WalkForwardResult;
 }
@@ -47,15 +46,15 @@ export async function runDemo(options: { out?: string }, ctx: CommandContext): P
   const outDir = options.out ? resolve(options.out) : mkdtempSync(join(tmpdir(), 'mmtape-demo-'));
   const datasetDir = join(outDir, 'dataset');
   const reportDir = join(outDir, 'report');
-  ctx.say(`mmtape demo: 30 S&P 500 stocks, daily bars 2013-02-08 .. 2018-02-07 (${source})`);
-  ctx.say('');
-  ctx.say('1/3 ingest');
+  // The steps' headings are status (stderr); each step's summary is the result (stdout).
+  ctx.note(`mmtape demo: 30 S&P 500 stocks, daily bars 2013-02-08 .. 2018-02-07 (${source})`);
+  ctx.note('1/3 ingest');
   const ingest = await runIngest([source], { out: datasetDir, overwrite: true }, ctx);
   ctx.say('');
-  ctx.say('2/3 replay (k-way merge of all symbols in timestamp order)');
+  ctx.note('2/3 replay (k-way merge of all symbols in timestamp order)');
   const replay = runReplay(datasetDir, {}, ctx);
   ctx.say('');
-  ctx.say('3/3 walk-forward (Engle-Granger pairs, train 252 bars, test 63 bars)');
+  ctx.note('3/3 walk-forward (Engle-Granger pairs, train 252 bars, test 63 bars)');
   const walkForward = await runWalkForwardCommand(datasetDir, { report: reportDir }, ctx);
   ctx.say('');
   ctx.say(`results in ${outDir}`);

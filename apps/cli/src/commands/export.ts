@@ -1,16 +1,12 @@
-import { closeSync, existsSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
-import { type ColumnFile, Dataset, exportParquet, formatTimestampNs } from '@mmtape/columnar-format';
+import { type ColumnFile, Dataset, exportCsv, exportParquet } from '@mmtape/columnar-format';
 import { columnFileToArrowTable, writeArrowIpcFile } from '@mmtape/columnar-format/arrow';
 import type { Table } from 'apache-arrow';
+import { EXPORT_FORMATS, type ExportFormat } from '../cli-constants.js';
 import { CliUsageError } from '../cli-error.js';
 import { type CommandContext, requireDatasetDir, settingsOf, verifyOf } from '../context.js';
-import { formatBytes } from '../memory.js';
-
-/** Output formats of `mmtape export`. */
-export const EXPORT_FORMATS = ['arrow', 'csv', 'parquet'] as const;
-/** One of {@link EXPORT_FORMATS}. */
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+import { formatBytes } from '../format-bytes.js';
 
 /** Options of `mmtape export`. */
 export interface ExportCommandOptions {
@@ -54,27 +50,6 @@ function formatOf(options: ExportCommandOptions): ExportFormat {
   throw new CliUsageError(
     `cannot tell the format of ${options.out} from its extension; pass --format ${EXPORT_FORMATS.join('|')}`,
   );
-}
-
-function writeCsv(fd: number, file: ColumnFile, columns: readonly string[], withHeader: boolean): void {
-  if (withHeader) writeSync(fd, `symbol,timestamp,${columns.join(',')}\n`);
-  const ts = file.timestampsNs();
-  const data = columns.map((c) => file.column(c));
-  const symbol = /[",\n]/.test(file.symbol) ? `"${file.symbol.replace(/"/g, '""')}"` : file.symbol;
-  const lines: string[] = [];
-  for (let i = 0; i < ts.length; i++) {
-    let line = `${symbol},${formatTimestampNs(ts[i]!)}`;
-    for (const d of data) {
-      const v = d[i]!;
-      line += typeof v === 'number' && Number.isNaN(v) ? ',' : `,${v}`;
-    }
-    lines.push(line);
-    if (lines.length === 8192) {
-      writeSync(fd, `${lines.join('\n')}\n`);
-      lines.length = 0;
-    }
-  }
-  if (lines.length > 0) writeSync(fd, `${lines.join('\n')}\n`);
 }
 
 /**
@@ -123,9 +98,18 @@ export async function runExport(
     };
     let rows = 0;
     ctx.progress.start(`export ${format} (symbols)`, symbols.length);
-    const tmp = `${options.out}.tmp-${process.pid}`;
+    let bytes: number;
     try {
-      if (format === 'arrow') {
+      if (format === 'csv') {
+        const r = await exportCsv(dataset, options.out, {
+          symbols,
+          ...(valueColumns ? { columns: valueColumns } : {}),
+          ...(options.overwrite ? { overwrite: true } : {}),
+          onProgress: (p) => ctx.progress.update(p.symbolsDone),
+        });
+        rows = r.rows;
+        bytes = r.bytes;
+      } else {
         const tables = function* (): Generator<Table> {
           for (const [i, s] of symbols.entries()) {
             const file = dataset.open(s);
@@ -134,28 +118,11 @@ export async function runExport(
             ctx.progress.update(i + 1);
           }
         };
-        await writeArrowIpcFile(tmp, tables());
-      } else {
-        const fd = openSync(tmp, 'w');
-        try {
-          for (const [i, s] of symbols.entries()) {
-            const file = dataset.open(s);
-            rows += file.rowCount;
-            writeCsv(fd, file, columnsOf(file), i === 0);
-            ctx.progress.update(i + 1);
-          }
-        } finally {
-          closeSync(fd);
-        }
+        bytes = await writeArrowIpcFile(options.out, tables());
       }
-      renameSync(tmp, options.out);
-    } catch (error) {
-      rmSync(tmp, { force: true });
-      throw error;
     } finally {
       ctx.progress.stop();
     }
-    const bytes = statSync(options.out).size;
     ctx.say(
       `wrote ${options.out}: ${format}, ${symbols.length} symbols, ${rows} rows, ${formatBytes(bytes)}`,
     );

@@ -1,9 +1,12 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Dataset } from '@mmtape/columnar-format';
+import { countDatasetFiles, Dataset, formatTimestampNs } from '@mmtape/columnar-format';
 import { mmapStatus } from '@mmtape/mmap-core';
-import { type CommandContext, formatTable, isoFromNs, requireDatasetDir } from '../context.js';
-import { formatBytes } from '../memory.js';
+import { type CommandContext, formatTable, requireDatasetDir } from '../context.js';
+import { formatBytes } from '../format-bytes.js';
+
+/** ns (decimal string, as in the manifest) → ISO 8601 UTC, exact. */
+const iso = (timestampNs: string): string => formatTimestampNs(BigInt(timestampNs));
 
 /** What `mmtape info` reports about a dataset. */
 export interface InfoResult {
@@ -16,8 +19,11 @@ export interface InfoResult {
   schema: { name: string; dtype: string }[];
   symbols: number;
   rows: number;
+  /** First and last timestamp: ISO 8601 UTC (`formatTimestampNs`) and ns as a decimal string. */
   firstTimestamp: string;
   lastTimestamp: string;
+  firstTimestampNs: string;
+  lastTimestampNs: string;
   /** Total size of the column (or segment) files of the generation, bytes. */
   onDiskBytes: number;
   /** Bytes of the column files resident in the page cache (mincore), bytes. */
@@ -25,8 +31,10 @@ export interface InfoResult {
   perSymbol: {
     symbol: string;
     rows: number;
-    first: string;
-    last: string;
+    firstTimestamp: string;
+    lastTimestamp: string;
+    firstTimestampNs: string;
+    lastTimestampNs: string;
     bytes: number;
     partitions: number;
   }[];
@@ -34,6 +42,8 @@ export interface InfoResult {
   partitioning: string;
   /** Column files (partitions) over all symbols. */
   partitions: number;
+  /** Segment files holding the column files (0: each column file is a file of its own). */
+  segmentFiles: number;
 }
 
 /** Runs `mmtape info <dataset>`: schema, symbols, rows, time range, on-disk and resident bytes, backend. */
@@ -44,10 +54,10 @@ export function runInfo(dir: string, options: { symbols?: boolean }, ctx: Comman
     let onDiskBytes = 0;
     let residentBytes = 0;
     const perSymbol: InfoResult['perSymbol'] = [];
-    let partitions = 0;
+    const files = countDatasetFiles(dataset);
+    const segmented = files.segmentFiles > 0;
     // Segment files (FORMAT.md) hold many symbols: counted once on disk, a member's own size per symbol.
     const filesCounted = new Set<string>();
-    let segmented = false;
     for (const entry of m.symbols) {
       let bytes = 0;
       const parts = dataset.partitions(entry.symbol);
@@ -55,10 +65,8 @@ export function runInfo(dir: string, options: { symbols?: boolean }, ctx: Comman
         const size = filesCounted.has(p.file) ? 0 : statSync(join(dataset.generationDir, p.file)).size;
         filesCounted.add(p.file);
         onDiskBytes += size;
-        if (p.offsetBytes !== undefined) segmented = true;
         bytes += p.offsetBytes === undefined ? size : p.sizeBytes;
       }
-      partitions += parts.length;
       for (const file of dataset.openPartitions(entry.symbol))
         residentBytes += file.file.residency().residentBytes;
       // Keep at most one symbol's maps open; a segmented dataset keeps its few segment mappings instead.
@@ -66,8 +74,10 @@ export function runInfo(dir: string, options: { symbols?: boolean }, ctx: Comman
       perSymbol.push({
         symbol: entry.symbol,
         rows: entry.rows,
-        first: isoFromNs(entry.firstTimestampNs),
-        last: isoFromNs(entry.lastTimestampNs),
+        firstTimestamp: iso(entry.firstTimestampNs),
+        lastTimestamp: iso(entry.lastTimestampNs),
+        firstTimestampNs: entry.firstTimestampNs,
+        lastTimestampNs: entry.lastTimestampNs,
         bytes,
         partitions: parts.length,
       });
@@ -81,19 +91,24 @@ export function runInfo(dir: string, options: { symbols?: boolean }, ctx: Comman
       schema: m.schema.map((c) => ({ name: c.name, dtype: c.dtype })),
       symbols: m.symbols.length,
       rows: m.totalRows,
-      firstTimestamp: isoFromNs(m.firstTimestampNs),
-      lastTimestamp: isoFromNs(m.lastTimestampNs),
+      firstTimestamp: iso(m.firstTimestampNs),
+      lastTimestamp: iso(m.lastTimestampNs),
+      firstTimestampNs: m.firstTimestampNs,
+      lastTimestampNs: m.lastTimestampNs,
       onDiskBytes,
       residentBytes,
       perSymbol,
       partitioning: m.partitioning ?? 'none',
-      partitions,
+      partitions: files.columnFiles,
+      segmentFiles: files.segmentFiles,
     };
     ctx.say(`dataset   ${result.dir} (generation ${result.generation})`);
     ctx.say(`schema    ${result.schema.map((c) => `${c.name}:${c.dtype}`).join(', ')}`);
     ctx.say(`symbols   ${result.symbols}`);
     ctx.say(`rows      ${result.rows.toLocaleString('en-US')}`);
-    ctx.say(`partitions ${result.partitions} file(s), partitioning ${result.partitioning}`);
+    ctx.say(
+      `partitions ${result.partitions} file(s)${segmented ? ` in ${result.segmentFiles} segment file(s)` : ''}, partitioning ${result.partitioning}`,
+    );
     ctx.say(`time      ${result.firstTimestamp} .. ${result.lastTimestamp}`);
     ctx.say(`on disk   ${formatBytes(onDiskBytes)}; resident in page cache ${formatBytes(residentBytes)}`);
     ctx.say(`backend   ${result.backend}${result.backendReason ? ` (${result.backendReason})` : ''}`);
@@ -106,8 +121,8 @@ export function runInfo(dir: string, options: { symbols?: boolean }, ctx: Comman
             s.symbol,
             String(s.rows),
             String(s.partitions),
-            s.first,
-            s.last,
+            s.firstTimestamp,
+            s.lastTimestamp,
             formatBytes(s.bytes),
           ]),
         ),

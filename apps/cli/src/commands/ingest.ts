@@ -1,14 +1,14 @@
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import {
+  countDatasetFiles,
+  Dataset,
+  formatTimestampNs,
   type IngestOptions,
   type IngestReport,
   ingest,
-  SEGMENT_FILE_EXTENSION,
 } from '@mmtape/columnar-format';
 import { CliUsageError } from '../cli-error.js';
 import type { CommandContext } from '../context.js';
-import { isoFromNs, settingsOf } from '../context.js';
+import { settingsOf } from '../context.js';
 
 /** Options of `mmtape ingest`, as parsed from the command line. */
 export interface IngestCommandOptions {
@@ -55,31 +55,18 @@ export interface IngestCommandOptions {
   cumulativeVolume?: boolean;
   /** Worker threads parsing files: a count or `'auto'` (default: one per core; 1 = in-process). */
   workers?: number | 'auto';
-  /** `--column-map`: stored column → input column it takes its values from (see {@link parseColumnMap}). */
+  /** `--column-map`: stored column → input column it takes its values from (see `parseColumnMap` in arguments.ts). */
   columnMap?: Record<string, string>;
 }
 
-/**
- * Parses one `--column-map` value, `target=source[,target=source...]` (e.g. `close=adjusted_close` or
- * `close=Adj Close`), into `previous` plus the new entries. Spaces around names are ignored.
- * @throws CliUsageError for an entry without `=`, an empty name, or a target given twice.
- */
-export function parseColumnMap(value: string, previous: Record<string, string> = {}): Record<string, string> {
-  const out = { ...previous };
-  for (const entry of value.split(',')) {
-    const eq = entry.indexOf('=');
-    const target = entry.slice(0, eq).trim();
-    const source = entry.slice(eq + 1).trim();
-    if (eq < 0 || target === '' || source === '') {
-      throw new CliUsageError(
-        `--column-map: expected target=source (e.g. close=adjusted_close), found ${JSON.stringify(entry)}`,
-      );
-    }
-    if (target in out)
-      throw new CliUsageError(`--column-map: column ${JSON.stringify(target)} is mapped twice`);
-    out[target] = source;
-  }
-  return out;
+/** What `mmtape ingest` returns: the ingest report plus the time range as ISO text and the file layout. */
+export interface IngestCommandResult extends IngestReport {
+  /** `firstTimestampNs` / `lastTimestampNs` as ISO 8601 UTC (`formatTimestampNs`). */
+  firstTimestamp: string;
+  lastTimestamp: string;
+  /** Column files written and the segment files holding them (0: one file per column file). */
+  columnFiles: number;
+  segmentFiles: number;
 }
 
 /**
@@ -91,7 +78,7 @@ export async function runIngest(
   inputs: string[],
   commandOptions: IngestCommandOptions,
   ctx: CommandContext,
-): Promise<IngestReport> {
+): Promise<IngestCommandResult> {
   const defaults = settingsOf(ctx).config.ingest ?? {};
   const options: IngestCommandOptions = {
     ...(defaults.timeZone ? { tz: defaults.timeZone } : {}),
@@ -132,20 +119,56 @@ export async function runIngest(
         ? { session: parseSession(options.session, options.sessionTz ?? options.tz ?? 'UTC') }
         : {}),
     },
+    // Byte-based: one large file advances as it is read, not only when it is done.
     onProgress: (p) => {
       if (!started) {
-        ctx.progress.start('ingest (files)', p.filesTotal);
+        ctx.progress.start(
+          `ingest (${p.filesTotal} file${p.filesTotal === 1 ? '' : 's'})`,
+          p.bytesTotal,
+          'bytes',
+        );
         started = true;
       }
-      ctx.progress.update(p.filesDone);
+      ctx.progress.update(p.bytesRead);
     },
   };
   const report = await ingest(ingestOptions);
   if (started) ctx.progress.stop();
-  // Warnings go to stderr whatever --json/--quiet say: they are about the data just stored.
-  if (report.warnings.length > 0) {
-    process.stderr.write(`mmtape: warning: ${report.warnings.map((w) => w.message).join('; ')}\n`);
+  // Diagnostics about the data just stored: stderr (and `warnings` under --json), never mixed into the summary.
+  for (const w of report.warnings) ctx.warn(w.code, w.message, w.count);
+  for (const r of report.replacedColumns) {
+    ctx.warn(
+      'COLUMN_REPLACED',
+      `column map: ${r.name} <- "${r.from}"; the input's own "${r.header}" column is left out`,
+    );
   }
+  if (report.skippedColumns.length > 0) {
+    ctx.warn(
+      'COLUMNS_SKIPPED',
+      `columns left out (not numeric): ${report.skippedColumns.map((c) => (c.example === '' ? `"${c.header}" (empty)` : `"${c.header}" (e.g. ${JSON.stringify(c.example)})`)).join(', ')}`,
+    );
+  }
+  // Status, not a warning: descending files (Alpha Vantage) are common and stored sorted; the list is
+  // the report's `outOfOrderFiles`.
+  if (report.outOfOrderFiles.length > 0)
+    ctx.note(`files not sorted by time (sorted on ingest): ${report.outOfOrderFiles.join(', ')}`);
+  if (report.staleTempDirsRemoved.length > 0) {
+    ctx.note(`removed ${report.staleTempDirsRemoved.length} temp folder(s) left by killed ingests`);
+  }
+  const dataset = Dataset.open(report.outDir, { verify: false });
+  let files: ReturnType<typeof countDatasetFiles>;
+  try {
+    files = countDatasetFiles(dataset);
+  } finally {
+    dataset.close();
+  }
+  const result: IngestCommandResult = {
+    ...report,
+    firstTimestamp: formatTimestampNs(BigInt(report.firstTimestampNs)),
+    lastTimestamp: formatTimestampNs(BigInt(report.lastTimestampNs)),
+    columnFiles: files.columnFiles,
+    segmentFiles: files.segmentFiles,
+  };
   ctx.say(
     `ingested ${report.rowsWritten.toLocaleString('en-US')} rows of ${report.symbols.length} symbols from ${report.files.length} files into ${report.outDir}`,
   );
@@ -158,19 +181,6 @@ export async function runIngest(
   ctx.say(
     `  columns stored: ts, ${report.columns.map((c) => c.name).join(', ')}${options.badPrices === 'flag' ? ', flags' : ''}`,
   );
-  for (const r of report.replacedColumns) {
-    ctx.say(`  column map: ${r.name} <- "${r.from}" (the input's own "${r.header}" is not stored)`);
-  }
-  if (report.skippedColumns.length > 0) {
-    ctx.say(
-      `  columns skipped (not numeric): ${report.skippedColumns.map((c) => (c.example === '' ? `"${c.header}" (empty)` : `"${c.header}" (e.g. ${JSON.stringify(c.example)})`)).join(', ')}`,
-    );
-  }
-  if (report.staleTempDirsRemoved.length > 0) {
-    ctx.say(`  removed ${report.staleTempDirsRemoved.length} temp folder(s) left by killed ingests`);
-  }
-  if (report.outOfOrderFiles.length > 0)
-    ctx.say(`  files not sorted by time (sorted on ingest): ${report.outOfOrderFiles.join(', ')}`);
   const missing = Object.entries(report.missingValues).filter(([, n]) => n > 0);
   if (missing.length > 0)
     ctx.say(`  missing values (stored as NaN): ${missing.map(([c, n]) => `${c}=${n}`).join(', ')}`);
@@ -179,17 +189,14 @@ export async function runIngest(
   const touched = Object.entries(report.hygiene).filter(([, n]) => n > 0);
   if (touched.length > 0) ctx.say(`  hygiene: ${touched.map(([k, n]) => `${k}=${n}`).join(', ')}`);
   ctx.say(
-    `  time range: ${isoFromNs(report.firstTimestampNs)} .. ${isoFromNs(report.lastTimestampNs)}; ${report.elapsedMs.toFixed(0)} ms`,
+    `  time range: ${result.firstTimestamp} .. ${result.lastTimestamp}; ${report.elapsedMs.toFixed(0)} ms`,
   );
-  const segments = readdirSync(join(report.outDir, report.generation)).filter((f) =>
-    f.endsWith(SEGMENT_FILE_EXTENSION),
-  ).length;
   ctx.say(
-    segments > 0
-      ? `  layout: ${segments} segment file${segments === 1 ? '' : 's'} (--segment-mb 0 for one file per symbol)`
+    files.segmentFiles > 0
+      ? `  layout: ${files.columnFiles} column files in ${files.segmentFiles} segment file${files.segmentFiles === 1 ? '' : 's'} (--segment-mb 0 for one file per symbol)`
       : '  layout: one column file per symbol (or partition)',
   );
-  return report;
+  return result;
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { hydrateDataset, type PackReport, packDataset } from '@mmtape/columnar-format/pack';
+import { hydrateDataset, PACK_INDEX_FILE, type PackReport, packDataset } from '@mmtape/columnar-format/pack';
 import { CliUsageError } from '../cli-error.js';
 import { type CommandContext, requireDatasetDir, verifyOf } from '../context.js';
-import { formatBytes } from '../memory.js';
+import { formatBytes } from '../format-bytes.js';
 
 /** Options of `mmtape pack`. */
 export interface PackCommandOptions {
@@ -96,9 +96,9 @@ export async function runHydrate(
   options: { out: string; overwrite?: boolean },
   ctx: CommandContext,
 ): Promise<HydrateCommandResult> {
-  if (!existsSync(join(packedDir, 'pack.json'))) {
+  if (!existsSync(join(packedDir, PACK_INDEX_FILE))) {
     throw new CliUsageError(
-      `${packedDir} is not a packed dataset (no pack.json); create one with "mmtape pack <dataset> --out ${packedDir}"`,
+      `${packedDir} is not a packed dataset (no ${PACK_INDEX_FILE}); create one with "mmtape pack <dataset> --out ${packedDir}"`,
     );
   }
   let started = false;

@@ -1,15 +1,9 @@
-import { Dataset } from '@mmtape/columnar-format';
+import { Dataset, formatTimestampNs } from '@mmtape/columnar-format';
 import { type ReplayBatch, type ReplayContext, replayDataset } from '@mmtape/merge-replay';
+import { readProcessMemory } from '@mmtape/prefetch';
 import { CliUsageError } from '../cli-error.js';
-import {
-  type CommandContext,
-  isoFromNs,
-  parseTimeNs,
-  requireDatasetDir,
-  settingsOf,
-  verifyOf,
-} from '../context.js';
-import { formatBytes, readMemoryFigures } from '../memory.js';
+import { type CommandContext, requireDatasetDir, settingsOf, timeNsOf, verifyOf } from '../context.js';
+import { formatBytes } from '../format-bytes.js';
 
 /** Options of `mmtape replay`. */
 export interface ReplayCommandOptions {
@@ -44,8 +38,11 @@ export interface ReplayResult {
   openMs: number;
   /** `events / (elapsedMs − openMs)`, per second: the merge and consumer alone. */
   mergeEventsPerSecond: number;
+  /** First and last replayed timestamp: ISO 8601 UTC (`formatTimestampNs`) and ns as a decimal string; null without events. */
   firstTimestamp: string | null;
   lastTimestamp: string | null;
+  firstTimestampNs: string | null;
+  lastTimestampNs: string | null;
   /** True when every batch timestamp was strictly greater than the previous one. */
   ordered: boolean;
   /** Sum of the replayed column over all events (a checksum that proves every value was read). */
@@ -119,6 +116,9 @@ export function runReplay(dir: string, options: ReplayCommandOptions, ctx: Comma
       const unknown = symbols.filter((s) => !known.has(s));
       if (unknown.length > 0) throw new CliUsageError(`unknown symbol(s) in ${dir}: ${unknown.join(', ')}`);
     }
+    const startNs = options.start ? timeNsOf(options.start, '--start') : undefined;
+    const endNs = options.end ? timeNsOf(options.end, '--end') : undefined;
+    warnIfOutsideData(dataset, symbols, startNs, endNs, ctx);
     const totalRows = symbols
       ? dataset.manifest.symbols.filter((s) => symbols.includes(s.symbol)).reduce((a, s) => a + s.rows, 0)
       : dataset.manifest.totalRows;
@@ -159,8 +159,8 @@ export function runReplay(dir: string, options: ReplayCommandOptions, ctx: Comma
       dataset,
       {
         ...(symbols ? { symbols } : {}),
-        ...(options.start ? { startNs: parseTimeNs(options.start, '--start') } : {}),
-        ...(options.end ? { endNs: parseTimeNs(options.end, '--end') } : {}),
+        ...(startNs !== undefined ? { startNs } : {}),
+        ...(endNs !== undefined ? { endNs } : {}),
         columns: [column],
         prefetch:
           options.prefetch === false || options.prefetch === 'off'
@@ -173,7 +173,7 @@ export function runReplay(dir: string, options: ReplayCommandOptions, ctx: Comma
     );
     ctx.progress.update(events);
     ctx.progress.stop();
-    const memory = readMemoryFigures();
+    const memory = readProcessMemory();
     const result: ReplayResult = {
       dataset: dir,
       symbols: symbols?.length ?? dataset.symbols.length,
@@ -184,8 +184,10 @@ export function runReplay(dir: string, options: ReplayCommandOptions, ctx: Comma
       openMs: stats.openMs,
       mergeEventsPerSecond:
         stats.elapsedMs - stats.openMs > 0 ? (events / (stats.elapsedMs - stats.openMs)) * 1000 : 0,
-      firstTimestamp: first === null ? null : isoFromNs(first),
-      lastTimestamp: previous === null ? null : isoFromNs(previous),
+      firstTimestamp: first === null ? null : formatTimestampNs(first),
+      lastTimestamp: previous === null ? null : formatTimestampNs(previous),
+      firstTimestampNs: first === null ? null : String(first),
+      lastTimestampNs: previous === null ? null : String(previous),
       ordered,
       columnSum,
       peakRssBytes: memory.peakRssBytes,
@@ -245,5 +247,43 @@ export function runReplay(dir: string, options: ReplayCommandOptions, ctx: Comma
     return result;
   } finally {
     dataset.close();
+  }
+}
+
+/**
+ * Warns (`RANGE_PAST_END` / `RANGE_BEFORE_START`) when `[startNs, endNs)` holds none of the replayed
+ * symbols' data: a range starting after the data's last timestamp, or ending at or before its first,
+ * replays 0 events, which is a result, but almost always a typo (a wrong year, ms given as ns).
+ */
+function warnIfOutsideData(
+  dataset: Dataset,
+  symbols: readonly string[] | undefined,
+  startNs: bigint | undefined,
+  endNs: bigint | undefined,
+  ctx: CommandContext,
+): void {
+  const entries = dataset.manifest.symbols.filter(
+    (s) => s.rows > 0 && (symbols === undefined || symbols.includes(s.symbol)),
+  );
+  if (entries.length === 0) return;
+  const firstNs = entries.reduce(
+    (m, s) => (BigInt(s.firstTimestampNs) < m ? BigInt(s.firstTimestampNs) : m),
+    BigInt(entries[0]!.firstTimestampNs),
+  );
+  const lastNs = entries.reduce(
+    (m, s) => (BigInt(s.lastTimestampNs) > m ? BigInt(s.lastTimestampNs) : m),
+    BigInt(entries[0]!.lastTimestampNs),
+  );
+  const span = `the data spans ${formatTimestampNs(firstNs)} .. ${formatTimestampNs(lastNs)}`;
+  if (startNs !== undefined && startNs > lastNs) {
+    ctx.warn(
+      'RANGE_PAST_END',
+      `--start ${formatTimestampNs(startNs)} is past the end of the data (${span}): nothing to replay`,
+    );
+  } else if (endNs !== undefined && endNs <= firstNs) {
+    ctx.warn(
+      'RANGE_BEFORE_START',
+      `--end ${formatTimestampNs(endNs)} is at or before the start of the data (${span}): nothing to replay`,
+    );
   }
 }

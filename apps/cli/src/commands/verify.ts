@@ -5,7 +5,7 @@ import { PACK_INDEX_FILE, verifyPackedDataset } from '@mmtape/columnar-format/pa
 import { MmtapeError } from '@mmtape/errors';
 import { CliUsageError } from '../cli-error.js';
 import { type CommandContext, settingsOf } from '../context.js';
-import { formatBytes } from '../memory.js';
+import { formatBytes } from '../format-bytes.js';
 
 /** One problem found by `mmtape verify`. */
 export interface VerifyProblem {

@@ -1,24 +1,17 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CacheManager } from '@mmtape/cache-manager';
-import { Dataset } from '@mmtape/columnar-format';
+import { Dataset, formatTimestampNs, writeFileAtomic } from '@mmtape/columnar-format';
 import {
   buildPanel,
   rankSelectedPairs,
   renderReportHtml,
   runWalkForward,
+  THREAD_LIMIT_ENV,
   type WalkForwardConfig,
   type WalkForwardReport,
 } from '@mmtape/walk-forward';
 import { CliUsageError, describeError } from '../cli-error.js';
-import {
-  type CommandContext,
-  formatTable,
-  isoFromNs,
-  requireDatasetDir,
-  settingsOf,
-  verifyOf,
-} from '../context.js';
+import { type CommandContext, formatTable, requireDatasetDir, settingsOf, verifyOf } from '../context.js';
 import { cacheWarningReporter } from './cache.js';
 
 /** Options of `mmtape walk-forward`; every number overrides the config file and the defaults. */
@@ -107,6 +100,10 @@ export async function runWalkForwardCommand(
   options: WalkForwardCommandOptions,
   ctx: CommandContext,
 ): Promise<WalkForwardResult> {
+  // One compute thread per worker for any native numeric library (OpenMP, MKL, OpenBLAS, BLIS, vecLib,
+  // numexpr), set before anything loads one, unless the user set them: the walk-forward pool already
+  // uses every core, so inner threading would only oversubscribe them.
+  for (const [name, value] of Object.entries(THREAD_LIMIT_ENV)) process.env[name] ??= value;
   const settings = settingsOf(ctx);
   // Defaults ← config file (walkForward section) ← flags.
   const config = { ...(settings.config.walkForward ?? {}) } as Partial<WalkForwardConfig>;
@@ -148,7 +145,7 @@ export async function runWalkForwardCommand(
     };
     const panel = buildPanel(dataset, panelOptions);
     const cacheDir = resolve(options.cacheDir ?? settings.config.cacheDir ?? join(options.report, '.cache'));
-    const cacheWarnings = cacheWarningReporter(cacheDir);
+    const cacheWarnings = cacheWarningReporter(cacheDir, ctx);
     const cache =
       options.cache === false
         ? undefined
@@ -180,11 +177,9 @@ export async function runWalkForwardCommand(
     }
     if (started) ctx.progress.stop();
     cacheWarnings.report();
-    mkdirSync(options.report, { recursive: true });
     const reportPath = join(options.report, 'report.json');
-    const tmp = `${reportPath}.tmp-${process.pid}`;
-    writeFileSync(tmp, `${JSON.stringify(report, null, 2)}\n`);
-    renameSync(tmp, reportPath);
+    const utf8 = (text: string) => new TextEncoder().encode(text);
+    writeFileAtomic(reportPath, utf8(`${JSON.stringify(report, null, 2)}\n`));
     const htmlPath = join(options.report, 'report.html');
     const html = renderReportHtml(report, {
       panel,
@@ -195,8 +190,7 @@ export async function runWalkForwardCommand(
           }
         : {}),
     });
-    writeFileSync(`${htmlPath}.tmp-${process.pid}`, html);
-    renameSync(`${htmlPath}.tmp-${process.pid}`, htmlPath);
+    writeFileAtomic(htmlPath, utf8(html));
     printSummary(report, panel.symbols.length, reportPath, ctx);
     ctx.say(`html:   ${htmlPath}`);
     return { reportPath, htmlPath, report };
@@ -221,8 +215,8 @@ function printSummary(
 ): void {
   const rows = report.windows.map((w) => [
     String(w.index),
-    isoFromNs(w.testStartNs).slice(0, 10),
-    isoFromNs(w.testEndNs).slice(0, 10),
+    formatTimestampNs(BigInt(w.testStartNs)).slice(0, 10),
+    formatTimestampNs(BigInt(w.testEndNs)).slice(0, 10),
     String(w.symbolsEligible),
     `${w.pairsPassedCoint}/${w.pairsTested} (~${w.expectedFalsePositives.toFixed(0)} by chance)`,
     w.selected.map((p) => `${p.y}/${p.x}`).join(' ') || '-',
