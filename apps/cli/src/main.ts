@@ -470,7 +470,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (error instanceof CommanderError) {
       // commander already printed the message on stderr.
       if (jsonError())
-        writeJson(errorDocument(new CliUsageError(error.message.replace(/^error: /, ''), { cause: error })));
+        writeJson({
+          ...errorDocument(new CliUsageError(error.message.replace(/^error: /, ''), { cause: error })),
+          warnings,
+        });
       return ExitCode.user;
     }
     const exit = exitCodeFor(error);

@@ -26,7 +26,8 @@ export interface PackCommandOptions {
 
 /** What `mmtape pack` returns. */
 export interface PackCommandResult {
-  packedDir: string;
+  /** The packed folder written (`--out`, absolute). */
+  outDir: string;
   files: number;
   rows: number;
   rawBytes: number;
@@ -69,7 +70,7 @@ export async function runPack(
     `  ${formatBytes(report.rawBytes)} → ${formatBytes(report.packedBytes)}, ${report.ratio.toFixed(2)}× smaller`,
   );
   return {
-    packedDir: report.packedDir,
+    outDir: report.packedDir,
     files: report.files,
     rows: report.rows,
     rawBytes: report.rawBytes,
