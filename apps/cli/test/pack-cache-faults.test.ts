@@ -253,7 +253,7 @@ describe('walk-forward with a damaged or unwritable cache', () => {
     const cacheDir = join(tmp.dir, 'wf-cache');
     const first = await wf(join(tmp.dir, 'wf1'), cacheDir);
     expect(first.result).toBe(0);
-    expect(first.stderr).not.toMatch(/mmtape: cache/);
+    expect(first.stderr).not.toMatch(/mmtape: warning: cache/);
     // Rotate the entry files: every entry now sits under another key.
     const files = (readdirSync(cacheDir, { recursive: true }) as string[])
       .filter((f) => f.endsWith('.zst'))
@@ -264,9 +264,9 @@ describe('walk-forward with a damaged or unwritable cache', () => {
     const second = await wf(join(tmp.dir, 'wf2'), cacheDir);
     expect(second.result).toBe(0);
     expect(resultOf(second.stdout)).toEqual(resultOf(first.stdout));
-    const lines = second.stderr.split('\n').filter((l) => l.startsWith('mmtape: cache'));
+    const lines = second.stderr.split('\n').filter((l) => l.startsWith('mmtape: warning: cache'));
     expect(lines).toEqual([
-      `mmtape: cache ${cacheDir}: ${files.length} bad entries removed (${files.length} wrong-key)`,
+      `mmtape: warning: cache ${cacheDir}: ${files.length} bad entries removed (${files.length} wrong-key)`,
     ]);
   });
 
@@ -275,7 +275,7 @@ describe('walk-forward with a damaged or unwritable cache', () => {
     writeFileSync(blocker, 'a file where the cache folder should be');
     const r = await wf(join(tmp.dir, 'wf3'), join(blocker, 'cache'));
     expect(r.result).toBe(0);
-    const lines = r.stderr.split('\n').filter((l) => l.startsWith('mmtape: cache'));
+    const lines = r.stderr.split('\n').filter((l) => l.startsWith('mmtape: warning: cache'));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/cannot be written .*ENOTDIR.*ran without storing results/);
     expect(resultOf(r.stdout)).toEqual(
