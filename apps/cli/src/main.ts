@@ -14,7 +14,9 @@ const EXIT_CODES_HELP = `
 Exit codes: 0 ok, 1 usage error (bad option or value, missing file, invalid config),
             2 data error (unparseable or corrupt input), 3 internal error (a bug; rerun with --debug),
             4 I/O error (disk full, read-only file system, permission). With --json, an error is also
-            printed on stdout as {"error": {"code", "kind", "message", "context"}}.
+            printed on stdout as {"error": {"code", "kind", "message", "context"}, "warnings": [...]}.
+Output: the result on stdout (with --json one document, warnings in its "warnings" array);
+        progress, status and warnings ("mmtape: warning: ...") on stderr.
 Config: --config <file>, else ${CONFIG_FILE_NAMES.join(' / ')} in the working directory;
         command-line flags override it.`;
 
@@ -50,8 +52,10 @@ function withCacheOptions(command: Command): Command {
 export type EmitResult = (result: unknown, warnings: readonly CommandWarning[]) => void;
 
 /**
- * Builds the `mmtape` command tree. `emit` receives each command's result (printed as JSON with `--json`).
- * Exposed for tests; `main` is the entry point.
+ * Builds the `mmtape` command tree. `emit` receives each command's result and the warnings it reported
+ * (`main` prints them as one JSON document with `--json`); `onContext` receives each command's context
+ * before it runs (`main` uses it to put the warnings so far into an error document). Exposed for tests;
+ * `main` is the entry point.
  */
 export function createProgram(emit: EmitResult, onContext?: (ctx: CommandContext) => void): Command {
   const program = new Command('mmtape')
