@@ -104,7 +104,7 @@ describe('exportCsv', () => {
 describe('parseTimestampNs', () => {
   it('reads integer ns, ISO with or without offset, and what formatTimestampNs prints', () => {
     expect(parseTimestampNs('1514903400000000001')).toBe(1_514_903_400_000_000_001n);
-    expect(parseTimestampNs('-5')).toBe(-5n);
+    expect(parseTimestampNs('-500000000000')).toBe(-500_000_000_000n);
     expect(parseTimestampNs('2018-01-02')).toBe(1_514_851_200_000_000_000n);
     expect(parseTimestampNs('2018-01-02T14:30:00Z')).toBe(1_514_903_400_000_000_000n);
     expect(parseTimestampNs('2018-01-02T09:30:00-05:00')).toBe(1_514_903_400_000_000_000n);
@@ -116,8 +116,17 @@ describe('parseTimestampNs', () => {
     }
   });
 
-  it('returns undefined for text that is no time, and for integers outside int64', () => {
-    for (const bad of ['', 'yesterday', '2018-13-01', '2018-01-02T25:00', '9223372036854775808']) {
+  it('returns undefined for text that is no time, for integers outside int64, and for short integers', () => {
+    // `2016` typed as a year must not become 2,016 ns since the epoch.
+    for (const bad of [
+      '',
+      'yesterday',
+      '2018-13-01',
+      '2018-01-02T25:00',
+      '9223372036854775808',
+      '2016',
+      '-5',
+    ]) {
       expect(parseTimestampNs(bad)).toBeUndefined();
     }
   });

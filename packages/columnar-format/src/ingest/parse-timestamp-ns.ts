@@ -21,7 +21,9 @@ export interface ParseTimestampNsOptions {
 
 /**
  * Parses `text` into ns since 1970-01-01T00:00:00Z (UTC), exact to the nanosecond:
- * - an integer (optionally negative) is ns since the epoch, e.g. `1514903400000000000`;
+ * - an integer of 12 or more digits (optionally negative) is ns since the epoch, e.g. `1514903400000000000`;
+ *   a shorter integer is refused (`undefined`), so `2016` is never read as 2,016 ns (ns of any date after
+ *   1970-01-01T00:16:40Z have 12 or more digits);
  * - anything else is ISO 8601 as the ingest reads it: `YYYY-MM-DD` (midnight), `YYYY-MM-DD[T ]HH:MM[:SS[.f{1,9}]]`
  *   with an optional `Z`/`±HH:MM`/`±HHMM`/`±HH`; without an offset it is wall-clock time in
  *   `options.timeZone` (default UTC). Years 1678..2261 (the int64 ns range).
@@ -39,6 +41,7 @@ export interface ParseTimestampNsOptions {
 export function parseTimestampNs(text: string, options: ParseTimestampNsOptions = {}): bigint | undefined {
   const value = text.trim();
   if (/^-?\d+$/.test(value)) {
+    if (!/^-?\d{12,}$/.test(value)) return undefined;
     const ns = BigInt(value);
     return ns >= INT64_MIN && ns <= INT64_MAX ? ns : undefined;
   }
