@@ -1,16 +1,18 @@
-// Does the design's bounded map pool (`MmapPool`, @mmtape/mmap-core) or its symbol window
-// (`SymbolWindowPrefetcher`, @mmtape/prefetch) help mmtape's own work on datasets stored one file per
-// symbol? Each run is its own child process (peak RSS per run), every walk starts from a cold page cache.
+// Does the design's bounded map pool (`MmapPool`, once in @mmtape/mmap-core) or its symbol window
+// (`SymbolWindowPrefetcher`, once in @mmtape/prefetch) help mmtape's own work on datasets stored one file
+// per symbol? Each run is its own child process (peak RSS per run), every walk starts from a cold page
+// cache. Both were measured here and removed (numbers and reasons: the READMEs of both packages); this suite keeps their policies as the two small functions `lruMaps` and
+// `symbolWindow` below so the question can be asked again on other hardware.
 //
 // (a) open + read every symbol: `Dataset.open` + `ds.open(symbol)` (today: every file stays mapped until
-//     `ds.close()`) against the same files mapped through an `MmapPool` of 100 maps (cold maps released:
+//     `ds.close()`) against the same files mapped under `MmapPool`'s policy, 100 maps (cold maps released:
 //     DONTNEED, then dropped). Time, peak RSS (VmHWM, RssFile), live mappings (lines of /proc/self/maps).
 // (a') repeated open: ROUNDS x (open the dataset, read `close` of every symbol, close it) in one
 //     synchronous loop, direct vs pool, then direct yielding to the event loop between rounds. Live
 //     mappings after each round, and how the run ends (`vm.max_map_count` is read from /proc).
 // (b) symbol-ordered walks from a cold page cache (drop_caches): read every column of every symbol,
 //     export-like CSV formatting, and the walk-forward panel load (`buildPanel`, a timestamp merge),
-//     without and with a `SymbolWindowPrefetcher` (-50/+100 symbols) advising each file WILLNEED ahead.
+//     without and with `SymbolWindowPrefetcher`'s policy (-50/+100 symbols) advising each file WILLNEED ahead.
 //
 // Data: synthetic bars (bench/synthetic.mjs, seed 42, one file per symbol) and
 // ../shared/data/sp500-5yr-daily ingested through the CLI with `--segment-mb 0` (one file per symbol).
@@ -31,8 +33,7 @@ const dist = (pkg) => join(REPO, 'packages', pkg, 'dist', 'index.js');
 if (process.argv[2] === '--child') {
   const job = JSON.parse(process.argv[3]);
   const { ColumnFile, Dataset, formatTimestampNs } = await import(dist('columnar-format'));
-  const { MappedFile, MmapPool } = await import(dist('mmap-core'));
-  const { SymbolWindowPrefetcher } = await import(dist('prefetch'));
+  const { MappedFile } = await import(dist('mmap-core'));
   const { buildPanel } = await import(dist('walk-forward'));
 
   const liveMaps = () => readFileSync('/proc/self/maps', 'utf8').split('\n').length - 1;
@@ -66,21 +67,81 @@ if (process.argv[2] === '--child') {
     }
     sink += text.length;
   };
-  /** A PrefetchStream over a whole file, mapped (not touched) on first advice. */
-  const lazyStream = (path, sizeBytes) => {
-    let mapped;
-    const file = {
-      byteLength: sizeBytes,
-      advise(advice, offsetBytes, lengthBytes) {
-        mapped ??= MappedFile.open(path, { accessPattern: 'random' });
-        mapped.advise(advice, offsetBytes, lengthBytes);
-        if (advice === 'dontneed') {
-          mapped.close();
-          mapped = undefined;
+  /**
+   * The policy of the removed `MmapPool`: at most `maxActiveMaps` files mapped; mapping one more first
+   * releases the least recently used (DONTNEED over the whole file, then the reference dropped).
+   */
+  const lruMaps = (maxActiveMaps) => {
+    const lru = new Map();
+    const stats = { maps: 0, releases: 0 };
+    return {
+      stats,
+      map(path) {
+        const hit = lru.get(path);
+        if (hit) {
+          lru.delete(path);
+          lru.set(path, hit);
+          return hit;
         }
+        while (lru.size >= maxActiveMaps) {
+          const [victimPath, victim] = lru.entries().next().value;
+          lru.delete(victimPath);
+          victim.advise('dontneed');
+          victim.close();
+          stats.releases++;
+        }
+        const mapped = MappedFile.open(path);
+        stats.maps++;
+        lru.set(path, mapped);
+        return mapped;
+      },
+      close() {
+        for (const m of lru.values()) m.close();
+        lru.clear();
       },
     };
-    return { file, columns: [{ offsetBytes: 0, bytesPerRow: sizeBytes }], rowCount: 1 };
+  };
+  /** A whole file advised through its own mapping, made (untouched: PROT_READ, MADV_RANDOM) at first advice. */
+  const lazyFile = (path) => {
+    let mapped;
+    return (advice) => {
+      mapped ??= MappedFile.open(path, { accessPattern: 'random' });
+      mapped.advise(advice);
+      if (advice === 'dontneed') {
+        mapped.close();
+        mapped = undefined;
+      }
+    };
+  };
+  /**
+   * The policy of the removed `SymbolWindowPrefetcher` over whole files: `visit(i)` advises WILLNEED
+   * files `i … i + aheadSymbols` not advised yet and DONTNEED advised files before `i - behindSymbols`.
+   */
+  const symbolWindow = (advisers, aheadSymbols = 100, behindSymbols = 50) => {
+    const state = new Uint8Array(advisers.length); // 0 never advised, 1 WILLNEED, 2 released
+    const stats = { willneedCalls: 0, dontneedCalls: 0 };
+    let releaseCursor = 0;
+    const release = (i) => {
+      if (state[i] !== 1) return;
+      advisers[i]('dontneed');
+      state[i] = 2;
+      stats.dontneedCalls++;
+    };
+    return {
+      stats,
+      visit(index) {
+        for (let i = index; i <= Math.min(index + aheadSymbols, advisers.length - 1); i++) {
+          if (state[i] === 1) continue;
+          advisers[i]('willneed');
+          state[i] = 1;
+          stats.willneedCalls++;
+        }
+        for (; releaseCursor < index - behindSymbols; releaseCursor++) release(releaseCursor);
+      },
+      finish() {
+        for (let i = 0; i < advisers.length; i++) release(i);
+      },
+    };
   };
 
   const t0 = process.hrtime.bigint();
@@ -88,17 +149,17 @@ if (process.argv[2] === '--child') {
   try {
     if (job.mode === 'read-all') {
       const ds = Dataset.open(job.dir);
-      const pool = job.via === 'pool' ? new MmapPool({ maxActiveMaps: 100 }) : undefined;
+      const pool = job.via === 'pool' ? lruMaps(100) : undefined;
       for (const [i, s] of ds.symbols.entries()) {
         if (pool) {
           const path = pathOf(ds, s);
-          readAll(ColumnFile.fromMapping(path, pool.open(path).file));
+          readAll(ColumnFile.fromMapping(path, pool.map(path)));
         } else readAll(ds.open(s));
         if (i % 50 === 0) sample();
       }
       sample();
       out.mapsBeforeClose = liveMaps();
-      out.pool = pool?.stats();
+      out.pool = pool?.stats;
       pool?.close();
       ds.close();
       // Page-cache residency (mincore through a fresh, untouched mapping) of the first 100 files: what a
@@ -115,19 +176,13 @@ if (process.argv[2] === '--child') {
       out.firstFilesCachedFraction = total > 0 ? resident / total : Number.NaN;
     } else if (job.mode === 'repeat-open') {
       out.mapsPerRound = [];
-      const pool = job.via === 'pool' ? new MmapPool({ maxActiveMaps: 100 }) : undefined;
-      const pooled = new Map();
+      const pool = job.via === 'pool' ? lruMaps(100) : undefined;
       for (let r = 0; r < job.rounds; r++) {
         const ds = Dataset.open(job.dir);
         for (const s of ds.symbols) {
           if (pool) {
             const path = pathOf(ds, s);
-            let pf = pooled.get(path);
-            if (!pf) {
-              pf = pool.open(path);
-              pooled.set(path, pf);
-            }
-            sink += ColumnFile.fromMapping(path, pf.file).f64('close')[0];
+            sink += ColumnFile.fromMapping(path, pool.map(path)).f64('close')[0];
           } else sink += ds.open(s).f64('close')[0];
         }
         ds.close();
@@ -138,15 +193,13 @@ if (process.argv[2] === '--child') {
         out.roundsDone = r + 1;
         process.stderr.write(`ROUND ${r + 1} ${maps}\n`);
       }
-      out.pool = pool?.stats();
+      out.pool = pool?.stats;
     } else if (job.mode === 'walk') {
       const ds = Dataset.open(job.dir, { accessPattern: job.accessPattern });
       let prefetcher;
       if (job.prefetch) {
-        prefetcher = new SymbolWindowPrefetcher(
-          ds.symbols.map((s) => lazyStream(pathOf(ds, s), ds.partitions(s)[0].sizeBytes)),
-          job.work === 'panel' ? { aheadSymbols: ds.symbols.length } : {},
-        );
+        const advisers = ds.symbols.map((s) => lazyFile(pathOf(ds, s)));
+        prefetcher = job.work === 'panel' ? symbolWindow(advisers, advisers.length) : symbolWindow(advisers);
       }
       if (job.work === 'panel') {
         prefetcher?.visit(0);
@@ -161,7 +214,7 @@ if (process.argv[2] === '--child') {
         }
       }
       prefetcher?.finish();
-      out.prefetch = prefetcher?.stats();
+      out.prefetch = prefetcher?.stats;
       sample();
       ds.close();
     }
@@ -270,7 +323,7 @@ try {
         aRows.push([
           d.name,
           cold ? 'cold' : 'warm',
-          via === 'pool' ? 'MmapPool (100 maps)' : 'Dataset (today)',
+          via === 'pool' ? 'MmapPool policy (100 maps)' : 'Dataset (today)',
           fmt(median(ok.map((x) => x.ms)), 0),
           mb(median(ok.map((x) => x.peakRssBytes))),
           mb(median(ok.map((x) => x.peakRssFileBytes))),
@@ -285,7 +338,7 @@ try {
   tables.push({
     title: 'Open and read every column of every symbol (one process per run, median of runs)',
     data: datasets.map((d) => `${d.name}: ${mb(d.bytes)} MiB`).join('; '),
-    peer: 'Dataset.open + ds.open(symbol) (today) vs the same files mapped through MmapPool({ maxActiveMaps: 100 })',
+    peer: 'Dataset.open + ds.open(symbol) (today) vs the same files mapped under the policy of MmapPool({ maxActiveMaps: 100 }) (lruMaps)',
     columns: [
       'dataset',
       'cache',
@@ -317,7 +370,7 @@ try {
     const r = run({ mode: 'repeat-open', dir: d0.dir, via, rounds: ROUNDS, yieldBetweenRounds });
     raw.runs.push(r);
     bRows.push([
-      via === 'pool' ? 'MmapPool (100 maps)' : 'Dataset (today)',
+      via === 'pool' ? 'MmapPool policy (100 maps)' : 'Dataset (today)',
       yieldBetweenRounds ? 'yes (setImmediate)' : 'no',
       `${r.roundsDone ?? '?'}/${ROUNDS}`,
       fmt(r.peakMaps ?? Number.NaN),
@@ -332,7 +385,7 @@ try {
   tables.push({
     title: `Repeated open: ${ROUNDS} rounds of (Dataset.open, read close[0] of every symbol, close) in one process`,
     data: `${d0.name}; vm.max_map_count = ${fmt(maxMapCount)}`,
-    peer: 'Dataset (today) vs MmapPool({ maxActiveMaps: 100 }) shared across rounds; and today with a yield to the event loop between rounds',
+    peer: 'Dataset (today) vs the policy of MmapPool({ maxActiveMaps: 100 }) (lruMaps) shared across rounds; and today with a yield to the event loop between rounds',
     columns: [
       'open via',
       'yield between rounds',
