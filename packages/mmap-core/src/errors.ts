@@ -16,8 +16,7 @@ export type MmapErrorCode =
   | 'MMTAPE_MMAP_OPEN_FAILED'
   | 'MMTAPE_MMAP_TOO_LARGE'
   | 'MMTAPE_MMAP_SYSCALL_FAILED'
-  | 'MMTAPE_MMAP_INVALID_RANGE'
-  | 'MMTAPE_MMAP_STALE_VIEW';
+  | 'MMTAPE_MMAP_INVALID_RANGE';
 
 /** Base class of this package's errors (see `@mmtape/errors`). Not exported; use the guards. */
 abstract class MmapCoreError extends MmtapeError {
@@ -142,35 +141,13 @@ export class InvalidRangeError extends MmapCoreError {
   }
 }
 
-/**
- * A view was taken from a pooled map that has since been released by the LRU (and maybe re-mapped):
- * reading through it would see a mapping the pool no longer tracks. Re-take the view from `buffer`.
- */
-export class StaleViewError extends MmapCoreError {
-  readonly code = 'MMTAPE_MMAP_STALE_VIEW' as const;
-  /** Reading through a stale view is a bug of the caller. */
-  readonly kind = 'internal' as const;
-  readonly path: string;
-  /** Generation of the current mapping (0: never mapped). */
-  readonly generation: number;
-
-  constructor(path: string, generation: number, mappedNow: boolean) {
-    super(
-      `view of "${path}" is stale: the map it was taken from was released${mappedNow ? ` and re-mapped (generation ${generation})` : ''}`,
-    );
-    this.path = path;
-    this.generation = generation;
-  }
-}
-
 /** Any error thrown by this package. */
 export type MmapError =
   | MappedFileClosedError
   | MappedFileOpenError
   | MappingTooLargeError
   | MmapSyscallError
-  | InvalidRangeError
-  | StaleViewError;
+  | InvalidRangeError;
 
 /**
  * True for an error of this package, optionally with a given `code`. Uses the marker and `code`,
@@ -191,7 +168,6 @@ const KNOWN_CODES: ReadonlySet<MmapErrorCode> = new Set<MmapErrorCode>([
   'MMTAPE_MMAP_TOO_LARGE',
   'MMTAPE_MMAP_SYSCALL_FAILED',
   'MMTAPE_MMAP_INVALID_RANGE',
-  'MMTAPE_MMAP_STALE_VIEW',
 ]);
 
 export { isMmtapeError };

@@ -28,12 +28,9 @@ export {
   MappedFileOpenError,
   MappingTooLargeError,
   MmapSyscallError,
-  StaleViewError,
 } from './errors.js';
 export type { MappedFileBackend, MappedFileOpenOptions } from './mapped-file.js';
 export { MappedFile } from './mapped-file.js';
-export type { MmapPoolOptions, MmapPoolStats } from './mmap-pool.js';
-export { MmapPool, PooledFile } from './mmap-pool.js';
 export type { MmapStatus } from './mmap-status.js';
 export { FALLBACK_WARNING_CODE, mmapStatus } from './mmap-status.js';
 export { pageSizeBytes } from './page-size.js';

@@ -41,9 +41,3 @@ export {
   DEFAULT_STEP_ROWS,
   SlidingWindowPrefetcher,
 } from './sliding-window-prefetcher.js';
-export type { SymbolWindowOptions } from './symbol-window-prefetcher.js';
-export {
-  DEFAULT_AHEAD_SYMBOLS,
-  DEFAULT_BEHIND_SYMBOLS,
-  SymbolWindowPrefetcher,
-} from './symbol-window-prefetcher.js';

@@ -6,15 +6,12 @@ describe('@mmtape/prefetch public API', () => {
   it('exports exactly these values', () => {
     expect(Object.keys(api).sort()).toEqual([
       'DEFAULT_AHEAD_ROWS',
-      'DEFAULT_AHEAD_SYMBOLS',
       'DEFAULT_BEHIND_ROWS',
-      'DEFAULT_BEHIND_SYMBOLS',
       'DEFAULT_FAULT_AROUND_BYTES',
       'DEFAULT_STEP_ROWS',
       'MemorySampler',
       'PrefetchArgumentError',
       'SlidingWindowPrefetcher',
-      'SymbolWindowPrefetcher',
       'isPrefetchError',
       'parseProcessIo',
       'readProcessIo',

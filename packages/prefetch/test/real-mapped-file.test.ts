@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MappedFile, pageSizeBytes } from '@mmtape/mmap-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SlidingWindowPrefetcher, SymbolWindowPrefetcher } from '../src/index.js';
+import { SlidingWindowPrefetcher } from '../src/index.js';
 import { RecordingFile } from './recording-file.js';
 
 const HEADER_BYTES = 64;
@@ -66,22 +66,5 @@ describe('prefetchers over a real MappedFile', () => {
     expect(f64[ROWS - 1]).toBe((ROWS - 1) * 0.5);
     expect(file.residency().totalBytes).toBe(file.byteLength);
     file.close();
-  });
-
-  it('SymbolWindowPrefetcher accepts MappedFile directly', () => {
-    const files = [MappedFile.open(path), MappedFile.open(path, { forceFallback: true })];
-    const prefetcher = new SymbolWindowPrefetcher(
-      files.map((file) => ({
-        file,
-        columns: [{ offsetBytes: HEADER_BYTES, bytesPerRow: 8 }],
-        rowCount: ROWS,
-      })),
-      { aheadSymbols: 1, behindSymbols: 0 },
-    );
-    prefetcher.visit(0);
-    prefetcher.visit(1);
-    prefetcher.finish();
-    expect(prefetcher.stats()).toMatchObject({ willneedCalls: 2, dontneedCalls: 2 });
-    for (const file of files) file.close();
   });
 });
