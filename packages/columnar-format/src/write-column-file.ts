@@ -3,8 +3,8 @@
  * renames it into place, so readers see either the old file or the complete new one.
  */
 
-import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { writeSync } from 'node:fs';
+import { writeFileAtomic } from '@mmtape/errors';
 import { MAX_MAPPING_BYTES } from '@mmtape/mmap-core';
 import { blockChecksumTableBytes, writeBlockChecksums } from './block-checksum-table.js';
 import { xxh64Hex } from './checksum.js';
@@ -193,28 +193,21 @@ export function writeColumnFile(
     );
   }
 
-  const tmp = `${path}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
-  let fd: number | undefined;
-  try {
-    fd = openSync(tmp, 'wx');
-    writeAll(fd, header);
-    let written = headerLengthBytes;
-    columns.forEach((c, i) => {
-      written = pad(fd!, written, offsets[i]!);
-      const bytes = new Uint8Array(c.data.buffer, c.data.byteOffset, c.data.byteLength);
-      writeAll(fd!, bytes);
-      written += bytes.byteLength;
-    });
-    if (options.fsync !== false) fsyncSync(fd);
-    closeSync(fd);
-    fd = undefined;
-    renameSync(tmp, path);
-    return { path, sizeBytes: written, rowCount, headerChecksum: xxh64Hex(header) };
-  } catch (e) {
-    if (fd !== undefined) closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw e;
-  }
+  let written = headerLengthBytes;
+  writeFileAtomic(
+    path,
+    (fd) => {
+      writeAll(fd, header);
+      columns.forEach((c, i) => {
+        written = pad(fd, written, offsets[i]!);
+        const bytes = new Uint8Array(c.data.buffer, c.data.byteOffset, c.data.byteLength);
+        writeAll(fd, bytes);
+        written += bytes.byteLength;
+      });
+    },
+    { durable: options.fsync !== false, what: 'column file' },
+  );
+  return { path, sizeBytes: written, rowCount, headerChecksum: xxh64Hex(header) };
 }
 
 function isNonDecreasing(ts: BigInt64Array): boolean {

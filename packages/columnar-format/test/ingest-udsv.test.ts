@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ingest, isMmtapeError } from '../src/index.js';
+import { isMmtapeError } from '../src/index.js';
+import { ingest } from '../src/ingest/index.js';
 import { NotPlainCsvError, readPlainCsv, sniffPlainCsv } from '../src/ingest/read-plain-csv.js';
 import { tempDir } from './helpers.js';
 

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { IngestReport } from '@mmtape/columnar-format';
+import type { IngestReport } from '@mmtape/columnar-format/ingest';
 import { CliUsageError } from '../cli-error.js';
 import type { CommandContext } from '../context.js';
 import { runIngest } from './ingest.js';

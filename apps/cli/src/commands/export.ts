@@ -1,7 +1,9 @@
-import { closeSync, existsSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { existsSync, statSync, writeSync } from 'node:fs';
 import { extname } from 'node:path';
-import { type ColumnFile, Dataset, exportParquet, formatTimestampNs } from '@mmtape/columnar-format';
+import { type ColumnFile, Dataset } from '@mmtape/columnar-format';
 import { columnFileToArrowTable, writeArrowIpcFile } from '@mmtape/columnar-format/arrow';
+import { exportParquet, formatTimestampNs } from '@mmtape/columnar-format/export';
+import { writeFileAtomic } from '@mmtape/errors';
 import type { Table } from 'apache-arrow';
 import { CliUsageError } from '../cli-error.js';
 import { type CommandContext, requireDatasetDir, settingsOf, verifyOf } from '../context.js';
@@ -123,7 +125,6 @@ export async function runExport(
     };
     let rows = 0;
     ctx.progress.start(`export ${format} (symbols)`, symbols.length);
-    const tmp = `${options.out}.tmp-${process.pid}`;
     try {
       if (format === 'arrow') {
         const tables = function* (): Generator<Table> {
@@ -134,24 +135,21 @@ export async function runExport(
             ctx.progress.update(i + 1);
           }
         };
-        await writeArrowIpcFile(tmp, tables());
+        await writeArrowIpcFile(options.out, tables());
       } else {
-        const fd = openSync(tmp, 'w');
-        try {
-          for (const [i, s] of symbols.entries()) {
-            const file = dataset.open(s);
-            rows += file.rowCount;
-            writeCsv(fd, file, columnsOf(file), i === 0);
-            ctx.progress.update(i + 1);
-          }
-        } finally {
-          closeSync(fd);
-        }
+        writeFileAtomic(
+          options.out,
+          (fd) => {
+            for (const [i, s] of symbols.entries()) {
+              const file = dataset.open(s);
+              rows += file.rowCount;
+              writeCsv(fd, file, columnsOf(file), i === 0);
+              ctx.progress.update(i + 1);
+            }
+          },
+          { durable: false, what: 'CSV file' },
+        );
       }
-      renameSync(tmp, options.out);
-    } catch (error) {
-      rmSync(tmp, { force: true });
-      throw error;
     } finally {
       ctx.progress.stop();
     }

@@ -1,11 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  type IngestOptions,
-  type IngestReport,
-  ingest,
-  SEGMENT_FILE_EXTENSION,
-} from '@mmtape/columnar-format';
+import { SEGMENT_FILE_EXTENSION } from '@mmtape/columnar-format';
+import { type IngestOptions, type IngestReport, ingest } from '@mmtape/columnar-format/ingest';
 import { CliUsageError } from '../cli-error.js';
 import type { CommandContext } from '../context.js';
 import { isoFromNs, settingsOf } from '../context.js';
@@ -165,9 +161,6 @@ export async function runIngest(
     ctx.say(
       `  columns skipped (not numeric): ${report.skippedColumns.map((c) => (c.example === '' ? `"${c.header}" (empty)` : `"${c.header}" (e.g. ${JSON.stringify(c.example)})`)).join(', ')}`,
     );
-  }
-  if (report.staleTempDirsRemoved.length > 0) {
-    ctx.say(`  removed ${report.staleTempDirsRemoved.length} temp folder(s) left by killed ingests`);
   }
   if (report.outOfOrderFiles.length > 0)
     ctx.say(`  files not sorted by time (sorted on ingest): ${report.outOfOrderFiles.join(', ')}`);

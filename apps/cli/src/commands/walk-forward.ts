@@ -1,7 +1,7 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CacheManager } from '@mmtape/cache-manager';
 import { Dataset } from '@mmtape/columnar-format';
+import { writeFileAtomic } from '@mmtape/errors';
 import {
   buildPanel,
   rankSelectedPairs,
@@ -180,11 +180,8 @@ export async function runWalkForwardCommand(
     }
     if (started) ctx.progress.stop();
     cacheWarnings.report();
-    mkdirSync(options.report, { recursive: true });
     const reportPath = join(options.report, 'report.json');
-    const tmp = `${reportPath}.tmp-${process.pid}`;
-    writeFileSync(tmp, `${JSON.stringify(report, null, 2)}\n`);
-    renameSync(tmp, reportPath);
+    writeFileAtomic(reportPath, `${JSON.stringify(report, null, 2)}\n`, { durable: false, what: 'report' });
     const htmlPath = join(options.report, 'report.html');
     const html = renderReportHtml(report, {
       panel,
@@ -195,8 +192,7 @@ export async function runWalkForwardCommand(
           }
         : {}),
     });
-    writeFileSync(`${htmlPath}.tmp-${process.pid}`, html);
-    renameSync(`${htmlPath}.tmp-${process.pid}`, htmlPath);
+    writeFileAtomic(htmlPath, html, { durable: false, what: 'HTML report' });
     printSummary(report, panel.symbols.length, reportPath, ctx);
     ctx.say(`html:   ${htmlPath}`);
     return { reportPath, htmlPath, report };
