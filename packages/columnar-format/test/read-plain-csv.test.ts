@@ -49,7 +49,7 @@ async function records(path: string): Promise<string[][]> {
   return out;
 }
 
-describe('CSV fast path: uDSV', () => {
+describe('readPlainCsv: plain CSV through uDSV', () => {
   it('plain CSV goes through uDSV (BOM, CRLF, trailing delimiter); quoted CSV does not', async () => {
     const plain = file('P.csv', '\ufeffdate,close,\r\n2020-01-01,1.5,\r\n\r\n2020-01-02,2,\r\n');
     const report = await ingest({
