@@ -73,15 +73,16 @@ export const DEFAULT_CHECKSUM_BLOCK_BYTES = 64 * 1024;
 const ZERO_PAD = Buffer.alloc(64);
 
 /**
- * Writes a column file atomically: `${path}.tmp-<pid>-<random>`, fsync (unless `options.fsync` is
- * false), rename onto `path`.
+ * Writes a column file atomically with `writeFileAtomic` of `@mmtape/errors`: `${path}.tmp-<pid>-<random>`,
+ * fsync (unless `options.fsync` is false), rename onto `path`; parent folders are created.
  * Header flag bit 0 is set when a `ts` (i64) column is non-decreasing. Every descriptor gets the
  * column's min/max (NaN ignored); the block checksum table gets the XXH64 of every
  * `checksumBlockBytes` block of every column, and the header ends with its own XXH64. Returns the size
  * and header checksum (for manifests).
  * @throws InvalidWriteInputError when columns differ in length, a dtype does not match its array,
  *   names are empty/duplicated/too long, the block size is invalid, or the file would reach 2 GiB (the
- *   mapping limit). I/O errors propagate as Node errors; the temp file is removed.
+ *   mapping limit); SystemCallError when a system call fails (ENOSPC, EACCES: kind `io`); the temp file is
+ *   then removed.
  */
 export function writeColumnFile(
   path: string,

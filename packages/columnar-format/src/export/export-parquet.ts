@@ -65,7 +65,8 @@ const DEFAULT_ROW_GROUP_ROWS = 1_000_000;
  * Rows are ordered by (timestamp, symbol) (symbols compared by UTF-16 code units; rows of one symbol
  * sharing a timestamp keep their stored order), merged from the per-symbol columns with a binary heap.
  * Pages are ZSTD-compressed (`@mmtape/compression` native zstd when it loads, else wasm).
- * The file is written to `.<name>.tmp-<pid>-<random>` next to `outPath`, fsynced and renamed into place.
+ * The file is written through `writeFileAtomicAsync` of `@mmtape/errors` (`<name>.tmp-<pid>-<random>`
+ * next to `outPath`, fsynced unless `durable: false`, renamed into place).
  *
  * @throws ParquetExportError (bad options, a symbol without `close`, write failure), OutputExistsError,
  *   SymbolNotFoundError.
