@@ -27,7 +27,6 @@
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { lstat, open, rmdir, unlink, writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { decodeFrame, readFrameHeader } from '@mmtape/compression';
 import { isMmtapeError, writeFileAtomicAsync } from '@mmtape/errors';
 import { CacheIoError } from './errors.js';
