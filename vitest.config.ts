@@ -12,8 +12,8 @@ export default defineConfig({
   resolve: {
     alias: [
       {
-        find: '@mmtape/columnar-format/pack',
-        replacement: `${root}packages/columnar-format/src/pack/index.ts`,
+        find: /^@mmtape\/columnar-format\/(ingest|export|pack)$/,
+        replacement: `${root}packages/columnar-format/src/$1/index.ts`,
       },
       {
         find: '@mmtape/columnar-format/arrow',

@@ -1,11 +1,13 @@
 // Release check of every publishable package (run after `pnpm build`): publint, the package.json
 // contract of docs/ARCHITECTURE.md / STYLE.md (ESM, exports with `types` first, `files` allowlist,
-// publishConfig.access public) and a README with install, a runnable example and an API overview.
+// publishConfig.access public), a README with install, a runnable example and an API overview, and the
+// package graph embedded in docs/ARCHITECTURE.md equal to the one the imports draw.
 // Prints one line per problem and exits 1 when there is any.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
+import { checkArchitectureGraph } from './architecture-graph.mjs';
 import { REPO, workspacePackages } from './packages.mjs';
 
 const problems = [];
@@ -60,6 +62,9 @@ for (const { dir, pkg } of workspacePackages()) {
   if (!/^#{2,3} .*\b(API|Commands)\b/m.test(readme))
     report(dir, 'README.md: no "## API" (or "## Commands") overview section');
 }
+
+// docs/ARCHITECTURE.md's package graph must be the one the imports draw (scripts/architecture-graph.mjs).
+for (const p of checkArchitectureGraph()) problems.push(`docs/ARCHITECTURE.md: ${p}`);
 
 if (problems.length > 0) {
   for (const p of problems) console.error(p);

@@ -46,11 +46,13 @@ try {
 
   // Each package's public API, imported the way a user would, by package name.
   const expected = {
-    '@mmtape/errors': ['MmtapeError', 'isMmtapeError', 'readJsonFile'],
+    '@mmtape/errors': ['MmtapeError', 'isMmtapeError', 'readJsonFile', 'writeFileAtomic', 'writeDirAtomic'],
     '@mmtape/mmap-core': ['MappedFile', 'mmapStatus', 'pageSizeBytes'],
-    '@mmtape/columnar-format': ['ColumnFile', 'Dataset', 'ingestCsv', 'writeColumnFile'],
+    '@mmtape/columnar-format': ['ColumnFile', 'Dataset', 'DatasetWriter', 'writeColumnFile'],
+    '@mmtape/columnar-format/ingest': ['ingest'],
+    '@mmtape/columnar-format/export': ['exportParquet', 'formatTimestampNs'],
     '@mmtape/columnar-format/arrow': ['columnToArrowVector', 'columnFileToArrowTable', 'writeArrowIpcFile'],
-    '@mmtape/columnar-format/pack': [],
+    '@mmtape/columnar-format/pack': ['packDataset', 'hydrateDataset', 'openPackedDataset'],
     '@mmtape/compression': ['encodeFrame', 'decodeFrame'],
     '@mmtape/prefetch': [],
     '@mmtape/merge-replay': ['replayDataset'],

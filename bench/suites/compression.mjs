@@ -14,6 +14,7 @@ import { fmt, REPO, SHARED_DATA, timeIt, writeResults } from '../lib.mjs';
 const C = await import(join(REPO, 'packages/compression/dist/index.js'));
 const CF = await import(join(REPO, 'packages/columnar-format/dist/index.js'));
 const PACK = await import(join(REPO, 'packages/columnar-format/dist/pack/index.js'));
+const INGEST = await import(join(REPO, 'packages/columnar-format/dist/ingest/index.js'));
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
 const tmp = mkdtempSync(join(tmpdir(), 'mmtape-bench-compression-'));
 
@@ -23,7 +24,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'mmtape-bench-compression-'));
  */
 async function loadViaIngest(dir, timeZone) {
   const out = join(tmp, `ingest-${symbolsLoaded++}`);
-  await CF.ingest({ inputs: [dir], outDir: out, timeZone, workers: 1 });
+  await INGEST.ingest({ inputs: [dir], outDir: out, timeZone, workers: 1 });
   const dataset = CF.Dataset.open(out);
   try {
     return dataset.symbols.map((symbol) => {

@@ -7,7 +7,8 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } 
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { exportParquet, ingest } from '../../packages/columnar-format/dist/index.js';
+import { exportParquet } from '../../packages/columnar-format/dist/export/index.js';
+import { ingest } from '../../packages/columnar-format/dist/ingest/index.js';
 import { fmt, memory, REPO, SHARED_DATA, timeIt, writeResults } from '../lib.mjs';
 import { mulberry32 } from '../synthetic.mjs';
 

@@ -64,8 +64,10 @@ async function child(workers, configIndex, root) {
 async function main() {
   for (const root of BASELINE ? [ROOT, BASELINE] : [ROOT]) {
     if (!existsSync(datasetOf(root))) {
-      const { ingestCsv } = await import(cfOf(root));
-      await ingestCsv({ inputs: [CSV_DIR], outDir: datasetOf(root) });
+      // Since the layering, ingest is the subpath export /ingest; a baseline built before it has it in the root entry.
+      const ingestEntry = join(root, 'packages/columnar-format/dist/ingest/index.js');
+      const { ingest } = await import(existsSync(ingestEntry) ? ingestEntry : cfOf(root));
+      await ingest({ inputs: [CSV_DIR], outDir: datasetOf(root) });
     }
   }
   const runs = CONFIGS.map((_, configIndex) => {

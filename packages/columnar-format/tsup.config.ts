@@ -2,11 +2,16 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig({
   entry: {
+    // The core: column file, header, checksums, manifest, dataset (generations), writers. Keep it light:
+    // test/core-entry.test.ts fails when it loads a heavy dependency.
     index: 'src/index.ts',
+    // The layers, one subpath export each (package.json "exports").
+    'ingest/index': 'src/ingest/index.ts',
+    'export/index': 'src/export/index.ts',
     'pack/index': 'src/pack/index.ts',
     'interop/arrow': 'src/interop/arrow.ts',
     // Worker-thread entry of parallel ingest, loaded by piscina from dist/ (see src/ingest/ingest-pool.ts).
-    'ingest-worker': 'src/ingest/ingest-worker.ts',
+    'ingest/ingest-worker': 'src/ingest/ingest-worker.ts',
   },
   format: ['esm'],
   dts: true,

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { CURRENT_FILE_NAME, MANIFEST_FILE_NAME, parseTimestampNs } from '@mmtape/columnar-format';
+import { CURRENT_FILE_NAME, MANIFEST_FILE_NAME } from '@mmtape/columnar-format';
+import { parseTimestampNs } from '@mmtape/columnar-format/ingest';
 import { CliUsageError } from './cli-error.js';
 import { loadConfig, type MmtapeConfig } from './config-file.js';
 import { createProgress, type Progress } from './progress.js';

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatTimestampNs } from '@mmtape/columnar-format';
+import { formatTimestampNs } from '@mmtape/columnar-format/export';
 import type { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoDataDir } from '../src/commands/demo.js';

@@ -24,11 +24,11 @@
  * @module
  */
 
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
-import { lstat, mkdir, open, rename, rmdir, unlink, writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { lstat, open, rmdir, unlink, writeFile } from 'node:fs/promises';
 import { decodeFrame, readFrameHeader } from '@mmtape/compression';
+import { isMmtapeError, writeFileAtomicAsync } from '@mmtape/errors';
 import { CacheIoError } from './errors.js';
 
 /** Magic of an entry's raw bytes: 0x89 'M' 'C' 'E' (0x89 never starts JSON text or a frame). */
@@ -176,23 +176,24 @@ export async function removeBadEntry(path: string): Promise<string | undefined> 
 }
 
 /**
- * Writes `bytes` to `path` via a unique temp file in the same folder and `rename()` (atomic on POSIX
- * and on NTFS for same-volume renames). Creates the folder; retries once if a concurrent `clear()`
- * removed it between `mkdir` and the write.
+ * Writes `bytes` to `path` atomically with `writeFileAtomicAsync` of `@mmtape/errors` (a unique temp file
+ * `<path>.tmp-<pid>-<12 hex>` in the same folder, then `rename()`: atomic on POSIX and on NTFS for
+ * same-volume renames; not fsynced: a cache entry lost in a power cut is only a miss). Creates the
+ * folder; retries once if a concurrent `clear()` removed it between `mkdir` and the write.
  *
  * @throws CacheIoError (the temp file is removed).
  */
 export async function writeEntryFile(path: string, bytes: Uint8Array): Promise<void> {
-  const folder = resolve(path, '..');
-  const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   for (let attempt = 0; ; attempt++) {
     try {
-      await mkdir(folder, { recursive: true });
-      await writeFile(tmp, bytes, { flag: 'wx' });
-      await rename(tmp, path);
+      await writeFileAtomicAsync(path, (tmp) => writeFile(tmp, bytes), {
+        durable: false,
+        what: 'cache entry',
+      });
       return;
-    } catch (cause) {
-      await unlink(tmp).catch(() => undefined);
+    } catch (error) {
+      // The Node error itself (not its SystemCallError wrapper): CacheIoError takes its kind from it.
+      const cause = isMmtapeError(error, 'MMTAPE_SYSTEM_CALL_FAILED') ? error.cause : error;
       if (attempt === 0 && (cause as { code?: unknown }).code === 'ENOENT') continue;
       throw new CacheIoError('write', path, cause);
     }

@@ -45,6 +45,11 @@ function isEntryFile(file: string): boolean {
   return ENTRY_EXTS.some((ext) => file.endsWith(ext));
 }
 
+/** A temp file of `writeFileAtomicAsync` (`@mmtape/errors`) beside an entry: `<entry>.tmp-<pid>-<12 hex>`. */
+function isTempFile(file: string): boolean {
+  return /\.tmp-\d+-[0-9a-f]{12}$/.test(file) && isEntryFile(file.slice(0, file.lastIndexOf('.tmp-')));
+}
+
 /** Records "accessed now" as the entry's mtime (the LRU clock); a vanished file is ignored. */
 async function touch(path: string): Promise<void> {
   const now = new Date();
@@ -292,7 +297,7 @@ export class CacheManager {
   async clear(): Promise<void> {
     const now = Date.now();
     for (const file of await this.#scan()) {
-      if (file.endsWith('.tmp')) {
+      if (isTempFile(file)) {
         const info = await stat(file).catch(() => undefined);
         if (info === undefined || now - info.mtimeMs < STALE_TEMP_MS) continue;
       } else if (!isEntryFile(file)) {

@@ -54,7 +54,7 @@ export function checkManifestConsistency(dir: string, manifestPath: string, mani
   const scheme = manifest.partitioning ?? 'none';
   const seenFiles = new Map<string, string>();
   manifest.symbols.forEach((entry, i) => {
-    const parts = entry.partitions ?? [];
+    const parts = entry.partitions;
     const keys = new Set<string>();
     let previousLastNs: bigint | undefined;
     parts.forEach((p, j) => {

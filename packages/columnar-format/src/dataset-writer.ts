@@ -282,7 +282,7 @@ export class DatasetWriter {
         if (last === undefined || hi > last) last = hi;
       }
       const seg = this.#segmentBytes;
-      const files = symbols.reduce((n, e) => n + (e.partitions?.length ?? 1), 0);
+      const files = symbols.reduce((n, e) => n + e.partitions.length, 0);
       if (typeof seg === 'number') this.#writeSegments(symbols, seg);
       else if (seg === 'auto' && files >= AUTO_SEGMENT_MIN_FILES)
         this.#writeSegments(symbols, MAX_SEGMENT_BYTES);
@@ -325,7 +325,7 @@ export class DatasetWriter {
    */
   #writeSegments(symbols: DatasetSymbolEntry[], segmentBytes: number): void {
     const members = symbols
-      .flatMap((e) => (e.partitions ?? []).map((p) => ({ e, p })))
+      .flatMap((e) => e.partitions.map((p) => ({ e, p })))
       .sort((a, b) =>
         a.p.key !== b.p.key
           ? a.p.key < b.p.key
@@ -377,7 +377,7 @@ export class DatasetWriter {
     } finally {
       closeSegment();
     }
-    for (const e of symbols) if (e.partitions !== undefined) e.file = e.partitions[0]!.file;
+    for (const e of symbols) e.file = e.partitions[0]!.file;
   }
 
   #assertOpen(): void {

@@ -213,13 +213,11 @@ export class Dataset {
   }
 
   /**
-   * Partitions of a symbol in time order (a manifest without `partitions` gives one synthesized entry
-   * with an empty `headerChecksum`).
+   * Partitions of a symbol in time order (at least one).
    * @throws SymbolNotFoundError
    */
   partitions(symbol: string): readonly DatasetPartitionEntry[] {
-    const e = this.entry(symbol);
-    return e.partitions ?? [legacyPartition(e)];
+    return this.entry(symbol).partitions;
   }
 
   /** Number of column files currently open (for tests of pruning). */
@@ -465,16 +463,4 @@ function problemOf(symbol: string, path: string, e: unknown): DatasetProblem {
       ? (e as { code: string }).code
       : 'UNKNOWN';
   return { symbol, path, code, message: e instanceof Error ? e.message : String(e) };
-}
-
-function legacyPartition(e: DatasetSymbolEntry): DatasetPartitionEntry {
-  return {
-    key: '',
-    file: e.file,
-    rows: e.rows,
-    firstTimestampNs: e.firstTimestampNs,
-    lastTimestampNs: e.lastTimestampNs,
-    sizeBytes: -1,
-    headerChecksum: '',
-  };
 }

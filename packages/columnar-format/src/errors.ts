@@ -14,10 +14,12 @@ import {
   MMTAPE_ERROR_MARKER,
   MmtapeError,
   type MmtapeErrorCode,
+  OutputExistsError,
   systemErrorKind,
 } from '@mmtape/errors';
 
-export { isMmtapeError, MMTAPE_ERROR_MARKER };
+/** `OutputExistsError` (`MMTAPE_OUTPUT_EXISTS`) is the shared one of `@mmtape/errors`, thrown by its atomic writers too. */
+export { isMmtapeError, MMTAPE_ERROR_MARKER, OutputExistsError };
 
 /** Context fields carried by every error of this package. */
 export interface ColumnarErrorContext {
@@ -164,11 +166,6 @@ export class DatasetMismatchError extends ColumnarError {
 /** Ingest options are invalid (unknown time zone, no input files, ...). */
 export class InvalidIngestOptionsError extends ColumnarError {
   readonly code = 'MMTAPE_INGEST_INVALID_OPTIONS' as const;
-  readonly kind = 'usage' as const;
-}
-/** `outDir` exists and `overwrite` is false. */
-export class OutputExistsError extends ColumnarError {
-  readonly code = 'MMTAPE_FORMAT_OUTPUT_EXISTS' as const;
   readonly kind = 'usage' as const;
 }
 /** A CSV header lacks a required column (message lists the columns found). */

@@ -1,15 +1,21 @@
 /**
  * `@mmtape/columnar-format`: the mmtape binary column file (header + 64-byte aligned columns, see
- * FORMAT.md), zero-copy typed-array views over memory-mapped files, an atomic writer, dataset folders
- * of immutable generations (pointer `CURRENT`, `manifest.json` per generation, reader leases, garbage
- * collection), parallel CSV/Parquet ingest and Parquet export.
+ * FORMAT.md), zero-copy typed-array views over memory-mapped files, block checksums, the column-file
+ * writer, and dataset folders of immutable generations (pointer `CURRENT`, `manifest.json` per
+ * generation, reader leases, garbage collection) with their writer.
+ *
+ * This core entry loads one third-party module (`hash-wasm`, XXH64) besides `@mmtape/mmap-core` and
+ * `@mmtape/errors`, so a worker thread that only reads column files stays light. The heavy layers are
+ * subpath exports of the same package:
+ * - `@mmtape/columnar-format/ingest`: CSV/Parquet → dataset (csv-parse, uDSV, luxon, hyparquet, piscina);
+ * - `@mmtape/columnar-format/export`: dataset → Parquet (hyparquet-writer, zstd) and `formatTimestampNs`;
+ * - `@mmtape/columnar-format/arrow`: zero-copy Arrow vectors and IPC files (optional peer `apache-arrow`);
+ * - `@mmtape/columnar-format/pack`: compressed cold copies of datasets (`@mmtape/compression`).
  *
  * @example
  * ```ts
- * import { Dataset, exportParquet, ingest } from '@mmtape/columnar-format';
+ * import { Dataset } from '@mmtape/columnar-format';
  *
- * await ingest({ inputs: ['intraday/'], outDir: 'data/us1m', timeZone: 'America/New_York' }); // all cores
-await exportParquet('data/us1m', 'us1m.parquet'); // timestamp, symbol, close; ZSTD
  * const ds = Dataset.open('data/us1m');
  * const f = ds.open('AAPL');
  * const ts = f.timestampsNs();       // BigInt64Array, ns UTC, zero-copy over the mapping
@@ -20,13 +26,6 @@ await exportParquet('data/us1m', 'us1m.parquet'); // timestamp, symbol, close; Z
  * @module
  */
 
-export {
-  type WriteDirAtomicOptions,
-  type WriteFileAtomicOptions,
-  writeDirAtomic,
-  writeFileAtomic,
-  writeFileAtomicWith,
-} from './atomic-write.js';
 export type { BadBlock } from './block-verifier.js';
 export { CHECKSUM_SEED, xxh64, xxh64Hex } from './checksum.js';
 export type { ColumnDescriptor } from './column-descriptor.js';
@@ -87,10 +86,6 @@ export {
   UnsupportedVersionError,
   ZeroCopyViolationError,
 } from './errors.js';
-export { type ExportCsvOptions, type ExportCsvReport, exportCsv } from './export/export-csv.js';
-export type { ExportParquetOptions, ExportParquetReport } from './export/export-parquet.js';
-export { exportParquet } from './export/export-parquet.js';
-export { formatTimestampNs } from './export/format-timestamp-ns.js';
 export type {
   CollectGenerationsOptions,
   CollectGenerationsReport,
@@ -104,27 +99,6 @@ export {
   MAX_CHECKSUM_BLOCK_BYTES,
   MIN_CHECKSUM_BLOCK_BYTES,
 } from './header.js';
-export type { HygieneOptions, HygieneReport } from './ingest/apply-hygiene.js';
-export type { SuspectPriceCounts, SuspectRow } from './ingest/count-suspect-prices.js';
-export { DEFAULT_SYMBOL_FROM_FILE_NAME, ingest } from './ingest/ingest.js';
-export { ingestCsv } from './ingest/ingest-csv.js';
-export type {
-  ColumnMapping,
-  IngestColumnReport,
-  IngestFileReport,
-  IngestOptions,
-  IngestProgress,
-  IngestReport,
-  IngestSkippedColumn,
-  IngestSymbolReport,
-  IngestWarning,
-  ValueColumn,
-} from './ingest/ingest-options.js';
-export { VALUE_COLUMNS } from './ingest/ingest-options.js';
-export { normalizeColumnName } from './ingest/normalize-column-name.js';
-export { type ParseTimestampNsOptions, parseTimestampNs } from './ingest/parse-timestamp-ns.js';
-export type { ReplacedColumn } from './ingest/resolve-columns.js';
-export type { TimestampUnit } from './ingest/timestamp-parser.js';
 export type {
   DatasetManifest,
   DatasetPartitionEntry,

@@ -2,10 +2,8 @@
  * `manifest.json` of a dataset folder (FORMAT.md, "Dataset folder"): its shape, validation and atomic write.
  */
 
-import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { isMmtapeError, readJsonFile } from '@mmtape/errors';
+import { isMmtapeError, readJsonFile, writeFileAtomic } from '@mmtape/errors';
 import { type DType, isDType } from './dtype.js';
 import { InvalidManifestError } from './errors.js';
 
@@ -58,11 +56,8 @@ export interface DatasetSymbolEntry {
   rows: number;
   firstTimestampNs: string;
   lastTimestampNs: string;
-  /**
-   * The symbol's files in time order (absent in manifests written before partitioning existed: then
-   * `file` is the only file). Their `rows` add up to `rows`.
-   */
-  partitions?: DatasetPartitionEntry[];
+  /** The symbol's files in time order, at least one. Their `rows` add up to `rows`. */
+  partitions: DatasetPartitionEntry[];
 }
 
 /** Contents of `manifest.json`. `symbols` sorted by `symbol` in UTF-16 code-unit order, unique. */
@@ -140,46 +135,44 @@ export function validateManifest(value: unknown, path: string): DatasetManifest 
     if (!isInt64String(e.lastTimestampNs)) {
       fail(`symbols[${i}].lastTimestampNs`, 'an int64 decimal string', e.lastTimestampNs);
     }
-    if (e.partitions !== undefined) {
-      if (!Array.isArray(e.partitions) || e.partitions.length === 0) {
-        fail(`symbols[${i}].partitions`, 'a non-empty array when present', e.partitions);
+    if (!Array.isArray(e.partitions) || e.partitions.length === 0) {
+      fail(`symbols[${i}].partitions`, 'a non-empty array', e.partitions);
+    }
+    let rows = 0;
+    (e.partitions as unknown[]).forEach((q, j) => {
+      const f = `symbols[${i}].partitions[${j}]`;
+      if (typeof q !== 'object' || q === null) fail(f, 'an object', q);
+      const p = q as Record<string, unknown>;
+      if (typeof p.key !== 'string') fail(`${f}.key`, 'a string', p.key);
+      if (!isSafeFileName(p.file)) fail(`${f}.file`, 'a plain file name inside the folder', p.file);
+      if (
+        p.offsetBytes !== undefined &&
+        (!Number.isSafeInteger(p.offsetBytes) ||
+          (p.offsetBytes as number) < 0 ||
+          (p.offsetBytes as number) % SEGMENT_MEMBER_ALIGNMENT_BYTES !== 0)
+      ) {
+        fail(
+          `${f}.offsetBytes`,
+          `a non-negative multiple of ${SEGMENT_MEMBER_ALIGNMENT_BYTES} when present`,
+          p.offsetBytes,
+        );
       }
-      let rows = 0;
-      (e.partitions as unknown[]).forEach((q, j) => {
-        const f = `symbols[${i}].partitions[${j}]`;
-        if (typeof q !== 'object' || q === null) fail(f, 'an object', q);
-        const p = q as Record<string, unknown>;
-        if (typeof p.key !== 'string') fail(`${f}.key`, 'a string', p.key);
-        if (!isSafeFileName(p.file)) fail(`${f}.file`, 'a plain file name inside the folder', p.file);
-        if (
-          p.offsetBytes !== undefined &&
-          (!Number.isSafeInteger(p.offsetBytes) ||
-            (p.offsetBytes as number) < 0 ||
-            (p.offsetBytes as number) % SEGMENT_MEMBER_ALIGNMENT_BYTES !== 0)
-        ) {
-          fail(
-            `${f}.offsetBytes`,
-            `a non-negative multiple of ${SEGMENT_MEMBER_ALIGNMENT_BYTES} when present`,
-            p.offsetBytes,
-          );
-        }
-        if (!Number.isSafeInteger(p.rows) || (p.rows as number) < 0)
-          fail(`${f}.rows`, 'a non-negative integer', p.rows);
-        rows += p.rows as number;
-        if (!isInt64String(p.firstTimestampNs))
-          fail(`${f}.firstTimestampNs`, 'an int64 decimal string', p.firstTimestampNs);
-        if (!isInt64String(p.lastTimestampNs))
-          fail(`${f}.lastTimestampNs`, 'an int64 decimal string', p.lastTimestampNs);
-        if (!Number.isSafeInteger(p.sizeBytes) || (p.sizeBytes as number) < 0)
-          fail(`${f}.sizeBytes`, 'a non-negative integer', p.sizeBytes);
-        if (typeof p.headerChecksum !== 'string' || !/^[0-9a-f]{16}$/.test(p.headerChecksum)) {
-          fail(`${f}.headerChecksum`, '16 lowercase hex digits', p.headerChecksum);
-        }
-      });
-      if (rows !== e.rows) fail(`symbols[${i}].partitions`, `rows adding up to ${e.rows as number}`, rows);
-      if ((e.partitions as { file: string }[])[0]!.file !== e.file) {
-        fail(`symbols[${i}].file`, 'the file of partitions[0]', e.file);
+      if (!Number.isSafeInteger(p.rows) || (p.rows as number) < 0)
+        fail(`${f}.rows`, 'a non-negative integer', p.rows);
+      rows += p.rows as number;
+      if (!isInt64String(p.firstTimestampNs))
+        fail(`${f}.firstTimestampNs`, 'an int64 decimal string', p.firstTimestampNs);
+      if (!isInt64String(p.lastTimestampNs))
+        fail(`${f}.lastTimestampNs`, 'an int64 decimal string', p.lastTimestampNs);
+      if (!Number.isSafeInteger(p.sizeBytes) || (p.sizeBytes as number) < 0)
+        fail(`${f}.sizeBytes`, 'a non-negative integer', p.sizeBytes);
+      if (typeof p.headerChecksum !== 'string' || !/^[0-9a-f]{16}$/.test(p.headerChecksum)) {
+        fail(`${f}.headerChecksum`, '16 lowercase hex digits', p.headerChecksum);
       }
+    });
+    if (rows !== e.rows) fail(`symbols[${i}].partitions`, `rows adding up to ${e.rows as number}`, rows);
+    if ((e.partitions as { file: string }[])[0]!.file !== e.file) {
+      fail(`symbols[${i}].file`, 'the file of partitions[0]', e.file);
     }
   });
   if (m.partitioning !== undefined && !['none', 'day', 'month'].includes(m.partitioning as string)) {
@@ -229,20 +222,7 @@ export function readManifest(dir: string): DatasetManifest {
 export function writeManifest(dir: string, manifest: DatasetManifest): void {
   const path = join(dir, MANIFEST_FILE_NAME);
   validateManifest(manifest, path);
-  const tmp = `${path}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
-  const bytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8');
-  const fd = openSync(tmp, 'wx');
-  try {
-    let off = 0;
-    while (off < bytes.byteLength) off += writeSync(fd, bytes, off);
-    fsyncSync(fd);
-  } catch (e) {
-    closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-  closeSync(fd);
-  renameSync(tmp, path);
+  writeFileAtomic(path, `${JSON.stringify(manifest, null, 2)}\n`, { what: 'dataset manifest' });
 }
 
 function isSafeFileName(v: unknown): boolean {

@@ -8,7 +8,7 @@
  * syntax. Examples: `BRK.B` -> `BRK.B.col`, `ES=F` -> `ES%3DF.col`, `../x` -> `%2E.%2Fx.col`.
  *
  * Symbols differing only by case (`ab`, `AB`) would collide on case-insensitive file systems;
- * `ingestCsv` rejects such a pair with InvalidSymbolError.
+ * `ingest` rejects such a pair with InvalidSymbolError.
  */
 
 import { InvalidSymbolError } from './errors.js';

@@ -3,8 +3,8 @@
  * renames it into place, so readers see either the old file or the complete new one.
  */
 
-import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { writeSync } from 'node:fs';
+import { writeFileAtomic } from '@mmtape/errors';
 import { MAX_MAPPING_BYTES } from '@mmtape/mmap-core';
 import { blockChecksumTableBytes, writeBlockChecksums } from './block-checksum-table.js';
 import { xxh64Hex } from './checksum.js';
@@ -73,15 +73,16 @@ export const DEFAULT_CHECKSUM_BLOCK_BYTES = 64 * 1024;
 const ZERO_PAD = Buffer.alloc(64);
 
 /**
- * Writes a column file atomically: `${path}.tmp-<pid>-<random>`, fsync (unless `options.fsync` is
- * false), rename onto `path`.
+ * Writes a column file atomically with `writeFileAtomic` of `@mmtape/errors`: `${path}.tmp-<pid>-<random>`,
+ * fsync (unless `options.fsync` is false), rename onto `path`; parent folders are created.
  * Header flag bit 0 is set when a `ts` (i64) column is non-decreasing. Every descriptor gets the
  * column's min/max (NaN ignored); the block checksum table gets the XXH64 of every
  * `checksumBlockBytes` block of every column, and the header ends with its own XXH64. Returns the size
  * and header checksum (for manifests).
  * @throws InvalidWriteInputError when columns differ in length, a dtype does not match its array,
  *   names are empty/duplicated/too long, the block size is invalid, or the file would reach 2 GiB (the
- *   mapping limit). I/O errors propagate as Node errors; the temp file is removed.
+ *   mapping limit); SystemCallError when a system call fails (ENOSPC, EACCES: kind `io`); the temp file is
+ *   then removed.
  */
 export function writeColumnFile(
   path: string,
@@ -193,28 +194,21 @@ export function writeColumnFile(
     );
   }
 
-  const tmp = `${path}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
-  let fd: number | undefined;
-  try {
-    fd = openSync(tmp, 'wx');
-    writeAll(fd, header);
-    let written = headerLengthBytes;
-    columns.forEach((c, i) => {
-      written = pad(fd!, written, offsets[i]!);
-      const bytes = new Uint8Array(c.data.buffer, c.data.byteOffset, c.data.byteLength);
-      writeAll(fd!, bytes);
-      written += bytes.byteLength;
-    });
-    if (options.fsync !== false) fsyncSync(fd);
-    closeSync(fd);
-    fd = undefined;
-    renameSync(tmp, path);
-    return { path, sizeBytes: written, rowCount, headerChecksum: xxh64Hex(header) };
-  } catch (e) {
-    if (fd !== undefined) closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw e;
-  }
+  let written = headerLengthBytes;
+  writeFileAtomic(
+    path,
+    (fd) => {
+      writeAll(fd, header);
+      columns.forEach((c, i) => {
+        written = pad(fd, written, offsets[i]!);
+        const bytes = new Uint8Array(c.data.buffer, c.data.byteOffset, c.data.byteLength);
+        writeAll(fd, bytes);
+        written += bytes.byteLength;
+      });
+    },
+    { durable: options.fsync !== false, what: 'column file' },
+  );
+  return { path, sizeBytes: written, rowCount, headerChecksum: xxh64Hex(header) };
 }
 
 function isNonDecreasing(ts: BigInt64Array): boolean {

@@ -89,14 +89,14 @@ describe('dataset folder layout', () => {
     expect(
       isMmtapeError(
         catchError(() => DatasetWriter.create(out)),
-        'MMTAPE_FORMAT_OUTPUT_EXISTS',
+        'MMTAPE_OUTPUT_EXISTS',
       ),
     ).toBe(true);
     const foreign = join(dir, 'foreign');
     mkdirSync(foreign);
     writeFileSync(join(foreign, 'notes.txt'), 'keep me');
     const e = catchError(() => DatasetWriter.create(foreign, { overwrite: true }));
-    expect(isMmtapeError(e, 'MMTAPE_FORMAT_OUTPUT_EXISTS')).toBe(true);
+    expect(isMmtapeError(e, 'MMTAPE_OUTPUT_EXISTS')).toBe(true);
     expect((e as Error).message).toContain('notes.txt');
     expect(readFileSync(join(foreign, 'notes.txt'), 'utf8')).toBe('keep me');
   });

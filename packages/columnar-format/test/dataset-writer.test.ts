@@ -58,7 +58,7 @@ describe('DatasetWriter', () => {
     expect(
       isMmtapeError(
         catchError(() => DatasetWriter.create(out)),
-        'MMTAPE_FORMAT_OUTPUT_EXISTS',
+        'MMTAPE_OUTPUT_EXISTS',
       ),
     ).toBe(true);
     const w = DatasetWriter.create(join(dir, 'errs'), { partition: 'day' });

@@ -16,7 +16,7 @@ describe('error kinds', () => {
   it('corrupt files are data, wrong requests usage, OS refusals io', () => {
     expect(new BadMagicError('x').kind).toBe('data');
     expect(new ColumnNotFoundError('x').kind).toBe('usage');
-    expect(new OutputExistsError('x').kind).toBe('usage');
+    expect(new OutputExistsError('x', { path: 'out' }).kind).toBe('usage');
     expect(new FileOpenError('x', { cause: sys('EACCES') }).kind).toBe('io');
     // A file that a dataset names but that is missing: the dataset is incomplete.
     expect(new FileOpenError('x', { cause: sys('ENOENT') }).kind).toBe('data');

@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Dataset, ingestCsv, isMmtapeError } from '../src/index.js';
+import { Dataset, isMmtapeError } from '../src/index.js';
+import { ingest } from '../src/ingest/index.js';
 import { tempDir } from './helpers.js';
 
 const { dir, cleanup } = tempDir('mmtape-hyg-');
@@ -24,7 +25,7 @@ describe('ingest hygiene options', () => {
     const input = join(dir, 'X.csv');
     writeFileSync(input, CSV);
     const outDir = join(dir, 'out');
-    const r = await ingestCsv({
+    const r = await ingest({
       inputs: [input],
       outDir,
       hygiene: {
@@ -56,7 +57,7 @@ describe('ingest hygiene options', () => {
     const input = join(dir, 'Y.csv');
     writeFileSync(input, CSV);
     const outDir = join(dir, 'flagged');
-    const r = await ingestCsv({ inputs: [input], outDir, hygiene: { badPrices: 'flag' } });
+    const r = await ingest({ inputs: [input], outDir, hygiene: { badPrices: 'flag' } });
     expect(r.hygiene.badPriceRows).toBe(1);
     expect(r.hygiene.badPriceRowsDropped).toBe(0);
     const f = Dataset.open(outDir).open('Y');
@@ -66,7 +67,7 @@ describe('ingest hygiene options', () => {
   it('partition option and bad session options', async () => {
     const input = join(dir, 'Z.csv');
     writeFileSync(input, CSV);
-    const r = await ingestCsv({
+    const r = await ingest({
       inputs: [input],
       outDir: join(dir, 'daily'),
       partition: 'day',
@@ -79,7 +80,7 @@ describe('ingest hygiene options', () => {
     ).toEqual(['2018-01-02']);
     expect(r.rowsWritten).toBe(7);
     await expect(
-      ingestCsv({
+      ingest({
         inputs: [input],
         outDir: join(dir, 'bad'),
         hygiene: { session: { timeZone: 'Mars/Base', start: '09:30', end: '16:00' } },

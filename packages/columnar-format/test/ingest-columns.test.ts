@@ -1,10 +1,10 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parquetWriteFile } from 'hyparquet-writer';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Dataset, type IngestOptions, ingest, isMmtapeError, normalizeColumnName } from '../src/index.js';
+import { Dataset, isMmtapeError } from '../src/index.js';
+import { type IngestOptions, ingest, normalizeColumnName } from '../src/ingest/index.js';
 import { snapshot, tempDir } from './helpers.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'ingest');
@@ -316,20 +316,5 @@ describe('ingest hygiene defaults', () => {
         '1 stored row has high < low, first A 2020-01-03T00:00:00.000Z (repair-ohlc sets high/low to the max/min of open, high, low, close)',
       ],
     ]);
-  });
-
-  it('removes temp folders of dead ingests next to the output, keeps those of live processes', async () => {
-    const { inDir, root } = fresh({ 'X.csv': 'date,close\n2020-01-01,1\n' });
-    const dead = spawnSync(process.execPath, ['-e', '']).pid; // exited: its pid is free
-    expect(dead).toBeGreaterThan(0);
-    const stale = join(root, `.other.tmp-${dead}-0123456789ab`);
-    const live = join(root, `.out.tmp-${process.ppid}-0123456789ab`);
-    const notOurs = join(root, `.out.tmp-${dead}-notours`);
-    for (const d of [stale, live, notOurs]) mkdirSync(join(d, 'sub'), { recursive: true });
-    const r = await ingest({ inputs: [inDir], outDir: join(root, 'out') });
-    expect(r.staleTempDirsRemoved).toEqual([stale]);
-    expect(readdirSync(root).sort()).toEqual(
-      [`.out.tmp-${dead}-notours`, `.out.tmp-${process.ppid}-0123456789ab`, 'in', 'out'].sort(),
-    );
   });
 });

@@ -6,16 +6,9 @@ import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'h
 import { compressors as decompressors } from 'hyparquet-compressors';
 import { type ColumnSource, parquetWriteFile } from 'hyparquet-writer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  Dataset,
-  exportParquet,
-  type IngestOptions,
-  type IngestProgress,
-  type IngestReport,
-  ingest,
-  ingestCsv,
-  isMmtapeError,
-} from '../src/index.js';
+import { exportParquet } from '../src/export/index.js';
+import { Dataset, isMmtapeError } from '../src/index.js';
+import { type IngestOptions, type IngestProgress, type IngestReport, ingest } from '../src/ingest/index.js';
 import { createFileTaskRunner, resolveWorkerFile } from '../src/ingest/ingest-pool.js';
 import { catchError, mulberry32, snapshot, tempDir } from './helpers.js';
 
@@ -57,7 +50,7 @@ function stable(r: IngestReport) {
 
 describe('parallel ingest (worker threads)', () => {
   it('the built worker is found and a multi-thread runner is used', async () => {
-    expect(resolveWorkerFile()).toMatch(/dist[\\/]ingest-worker\.js$/);
+    expect(resolveWorkerFile()).toMatch(/dist[\\/]ingest[\\/]ingest-worker\.js$/);
     const runner = createFileTaskRunner(3);
     expect(runner.threads).toBe(3);
     await runner.close();
@@ -76,7 +69,7 @@ describe('parallel ingest (worker threads)', () => {
       durable: false,
       onProgress: (p) => progress.push(p),
     });
-    const auto = await ingestCsv({ inputs: [inDir], outDir: join(root, 'wa'), durable: false });
+    const auto = await ingest({ inputs: [inDir], outDir: join(root, 'wa'), durable: false });
     expect(one.exactDuplicatesDropped.total).toBeGreaterThan(0);
     expect(one.outOfOrderFiles.length).toBeGreaterThan(0);
     expect(stable(many)).toEqual(stable(one));
@@ -370,7 +363,7 @@ describe('exportParquet', () => {
       unit: 'MICROS',
     });
     const again = await exportParquet(ds, out, { symbols: ['S1', 'S3'], startNs, endNs }).catch((e) => e);
-    expect(isMmtapeError(again, 'MMTAPE_FORMAT_OUTPUT_EXISTS')).toBe(true);
+    expect(isMmtapeError(again, 'MMTAPE_OUTPUT_EXISTS')).toBe(true);
     const replaced = await exportParquet(ds, out, { overwrite: true, symbols: ['S2'] });
     expect((await readBack(out)).rows.length).toBe(replaced.rows);
     expect(

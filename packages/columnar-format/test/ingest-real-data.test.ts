@@ -2,7 +2,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Dataset, ingestCsv } from '../src/index.js';
+import { Dataset } from '../src/index.js';
+import { ingest } from '../src/ingest/index.js';
 import { tempDir } from './helpers.js';
 
 /** `../shared/data` beside the repository (real market data; see each folder's SOURCE.md). */
@@ -16,7 +17,7 @@ afterAll(cleanup);
 describe.skipIf(!existsSync(US1M) || !existsSync(SP500))('ingest of the real sample data', () => {
   it('us-1min-2018q1-sample: whole folder, DIS duplicate tail dropped and reported, all sorted', async () => {
     const outDir = join(dir, 'us1m');
-    const r = await ingestCsv({ inputs: [US1M], outDir, timeZone: 'America/New_York' });
+    const r = await ingest({ inputs: [US1M], outDir, timeZone: 'America/New_York' });
     expect(r.files).toHaveLength(40);
     expect(r.symbols).toHaveLength(40);
     expect(r.symbols.map((s) => s.symbol)).toContain('BRK.B');
@@ -56,7 +57,7 @@ describe.skipIf(!existsSync(US1M) || !existsSync(SP500))('ingest of the real sam
     const names = readdirSync(SP500).sort().slice(0, 20);
     const inputs = names.map((n) => join(SP500, n));
     const outDir = join(dir, 'sp500');
-    const r = await ingestCsv({ inputs, outDir });
+    const r = await ingest({ inputs, outDir });
     expect(r.files).toHaveLength(20);
     expect(r.symbols.map((s) => s.symbol)).toEqual(names.map((n) => n.replace(/_data\.csv$/, '')).sort());
     expect(r.exactDuplicatesDropped.total).toBe(0);
@@ -69,7 +70,7 @@ describe.skipIf(!existsSync(US1M) || !existsSync(SP500))('ingest of the real sam
     expect(ds.manifest.totalRows).toBe(r.rowsWritten);
     ds.close();
 
-    const withGaps = await ingestCsv({
+    const withGaps = await ingest({
       inputs: ['BHF', 'DHR', 'ES', 'FTV', 'O', 'REGN', 'UA', 'VRTX', 'WRK'].map((s) =>
         join(SP500, `${s}_data.csv`),
       ),

@@ -2,7 +2,8 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Dataset, type IngestOptions, ingestCsv, isMmtapeError } from '../src/index.js';
+import { Dataset, isMmtapeError } from '../src/index.js';
+import { type IngestOptions, ingest } from '../src/ingest/index.js';
 import { currentGenerationDir, tempDir } from './helpers.js';
 
 const { dir, cleanup } = tempDir('mmtape-ingest-');
@@ -22,7 +23,7 @@ const ns = (iso: string): bigint => BigInt(Date.parse(iso)) * 1_000_000n;
 async function expectIngestError(options: IngestOptions, code: string, parts: string[]): Promise<void> {
   let err: unknown;
   try {
-    await ingestCsv(options);
+    await ingest(options);
   } catch (e) {
     err = e;
   }
@@ -33,7 +34,7 @@ async function expectIngestError(options: IngestOptions, code: string, parts: st
   expect(readdirSync(parent).filter((x) => x !== 'in')).toEqual([]);
 }
 
-describe('ingestCsv layouts', () => {
+describe('ingest layouts', () => {
   it('sp500-like daily files with a Name column, empty fields as NaN', async () => {
     const { inDir, outDir } = fresh({
       'AAA_data.csv':
@@ -42,7 +43,7 @@ describe('ingestCsv layouts', () => {
         'date,open,high,low,close,volume,Name\n2013-02-08,10,11,9,10.5,1000,BBB\n2013-02-11,,11,9,10.6,0,BBB\n',
     });
     const progress: number[] = [];
-    const r = await ingestCsv({ inputs: [inDir], outDir, onProgress: (p) => progress.push(p.filesDone) });
+    const r = await ingest({ inputs: [inDir], outDir, onProgress: (p) => progress.push(p.filesDone) });
     // Called per file and as bytes are read: the files done, in order, are 1 then 2.
     expect([...new Set(progress)].filter((n) => n > 0)).toEqual([1, 2]);
     expect(r.rowsRead).toBe(5);
@@ -81,7 +82,7 @@ describe('ingestCsv layouts', () => {
         '',
       ].join('\n'),
     });
-    const r = await ingestCsv({ inputs: [inDir], outDir, timeZone: 'America/New_York' });
+    const r = await ingest({ inputs: [inDir], outDir, timeZone: 'America/New_York' });
     expect(r.symbols.map((s) => s.symbol)).toEqual(['BRK.B']);
     expect(r.rowsRead).toBe(7);
     expect(r.rowsWritten).toBe(6);
@@ -121,7 +122,7 @@ describe('ingestCsv layouts', () => {
         'Datetime,Close,High,Low,Open,Volume,Ticker\n2025-11-03T15:30:00.123456789Z,269,270,268,268.5,5,AAPL\n',
       ),
     });
-    const r = await ingestCsv({ inputs: [inDir], outDir });
+    const r = await ingest({ inputs: [inDir], outDir });
     expect(r.symbols.map((s) => [s.symbol, s.rowsWritten])).toEqual([
       ['AAPL', 3],
       ['BRK-B', 1],
@@ -145,7 +146,7 @@ describe('ingestCsv layouts', () => {
       'ES=F.csv': 'timestamp,close\n1520861400000,1\n1520861460000,2\n',
       'NQ.csv': 'time,close\n1520861400,3\n',
     });
-    const r = await ingestCsv({ inputs: [inDir], outDir });
+    const r = await ingest({ inputs: [inDir], outDir });
     expect(r.symbols.map((s) => s.symbol)).toEqual(['ES=F', 'NQ']);
     const ds = Dataset.open(outDir);
     expect(ds.manifest.schema).toEqual([
@@ -158,7 +159,7 @@ describe('ingestCsv layouts', () => {
     ds.close();
 
     const b = fresh({ 'X.csv': 'ts_ns;px\n1520861400000000001;1\n' });
-    await ingestCsv({
+    await ingest({
       inputs: [join(b.inDir, 'X.csv')],
       outDir: b.outDir,
       delimiter: ';',
@@ -173,25 +174,25 @@ describe('ingestCsv layouts', () => {
 
   it('refuses an existing outDir unless overwrite, and replaces it atomically', async () => {
     const { inDir, outDir, root } = fresh({ 'A.csv': 'date,close\n2020-01-01,1\n' });
-    await ingestCsv({ inputs: [inDir], outDir });
-    await expect(ingestCsv({ inputs: [inDir], outDir })).rejects.toMatchObject({
-      code: 'MMTAPE_FORMAT_OUTPUT_EXISTS',
+    await ingest({ inputs: [inDir], outDir });
+    await expect(ingest({ inputs: [inDir], outDir })).rejects.toMatchObject({
+      code: 'MMTAPE_OUTPUT_EXISTS',
     });
     writeFileSync(join(inDir, 'B.csv'), 'date,close\n2020-01-02,2\n');
-    const r = await ingestCsv({ inputs: [inDir], outDir, overwrite: true });
+    const r = await ingest({ inputs: [inDir], outDir, overwrite: true });
     expect(r.symbols.map((s) => s.symbol)).toEqual(['A', 'B']);
     expect(readdirSync(root).sort()).toEqual(['in', 'out']);
     const foreign = join(root, 'foreign');
     mkdirSync(foreign);
     writeFileSync(join(foreign, 'important.txt'), 'x');
-    await expect(ingestCsv({ inputs: [inDir], outDir: foreign, overwrite: true })).rejects.toMatchObject({
-      code: 'MMTAPE_FORMAT_OUTPUT_EXISTS',
+    await expect(ingest({ inputs: [inDir], outDir: foreign, overwrite: true })).rejects.toMatchObject({
+      code: 'MMTAPE_OUTPUT_EXISTS',
     });
     expect(readFileSync(join(foreign, 'important.txt'), 'utf8')).toBe('x');
   });
 });
 
-describe('ingestCsv bad input: typed errors with file and line, nothing left behind', () => {
+describe('ingest bad input: typed errors with file and line, nothing left behind', () => {
   it('unparseable timestamp', async () => {
     const { inDir, outDir } = fresh({
       'A.csv': 'date,close\n2020-01-01,1\n2020-01-02,1\n\n2020-02-30,1\n',
@@ -248,7 +249,7 @@ describe('ingestCsv bad input: typed errors with file and line, nothing left beh
 describe('Dataset manifest validation', () => {
   it('names the manifest file and the field', async () => {
     const { inDir, outDir } = fresh({ 'A.csv': 'date,close\n2020-01-01,1\n2020-01-02,2\n' });
-    await ingestCsv({ inputs: [inDir], outDir });
+    await ingest({ inputs: [inDir], outDir });
     const path = join(currentGenerationDir(outDir), 'manifest.json');
     const m = JSON.parse(readFileSync(path, 'utf8'));
     const mutate = (f: (x: typeof m) => void): unknown => {

@@ -108,3 +108,38 @@ export class InvalidJsonError extends MmtapeError {
     this.detail = detail;
   }
 }
+
+/** Context of {@link OutputExistsError}. */
+export interface OutputExistsContext {
+  /** The output path that exists. */
+  path: string;
+  /** Option that would allow replacing it (`overwrite`). */
+  field?: string;
+  /** What may be replaced (`an empty or absent folder`, `an mmtape pack (pack.json)`). */
+  expected?: string;
+  /** What was found. */
+  actual?: string;
+  cause?: unknown;
+}
+
+/**
+ * An output path exists and may not be replaced: without `overwrite`, or it is not of the kind the writer
+ * may replace (a file where a folder goes, a symbolic link, a folder another program wrote). Nothing was
+ * written. `path` is the output, `expected`/`actual` what may be replaced and what was found.
+ */
+export class OutputExistsError extends MmtapeError {
+  readonly code = 'MMTAPE_OUTPUT_EXISTS' as const;
+  readonly kind = 'usage' as const;
+  readonly path: string;
+  readonly field: string | undefined;
+  readonly expected: string | undefined;
+  readonly actual: string | undefined;
+
+  constructor(message: string, context: OutputExistsContext) {
+    super(message, { cause: context.cause });
+    this.path = context.path;
+    this.field = context.field;
+    this.expected = context.expected;
+    this.actual = context.actual;
+  }
+}

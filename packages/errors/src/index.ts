@@ -3,8 +3,9 @@
  *
  * One base class {@link MmtapeError} (a `code` `MMTAPE_<AREA>_<WHAT>`, a {@link ErrorKind} that decides
  * the CLI exit code, context fields and `cause`), one marker-based guard {@link isMmtapeError}, the one
- * classification of Node system errors {@link systemErrorKind}, and bounded JSON reads
- * {@link readJsonFile}.
+ * classification of Node system errors {@link systemErrorKind}, and the two file primitives whose
+ * failures every package must report the same way: bounded JSON reads {@link readJsonFile} and atomic
+ * writes {@link writeFileAtomic} / {@link writeDirAtomic}.
  *
  * @example
  * ```ts
@@ -29,9 +30,19 @@
  */
 
 export {
+  type AtomicFileContent,
+  type WriteDirAtomicOptions,
+  type WriteFileAtomicOptions,
+  writeDirAtomic,
+  writeFileAtomic,
+  writeFileAtomicAsync,
+} from './atomic-write.js';
+export {
   FileTooLargeError,
   InvalidJsonError,
   NotRegularFileError,
+  type OutputExistsContext,
+  OutputExistsError,
   SystemCallError,
   UnexpectedError,
 } from './errors.js';

@@ -12,6 +12,7 @@ describe('@mmtape/errors public API', () => {
       'MMTAPE_ERROR_MARKER',
       'MmtapeError',
       'NotRegularFileError',
+      'OutputExistsError',
       'SystemCallError',
       'UnexpectedError',
       'errorContext',
@@ -23,6 +24,9 @@ describe('@mmtape/errors public API', () => {
       'readJsonFile',
       'systemErrorKind',
       'toMmtapeError',
+      'writeDirAtomic',
+      'writeFileAtomic',
+      'writeFileAtomicAsync',
     ]);
   });
 

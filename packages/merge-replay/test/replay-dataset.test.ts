@@ -1,13 +1,7 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  type ColumnFile,
-  Dataset,
-  DatasetWriter,
-  symbolToFileName,
-  writeColumnFile,
-} from '@mmtape/columnar-format';
+import { type ColumnFile, Dataset, DatasetWriter } from '@mmtape/columnar-format';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   InvalidReplayOptionError,
@@ -77,48 +71,16 @@ function record(dataset: ReplayDatasetSource, options: Parameters<typeof replayD
 describe('replayDataset over a real columnar-format dataset', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mmtape-merge-replay-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  // One generation written by hand (columnar-format FORMAT.md, "Dataset folder"): CURRENT names it.
-  const gen = join(dir, 'gen-0');
-  mkdirSync(join(gen, '.leases'), { recursive: true });
-  writeFileSync(join(dir, 'CURRENT'), 'gen-0\n');
-
-  const symbols = BARS.map((b) => {
-    const file = symbolToFileName(b.symbol);
-    writeColumnFile(join(gen, file), {
-      symbol: b.symbol,
-      columns: [
-        { name: 'ts', dtype: 'i64', data: BigInt64Array.from(b.ts) },
-        { name: 'close', dtype: 'f64', data: Float64Array.from(b.close) },
-        { name: 'volume', dtype: 'f32', data: Float32Array.from(b.close) },
-      ],
-    });
-    const first = b.ts[0] ?? 0n;
-    const last = b.ts.at(-1) ?? 0n;
-    return {
-      symbol: b.symbol,
-      file,
-      rows: b.ts.length,
-      firstTimestampNs: `${first}`,
-      lastTimestampNs: `${last}`,
-    };
-  });
-  writeFileSync(
-    join(gen, 'manifest.json'),
-    JSON.stringify({
-      format: 'mmtape-dataset',
-      formatVersion: 1,
-      createdAt: new Date(0).toISOString(),
-      schema: [
-        { name: 'ts', dtype: 'i64' },
-        { name: 'close', dtype: 'f64' },
-        { name: 'volume', dtype: 'f32' },
-      ],
-      symbols,
-      totalRows: symbols.reduce((n, s) => n + s.rows, 0),
-      firstTimestampNs: `${T0}`,
-      lastTimestampNs: `${T0 + 3n * SECOND_NS}`,
-    }),
-  );
+  // One generation, written through the dataset API (FORMAT.md of columnar-format, "Dataset folder").
+  const writer = DatasetWriter.create(dir, { durable: false });
+  for (const b of BARS) {
+    writer.writeSymbol(b.symbol, [
+      { name: 'ts', dtype: 'i64', data: BigInt64Array.from(b.ts) },
+      { name: 'close', dtype: 'f64', data: Float64Array.from(b.close) },
+      { name: 'volume', dtype: 'f32', data: Float32Array.from(b.close) },
+    ]);
+  }
+  writer.finish();
 
   it('replays every symbol in timestamp order with zero-copy context and stats', () => {
     const dataset = Dataset.open(dir);

@@ -480,10 +480,8 @@ export function selectPairs(
   trainStart: number,
   trainEnd: number,
   config: PairSelectionConfig,
-  workspace?: LeastSquaresWorkspace,
   sectorIds: ArrayLike<number> | null = null,
 ): PairSelection {
-  void workspace; // kept for API compatibility; scanPairs owns its scratch
   const scan = scanPairs(names, series, trainStart, trainEnd, 0, names.length, config, sectorIds);
   return mergePairScans(names.length, [scan], config);
 }

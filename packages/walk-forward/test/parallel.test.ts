@@ -5,7 +5,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Dataset, ingestCsv } from '@mmtape/columnar-format';
+import { Dataset } from '@mmtape/columnar-format';
+import { ingest } from '@mmtape/columnar-format/ingest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildPanel,
@@ -117,7 +118,7 @@ describe('worker pool', () => {
         }
         writeFileSync(join(csv, `${sym}_data.csv`), `${lines.join('\n')}\n`);
       });
-      await ingestCsv({ inputs: [csv], outDir: join(dir, 'ds') });
+      await ingest({ inputs: [csv], outDir: join(dir, 'ds') });
     });
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -11,7 +11,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Dataset, ingest } from '@mmtape/columnar-format';
+import { Dataset } from '@mmtape/columnar-format';
+import { ingest } from '@mmtape/columnar-format/ingest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPanel, runWalkForward, type WalkForwardConfig, type WalkForwardReport } from '../src/index.js';
 

@@ -2,4 +2,6 @@
  * Test helpers shared by mmtape's package tests. Private to the monorepo; tests import it as
  * `@mmtape/test-utils` (vitest runs the TypeScript source directly).
  */
+
+export { loadedPackages } from './loaded-packages.js';
 export { mulberry32 } from './mulberry32.js';

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
-import { type ColumnFile, Dataset, exportCsv, exportParquet } from '@mmtape/columnar-format';
+import { type ColumnFile, Dataset } from '@mmtape/columnar-format';
 import { columnFileToArrowTable, writeArrowIpcFile } from '@mmtape/columnar-format/arrow';
+import { exportCsv, exportParquet } from '@mmtape/columnar-format/export';
 import type { Table } from 'apache-arrow';
 import { EXPORT_FORMATS, type ExportFormat } from '../cli-constants.js';
 import { CliUsageError } from '../cli-error.js';

@@ -1,11 +1,6 @@
-import {
-  countDatasetFiles,
-  Dataset,
-  formatTimestampNs,
-  type IngestOptions,
-  type IngestReport,
-  ingest,
-} from '@mmtape/columnar-format';
+import { countDatasetFiles, Dataset } from '@mmtape/columnar-format';
+import { formatTimestampNs } from '@mmtape/columnar-format/export';
+import { type IngestOptions, type IngestReport, ingest } from '@mmtape/columnar-format/ingest';
 import { CliUsageError } from '../cli-error.js';
 import type { CommandContext } from '../context.js';
 import { settingsOf } from '../context.js';

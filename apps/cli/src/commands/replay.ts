@@ -1,4 +1,5 @@
-import { Dataset, formatTimestampNs } from '@mmtape/columnar-format';
+import { Dataset } from '@mmtape/columnar-format';
+import { formatTimestampNs } from '@mmtape/columnar-format/export';
 import { type ReplayBatch, type ReplayContext, replayDataset } from '@mmtape/merge-replay';
 import { readProcessMemory } from '@mmtape/prefetch';
 import { CliUsageError } from '../cli-error.js';

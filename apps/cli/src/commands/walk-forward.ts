@@ -1,6 +1,8 @@
 import { join, resolve } from 'node:path';
 import { CacheManager } from '@mmtape/cache-manager';
-import { Dataset, formatTimestampNs, writeFileAtomic } from '@mmtape/columnar-format';
+import { Dataset } from '@mmtape/columnar-format';
+import { formatTimestampNs } from '@mmtape/columnar-format/export';
+import { writeFileAtomic } from '@mmtape/errors';
 import {
   buildPanel,
   rankSelectedPairs,
@@ -178,8 +180,7 @@ export async function runWalkForwardCommand(
     if (started) ctx.progress.stop();
     cacheWarnings.report();
     const reportPath = join(options.report, 'report.json');
-    const utf8 = (text: string) => new TextEncoder().encode(text);
-    writeFileAtomic(reportPath, utf8(`${JSON.stringify(report, null, 2)}\n`));
+    writeFileAtomic(reportPath, `${JSON.stringify(report, null, 2)}\n`, { durable: false, what: 'report' });
     const htmlPath = join(options.report, 'report.html');
     const html = renderReportHtml(report, {
       panel,
@@ -190,7 +191,7 @@ export async function runWalkForwardCommand(
           }
         : {}),
     });
-    writeFileAtomic(htmlPath, utf8(html));
+    writeFileAtomic(htmlPath, html, { durable: false, what: 'HTML report' });
     printSummary(report, panel.symbols.length, reportPath, ctx);
     ctx.say(`html:   ${htmlPath}`);
     return { reportPath, htmlPath, report };

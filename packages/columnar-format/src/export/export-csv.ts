@@ -5,7 +5,7 @@
 
 import { existsSync, statSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { writeFileAtomicWith } from '../atomic-write.js';
+import { writeFileAtomic } from '@mmtape/errors';
 import { Dataset } from '../dataset.js';
 import { ColumnNotFoundError, OutputExistsError } from '../errors.js';
 import { formatTimestampNs } from './format-timestamp-ns.js';
@@ -50,7 +50,7 @@ const LINES_PER_WRITE = 8192;
  * print as JavaScript's shortest round-trip text (`String(x)`), NaN (a missing value) as an empty
  * field, int64 columns as decimal integers. A symbol containing `,`, `"` or a line break is quoted
  * (RFC 4180). The file is written to `<outPath>.tmp-<pid>-<random>`, fsynced and renamed into place
- * (`writeFileAtomicWith`), so a failed export leaves nothing behind.
+ * (`writeFileAtomic` of `@mmtape/errors`), so a failed export leaves nothing behind.
  *
  * @throws OutputExistsError (`outPath` exists without `overwrite`), SymbolNotFoundError,
  *   ColumnNotFoundError (a requested column not in the schema; message lists the columns), any read
@@ -88,7 +88,7 @@ export async function exportCsv(
     const symbols = options.symbols ? [...options.symbols] : [...ds.symbols];
     for (const s of symbols) ds.entry(s); // SymbolNotFoundError before anything is written
     let rows = 0;
-    writeFileAtomicWith(
+    writeFileAtomic(
       path,
       (fd) => {
         writeSync(fd, `symbol,timestamp${columns.map((c) => `,${c}`).join('')}\n`);
@@ -121,7 +121,7 @@ export async function exportCsv(
           options.onProgress?.({ symbolsDone: done + 1, symbolsTotal: symbols.length, rowsWritten: rows });
         });
       },
-      { durable: options.durable ?? true },
+      { durable: options.durable ?? true, what: 'CSV file' },
     );
     return { path, columns, symbols: symbols.length, rows, bytes: statSync(path).size };
   } finally {

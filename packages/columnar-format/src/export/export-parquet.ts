@@ -3,10 +3,10 @@
  * (timestamp, symbol), ZSTD-compressed, written atomically.
  */
 
-import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { initZstd, zstdCompressSync } from '@mmtape/compression';
+import { writeFileAtomicAsync } from '@mmtape/errors';
 import type { SchemaElement } from 'hyparquet';
 import { fileWriter, ParquetWriter } from 'hyparquet-writer';
 import { Dataset } from '../dataset.js';
@@ -65,7 +65,8 @@ const DEFAULT_ROW_GROUP_ROWS = 1_000_000;
  * Rows are ordered by (timestamp, symbol) (symbols compared by UTF-16 code units; rows of one symbol
  * sharing a timestamp keep their stored order), merged from the per-symbol columns with a binary heap.
  * Pages are ZSTD-compressed (`@mmtape/compression` native zstd when it loads, else wasm).
- * The file is written to `.<name>.tmp-<pid>-<random>` next to `outPath`, fsynced and renamed into place.
+ * The file is written through `writeFileAtomicAsync` of `@mmtape/errors` (`<name>.tmp-<pid>-<random>`
+ * next to `outPath`, fsynced unless `durable: false`, renamed into place).
  *
  * @throws ParquetExportError (bad options, a symbol without `close`, write failure), OutputExistsError,
  *   SymbolNotFoundError.
@@ -101,127 +102,128 @@ export async function exportParquet(
     throw new OutputExistsError(`${path} already exists; pass overwrite: true to replace it`, { path });
   }
   const ds = typeof dataset === 'string' ? Dataset.open(dataset) : dataset;
-  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
-    await initZstd();
-    const ranges = ds.openRange({
-      ...(options.symbols ? { symbols: options.symbols } : {}),
-      ...(options.startNs !== undefined ? { startNs: options.startNs } : {}),
-      ...(options.endNs !== undefined ? { endNs: options.endNs } : {}),
-    });
-    // One cursor per (symbol, partition slice), in symbol order then time order: a symbol's slices
-    // never overlap in time, so ordering ties by cursor index = by symbol, then by stored order.
-    const cursors: Cursor[] = [];
-    for (const r of ranges) {
-      for (const s of r.slices) {
-        if (!s.file.has('close')) {
-          throw new ParquetExportError(`symbol ${JSON.stringify(r.symbol)} has no "close" column`, {
-            path: s.file.path,
-            field: 'close',
-          });
-        }
-        cursors.push({
-          symbol: r.symbol,
-          ts: s.file.timestampsNs(),
-          close: s.file.f64('close'),
-          row: s.startRow,
-          end: s.endRow,
-        });
-      }
-    }
-    const schema: SchemaElement[] = [
-      { name: 'schema', num_children: 3 },
-      {
-        name: 'timestamp',
-        type: 'INT64',
-        repetition_type: 'REQUIRED',
-        ...(unit === 'us' ? { converted_type: 'TIMESTAMP_MICROS' as const } : {}),
-        logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: unit === 'ns' ? 'NANOS' : 'MICROS' },
-      },
-      {
-        name: 'symbol',
-        type: 'BYTE_ARRAY',
-        repetition_type: 'REQUIRED',
-        converted_type: 'UTF8',
-        logical_type: { type: 'STRING' },
-      },
-      { name: 'close', type: 'FLOAT', repetition_type: 'REQUIRED' },
-    ];
-    const writer = new ParquetWriter({
-      writer: fileWriter(tmp),
-      schema,
-      codec: 'ZSTD',
-      compressors: { ZSTD: (bytes: Uint8Array) => zstdCompressSync(bytes, level) },
-      createdBy: '@mmtape/columnar-format exportParquet',
-      kvMetadata: [{ key: 'mmtape.order', value: 'timestamp,symbol' }],
-    });
-    const tsOut = new BigInt64Array(Math.min(rowGroupRows, totalRows(cursors)) || 1);
-    const symOut: string[] = new Array(tsOut.length);
-    const closeOut = new Float32Array(tsOut.length);
-    let fill = 0;
-    let rows = 0;
-    let rowGroups = 0;
-    let sumClose = 0;
-    const flush = async (): Promise<void> => {
-      if (fill === 0) return;
-      const n = fill;
-      await writer.write({
-        columnData: [
-          { name: 'timestamp', data: tsOut.subarray(0, n) },
-          { name: 'symbol', data: n === symOut.length ? symOut : symOut.slice(0, n) },
-          { name: 'close', data: closeOut.subarray(0, n) },
-        ],
-        rowGroupSize: n,
-      });
-      rowGroups++;
-      fill = 0;
-    };
-    const heap = new CursorHeap(cursors);
-    for (let c = heap.pop(); c !== undefined; c = heap.pop()) {
-      // Emit rows of this cursor while it stays below the next cursor (ties go to the lower index).
-      const next = heap.peek();
-      const limitTs = next === undefined ? undefined : next.ts[next.row]!;
-      const limitWins = next === undefined ? false : next.index < c.index;
-      do {
-        const t = c.ts[c.row]!;
-        tsOut[fill] = unit === 'ns' ? t : floorDiv(t, 1000n);
-        symOut[fill] = c.symbol;
-        const v = Math.fround(c.close[c.row]!);
-        closeOut[fill] = v;
-        sumClose += v;
-        fill++;
-        rows++;
-        c.row++;
-        if (fill === tsOut.length) await flush();
-      } while (
-        c.row < c.end &&
-        (limitTs === undefined || c.ts[c.row]! < limitTs || (c.ts[c.row] === limitTs && !limitWins))
-      );
-      if (c.row < c.end) heap.push(c);
-    }
-    await flush();
-    await writer.finish();
-    if (options.durable ?? true) {
-      const fd = openSync(tmp, 'r+');
-      try {
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-    }
-    renameSync(tmp, path);
-    return {
+    return await writeFileAtomicAsync(
       path,
-      rows,
-      rowGroups,
-      symbols: new Set(cursors.map((c) => c.symbol)).size,
-      bytes: statSync(path).size,
-      sumClose,
-      elapsedMs: performance.now() - started,
-    };
+      async (tmp) => {
+        await initZstd();
+        const ranges = ds.openRange({
+          ...(options.symbols ? { symbols: options.symbols } : {}),
+          ...(options.startNs !== undefined ? { startNs: options.startNs } : {}),
+          ...(options.endNs !== undefined ? { endNs: options.endNs } : {}),
+        });
+        // One cursor per (symbol, partition slice), in symbol order then time order: a symbol's slices
+        // never overlap in time, so ordering ties by cursor index = by symbol, then by stored order.
+        const cursors: Cursor[] = [];
+        for (const r of ranges) {
+          for (const s of r.slices) {
+            if (!s.file.has('close')) {
+              throw new ParquetExportError(`symbol ${JSON.stringify(r.symbol)} has no "close" column`, {
+                path: s.file.path,
+                field: 'close',
+              });
+            }
+            cursors.push({
+              symbol: r.symbol,
+              ts: s.file.timestampsNs(),
+              close: s.file.f64('close'),
+              row: s.startRow,
+              end: s.endRow,
+            });
+          }
+        }
+        const schema: SchemaElement[] = [
+          { name: 'schema', num_children: 3 },
+          {
+            name: 'timestamp',
+            type: 'INT64',
+            repetition_type: 'REQUIRED',
+            ...(unit === 'us' ? { converted_type: 'TIMESTAMP_MICROS' as const } : {}),
+            logical_type: {
+              type: 'TIMESTAMP',
+              isAdjustedToUTC: true,
+              unit: unit === 'ns' ? 'NANOS' : 'MICROS',
+            },
+          },
+          {
+            name: 'symbol',
+            type: 'BYTE_ARRAY',
+            repetition_type: 'REQUIRED',
+            converted_type: 'UTF8',
+            logical_type: { type: 'STRING' },
+          },
+          { name: 'close', type: 'FLOAT', repetition_type: 'REQUIRED' },
+        ];
+        const writer = new ParquetWriter({
+          writer: fileWriter(tmp),
+          schema,
+          codec: 'ZSTD',
+          compressors: { ZSTD: (bytes: Uint8Array) => zstdCompressSync(bytes, level) },
+          createdBy: '@mmtape/columnar-format exportParquet',
+          kvMetadata: [{ key: 'mmtape.order', value: 'timestamp,symbol' }],
+        });
+        const tsOut = new BigInt64Array(Math.min(rowGroupRows, totalRows(cursors)) || 1);
+        const symOut: string[] = new Array(tsOut.length);
+        const closeOut = new Float32Array(tsOut.length);
+        let fill = 0;
+        let rows = 0;
+        let rowGroups = 0;
+        let sumClose = 0;
+        const flush = async (): Promise<void> => {
+          if (fill === 0) return;
+          const n = fill;
+          await writer.write({
+            columnData: [
+              { name: 'timestamp', data: tsOut.subarray(0, n) },
+              { name: 'symbol', data: n === symOut.length ? symOut : symOut.slice(0, n) },
+              { name: 'close', data: closeOut.subarray(0, n) },
+            ],
+            rowGroupSize: n,
+          });
+          rowGroups++;
+          fill = 0;
+        };
+        const heap = new CursorHeap(cursors);
+        for (let c = heap.pop(); c !== undefined; c = heap.pop()) {
+          // Emit rows of this cursor while it stays below the next cursor (ties go to the lower index).
+          const next = heap.peek();
+          const limitTs = next === undefined ? undefined : next.ts[next.row]!;
+          const limitWins = next === undefined ? false : next.index < c.index;
+          do {
+            const t = c.ts[c.row]!;
+            tsOut[fill] = unit === 'ns' ? t : floorDiv(t, 1000n);
+            symOut[fill] = c.symbol;
+            const v = Math.fround(c.close[c.row]!);
+            closeOut[fill] = v;
+            sumClose += v;
+            fill++;
+            rows++;
+            c.row++;
+            if (fill === tsOut.length) await flush();
+          } while (
+            c.row < c.end &&
+            (limitTs === undefined || c.ts[c.row]! < limitTs || (c.ts[c.row] === limitTs && !limitWins))
+          );
+          if (c.row < c.end) heap.push(c);
+        }
+        await flush();
+        await writer.finish();
+        return {
+          path,
+          rows,
+          rowGroups,
+          symbols: new Set(cursors.map((c) => c.symbol)).size,
+          bytes: statSync(tmp).size,
+          sumClose,
+          elapsedMs: performance.now() - started,
+        };
+      },
+      { durable: options.durable ?? true, what: 'Parquet file' },
+    );
   } catch (e) {
-    rmSync(tmp, { force: true });
-    if (isMmtapeError(e)) throw e;
+    // Typed errors pass; a failed system call (hyparquet-writer's writes, or the atomic write's own
+    // open/fsync/rename as SystemCallError) becomes a ParquetExportError naming the output.
+    if (isMmtapeError(e) && !isMmtapeError(e, 'MMTAPE_SYSTEM_CALL_FAILED')) throw e;
     throw new ParquetExportError(`cannot write ${path}: ${(e as Error).message ?? e}`, { path, cause: e });
   } finally {
     if (typeof dataset === 'string') ds.close();

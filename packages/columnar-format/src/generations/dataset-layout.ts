@@ -5,18 +5,9 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  existsSync,
-  fstatSync,
-  fsyncSync,
-  openSync,
-  readSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, openSync, readSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { writeFileAtomic } from '@mmtape/errors';
 import { DatasetGenerationError } from '../errors.js';
 import { MANIFEST_FILE_NAME } from '../manifest.js';
 import { newOwnerToken } from './process-owner.js';
@@ -112,19 +103,11 @@ export function readCurrentGeneration(datasetDir: string): string | undefined {
  * and fsyncs the dataset folder. The generation folder must be complete before this is called.
  */
 export function publishGeneration(datasetDir: string, generation: string, durable = true): void {
-  const tmp = join(datasetDir, `${TEMP_CURRENT_PREFIX}${newOwnerToken()}`);
-  const bytes = Buffer.from(`${generation}\n`, 'utf8');
-  const fd = openSync(tmp, 'wx');
-  try {
-    let off = 0;
-    while (off < bytes.length) off += writeSync(fd, bytes, off);
-    if (durable) fsyncSync(fd);
-    closeSync(fd);
-    renameSync(tmp, join(datasetDir, CURRENT_FILE_NAME));
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
+  writeFileAtomic(join(datasetDir, CURRENT_FILE_NAME), `${generation}\n`, {
+    tempPath: join(datasetDir, `${TEMP_CURRENT_PREFIX}${newOwnerToken()}`),
+    durable,
+    what: 'generation pointer',
+  });
   if (durable) fsyncDirectory(datasetDir);
 }
 

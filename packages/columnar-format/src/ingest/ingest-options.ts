@@ -1,5 +1,5 @@
 /**
- * Options and report of {@link ingestCsv}.
+ * Options and report of {@link ingest}.
  */
 
 import type { PartitionScheme } from '../manifest.js';
@@ -46,7 +46,7 @@ export interface IngestProgress {
   bytesTotal: number;
 }
 
-/** Options of {@link ingest} (and its alias `ingestCsv`). */
+/** Options of {@link ingest}. */
 export interface IngestOptions {
   /**
    * Files and/or directories. Directories are scanned (not recursively) for `*.csv`, `*.csv.gz` and
@@ -224,8 +224,6 @@ export interface IngestReport {
   replacedColumns: ReplacedColumn[];
   /** Input files with no data rows (empty or header only), skipped. */
   emptyFiles: string[];
-  /** Temp folders of killed ingests (dead pid) removed from the output's parent folder. */
-  staleTempDirsRemoved: string[];
   /** Stored rows with suspicious prices (also summarised in {@link warnings}). */
   suspectPrices: SuspectPriceCounts;
   /** One-line warnings (see {@link IngestWarning}); empty when there is nothing to say. */

@@ -25,12 +25,17 @@ export interface FileTaskRunner {
 }
 
 /**
- * The built worker entry: `./ingest-worker.js` next to the running module when it runs from `dist/`
- * (tsup bundles `index.js` and `ingest-worker.js` side by side); `../../dist/ingest-worker.js` when it
- * runs from `src/ingest/` (vitest, tsx), which needs a prior `pnpm build`. Undefined when neither exists.
+ * The built worker entry `dist/ingest/ingest-worker.js`: next to the running module when it runs from
+ * `dist/ingest/index.js`, in `./ingest/` when tsup moved this code into a shared chunk at `dist/`, and
+ * `../../dist/ingest/ingest-worker.js` when it runs from `src/ingest/` (vitest, tsx), which needs a prior
+ * `pnpm build`. Undefined when none exists.
  */
 export function resolveWorkerFile(): string | undefined {
-  for (const rel of ['./ingest-worker.js', '../../dist/ingest-worker.js']) {
+  for (const rel of [
+    './ingest-worker.js',
+    './ingest/ingest-worker.js',
+    '../../dist/ingest/ingest-worker.js',
+  ]) {
     const path = fileURLToPath(new URL(rel, import.meta.url));
     if (existsSync(path)) return path;
   }

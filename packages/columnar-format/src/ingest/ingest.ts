@@ -33,7 +33,6 @@ import { normalizeColumnName, RESERVED_COLUMN_NAMES, STORED_COLUMN_NAME } from '
 import { planFileTasks } from './plan-file-tasks.js';
 import { type FileChunks, type ReadFileTask, runFileTaskInProcess } from './read-input-file.js';
 import type { LineRange } from './read-text-chunks.js';
-import { removeStaleTempDirs } from './remove-stale-temp-dirs.js';
 import type { ReplacedColumn } from './resolve-columns.js';
 import { reviveError } from './revive-error.js';
 import { runInOrder } from './run-in-order.js';
@@ -111,7 +110,6 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
   const columnMap = checkColumnMap(options.columnMap);
   checkOutDir(outDir, options.overwrite ?? false);
   const hygiene = compileHygiene(options.hygiene);
-  const staleTempDirsRemoved = removeStaleTempDirs(outDir);
   const files = listInputFiles(options.inputs);
   const pattern = options.symbolFromFileName ?? DEFAULT_SYMBOL_FROM_FILE_NAME;
   const delimiter = options.delimiter ?? ',';
@@ -383,7 +381,6 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
       skippedColumns: [...ctx.skipped.values()],
       replacedColumns: [...ctx.replaced.values()],
       emptyFiles,
-      staleTempDirsRemoved,
       suspectPrices,
       warnings: warningsOf(emptyFiles, suspectPrices, columnReports, filesWithRows, hygiene.badPrices),
       generation: '', // set once published

@@ -22,7 +22,8 @@
  * @module
  */
 import { once } from 'node:events';
-import { createWriteStream, renameSync, rmSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
+import { writeFileAtomicAsync } from '@mmtape/errors';
 import {
   type DataType,
   Float32,
@@ -112,35 +113,40 @@ export function columnFileToArrowTable(file: ColumnFile, options: ArrowTableOpti
 /**
  * Writes tables with one schema as an Arrow IPC **file** (the random-access format with footer, readable
  * by pyarrow `ipc.open_file`, DuckDB's arrow extension, `arrow2csv`...). Batches are streamed to a temp
- * file in the same folder, which is renamed over `path` when complete; on error nothing is left behind.
+ * file in the same folder (`writeFileAtomicAsync` of `@mmtape/errors`), which is renamed over `path` when
+ * complete; on error nothing is left behind. Not fsynced: the rename is atomic, not durable.
  *
  * @returns bytes written.
+ * @throws TypeError when `tables` is empty; SystemCallError when a system call fails (ENOSPC, EACCES).
  */
 export async function writeArrowIpcFile(path: string, tables: Iterable<Table>): Promise<number> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  const out = createWriteStream(tmp);
-  const writer = new RecordBatchFileWriter();
-  const stream = writer.toNodeStream();
-  let bytes = 0;
-  stream.on('data', (chunk: Uint8Array) => {
-    bytes += chunk.byteLength;
-  });
-  stream.pipe(out);
-  try {
-    // One schema for the whole file: the first table's fields and metadata (all tables must share fields).
-    let schema: Schema | undefined;
-    for (const table of tables) {
-      schema ??= table.schema;
-      for (const batch of table.batches) writer.write(new RecordBatch(schema, batch.data));
-    }
-    if (!schema) throw new TypeError(`${path}: no tables to write (expected at least one Arrow table)`);
-    writer.finish();
-    await once(out, 'close');
-    renameSync(tmp, path);
-    return bytes;
-  } catch (error) {
-    out.destroy();
-    rmSync(tmp, { force: true });
-    throw error;
-  }
+  return writeFileAtomicAsync(
+    path,
+    async (tmp) => {
+      const out = createWriteStream(tmp);
+      const writer = new RecordBatchFileWriter();
+      const stream = writer.toNodeStream();
+      let bytes = 0;
+      stream.on('data', (chunk: Uint8Array) => {
+        bytes += chunk.byteLength;
+      });
+      stream.pipe(out);
+      try {
+        // One schema for the whole file: the first table's fields and metadata (all tables must share fields).
+        let schema: Schema | undefined;
+        for (const table of tables) {
+          schema ??= table.schema;
+          for (const batch of table.batches) writer.write(new RecordBatch(schema, batch.data));
+        }
+        if (!schema) throw new TypeError(`${path}: no tables to write (expected at least one Arrow table)`);
+        writer.finish();
+        await once(out, 'close');
+        return bytes;
+      } catch (error) {
+        out.destroy();
+        throw error;
+      }
+    },
+    { what: 'Arrow IPC file', durable: false }, // not fsynced (as before): a rerun rewrites it
+  );
 }

@@ -8,7 +8,7 @@
 
 import { closeSync, fstatSync, lstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
-import { writeDirAtomic } from '../atomic-write.js';
+import { writeDirAtomic } from '@mmtape/errors';
 import { isMmtapeError, type OutputExistsError } from '../errors.js';
 import { CURRENT_FILE_NAME, readCurrentGeneration } from '../generations/dataset-layout.js';
 import { MANIFEST_FILE_NAME } from '../manifest.js';
@@ -142,7 +142,7 @@ export async function writePackOutput<T>(
         kind === 'pack' ? `an mmtape pack (${PACK_INDEX_FILE})` : `an mmtape dataset (${CURRENT_FILE_NAME})`,
     });
   } catch (e) {
-    if (isMmtapeError(e, 'MMTAPE_FORMAT_OUTPUT_EXISTS')) {
+    if (isMmtapeError(e, 'MMTAPE_OUTPUT_EXISTS')) {
       const { actual: found, expected } = e as OutputExistsError;
       throw new PackError('MMTAPE_PACK_OUTPUT_EXISTS', e.message, {
         path: outDir,

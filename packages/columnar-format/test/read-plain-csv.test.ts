@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ingest, isMmtapeError } from '../src/index.js';
+import { isMmtapeError } from '../src/index.js';
+import { ingest } from '../src/ingest/index.js';
 import { NotPlainCsvError, readPlainCsv, sniffPlainCsv } from '../src/ingest/read-plain-csv.js';
 import { tempDir } from './helpers.js';
 
@@ -48,7 +49,7 @@ async function records(path: string): Promise<string[][]> {
   return out;
 }
 
-describe('CSV fast path: uDSV', () => {
+describe('readPlainCsv: plain CSV through uDSV', () => {
   it('plain CSV goes through uDSV (BOM, CRLF, trailing delimiter); quoted CSV does not', async () => {
     const plain = file('P.csv', '\ufeffdate,close,\r\n2020-01-01,1.5,\r\n\r\n2020-01-02,2,\r\n');
     const report = await ingest({

@@ -1,15 +1,25 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isMmtapeError, writeDirAtomic, writeFileAtomic } from '../src/index.js';
-import { tempDir } from './helpers.js';
+import { isMmtapeError, writeDirAtomic, writeFileAtomic, writeFileAtomicAsync } from '../src/index.js';
 
-const tmp = tempDir('mmtape-atomic-');
-afterAll(() => tmp.cleanup());
+const root = mkdtempSync(join(tmpdir(), 'mmtape-atomic-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 let n = 0;
 const fresh = (): string => {
-  const dir = join(tmp.dir, `case${n++}`);
+  const dir = join(root, `case${n++}`);
   mkdirSync(dir);
   return dir;
 };
@@ -36,9 +46,82 @@ describe('writeFileAtomic', () => {
     const dir = fresh();
     const path = join(dir, 'target');
     mkdirSync(join(path, 'child'), { recursive: true }); // a non-empty folder: rename of a file onto it fails
-    expect(() => writeText(path, 'x')).toThrow();
+    let error: unknown;
+    try {
+      writeText(path, 'x');
+    } catch (e) {
+      error = e;
+    }
+    // A typed error naming the final path, not the temp file.
+    expect(isMmtapeError(error, 'MMTAPE_SYSTEM_CALL_FAILED')).toBe(true);
+    expect(error).toMatchObject({ kind: 'usage', syscall: 'rename', path });
+    expect((error as Error).message).toContain(`cannot rename file ${path}`);
     expect(readdirSync(dir)).toEqual(['target']);
     expect(readdirSync(path)).toEqual(['child']);
+  });
+
+  it('writes strings and descriptor callbacks; a callback error passes through and leaves nothing', () => {
+    const dir = fresh();
+    const path = join(dir, 'x.txt');
+    writeFileAtomic(path, 'héllo\n');
+    expect(readFileSync(path, 'utf8')).toBe('héllo\n');
+    writeFileAtomic(path, (fd) => {
+      writeSync(fd, 'a');
+      writeSync(fd, 'b');
+    });
+    expect(readFileSync(path, 'utf8')).toBe('ab');
+    const boom = new RangeError('bad input');
+    expect(() =>
+      writeFileAtomic(path, (fd) => {
+        writeSync(fd, 'partial');
+        throw boom;
+      }),
+    ).toThrow(boom);
+    expect(readFileSync(path, 'utf8')).toBe('ab');
+    expect(readdirSync(dir)).toEqual(['x.txt']);
+  });
+
+  it('uses the given temp name and refuses one that exists', () => {
+    const dir = fresh();
+    const path = join(dir, 'CURRENT');
+    const tempPath = join(dir, 'CURRENT.tmp-owner');
+    writeFileAtomic(path, 'gen-1\n', { tempPath });
+    expect(readdirSync(dir)).toEqual(['CURRENT']);
+    writeFileSync(tempPath, 'someone else');
+    expect(() => writeFileAtomic(path, 'gen-2\n', { tempPath })).toThrow(/EEXIST/);
+    expect(readFileSync(path, 'utf8')).toBe('gen-1\n');
+  });
+});
+
+describe('writeFileAtomicAsync', () => {
+  it('renames the filled temp file into place and returns what fill returned', async () => {
+    const dir = fresh();
+    const path = join(dir, 'out.bin');
+    let seen = '';
+    const r = await writeFileAtomicAsync(path, async (tempPath) => {
+      seen = tempPath;
+      expect(tempPath).toMatch(new RegExp(`/out\\.bin\\.tmp-${process.pid}-[0-9a-f]{12}$`));
+      expect(readdirSync(dir)).toEqual([tempPath.slice(dir.length + 1)]); // created empty, exclusively
+      writeFileSync(tempPath, 'streamed');
+      return 8;
+    });
+    expect(r).toBe(8);
+    expect(existsSync(seen)).toBe(false);
+    expect(readFileSync(path, 'utf8')).toBe('streamed');
+  });
+
+  it('removes the temp file when fill throws, and the error passes through', async () => {
+    const dir = fresh();
+    const path = join(dir, 'out.bin');
+    writeFileSync(path, 'old');
+    await expect(
+      writeFileAtomicAsync(path, async (tempPath) => {
+        writeFileSync(tempPath, 'half');
+        throw new Error('stream failed');
+      }),
+    ).rejects.toThrow('stream failed');
+    expect(readdirSync(dir)).toEqual(['out.bin']);
+    expect(readFileSync(path, 'utf8')).toBe('old');
   });
 });
 
@@ -83,7 +166,7 @@ describe('writeDirAtomic', () => {
       },
       { isReplaceable },
     ).catch((e: unknown) => e);
-    expect(isMmtapeError(e1, 'MMTAPE_FORMAT_OUTPUT_EXISTS')).toBe(true);
+    expect(isMmtapeError(e1, 'MMTAPE_OUTPUT_EXISTS')).toBe(true);
     expect(built).toBe(false);
     // With overwrite: the old copy is readable during build, replaced after.
     await writeDirAtomic(
@@ -106,14 +189,14 @@ describe('writeDirAtomic', () => {
       isReplaceable,
       replaceableDescription: 'a KIND folder',
     }).catch((e: unknown) => e);
-    expect(isMmtapeError(e2, 'MMTAPE_FORMAT_OUTPUT_EXISTS')).toBe(true);
+    expect(isMmtapeError(e2, 'MMTAPE_OUTPUT_EXISTS')).toBe(true);
     expect((e2 as Error).message).toMatch(/is not a KIND folder: no KIND file, found precious\.txt/);
     expect(readFileSync(join(other, 'precious.txt'), 'utf8')).toBe('keep');
     // Default isReplaceable refuses every non-empty folder; a file or a link is never replaced.
     const e3 = await writeDirAtomic(other, async () => undefined, { overwrite: true }).catch(
       (e: unknown) => e,
     );
-    expect(isMmtapeError(e3, 'MMTAPE_FORMAT_OUTPUT_EXISTS')).toBe(true);
+    expect(isMmtapeError(e3, 'MMTAPE_OUTPUT_EXISTS')).toBe(true);
     writeFileSync(join(dir, 'file'), 'x');
     symlinkSync(target, join(dir, 'link'));
     for (const p of ['file', 'link']) {
@@ -121,7 +204,7 @@ describe('writeDirAtomic', () => {
         overwrite: true,
         isReplaceable: () => true,
       }).catch((x: unknown) => x);
-      expect(isMmtapeError(e, 'MMTAPE_FORMAT_OUTPUT_EXISTS'), p).toBe(true);
+      expect(isMmtapeError(e, 'MMTAPE_OUTPUT_EXISTS'), p).toBe(true);
     }
     expect(readdirSync(dir).sort()).toEqual(['file', 'link', 'other', 'out']);
   });

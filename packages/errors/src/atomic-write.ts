@@ -1,23 +1,32 @@
 /**
- * Atomic output: a file or a whole folder becomes visible at its final path only when complete.
+ * Atomic output, the one implementation every mmtape writer uses: a file or a whole folder becomes
+ * visible at its final path only when complete, and a failure leaves the previous content (or nothing).
  *
- * - {@link writeFileAtomic}: `<path>.tmp-<pid>-<random>`, fsync, `rename()` onto `path`.
- * - {@link writeDirAtomic}: a temp folder `.<name>.tmp-<pid>-<random>` beside the target (same parent,
+ * - {@link writeFileAtomic}: bytes, a string, or a callback writing to the open descriptor of a temp file
+ *   `<path>.tmp-<pid>-<12 hex>` in the same folder; fsync; `rename()` onto `path`. Synchronous.
+ * - {@link writeFileAtomicAsync}: the same for writers that stream to a path (Arrow, Parquet, cache
+ *   entries): the callback fills the temp file by its path.
+ * - {@link writeDirAtomic}: a temp folder `.<name>.tmp-<pid>-<12 hex>` beside the target (same parent,
  *   so the final `rename()` never crosses a file system), filled by a callback, fsynced, then renamed
  *   into place. An existing target is replaced only with `overwrite` and only when `isReplaceable`
- *   accepts it; it is renamed aside (`.<name>.old-<pid>-<random>`), the new folder renamed in, and the
+ *   accepts it; it is renamed aside (`.<name>.old-<pid>-<12 hex>`), the new folder renamed in, and the
  *   old one deleted last, so a crash at any moment leaves either the previous copy or the new one.
  *
  * Temp and aside folders of dead processes (a SIGKILL, a power cut) are cleaned up by the next
  * `writeDirAtomic` on the same target: temp folders are removed; an aside folder is renamed back when
  * the target is missing (the kill fell between the two renames) and removed otherwise.
  *
+ * Failures of the helpers' own system calls (ENOSPC, EACCES, EROFS...) are thrown as
+ * {@link SystemCallError} naming the final path (`kind` `io`, or `usage` for a path that cannot exist);
+ * errors thrown by a callback pass through unchanged.
+ *
  * @example
  * ```ts
- * import { writeDirAtomic, writeFileAtomic } from '@mmtape/columnar-format';
+ * import { existsSync } from 'node:fs';
+ * import { writeDirAtomic, writeFileAtomic } from '@mmtape/errors';
  *
  * await writeDirAtomic('out/report', async (tmp) => {
- *   writeFileAtomic(`${tmp}/summary.json`, new TextEncoder().encode('{}'));
+ *   writeFileAtomic(`${tmp}/summary.json`, '{}\n', { durable: false }); // the folder is fsynced as a whole
  * }, { overwrite: true, isReplaceable: (dir) => existsSync(`${dir}/summary.json`) || 'no summary.json' });
  * ```
  *
@@ -37,53 +46,52 @@ import {
   writeSync,
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { OutputExistsError } from './errors.js';
+import { OutputExistsError, SystemCallError } from './errors.js';
+import { isSystemError } from './system-error-kind.js';
 
-/** Options of {@link writeFileAtomic}. */
+/** Options of {@link writeFileAtomic} and {@link writeFileAtomicAsync}. */
 export interface WriteFileAtomicOptions {
   /**
    * fsync the file before the rename. Default `true`: after a power cut the name then points at complete
-   * bytes; `false` keeps the rename atomic for other processes but not durable.
+   * bytes; `false` keeps the rename atomic for other processes but not durable (cache entries, files
+   * inside a folder that {@link writeDirAtomic} fsyncs as a whole).
    */
   durable?: boolean;
+  /**
+   * The temp file, in the same folder as `path` (a rename must not cross file systems). Default
+   * `<path>.tmp-<pid>-<12 hex>`. For temp names that another component recognises, e.g. the dataset
+   * pointer's `CURRENT.tmp-<owner token>` that the generation collector removes when its owner is dead.
+   */
+  tempPath?: string;
+  /** What the file is, for messages of {@link SystemCallError}: `column file`, `report`. Default `file`. */
+  what?: string;
 }
 
-/**
- * Writes `data` to `path` atomically: a unique temp file `<path>.tmp-<pid>-<random>` beside it (created
- * with `wx`, never following an existing name), fsync (unless `durable: false`), `rename()` onto `path`.
- * Parent folders are created. On any error the temp file is removed and `path` is untouched.
- *
- * @throws the underlying `fs` error (ENOSPC, EACCES, EROFS, ...).
- */
-export function writeFileAtomic(path: string, data: Uint8Array, options: WriteFileAtomicOptions = {}): void {
-  writeFileAtomicWith(
-    path,
-    (fd) => {
-      for (let at = 0; at < data.length; ) at += writeSync(fd, data, at, data.length - at);
-    },
-    options,
-  );
-}
+/** What {@link writeFileAtomic} writes: bytes, UTF-8 text, or a callback writing to the open temp file. */
+export type AtomicFileContent = Uint8Array | string | ((fd: number) => void);
 
 /**
- * {@link writeFileAtomic} for output too large to hold in memory: `write(fd)` fills the temp file
- * `<path>.tmp-<pid>-<random>` (with `writeSync`, in as many calls as it likes), then fsync (unless
- * `durable: false`) and `rename()` onto `path`. Parent folders are created. On any error (of `write` or
- * after) the temp file is removed and `path` is untouched.
+ * Writes `content` to `path` atomically: a unique temp file beside it (created with `wx`, never following
+ * an existing name), filled, fsynced (unless `durable: false`), closed and renamed onto `path`. Parent
+ * folders are created. On any error the temp file is removed and `path` is untouched.
  *
- * @throws whatever `write` throws; the underlying `fs` error (ENOSPC, EACCES, EROFS, ...).
+ * @param content bytes, a string (written as UTF-8), or `(fd) => void` writing to the open temp file
+ *   (for large files written piece by piece, e.g. a column file's header then its columns).
+ * @throws SystemCallError for a failed system call (ENOSPC, EACCES, EROFS, ...); any error thrown by a
+ *   `content` callback, unchanged.
  */
-export function writeFileAtomicWith(
+export function writeFileAtomic(
   path: string,
-  write: (fd: number) => void,
+  content: AtomicFileContent,
   options: WriteFileAtomicOptions = {},
 ): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
+  const tmp = options.tempPath ?? tempFileName(path);
   let fd: number | undefined;
   try {
+    mkdirSync(dirname(path), { recursive: true });
     fd = openSync(tmp, 'wx');
-    write(fd);
+    if (typeof content === 'function') content(fd);
+    else writeAll(fd, typeof content === 'string' ? Buffer.from(content, 'utf8') : content);
     if (options.durable ?? true) fsyncSync(fd);
     closeSync(fd);
     fd = undefined;
@@ -91,7 +99,38 @@ export function writeFileAtomicWith(
   } catch (e) {
     if (fd !== undefined) closeSync(fd);
     rmSync(tmp, { force: true });
-    throw e;
+    throw asSystemCallError(e, path, options.what ?? 'file');
+  }
+}
+
+/**
+ * Like {@link writeFileAtomic} for writers that stream to a path: creates the empty temp file (`wx`),
+ * awaits `fill(tempPath)` (which opens it for writing, e.g. `createWriteStream(tempPath)`, and resolves
+ * once everything is written and closed), fsyncs it (unless `durable: false`) and renames it onto `path`.
+ * On any error the temp file is removed and `path` is untouched. Returns what `fill` returned.
+ *
+ * @throws SystemCallError for a failed system call of the helper; any error of `fill`, unchanged.
+ */
+export async function writeFileAtomicAsync<T>(
+  path: string,
+  fill: (tempPath: string) => Promise<T>,
+  options: WriteFileAtomicOptions = {},
+): Promise<T> {
+  const tmp = options.tempPath ?? tempFileName(path);
+  const what = options.what ?? 'file';
+  let filling = false;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    closeSync(openSync(tmp, 'wx'));
+    filling = true;
+    const result = await fill(tmp);
+    filling = false;
+    if (options.durable ?? true) fsyncPath(tmp);
+    renameSync(tmp, path);
+    return result;
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw filling ? e : asSystemCallError(e, path, what);
   }
 }
 
@@ -120,7 +159,7 @@ export interface WriteDirAtomicOptions {
 }
 
 /**
- * Builds a folder atomically: creates `.<name>.tmp-<pid>-<random>` beside `targetDir`, calls
+ * Builds a folder atomically: creates `.<name>.tmp-<pid>-<12 hex>` beside `targetDir`, calls
  * `build(tmpDir)` to fill it, fsyncs it, and renames it onto `targetDir`. On any error (in `build` or
  * after) the temp folder is removed and `targetDir` is as it was. The existing target is checked before
  * `build` runs (fail fast) and again before the swap. Returns what `build` returned.
@@ -129,8 +168,9 @@ export interface WriteDirAtomicOptions {
  * two concurrent writers of one target are not supported (the last swap wins, neither is partial).
  *
  * @throws OutputExistsError (`field: 'overwrite'`) when `targetDir` is a file or a symlink, is a
- *   non-empty folder and `overwrite` is false, or `isReplaceable` refuses it; any error of `build`;
- *   the underlying `fs` error of the swap (the previous copy is then renamed back).
+ *   non-empty folder and `overwrite` is false, or `isReplaceable` refuses it; any error of `build`,
+ *   unchanged; SystemCallError for a failed system call of the helper (the previous copy is then renamed
+ *   back).
  */
 export async function writeDirAtomic<T>(
   targetDir: string,
@@ -140,13 +180,21 @@ export async function writeDirAtomic<T>(
   const target = resolve(targetDir);
   const parent = dirname(target);
   const name = basename(target);
-  removeStaleSiblings(parent, name, target);
-  checkTarget(target, options);
-  mkdirSync(parent, { recursive: true });
-  const tmp = join(parent, `.${name}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
-  mkdirSync(tmp);
+  const what = 'output folder';
+  let tmp: string;
+  try {
+    removeStaleSiblings(parent, name, target);
+    checkTarget(target, options);
+    mkdirSync(parent, { recursive: true });
+    tmp = join(parent, `.${name}.tmp-${process.pid}-${randomHex()}`);
+    mkdirSync(tmp);
+  } catch (e) {
+    throw asSystemCallError(e, target, what);
+  }
+  let building = true;
   try {
     const result = await build(tmp);
+    building = false;
     const durable = options.durable ?? true;
     if (durable) fsyncTree(tmp);
     checkTarget(target, options);
@@ -155,8 +203,26 @@ export async function writeDirAtomic<T>(
     return result;
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
-    throw e;
+    throw building ? e : asSystemCallError(e, target, what);
   }
+}
+
+/** `e` as a {@link SystemCallError} naming `path` when it is a Node system error, else `e` itself. */
+function asSystemCallError(e: unknown, path: string, what: string): unknown {
+  return isSystemError(e) ? new SystemCallError(e, { path, what }) : e;
+}
+
+/** 6 random bytes as 12 hex digits: makes temp names of one process unique. */
+function randomHex(): string {
+  return randomBytes(6).toString('hex');
+}
+
+function tempFileName(path: string): string {
+  return `${path}.tmp-${process.pid}-${randomHex()}`;
+}
+
+function writeAll(fd: number, bytes: Uint8Array): void {
+  for (let at = 0; at < bytes.byteLength; ) at += writeSync(fd, bytes, at, bytes.byteLength - at);
 }
 
 /** Throws unless `target` is absent, an empty folder, or a replaceable folder under `overwrite`. */
@@ -185,9 +251,9 @@ function checkTarget(target: string, options: WriteDirAtomicOptions): void {
   if (verdict === true) return;
   const shown =
     entries.slice(0, 3).join(', ') + (entries.length > 3 ? `, … (${entries.length} entries)` : '');
-  const what = options.replaceableDescription ?? 'a folder this command wrote';
+  const kind = options.replaceableDescription ?? 'a folder this command wrote';
   refuse(
-    `is not ${what}: ${typeof verdict === 'string' ? `${verdict}, ` : ''}found ${shown}`,
+    `is not ${kind}: ${typeof verdict === 'string' ? `${verdict}, ` : ''}found ${shown}`,
     'refusing to replace it (remove it yourself or choose another output)',
   );
 }
@@ -204,10 +270,7 @@ function moveIntoPlace(tmp: string, target: string): void {
     renameSync(tmp, target);
     return;
   }
-  const old = join(
-    dirname(target),
-    `.${basename(target)}.old-${process.pid}-${randomBytes(6).toString('hex')}`,
-  );
+  const old = join(dirname(target), `.${basename(target)}.old-${process.pid}-${randomHex()}`);
   renameSync(target, old);
   try {
     renameSync(tmp, target);
