@@ -1,15 +1,9 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  countDatasetFiles,
-  Dataset,
-  exportCsv,
-  formatTimestampNs,
-  ingest,
-  isMmtapeError,
-  parseTimestampNs,
-} from '../src/index.js';
+import { exportCsv, formatTimestampNs } from '../src/export/index.js';
+import { countDatasetFiles, Dataset, isMmtapeError } from '../src/index.js';
+import { ingest, parseTimestampNs } from '../src/ingest/index.js';
 import { mulberry32, tempDir } from './helpers.js';
 
 const { dir, cleanup } = tempDir('mmtape-export-csv-');

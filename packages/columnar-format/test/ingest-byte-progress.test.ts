@@ -1,7 +1,7 @@
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type IngestProgress, ingest } from '../src/index.js';
+import { type IngestProgress, ingest } from '../src/ingest/index.js';
 import { mulberry32, tempDir } from './helpers.js';
 
 const { dir, cleanup } = tempDir('mmtape-ingest-bytes-');

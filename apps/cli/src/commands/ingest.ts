@@ -147,9 +147,6 @@ export async function runIngest(
   // the report's `outOfOrderFiles`.
   if (report.outOfOrderFiles.length > 0)
     ctx.note(`files not sorted by time (sorted on ingest): ${report.outOfOrderFiles.join(', ')}`);
-  if (report.staleTempDirsRemoved.length > 0) {
-    ctx.note(`removed ${report.staleTempDirsRemoved.length} temp folder(s) left by killed ingests`);
-  }
   const dataset = Dataset.open(report.outDir, { verify: false });
   let files: ReturnType<typeof countDatasetFiles>;
   try {

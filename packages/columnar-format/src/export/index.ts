@@ -16,7 +16,7 @@
  * @module
  */
 
+export { type ExportCsvOptions, type ExportCsvReport, exportCsv } from './export-csv.js';
 export type { ExportParquetOptions, ExportParquetReport } from './export-parquet.js';
 export { exportParquet } from './export-parquet.js';
 export { formatTimestampNs } from './format-timestamp-ns.js';
-export { type ExportCsvOptions, type ExportCsvReport, exportCsv } from './export-csv.js';

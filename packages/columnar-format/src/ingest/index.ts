@@ -34,6 +34,6 @@ export type {
 } from './ingest-options.js';
 export { VALUE_COLUMNS } from './ingest-options.js';
 export { normalizeColumnName } from './normalize-column-name.js';
+export { type ParseTimestampNsOptions, parseTimestampNs } from './parse-timestamp-ns.js';
 export type { ReplacedColumn } from './resolve-columns.js';
 export type { TimestampUnit } from './timestamp-parser.js';
-export { type ParseTimestampNsOptions, parseTimestampNs } from './parse-timestamp-ns.js';
