@@ -16,8 +16,7 @@
  * | 18 | `delta`      | filter     | none (int64, wrapping)                        |
  * | 19 | `zigzag`     | filter     | none (int64)                                  |
  * | 20 | `decimal`    | filter     | scale + exception list (`filters/decimal.ts`) |
- * | 21 | `decpack`    | filter     | fused decimal bit-packing (`filters/decimal-pack.ts`) |
- * | 22 | `bar`        | terminal   | 20 bytes: scales, rows, lengths (`bar/bar-codec.ts`) |
+ * | 22 | `bar`        | terminal   | 24 bytes: layout, scales, rows, lengths (`bar/bar-params.ts`) |
  *
  * @module
  */
@@ -42,15 +41,6 @@ export type StageSpec =
   | { codec: 'delta' }
   | { codec: 'zigzag' }
   | { codec: 'decimal'; maxScale?: number; maxExceptionRatio?: number }
-  | {
-      codec: 'decpack';
-      /** Element type of the input. Default `'f64'`. */
-      dtype?: 'f64' | 'i64';
-      /** Predict by the previous value. Default `true`. */
-      delta?: boolean;
-      maxScale?: number;
-      maxExceptionRatio?: number;
-    }
   | {
       codec: 'bar';
       /** 4 (open, high, low, close) or 5 (… volume) float64 columns laid end to end. Default 5. */
@@ -156,5 +146,4 @@ registerCodec(17, 'bitshuffle', async () => (await import('./filters/builtin-fil
 registerCodec(18, 'delta', async () => (await import('./filters/builtin-filters.js')).deltaCodec);
 registerCodec(19, 'zigzag', async () => (await import('./filters/builtin-filters.js')).zigzagCodec);
 registerCodec(20, 'decimal', async () => (await import('./filters/builtin-filters.js')).decimalCodec);
-registerCodec(21, 'decpack', async () => (await import('./filters/builtin-filters.js')).decpackCodec);
 registerCodec(22, 'bar', async () => (await import('./bar/bar-stage.js')).barCodec);
