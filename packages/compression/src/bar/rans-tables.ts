@@ -9,16 +9,7 @@
  * "Interleaved entropy coders", arXiv:1402.3392, 2014, and his `ryg_rans` notes). It lives inline in
  * `bar-encode.ts` and `bar-decode.ts`, whose hot loop reads the tables built here.
  *
- * ## Table section (bytes; varint = unsigned LEB128, at most 4 bytes here)
- * For each field f (0..C−1, C = columns):
- * ```
- * varint G            groups of context values (1..64)
- * G − 1 bytes         first context value of groups 1..G−1, strictly increasing in 1..63
- * G × table:
- *   varint K          symbols present (1..456)
- *   K × (varint gap, varint freq − 1)   symbol = previous symbol + 1 + gap (first: gap = symbol);
- *                                       freq in 1..2^P; the K frequencies sum to exactly 2^P
- * ```
+ * Byte layout of the table section: `FORMAT.md`, "bar stage", "Tables".
  *
  * @module
  */
