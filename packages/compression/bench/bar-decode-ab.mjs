@@ -20,7 +20,7 @@ for (const f of readdirSync(dir)
   const idx = K.map((k) => head.indexOf(k));
   for (const l of lines.slice(1)) {
     const c = l.split(',');
-    K.forEach((k, j) => cols[j].push(c[idx[j]] === '' ? NaN : Number(c[idx[j]])));
+    for (let j = 0; j < K.length; j++) cols[j].push(c[idx[j]] === '' ? NaN : Number(c[idx[j]]));
   }
 }
 const all = Object.fromEntries(K.map((k, j) => [k, Float64Array.from(cols[j])]));
