@@ -3,20 +3,8 @@
  * a loader that imports their implementation on first use (blosc, lz4 and the zstd backends are
  * loaded lazily; filters are small and load with the package). `registerCodec` adds more.
  *
- * Ids are part of the on-disk format (byte per stage in the chain descriptor): never renumber.
- *
- * | id | name         | kind       | params stored in the frame                    |
- * | -: | ------------ | ---------- | --------------------------------------------- |
- * |  1 | `zstd`       | compressor | u8 level                                      |
- * |  2 | `blosc`      | compressor | none (the blosc1 header describes itself)     |
- * |  3 | `lz4`        | compressor | u32 LE raw length                             |
- * |  4 | `zlib`       | compressor | u8 level                                      |
- * | 16 | `shuffle`    | filter     | u8 typesize                                   |
- * | 17 | `bitshuffle` | filter     | u8 typesize                                   |
- * | 18 | `delta`      | filter     | none (int64, wrapping)                        |
- * | 19 | `zigzag`     | filter     | none (int64)                                  |
- * | 20 | `decimal`    | filter     | scale + exception list (`filters/decimal.ts`) |
- * | 22 | `bar`        | terminal   | 24 bytes: layout, scales, rows, lengths (`bar/bar-params.ts`) |
+ * Ids are part of the on-disk format (byte per stage in the chain descriptor): never renumber. The id
+ * table with each codec's params is in `FORMAT.md`, "Codec ids".
  *
  * @module
  */
