@@ -5,6 +5,9 @@
 // (setDecodeBackend('wasm' | 'js')) in the same run; plus the CPU cost of
 // replaying from a packed (compressed) copy vs the mmap-ed dataset.
 //   pnpm bench compression            (builds first)   or   node bench/suites/compression.mjs
+// BENCH_BASELINE_ROOT=<checkout of another commit, built>: also measure that build's bar codec and
+// packDataset copy on the same data in the same run (ratio, decode MB/s per backend, the two builds
+// timed alternately), as a before/after table.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +19,9 @@ const CF = await import(join(REPO, 'packages/columnar-format/dist/index.js'));
 const PACK = await import(join(REPO, 'packages/columnar-format/dist/pack/index.js'));
 const INGEST = await import(join(REPO, 'packages/columnar-format/dist/ingest/index.js'));
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
+const BASELINE = process.env.BENCH_BASELINE_ROOT ?? null;
+const B = BASELINE ? await import(join(BASELINE, 'packages/compression/dist/index.js')) : null;
+const BPACK = BASELINE ? await import(join(BASELINE, 'packages/columnar-format/dist/pack/index.js')) : null;
 const tmp = mkdtempSync(join(tmpdir(), 'mmtape-bench-compression-'));
 
 /**
@@ -90,18 +96,8 @@ async function timeBackends(fn, repeat = REPEAT) {
 }
 
 const CHAINS = {
-  'mmtape bar codec layout 3 (OHLCV cross-column, static rANS, one state per field) + auto ts: packDataset default':
-    {
-      bars: true,
-      layout: 3,
-    },
-  'mmtape bar codec layout 2 (two shared rANS states; previous default) + auto ts': {
+  'mmtape bar codec (OHLCV cross-column, static rANS, one state per field) + auto ts: packDataset default': {
     bars: true,
-    layout: 2,
-  },
-  'mmtape bar codec layout 1 (OHLCV cross-column, adaptive range coding; previous default) + auto ts': {
-    bars: true,
-    layout: 1,
   },
   'mmtape per-column auto (decimal/delta-of-delta > zigzag > shuffle > zstd 9; previous default)': {
     auto: {},
@@ -126,23 +122,8 @@ const CHUNK = 65_536;
 
 const BAR_NAMES = ['open', 'high', 'low', 'close', 'volume'];
 
-/** One bar frame of `c` (OHLCV Float64Arrays) in `layout` (3 = what encodeBars writes; 2 = rANS with two states; 1 = range coded). */
-async function encodeBarsLayout(c, layout) {
-  if (layout === 3) return C.encodeBars(c);
-  const n = c.open.length;
-  const raw = new Uint8Array(n * 40);
-  for (const [j, k] of BAR_NAMES.entries()) raw.set(bytesOf(c[k]), j * n * 8);
-  // Same decline rule as encodeBars: encodeFrame throws CodecOptionsError when the stage declines.
-  try {
-    return await C.encodeFrame(raw, { chain: [{ codec: 'bar', columns: 5, layout }], dtype: 'f64' });
-  } catch (e) {
-    if (C.isCompressionError(e, 'MMTAPE_CODEC_INVALID_OPTIONS')) return undefined;
-    throw e;
-  }
-}
-
 /** The bar codec on OHLCV chunks (one frame per chunk, decoded into reusable buffers) + ts auto chain. */
-async function measureBars(columns, layout) {
+async function measureBars(columns) {
   const out = await measureChain({ ts: columns.ts }, { auto: {} });
   const n = columns.open.length;
   const chunks = [];
@@ -156,7 +137,7 @@ async function measureBars(columns, layout) {
     ),
   );
   const encodeChunk = async (c) => {
-    const bar = await encodeBarsLayout(c, layout);
+    const bar = await C.encodeBars(c);
     if (bar !== undefined) return [bar];
     return Promise.all(BAR_NAMES.map((k) => C.encodeColumn(c[k], { chain: chains[k] })));
   };
@@ -210,7 +191,7 @@ async function measureBars(columns, layout) {
 }
 
 async function measureChain(columns, spec) {
-  if (spec.bars) return measureBars(columns, spec.layout);
+  if (spec.bars) return measureBars(columns);
   const out = { rawBytes: 0, packedBytes: 0, encodeMs: 0, decodeMs: 0, perColumn: {} };
   for (const [name, arr] of Object.entries(columns)) {
     const chunks = [];
@@ -282,15 +263,7 @@ async function parquetZstd(columns) {
 }
 
 /** Replay CPU: sum close over every row, from the mmap-ed dataset vs chunk-wise from the packed copy. */
-async function replayOverhead(symbols, label) {
-  const src = join(tmp, `ds-${label}`);
-  mkdirSync(src);
-  for (const s of symbols) {
-    CF.writeColumnFile(join(src, `${s.symbol}.col`), {
-      symbol: s.symbol,
-      columns: COLUMNS.map((name) => ({ name, dtype: name === 'ts' ? 'i64' : 'f64', data: s[name] })),
-    });
-  }
+async function replayOverhead(src, label) {
   const packedDir = join(tmp, `packed-${label}`);
   const report = await PACK.packDataset(src, packedDir);
   const files = readdirSync(src).filter((f) => f.endsWith('.col'));
@@ -361,6 +334,112 @@ async function replayOverhead(symbols, label) {
   };
 }
 
+/**
+ * Before/after against the BENCH_BASELINE_ROOT build, on the same data in the same process: the OHLCV
+ * bar frames of both builds (65,536-row chunks: bytes, and decodeBarsInto MB/s per backend) and a
+ * packDataset copy of the replay dataset `src` by each build (bytes, and readChunk of every chunk, MB/s
+ * of ts + OHLCV per backend). Within each repeat the two builds alternate, backend by backend, so that
+ * both see the same machine load.
+ */
+async function baselineComparison(columns, src, label) {
+  const builds = [
+    ['baseline', B, BPACK],
+    ['this build', C, PACK],
+  ];
+  const n = columns.open.length;
+  const chunks = [];
+  for (let i = 0; i < n; i += CHUNK) {
+    chunks.push(Object.fromEntries(BAR_NAMES.map((k) => [k, columns[k].subarray(i, i + CHUNK)])));
+  }
+  const buffers = Object.fromEntries(BAR_NAMES.map((k) => [k, new Float64Array(CHUNK)]));
+  const out = {};
+  for (const [name, lib, pack] of builds) {
+    const frames = (await Promise.all(chunks.map((c) => lib.encodeBars(c)))).filter((f) => f !== undefined);
+    const packedDir = join(tmp, `packed-${label}-${name.replace(' ', '-')}`);
+    const report = await pack.packDataset(src, packedDir);
+    const ds = pack.openPackedDataset(packedDir);
+    out[name] = {
+      lib,
+      frames,
+      ds,
+      barBytes: frames.reduce((a, f) => a + f.length, 0),
+      barRawBytes: frames.reduce((a, f) => a + lib.readFrameHeader(f).rawLengthBytes, 0),
+      packRawBytes: report.rawBytes,
+      packedBytes: report.packedBytes,
+      bar: { native: [], wasm: [], js: [] },
+      pack: { native: [], wasm: [], js: [] },
+    };
+  }
+  const [a, b] = [out.baseline, out['this build']];
+  const same =
+    a.frames.length === b.frames.length && a.frames.every((f, i) => Buffer.compare(f, b.frames[i]) === 0);
+  let rows = 0;
+  const time = (fn) => {
+    const t0 = process.hrtime.bigint();
+    fn();
+    return Number(process.hrtime.bigint() - t0) / 1e6;
+  };
+  const timeAsync = async (fn) => {
+    const t0 = process.hrtime.bigint();
+    await fn();
+    return Number(process.hrtime.bigint() - t0) / 1e6;
+  };
+  for (let i = 0; i <= REPEAT; i++) {
+    for (const backend of BACKENDS) {
+      for (const [name] of builds) {
+        const m = out[name];
+        m.lib.setDecodeBackend(backend);
+        if (m.lib.decodeBackend() !== backend)
+          throw new Error(`${name}: decode backend ${backend} unavailable`);
+        const barMs = time(() => {
+          for (const f of m.frames) m.lib.decodeBarsInto(f, buffers);
+        });
+        const packMs = await timeAsync(async () => {
+          rows = 0;
+          for (const sym of m.ds.symbols) {
+            const f = m.ds.open(sym);
+            for (let c = 0; c < f.chunkCount; c++) rows += (await f.readChunk(c)).rows;
+          }
+        });
+        if (i > 0) {
+          // i = 0: warm-up
+          m.bar[backend].push(barMs);
+          m.pack[backend].push(packMs);
+        }
+        m.lib.setDecodeBackend();
+      }
+    }
+  }
+  const median = (v) => [...v].sort((x, y) => x - y)[Math.floor(v.length / 2)];
+  const result = { framesIdentical: same, rows };
+  for (const [name] of builds) {
+    const m = out[name];
+    m.ds.close();
+    result[name] = {
+      barRatio: m.barRawBytes / m.barBytes,
+      barBytes: m.barBytes,
+      packRatio: m.packRawBytes / m.packedBytes,
+      packedBytes: m.packedBytes,
+      barMBs: Object.fromEntries(BACKENDS.map((k) => [k, m.barRawBytes / 1e6 / (median(m.bar[k]) / 1000)])),
+      packMBs: Object.fromEntries(BACKENDS.map((k) => [k, (rows * 48) / 1e6 / (median(m.pack[k]) / 1000)])),
+    };
+  }
+  return result;
+}
+
+/** Writes `symbols` as mmtape column files into a new folder; returns it. */
+function writeDataset(symbols, label) {
+  const src = join(tmp, `ds-${label}`);
+  mkdirSync(src);
+  for (const s of symbols) {
+    CF.writeColumnFile(join(src, `${s.symbol}.col`), {
+      symbol: s.symbol,
+      columns: COLUMNS.map((name) => ({ name, dtype: name === 'ts' ? 'i64' : 'f64', data: s[name] })),
+    });
+  }
+  return src;
+}
+
 const backend = (await C.zstdBackend()).kind;
 const tables = [];
 const raw = { backend };
@@ -425,11 +504,11 @@ for (const [label, load] of [
     const b = rowBytes[i];
     row.push(parquetBytes && b ? fmt(parquetBytes / b, 2) : '');
   }
-  const [def, v2, old, prev] = Object.keys(CHAINS)
-    .slice(0, 4)
+  const [def, prev] = Object.keys(CHAINS)
+    .slice(0, 2)
     .map((k) => results[k]);
   const notes = [
-    `Bar codec (packDataset default for OHLC(V) partitions): ${fmt(rawBytes / def.packedBytes, 2)}x over raw vs ${fmt(rawBytes / prev.packedBytes, 2)}x for the per-column chains (${fmt(prev.packedBytes / def.packedBytes, 2)}x smaller); vs DuckDB Parquet ZSTD ${parquetBytes ? fmt(parquetBytes / def.packedBytes, 2) : 'n/a'}x smaller (per-column chains: ${parquetBytes ? fmt(parquetBytes / prev.packedBytes, 2) : 'n/a'}x). OHLCV bar frames alone decode at ${fmt(def.barDecodeMBs, 0)} MB/s of raw float64 output into reusable buffers (one thread, frame checksum included, native decoder; ${fmt(def.barDecodeWasmMBs, 0)} MB/s with the WebAssembly one, ${fmt(def.barDecodeJsMBs, 0)} MB/s with the TypeScript one), vs ${fmt(v2.barDecodeMBs, 0)} MB/s for layout 2 (layout 3 is ${fmt(def.packedBytes / v2.packedBytes, 4)}x its size) and ${fmt(old.barDecodeMBs, 0)} MB/s for layout 1 (${fmt(def.barDecodeMBs / old.barDecodeMBs, 1)}x faster; layout 1 is ${fmt(old.packedBytes / def.packedBytes, 3)}x the size).`,
+    `Bar codec (packDataset default for OHLC(V) partitions): ${fmt(rawBytes / def.packedBytes, 2)}x over raw vs ${fmt(rawBytes / prev.packedBytes, 2)}x for the per-column chains (${fmt(prev.packedBytes / def.packedBytes, 2)}x smaller); vs DuckDB Parquet ZSTD ${parquetBytes ? fmt(parquetBytes / def.packedBytes, 2) : 'n/a'}x smaller (per-column chains: ${parquetBytes ? fmt(parquetBytes / prev.packedBytes, 2) : 'n/a'}x). OHLCV bar frames alone decode at ${fmt(def.barDecodeMBs, 0)} MB/s of raw float64 output into reusable buffers (one thread, frame checksum included, native decoder; ${fmt(def.barDecodeWasmMBs, 0)} MB/s with the WebAssembly one, ${fmt(def.barDecodeJsMBs, 0)} MB/s with the TypeScript one).`,
     `Per column ratio, per-column chains: ${Object.entries(prev.perColumn)
       .map(([k, v]) => `${k} ${fmt(v.ratio, 1)}x (${v.chain})`)
       .join('; ')}.`,
@@ -456,8 +535,44 @@ for (const [label, load] of [
     rows,
     notes,
   });
-  const replay = await replayOverhead(symbols, label.split(' ')[0]);
+  const src = writeDataset(symbols, label.split(' ')[0]);
+  const replay = await replayOverhead(src, label.split(' ')[0]);
   raw[label] = { rawBytes, results, python: py, parquetBytes, replay };
+  if (BASELINE) {
+    const cmp = await baselineComparison(columns, src, label.split(' ')[0]);
+    raw[label].baseline = { root: BASELINE, ...cmp };
+    const [was, now] = [cmp.baseline, cmp['this build']];
+    const row = (what, x, y, digits) => [what, fmt(x, digits), fmt(y, digits), fmt(y / x, 3)];
+    tables.push({
+      title: `Before/after: ${label}`,
+      data: 'OHLCV bar frames of all symbols concatenated (65,536-row chunks), and a packDataset copy of the column files above, written by each build',
+      peer: `the build at BENCH_BASELINE_ROOT (${BASELINE}), timed alternately with this build in the same process`,
+      columns: ['measure', 'baseline', 'this build', 'this / baseline'],
+      rows: [
+        row('bar frames: ratio over raw float64', was.barRatio, now.barRatio, 4),
+        row('bar frames: decode MB/s, native', was.barMBs.native, now.barMBs.native, 0),
+        row('bar frames: decode MB/s, wasm', was.barMBs.wasm, now.barMBs.wasm, 0),
+        row('bar frames: decode MB/s, TypeScript', was.barMBs.js, now.barMBs.js, 0),
+        row('packDataset copy: ratio incl. file headers', was.packRatio, now.packRatio, 4),
+        row(
+          'packDataset copy: readChunk of every chunk, MB/s, native',
+          was.packMBs.native,
+          now.packMBs.native,
+          0,
+        ),
+        row('packDataset copy: readChunk of every chunk, MB/s, wasm', was.packMBs.wasm, now.packMBs.wasm, 0),
+        row(
+          'packDataset copy: readChunk of every chunk, MB/s, TypeScript',
+          was.packMBs.js,
+          now.packMBs.js,
+          0,
+        ),
+      ],
+      notes: [
+        `Bar frames byte-identical between the builds: ${cmp.framesIdentical ? 'yes' : 'no'}. MB/s = raw output MB / median of ${REPEAT} runs after one warm-up, one thread.`,
+      ],
+    });
+  }
   tables.push({
     title: `Replay from compressed storage vs mmap: ${label}`,
     data: 'the same table written as mmtape column files, then packDataset (65,536-row chunks, default: bar frames for OHLCV, auto chain for ts)',
@@ -508,18 +623,11 @@ for (const [label, load] of [
     ],
     rows: [
       [
-        'OHLCV bar frames (layout 3, default), decodeBarsInto (frame checksum included)',
+        'OHLCV bar frames, decodeBarsInto (frame checksum included)',
         fmt(def.barDecodeMBs, 0),
         fmt(def.barDecodeWasmMBs, 0),
         fmt(def.barDecodeJsMBs, 0),
         fmt(def.barDecodeMBs / def.barDecodeWasmMBs, 2),
-      ],
-      [
-        'OHLCV bar frames in layout 2 (previous default), decodeBarsInto',
-        fmt(v2.barDecodeMBs, 0),
-        fmt(v2.barDecodeWasmMBs, 0),
-        fmt(v2.barDecodeJsMBs, 0),
-        fmt(v2.barDecodeMBs / v2.barDecodeWasmMBs, 2),
       ],
       [
         'whole packDataset copy, readChunk of every chunk (ts + OHLCV)',
@@ -530,7 +638,7 @@ for (const [label, load] of [
       ],
     ],
     notes: [
-      `Goal: 1,000 MB/s per core, one thread, default decoders: bar frames ${def.barDecodeMBs >= 1000 ? 'meet' : 'miss'} it (${fmt(def.barDecodeMBs, 0)} MB/s), the whole pack ${wholeNative >= 1000 ? 'meets' : 'misses'} it (${fmt(wholeNative, 0)} MB/s); WebAssembly only: ${fmt(def.barDecodeWasmMBs, 0)} / ${fmt(wholeWasm, 0)} MB/s. Frames are version 3: the CRC-32 covers the stored frame (~10x fewer bytes than the output) and is checked before decoding; version-2 frames (CRC-32 of the output) still decode. See packages/compression/README.md.`,
+      `Goal: 1,000 MB/s per core, one thread, default decoders: bar frames ${def.barDecodeMBs >= 1000 ? 'meet' : 'miss'} it (${fmt(def.barDecodeMBs, 0)} MB/s), the whole pack ${wholeNative >= 1000 ? 'meets' : 'misses'} it (${fmt(wholeNative, 0)} MB/s); WebAssembly only: ${fmt(def.barDecodeWasmMBs, 0)} / ${fmt(wholeWasm, 0)} MB/s. The frame CRC-32 covers the stored frame (~10x fewer bytes than the output) and is checked before decoding. See packages/compression/README.md.`,
     ],
   });
 }

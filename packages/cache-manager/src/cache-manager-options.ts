@@ -52,10 +52,9 @@ export interface CacheManagerOptions {
    */
   compressionLevel?: number;
   /**
-   * Compression algorithm. Default `'zstd'` (`.zst` files, version-1 frames). `'blosc'` writes `.blosc`
-   * files: a chain frame (frame version 3; `.blosc` entries written before hold version-2 frames, still
-   * read) around a blosc1 buffer (inner zstd, byte shuffle, typesize 8; level = `compressionLevel`
-   * clamped to blosc's 1..9), better on float64 arrays.
+   * Compression algorithm. Default `'zstd'` (`.zst` files, a frame with chain `[zstd]`). `'blosc'`
+   * writes `.blosc` files: a frame around a blosc1 buffer (inner zstd, byte shuffle, typesize 8; level =
+   * `compressionLevel` clamped to blosc's 1..9), better on float64 arrays.
    */
   compressionAlgorithm?: 'zstd' | 'blosc';
   /**

@@ -2,7 +2,14 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { hydrateDataset, isPackError, openPackedDataset, packDataset } from '@mmtape/columnar-format/pack';
+import {
+  hydrateDataset,
+  isPackError,
+  openPackedDataset,
+  PACK_FORMAT_VERSION,
+  packDataset,
+} from '@mmtape/columnar-format/pack';
+import { BAR_LAYOUT_RANS } from '@mmtape/compression';
 import { describe, expect, it } from 'vitest';
 import { ColumnFile, writeColumnFile } from '../src/index.js';
 import { currentGenerationDir, mulberry32 as rng } from './helpers.js';
@@ -87,15 +94,15 @@ function sameBits(a: Float64Array, b: Float64Array): boolean {
   );
 }
 
-describe('packDataset with bar frames (pack format 2)', () => {
+describe('packDataset with bar frames', () => {
   const { dir: src, bars } = makeDataset();
 
   it('stores OHLC(V) chunks as bar frames, hydrates byte-identical and beats per-column chains', async () => {
     const packed = mkdtempSync(join(tmpdir(), 'mmtape-packbars-'));
     const report = await packDataset(src, packed, { chunkRows: 4096 });
-    expect(report.index.formatVersion).toBe(2);
+    expect(report.index.formatVersion).toBe(PACK_FORMAT_VERSION);
     const json = JSON.parse(readFileSync(join(packed, 'pack.json'), 'utf8'));
-    expect(json.formatVersion).toBe(2);
+    expect(json.formatVersion).toBe(3);
     const aapl = report.index.files.find((f) => f.symbol === 'AAPL');
     const close = aapl?.columns.find((c) => c.name === 'close');
     expect(close?.chain).toBe('bar');
@@ -113,7 +120,7 @@ describe('packDataset with bar frames (pack format 2)', () => {
 
     const plain = mkdtempSync(join(tmpdir(), 'mmtape-packbars-plain-'));
     const plainReport = await packDataset(src, plain, { chunkRows: 4096, bars: false });
-    expect(plainReport.index.formatVersion).toBe(1);
+    expect(plainReport.index.formatVersion).toBe(PACK_FORMAT_VERSION); // one pack format, bars or not
     expect(report.packedBytes * 1.15).toBeLessThan(plainReport.packedBytes);
 
     for (const p of [packed, plain]) {
@@ -187,61 +194,42 @@ describe('packDataset with bar frames (pack format 2)', () => {
     expect(isPackError(e3, 'MMTAPE_PACK_CORRUPT'), String(e3)).toBe(true);
   });
 
-  it('packs written with bar layouts 1 and 2 read back bit for bit, and layout 3 is the default', async () => {
-    const v1 = mkdtempSync(join(tmpdir(), 'mmtape-packbars-v1-'));
-    const v2 = mkdtempSync(join(tmpdir(), 'mmtape-packbars-v2-'));
-    const r1 = await packDataset(src, v1, { chunkRows: 4096, barLayout: 1 });
-    const r2 = await packDataset(src, v2, { chunkRows: 4096 });
-    const v2Dir = mkdtempSync(join(tmpdir(), 'mmtape-packbars-l2-'));
-    const rl2 = await packDataset(src, v2Dir, { chunkRows: 4096, barLayout: 2 });
-    const layouts = (dir: string, report: typeof r1): number[] => {
-      const entry = report.index.files.find((f) => f.symbol === 'AAPL');
-      const ref = entry?.columns.find((c) => c.name === 'open')?.chunks[0];
-      const bytes = readFileSync(join(dir, entry?.packedPath as string));
-      // frame header (24) + stage count (1) + stage id (1) + u32 params length (4), then layout byte
-      return [
-        bytes[(ref?.offsetBytes as number) + 25] as number,
-        bytes[(ref?.offsetBytes as number) + 30] as number,
-      ];
-    };
-    expect(layouts(v1, r1)).toEqual([22, 1]);
-    expect(layouts(v2, r2)).toEqual([22, 3]);
-    expect(layouts(v2Dir, rl2)).toEqual([22, 2]);
-    for (const dir of [v1, v2Dir, v2]) {
-      const ds = openPackedDataset(dir);
-      for (const symbol of ['AAPL', 'NAN', 'SYN']) {
-        const f = ds.open(symbol);
-        for (const name of PRICE_COLUMNS) {
-          if (symbol === 'SYN' && name === 'volume') continue;
-          const want = (bars[symbol] as Bars)[name];
-          expect(sameBits((await f.readColumn(name)) as Float64Array, want), `${dir} ${symbol} ${name}`).toBe(
-            true,
-          );
-        }
-      }
-      ds.close();
-    }
-    const out = mkdtempSync(join(tmpdir(), 'mmtape-packbars-h1-'));
-    expect((await hydrateDataset(v1, out, { overwrite: true })).verified).toBe(true);
-    await expect(
-      packDataset(src, mkdtempSync(join(tmpdir(), 'x-')), { barLayout: 4 as never }),
-    ).rejects.toSatisfy((e: unknown) => isPackError(e, 'MMTAPE_PACK_INVALID_OPTIONS'));
+  it('bar frames are written in the rANS bar layout (params byte 0 = 3)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mmtape-packbars-layout-'));
+    const report = await packDataset(src, dir, { chunkRows: 4096 });
+    const entry = report.index.files.find((f) => f.symbol === 'AAPL');
+    const ref = entry?.columns.find((c) => c.name === 'open')?.chunks[0];
+    const bytes = readFileSync(join(dir, entry?.packedPath as string));
+    // frame header (24) + stage count (1) + stage id (1) + u32 params length (4), then the layout byte
+    expect([bytes[(ref?.offsetBytes as number) + 25], bytes[(ref?.offsetBytes as number) + 30]]).toEqual([
+      22,
+      BAR_LAYOUT_RANS,
+    ]);
   });
 
-  it('reads version-1 packs and rejects unknown format versions', async () => {
+  it('reads packs without bar frames and rejects packs of another format version (typed error)', async () => {
     const packed = mkdtempSync(join(tmpdir(), 'mmtape-packbars-'));
     await packDataset(src, packed, { chunkRows: 4096, bars: false });
     const ds = openPackedDataset(packed);
-    expect(ds.index.formatVersion).toBe(1);
+    expect(ds.index.formatVersion).toBe(PACK_FORMAT_VERSION);
     const chunk = await ds.open('AAPL').readChunk(2, ['close']);
     const want = (bars.AAPL as Bars).close.subarray(8192, 9000);
     expect(sameBits(chunk.columns.close as Float64Array, want)).toBe(true);
     ds.close();
     const index = JSON.parse(readFileSync(join(packed, 'pack.json'), 'utf8'));
-    writeFileSync(join(packed, 'pack.json'), JSON.stringify({ ...index, formatVersion: 4 }));
-    const err = await Promise.resolve()
+    for (const formatVersion of [1, 2, 4]) {
+      writeFileSync(join(packed, 'pack.json'), JSON.stringify({ ...index, formatVersion }));
+      const err = await Promise.resolve()
+        .then(() => openPackedDataset(packed))
+        .catch((e: unknown) => e);
+      expect(isPackError(err, 'MMTAPE_PACK_UNSUPPORTED_VERSION'), String(err)).toBe(true);
+      expect(err).toMatchObject({ kind: 'data', expected: '3', actual: String(formatVersion) });
+      expect(String(err)).toMatch(/pack format version \d, this build reads version 3 only/);
+    }
+    writeFileSync(join(packed, 'pack.json'), JSON.stringify({ ...index, format: 'other' }));
+    const corrupt = await Promise.resolve()
       .then(() => openPackedDataset(packed))
       .catch((e: unknown) => e);
-    expect(isPackError(err, 'MMTAPE_PACK_CORRUPT')).toBe(true);
+    expect(isPackError(corrupt, 'MMTAPE_PACK_CORRUPT')).toBe(true);
   });
 });

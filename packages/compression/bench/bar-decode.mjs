@@ -1,4 +1,4 @@
-// Opt-in micro-benchmark: layout-2 bar frames and the delta-of-delta ts chain, decoded by the WebAssembly
+// Opt-in micro-benchmark: bar frames and the delta-of-delta ts chain, decoded by the WebAssembly
 // kernels (default) and by the TypeScript decoders, alternating in one process (the VM is shared: compare
 // within a run). MB/s = raw output bytes / median wall time, one thread, CRC-32 included.
 // Usage (after `pnpm --filter @mmtape/compression build`):

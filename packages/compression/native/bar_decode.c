@@ -1,14 +1,15 @@
 /*
- * Native (N-API) decode kernels: the `bar` stage's layouts 2 and 3 (a C port of the AssemblyScript
- * kernel `assembly/bar-decode-v2.ts`; TypeScript reference and format in `src/bar/bar-codec-v2.ts`) and
- * the fused column-chain tail (`assembly/tail-decode.ts`).
+ * Native (N-API) decode kernels: the `bar` stage (a C port of the AssemblyScript kernel
+ * `assembly/bar-decode.ts`; byte format in `FORMAT.md`, TypeScript reference `src/bar/bar-decode.ts`,
+ * driven by `src/bar/kernels/native.ts`) and the fused column-chain tail (`assembly/tail-decode.ts`).
  * Optional: built by `scripts/build-native.mjs` with node-gyp when a C compiler and the Node headers are
  * present; `src/native/native-kernels.ts` loads it and falls back to the WebAssembly kernel otherwise.
  *
  * barDecode(payload, exceptionBytes, tableBytes, codedBytes, rows, columns, probBits, pp, pv, signed,
- *           layout, out0, out1, out2, out3[, out4]) -> 0, or a negative code for corrupt data;
+ *           layout, out0, out1, out2, out3[, out4]) -> 0, or a negative code for corrupt data (layout
+ *           must be 3, the params' layout byte: the only bar layout);
  * tailDecode(src, n, deltas, out, bits): the fused column-chain tail (see tail_decode below).
- * The caller has validated the params (`readBarRansParams`) and the outputs (C Float64Arrays of at
+ * The caller has validated the params (`readBarParams`) and the outputs (C Float64Arrays of at
  * least `rows` values); exception rows are patched by the caller. The payload is copied into a scratch
  * followed by 64 zero bytes, so that reads past a stream's checked end stay inside it (as the wasm
  * kernel); every stream position is checked once per row, so corrupt input returns an error code and
@@ -183,61 +184,8 @@ static inline uint32_t rans_step(uint64_t e, uint32_t x, uint32_t P) {
     wp += take_ << 1;                                        \
   } while (0)
 
-/* Layout 2: two shared states (A: fields 0, 2, 4; B: 1, 3), contexts from the previous row. */
-ALWAYS_INLINE int rans_pass2(uint32_t P, size_t n, int vol, const uint64_t* slots, const uint32_t* ctx,
-                             const uint8_t* wStart, const uint8_t* wEnd, uint16_t* sym) {
-  const uint32_t mask = (1u << P) - 1;
-  uint32_t xa = (rd16(wStart) << 16) | rd16(wStart + 2);
-  uint32_t xb = (rd16(wStart + 4) << 16) | rd16(wStart + 6);
-  if (xa < RANS_L || xa >= 1u << 30 || xb < RANS_L || xb >= 1u << 30) return ERR_STREAM;
-  const uint8_t* wp = wStart + 8;
-  uint32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0, e4 = 0;
-  for (size_t i = 0; i < n; i++, sym += 8) {
-    if (wp > wEnd) return ERR_STREAM;
-    uint32_t sp = (a0 + a1 + a2 + a3) >> 5;
-    if (sp > 63) sp = 63;
-    const uint32_t* c = ctx + sp;
-    uint64_t e = slots[c[0] + (xa & mask)];
-    xa = rans_step(e, xa, P);
-    RENORM(xa);
-    uint32_t h0 = (uint32_t)(e >> 32);
-    e = slots[c[64] + (xb & mask)];
-    xb = rans_step(e, xb, P);
-    RENORM(xb);
-    uint32_t h1 = (uint32_t)(e >> 32);
-    e = slots[c[128] + (xa & mask)];
-    xa = rans_step(e, xa, P);
-    RENORM(xa);
-    uint32_t h2 = (uint32_t)(e >> 32);
-    e = slots[c[192] + (xb & mask)];
-    xb = rans_step(e, xb, P);
-    RENORM(xb);
-    uint32_t h3 = (uint32_t)(e >> 32);
-    sym[0] = (uint16_t)h0;
-    sym[1] = (uint16_t)h1;
-    sym[2] = (uint16_t)h2;
-    sym[3] = (uint16_t)h3;
-    a0 = a0 - (a0 >> 4) + (h0 >> 16);
-    a1 = a1 - (a1 >> 4) + (h1 >> 16);
-    a2 = a2 - (a2 >> 4) + (h2 >> 16);
-    a3 = a3 - (a3 >> 4) + (h3 >> 16);
-    if (vol) {
-      uint32_t cv = e4 >> 1;
-      if (cv > 63) cv = 63;
-      e = slots[ctx[256 + cv] + (xa & mask)];
-      xa = rans_step(e, xa, P);
-      RENORM(xa);
-      uint32_t h4 = (uint32_t)(e >> 32);
-      sym[4] = (uint16_t)h4;
-      e4 = e4 - (e4 >> 2) + (h4 >> 16);
-    }
-  }
-  if (xa != RANS_L || xb != RANS_L || wp != wEnd) return ERR_END;
-  return 0;
-}
-
-/* Layout 3: one state per field, one price accumulator, contexts from two rows back. */
-ALWAYS_INLINE int rans_pass3(uint32_t P, size_t n, int vol, const uint64_t* slots, const uint32_t* ctx,
+/* rANS pass: one state per field, one price accumulator, contexts from two rows back. */
+ALWAYS_INLINE int rans_pass(uint32_t P, size_t n, int vol, const uint64_t* slots, const uint32_t* ctx,
                              const uint8_t* wStart, const uint8_t* wEnd, uint16_t* sym) {
   const uint32_t mask = (1u << P) - 1;
   uint32_t x0 = (rd16(wStart) << 16) | rd16(wStart + 2);
@@ -361,7 +309,7 @@ ALWAYS_INLINE int values_pass(const Sym* SYMS, size_t n, int vol, int sgn, const
 
 TARGET_CLONES static int decode(Inst* inst, const uint8_t* payload, uint32_t payloadBytes, uint32_t exceptionBytes, uint32_t tableBytes,
                   uint32_t codedBytes, size_t n, int columns, uint32_t P, double pp, double pv, int sgn,
-                  int layout, double** outs) {
+                  double** outs) {
   const Sym* SYMS = inst->syms;
   int maxTables = columns * 64;
   if ((uint32_t)maxTables > tableBytes / 3) maxTables = (int)(tableBytes / 3);
@@ -387,16 +335,12 @@ TARGET_CLONES static int decode(Inst* inst, const uint8_t* payload, uint32_t pay
   const uint8_t* wEnd = wStart + codedBytes;
   uint16_t* sym = (uint16_t*)(scratch + symAt);
   int vol = columns == 5;
-  if (layout == 3) {
-    switch (P) {
-      case 12: rc = vol ? rans_pass3(12, n, 1, slots, ctx, wStart, wEnd, sym) : rans_pass3(12, n, 0, slots, ctx, wStart, wEnd, sym); break;
-      case 11: rc = vol ? rans_pass3(11, n, 1, slots, ctx, wStart, wEnd, sym) : rans_pass3(11, n, 0, slots, ctx, wStart, wEnd, sym); break;
-      case 10: rc = vol ? rans_pass3(10, n, 1, slots, ctx, wStart, wEnd, sym) : rans_pass3(10, n, 0, slots, ctx, wStart, wEnd, sym); break;
-      case 9: rc = vol ? rans_pass3(9, n, 1, slots, ctx, wStart, wEnd, sym) : rans_pass3(9, n, 0, slots, ctx, wStart, wEnd, sym); break;
-      default: rc = vol ? rans_pass3(8, n, 1, slots, ctx, wStart, wEnd, sym) : rans_pass3(8, n, 0, slots, ctx, wStart, wEnd, sym); break;
-    }
-  } else {
-    rc = rans_pass2(P, n, vol, slots, ctx, wStart, wEnd, sym);
+  switch (P) {
+    case 12: rc = vol ? rans_pass(12, n, 1, slots, ctx, wStart, wEnd, sym) : rans_pass(12, n, 0, slots, ctx, wStart, wEnd, sym); break;
+    case 11: rc = vol ? rans_pass(11, n, 1, slots, ctx, wStart, wEnd, sym) : rans_pass(11, n, 0, slots, ctx, wStart, wEnd, sym); break;
+    case 10: rc = vol ? rans_pass(10, n, 1, slots, ctx, wStart, wEnd, sym) : rans_pass(10, n, 0, slots, ctx, wStart, wEnd, sym); break;
+    case 9: rc = vol ? rans_pass(9, n, 1, slots, ctx, wStart, wEnd, sym) : rans_pass(9, n, 0, slots, ctx, wStart, wEnd, sym); break;
+    default: rc = vol ? rans_pass(8, n, 1, slots, ctx, wStart, wEnd, sym) : rans_pass(8, n, 0, slots, ctx, wStart, wEnd, sym); break;
   }
   if (rc != 0) return rc;
   const uint8_t* bits = wEnd;
@@ -582,7 +526,7 @@ static napi_value js_decode(napi_env env, napi_callback_info info) {
   int rc = 0;
   double* outs[5] = {NULL, NULL, NULL, NULL, NULL};
   if (columns != 4 && columns != 5) rc = ERR_TABLES;
-  if (P < 8 || P > 12 || (layout != 2 && layout != 3)) rc = ERR_TABLES;
+  if (P < 8 || P > 12 || layout != 3) rc = ERR_TABLES;
   if ((uint64_t)exceptionBytes + tableBytes + codedBytes > payloadBytes || payloadBytes > 0x7fffffffu) rc = ERR_TABLES;
   if (rc == 0 && argc < 11 + columns) rc = ERR_TABLES;
   for (uint32_t k = 0; rc == 0 && k < columns; k++) {
@@ -597,7 +541,7 @@ static napi_value js_decode(napi_env env, napi_callback_info info) {
   if (rc == 0 && (napi_get_instance_data(env, (void**)&inst) != napi_ok || inst == NULL)) rc = ERR_MEMORY;
   if (rc == 0) {
     rc = decode(inst, payload, (uint32_t)payloadBytes, exceptionBytes, tableBytes, codedBytes, rows, (int)columns, P, pp,
-                pv, (int)sgn, (int)layout, outs);
+                pv, (int)sgn, outs);
   }
   napi_value result;
   napi_create_int32(env, rc, &result);

@@ -1,4 +1,4 @@
-// Compiles the AssemblyScript decode kernels (assembly/index.ts: layout-2 bar decoder, fused chain tail) to
+// Compiles the AssemblyScript decode kernels (assembly/index.ts: bar decoder, fused chain tail) to
 // WebAssembly and writes src/wasm/wasm-bytes.generated.ts (the module's bytes as base64, bundled by tsup and
 // loaded by src/wasm/wasm-kernels.ts). Run by the package's `build` and `typecheck` scripts; skips the
 // compile when the generated file already records the same sources, compiler version and flags.

@@ -1,9 +1,9 @@
 /**
- * OHLC(V) bars in and out of one chain frame (version 3; version-2 frames still decode) with the `bar`
- * stage (id 22, `bar/bar-codec.ts`): prices coded as cross-column residuals (open − previous close, close − open, the two wicks) and
- * volumes by magnitude; layout 2 (default) codes them with static, context-selected rANS tables
- * (`bar/bar-codec-v2.ts`), layout 1 with context-adaptive binary range coding. About 1.45-1.6x smaller than the
- * per-column chains on 1-minute US equity bars (see README), lossless bit for bit.
+ * OHLC(V) bars in and out of one frame with the `bar` stage (id 22, `bar/`): prices coded as
+ * cross-column residuals (open − previous close, close − open, the two wicks) and volumes by
+ * magnitude, with static, context-selected interleaved rANS tables (`FORMAT.md`, "bar stage"). About
+ * 1.45-1.6x smaller than the per-column chains on 1-minute US equity bars (see README), lossless bit
+ * for bit.
  *
  * @example
  * ```ts
@@ -16,19 +16,12 @@
  * @module
  */
 
-import { crc32 } from 'node:zlib';
-import { barDecodeInto } from './bar/bar-codec.js';
+import { decodeBarPayload } from './bar/bar-decode-backend.js';
 import { BAR_CODEC_ID } from './bar/bar-stage.js';
 import { verifyFrameChecksum } from './checksum.js';
 import { encodeChainFrame } from './encode-frame.js';
-import {
-  ChecksumMismatchError,
-  CodecError,
-  CodecOptionsError,
-  FrameLengthError,
-  FrameTruncatedError,
-} from './errors.js';
-import { type FrameHeader, isChainFrameVersion, readFrameHeader } from './frame-header.js';
+import { CodecError, CodecOptionsError, FrameLengthError, FrameTruncatedError } from './errors.js';
+import { type FrameHeader, readFrameHeader } from './frame-header.js';
 
 /** Columns of a set of bars, all of the same length (rows). `volume` is optional. */
 export interface BarColumns {
@@ -62,9 +55,8 @@ function columnsOf(bars: BarColumns): Float64Array[] {
  * negative volume are stored raw; with more than 1/16 of such rows the result is `undefined`: then
  * store the columns with `encodeColumn`.
  *
- * The frame is version 3 (checksum over the stored frame bytes). Before it is returned it is decoded
- * once and compared with the input (see `encodeChainFrame`), since that checksum does not cover the
- * decoder's output.
+ * Before the frame is returned it is decoded once and compared with the input (see
+ * `encodeChainFrame`), since the frame checksum covers the stored bytes, not the decoder's output.
  *
  * @throws CodecOptionsError a column is not a Float64Array, or the lengths differ.
  * @throws CodecError (codec `'bar'`, operation `'encode'`) the encode-time round-trip check failed: an
@@ -84,11 +76,11 @@ export async function encodeBars(bars: BarColumns): Promise<Uint8Array | undefin
 }
 
 function isBarHeader(h: FrameHeader): boolean {
-  return isChainFrameVersion(h.version) && h.chain.length === 1 && h.chain[0]?.id === BAR_CODEC_ID;
+  return h.chain.length === 1 && h.chain[0]?.id === BAR_CODEC_ID;
 }
 
 /**
- * True when `frame` is a chain frame (version 2 or 3) whose chain is the single `bar` stage. Header
+ * True when `frame` is a frame whose chain is the single `bar` stage. Header
  * checks only: neither the checksum nor the payload is looked at.
  */
 export function isBarFrame(frame: Uint8Array): boolean {
@@ -104,13 +96,12 @@ export function isBarFrame(frame: Uint8Array): boolean {
  * the number of rows. Only the first `rows` values of each array are written. `out.volume` is required
  * when the frame holds volumes and ignored otherwise. On error the arrays' contents are unspecified.
  *
- * Checksum: a version-3 frame's CRC-32 over its stored bytes is verified before decoding (nothing is
- * written to `out` when it fails); a version-2 frame's CRC-32 over the decoded values after decoding.
+ * Checksum: the frame's CRC-32 over its stored bytes is verified before decoding (nothing is written
+ * to `out` when it fails).
  *
  * @throws FrameTruncatedError | FrameMagicError | FrameVersionError | FrameLengthError bad frame.
  * @throws CodecError not a bar frame, corrupt data, or arrays too short.
- * @throws ChecksumMismatchError version 3: the frame bytes do not match the stored CRC-32 (`scope`
- *   `'frame'`); version 2: the decoded values do not (`scope` `'raw'`).
+ * @throws ChecksumMismatchError the frame bytes do not match the stored CRC-32 (`scope` `'frame'`).
  */
 export function decodeBarsInto(frame: Uint8Array, out: BarColumns): number {
   return decodeCheckedBarFrame(frame, checkBarFrame(frame), out);
@@ -118,7 +109,7 @@ export function decodeBarsInto(frame: Uint8Array, out: BarColumns): number {
 
 /**
  * Header of a bar frame after the checks done before any decoding: a single `bar` stage, exactly header
- * + payload bytes, and for version 3 the frame checksum.
+ * + payload bytes, and the frame checksum.
  */
 function checkBarFrame(frame: Uint8Array): FrameHeader {
   const header = readFrameHeader(frame);
@@ -140,12 +131,12 @@ function checkBarFrame(frame: Uint8Array): FrameHeader {
   if (frame.byteLength > header.frameLengthBytes) {
     throw new FrameLengthError('frame', 0, header.frameLengthBytes, frame.byteLength);
   }
-  // Version 3: corrupt stored bytes are rejected before the decoder runs (or the caller allocates).
-  if (header.checksumScope === 'frame') verifyFrameChecksum(frame, header.checksum);
+  // Corrupt stored bytes are rejected before the decoder runs (or the caller allocates).
+  verifyFrameChecksum(frame, header.checksum);
   return header;
 }
 
-/** Decodes a frame that passed {@link checkBarFrame}; version 2: then checks the CRC-32 of the values. */
+/** Decodes a frame that passed {@link checkBarFrame}. */
 function decodeCheckedBarFrame(frame: Uint8Array, header: FrameHeader, out: BarColumns): number {
   const stage = header.chain[0] as FrameHeader['chain'][number];
   const columns = stage.params[1] === 5 ? 5 : 4;
@@ -158,11 +149,11 @@ function decodeCheckedBarFrame(frame: Uint8Array, header: FrameHeader, out: BarC
   let rows: number;
   try {
     const announced = header.rawLengthBytes / (8 * columns);
-    rows = barDecodeInto(
+    rows = decodeBarPayload(
       payload,
       stage.params,
       outs.map((o) => o.subarray(0, Math.min(o.length, announced))),
-    );
+    ).rows;
     if (rows * 8 * columns !== header.rawLengthBytes) {
       throw new RangeError(`${rows} rows x ${columns} columns != raw length ${header.rawLengthBytes} bytes`);
     }
@@ -170,19 +161,12 @@ function decodeCheckedBarFrame(frame: Uint8Array, header: FrameHeader, out: BarC
     if ((cause as { code?: unknown })?.code !== undefined) throw cause;
     throw new CodecError('bar', 'decode', String((cause as Error).message ?? cause), { cause });
   }
-  if (header.checksumScope === 'raw') {
-    // Version 2: CRC-32 of the raw bytes = the decoded columns laid end to end.
-    let crc = 0;
-    for (const o of outs) crc = crc32(new Uint8Array(o.buffer, o.byteOffset, rows * 8), crc);
-    crc >>>= 0;
-    if (crc !== header.checksum) throw new ChecksumMismatchError(header.checksum, crc);
-  }
   return rows;
 }
 
 /**
  * {@link decodeBarsInto} into fresh arrays, sized from the header's raw length (after the frame checks,
- * so a version-3 frame with a corrupt raw length fails its checksum before anything is allocated).
+ * so a frame with a corrupt raw length fails its checksum before anything is allocated).
  *
  * @throws the errors of {@link decodeBarsInto}; CodecError a raw length above 2 GiB.
  */

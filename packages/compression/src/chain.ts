@@ -1,15 +1,7 @@
 /**
  * Codec chains: stages applied in order when encoding, in reverse when decoding, and the chain
- * descriptor stored in chain frames (versions 2 and 3):
- *
- * ```
- * offset size field
- *      0    1 stage count S (1..32)
- *      then S times:
- *           1 codec id (see codec-registry.ts)
- *           4 u32 LE params length P
- *           P params
- * ```
+ * descriptor stored in every frame (byte layout: `FORMAT.md`, "Chain descriptor"). A chain of no
+ * stage stores the raw bytes as the payload.
  *
  * @module
  */
@@ -36,8 +28,8 @@ export async function encodeChain(
   raw: Uint8Array,
   stages: readonly StageSpec[],
 ): Promise<{ payload: Uint8Array; stages: ChainStage[] } | undefined> {
-  if (stages.length === 0 || stages.length > MAX_CHAIN_STAGES) {
-    throw new CodecOptionsError('chain', 'stages', `1..${MAX_CHAIN_STAGES} stages`, stages.length);
+  if (stages.length > MAX_CHAIN_STAGES) {
+    throw new CodecOptionsError('chain', 'stages', `0..${MAX_CHAIN_STAGES} stages`, stages.length);
   }
   let bytes = raw;
   const out: ChainStage[] = [];
@@ -103,7 +95,7 @@ export function writeChainDescriptor(stages: readonly ChainStage[]): Uint8Array 
  * `UnknownCodecError`), so headers of frames using unregistered codecs can still be inspected.
  *
  * @throws FrameTruncatedError a params length overruns the descriptor.
- * @throws CodecError stage count 0 or above {@link MAX_CHAIN_STAGES}, or trailing bytes.
+ * @throws CodecError stage count above {@link MAX_CHAIN_STAGES}, or trailing bytes.
  */
 export function readChainDescriptor(
   bytes: Uint8Array,
@@ -112,8 +104,8 @@ export function readChainDescriptor(
 ): ChainStage[] {
   if (bytes.length < 1) throw new FrameTruncatedError('chain descriptor', offsetBytes, 1, 0);
   const count = bytes[0] as number;
-  if (count === 0 || count > MAX_CHAIN_STAGES) {
-    throw new CodecError('chain', 'decode', `stage count ${count} outside 1..${MAX_CHAIN_STAGES}`, {
+  if (count > MAX_CHAIN_STAGES) {
+    throw new CodecError('chain', 'decode', `stage count ${count} outside 0..${MAX_CHAIN_STAGES}`, {
       offsetBytes,
     });
   }

@@ -2,15 +2,11 @@
  * Frame checksums: CRC-32 (ISO-HDLC polynomial 0xEDB88320 reflected, the zlib/gzip/PNG CRC), computed
  * by `node:zlib` `crc32` (Node >= 20.15, native zlib). Check value: `crc32("123456789")` = 0xCBF43926.
  *
- * Two scopes, chosen by the frame version (byte 4):
- *
- * - versions 1 and 2: the CRC-32 of the **raw** (decoded) bytes ({@link checksumOf}), checked after
- *   decoding;
- * - version 3: the CRC-32 of **every frame byte except the 4 checksum bytes** at offset 16
- *   ({@link frameChecksumOf}): bytes `[0, 16)` then `[20, frameLength)`, i.e. header (with raw length,
- *   dtype, chain descriptor and padding) and payload. It is checked before any decoder runs, over the
- *   stored bytes (typically ~10x fewer than the decoded ones), as Parquet page CRCs and LZ4 block
- *   checksums do.
+ * The checksum of a frame is the CRC-32 of **every frame byte except the 4 checksum bytes** at offset
+ * 16 ({@link frameChecksumOf}): bytes `[0, 16)` then `[20, frameLength)`, i.e. header (with raw length,
+ * dtype, chain descriptor and padding) and payload. It is checked before any decoder runs, over the
+ * stored bytes (typically ~10x fewer than the decoded ones), as Parquet page CRCs and LZ4 block
+ * checksums do (`FORMAT.md`, "Checksum").
  *
  * @module
  */
@@ -18,18 +14,13 @@
 import { crc32 } from 'node:zlib';
 import { ChecksumMismatchError } from './errors.js';
 
-/** Offset of the u32 checksum field in every frame version. */
+/** Offset of the u32 checksum field. */
 const CHECKSUM_AT = 16;
 /** First byte after the checksum field. */
 const AFTER_CHECKSUM = CHECKSUM_AT + 4;
 
-/** Unsigned 32-bit CRC-32 of `bytes` (the checksum of version-1 and version-2 frames, over the raw bytes). */
-export function checksumOf(bytes: Uint8Array): number {
-  return crc32(bytes) >>> 0;
-}
-
 /**
- * Checksum of a version-3 frame: unsigned CRC-32 of `frame[0..16)` continued over `frame[20..)`, i.e.
+ * Checksum of a frame: unsigned CRC-32 of `frame[0..16)` continued over `frame[20..)`, i.e.
  * every byte of the frame except the checksum field itself. `frame` must be exactly one frame (header
  * plus payload, as `frameLengthBytes` of {@link readFrameHeader}); the value stored at bytes 16..19 does
  * not matter, so this can be called before or after it is written.
@@ -47,7 +38,7 @@ export function frameChecksumOf(frame: Uint8Array): number {
 }
 
 /**
- * Checks the version-3 checksum of a complete frame against the value stored in its header.
+ * Checks the checksum of a complete frame against the value stored in its header.
  * Internal: callers have already checked that `frame` is exactly header + payload.
  *
  * @throws ChecksumMismatchError (scope `'frame'`) the stored bytes do not match `expected`.

@@ -3,21 +3,8 @@
  * a loader that imports their implementation on first use (blosc, lz4 and the zstd backends are
  * loaded lazily; filters are small and load with the package). `registerCodec` adds more.
  *
- * Ids are part of the on-disk format (byte per stage in the chain descriptor): never renumber.
- *
- * | id | name         | kind       | params stored in the frame                    |
- * | -: | ------------ | ---------- | --------------------------------------------- |
- * |  1 | `zstd`       | compressor | u8 level                                      |
- * |  2 | `blosc`      | compressor | none (the blosc1 header describes itself)     |
- * |  3 | `lz4`        | compressor | u32 LE raw length                             |
- * |  4 | `zlib`       | compressor | u8 level                                      |
- * | 16 | `shuffle`    | filter     | u8 typesize                                   |
- * | 17 | `bitshuffle` | filter     | u8 typesize                                   |
- * | 18 | `delta`      | filter     | none (int64, wrapping)                        |
- * | 19 | `zigzag`     | filter     | none (int64)                                  |
- * | 20 | `decimal`    | filter     | scale + exception list (`filters/decimal.ts`) |
- * | 21 | `decpack`    | filter     | fused decimal bit-packing (`filters/decimal-pack.ts`) |
- * | 22 | `bar`        | terminal   | 20 bytes: scales, rows, lengths (`bar/bar-codec.ts`) |
+ * Ids are part of the on-disk format (byte per stage in the chain descriptor): never renumber. The id
+ * table with each codec's params is in `FORMAT.md`, "Codec ids".
  *
  * @module
  */
@@ -42,15 +29,6 @@ export type StageSpec =
   | { codec: 'delta' }
   | { codec: 'zigzag' }
   | { codec: 'decimal'; maxScale?: number; maxExceptionRatio?: number }
-  | {
-      codec: 'decpack';
-      /** Element type of the input. Default `'f64'`. */
-      dtype?: 'f64' | 'i64';
-      /** Predict by the previous value. Default `true`. */
-      delta?: boolean;
-      maxScale?: number;
-      maxExceptionRatio?: number;
-    }
   | {
       codec: 'bar';
       /** 4 (open, high, low, close) or 5 (… volume) float64 columns laid end to end. Default 5. */
@@ -156,5 +134,4 @@ registerCodec(17, 'bitshuffle', async () => (await import('./filters/builtin-fil
 registerCodec(18, 'delta', async () => (await import('./filters/builtin-filters.js')).deltaCodec);
 registerCodec(19, 'zigzag', async () => (await import('./filters/builtin-filters.js')).zigzagCodec);
 registerCodec(20, 'decimal', async () => (await import('./filters/builtin-filters.js')).decimalCodec);
-registerCodec(21, 'decpack', async () => (await import('./filters/builtin-filters.js')).decpackCodec);
 registerCodec(22, 'bar', async () => (await import('./bar/bar-stage.js')).barCodec);

@@ -1,5 +1,5 @@
 /**
- * Typed columns in and out of chain frames (version 3; version-2 frames still decode), with an
+ * Typed columns in and out of frames, with an
  * automatic, lossless codec chain chosen per column from what market data looks like:
  *
  * - float64 (prices, volumes): the decimal filter (exact scaled integers), then `delta` (prices move

@@ -68,8 +68,8 @@ export class FrameMagicError extends CompressionError {
 }
 
 /**
- * The frame version byte (offset 4) is not one this build can read. `expected` is the newest version
- * this build reads (it reads every version from 1 up to it), `actual` the byte found.
+ * The frame version byte (offset 4) is not the frame version (`FRAME_VERSION`, 3; earlier drafts
+ * were never released). `expected` is that version, `actual` the byte found.
  */
 export class FrameVersionError extends CompressionError {
   readonly code = 'MMTAPE_FRAME_UNSUPPORTED_VERSION' as const;
@@ -79,7 +79,7 @@ export class FrameVersionError extends CompressionError {
   readonly actual: number;
 
   constructor(expected: number, actual: number) {
-    super(`unsupported frame version ${actual} at byte 4, this build reads versions 1 to ${expected}`);
+    super(`unsupported frame version ${actual} at byte 4, expected ${expected} (the only frame version)`);
     this.expected = expected;
     this.actual = actual;
   }

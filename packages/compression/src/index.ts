@@ -1,16 +1,15 @@
 /**
  * `@mmtape/compression`: codecs for market data in self-describing, checksummed frames.
  *
- * - Frames: version 1 (`none`/`zstd`) and version 3 (a codec chain plus dtype), both with magic,
- *   raw length and CRC-32; decoding verifies the checksum (version 3: over the stored frame bytes,
- *   before decoding; versions 1 and 2: over the decoded bytes). Version-2 chain frames still decode.
+ * - Frames: magic, a codec chain, dtype, raw length and a CRC-32 over the stored frame bytes, verified
+ *   before decoding. Byte layout: `FORMAT.md` (one frame version).
  * - Codecs registered by name and id, loaded lazily: `zstd` (native zstd-napi when it loads, wasm
  *   otherwise), `blosc` (blosc1 buffers interoperable with python-blosc), `lz4`, `zlib`; filters
  *   `shuffle`, `bitshuffle`, `delta`, `zigzag` and the lossless `decimal` price filter.
  * - `encodeColumn`/`decodeColumn`: automatic lossless chains for typed columns.
  * - `encodeBars`/`decodeBarsInto`: OHLC(V) bars in one frame (`bar` stage, id 22): cross-column
- *   residuals with static interleaved rANS over hybrid-integer tokens (layout 3, default: one state per
- *   field; layout-2 and layout-1 frames still decode), about 1.45-1.6x smaller than the per-column chains.
+ *   residuals with static interleaved rANS over hybrid-integer tokens (the rANS bar layout), about
+ *   1.45-1.6x smaller than the per-column chains.
  *
  * @example
  * ```ts
@@ -25,15 +24,8 @@
  * @module
  */
 
-export {
-  BAR_DEFAULT_LAYOUT,
-  BAR_LAYOUT_VERSION,
-  BAR_MAX_EXCEPTION_RATIO,
-  BAR_MAX_INT,
-  BAR_MAX_SCALE,
-  BAR_PARAMS_BYTES,
-} from './bar/bar-codec.js';
-export { BAR_RANS_LAYOUT, BAR_RANS_LAYOUT_WIDE, BAR_RANS_PARAMS_BYTES } from './bar/bar-codec-v2.js';
+export { BAR_MAX_EXCEPTION_RATIO, BAR_MAX_INT, BAR_MAX_SCALE } from './bar/bar-analysis.js';
+export { BAR_LAYOUT_RANS, BAR_PARAMS_BYTES } from './bar/bar-params.js';
 export { BAR_CODEC_ID } from './bar/bar-stage.js';
 export { type BarColumns, decodeBars, decodeBarsInto, encodeBars, isBarFrame } from './bar-columns.js';
 export { type BloscOptions, bloscCompress, bloscDecompress } from './blosc/blosc.js';
@@ -67,12 +59,7 @@ export {
   SAMPLE_ROWS,
 } from './column-codec.js';
 export { decodeFrame } from './decode-frame.js';
-export {
-  type EncodeChainFrameOptions,
-  type EncodeFrameOptions,
-  encodeChainFrame,
-  encodeFrame,
-} from './encode-frame.js';
+export { type EncodeFrameOptions, encodeChainFrame, encodeFrame } from './encode-frame.js';
 export {
   ChecksumMismatchError,
   CodecError,
@@ -95,15 +82,11 @@ export { DECIMAL_MAX_SCALE, type DecimalOptions, decimalDecode, decimalEncode } 
 export { deltaDecodeI64, deltaEncodeI64, zigzagDecodeI64, zigzagEncodeI64 } from './filters/int64-words.js';
 export { shuffleBytes, unshuffleBytes } from './filters/shuffle.js';
 export {
-  type ChainFrameVersion,
-  CODEC_IDS,
   type CodecName,
   FRAME_DTYPE_CODES,
   FRAME_HEADER_BYTES,
   FRAME_MAGIC,
   FRAME_VERSION,
-  FRAME_VERSION_CHAIN,
-  FRAME_VERSION_CHAIN_PAYLOAD_CRC,
   type FrameDType,
   type FrameHeader,
   isFrame,

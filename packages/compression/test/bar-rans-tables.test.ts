@@ -11,7 +11,7 @@ import {
 } from '../src/bar/rans-tables.js';
 import { mulberry32 } from './helpers.js';
 
-describe('bar layout 2 tables', () => {
+describe('bar rANS tables', () => {
   it('hybrid tokens cover every integer below 2^53 exactly once (base + raw bits)', () => {
     const r = mulberry32(5);
     const values = [

@@ -1,14 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
-  BAR_RANS_LAYOUT,
-  BAR_RANS_LAYOUT_WIDE,
-  BAR_RANS_PARAMS_BYTES,
+  BAR_LAYOUT_RANS,
+  BAR_PARAMS_BYTES,
   type BarColumns,
   decodeBars,
   decodeBarsInto,
   decodeFrame,
   encodeBars,
-  encodeFrame,
   isBarFrame,
   isCompressionError,
   readFrameHeader,
@@ -54,32 +52,20 @@ function expectBarsEqual(back: BarColumns, bars: BarColumns, rows: number, label
   }
 }
 
-/** A bar frame in layout `layout` (1 = adaptive range coding, 2 = rANS with two states, 3 = the default). */
-async function encodeLayout(bars: BarColumns, layout: 1 | 2 | 3): Promise<Uint8Array> {
-  const cols = KEYS.map((k) => bars[k]).filter((c): c is Float64Array => c !== undefined);
-  const rows = bars.open.length;
-  const raw = new Uint8Array(rows * 8 * cols.length);
-  for (const [k, c] of cols.entries()) raw.set(bytesOf(c), k * rows * 8);
-  return encodeFrame(raw, {
-    chain: [{ codec: 'bar', columns: cols.length, layout } as never],
-    dtype: 'f64',
-  });
-}
-
 const PARAMS_AT = 24 + 1 + 1 + 4; // chain descriptor: count, stage id, u32 params length
 const layoutOf = (frame: Uint8Array): number => frame[PARAMS_AT] as number;
 
-describe('bar codec layouts 2 and 3 (static rANS)', () => {
-  it('writes layout 3 by default, with 24-byte params', async () => {
+describe('bar codec: the rANS layout', () => {
+  it('writes the rANS layout (params byte 0 = 3), with 24-byte params', async () => {
     const frame = (await encodeBars(randomBars(100, 1))) as Uint8Array;
     expect(isBarFrame(frame)).toBe(true);
-    expect(layoutOf(frame)).toBe(BAR_RANS_LAYOUT_WIDE);
-    expect(new DataView(frame.buffer, frame.byteOffset).getUint32(26, true)).toBe(BAR_RANS_PARAMS_BYTES);
+    expect(layoutOf(frame)).toBe(BAR_LAYOUT_RANS);
+    expect(new DataView(frame.buffer, frame.byteOffset).getUint32(26, true)).toBe(BAR_PARAMS_BYTES);
   });
 
-  it('round-trips real 1-minute and daily bars bit for bit, within 1% of layout 1 in size', async () => {
-    let v1 = 0;
-    let v2 = 0;
+  it('round-trips real 1-minute and daily bars bit for bit, at least 6x smaller than float64', async () => {
+    let rawBytes = 0;
+    let frameBytes = 0;
     for (const [file, from, to] of [
       ['us-1min-2018q1-sample/intraday/AAPL.csv', 0, 30_000],
       ['us-1min-2018q1-sample/intraday/AAL.csv', 0, 30_000],
@@ -90,12 +76,10 @@ describe('bar codec layouts 2 and 3 (static rANS)', () => {
       const frame = (await encodeBars(bars)) as Uint8Array;
       expect(layoutOf(frame), file).toBe(3);
       expectBarsEqual(decodeBars(frame), bars, bars.rows, file);
-      const old = await encodeLayout(bars, 1);
-      expect(layoutOf(old)).toBe(1);
-      v1 += old.length;
-      v2 += frame.length;
+      rawBytes += bars.rows * 5 * 8;
+      frameBytes += frame.length;
     }
-    expect(v2).toBeLessThan(v1 * 1.01);
+    expect(rawBytes / frameBytes).toBeGreaterThan(6);
   });
 
   it('round-trips seeded random bars of many sizes and scales into reusable buffers', async () => {
@@ -212,53 +196,17 @@ describe('bar codec layouts 2 and 3 (static rANS)', () => {
     expect(Buffer.from(again).equals(Buffer.from(first))).toBe(true);
   });
 
-  it('still decodes layout-1 (range-coded) frames, which stay writable on request', async () => {
-    for (const [bars, rows] of [
-      [csvBars('us-1min-2018q1-sample/intraday/AAPL.csv', 0, 5000), 5000],
-      [randomBars(700, 21, { volume: false }), 700],
-    ] as const) {
-      const old = await encodeLayout(bars, 1);
-      expect(layoutOf(old)).toBe(1);
-      expect(new DataView(old.buffer, old.byteOffset).getUint32(26, true)).toBe(20);
-      expectBarsEqual(decodeBars(old), bars, rows);
-      const out = emptyBars(rows);
-      expect(decodeBarsInto(old, out)).toBe(rows);
-      expectBarsEqual(out, bars, rows);
-      const raw = await decodeFrame(old);
-      expect(raw.length).toBe(rows * 8 * (bars.volume ? 5 : 4));
+  it('rejects frames of another layout (layouts 1 and 2 were never released): typed CodecError', async () => {
+    const frame = (await encodeBars(randomBars(500, 26))) as Uint8Array;
+    for (const layout of [1, 2, 4]) {
+      const bad = frame.slice();
+      bad[PARAMS_AT] = layout;
+      resealFrame(bad);
+      const e = await decodeFrame(bad).catch((err: unknown) => err);
+      expect(isCompressionError(e, 'MMTAPE_CODEC_FAILED'), String(e)).toBe(true);
+      expect(String(e)).toMatch(/bar layout \d, expected 3/);
+      expect(() => decodeBarsInto(bad, emptyBars(500))).toThrow(/bar layout/);
     }
-    await expect(
-      encodeFrame(new Uint8Array(40), { chain: [{ codec: 'bar', layout: 4 } as never], dtype: 'f64' }),
-    ).rejects.toSatisfy((e: unknown) => isCompressionError(e, 'MMTAPE_CODEC_INVALID_OPTIONS'));
-  });
-
-  it('still decodes layout-2 frames (two shared states), written on request; layout 3 is within 0.5% of their size', async () => {
-    let size2 = 0;
-    let size3 = 0;
-    for (const [bars, wanted] of [
-      [csvBars('us-1min-2018q1-sample/intraday/AAPL.csv', 0, 20_000), -1],
-      [csvBars('sp500-5yr-daily/individual_stocks_5yr/AAL_data.csv', 0, 1200), -1],
-      [randomBars(3000, 22), 3000],
-      [randomBars(700, 23, { volume: false }), 700],
-      [randomBars(1, 24), 1],
-      [randomBars(0, 25), 0],
-    ] as const) {
-      const rows = wanted < 0 ? bars.open.length : wanted; // -1: every row of the CSV slice
-      expect(rows).toBeGreaterThan(wanted < 0 ? 1000 : -1);
-      const v2 = await encodeLayout(bars, 2);
-      const v3 = await encodeLayout(bars, 3);
-      expect(layoutOf(v2)).toBe(BAR_RANS_LAYOUT);
-      expect(layoutOf(v3)).toBe(BAR_RANS_LAYOUT_WIDE);
-      expect(Buffer.from(v3).equals(Buffer.from((await encodeBars(bars)) as Uint8Array))).toBe(true);
-      for (const frame of [v2, v3]) {
-        const out = emptyBars(rows);
-        expect(decodeBarsInto(frame, out)).toBe(rows);
-        expectBarsEqual(out, bars, rows, `layout ${layoutOf(frame)} rows ${rows}`);
-      }
-      size2 += v2.length;
-      size3 += v3.length;
-    }
-    expect(size3).toBeLessThan(size2 * 1.005);
   });
 
   it('rejects every seeded bit flip (frame checksum), and decodes re-sealed flips without a crash', async () => {
@@ -274,7 +222,7 @@ describe('bar codec layouts 2 and 3 (static rANS)', () => {
       const bad = frame.slice();
       const at =
         trial < 60
-          ? PARAMS_AT + Math.floor(r() * BAR_RANS_PARAMS_BYTES)
+          ? PARAMS_AT + Math.floor(r() * BAR_PARAMS_BYTES)
           : headerBytes + Math.floor(r() * (bad.length - headerBytes));
       bad[at] = (bad[at] as number) ^ (1 << Math.floor(r() * 8));
       // As stored: the frame checksum rejects the flip before any decoder runs.

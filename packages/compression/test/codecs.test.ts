@@ -12,7 +12,7 @@ import {
   encodeColumn,
   encodeFrame,
   FRAME_HEADER_BYTES,
-  FRAME_VERSION_CHAIN_PAYLOAD_CRC,
+  FRAME_VERSION,
   isCompressionError,
   listCodecs,
   lz4CompressBlock,
@@ -122,8 +122,7 @@ describe('every codec chain round-trips byte for byte', () => {
       it(`${chainName}: ${inputName}`, async () => {
         const frame = await encodeFrame(raw, { chain });
         const header = readFrameHeader(frame);
-        expect(header.version).toBe(FRAME_VERSION_CHAIN_PAYLOAD_CRC);
-        expect(header.checksumScope).toBe('frame');
+        expect(header.version).toBe(FRAME_VERSION);
         expect(header.chain.map((s) => s.codec)).toEqual(chain.map((s) => s.codec));
         expect(same(await decodeFrame(frame), raw)).toBe(true);
       });
@@ -328,24 +327,24 @@ describe('filters and lz4', () => {
 });
 
 describe('chain frames reject bad input with typed errors', () => {
-  it('unknown codec id in the chain -> MMTAPE_CODEC_UNKNOWN (version 3: once the checksum matches)', async () => {
-    for (const frameVersion of [2, 3] as const) {
-      const frame = await encodeFrame(bytesOf(fakeCloses(100, 1)), {
-        chain: [{ codec: 'shuffle', typesize: 8 }, { codec: 'zstd' }],
-        frameVersion,
-      });
-      frame[FRAME_HEADER_BYTES + 1] = 99; // first stage id
-      expect(readFrameHeader(frame).chain[0]?.codec).toBe('#99');
-      if (frameVersion === 3) {
-        // The descriptor is covered by the version-3 checksum: a flipped id is corruption...
-        const corrupt = await decodeFrame(frame).catch((e: unknown) => e);
-        expect(isCompressionError(corrupt, 'MMTAPE_FRAME_CHECKSUM_MISMATCH')).toBe(true);
-        // ...while a frame really written with an id this build lacks is an unknown codec.
-        resealFrame(frame);
-      }
-      const err = await decodeFrame(frame).catch((e: unknown) => e);
-      expect(isCompressionError(err, 'MMTAPE_CODEC_UNKNOWN'), `v${frameVersion}: ${String(err)}`).toBe(true);
-    }
+  it('unknown codec id in the chain -> MMTAPE_CODEC_UNKNOWN (once the checksum matches)', async () => {
+    const frame = await encodeFrame(bytesOf(fakeCloses(100, 1)), {
+      chain: [{ codec: 'shuffle', typesize: 8 }, { codec: 'zstd' }],
+    });
+    frame[FRAME_HEADER_BYTES + 1] = 99; // first stage id
+    expect(readFrameHeader(frame).chain[0]?.codec).toBe('#99');
+    // The descriptor is covered by the checksum: a flipped id is corruption...
+    const corrupt = await decodeFrame(frame).catch((e: unknown) => e);
+    expect(isCompressionError(corrupt, 'MMTAPE_FRAME_CHECKSUM_MISMATCH')).toBe(true);
+    // ...while a frame really written with an id this build lacks is an unknown codec (e.g. 21, the
+    // id of a filter drafted before the first release and removed).
+    resealFrame(frame);
+    const err = await decodeFrame(frame).catch((e: unknown) => e);
+    expect(isCompressionError(err, 'MMTAPE_CODEC_UNKNOWN'), String(err)).toBe(true);
+    frame[FRAME_HEADER_BYTES + 1] = 21;
+    resealFrame(frame);
+    const removed = await decodeFrame(frame).catch((e: unknown) => e);
+    expect(isCompressionError(removed, 'MMTAPE_CODEC_UNKNOWN'), String(removed)).toBe(true);
   });
 
   it('unknown codec name -> MMTAPE_CODEC_UNKNOWN; bad options -> MMTAPE_CODEC_INVALID_OPTIONS', async () => {
@@ -370,27 +369,27 @@ describe('chain frames reject bad input with typed errors', () => {
       CHAINS.lz4,
       candidateChains('f64')[0],
     ] as StageSpec[][]) {
-      // Version 3 checks the stored bytes first; version 2 (and re-sealed version-3 frames) let the
-      // corruption reach the stage decoders, which must still fail cleanly.
-      for (const mode of ['v2', 'v3', 'v3 resealed'] as const) {
-        const frame = await encodeFrame(raw, { chain, frameVersion: mode === 'v2' ? 2 : 3 });
+      // The checksum rejects the stored bytes first; re-sealed frames let the corruption reach the
+      // stage decoders, which must still fail cleanly.
+      for (const mode of ['as stored', 'resealed'] as const) {
+        const frame = await encodeFrame(raw, { chain });
         let exact = 0;
         for (let i = 0; i < frame.length; i++) {
           const bad = frame.slice();
           bad[i] = (bad[i] as number) ^ 0x5a;
-          if (mode === 'v3 resealed') resealFrame(bad);
+          if (mode === 'resealed') resealFrame(bad);
           const result = await decodeFrame(bad).catch((e: unknown) => e);
           if (result instanceof Uint8Array) {
             // A re-sealed frame is a different, valid frame: its bytes may legitimately differ
-            // (nothing checks the decoded bytes of version 3), but must have the announced length.
-            if (mode === 'v3 resealed') expect(result.length, `${mode} byte ${i}`).toBe(raw.length);
+            // (nothing checks the decoded bytes), but must have the announced length.
+            if (mode === 'resealed') expect(result.length, `${mode} byte ${i}`).toBe(raw.length);
             else expect(same(result, raw), `${mode} byte ${i}`).toBe(true);
             exact++;
           } else expect(isCompressionError(result), `${mode} byte ${i}: ${String(result)}`).toBe(true);
         }
-        // A version-3 frame never decodes after a single-byte flip: every byte is either covered by
-        // the checksum or is the checksum itself.
-        if (mode === 'v3') expect(exact, mode).toBe(0);
+        // A frame never decodes after a single-byte flip: every byte is either covered by the checksum
+        // or is the checksum itself.
+        if (mode === 'as stored') expect(exact, mode).toBe(0);
       }
     }
   });

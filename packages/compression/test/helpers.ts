@@ -1,22 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { mulberry32 } from '@mmtape/test-utils';
-import { type BarColumns, FRAME_VERSION_CHAIN_PAYLOAD_CRC, frameChecksumOf } from '../src/index.js';
+import { type BarColumns, frameChecksumOf } from '../src/index.js';
 
 export { mulberry32 };
 
 /**
- * Re-seals a version-3 frame after a test patched it on purpose: stores `frameChecksumOf(frame)` at
- * byte 16 so the patched bytes reach the decoders instead of failing the frame checksum. Frames of
- * other versions are left as they are. Returns `frame`.
+ * Re-seals a frame after a test patched it on purpose: stores `frameChecksumOf(frame)` at byte 16 so
+ * the patched bytes reach the decoders instead of failing the frame checksum. Returns `frame`.
  */
 export function resealFrame(frame: Uint8Array): Uint8Array {
-  if (frame[4] === FRAME_VERSION_CHAIN_PAYLOAD_CRC) {
-    new DataView(frame.buffer, frame.byteOffset, frame.byteLength).setUint32(
-      16,
-      frameChecksumOf(frame),
-      true,
-    );
-  }
+  new DataView(frame.buffer, frame.byteOffset, frame.byteLength).setUint32(16, frameChecksumOf(frame), true);
   return frame;
 }
 

@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { lastBarDecoder } from '../src/bar/bar-codec.js';
+import { decodeBarPayload } from '../src/bar/bar-decode-backend.js';
 import {
+  BAR_LAYOUT_RANS,
   type BarColumns,
   type DecodeBackend,
   decodeBackend,
@@ -10,7 +11,6 @@ import {
   decodeFrame,
   encodeBars,
   encodeColumn,
-  encodeFrame,
   isCompressionError,
   readFrameHeader,
   setDecodeBackend,
@@ -81,8 +81,12 @@ function decodeWith(backend: DecodeBackend, frame: Uint8Array, rows: number): Bu
   expect(decodeBackend()).toBe(backend);
   const out = emptyBars(rows);
   expect(decodeBarsInto(frame, out)).toBe(rows);
-  // The kernel itself decoded the (valid) frame: no silent fallback to the next decoder.
-  expect(lastBarDecoder()).toBe(backend);
+  // The kernel itself decodes the (valid) frame: no silent fallback to the next decoder.
+  const header = readFrameHeader(frame);
+  const params = header.chain[0]?.params as Uint8Array;
+  const outs = KEYS.slice(0, params[1]).map(() => new Float64Array(rows));
+  const payload = frame.subarray(header.headerLengthBytes);
+  expect(decodeBarPayload(payload, params, outs)).toEqual({ rows, backend });
   return KEYS.map((k) => Buffer.from(bytesOf(out[k])));
 }
 
@@ -101,24 +105,6 @@ function expectBothExact(frame: Uint8Array, bars: BarColumns, label: string): vo
       expect(fast[j]?.equals(js[j] as Buffer), `${label}: ${k} ${backend} vs js`).toBe(true);
       expect(fast[j]?.equals(Buffer.from(bytesOf(want))), `${label}: ${k} ${backend} vs original`).toBe(true);
     }
-  }
-}
-
-/** A bar frame of `bars` in rANS layout `layout` (3: what encodeBars writes; 2: two shared states). */
-async function encodeLayout(bars: BarColumns, layout: 2 | 3): Promise<Uint8Array | undefined> {
-  if (layout === 3) return encodeBars(bars);
-  const cols = KEYS.map((k) => bars[k]).filter((c): c is Float64Array => c !== undefined);
-  const rows = bars.open.length;
-  const raw = new Uint8Array(rows * 8 * cols.length);
-  for (const [k, c] of cols.entries()) raw.set(bytesOf(c), k * rows * 8);
-  try {
-    return await encodeFrame(raw, {
-      chain: [{ codec: 'bar', columns: cols.length, layout } as never],
-      dtype: 'f64',
-    });
-  } catch (e) {
-    if (isCompressionError(e, 'MMTAPE_CODEC_INVALID_OPTIONS')) return undefined; // declined, as encodeBars
-    throw e;
   }
 }
 
@@ -169,187 +155,160 @@ describe('decode backend choice', () => {
   });
 });
 
-describe.each([3, 2] as const)(
-  'native and WebAssembly bar decoders (layout %i) vs the TypeScript reference',
-  (layout) => {
-    it('decodes every demo stock, per symbol and as one concatenated frame, to identical bytes', async () => {
-      const files = readdirSync(DEMO).filter((f) => f.endsWith('.csv'));
-      expect(files.length).toBeGreaterThanOrEqual(30);
-      const all = KEYS.map(() => [] as number[]);
-      for (const f of files) {
-        const bars = demoBars(f);
-        const frame = await encodeLayout(bars, layout);
-        expect(frame, f).toBeDefined();
-        expectBothExact(frame as Uint8Array, bars, f);
-        for (const [j, k] of KEYS.entries()) for (const v of bars[k]) all[j]?.push(v);
-      }
-      // 30 × ~1,259 rows × 5 fields > 2^16 values: the largest tables (P = 12 in layout 2, 11 in
-      // layout 3) and many contexts.
-      const [open, high, low, close, volume] = all.map((a) => Float64Array.from(a)) as Float64Array[];
-      const cat: BarColumns = { open, high, low, close, volume } as Required<BarColumns>;
-      const frame = (await encodeLayout(cat, layout)) as Uint8Array;
-      expect(frame[24 + 1 + 1 + 4]).toBe(layout); // params byte 0: layout
-      expect(frame[24 + 1 + 1 + 4 + 5]).toBe(layout === 2 ? 12 : 11); // params byte 5: probability bits
-      expectBothExact(frame, cat, 'concatenated');
-    });
+describe('native and WebAssembly bar decoders vs the TypeScript reference', () => {
+  it('decodes every demo stock, per symbol and as one concatenated frame, to identical bytes', async () => {
+    const files = readdirSync(DEMO).filter((f) => f.endsWith('.csv'));
+    expect(files.length).toBeGreaterThanOrEqual(30);
+    const all = KEYS.map(() => [] as number[]);
+    for (const f of files) {
+      const bars = demoBars(f);
+      const frame = await encodeBars(bars);
+      expect(frame, f).toBeDefined();
+      expectBothExact(frame as Uint8Array, bars, f);
+      for (const [j, k] of KEYS.entries()) for (const v of bars[k]) all[j]?.push(v);
+    }
+    // 30 × ~1,259 rows × 5 fields > 2^16 values: the largest tables (P = 11) and many contexts.
+    const [open, high, low, close, volume] = all.map((a) => Float64Array.from(a)) as Float64Array[];
+    const cat: BarColumns = { open, high, low, close, volume } as Required<BarColumns>;
+    const frame = (await encodeBars(cat)) as Uint8Array;
+    expect(frame[24 + 1 + 1 + 4]).toBe(BAR_LAYOUT_RANS); // params byte 0: layout
+    expect(frame[24 + 1 + 1 + 4 + 5]).toBe(11); // params byte 5: probability bits
+    expectBothExact(frame, cat, 'concatenated');
+  });
 
-    it('decodes seeded frames: every price scale, 4 and 5 columns, exception rows, signed wicks, wide raw bits, every table size', async () => {
-      let seed = 1;
-      for (let scale = 0; scale <= 12; scale++) {
-        for (const volume of [true, false]) {
-          const rows = [1, 37, 700][scale % 3] as number;
-          const bars = seededBars(rows, seed++, { scale: Math.min(scale, 6), volume });
-          const frame = await encodeLayout(bars, layout);
-          expect(frame, `scale ${scale}`).toBeDefined();
-          expectBothExact(frame as Uint8Array, bars, `scale ${scale} volume ${volume}`);
-        }
+  it('decodes seeded frames: every price scale, 4 and 5 columns, exception rows, signed wicks, wide raw bits, every table size', async () => {
+    let seed = 1;
+    for (let scale = 0; scale <= 12; scale++) {
+      for (const volume of [true, false]) {
+        const rows = [1, 37, 700][scale % 3] as number;
+        const bars = seededBars(rows, seed++, { scale: Math.min(scale, 6), volume });
+        const frame = await encodeBars(bars);
+        expect(frame, `scale ${scale}`).toBeDefined();
+        expectBothExact(frame as Uint8Array, bars, `scale ${scale} volume ${volume}`);
       }
-      // [label, rows, options, expected params: probability bits, signed-wicks flag, exception rows > 0]
-      const cases: [string, number, Parameters<typeof seededBars>[2], number, number, boolean][] = [
-        ['exception rows', 3000, { scale: 2, exceptions: 0.03 }, 11, 0, true],
-        [
-          'exception rows, 4 columns',
-          2000,
-          { scale: 4, exceptions: 0.05, volume: false },
-          layout === 2 ? 10 : 9,
-          0,
-          true,
-        ],
-        ['signed wicks', 2500, { scale: 2, inconsistent: true }, 11, 1, false],
-        ['wide residuals (> 24 raw bits)', 4000, { scale: 0, wide: true }, 11, 0, false],
-        [
-          '>= 65,536 values',
-          14_000,
-          { scale: 2, exceptions: 0.01, inconsistent: true },
-          layout === 2 ? 12 : 11,
-          1,
-          true,
-        ],
-        [
-          '>= 65,536 values, 4 columns',
-          17_000,
-          { scale: 1, volume: false },
-          layout === 2 ? 12 : 11,
-          0,
-          false,
-        ],
-      ];
-      for (const [label, rows, options, probBits, signed, exceptions] of cases) {
-        const bars = seededBars(rows, seed++, options);
-        const frame = (await encodeLayout(bars, layout)) as Uint8Array;
-        expect(frame, label).toBeDefined();
-        const params = readFrameHeader(frame).chain[0]?.params as Uint8Array;
-        const view = new DataView(params.buffer, params.byteOffset, params.byteLength);
-        expect([params[5], (params[4] as number) & 1, view.getUint32(12, true) > 0], label).toEqual([
-          probBits,
-          signed,
-          exceptions,
-        ]);
-        expectBothExact(frame, bars, label);
-        if (options.wide) {
-          // Residuals above 2^27 at scale 0: hybrid tokens with more than 24 raw bits.
-          let maxMove = 0;
-          for (let i = 1; i < rows; i++) {
-            maxMove = Math.max(maxMove, Math.abs((bars.open[i] as number) - (bars.close[i - 1] as number)));
-          }
-          expect(maxMove, label).toBeGreaterThan(2 ** 27);
+    }
+    // [label, rows, options, expected params: probability bits, signed-wicks flag, exception rows > 0]
+    const cases: [string, number, Parameters<typeof seededBars>[2], number, number, boolean][] = [
+      ['exception rows', 3000, { scale: 2, exceptions: 0.03 }, 11, 0, true],
+      ['exception rows, 4 columns', 2000, { scale: 4, exceptions: 0.05, volume: false }, 9, 0, true],
+      ['signed wicks', 2500, { scale: 2, inconsistent: true }, 11, 1, false],
+      ['wide residuals (> 24 raw bits)', 4000, { scale: 0, wide: true }, 11, 0, false],
+      ['>= 65,536 values', 14_000, { scale: 2, exceptions: 0.01, inconsistent: true }, 11, 1, true],
+      ['>= 65,536 values, 4 columns', 17_000, { scale: 1, volume: false }, 11, 0, false],
+    ];
+    for (const [label, rows, options, probBits, signed, exceptions] of cases) {
+      const bars = seededBars(rows, seed++, options);
+      const frame = (await encodeBars(bars)) as Uint8Array;
+      expect(frame, label).toBeDefined();
+      const params = readFrameHeader(frame).chain[0]?.params as Uint8Array;
+      const view = new DataView(params.buffer, params.byteOffset, params.byteLength);
+      expect([params[5], (params[4] as number) & 1, view.getUint32(12, true) > 0], label).toEqual([
+        probBits,
+        signed,
+        exceptions,
+      ]);
+      expectBothExact(frame, bars, label);
+      if (options.wide) {
+        // Residuals above 2^27 at scale 0: hybrid tokens with more than 24 raw bits.
+        let maxMove = 0;
+        for (let i = 1; i < rows; i++) {
+          maxMove = Math.max(maxMove, Math.abs((bars.open[i] as number) - (bars.close[i - 1] as number)));
         }
+        expect(maxMove, label).toBeGreaterThan(2 ** 27);
       }
-    });
+    }
+  });
 
-    it('reports the same typed error, or the same values, from both backends for re-sealed bit flips and truncations', async () => {
-      const bars = seededBars(3000, 77, { scale: 2, exceptions: 0.01, inconsistent: true });
-      const frame = (await encodeLayout(bars, layout)) as Uint8Array;
-      const headerBytes = readFrameHeader(frame).headerLengthBytes;
-      const r = mulberry32(99);
-      const out = emptyBars(3000);
-      let failed = 0;
-      for (let trial = 0; trial < 400; trial++) {
-        const bad = frame.slice();
-        const at = headerBytes + Math.floor(r() * (bad.length - headerBytes));
-        bad[at] = (bad[at] as number) ^ (1 << Math.floor(r() * 8));
-        resealFrame(bad);
-        setDecodeBackend('js');
-        const js = errorOf(() => decodeBarsInto(bad, out));
-        const jsBytes = KEYS.map((k) => Buffer.from(bytesOf(out[k])));
-        for (const backend of FAST) {
-          setDecodeBackend(backend);
-          out.open.fill(0);
-          expect(
-            errorOf(() => decodeBarsInto(bad, out)),
-            `${backend}, flip at byte ${at}`,
-          ).toBe(js);
-          if (js !== undefined) continue;
-          // A re-sealed flip the decoders cannot see (e.g. in the raw bits) decodes to the same values.
-          for (const [j, k] of KEYS.entries()) {
-            expect(jsBytes[j]?.equals(Buffer.from(bytesOf(out[k]))), `${backend}, flip at ${at}: ${k}`).toBe(
-              true,
-            );
-          }
-        }
-        if (js !== undefined) failed++;
-      }
-      expect(failed).toBeGreaterThan(100);
-      for (let cut = 1; cut < frame.length - headerBytes; cut += 97) {
-        const bad = frame.slice(0, frame.length - cut);
-        setDecodeBackend('js');
-        const js = errorOf(() => decodeBarsInto(bad, out));
-        expect(js, `cut ${cut}`).toBeDefined();
-        for (const backend of FAST) {
-          setDecodeBackend(backend);
-          expect(
-            errorOf(() => decodeBarsInto(bad, out)),
-            `${backend}, cut ${cut}`,
-          ).toBe(js);
-        }
-      }
-    });
-
-    it('gives the TypeScript result for garbage in the rANS and raw-bit streams (native and wasm bounds checks)', async () => {
-      const bars = seededBars(5000, 5, { scale: 2 });
-      const frame = (await encodeLayout(bars, layout)) as Uint8Array;
-      // Zero the whole rANS/raw-bit area: the decoder must stop at its own bounds, not read past the payload.
+  it('reports the same typed error, or the same values, from both backends for re-sealed bit flips and truncations', async () => {
+    const bars = seededBars(3000, 77, { scale: 2, exceptions: 0.01, inconsistent: true });
+    const frame = (await encodeBars(bars)) as Uint8Array;
+    const headerBytes = readFrameHeader(frame).headerLengthBytes;
+    const r = mulberry32(99);
+    const out = emptyBars(3000);
+    let failed = 0;
+    for (let trial = 0; trial < 400; trial++) {
       const bad = frame.slice();
-      bad.fill(0xff, bad.length - Math.floor((bad.length - 200) / 2));
+      const at = headerBytes + Math.floor(r() * (bad.length - headerBytes));
+      bad[at] = (bad[at] as number) ^ (1 << Math.floor(r() * 8));
       resealFrame(bad);
-      const outs = [emptyBars(5000), emptyBars(5000)];
       setDecodeBackend('js');
-      const js = errorOf(() => decodeBarsInto(bad, outs[0] as Required<BarColumns>));
+      const js = errorOf(() => decodeBarsInto(bad, out));
+      const jsBytes = KEYS.map((k) => Buffer.from(bytesOf(out[k])));
       for (const backend of FAST) {
         setDecodeBackend(backend);
-        (outs[1] as Required<BarColumns>).open.fill(0);
+        out.open.fill(0);
         expect(
-          errorOf(() => decodeBarsInto(bad, outs[1] as Required<BarColumns>)),
-          backend,
+          errorOf(() => decodeBarsInto(bad, out)),
+          `${backend}, flip at byte ${at}`,
         ).toBe(js);
-        for (const k of KEYS) {
-          const [a, b] = outs.map((o) => Buffer.from(bytesOf(o[k] as Float64Array)));
-          expect(a?.equals(b as Buffer), `${backend} ${k}`).toBe(true);
+        if (js !== undefined) continue;
+        // A re-sealed flip the decoders cannot see (e.g. in the raw bits) decodes to the same values.
+        for (const [j, k] of KEYS.entries()) {
+          expect(jsBytes[j]?.equals(Buffer.from(bytesOf(out[k]))), `${backend}, flip at ${at}: ${k}`).toBe(
+            true,
+          );
         }
       }
-      // As stored, the frame checksum rejects it before either decoder runs.
-      const stored = frame.slice();
-      stored.fill(0xff, stored.length - Math.floor((stored.length - 200) / 2));
-      expect(errorOf(() => decodeBarsInto(stored, emptyBars(5000)))).toMatch(
-        /^MMTAPE_FRAME_CHECKSUM_MISMATCH/,
-      );
-    });
-
-    it('decodes through decodeFrame (fresh buffer) identically with every backend', async () => {
-      const bars = seededBars(1500, 11, { scale: 4, exceptions: 0.02 });
-      const frame = (await encodeLayout(bars, layout)) as Uint8Array;
+      if (js !== undefined) failed++;
+    }
+    expect(failed).toBeGreaterThan(100);
+    for (let cut = 1; cut < frame.length - headerBytes; cut += 97) {
+      const bad = frame.slice(0, frame.length - cut);
       setDecodeBackend('js');
-      const js = await decodeFrame(frame);
+      const js = errorOf(() => decodeBarsInto(bad, out));
+      expect(js, `cut ${cut}`).toBeDefined();
       for (const backend of FAST) {
         setDecodeBackend(backend);
-        const fast = await decodeFrame(frame);
-        expect(Buffer.from(fast).equals(Buffer.from(js)), backend).toBe(true);
-        expect(fast.byteOffset).toBe(0);
-        expect(fast.buffer.byteLength).toBe(1500 * 40);
+        expect(
+          errorOf(() => decodeBarsInto(bad, out)),
+          `${backend}, cut ${cut}`,
+        ).toBe(js);
       }
-    });
-  },
-);
+    }
+  });
+
+  it('gives the TypeScript result for garbage in the rANS and raw-bit streams (native and wasm bounds checks)', async () => {
+    const bars = seededBars(5000, 5, { scale: 2 });
+    const frame = (await encodeBars(bars)) as Uint8Array;
+    // Zero the whole rANS/raw-bit area: the decoder must stop at its own bounds, not read past the payload.
+    const bad = frame.slice();
+    bad.fill(0xff, bad.length - Math.floor((bad.length - 200) / 2));
+    resealFrame(bad);
+    const outs = [emptyBars(5000), emptyBars(5000)];
+    setDecodeBackend('js');
+    const js = errorOf(() => decodeBarsInto(bad, outs[0] as Required<BarColumns>));
+    for (const backend of FAST) {
+      setDecodeBackend(backend);
+      (outs[1] as Required<BarColumns>).open.fill(0);
+      expect(
+        errorOf(() => decodeBarsInto(bad, outs[1] as Required<BarColumns>)),
+        backend,
+      ).toBe(js);
+      for (const k of KEYS) {
+        const [a, b] = outs.map((o) => Buffer.from(bytesOf(o[k] as Float64Array)));
+        expect(a?.equals(b as Buffer), `${backend} ${k}`).toBe(true);
+      }
+    }
+    // As stored, the frame checksum rejects it before either decoder runs.
+    const stored = frame.slice();
+    stored.fill(0xff, stored.length - Math.floor((stored.length - 200) / 2));
+    expect(errorOf(() => decodeBarsInto(stored, emptyBars(5000)))).toMatch(/^MMTAPE_FRAME_CHECKSUM_MISMATCH/);
+  });
+
+  it('decodes through decodeFrame (fresh buffer) identically with every backend', async () => {
+    const bars = seededBars(1500, 11, { scale: 4, exceptions: 0.02 });
+    const frame = (await encodeBars(bars)) as Uint8Array;
+    setDecodeBackend('js');
+    const js = await decodeFrame(frame);
+    for (const backend of FAST) {
+      setDecodeBackend(backend);
+      const fast = await decodeFrame(frame);
+      expect(Buffer.from(fast).equals(Buffer.from(js)), backend).toBe(true);
+      expect(fast.byteOffset).toBe(0);
+      expect(fast.buffer.byteLength).toBe(1500 * 40);
+    }
+  });
+});
 
 describe('native and WebAssembly fused chain tails (delta{1,2} > zigzag > shuffle(8) / bitshuffle(8)) vs the TypeScript reference', () => {
   /** Regular 1-minute timestamps with overnight gaps and a few irregular ones (delta-of-delta chain). */

@@ -86,7 +86,7 @@ async function hydrateInto(
   const segments = packed.index.segments ?? [];
   const members = packed.index.files.filter((e) => e.segment !== undefined).length;
   const total = packed.index.files.length - members + segments.length + packed.index.others.length;
-  // Version 3: segment files are rebuilt from their members (zeros between them).
+  // Segment files are rebuilt from their members (zeros between them).
   const segmentBytes = new Map<string, Uint8Array>();
   for (const s of segments) {
     if (!Number.isSafeInteger(s.byteLength) || s.byteLength < 0) {

@@ -33,8 +33,6 @@ export { isPackError, PackError, type PackErrorCode } from './pack-errors.js';
 export {
   PACK_FORMAT,
   PACK_FORMAT_VERSION,
-  PACK_FORMAT_VERSION_SEGMENTS,
-  PACK_FORMAT_VERSIONS_READ,
   PACK_INDEX_FILE,
   PACK_INDEX_MAX_BYTES,
   type PackedColumnEntry,

@@ -9,7 +9,6 @@ import {
   encodeBars,
   encodeColumn,
   encodeFrame,
-  isCompressionError,
   type StageSpec,
 } from '@mmtape/compression';
 import { MappedFile } from '@mmtape/mmap-core';
@@ -21,7 +20,6 @@ import { PackError } from './pack-errors.js';
 import {
   PACK_FORMAT,
   PACK_FORMAT_VERSION,
-  PACK_FORMAT_VERSION_SEGMENTS,
   PACK_INDEX_FILE,
   type PackedColumnEntry,
   type PackedFileEntry,
@@ -44,19 +42,11 @@ export interface PackDatasetOptions {
   codec?: ColumnCodecOptions;
   /**
    * Store the float64 `open`/`high`/`low`/`close`(/`volume`) columns of each chunk as one bar frame
-   * (`encodeBars`, cross-column residuals + static rANS, bar layout 3; about 1.3x smaller than
-   * per-column chains on 1-minute bars and decoding faster than them) when the codec accepts the chunk.
-   * Packs written with bar layout 1 (adaptive range coding) stay readable. Default `true` with
-   * automatic chains, `false` when `codec.chain` is explicit. Pack format version 2 when used.
+   * (`encodeBars`, cross-column residuals + static rANS; about 1.3x smaller than per-column chains on
+   * 1-minute bars and decoding faster than them) when the codec accepts the chunk. Default `true` with
+   * automatic chains, `false` when `codec.chain` is explicit.
    */
   bars?: boolean;
-  /**
-   * Layout of the bar frames: 3 (default: static rANS with one state per field, the fastest to
-   * decode), 2 (static rANS with two shared states, the default of earlier packs; ~0.15% smaller) or 1
-   * (adaptive range coding; ~0.6% smaller on frames mixing several symbols, larger on single-symbol
-   * frames, ~20x slower to decode). Readers decode all three.
-   */
-  barLayout?: 1 | 2 | 3;
   /**
    * Replace an existing non-empty `packedDir`, only when it is an mmtape pack (its pack.json has format
    * `mmtape-pack`); any other folder is refused. Default `false` (throws `MMTAPE_PACK_OUTPUT_EXISTS`).
@@ -164,20 +154,13 @@ async function packFolder(
       },
     );
   }
-  const barLayout = options.barLayout ?? 3;
-  if (barLayout !== 1 && barLayout !== 2 && barLayout !== 3) {
-    throw new PackError('MMTAPE_PACK_INVALID_OPTIONS', `barLayout must be 1, 2 or 3, got ${barLayout}`, {
-      expected: '1 or 2',
-      actual: String(barLayout),
-    });
-  }
   if (!existsSync(srcDir)) {
     throw new PackError('MMTAPE_PACK_NOT_FOUND', `dataset folder ${srcDir} does not exist`, { path: srcDir });
   }
   if (options.verify !== false) verifyPackSource(srcDir);
   // Everything is written into a temp folder beside packedDir and renamed into place at the end.
   return writePackOutput('pack', srcDir, packedDir, options.overwrite ?? false, (tmpDir) =>
-    packInto(srcDir, tmpDir, packedDir, chunkRows, barLayout, options),
+    packInto(srcDir, tmpDir, packedDir, chunkRows, options),
   );
 }
 
@@ -187,7 +170,6 @@ async function packInto(
   outDir: string,
   packedDir: string,
   chunkRows: number,
-  barLayout: 1 | 2 | 3,
   options: PackDatasetOptions,
 ): Promise<PackReport> {
   const sources = listRegularFiles(srcDir);
@@ -205,7 +187,7 @@ async function packInto(
     const members = membersOf.get(path);
     if (members !== undefined) {
       // A segment file: each member packed as a column file, the segment rebuilt from them on hydrate.
-      const packed = await packSegment(full, path, members, outDir, chunkRows, codec, bars, barLayout);
+      const packed = await packSegment(full, path, members, outDir, chunkRows, codec, bars);
       if (packed !== undefined) {
         files.push(...packed.entries);
         segments.push(packed.segment);
@@ -228,7 +210,7 @@ async function packInto(
     }
     if (cf !== undefined) {
       try {
-        const entry = await packColumnFile(cf, path, outDir, chunkRows, codec, bars, barLayout);
+        const entry = await packColumnFile(cf, path, outDir, chunkRows, codec, bars);
         files.push(entry);
         rawBytes += entry.byteLength;
         packedBytes += entry.packedBytes;
@@ -255,12 +237,7 @@ async function packInto(
   }
   const index: PackIndex = {
     format: PACK_FORMAT,
-    formatVersion:
-      segments.length > 0
-        ? PACK_FORMAT_VERSION_SEGMENTS
-        : files.some((f) => f.columns.some((c) => c.chunks.some((r) => r.barColumn !== undefined)))
-          ? PACK_FORMAT_VERSION
-          : 1,
+    formatVersion: PACK_FORMAT_VERSION,
     createdAt: new Date().toISOString(),
     chunkRows,
     files,
@@ -326,7 +303,6 @@ async function packSegment(
   chunkRows: number,
   codec: ColumnCodecOptions,
   bars: boolean,
-  barLayout: 1 | 2 | 3,
 ): Promise<{ entries: PackedFileEntry[]; segment: PackedSegmentEntry } | undefined> {
   const mapped = MappedFile.open(full);
   try {
@@ -350,7 +326,7 @@ async function packSegment(
     const entries: PackedFileEntry[] = [];
     try {
       for (const [k, cf] of columnFiles.entries()) {
-        const entry = await packColumnFile(cf, cf.path, packedDir, chunkRows, codec, bars, barLayout);
+        const entry = await packColumnFile(cf, cf.path, packedDir, chunkRows, codec, bars);
         entries.push({ ...entry, segment: { path, offsetBytes: members[k]!.offsetBytes } });
       }
     } finally {
@@ -389,7 +365,6 @@ async function packColumnFile(
   chunkRows: number,
   codec: ColumnCodecOptions,
   bars: boolean,
-  barLayout: 1 | 2 | 3,
 ): Promise<PackedFileEntry> {
   const buffer = cf.file.buffer;
   const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
@@ -439,7 +414,7 @@ async function packColumnFile(
         close: c as Float64Array,
         ...(v === undefined ? {} : { volume: v }),
       };
-      const frame = barLayout === 3 ? await encodeBars(bars) : await encodeBarsInLayout(bars, barLayout);
+      const frame = await encodeBars(bars);
       if (frame !== undefined) {
         const ref = push(frame);
         group.forEach((ci, j) => {
@@ -491,37 +466,6 @@ async function packColumnFile(
     columns,
     packedBytes: out.length,
   };
-}
-
-/**
- * A bar frame in layout 1 (adaptive range coding) or 2 (static rANS, two states), or `undefined` when
- * the codec declines the chunk (as `encodeBars`, which writes layout 3).
- */
-async function encodeBarsInLayout(
-  bars: {
-    open: Float64Array;
-    high: Float64Array;
-    low: Float64Array;
-    close: Float64Array;
-    volume?: Float64Array;
-  },
-  layout: 1 | 2,
-): Promise<Uint8Array | undefined> {
-  const cols = [bars.open, bars.high, bars.low, bars.close];
-  if (bars.volume !== undefined) cols.push(bars.volume);
-  const n = bars.open.length;
-  const raw = new Uint8Array(n * 8 * cols.length);
-  for (const [k, col] of cols.entries())
-    raw.set(new Uint8Array(col.buffer, col.byteOffset, n * 8), k * n * 8);
-  try {
-    return await encodeFrame(raw, {
-      chain: [{ codec: 'bar', columns: cols.length as 4 | 5, layout } as StageSpec],
-      dtype: 'f64',
-    });
-  } catch (e) {
-    if (isCompressionError(e, 'MMTAPE_CODEC_INVALID_OPTIONS')) return undefined; // the stage declined
-    throw e;
-  }
 }
 
 /**

@@ -11,6 +11,8 @@ import { type ErrorKind, isMmtapeError, MmtapeError, systemErrorKind } from '@mm
 export type PackErrorCode =
   | 'MMTAPE_PACK_OUTPUT_EXISTS'
   | 'MMTAPE_PACK_CORRUPT'
+  /** pack.json of another pack format version (`formatVersion` other than `PACK_FORMAT_VERSION`). */
+  | 'MMTAPE_PACK_UNSUPPORTED_VERSION'
   | 'MMTAPE_PACK_VERIFY_FAILED'
   | 'MMTAPE_PACK_NOT_FOUND'
   | 'MMTAPE_PACK_INVALID_OPTIONS'
@@ -24,6 +26,7 @@ export type PackErrorCode =
 const KIND_OF_CODE: Record<PackErrorCode, ErrorKind> = {
   MMTAPE_PACK_OUTPUT_EXISTS: 'usage',
   MMTAPE_PACK_CORRUPT: 'data',
+  MMTAPE_PACK_UNSUPPORTED_VERSION: 'data',
   MMTAPE_PACK_VERIFY_FAILED: 'data',
   MMTAPE_PACK_NOT_FOUND: 'usage',
   MMTAPE_PACK_INVALID_OPTIONS: 'usage',

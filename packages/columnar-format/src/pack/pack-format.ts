@@ -1,5 +1,5 @@
 /**
- * On-disk layout of a packed dataset (`packDataset`), versions 1 to 3.
+ * On-disk layout of a packed dataset (`packDataset`), pack format version 3 (the only one).
  *
  * ```
  * <packedDir>/
@@ -9,45 +9,37 @@
  * ```
  *
  * A `.mtpk` file is the concatenation of compression frames (`@mmtape/compression`, each with its own
- * CRC-32): first the *skeleton* (the source file with every column region zeroed: header, descriptors,
- * padding; a few hundred bytes that zstd shrinks to almost nothing), then for each chunk of
- * `chunkRows` rows, one frame per column (chunk-major order, so a time range reads one contiguous span).
- * Offsets of every frame are in pack.json, so any chunk decodes alone.
+ * CRC-32; `packages/compression/FORMAT.md`): first the *skeleton* (the source file with every column
+ * region zeroed: header, descriptors, padding; a few hundred bytes that zstd shrinks to almost
+ * nothing), then for each chunk of `chunkRows` rows, one frame per column (chunk-major order, so a time
+ * range reads one contiguous span). Offsets of every frame are in pack.json, so any chunk decodes alone.
  *
- * Version 2 adds *bar frames*: when a file has float64 columns `open`, `high`, `low`, `close` (and
- * optionally `volume`), each chunk of them is stored, when the `bar` codec accepts it, as one frame
+ * *Bar frames*: when a file has float64 columns `open`, `high`, `low`, `close` (and optionally
+ * `volume`), each chunk of them is stored, when the `bar` codec accepts it, as one frame
  * (`@mmtape/compression` `encodeBars`, stage id 22) written before the other columns of the chunk.
  * Every column of the group then has a chunk ref to that same frame with `barColumn` = its position
  * in the frame (0 open, 1 high, 2 low, 3 close, 4 volume). Chunks the codec declines (more than 1/16
- * of the rows with NaN or values without an exact decimal form, …) keep one frame per column, as in
- * version 1. pack.json says
- * `formatVersion: 2` only when at least one bar frame was written, so packs without bars stay
- * readable by version-1 readers; this reader reads all three versions.
+ * of the rows with NaN or values without an exact decimal form, …) keep one frame per column.
  *
- * Version 3 packs *segment files* (column-format FORMAT.md, "Segment files") member by member: each member
+ * *Segment files* (column-format FORMAT.md, "Segment files") are packed member by member: each member
  * is a `files` entry like a column file, labelled `<segment path>@<offset>` (its `.mtpk` is
  * `files/<label>.mtpk`) with `segment: { path, offsetBytes }`, and `segments` lists each segment's path,
- * size and SHA-256. `hydrate` writes the members into a zeroed segment and checks its SHA-256. Written only
- * when the dataset has segments, so other packs stay readable by version-1/2 readers.
+ * size and SHA-256. `hydrate` writes the members into a zeroed segment and checks its SHA-256.
  *
  * `hydrate` rebuilds each file as skeleton + decoded column bytes and checks its SHA-256 against
- * pack.json: byte-identical or a `MMTAPE_PACK_VERIFY_FAILED` error.
+ * pack.json: byte-identical or a `MMTAPE_PACK_VERIFY_FAILED` error. A pack.json of another
+ * `formatVersion` (1 and 2 were drafts, never released) is refused with `MMTAPE_PACK_UNSUPPORTED_VERSION`.
  *
  * @module
  */
 
 /** pack.json `format` value. */
 export const PACK_FORMAT = 'mmtape-pack';
-/** pack.json `formatVersion` written when bar frames are present (1 otherwise). */
-export const PACK_FORMAT_VERSION = 2;
 /**
- * pack.json `formatVersion` written when the dataset has segment files (FORMAT.md, "Segment files") packed
- * member by member (`segments`, `PackedFileEntry.segment`): readers of versions 1–2 would restore the
- * members as separate files, so they must refuse it.
+ * pack.json `formatVersion`: the only pack format version, written and read. 3 is part of the on-disk
+ * format (1 and 2 were drafts, never released): never renumber.
  */
-export const PACK_FORMAT_VERSION_SEGMENTS = 3;
-/** `formatVersion` values this build reads. */
-export const PACK_FORMAT_VERSIONS_READ: readonly number[] = [1, 2, 3];
+export const PACK_FORMAT_VERSION = 3;
 /** Name of the index file of a packed dataset (frame offsets, SHA-256 per source file, chunk time ranges). */
 export const PACK_INDEX_FILE = 'pack.json';
 /**
@@ -61,7 +53,7 @@ export interface PackedFrameRef {
   offsetBytes: number;
   lengthBytes: number;
   /**
-   * Version 2: the frame is a bar frame shared by the OHLC(V) columns and this column is number
+   * The frame is a bar frame shared by the OHLC(V) columns and this column is number
    * `barColumn` in it (0 open, 1 high, 2 low, 3 close, 4 volume). Absent: the frame holds this column only.
    */
   barColumn?: number;
@@ -104,14 +96,14 @@ export interface PackedFileEntry {
   columns: PackedColumnEntry[];
   packedBytes: number;
   /**
-   * Version 3: this column file is a member of segment file `path` (an entry of `PackIndex.segments`) at
+   * This column file is a member of segment file `path` (an entry of `PackIndex.segments`) at
    * `offsetBytes`; the entry's own `path` is then the label `<segment path>@<offset>`, not a file.
    */
   segment?: { path: string; offsetBytes: number };
 }
 
 /**
- * Version 3: a segment file restored from its members (the `files` entries whose `segment.path` is
+ * A segment file restored from its members (the `files` entries whose `segment.path` is
  * `path`): `byteLength` zero bytes with each member written at its offset, then checked against `sha256`.
  */
 export interface PackedSegmentEntry {
@@ -133,13 +125,13 @@ export interface PackedOtherEntry {
 /** pack.json. */
 export interface PackIndex {
   format: typeof PACK_FORMAT;
-  /** 3 when segment files were packed member by member, else 2 when any chunk is a bar frame, else 1. */
-  formatVersion: 1 | 2 | 3;
+  /** {@link PACK_FORMAT_VERSION}. */
+  formatVersion: typeof PACK_FORMAT_VERSION;
   createdAt: string;
   chunkRows: number;
   files: PackedFileEntry[];
   others: PackedOtherEntry[];
-  /** Version 3: segment files, restored from their member entries in `files`. */
+  /** Segment files, restored from their member entries in `files` (absent when the dataset has none). */
   segments?: PackedSegmentEntry[];
   rawBytes: number;
   packedBytes: number;

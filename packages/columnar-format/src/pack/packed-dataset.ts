@@ -12,7 +12,7 @@ import { columnArrayOf } from './pack-dataset.js';
 import { PackError } from './pack-errors.js';
 import {
   PACK_FORMAT,
-  PACK_FORMAT_VERSIONS_READ,
+  PACK_FORMAT_VERSION,
   PACK_INDEX_FILE,
   PACK_INDEX_MAX_BYTES,
   type PackedColumnEntry,
@@ -429,19 +429,18 @@ export function openPackedDataset(packedDir: string): PackedDataset {
     if (!isMmtapeError(cause) || cause.kind !== 'data') throw cause;
     throw new PackError('MMTAPE_PACK_CORRUPT', cause.message, { path, cause });
   }
-  if (
-    index?.format !== PACK_FORMAT ||
-    !PACK_FORMAT_VERSIONS_READ.includes(index.formatVersion) ||
-    !Array.isArray(index.files)
-  ) {
+  if (index?.format !== PACK_FORMAT || !Array.isArray(index.files)) {
+    throw new PackError('MMTAPE_PACK_CORRUPT', `${path} is not a ${PACK_FORMAT} index`, {
+      path,
+      expected: PACK_FORMAT,
+      actual: String(index?.format),
+    });
+  }
+  if (index.formatVersion !== PACK_FORMAT_VERSION) {
     throw new PackError(
-      'MMTAPE_PACK_CORRUPT',
-      `${path} is not a ${PACK_FORMAT} version ${PACK_FORMAT_VERSIONS_READ.join(' or ')} index`,
-      {
-        path,
-        expected: `${PACK_FORMAT} ${PACK_FORMAT_VERSIONS_READ.join(' or ')}`,
-        actual: `${String(index?.format)} ${String(index?.formatVersion)}`,
-      },
+      'MMTAPE_PACK_UNSUPPORTED_VERSION',
+      `${path} has pack format version ${String(index.formatVersion)}, this build reads version ${PACK_FORMAT_VERSION} only: pack the dataset again`,
+      { path, expected: String(PACK_FORMAT_VERSION), actual: String(index.formatVersion) },
     );
   }
   assertPackIndexPaths(index, path);

@@ -1,5 +1,5 @@
 /**
- * Hybrid-integer tokens of the bar codec's layout 2 (`bar-codec-v2.ts`), after the "hybrid integer"
+ * Hybrid-integer tokens of the bar codec (`bar-encode.ts`, `bar-decode.ts`), after the "hybrid integer"
  * coding of JPEG XL (ISO/IEC 18181-1, section C.3.3 `HybridUintConfig`: split exponent, msb_in_token,
  * lsb_in_token; also described in Alakuijala et al., "JPEG XL next-generation image compression
  * architecture and coding tools", SPIE 11137, 2019) with split exponent 4, one msb in the token and no
@@ -24,7 +24,7 @@ export const HYBRID_DIRECT = 16;
 export const HYBRID_TOKENS = HYBRID_DIRECT + 2 * (53 - 4);
 /** Decimal trailing-zero classes: 10^0 .. 10^3. */
 export const TZ_CLASSES = 4;
-/** Size of the symbol alphabet of layout 2: 4 × 114 = 456. */
+/** Size of the symbol alphabet: 4 × 114 = 456. */
 export const BAR_SYMBOLS = TZ_CLASSES * HYBRID_TOKENS;
 /** Largest raw-bit count of a symbol: bit length 53 − 2 = 51. */
 export const MAX_RAW_BITS = 51;

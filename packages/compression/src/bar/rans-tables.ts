@@ -1,5 +1,5 @@
 /**
- * Static frequency tables of the bar codec's layout 2: normalisation of symbol counts to a power of
+ * Static frequency tables of the bar codec: normalisation of symbol counts to a power of
  * two, their compact serialisation, the clustering of context values into tables (a per-field
  * *context map*, as Brotli (RFC 7932 §7.3) and JPEG XL do) and the decoder's slot tables.
  *
@@ -7,18 +7,9 @@
  * systems: entropy coding combining speed of Huffman coding with compression rate of arithmetic
  * coding", arXiv:1311.2540, 2013; byte-/word-wise renormalisation and interleaving after F. Giesen,
  * "Interleaved entropy coders", arXiv:1402.3392, 2014, and his `ryg_rans` notes). It lives inline in
- * `bar-codec-v2.ts`, whose hot loop reads the tables built here.
+ * `bar-encode.ts` and `bar-decode.ts`, whose hot loop reads the tables built here.
  *
- * ## Table section (bytes; varint = unsigned LEB128, at most 4 bytes here)
- * For each field f (0..C−1, C = columns):
- * ```
- * varint G            groups of context values (1..64)
- * G − 1 bytes         first context value of groups 1..G−1, strictly increasing in 1..63
- * G × table:
- *   varint K          symbols present (1..456)
- *   K × (varint gap, varint freq − 1)   symbol = previous symbol + 1 + gap (first: gap = symbol);
- *                                       freq in 1..2^P; the K frequencies sum to exactly 2^P
- * ```
+ * Byte layout of the table section: `FORMAT.md`, "bar stage", "Tables".
  *
  * @module
  */

@@ -8,7 +8,6 @@ import type { Codec, StageSpec } from '../codec-registry.js';
 import { CodecError, CodecOptionsError } from '../errors.js';
 import { bitshuffleBytes, bitunshuffleBytes } from './bitshuffle.js';
 import { decimalDecode, decimalEncode } from './decimal.js';
-import { decpackDecodeInto, decpackEncode } from './decimal-pack.js';
 import { deltaDecodeI64, deltaEncodeI64, zigzagDecodeI64, zigzagEncodeI64 } from './int64-words.js';
 import { shuffleBytes, unshuffleBytes } from './shuffle.js';
 
@@ -85,33 +84,6 @@ export const decimalCodec: Codec = {
       return decimalDecode(input, params);
     } catch (cause) {
       throw new CodecError('decimal', 'decode', String(cause), { cause });
-    }
-  },
-};
-
-/** Decimal + per-128-value GCD/min bit-packing stage (opt-in; see decimal-pack.ts for the layout). */
-export const decpackCodec: Codec = {
-  name: 'decpack',
-  id: 21,
-  encode: (input, spec) => {
-    const s = spec as { dtype?: unknown; delta?: unknown; maxScale?: number; maxExceptionRatio?: number };
-    const dtype = s.dtype ?? 'f64';
-    if (dtype !== 'f64' && dtype !== 'i64')
-      throw new CodecOptionsError('decpack', 'dtype', "'f64' or 'i64'", dtype);
-    if (s.delta !== undefined && typeof s.delta !== 'boolean') {
-      throw new CodecOptionsError('decpack', 'delta', 'a boolean', s.delta);
-    }
-    return decpackEncode(input, dtype, {
-      delta: s.delta,
-      maxScale: s.maxScale,
-      maxExceptionRatio: s.maxExceptionRatio,
-    });
-  },
-  decode: (input, params) => {
-    try {
-      return decpackDecodeInto(input, params);
-    } catch (cause) {
-      throw new CodecError('decpack', 'decode', String(cause), { cause });
     }
   },
 };

@@ -10,14 +10,8 @@
  * `maxExceptionRatio` of the values would be exceptions at every k, the codec declines (returns
  * `undefined`) and the caller falls back to the plain chain.
  *
- * Params (stored in the chain descriptor), little-endian:
- * ```
- * offset size field
- *      0    1 scale k (0..22)
- *      1    3 reserved, 0
- *      4    4 exception count E (u32)
- *      8 12*E exceptions: u32 index, then the 8 raw bytes of the float64
- * ```
+ * Params (stored in the chain descriptor): scale k and the exception list, byte layout in `FORMAT.md`,
+ * "Codec ids" (id 20).
  *
  * @module
  */

@@ -17,9 +17,10 @@ import { decodeBackendPreference } from '../wasm/decode-backend.js';
 /** Exports of the native module (`native/bar_decode.c`). */
 export interface NativeKernels {
   /**
-   * Decodes one layout-2/3 bar payload straight into `outs` (C Float64Arrays of at least `rows` values;
-   * exception rows are left to the caller). Arguments as `barDecode` of the WebAssembly kernels, with the
-   * payload as a Uint8Array and `layout` (2 or 3) instead of a wide flag. Returns 0, or a negative code
+   * Decodes one bar payload straight into `outs` (C Float64Arrays of at least `rows` values; exception
+   * rows are left to the caller). Arguments as `barDecode` of the WebAssembly kernels, with the payload
+   * as a Uint8Array and `layout` (params byte 0, which the kernel checks is 3) instead of the scratch
+   * addresses. Returns 0, or a negative code
    * for corrupt data (outputs then unspecified).
    *
    * @throws TypeError arguments of the wrong type.

@@ -1,7 +1,7 @@
 /**
  * Which implementation runs the decoders that have a fast kernel: `'native'` (default; the C bar decoder
  * of `../native/native-kernels.ts` when it was built, and the WebAssembly kernels for everything else),
- * `'wasm'` (the AssemblyScript → WebAssembly kernels of `wasm-kernels.ts`: layout-2/3 `bar` frames and
+ * `'wasm'` (the AssemblyScript → WebAssembly kernels of `wasm-kernels.ts`: `bar` frames and
  * the fused `delta{1,2}>zigzag>shuffle(8)` tail of column chains) or `'js'` (the TypeScript reference
  * decoders). All produce the same bytes and the same errors; each falls back to the next (native →
  * WebAssembly → TypeScript) when unavailable, and the TypeScript decoders run for corrupt frames (to

@@ -1,7 +1,7 @@
 /**
  * mmtape's WebAssembly decode kernels (AssemblyScript sources in `assembly/`, compiled by
- * `scripts/build-wasm.mjs` into `wasm-bytes.generated.ts`): the layout-2 `bar` decoder
- * (`bar/bar-decode-v2-wasm.ts`) and the fused column-chain tails (`filters/fused-decode.ts`).
+ * `scripts/build-wasm.mjs` into `wasm-bytes.generated.ts`): the `bar` decoder
+ * (`bar/kernels/wasm.ts`) and the fused column-chain tails (`filters/fused-decode.ts`).
  *
  * The module (~7 KB) is compiled and instantiated synchronously on first use and kept for the process.
  * Its one linear memory holds a fixed scratch from the module's heap base and the current call's
@@ -49,7 +49,6 @@ export interface WasmKernels {
     scratch: number,
     maxTables: number,
     outPtr: number,
-    wide: number,
   ): number;
   tailDecode(src: number, n: number, deltas: number, out: number): void;
   bitTailDecode(src: number, n: number, deltas: number, out: number): void;
@@ -91,7 +90,7 @@ export function wasmKernels(): WasmKernels | null {
 
 /**
  * Bytes from the (64-aligned) heap base that callers leave before their buffers: 2,048 + 456 × 32,
- * mirroring `SLOTS_OFFSET` in `assembly/bar-decode-v2.ts` (the bar decoder's context map and symbol
+ * mirroring `SLOTS_OFFSET` in `assembly/bar-decode.ts` (the bar decoder's context map and symbol
  * table now live in the module's static data, so this space is reserved but unused).
  */
 export const WASM_FIXED_SCRATCH_BYTES = 2048 + 456 * 32;

@@ -1,14 +1,13 @@
 /**
- * Packs store `@mmtape/compression` frames. Chain frames (bar frames, column chains) are written as
- * frame version 3 (CRC-32 over the stored bytes); packs written before hold version-2 frames (CRC-32 of
- * the raw bytes) with otherwise identical bytes, and must keep reading and hydrating.
+ * Packs store `@mmtape/compression` frames (one frame version, CRC-32 over the stored bytes): every
+ * frame of a `.mtpk` reads and hydrates bit for bit, and a frame of another version or with a flipped
+ * byte is a typed pack error.
  */
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crc32 } from 'node:zlib';
 import { hydrateDataset, isPackError, openPackedDataset, packDataset } from '@mmtape/columnar-format/pack';
-import { decodeFrame, readFrameHeader } from '@mmtape/compression';
+import { FRAME_VERSION, frameChecksumOf, readFrameHeader } from '@mmtape/compression';
 import { describe, expect, it } from 'vitest';
 import { writeColumnFile } from '../src/index.js';
 import { currentGenerationDir, mulberry32 } from './helpers.js';
@@ -49,42 +48,38 @@ function makeDataset(): { dir: string; columns: Record<string, Float64Array> } {
 }
 
 /**
- * Rewrites every chain frame of a `.mtpk` file (a concatenation of frames) the way a writer from
- * before frame version 3 wrote it: version byte 2, CRC-32 of the decoded bytes. Returns the versions
- * found before rewriting.
+ * The version of every frame of a `.mtpk` file (a concatenation of frames); with `rewriteTo`, also
+ * rewrites each frame's version byte to it and re-seals the frame checksum (a well-formed frame of
+ * another version).
  */
-async function downgradeFrames(path: string): Promise<number[]> {
+function frameVersions(path: string, rewriteTo?: number): number[] {
   const bytes = new Uint8Array(readFileSync(path));
   const versions: number[] = [];
   for (let at = 0; at < bytes.length; ) {
     const header = readFrameHeader(bytes.subarray(at));
     const frame = bytes.subarray(at, at + header.frameLengthBytes);
     versions.push(header.version);
-    if (header.version === 3) {
-      const raw = await decodeFrame(frame);
-      frame[4] = 2;
-      new DataView(frame.buffer, frame.byteOffset).setUint32(16, crc32(raw) >>> 0, true);
+    if (rewriteTo !== undefined) {
+      frame[4] = rewriteTo;
+      new DataView(frame.buffer, frame.byteOffset).setUint32(16, frameChecksumOf(frame), true);
     }
     at += header.frameLengthBytes;
   }
-  writeFileSync(path, bytes);
+  if (rewriteTo !== undefined) writeFileSync(path, bytes);
   return versions;
 }
 
-describe('packs and frame versions', () => {
+describe('frames in packs', () => {
   const { dir: src, columns } = makeDataset();
 
-  it('packs written with version-2 frames (before frame version 3) read and hydrate bit for bit', async () => {
+  it('every frame of a pack has the frame version; the pack reads and hydrates bit for bit', async () => {
     const packed = mkdtempSync(join(tmpdir(), 'mmtape-packfv-'));
     const report = await packDataset(src, packed, { chunkRows: 2048 });
     const entry = report.index.files.find((f) => f.symbol === 'SYM');
     expect(entry?.columns.find((c) => c.name === 'close')?.chain).toBe('bar');
     const mtpk = join(packed, entry?.packedPath as string);
-    const versions = await downgradeFrames(mtpk);
-    // Skeleton frame (zstd, version 1), then per chunk one bar frame and the ts/vwap chain frames.
-    expect(versions[0]).toBe(1);
-    expect(versions.filter((v) => v === 3).length).toBe(3 * 3);
-    expect((await downgradeFrames(mtpk)).filter((v) => v === 2).length).toBe(3 * 3); // really rewritten
+    // Skeleton frame, then per chunk one bar frame and the ts/vwap chain frames.
+    expect(frameVersions(mtpk)).toEqual(Array.from({ length: 1 + 3 * 3 }, () => FRAME_VERSION));
 
     const ds = openPackedDataset(packed);
     const f = ds.open('SYM');
@@ -108,7 +103,24 @@ describe('packs and frame versions', () => {
     }
   });
 
-  it('a flipped byte in a version-3 bar frame or column frame of a pack -> MMTAPE_PACK_CORRUPT', async () => {
+  it('frames of another frame version (drafts 1 and 2) -> MMTAPE_PACK_CORRUPT naming the version', async () => {
+    for (const version of [1, 2]) {
+      const packed = mkdtempSync(join(tmpdir(), 'mmtape-packfv-'));
+      const report = await packDataset(src, packed, { chunkRows: 2048 });
+      const entry = report.index.files.find((f) => f.symbol === 'SYM');
+      frameVersions(join(packed, entry?.packedPath as string), version);
+      const ds = openPackedDataset(packed);
+      const err = await ds
+        .open('SYM')
+        .readChunk(0, ['close'])
+        .catch((e: unknown) => e);
+      expect(isPackError(err, 'MMTAPE_PACK_CORRUPT'), String(err)).toBe(true);
+      expect(String(err)).toMatch(new RegExp(`frame version ${version}`));
+      ds.close();
+    }
+  });
+
+  it('a flipped byte in a bar frame or column frame of a pack -> MMTAPE_PACK_CORRUPT', async () => {
     const packed = mkdtempSync(join(tmpdir(), 'mmtape-packfv-'));
     const report = await packDataset(src, packed, { chunkRows: 2048 });
     const entry = report.index.files.find((f) => f.symbol === 'SYM');

@@ -1,6 +1,6 @@
 /**
- * Frame version 3: chain frames whose checksum covers every stored byte but the checksum field,
- * verified before decoding; version-1 and version-2 frames keep their raw-bytes checksum.
+ * The frame checksum: it covers every stored byte but the checksum field and is verified before
+ * decoding (`FORMAT.md`, "Checksum").
  */
 import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -16,8 +16,6 @@ import {
   encodeFrame,
   FRAME_HEADER_BYTES,
   FRAME_VERSION,
-  FRAME_VERSION_CHAIN,
-  FRAME_VERSION_CHAIN_PAYLOAD_CRC,
   frameChecksumOf,
   isBarFrame,
   isCompressionError,
@@ -31,24 +29,12 @@ const same = (a: ArrayBufferView, b: ArrayBufferView): boolean =>
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 
-/** The checksum rule of version 3, written out independently of `frameChecksumOf`. */
-const v3Checksum = (frame: Uint8Array): number =>
+/** The checksum rule, written out independently of `frameChecksumOf`. */
+const expectedChecksum = (frame: Uint8Array): number =>
   crc32(Buffer.concat([frame.subarray(0, 16), frame.subarray(20)])) >>> 0;
 
 const storedChecksum = (frame: Uint8Array): number =>
   new DataView(frame.buffer, frame.byteOffset, frame.byteLength).getUint32(16, true);
-
-/**
- * What a writer from before version 3 produced for the same input: version byte 2 and the CRC-32 of the
- * raw bytes (the layouts are identical and the encoders deterministic).
- */
-async function toVersion2(frame: Uint8Array): Promise<Uint8Array> {
-  const raw = await decodeFrame(frame);
-  const old = frame.slice();
-  old[4] = FRAME_VERSION_CHAIN;
-  new DataView(old.buffer).setUint32(16, crc32(raw) >>> 0, true);
-  return old;
-}
 
 /** Seeded random-walk OHLCV bars in cents, volumes in lots. */
 function seededBars(rows: number, seed: number, volume = true): BarColumns & { rows: number } {
@@ -105,10 +91,9 @@ const CHAINS: [string, StageSpec[]][] = [
     [{ codec: 'delta' }, { codec: 'delta' }, { codec: 'zigzag' }, { codec: 'zlib', level: 6 }],
   ],
   ['blosc zstd', [{ codec: 'blosc', cname: 'zstd', clevel: 5, shuffle: 'shuffle', typesize: 8 }]],
-  ['decpack f64', [{ codec: 'decpack', dtype: 'f64' }]],
 ];
 
-describe('version-3 frames: layout and round trips', () => {
+describe('frames: layout and round trips', () => {
   it('golden bytes: a one-stage shuffle frame, checksum over header + descriptor + payload', async () => {
     const frame = await encodeFrame(Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8), {
       chain: [{ codec: 'shuffle', typesize: 2 }],
@@ -127,12 +112,11 @@ describe('version-3 frames: layout and round trips', () => {
         '0110010000000200' +
         '0103050702040608',
     );
-    expect(storedChecksum(frame)).toBe(v3Checksum(frame));
+    expect(storedChecksum(frame)).toBe(expectedChecksum(frame));
     expect(frameChecksumOf(frame)).toBe(0xdc850cb3);
     expect(readFrameHeader(frame)).toMatchObject({
       version: 3,
       checksum: 0xdc850cb3,
-      checksumScope: 'frame',
       headerLengthBytes: 32,
       frameLengthBytes: 40,
     });
@@ -145,7 +129,7 @@ describe('version-3 frames: layout and round trips', () => {
     frame[16] = (frame[16] as number) ^ 0xff;
     frame[19] = (frame[19] as number) ^ 0x01;
     expect(frameChecksumOf(frame)).toBe(before);
-    expect(before).toBe(v3Checksum(frame));
+    expect(before).toBe(expectedChecksum(frame));
     frame[20] = (frame[20] as number) ^ 0x01;
     expect(frameChecksumOf(frame)).not.toBe(before);
     expect(() => frameChecksumOf(frame.subarray(0, 23))).toThrow(RangeError);
@@ -162,24 +146,17 @@ describe('version-3 frames: layout and round trips', () => {
       it(`${chainName}: ${inputName}`, async () => {
         const frame = await encodeFrame(raw, { chain, dtype: 'f64' });
         const header = readFrameHeader(frame);
-        expect(header.version).toBe(FRAME_VERSION_CHAIN_PAYLOAD_CRC);
-        expect(header.checksumScope).toBe('frame');
-        expect(header.checksum).toBe(v3Checksum(frame));
+        expect(header.version).toBe(FRAME_VERSION);
+        expect(header.checksum).toBe(expectedChecksum(frame));
+        expect(storedChecksum(frame)).toBe(header.checksum);
         expect(header.chain.map((s) => s.codec)).toEqual(chain.map((s) => s.codec));
         expect(same(await decodeFrame(frame), raw)).toBe(true);
-        // Same bytes as the version-2 frame but for the version byte and the checksum.
-        const v2 = await encodeFrame(raw, { chain, dtype: 'f64', frameVersion: 2 });
-        expect(v2.length).toBe(frame.length);
-        expect(v2[4]).toBe(FRAME_VERSION_CHAIN);
-        expect(storedChecksum(v2)).toBe(crc32(raw) >>> 0);
-        expect(hex(v2.subarray(20))).toBe(hex(frame.subarray(20)));
-        expect(hex(v2.subarray(5, 16))).toBe(hex(frame.subarray(5, 16)));
       });
     }
   }
 
-  it('codec names blosc/lz4/zlib, encodeColumn for every dtype and encodeBars write version 3', async () => {
-    for (const codec of ['blosc', 'lz4', 'zlib'] as const) {
+  it('codec names none/zstd/blosc/lz4/zlib, encodeColumn for every dtype and encodeBars write version 3', async () => {
+    for (const codec of ['none', 'zstd', 'blosc', 'lz4', 'zlib'] as const) {
       const raw = bytesOf(fakeCloses(2000, 7));
       const frame = await encodeFrame(raw, { codec });
       expect(readFrameHeader(frame).version, codec).toBe(3);
@@ -205,7 +182,7 @@ describe('version-3 frames: layout and round trips', () => {
     for (const volume of [true, false]) {
       const bars = seededBars(3000, volume ? 11 : 12, volume);
       const frame = (await encodeBars(bars)) as Uint8Array;
-      expect(readFrameHeader(frame)).toMatchObject({ version: 3, checksumScope: 'frame', dtype: 'f64' });
+      expect(readFrameHeader(frame)).toMatchObject({ version: 3, dtype: 'f64' });
       expect(isBarFrame(frame)).toBe(true);
       const out = emptyBars(3000);
       expect(decodeBarsInto(frame, out)).toBe(3000);
@@ -216,22 +193,9 @@ describe('version-3 frames: layout and round trips', () => {
     }
   });
 
-  it('frameVersion other than 2 or 3 -> CodecOptionsError; codecs none/zstd still write version 1', async () => {
-    for (const frameVersion of [1, 4, 0] as never[]) {
-      const err = await encodeFrame(Uint8Array.of(1), { chain: [{ codec: 'lz4' }], frameVersion }).catch(
-        (e: unknown) => e,
-      );
-      expect(isCompressionError(err, 'MMTAPE_CODEC_INVALID_OPTIONS'), String(frameVersion)).toBe(true);
-    }
-    for (const codec of ['none', 'zstd'] as const) {
-      const frame = await encodeFrame(randomBytes(100, 1), { codec, frameVersion: 3 });
-      expect(readFrameHeader(frame)).toMatchObject({ version: FRAME_VERSION, checksumScope: 'raw' });
-    }
-  });
-
-  it('versions other than 1, 2 and 3 -> FrameVersionError, from decodeFrame, decodeBarsInto and isBarFrame', async () => {
+  it('versions other than 3 (1 and 2 were drafts) -> FrameVersionError, from decodeFrame, decodeBarsInto and isBarFrame', async () => {
     const frame = (await encodeBars(seededBars(50, 3))) as Uint8Array;
-    for (const version of [0, 4, 255]) {
+    for (const version of [0, 1, 2, 4, 255]) {
       const bad = frame.slice();
       bad[4] = version;
       const err = await decodeFrame(bad).catch((e: unknown) => e);
@@ -243,7 +207,7 @@ describe('version-3 frames: layout and round trips', () => {
   });
 });
 
-describe('version-3 frames: corruption is caught before decoding', () => {
+describe('frames: corruption is caught before decoding', () => {
   it('every byte of a column frame, flipped: a typed error, never data; payload -> ChecksumMismatchError', async () => {
     const raw = bytesOf(fakeCloses(400, 9));
     const frame = await encodeColumn(new Float64Array(raw.buffer));
@@ -378,88 +342,5 @@ describe('version-3 frames: corruption is caught before decoding', () => {
     }
     // Most re-sealed flips break the entropy-coded data; a few land in raw bits and decode to other values.
     expect(failures).toBeGreaterThan(0);
-  });
-});
-
-describe('version-2 frames (written before version 3) still decode, checksum over the raw bytes', () => {
-  it('hard-coded version-2 frames: one-stage shuffle and decimal > delta > zigzag > shuffle > zstd', async () => {
-    // Written by the version-2 encoder (same layout; CRC-32 of the raw bytes at byte 16).
-    const shuffle = Buffer.from(
-      '894d545a020007000800000000000000c588ca3f0800000001100100000002000103050702040608',
-      'hex',
-    );
-    expect(readFrameHeader(shuffle)).toMatchObject({
-      version: 2,
-      checksumScope: 'raw',
-      checksum: crc32(Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8)) >>> 0,
-      codec: 'shuffle',
-    });
-    expect(await decodeFrame(shuffle)).toEqual(Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8));
-    const closes = Buffer.from(
-      '894d545a0202240020000000000000005c3f7450150000000514080000000200000000000000120000000013000000' +
-        '001001000000080101000000090000000028b52ffd2020650000307c78ef4692000100362802',
-      'hex',
-    );
-    expect(readFrameHeader(closes).chain.map((s) => s.codec)).toEqual([
-      'decimal',
-      'delta',
-      'zigzag',
-      'shuffle',
-      'zstd',
-    ]);
-    const back = await decodeColumn(closes);
-    expect(back).toBeInstanceOf(Float64Array);
-    expect([...(back as Float64Array)]).toEqual([187.5, 188.1, 186.9, 187.25]);
-    // A payload flip the stage decodes without complaint is caught by the raw checksum (scope 'raw').
-    const bad = new Uint8Array(shuffle);
-    bad[32] = 9;
-    const err = await decodeFrame(bad).catch((e: unknown) => e);
-    expect(isCompressionError(err, 'MMTAPE_FRAME_CHECKSUM_MISMATCH')).toBe(true);
-    expect(err).toMatchObject({ scope: 'raw', expected: storedChecksum(shuffle) });
-    expect((err as Error).message).toMatch(/decoded bytes have CRC-32/);
-  });
-
-  it('frameVersion: 2 writes version-2 chain, column and bar frames that decode by every path', async () => {
-    for (const [name, chain] of CHAINS) {
-      const raw = bytesOf(fakeCloses(3000, 12));
-      const frame = await encodeFrame(raw, { chain, dtype: 'f64', frameVersion: 2 });
-      expect(readFrameHeader(frame), name).toMatchObject({ version: 2, checksumScope: 'raw' });
-      expect(storedChecksum(frame), name).toBe(crc32(raw) >>> 0);
-      expect(same(await decodeFrame(frame), raw), name).toBe(true);
-      expect(same(await decodeColumn(frame), raw), name).toBe(true);
-    }
-    const bars = seededBars(2000, 13);
-    const raw = new Uint8Array(2000 * 40);
-    for (const [k, c] of [bars.open, bars.high, bars.low, bars.close, bars.volume].entries())
-      raw.set(bytesOf(c as Float64Array), k * 2000 * 8);
-    const v2 = await encodeFrame(raw, {
-      chain: [{ codec: 'bar', columns: 5 }],
-      dtype: 'f64',
-      frameVersion: 2,
-    });
-    const v3 = (await encodeBars(bars)) as Uint8Array;
-    expect(hex(await toVersion2(v3))).toBe(hex(v2)); // same as an old writer's frame
-    expect(readFrameHeader(v2).version).toBe(2);
-    expect(isBarFrame(v2)).toBe(true);
-    const out = emptyBars(2000);
-    expect(decodeBarsInto(v2, out)).toBe(2000);
-    expectBarsEqual(out, bars, 2000);
-    expectBarsEqual(decodeBars(v2), bars, 2000);
-    expect(same(await decodeFrame(v2), raw)).toBe(true);
-  });
-
-  it('version-2 bar frame with a re-checksummed wrong value: the raw CRC-32 after decoding still catches it', async () => {
-    const bars = seededBars(200, 14);
-    const v2 = await toVersion2((await encodeBars(bars)) as Uint8Array);
-    const bad = v2.slice();
-    new DataView(bad.buffer).setUint32(16, (storedChecksum(v2) ^ 1) >>> 0, true);
-    let err: unknown;
-    try {
-      decodeBarsInto(bad, emptyBars(200));
-    } catch (e) {
-      err = e;
-    }
-    expect(isCompressionError(err, 'MMTAPE_FRAME_CHECKSUM_MISMATCH')).toBe(true);
-    expect(err).toMatchObject({ scope: 'raw', expected: storedChecksum(bad), actual: storedChecksum(v2) });
   });
 });

@@ -30,38 +30,6 @@ const bytes = (a: Float64Array | BigInt64Array) => new Uint8Array(a.buffer, a.by
 /** Byte equality via Buffer.compare (vitest's deep equality is slow on 500 KiB arrays). */
 const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.compare(a, b) === 0;
 
-describe('decpack codec', () => {
-  for (const delta of [true, false]) {
-    it(`round-trips prices byte-identically (delta ${delta}), edge cases included`, async () => {
-      for (const n of [0, 1, 127, 128, 129, 5000]) {
-        const data = n > 12 ? withEdgeCases(prices(n, n)) : prices(n, n);
-        const frame = await encodeChainFrame(
-          bytes(data),
-          [
-            { codec: 'decpack', delta },
-            { codec: 'zstd', level: 3 },
-          ],
-          'f64',
-        );
-        expect(frame).toBeDefined();
-        expect(same(await decodeFrame(frame as Uint8Array), bytes(data))).toBe(true);
-      }
-    });
-  }
-
-  it('round-trips int64 timestamps (delta-of-delta) and declines huge jumps', async () => {
-    const ts = new BigInt64Array(3000);
-    for (let i = 0; i < ts.length; i++)
-      ts[i] = 1_514_800_000_000_000_000n + BigInt(i) * 60_000_000_000n + (i % 97 === 0 ? 7n : 0n);
-    ts[1500] = -9_223_372_036_854_775_808n; // int64 min: delta beyond 2^51, declines
-    const declined = await encodeChainFrame(bytes(ts), [{ codec: 'decpack', dtype: 'i64' }], 'i64');
-    expect(declined).toBeUndefined();
-    ts[1500] = ts[1499] as bigint;
-    const frame = await encodeChainFrame(bytes(ts), [{ codec: 'decpack', dtype: 'i64' }], 'i64');
-    expect(same(await decodeFrame(frame as Uint8Array), bytes(ts))).toBe(true);
-  });
-});
-
 describe('fused decoding of the default chains', () => {
   it('matches the stage-by-stage layout for every default candidate', async () => {
     const data = withEdgeCases(prices(70_000, 11));

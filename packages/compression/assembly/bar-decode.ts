@@ -1,19 +1,17 @@
 /**
- * AssemblyScript decoder of the `bar` stage's layouts 2 and 3 (static interleaved rANS; the format is
- * documented in `src/bar/bar-codec-v2.ts`, whose TypeScript decoder is the reference). Compiled by
+ * AssemblyScript decoder of the `bar` stage (static interleaved rANS; byte format in `FORMAT.md`,
+ * "bar stage"; `src/bar/bar-decode.ts` is the TypeScript reference). Compiled by
  * `scripts/build-wasm.mjs` (asc -O3, stub runtime: no GC, nothing allocated; entry `index.ts`) into
- * `src/wasm/wasm-bytes.generated.ts`; driven by `src/bar/bar-decode-v2-wasm.ts`, which lays out the
- * linear memory, copies the payload in and the columns out, patches exception rows and falls back to
- * the TypeScript decoder on any non-zero result.
+ * `src/wasm/wasm-bytes.generated.ts`; driven by `src/bar/kernels/wasm.ts`, which lays out the linear
+ * memory, copies the payload in and the columns out, patches exception rows and hands back to the
+ * TypeScript decoder on any non-zero result.
  *
  * Two passes per frame:
- * 1. `ransPass` (layout 2) or `ransPassWide` (layout 3; one copy per probability precision P and,
- *    for layout 3, per column count, so that both are constants): context selection and the rANS
- *    states, writing each field's symbol (as its byte offset in the symbol table) to a
- *    16-byte-per-row scratch. Layout 2's two shared states and previous-row contexts make this pass
- *    one long dependency chain; layout 3's five states and two-rows-back contexts let a row's lookups
- *    overlap (with the context map at a static address and one accumulator, ~0.62 → ~0.48 ns per
- *    output byte);
+ * 1. `ransPass` (one copy per probability precision P and per column count, so that both are
+ *    constants): context selection and the rANS states, writing each field's symbol (as its byte
+ *    offset in the symbol table) to a 16-byte-per-row scratch. One state per field and contexts from
+ *    two rows back let a row's lookups overlap (with the context map at a static address and one
+ *    accumulator, ~0.48 ns per output byte);
  * 2. `valuesPass` (one copy per column count and signed-wicks flag): raw bits, residual arithmetic
  *    in int64 and the exact division by 10^k.
  * Splitting keeps each loop's live values in registers (the fused loop spilled): ~5% faster, and the
@@ -208,96 +206,6 @@ function readTables(
   return 0;
 }
 
-/**
- * Pass 1: for each row, the price context, then fields 0..3 (and 4) from the two rANS states (A: 0,
- * 2, 4; B: 1, 3), each state renormalised from the shared 16-bit word stream; writes each field's
- * symbol-table offset (u16) to `symbuf` (16 bytes per row). Inlined with a constant P.
- */
-@inline
-function ransPass(
-  P: u32,
-  n: usize,
-  vol: bool,
-  ctxPtr: usize,
-  wStart: usize,
-  wEnd: usize,
-  symbuf: usize,
-): i32 {
-  const mask: u32 = (1 << P) - 1;
-  let xa: u32 = (<u32>load<u16>(wStart) << 16) | <u32>load<u16>(wStart, 2);
-  let xb: u32 = (<u32>load<u16>(wStart, 4) << 16) | <u32>load<u16>(wStart, 6);
-  if (xa < RANS_L || xa >= 1 << 30 || xb < RANS_L || xb >= 1 << 30) return ERR_STREAM;
-  let wp: usize = wStart + 8;
-  let a0: u32 = 0;
-  let a1: u32 = 0;
-  let a2: u32 = 0;
-  let a3: u32 = 0;
-  let e4: u32 = 0;
-  let out = symbuf;
-  const outEnd = symbuf + (n << 4);
-  while (out < outEnd) {
-    if (wp > wEnd) return ERR_STREAM;
-    let sp = (a0 + a1 + a2 + a3) >> 5;
-    sp = sp > 63 ? 63 : sp;
-    const ctxRow = ctxPtr + <usize>(sp << 2);
-    let e = load<u64>(<usize>load<u32>(ctxRow) + (<usize>(xa & mask) << 3));
-    let lo = <u32>e;
-    xa = (lo & 0xffff) * (xa >> P) + (lo >> 16);
-    let r = xa < RANS_L;
-    xa = select<u32>((xa << 16) | <u32>load<u16>(wp), xa, r);
-    wp += <usize>r << 1;
-    let hi = <u32>(e >> 32);
-    store<u16>(out, hi);
-    const m0 = hi >> 16;
-    e = load<u64>(<usize>load<u32>(ctxRow, 256) + (<usize>(xb & mask) << 3));
-    lo = <u32>e;
-    xb = (lo & 0xffff) * (xb >> P) + (lo >> 16);
-    r = xb < RANS_L;
-    xb = select<u32>((xb << 16) | <u32>load<u16>(wp), xb, r);
-    wp += <usize>r << 1;
-    hi = <u32>(e >> 32);
-    store<u16>(out, hi, 2);
-    const m1 = hi >> 16;
-    e = load<u64>(<usize>load<u32>(ctxRow, 512) + (<usize>(xa & mask) << 3));
-    lo = <u32>e;
-    xa = (lo & 0xffff) * (xa >> P) + (lo >> 16);
-    r = xa < RANS_L;
-    xa = select<u32>((xa << 16) | <u32>load<u16>(wp), xa, r);
-    wp += <usize>r << 1;
-    hi = <u32>(e >> 32);
-    store<u16>(out, hi, 4);
-    const m2 = hi >> 16;
-    e = load<u64>(<usize>load<u32>(ctxRow, 768) + (<usize>(xb & mask) << 3));
-    lo = <u32>e;
-    xb = (lo & 0xffff) * (xb >> P) + (lo >> 16);
-    r = xb < RANS_L;
-    xb = select<u32>((xb << 16) | <u32>load<u16>(wp), xb, r);
-    wp += <usize>r << 1;
-    hi = <u32>(e >> 32);
-    store<u16>(out, hi, 6);
-    const m3 = hi >> 16;
-    a0 = a0 - (a0 >> 4) + m0;
-    a1 = a1 - (a1 >> 4) + m1;
-    a2 = a2 - (a2 >> 4) + m2;
-    a3 = a3 - (a3 >> 4) + m3;
-    if (vol) {
-      const cv = e4 >> 1;
-      e = load<u64>(<usize>load<u32>(ctxPtr + (<usize>(cv > 63 ? 63 : cv) << 2), 1024) + (<usize>(xa & mask) << 3));
-      lo = <u32>e;
-      xa = (lo & 0xffff) * (xa >> P) + (lo >> 16);
-      r = xa < RANS_L;
-      xa = select<u32>((xa << 16) | <u32>load<u16>(wp), xa, r);
-      wp += <usize>r << 1;
-      hi = <u32>(e >> 32);
-      store<u16>(out, hi, 8);
-      e4 = e4 - (e4 >> 2) + (hi >> 16);
-    }
-    out += 16;
-  }
-  if (xa !== RANS_L || xb !== RANS_L || wp !== wEnd) return ERR_END;
-  return 0;
-}
-
 /** One rANS decode step of state `x` (slot entry `e`): the state before renormalisation. */
 @inline
 function ransStep(e: u64, x: u32, P: u32): u32 {
@@ -306,13 +214,14 @@ function ransStep(e: u64, x: u32, P: u32): u32 {
 }
 
 /**
- * Pass 1 of layout 3: as {@link ransPass} with one rANS state per field (fields 0..C−1 read their
- * renormalisation words in field order) and contexts from two rows back through one accumulator, so
- * that the states' lookups and the context update of a row do not wait on each other. The context map
- * is read at its static address {@link CTX_MAP}; inlined with constant P and `vol`.
+ * Pass 1: for each row, the price context (the accumulator two rows back), then fields 0..C−1, each
+ * from its own rANS state renormalised (in field order) from the shared 16-bit word stream; writes
+ * each field's symbol-table offset (u16) to `symbuf` (16 bytes per row). The states' lookups and the
+ * context update of a row do not wait on each other. The context map is read at its static address
+ * {@link CTX_MAP}; inlined with constant P and `vol`.
  */
 @inline
-function ransPassWide(P: u32, n: usize, vol: bool, wStart: usize, wEnd: usize, symbuf: usize): i32 {
+function ransPass(P: u32, n: usize, vol: bool, wStart: usize, wEnd: usize, symbuf: usize): i32 {
   const mask: u32 = (1 << P) - 1;
   let x0: u32 = (<u32>load<u16>(wStart) << 16) | <u32>load<u16>(wStart, 2);
   let x1: u32 = (<u32>load<u16>(wStart, 4) << 16) | <u32>load<u16>(wStart, 6);
@@ -384,20 +293,20 @@ function ransPassWide(P: u32, n: usize, vol: bool, wStart: usize, wEnd: usize, s
   return 0;
 }
 
-/** The wide pass for probability bits P (8..12), with or without volumes (constants in each copy). */
-function ransPassWideFor(P: u32, n: usize, vol: bool, wStart: usize, wEnd: usize, symbuf: usize): i32 {
+/** The rANS pass for probability bits P (8..12), with or without volumes (constants in each copy). */
+function ransPassFor(P: u32, n: usize, vol: bool, wStart: usize, wEnd: usize, symbuf: usize): i32 {
   if (vol) {
-    if (P === 12) return ransPassWide(12, n, true, wStart, wEnd, symbuf);
-    if (P === 11) return ransPassWide(11, n, true, wStart, wEnd, symbuf);
-    if (P === 10) return ransPassWide(10, n, true, wStart, wEnd, symbuf);
-    if (P === 9) return ransPassWide(9, n, true, wStart, wEnd, symbuf);
-    return ransPassWide(8, n, true, wStart, wEnd, symbuf);
+    if (P === 12) return ransPass(12, n, true, wStart, wEnd, symbuf);
+    if (P === 11) return ransPass(11, n, true, wStart, wEnd, symbuf);
+    if (P === 10) return ransPass(10, n, true, wStart, wEnd, symbuf);
+    if (P === 9) return ransPass(9, n, true, wStart, wEnd, symbuf);
+    return ransPass(8, n, true, wStart, wEnd, symbuf);
   }
-  if (P === 12) return ransPassWide(12, n, false, wStart, wEnd, symbuf);
-  if (P === 11) return ransPassWide(11, n, false, wStart, wEnd, symbuf);
-  if (P === 10) return ransPassWide(10, n, false, wStart, wEnd, symbuf);
-  if (P === 9) return ransPassWide(9, n, false, wStart, wEnd, symbuf);
-  return ransPassWide(8, n, false, wStart, wEnd, symbuf);
+  if (P === 12) return ransPass(12, n, false, wStart, wEnd, symbuf);
+  if (P === 11) return ransPass(11, n, false, wStart, wEnd, symbuf);
+  if (P === 10) return ransPass(10, n, false, wStart, wEnd, symbuf);
+  if (P === 9) return ransPass(9, n, false, wStart, wEnd, symbuf);
+  return ransPass(8, n, false, wStart, wEnd, symbuf);
 }
 
 /** Value of one field before its sign and multiplier: base | the next raw bits at bit address `bp`. */
@@ -469,12 +378,12 @@ function valuesPass(
 }
 
 /**
- * Decodes one layout-2 or layout-3 (`wide`) frame whose payload was copied to `payloadPtr` (followed by >= 64 zero
+ * Decodes one bar payload was copied to `payloadPtr` (followed by >= 64 zero
  * bytes): exception rows are skipped (the caller patches them), tables read into the scratch at
  * `scratch` (see the module doc), then `rows` rows written as `columns` float64 columns at `outPtr`
  * (column-major: open, high, low, close[, volume]), followed by rows × 16 bytes of symbol scratch.
  * `pp`/`pv` are 10^priceScale / 10^volumeScale, `signed` the signed-wicks flag; the params must have
- * been validated (`readBarRansParams`). Returns 0, or a negative code for corrupt data (outputs then
+ * been validated (`readBarParams`). Returns 0, or a negative code for corrupt data (outputs then
  * unspecified).
  */
 export function decode(
@@ -492,7 +401,6 @@ export function decode(
   scratch: usize,
   maxTables: i32,
   outPtr: usize,
-  wide: bool,
 ): i32 {
   const ctxPtr = CTX_MAP;
   const symPtr = SYMBOLS;
@@ -509,13 +417,7 @@ export function decode(
   const stride = n << 3;
   const vol = columns === 5;
   const symbuf = outPtr + stride * <usize>columns;
-  let r: i32;
-  if (wide) r = ransPassWideFor(P, n, vol, wStart, wEnd, symbuf);
-  else if (P === 12) r = ransPass(12, n, vol, ctxPtr, wStart, wEnd, symbuf);
-  else if (P === 11) r = ransPass(11, n, vol, ctxPtr, wStart, wEnd, symbuf);
-  else if (P === 10) r = ransPass(10, n, vol, ctxPtr, wStart, wEnd, symbuf);
-  else if (P === 9) r = ransPass(9, n, vol, ctxPtr, wStart, wEnd, symbuf);
-  else r = ransPass(8, n, vol, ctxPtr, wStart, wEnd, symbuf);
+  const r = ransPassFor(P, n, vol, wStart, wEnd, symbuf);
   if (r !== 0) return r;
   if (vol) {
     if (signed) return valuesPass(n, true, true, symPtr, symbuf, bits, bitCount, outPtr, stride, pp, pv);

@@ -4,8 +4,6 @@
  * reader can fetch a field with shifts and masks. Fields are at most 24 bits per call; callers split
  * wider fields into a high and a low part.
  *
- * The reader never reads outside its input: bytes past the end read as 0.
- *
  * @module
  */
 
@@ -41,36 +39,5 @@ export class BitWriter {
   finish(): Uint8Array {
     if (this.count > 0) this.write(0, 8 - this.count);
     return this.out.subarray(0, this.at);
-  }
-}
-
-/** Reads bit fields written by {@link BitWriter}. */
-export class BitReader {
-  private readonly src: Uint8Array;
-  private at = 0;
-  private acc = 0;
-  private count = 0;
-
-  constructor(bytes: Uint8Array) {
-    this.src = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
-
-  /** Reads `bits` (0..24) bits. */
-  read(bits: number): number {
-    while (this.count < bits) {
-      const at = this.at++;
-      const b = at < this.src.length ? (this.src[at] as number) : 0;
-      this.acc = (this.acc | (b << this.count)) >>> 0;
-      this.count += 8;
-    }
-    const v = this.acc & ((1 << bits) - 1);
-    this.acc >>>= bits;
-    this.count -= bits;
-    return v;
-  }
-
-  /** Bytes consumed so far (may exceed the input length on corrupt data). */
-  get consumedBytes(): number {
-    return this.at;
   }
 }

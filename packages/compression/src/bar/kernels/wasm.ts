@@ -1,24 +1,25 @@
 /**
- * WebAssembly decoder of the `bar` stage's layouts 2 and 3 (AssemblyScript source `assembly/bar-decode-v2.ts`,
- * loaded by `../wasm/wasm-kernels.ts`). Same input, same output as the TypeScript reference
- * `barDecodeIntoV2` (`bar-codec-v2.ts`), about 2.5x faster: a rANS pass compiled once per probability
- * precision P, then a values pass with 64-bit raw-bit reads and int64 residual arithmetic.
+ * WebAssembly decoder of the `bar` stage (AssemblyScript source `assembly/bar-decode.ts`, loaded by
+ * `../../wasm/wasm-kernels.ts`). Same input, same output as the TypeScript reference `barDecodeIntoJs`
+ * (`../bar-decode.ts`), about 2.5x faster: a rANS pass compiled once per probability precision P, then
+ * a values pass with 64-bit raw-bit reads and int64 residual arithmetic.
  *
- * Memory per call, after the module's fixed scratch (context map and symbol table, 16,640 bytes from
- * the heap base): slot tables (at most min(C × 64, T / 3) tables of 2^P × 8 bytes; a table takes at
- * least 3 bytes of the T table bytes), the C output columns (n × 8 bytes each) and n × 16 bytes of
- * symbols, then a copy of the payload followed by 64 zero bytes (reads past a stream's end stay inside
- * them). About 14 MB for a 65,536-row OHLCV frame at P = 12.
+ * Memory per call, after the module's fixed scratch (16,640 bytes from the heap base): slot tables (at
+ * most min(C × 64, T / 3) tables of 2^P × 8 bytes; a table takes at least 3 of the T table bytes), the
+ * C output columns (n × 8 bytes each) and n × 16 bytes of symbols, then a copy of the payload followed
+ * by 64 zero bytes (reads past a stream's end stay inside them). About 12 MB for a 65,536-row OHLCV
+ * frame at P = 11.
  *
  * Any failure (kernels unavailable or not chosen, memory that cannot grow, a trap, a non-zero result
- * for corrupt data) returns `undefined`, and the caller runs the TypeScript decoder, which throws the
- * error with its message (or, were the module wrong, decodes correctly).
+ * for corrupt data) returns `undefined`, and `../bar-decode-backend.ts` runs the TypeScript decoder,
+ * which throws the error with its message (or, were the module wrong, decodes correctly).
  *
  * @module
  */
 
-import { align64, WASM_FIXED_SCRATCH_BYTES, wasmHeap, wasmKernels } from '../wasm/wasm-kernels.js';
-import { BAR_RANS_LAYOUT_WIDE, barKernelArgs, patchExceptions } from './bar-codec-v2.js';
+import { align64, WASM_FIXED_SCRATCH_BYTES, wasmHeap, wasmKernels } from '../../wasm/wasm-kernels.js';
+import { patchExceptions } from '../bar-decode.js';
+import type { BarKernelArgs } from '../bar-params.js';
 
 /** Symbol scratch of the module's first pass: 16 bytes per row. */
 const SYMBOL_BYTES_PER_ROW = 16;
@@ -26,20 +27,18 @@ const SYMBOL_BYTES_PER_ROW = 16;
 const PAD_BYTES = 64;
 
 /**
- * Decodes a layout-2 or layout-3 payload into `outs[0..C)` (each ≥ n values) with the WebAssembly module. Returns
- * n, or `undefined` when the module is unavailable or reports corrupt data (see the module doc).
+ * Decodes a bar payload whose params `p` were validated (and `outs` checked) by the caller into
+ * `outs[0..C)`. Returns n, or `undefined` (see the module doc).
  *
- * @throws RangeError malformed params (from `barKernelArgs`, before the module runs), too few or
- *   too short outputs, or a bad exception row (`patchExceptions`): the errors of the TypeScript path.
+ * @throws RangeError a bad exception row (`patchExceptions`): the error of the TypeScript path.
  */
-export function barDecodeIntoV2Wasm(
+export function barDecodeIntoWasm(
   payload: Uint8Array,
-  params: Uint8Array,
+  p: BarKernelArgs,
   outs: readonly Float64Array[],
 ): number | undefined {
   const w = wasmKernels();
   if (w === null) return undefined;
-  const p = barKernelArgs(payload, params, outs);
   const { rows: n, columns } = p;
   // A table takes at least 3 bytes (symbol count, one gap, one frequency).
   const maxTables = Math.min(columns * 64, Math.floor(p.tableBytes / 3));
@@ -67,7 +66,6 @@ export function barDecodeIntoV2Wasm(
       scratch,
       maxTables,
       outPtr,
-      p.layout === BAR_RANS_LAYOUT_WIDE ? 1 : 0,
     );
     if (rc !== 0) return undefined;
     const buffer = heap.buffer;
