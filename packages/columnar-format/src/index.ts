@@ -64,6 +64,7 @@ export {
   FieldCountError,
   FileOpenError,
   HeaderChecksumMismatchError,
+  InvalidEventStreamInputError,
   InvalidIngestOptionsError,
   InvalidManifestError,
   InvalidNumberError,
@@ -85,9 +86,20 @@ export {
   UnsupportedVersionError,
   ZeroCopyViolationError,
 } from './errors.js';
+export type {
+  EventChunk,
+  EventColumn,
+  EventStreamEncoder,
+  EventStreamSchema,
+} from './export/event-chunk.js';
+export { EVENT_SYMBOL_FIELD, EVENT_TIMESTAMP_FIELD } from './export/event-chunk.js';
+export { createEventCsvEncoder } from './export/event-csv-encoder.js';
+export { createEventNdjsonEncoder } from './export/event-ndjson-encoder.js';
 export type { ExportParquetOptions, ExportParquetReport } from './export/export-parquet.js';
 export { exportParquet } from './export/export-parquet.js';
 export { formatTimestampNs } from './export/format-timestamp-ns.js';
+export type { WriteEventStreamOptions, WriteEventStreamResult } from './export/write-event-stream.js';
+export { writeEventStream } from './export/write-event-stream.js';
 export type {
   CollectGenerationsOptions,
   CollectGenerationsReport,

@@ -1,0 +1,128 @@
+import type { Writable } from 'node:stream';
+import type { EventChunk, EventStreamEncoder } from './event-chunk.js';
+
+/** Options of {@link writeEventStream}. */
+export interface WriteEventStreamOptions {
+  /**
+   * Called before each chunk is encoded, with the chunk; may return a promise to wait for (pacing a
+   * replay to real time). Default: none.
+   */
+  beforeChunk?: (chunk: EventChunk) => Promise<void> | void;
+  /** Called after each chunk was handed to the stream, with the events and bytes written so far. */
+  onProgress?: (events: number, bytes: number) => void;
+  /**
+   * `true`: end `out` after the last bytes and wait for `'finish'` (a file stream). Default `false`:
+   * leave it open (`process.stdout`, which must not be ended).
+   */
+  end?: boolean;
+}
+
+/** What {@link writeEventStream} wrote. */
+export interface WriteEventStreamResult {
+  /** Events encoded and handed to the stream. */
+  events: number;
+  /** Bytes (or UTF-16 characters for text formats) handed to the stream. */
+  bytes: number;
+  /** Chunks encoded. */
+  chunks: number;
+  /**
+   * True when the reader went away before the end (`EPIPE`: `mmtape replay --output csv | head`): writing
+   * stopped at the first failed write and the rest of the chunks were not pulled. Not an error.
+   */
+  closedEarly: boolean;
+}
+
+/** Error codes that mean "the reader is gone": a clean stop for a producer, not a failure. */
+const READER_GONE_CODES = new Set(['EPIPE', 'ERR_STREAM_DESTROYED', 'ERR_STREAM_WRITE_AFTER_END']);
+
+/**
+ * Streams event chunks through an encoder into a writable stream, with backpressure: whenever
+ * `out.write()` returns false it waits for `'drain'` before pulling the next chunk, so memory holds at
+ * most one encoded chunk plus the stream's high-water mark, whatever the size of the replay. Chunks are
+ * pulled one at a time (a sync or async iterable), and each is encoded before the next is pulled, so a
+ * producer that reuses its chunk buffers (a replay) is safe.
+ *
+ * A reader that goes away (`EPIPE`, a destroyed stream) ends the writing cleanly: the result has
+ * `closedEarly: true` and the iterator is closed (`return()`), so the producer releases what it holds.
+ *
+ * @throws whatever the encoder throws (`InvalidEventStreamInputError`), whatever the iterable throws, and
+ * any other error the stream emits (`ENOSPC`, `EIO`...).
+ */
+export async function writeEventStream(
+  out: Writable,
+  encoder: EventStreamEncoder,
+  chunks: Iterable<EventChunk> | AsyncIterable<EventChunk>,
+  options: WriteEventStreamOptions = {},
+): Promise<WriteEventStreamResult> {
+  let failure: Error | null = null;
+  let gone = false;
+  let wake: (() => void) | null = null;
+  const onError = (error: NodeJS.ErrnoException): void => {
+    if (READER_GONE_CODES.has(error.code ?? '')) gone = true;
+    else failure ??= error;
+    wake?.();
+  };
+  const onClose = (): void => {
+    gone = true;
+    wake?.();
+  };
+  const onDrain = (): void => wake?.();
+  out.on('error', onError);
+  out.on('close', onClose);
+  out.on('drain', onDrain);
+
+  let events = 0;
+  let bytes = 0;
+  let count = 0;
+  /** Hands `data` to the stream; false once the reader is gone. */
+  // A failed write sets `out.errored` at once; the 'error' event follows on a later tick.
+  const check = (): void => {
+    const errored = out.errored as NodeJS.ErrnoException | null;
+    if (errored) onError(errored);
+    if (out.destroyed) gone = true;
+  };
+  const write = async (data: Uint8Array | string): Promise<boolean> => {
+    check();
+    if (failure) throw failure;
+    if (gone) return false;
+    if (data.length === 0) return true;
+    bytes += typeof data === 'string' ? data.length : data.byteLength;
+    if (!out.write(data)) {
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        // Re-check after installing the waker: the event may already have fired.
+        if (failure || gone || out.destroyed || !out.writableNeedDrain) resolve();
+      });
+      wake = null;
+    }
+    check();
+    if (failure) throw failure;
+    return !gone;
+  };
+
+  try {
+    if (!(await write(encoder.begin()))) return { events, bytes, chunks: count, closedEarly: true };
+    for await (const chunk of chunks) {
+      await options.beforeChunk?.(chunk);
+      const encoded = encoder.encode(chunk);
+      count++;
+      // `break` closes the iterator (its return()), so the producer can release its files.
+      if (!(await write(encoded))) return { events, bytes, chunks: count, closedEarly: true };
+      events += chunk.length;
+      options.onProgress?.(events, bytes);
+    }
+    if (!(await write(encoder.end()))) return { events, bytes, chunks: count, closedEarly: true };
+    if (options.end) {
+      await new Promise<void>((resolve, reject) => {
+        out.end((error?: Error | null) => (error ? reject(error) : resolve()));
+      });
+    }
+    return { events, bytes, chunks: count, closedEarly: false };
+  } finally {
+    // A dead stream keeps the error listener: its 'error' event may still be on its way, and an error
+    // already reported here (or a reader gone) must not surface again as an unhandled 'error'.
+    if (!out.errored) out.off('error', onError);
+    out.off('close', onClose);
+    out.off('drain', onDrain);
+  }
+}
