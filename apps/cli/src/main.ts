@@ -203,7 +203,23 @@ export function createProgram(emit: (result: unknown) => void): Command {
     .option('--no-prefetch', 'same as --prefetch off')
     .option('--verify', 'check header and block checksums as blocks are read (default; config verify)')
     .option('--no-verify', 'read without checking checksums (corrupt bytes are replayed as they are)')
-    .action((dir: string, opts, cmd: Command) => emit(runReplay(dir, opts, ctxOf(cmd))));
+    .addOption(
+      new Option(
+        '--output <format>',
+        'stream the events (symbol, timestamp, columns) to stdout instead: arrow (IPC stream), csv, ndjson; statistics go to stderr',
+      ).choices(['arrow', 'csv', 'ndjson']),
+    )
+    .option(
+      '--columns <list>',
+      'with --output: comma-separated value columns (default: every f64/i64 column)',
+    )
+    .option('--speed <k>', 'with --output: pace the events at k times real time (1 = real time)', number(0))
+    .action(async (dir: string, opts, cmd: Command) => {
+      // --output streams events on stdout (loaded on demand: it brings apache-arrow).
+      if (opts.output)
+        await (await import('./commands/replay-output.js')).runReplayOutput(dir, opts, ctxOf(cmd));
+      else emit(runReplay(dir, opts, ctxOf(cmd)));
+    });
 
   program
     .command('walk-forward')
