@@ -99,7 +99,7 @@ export type { ExportParquetOptions, ExportParquetReport } from './export/export-
 export { exportParquet } from './export/export-parquet.js';
 export { formatTimestampNs } from './export/format-timestamp-ns.js';
 export type { WriteEventStreamOptions, WriteEventStreamResult } from './export/write-event-stream.js';
-export { writeEventStream } from './export/write-event-stream.js';
+export { DEFAULT_EVENTS_PER_WRITE, writeEventStream } from './export/write-event-stream.js';
 export type {
   CollectGenerationsOptions,
   CollectGenerationsReport,

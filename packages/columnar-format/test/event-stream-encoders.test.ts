@@ -282,6 +282,32 @@ describe('writeEventStream', () => {
     expect(sink.maxBuffered()).toBeLessThanOrEqual(1024 + chunkBytes + 64);
   });
 
+  it('encodes a chunk in writes of at most eventsPerWrite events (Arrow record batches)', async () => {
+    const parts: Buffer[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _enc, callback) {
+        parts.push(chunk);
+        callback();
+      },
+    });
+    const chunks = [makeChunk(100, 12), makeChunk(45, 13)];
+    const result = await writeEventStream(stream, createEventArrowEncoder(schema), chunks, {
+      eventsPerWrite: 30,
+      end: true,
+    });
+    expect(result).toMatchObject({ events: 145, chunks: 2, closedEarly: false });
+    const table = tableFromIPC(Buffer.concat(parts));
+    expect(table.batches.map((b) => b.numRows)).toEqual([30, 30, 30, 10, 30, 15]);
+    const ts = table.getChild('timestamp')!.data.flatMap((d) => [...(d.values as BigInt64Array)]);
+    expect(ts).toEqual([
+      ...chunks[0]!.timestampNs.subarray(0, 100),
+      ...chunks[1]!.timestampNs.subarray(0, 45),
+    ]);
+    await expect(
+      writeEventStream(stream, createEventCsvEncoder(schema), [], { eventsPerWrite: 0 }),
+    ).rejects.toThrow(/eventsPerWrite 0/);
+  });
+
   it('stops cleanly on EPIPE, pulls no further chunk and closes the iterator', async () => {
     let received = 0;
     const stream = new Writable({

@@ -54,8 +54,16 @@ export function createEventCsvEncoder(schema: EventStreamSchema): EventStreamEnc
       const ids = chunk.symbolId;
       const ts = chunk.timestampNs;
       let text = '';
+      // Events of one batch share their timestamp: format each distinct one once.
+      let lastNs: bigint | null = null;
+      let lastText = '';
       for (let i = start; i < end; i++) {
-        let line = `${symbolText[ids[i]!]!},${formatTimestampNs(ts[i]!)}`;
+        const t = ts[i]!;
+        if (t !== lastNs) {
+          lastNs = t;
+          lastText = formatTimestampNs(t);
+        }
+        let line = `${symbolText[ids[i]!]!},${lastText}`;
         for (const values of arrays) {
           const v = values[i]!;
           line += typeof v === 'number' ? `,${formatF64Exact(v)}` : `,${v}`;

@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { InvalidEventStreamInputError } from '../errors.js';
 import type { EventChunk, EventStreamEncoder } from './event-chunk.js';
 
 /** Options of {@link writeEventStream}. */
@@ -10,6 +11,12 @@ export interface WriteEventStreamOptions {
   beforeChunk?: (chunk: EventChunk) => Promise<void> | void;
   /** Called after each chunk was handed to the stream, with the events and bytes written so far. */
   onProgress?: (events: number, bytes: number) => void;
+  /**
+   * Most events encoded into one write, ≥ 1: a larger chunk is encoded and written in slices of this
+   * many events (so an Arrow record batch holds at most this many rows). Default
+   * {@link DEFAULT_EVENTS_PER_WRITE}.
+   */
+  eventsPerWrite?: number;
   /**
    * `true`: end `out` after the last bytes and wait for `'finish'` (a file stream). Default `false`:
    * leave it open (`process.stdout`, which must not be ended).
@@ -23,7 +30,7 @@ export interface WriteEventStreamResult {
   events: number;
   /** Bytes (or UTF-16 characters for text formats) handed to the stream. */
   bytes: number;
-  /** Chunks encoded. */
+  /** Chunks pulled from the iterable. */
   chunks: number;
   /**
    * True when the reader went away before the end (`EPIPE`: `mmtape replay --output csv | head`): writing
@@ -31,6 +38,14 @@ export interface WriteEventStreamResult {
    */
   closedEarly: boolean;
 }
+
+/**
+ * Default of {@link WriteEventStreamOptions.eventsPerWrite}: 8,192 events, ~0.5 MiB of CSV. Text formats
+ * build one string per write, and smaller strings keep the garbage (and so the RSS) of a long replay low:
+ * measured on 682,081 one-minute bars (`mmtape replay --output csv`), 65,536-event writes peaked at
+ * ~330 MiB RSS against ~130 MiB for the replay alone.
+ */
+export const DEFAULT_EVENTS_PER_WRITE = 8192;
 
 /** Error codes that mean "the reader is gone": a clean stop for a producer, not a failure. */
 const READER_GONE_CODES = new Set(['EPIPE', 'ERR_STREAM_DESTROYED', 'ERR_STREAM_WRITE_AFTER_END']);
@@ -54,6 +69,14 @@ export async function writeEventStream(
   chunks: Iterable<EventChunk> | AsyncIterable<EventChunk>,
   options: WriteEventStreamOptions = {},
 ): Promise<WriteEventStreamResult> {
+  const step = options.eventsPerWrite ?? DEFAULT_EVENTS_PER_WRITE;
+  if (!(Number.isSafeInteger(step) && step >= 1)) {
+    throw new InvalidEventStreamInputError(`eventsPerWrite ${step}: expected an integer >= 1`, {
+      field: 'eventsPerWrite',
+      expected: 'an integer >= 1',
+      actual: String(step),
+    });
+  }
   let failure: Error | null = null;
   let gone = false;
   let wake: (() => void) | null = null;
@@ -104,11 +127,15 @@ export async function writeEventStream(
     if (!(await write(encoder.begin()))) return { events, bytes, chunks: count, closedEarly: true };
     for await (const chunk of chunks) {
       await options.beforeChunk?.(chunk);
-      const encoded = encoder.encode(chunk);
       count++;
-      // `break` closes the iterator (its return()), so the producer can release its files.
-      if (!(await write(encoded))) return { events, bytes, chunks: count, closedEarly: true };
-      events += chunk.length;
+      for (let start = 0; start < chunk.length; start += step) {
+        const end = Math.min(chunk.length, start + step);
+        // Returning closes the iterator (its return()), so the producer can release its files.
+        if (!(await write(encoder.encode(chunk, start, end)))) {
+          return { events, bytes, chunks: count, closedEarly: true };
+        }
+        events += end - start;
+      }
       options.onProgress?.(events, bytes);
     }
     if (!(await write(encoder.end()))) return { events, bytes, chunks: count, closedEarly: true };
