@@ -11,6 +11,7 @@
  */
 
 import {
+  InvalidReplayOptionError,
   KWayMerge,
   MissingColumnError,
   type ReplayColumnData,
@@ -54,7 +55,12 @@ export interface ReplayChunksAdapterOptions {
   columns?: readonly string[];
   /** Verified reads (checksum of each block before its rows are replayed). Default true. */
   verify?: boolean;
-  /** Events per chunk, ≥ 1. Default 65,536 (a few MiB of encoded CSV per write). */
+  /**
+   * Prefetch mode of `replayDataset` (`'auto'`, true, false). Accepted so that callers already pass it to
+   * the chunk API; ignored here (no prefetch windows: the kernel's read-around).
+   */
+  prefetch?: 'auto' | boolean;
+  /** Events per chunk, ≥ 1. Default 65,536. */
   chunkEvents?: number;
 }
 
@@ -66,6 +72,7 @@ const DEFAULT_CHUNK_EVENTS = 65_536;
  * is the same object every step, valid until the next one is pulled. Iterate once; `stats()` is complete
  * when the iteration has ended.
  *
+ * @throws {InvalidReplayOptionError} when `chunkEvents` is not an integer ≥ 1.
  * @throws {UnknownSymbolError} / {@link MissingColumnError} / {@link UnsupportedColumnDtypeError} as
  * `replayDataset` does, and the merge's `UnsortedStreamError` and the files' checksum errors while iterating.
  */
@@ -74,6 +81,13 @@ export function replayChunksAdapter(
   options: ReplayChunksAdapterOptions = {},
 ): Iterable<ReplayChunk> & { stats(): ReplayStats } {
   const capacity = options.chunkEvents ?? DEFAULT_CHUNK_EVENTS;
+  if (!(Number.isSafeInteger(capacity) && capacity >= 1)) {
+    throw new InvalidReplayOptionError({
+      option: 'chunkEvents',
+      expected: 'an integer >= 1',
+      actual: capacity,
+    });
+  }
   const columnNames = [...new Set(options.columns ?? ['close'])];
   let stats: ReplayStats | null = null;
 

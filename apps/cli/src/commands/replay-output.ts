@@ -183,6 +183,12 @@ export async function runReplayOutput(
       ...(options.end ? { endNs: parseTimeNs(options.end, '--end') } : {}),
       columns: columns.map((c) => c.name),
       verify: options.verify,
+      prefetch:
+        options.prefetch === false || options.prefetch === 'off'
+          ? false
+          : options.prefetch === 'on' || options.prefetch === true
+            ? true
+            : 'auto',
     });
     const encoder = encoderFor(options.output, replayedSymbols, columns);
     const totalRows = symbols
