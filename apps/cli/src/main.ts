@@ -215,6 +215,8 @@ export function createProgram(emit: (result: unknown) => void): Command {
     )
     .option('--speed <k>', 'with --output: pace the events at k times real time (1 = real time)', number(0))
     .action(async (dir: string, opts, cmd: Command) => {
+      if (!opts.output && (opts.columns !== undefined || opts.speed !== undefined))
+        throw new CliUsageError('--columns and --speed apply to --output arrow|csv|ndjson');
       // --output streams events on stdout (loaded on demand: it brings apache-arrow).
       if (opts.output)
         await (await import('./commands/replay-output.js')).runReplayOutput(dir, opts, ctxOf(cmd));

@@ -97,9 +97,9 @@ describe('replayChunksAdapter', () => {
       expect(r.stats.events).toBe(expected.length);
       expect(r.batches).toBe(r.stats.batches);
       expect(r.batches).toBe(new Set(expected.map((row) => row.ts)).size);
-    // Month partitions: one stream per symbol and month (chained), else one per symbol.
-    if (dir === monthly) expect(r.stats.streams).toBeGreaterThan(30 * 12);
-    else expect(r.stats.streams).toBe(30);
+      // Month partitions: one stream per symbol and month (chained), else one per symbol.
+      if (dir === monthly) expect(r.stats.streams).toBeGreaterThan(30 * 12);
+      else expect(r.stats.streams).toBe(30);
     },
   );
 

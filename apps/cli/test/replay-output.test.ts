@@ -200,7 +200,7 @@ describe('mmtape replay --output: reader and usage', () => {
     },
   );
 
-  it('--json, an unknown column or an unknown format is a usage error (exit 1)', async () => {
+  it('--json, an unknown column or format, --speed without --output: usage errors (exit 1)', async () => {
     const json = await mmtape(['--json', 'replay', dataset, '--output', 'csv']);
     expect(json.code).toBe(1);
     expect(json.stderr).toMatch(/--json does not combine with --output/);
@@ -210,5 +210,8 @@ describe('mmtape replay --output: reader and usage', () => {
     expect(column.stdout.byteLength).toBe(0);
     const format = await mmtape(['replay', dataset, '--output', 'xml']);
     expect(format.code).toBe(1);
+    const speed = await mmtape(['replay', dataset, '--speed', '2']);
+    expect(speed.code).toBe(1);
+    expect(speed.stderr).toMatch(/--columns and --speed apply to --output/);
   });
 });
