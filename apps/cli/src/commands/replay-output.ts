@@ -54,7 +54,7 @@ export interface ReplayOutputResult {
   bytes: number;
   /** True when the reader closed the pipe first (`| head`): not an error, exit code 0. */
   closedEarly: boolean;
-  /** Batches (distinct timestamps), wall time and throughput of the whole run; absent when closed early. */
+  /** Batches (distinct timestamps), wall time and throughput of the whole run, ms and events/s; `null` when closed early. */
   batches: number | null;
   elapsedMs: number | null;
   eventsPerSecond: number | null;

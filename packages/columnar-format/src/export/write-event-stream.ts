@@ -52,8 +52,9 @@ const READER_GONE_CODES = new Set(['EPIPE', 'ERR_STREAM_DESTROYED', 'ERR_STREAM_
 
 /**
  * Streams event chunks through an encoder into a writable stream, with backpressure: whenever
- * `out.write()` returns false it waits for `'drain'` before pulling the next chunk, so memory holds at
- * most one encoded chunk plus the stream's high-water mark, whatever the size of the replay. Chunks are
+ * `out.write()` returns false it waits for `'drain'` before encoding more, so memory holds at most one
+ * encoded write (≤ `eventsPerWrite` events) plus the stream's high-water mark, whatever the size of the
+ * replay. A stream whose `write()` throws (a file stream on a full disk) throws out of here. Chunks are
  * pulled one at a time (a sync or async iterable), and each is encoded before the next is pulled, so a
  * producer that reuses its chunk buffers (a replay) is safe.
  *
@@ -97,13 +98,13 @@ export async function writeEventStream(
   let events = 0;
   let bytes = 0;
   let count = 0;
-  /** Hands `data` to the stream; false once the reader is gone. */
   // A failed write sets `out.errored` at once; the 'error' event follows on a later tick.
   const check = (): void => {
     const errored = out.errored as NodeJS.ErrnoException | null;
     if (errored) onError(errored);
     if (out.destroyed) gone = true;
   };
+  /** Hands `data` to the stream, waiting for 'drain' when it is full; false once the reader is gone. */
   const write = async (data: Uint8Array | string): Promise<boolean> => {
     check();
     if (failure) throw failure;
