@@ -136,7 +136,7 @@ export function timeNsOf(text: string, option: string): bigint {
   const ns = parseTimestampNs(text);
   if (ns === undefined) {
     throw new CliUsageError(
-      `${option}: expected an ISO 8601 time (e.g. 2018-01-02 or 2018-01-02T14:30:00Z) or integer ns, found "${text}"`,
+      `${option}: expected an ISO 8601 time (e.g. 2018-01-02 or 2018-01-02T14:30:00Z) or integer ns since the epoch (12 or more digits), found "${text}"`,
     );
   }
   return ns;

@@ -195,9 +195,36 @@ export function createProgram(emit: EmitResult, onContext?: (ctx: CommandContext
     .option('--no-prefetch', 'same as --prefetch off')
     .option('--verify', 'check header and block checksums as blocks are read (default; config verify)')
     .option('--no-verify', 'read without checking checksums (corrupt bytes are replayed as they are)')
+    .addOption(
+      new Option(
+        '--output <format>',
+        'stream the events (symbol, timestamp, columns) to stdout instead: arrow (IPC stream), csv, ndjson; statistics go to stderr',
+      ).choices(['arrow', 'csv', 'ndjson']),
+    )
+    .option(
+      '--columns <list>',
+      'with --output: comma-separated value columns (default: every f64/i64 column)',
+    )
+    .option('--speed <k>', 'with --output: pace the events at k times real time (1 = real time)', number(0))
     .action(async (dir: string, opts, cmd: Command) => {
-      const { runReplay } = await import('./commands/replay.js');
-      await run(cmd, (ctx) => runReplay(dir, opts, ctx));
+      if (!opts.output) {
+        if (opts.columns !== undefined || opts.speed !== undefined) {
+          const { CliUsageError } = await import('./cli-error.js');
+          throw new CliUsageError('--columns and --speed apply to --output arrow|csv|ndjson');
+        }
+        const { runReplay } = await import('./commands/replay.js');
+        await run(cmd, (ctx) => runReplay(dir, opts, ctx));
+        return;
+      }
+      // --output: stdout carries the events (statistics and warnings go to stderr), so nothing is
+      // emitted on stdout afterwards. Loaded on demand: it brings apache-arrow.
+      const [{ createContext }, { runReplayOutput }] = await Promise.all([
+        import('./context.js'),
+        import('./commands/replay-output.js'),
+      ]);
+      const ctx = createContext(cmd.optsWithGlobals<GlobalOptions>());
+      onContext?.(ctx);
+      await runReplayOutput(dir, opts, ctx);
     });
 
   program

@@ -305,3 +305,11 @@ export class BlockChecksumMismatchError extends ColumnarError {
 
 /** Every error code of this package. */
 export type ColumnarErrorCode = ColumnarError['code'];
+/**
+ * An event-stream encoder was given bad input: a column whose dtype it cannot write, a chunk lacking a
+ * declared column or holding another array type, a symbol id outside the symbol list, a bad range.
+ */
+export class InvalidEventStreamInputError extends ColumnarError {
+  readonly code = 'MMTAPE_EXPORT_INVALID_EVENT_INPUT' as const;
+  readonly kind = 'usage' as const;
+}

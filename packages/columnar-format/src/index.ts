@@ -65,6 +65,7 @@ export {
   FieldCountError,
   FileOpenError,
   HeaderChecksumMismatchError,
+  InvalidEventStreamInputError,
   InvalidIngestOptionsError,
   InvalidManifestError,
   InvalidNumberError,

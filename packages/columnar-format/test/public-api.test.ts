@@ -36,6 +36,7 @@ describe('@mmtape/columnar-format public API', () => {
       'FieldCountError',
       'FileOpenError',
       'HeaderChecksumMismatchError',
+      'InvalidEventStreamInputError',
       'InvalidIngestOptionsError',
       'InvalidManifestError',
       'InvalidNumberError',

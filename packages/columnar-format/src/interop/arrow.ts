@@ -44,6 +44,9 @@ import {
   vectorFromArray,
 } from 'apache-arrow';
 import type { ColumnFile } from '../column-file.js';
+
+export { createEventArrowEncoder } from '../export/event-arrow-encoder.js';
+
 import type { DType } from '../dtype.js';
 
 /** Arrow type of each mmtape dtype (the `ts` column becomes `Timestamp(ns, UTC)`). */
