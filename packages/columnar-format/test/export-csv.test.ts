@@ -84,7 +84,7 @@ describe('exportCsv', () => {
       '2018-01-06T14:30:00.000000005Z',
     ]);
     const exists = await exportCsv(ds, out).catch((e) => e);
-    expect(isMmtapeError(exists, 'MMTAPE_FORMAT_OUTPUT_EXISTS')).toBe(true);
+    expect(isMmtapeError(exists, 'MMTAPE_OUTPUT_EXISTS')).toBe(true);
     const col = await exportCsv(ds, join(dir, 'bad.csv'), { columns: ['nope'] }).catch((e) => e);
     expect(isMmtapeError(col, 'MMTAPE_FORMAT_COLUMN_NOT_FOUND')).toBe(true);
     expect((col as Error).message).toContain('open, close, volume');
