@@ -32,6 +32,7 @@ import {
   BLOCK_VIEW_EVENTS,
   BUCKETS_AT_EVENTS_PER_BATCH,
   DEFAULT_BLOCK_EVENTS,
+  DEFAULT_CHUNK_EVENTS,
   DEFAULT_STAGE_ROWS,
   HI,
   LO,
@@ -42,6 +43,7 @@ import {
 } from './merge-tuning.js';
 import { radixPass, radixRuns, radixSplit } from './radix-sort.js';
 import type { ReplayBatch } from './replay-batch.js';
+import type { ReplayChunk } from './replay-chunk.js';
 import { sleepMs } from './sleep.js';
 import { TimestampBuckets } from './timestamp-buckets.js';
 
@@ -103,6 +105,11 @@ export interface KWayMergeOptions {
    * `max(1, floor(blockEvents / live streams))` rows per stream. Default {@link DEFAULT_BLOCK_EVENTS}.
    */
   blockEvents?: number;
+  /**
+   * Capacity of the chunks of {@link KWayMerge.nextChunk}, events ≥ 1. Default
+   * {@link DEFAULT_CHUNK_EVENTS} (65,536): see there for why.
+   */
+  chunkEvents?: number;
   /**
    * Read guard (verified reads): called before the merge reads rows of stream `s` (its timestamps and
    * gathered columns) that it has not read before, with the rows `[startRow, endRow)` it is about to read;
@@ -232,6 +239,29 @@ export class KWayMerge implements Iterable<ReplayBatch> {
   private windowEvents = 0;
   private events = 0;
   private batches = 0;
+  /** Key of the batch the tree, buckets or sweep just filled, as int32 halves (`HI`, `LO`) and as int64. */
+  private readonly batchKey = new Int32Array(2);
+  private readonly batchKeyBig = new BigInt64Array(this.batchKey.buffer);
+  /** Output API in use: 0 none yet, 1 batches, 2 chunks (see `useApi`). */
+  private api = 0;
+  // ---- chunks (nextChunk) ----
+  private readonly chunkEvents: number;
+  private chunk: ReplayChunk | undefined;
+  /** The chunk's own arrays, `chunkEvents` long (tree, buckets, sweep); block chunks are views instead. */
+  private chunkSym = new Int32Array(0);
+  private chunkRow = new Uint32Array(0);
+  private chunkTs = new BigInt64Array(0);
+  private chunkTs32 = new Int32Array(0);
+  private chunkEnds = new Int32Array(0);
+  private chunkF64: Float64Array[] = [];
+  private chunkI64Big: BigInt64Array[] = [];
+  private chunkI64: Int32Array[] = [];
+  /** Part of the last batch not yet in a chunk: `pendingLength` events of the batch arrays from `pendingFrom`. */
+  private pendingFrom = 0;
+  private pendingLength = 0;
+  /** Next event of the block arrays to hand out as a chunk, and whether the block was compacted. */
+  private blockPos = 0;
+  private blockCompacted = false;
   /** [0]: {@link cursorEpoch}; a double in a typed array for the reason of `sweepHi`. */
   private readonly epoch = new Float64Array(1);
   /** [started, finished] in ms (performance.now()), -1 until set; typed for the reason of `sweepHi`. */
@@ -313,8 +343,17 @@ export class KWayMerge implements Iterable<ReplayBatch> {
       columns = {},
       stageRows = DEFAULT_STAGE_ROWS,
       blockEvents = DEFAULT_BLOCK_EVENTS,
+      chunkEvents = DEFAULT_CHUNK_EVENTS,
       ensureRows,
     } = options;
+    if (!Number.isSafeInteger(chunkEvents) || chunkEvents < 1 || chunkEvents > 2 ** 30) {
+      throw new InvalidReplayOptionError({
+        option: 'chunkEvents',
+        expected: 'an integer from 1 to 2^30',
+        actual: chunkEvents,
+      });
+    }
+    this.chunkEvents = chunkEvents;
     if (ensureRows !== undefined && typeof ensureRows !== 'function') {
       throw new InvalidReplayOptionError({
         option: 'ensureRows',
@@ -604,6 +643,7 @@ export class KWayMerge implements Iterable<ReplayBatch> {
    * @throws {UnsortedStreamError} when an advanced-to row is earlier than the previous row of its stream.
    */
   next(): ReplayBatch | null {
+    if (this.api !== 1) this.useApi(1);
     if (this.clockMs[0]! < 0) this.clockMs[0] = performance.now();
     if (
       this.adaptive &&
@@ -626,6 +666,14 @@ export class KWayMerge implements Iterable<ReplayBatch> {
       return null;
     }
     this.batch.length = n;
+    // The tree, buckets and sweep record the batch's key as int32 halves: one BigInt per batch, here.
+    if (mode !== 'block') this.batch.timestampNs = this.batchKeyBig[0]!;
+    this.countBatch(n, mode);
+    return this.batch;
+  }
+
+  /** Counters after a batch of `n` events from `mode` (not used for the chunks of a block). */
+  private countBatch(n: number, mode: MergeMode): void {
     if (mode !== 'block') this.epoch[0]!++;
     this.events += n;
     this.batches++;
@@ -636,7 +684,268 @@ export class KWayMerge implements Iterable<ReplayBatch> {
       this.mode = 'block';
       this.blockBucket = this.blockUnionLength = 0;
     }
-    return this.batch;
+  }
+
+  /**
+   * Pins the merge to one output API: 1 batches (`next()` and what builds on it), 2 chunks
+   * (`nextChunk()`). Their reused buffers and the position inside a split batch are not shared.
+   */
+  private useApi(api: 1 | 2): void {
+    if (this.api === 0) {
+      this.api = api;
+      return;
+    }
+    throw new InvalidReplayOptionError({
+      option: api === 1 ? 'next()' : 'nextChunk()',
+      expected: `no mix of batches and chunks on one KWayMerge (this merge already emitted ${this.api === 1 ? 'batches' : 'chunks'})`,
+      actual: api === 1 ? 'next()' : 'nextChunk()',
+    });
+  }
+
+  /**
+   * Returns the next chunk of up to `chunkEvents` events (see {@link ReplayChunk}) in global
+   * (timestamp, symbol id, row) order, or `null` when every stream is exhausted. The chunk object and
+   * its arrays are reused: the views are valid until the next call. A merge hands out either chunks or
+   * batches (`next()`, the iterators), not both.
+   *
+   * No allocation per event or per batch: the tree, buckets and sweep fill the chunk's own arrays
+   * (a run longer than the room left is split across chunks, `continuesBatch`); the `'block'` strategy
+   * hands out views of its sorted block arrays (a chunk then ends at the end of a block).
+   *
+   * @throws {UnsortedStreamError} when an advanced-to row is earlier than the previous row of its stream.
+   * @throws {InvalidReplayOptionError} when `next()` was called on this merge before.
+   */
+  nextChunk(): ReplayChunk | null {
+    if (this.api !== 2) this.useApi(2);
+    if (this.clockMs[0]! < 0) this.clockMs[0] = performance.now();
+    const chunk = this.chunk ?? this.createChunk();
+    const capacity = this.chunkEvents;
+    const ends = this.chunkEnds;
+    let n = 0;
+    let runs = 0;
+    let continues = false;
+    if (this.pendingLength > 0) {
+      // The rest of a batch that did not fit in the last chunk (it is still in the batch arrays).
+      const take = Math.min(this.pendingLength, capacity);
+      this.copyBatchToChunk(this.pendingFrom, take, 0);
+      n = take;
+      ends[runs++] = take;
+      continues = true;
+      this.pendingFrom += take;
+      this.pendingLength -= take;
+    }
+    while (n < capacity && this.pendingLength === 0) {
+      if (
+        this.adaptive &&
+        this.windowBatches >= ADAPT_WINDOW_BATCHES &&
+        (this.mode !== 'block' || this.blockBucket >= this.blockUnionLength)
+      )
+        this.adapt();
+      if (this.mode === 'block') {
+        // A block chunk is a view of the block arrays: it cannot follow events of another strategy.
+        if (n > 0) break;
+        if (this.blockBucket >= this.blockUnionLength) {
+          this.prepareBlock();
+          if (this.mode !== 'block') continue; // fell back to the tree or buckets
+          if (this.blockUnionLength === 0) break; // no live stream: the end
+          this.blockCompacted = false;
+          this.blockPos = 0;
+        }
+        return this.chunkFromBlock(chunk);
+      }
+      const mode = this.mode;
+      const b =
+        mode === 'sweep'
+          ? this.nextFromSweep()
+          : mode === 'buckets'
+            ? this.nextFromBuckets()
+            : this.nextFromTree();
+      if (b === 0) break;
+      this.countBatch(b, mode);
+      const take = Math.min(b, capacity - n);
+      this.copyBatchToChunk(0, take, n);
+      n += take;
+      ends[runs++] = n;
+      if (take < b) {
+        this.pendingFrom = take;
+        this.pendingLength = b - take;
+      }
+    }
+    if (n === 0) {
+      if (this.clockMs[1]! < 0) this.clockMs[1] = performance.now();
+      return null;
+    }
+    const full = n === capacity;
+    chunk.length = n;
+    chunk.symbolId = full ? this.chunkSym : this.chunkSym.subarray(0, n);
+    chunk.row = full ? this.chunkRow : this.chunkRow.subarray(0, n);
+    chunk.timestampNs = full ? this.chunkTs : this.chunkTs.subarray(0, n);
+    const columns = chunk.columns;
+    const f64Names = this.f64Names;
+    for (let c = 0; c < f64Names.length; c++) {
+      const a = this.chunkF64[c]!;
+      columns[f64Names[c]!] = full ? a : a.subarray(0, n);
+    }
+    const i64Names = this.i64Names;
+    for (let c = 0; c < i64Names.length; c++) {
+      const a = this.chunkI64Big[c]!;
+      columns[i64Names[c]!] = full ? a : a.subarray(0, n);
+    }
+    chunk.batchEnds = ends.subarray(0, runs);
+    chunk.batchCount = runs;
+    chunk.continuesBatch = continues;
+    return chunk;
+  }
+
+  /** Iterates the remaining chunks (see {@link nextChunk}; the same reused object each step). */
+  *chunks(): Generator<ReplayChunk, void, undefined> {
+    for (let chunk = this.nextChunk(); chunk !== null; chunk = this.nextChunk()) yield chunk;
+  }
+
+  /** The chunk object and its own arrays (capacity `chunkEvents`), on the first {@link nextChunk}. */
+  private createChunk(): ReplayChunk {
+    const capacity = this.chunkEvents;
+    this.chunkSym = new Int32Array(capacity);
+    this.chunkRow = new Uint32Array(capacity);
+    this.chunkTs = new BigInt64Array(capacity);
+    this.chunkTs32 = new Int32Array(this.chunkTs.buffer);
+    this.chunkEnds = new Int32Array(capacity);
+    this.chunkF64 = this.f64Names.map(() => new Float64Array(capacity));
+    this.chunkI64Big = this.i64Names.map(() => new BigInt64Array(capacity));
+    this.chunkI64 = this.chunkI64Big.map((a) => new Int32Array(a.buffer));
+    const chunk: ReplayChunk = {
+      length: 0,
+      symbolId: this.chunkSym,
+      row: this.chunkRow,
+      timestampNs: this.chunkTs,
+      columns: {},
+      batchEnds: this.chunkEnds,
+      batchCount: 0,
+      continuesBatch: false,
+    };
+    this.chunk = chunk;
+    return chunk;
+  }
+
+  /**
+   * Copies `length` events of the batch arrays from index `from` to the chunk's own arrays at `at`,
+   * with the batch's timestamp (`batchKey`) for each.
+   */
+  private copyBatchToChunk(from: number, length: number, at: number): void {
+    copyInt32(this.outSym, from, this.chunkSym, at, length);
+    const rows = this.outRows;
+    const chunkRow = this.chunkRow;
+    for (let k = 0; k < length; k++) chunkRow[at + k] = rows[from + k]!;
+    const ts32 = this.chunkTs32;
+    const hi = this.batchKey[HI]!;
+    const lo = this.batchKey[LO]!;
+    for (let k = at, end = at + length; k < end; k++) {
+      ts32[2 * k + HI] = hi;
+      ts32[2 * k + LO] = lo;
+    }
+    for (let c = 0; c < this.chunkF64.length; c++)
+      copyFloat64(this.f64Outs[c]!, from, this.chunkF64[c]!, at, length);
+    for (let c = 0; c < this.chunkI64.length; c++)
+      copyInt32(this.i64Outs32[c]!, 2 * from, this.chunkI64[c]!, 2 * at, 2 * length);
+  }
+
+  /**
+   * The next chunk of the current (prepared) block: views of its sorted arrays from `blockPos`, up to
+   * `chunkEvents` events or the end of the block. Bar blocks get each event's timestamp written here
+   * (the block holds one key per distinct timestamp); radix blocks (ticks) already have them.
+   */
+  private chunkFromBlock(chunk: ReplayChunk): ReplayChunk {
+    if (!this.blockCompacted) this.compactBlock();
+    const unionLength = this.blockUnionLength;
+    const starts = this.blockStarts;
+    const blockEnds = this.blockEnds;
+    let u = this.blockBucket;
+    const start = this.blockPos;
+    const end = Math.min(start + this.chunkEvents, blockEnds[unionLength - 1]!);
+    const continues = start > starts[u]!;
+    const ends = this.chunkEnds;
+    const radix = this.blockRadix;
+    const ts32 = this.blockTs32;
+    const union = this.blockUnion;
+    const headHi = this.blockHead[0]!;
+    const headLo = this.blockHead[1]!;
+    let runs = 0;
+    while (u < unionLength) {
+      const runEnd = blockEnds[u]!;
+      const to = runEnd < end ? runEnd : end;
+      if (!radix) {
+        // ts = head + key, as (hi, lo) halves: key < 2^52 splits exactly into 2^32 · q + r.
+        const key = union[u]!;
+        const q = Math.floor(key / TWO_POW_32);
+        let lo = headLo + (key - q * TWO_POW_32);
+        let hi = headHi + q;
+        if (lo >= TWO_POW_32) {
+          lo -= TWO_POW_32;
+          hi++;
+        }
+        const from = starts[u]! > start ? starts[u]! : start;
+        for (let k = from; k < to; k++) {
+          ts32[2 * k + HI] = hi;
+          ts32[2 * k + LO] = lo;
+        }
+      }
+      ends[runs++] = to - start;
+      if (runEnd > end) break; // the run goes on in the next chunk
+      u++;
+      if (runEnd === end) break;
+    }
+    this.blockBucket = u;
+    this.blockPos = end;
+    const n = end - start;
+    const started = continues ? runs - 1 : runs;
+    this.events += n;
+    this.batches += started;
+    this.windowEvents += n;
+    this.windowBatches += started;
+    chunk.length = n;
+    chunk.symbolId = this.blockSym.subarray(start, end);
+    chunk.row = this.blockRow.subarray(start, end);
+    chunk.timestampNs = this.blockTs.subarray(start, end);
+    const columns = chunk.columns;
+    const f64Names = this.f64Names;
+    for (let c = 0; c < f64Names.length; c++) columns[f64Names[c]!] = this.blockF64[c]!.subarray(start, end);
+    const i64Names = this.i64Names;
+    for (let c = 0; c < i64Names.length; c++)
+      columns[i64Names[c]!] = this.blockI64Big[c]!.subarray(start, end);
+    chunk.batchEnds = ends.subarray(0, runs);
+    chunk.batchCount = runs;
+    chunk.continuesBatch = continues;
+    return chunk;
+  }
+
+  /**
+   * Closes the gaps a grid leaves between runs (streams missing at a timestamp), so the block's events
+   * are contiguous and a chunk can be one view; sizes the per-event timestamps of a bar block.
+   */
+  private compactBlock(): void {
+    this.blockCompacted = true;
+    const unionLength = this.blockUnionLength;
+    const starts = this.blockStarts;
+    const ends = this.blockEnds;
+    let w = 0;
+    for (let u = 0; u < unionLength; u++) {
+      const s = starts[u]!;
+      const e = ends[u]!;
+      if (s !== w) {
+        this.blockSym.copyWithin(w, s, e);
+        this.blockRow.copyWithin(w, s, e);
+        for (const a of this.blockF64) a.copyWithin(w, s, e);
+        for (const a of this.blockI64) a.copyWithin(2 * w, 2 * s, 2 * e);
+        if (this.blockRadix) this.blockTs.copyWithin(w, s, e);
+        starts[u] = w;
+        ends[u] = w + (e - s);
+      }
+      w += e - s;
+    }
+    if (!this.blockRadix && this.blockTs.length < w) {
+      this.blockTs = new BigInt64Array(Math.max(w, 1024));
+      this.blockTs32 = new Int32Array(this.blockTs.buffer);
+    }
   }
 
   /**
@@ -1143,7 +1452,8 @@ export class KWayMerge implements Iterable<ReplayBatch> {
     const gathering = this.gathering;
     const hi = keyHi[leaf]!;
     const lo = keyLo[leaf]!;
-    batch.timestampNs = this.stageKeys[(cursors[leaf]! + stageDelta[leaf]!) | 0]!;
+    this.batchKey[HI] = hi;
+    this.batchKey[LO] = lo;
     let symbolIds = batch.symbolIds;
     let rows = batch.rows;
     let n = 0;
@@ -1197,7 +1507,8 @@ export class KWayMerge implements Iterable<ReplayBatch> {
     const stageDelta = this.stageDelta;
     const stageEnd = this.stageEnd;
     const gathering = this.gathering;
-    batch.timestampNs = this.stageKeys[(cursors[order[0]!]! + stageDelta[order[0]!]!) | 0]!;
+    this.batchKey[HI] = hi;
+    this.batchKey[LO] = lo;
     let symbolIds = batch.symbolIds;
     let rows = batch.rows;
     let n = 0;
@@ -1255,6 +1566,8 @@ export class KWayMerge implements Iterable<ReplayBatch> {
     const gathering = this.gathering;
     const hi = this.sweepHi[0]!;
     const lo = this.sweepLo[0]!;
+    this.batchKey[HI] = hi;
+    this.batchKey[LO] = lo;
     let symbolIds = batch.symbolIds;
     let rows = batch.rows;
     let n = 0;
@@ -1268,7 +1581,6 @@ export class KWayMerge implements Iterable<ReplayBatch> {
       let kl = keyLo[s]!;
       if (kh === hi && kl === lo) {
         let row = cursors[s]!;
-        if (n === 0) batch.timestampNs = this.stageKeys[(row + stageDelta[s]!) | 0]!;
         const end = endRows[s]!;
         for (;;) {
           if (n === rows.length) {

@@ -96,3 +96,12 @@ export const MAX_STREAM_ROWS = 0xffffffff;
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 export const HI = LITTLE_ENDIAN ? 1 : 0;
 export const LO = LITTLE_ENDIAN ? 0 : 1;
+
+/**
+ * Default events per chunk of {@link KWayMerge.nextChunk} (`chunkEvents`): 65,536 events, ~1.5 MiB of
+ * chunk arrays with one f64 column (symbol id 4, row 4, timestamp 8, column 8 bytes per event). A chunk
+ * of the `'block'` strategy is a view of the block arrays and ends at a block boundary, so larger chunks
+ * than a block's events (262,144) buy nothing; smaller ones cost one call and five views per chunk.
+ * Measured with `pnpm bench replay` (REPLAY_CHUNK_EVENTS, bench/README.md), see bench/results/replay.md.
+ */
+export const DEFAULT_CHUNK_EVENTS = 65_536;
