@@ -9,15 +9,21 @@
 // the same data in 1 GiB segment files), REPLAY_PREFETCH (auto (default) | on | off), REPLAY_FORCED=0 (skip
 // the forced strategies: only auto, verified and unverified), REPLAY_RESULTS (results name, default
 // `replay`; a subset run should write elsewhere, e.g. `replay-verify`). The defaults give the full table.
+// Chunk API: every row also measures replayChunks (auto, verified; the consumer reads ts and close of every
+// event from the chunk's arrays). Synthetic rows also replay the same streams from memory (heap copies of
+// ts and close): KWayMerge chunks and batches in JS, and the native ceiling, a C k-way merge
+// (bench/native/merge-ceiling.c: loser tree with one packed 64-bit key, and for bars a sweep over the shared
+// timestamps) built here with the system cc/gcc -O3 (skipped with a message when there is none).
+// REPLAY_CHUNK_SWEEP=4096,16384,… also measures in-memory chunks at those capacities (the default's choice).
 // Verified reads: every row measures auto twice, verified (the default: Dataset.open verify true, block
 // checksums checked as the replay advances) and unverified (Dataset.open verify false, as --no-verify), in
 // alternating runs so that load changes hit both alike; the forced strategies run verified.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Dataset } from '../../packages/columnar-format/dist/index.js';
-import { replayDataset } from '../../packages/merge-replay/dist/index.js';
+import { KWayMerge, replayChunks, replayDataset } from '../../packages/merge-replay/dist/index.js';
 import { fmt, REPO, SHARED_DATA, writeResults } from '../lib.mjs';
 import { writeSyntheticDataset } from '../synthetic.mjs';
 
@@ -80,6 +86,50 @@ function replayOnce(dir, strategy, verify = true) {
   }
 }
 
+/**
+ * The chunk consumer: close from the chunk's gathered column, ts of every event as its low 32 bits through
+ * an Int32Array view of `timestampNs` (one view per chunk, no BigInt per event), xor of the low 16 bits
+ * as the batch consumer and the native ceiling do.
+ */
+function consumeChunk(chunk, acc) {
+  const close = chunk.columns.close;
+  const ts = chunk.timestampNs;
+  const ts32 = new Int32Array(ts.buffer, ts.byteOffset, 2 * chunk.length);
+  let s = 0;
+  let x = 0;
+  for (let i = 0; i < chunk.length; i++) {
+    s += close[i];
+    x ^= ts32[2 * i] & 0xffff; // little-endian: the low half first
+  }
+  acc.sum += s;
+  acc.tsXor ^= x;
+}
+
+function chunkReplayOnce(dir, verify = true) {
+  const dataset = Dataset.open(dir, { verify });
+  const acc = { sum: 0, tsXor: 0 };
+  try {
+    const replay = replayChunks(dataset, {
+      columns: ['close'],
+      memory: false,
+      stageRows: STAGE_ROWS,
+      prefetch: PREFETCH,
+    });
+    for (const chunk of replay) consumeChunk(chunk, acc);
+    const stats = replay.stats();
+    return {
+      events: stats.events,
+      batches: stats.batches,
+      ms: stats.elapsedMs,
+      openMs: stats.openMs,
+      strategy: stats.strategy,
+      ...acc,
+    };
+  } finally {
+    dataset.close();
+  }
+}
+
 /** Yields to the event loop: Node unmaps dropped mappings from an immediate (see MappedFile in mmap-core). */
 const yieldToLoop = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -104,7 +154,7 @@ async function bestVerifiedAndUnverified(dir) {
 async function best(dir, strategy) {
   let top;
   for (let i = 0; i < REPEAT; i++) {
-    const r = replayOnce(dir, strategy);
+    const r = strategy === 'chunks' ? chunkReplayOnce(dir) : replayOnce(dir, strategy);
     if (!top || r.ms < top.ms) top = r;
     await yieldToLoop();
   }
@@ -163,14 +213,121 @@ async function duckdbPeer(dir) {
 
 const rows = [];
 const raw = [];
+const chunkRows = [];
+const CHUNK_SWEEP = (process.env.REPLAY_CHUNK_SWEEP ?? '').split(',').filter(Boolean).map(Number);
+
+/** Builds bench/native/merge-ceiling.c with the system compiler; null (and a message) when there is none. */
+function buildNative() {
+  const source = join(REPO, 'bench', 'native', 'merge-ceiling.c');
+  const binary = join(tmp, 'merge-ceiling');
+  for (const cc of ['cc', 'gcc']) {
+    const r = spawnSync(cc, ['-O3', '-o', binary, source], { stdio: 'inherit' });
+    if (r.status === 0) return binary;
+  }
+  console.log('native ceiling skipped: no C compiler (cc or gcc -O3 failed or is missing)');
+  return null;
+}
+let nativeBinary;
+
+/**
+ * Replays heap copies of the dataset's ts and close streams: KWayMerge chunks and batches (auto, same
+ * consumers) and the native ceiling over the same arrays (written to a file the C program reads).
+ */
+async function measureInMemory(dir, kind) {
+  const dataset = Dataset.open(dir);
+  const streams = [];
+  const closes = [];
+  for (const symbol of dataset.symbols) {
+    for (const file of dataset.openPartitions(symbol)) {
+      streams.push(file.timestampsNs().slice());
+      closes.push(file.f64('close').slice());
+    }
+  }
+  dataset.close();
+  const events = streams.reduce((n, s) => n + s.length, 0);
+  const chunkRate = (chunkEvents) => {
+    let bestMs = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < REPEAT; i++) {
+      const acc = { sum: 0, tsXor: 0 };
+      const t0 = performance.now();
+      const merge = new KWayMerge(streams, { columns: { close: closes }, chunkEvents });
+      for (let c = merge.nextChunk(); c !== null; c = merge.nextChunk()) consumeChunk(c, acc);
+      bestMs = Math.min(bestMs, performance.now() - t0);
+    }
+    return events / (bestMs / 1000);
+  };
+  const chunks = chunkRate(undefined);
+  const sweepRates = Object.fromEntries(CHUNK_SWEEP.map((n) => [n, chunkRate(n)]));
+  if (CHUNK_SWEEP.length > 0)
+    console.log(
+      `in-memory chunks by capacity (M events/s): ${CHUNK_SWEEP.map((n) => `${n}: ${fmt(sweepRates[n] / 1e6, 2)}`).join(', ')}`,
+    );
+  let batchMs = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < REPEAT; i++) {
+    const t0 = performance.now();
+    const merge = new KWayMerge(streams, { columns: { close: closes } });
+    let sum = 0;
+    let tsXor = 0;
+    for (let b = merge.next(); b !== null; b = merge.next()) {
+      const close = b.columns.close;
+      const ts = Number(b.timestampNs & 0xffffn);
+      let s = 0;
+      let x = 0;
+      for (let k = 0; k < b.length; k++) {
+        s += close[k];
+        x ^= ts;
+      }
+      sum += s;
+      tsXor ^= x;
+    }
+    batchMs = Math.min(batchMs, performance.now() - t0);
+    if (Number.isNaN(sum + tsXor)) console.log('(NaN)');
+  }
+  if (nativeBinary === undefined) nativeBinary = buildNative();
+  let nativeTree = null;
+  let nativeSweep = null;
+  if (nativeBinary !== null) {
+    const file = join(tmp, 'streams.bin');
+    const fd = openSync(file, 'w');
+    const header = new BigUint64Array(1 + streams.length);
+    header[0] = BigInt(streams.length);
+    streams.forEach((s, i) => {
+      header[i + 1] = BigInt(s.length);
+    });
+    writeSync(fd, header);
+    for (const s of streams) writeSync(fd, s);
+    for (const c of closes) writeSync(fd, c);
+    closeSync(fd);
+    const native = (mode) =>
+      JSON.parse(execFileSync(nativeBinary, [file, mode, String(REPEAT)], { encoding: 'utf8' }).trim());
+    nativeTree = native('tree');
+    if (kind === 'bars') nativeSweep = native('sweep');
+    rmSync(file);
+    for (const r of [nativeTree, nativeSweep])
+      if (r !== null && r.events !== events)
+        throw new Error(`native ${r.mode} replayed ${r.events} of ${events} events`);
+  }
+  return {
+    events,
+    chunks,
+    chunkSweep: sweepRates,
+    batches: events / (batchMs / 1000),
+    nativeTree,
+    nativeSweep,
+  };
+}
 /** One table row; `forced: false` runs only `auto` (the segment rows), `peer` reuses a DuckDB result. */
-async function measure(label, dir, { sweep = true, forced = true, peer: knownPeer } = {}) {
+async function measure(label, dir, { sweep = true, forced = true, peer: knownPeer, inMemory = null } = {}) {
   // The dataset was just written: flush it so that writeback does not run during the timed replays, and
   // replay once untimed (the page cache and the JIT as in the runs that follow).
   spawnSync('sync');
   replayOnce(dir, 'auto');
   await yieldToLoop();
   const { verified: auto, unverified } = await bestVerifiedAndUnverified(dir);
+  const chunks = await best(dir, 'chunks');
+  if (Math.abs(chunks.sum - auto.sum) > 1e-6 * Math.abs(auto.sum) || chunks.events !== auto.events) {
+    throw new Error(`chunk and batch replays of ${dir} differ`);
+  }
   const runForced = forced && FORCED;
   const tree = runForced ? await best(dir, 'tree') : null;
   const buckets = runForced ? await best(dir, 'buckets') : null;
@@ -196,8 +353,35 @@ async function measure(label, dir, { sweep = true, forced = true, peer: knownPee
     block ? fmt(rate(block) / 1e6, 2) : '-',
     peer ? fmt(rate(peer) / 1e6, 2) : '-',
     peer ? `${fmt(rate(auto) / rate(peer), 1)}×` : '-',
+    fmt(rate(chunks) / 1e6, 2),
+    peer ? `${fmt(rate(chunks) / rate(peer), 1)}×` : '-',
   ]);
-  raw.push({ label, auto, unverified, tree, buckets, block, sweep: swept, peer });
+  raw.push({ label, auto, unverified, tree, buckets, block, sweep: swept, peer, chunks });
+  const memory = inMemory ? await measureInMemory(dir, inMemory) : null;
+  if (memory !== null) {
+    const ceiling = Math.max(
+      memory.nativeTree?.eventsPerSecond ?? 0,
+      memory.nativeSweep?.eventsPerSecond ?? 0,
+    );
+    const ofCeiling = (r) => (ceiling > 0 ? `${fmt((100 * r) / ceiling, 0)} %` : '-');
+    chunkRows.push([
+      label,
+      fmt(rate(chunks) / 1e6, 2),
+      ofCeiling(rate(chunks)),
+      fmt(rate(auto) / 1e6, 2),
+      ofCeiling(rate(auto)),
+      fmt(memory.chunks / 1e6, 2),
+      ofCeiling(memory.chunks),
+      fmt(memory.batches / 1e6, 2),
+      ofCeiling(memory.batches),
+      memory.nativeTree ? fmt(memory.nativeTree.eventsPerSecond / 1e6, 2) : '-',
+      memory.nativeSweep ? fmt(memory.nativeSweep.eventsPerSecond / 1e6, 2) : '-',
+      peer ? fmt(rate(peer) / 1e6, 2) : '-',
+      peer ? `${fmt(rate(chunks) / rate(peer), 1)}×` : '-',
+    ]);
+    raw.at(-1).inMemory = memory;
+    console.log(chunkRows.at(-1).join(' | '));
+  }
   console.log(rows.at(-1).join(' | '));
   return peer;
 }
@@ -247,7 +431,7 @@ try {
       let peer;
       if (LAYOUTS.includes('files')) {
         writeSyntheticDataset(out, { symbols, rowsPerSymbol: ROWS, kind, seed: 42 });
-        peer = await measure(label, out, { sweep: kind === 'bars' });
+        peer = await measure(label, out, { sweep: kind === 'bars', inMemory: kind });
         rmSync(out, { recursive: true, force: true });
       }
       if (LAYOUTS.includes('segments')) {
@@ -302,8 +486,31 @@ writeResults(RESULTS, {
         'block',
         'DuckDB',
         'auto / DuckDB',
+        'chunk API (auto, incl. open)',
+        'chunks / DuckDB',
       ],
       rows,
+    },
+    {
+      title: 'Chunk API vs the native ceiling (M events/s, % of the ceiling)',
+      data: 'synthetic bars/ticks (bench/synthetic.mjs, seed 42); "in memory" = heap copies of the same ts and close streams',
+      peer: 'native ceiling: bench/native/merge-ceiling.c (cc -O3) over the same in-memory arrays, same consumer; ceiling = the faster of its loser tree (packed 64-bit key) and, for bars, its sweep over shared timestamps. DuckDB as in the first table',
+      columns: [
+        'data',
+        'chunk API (incl. open, verified)',
+        '% of ceiling',
+        'batch API (auto, incl. open)',
+        '% of ceiling',
+        'KWayMerge chunks, in memory',
+        '% of ceiling',
+        'KWayMerge batches, in memory',
+        '% of ceiling',
+        'native loser tree',
+        'native sweep',
+        'DuckDB',
+        'chunk API / DuckDB',
+      ],
+      rows: chunkRows,
     },
   ],
   raw,
