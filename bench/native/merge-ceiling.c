@@ -14,7 +14,8 @@
  * - sweep: for data whose streams share timestamps (bars): one pass over the live streams per distinct
  *   timestamp, emitting the streams at the current minimum in id order and finding the next minimum.
  *
- * Prints one JSON line: {"mode":…, "events":…, "seconds": best of <repeat>, "eventsPerSecond":…, "checksum":…}.
+ * Prints one JSON line: {"mode":…, "events":…, "seconds": best of <repeat>, "eventsPerSecond":…, "checksum":…};
+ * seconds are CPU time of the process (CLOCK_PROCESS_CPUTIME_ID), so a loaded machine skews them less.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -29,7 +30,7 @@ static double **closes;
 
 static double now_s(void) {
   struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
   return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 

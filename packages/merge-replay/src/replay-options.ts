@@ -151,7 +151,7 @@ export interface ReplayStats {
   /** Timestamp of the last batch (ns since epoch), `null` when nothing was replayed. */
   lastTimestampNs: bigint | null;
   /** Merge algorithm in use at the end, and how often `'auto'` switched. */
-  strategy: 'tree' | 'buckets' | 'sweep' | 'block';
+  strategy: 'tree' | 'buckets' | 'block';
   strategySwitches: number;
   /** Files replayed: one per symbol, or one per partition for partitioned datasets. */
   streams: number;

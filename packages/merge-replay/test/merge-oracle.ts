@@ -53,7 +53,7 @@ export const barStreamsArb = fc.array(
   { maxLength: 70 },
 );
 
-export const STRATEGIES: MergeStrategy[] = ['auto', 'tree', 'buckets', 'sweep', 'block'];
+export const STRATEGIES: MergeStrategy[] = ['auto', 'tree', 'buckets', 'block'];
 
 export interface Event {
   timestampNs: bigint;

@@ -87,7 +87,6 @@ describe('replayChunks over datasets (one file per symbol, daily partitions, seg
     ['whole', 'auto', 65_536],
     ['whole', 'tree', 7],
     ['whole', 'buckets', 1],
-    ['whole', 'sweep', 100],
     ['whole', 'block', 50],
     ['daily', 'auto', 7],
     ['daily', 'block', 333],

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { RADIX_BITS, TWO_POW_32 } from './merge-tuning.js';
+import { RADIX_BITS, TWO_POW_32 } from '../merge-tuning.js';
 /**
  * Splits the block's keys (exact integers < 2^52 in doubles) into 32-bit halves, sets `idx[e] = e`,
  * stores in `bitsOut[0]` the trailing zero bits every key shares, and returns the number of significant
