@@ -164,6 +164,22 @@ describe('KWayMerge.nextChunk', () => {
     },
   );
 
+  it('clustered ticks (one far outlier) take the LSD radix sort instead of the bucket sort, same order', () => {
+    // 600 streams of irregular ticks within 200,000 ns, one stream with a tick 2^40 ns later: nearly every
+    // key falls in the first bucket of the top 16 bits, so the bucket sort gives up (> 64 events in one).
+    const random = mulberry32(3);
+    const streams = Array.from({ length: 600 }, (_, s) => {
+      const values = Array.from({ length: 30 }, () => BigInt(Math.floor(random() * 200_000)));
+      if (s === 599) values.push(2n ** 40n);
+      return BigInt64Array.from(values.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+    });
+    const columns = columnsOf(streams);
+    for (const strategy of ['auto', 'block'] as const) {
+      const merge = new KWayMerge(streams, { strategy, chunkEvents: 1000, columns });
+      expect(collectChunks(merge, 1000, streams, columns)).toEqual(oracle(streams));
+    }
+  });
+
   it('splits a run longer than the capacity over chunks marked continuesBatch', () => {
     const streams = Array.from({ length: 10 }, () => BigInt64Array.from([5n, 6n]));
     const merge = new KWayMerge(streams, { strategy: 'tree', chunkEvents: 4 });

@@ -5,6 +5,7 @@ import {
   BLOCK_MIN_EVENTS_PER_BATCH,
   BLOCK_RADIX_MIN_STREAMS,
   BLOCK_VIEW_EVENTS,
+  BUCKET_SORT_MAX_EVENTS,
   HI,
   LO,
   RADIX_BITS,
@@ -30,7 +31,7 @@ import {
   NEW_KEYS,
   UNSORTED,
 } from './block-kernels.js';
-import { radixPass, radixRuns, radixSplit } from './radix-sort.js';
+import { bucketSortRuns, radixPass, radixRuns, radixSplit } from './radix-sort.js';
 
 /**
  * The `'block'` strategy of `KWayMerge` (see `MergeStrategy`): sorts a block of time at once, at most
@@ -98,6 +99,8 @@ export class BlockStrategy {
   private radixLo2 = new Uint32Array(0);
   private radixHi2 = new Uint32Array(0);
   private radixIdx2 = new Int32Array(0);
+  /** Keys in sorted order of the bucket sort (see `bucketSortRuns`). */
+  private radixKeys = new Float64Array(0);
   private readonly radixCounts = new Int32Array(1 << RADIX_BITS);
   /** [0]: trailing zero bits shared by every key of the block (set by radixSplit). */
   private readonly radixBits = new Int32Array(1);
@@ -493,11 +496,27 @@ export class BlockStrategy {
       this.radixLo2 = new Uint32Array(size);
       this.radixHi2 = new Uint32Array(size);
       this.radixIdx2 = new Int32Array(size);
+      this.radixKeys = new Float64Array(size);
     }
     if (this.blockStarts.length < events + 1) {
       this.blockStarts = new Int32Array(events + 1);
       this.blockEnds = new Int32Array(events + 1);
     }
+    let maxKey = 0;
+    const keys = this.blockKeys;
+    for (let e = 0; e < events; e++) if (keys[e]! > maxKey) maxKey = keys[e]!;
+    const runs = bucketSortRuns(
+      keys,
+      events,
+      maxKey,
+      BUCKET_SORT_MAX_EVENTS,
+      this.radixCounts,
+      this.radixKeys,
+      this.radixIdx,
+      this.blockSlot,
+      this.blockStarts,
+    );
+    if (runs >= 0) return runs;
     const bits = radixSplit(
       this.blockKeys,
       events,
