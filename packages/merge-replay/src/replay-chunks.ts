@@ -11,8 +11,8 @@ import { sleepMs } from './sleep.js';
  */
 export interface ReplayChunkOptions extends Omit<ReplayOptions, 'gather'> {
   /**
-   * Events per chunk at most, ≥ 1. Default 65,536 (`KWayMergeOptions.chunkEvents`: measured in
-   * bench/results/replay.md).
+   * Events per chunk at most, ≥ 1. Default 16,384 (`KWayMergeOptions.chunkEvents`, measured:
+   * see `DEFAULT_CHUNK_EVENTS` in merge-tuning.ts).
    */
   chunkEvents?: number;
 }
