@@ -4,7 +4,6 @@ import {
   BLOCK_GRID_SLACK,
   BLOCK_MIN_EVENTS_PER_BATCH,
   BLOCK_RADIX_MIN_STREAMS,
-  BLOCK_VIEW_EVENTS,
   BUCKET_SORT_MAX_EVENTS,
   HI,
   LO,
@@ -31,6 +30,7 @@ import {
   NEW_KEYS,
   UNSORTED,
 } from './block-kernels.js';
+import { blockBatch, blockChunk } from './block-output.js';
 import { bucketSortRuns, radixPass, radixRuns, radixSplit } from './radix-sort.js';
 
 /**
@@ -48,8 +48,8 @@ export class BlockStrategy {
   /** Rows of each stream in the current block. */
   private readonly blockRows: Int32Array;
   /** Next event of the block arrays to hand out as a chunk, and whether the block was compacted. */
-  private blockPos = 0;
-  private blockCompacted = false;
+  blockPos = 0;
+  blockCompacted = false;
   /** After {@link prepare} returned false: the block's distinct timestamps and events (the facade's choice). */
   fallbackDistinct = 0;
   fallbackEvents = 0;
@@ -60,36 +60,36 @@ export class BlockStrategy {
   /** Bucket (distinct timestamp index) of each event in stream-major order, then its sorted position. */
   private blockSlot = new Int32Array(0);
   /** Sorted distinct keys of the block and a scratch array for merging. */
-  private blockUnion = new Float64Array(0);
+  blockUnion = new Float64Array(0);
   private blockUnion2 = new Float64Array(0);
   blockUnionLength = 0;
   /** Start of each bucket in the sorted arrays (length union + 1), and the scatter cursors. */
-  private blockStarts = new Int32Array(0);
+  blockStarts = new Int32Array(0);
   private blockNext = new Int32Array(0);
   /** End (exclusive) of each bucket in the sorted arrays: `blockStarts[u + 1]`, or less in a grid. */
-  private blockEnds = new Int32Array(0);
+  blockEnds = new Int32Array(0);
   /**
    * Timestamp of the block's first key (`blockHead`) as a bigint: bars (not radix-sorted) blocks emit
    * `blockHeadNs + BigInt(union[u])` instead of gathering every event's timestamp.
    */
-  private blockHeadNs = 0n;
+  blockHeadNs = 0n;
   /** True when the block was radix-sorted (ticks): batch timestamps come from `blockTs`. */
-  private blockRadix = false;
+  blockRadix = false;
   /** The block's events in output order: symbol id, row, gathered columns. */
-  private blockSym = new Int32Array(0);
+  blockSym = new Int32Array(0);
   /** Timestamps of the block's events in output order (int64, and as int32 halves for the copy). */
-  private blockTs = new BigInt64Array(0);
-  private blockTs32 = new Int32Array(0);
-  private blockRow = new Uint32Array(0);
-  private blockF64: Float64Array[] = [];
-  private blockI64: Int32Array[] = [];
+  blockTs = new BigInt64Array(0);
+  blockTs32 = new Int32Array(0);
+  blockRow = new Uint32Array(0);
+  blockF64: Float64Array[] = [];
+  blockI64: Int32Array[] = [];
   /** The block's rows of each gathered column in stream-major order (copied in pass 1), f64 and i64. */
   private blockStageF64: Float64Array[] = [];
   private blockStageI64: Int32Array[] = [];
   /** `blockI64` as BigInt64Array views, for zero-copy batches. */
-  private blockI64Big: BigInt64Array[] = [];
+  blockI64Big: BigInt64Array[] = [];
   /** Smallest head timestamp of the block as (high, low) halves: keys are offsets from it. */
-  private readonly blockHead = new Float64Array(2);
+  readonly blockHead = new Float64Array(2);
   /** Next bucket of the block to emit; `blockUnionLength` when the block is drained. */
   blockBucket = 0;
   /** Radix sort of sparse blocks: key halves and event indices, double-buffered, and the digit counts. */
@@ -110,12 +110,22 @@ export class BlockStrategy {
   private blockDirectOff = false;
 
   constructor(
-    private readonly state: MergeState,
+    readonly state: MergeState,
     blockEvents: number,
   ) {
     this.blockEvents = blockEvents;
     this.live = new Int32Array(Math.max(1, state.streamCount));
     this.blockRows = new Int32Array(Math.max(1, state.streamCount));
+  }
+
+  /** Block step: emits the next batch of the current block (see `blockBatch`); 0 at the end. */
+  next(): number {
+    return blockBatch(this);
+  }
+
+  /** The next chunk of the current block (see `blockChunk`). */
+  chunk(chunk: ReplayChunk): ReplayChunk {
+    return blockChunk(this, chunk);
   }
 
   /** Forgets the current block: the next step prepares a new one from the cursors. */
@@ -126,159 +136,6 @@ export class BlockStrategy {
   /** True when the current block is fully handed out (a new one must be prepared). */
   drained(): boolean {
     return this.blockBucket >= this.blockUnionLength;
-  }
-
-  /**
-   * Block step: emits the next bucket (distinct timestamp) of the current block from the sorted
-   * arrays and advances the cursors of its streams. Returns the batch length (0 at the end).
-   */
-  next(): number {
-    const u = this.blockBucket;
-    if (u >= this.blockUnionLength) return 0;
-    this.blockBucket = u + 1;
-    const start = this.blockStarts[u]!;
-    const end = this.blockEnds[u]!;
-    const n = end - start;
-    const batch = this.state.batch;
-    if (n >= BLOCK_VIEW_EVENTS) {
-      // Large batches (bars): zero-copy views of the block arrays; one view per array per batch.
-      batch.symbolIds = this.blockSym.subarray(start, end);
-      batch.rows = this.blockRow.subarray(start, end);
-      const columns = batch.columns;
-      const f64Names = this.state.f64Names;
-      for (let c = 0; c < f64Names.length; c++)
-        columns[f64Names[c]!] = this.blockF64[c]!.subarray(start, end);
-      const i64Names = this.state.i64Names;
-      for (let c = 0; c < i64Names.length; c++)
-        columns[i64Names[c]!] = this.blockI64Big[c]!.subarray(start, end);
-      this.state.batchViews = true;
-    } else if (n === 1) {
-      // Ticks: one event per batch, no loops.
-      this.state.ownBatch();
-      this.state.outSym[0] = this.blockSym[start]!;
-      this.state.outRows[0] = this.blockRow[start]!;
-      for (let c = 0; c < this.blockF64.length; c++) this.state.f64Outs[c]![0] = this.blockF64[c]![start]!;
-      for (let c = 0; c < this.blockI64.length; c++) {
-        this.state.i64Outs32[c]![0] = this.blockI64[c]![2 * start]!;
-        this.state.i64Outs32[c]![1] = this.blockI64[c]![2 * start + 1]!;
-      }
-    } else {
-      this.state.ownBatch();
-      if (n > this.state.outRows.length) this.state.growBatch(n);
-      copyInt32(this.blockSym, start, this.state.outSym, 0, n);
-      const rows = this.state.outRows;
-      const blockRow = this.blockRow;
-      for (let i = 0; i < n; i++) rows[i] = blockRow[start + i]!;
-      for (let c = 0; c < this.blockF64.length; c++) {
-        const from = this.blockF64[c]!;
-        const to = this.state.f64Outs[c]!;
-        for (let i = 0; i < n; i++) to[i] = from[start + i]!;
-      }
-      for (let c = 0; c < this.blockI64.length; c++)
-        copyInt32(this.blockI64[c]!, 2 * start, this.state.i64Outs32[c]!, 0, 2 * n);
-    }
-    // Radix blocks (ticks) from the block's contiguous copy of the timestamps (reading the stream would
-    // miss the cache); bars from the block's distinct keys: one BigInt addition per batch.
-    batch.timestampNs = this.blockRadix
-      ? this.blockTs[start]!
-      : this.blockHeadNs + BigInt(this.blockUnion[u]!);
-    return n;
-  }
-
-  /**
-   * The next chunk of the current (prepared) block: views of its sorted arrays from `blockPos`, up to
-   * `chunkEvents` events or the end of the block. Bar blocks get each event's timestamp written here
-   * (the block holds one key per distinct timestamp); radix blocks (ticks) already have them.
-   */
-  chunk(chunk: ReplayChunk): ReplayChunk {
-    if (!this.blockCompacted) this.compactBlock();
-    const unionLength = this.blockUnionLength;
-    const starts = this.blockStarts;
-    const blockEnds = this.blockEnds;
-    let u = this.blockBucket;
-    const start = this.blockPos;
-    const end = Math.min(start + this.state.chunkEvents, blockEnds[unionLength - 1]!);
-    const continues = start > starts[u]!;
-    const ends = this.state.chunkEnds;
-    const radix = this.blockRadix;
-    const ts32 = this.blockTs32;
-    const union = this.blockUnion;
-    const headHi = this.blockHead[0]!;
-    const headLo = this.blockHead[1]!;
-    let runs = 0;
-    while (u < unionLength) {
-      const runEnd = blockEnds[u]!;
-      const to = runEnd < end ? runEnd : end;
-      if (!radix) {
-        // ts = head + key, as (hi, lo) halves: key < 2^52 splits exactly into 2^32 · q + r.
-        const key = union[u]!;
-        const q = Math.floor(key / TWO_POW_32);
-        let lo = headLo + (key - q * TWO_POW_32);
-        let hi = headHi + q;
-        if (lo >= TWO_POW_32) {
-          lo -= TWO_POW_32;
-          hi++;
-        }
-        const from = starts[u]! > start ? starts[u]! : start;
-        for (let k = from; k < to; k++) {
-          ts32[2 * k + HI] = hi;
-          ts32[2 * k + LO] = lo;
-        }
-      }
-      ends[runs++] = to - start;
-      if (runEnd > end) break; // the run goes on in the next chunk
-      u++;
-      if (runEnd === end) break;
-    }
-    this.blockBucket = u;
-    this.blockPos = end;
-    const n = end - start;
-    const started = continues ? runs - 1 : runs;
-    this.chunkRunsStarted = started;
-    chunk.length = n;
-    chunk.symbolId = this.blockSym.subarray(start, end);
-    chunk.row = this.blockRow.subarray(start, end);
-    chunk.timestampNs = this.blockTs.subarray(start, end);
-    const columns = chunk.columns;
-    const f64Names = this.state.f64Names;
-    for (let c = 0; c < f64Names.length; c++) columns[f64Names[c]!] = this.blockF64[c]!.subarray(start, end);
-    const i64Names = this.state.i64Names;
-    for (let c = 0; c < i64Names.length; c++)
-      columns[i64Names[c]!] = this.blockI64Big[c]!.subarray(start, end);
-    chunk.batchEnds = ends.subarray(0, runs);
-    chunk.batchCount = runs;
-    chunk.continuesBatch = continues;
-    return chunk;
-  }
-
-  /**
-   * Closes the gaps a grid leaves between runs (streams missing at a timestamp), so the block's events
-   * are contiguous and a chunk can be one view; sizes the per-event timestamps of a bar block.
-   */
-  private compactBlock(): void {
-    this.blockCompacted = true;
-    const unionLength = this.blockUnionLength;
-    const starts = this.blockStarts;
-    const ends = this.blockEnds;
-    let w = 0;
-    for (let u = 0; u < unionLength; u++) {
-      const s = starts[u]!;
-      const e = ends[u]!;
-      if (s !== w) {
-        this.blockSym.copyWithin(w, s, e);
-        this.blockRow.copyWithin(w, s, e);
-        for (const a of this.blockF64) a.copyWithin(w, s, e);
-        for (const a of this.blockI64) a.copyWithin(2 * w, 2 * s, 2 * e);
-        if (this.blockRadix) this.blockTs.copyWithin(w, s, e);
-        starts[u] = w;
-        ends[u] = w + (e - s);
-      }
-      w += e - s;
-    }
-    if (!this.blockRadix && this.blockTs.length < w) {
-      this.blockTs = new BigInt64Array(Math.max(w, 1024));
-      this.blockTs32 = new Int32Array(this.blockTs.buffer);
-    }
   }
 
   /**
