@@ -9,15 +9,21 @@
 // the same data in 1 GiB segment files), REPLAY_PREFETCH (auto (default) | on | off), REPLAY_FORCED=0 (skip
 // the forced strategies: only auto, verified and unverified), REPLAY_RESULTS (results name, default
 // `replay`; a subset run should write elsewhere, e.g. `replay-verify`). The defaults give the full table.
+// Chunk API: every row also measures replayChunks (auto, verified; the consumer reads ts and close of every
+// event from the chunk's arrays). Synthetic rows also replay the same streams from memory (heap copies of
+// ts and close): KWayMerge chunks and batches in JS, and the native ceiling, a C k-way merge
+// (bench/native/merge-ceiling.c: loser tree with one packed 64-bit key, and for bars a sweep over the shared
+// timestamps) built here with the system cc/gcc -O3 (skipped with a message when there is none).
+// REPLAY_CHUNK_SWEEP=4096,16384,… also measures in-memory chunks at those capacities (the default's choice).
 // Verified reads: every row measures auto twice, verified (the default: Dataset.open verify true, block
 // checksums checked as the replay advances) and unverified (Dataset.open verify false, as --no-verify), in
 // alternating runs so that load changes hit both alike; the forced strategies run verified.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Dataset } from '../../packages/columnar-format/dist/index.js';
-import { replayDataset } from '../../packages/merge-replay/dist/index.js';
+import { KWayMerge, replayChunks, replayDataset } from '../../packages/merge-replay/dist/index.js';
 import { fmt, REPO, SHARED_DATA, writeResults } from '../lib.mjs';
 import { writeSyntheticDataset } from '../synthetic.mjs';
 
@@ -37,12 +43,19 @@ const FORCED = process.env.REPLAY_FORCED !== '0';
 const RESULTS = process.env.REPLAY_RESULTS ?? 'replay';
 const tmp = mkdtempSync(join(tmpdir(), 'mmtape-bench-replay-'));
 
+/** CPU time of this process (user + system), ms: the ceiling table uses CPU time (less skewed by load). */
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
 // The consumer reads ts and close of every event: ts is shared by the batch (batch.timestampNs, one
 // BigInt per batch), close comes gathered and aligned with batch.symbolIds (batch.columns.close). Both
 // consumers (this one and DuckDB's) keep their running sums in locals of the loop: a `let` captured by a
 // closure and updated per event makes V8 box a heap number per addition (measured: ~14 ns/event, more
 // than the merge).
 function replayOnce(dir, strategy, verify = true) {
+  const cpu0 = cpuMs();
   const dataset = Dataset.open(dir, { verify });
   let sum = 0;
   let tsXor = 0;
@@ -70,10 +83,57 @@ function replayOnce(dir, strategy, verify = true) {
       events: stats.events,
       batches: stats.batches,
       ms: stats.elapsedMs,
+      cpuMs: cpuMs() - cpu0,
       openMs: stats.openMs,
       strategy: stats.strategy,
       sum,
       tsXor,
+    };
+  } finally {
+    dataset.close();
+  }
+}
+
+/**
+ * The chunk consumer: close from the chunk's gathered column, ts of every event as its low 32 bits through
+ * an Int32Array view of `timestampNs` (one view per chunk, no BigInt per event), xor of the low 16 bits
+ * as the batch consumer and the native ceiling do.
+ */
+function consumeChunk(chunk, acc) {
+  const close = chunk.columns.close;
+  const ts = chunk.timestampNs;
+  const ts32 = new Int32Array(ts.buffer, ts.byteOffset, 2 * chunk.length);
+  let s = 0;
+  let x = 0;
+  for (let i = 0; i < chunk.length; i++) {
+    s += close[i];
+    x ^= ts32[2 * i] & 0xffff; // little-endian: the low half first
+  }
+  acc.sum += s;
+  acc.tsXor ^= x;
+}
+
+function chunkReplayOnce(dir, verify = true) {
+  const cpu0 = cpuMs();
+  const dataset = Dataset.open(dir, { verify });
+  const acc = { sum: 0, tsXor: 0 };
+  try {
+    const replay = replayChunks(dataset, {
+      columns: ['close'],
+      memory: false,
+      stageRows: STAGE_ROWS,
+      prefetch: PREFETCH,
+    });
+    for (const chunk of replay) consumeChunk(chunk, acc);
+    const stats = replay.stats();
+    return {
+      events: stats.events,
+      batches: stats.batches,
+      ms: stats.elapsedMs,
+      cpuMs: cpuMs() - cpu0,
+      openMs: stats.openMs,
+      strategy: stats.strategy,
+      ...acc,
     };
   } finally {
     dataset.close();
@@ -89,7 +149,9 @@ async function bestVerifiedAndUnverified(dir) {
   let unverified;
   for (let i = 0; i < REPEAT; i++) {
     const v = replayOnce(dir, 'auto', true);
+    const cpuBest = Math.min(v.cpuMs, verified?.cpuBestMs ?? Number.POSITIVE_INFINITY);
     if (!verified || v.ms < verified.ms) verified = v;
+    verified.cpuBestMs = cpuBest;
     await yieldToLoop();
     const u = replayOnce(dir, 'auto', false);
     if (!unverified || u.ms < unverified.ms) unverified = u;
@@ -104,8 +166,10 @@ async function bestVerifiedAndUnverified(dir) {
 async function best(dir, strategy) {
   let top;
   for (let i = 0; i < REPEAT; i++) {
-    const r = replayOnce(dir, strategy);
+    const r = strategy === 'chunks' ? chunkReplayOnce(dir) : replayOnce(dir, strategy);
+    const cpuBest = Math.min(r.cpuMs, top?.cpuBestMs ?? Number.POSITIVE_INFINITY);
     if (!top || r.ms < top.ms) top = r;
+    top.cpuBestMs = cpuBest;
     await yieldToLoop();
   }
   return top;
@@ -163,20 +227,136 @@ async function duckdbPeer(dir) {
 
 const rows = [];
 const raw = [];
+const chunkRows = [];
+const CHUNK_SWEEP = (process.env.REPLAY_CHUNK_SWEEP ?? '').split(',').filter(Boolean).map(Number);
+
+/** Builds bench/native/merge-ceiling.c with the system compiler; null (and a message) when there is none. */
+function buildNative() {
+  const source = join(REPO, 'bench', 'native', 'merge-ceiling.c');
+  const binary = join(tmp, 'merge-ceiling');
+  for (const cc of ['cc', 'gcc']) {
+    const r = spawnSync(cc, ['-O3', '-o', binary, source], { stdio: 'inherit' });
+    if (r.status === 0) return binary;
+  }
+  console.log('native ceiling skipped: no C compiler (cc or gcc -O3 failed or is missing)');
+  return null;
+}
+let nativeBinary;
+
+/**
+ * Replays heap copies of the dataset's ts and close streams: KWayMerge chunks and batches (auto, same
+ * consumers) and the native ceiling over the same arrays (written to a file the C program reads).
+ */
+async function measureInMemory(dir, kind) {
+  const dataset = Dataset.open(dir);
+  const streams = [];
+  const closes = [];
+  for (const symbol of dataset.symbols) {
+    for (const file of dataset.openPartitions(symbol)) {
+      streams.push(file.timestampsNs().slice());
+      closes.push(file.f64('close').slice());
+    }
+  }
+  dataset.close();
+  const events = streams.reduce((n, s) => n + s.length, 0);
+  const chunkMs = (chunkEvents) => {
+    const acc = { sum: 0, tsXor: 0 };
+    const t0 = cpuMs();
+    const merge = new KWayMerge(streams, { columns: { close: closes }, chunkEvents });
+    for (let c = merge.nextChunk(); c !== null; c = merge.nextChunk()) consumeChunk(c, acc);
+    return cpuMs() - t0;
+  };
+  const batchMs = () => {
+    const t0 = cpuMs();
+    const merge = new KWayMerge(streams, { columns: { close: closes } });
+    let sum = 0;
+    let tsXor = 0;
+    for (let b = merge.next(); b !== null; b = merge.next()) {
+      const close = b.columns.close;
+      const ts = Number(b.timestampNs & 0xffffn);
+      let s = 0;
+      let x = 0;
+      for (let k = 0; k < b.length; k++) {
+        s += close[k];
+        x ^= ts;
+      }
+      sum += s;
+      tsXor ^= x;
+    }
+    if (Number.isNaN(sum + tsXor)) console.log('(NaN)');
+    return cpuMs() - t0;
+  };
+  if (nativeBinary === undefined) nativeBinary = buildNative();
+  const file = join(tmp, 'streams.bin');
+  if (nativeBinary !== null) {
+    const fd = openSync(file, 'w');
+    const header = new BigUint64Array(1 + streams.length);
+    header[0] = BigInt(streams.length);
+    streams.forEach((s, i) => {
+      header[i + 1] = BigInt(s.length);
+    });
+    writeSync(fd, header);
+    for (const s of streams) writeSync(fd, s);
+    for (const c of closes) writeSync(fd, c);
+    closeSync(fd);
+  }
+  const native = (mode) => {
+    const r = JSON.parse(execFileSync(nativeBinary, [file, mode, '1'], { encoding: 'utf8' }).trim());
+    if (r.events !== events) throw new Error(`native ${mode} replayed ${r.events} of ${events} events`);
+    return r.seconds * 1000;
+  };
+  // Rounds alternate the contenders (JS chunks, JS batches, native tree, native sweep), so that load
+  // changes hit them alike; best of REPEAT each.
+  const best = { chunks: Infinity, batches: Infinity, tree: Infinity, sweep: Infinity };
+  for (let i = 0; i < REPEAT; i++) {
+    best.chunks = Math.min(best.chunks, chunkMs(undefined));
+    best.batches = Math.min(best.batches, batchMs());
+    if (nativeBinary !== null) {
+      best.tree = Math.min(best.tree, native('tree'));
+      if (kind === 'bars') best.sweep = Math.min(best.sweep, native('sweep'));
+    }
+  }
+  if (nativeBinary !== null) rmSync(file);
+  const sweepRates = {};
+  for (const n of CHUNK_SWEEP) {
+    let ms = Infinity;
+    for (let i = 0; i < REPEAT; i++) ms = Math.min(ms, chunkMs(n));
+    sweepRates[n] = events / (ms / 1000);
+  }
+  if (CHUNK_SWEEP.length > 0)
+    console.log(
+      `in-memory chunks by capacity (M events/s): ${CHUNK_SWEEP.map((n) => `${n}: ${fmt(sweepRates[n] / 1e6, 2)}`).join(', ')}`,
+    );
+  const perSecond = (ms) => events / (ms / 1000);
+  const chunks = perSecond(best.chunks);
+  const nativeTree = best.tree < Infinity ? { mode: 'tree', eventsPerSecond: perSecond(best.tree) } : null;
+  const nativeSweep =
+    best.sweep < Infinity ? { mode: 'sweep', eventsPerSecond: perSecond(best.sweep) } : null;
+  return {
+    events,
+    chunks,
+    chunkSweep: sweepRates,
+    batches: perSecond(best.batches),
+    nativeTree,
+    nativeSweep,
+  };
+}
 /** One table row; `forced: false` runs only `auto` (the segment rows), `peer` reuses a DuckDB result. */
-async function measure(label, dir, { sweep = true, forced = true, peer: knownPeer } = {}) {
+async function measure(label, dir, { forced = true, peer: knownPeer, inMemory = null } = {}) {
   // The dataset was just written: flush it so that writeback does not run during the timed replays, and
   // replay once untimed (the page cache and the JIT as in the runs that follow).
   spawnSync('sync');
   replayOnce(dir, 'auto');
   await yieldToLoop();
   const { verified: auto, unverified } = await bestVerifiedAndUnverified(dir);
+  const chunks = await best(dir, 'chunks');
+  if (Math.abs(chunks.sum - auto.sum) > 1e-6 * Math.abs(auto.sum) || chunks.events !== auto.events) {
+    throw new Error(`chunk and batch replays of ${dir} differ`);
+  }
   const runForced = forced && FORCED;
   const tree = runForced ? await best(dir, 'tree') : null;
   const buckets = runForced ? await best(dir, 'buckets') : null;
   const block = runForced ? await best(dir, 'block') : null;
-  // A forced sweep is O(live streams) per batch: on ticks (one event per batch) it takes minutes.
-  const swept = runForced && sweep ? await best(dir, 'sweep') : null;
   const peer =
     knownPeer !== undefined ? knownPeer : process.env.REPLAY_SKIP_DUCKDB ? null : await duckdbPeer(dir);
   const rate = (r) => r.events / (r.ms / 1000);
@@ -192,12 +372,39 @@ async function measure(label, dir, { sweep = true, forced = true, peer: knownPee
     fmt(mergeRate(auto) / 1e6, 2),
     tree ? fmt(rate(tree) / 1e6, 2) : '-',
     buckets ? fmt(rate(buckets) / 1e6, 2) : '-',
-    swept ? fmt(rate(swept) / 1e6, 2) : '-',
     block ? fmt(rate(block) / 1e6, 2) : '-',
     peer ? fmt(rate(peer) / 1e6, 2) : '-',
     peer ? `${fmt(rate(auto) / rate(peer), 1)}×` : '-',
+    fmt(rate(chunks) / 1e6, 2),
+    peer ? `${fmt(rate(chunks) / rate(peer), 1)}×` : '-',
   ]);
-  raw.push({ label, auto, unverified, tree, buckets, block, sweep: swept, peer });
+  raw.push({ label, auto, unverified, tree, buckets, block, peer, chunks });
+  const memory = inMemory ? await measureInMemory(dir, inMemory) : null;
+  if (memory !== null) {
+    const ceiling = Math.max(
+      memory.nativeTree?.eventsPerSecond ?? 0,
+      memory.nativeSweep?.eventsPerSecond ?? 0,
+    );
+    const ofCeiling = (r) => (ceiling > 0 ? `${fmt((100 * r) / ceiling, 0)} %` : '-');
+    const cpuRate = (r) => r.events / (r.cpuBestMs / 1000);
+    chunkRows.push([
+      label,
+      fmt(cpuRate(chunks) / 1e6, 2),
+      ofCeiling(cpuRate(chunks)),
+      fmt(cpuRate(auto) / 1e6, 2),
+      ofCeiling(cpuRate(auto)),
+      fmt(memory.chunks / 1e6, 2),
+      ofCeiling(memory.chunks),
+      fmt(memory.batches / 1e6, 2),
+      ofCeiling(memory.batches),
+      memory.nativeTree ? fmt(memory.nativeTree.eventsPerSecond / 1e6, 2) : '-',
+      memory.nativeSweep ? fmt(memory.nativeSweep.eventsPerSecond / 1e6, 2) : '-',
+      peer ? fmt(rate(peer) / 1e6, 2) : '-',
+      peer ? `${fmt(rate(chunks) / rate(peer), 1)}×` : '-',
+    ]);
+    raw.at(-1).inMemory = memory;
+    console.log(chunkRows.at(-1).join(' | '));
+  }
   console.log(rows.at(-1).join(' | '));
   return peer;
 }
@@ -247,7 +454,7 @@ try {
       let peer;
       if (LAYOUTS.includes('files')) {
         writeSyntheticDataset(out, { symbols, rowsPerSymbol: ROWS, kind, seed: 42 });
-        peer = await measure(label, out, { sweep: kind === 'bars' });
+        peer = await measure(label, out, { inMemory: kind });
         rmSync(out, { recursive: true, force: true });
       }
       if (LAYOUTS.includes('segments')) {
@@ -259,7 +466,6 @@ try {
           segmentBytes: SEGMENT_BYTES,
         });
         await measure(`${label}, segments`, out, {
-          sweep: kind === 'bars',
           forced: !LAYOUTS.includes('files'),
           peer,
         });
@@ -278,7 +484,7 @@ writeResults(RESULTS, {
     '"auto, unverified" the same with `Dataset.open(dir, { verify: false })` (`--no-verify`), runs alternating; "verified / unverified" is the throughput ratio. ' +
     'mmtape columns: strategy auto (the algorithm it ended with), then each strategy forced; the time includes opening ' +
     'the column files (a fresh Dataset per run) and the consumer, except "merge only" (auto without the time to ' +
-    'the first batch: opening files, views, staging). Forced sweep is not run on ticks (O(streams) per event). ' +
+    'the first batch: opening files, views, staging). ' +
     'Datasets are warm in the page cache. Rows ending in ", segments" replay the same data stored in 1 GiB ' +
     'segment files (`mmtape ingest --segment-mb 1024`, DatasetWriter `segmentBytes`; strategy auto only, same ' +
     `DuckDB figure). Prefetch: ${process.env.REPLAY_PREFETCH ?? 'auto (the library default: on above 256 MiB of ts + close; every dataset here is below)'}.`,
@@ -298,12 +504,37 @@ writeResults(RESULTS, {
         'auto, merge only',
         'tree',
         'buckets',
-        'sweep',
         'block',
         'DuckDB',
         'auto / DuckDB',
+        'chunk API (auto, incl. open)',
+        'chunks / DuckDB',
       ],
       rows,
+    },
+    {
+      title: 'Chunk API vs the native ceiling (M events/s, % of the ceiling)',
+      notes: [
+        'Every rate in this table except DuckDB is CPU time of the process (process.cpuUsage, CLOCK_PROCESS_CPUTIME_ID), best of the runs, so load from other processes skews it less than wall time: the dataset rows (chunk and batch API, including opening the files and verified reads) are the runs of the first table timed in CPU time; the in-memory rows replay heap copies. "chunk API / DuckDB" compares wall times, as the first table.',
+      ],
+      data: 'synthetic bars/ticks (bench/synthetic.mjs, seed 42); "in memory" = heap copies of the same ts and close streams',
+      peer: 'native ceiling: bench/native/merge-ceiling.c (cc -O3) over the same in-memory arrays, same consumer; ceiling = the faster of its loser tree (packed 64-bit key) and, for bars, its sweep over shared timestamps. DuckDB as in the first table',
+      columns: [
+        'data',
+        'chunk API (incl. open, verified), CPU time',
+        '% of ceiling',
+        'batch API (auto, incl. open, verified), CPU time',
+        '% of ceiling',
+        'KWayMerge chunks, in memory',
+        '% of ceiling',
+        'KWayMerge batches, in memory',
+        '% of ceiling',
+        'native loser tree',
+        'native sweep',
+        'DuckDB',
+        'chunk API / DuckDB',
+      ],
+      rows: chunkRows,
     },
   ],
   raw,

@@ -165,12 +165,11 @@ for (const [name, make] of [
   const streams = make(42);
   // Warm-up on a small prefix so both contenders are JIT-compiled before timing.
   const small = streams.slice(0, 50).map((s) => s.subarray(0, 1000));
-  for (const strategy of ['tree', 'buckets', 'sweep', 'block', 'auto']) runMerge(small, strategy);
+  for (const strategy of ['tree', 'buckets', 'block', 'auto']) runMerge(small, strategy);
   runHeap(small);
   for (let round = 1; round <= ROUNDS; round++) {
     time(`${name}: loser tree (round ${round})`, () => runMerge(streams, 'tree'));
     time(`${name}: buckets (round ${round})`, () => runMerge(streams, 'buckets'));
-    if (name !== 'jittered ticks') time(`${name}: sweep (round ${round})`, () => runMerge(streams, 'sweep'));
     time(`${name}: block (round ${round})`, () => runMerge(streams, 'block'));
     time(`${name}: auto (round ${round})`, () => runMerge(streams, 'auto'));
     time(`${name}: binary heap (round ${round})`, () => runHeap(streams));

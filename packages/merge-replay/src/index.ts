@@ -32,6 +32,15 @@ export {
 export type { KWayMergeOptions, MergeStats, MergeStrategy, ReplayAsyncOptions } from './k-way-merge.js';
 export { KWayMerge } from './k-way-merge.js';
 export type { ReplayBatch } from './replay-batch.js';
+export type { ReplayChunk } from './replay-chunk.js';
+export type {
+  ReplayChunkAsyncIterator,
+  ReplayChunkAsyncOptions,
+  ReplayChunkIterator,
+  ReplayChunkOptions,
+} from './replay-chunks.js';
+export { replayChunks, replayChunksAsync } from './replay-chunks.js';
+export { replayDataset } from './replay-dataset.js';
 export type {
   ReplayColumnData,
   ReplayColumnFile,
@@ -40,5 +49,5 @@ export type {
   ReplayOptions,
   ReplayPrefetchOptions,
   ReplayStats,
-} from './replay-dataset.js';
-export { AUTO_PREFETCH_MIN_BYTES, replayDataset } from './replay-dataset.js';
+} from './replay-options.js';
+export { AUTO_PREFETCH_MIN_BYTES } from './replay-options.js';

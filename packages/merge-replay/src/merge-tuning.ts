@@ -36,6 +36,15 @@ export const BLOCK_AT_EVENTS_PER_BATCH = 8;
 export const RADIX_BITS = 16;
 
 /**
+ * Largest bucket of the MSD bucket sort of a sparse block (`bucketSortRuns`: top 16 bits of the key
+ * range, then insertion sort per bucket): 64 events. Irregular ticks put a few events in each of the
+ * 65,536 buckets (a 262,144-event block: 4 on average); a bucket above 64 means clustered keys, where
+ * insertion sort turns quadratic, and the block takes the LSD radix sort instead. Measured in-memory on
+ * 3,000 tick streams × 2,000 rows (CPU time, loaded 2-core machine): see bench/results/replay-chunks.md.
+ */
+export const BUCKET_SORT_MAX_EVENTS = 64;
+
+/**
  * Live streams below which `'auto'` emits a sparse block (ticks) through the tree or buckets instead of
  * radix-sorting it: with few streams the loser tree's `log2 N` comparisons per event cost less than the
  * radix sort's passes.
@@ -96,3 +105,14 @@ export const MAX_STREAM_ROWS = 0xffffffff;
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 export const HI = LITTLE_ENDIAN ? 1 : 0;
 export const LO = LITTLE_ENDIAN ? 0 : 1;
+
+/**
+ * Default events per chunk of `KWayMerge.nextChunk` (`chunkEvents`): 16,384 events, 448 KiB of chunk
+ * arrays with one f64 column (symbol id 4, row 4, timestamp 8, column 8 bytes per event, and the run
+ * ends), so a chunk the consumer reads stays in L2. A chunk of the `'block'` strategy is a view of the
+ * block arrays and ends at a block boundary. Measured in memory on 3,000 streams × 2,000 rows with a
+ * consumer reading ts and close of every event (CPU time, best of 3, loaded 2-core machine, M events/s),
+ * chunks of 4,096 / 16,384 / 65,536 / 262,144 events: bars 33.1 / 33.4 / 29.5 / 30.0, ticks
+ * 8.4 / 8.9 / 8.8 / 8.7: 16,384 and above are within noise, 4,096 is slower on ticks.
+ */
+export const DEFAULT_CHUNK_EVENTS = 16_384;

@@ -1,101 +1,19 @@
 import { mulberry32 } from '@mmtape/test-utils';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { isMergeReplayError, KWayMerge, type MergeStrategy, UnsortedStreamError } from '../src/index.js';
 import {
-  isMergeReplayError,
-  KWayMerge,
-  type MergeStrategy,
-  type ReplayBatch,
-  UnsortedStreamError,
-} from '../src/index.js';
-
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
-const TWO_32 = 2n ** 32n;
-
-/** Timestamps that stress the (signed hi, unsigned lo) comparison and produce many ties. */
-const timestampArb: fc.Arbitrary<bigint> = fc.oneof(
-  fc.bigInt({ min: INT64_MIN, max: INT64_MAX }),
-  fc.constantFrom(
-    INT64_MIN,
-    INT64_MIN + 1n,
-    INT64_MAX,
-    INT64_MAX - 1n,
-    0n,
-    -1n,
-    TWO_32 - 1n,
-    TWO_32,
-    TWO_32 + 1n,
-    -TWO_32,
-    -TWO_32 - 1n,
-    -TWO_32 + 1n,
-    2n ** 31n,
-    2n ** 31n - 1n,
-    -(2n ** 31n),
-    -(2n ** 31n) - 1n,
-    -86_400_000_000_000n, // 1969-12-31, before the epoch
-  ),
-  fc.bigInt({ min: -3n, max: 3n }),
-  fc.bigInt({ min: TWO_32 - 2n, max: TWO_32 + 2n }),
-  fc.bigInt({ min: -TWO_32 - 2n, max: -TWO_32 + 2n }),
-);
-
-const streamArb = fc
-  .array(timestampArb, { maxLength: 40 })
-  .map((values) => BigInt64Array.from(values.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))));
-
-const streamsArb = fc.array(streamArb, { maxLength: 20 });
-
-/**
- * Bar-like streams: timestamps on a small grid (many streams per timestamp, gaps, repeated timestamps
- * within a stream), so the calendar's dense bit-scan sort, sparse sort and duplicate paths all run.
- */
-const barStreamsArb = fc.array(
-  fc
-    .array(fc.bigInt({ min: 0n, max: 40n }), { maxLength: 60 })
-    .map((values) => BigInt64Array.from(values.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)))),
-  { maxLength: 70 },
-);
-
-const STRATEGIES: MergeStrategy[] = ['auto', 'tree', 'buckets', 'sweep', 'block'];
-
-interface Event {
-  timestampNs: bigint;
-  symbolId: number;
-  row: number;
-}
-
-function copyBatch(batch: ReplayBatch): { timestampNs: bigint; events: [number, number][] } {
-  const events: [number, number][] = [];
-  for (let i = 0; i < batch.length; i++) events.push([batch.symbolIds[i]!, batch.rows[i]!]);
-  return { timestampNs: batch.timestampNs, events };
-}
-
-/** Plain-sort oracle: every in-range (stream, row), sorted by (timestamp, symbol id, row), grouped. */
-function oracle(streams: BigInt64Array[], startNs?: bigint, endNs?: bigint) {
-  const events: Event[] = [];
-  streams.forEach((stream, symbolId) => {
-    stream.forEach((timestampNs, row) => {
-      if (startNs !== undefined && timestampNs < startNs) return;
-      if (endNs !== undefined && timestampNs >= endNs) return;
-      events.push({ timestampNs, symbolId, row });
-    });
-  });
-  events.sort((a, b) =>
-    a.timestampNs !== b.timestampNs
-      ? a.timestampNs < b.timestampNs
-        ? -1
-        : 1
-      : a.symbolId - b.symbolId || a.row - b.row,
-  );
-  const batches: { timestampNs: bigint; events: [number, number][] }[] = [];
-  for (const e of events) {
-    const last = batches.at(-1);
-    if (last !== undefined && last.timestampNs === e.timestampNs) last.events.push([e.symbolId, e.row]);
-    else batches.push({ timestampNs: e.timestampNs, events: [[e.symbolId, e.row]] });
-  }
-  return batches;
-}
+  barStreamsArb,
+  copyBatch,
+  INT64_MAX,
+  INT64_MIN,
+  oracle,
+  STRATEGIES,
+  streamArb,
+  streamsArb,
+  TWO_32,
+  timestampArb,
+} from './merge-oracle.js';
 
 /**
  * Drains `merge`, checking every event's gathered values against the per-stream sources and that the

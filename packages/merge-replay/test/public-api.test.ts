@@ -14,6 +14,8 @@ describe('public API', () => {
       'UnsupportedColumnDtypeError',
       'isMergeReplayError',
       'isMmtapeError',
+      'replayChunks',
+      'replayChunksAsync',
       'replayDataset',
     ]);
   });

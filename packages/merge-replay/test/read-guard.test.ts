@@ -51,7 +51,7 @@ function run(
   return out;
 }
 
-const STRATEGIES: MergeStrategy[] = ['auto', 'tree', 'buckets', 'sweep', 'block'];
+const STRATEGIES: MergeStrategy[] = ['auto', 'tree', 'buckets', 'block'];
 
 describe('KWayMerge read guard (ensureRows): nothing is read before it is cleared', () => {
   for (const kind of ['bars', 'ticks'] as const) {

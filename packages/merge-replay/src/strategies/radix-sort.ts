@@ -5,7 +5,7 @@
  * @module
  */
 
-import { RADIX_BITS, TWO_POW_32 } from './merge-tuning.js';
+import { RADIX_BITS, TWO_POW_32 } from '../merge-tuning.js';
 /**
  * Splits the block's keys (exact integers < 2^52 in doubles) into 32-bit halves, sets `idx[e] = e`,
  * stores in `bitsOut[0]` the trailing zero bits every key shares, and returns the number of significant
@@ -108,6 +108,85 @@ export function radixRuns(
       prevHi = h;
     }
     slot[idx[p]!] = p;
+  }
+  starts[runs] = events;
+  return runs;
+}
+
+/**
+ * MSD bucket sort of the block's keys (exact integers < 2^52 in doubles, `maxKey` the largest): one
+ * counting pass on the top {@link RADIX_BITS} bits of the key range, a stable scatter of (key, event) into
+ * `sortedKeys`/`sortedIdx`, then an insertion sort of each bucket by key (stable: equal keys keep event
+ * order, i.e. stream id then row). Irregular ticks spread evenly over the buckets (a few events each), so
+ * this is two passes instead of the LSD sort's three to four. Then, as {@link radixRuns}, each event's
+ * sorted position into `slot` and the start of every run of equal keys into `starts`; returns the number
+ * of runs, or -1 (nothing written to `slot`/`starts`) when some bucket holds more than `maxBucket`
+ * events (clustered keys: insertion sort would be quadratic; the caller uses the LSD sort then).
+ */
+export function bucketSortRuns(
+  keys: Float64Array,
+  events: number,
+  maxKey: number,
+  maxBucket: number,
+  counts: Int32Array,
+  sortedKeys: Float64Array,
+  sortedIdx: Int32Array,
+  slot: Int32Array,
+  starts: Int32Array,
+): number {
+  const bits = maxKey < 1 ? 0 : Math.floor(Math.log2(maxKey)) + 1;
+  const shift = bits > RADIX_BITS ? bits - RADIX_BITS : 0;
+  // Division by a power of two is exact in doubles; floor gives the top digit (< 2^RADIX_BITS, or one
+  // more where log2 rounded down near a power of two: counts has room for that).
+  const scale = 2 ** -shift;
+  const buckets = counts.length;
+  counts.fill(0);
+  for (let e = 0; e < events; e++) {
+    const d = Math.floor(keys[e]! * scale);
+    if (d >= buckets) return -1;
+    counts[d]!++;
+  }
+  let total = 0;
+  for (let d = 0; d < buckets; d++) {
+    const c = counts[d]!;
+    if (c > maxBucket) return -1;
+    counts[d] = total;
+    total += c;
+  }
+  for (let e = 0; e < events; e++) {
+    const key = keys[e]!;
+    const p = counts[Math.floor(key * scale)]!++;
+    sortedKeys[p] = key;
+    sortedIdx[p] = e;
+  }
+  // counts[d] is now the end of bucket d: insertion-sort each bucket of two or more.
+  let start = 0;
+  for (let d = 0; d < buckets; d++) {
+    const end = counts[d]!;
+    for (let i = start + 1; i < end; i++) {
+      const key = sortedKeys[i]!;
+      if (!(key < sortedKeys[i - 1]!)) continue;
+      const e = sortedIdx[i]!;
+      let j = i - 1;
+      while (j >= start && sortedKeys[j]! > key) {
+        sortedKeys[j + 1] = sortedKeys[j]!;
+        sortedIdx[j + 1] = sortedIdx[j]!;
+        j--;
+      }
+      sortedKeys[j + 1] = key;
+      sortedIdx[j + 1] = e;
+    }
+    start = end;
+  }
+  let runs = 0;
+  let prev = -1;
+  for (let p = 0; p < events; p++) {
+    const key = sortedKeys[p]!;
+    if (key !== prev) {
+      starts[runs++] = p;
+      prev = key;
+    }
+    slot[sortedIdx[p]!] = p;
   }
   starts[runs] = events;
   return runs;

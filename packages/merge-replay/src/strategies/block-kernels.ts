@@ -5,7 +5,7 @@
  * @module
  */
 
-import { BLOCK_MAX_SPAN, HI, LO, TWO_POW_32 } from './merge-tuning.js';
+import { BLOCK_MAX_SPAN, HI, LO, TWO_POW_32 } from '../merge-tuning.js';
 
 /** Key of int64 element `row` of `src` (int32 halves): ns after the head `(head[0], head[1])`, as a double. */
 export function keyAt(src: Int32Array, row: number, head: Float64Array): number {

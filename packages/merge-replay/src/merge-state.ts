@@ -1,0 +1,341 @@
+import { InvalidReplayOptionError, UnsortedStreamError } from './errors.js';
+import { HI, LO, MAX_STREAM_ROWS } from './merge-tuning.js';
+import type { ReplayBatch } from './replay-batch.js';
+import type { ReplayChunk } from './replay-chunk.js';
+import { copyFloat64, copyInt32, grow, lowerBound } from './strategies/block-kernels.js';
+
+/** Options of {@link MergeState}: the validated subset of `KWayMergeOptions` it needs. */
+export interface MergeStateOptions {
+  startNs: bigint | undefined;
+  endNs: bigint | undefined;
+  columns: Readonly<Record<string, readonly (Float64Array | BigInt64Array)[]>>;
+  stageRows: number;
+  chunkEvents: number;
+  ensureRows: ((stream: number, startRow: number, endRow: number) => number) | undefined;
+}
+
+/**
+ * What every strategy of `KWayMerge` shares: the streams and their replayed row ranges, the cursors, the
+ * staging of stream heads (and of gathered columns), the read guard, and the reused outputs (the batch and
+ * the chunk with their own arrays). Strategies read and advance it; the facade owns it. Internal.
+ */
+export class MergeState {
+  /** Number of streams. */
+  readonly streamCount: number;
+  /** First row of each stream inside `[startNs, endNs)` (binary search). */
+  readonly startRows: Uint32Array;
+  /** One past the last row of each stream inside `[startNs, endNs)`. */
+  readonly endRows: Uint32Array;
+  readonly streams: readonly BigInt64Array[];
+  /** Rows staged per stream; stream `s` owns staging rows `[s * stageRows, (s + 1) * stageRows)`. */
+  readonly stageRows: number;
+  /** Staged timestamps of every stream: one contiguous buffer, as int64 and as (hi, lo) int32 pairs. */
+  readonly stageKeys: BigInt64Array;
+  readonly stageHi: Int32Array;
+  readonly stageLo: Uint32Array;
+  /** True when `columns` were given: every emitted event is gathered. */
+  readonly gathering: boolean;
+  /** Staging index of (stream `s`, row `r`) is `(r + stageDelta[s]) | 0` while `r < stageEnd[s]`. */
+  readonly stageDelta: Int32Array;
+  /** One past the last staged row of each stream. */
+  readonly stageEnd: Uint32Array;
+  /** Gathered f64 columns: sources per stream, staging buffers, and the batch outputs. */
+  readonly f64Names: string[] = [];
+  readonly f64Sources: Float64Array[][] = [];
+  readonly f64Stages: Float64Array[] = [];
+  f64Outs: Float64Array[] = [];
+  /** Gathered i64 columns: staged and copied as (int32, int32) pairs, so no BigInt is made per event. */
+  readonly i64Names: string[] = [];
+  /** Int32 views of each stream's gathered i64 columns (`i64Sources32[c][s]`). */
+  readonly i64Sources32: Int32Array[][] = [];
+  readonly i64Stages32: Int32Array[] = [];
+  i64Outs32: Int32Array[] = [];
+  i64OutsBig: BigInt64Array[] = [];
+  /** Int32 views of each stream's timestamps, and of each gathered column (f64 first, then i64) per stream. */
+  readonly streams32: Int32Array[];
+  readonly gatherSources32: Int32Array[][] = [];
+  /** Int32 views of the staging buffers of the gathered columns, in the order of `gatherSources32`. */
+  readonly gatherStages32: Int32Array[] = [];
+  /** Head row of each stream: the next row to emit. */
+  readonly cursors: Uint32Array;
+  /** Read guard (see `KWayMergeOptions.ensureRows`) and, per stream, the row it cleared up to. */
+  readonly ensureRows: ((stream: number, startRow: number, endRow: number) => number) | undefined;
+  readonly readyRows: Float64Array;
+  /** The reused batch of `next()`. */
+  readonly batch: ReplayBatch;
+  /** True while `batch` holds views of the block arrays instead of its own arrays. */
+  batchViews = false;
+  /** The batch's own arrays (views of block arrays replace them for large block batches). */
+  outSym: Int32Array;
+  outRows: Uint32Array;
+  /** Key of the batch the tree or buckets just filled, as int32 halves (`HI`, `LO`) and as int64. */
+  readonly batchKey = new Int32Array(2);
+  readonly batchKeyBig = new BigInt64Array(this.batchKey.buffer);
+  /** [0]: `KWayMerge.cursorEpoch`; a double in a typed array so the field never changes representation. */
+  readonly epoch = new Float64Array(1);
+  // ---- chunks (KWayMerge.nextChunk) ----
+  readonly chunkEvents: number;
+  chunk: ReplayChunk | undefined;
+  /** The chunk's own arrays, `chunkEvents` long (tree, buckets); block chunks are views instead. */
+  chunkSym = new Int32Array(0);
+  chunkRow = new Uint32Array(0);
+  chunkTs = new BigInt64Array(0);
+  chunkTs32 = new Int32Array(0);
+  chunkEnds = new Int32Array(0);
+  chunkF64: Float64Array[] = [];
+  chunkI64Big: BigInt64Array[] = [];
+  chunkI64: Int32Array[] = [];
+
+  /**
+   * Locates `[startNs, endNs)` in every stream (binary search, through the read guard), checks the
+   * streams and the gathered columns, and sets up the staging and the outputs. Nothing is staged yet.
+   *
+   * @throws {InvalidReplayOptionError} for a stream that is not a BigInt64Array or has more than 2^32-1
+   * rows, or a column that is not one Float64Array/BigInt64Array per stream covering its range.
+   */
+  constructor(streams: readonly BigInt64Array[], options: MergeStateOptions) {
+    const { startNs, endNs, columns, stageRows, ensureRows } = options;
+    this.ensureRows = ensureRows;
+    this.chunkEvents = options.chunkEvents;
+    const count = streams.length;
+    this.streamCount = count;
+    this.streams = streams;
+    this.startRows = new Uint32Array(count);
+    this.endRows = new Uint32Array(count);
+    this.cursors = new Uint32Array(count);
+    this.readyRows = new Float64Array(count);
+    this.stageRows = stageRows;
+    this.stageKeys = new BigInt64Array(count * stageRows);
+    this.stageHi = new Int32Array(this.stageKeys.buffer);
+    this.stageLo = new Uint32Array(this.stageKeys.buffer);
+    this.stageDelta = new Int32Array(count);
+    this.streams32 = new Array<Int32Array>(count);
+    this.stageEnd = new Uint32Array(count);
+    for (let s = 0; s < count; s++) {
+      const stream = streams[s];
+      if (!(stream instanceof BigInt64Array)) {
+        throw new InvalidReplayOptionError({
+          option: `streams[${s}]`,
+          expected: 'a BigInt64Array',
+          actual: stream,
+        });
+      }
+      if (stream.length > MAX_STREAM_ROWS) {
+        throw new InvalidReplayOptionError({
+          option: `streams[${s}]`,
+          expected: `at most ${MAX_STREAM_ROWS} rows`,
+          actual: `${stream.length} rows`,
+        });
+      }
+      // BigInt64Array.byteOffset is always a multiple of 8, so this view is aligned.
+      this.streams32[s] = new Int32Array(stream.buffer, stream.byteOffset, stream.length * 2);
+      const probe = ensureRows === undefined ? undefined : (row: number) => ensureRows(s, row, row + 1);
+      const first = startNs === undefined ? 0 : lowerBound(stream, startNs, probe);
+      const end = endNs === undefined ? stream.length : Math.max(first, lowerBound(stream, endNs, probe));
+      this.startRows[s] = first;
+      this.endRows[s] = end;
+      this.cursors[s] = first;
+      this.readyRows[s] = ensureRows === undefined ? end : first;
+    }
+    for (const [name, perStream] of Object.entries(columns)) {
+      if (!Array.isArray(perStream) || perStream.length !== count) {
+        throw new InvalidReplayOptionError({
+          option: `columns.${name}`,
+          expected: `one array per stream (${count})`,
+          actual: perStream,
+        });
+      }
+      const f64 = perStream.every((c) => c instanceof Float64Array);
+      const i64 = !f64 && perStream.every((c) => c instanceof BigInt64Array);
+      for (let s = 0; s < count; s++) {
+        const column = perStream[s] as Float64Array | BigInt64Array;
+        if ((!f64 && !i64) || column.length < this.endRows[s]!) {
+          throw new InvalidReplayOptionError({
+            option: `columns.${name}[${s}]`,
+            expected: `a Float64Array or BigInt64Array (all streams alike) of at least ${this.endRows[s]} rows`,
+            actual: column,
+          });
+        }
+      }
+      const stage = new Int32Array(count * stageRows * 2);
+      const sources = perStream.map((c) => new Int32Array(c.buffer, c.byteOffset, c.length * 2));
+      if (f64) {
+        this.f64Sources.push(perStream as Float64Array[]);
+        this.f64Names.push(name);
+        this.f64Stages.push(new Float64Array(stage.buffer));
+        this.gatherSources32.splice(this.f64Names.length - 1, 0, sources);
+        this.gatherStages32.splice(this.f64Names.length - 1, 0, stage);
+      } else {
+        this.i64Names.push(name);
+        this.i64Sources32.push(sources);
+        this.i64Stages32.push(stage);
+        this.gatherSources32.push(sources);
+        this.gatherStages32.push(stage);
+      }
+    }
+    this.gathering = this.f64Names.length + this.i64Names.length > 0;
+    const capacity = Math.max(16, count);
+    this.outSym = new Int32Array(capacity);
+    this.outRows = new Uint32Array(capacity);
+    this.batch = {
+      timestampNs: 0n,
+      length: 0,
+      symbolIds: this.outSym,
+      rows: this.outRows,
+      columns: {},
+    };
+    this.f64Outs = this.f64Names.map(() => new Float64Array(capacity));
+    this.i64Outs32 = this.i64Names.map(() => new Int32Array(capacity * 2));
+    this.publishColumns();
+  }
+
+  /** Streams not yet exhausted (cursor before the end of the range). */
+  liveStreams(): number {
+    let live = 0;
+    for (let s = 0; s < this.streamCount; s++) if (this.cursors[s]! < this.endRows[s]!) live++;
+    return live;
+  }
+
+  /** Stages every live stream at its cursor (after blocks, which read the streams directly). */
+  restage(): void {
+    for (let s = 0; s < this.streamCount; s++)
+      if (this.cursors[s]! < this.endRows[s]!) this.stage(s, this.cursors[s]!);
+  }
+
+  /**
+   * Copies rows `[row, row + stageRows)` (clamped to the range end) of stream `s` and of its gathered
+   * columns into its staging slot. An element loop over int32 halves: `TypedArray.set(subarray(…))`
+   * costs a view allocation per call, several times the copy of 64 rows, and int32 copies keep every
+   * bit pattern (NaN payloads included).
+   */
+  stage(s: number, row: number): void {
+    const end = Math.min(row + this.stageRows, this.endRows[s]!);
+    if (end > this.readyRows[s]!) this.extendReady(s, end);
+    const at = s * this.stageRows;
+    const from = 2 * row;
+    const to = 2 * at;
+    const length = 2 * (end - row);
+    copyInt32(this.streams32[s]!, from, this.stageHi, to, length);
+    const sources = this.gatherSources32;
+    for (let c = 0; c < sources.length; c++)
+      copyInt32(sources[c]![s]!, from, this.gatherStages32[c]!, to, length);
+    this.stageDelta[s] = (at - row) | 0;
+    this.stageEnd[s] = end;
+  }
+
+  /**
+   * Calls the read guard for rows `[readyRows[s], end)` of stream `s` and records how far it cleared.
+   * Rows are cleared in order from the first replayed row, so `readyRows` is a contiguous frontier.
+   */
+  extendReady(s: number, end: number): void {
+    const from = this.readyRows[s]!;
+    const ready = this.ensureRows!(s, from, end);
+    if (!(ready >= end)) throw new Error(`mmtape internal error: read guard cleared ${ready} < ${end} rows`);
+    this.readyRows[s] = ready;
+  }
+
+  /** Points the batch at its own arrays (after construction, growth, or views of a block). */
+  publishColumns(): void {
+    const columns: Record<string, Float64Array | BigInt64Array> = {};
+    this.f64Names.forEach((name, c) => {
+      columns[name] = this.f64Outs[c]!;
+    });
+    this.i64OutsBig = this.i64Outs32.map((out) => new BigInt64Array(out.buffer));
+    this.i64Names.forEach((name, c) => {
+      columns[name] = this.i64OutsBig[c]!;
+    });
+    this.batch.columns = columns;
+    this.batch.symbolIds = this.outSym;
+    this.batch.rows = this.outRows;
+    this.batchViews = false;
+  }
+
+  /** Points the batch back at its own arrays after views of a block (a no-op otherwise). */
+  ownBatch(): void {
+    if (!this.batchViews) return;
+    const batch = this.batch;
+    batch.symbolIds = this.outSym;
+    batch.rows = this.outRows;
+    const columns = batch.columns;
+    const f64Names = this.f64Names;
+    for (let c = 0; c < f64Names.length; c++) columns[f64Names[c]!] = this.f64Outs[c]!;
+    const i64Names = this.i64Names;
+    for (let c = 0; c < i64Names.length; c++) columns[i64Names[c]!] = this.i64OutsBig[c]!;
+    this.batchViews = false;
+  }
+
+  /** Doubles the batch arrays (keeping the first `n` entries); returns nothing, callers reload them. */
+  growBatch(n: number): void {
+    this.ownBatch();
+    this.outSym = grow(this.outSym, new Int32Array(n * 2));
+    this.outRows = grow(this.outRows, new Uint32Array(n * 2));
+    this.f64Outs = this.f64Outs.map((out) => grow(out, new Float64Array(n * 2)));
+    this.i64Outs32 = this.i64Outs32.map((out) => grow(out, new Int32Array(n * 4)));
+    this.publishColumns();
+  }
+
+  /** Copies the gathered columns of staging index `idx` to batch slot `n`. */
+  gather(n: number, idx: number): void {
+    const f64Outs = this.f64Outs;
+    for (let c = 0; c < f64Outs.length; c++) f64Outs[c]![n] = this.f64Stages[c]![idx]!;
+    const i64Outs = this.i64Outs32;
+    for (let c = 0; c < i64Outs.length; c++) {
+      const out = i64Outs[c]!;
+      const stage = this.i64Stages32[c]!;
+      out[2 * n] = stage[2 * idx]!;
+      out[2 * n + 1] = stage[2 * idx + 1]!;
+    }
+  }
+
+  /** The chunk object and its own arrays (capacity `chunkEvents`), on the first {@link nextChunk}. */
+  createChunk(): ReplayChunk {
+    const capacity = this.chunkEvents;
+    this.chunkSym = new Int32Array(capacity);
+    this.chunkRow = new Uint32Array(capacity);
+    this.chunkTs = new BigInt64Array(capacity);
+    this.chunkTs32 = new Int32Array(this.chunkTs.buffer);
+    this.chunkEnds = new Int32Array(capacity);
+    this.chunkF64 = this.f64Names.map(() => new Float64Array(capacity));
+    this.chunkI64Big = this.i64Names.map(() => new BigInt64Array(capacity));
+    this.chunkI64 = this.chunkI64Big.map((a) => new Int32Array(a.buffer));
+    const chunk: ReplayChunk = {
+      length: 0,
+      symbolId: this.chunkSym,
+      row: this.chunkRow,
+      timestampNs: this.chunkTs,
+      columns: {},
+      batchEnds: this.chunkEnds,
+      batchCount: 0,
+      continuesBatch: false,
+    };
+    this.chunk = chunk;
+    return chunk;
+  }
+
+  /**
+   * Copies `length` events of the batch arrays from index `from` to the chunk's own arrays at `at`,
+   * with the batch's timestamp (`batchKey`) for each.
+   */
+  copyBatchToChunk(from: number, length: number, at: number): void {
+    copyInt32(this.outSym, from, this.chunkSym, at, length);
+    const rows = this.outRows;
+    const chunkRow = this.chunkRow;
+    for (let k = 0; k < length; k++) chunkRow[at + k] = rows[from + k]!;
+    const ts32 = this.chunkTs32;
+    const hi = this.batchKey[HI]!;
+    const lo = this.batchKey[LO]!;
+    for (let k = at, end = at + length; k < end; k++) {
+      ts32[2 * k + HI] = hi;
+      ts32[2 * k + LO] = lo;
+    }
+    for (let c = 0; c < this.chunkF64.length; c++)
+      copyFloat64(this.f64Outs[c]!, from, this.chunkF64[c]!, at, length);
+    for (let c = 0; c < this.chunkI64.length; c++)
+      copyInt32(this.i64Outs32[c]!, 2 * from, this.chunkI64[c]!, 2 * at, 2 * length);
+  }
+
+  throwUnsorted(streamIndex: number, row: number): never {
+    const stream = this.streams[streamIndex]!;
+    throw new UnsortedStreamError({ streamIndex, row, expected: stream[row - 1]!, actual: stream[row]! });
+  }
+}

@@ -1,0 +1,367 @@
+import type { PrefetchStream, ResidencyReporter } from '@mmtape/prefetch';
+import { MemorySampler, readProcessIo, SlidingWindowPrefetcher } from '@mmtape/prefetch';
+import {
+  InvalidReplayOptionError,
+  MissingColumnError,
+  UnknownSymbolError,
+  UnsupportedColumnDtypeError,
+} from './errors.js';
+import { KWayMerge } from './k-way-merge.js';
+import {
+  AUTO_PREFETCH_MIN_BYTES,
+  type ReplayColumnData,
+  type ReplayColumnFile,
+  type ReplayContext,
+  type ReplayDatasetSource,
+  type ReplayOptions,
+  type ReplayPrefetchOptions,
+  type ReplayStats,
+} from './replay-options.js';
+
+/** Bytes per row of the columns prefetched: replay exposes only 8-byte dtypes (i64, f64). */
+const BYTES_PER_ROW = 8;
+
+/**
+ * One replay of a dataset, shared by {@link replayDataset} (batches) and `replayChunks` (chunks): the
+ * streams opened and checked, the merge, the prefetcher following its cursors, the memory sampler, and
+ * the statistics at the end. Internal.
+ */
+export class ReplaySession {
+  readonly merge: KWayMerge;
+  readonly symbols: string[];
+  /** True when some symbol is stored in several files (partitions, segments): stream id ≠ symbol id. */
+  readonly chained: boolean;
+  /** Symbol id of each stream. */
+  readonly symbolOfStream: Int32Array;
+  readonly columnNames: string[];
+  readonly streamColumns: Record<string, (Float64Array | BigInt64Array)[]>;
+  readonly streamTimestamps: BigInt64Array[];
+  readonly files: ReplayColumnFile[];
+  private readonly streamSymbol: number[];
+  private readonly startedAtMs: number;
+  private readonly ioAtStart: ReturnType<typeof readProcessIo>;
+  private readonly prefetcher: SlidingWindowPrefetcher | null;
+  private readonly sampler: MemorySampler | null;
+  private readonly polledRows: Float64Array;
+  private polledEpoch = -1;
+  private finished = false;
+  /** Time from the start of the call to the end of the setup (before the first batch), ms. */
+  readonly openMs: number;
+
+  /**
+   * Opens the streams of `options.symbols` in `[startNs, endNs)` and sets up the merge (with
+   * `mergeOptions`), the prefetcher (its first windows advised) and the memory sampler.
+   */
+  constructor(
+    dataset: ReplayDatasetSource,
+    options: ReplayOptions,
+    mergeOptions: { gather: boolean; chunkEvents?: number },
+  ) {
+    this.startedAtMs = performance.now();
+    this.ioAtStart = readProcessIo();
+    const symbols = selectSymbols(dataset, options.symbols);
+    this.symbols = symbols;
+    const columnNames = [...new Set(options.columns ?? ['close'])];
+    this.columnNames = columnNames;
+    const { startNs, endNs } = options;
+
+    // Streams: one per file. Partitioned symbols contribute one stream per partition, in time order, so
+    // stream ids ascend with symbol ids and a symbol's partitions never share a timestamp.
+    const files: ReplayColumnFile[] = [];
+    const streamSymbol: number[] = [];
+    if (typeof dataset.openRange === 'function') {
+      const ranges = dataset.openRange({ symbols, startNs, endNs });
+      ranges.forEach((range, id) => {
+        for (const slice of range.slices) {
+          files.push(slice.file);
+          streamSymbol.push(id);
+        }
+      });
+    } else {
+      symbols.forEach((symbol, id) => {
+        files.push(dataset.open(symbol));
+        streamSymbol.push(id);
+      });
+    }
+    this.files = files;
+    this.streamSymbol = streamSymbol;
+    this.chained = streamSymbol.some((id, s) => id !== s) || files.length !== symbols.length;
+    this.symbolOfStream = Int32Array.from(streamSymbol);
+    // Lazy verified reads when every file supports them; else `column()` (which checks whole columns).
+    const lazy = files.every(
+      (f) => typeof f.columnUnchecked === 'function' && typeof f.verifyRows === 'function',
+    );
+    const view = (file: ReplayColumnFile, name: string): ReplayColumnData =>
+      lazy ? file.columnUnchecked!(name) : name === 'ts' ? file.timestampsNs() : file.column(name);
+
+    this.streamTimestamps = files.map((file, s) => {
+      const symbol = symbols[streamSymbol[s]!]!;
+      const descriptor = descriptorOf(file, symbol, 'ts');
+      if (descriptor.dtype !== 'i64') {
+        throw new UnsupportedColumnDtypeError({ symbol, column: 'ts', actual: descriptor.dtype });
+      }
+      return view(file, 'ts') as BigInt64Array;
+    });
+    const streamColumns: Record<string, (Float64Array | BigInt64Array)[]> = {};
+    for (const name of columnNames) {
+      streamColumns[name] = files.map((file, s) => {
+        const symbol = symbols[streamSymbol[s]!]!;
+        const descriptor = descriptorOf(file, symbol, name);
+        if (descriptor.dtype !== 'f64' && descriptor.dtype !== 'i64') {
+          throw new UnsupportedColumnDtypeError({ symbol, column: name, actual: descriptor.dtype });
+        }
+        return view(file, name) as Float64Array | BigInt64Array;
+      });
+    }
+    this.streamColumns = streamColumns;
+    const verifiedNames = ['ts', ...columnNames.filter((name) => name !== 'ts')];
+    const ensureRows =
+      lazy && options.verify !== false
+        ? (stream: number, startRow: number, endRow: number): number => {
+            const file = files[stream]!;
+            let ready = file.rowCount;
+            for (const name of verifiedNames) {
+              const r = file.verifyRows!(name, startRow, endRow);
+              if (r < ready) ready = r;
+            }
+            return ready;
+          }
+        : undefined;
+
+    // Before the merge reads a row: the prefetcher sets MADV_RANDOM on the files (or MADV_NORMAL when it
+    // is off), so the merge's first reads fault single pages instead of reading around them.
+    this.prefetcher = createPrefetcher(
+      files,
+      symbols,
+      streamSymbol,
+      columnNames,
+      options.prefetch ?? 'auto',
+      options.autoPrefetchMinBytes ?? AUTO_PREFETCH_MIN_BYTES,
+    );
+    this.merge = new KWayMerge(this.streamTimestamps, {
+      startNs,
+      endNs,
+      strategy: options.strategy,
+      stageRows: options.stageRows,
+      blockEvents: options.blockEvents,
+      chunkEvents: mergeOptions.chunkEvents,
+      columns: mergeOptions.gather ? streamColumns : {},
+      ensureRows,
+    });
+    const memory = options.memory ?? true;
+    this.sampler =
+      memory === false
+        ? null
+        : new MemorySampler(
+            files
+              .filter((f) => typeof f.file.residency === 'function')
+              .map((f) => f.file as ResidencyReporter),
+            memory === true ? {} : memory,
+          );
+    this.sampler?.sample();
+    this.openMs = performance.now() - this.startedAtMs;
+    this.polledRows = new Float64Array(files.length).fill(-1);
+    this.pollPrefetch(); // the first windows, from each stream's start row, before the first batch
+  }
+
+  /**
+   * Moves the prefetch windows to the merge's cursors when they changed since the last call, and lets
+   * the memory sampler take its periodic sample. Cheap to call often; O(streams) when the cursors moved.
+   */
+  poll(): void {
+    const epoch = this.merge.cursorEpoch;
+    if (epoch !== this.polledEpoch) {
+      this.polledEpoch = epoch;
+      this.pollPrefetch();
+    }
+    this.sampler?.maybeSample();
+  }
+
+  private pollPrefetch(): void {
+    const prefetcher = this.prefetcher;
+    if (prefetcher === null) return;
+    const merge = this.merge;
+    const cursors = merge.cursorRows;
+    const polledRows = this.polledRows;
+    const streamSymbol = this.streamSymbol;
+    for (let s = 0; s < this.files.length; s++) {
+      const row = cursors[s]!;
+      if (row === polledRows[s] || row >= merge.endRows[s]!) continue;
+      // Partitions after the first are advised once the replay reaches them, not all up front.
+      if (
+        polledRows[s] === -1 &&
+        row === merge.startRows[s] &&
+        s > 0 &&
+        streamSymbol[s - 1] === streamSymbol[s]
+      ) {
+        if (merge.endRows[s - 1]! > cursors[s - 1]!) continue;
+      }
+      polledRows[s] = row;
+      prefetcher.update(s, row);
+    }
+  }
+
+  /** Releases the prefetcher's windows (idempotent); called when the replay ends, early or not. */
+  finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.prefetcher?.finish();
+  }
+
+  /** The statistics of the replay so far (see {@link ReplayStats}); takes a last memory sample. */
+  stats(firstTimestampNs: bigint | null, lastTimestampNs: bigint | null): ReplayStats {
+    const sampler = this.sampler;
+    sampler?.sample();
+    const merge = this.merge;
+    const { events, batches, strategy, strategySwitches } = merge.stats();
+    const ioAtEnd = readProcessIo();
+    const ioAtStart = this.ioAtStart;
+    const deviceReadBytes =
+      ioAtStart === null || ioAtEnd === null ? -1 : ioAtEnd.readBytes - ioAtStart.readBytes;
+    const neededBytes = replayedBytes(
+      merge.startRows,
+      merge.endRows,
+      1 + this.columnNames.filter((n) => n !== 'ts').length,
+    );
+    const elapsedMs = performance.now() - this.startedAtMs;
+    const summary = sampler?.summary();
+    return {
+      events,
+      batches,
+      elapsedMs,
+      openMs: this.openMs,
+      eventsPerSecond: events === 0 || elapsedMs <= 0 ? 0 : events / (elapsedMs / 1000),
+      firstTimestampNs,
+      lastTimestampNs,
+      strategy,
+      strategySwitches,
+      streams: this.files.length,
+      peakRssBytes: summary?.peakRssBytes ?? -1,
+      peakRssAnonBytes: summary?.peakRssAnonBytes ?? -1,
+      peakRssFileBytes: summary?.peakRssFileBytes ?? -1,
+      residentFraction: summary?.residentFraction ?? -1,
+      peakResidentFraction: summary?.peakResidentFraction ?? -1,
+      memorySamples: summary?.samples ?? [],
+      prefetch: this.prefetcher?.stats() ?? null,
+      neededBytes,
+      deviceReadBytes,
+      readAmplification: deviceReadBytes < 0 || neededBytes === 0 ? -1 : deviceReadBytes / neededBytes,
+    };
+  }
+
+  /** A {@link ReplayContext} for zero-copy reads (per symbol; see `replayDataset` for chained symbols). */
+  context(): ReplayContext {
+    const { symbols, columnNames } = this;
+    return this.chained
+      ? {
+          symbols,
+          columns: Object.fromEntries(
+            columnNames.map((name) => [
+              name,
+              symbols.map(() => new Float64Array(0) as Float64Array | BigInt64Array),
+            ]),
+          ),
+          timestamps: symbols.map(() => new BigInt64Array(0)),
+        }
+      : { symbols, columns: this.streamColumns, timestamps: this.streamTimestamps };
+  }
+}
+
+/**
+ * Bytes of the rows `[startRows[s], endRows[s])` of `columnCount` 8-byte columns, summed over streams:
+ * the bytes a replay needs (see {@link ReplayStats.neededBytes}).
+ */
+export function replayedBytes(
+  startRows: ArrayLike<number>,
+  endRows: ArrayLike<number>,
+  columnCount: number,
+): number {
+  let rows = 0;
+  for (let s = 0; s < startRows.length; s++) rows += Math.max(0, endRows[s]! - startRows[s]!);
+  return rows * columnCount * BYTES_PER_ROW;
+}
+
+function selectSymbols(dataset: ReplayDatasetSource, requested: readonly string[] | undefined): string[] {
+  const all = dataset.symbols;
+  if (requested === undefined) return [...all];
+  if (!Array.isArray(requested)) {
+    throw new InvalidReplayOptionError({
+      option: 'symbols',
+      expected: 'an array of symbols',
+      actual: requested,
+    });
+  }
+  const wanted = new Set(requested);
+  const known = new Set(all);
+  for (const symbol of wanted) {
+    if (!known.has(symbol)) throw new UnknownSymbolError({ symbol, path: dataset.dir, available: all });
+  }
+  return all.filter((symbol) => wanted.has(symbol));
+}
+
+function descriptorOf(
+  file: ReplayColumnFile,
+  symbol: string,
+  name: string,
+): ReplayColumnFile['columns'][number] {
+  const descriptor = file.columns.find((column) => column.name === name);
+  if (descriptor === undefined) {
+    throw new MissingColumnError({
+      symbol,
+      column: name,
+      path: file.path,
+      actual: file.columns.map((column) => column.name),
+    });
+  }
+  return descriptor;
+}
+
+function createPrefetcher(
+  files: readonly ReplayColumnFile[],
+  symbols: readonly string[],
+  streamSymbol: readonly number[],
+  columnNames: readonly string[],
+  prefetch: 'auto' | boolean | ReplayPrefetchOptions,
+  autoMinBytes: number,
+): SlidingWindowPrefetcher | null {
+  if (!(typeof autoMinBytes === 'number' && autoMinBytes >= 0)) {
+    throw new InvalidReplayOptionError({
+      option: 'autoPrefetchMinBytes',
+      expected: 'a number of bytes >= 0',
+      actual: autoMinBytes,
+    });
+  }
+  if (
+    prefetch !== 'auto' &&
+    typeof prefetch !== 'boolean' &&
+    (typeof prefetch !== 'object' || prefetch === null)
+  ) {
+    throw new InvalidReplayOptionError({
+      option: 'prefetch',
+      expected: "'auto', true, false or window options",
+      actual: prefetch,
+    });
+  }
+  const names = ['ts', ...columnNames.filter((name) => name !== 'ts')];
+  if (prefetch === 'auto') {
+    let rows = 0;
+    for (const file of files) rows += file.rowCount;
+    prefetch = rows * names.length * BYTES_PER_ROW > autoMinBytes;
+  }
+  if (prefetch === false || files.length === 0) {
+    // Without windows the kernel's read-around is the read-ahead: undo a dataset opened with
+    // accessPattern 'random' (a no-op on a mapping that is already MADV_NORMAL).
+    for (const file of files)
+      if (file.file.byteLength > 0) file.file.advise('normal', 0, file.file.byteLength);
+    return null;
+  }
+  const streams: PrefetchStream[] = files.map((file, id) => ({
+    file: file.file,
+    columns: names.map((name) => ({
+      offsetBytes: descriptorOf(file, symbols[streamSymbol[id]!]!, name).offsetBytes,
+      bytesPerRow: BYTES_PER_ROW,
+    })),
+    rowCount: file.rowCount,
+  }));
+  return new SlidingWindowPrefetcher(streams, prefetch === true ? undefined : prefetch);
+}
