@@ -10,12 +10,11 @@ import {
   formatTimestampNs,
   writeEventStream,
 } from '@mmtape/columnar-format/export';
+import { replayChunks, replayChunksAsync } from '@mmtape/merge-replay';
 import { CliUsageError } from '../cli-error.js';
 import { type CommandContext, requireDatasetDir, settingsOf, timeNsOf, verifyOf } from '../context.js';
 import { formatBytes } from '../format-bytes.js';
 import type { ReplayCommandOptions } from './replay.js';
-// The lead switches this import to `replayChunks` of '@mmtape/merge-replay' when the chunk API lands.
-import { replayChunksAdapter as replayChunks } from './replay-chunks-adapter.js';
 
 /** Formats of `mmtape replay --output`. */
 export const REPLAY_OUTPUT_FORMATS = ['arrow', 'csv', 'ndjson'] as const;
@@ -67,43 +66,6 @@ function encoderFor(
   if (format === 'arrow') return createEventArrowEncoder(schema);
   if (format === 'csv') return createEventCsvEncoder(schema);
   return createEventNdjsonEncoder(schema);
-}
-
-/**
- * The chunks cut at batch boundaries, each batch written no earlier than its wall-clock target: the
- * first batch's timestamp maps to now, later ones `Δts / speed` after it (an absolute schedule, so write
- * time does not accumulate as drift). Yields views over the chunk's arrays (valid until the next step).
- */
-async function* paced(
-  chunks: Iterable<EventChunk & { batchEnds: Int32Array; batchCount: number }>,
-  speed: number,
-) {
-  let firstNs: bigint | null = null;
-  let firstMs = 0;
-  for (const chunk of chunks) {
-    let start = 0;
-    for (let b = 0; b < chunk.batchCount; b++) {
-      const end = chunk.batchEnds[b]!;
-      const ts = chunk.timestampNs[start]!;
-      if (firstNs === null) {
-        firstNs = ts;
-        firstMs = performance.now();
-      } else {
-        // ns of data time → ms of wall time: / 1e6 (ns per ms) / speed.
-        const waitMs = firstMs + Number(ts - firstNs) / 1e6 / speed - performance.now();
-        if (waitMs >= 1) await new Promise((resolve) => setTimeout(resolve, waitMs));
-      }
-      yield {
-        length: end - start,
-        symbolId: chunk.symbolId.subarray(start, end),
-        timestampNs: chunk.timestampNs.subarray(start, end),
-        columns: Object.fromEntries(
-          Object.entries(chunk.columns).map(([name, values]) => [name, values.subarray(start, end)]),
-        ),
-      } satisfies EventChunk;
-      start = end;
-    }
-  }
 }
 
 /**
@@ -171,7 +133,7 @@ export async function runReplayOutput(
     const replayedSymbols = symbols
       ? dataset.symbols.filter((s) => symbols.includes(s))
       : [...dataset.symbols];
-    const source = replayChunks(dataset, {
+    const replayOptions = {
       ...(symbols ? { symbols } : {}),
       ...(options.start ? { startNs: timeNsOf(options.start, '--start') } : {}),
       ...(options.end ? { endNs: timeNsOf(options.end, '--end') } : {}),
@@ -183,18 +145,20 @@ export async function runReplayOutput(
           : options.prefetch === 'on' || options.prefetch === true
             ? true
             : 'auto',
-    });
+    } as const;
+    // --speed k: replayChunksAsync paces the runs of equal timestamps at k × real time.
+    const source =
+      options.speed === undefined
+        ? replayChunks(dataset, replayOptions)
+        : replayChunksAsync(dataset, { ...replayOptions, speed: options.speed });
     const encoder = encoderFor(options.output, replayedSymbols, columns);
     const totalRows = symbols
       ? dataset.manifest.symbols.filter((s) => symbols.includes(s.symbol)).reduce((a, s) => a + s.rows, 0)
       : dataset.manifest.totalRows;
     ctx.progress.start(`replay → ${options.output} (events)`, totalRows);
-    const written = await writeEventStream(
-      out,
-      encoder,
-      options.speed === undefined ? source : paced(source, options.speed),
-      { onProgress: (events) => ctx.progress.update(events) },
-    );
+    const written = await writeEventStream(out, encoder, source, {
+      onProgress: (events) => ctx.progress.update(events),
+    });
     ctx.progress.stop();
     const stats = written.closedEarly ? null : source.stats();
     const result: ReplayOutputResult = {
