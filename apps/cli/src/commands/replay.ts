@@ -57,7 +57,7 @@ export interface ReplayResult {
   /** Fraction of the replayed files resident in the page cache (mincore) at the end, and its peak. */
   residentFraction: number;
   peakResidentFraction: number;
-  /** Merge algorithm at the end (`tree`, `buckets`, `sweep` or `block`) and files replayed (partitions count). */
+  /** Merge algorithm at the end (`tree`, `buckets` or `block`) and files replayed (partitions count). */
   strategy: string;
   streams: number;
   /**
