@@ -11,18 +11,7 @@ import {
 } from '@mmtape/columnar-format/export';
 import { MessageHeader, MessageReader, Type, tableFromIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-
-/** mulberry32: a seeded generator in [0, 1). */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from './helpers.js';
 
 const schema: EventStreamSchema = {
   // A symbol that needs CSV quoting and JSON escaping.
@@ -35,7 +24,7 @@ const schema: EventStreamSchema = {
 
 /** `length` seeded events in (timestamp, symbol id) order, with NaN, -0 and a large i64 among them. */
 function makeChunk(length: number, seed: number, capacity = length + 7): EventChunk {
-  const rand = random(seed);
+  const rand = mulberry32(seed);
   const symbolId = new Int32Array(capacity);
   const timestampNs = new BigInt64Array(capacity);
   const close = new Float64Array(capacity);

@@ -14,7 +14,7 @@ import { replayChunks, replayChunksAsync } from '@mmtape/merge-replay';
 import { CliUsageError } from '../cli-error.js';
 import { type CommandContext, requireDatasetDir, settingsOf, timeNsOf, verifyOf } from '../context.js';
 import { formatBytes } from '../format-bytes.js';
-import type { ReplayCommandOptions } from './replay.js';
+import { prefetchModeOf, type ReplayCommandOptions } from './replay.js';
 
 /** Formats of `mmtape replay --output`. */
 export const REPLAY_OUTPUT_FORMATS = ['arrow', 'csv', 'ndjson'] as const;
@@ -139,12 +139,7 @@ export async function runReplayOutput(
       ...(options.end ? { endNs: timeNsOf(options.end, '--end') } : {}),
       columns: columns.map((c) => c.name),
       verify: options.verify,
-      prefetch:
-        options.prefetch === false || options.prefetch === 'off'
-          ? false
-          : options.prefetch === 'on' || options.prefetch === true
-            ? true
-            : 'auto',
+      prefetch: prefetchModeOf(options.prefetch),
     } as const;
     // --speed k: replayChunksAsync paces the runs of equal timestamps at k × real time.
     const source =

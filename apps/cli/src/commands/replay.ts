@@ -163,12 +163,7 @@ export function runReplay(dir: string, options: ReplayCommandOptions, ctx: Comma
         ...(startNs !== undefined ? { startNs } : {}),
         ...(endNs !== undefined ? { endNs } : {}),
         columns: [column],
-        prefetch:
-          options.prefetch === false || options.prefetch === 'off'
-            ? false
-            : options.prefetch === 'on' || options.prefetch === true
-              ? true
-              : 'auto',
+        prefetch: prefetchModeOf(options.prefetch),
       },
       onBatch,
     );
@@ -287,4 +282,10 @@ function warnIfOutsideData(
       `--end ${formatTimestampNs(endNs)} is at or before the start of the data (${span}): nothing to replay`,
     );
   }
+}
+
+/** `--prefetch auto|on|off` / `--no-prefetch` → the `prefetch` option of `@mmtape/merge-replay`. */
+export function prefetchModeOf(flag: ReplayCommandOptions['prefetch']): 'auto' | boolean {
+  if (flag === false || flag === 'off') return false;
+  return flag === 'on' || flag === true ? true : 'auto';
 }
