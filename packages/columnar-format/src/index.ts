@@ -9,7 +9,7 @@
  * import { Dataset, exportParquet, ingest } from '@mmtape/columnar-format';
  *
  * await ingest({ inputs: ['intraday/'], outDir: 'data/us1m', timeZone: 'America/New_York' }); // all cores
-await exportParquet('data/us1m', 'us1m.parquet'); // timestamp, symbol, close; ZSTD
+ * await exportParquet('data/us1m', 'us1m.parquet'); // every column at its stored type; ZSTD
  * const ds = Dataset.open('data/us1m');
  * const f = ds.open('AAPL');
  * const ts = f.timestampsNs();       // BigInt64Array, ns UTC, zero-copy over the mapping
@@ -85,9 +85,15 @@ export {
   UnsupportedVersionError,
   ZeroCopyViolationError,
 } from './errors.js';
-export type { ExportParquetOptions, ExportParquetReport } from './export/export-parquet.js';
-export { exportParquet } from './export/export-parquet.js';
+export type {
+  ExportParquetOptions,
+  ExportParquetReport,
+  ParquetLayout,
+  ParquetRowGroupOrder,
+} from './export/export-parquet.js';
+export { exportParquet, PARQUET_LAYOUTS, PARQUET_ROW_GROUP_ORDERS } from './export/export-parquet.js';
 export { formatTimestampNs } from './export/format-timestamp-ns.js';
+export type { ParquetTimestampUnit } from './export/parquet-column-schema.js';
 export type {
   CollectGenerationsOptions,
   CollectGenerationsReport,
