@@ -18,9 +18,19 @@
 //     mmap binding (`mmap`, else the documented read-into-memory fallback).
 //  4. `npx @mmtape/cli demo` from the registry in an empty folder.
 // Prints one summary line per package; exits 1 on any failure. Usage:
-//   node scripts/publish-check.mjs [--keep] [--only <name>[,<name>]]
+//   node scripts/publish-check.mjs [--keep] [--only <name>[,<name>]]   (env MMTAPE_PUBLISH_CHECK_JOBS: packages
+//   checked at once, default 2)
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -38,7 +48,11 @@ const log = (line) => console.log(`[publish-check ${((Date.now() - t0) / 1000).t
 /** Runs a command; resolves { code, stdout, stderr } (never rejects; a timeout is code null). */
 function run(cmd, args, { cwd, env = {}, timeoutMs = 300_000 } = {}) {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, {
+      cwd,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => {
@@ -75,7 +89,8 @@ function freePort() {
 async function startRegistry() {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/`;
-  const uplink = (await run('npm', ['config', 'get', 'registry'])).stdout.trim() || 'https://registry.npmjs.org/';
+  const uplink =
+    (await run('npm', ['config', 'get', 'registry'])).stdout.trim() || 'https://registry.npmjs.org/';
   const dir = join(root, 'verdaccio');
   mkdirSync(dir);
   const config = join(dir, 'config.yaml');
@@ -138,11 +153,13 @@ async function startRegistry() {
 function stageWorkspace() {
   const stage = join(root, 'stage');
   mkdirSync(stage);
-  for (const f of ['package.json', 'pnpm-workspace.yaml', 'pnpm-lock.yaml']) cpSync(join(REPO, f), join(stage, f));
+  for (const f of ['package.json', 'pnpm-workspace.yaml', 'pnpm-lock.yaml'])
+    cpSync(join(REPO, f), join(stage, f));
   cpSync(join(REPO, '.changeset'), join(stage, '.changeset'), { recursive: true });
   const skip = (src) => !/[/\\](node_modules|\.turbo)([/\\]|$)/.test(src);
   for (const group of ['packages', 'apps', 'tools']) {
-    if (existsSync(join(REPO, group))) cpSync(join(REPO, group), join(stage, group), { recursive: true, filter: skip });
+    if (existsSync(join(REPO, group)))
+      cpSync(join(REPO, group), join(stage, group), { recursive: true, filter: skip });
   }
   return stage;
 }
@@ -180,7 +197,10 @@ async function runExamples(dir, blocks, demo) {
     symlinkSync(demo.demo, join(cwd, 'demo-data'), 'dir');
     symlinkSync(join(demo.dir, 'data'), join(cwd, 'data'), 'dir');
     const r = await run(process.execPath, [file], { cwd, timeoutMs: 180_000 });
-    if (r.code !== 0) failures.push(`README line ${b.line}: exit ${r.code}\n${r.stderr.trim().split('\n').slice(0, 12).join('\n')}`);
+    if (r.code !== 0)
+      failures.push(
+        `README line ${b.line}: exit ${r.code}\n${r.stderr.trim().split('\n').slice(0, 12).join('\n')}`,
+      );
   }
   return failures;
 }
@@ -188,8 +208,10 @@ async function runExamples(dir, blocks, demo) {
 /** What the native parts came out as, seen from the installed package. */
 async function nativeStatus(dir, name) {
   const probes = {
-    '@mmtape/compression': "const m = await import('@mmtape/compression'); console.log('decoder ' + m.decodeBackend());",
-    '@mmtape/mmap-core': "const m = await import('@mmtape/mmap-core'); const s = m.mmapStatus(); console.log('files ' + s.backend + (s.reason ? ' (' + s.reason + ')' : ''));",
+    '@mmtape/compression':
+      "const m = await import('@mmtape/compression'); console.log('decoder ' + m.decodeBackend());",
+    '@mmtape/mmap-core':
+      "const m = await import('@mmtape/mmap-core'); const s = m.mmapStatus(); console.log('files ' + s.backend + (s.reason ? ' (' + s.reason + ')' : ''));",
   };
   if (!probes[name]) return '';
   writeFileSync(join(dir, 'probe.mjs'), probes[name]);
@@ -200,7 +222,9 @@ async function nativeStatus(dir, name) {
 async function checkPackage({ pkg, dir: pkgDir }, version, registry, demo) {
   const readme = readFileSync(join(pkgDir, 'README.md'), 'utf8');
   const names = installLine(readme, pkg.name);
-  const blocks = extractBlocks(readme, relative(REPO, join(pkgDir, 'README.md'))).filter((b) => b.kind === 'run');
+  const blocks = extractBlocks(readme, relative(REPO, join(pkgDir, 'README.md'))).filter(
+    (b) => b.kind === 'run',
+  );
   const row = { name: pkg.name, version, installed: names.join(' '), examples: blocks.length };
   const short = pkg.name.replace('@mmtape/', '');
   await Promise.all(
@@ -234,7 +258,9 @@ let ok = false;
 let registry;
 const rows = [];
 try {
-  const packages = workspacePackages().filter(({ pkg }) => !only || only.includes(pkg.name.replace('@mmtape/', '')));
+  const packages = workspacePackages().filter(
+    ({ pkg }) => !only || only.includes(pkg.name.replace('@mmtape/', '')),
+  );
   for (const { pkg, dir } of packages) {
     if (!existsSync(join(dir, 'dist'))) throw new Error(`${pkg.name}: no dist/ (run pnpm build first)`);
   }
@@ -247,10 +273,25 @@ try {
   writeFileSync(join(stage, '.npmrc'), registry.npmrc);
   // pnpm publish resolves `workspace:` ranges from the installed links: link the workspace from the
   // store (offline, no install scripts: nothing is built here, dist/ was copied).
-  await mustRun('pnpm install (stage)', 'pnpm', ['install', '--frozen-lockfile', '--offline', '--ignore-scripts', '--reporter=silent'], {
-    cwd: stage,
-    env,
-  });
+  await mustRun(
+    'pnpm install (stage)',
+    'pnpm',
+    [
+      'install',
+      '--frozen-lockfile',
+      '--offline',
+      '--ignore-scripts',
+      '--reporter=silent',
+      // only the workspace packages: the root's devDependencies are not needed to publish
+      '--filter=./packages/*',
+      '--filter=./apps/*',
+      '--filter=./tools/*',
+    ],
+    {
+      cwd: stage,
+      env,
+    },
+  );
   log('staged workspace linked (pnpm install --offline --ignore-scripts)');
   await mustRun('changeset version', process.execPath, [changeset, 'version'], { cwd: stage, env });
   const versions = Object.fromEntries(
@@ -259,13 +300,19 @@ try {
       JSON.parse(readFileSync(join(stage, relative(REPO, dir), 'package.json'), 'utf8')).version,
     ]),
   );
-  log(`changeset version: ${Object.entries(versions).map(([n, v]) => `${n}@${v}`).join(' ')}`);
+  log(
+    `changeset version: ${Object.entries(versions)
+      .map(([n, v]) => `${n}@${v}`)
+      .join(' ')}`,
+  );
   const pub = await mustRun('changeset publish', process.execPath, [changeset, 'publish', '--no-git-tag'], {
     cwd: stage,
     env,
     timeoutMs: 600_000,
   });
-  log(`changeset publish: ${pub.stdout.split('\n').filter((l) => /published|success/i.test(l)).length} lines of success`);
+  log(
+    `changeset publish: ${pub.stdout.split('\n').filter((l) => /published|success/i.test(l)).length} lines of success`,
+  );
 
   // Published manifests: every @mmtape dependency a real range on the published version.
   for (const name of Object.keys(versions)) {
@@ -276,7 +323,8 @@ try {
     if (!manifest) throw new Error(`${name}@${versions[name]} is not on the registry`);
     for (const field of ['dependencies', 'optionalDependencies', 'peerDependencies']) {
       for (const [dep, range] of Object.entries(manifest[field] ?? {})) {
-        if (String(range).startsWith('workspace:')) throw new Error(`${name} ${field}.${dep} is still ${range}`);
+        if (String(range).startsWith('workspace:'))
+          throw new Error(`${name} ${field}.${dep} is still ${range}`);
         if (dep.startsWith('@mmtape/') && range !== `^${versions[dep]}`) {
           throw new Error(`${name} ${field}.${dep} is ${range}, expected ^${versions[dep]}`);
         }
@@ -286,14 +334,25 @@ try {
   log('published manifests: no workspace: range, every @mmtape dependency ^<published version>');
 
   const demo = { ...prepareDemoData(root), dir: root };
-  for (const p of packages) {
-    const row = await checkPackage(p, versions[p.pkg.name], registry, demo);
-    rows.push(row);
-    log(
-      `${row.name}@${row.version}: npm ${row.npm} (${row.npmSeconds}s), example ${row.npmExample ?? '-'}; pnpm ${row.pnpm} (${row.pnpmSeconds}s), example ${row.pnpmExample ?? '-'}`,
-    );
-    for (const m of ['npm', 'pnpm']) if (row[`${m}Error`]) console.error(`  ${m}: ${row[`${m}Error`].replaceAll('\n', '\n    ')}`);
-  }
+  // Two packages at a time (each installs with npm and pnpm at once): downloads and native compiles overlap.
+  const jobs = Number(process.env.MMTAPE_PUBLISH_CHECK_JOBS ?? 2);
+  const queue = [...packages];
+  const done = new Map();
+  await Promise.all(
+    Array.from({ length: Math.max(1, jobs) }, async () => {
+      for (let p = queue.shift(); p !== undefined; p = queue.shift()) {
+        const row = await checkPackage(p, versions[p.pkg.name], registry, demo);
+        done.set(p.pkg.name, row);
+        log(
+          `${row.name}@${row.version}: npm ${row.npm} (${row.npmSeconds}s), example ${row.npmExample ?? '-'}; pnpm ${row.pnpm} (${row.pnpmSeconds}s), example ${row.pnpmExample ?? '-'}`,
+        );
+        for (const m of ['npm', 'pnpm']) {
+          if (row[`${m}Error`]) console.error(`  ${m}: ${row[`${m}Error`].replaceAll('\n', '\n    ')}`);
+        }
+      }
+    }),
+  );
+  for (const p of packages) rows.push(done.get(p.pkg.name));
 
   // npx from the registry, in an empty folder.
   if (!only || only.includes('cli')) {
@@ -304,13 +363,20 @@ try {
       env: env2,
       timeoutMs: 600_000,
     });
-    const wrote = ['report/report.json', 'report/report.html', 'dataset/CURRENT'].every((f) => existsSync(join(dir, 'demo', f)));
-    rows.push({ name: 'npx @mmtape/cli demo', npx: r.code === 0 && wrote ? 'ok' : `FAILED (exit ${r.code})` });
+    const wrote = ['report/report.json', 'report/report.html', 'dataset/CURRENT'].every((f) =>
+      existsSync(join(dir, 'demo', f)),
+    );
+    rows.push({
+      name: 'npx @mmtape/cli demo',
+      npx: r.code === 0 && wrote ? 'ok' : `FAILED (exit ${r.code})`,
+    });
     log(`npx @mmtape/cli demo: ${r.code === 0 && wrote ? 'ok' : 'FAILED'}`);
     if (!(r.code === 0 && wrote)) console.error(`${r.stdout}\n${r.stderr}`);
   }
   ok = rows.every((r) =>
-    r.npx !== undefined ? r.npx === 'ok' : r.npm === 'ok' && r.pnpm === 'ok' && r.npmExample === 'ok' && r.pnpmExample === 'ok',
+    r.npx !== undefined
+      ? r.npx === 'ok'
+      : r.npm === 'ok' && r.pnpm === 'ok' && r.npmExample === 'ok' && r.pnpmExample === 'ok',
   );
 } catch (error) {
   console.error(`[publish-check] FAILED: ${error.message}`);
@@ -324,7 +390,9 @@ try {
 // Summary.
 const pad = (s, n) => String(s ?? '').padEnd(n);
 console.log('');
-console.log(`${pad('package', 26)}${pad('version', 9)}${pad('npm', 8)}${pad('pnpm', 8)}${pad('example npm/pnpm', 18)}native (npm | pnpm)`);
+console.log(
+  `${pad('package', 26)}${pad('version', 9)}${pad('npm', 8)}${pad('pnpm', 8)}${pad('example npm/pnpm', 18)}native (npm | pnpm)`,
+);
 for (const r of rows) {
   if (r.npx !== undefined) {
     console.log(`${pad(r.name, 26)}${pad('', 9)}${pad(r.npx, 8)}`);
@@ -332,7 +400,9 @@ for (const r of rows) {
   }
   const example = r.examples === 0 ? 'none' : `${r.npmExample ?? '-'}/${r.pnpmExample ?? '-'}`;
   const native = r.npmNative || r.pnpmNative ? `${r.npmNative} | ${r.pnpmNative}` : '';
-  console.log(`${pad(r.name, 26)}${pad(r.version, 9)}${pad(r.npm === 'ok' ? 'ok' : 'FAILED', 8)}${pad(r.pnpm === 'ok' ? 'ok' : 'FAILED', 8)}${pad(example, 18)}${native}`);
+  console.log(
+    `${pad(r.name, 26)}${pad(r.version, 9)}${pad(r.npm === 'ok' ? 'ok' : 'FAILED', 8)}${pad(r.pnpm === 'ok' ? 'ok' : 'FAILED', 8)}${pad(example, 18)}${native}`,
+  );
 }
 log(ok ? 'publish check: ok' : 'publish check: FAILED');
 process.exit(ok ? 0 : 1);
