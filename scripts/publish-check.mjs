@@ -175,7 +175,11 @@ function installLine(readme, name) {
   return [name];
 }
 
-/** An empty project with the registry configured. */
+/**
+ * An empty project with the registry configured in its own .npmrc (project config, read by npm, pnpm and
+ * npx), so the user's config stays in force (e.g. `nodedir`, which lets node-gyp build native addons
+ * without downloading headers).
+ */
 function project(dir, npmrc) {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'check', private: true, type: 'module' }));
@@ -235,7 +239,7 @@ async function checkPackage({ pkg, dir: pkgDir }, version, registry, demo) {
         manager === 'npm'
           ? ['install', '--no-audit', '--no-fund', '--loglevel=error', ...specs]
           : ['add', '--reporter=silent', ...specs];
-      const env = { npm_config_registry: registry.url, npm_config_userconfig: join(dir, '.npmrc') };
+      const env = { npm_config_registry: registry.url };
       const started = Date.now();
       const r = await run(manager, args, { cwd: dir, env, timeoutMs: 600_000 });
       row[`${manager}Seconds`] = Math.round((Date.now() - started) / 1000);
@@ -269,7 +273,7 @@ try {
 
   const stage = stageWorkspace();
   const changeset = join(REPO, 'node_modules', '@changesets', 'cli', 'bin.js');
-  const env = { npm_config_registry: registry.url, npm_config_userconfig: join(stage, '.npmrc') };
+  const env = { npm_config_registry: registry.url };
   writeFileSync(join(stage, '.npmrc'), registry.npmrc);
   // pnpm publish resolves `workspace:` ranges from the installed links: link the workspace from the
   // store (offline, no install scripts: nothing is built here, dist/ was copied).
@@ -357,7 +361,7 @@ try {
   // npx from the registry, in an empty folder.
   if (!only || only.includes('cli')) {
     const dir = project(join(root, 'projects', 'npx'), registry.npmrc);
-    const env2 = { npm_config_registry: registry.url, npm_config_userconfig: join(dir, '.npmrc') };
+    const env2 = { npm_config_registry: registry.url };
     const r = await run('npx', ['--yes', `@mmtape/cli@${versions['@mmtape/cli']}`, 'demo', '--out', 'demo'], {
       cwd: dir,
       env: env2,
