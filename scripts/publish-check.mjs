@@ -15,8 +15,12 @@
 //     its README (the doc-test extraction, scripts/doc-tests) in a folder with `demo-data/` and
 //     `data/sp500` (CONTRIBUTING.md, "README examples"). Native parts are reported as they came out:
 //     the compression bar decoder (`native` when its install script compiled it, else `wasm`) and the
-//     mmap binding (`mmap`, else the documented read-into-memory fallback).
-//  4. `npx @mmtape/cli demo` from the registry in an empty folder.
+//     mmap binding (`mmap`, else the documented read-into-memory fallback). npm compiles optional native
+//     dependencies from source when no prebuilt binary can be downloaded (zstd-napi takes minutes on two
+//     cores), so only the rows of the packages that own native parts (compression, mmap-core) build them;
+//     the other npm installs use --omit=optional (the documented fallbacks). pnpm 10 runs no dependency
+//     install scripts unless allowed (`onlyBuiltDependencies`), so its rows show the fallbacks.
+//  4. `npx @mmtape/cli demo` from the registry in an empty folder (optional dependencies omitted).
 // Prints one summary line per package; exits 1 on any failure. Usage:
 //   node scripts/publish-check.mjs [--keep] [--only <name>[,<name>]]   (env MMTAPE_PUBLISH_CHECK_JOBS: packages
 //   checked at once, default 2)
@@ -164,6 +168,9 @@ function stageWorkspace() {
   return stage;
 }
 
+/** Packages whose native parts the check builds with npm (the others install with --omit=optional). */
+const NATIVE_OWNERS = ['@mmtape/compression', '@mmtape/mmap-core'];
+
 /** The @mmtape packages a README's install line names (`npm i …`, `npm install …`, `pnpm add …`). */
 function installLine(readme, name) {
   for (const line of readme.split('\n')) {
@@ -215,7 +222,7 @@ async function nativeStatus(dir, name) {
     '@mmtape/compression':
       "const m = await import('@mmtape/compression'); console.log('decoder ' + m.decodeBackend());",
     '@mmtape/mmap-core':
-      "const m = await import('@mmtape/mmap-core'); const s = m.mmapStatus(); console.log('files ' + s.backend + (s.reason ? ' (' + s.reason + ')' : ''));",
+      "const m = await import('@mmtape/mmap-core'); const s = m.mmapStatus(); console.log('files ' + s.backend + (s.reason ? ' (' + s.reason.slice(0, 48) + '…)' : ''));",
   };
   if (!probes[name]) return '';
   writeFileSync(join(dir, 'probe.mjs'), probes[name]);
@@ -235,10 +242,15 @@ async function checkPackage({ pkg, dir: pkgDir }, version, registry, demo) {
     ['npm', 'pnpm'].map(async (manager) => {
       const dir = project(join(root, 'projects', `${manager}-${short}`), registry.npmrc);
       const specs = names.map((n) => `${n}@${n === pkg.name ? version : 'latest'}`);
+      // npm compiles optional native dependencies from source here (zstd-napi: minutes on 2 cores): only
+      // the rows of the packages that own them compile them; the others omit optional dependencies and
+      // take the documented fallbacks. pnpm 10 runs no dependency install scripts unless allowed.
+      const omit = manager === 'npm' && !NATIVE_OWNERS.includes(pkg.name) ? ['--omit=optional'] : [];
       const args =
         manager === 'npm'
-          ? ['install', '--no-audit', '--no-fund', '--loglevel=error', ...specs]
+          ? ['install', '--no-audit', '--no-fund', '--loglevel=error', ...omit, ...specs]
           : ['add', '--reporter=silent', ...specs];
+      row[`${manager}Omit`] = omit.length > 0;
       const env = { npm_config_registry: registry.url };
       const started = Date.now();
       const r = await run(manager, args, { cwd: dir, env, timeoutMs: 600_000 });
@@ -361,7 +373,8 @@ try {
   // npx from the registry, in an empty folder.
   if (!only || only.includes('cli')) {
     const dir = project(join(root, 'projects', 'npx'), registry.npmrc);
-    const env2 = { npm_config_registry: registry.url };
+    // as for the npm rows: the native parts were built and reported in their own rows
+    const env2 = { npm_config_registry: registry.url, npm_config_omit: 'optional' };
     const r = await run('npx', ['--yes', `@mmtape/cli@${versions['@mmtape/cli']}`, 'demo', '--out', 'demo'], {
       cwd: dir,
       env: env2,
@@ -403,7 +416,12 @@ for (const r of rows) {
     continue;
   }
   const example = r.examples === 0 ? 'none' : `${r.npmExample ?? '-'}/${r.pnpmExample ?? '-'}`;
-  const native = r.npmNative || r.pnpmNative ? `${r.npmNative} | ${r.pnpmNative}` : '';
+  const native =
+    r.npmNative || r.pnpmNative
+      ? `${r.npmNative} | ${r.pnpmNative}`
+      : r.npmOmit
+        ? 'npm: --omit=optional'
+        : '';
   console.log(
     `${pad(r.name, 26)}${pad(r.version, 9)}${pad(r.npm === 'ok' ? 'ok' : 'FAILED', 8)}${pad(r.pnpm === 'ok' ? 'ok' : 'FAILED', 8)}${pad(example, 18)}${native}`,
   );
