@@ -340,7 +340,7 @@ export function createProgram(emit: EmitResult, onContext?: (ctx: CommandContext
   program
     .command('export')
     .description(
-      'export a dataset to one Arrow IPC file (zero-copy from the mapped columns), CSV file, or Parquet file (timestamp, symbol, close; ZSTD; readable by DuckDB)',
+      'export a dataset to one Arrow IPC file (zero-copy from the mapped columns), CSV file, or Parquet file (every column at its stored type; ZSTD; readable by DuckDB, Polars)',
     )
     .argument('<dataset>', 'dataset folder')
     .requiredOption('-o, --out <file>', 'output file (.arrow/.ipc/.feather, .csv or .parquet)')
@@ -351,6 +351,18 @@ export function createProgram(emit: EmitResult, onContext?: (ctx: CommandContext
     )
     .option('--symbols <list>', 'comma-separated symbols (default: all)')
     .option('--columns <list>', 'comma-separated value columns besides ts (default: all)')
+    .addOption(
+      new Option(
+        '--parquet-layout <layout>',
+        'parquet: full (every column at its stored type, lossless) or compact-close-f32 (timestamp, symbol, close rounded to float32: LOSSY)',
+      ).choices(['full', 'compact-close-f32']),
+    )
+    .addOption(
+      new Option(
+        '--row-groups <order>',
+        'parquet: row groups by symbol (rows by symbol, time; default) or by time (rows by time, symbol)',
+      ).choices(['symbol', 'time']),
+    )
     .option('--overwrite', 'replace an existing output file')
     .option('--verify', 'check header and block checksums of the columns exported (default; config verify)')
     .option('--no-verify', 'export without checking checksums')

@@ -146,7 +146,7 @@ describe('mmtape export', () => {
     expect(table.numRows).toBe(37_486);
     expect(table.schema.fields.map((f) => f.name)).toEqual([
       'symbol',
-      'ts',
+      'timestamp',
       'open',
       'high',
       'low',

@@ -151,7 +151,7 @@ describe('mmtape walk-forward --workers', () => {
 });
 
 describe('mmtape export --format parquet', () => {
-  it('writes timestamp, symbol, close that re-ingests to the same closes', async () => {
+  it('writes every column at its stored type: re-ingests to the same values, bit for bit', async () => {
     const dataset = join(tmp.dir, 'pq-src');
     await runIngest([demoDataDir()], { out: dataset }, quietCtx);
     const file = join(tmp.dir, 'demo.parquet');
@@ -171,8 +171,9 @@ describe('mmtape export --format parquet', () => {
         const x = a.open(s);
         const y = b.open(s);
         expect([...y.timestampsNs()]).toEqual([...x.timestampsNs()]);
-        // close is float32 in the Parquet file
-        expect([...y.f64('close')]).toEqual([...x.f64('close')].map((v) => Math.fround(v)));
+        for (const c of ['open', 'high', 'low', 'close', 'volume']) {
+          expect([...y.f64(c)]).toEqual([...x.f64(c)]);
+        }
       }
     } finally {
       a.close();
@@ -180,16 +181,45 @@ describe('mmtape export --format parquet', () => {
     }
   });
 
-  it('rejects --columns for parquet with a message saying why', async () => {
-    const r = await mmtape(
+  it('--columns and --row-groups time; --parquet-layout compact-close-f32 says it is lossy', async () => {
+    const src = join(tmp.dir, 'pq-src');
+    const cols = await mmtape(
       'export',
-      join(tmp.dir, 'pq-src'),
+      src,
+      '--out',
+      join(tmp.dir, 'cols.parquet'),
+      '--columns',
+      'close,volume',
+      '--row-groups',
+      'time',
+    );
+    expect(cols.result, cols.stderr).toBe(0);
+    expect(cols.stdout).toContain('columns timestamp, symbol, close, volume');
+    expect(cols.stdout).toContain('row groups by time');
+    const compact = await mmtape(
+      'export',
+      src,
+      '--out',
+      join(tmp.dir, 'compact.parquet'),
+      '--parquet-layout',
+      'compact-close-f32',
+    );
+    expect(compact.result, compact.stderr).toBe(0);
+    expect(compact.stdout).toContain('LOSSY');
+    const refused = await mmtape(
+      'export',
+      src,
       '--out',
       join(tmp.dir, 'x.parquet'),
+      '--parquet-layout',
+      'compact-close-f32',
       '--columns',
       'open',
     );
-    expect(r.result).toBe(1);
-    expect(r.stderr).toContain('timestamp, symbol, close');
+    expect(refused.result).toBe(1);
+    expect(refused.stderr).toContain('compact-close-f32 has fixed columns');
+    const csv = await mmtape('export', src, '--out', join(tmp.dir, 'x.csv'), '--row-groups', 'time');
+    expect(csv.result).toBe(1);
+    expect(csv.stderr).toContain('apply to parquet only');
   });
 });

@@ -2,7 +2,12 @@ import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
 import { type ColumnFile, Dataset } from '@mmtape/columnar-format';
 import { columnFileToArrowTable, writeArrowIpcFile } from '@mmtape/columnar-format/arrow';
-import { exportCsv, exportParquet } from '@mmtape/columnar-format/export';
+import {
+  exportCsv,
+  exportParquet,
+  type ParquetLayout,
+  type ParquetRowGroupOrder,
+} from '@mmtape/columnar-format/export';
 import type { Table } from 'apache-arrow';
 import { EXPORT_FORMATS, type ExportFormat } from '../cli-constants.js';
 import { CliUsageError } from '../cli-error.js';
@@ -19,6 +24,13 @@ export interface ExportCommandOptions {
   symbols?: string;
   /** Comma-separated value columns besides `ts` (default: all). */
   columns?: string;
+  /**
+   * Parquet only: `full` (default; every column at its stored type, lossless) or `compact-close-f32`
+   * (timestamp, symbol, close rounded to float32; lossy).
+   */
+  parquetLayout?: ParquetLayout;
+  /** Parquet only: row groups by `symbol` (default for `full`) or by `time`. */
+  rowGroups?: ParquetRowGroupOrder;
   /** Replace an existing output file. */
   overwrite?: boolean;
   /** Verified reads (`--verify`/`--no-verify`; default: config `verify`, else true). */
@@ -65,6 +77,9 @@ export async function runExport(
   ctx: CommandContext,
 ): Promise<ExportResult> {
   const format = formatOf(options);
+  if (format !== 'parquet' && (options.parquetLayout || options.rowGroups)) {
+    throw new CliUsageError(`--parquet-layout and --row-groups apply to parquet only, not ${format}`);
+  }
   if (existsSync(options.out) && !options.overwrite) {
     throw new CliUsageError(`${options.out} already exists; pass --overwrite to replace it`);
   }
@@ -75,18 +90,18 @@ export async function runExport(
   try {
     const symbols = list(options.symbols) ?? [...dataset.symbols];
     if (format === 'parquet') {
-      if (options.columns) {
-        throw new CliUsageError(
-          '--columns does not apply to parquet: the file is timestamp, symbol, close (float32)',
-        );
-      }
       for (const s of symbols) dataset.entry(s);
+      const valueColumns = list(options.columns);
       const r = await exportParquet(dataset, options.out, {
         ...(options.symbols ? { symbols } : {}),
+        ...(valueColumns ? { columns: valueColumns } : {}),
+        ...(options.parquetLayout ? { layout: options.parquetLayout } : {}),
+        ...(options.rowGroups ? { rowGroupsBy: options.rowGroups } : {}),
         ...(options.overwrite ? { overwrite: true } : {}),
       });
+      const lossy = r.layout === 'compact-close-f32' ? ' (LOSSY: close rounded to float32)' : '';
       ctx.say(
-        `wrote ${r.path}: parquet (timestamp, symbol, close float32; ZSTD), ${r.symbols} symbols, ${r.rows} rows in ${r.rowGroups} row groups, ${formatBytes(r.bytes)}`,
+        `wrote ${r.path}: parquet ${r.layout}${lossy}, columns ${r.columns.join(', ')}; ZSTD, row groups by ${r.rowGroupsBy}; ${r.symbols} symbols, ${r.rows} rows in ${r.rowGroups} row groups, ${formatBytes(r.bytes)}`,
       );
       return { path: r.path, format, symbols: r.symbols, rows: r.rows, bytes: r.bytes };
     }
@@ -115,7 +130,11 @@ export async function runExport(
           for (const [i, s] of symbols.entries()) {
             const file = dataset.open(s);
             rows += file.rowCount;
-            yield columnFileToArrowTable(file, { symbolColumn: true, columns: ['ts', ...columnsOf(file)] });
+            yield columnFileToArrowTable(file, {
+              symbolColumn: true,
+              timestampName: 'timestamp',
+              columns: ['ts', ...columnsOf(file)],
+            });
             ctx.progress.update(i + 1);
           }
         };

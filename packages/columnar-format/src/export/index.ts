@@ -21,8 +21,14 @@ export { EVENT_SYMBOL_FIELD, EVENT_TIMESTAMP_FIELD } from './event-chunk.js';
 export { createEventCsvEncoder } from './event-csv-encoder.js';
 export { createEventNdjsonEncoder } from './event-ndjson-encoder.js';
 export { type ExportCsvOptions, type ExportCsvReport, exportCsv } from './export-csv.js';
-export type { ExportParquetOptions, ExportParquetReport } from './export-parquet.js';
-export { exportParquet } from './export-parquet.js';
+export type {
+  ExportParquetOptions,
+  ExportParquetReport,
+  ParquetLayout,
+  ParquetRowGroupOrder,
+} from './export-parquet.js';
+export { exportParquet, PARQUET_LAYOUTS, PARQUET_ROW_GROUP_ORDERS } from './export-parquet.js';
 export { formatTimestampNs } from './format-timestamp-ns.js';
+export type { ParquetTimestampUnit } from './parquet-column-schema.js';
 export type { WriteEventStreamOptions, WriteEventStreamResult } from './write-event-stream.js';
 export { DEFAULT_EVENTS_PER_WRITE, writeEventStream } from './write-event-stream.js';

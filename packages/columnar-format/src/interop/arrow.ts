@@ -91,6 +91,11 @@ export interface ArrowTableOptions {
    * concatenated. Default false. This column is materialised (it is not in the file).
    */
   symbolColumn?: boolean;
+  /**
+   * Name of the `ts` column in the table (its type stays Timestamp(ns, UTC)). Default `'ts'`, the stored
+   * name; `mmtape export` passes `'timestamp'`, the name its CSV and Parquet files use too.
+   */
+  timestampName?: string;
 }
 
 /**
@@ -106,7 +111,8 @@ export function columnFileToArrowTable(file: ColumnFile, options: ArrowTableOpti
       new Utf8(),
     ) as Vector;
   }
-  for (const name of names) vectors[name] = columnToArrowVector(file, name);
+  const tsName = options.timestampName ?? 'ts';
+  for (const name of names) vectors[name === 'ts' ? tsName : name] = columnToArrowVector(file, name);
   const table = new Table(vectors);
   const metadata = new Map(table.schema.metadata);
   metadata.set('mmtape.symbol', file.symbol);
