@@ -11,7 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import pl from 'nodejs-polars';
-import { Dataset, DatasetWriter, exportParquet, ingest } from '../../packages/columnar-format/dist/index.js';
+import { exportParquet } from '../../packages/columnar-format/dist/export/index.js';
+import { Dataset, DatasetWriter } from '../../packages/columnar-format/dist/index.js';
+import { ingest } from '../../packages/columnar-format/dist/ingest/index.js';
 import { fmt, REPO, writeResults } from '../lib.mjs';
 import { mulberry32 } from '../synthetic.mjs';
 

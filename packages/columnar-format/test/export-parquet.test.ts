@@ -2,15 +2,9 @@ import { join } from 'node:path';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
 import { compressors as decompressors } from 'hyparquet-compressors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type ColumnInput,
-  Dataset,
-  DatasetWriter,
-  type DType,
-  exportParquet,
-  ingest,
-  isMmtapeError,
-} from '../src/index.js';
+import { exportParquet } from '../src/export/index.js';
+import { type ColumnInput, Dataset, DatasetWriter, type DType, isMmtapeError } from '../src/index.js';
+import { ingest } from '../src/ingest/index.js';
 import { mulberry32, tempDir } from './helpers.js';
 
 const DEMO_DATA = join(import.meta.dirname, '..', '..', '..', 'apps', 'cli', 'demo-data', 'sp500-30');
