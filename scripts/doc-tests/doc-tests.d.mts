@@ -25,7 +25,14 @@ export interface ReadmeBlock extends DocBlock {
 export declare function readmeFiles(repo?: string): string[];
 export declare function extractBlocks(markdown: string, file?: string): DocBlock[];
 export declare function allBlocks(repo?: string): ReadmeBlock[];
-export declare function exportedNames(pkgDir: string): string[];
+/** `[specifier, .d.ts path]` of the root entry and every subpath entry of a built package. */
+export declare function entryPoints(
+  name: string,
+  pkg: { exports?: Record<string, unknown> },
+  pkgDir: string,
+): [string, string][];
+/** Names exported by one built entry point, read from its `.d.ts`. */
+export declare function exportedNames(dtsPath: string): string[];
 export declare function writeWorkspace(dir: string, blocks: readonly ReadmeBlock[]): void;
 /** tsc diagnostics by block id. */
 export declare function typeCheck(dir: string): Map<string, string[]>;

@@ -79,9 +79,22 @@ export function allBlocks(repo = REPO) {
   return out;
 }
 
-/** Names exported by a built package (values and types), read from its dist/index.d.ts export list. */
-export function exportedNames(pkgDir) {
-  const dts = readFileSync(join(pkgDir, 'dist', 'index.d.ts'), 'utf8');
+/**
+ * Entry points of a built package: `[specifier, types file]` for the root entry and every subpath of its
+ * package.json `exports` (`@mmtape/columnar-format/export` → `dist/export/index.d.ts`).
+ */
+export function entryPoints(name, pkg, pkgDir) {
+  const entries = [];
+  for (const [key, target] of Object.entries(pkg.exports ?? { '.': { types: 'dist/index.d.ts' } })) {
+    if (typeof target !== 'object' || target === null || typeof target.types !== 'string') continue;
+    entries.push([key === '.' ? name : `${name}${key.slice(1)}`, join(pkgDir, target.types)]);
+  }
+  return entries;
+}
+
+/** Names exported by one built entry point (values and types), read from its `.d.ts` export list. */
+export function exportedNames(dtsPath) {
+  const dts = readFileSync(dtsPath, 'utf8');
   const names = new Set();
   for (const m of dts.matchAll(/export\s*\{([^}]*)\}/g)) {
     for (const part of m[1].split(',')) {
@@ -119,11 +132,14 @@ export function blockSource(block, packages) {
   const imported = new Set();
   const lines = [];
   for (const source of sources) {
-    const names = exportedNames(packages.get(source).dir).filter(
-      (n) => !declared.has(n) && !imported.has(n) && new RegExp(`\\b${n}\\b`).test(block.code),
-    );
-    for (const n of names) imported.add(n);
-    if (names.length > 0) lines.push(`import type { ${names.join(', ')} } from '${source}';`);
+    const { pkg, dir } = packages.get(source);
+    for (const [specifier, dtsPath] of entryPoints(source, pkg, dir)) {
+      const names = exportedNames(dtsPath).filter(
+        (n) => !declared.has(n) && !imported.has(n) && new RegExp(`\\b${n}\\b`).test(block.code),
+      );
+      for (const n of names) imported.add(n);
+      if (names.length > 0) lines.push(`import type { ${names.join(', ')} } from '${specifier}';`);
+    }
   }
   return `${lines.join('\n')}\ndeclare namespace Signature {\n${block.code}\n}\nexport {};\n`;
 }
