@@ -3,3 +3,4 @@
  * `@mmtape/test-utils` (vitest runs the TypeScript source directly).
  */
 export { mulberry32 } from './mulberry32.js';
+export { startTestRedis, type TestRedis } from './redis-server.js';

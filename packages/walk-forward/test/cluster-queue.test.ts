@@ -1,0 +1,134 @@
+/**
+ * The cluster runner on a real Redis (a throw-away `redis-server`, see @mmtape/test-utils): producer and
+ * workers in this process, on the demo data. Worker threads run the built dist/worker.js (`pnpm build`).
+ * Process-level failures (SIGKILLed worker, killed producer, Redis stopped) are in apps/cli/test/cluster.test.ts.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Dataset, ingestCsv } from '@mmtape/columnar-format';
+import { startTestRedis, type TestRedis } from '@mmtape/test-utils';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  connectQueue,
+  queueRedisOptions,
+  queueTaskRunner,
+  redactQueueUrl,
+  runWalkForwardTasks,
+  startWalkForwardWorker,
+} from '../src/cluster/index.js';
+import {
+  buildPanel,
+  isMmtapeError,
+  type PricePanel,
+  runWalkForward,
+  type WalkForwardConfig,
+} from '../src/index.js';
+
+const DEMO = join(import.meta.dirname, '../../../apps/cli/demo-data/sp500-30');
+const CONFIG: Partial<WalkForwardConfig> = { prefilter: false, topK: 3 };
+
+let redis: TestRedis;
+let dir: string;
+let dataset: string;
+let other: string;
+let panel: PricePanel;
+
+beforeAll(async () => {
+  redis = await startTestRedis();
+  dir = mkdtempSync(join(tmpdir(), 'mmtape-wf-cluster-'));
+  dataset = join(dir, 'ds');
+  other = join(dir, 'other');
+  await ingestCsv({ inputs: [DEMO], outDir: dataset });
+  await ingestCsv({ inputs: [join(DEMO, 'AAL_data.csv'), join(DEMO, 'AEP_data.csv')], outDir: other });
+  const ds = Dataset.open(dataset);
+  panel = buildPanel(ds, {});
+  ds.close();
+}, 60_000);
+
+afterAll(async () => {
+  await redis?.dispose();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('queue URLs', () => {
+  it('never shows a password; rediss:// turns TLS on; passwords pass through to ioredis', () => {
+    expect(redactQueueUrl('redis://:s3cret@db.example:6380/2')).toBe('redis://:***@db.example:6380/2');
+    expect(redactQueueUrl('rediss://alice:s3cret@db.example')).not.toContain('s3cret');
+    const plain = queueRedisOptions('redis://:p%40ss@db.example:6380/2');
+    expect(plain).toMatchObject({ host: 'db.example', port: 6380, db: 2, password: 'p@ss' });
+    expect(plain.tls).toBeUndefined();
+    const tls = queueRedisOptions('rediss://alice:pw@db.example');
+    expect(tls).toMatchObject({ host: 'db.example', port: 6379, username: 'alice', password: 'pw' });
+    expect(tls.tls).toEqual({ servername: 'db.example' });
+    expect(queueRedisOptions('unix:///run/redis.sock?db=3')).toMatchObject({
+      path: '/run/redis.sock',
+      db: 3,
+    });
+  });
+
+  it('Redis unavailable at start: QueueUnavailableError (kind io) with the password redacted', async () => {
+    const error = await connectQueue('redis://:hunter2@127.0.0.1:1/0', 500).catch((e: unknown) => e);
+    expect(isMmtapeError(error, 'MMTAPE_WF_QUEUE_UNAVAILABLE')).toBe(true);
+    expect((error as { kind: string }).kind).toBe('io');
+    expect((error as Error).message).toContain('redis://:***@127.0.0.1:1/0');
+    expect((error as Error).message).not.toContain('hunter2');
+  });
+});
+
+describe('walk-forward through BullMQ', () => {
+  it('two workers: the same report as runWalkForward (parallelism aside); a re-run reuses every task', async () => {
+    const reference = await runWalkForward(panel, CONFIG);
+    const queueName = 'same-report';
+    const workers = await Promise.all(
+      [0, 1].map(() => startWalkForwardWorker({ url: redis.url, queueName, concurrency: 1 })),
+    );
+    try {
+      const runner = queueTaskRunner({ url: redis.url, queueName, dataset, pollIntervalMs: 200 });
+      let total = 0;
+      const report = await runWalkForwardTasks(panel, CONFIG, runner, {
+        pairsPerTask: 40,
+        onPlan: (p) => {
+          total = p.tasks.length;
+        },
+      });
+      expect(total).toBeGreaterThan(50);
+      expect(runner.progress()).toMatchObject({ tasksDone: total, tasksTotal: total, tasksReused: 0 });
+      expect(workers[0]!.tasksRun() + workers[1]!.tasksRun()).toBe(total);
+      expect(report.parallelism?.panelSource).toBe('queue');
+      expect(JSON.stringify({ ...report, parallelism: null })).toBe(
+        JSON.stringify({ ...reference, parallelism: null }),
+      );
+      const again = queueTaskRunner({ url: redis.url, queueName, dataset, pollIntervalMs: 200 });
+      const second = await runWalkForwardTasks(panel, CONFIG, again, { pairsPerTask: 40 });
+      expect(again.progress()).toMatchObject({ tasksReused: total, tasksDone: total });
+      expect(workers[0]!.tasksRun() + workers[1]!.tasksRun()).toBe(total); // nothing recomputed
+      expect(JSON.stringify(second)).toBe(JSON.stringify(report));
+    } finally {
+      await Promise.all(workers.map((w) => w.close()));
+    }
+  }, 60_000);
+
+  it('a worker given another dataset fails the run with DatasetMismatchError, not a retry loop', async () => {
+    const queueName = 'other-dataset';
+    const worker = await startWalkForwardWorker({
+      url: redis.url,
+      queueName,
+      concurrency: 1,
+      dataset: other,
+    });
+    try {
+      const runner = queueTaskRunner({ url: redis.url, queueName, dataset, pollIntervalMs: 200 });
+      const error = await runWalkForwardTasks(panel, CONFIG, runner, { pairsPerTask: 400 }).catch(
+        (e: unknown) => e,
+      );
+      expect(isMmtapeError(error, 'MMTAPE_WF_TASK_FAILED')).toBe(true);
+      expect((error as { kind: string }).kind).toBe('data');
+      expect((error as { taskCode: string }).taskCode).toBe('MMTAPE_WF_DATASET_MISMATCH');
+      expect((error as Error).message).toContain(`dataset ${other}`);
+      expect(runner.progress().retries).toBe(0);
+    } finally {
+      await worker.close();
+    }
+  }, 60_000);
+});
