@@ -86,7 +86,6 @@ export async function connectQueue(url: string, timeoutMs = DEFAULT_REDIS_TIMEOU
   const redacted = redactQueueUrl(url);
   const client = new Redis({
     ...options,
-    lazyConnect: true,
     connectTimeout: Math.min(timeoutMs, 10_000),
     retryStrategy: (times) => Math.min(100 * times, 1000),
   });
@@ -96,13 +95,15 @@ export async function connectQueue(url: string, timeoutMs = DEFAULT_REDIS_TIMEOU
   });
   const started = Date.now();
   try {
+    // ioredis keeps reconnecting (retryStrategy) until `ready`: a server starting up a moment later is found.
     await withTimeout(
-      (async () => {
-        await client.connect();
-        await client.ping();
-      })(),
+      new Promise<void>((resolve) => {
+        if (client.status === 'ready') resolve();
+        else client.once('ready', () => resolve());
+      }),
       timeoutMs,
     );
+    await withTimeout(client.ping(), timeoutMs);
     return client;
   } catch (cause) {
     client.disconnect();

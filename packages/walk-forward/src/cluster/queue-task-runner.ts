@@ -82,7 +82,7 @@ export function queueTaskRunner(options: QueueTaskRunnerOptions): ScanTaskRunner
   const progress: QueueProgress = { tasksDone: 0, tasksTotal: 0, tasksReused: 0, retries: 0, workersSeen: 0 };
   const workers = new Set<string>();
   return {
-    progress: () => ({ ...progress }),
+    progress: () => ({ ...progress, workersSeen: workers.size }),
     parallelism: () => ({ workers: Math.max(1, workers.size), panelSource: 'queue' }),
     async run(plan) {
       return runOnQueue(plan, options, progress, workers);
@@ -167,42 +167,52 @@ async function runOnQueue(
   events.on('error', () => {}); // connection errors: the watchdog decides
   queue.on('error', () => {});
   let timer: NodeJS.Timeout | undefined;
+  // Every step races `done`, which the watchdog rejects when Redis is gone: a command waiting on a dead
+  // connection (ioredis queues it until reconnected) never hangs the run.
+  const step = <T>(p: Promise<T>): Promise<T> =>
+    Promise.race([p, done.then(() => p)]).catch((e: unknown) => {
+      throw wrap(e, options.url, timeoutMs);
+    });
   try {
-    await guard(events.waitUntilReady());
+    await step(events.waitUntilReady());
     // 1. What is already there: completed (reuse), failed (retry once more), in progress (wait), absent (add).
     const absent: ScanTask[] = [];
     for (let k = 0; k < plan.tasks.length; k += BATCH) {
       const batch = plan.tasks.slice(k, k + BATCH);
-      const states = await Promise.all(batch.map((t) => queue.getJobState(t.id)));
-      await Promise.all(
-        batch.map(async (t, i) => {
-          const state = states[i];
-          if (state === 'unknown') absent.push(t);
-          else if (state === 'completed') {
-            await collect(t.id);
-            if (!pending.has(t.id)) progress.tasksReused++;
-          } else if (state === 'failed') {
-            const job = await Job.fromId(queue, t.id);
-            await job?.retry('failed');
-          }
-        }),
+      const states = await step(Promise.all(batch.map((t) => queue.getJobState(t.id))));
+      await step(
+        Promise.all(
+          batch.map(async (t, i) => {
+            const state = states[i];
+            if (state === 'unknown') absent.push(t);
+            else if (state === 'completed') {
+              await collect(t.id);
+              if (!pending.has(t.id)) progress.tasksReused++;
+            } else if (state === 'failed') {
+              const job = await Job.fromId(queue, t.id);
+              await job?.retry('failed');
+            }
+          }),
+        ),
       );
     }
     // 2. Add the missing tasks in plan order (FIFO: early windows first). Existing ids are left alone.
     const keepS = options.keepResultsSeconds ?? SEVEN_DAYS_S;
     for (let k = 0; k < absent.length; k += BATCH) {
-      await queue.addBulk(
-        absent.slice(k, k + BATCH).map((task) => ({
-          name: SCAN_JOB_NAME,
-          data: { task, dataset: options.dataset, panelOptions: options.panelOptions ?? {} },
-          opts: {
-            jobId: task.id,
-            attempts: options.attempts ?? 3,
-            backoff: { type: 'exponential', delay: 1000 },
-            removeOnComplete: { age: keepS },
-            removeOnFail: { age: keepS },
-          },
-        })),
+      await step(
+        queue.addBulk(
+          absent.slice(k, k + BATCH).map((task) => ({
+            name: SCAN_JOB_NAME,
+            data: { task, dataset: options.dataset, panelOptions: options.panelOptions ?? {} },
+            opts: {
+              jobId: task.id,
+              attempts: options.attempts ?? 3,
+              backoff: { type: 'exponential', delay: 1000 },
+              removeOnComplete: { age: keepS },
+              removeOnFail: { age: keepS },
+            },
+          })),
+        ),
       );
     }
     report();
@@ -210,7 +220,8 @@ async function runOnQueue(
     // 3. Poll as a safety net for missed events (events are not replayed after a reconnect) and to see workers.
     const poll = async () => {
       try {
-        for (const w of await queue.getWorkers()) workers.add(w.name || w.addr || w.id || '?');
+        // rawname is `<prefix>:<queue>:w:<worker name>` (the worker's `<host>:<pid>`); name is the queue's.
+        for (const w of await queue.getWorkers()) workers.add(String(w.rawname ?? w.addr ?? w.id));
       } catch {
         // CLIENT LIST may be disabled on managed Redis: workers seen stays unknown (0).
       }
@@ -238,15 +249,19 @@ async function runOnQueue(
       }, options.pollIntervalMs ?? 1000);
     };
     if (pending.size > 0) {
-      await guard(poll());
+      await step(poll());
       tick();
     }
-    await done;
+    await step(done);
     return results;
   } finally {
     clearTimeout(timer);
     stopWatch();
-    await Promise.allSettled([events.close(), queue.close()]);
+    // With Redis gone, close() may wait on a dead connection: give it 2 s, then drop the connections.
+    await Promise.race([
+      Promise.allSettled([events.close(), queue.close()]),
+      new Promise((r) => setTimeout(r, 2000).unref()),
+    ]);
     for (const c of clients) c.disconnect();
   }
 }
@@ -256,7 +271,7 @@ function wrap(error: unknown, url: string, waitedMs: number): unknown {
   if (error instanceof QueueUnavailableError || error instanceof TaskFailedError) return error;
   const message = error instanceof Error ? error.message : String(error);
   if (
-    /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|Connection is closed|max retries|NOAUTH|WRONGPASS/i.test(
+    /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EPIPE|connection close|Connection is closed|max retries|NOAUTH|WRONGPASS/i.test(
       message,
     )
   ) {

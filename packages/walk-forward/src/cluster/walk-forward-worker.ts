@@ -135,7 +135,9 @@ export async function startWalkForwardWorker(
   let closing: Promise<void> | undefined;
   const shutdown = async (force: boolean) => {
     stopWatch();
-    await worker.close(force).catch(() => {});
+    // With Redis gone, BullMQ's close may wait on a dead connection: give it 2 s, then drop it.
+    const closing = worker.close(force).catch(() => {});
+    await (force ? Promise.race([closing, new Promise((r) => setTimeout(r, 2000).unref())]) : closing);
     await pool.destroy();
     client.disconnect();
   };
