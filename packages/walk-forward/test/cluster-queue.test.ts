@@ -3,10 +3,12 @@
  * workers in this process, on the demo data. Worker threads run the built dist/worker.js (`pnpm build`).
  * Process-level failures (SIGKILLed worker, killed producer, Redis stopped) are in apps/cli/test/cluster.test.ts.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Dataset, ingestCsv } from '@mmtape/columnar-format';
+import { packDataset } from '@mmtape/columnar-format/pack';
 import { startTestRedis, type TestRedis } from '@mmtape/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -129,6 +131,59 @@ describe('walk-forward through BullMQ', () => {
       expect(runner.progress().retries).toBe(0);
     } finally {
       await worker.close();
+    }
+  }, 60_000);
+
+  it('a pack URL (http://, then file://) is hydrated once per machine, keyed by its digest', async () => {
+    const packed = join(dir, 'packed');
+    await packDataset(dataset, packed, { chunkRows: 512 });
+    const requests: string[] = [];
+    const server = createServer((req, res) => {
+      requests.push(req.url ?? '');
+      const path = join(packed, decodeURIComponent((req.url ?? '/').split('?')[0]!));
+      if (!path.startsWith(packed) || !existsSync(path)) {
+        res.writeHead(404).end();
+        return;
+      }
+      createReadStream(path).pipe(res);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    const cacheDir = join(dir, 'dataset-cache');
+    const queueName = 'pack-url';
+    try {
+      const worker = await startWalkForwardWorker({
+        url: redis.url,
+        queueName,
+        concurrency: 2,
+        datasetCacheDir: cacheDir,
+      });
+      try {
+        const reference = JSON.stringify({ ...(await runWalkForward(panel, CONFIG)), parallelism: null });
+        for (const [k, location] of [`http://127.0.0.1:${port}/`, `file://${packed}`].entries()) {
+          const runner = queueTaskRunner({
+            url: redis.url,
+            queueName,
+            dataset: location,
+            pollIntervalMs: 200,
+          });
+          // pairsPerTask differs per run: new task ids, so the second run really computes on the file:// pack.
+          const report = await runWalkForwardTasks(panel, CONFIG, runner, { pairsPerTask: 300 + k });
+          expect(JSON.stringify({ ...report, parallelism: null })).toBe(reference);
+        }
+        const entries = readdirSync(cacheDir);
+        expect(entries).toHaveLength(1); // one hydrated copy, no leftovers
+        expect(entries[0]).toMatch(/^[0-9a-f]{64}$/);
+        expect(existsSync(join(cacheDir, entries[0]!, 'CURRENT'))).toBe(true);
+        // Each packed file was downloaded once, although many tasks (and two threads) needed the dataset.
+        const fileRequests = requests.filter((r) => r !== '/pack.json');
+        expect(fileRequests.length).toBeGreaterThan(30);
+        expect(new Set(fileRequests).size).toBe(fileRequests.length);
+      } finally {
+        await worker.close();
+      }
+    } finally {
+      server.close();
     }
   }, 60_000);
 });
