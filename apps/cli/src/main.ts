@@ -306,7 +306,7 @@ export function createProgram(emit: (result: unknown) => void): Command {
       '--dataset-url <path|url>',
       'with --queue: what workers open, a dataset folder they can read or a pack URL (file://, http(s)://) (default: this dataset folder)',
     )
-    .option('--pairs-per-task <n>', 'with --queue: pairs per task (default 20000)', integer(1))
+    .option('--pairs-per-task <n>', 'with --queue: pairs per task (default 50000)', integer(1))
     .option(
       '--redis-timeout-ms <ms>',
       'with --queue: how long Redis may be unreachable before the run fails (default 10000)',

@@ -17,7 +17,7 @@ export interface WalkForwardQueueOptions {
   queueName?: string;
   /** What workers open: a folder path they can read, or a pack URL (default: this dataset's folder). */
   datasetUrl?: string;
-  /** Pairs per task (default 20,000). */
+  /** Pairs per task (default 50,000). */
   pairsPerTask?: number;
   /** Attempts per task for I/O failures (default 3). */
   attempts?: number;

@@ -36,12 +36,13 @@ export const SCAN_TASK_FUNCTION_ID = 'walk-forward/cluster-scan';
 export const SCAN_TASK_CODE_VERSION = `${packageJson.version}+pair-stats.${PAIR_STATS_VERSION}`;
 
 /**
- * Default pairs per task: 20,000. With the default Engle–Granger test (one lag, both orderings) on a
- * year of daily bars a pair costs ~10–40 µs, so a task runs ~0.2–1 s: long enough that the queue's
- * per-task overhead (a few ms, see bench/suites/distributed.mjs) stays small, short enough that a killed
- * worker loses little work and that 3,000 symbols (4.5 M pairs per window) give ~225 tasks per window.
+ * Default pairs per task: 50,000. Measured on 252 daily bars (bench/results/walk-forward.md): a pair costs
+ * ~2 µs with the default fixed-lag Engle–Granger test (both orderings) and ~30 µs with autolag, so a task
+ * runs ~0.1–1.5 s: long enough that the queue's per-task overhead (ms, bench/results/distributed.md) stays
+ * small, short enough that a killed worker loses little work, and 3,000 symbols (4.5 M pairs per window)
+ * give ~90 tasks per window.
  */
-export const DEFAULT_PAIRS_PER_TASK = 20_000;
+export const DEFAULT_PAIRS_PER_TASK = 50_000;
 
 /** One shard of one window's pair scan: everything a worker needs besides the prices. JSON-serialisable. */
 export interface ScanTask {
