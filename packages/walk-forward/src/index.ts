@@ -45,12 +45,16 @@ export {
 export { describeModel } from './describe-model.js';
 export type { WalkForwardError, WalkForwardErrorCode } from './errors.js';
 export {
+  CodeVersionMismatchError,
+  DatasetMismatchError,
   InsufficientDataError,
   InvalidConfigError,
   InvalidInputError,
   isMmtapeError,
   isWalkForwardError,
   PanelBuildError,
+  QueueUnavailableError,
+  TaskFailedError,
 } from './errors.js';
 export { inferPeriodsPerYear } from './infer-periods-per-year.js';
 export { loadSectors, parseSectorsCsv } from './load-sectors.js';
