@@ -123,7 +123,8 @@ export class QueueUnavailableError extends WalkForwardErrorBase {
 
 /**
  * A task of a cluster walk-forward failed for good: deterministically (bad data, wrong dataset, other code
- * version) or after its last attempt. `kind` is the task error's kind (`data` when unknown), so the CLI exits
+ * version) or after its last attempt. `kind` is the task error's kind (`io` when BullMQ itself failed the job,
+ * e.g. it stalled more often than allowed because workers kept dying on it), so the CLI exits
  * as it would have on one machine. `taskCode` is the task error's code, `reason` its message.
  */
 export class TaskFailedError extends WalkForwardErrorBase {

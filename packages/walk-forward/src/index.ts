@@ -89,7 +89,14 @@ export { topDrawdowns, underwaterCurve } from './report/top-drawdowns.js';
 export type { RunWalkForwardOptions, WalkForwardProgress } from './run-walk-forward.js';
 export { runWalkForward, splitTriangle } from './run-walk-forward.js';
 export type { PairScanResult, PairSelection, PairSelectionConfig, PairStats } from './select-pairs.js';
-export { comparePairStats, mergePairScans, PairScanScratch, scanPairs, selectPairs } from './select-pairs.js';
+export {
+  comparePairStats,
+  mergePairScans,
+  PairScanScratch,
+  scanPairs,
+  selectPairs,
+  trimPairScan,
+} from './select-pairs.js';
 export type { ExitReason, PairTrade, PairTradingInput, PairTradingResult } from './simulate-pair-trading.js';
 export { simulatePairTrading } from './simulate-pair-trading.js';
 export type { AdfOptions, AdfResult } from './stats/adf.js';

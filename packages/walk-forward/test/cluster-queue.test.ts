@@ -19,6 +19,7 @@ import {
   runWalkForwardTasks,
   startWalkForwardWorker,
 } from '../src/cluster/index.js';
+import { formatTaskFailure, parseTaskFailure } from '../src/cluster/scan-job.js';
 import {
   buildPanel,
   isMmtapeError,
@@ -66,6 +67,22 @@ describe('queue URLs', () => {
     expect(queueRedisOptions('unix:///run/redis.sock?db=3')).toMatchObject({
       path: '/run/redis.sock',
       db: 3,
+    });
+  });
+
+  it('task failures carry the original code and kind through BullMQ', () => {
+    const reason = formatTaskFailure(
+      'dataset x: digest differs\nsecond line',
+      'MMTAPE_WF_DATASET_MISMATCH',
+      'data',
+    );
+    expect(parseTaskFailure(reason)).toEqual({
+      message: 'dataset x: digest differs\nsecond line',
+      code: 'MMTAPE_WF_DATASET_MISMATCH',
+      kind: 'data',
+    });
+    expect(parseTaskFailure('job stalled more than allowable limit')).toEqual({
+      message: 'job stalled more than allowable limit',
     });
   });
 

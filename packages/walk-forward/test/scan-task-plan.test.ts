@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   inProcessTaskRunner,
   planScanTasks,
+  runScanTask,
   runWalkForwardTasks,
   SCAN_TASK_CODE_VERSION,
 } from '../src/cluster/index.js';
@@ -14,7 +15,9 @@ import {
   panelDigest,
   planWalkForward,
   runWalkForward,
+  scanPairs,
   type WalkForwardConfig,
+  windowTrainingSeries,
 } from '../src/index.js';
 import { ar1, dailyTimestampsNs, randomWalk } from './helpers.js';
 
@@ -99,6 +102,42 @@ describe('runWalkForwardTasks in-process', () => {
       }
     });
   }
+
+  it('task results keep only the best topK candidates (with fdrQ, every candidate p-value), and merge exactly', async () => {
+    const panel = panel14(11);
+    for (const config of [
+      { prefilter: false, maxPValue: 0.5, topK: 2 },
+      { prefilter: false, fdrQ: 0.5, topK: 2 },
+    ] satisfies Partial<WalkForwardConfig>[]) {
+      const plan = planWalkForward(panel, config);
+      const tasks = planScanTasks(panel, plan, { pairsPerTask: 1000 });
+      const results = tasks.tasks.map((t) => runScanTask(t, panel.closes));
+      const untrimmed = tasks.tasks.map((t) =>
+        scanPairs(
+          t.names,
+          windowTrainingSeries(panel, plan.scans[t.window]!),
+          0,
+          t.trainEnd - t.trainStart,
+          t.iStart,
+          t.iEnd,
+          t.config,
+          t.sectorIds,
+        ),
+      );
+      expect(untrimmed.some((r) => r.candidates.length > 2)).toBe(true);
+      for (const [k, r] of results.entries()) {
+        expect(r.candidates.length).toBeLessThanOrEqual(2);
+        if (config.fdrQ && untrimmed[k]!.candidates.length > 2)
+          expect(r.candidatePValues).toHaveLength(untrimmed[k]!.candidates.length);
+      }
+      const reference = JSON.stringify(await runWalkForward(panel, config));
+      expect(
+        JSON.stringify(
+          await runWalkForwardTasks(panel, config, inProcessTaskRunner(panel), { pairsPerTask: 1000 }),
+        ),
+      ).toBe(reference);
+    }
+  });
 
   it('with a selection cache: same hits, misses and report as runWalkForward', async () => {
     const panel = panel14(3);

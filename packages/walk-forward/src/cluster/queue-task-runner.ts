@@ -139,7 +139,9 @@ async function runOnQueue(
         task.shard,
         parsed.message,
         parsed.code,
-        (parsed.kind as ErrorKind | undefined) ?? 'data',
+        // No kind: BullMQ itself failed the job (stalled more than maxStalledCount: workers keep dying on
+        // it), an environment problem like an I/O error.
+        (parsed.kind as ErrorKind | undefined) ?? 'io',
       ),
     );
   };

@@ -21,6 +21,7 @@ import {
   type PairSelection,
   type PairSelectionConfig,
   scanPairs,
+  trimPairScan,
 } from '../select-pairs.js';
 import { filledTrainingPrices } from '../training-window.js';
 import type { WalkForwardPlan } from '../walk-forward-plan.js';
@@ -180,7 +181,8 @@ export function scanTaskId(task: Omit<ScanTask, 'id'>): string {
 
 /**
  * Run one task on the panel's closes (`closes[k]` the series of panel symbol k): the training prices of
- * the eligible symbols, gaps filled forward, scanned on rows [iStart, iEnd) of the pair triangle.
+ * the eligible symbols, gaps filled forward, scanned on rows [iStart, iEnd) of the pair triangle, trimmed
+ * to what the merge can use (`trimPairScan`).
  */
 export function runScanTask(
   task: ScanTask,
@@ -188,7 +190,7 @@ export function runScanTask(
   scratch: PairScanScratch = new PairScanScratch(),
 ): PairScanResult {
   const series = task.eligible.map((i) => filledTrainingPrices(closes[i]!, task.trainStart, task.trainEnd));
-  return scanPairs(
+  const scan = scanPairs(
     task.names,
     series,
     0,
@@ -199,6 +201,8 @@ export function runScanTask(
     task.sectorIds,
     scratch,
   );
+  // Only the best topK candidates can be selected: send back those (a few KB), not every passing pair.
+  return trimPairScan(scan, task.config);
 }
 
 /** A window's selection from its tasks' results (in the window's shard order): `mergePairScans`. */
