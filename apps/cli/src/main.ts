@@ -319,6 +319,21 @@ export function createProgram(emit: EmitResult, onContext?: (ctx: CommandContext
       'worker threads testing pairs, each mapping the dataset itself; "auto" = cores (default 1)',
       workersArg,
     )
+    .option(
+      '--queue <url>',
+      'run the pair scans on a cluster: BullMQ queue on Redis, redis://[:password@]host:port[/db], rediss:// (TLS) or unix:///path.sock; served by `mmtape worker` (exit 4 if Redis is unreachable)',
+    )
+    .option('--queue-name <name>', 'BullMQ queue name (default mmtape-walk-forward)')
+    .option(
+      '--dataset-url <path|url>',
+      'with --queue: what workers open, a dataset folder they can read or a pack URL (file://, http(s)://) (default: this dataset folder)',
+    )
+    .option('--pairs-per-task <n>', 'with --queue: pairs per task (default 50000)', integer(1))
+    .option(
+      '--redis-timeout-ms <ms>',
+      'with --queue: how long Redis may be unreachable before the run fails (default 10000)',
+      integer(1),
+    )
     .option('--cache-dir <dir>', 'cache of per-window pair statistics (default <report>/.cache)')
     .option('--no-cache', 'do not use the result cache')
     .option(
@@ -335,6 +350,38 @@ export function createProgram(emit: EmitResult, onContext?: (ctx: CommandContext
     .action(async (dir: string, opts, cmd: Command) => {
       const { runWalkForwardCommand } = await import('./commands/walk-forward.js');
       await run(cmd, (ctx) => runWalkForwardCommand(dir, opts, ctx));
+    });
+
+  program
+    .command('worker')
+    .description(
+      'serve the pair-scan tasks of `mmtape walk-forward --queue` runs until SIGINT/SIGTERM (exit 4 if Redis is lost)',
+    )
+    .requiredOption(
+      '--queue <url>',
+      'BullMQ queue on Redis: redis://[:password@]host:port[/db], rediss:// (TLS) or unix:///path.sock (password also from REDIS_PASSWORD)',
+    )
+    .option('--queue-name <name>', 'BullMQ queue name (default mmtape-walk-forward)')
+    .option('--concurrency <n>', 'tasks at once, one worker thread each (default: the cores)', integer(1))
+    .option(
+      '--dataset <path|url>',
+      "dataset folder or pack URL (file://, http(s)://) for every task, replacing the producer's (default: the producer's)",
+    )
+    .option('--dataset-cache-dir <dir>', 'cache of hydrated packs (default ~/.cache/mmtape/datasets)')
+    .option('--lock-duration-ms <ms>', 'BullMQ job lock, renewed every half (default 30000)', integer(1000))
+    .option(
+      '--stalled-interval-ms <ms>',
+      'check for jobs of dead workers this often (default 30000)',
+      integer(100),
+    )
+    .option(
+      '--redis-timeout-ms <ms>',
+      'how long Redis may be unreachable before the worker exits with code 4 (default 10000)',
+      integer(1),
+    )
+    .action(async (opts, cmd: Command) => {
+      const { runWorkerCommand } = await import('./commands/worker.js');
+      emit(await runWorkerCommand(opts, ctxOf(cmd)));
     });
 
   program

@@ -45,12 +45,16 @@ export {
 export { describeModel } from './describe-model.js';
 export type { WalkForwardError, WalkForwardErrorCode } from './errors.js';
 export {
+  CodeVersionMismatchError,
+  DatasetMismatchError,
   InsufficientDataError,
   InvalidConfigError,
   InvalidInputError,
   isMmtapeError,
   isWalkForwardError,
   PanelBuildError,
+  QueueUnavailableError,
+  TaskFailedError,
 } from './errors.js';
 export { inferPeriodsPerYear } from './infer-periods-per-year.js';
 export { loadSectors, parseSectorsCsv } from './load-sectors.js';
@@ -82,10 +86,17 @@ export { renderReportHtml } from './report/render-report-html.js';
 export { defaultRollingSharpeBars, rollingSharpe } from './report/rolling-sharpe.js';
 export type { DrawdownEpisode } from './report/top-drawdowns.js';
 export { topDrawdowns, underwaterCurve } from './report/top-drawdowns.js';
-export type { RunWalkForwardOptions, WalkForwardProgress, WalkForwardWindow } from './run-walk-forward.js';
-export { runWalkForward, selectionConfigOf, splitTriangle, walkForwardWindows } from './run-walk-forward.js';
+export type { RunWalkForwardOptions, WalkForwardProgress } from './run-walk-forward.js';
+export { runWalkForward, splitTriangle } from './run-walk-forward.js';
 export type { PairScanResult, PairSelection, PairSelectionConfig, PairStats } from './select-pairs.js';
-export { comparePairStats, mergePairScans, PairScanScratch, scanPairs, selectPairs } from './select-pairs.js';
+export {
+  comparePairStats,
+  mergePairScans,
+  PairScanScratch,
+  scanPairs,
+  selectPairs,
+  trimPairScan,
+} from './select-pairs.js';
 export type { ExitReason, PairTrade, PairTradingInput, PairTradingResult } from './simulate-pair-trading.js';
 export { simulatePairTrading } from './simulate-pair-trading.js';
 export type { AdfOptions, AdfResult } from './stats/adf.js';
@@ -143,6 +154,15 @@ export { THREAD_LIMIT_ENV, workerEnv } from './thread-limits.js';
 export type { WindowTrading } from './trade-window.js';
 export { tradeWindow } from './trade-window.js';
 export { filledTrainingPrices, isEligibleForTraining } from './training-window.js';
+export { WalkForwardAssembly } from './walk-forward-assembly.js';
+export type { WalkForwardPlan, WalkForwardWindow, WindowScanPlan } from './walk-forward-plan.js';
+export {
+  planWalkForward,
+  selectionConfigOf,
+  walkForwardWindows,
+  windowSelectionKey,
+  windowTrainingSeries,
+} from './walk-forward-plan.js';
 export type {
   SelectedPairReport,
   TradeReport,

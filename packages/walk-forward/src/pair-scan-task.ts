@@ -5,7 +5,9 @@
  *
  * @module
  */
+import type { ErrorJson } from '@mmtape/errors';
 import type { BuildPanelOptions } from './build-panel.js';
+import type { ScanTask } from './cluster/scan-task-plan.js';
 import type { PairScanResult, PairSelectionConfig } from './select-pairs.js';
 
 /**
@@ -47,7 +49,27 @@ export interface EnvProbeResult {
   env: Record<string, string | undefined>;
 }
 
+/**
+ * A task of a cluster walk-forward (`@mmtape/walk-forward/cluster`): the worker opens the dataset folder
+ * `datasetDir` (a shared path or a hydrated pack), builds the panel with `panelOptions`, checks its digest
+ * against `task.datasetDigest` and runs the task.
+ */
+export interface ClusterScanThreadTask {
+  kind: 'cluster-scan';
+  task: ScanTask;
+  datasetDir: string;
+  /** What the user gave for the dataset (path or pack URL), for error messages. */
+  datasetLabel: string;
+  panelOptions: BuildPanelOptions;
+}
+
+/**
+ * Reply to a {@link ClusterScanThreadTask}. Errors come back as values (`ErrorJson`: code, kind, message,
+ * context) because a thrown error loses its code and kind when it crosses the thread boundary.
+ */
+export type ClusterScanThreadResult = { ok: true; result: PairScanResult } | { ok: false; error: ErrorJson };
+
 /** A message to a walk-forward worker: a slice of pairs to test, or a probe of its environment. */
-export type WorkerTask = PairScanTask | EnvProbeTask;
+export type WorkerTask = PairScanTask | EnvProbeTask | ClusterScanThreadTask;
 /** A worker's reply to a {@link WorkerTask}. */
-export type WorkerResult = PairScanResult | EnvProbeResult;
+export type WorkerResult = PairScanResult | EnvProbeResult | ClusterScanThreadResult;

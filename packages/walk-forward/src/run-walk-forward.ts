@@ -9,27 +9,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeColumnFile } from '@mmtape/columnar-format';
 import type { BuildPanelOptions } from './build-panel.js';
-import { computeMetrics } from './compute-metrics.js';
-import { resolveWalkForwardConfig, type WalkForwardConfig } from './config.js';
-import { describeModel } from './describe-model.js';
-import { InsufficientDataError, InvalidConfigError, InvalidInputError } from './errors.js';
-import { inferPeriodsPerYear } from './infer-periods-per-year.js';
-import { loadSectors } from './load-sectors.js';
+import type { WalkForwardConfig } from './config.js';
+import { InvalidInputError } from './errors.js';
 import type { PairScanTask, PanelSource } from './pair-scan-task.js';
-import { type PairStatsCache, pairStatsKey, trainingDigest } from './pair-stats-cache.js';
+import type { PairStatsCache } from './pair-stats-cache.js';
 import { panelDigest } from './panel-digest.js';
-import { type PricePanel, validatePricePanel } from './price-panel.js';
+import type { PricePanel } from './price-panel.js';
 import {
   mergePairScans,
   type PairScanResult,
   PairScanScratch,
   type PairSelection,
-  type PairSelectionConfig,
   scanPairs,
 } from './select-pairs.js';
-import { tradeWindow } from './trade-window.js';
-import { filledTrainingPrices, isEligibleForTraining } from './training-window.js';
-import type { TradeReport, WalkForwardReport, WindowReport } from './walk-forward-report.js';
+import { WalkForwardAssembly } from './walk-forward-assembly.js';
+import { planWalkForward, windowSelectionKey, windowTrainingSeries } from './walk-forward-plan.js';
+import type { WalkForwardReport } from './walk-forward-report.js';
 import { defaultWorkerCount, WorkerPool } from './worker-pool.js';
 
 /**
@@ -78,35 +73,6 @@ export interface RunWalkForwardOptions {
   tmpDir?: string;
 }
 
-/** Trading days per year: the daily bar count the default window lengths are made for. */
-const DAILY_BARS_PER_YEAR = 252;
-
-/** Window boundaries (bar indices, ends exclusive). */
-export interface WalkForwardWindow {
-  trainStart: number;
-  trainEnd: number;
-  testStart: number;
-  testEnd: number;
-}
-
-/**
- * Window boundaries for `bars` bars: window w starts at s = w·stepBars; training is [s, s+trainBars)
- * (`'expanding'`: [0, s+trainBars)), test is [s+trainBars, s+trainBars+testBars). Only complete test
- * windows are produced.
- */
-export function walkForwardWindows(bars: number, config: WalkForwardConfig): WalkForwardWindow[] {
-  const out: WalkForwardWindow[] = [];
-  for (let s = 0; s + config.trainBars + config.testBars <= bars; s += config.stepBars) {
-    out.push({
-      trainStart: config.mode === 'expanding' ? 0 : s,
-      trainEnd: s + config.trainBars,
-      testStart: s + config.trainBars,
-      testEnd: s + config.trainBars + config.testBars,
-    });
-  }
-  return out;
-}
-
 /**
  * Run a pairs-trading walk-forward backtest on `panel`. The rules are stated in the package README
  * ("Rules") and in the report's `model`; in short, per window:
@@ -127,52 +93,14 @@ export async function runWalkForward(
   config: Partial<WalkForwardConfig> = {},
   options: RunWalkForwardOptions = {},
 ): Promise<WalkForwardReport> {
-  const cfg = resolveWalkForwardConfig(config);
-  validatePricePanel(panel);
-  if (cfg.fillPrice === 'open' && !panel.opens) {
-    throw new InvalidInputError('runWalkForward panel.opens', "open prices with fillPrice 'open'", 'none');
-  }
-  const bars = panel.timestampsNs.length;
-  const windows = walkForwardWindows(bars, cfg);
-  if (windows.length === 0) {
-    throw new InsufficientDataError(
-      'runWalkForward panel',
-      cfg.trainBars + cfg.testBars,
-      bars,
-      'trainBars + testBars',
-    );
-  }
-  const periodsPerYear =
-    cfg.periodsPerYear === 'auto' ? inferPeriodsPerYear(panel.timestampsNs) : cfg.periodsPerYear;
-  if (
-    periodsPerYear > DAILY_BARS_PER_YEAR * 1.5 &&
-    (config.trainBars === undefined || config.testBars === undefined)
-  ) {
-    throw new InvalidConfigError(
-      config.trainBars === undefined ? 'trainBars' : 'testBars',
-      `set explicitly for intraday bars: this panel has ~${Math.round(periodsPerYear)} bars per year and the defaults (trainBars ${cfg.trainBars}, testBars ${cfg.testBars}) are one year / one quarter of daily bars; e.g. trainBars ${Math.round((periodsPerYear / DAILY_BARS_PER_YEAR) * 20)} and testBars ${Math.round((periodsPerYear / DAILY_BARS_PER_YEAR) * 5)} for 20 / 5 trading days`,
-      undefined,
-    );
-  }
-  const selectionConfig = selectionConfigOf(cfg);
-  const sectors = resolveSectors(cfg, options, panel.symbols);
-  const sectorNames = sectors ? [...new Set(Object.values(sectors))].sort() : [];
-  const sectorIdOf = new Map(sectorNames.map((name, k) => [name, k]));
+  const plan = planWalkForward(panel, config, options.sectors);
+  const { windows, selectionConfig } = plan;
   const workerCount = options.workers === 'auto' ? defaultWorkerCount() : (options.workers ?? 1);
   if (!Number.isInteger(workerCount) || workerCount < 1) {
     throw new InvalidInputError('runWalkForward workers', "an integer >= 1 or 'auto'", options.workers);
   }
-  const order = panel.symbols.map((_, i) => i).sort((a, b) => compare(panel.symbols[a]!, panel.symbols[b]!));
-  const symbolIndex = new Map(panel.symbols.map((s, i) => [s, i]));
   const cache = { hits: 0, misses: 0 };
-  const windowReports: WindowReport[] = [];
-  const trades: TradeReport[] = [];
-  const curve = { timestampsNs: [] as string[], equity: [] as number[], returns: [] as number[] };
-  const exposure = { gross: [] as number[], net: [] as number[] };
-  const totals = { grossPnl: 0, commission: 0, slippage: 0, borrow: 0, tradedNotional: 0 };
-  const testing = { pairsTested: 0, pairsPassedCoint: 0, expectedFalsePositives: 0 };
-  let equity = cfg.initialCapital;
-  let equitySum = 0;
+  const assembly = new WalkForwardAssembly(panel, plan);
   let scanned = 0;
   let pairsTestedSoFar = 0;
 
@@ -195,24 +123,15 @@ export async function runWalkForward(
     return selection;
   };
   try {
-    for (const win of windows) {
-      const eligible = order.filter((i) =>
-        isEligibleForTraining(panel.closes[i]!, win.trainStart, win.trainEnd, cfg.minTrainingCoverage),
-      );
-      const names = eligible.map((i) => panel.symbols[i]!);
+    for (const scan of plan.scans) {
+      const win = scan.window;
+      const { eligible, names, sectorIds } = scan;
       const len = win.trainEnd - win.trainStart;
-      const series = eligible.map((i) =>
-        filledTrainingPrices(panel.closes[i]!, win.trainStart, win.trainEnd),
-      );
-      const sectorIds = sectors ? names.map((n) => sectorIdOf.get(sectors[n] ?? '') ?? -1) : null;
+      const series = windowTrainingSeries(panel, scan);
       let key: string | undefined;
       let cached: PairSelection | undefined;
       if (options.cache) {
-        key = pairStatsKey(
-          selectionConfig,
-          trainingDigest(names, panel.timestampsNs.subarray(win.trainStart, win.trainEnd), series, 0, len),
-          sectorIds ? names.map((n) => sectors?.[n] ?? null) : null,
-        );
+        key = windowSelectionKey(panel, plan, scan, series);
         const hit = await options.cache.getJson<PairSelection>(key);
         if (hit && Array.isArray(hit.selected)) cached = hit;
       }
@@ -220,8 +139,8 @@ export async function runWalkForward(
       if (cached) {
         selection = Promise.resolve(scanDone(cached, true));
       } else if (workerCount === 1) {
-        const scan = scanPairs(names, series, 0, len, 0, names.length, selectionConfig, sectorIds, scratch);
-        selection = Promise.resolve(scanDone(mergePairScans(names.length, [scan], selectionConfig), false));
+        const result = scanPairs(names, series, 0, len, 0, names.length, selectionConfig, sectorIds, scratch);
+        selection = Promise.resolve(scanDone(mergePairScans(names.length, [result], selectionConfig), false));
       } else {
         if (!pool) {
           source = preparePanelSource(panel, options, (dir) => {
@@ -256,7 +175,6 @@ export async function runWalkForward(
 
     // Phase 2, in window order: selection → cache put → trading on the test slice.
     for (let w = 0; w < windows.length; w++) {
-      const win = windows[w]!;
       const job = pending[w]!;
       const selection = await job.selection;
       const cacheHit = job.cacheHit;
@@ -267,57 +185,7 @@ export async function runWalkForward(
           await options.cache.putJson(job.key, selection);
         }
       }
-      const equityStart = equity;
-      const traded = tradeWindow(panel, win, w, selection, cfg, equityStart, symbolIndex);
-      for (const t of traded.trades) trades.push(t);
-      for (const k of ['grossPnl', 'commission', 'slippage', 'borrow', 'tradedNotional'] as const) {
-        totals[k] += traded[k];
-      }
-      testing.pairsTested += selection.pairsTested;
-      testing.pairsPassedCoint += selection.pairsPassedCoint;
-      testing.expectedFalsePositives += selection.expectedFalsePositives;
-      const testLen = win.testEnd - win.testStart;
-      for (let k = 0; k < testLen; k++) {
-        curve.timestampsNs.push(panel.timestampsNs[win.testStart + k]!.toString());
-        curve.equity.push(traded.equity[k]!);
-        curve.returns.push(traded.returns[k]!);
-        exposure.gross.push(traded.grossExposure[k]!);
-        exposure.net.push(traded.netExposure[k]!);
-        equitySum += traded.equity[k]!;
-      }
-      equity = testLen > 0 ? traded.equity[testLen - 1]! : equity;
-      const windowTrades = traded.trades.length;
-      let windowWins = 0;
-      for (const t of traded.trades) if (t.netPnl > 0) windowWins++;
-      const wm = computeMetrics(traded.returns, periodsPerYear);
-      windowReports.push({
-        index: w,
-        trainStartIndex: win.trainStart,
-        trainEndIndex: win.trainEnd,
-        testStartIndex: win.testStart,
-        testEndIndex: win.testEnd,
-        trainStartNs: panel.timestampsNs[win.trainStart]!.toString(),
-        testStartNs: panel.timestampsNs[win.testStart]!.toString(),
-        testEndNs: panel.timestampsNs[win.testEnd - 1]!.toString(),
-        symbolsEligible: selection.symbolsEligible,
-        pairsConsidered: selection.pairsConsidered,
-        pairsTested: selection.pairsTested,
-        pairsRejectedHedge: selection.pairsRejectedHedge,
-        pairsPassedCoint: selection.pairsPassedCoint,
-        pairsPassed: selection.pairsPassed,
-        expectedFalsePositives: selection.expectedFalsePositives,
-        pValueCutoff: selection.pValueCutoff,
-        selected: traded.pairs,
-        return: wm.totalReturn,
-        pnl: equity - equityStart,
-        trades: windowTrades,
-        sharpe: wm.sharpe,
-        sortino: wm.sortino,
-        maxDrawdown: wm.maxDrawdown,
-        turnover: traded.tradedNotional / equityStart,
-        hitRate: windowTrades > 0 ? windowWins / windowTrades : null,
-        cacheHit,
-      });
+      assembly.addWindow(selection, cacheHit);
       options.onProgress?.({
         phase: 'trade',
         windowsDone: w + 1,
@@ -330,93 +198,10 @@ export async function runWalkForward(
     await pool?.destroy();
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   }
-
-  const metrics = computeMetrics(curve.returns, periodsPerYear);
-  let wins = 0;
-  for (const t of trades) if (t.netPnl > 0) wins++;
-  let inMarket = 0;
-  let grossSum = 0;
-  let netSum = 0;
-  for (let k = 0; k < exposure.gross.length; k++) {
-    if (exposure.gross[k]! > 0) inMarket++;
-    grossSum += exposure.gross[k]!;
-    netSum += exposure.net[k]!;
-  }
-  const nBars = exposure.gross.length;
-  return {
-    config: cfg,
-    model: describeModel(cfg),
-    symbols: [...panel.symbols],
-    windows: windowReports,
-    summary: {
-      ...metrics,
-      calmar: metrics.maxDrawdown > 0 ? metrics.annualizedReturn / metrics.maxDrawdown : 0,
-      trades: trades.length,
-      turnover: nBars > 0 ? totals.tradedNotional / (equitySum / nBars) : 0,
-      hitRate: trades.length > 0 ? wins / trades.length : null,
-      periodsPerYear,
-      initialCapital: cfg.initialCapital,
-      finalEquity: equity,
-      grossPnl: totals.grossPnl,
-      commission: totals.commission,
-      slippage: totals.slippage,
-      borrow: totals.borrow,
-      netPnl: equity - cfg.initialCapital,
-      timeInMarket: nBars > 0 ? inMarket / nBars : 0,
-      averageGrossExposure: nBars > 0 ? grossSum / nBars : 0,
-      averageNetExposure: nBars > 0 ? netSum / nBars : 0,
-      ...testing,
-    },
-    trades,
-    equityCurve: { ...curve, grossExposure: exposure.gross, netExposure: exposure.net },
-    cache,
-    parallelism: { workers: workerCount, panelSource: workerCount === 1 ? 'in-process' : source!.kind },
-  };
-}
-
-/** The subset of the config that pair selection depends on (and the selection cache key covers). */
-export function selectionConfigOf(cfg: WalkForwardConfig): PairSelectionConfig {
-  return {
-    minCorrelation: cfg.minCorrelation,
-    maxPValue: cfg.maxPValue,
-    halfLifeBars: cfg.halfLifeBars,
-    topK: cfg.topK,
-    adfLags: cfg.adfLags,
-    prefilter: cfg.prefilter,
-    adfAutolag: cfg.adfAutolag,
-    adfMaxLag: cfg.adfMaxLag,
-    maxHurst: cfg.maxHurst,
-    minHedgeRatio: cfg.minHedgeRatio,
-    minLegWeight: cfg.minLegWeight,
-    fdrQ: cfg.fdrQ,
-    method: cfg.method,
-  };
-}
-
-function resolveSectors(
-  cfg: WalkForwardConfig,
-  options: RunWalkForwardOptions,
-  symbols: readonly string[],
-): Readonly<Record<string, string>> | null {
-  if (cfg.universe !== 'within-sector') return null;
-  let sectors: Readonly<Record<string, string>>;
-  if (options.sectors) sectors = options.sectors;
-  else if (cfg.sectorsFile) sectors = loadSectors(cfg.sectorsFile);
-  else {
-    throw new InvalidConfigError(
-      'sectorsFile',
-      "a sector file (or the sectors option) with universe 'within-sector'",
-      null,
-    );
-  }
-  if (!symbols.some((s) => sectors[s] !== undefined)) {
-    throw new InvalidConfigError(
-      cfg.sectorsFile ? 'sectorsFile' : 'sectors',
-      `a sector map naming at least one of the ${symbols.length} panel symbols (e.g. ${symbols.slice(0, 3).join(', ')})`,
-      cfg.sectorsFile ?? `${Object.keys(sectors).length} entries`,
-    );
-  }
-  return sectors;
+  return assembly.finish(cache, {
+    workers: workerCount,
+    panelSource: workerCount === 1 ? 'in-process' : source!.kind,
+  });
 }
 
 /**
@@ -467,8 +252,4 @@ function preparePanelSource(
     ],
   });
   return { kind: 'panel-file', path, symbolCount: panel.closes.length, panelDigest: digest };
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

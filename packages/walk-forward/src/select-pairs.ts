@@ -139,6 +139,11 @@ export interface PairScanResult {
   pairsPassed: number;
   candidates: PairStats[];
   pValues?: number[];
+  /**
+   * Set by {@link trimPairScan} with `fdrQ`: the p-value of every candidate before trimming, so that the
+   * merge still counts the candidates under the Benjamini–Hochberg cutoff (`pairsPassed`).
+   */
+  candidatePValues?: number[];
 }
 
 /** Reusable scratch of {@link scanPairs} (one per thread). */
@@ -447,7 +452,14 @@ export function mergePairScans(
   if (fdrQ !== null) {
     pValueCutoff = benjaminiHochbergCutoff(pValues, fdrQ);
     all = all.filter((c) => c.pValue !== null && c.pValue <= pValueCutoff);
-    pairsPassed = all.length;
+    pairsPassed = 0;
+    for (const r of scans) {
+      if (r.candidatePValues) {
+        for (const p of r.candidatePValues) if (p <= pValueCutoff) pairsPassed++;
+      } else {
+        for (const c of r.candidates) if (c.pValue !== null && c.pValue <= pValueCutoff) pairsPassed++;
+      }
+    }
     pairsPassedCoint = 0;
     for (const p of pValues) if (p <= pValueCutoff) pairsPassedCoint++;
     expectedFalsePositives = fdrQ * pairsPassedCoint;
@@ -464,6 +476,26 @@ export function mergePairScans(
     pValueCutoff,
     selected: all.slice(0, config.topK),
   };
+}
+
+/**
+ * Keep only what {@link mergePairScans} can use of one slice: its best `topK` candidates by
+ * {@link comparePairStats} (with `fdrQ`, plus every candidate's p-value in `candidatePValues`). Exact: the
+ * merged selection is the best `topK` of all candidates (those under the Benjamini–Hochberg cutoff with
+ * `fdrQ`; that cutoff is on the p-value, which is the ranking key of Engle–Granger candidates, so the passing
+ * candidates of a slice are a prefix of its ranking), and those are among the slices' best `topK`. Cuts what
+ * a slice sends back (a cluster task's result) from every passing pair to `topK`.
+ */
+export function trimPairScan(scan: PairScanResult, config: PairSelectionConfig): PairScanResult {
+  if (scan.candidates.length <= config.topK) return scan;
+  const out: PairScanResult = {
+    ...scan,
+    candidates: [...scan.candidates].sort(comparePairStats).slice(0, config.topK),
+  };
+  if ((config.fdrQ ?? null) !== null) {
+    out.candidatePValues = scan.candidates.flatMap((c) => (c.pValue === null ? [] : [c.pValue]));
+  }
+  return out;
 }
 
 /**

@@ -6,9 +6,9 @@
  */
 import type { WalkForwardConfig } from './config.js';
 import type { PricePanel } from './price-panel.js';
-import type { WalkForwardWindow } from './run-walk-forward.js';
 import type { PairSelection } from './select-pairs.js';
 import { type PairTrade, simulatePairTrading } from './simulate-pair-trading.js';
+import type { WalkForwardWindow } from './walk-forward-plan.js';
 import type { SelectedPairReport, TradeReport } from './walk-forward-report.js';
 
 /** Result of {@link tradeWindow}; per-bar arrays have one entry per test bar. */

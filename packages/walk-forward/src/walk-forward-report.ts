@@ -182,7 +182,9 @@ export interface WalkForwardReport {
   cache: { hits: number; misses: number };
   /**
    * How the pair scan ran: worker count (1 = in the calling thread) and where workers read the panel
-   * (`'dataset'`: each maps the dataset itself; `'panel-file'`: each maps a panel file).
+   * (`'dataset'`: each maps the dataset itself; `'panel-file'`: each maps a panel file; `'queue'`: a cluster
+   * run through BullMQ, `workers` = worker processes seen). An execution detail like a timing: two runs that
+   * differ only here computed the same results.
    */
-  parallelism?: { workers: number; panelSource: 'in-process' | 'dataset' | 'panel-file' };
+  parallelism?: { workers: number; panelSource: 'in-process' | 'dataset' | 'panel-file' | 'queue' };
 }

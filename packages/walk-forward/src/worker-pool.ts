@@ -18,7 +18,7 @@ import { workerEnv } from './thread-limits.js';
  * @throws InvalidInputError when neither exists (run `pnpm build`).
  */
 export function resolveWorkerFile(): string {
-  for (const rel of ['./worker.js', '../dist/worker.js']) {
+  for (const rel of ['./worker.js', '../worker.js', '../dist/worker.js']) {
     const path = fileURLToPath(new URL(rel, import.meta.url));
     if (existsSync(path)) return path;
   }

@@ -8,9 +8,18 @@
  */
 import { threadId } from 'node:worker_threads';
 import { ColumnFile, Dataset } from '@mmtape/columnar-format';
+import { errorJsonOf } from '@mmtape/errors';
 import { buildPanel } from './build-panel.js';
-import { InvalidInputError } from './errors.js';
-import type { EnvProbeResult, PanelSource, WorkerResult, WorkerTask } from './pair-scan-task.js';
+import { runScanTask } from './cluster/scan-task-plan.js';
+import { DatasetMismatchError, InvalidInputError } from './errors.js';
+import type {
+  ClusterScanThreadResult,
+  ClusterScanThreadTask,
+  EnvProbeResult,
+  PanelSource,
+  WorkerResult,
+  WorkerTask,
+} from './pair-scan-task.js';
 import { panelDigest } from './panel-digest.js';
 import { PairScanScratch, scanPairs } from './select-pairs.js';
 import { THREAD_LIMIT_ENV } from './thread-limits.js';
@@ -48,8 +57,37 @@ function loadPanel(source: PanelSource): { symbols: string[]; closes: Float64Arr
   return panel;
 }
 
+/** Closes per dataset folder, panel options and digest: built once per thread. */
+const clusterPanels = new Map<string, Float64Array[]>();
+
+function runClusterScan(message: ClusterScanThreadTask): ClusterScanThreadResult {
+  try {
+    const { task } = message;
+    const key = JSON.stringify([message.datasetDir, message.panelOptions, task.datasetDigest]);
+    let closes = clusterPanels.get(key);
+    if (!closes) {
+      const dataset = Dataset.open(message.datasetDir, { verify: message.panelOptions.verify ?? true });
+      try {
+        const built = buildPanel(dataset, { ...message.panelOptions, openColumn: undefined });
+        const digest = panelDigest(built);
+        if (digest !== task.datasetDigest) {
+          throw new DatasetMismatchError(message.datasetLabel, task.datasetDigest, digest);
+        }
+        closes = built.closes;
+      } finally {
+        dataset.close();
+      }
+      clusterPanels.set(key, closes);
+    }
+    return { ok: true, result: runScanTask(task, closes, scratch) };
+  } catch (error) {
+    return { ok: false, error: errorJsonOf(error) };
+  }
+}
+
 /** Runs one {@link WorkerTask}. */
 export default function runTask(task: WorkerTask): WorkerResult {
+  if (task.kind === 'cluster-scan') return runClusterScan(task);
   if (task.kind === 'env') {
     const env: Record<string, string | undefined> = {};
     for (const k of Object.keys(THREAD_LIMIT_ENV)) env[k] = process.env[k];

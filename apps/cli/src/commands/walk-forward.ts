@@ -60,6 +60,16 @@ export interface WalkForwardCommandOptions {
   cacheDir?: string;
   /** `--no-cache` disables the cache. */
   cache?: boolean;
+  /** Run the pair scans as tasks on this BullMQ queue (`mmtape worker` processes serve it). */
+  queue?: string;
+  /** BullMQ queue name (with `queue`). */
+  queueName?: string;
+  /** What the workers open (with `queue`): folder path or pack URL; default this dataset's folder. */
+  datasetUrl?: string;
+  /** Pairs per queue task (with `queue`). */
+  pairsPerTask?: number;
+  /** How long Redis may be unreachable before the run fails, ms (with `queue`). */
+  redisTimeoutMs?: number;
 }
 
 /** What `mmtape walk-forward` returns: the report plus where it was written. */
@@ -156,17 +166,32 @@ export async function runWalkForwardCommand(
     let report: WalkForwardReport;
     try {
       const workers = options.workers ?? 1;
-      report = await runWalkForward(panel, config, {
-        ...(cache ? { cache } : {}),
-        ...(workers === 1 ? {} : { workers, datasetDir: dataset.generationDir, panelOptions }),
-        onProgress: (p) => {
-          if (!started) {
-            ctx.progress.start('walk-forward (windows: pair scans, then trading)', 2 * p.windowsTotal);
-            started = true;
-          }
-          ctx.progress.update(p.phase === 'select' ? p.windowsDone : p.windowsTotal + p.windowsDone);
-        },
-      });
+      if (options.queue && options.workers !== undefined) {
+        throw new CliUsageError(
+          '--workers is for local runs; with --queue, start `mmtape worker --concurrency <n>` processes instead',
+        );
+      }
+      report = options.queue
+        ? await (await import('./walk-forward-queue.js')).runWalkForwardOnQueue(
+            panel,
+            config,
+            cache,
+            dataset.generationDir,
+            panelOptions,
+            { ...options, queue: options.queue },
+            ctx,
+          )
+        : await runWalkForward(panel, config, {
+            ...(cache ? { cache } : {}),
+            ...(workers === 1 ? {} : { workers, datasetDir: dataset.generationDir, panelOptions }),
+            onProgress: (p) => {
+              if (!started) {
+                ctx.progress.start('walk-forward (windows: pair scans, then trading)', 2 * p.windowsTotal);
+                started = true;
+              }
+              ctx.progress.update(p.phase === 'select' ? p.windowsDone : p.windowsTotal + p.windowsDone);
+            },
+          });
     } catch (error) {
       cacheWarnings.report();
       const code = (error as { code?: unknown } | null)?.code;
