@@ -61,8 +61,10 @@ function walk(entry) {
     }
     for (const m of text.matchAll(DYNAMIC)) found.push([m[1], true]);
     for (const [spec, isLazy] of found) {
-      if (spec.startsWith('.')) todo.push([resolveSource(file, spec), isLazy]);
-      else if (!spec.startsWith('node:') && !isBuiltin(spec)) {
+      if (spec.startsWith('.')) {
+        // JSON modules (the package's own package.json for its version) import no package.
+        if (!spec.endsWith('.json')) todo.push([resolveSource(file, spec), isLazy]);
+      } else if (!spec.startsWith('node:') && !isBuiltin(spec)) {
         bare.set(spec, (bare.get(spec) ?? true) && isLazy);
       }
     }

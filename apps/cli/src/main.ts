@@ -381,7 +381,7 @@ export function createProgram(emit: EmitResult, onContext?: (ctx: CommandContext
     )
     .action(async (opts, cmd: Command) => {
       const { runWorkerCommand } = await import('./commands/worker.js');
-      emit(await runWorkerCommand(opts, ctxOf(cmd)));
+      await run(cmd, (ctx) => runWorkerCommand(opts, ctx));
     });
 
   program

@@ -7,7 +7,8 @@ import { createReadStream, existsSync, mkdtempSync, readdirSync, rmSync } from '
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Dataset, ingestCsv } from '@mmtape/columnar-format';
+import { Dataset } from '@mmtape/columnar-format';
+import { ingest } from '@mmtape/columnar-format/ingest';
 import { packDataset } from '@mmtape/columnar-format/pack';
 import { startTestRedis, type TestRedis } from '@mmtape/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,8 +43,8 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mmtape-wf-cluster-'));
   dataset = join(dir, 'ds');
   other = join(dir, 'other');
-  await ingestCsv({ inputs: [DEMO], outDir: dataset });
-  await ingestCsv({ inputs: [join(DEMO, 'AAL_data.csv'), join(DEMO, 'AEP_data.csv')], outDir: other });
+  await ingest({ inputs: [DEMO], outDir: dataset });
+  await ingest({ inputs: [join(DEMO, 'AAL_data.csv'), join(DEMO, 'AEP_data.csv')], outDir: other });
   const ds = Dataset.open(dataset);
   panel = buildPanel(ds, {});
   ds.close();

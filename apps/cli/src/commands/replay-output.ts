@@ -4,7 +4,6 @@ import { createEventArrowEncoder } from '@mmtape/columnar-format/arrow';
 import {
   createEventCsvEncoder,
   createEventNdjsonEncoder,
-  type EventChunk,
   type EventColumn,
   type EventStreamEncoder,
   formatTimestampNs,

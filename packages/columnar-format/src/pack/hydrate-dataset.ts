@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { decodeFrame } from '@mmtape/compression';
 import { checkOutDir } from '../dataset-writer.js';
@@ -7,7 +7,7 @@ import { GenerationBuilder } from '../generations/generation-builder.js';
 import { sha256Hex, writeNewFile } from './pack-dataset.js';
 import { PackError } from './pack-errors.js';
 import { assertNoOverlap } from './pack-output.js';
-import { openPackedDataset, PackedColumnFile, type PackedDataset } from './packed-dataset.js';
+import { openPackedDataset, PackedColumnFile } from './packed-dataset.js';
 
 /** Options of {@link hydrateDataset}. */
 export interface HydrateDatasetOptions {

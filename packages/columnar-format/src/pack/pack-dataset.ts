@@ -13,7 +13,7 @@ import {
 } from '@mmtape/compression';
 import { MappedFile } from '@mmtape/mmap-core';
 import { ColumnFile } from '../column-file.js';
-import { CURRENT_FILE_NAME, LEASES_DIR_NAME, REMOVING_MARKER_NAME } from '../generations/dataset-layout.js';
+import { CURRENT_FILE_NAME } from '../generations/dataset-layout.js';
 import { leaseGeneration } from '../generations/generation-lease.js';
 import { readManifest, SEGMENT_FILE_EXTENSION } from '../manifest.js';
 import { PackError } from './pack-errors.js';
