@@ -132,7 +132,7 @@ async function main() {
         `reports (selected pairs per window, total return) identical for 1 and 2 workers: ${same}`,
         ...(BASELINE
           ? [
-              `before/after: this commit's 1-worker run takes ${fmt(results[0].runSec / results[2].runSec, 2)}x the baseline's time (best of 2 alternating runs each); the baseline tests one ordering per pair on its own universe, this commit both orderings`,
+              `before/after: this commit's 1-worker run takes ${fmt(results[0].runSec / results[2].runSec, 2)}x the baseline's time (best of 2 alternating runs each; each build runs its own model on the same data)`,
             ]
           : []),
         'workers are threads of one process (piscina), so the process VmHWM covers main + workers; each worker opens the dataset itself (Dataset.open, mmap: page cache shared) and rebuilds the panel, checked by digest',
