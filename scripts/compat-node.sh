@@ -42,7 +42,7 @@ for arg in "$@"; do
 done
 [[ "$MAJOR" =~ ^[0-9]+$ ]] || usage
 if [ "$MAJOR" -lt 20 ]; then
-  echo "compat-node: Node $MAJOR is below the supported range (engines: node >=20)" >&2
+  echo "compat-node: Node $MAJOR is below the supported range (engines: node >=20.15)" >&2
   exit 2
 fi
 
