@@ -87,7 +87,7 @@ export { defaultRollingSharpeBars, rollingSharpe } from './report/rolling-sharpe
 export type { DrawdownEpisode } from './report/top-drawdowns.js';
 export { topDrawdowns, underwaterCurve } from './report/top-drawdowns.js';
 export type { RunWalkForwardOptions, WalkForwardProgress } from './run-walk-forward.js';
-export { runWalkForward, splitTriangle } from './run-walk-forward.js';
+export { runWalkForward } from './run-walk-forward.js';
 export type { PairScanResult, PairSelection, PairSelectionConfig, PairStats } from './select-pairs.js';
 export {
   comparePairStats,
@@ -99,6 +99,7 @@ export {
 } from './select-pairs.js';
 export type { ExitReason, PairTrade, PairTradingInput, PairTradingResult } from './simulate-pair-trading.js';
 export { simulatePairTrading } from './simulate-pair-trading.js';
+export { splitTriangle } from './split-triangle.js';
 export type { AdfOptions, AdfResult } from './stats/adf.js';
 export { adf } from './stats/adf.js';
 export type { AdfullerOptions, AdfullerResult, AutolagMethod } from './stats/adfuller.js';

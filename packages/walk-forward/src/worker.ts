@@ -10,7 +10,7 @@ import { threadId } from 'node:worker_threads';
 import { ColumnFile, Dataset } from '@mmtape/columnar-format';
 import { errorJsonOf } from '@mmtape/errors';
 import { buildPanel } from './build-panel.js';
-import { runScanTask } from './cluster/scan-task-plan.js';
+import { runScanTask } from './cluster/run-scan-task.js';
 import { DatasetMismatchError, InvalidInputError } from './errors.js';
 import type {
   ClusterScanThreadResult,

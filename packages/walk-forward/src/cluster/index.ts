@@ -14,6 +14,7 @@ export {
 export type { QueueProgress, QueueTaskRunnerOptions } from './queue-task-runner.js';
 export { queueTaskRunner } from './queue-task-runner.js';
 export { defaultDatasetCacheDir, isPackUrl, resolveDatasetLocation } from './resolve-dataset.js';
+export { runScanTask } from './run-scan-task.js';
 export type { RunWalkForwardTasksOptions, ScanTaskRunner } from './run-walk-forward-tasks.js';
 export { inProcessTaskRunner, runWalkForwardTasks } from './run-walk-forward-tasks.js';
 export type { ScanJobData } from './scan-job.js';
@@ -23,7 +24,6 @@ export {
   DEFAULT_PAIRS_PER_TASK,
   mergeWindowScans,
   planScanTasks,
-  runScanTask,
   SCAN_TASK_CODE_VERSION,
   SCAN_TASK_FUNCTION_ID,
   scanTaskId,

@@ -14,7 +14,8 @@ import { type PairScanResult, PairScanScratch, type PairSelection } from '../sel
 import { WalkForwardAssembly } from '../walk-forward-assembly.js';
 import { planWalkForward, windowSelectionKey } from '../walk-forward-plan.js';
 import type { WalkForwardReport } from '../walk-forward-report.js';
-import { mergeWindowScans, planScanTasks, runScanTask, type ScanTaskPlan } from './scan-task-plan.js';
+import { runScanTask } from './run-scan-task.js';
+import { mergeWindowScans, planScanTasks, type ScanTaskPlan } from './scan-task-plan.js';
 
 /** Computes the tasks of a plan. */
 export interface ScanTaskRunner {

@@ -13,17 +13,13 @@ import { InvalidInputError } from '../errors.js';
 import { PAIR_STATS_VERSION } from '../pair-stats-cache.js';
 import { panelDigest } from '../panel-digest.js';
 import type { PricePanel } from '../price-panel.js';
-import { splitTriangle } from '../run-walk-forward.js';
 import {
   mergePairScans,
   type PairScanResult,
-  PairScanScratch,
   type PairSelection,
   type PairSelectionConfig,
-  scanPairs,
-  trimPairScan,
 } from '../select-pairs.js';
-import { filledTrainingPrices } from '../training-window.js';
+import { splitTriangle } from '../split-triangle.js';
 import type { WalkForwardPlan } from '../walk-forward-plan.js';
 
 /** Function id hashed into every task id. */
@@ -177,32 +173,6 @@ export function scanTaskId(task: Omit<ScanTask, 'id'>): string {
     iStart: task.iStart,
     iEnd: task.iEnd,
   });
-}
-
-/**
- * Run one task on the panel's closes (`closes[k]` the series of panel symbol k): the training prices of
- * the eligible symbols, gaps filled forward, scanned on rows [iStart, iEnd) of the pair triangle, trimmed
- * to what the merge can use (`trimPairScan`).
- */
-export function runScanTask(
-  task: ScanTask,
-  closes: readonly Float64Array[],
-  scratch: PairScanScratch = new PairScanScratch(),
-): PairScanResult {
-  const series = task.eligible.map((i) => filledTrainingPrices(closes[i]!, task.trainStart, task.trainEnd));
-  const scan = scanPairs(
-    task.names,
-    series,
-    0,
-    task.trainEnd - task.trainStart,
-    task.iStart,
-    task.iEnd,
-    task.config,
-    task.sectorIds,
-    scratch,
-  );
-  // Only the best topK candidates can be selected: send back those (a few KB), not every passing pair.
-  return trimPairScan(scan, task.config);
 }
 
 /** A window's selection from its tasks' results (in the window's shard order): `mergePairScans`. */
