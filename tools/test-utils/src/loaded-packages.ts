@@ -5,14 +5,17 @@ import { pathToFileURL } from 'node:url';
 /**
  * Resolve hook run inside the child process: prints every bare specifier that is not a Node builtin,
  * reduced to its package name (`hyparquet/src/schema.js` → `hyparquet`, `@scope/name/x` → `@scope/name`).
- * Every import of a package, direct or transitive, goes through `resolve` with such a specifier.
+ * Every import of a package, direct or transitive, goes through `resolve` with such a specifier. The hook
+ * runs on the loader thread, whose `process.stdout` is asynchronous: Node 24 can exit before it flushes,
+ * so each line goes to fd 1 with a synchronous `writeSync`.
  */
 const HOOK = `
+import { writeSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 export async function resolve(specifier, context, next) {
   if (!/^(\\.|\\/|[a-z]+:)/.test(specifier) && !isBuiltin(specifier)) {
     const parts = specifier.split('/');
-    process.stdout.write('LOADED ' + (specifier.startsWith('@') ? parts.slice(0, 2) : parts.slice(0, 1)).join('/') + '\\n');
+    writeSync(1, 'LOADED ' + (specifier.startsWith('@') ? parts.slice(0, 2) : parts.slice(0, 1)).join('/') + '\\n');
   }
   return next(specifier, context);
 }`;
