@@ -1,10 +1,10 @@
-// All-pairs walk-forward on sp500-5yr-daily: one local process vs worker processes through BullMQ on a
 // local redis-server (`mmtape worker`, one thread each), with the same task plan run in-process as the
 // yardstick of the queue's cost. Needs redis-server (Debian package) and a build (`pnpm bench` builds).
+import { loadavg } from 'node:os';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fmt, SHARED_DATA, writeResults } from '../lib.mjs';
 
@@ -159,7 +159,7 @@ try {
     ]),
   ];
   writeResults('distributed', {
-    summary: `All-pairs walk-forward on sp500-5yr-daily (${panel.symbols.length} symbols, ${fmt(w0.pairsTested)} pairs per window, ${local.result.windows.length} windows, ${fmt(pairs)} Engle-Granger pairs) in ${fmt(tasks)} tasks of <= ${fmt(DEFAULT_PAIRS_PER_TASK)} pairs: 2 worker processes through Redis ${fmt(local.sec / q2.sec, 2)}x the speed of 1 local process; per-task overhead ${fmt(perTaskOverheadMs, 1)} ms (2 workers); queue overhead ${fmt(queueOverheadMs, 1)} ms per task (1 worker vs the same tasks in-process); with autolag AIC (compute-bound tasks) 2 workers ${fmt(heavyLocal.sec / heavy2.sec, 2)}x. Best of ${ROUNDS} alternating rounds; the machine was loaded by other jobs while measured: figures are indicative.`,
+    summary: `All-pairs walk-forward on sp500-5yr-daily (${panel.symbols.length} symbols, ${fmt(w0.pairsTested)} pairs per window, ${local.result.windows.length} windows, ${fmt(pairs)} Engle-Granger pairs) in ${fmt(tasks)} tasks of <= ${fmt(DEFAULT_PAIRS_PER_TASK)} pairs: 2 worker processes through Redis ${fmt(local.sec / q2.sec, 2)}x the speed of 1 local process; per-task overhead ${fmt(perTaskOverheadMs, 1)} ms (2 workers); queue overhead ${fmt(queueOverheadMs, 1)} ms per task (1 worker vs the same tasks in-process); with autolag AIC (compute-bound tasks) 2 workers ${fmt(heavyLocal.sec / heavy2.sec, 2)}x. Best of ${ROUNDS} alternating rounds; 1-minute load average at the end ${loadavg()[0].toFixed(1)} (other jobs on the machine skew the figures).`,
     tables: [
       {
         title: 'Walk-forward wall time: local vs BullMQ workers',
