@@ -1,6 +1,6 @@
+// All-pairs walk-forward on sp500-5yr-daily: one local process vs worker processes through BullMQ on a
 // local redis-server (`mmtape worker`, one thread each), with the same task plan run in-process as the
 // yardstick of the queue's cost. Needs redis-server (Debian package) and a build (`pnpm bench` builds).
-import { loadavg } from 'node:os';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
