@@ -44,6 +44,30 @@ export function trainingDigest(
 }
 
 /**
+ * The selection config as it enters a content-addressed key (pair-stats cache entries, cluster task ids):
+ * every field that changes a selection, defaults filled in, so an option left out and the same option set
+ * to its default give one key. One function for both keys: a field added to the selection must change
+ * both or neither.
+ */
+export function selectionKeyConfig(config: PairSelectionConfig): Record<string, unknown> {
+  return {
+    adfLags: config.adfLags,
+    adfAutolag: config.adfAutolag ?? null,
+    adfMaxLag: config.adfMaxLag ?? null,
+    halfLifeBars: config.halfLifeBars,
+    maxHurst: config.maxHurst ?? null,
+    maxPValue: config.maxPValue,
+    minCorrelation: config.minCorrelation,
+    prefilter: config.prefilter ?? true,
+    topK: config.topK,
+    minHedgeRatio: config.minHedgeRatio ?? 0,
+    minLegWeight: config.minLegWeight ?? 0,
+    fdrQ: config.fdrQ ?? null,
+    method: config.method ?? 'engle-granger',
+  };
+}
+
+/**
  * Key of one window's pair selection: `CacheManager.key` (sha256 of canonical JSON) of the function id,
  * version, selection config, training-data digest and (within-sector universe) the eligible symbols' sectors.
  */
@@ -55,21 +79,7 @@ export function pairStatsKey(
   return CacheManager.key({
     fn: PAIR_STATS_FUNCTION_ID,
     version: PAIR_STATS_VERSION,
-    config: {
-      adfLags: config.adfLags,
-      adfAutolag: config.adfAutolag ?? null,
-      adfMaxLag: config.adfMaxLag ?? null,
-      halfLifeBars: config.halfLifeBars,
-      maxHurst: config.maxHurst ?? null,
-      maxPValue: config.maxPValue,
-      minCorrelation: config.minCorrelation,
-      prefilter: config.prefilter ?? true,
-      topK: config.topK,
-      minHedgeRatio: config.minHedgeRatio ?? 0,
-      minLegWeight: config.minLegWeight ?? 0,
-      fdrQ: config.fdrQ ?? null,
-      method: config.method ?? 'engle-granger',
-    },
+    config: selectionKeyConfig(config),
     digest,
     // Sector of each eligible symbol (within-sector universe) or null (all pairs).
     sectors,

@@ -10,7 +10,7 @@
 import { CacheManager } from '@mmtape/cache-manager';
 import packageJson from '../../package.json' with { type: 'json' };
 import { InvalidInputError } from '../errors.js';
-import { PAIR_STATS_VERSION } from '../pair-stats-cache.js';
+import { PAIR_STATS_VERSION, selectionKeyConfig } from '../pair-stats-cache.js';
 import { panelDigest } from '../panel-digest.js';
 import type { PricePanel } from '../price-panel.js';
 import {
@@ -146,26 +146,11 @@ export function planScanTasks(
  * are left out: equal work has one id whatever its position.
  */
 export function scanTaskId(task: Omit<ScanTask, 'id'>): string {
-  const c = task.config;
   return CacheManager.key({
     fn: SCAN_TASK_FUNCTION_ID,
     codeVersion: task.codeVersion,
     datasetDigest: task.datasetDigest,
-    config: {
-      adfLags: c.adfLags,
-      adfAutolag: c.adfAutolag ?? null,
-      adfMaxLag: c.adfMaxLag ?? null,
-      halfLifeBars: c.halfLifeBars,
-      maxHurst: c.maxHurst ?? null,
-      maxPValue: c.maxPValue,
-      minCorrelation: c.minCorrelation,
-      prefilter: c.prefilter ?? true,
-      topK: c.topK,
-      minHedgeRatio: c.minHedgeRatio ?? 0,
-      minLegWeight: c.minLegWeight ?? 0,
-      fdrQ: c.fdrQ ?? null,
-      method: c.method ?? 'engle-granger',
-    },
+    config: selectionKeyConfig(task.config),
     trainStart: task.trainStart,
     trainEnd: task.trainEnd,
     eligible: task.eligible,
