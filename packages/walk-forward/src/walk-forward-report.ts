@@ -6,6 +6,7 @@
  */
 import type { WalkForwardConfig } from './config.js';
 import type { PairStats } from './select-pairs.js';
+import type { PairTrade } from './simulate-pair-trading.js';
 
 /** A selected pair's training statistics and its test-window trading result (money in price currency). */
 export interface SelectedPairReport extends PairStats {
@@ -25,8 +26,31 @@ export interface SelectedPairReport extends PairStats {
   hitRate: number | null;
 }
 
-/** One round trip in the report: JSON-safe (timestamps as decimal strings of int64 ns). */
-export interface TradeReport {
+/** Fields of a simulated {@link PairTrade} that the report carries unchanged (see their docs there). */
+type ReportedTradeFields =
+  | 'signalIndex'
+  | 'entryIndex'
+  | 'exitIndex'
+  | 'entryZ'
+  | 'entryPriceY'
+  | 'entryPriceX'
+  | 'exitPriceY'
+  | 'exitPriceX'
+  | 'sharesY'
+  | 'sharesX'
+  | 'grossPnl'
+  | 'commission'
+  | 'slippage'
+  | 'borrow'
+  | 'netPnl'
+  | 'holdingBars'
+  | 'exitReason';
+
+/**
+ * One round trip in the report: the simulated {@link PairTrade}, JSON-safe (timestamps as decimal strings of
+ * int64 ns, `exitZ` `null` instead of NaN), with its window and pair.
+ */
+export interface TradeReport extends Pick<PairTrade, ReportedTradeFields> {
   /** Window index and the pair (y dependent, x regressor, β from training). */
   window: number;
   y: string;
@@ -38,27 +62,8 @@ export interface TradeReport {
   signalNs: string;
   entryNs: string;
   exitNs: string;
-  /** Panel bar indices of the same. */
-  signalIndex: number;
-  entryIndex: number;
-  exitIndex: number;
-  /** z at the entry signal and at the exit decision (`null` for forced exits). */
-  entryZ: number;
+  /** z at the exit decision (`null` for forced exits). */
   exitZ: number | null;
-  entryPriceY: number;
-  entryPriceX: number;
-  exitPriceY: number;
-  exitPriceX: number;
-  /** Signed shares (long > 0). */
-  sharesY: number;
-  sharesX: number;
-  grossPnl: number;
-  commission: number;
-  slippage: number;
-  borrow: number;
-  netPnl: number;
-  holdingBars: number;
-  exitReason: 'signal' | 'stop' | 'window-end' | 'last-price';
 }
 
 /** One walk-forward window. Bar indices refer to the panel timeline; ends are exclusive. */
