@@ -65,15 +65,7 @@ export async function verifyPackedDataset(packedDir: string): Promise<PackVerify
         }
         if (problems.length > before) continue;
         try {
-          const data = await file.readOriginalBytes();
-          const actual = sha256Hex(data);
-          if (actual !== entry.sha256) {
-            problems.push({
-              path: entry.path,
-              code: 'MMTAPE_PACK_VERIFY_FAILED',
-              message: `${entry.path}: rebuilt file has SHA-256 ${actual}, pack.json says ${entry.sha256}`,
-            });
-          }
+          checkSha256(problems, entry.path, await file.readOriginalBytes(), entry.sha256);
         } catch (e) {
           problems.push(problemOf(entry.path, e));
         }
@@ -91,15 +83,7 @@ export async function verifyPackedDataset(packedDir: string): Promise<PackVerify
         } finally {
           closeSync(fd);
         }
-        const data = await decodeFrame(frame);
-        const actual = sha256Hex(data);
-        if (actual !== other.sha256) {
-          problems.push({
-            path: other.path,
-            code: 'MMTAPE_PACK_VERIFY_FAILED',
-            message: `${other.path}: rebuilt file has SHA-256 ${actual}, pack.json says ${other.sha256}`,
-          });
-        }
+        checkSha256(problems, other.path, await decodeFrame(frame), other.sha256);
       } catch (e) {
         problems.push(problemOf(other.path, e));
       }
@@ -114,6 +98,21 @@ export async function verifyPackedDataset(packedDir: string): Promise<PackVerify
     otherFiles: packed.index.others.length,
     problems,
   };
+}
+
+/**
+ * Appends a `MMTAPE_PACK_VERIFY_FAILED` problem when the SHA-256 of the rebuilt bytes of `path` differs from
+ * the `expectedSha256` (lowercase hex) recorded in pack.json.
+ */
+function checkSha256(problems: PackProblem[], path: string, data: Uint8Array, expectedSha256: string): void {
+  const actual = sha256Hex(data);
+  if (actual !== expectedSha256) {
+    problems.push({
+      path,
+      code: 'MMTAPE_PACK_VERIFY_FAILED',
+      message: `${path}: rebuilt file has SHA-256 ${actual}, pack.json says ${expectedSha256}`,
+    });
+  }
 }
 
 function problemOf(path: string, e: unknown): PackProblem {
