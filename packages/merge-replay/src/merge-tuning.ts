@@ -76,6 +76,7 @@ export const BLOCK_DIRECT_PROBE_STREAMS = 16;
 
 /** Keys of a block are offsets from its first timestamp as doubles: exact below 2^52 ns (52 days). */
 export const BLOCK_MAX_SPAN = 2 ** 52;
+/** 2^32: the weight of the high Int32 half when an int64 offset is rebuilt as a double. */
 export const TWO_POW_32 = 2 ** 32;
 
 /**
@@ -101,9 +102,10 @@ export const TREE_BELOW_EVENTS_PER_BATCH = 2;
 /** Largest row index representable in `ReplayBatch.rows` (a Uint32Array). */
 export const MAX_STREAM_ROWS = 0xffffffff;
 
-/** Int32 index of the high / low half of int64 element `i` is `2 * i + HI` / `2 * i + LO`. */
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+/** Int32 index of the high half of int64 element `i` is `2 * i + HI` (platform byte order). */
 export const HI = LITTLE_ENDIAN ? 1 : 0;
+/** Int32 index of the low half of int64 element `i` is `2 * i + LO`. */
 export const LO = LITTLE_ENDIAN ? 0 : 1;
 
 /**

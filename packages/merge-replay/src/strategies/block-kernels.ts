@@ -93,7 +93,9 @@ export function blockLimit(
 
 /** {@link blockCollect} results. */
 export const ALL_KNOWN = 0;
+/** {@link blockCollect}: some key is not in the union yet. */
 export const NEW_KEYS = 1;
+/** {@link blockCollect}: a row is smaller than its predecessor (offset in `blockCollectStop[0]`). */
 export const UNSORTED = 2;
 /**
  * {@link blockCollect} outputs: [0] the offending row offset when unsorted, [1] the new end of `keys`,
@@ -353,6 +355,10 @@ export function lowerBound(
   return low;
 }
 
+/**
+ * Copies `length` elements `from[fromIndex…]` → `to[toIndex…]` with a plain loop: for the short runs of the
+ * block merge it is faster than `subarray` + `set` (no view allocated per run).
+ */
 export function copyInt32(
   from: Int32Array,
   fromIndex: number,
@@ -363,6 +369,7 @@ export function copyInt32(
   for (let k = 0; k < length; k++) to[toIndex + k] = from[fromIndex + k]!;
 }
 
+/** {@link copyInt32} for Float64Array. */
 export function copyFloat64(
   from: Float64Array,
   fromIndex: number,
@@ -373,6 +380,7 @@ export function copyFloat64(
   for (let k = 0; k < length; k++) to[toIndex + k] = from[fromIndex + k]!;
 }
 
+/** Copies `from` into the start of the larger `to` and returns `to` (growing a reused buffer). */
 export function grow<T extends Int32Array | Uint32Array | Float64Array>(from: T, to: T): T {
   to.set(from);
   return to;
