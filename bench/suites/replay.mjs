@@ -12,7 +12,8 @@
 // Chunk API: every row also measures replayChunks (auto, verified; the consumer reads ts and close of every
 // event from the chunk's arrays). Synthetic rows also replay the same streams from memory (heap copies of
 // ts and close): KWayMerge chunks and batches in JS, and the native ceiling, a C k-way merge
-// (bench/native/merge-ceiling.c: loser tree with one packed 64-bit key, and for bars a sweep over the shared
+// (bench/native/merge-ceiling.c: loser tree with one packed 64-bit key, sorted blocks of packed keys, and for
+// bars a sweep over the shared
 // timestamps) built here with the system cc/gcc -O3 (skipped with a message when there is none).
 // REPLAY_CHUNK_SWEEP=4096,16384,… also measures in-memory chunks at those capacities (the default's choice).
 // Verified reads: every row measures auto twice, verified (the default: Dataset.open verify true, block
@@ -305,14 +306,15 @@ async function measureInMemory(dir, kind) {
     if (r.events !== events) throw new Error(`native ${mode} replayed ${r.events} of ${events} events`);
     return r.seconds * 1000;
   };
-  // Rounds alternate the contenders (JS chunks, JS batches, native tree, native sweep), so that load
+  // Rounds alternate the contenders (JS chunks, JS batches, native tree, blocks and sweep), so that load
   // changes hit them alike; best of REPEAT each.
-  const best = { chunks: Infinity, batches: Infinity, tree: Infinity, sweep: Infinity };
+  const best = { chunks: Infinity, batches: Infinity, tree: Infinity, sweep: Infinity, block: Infinity };
   for (let i = 0; i < REPEAT; i++) {
     best.chunks = Math.min(best.chunks, chunkMs(undefined));
     best.batches = Math.min(best.batches, batchMs());
     if (nativeBinary !== null) {
       best.tree = Math.min(best.tree, native('tree'));
+      best.block = Math.min(best.block, native('block'));
       if (kind === 'bars') best.sweep = Math.min(best.sweep, native('sweep'));
     }
   }
@@ -332,6 +334,8 @@ async function measureInMemory(dir, kind) {
   const nativeTree = best.tree < Infinity ? { mode: 'tree', eventsPerSecond: perSecond(best.tree) } : null;
   const nativeSweep =
     best.sweep < Infinity ? { mode: 'sweep', eventsPerSecond: perSecond(best.sweep) } : null;
+  const nativeBlock =
+    best.block < Infinity ? { mode: 'block', eventsPerSecond: perSecond(best.block) } : null;
   return {
     events,
     chunks,
@@ -339,6 +343,7 @@ async function measureInMemory(dir, kind) {
     batches: perSecond(best.batches),
     nativeTree,
     nativeSweep,
+    nativeBlock,
   };
 }
 /** One table row; `forced: false` runs only `auto` (the segment rows), `peer` reuses a DuckDB result. */
@@ -384,6 +389,7 @@ async function measure(label, dir, { forced = true, peer: knownPeer, inMemory = 
     const ceiling = Math.max(
       memory.nativeTree?.eventsPerSecond ?? 0,
       memory.nativeSweep?.eventsPerSecond ?? 0,
+      memory.nativeBlock?.eventsPerSecond ?? 0,
     );
     const ofCeiling = (r) => (ceiling > 0 ? `${fmt((100 * r) / ceiling, 0)} %` : '-');
     const cpuRate = (r) => r.events / (r.cpuBestMs / 1000);
@@ -399,6 +405,7 @@ async function measure(label, dir, { forced = true, peer: knownPeer, inMemory = 
       ofCeiling(memory.batches),
       memory.nativeTree ? fmt(memory.nativeTree.eventsPerSecond / 1e6, 2) : '-',
       memory.nativeSweep ? fmt(memory.nativeSweep.eventsPerSecond / 1e6, 2) : '-',
+      memory.nativeBlock ? fmt(memory.nativeBlock.eventsPerSecond / 1e6, 2) : '-',
       peer ? fmt(rate(peer) / 1e6, 2) : '-',
       peer ? `${fmt(rate(chunks) / rate(peer), 1)}×` : '-',
     ]);
@@ -518,7 +525,7 @@ writeResults(RESULTS, {
         'Every rate in this table except DuckDB is CPU time of the process (process.cpuUsage, CLOCK_PROCESS_CPUTIME_ID), best of the runs, so load from other processes skews it less than wall time: the dataset rows (chunk and batch API, including opening the files and verified reads) are the runs of the first table timed in CPU time; the in-memory rows replay heap copies. "chunk API / DuckDB" compares wall times, as the first table.',
       ],
       data: 'synthetic bars/ticks (bench/synthetic.mjs, seed 42); "in memory" = heap copies of the same ts and close streams',
-      peer: 'native ceiling: bench/native/merge-ceiling.c (cc -O3) over the same in-memory arrays, same consumer; ceiling = the faster of its loser tree (packed 64-bit key) and, for bars, its sweep over shared timestamps. DuckDB as in the first table',
+      peer: 'native ceiling: bench/native/merge-ceiling.c (cc -O3) over the same in-memory arrays, same consumer; ceiling = the fastest of its loser tree (packed 64-bit key), its sorted blocks of packed keys (the scheme of mmtape's block strategy: 262,144 events per block, counting pass on the top 16 bits, insertion sort per bucket) and, for bars, its sweep over shared timestamps. DuckDB as in the first table',
       columns: [
         'data',
         'chunk API (incl. open, verified), CPU time',
@@ -531,6 +538,7 @@ writeResults(RESULTS, {
         '% of ceiling',
         'native loser tree',
         'native sweep',
+        'native blocks',
         'DuckDB',
         'chunk API / DuckDB',
       ],

@@ -385,3 +385,120 @@ export function grow<T extends Int32Array | Uint32Array | Float64Array>(from: T,
   to.set(from);
   return to;
 }
+
+/**
+ * Emit pass of a sparse block sorted as packed keys (see `bucketSortPacked`): for each sorted key
+ * `pack · P + i` writes the event's symbol id (`live[i]`), row, timestamp (head + pack, int32 halves into
+ * `ts32`) and the stream-major index of its staged values (`gather`), and records the start of every run
+ * of equal timestamps in `starts` (plus the end). `next[i]` enters as stream `i`'s first stream-major index
+ * and `rowDelta[i]` as its cursor row minus that index: a stream's rows come out in row order because equal
+ * keys of one stream are interchangeable. Returns the number of runs.
+ */
+export function blockEmitPacked(
+  sorted: Float64Array,
+  events: number,
+  packScale: number,
+  live: Int32Array,
+  next: Int32Array,
+  rowDelta: Int32Array,
+  headHi: number,
+  headLo: number,
+  sym: Int32Array,
+  rowsOut: Uint32Array,
+  ts32: Int32Array,
+  gather: Int32Array,
+  starts: Int32Array,
+): number {
+  const inverse = 1 / packScale;
+  let runs = 0;
+  let prev = -1;
+  let hi = 0;
+  let lo = 0;
+  for (let p = 0; p < events; p++) {
+    const key = sorted[p]!;
+    const pack = Math.floor(key * inverse);
+    const i = key - pack * packScale;
+    if (pack !== prev) {
+      starts[runs++] = p;
+      prev = pack;
+      // ts = head + pack, as (hi, lo) halves: pack < 2^53 splits exactly into 2^32 · q + r.
+      const q = Math.floor(pack / TWO_POW_32);
+      lo = headLo + (pack - q * TWO_POW_32);
+      hi = headHi + q;
+      if (lo >= TWO_POW_32) {
+        lo -= TWO_POW_32;
+        hi++;
+      }
+    }
+    const e = next[i]!;
+    next[i] = e + 1;
+    sym[p] = live[i]!;
+    rowsOut[p] = e + rowDelta[i]!;
+    gather[p] = e;
+    ts32[2 * p + HI] = hi;
+    ts32[2 * p + LO] = lo;
+  }
+  starts[runs] = events;
+  return runs;
+}
+
+/** Gathers staged f64 values (stream-major) into output order: `out[p] = stage[gather[p]]`. */
+export function blockGatherF64(
+  events: number,
+  gather: Int32Array,
+  stage: Float64Array,
+  out: Float64Array,
+): void {
+  for (let p = 0; p < events; p++) out[p] = stage[gather[p]!]!;
+}
+
+/** Gathers staged i64 values (int32 halves, stream-major) into output order. */
+export function blockGatherStagedI64(
+  events: number,
+  gather: Int32Array,
+  stage: Int32Array,
+  out: Int32Array,
+): void {
+  for (let p = 0; p < events; p++) {
+    const e = 2 * gather[p]!;
+    out[2 * p] = stage[e]!;
+    out[2 * p + 1] = stage[e + 1]!;
+  }
+}
+
+/** Largest of `values[0, length)`, at least 0. */
+export function maxOf(values: Float64Array, length: number): number {
+  let max = 0;
+  for (let e = 0; e < length; e++) if (values[e]! > max) max = values[e]!;
+  return max;
+}
+
+/**
+ * Packs a sparse block's stream-major keys in place as `key · packScale + i` (`i` the index among the
+ * live streams) and sets, per live index, the first stream-major index (`next`) and the cursor row minus it
+ * (`rowDelta`) for `blockEmitPacked`.
+ */
+export function packBlockKeys(
+  keys: Float64Array,
+  liveCount: number,
+  live: Int32Array,
+  blockRows: Int32Array,
+  cursors: Uint32Array,
+  packScale: number,
+  next: Int32Array,
+  rowDelta: Int32Array,
+): void {
+  let e = 0;
+  for (let i = 0; i < liveCount; i++) {
+    const s = live[i]!;
+    const end = e + blockRows[s]!;
+    next[i] = e;
+    rowDelta[i] = cursors[s]! - e;
+    for (; e < end; e++) keys[e] = keys[e]! * packScale + i;
+  }
+}
+
+/** Undoes {@link packBlockKeys} on `keys[0, events)` (exact: `packScale` is a power of two). */
+export function unpackBlockKeys(keys: Float64Array, events: number, packScale: number): void {
+  for (let e = 0; e < events; e++) keys[e] = Math.floor(keys[e]! / packScale);
+}

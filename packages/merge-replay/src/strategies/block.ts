@@ -1,6 +1,7 @@
 import type { MergeState } from '../merge-state.js';
 import {
   BLOCK_DIRECT_PROBE_STREAMS,
+  BLOCK_MAX_SPAN,
   BLOCK_GRID_SLACK,
   BLOCK_MIN_EVENTS_PER_BATCH,
   BLOCK_RADIX_MIN_STREAMS,
@@ -23,15 +24,21 @@ import {
   blockLive,
   blockPermuteF64,
   blockPermuteI64,
+  blockEmitPacked,
+  blockGatherF64,
+  blockGatherStagedI64,
   blockPlace,
   blockScatter,
+  maxOf,
+  packBlockKeys,
+  unpackBlockKeys,
   copyFloat64,
   copyInt32,
   NEW_KEYS,
   UNSORTED,
 } from './block-kernels.js';
 import { blockBatch, blockChunk } from './block-output.js';
-import { bucketSortRuns, radixPass, radixRuns, radixSplit } from './radix-sort.js';
+import { bucketSortPacked, bucketSortRuns, radixPass, radixRuns, radixSplit } from './radix-sort.js';
 
 /**
  * The `'block'` strategy of `KWayMerge` (see `MergeStrategy`): sorts a block of time at once, at most
@@ -104,6 +111,9 @@ export class BlockStrategy {
   private readonly radixCounts = new Int32Array(1 << RADIX_BITS);
   /** [0]: trailing zero bits shared by every key of the block (set by radixSplit). */
   private readonly radixBits = new Int32Array(1);
+  /** Emit pass of packed sparse blocks, per live index: next stream-major index, and row minus that index. */
+  private readonly emitNext: Int32Array;
+  private readonly emitRowDelta: Int32Array;
   /** Forced 'block': fallbacks since the last block that was sorted as a block. */
   blockFallbackStreak = 0;
   /** The one-pass bar grid of 'block' (prepareBlockDirect) missed once: use the general path only. */
@@ -116,6 +126,8 @@ export class BlockStrategy {
     this.blockEvents = blockEvents;
     this.live = new Int32Array(Math.max(1, state.streamCount));
     this.blockRows = new Int32Array(Math.max(1, state.streamCount));
+    this.emitNext = new Int32Array(Math.max(1, state.streamCount));
+    this.emitRowDelta = new Int32Array(Math.max(1, state.streamCount));
   }
 
   /** Block step: emits the next batch of the current block (see `blockBatch`); 0 at the end. */
@@ -246,8 +258,13 @@ export class BlockStrategy {
     const slot = this.blockSlot;
     this.blockRadix = sparse;
     const grid = !sparse && duplicates === 0 && unionLength * liveCount <= BLOCK_GRID_SLACK * capacity;
-    if (sparse) {
-      // Ticks: a stable LSD radix sort of the keys gives every event's position and the runs of equal keys.
+    let gathered = grid;
+    if (sparse && (unionLength = this.sortPackedBlock(events, liveCount, headHi, headLo)) >= 0) {
+      // Ticks: the stream rides in the sort key, so the sort moves keys only and one pass emits the block.
+      this.blockEnds.set(this.blockStarts.subarray(1, unionLength + 1));
+      gathered = true;
+    } else if (sparse) {
+      // Ticks whose keys do not pack: a stable sort of the keys gives every event's position and the runs of equal keys.
       unionLength = this.radixSortBlock(events);
       blockPlace(liveCount, live, blockRows, cursors, slot, this.blockSym, this.blockRow);
       this.blockEnds.set(this.blockStarts.subarray(1, unionLength + 1));
@@ -307,7 +324,7 @@ export class BlockStrategy {
       this.blockEnds.set(this.blockStarts.subarray(1, unionLength + 1));
       blockScatter(liveCount, live, blockRows, cursors, slot, this.blockNext, this.blockSym, this.blockRow);
     }
-    if (!grid) this.gatherBlockColumns(events, slot);
+    if (!gathered) this.gatherBlockColumns(events, slot);
     if (!sparse) this.blockHeadNs = (BigInt(headHi) << 32n) + BigInt(headLo);
     this.commitBlock(liveCount, unionLength);
     return true;
@@ -335,12 +352,56 @@ export class BlockStrategy {
   }
 
   /**
-   * Sorts the block's `events` keys (stream-major order) with a stable LSD radix sort on the 52-bit
-   * integer keys, {@link RADIX_BITS} bits per pass, skipping the trailing bits that every key shares and any pass whose
-   * digit is the same for all keys. Leaves each event's sorted position in `blockSlot`, the start of each
-   * run of equal keys in `blockStarts`; returns the number of runs (batches).
+   * Sorts a sparse block (ticks) as packed keys `key · P + i` (`i` the stream's index among the `liveCount`
+   * live streams, ascending id, `P` the power of two above it, so the order is (timestamp, symbol id)) and
+   * emits it in one pass (see `bucketSortPacked`, `blockEmitPacked`): symbol ids, rows, timestamps, the
+   * runs of equal timestamps, and the gathered columns from the block's stream-major copies. Returns the
+   * number of runs, or -1 with the keys restored when the keys do not pack below 2^53 or cluster (a bucket
+   * above {@link BUCKET_SORT_MAX_EVENTS}): the caller sorts with {@link radixSortBlock} then.
    */
-  private radixSortBlock(events: number): number {
+  private sortPackedBlock(events: number, liveCount: number, headHi: number, headLo: number): number {
+    this.ensureSparseArrays(events);
+    // The loops live in kernels: this runs once per block, and a loop here would run in the interpreter
+    // until on-stack replacement, then deoptimize at the code after it on every call.
+    const keys = this.blockKeys;
+    const maxKey = maxOf(keys, events);
+    const packScale = 2 ** Math.ceil(Math.log2(Math.max(2, liveCount)));
+    if ((maxKey + 1) * packScale > BLOCK_MAX_SPAN * 2) return -1;
+    const live = this.live;
+    const next = this.emitNext;
+    const rowDelta = this.emitRowDelta;
+    packBlockKeys(keys, liveCount, live, this.blockRows, this.state.cursors, packScale, next, rowDelta);
+    const sorted = this.radixKeys;
+    const maxPacked = (maxKey + 1) * packScale - 1;
+    if (!bucketSortPacked(keys, events, maxPacked, BUCKET_SORT_MAX_EVENTS, this.radixCounts, sorted)) {
+      unpackBlockKeys(keys, events, packScale);
+      return -1;
+    }
+    const gather = this.radixIdx;
+    const runs = blockEmitPacked(
+      sorted,
+      events,
+      packScale,
+      live,
+      next,
+      rowDelta,
+      headHi,
+      headLo,
+      this.blockSym,
+      this.blockRow,
+      this.blockTs32,
+      gather,
+      this.blockStarts,
+    );
+    for (let c = 0; c < this.blockF64.length; c++)
+      blockGatherF64(events, gather, this.blockStageF64[c]!, this.blockF64[c]!);
+    for (let c = 0; c < this.blockI64.length; c++)
+      blockGatherStagedI64(events, gather, this.blockStageI64[c]!, this.blockI64[c]!);
+    return runs;
+  }
+
+  /** Grows the arrays of the sparse (radix) sorts and the per-event timestamps to `events` events. */
+  private ensureSparseArrays(events: number): void {
     if (this.blockTs.length < events) {
       this.blockTs = new BigInt64Array(Math.max(events, 1024));
       this.blockTs32 = new Int32Array(this.blockTs.buffer);
@@ -359,6 +420,16 @@ export class BlockStrategy {
       this.blockStarts = new Int32Array(events + 1);
       this.blockEnds = new Int32Array(events + 1);
     }
+  }
+
+  /**
+   * Sorts the block's `events` keys (stream-major order) with a stable LSD radix sort on the 52-bit
+   * integer keys, {@link RADIX_BITS} bits per pass, skipping the trailing bits that every key shares and any pass whose
+   * digit is the same for all keys. Leaves each event's sorted position in `blockSlot`, the start of each
+   * run of equal keys in `blockStarts`; returns the number of runs (batches).
+   */
+  private radixSortBlock(events: number): number {
+    this.ensureSparseArrays(events);
     let maxKey = 0;
     const keys = this.blockKeys;
     for (let e = 0; e < events; e++) if (keys[e]! > maxKey) maxKey = keys[e]!;

@@ -191,3 +191,60 @@ export function bucketSortRuns(
   starts[runs] = events;
   return runs;
 }
+
+/**
+ * Bucket sort of a sparse block's packed keys `pack · P + i` (`pack` the ns offset from the block head,
+ * `i` the stream's index among the block's live streams, `P` a power of two above every `i`; exact
+ * integers below 2^53 in doubles, `maxKey` the largest), in place of the index-carrying
+ * {@link bucketSortRuns}: the stream travels inside the key, so only the keys move. One counting pass on
+ * the top {@link RADIX_BITS} bits of the key range, a scatter into `sortedKeys`, then an insertion sort of
+ * each bucket. Equal packed keys are rows of one stream at one timestamp: interchangeable, the emit pass
+ * numbers a stream's rows in output order. Returns false (and `sortedKeys` is garbage) when some bucket
+ * holds more than `maxBucket` keys (clustered keys: the caller sorts another way).
+ */
+export function bucketSortPacked(
+  keys: Float64Array,
+  events: number,
+  maxKey: number,
+  maxBucket: number,
+  counts: Int32Array,
+  sortedKeys: Float64Array,
+): boolean {
+  const bits = maxKey < 1 ? 0 : Math.floor(Math.log2(maxKey)) + 1;
+  const shift = bits > RADIX_BITS ? bits - RADIX_BITS : 0;
+  const scale = 2 ** -shift;
+  const buckets = counts.length;
+  counts.fill(0);
+  for (let e = 0; e < events; e++) {
+    const d = Math.floor(keys[e]! * scale);
+    if (d >= buckets) return false;
+    counts[d]!++;
+  }
+  let total = 0;
+  for (let d = 0; d < buckets; d++) {
+    const c = counts[d]!;
+    if (c > maxBucket) return false;
+    counts[d] = total;
+    total += c;
+  }
+  for (let e = 0; e < events; e++) {
+    const key = keys[e]!;
+    sortedKeys[counts[Math.floor(key * scale)]!++] = key;
+  }
+  let start = 0;
+  for (let d = 0; d < buckets; d++) {
+    const end = counts[d]!;
+    for (let i = start + 1; i < end; i++) {
+      const key = sortedKeys[i]!;
+      if (!(key < sortedKeys[i - 1]!)) continue;
+      let j = i - 1;
+      while (j >= start && sortedKeys[j]! > key) {
+        sortedKeys[j + 1] = sortedKeys[j]!;
+        j--;
+      }
+      sortedKeys[j + 1] = key;
+    }
+    start = end;
+  }
+  return true;
+}
