@@ -32,8 +32,9 @@ import { TreeStrategy } from './strategies/tree.js';
  *   as views of the block arrays (no copy), and a bar batch's timestamp comes from the block's distinct
  *   timestamps (one BigInt per batch): the fastest by far when many events share each timestamp
  *   (bars). A block whose events share too few timestamps (mean
- *   below {@link BLOCK_MIN_EVENTS_PER_BATCH}: irregular ticks) is radix-sorted instead (stable LSD on the
- *   integer offsets); with fewer than {@link BLOCK_RADIX_MIN_STREAMS} live streams such a block goes to
+ *   below {@link BLOCK_MIN_EVENTS_PER_BATCH}: irregular ticks) is sorted instead as packed keys
+ *   `(ns offset, stream)` (a bucket sort on the top 16 bits, then insertion sort per bucket; a stable LSD
+ *   radix sort when the keys cluster or do not pack below 2^53); with fewer than {@link BLOCK_RADIX_MIN_STREAMS} live streams such a block goes to
  *   buckets or the tree (`'auto'`), or to the tree for a while (forced `'block'`).
  * - `'auto'` (default): picks from the stream heads (block when at most one distinct head timestamp per
  *   {@link BLOCK_AT_EVENTS_PER_BATCH} live streams or at least {@link BLOCK_AT_STREAMS} live streams,
