@@ -1,7 +1,7 @@
 /**
  * AssemblyScript decoder of the `bar` stage (static interleaved rANS; byte format in `FORMAT.md`,
  * "bar stage"; `src/bar/bar-decode.ts` is the TypeScript reference). Compiled by
- * `scripts/build-wasm.mjs` (asc -O3, stub runtime: no GC, nothing allocated; entry `index.ts`) into
+ * the repository's `scripts/build-wasm.mjs` (asc -O3, stub runtime: no GC, nothing allocated; entry `index.ts`) into
  * `src/wasm/wasm-bytes.generated.ts`; driven by `src/bar/kernels/wasm.ts`, which lays out the linear
  * memory, copies the payload in and the columns out, patches exception rows and hands back to the
  * TypeScript decoder on any non-zero result.

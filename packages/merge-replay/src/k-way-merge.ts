@@ -79,6 +79,12 @@ export interface KWayMergeOptions {
    */
   chunkEvents?: number;
   /**
+   * Implementation of the sort of sparse blocks (irregular ticks) of the `'block'` strategy: `'wasm'`
+   * (default) the WebAssembly kernel, `'js'` the TypeScript path. Both emit exactly the same events; the
+   * kernel sorts 2–3× faster. Without WebAssembly in the runtime `'wasm'` runs the TypeScript path.
+   */
+  kernel?: 'wasm' | 'js';
+  /**
    * Read guard (verified reads): called before the merge reads rows of stream `s` (its timestamps and
    * gathered columns) that it has not read before, with the rows `[startRow, endRow)` it is about to read;
    * returns a row `>= endRow` up to which the stream may then be read without another call (the end of
@@ -187,8 +193,12 @@ export class KWayMerge implements Iterable<ReplayBatch> {
       stageRows = DEFAULT_STAGE_ROWS,
       blockEvents = DEFAULT_BLOCK_EVENTS,
       chunkEvents = DEFAULT_CHUNK_EVENTS,
+      kernel = 'wasm',
       ensureRows,
     } = options;
+    if (kernel !== 'wasm' && kernel !== 'js') {
+      throw new InvalidReplayOptionError({ option: 'kernel', expected: "'wasm' or 'js'", actual: kernel });
+    }
     if (!Number.isSafeInteger(chunkEvents) || chunkEvents < 1 || chunkEvents > 2 ** 30) {
       throw new InvalidReplayOptionError({
         option: 'chunkEvents',
@@ -237,7 +247,7 @@ export class KWayMerge implements Iterable<ReplayBatch> {
     this.endRows = state.endRows;
     this.tree = new TreeStrategy(state);
     this.buckets = new BucketsStrategy(state);
-    this.block = new BlockStrategy(state, blockEvents);
+    this.block = new BlockStrategy(state, blockEvents, kernel);
     const live = state.liveStreams();
     // Blocks read the streams directly: staging waits until a switch leaves blocks (it restages then).
     const blockFirst = strategy === 'block' || (strategy === 'auto' && live >= BLOCK_AT_STREAMS);

@@ -1,6 +1,6 @@
 /**
  * mmtape's WebAssembly decode kernels (AssemblyScript sources in `assembly/`, compiled by
- * `scripts/build-wasm.mjs` into `wasm-bytes.generated.ts`): the `bar` decoder
+ * the repository's `scripts/build-wasm.mjs` into `wasm-bytes.generated.ts`): the `bar` decoder
  * (`bar/kernels/wasm.ts`) and the fused column-chain tails (`filters/fused-decode.ts`).
  *
  * The module (~7 KB) is compiled and instantiated synchronously on first use and kept for the process.

@@ -38,6 +38,7 @@ import {
   UNSORTED,
 } from './block-kernels.js';
 import { blockBatch, blockChunk } from './block-output.js';
+import { SparseKernel } from './sparse-kernel.js';
 import { bucketSortPacked, bucketSortRuns, radixPass, radixRuns, radixSplit } from './radix-sort.js';
 
 /**
@@ -119,11 +120,19 @@ export class BlockStrategy {
   /** The one-pass bar grid of 'block' (prepareBlockDirect) missed once: use the general path only. */
   private blockDirectOff = false;
 
+  /** The WebAssembly kernel of sparse blocks, or `null` for the TypeScript path (`kernel: 'js'`, no WebAssembly). */
+  private readonly sparseKernel: SparseKernel | null;
+
   constructor(
     readonly state: MergeState,
     blockEvents: number,
+    kernel: 'wasm' | 'js',
   ) {
     this.blockEvents = blockEvents;
+    this.sparseKernel =
+      kernel === 'wasm'
+        ? SparseKernel.create(state.streamCount, state.f64Names.length, state.i64Names.length)
+        : null;
     this.live = new Int32Array(Math.max(1, state.streamCount));
     this.blockRows = new Int32Array(Math.max(1, state.streamCount));
     this.emitNext = new Int32Array(Math.max(1, state.streamCount));
@@ -259,7 +268,32 @@ export class BlockStrategy {
     this.blockRadix = sparse;
     const grid = !sparse && duplicates === 0 && unionLength * liveCount <= BLOCK_GRID_SLACK * capacity;
     let gathered = grid;
-    if (sparse && (unionLength = this.sortPackedBlock(events, liveCount, headHi, headLo)) >= 0) {
+    if (sparse && this.sparseKernel !== null) {
+      // Ticks, WebAssembly: packed keys sorted and emitted by the kernel (the keys and staged columns are
+      // already in its memory: they are the kernel's views).
+      const kernel = this.sparseKernel;
+      const runs = kernel.sort(
+        events,
+        liveCount,
+        live,
+        blockRows,
+        cursors,
+        headHi,
+        headLo,
+        BUCKET_SORT_MAX_EVENTS,
+      );
+      if (runs >= 0) {
+        unionLength = runs;
+        this.ensureSparseArrays(events, false);
+        this.takeKernelOutput(kernel, events, runs);
+        gathered = true;
+      } else {
+        unionLength = this.radixSortBlock(events);
+        blockPlace(liveCount, live, blockRows, cursors, slot, this.blockSym, this.blockRow);
+        this.blockEnds.set(this.blockStarts.subarray(1, unionLength + 1));
+        blockGatherI64(liveCount, live, blockRows, cursors, slot, this.state.streams32, this.blockTs32);
+      }
+    } else if (sparse && (unionLength = this.sortPackedBlock(events, liveCount, headHi, headLo)) >= 0) {
       // Ticks: the stream rides in the sort key, so the sort moves keys only and one pass emits the block.
       this.blockEnds.set(this.blockStarts.subarray(1, unionLength + 1));
       gathered = true;
@@ -400,13 +434,33 @@ export class BlockStrategy {
     return runs;
   }
 
-  /** Grows the arrays of the sparse (radix) sorts and the per-event timestamps to `events` events. */
-  private ensureSparseArrays(events: number): void {
+  /** Copies the kernel's sorted block (`events` events, `runs` runs) into the block arrays. */
+  private takeKernelOutput(kernel: SparseKernel, events: number, runs: number): void {
+    this.blockSym.set(kernel.sym.subarray(0, events));
+    this.blockRow.set(kernel.row.subarray(0, events));
+    this.blockTs32.set(kernel.ts32.subarray(0, 2 * events));
+    this.blockStarts.set(kernel.starts.subarray(0, runs + 1));
+    this.blockEnds.set(kernel.starts.subarray(1, runs + 1));
+    for (let c = 0; c < this.blockF64.length; c++)
+      this.blockF64[c]!.set(kernel.outF64[c]!.subarray(0, events));
+    for (let c = 0; c < this.blockI64.length; c++)
+      this.blockI64[c]!.set(kernel.outI64[c]!.subarray(0, 2 * events));
+  }
+
+  /**
+   * Grows the per-event timestamps and run starts to `events` events, and with `sortArrays` the arrays of
+   * the TypeScript sorts of sparse blocks.
+   */
+  private ensureSparseArrays(events: number, sortArrays = true): void {
     if (this.blockTs.length < events) {
       this.blockTs = new BigInt64Array(Math.max(events, 1024));
       this.blockTs32 = new Int32Array(this.blockTs.buffer);
     }
-    if (this.radixLo.length < events) {
+    if (this.blockStarts.length < events + 1) {
+      this.blockStarts = new Int32Array(events + 1);
+      this.blockEnds = new Int32Array(events + 1);
+    }
+    if (sortArrays && this.radixLo.length < events) {
       const size = Math.max(events, 1024);
       this.radixLo = new Uint32Array(size);
       this.radixHi = new Uint32Array(size);
@@ -415,10 +469,6 @@ export class BlockStrategy {
       this.radixHi2 = new Uint32Array(size);
       this.radixIdx2 = new Int32Array(size);
       this.radixKeys = new Float64Array(size);
-    }
-    if (this.blockStarts.length < events + 1) {
-      this.blockStarts = new Int32Array(events + 1);
-      this.blockEnds = new Int32Array(events + 1);
     }
   }
 
@@ -587,10 +637,19 @@ export class BlockStrategy {
   private ensureBlockCapacity(events: number, distinct: number): void {
     if (this.blockKeys.length < events) {
       const size = Math.max(events, 1024);
-      this.blockKeys = new Float64Array(size);
       this.blockSlot = new Int32Array(size);
-      this.blockStageF64 = this.state.f64Names.map(() => new Float64Array(size));
-      this.blockStageI64 = this.state.i64Names.map(() => new Int32Array(2 * size));
+      const kernel = this.sparseKernel;
+      if (kernel !== null) {
+        // The keys and staged columns live in the kernel's memory, so a sparse block needs no copy in.
+        kernel.ensure(size);
+        this.blockKeys = kernel.keys;
+        this.blockStageF64 = kernel.stageF64;
+        this.blockStageI64 = kernel.stageI64;
+      } else {
+        this.blockKeys = new Float64Array(size);
+        this.blockStageF64 = this.state.f64Names.map(() => new Float64Array(size));
+        this.blockStageI64 = this.state.i64Names.map(() => new Int32Array(2 * size));
+      }
     }
     this.ensureBlockOutput(events);
     if (this.blockUnion.length < distinct) {

@@ -1,0 +1,15 @@
+/**
+ * Entry of merge-replay's WebAssembly kernel (AssemblyScript, compiled by the repository's
+ * `scripts/build-wasm.mjs` into `src/wasm/wasm-bytes.generated.ts`, loaded by
+ * `src/strategies/sparse-kernel.ts`). One linear memory laid out by the TypeScript caller from
+ * {@link heapBase}; nothing here allocates (stub runtime).
+ *
+ * @module
+ */
+
+export { gatherF64, gatherI64, sortSparse } from './sparse-block';
+
+/** First free byte after the module's static data: the TypeScript caller lays out buffers from here. */
+export function heapBase(): usize {
+  return __heap_base;
+}

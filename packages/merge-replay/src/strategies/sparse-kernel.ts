@@ -1,0 +1,257 @@
+/**
+ * The WebAssembly kernel of the `'block'` strategy's sparse blocks (irregular ticks): packs, sorts and
+ * emits a block as `assembly/sparse-block.ts` describes, the same algorithm and output as the TypeScript
+ * path (`BlockStrategy.sortPackedBlock`), 2–3× faster on the sort (bench/results/replay.md). The module
+ * (~1 KB, compiled by the repository's `scripts/build-wasm.mjs`) is compiled once per process on first use;
+ * each merge has its own instance and memory, laid out here for the block's capacity. Internal.
+ *
+ * @module
+ */
+import { WASM_KERNELS_BASE64 } from '../wasm/wasm-bytes.generated.js';
+
+/**
+ * The parts of the global `WebAssembly` namespace used here (declared locally: the package compiles
+ * against `lib: ES2023` without DOM types, and a runtime may lack WebAssembly altogether).
+ */
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+
+/** Exports of `assembly/index.ts`; addresses are byte offsets into `memory`. */
+interface SparseExports {
+  memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
+  heapBase(): number;
+  sortSparse(
+    keys: number,
+    events: number,
+    liveCount: number,
+    rowsLive: number,
+    cursorLive: number,
+    liveIds: number,
+    next: number,
+    delta: number,
+    idBits: number,
+    headHi: number,
+    headLo: number,
+    packed: number,
+    sorted: number,
+    counts: number,
+    maxBucket: number,
+    sym: number,
+    row: number,
+    ts: number,
+    gather: number,
+    starts: number,
+  ): number;
+  gatherF64(events: number, gather: number, stage: number, out: number): void;
+  gatherI64(events: number, gather: number, stage: number, out: number): void;
+}
+
+/** `undefined`: not tried yet; `null`: WebAssembly is unavailable or the module failed to compile. */
+let compiled: object | null | undefined;
+
+const WASM_PAGE_BYTES = 65_536;
+/** Counters of the kernel's counting pass: 2^16 + 1 u32. */
+const COUNTS_BYTES = (65_536 + 1) * 4;
+
+/** The compiled module, or `null` when WebAssembly is unavailable here. */
+function sparseModule(): object | null {
+  if (compiled !== undefined) return compiled;
+  try {
+    const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+    if (api === undefined) throw new TypeError('WebAssembly is not available');
+    compiled = new api.Module(Buffer.from(WASM_KERNELS_BASE64, 'base64'));
+  } catch {
+    compiled = null;
+  }
+  return compiled;
+}
+
+/**
+ * One merge's instance of the sparse-block kernel. The block strategy reads and writes the input views
+ * (`keys`, `stageF64`, `stageI64`) as its own block arrays, calls {@link sort}, and copies the outputs
+ * out. {@link ensure} may grow the memory, which detaches every earlier view: take the views again after it.
+ */
+export class SparseKernel {
+  /** Event keys of the block, stream-major (ns after the block head); the block's `blockKeys`. */
+  keys = new Float64Array(0);
+  /** Staged gathered columns, stream-major: f64, and i64 as int32 halves. */
+  stageF64: Float64Array[] = [];
+  stageI64: Int32Array[] = [];
+  /** Outputs of {@link sort}, in output order. */
+  sym = new Int32Array(0);
+  row = new Uint32Array(0);
+  ts32 = new Int32Array(0);
+  starts = new Int32Array(0);
+  outF64: Float64Array[] = [];
+  outI64: Int32Array[] = [];
+  private capacity = 0;
+  private readonly streams: number;
+  private readonly f64Columns: number;
+  private readonly i64Columns: number;
+  /** Byte offsets of the layout: see {@link ensure}. */
+  private readonly at = {
+    keys: 0,
+    rowsLive: 0,
+    cursorLive: 0,
+    liveIds: 0,
+    next: 0,
+    delta: 0,
+    packed: 0,
+    sorted: 0,
+    counts: 0,
+    sym: 0,
+    row: 0,
+    ts: 0,
+    gather: 0,
+    starts: 0,
+    stageF64: [] as number[],
+    stageI64: [] as number[],
+    outF64: [] as number[],
+    outI64: [] as number[],
+  };
+  private rowsLive = new Int32Array(0);
+  private cursorLive = new Uint32Array(0);
+  private liveIds = new Int32Array(0);
+
+  private constructor(
+    private readonly kernels: SparseExports,
+    streams: number,
+    f64Columns: number,
+    i64Columns: number,
+  ) {
+    this.streams = Math.max(1, streams);
+    this.f64Columns = f64Columns;
+    this.i64Columns = i64Columns;
+  }
+
+  /** An instance for `streams` streams and the given gathered columns, or `null` without WebAssembly. */
+  static create(streams: number, f64Columns: number, i64Columns: number): SparseKernel | null {
+    const module = sparseModule();
+    if (module === null) return null;
+    const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly!;
+    const instance = new api.Instance(module, {
+      env: {
+        abort: () => {
+          throw new RangeError('merge-replay wasm kernel: abort');
+        },
+      },
+    });
+    return new SparseKernel(instance.exports as SparseExports, streams, f64Columns, i64Columns);
+  }
+
+  /**
+   * Lays the memory out for blocks of up to `events` events (growing it when needed) and takes every view
+   * again. Per event: keys 8, staged columns 8 each, packed and sorted keys 16, symbol id 4, row 4,
+   * timestamp 8, gather index 4, run start 4, output columns 8 each; per stream 20; counters 256 KiB.
+   *
+   * @throws RangeError when the memory cannot grow that far (above 4 GiB or out of memory).
+   */
+  ensure(events: number): void {
+    if (events <= this.capacity) return;
+    const n = events;
+    const s = this.streams;
+    let end = Math.ceil(this.kernels.heapBase() / 64) * 64;
+    const take = (bytes: number): number => {
+      const start = end;
+      end = Math.ceil((end + bytes) / 64) * 64;
+      return start;
+    };
+    const at = this.at;
+    at.keys = take(8 * n);
+    at.stageF64 = Array.from({ length: this.f64Columns }, () => take(8 * n));
+    at.stageI64 = Array.from({ length: this.i64Columns }, () => take(8 * n));
+    at.rowsLive = take(4 * s);
+    at.cursorLive = take(4 * s);
+    at.liveIds = take(4 * s);
+    at.next = take(4 * s);
+    at.delta = take(4 * s);
+    at.packed = take(8 * n);
+    at.sorted = take(8 * n);
+    at.counts = take(COUNTS_BYTES);
+    at.sym = take(4 * n);
+    at.row = take(4 * n);
+    at.ts = take(8 * n);
+    at.gather = take(4 * n);
+    at.starts = take(4 * (n + 1));
+    at.outF64 = Array.from({ length: this.f64Columns }, () => take(8 * n));
+    at.outI64 = Array.from({ length: this.i64Columns }, () => take(8 * n));
+    const memory = this.kernels.memory;
+    const have = memory.buffer.byteLength;
+    if (end > have) memory.grow(Math.ceil((end - have) / WASM_PAGE_BYTES));
+    const buffer = memory.buffer;
+    this.keys = new Float64Array(buffer, at.keys, n);
+    this.stageF64 = at.stageF64.map((o) => new Float64Array(buffer, o, n));
+    this.stageI64 = at.stageI64.map((o) => new Int32Array(buffer, o, 2 * n));
+    this.rowsLive = new Int32Array(buffer, at.rowsLive, s);
+    this.cursorLive = new Uint32Array(buffer, at.cursorLive, s);
+    this.liveIds = new Int32Array(buffer, at.liveIds, s);
+    this.sym = new Int32Array(buffer, at.sym, n);
+    this.row = new Uint32Array(buffer, at.row, n);
+    this.ts32 = new Int32Array(buffer, at.ts, 2 * n);
+    this.starts = new Int32Array(buffer, at.starts, n + 1);
+    this.outF64 = at.outF64.map((o) => new Float64Array(buffer, o, n));
+    this.outI64 = at.outI64.map((o) => new Int32Array(buffer, o, 2 * n));
+    this.capacity = n;
+  }
+
+  /**
+   * Sorts and emits the block whose `events` keys and staged columns are in the input views: the live
+   * streams `live[0, liveCount)` (ascending id) with `blockRows[s]` rows each from `cursors[s]`, keys
+   * offsets from the head `(headHi, headLo)`. Fills the outputs (`sym`, `row`, `ts32`, `starts`, `outF64`,
+   * `outI64`) and returns the number of runs of equal timestamps; -1 when keys cluster (a bucket above
+   * `maxBucket`), -2 when a key does not pack into 64 bits: the caller sorts another way then.
+   */
+  sort(
+    events: number,
+    liveCount: number,
+    live: Int32Array,
+    blockRows: Int32Array,
+    cursors: Uint32Array,
+    headHi: number,
+    headLo: number,
+    maxBucket: number,
+  ): number {
+    const rowsLive = this.rowsLive;
+    const cursorLive = this.cursorLive;
+    const liveIds = this.liveIds;
+    for (let i = 0; i < liveCount; i++) {
+      const s = live[i]!;
+      liveIds[i] = s;
+      rowsLive[i] = blockRows[s]!;
+      cursorLive[i] = cursors[s]!;
+    }
+    const idBits = Math.max(1, 32 - Math.clz32(liveCount - 1));
+    const at = this.at;
+    const k = this.kernels;
+    const runs = k.sortSparse(
+      at.keys,
+      events,
+      liveCount,
+      at.rowsLive,
+      at.cursorLive,
+      at.liveIds,
+      at.next,
+      at.delta,
+      idBits,
+      headHi,
+      headLo,
+      at.packed,
+      at.sorted,
+      at.counts,
+      maxBucket,
+      at.sym,
+      at.row,
+      at.ts,
+      at.gather,
+      at.starts,
+    );
+    if (runs < 0) return runs;
+    for (let c = 0; c < at.stageF64.length; c++)
+      k.gatherF64(events, at.gather, at.stageF64[c]!, at.outF64[c]!);
+    for (let c = 0; c < at.stageI64.length; c++)
+      k.gatherI64(events, at.gather, at.stageI64[c]!, at.outI64[c]!);
+    return runs;
+  }
+}

@@ -1,0 +1,112 @@
+import { mulberry32 } from '@mmtape/test-utils';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { InvalidReplayOptionError, KWayMerge, type MergeStrategy } from '../src/index.js';
+import { oracle } from './merge-oracle.js';
+
+type Columns = Record<string, readonly (Float64Array | BigInt64Array)[]>;
+
+/** Distinct values per (stream, row), so a misplaced gather cannot go unnoticed. */
+function columnsOf(streams: readonly BigInt64Array[]): Columns {
+  return {
+    price: streams.map((s, id) => Float64Array.from(s, (_, row) => id * 1000 + row + 0.5)),
+    qty: streams.map((s, id) => BigInt64Array.from(s, (_, row) => BigInt(-id * 1000 - row) << 33n)),
+  };
+}
+
+/** Every event of every chunk as [timestamp, symbol id, row, price, qty, run start?]. */
+function drain(
+  streams: readonly BigInt64Array[],
+  strategy: MergeStrategy,
+  kernel: 'wasm' | 'js',
+  blockEvents = 4096,
+) {
+  const columns = columnsOf(streams);
+  const merge = new KWayMerge(streams, { strategy, kernel, columns, blockEvents, chunkEvents: 1000 });
+  const events: [bigint, number, number, number, bigint, boolean][] = [];
+  for (let c = merge.nextChunk(); c !== null; c = merge.nextChunk()) {
+    const starts = new Set([0]);
+    for (let b = 0; b < c.batchCount - 1; b++) starts.add(c.batchEnds[b]!);
+    for (let i = 0; i < c.length; i++) {
+      const price = (c.columns.price as Float64Array)[i]!;
+      const qty = (c.columns.qty as BigInt64Array)[i]!;
+      events.push([
+        c.timestampNs[i]!,
+        c.symbolId[i]!,
+        c.row[i]!,
+        price,
+        qty,
+        starts.has(i) && !(i === 0 && c.continuesBatch),
+      ]);
+    }
+  }
+  return events;
+}
+
+/** The oracle's events in the same shape (a run starts at every new timestamp). */
+function expected(streams: readonly BigInt64Array[]) {
+  const columns = columnsOf(streams);
+  return oracle(streams).flatMap((batch) =>
+    batch.events.map(([id, row], k) => [
+      batch.timestampNs,
+      id,
+      row,
+      (columns.price![id] as Float64Array)[row]!,
+      (columns.qty![id] as BigInt64Array)[row]!,
+      k === 0,
+    ]),
+  );
+}
+
+const sorted = (values: bigint[]) => BigInt64Array.from(values.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+
+/** Tick-like streams: 8–40 streams of irregular timestamps (repeats within a stream too), so sparse blocks sort. */
+const tickStreamsArb = fc.array(
+  fc.array(fc.bigInt({ min: 0n, max: 2n ** 40n }), { minLength: 1, maxLength: 80 }).map(sorted),
+  { minLength: 8, maxLength: 40 },
+);
+
+describe('sparse blocks: the WebAssembly kernel and the TypeScript path (fast-check, seed 42)', () => {
+  it('emit the oracle order, columns and runs, identically', () => {
+    fc.assert(
+      fc.property(tickStreamsArb, (streams) => {
+        const want = expected(streams);
+        const wasm = drain(streams, 'block', 'wasm');
+        expect(wasm).toEqual(want);
+        expect(drain(streams, 'block', 'js')).toEqual(wasm);
+      }),
+      { seed: 42, numRuns: 120 },
+    );
+  });
+
+  it('agree on 600 streams of seeded ticks under auto', () => {
+    const random = mulberry32(7);
+    const streams = Array.from({ length: 600 }, () => {
+      let t = 1_700_000_000_000_000_000n;
+      return BigInt64Array.from({ length: 50 }, () => {
+        t += BigInt(Math.floor(random() * 2_000_000));
+        return t;
+      });
+    });
+    const wasm = drain(streams, 'auto', 'wasm');
+    expect(wasm).toEqual(expected(streams));
+    expect(drain(streams, 'auto', 'js')).toEqual(wasm);
+  });
+
+  it('falls back to the LSD radix sort when a key does not pack into 64 bits with the stream index', () => {
+    // 8,200 live streams need 14 bits of stream index, which leaves 50 bits of offset; one block (2 rows of
+    // every stream) spans 2^51 ns.
+    const streams = Array.from({ length: 8200 }, (_, s) =>
+      BigInt64Array.from([BigInt(s % 97), 2n ** 51n + BigInt(s)]),
+    );
+    const wasm = drain(streams, 'block', 'wasm', 1 << 17);
+    expect(wasm).toEqual(expected(streams));
+    expect(drain(streams, 'block', 'js', 1 << 17)).toEqual(wasm);
+  });
+
+  it('refuses an unknown kernel', () => {
+    expect(() => new KWayMerge([BigInt64Array.from([1n])], { kernel: 'native' as 'wasm' })).toThrow(
+      InvalidReplayOptionError,
+    );
+  });
+});
