@@ -44,7 +44,7 @@ function drain(
 }
 
 /** The oracle's events in the same shape (a run starts at every new timestamp). */
-function expected(streams: readonly BigInt64Array[]) {
+function expected(streams: BigInt64Array[]) {
   const columns = columnsOf(streams);
   return oracle(streams).flatMap((batch) =>
     batch.events.map(([id, row], k) => [

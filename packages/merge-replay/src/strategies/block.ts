@@ -1,8 +1,8 @@
 import type { MergeState } from '../merge-state.js';
 import {
   BLOCK_DIRECT_PROBE_STREAMS,
-  BLOCK_MAX_SPAN,
   BLOCK_GRID_SLACK,
+  BLOCK_MAX_SPAN,
   BLOCK_MIN_EVENTS_PER_BATCH,
   BLOCK_RADIX_MIN_STREAMS,
   BUCKET_SORT_MAX_EVENTS,
@@ -16,7 +16,10 @@ import {
   blockCollect,
   blockCollectStop,
   blockCount,
+  blockEmitPacked,
+  blockGatherF64,
   blockGatherI64,
+  blockGatherStagedI64,
   blockGridScatter,
   blockGridScatterF64,
   blockHeadAndLimit,
@@ -24,22 +27,19 @@ import {
   blockLive,
   blockPermuteF64,
   blockPermuteI64,
-  blockEmitPacked,
-  blockGatherF64,
-  blockGatherStagedI64,
   blockPlace,
   blockScatter,
-  maxOf,
-  packBlockKeys,
-  unpackBlockKeys,
   copyFloat64,
   copyInt32,
+  maxOf,
   NEW_KEYS,
+  packBlockKeys,
   UNSORTED,
+  unpackBlockKeys,
 } from './block-kernels.js';
 import { blockBatch, blockChunk } from './block-output.js';
-import { SparseKernel } from './sparse-kernel.js';
 import { bucketSortPacked, bucketSortRuns, radixPass, radixRuns, radixSplit } from './radix-sort.js';
+import { SparseKernel } from './sparse-kernel.js';
 
 /**
  * The `'block'` strategy of `KWayMerge` (see `MergeStrategy`): sorts a block of time at once, at most
@@ -267,42 +267,9 @@ export class BlockStrategy {
     const slot = this.blockSlot;
     this.blockRadix = sparse;
     const grid = !sparse && duplicates === 0 && unionLength * liveCount <= BLOCK_GRID_SLACK * capacity;
-    let gathered = grid;
-    if (sparse && this.sparseKernel !== null) {
-      // Ticks, WebAssembly: packed keys sorted and emitted by the kernel (the keys and staged columns are
-      // already in its memory: they are the kernel's views).
-      const kernel = this.sparseKernel;
-      const runs = kernel.sort(
-        events,
-        liveCount,
-        live,
-        blockRows,
-        cursors,
-        headHi,
-        headLo,
-        BUCKET_SORT_MAX_EVENTS,
-      );
-      if (runs >= 0) {
-        unionLength = runs;
-        this.ensureSparseArrays(events, false);
-        this.takeKernelOutput(kernel, events, runs);
-        gathered = true;
-      } else {
-        unionLength = this.radixSortBlock(events);
-        blockPlace(liveCount, live, blockRows, cursors, slot, this.blockSym, this.blockRow);
-        this.blockEnds.set(this.blockStarts.subarray(1, unionLength + 1));
-        blockGatherI64(liveCount, live, blockRows, cursors, slot, this.state.streams32, this.blockTs32);
-      }
-    } else if (sparse && (unionLength = this.sortPackedBlock(events, liveCount, headHi, headLo)) >= 0) {
-      // Ticks: the stream rides in the sort key, so the sort moves keys only and one pass emits the block.
-      this.blockEnds.set(this.blockStarts.subarray(1, unionLength + 1));
-      gathered = true;
-    } else if (sparse) {
-      // Ticks whose keys do not pack: a stable sort of the keys gives every event's position and the runs of equal keys.
-      unionLength = this.radixSortBlock(events);
-      blockPlace(liveCount, live, blockRows, cursors, slot, this.blockSym, this.blockRow);
-      this.blockEnds.set(this.blockStarts.subarray(1, unionLength + 1));
-      blockGatherI64(liveCount, live, blockRows, cursors, slot, this.state.streams32, this.blockTs32);
+    if (sparse) {
+      // Ticks: sorted as packed (offset, stream) keys, each event placed and gathered (see sortSparseBlock).
+      unionLength = this.sortSparseBlock(events, liveCount, headHi, headLo);
     } else if (grid) {
       // Bars, at most one row per stream and timestamp: a grid of `liveCount` slots per timestamp, filled
       // in stream order (stable, ties by symbol id) in one pass without counting; with a single gathered
@@ -358,7 +325,7 @@ export class BlockStrategy {
       this.blockEnds.set(this.blockStarts.subarray(1, unionLength + 1));
       blockScatter(liveCount, live, blockRows, cursors, slot, this.blockNext, this.blockSym, this.blockRow);
     }
-    if (!gathered) this.gatherBlockColumns(events, slot);
+    if (!grid && !sparse) this.gatherBlockColumns(events, slot);
     if (!sparse) this.blockHeadNs = (BigInt(headHi) << 32n) + BigInt(headLo);
     this.commitBlock(liveCount, unionLength);
     return true;
@@ -383,6 +350,42 @@ export class BlockStrategy {
       blockPermuteF64(events, slot, this.blockStageF64[c]!, this.blockF64[c]!);
     for (let c = 0; c < this.blockI64.length; c++)
       blockPermuteI64(events, slot, this.blockStageI64[c]!, this.blockI64[c]!);
+  }
+
+  /**
+   * Sorts a sparse block (ticks) of `events` events into the block arrays (symbol ids, rows, timestamps,
+   * gathered columns, runs of equal timestamps); returns the number of runs. Packed `(offset, stream)` keys
+   * in the WebAssembly kernel (the keys and staged columns already are its views), else the same in
+   * TypeScript ({@link sortPackedBlock}); keys that cluster or do not pack take the stable LSD radix sort
+   * with its positions (`blockSlot`).
+   */
+  private sortSparseBlock(events: number, liveCount: number, headHi: number, headLo: number): number {
+    const live = this.live;
+    const blockRows = this.blockRows;
+    const cursors = this.state.cursors;
+    const kernel = this.sparseKernel;
+    let runs: number;
+    if (kernel !== null) {
+      runs = kernel.sort(events, liveCount, live, blockRows, cursors, headHi, headLo, BUCKET_SORT_MAX_EVENTS);
+      if (runs >= 0) {
+        this.ensureSparseArrays(events, false);
+        this.takeKernelOutput(kernel, events, runs);
+        return runs;
+      }
+    } else {
+      runs = this.sortPackedBlock(events, liveCount, headHi, headLo);
+      if (runs >= 0) {
+        this.blockEnds.set(this.blockStarts.subarray(1, runs + 1));
+        return runs;
+      }
+    }
+    const slot = this.blockSlot;
+    runs = this.radixSortBlock(events);
+    blockPlace(liveCount, live, blockRows, cursors, slot, this.blockSym, this.blockRow);
+    this.blockEnds.set(this.blockStarts.subarray(1, runs + 1));
+    blockGatherI64(liveCount, live, blockRows, cursors, slot, this.state.streams32, this.blockTs32);
+    this.gatherBlockColumns(events, slot);
+    return runs;
   }
 
   /**
