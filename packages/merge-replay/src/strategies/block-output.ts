@@ -74,18 +74,102 @@ export function blockBatch(block: BlockStrategy): number {
 export function blockChunk(block: BlockStrategy, chunk: ReplayChunk): ReplayChunk {
   if (!block.blockCompacted) compactBlock(block);
   const unionLength = block.blockUnionLength;
-  const starts = block.blockStarts;
   const blockEnds = block.blockEnds;
   let u = block.blockBucket;
   const start = block.blockPos;
   const end = Math.min(start + block.state.chunkEvents, blockEnds[unionLength - 1]!);
-  const continues = start > starts[u]!;
-  const ends = block.state.chunkEnds;
-  const radix = block.blockRadix;
-  const ts32 = block.blockTs32;
-  const union = block.blockUnion;
-  const headHi = block.blockHead[0]!;
-  const headLo = block.blockHead[1]!;
+  const continues = start > block.blockStarts[u]!;
+  const runs = chunkRuns(
+    block.blockStarts,
+    blockEnds,
+    u,
+    unionLength,
+    start,
+    end,
+    block.state.chunkEnds,
+    block.blockRadix,
+    block.blockTs32,
+    block.blockUnion,
+    block.blockHead[0]!,
+    block.blockHead[1]!,
+  );
+  u = chunkRunsNext[0]!;
+  block.blockBucket = u;
+  block.blockPos = end;
+  const n = end - start;
+  const started = continues ? runs - 1 : runs;
+  block.chunkRunsStarted = started;
+  chunk.length = n;
+  chunk.symbolId = block.blockSym.subarray(start, end);
+  chunk.row = block.blockRow.subarray(start, end);
+  chunk.timestampNs = block.blockTs.subarray(start, end);
+  const columns = chunk.columns;
+  const f64Names = block.state.f64Names;
+  for (let c = 0; c < f64Names.length; c++) columns[f64Names[c]!] = block.blockF64[c]!.subarray(start, end);
+  const i64Names = block.state.i64Names;
+  for (let c = 0; c < i64Names.length; c++)
+    columns[i64Names[c]!] = block.blockI64Big[c]!.subarray(start, end);
+  chunk.batchEnds = block.state.chunkEnds.subarray(0, runs);
+  chunk.batchCount = runs;
+  chunk.continuesBatch = continues;
+  return chunk;
+}
+
+/**
+ * Closes the gaps a grid leaves between runs (streams missing at a timestamp), so the block's events
+ * are contiguous and a chunk can be one view; sizes the per-event timestamps of a bar block.
+ */
+function compactBlock(block: BlockStrategy): void {
+  block.blockCompacted = true;
+  // Sorted blocks (ticks) are contiguous by construction: every run ends where the next starts.
+  if (block.blockRadix) return;
+  const unionLength = block.blockUnionLength;
+  const starts = block.blockStarts;
+  const ends = block.blockEnds;
+  let w = 0;
+  for (let u = 0; u < unionLength; u++) {
+    const s = starts[u]!;
+    const e = ends[u]!;
+    if (s !== w) {
+      block.blockSym.copyWithin(w, s, e);
+      block.blockRow.copyWithin(w, s, e);
+      for (const a of block.blockF64) a.copyWithin(w, s, e);
+      for (const a of block.blockI64) a.copyWithin(2 * w, 2 * s, 2 * e);
+      starts[u] = w;
+      ends[u] = w + (e - s);
+    }
+    w += e - s;
+  }
+  if (!block.blockRadix && block.blockTs.length < w) {
+    block.blockTs = new BigInt64Array(Math.max(w, 1024));
+    block.blockTs32 = new Int32Array(block.blockTs.buffer);
+  }
+}
+
+/** {@link chunkRuns} output: [0] the first run (bucket) not finished by the chunk. */
+const chunkRunsNext = new Int32Array(1);
+
+/**
+ * The runs of a block chunk of events `[start, end)` from bucket `u`: their ends relative to `start` into
+ * `ends` (the last one may go on in the next chunk), and for bar blocks (`radix` false) each event's
+ * timestamp, `head + union[u]`, into `ts32`. Returns the number of runs; the next bucket goes to
+ * `chunkRunsNext[0]`. A kernel of its own, with typed arrays and numbers only: called once per chunk with
+ * a loop over every run (every event, for ticks), inside `blockChunk` it deoptimized on every call.
+ */
+function chunkRuns(
+  starts: Int32Array,
+  blockEnds: Int32Array,
+  u: number,
+  unionLength: number,
+  start: number,
+  end: number,
+  ends: Int32Array,
+  radix: boolean,
+  ts32: Int32Array,
+  union: Float64Array,
+  headHi: number,
+  headLo: number,
+): number {
   let runs = 0;
   while (u < unionLength) {
     const runEnd = blockEnds[u]!;
@@ -111,53 +195,6 @@ export function blockChunk(block: BlockStrategy, chunk: ReplayChunk): ReplayChun
     u++;
     if (runEnd === end) break;
   }
-  block.blockBucket = u;
-  block.blockPos = end;
-  const n = end - start;
-  const started = continues ? runs - 1 : runs;
-  block.chunkRunsStarted = started;
-  chunk.length = n;
-  chunk.symbolId = block.blockSym.subarray(start, end);
-  chunk.row = block.blockRow.subarray(start, end);
-  chunk.timestampNs = block.blockTs.subarray(start, end);
-  const columns = chunk.columns;
-  const f64Names = block.state.f64Names;
-  for (let c = 0; c < f64Names.length; c++) columns[f64Names[c]!] = block.blockF64[c]!.subarray(start, end);
-  const i64Names = block.state.i64Names;
-  for (let c = 0; c < i64Names.length; c++)
-    columns[i64Names[c]!] = block.blockI64Big[c]!.subarray(start, end);
-  chunk.batchEnds = ends.subarray(0, runs);
-  chunk.batchCount = runs;
-  chunk.continuesBatch = continues;
-  return chunk;
-}
-
-/**
- * Closes the gaps a grid leaves between runs (streams missing at a timestamp), so the block's events
- * are contiguous and a chunk can be one view; sizes the per-event timestamps of a bar block.
- */
-function compactBlock(block: BlockStrategy): void {
-  block.blockCompacted = true;
-  const unionLength = block.blockUnionLength;
-  const starts = block.blockStarts;
-  const ends = block.blockEnds;
-  let w = 0;
-  for (let u = 0; u < unionLength; u++) {
-    const s = starts[u]!;
-    const e = ends[u]!;
-    if (s !== w) {
-      block.blockSym.copyWithin(w, s, e);
-      block.blockRow.copyWithin(w, s, e);
-      for (const a of block.blockF64) a.copyWithin(w, s, e);
-      for (const a of block.blockI64) a.copyWithin(2 * w, 2 * s, 2 * e);
-      if (block.blockRadix) block.blockTs.copyWithin(w, s, e);
-      starts[u] = w;
-      ends[u] = w + (e - s);
-    }
-    w += e - s;
-  }
-  if (!block.blockRadix && block.blockTs.length < w) {
-    block.blockTs = new BigInt64Array(Math.max(w, 1024));
-    block.blockTs32 = new Int32Array(block.blockTs.buffer);
-  }
+  chunkRunsNext[0] = u;
+  return runs;
 }
