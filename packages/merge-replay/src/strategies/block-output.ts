@@ -140,7 +140,7 @@ function compactBlock(block: BlockStrategy): void {
     }
     w += e - s;
   }
-  if (!block.blockRadix && block.blockTs.length < w) {
+  if (block.blockTs.length < w) {
     block.blockTs = new BigInt64Array(Math.max(w, 1024));
     block.blockTs32 = new Int32Array(block.blockTs.buffer);
   }
