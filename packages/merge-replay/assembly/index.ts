@@ -7,7 +7,7 @@
  * @module
  */
 
-export { gatherF64, gatherI64, sortSparse } from './sparse-block';
+export { collectSparse, gatherF64, gatherI64, packKeys, sortEmit } from './sparse-block';
 
 /** First free byte after the module's static data: the TypeScript caller lays out buffers from here. */
 export function heapBase(): usize {

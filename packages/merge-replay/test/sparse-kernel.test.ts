@@ -1,7 +1,12 @@
 import { mulberry32 } from '@mmtape/test-utils';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InvalidReplayOptionError, KWayMerge, type MergeStrategy } from '../src/index.js';
+import {
+  InvalidReplayOptionError,
+  KWayMerge,
+  type MergeStrategy,
+  UnsortedStreamError,
+} from '../src/index.js';
 import { oracle } from './merge-oracle.js';
 
 type Columns = Record<string, readonly (Float64Array | BigInt64Array)[]>;
@@ -69,11 +74,12 @@ const tickStreamsArb = fc.array(
 describe('sparse blocks: the WebAssembly kernel and the TypeScript path (fast-check, seed 42)', () => {
   it('emit the oracle order, columns and runs, identically', () => {
     fc.assert(
-      fc.property(tickStreamsArb, (streams) => {
+      // Small blocks: many sparse blocks in a row, so the kernel also collects blocks from the streams.
+      fc.property(tickStreamsArb, fc.integer({ min: 8, max: 600 }), (streams, blockEvents) => {
         const want = expected(streams);
-        const wasm = drain(streams, 'block', 'wasm');
+        const wasm = drain(streams, 'block', 'wasm', blockEvents);
         expect(wasm).toEqual(want);
-        expect(drain(streams, 'block', 'js')).toEqual(wasm);
+        expect(drain(streams, 'block', 'js', blockEvents)).toEqual(wasm);
       }),
       { seed: 42, numRuns: 120 },
     );
@@ -103,6 +109,31 @@ describe('sparse blocks: the WebAssembly kernel and the TypeScript path (fast-ch
     expect(wasm).toEqual(expected(streams));
     expect(drain(streams, 'block', 'js', 1 << 17)).toEqual(wasm);
   });
+
+  it.each(['wasm', 'js'] as const)(
+    '%s: a decreasing timestamp in a later sparse block is an UnsortedStreamError naming stream and row',
+    (kernel) => {
+      const random = mulberry32(11);
+      const streams = Array.from({ length: 600 }, () => {
+        let t = 1_000_000_000n;
+        return BigInt64Array.from({ length: 50 }, () => {
+          t += BigInt(1 + Math.floor(random() * 1_000_000));
+          return t;
+        });
+      });
+      const bad = streams[300]!;
+      bad[40] = bad[39]! - 1n;
+      const merge = new KWayMerge(streams, { strategy: 'block', kernel, blockEvents: 4096 });
+      let error: unknown;
+      try {
+        for (let c = merge.nextChunk(); c !== null; c = merge.nextChunk());
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(UnsortedStreamError);
+      expect(error).toMatchObject({ streamIndex: 300, row: 40, expected: bad[39], actual: bad[40] });
+    },
+  );
 
   it('refuses an unknown kernel', () => {
     expect(() => new KWayMerge([BigInt64Array.from([1n])], { kernel: 'native' as 'wasm' })).toThrow(

@@ -112,6 +112,8 @@ export class BlockStrategy {
   private readonly radixCounts = new Int32Array(1 << RADIX_BITS);
   /** [0]: trailing zero bits shared by every key of the block (set by radixSplit). */
   private readonly radixBits = new Int32Array(1);
+  /** The last block was sparse and sorted by the kernel: try {@link prepareSparseDirect} for the next one. */
+  private sparseNext = false;
   /** Emit pass of packed sparse blocks, per live index: next stream-major index, and row minus that index. */
   private readonly emitNext: Int32Array;
   private readonly emitRowDelta: Int32Array;
@@ -196,6 +198,14 @@ export class BlockStrategy {
       capacity,
       Math.floor(capacity / BLOCK_MIN_EVENTS_PER_BATCH) + Math.min(k, capacity) + 1,
     );
+    if (
+      this.sparseNext &&
+      this.sparseKernel !== null &&
+      liveCount >= BLOCK_RADIX_MIN_STREAMS &&
+      this.prepareSparseDirect(liveCount, limit, k)
+    ) {
+      return true;
+    }
     if (
       !this.blockDirectOff &&
       this.state.f64Sources.length === 1 &&
@@ -331,6 +341,56 @@ export class BlockStrategy {
     return true;
   }
 
+  /**
+   * The block after a sparse one (ticks), in the WebAssembly kernel straight from the streams (see
+   * `SparseKernel.collect`): no keys collected in TypeScript, no check of the union of timestamps. Returns
+   * false (cursors untouched) when the keys cluster or do not pack: the general path prepares the block.
+   * A block found dense (at least {@link BLOCK_MIN_EVENTS_PER_BATCH} events per timestamp) is still
+   * emitted, and the next block takes the general path again.
+   */
+  private prepareSparseDirect(liveCount: number, limit: number, k: number): boolean {
+    const kernel = this.sparseKernel!;
+    const live = this.live;
+    const state = this.state;
+    const cursors = state.cursors;
+    const runs = kernel.collect(
+      liveCount,
+      live,
+      cursors,
+      state.endRows,
+      state.streams32,
+      state.f64Sources,
+      state.i64Sources32,
+      k,
+      this.blockHead[0]!,
+      this.blockHead[1]!,
+      limit,
+      BUCKET_SORT_MAX_EVENTS,
+    );
+    if (runs === -3) {
+      const s = live[kernel.faultStream]!;
+      state.throwUnsorted(s, cursors[s]! + kernel.faultRow);
+    }
+    if (runs < 0) {
+      this.sparseNext = false;
+      return false;
+    }
+    const rowsLive = kernel.rowsLive;
+    const blockRows = this.blockRows;
+    let events = 0;
+    for (let i = 0; i < liveCount; i++) {
+      const rows = rowsLive[i]!;
+      blockRows[live[i]!] = rows;
+      events += rows;
+    }
+    if (runs * BLOCK_MIN_EVENTS_PER_BATCH <= events) this.sparseNext = false;
+    this.ensureSparseArrays(events, false);
+    this.takeKernelOutput(kernel, events, runs);
+    this.blockRadix = true;
+    this.commitBlock(liveCount, runs);
+    return true;
+  }
+
   /** Clears rows `[cursor, cursor + k]` of every live stream for a block (see {@link prepare}). */
   private readyForBlock(liveCount: number, k: number): void {
     const live = this.live;
@@ -370,6 +430,8 @@ export class BlockStrategy {
       if (runs >= 0) {
         this.ensureSparseArrays(events, false);
         this.takeKernelOutput(kernel, events, runs);
+        // The next block is likely sparse too: the kernel collects it from the streams.
+        this.sparseNext = true;
         return runs;
       }
     } else {

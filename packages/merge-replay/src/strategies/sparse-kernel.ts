@@ -22,19 +22,41 @@ interface WasmApi {
 interface SparseExports {
   memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
   heapBase(): number;
-  sortSparse(
+  packKeys(
     keys: number,
-    events: number,
     liveCount: number,
     rowsLive: number,
     cursorLive: number,
-    liveIds: number,
     next: number,
     delta: number,
     idBits: number,
+    packed: number,
+  ): number;
+  collectSparse(
+    copied: number,
+    copyRows: number,
+    liveCount: number,
+    cursorLive: number,
     headHi: number,
     headLo: number,
+    limit: number,
+    idBits: number,
+    rowsLive: number,
+    next: number,
+    delta: number,
     packed: number,
+    fault: number,
+  ): number;
+  sortEmit(
+    packed: number,
+    events: number,
+    bits: number,
+    idBits: number,
+    liveIds: number,
+    next: number,
+    delta: number,
+    headHi: number,
+    headLo: number,
     sorted: number,
     counts: number,
     maxBucket: number,
@@ -108,12 +130,21 @@ export class SparseKernel {
     starts: 0,
     stageF64: [] as number[],
     stageI64: [] as number[],
+    copied: 0,
+    copyRows: 0,
+    fault: 0,
     outF64: [] as number[],
     outI64: [] as number[],
   };
-  private rowsLive = new Int32Array(0);
+  /** Rows taken from each live stream (by live index) by the last {@link sort} or {@link collect}. */
+  rowsLive = new Int32Array(0);
   private cursorLive = new Uint32Array(0);
   private liveIds = new Int32Array(0);
+  /** Timestamps copied from the streams for {@link collect} (int32 halves), and the rows copied per stream. */
+  private copied32 = new Int32Array(0);
+  private copyRows = new Int32Array(0);
+  /** {@link collect}'s report of decreasing timestamps: live index, row offset from its cursor, then bits. */
+  private fault = new Int32Array(3);
 
   private constructor(
     private readonly kernels: SparseExports,
@@ -143,8 +174,8 @@ export class SparseKernel {
 
   /**
    * Lays the memory out for blocks of up to `events` events (growing it when needed) and takes every view
-   * again. Per event: keys 8, staged columns 8 each, packed and sorted keys 16, symbol id 4, row 4,
-   * timestamp 8, gather index 4, run start 4, output columns 8 each; per stream 20; counters 256 KiB.
+   * again. Per event: keys 8, staged columns 8 each, copied timestamps 8, packed and sorted keys 16, symbol id 4, row 4,
+   * timestamp 8, gather index 4, run start 4, output columns 8 each; per stream 24; counters 256 KiB.
    *
    * @throws RangeError when the memory cannot grow that far (above 4 GiB or out of memory).
    */
@@ -162,6 +193,9 @@ export class SparseKernel {
     at.keys = take(8 * n);
     at.stageF64 = Array.from({ length: this.f64Columns }, () => take(8 * n));
     at.stageI64 = Array.from({ length: this.i64Columns }, () => take(8 * n));
+    at.copied = take(8 * n);
+    at.copyRows = take(4 * s);
+    at.fault = take(12);
     at.rowsLive = take(4 * s);
     at.cursorLive = take(4 * s);
     at.liveIds = take(4 * s);
@@ -184,6 +218,9 @@ export class SparseKernel {
     this.keys = new Float64Array(buffer, at.keys, n);
     this.stageF64 = at.stageF64.map((o) => new Float64Array(buffer, o, n));
     this.stageI64 = at.stageI64.map((o) => new Int32Array(buffer, o, 2 * n));
+    this.copied32 = new Int32Array(buffer, at.copied, 2 * n);
+    this.copyRows = new Int32Array(buffer, at.copyRows, s);
+    this.fault = new Int32Array(buffer, at.fault, 3);
     this.rowsLive = new Int32Array(buffer, at.rowsLive, s);
     this.cursorLive = new Uint32Array(buffer, at.cursorLive, s);
     this.liveIds = new Int32Array(buffer, at.liveIds, s);
@@ -222,22 +259,115 @@ export class SparseKernel {
       rowsLive[i] = blockRows[s]!;
       cursorLive[i] = cursors[s]!;
     }
-    const idBits = Math.max(1, 32 - Math.clz32(liveCount - 1));
+    const idBits = idBitsFor(liveCount);
     const at = this.at;
-    const k = this.kernels;
-    const runs = k.sortSparse(
+    const bits = this.kernels.packKeys(
       at.keys,
-      events,
       liveCount,
       at.rowsLive,
       at.cursorLive,
-      at.liveIds,
       at.next,
       at.delta,
       idBits,
+      at.packed,
+    );
+    if (bits < 0) return bits;
+    return this.emit(events, bits, idBits, headHi, headLo, maxBucket);
+  }
+
+  /**
+   * Collects a block known to be sparse straight from the streams: copies up to `k` rows of each live
+   * stream (timestamps and gathered columns) into the kernel's memory, takes each stream's rows whose key
+   * (ns after the head) is below `limit`, and sorts and emits them as {@link sort} does; `rowsLive[i]` then
+   * holds the rows taken from live stream `i`. Returns the number of runs; -1 or -2 as {@link sort} (the
+   * cursors are untouched, the caller prepares the block another way); -3 when a stream's timestamps
+   * decrease ({@link faultStream}, {@link faultRow}).
+   */
+  collect(
+    liveCount: number,
+    live: Int32Array,
+    cursors: Uint32Array,
+    endRows: Uint32Array,
+    streams32: readonly Int32Array[],
+    f64Sources: readonly (readonly Float64Array[])[],
+    i64Sources32: readonly (readonly Int32Array[])[],
+    k: number,
+    headHi: number,
+    headLo: number,
+    limit: number,
+    maxBucket: number,
+  ): number {
+    const liveIds = this.liveIds;
+    const cursorLive = this.cursorLive;
+    const copyRows = this.copyRows;
+    const copied32 = this.copied32;
+    let at = 0;
+    for (let i = 0; i < liveCount; i++) {
+      const s = live[i]!;
+      const first = cursors[s]!;
+      const n = Math.min(k, endRows[s]! - first);
+      liveIds[i] = s;
+      cursorLive[i] = first;
+      copyRows[i] = n;
+      copied32.set(streams32[s]!.subarray(2 * first, 2 * (first + n)), 2 * at);
+      for (let c = 0; c < f64Sources.length; c++)
+        this.stageF64[c]!.set(f64Sources[c]![s]!.subarray(first, first + n), at);
+      for (let c = 0; c < i64Sources32.length; c++)
+        this.stageI64[c]!.set(i64Sources32[c]![s]!.subarray(2 * first, 2 * (first + n)), 2 * at);
+      at += n;
+    }
+    const idBits = idBitsFor(liveCount);
+    const o = this.at;
+    const events = this.kernels.collectSparse(
+      o.copied,
+      o.copyRows,
+      liveCount,
+      o.cursorLive,
       headHi,
       headLo,
+      limit,
+      idBits,
+      o.rowsLive,
+      o.next,
+      o.delta,
+      o.packed,
+      o.fault,
+    );
+    if (events < 0) return events;
+    return this.emit(events, this.fault[2]!, idBits, headHi, headLo, maxBucket);
+  }
+
+  /** After {@link collect} returned -3: the live index of the stream whose timestamps decrease. */
+  get faultStream(): number {
+    return this.fault[0]!;
+  }
+
+  /** After {@link collect} returned -3: the offset from that stream's cursor of the first decreasing row. */
+  get faultRow(): number {
+    return this.fault[1]!;
+  }
+
+  /** Sorts the packed keys, emits the block and gathers the columns; see {@link sort}. */
+  private emit(
+    events: number,
+    bits: number,
+    idBits: number,
+    headHi: number,
+    headLo: number,
+    maxBucket: number,
+  ): number {
+    const at = this.at;
+    const k = this.kernels;
+    const runs = k.sortEmit(
       at.packed,
+      events,
+      bits,
+      idBits,
+      at.liveIds,
+      at.next,
+      at.delta,
+      headHi,
+      headLo,
       at.sorted,
       at.counts,
       maxBucket,
@@ -254,4 +384,9 @@ export class SparseKernel {
       k.gatherI64(events, at.gather, at.stageI64[c]!, at.outI64[c]!);
     return runs;
   }
+}
+
+/** Bits of a live-stream index: `2^bits > liveCount - 1`, at least 1. */
+function idBitsFor(liveCount: number): number {
+  return Math.max(1, 32 - Math.clz32(liveCount - 1));
 }
