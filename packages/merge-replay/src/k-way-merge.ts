@@ -19,7 +19,8 @@ import { BucketsStrategy } from './strategies/buckets.js';
 import { TreeStrategy } from './strategies/tree.js';
 
 /**
- * How {@link KWayMerge} finds the next batch. Every strategy produces exactly the same batches.
+ * How {@link KWayMerge} fills its chunks (and so its batches, one run of a chunk each). Every strategy
+ * produces exactly the same order and runs.
  * - `'tree'`: a loser tree over stream heads, one `log2 N` replay per event. Best when few streams share
  *   a timestamp (irregular ticks).
  * - `'buckets'`: a calendar of distinct head timestamps ({@link TimestampBuckets}), one heap operation
@@ -29,10 +30,8 @@ import { TreeStrategy } from './strategies/tree.js';
  *   each stream's rows of the block once (timestamps and gathered columns, into contiguous copies), finds
  *   the block's distinct timestamps, and places every event stably (streams in id order, so ties stay
  *   ordered by symbol id): bars with one row per stream and timestamp go to a grid of one slot per
- *   (timestamp, stream) in one pass, other blocks through a counting sort. Large batches are handed out
- *   as views of the block arrays (no copy), and a bar batch's timestamp comes from the block's distinct
- *   timestamps (one BigInt per batch): the fastest by far when many events share each timestamp
- *   (bars). A block whose events share too few timestamps (mean
+ *   (timestamp, stream) in one pass, other blocks through a counting sort. Its chunks are views of the block
+ *   arrays (no copy): the fastest by far when many events share each timestamp (bars). A block whose events share too few timestamps (mean
  *   below {@link BLOCK_MIN_EVENTS_PER_BATCH}: irregular ticks) is radix-sorted instead (stable LSD on the
  *   integer offsets); with fewer than {@link BLOCK_RADIX_MIN_STREAMS} live streams such a block goes to
  *   buckets or the tree (`'auto'`), or to the tree for a while (forced `'block'`).
@@ -125,11 +124,15 @@ export interface MergeStats {
  * Merges N time-sorted timestamp streams into one global order, one batch per distinct timestamp.
  *
  * Stream `i` is symbol id `i`. Events with equal timestamps are grouped in one {@link ReplayBatch},
- * ordered by symbol id (then row), so the output is deterministic. Internally either a loser tree over
- * the stream heads (irregular ticks) or a calendar of head timestamps (bars, where thousands of streams
- * share each timestamp), chosen and re-chosen automatically (see {@link MergeStrategy}); both compare
- * timestamps as `(Int32 high, Uint32 low)` pairs read through views over each stream's buffer: no
- * BigInt is allocated per event (one per batch, for `timestampNs`).
+ * ordered by symbol id (then row), so the output is deterministic. Internally a loser tree over the
+ * stream heads (irregular ticks), a calendar of head timestamps, or sorted blocks of time (bars, where
+ * thousands of streams share each timestamp), chosen and re-chosen automatically (see
+ * {@link MergeStrategy}); they compare timestamps as `(Int32 high, Uint32 low)` pairs read through views
+ * over each stream's buffer: no BigInt is allocated per event (one per batch, for `timestampNs`).
+ *
+ * Two output APIs over one order: chunks of up to `chunkEvents` events as typed arrays
+ * ({@link nextChunk}, {@link chunks}), and batches, one per distinct timestamp ({@link next}, the
+ * iterators, {@link replayAsync}), which are runs of the same chunks. A merge hands out one or the other.
  *
  * The replayed range is `[startNs, endNs)`, located in each stream by binary search. Sortedness is
  * checked lazily, one comparison per advanced row, over the replayed range only.
