@@ -13,9 +13,21 @@ import { grow } from './strategies/block-kernels.js';
 export class ChunkBatcher {
   /** The reused batch. */
   readonly batch: ReplayBatch;
-  /** Chunk being handed out (null before the first), and its next run. */
-  private chunk: ReplayChunk | null = null;
+  /**
+   * The chunk being handed out, taken apart once per chunk: its run ends, runs, events (0 before the
+   * first chunk and after the last), whether its last run goes on in the next chunk, and its arrays; the
+   * next run and where it starts.
+   */
+  private ends: Int32Array = new Int32Array(0);
+  private runCount = 0;
+  private length = 0;
+  private lastOpen = false;
+  private continues = false;
+  private sym: Int32Array = new Int32Array(0);
+  private row: Uint32Array = new Uint32Array(0);
+  private ts: BigInt64Array = new BigInt64Array(0);
   private run = 0;
+  private start = 0;
   /** True while the batch holds views of a chunk instead of its own arrays. */
   private views = false;
   /** The batch's own arrays, and Int32 views of the i64 ones (copied as int32 pairs: no BigInt per event). */
@@ -61,24 +73,34 @@ export class ChunkBatcher {
    * Whatever the producer throws (an unsorted stream) propagates.
    */
   next(): ReplayBatch | null {
-    let chunk = this.chunk;
-    if (chunk === null || this.run >= chunk.batchCount) {
-      chunk = this.nextChunk();
-      if (chunk === null) return null;
-    }
+    if (this.run >= this.runCount && !this.nextChunk()) return null;
     const run = this.run++;
-    const ends = chunk.batchEnds;
-    const start = run === 0 ? 0 : ends[run - 1]!;
-    const end = ends[run]!;
+    const start = this.start;
+    const end = this.ends[run]!;
+    this.start = end;
     const n = end - start;
     const batch = this.batch;
-    batch.timestampNs = chunk.timestampNs[start]!;
-    if (end === chunk.length && this.lastRunOpen()) {
-      batch.length = this.join(chunk, start, n);
+    batch.timestampNs = this.ts[start]!;
+    if (end === this.length && this.lastOpen) {
+      batch.length = this.join(start, n);
+    } else if (n === 1) {
+      // Ticks: one event per batch, no loops.
+      if (this.views) this.own();
+      this.ownSym[0] = this.sym[start]!;
+      this.ownRow[0] = this.row[start]!;
+      const ownF64 = this.ownF64;
+      for (let c = 0; c < ownF64.length; c++) ownF64[c]![0] = this.chunkF64[c]![start]!;
+      const ownI64 = this.ownI64Words;
+      for (let c = 0; c < ownI64.length; c++) {
+        const from = this.chunkI64Words[c]!;
+        ownI64[c]![0] = from[2 * start]!;
+        ownI64[c]![1] = from[2 * start + 1]!;
+      }
+      batch.length = 1;
     } else if (n >= BATCH_VIEW_EVENTS) {
       // Large batches (bars): views of the chunk arrays; one view per array per batch.
-      batch.symbolIds = chunk.symbolId.subarray(start, end);
-      batch.rows = chunk.row.subarray(start, end);
+      batch.symbolIds = this.sym.subarray(start, end);
+      batch.rows = this.row.subarray(start, end);
       const columns = batch.columns;
       const f64Names = this.f64Names;
       for (let c = 0; c < f64Names.length; c++)
@@ -90,18 +112,30 @@ export class ChunkBatcher {
       batch.length = n;
     } else {
       if (this.views) this.own();
-      this.copy(chunk, start, n, 0);
+      this.copy(start, n, 0);
       batch.length = n;
     }
     return batch;
   }
 
-  /** Produces the next chunk and starts at its first run; null at the end. */
-  private nextChunk(): ReplayChunk | null {
+  /** Produces the next chunk and starts at its first run; false at the end. */
+  private nextChunk(): boolean {
     const chunk = this.produce();
-    this.chunk = chunk;
     this.run = 0;
-    if (chunk === null) return null;
+    this.start = 0;
+    if (chunk === null) {
+      this.runCount = 0;
+      this.length = 0;
+      return false;
+    }
+    this.ends = chunk.batchEnds;
+    this.runCount = chunk.batchCount;
+    this.length = chunk.length;
+    this.lastOpen = this.lastRunOpen();
+    this.continues = chunk.continuesBatch;
+    this.sym = chunk.symbolId;
+    this.row = chunk.row;
+    this.ts = chunk.timestampNs;
     const f64Names = this.f64Names;
     for (let c = 0; c < f64Names.length; c++) this.chunkF64[c] = chunk.columns[f64Names[c]!] as Float64Array;
     const i64Names = this.i64Names;
@@ -110,49 +144,37 @@ export class ChunkBatcher {
       this.chunkI64[c] = a;
       this.chunkI64Words[c] = new Int32Array(a.buffer, a.byteOffset, 2 * a.length);
     }
-    return chunk;
+    return true;
   }
 
   /**
-   * A run that goes on in the next chunk(s): copies its `n` events from `start` of `chunk`, then the first
-   * run of each following chunk until the run closes, into the batch's own arrays. Returns its length.
+   * A run that goes on in the next chunk(s): copies its `n` events from `start` of the current chunk, then
+   * the first run of each following chunk until the run closes, into the batch's own arrays. Returns its
+   * length.
    */
-  private join(chunk: ReplayChunk, start: number, n: number): number {
+  private join(start: number, n: number): number {
     if (this.views) this.own();
-    this.copy(chunk, start, n, 0);
+    this.copy(start, n, 0);
     let length = n;
     for (;;) {
-      const next = this.nextChunk();
-      if (next === null || !next.continuesBatch)
+      if (!this.nextChunk() || !this.continues)
         throw new Error('mmtape internal error: a chunk run marked open did not continue in the next chunk');
-      const part = next.batchEnds[0]!;
-      this.copy(next, 0, part, length);
+      const part = this.ends[0]!;
+      this.copy(0, part, length);
       length += part;
       this.run = 1;
-      if (!(part === next.length && this.lastRunOpen())) return length;
+      this.start = part;
+      if (!(part === this.length && this.lastOpen)) return length;
     }
   }
 
-  /** Copies `n` events of `chunk` from `start` to the batch's own arrays at `at` (growing them). */
-  private copy(chunk: ReplayChunk, start: number, n: number, at: number): void {
+  /** Copies `n` events of the current chunk from `start` to the batch's own arrays at `at` (growing them). */
+  private copy(start: number, n: number, at: number): void {
     if (at + n > this.ownSym.length) this.grow(at + n);
     const sym = this.ownSym;
     const rows = this.ownRow;
-    const fromSym = chunk.symbolId;
-    const fromRow = chunk.row;
-    if (n === 1) {
-      // Ticks: one event per batch, no loops.
-      sym[at] = fromSym[start]!;
-      rows[at] = fromRow[start]!;
-      for (let c = 0; c < this.ownF64.length; c++) this.ownF64[c]![at] = this.chunkF64[c]![start]!;
-      for (let c = 0; c < this.ownI64Words.length; c++) {
-        const to = this.ownI64Words[c]!;
-        const from = this.chunkI64Words[c]!;
-        to[2 * at] = from[2 * start]!;
-        to[2 * at + 1] = from[2 * start + 1]!;
-      }
-      return;
-    }
+    const fromSym = this.sym;
+    const fromRow = this.row;
     for (let i = 0; i < n; i++) sym[at + i] = fromSym[start + i]!;
     for (let i = 0; i < n; i++) rows[at + i] = fromRow[start + i]!;
     for (let c = 0; c < this.ownF64.length; c++) {

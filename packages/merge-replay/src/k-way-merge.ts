@@ -393,13 +393,26 @@ export class KWayMerge implements Iterable<ReplayBatch> {
         state.ownChunkArrays();
         ends = state.chunkEnds;
       }
-      const b = mode === 'buckets' ? this.buckets.run(n, capacity - n) : this.tree.run(n, capacity - n);
-      if (b === 0) break;
-      n += b;
-      ends[runs++] = n;
-      this.windowEvents += b;
-      this.runOpen = mode === 'buckets' ? this.buckets.open : this.tree.open;
-      if (!this.runOpen) this.countRun();
+      // Runs until the next decision: the adaptive window, or a forced block's return from the tree.
+      let maxRuns = this.adaptive ? Math.max(1, ADAPT_WINDOW_BATCHES - this.windowBatches) : 0x7fffffff;
+      if (this.treeBatchesLeft > 0 && this.treeBatchesLeft < maxRuns) maxRuns = this.treeBatchesLeft;
+      const strategy = mode === 'buckets' ? this.buckets : this.tree;
+      const to = strategy.fill(n, capacity, ends, runs, maxRuns, forBatches);
+      if (to === n) break; // every stream is exhausted
+      this.windowEvents += to - n;
+      n = to;
+      runs = strategy.runs;
+      this.runOpen = strategy.open;
+      const closed = strategy.closed;
+      this.windowBatches += closed;
+      // A forced 'block' that fell back to the tree returns to blocks after a window of batches.
+      if (this.treeBatchesLeft > 0) {
+        this.treeBatchesLeft -= closed;
+        if (this.treeBatchesLeft === 0) {
+          this.mode = 'block';
+          this.block.reset();
+        }
+      }
     }
     if (n === 0) {
       if (this.clockMs[1]! < 0) this.clockMs[1] = performance.now();
@@ -426,16 +439,6 @@ export class KWayMerge implements Iterable<ReplayBatch> {
     chunk.batchCount = runs;
     chunk.continuesBatch = continues;
     return chunk;
-  }
-
-  /** Counts a complete run of the tree or buckets for the adaptive policy (and a forced block's fallback). */
-  private countRun(): void {
-    this.windowBatches++;
-    // A forced 'block' that fell back to the tree returns to blocks after a window of batches.
-    if (this.treeBatchesLeft > 0 && --this.treeBatchesLeft === 0) {
-      this.mode = 'block';
-      this.block.reset();
-    }
   }
 
   /** Iterates the remaining chunks (see {@link nextChunk}; the same reused object each step). */

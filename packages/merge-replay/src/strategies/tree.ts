@@ -9,8 +9,10 @@ import { HI, LO } from '../merge-tuning.js';
  */
 export class TreeStrategy {
   readonly tree: LoserTree;
-  /** True when the last {@link run} stopped at its `room` inside a run (more events at its timestamp). */
+  /** After {@link fill}: the chunk's runs so far, whether the last goes on, and the runs it completed. */
+  runs = 0;
   open = false;
+  closed = 0;
 
   constructor(private readonly state: MergeState) {
     this.tree = new LoserTree(state.streamCount);
@@ -35,21 +37,26 @@ export class TreeStrategy {
   }
 
   /**
-   * Loser-tree step: writes the events at the smallest head timestamp (one run of equal timestamps, or
-   * the rest of the run the last call left open) into the chunk's own arrays from index `at`, at most
-   * `room` of them (≥ 1). Returns how many it wrote (0 at the end); {@link open} then tells whether the
-   * run goes on (more events at that timestamp than `room`).
+   * Loser-tree fill: writes runs of equal timestamps (the events at the smallest head timestamp, one run
+   * after another; first the rest of the run the last call left {@link open}) into the chunk's own arrays
+   * from index `at` up to `end` (exclusive, > `at`), and each run's end (exclusive) into `ends` from
+   * index `runs`. Stops when the chunk is full, when `maxRuns` (≥ 1) runs were completed, or when every
+   * stream is exhausted. Returns the index after the last event written (`at` at the end); sets
+   * {@link runs}, {@link open} and {@link closed}. `forBatches`: each run's timestamp is written at its
+   * first event only (all the batches of `KWayMerge.next()` read).
    */
-  run(at: number, room: number): number {
+  fill(
+    at: number,
+    end: number,
+    ends: Int32Array,
+    runs: number,
+    maxRuns: number,
+    forBatches: boolean,
+  ): number {
     const tree = this.tree;
     const keyHi = tree.keyHi;
     const keyLo = tree.keyLo;
     const exhausted = tree.exhausted;
-    let leaf = tree.winner;
-    if (leaf < 0 || exhausted[leaf] === 1) {
-      this.open = false;
-      return 0;
-    }
     const state = this.state;
     const cursors = state.cursors;
     const endRows = state.endRows;
@@ -61,36 +68,48 @@ export class TreeStrategy {
     const symbolIds = state.chunkSym;
     const rows = state.chunkRow;
     const ts32 = state.chunkTs32;
-    const hi = keyHi[leaf]!;
-    const lo = keyLo[leaf]!;
-    const end = at + room;
     let n = at;
-    do {
-      const row = cursors[leaf]!;
-      symbolIds[n] = leaf;
-      rows[n] = row;
-      ts32[2 * n + HI] = hi;
-      ts32[2 * n + LO] = lo;
-      if (gathering) state.gather(n, (row + stageDelta[leaf]!) | 0);
-      n++;
-      // Advance the winning stream and check it stays sorted: one (hi, lo) comparison per row.
-      const nextRow = row + 1;
-      cursors[leaf] = nextRow;
-      if (nextRow >= endRows[leaf]!) {
-        tree.setExhausted(leaf);
-      } else {
-        if (nextRow >= stageEnd[leaf]!) state.stage(leaf, nextRow);
-        const idx = (nextRow + stageDelta[leaf]!) | 0;
-        const nextHi = stageHi[2 * idx + HI]!;
-        const nextLo = stageLo[2 * idx + LO]!;
-        if (nextHi < hi || (nextHi === hi && nextLo < lo)) state.throwUnsorted(leaf, nextRow);
-        keyHi[leaf] = nextHi;
-        keyLo[leaf] = nextLo;
+    let closed = 0;
+    let open = false;
+    let leaf = tree.winner;
+    while (n < end && closed < maxRuns && leaf >= 0 && exhausted[leaf] === 0) {
+      const hi = keyHi[leaf]!;
+      const lo = keyLo[leaf]!;
+      const runStart = n;
+      do {
+        const row = cursors[leaf]!;
+        symbolIds[n] = leaf;
+        rows[n] = row;
+        if (gathering) state.gather(n, (row + stageDelta[leaf]!) | 0);
+        n++;
+        // Advance the winning stream and check it stays sorted: one (hi, lo) comparison per row.
+        const nextRow = row + 1;
+        cursors[leaf] = nextRow;
+        if (nextRow >= endRows[leaf]!) {
+          tree.setExhausted(leaf);
+        } else {
+          if (nextRow >= stageEnd[leaf]!) state.stage(leaf, nextRow);
+          const idx = (nextRow + stageDelta[leaf]!) | 0;
+          const nextHi = stageHi[2 * idx + HI]!;
+          const nextLo = stageLo[2 * idx + LO]!;
+          if (nextHi < hi || (nextHi === hi && nextLo < lo)) state.throwUnsorted(leaf, nextRow);
+          keyHi[leaf] = nextHi;
+          keyLo[leaf] = nextLo;
+        }
+        tree.replay(leaf);
+        leaf = tree.winner;
+      } while (n < end && exhausted[leaf] === 0 && keyHi[leaf] === hi && keyLo[leaf] === lo);
+      for (let k = runStart, stop = forBatches ? runStart + 1 : n; k < stop; k++) {
+        ts32[2 * k + HI] = hi;
+        ts32[2 * k + LO] = lo;
       }
-      tree.replay(leaf);
-      leaf = tree.winner;
-    } while (n < end && exhausted[leaf] === 0 && keyHi[leaf] === hi && keyLo[leaf] === lo);
-    this.open = n === end && exhausted[leaf] === 0 && keyHi[leaf] === hi && keyLo[leaf] === lo;
-    return n - at;
+      ends[runs++] = n;
+      open = exhausted[leaf] === 0 && keyHi[leaf] === hi && keyLo[leaf] === lo;
+      if (!open) closed++;
+    }
+    this.runs = runs;
+    this.open = open;
+    this.closed = closed;
+    return n;
   }
 }
