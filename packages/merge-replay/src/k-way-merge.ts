@@ -105,13 +105,13 @@ export interface ReplayAsyncOptions {
 
 /** Counters of a {@link KWayMerge}. */
 export interface MergeStats {
-  /** Events (rows) emitted so far. */
+  /** Events (rows) handed out so far (in batches or chunks; a chunk filled ahead counts once handed out). */
   events: number;
-  /** Batches (distinct timestamps) emitted so far. */
+  /** Batches (distinct timestamps) handed out so far; a run split across chunks counts once. */
   batches: number;
   /**
-   * Wall time in ns from the first `next()` call to the call that returned `null` (or to now while the
-   * merge is running); includes the consumer's time between calls. 0 before the first call.
+   * Wall time in ns from the first `next()` (or `nextChunk()`) call to the call that returned `null` (or to
+   * now while the merge is running); includes the consumer's time between calls. 0 before the first call.
    */
   elapsedNs: number;
   /** Algorithm in use now. */
