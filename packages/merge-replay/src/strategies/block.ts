@@ -36,8 +36,8 @@ import { bucketSortRuns, radixPass, radixRuns, radixSplit } from './radix-sort.j
 /**
  * The `'block'` strategy of `KWayMerge` (see `MergeStrategy`): sorts a block of time at once, at most
  * `k` rows of every live stream, into block arrays (symbol id, row, gathered columns in output order),
- * then hands the block out as chunks that are views of the block arrays ({@link chunk}). Bars go to a (timestamp, stream) grid or a counting sort; irregular ticks are
- * radix-sorted. A block with too few events per timestamp and few streams is not sorted:
+ * then hands the block out as chunks that are views of the block arrays ({@link chunk}). Bars go to a
+ * (timestamp, stream) grid or a counting sort; irregular ticks are radix-sorted. A block with too few events per timestamp and few streams is not sorted:
  * {@link prepare} returns false and the facade falls back to another strategy. Internal.
  */
 export class BlockStrategy {
