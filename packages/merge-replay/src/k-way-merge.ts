@@ -1,3 +1,4 @@
+import { ChunkBatcher } from './chunk-batcher.js';
 import { InvalidReplayOptionError } from './errors.js';
 import { MergeState } from './merge-state.js';
 import {
@@ -18,7 +19,8 @@ import { BucketsStrategy } from './strategies/buckets.js';
 import { TreeStrategy } from './strategies/tree.js';
 
 /**
- * How {@link KWayMerge} finds the next batch. Every strategy produces exactly the same batches.
+ * How {@link KWayMerge} fills its chunks (and so its batches, one run of a chunk each). Every strategy
+ * produces exactly the same order and runs.
  * - `'tree'`: a loser tree over stream heads, one `log2 N` replay per event. Best when few streams share
  *   a timestamp (irregular ticks).
  * - `'buckets'`: a calendar of distinct head timestamps ({@link TimestampBuckets}), one heap operation
@@ -28,13 +30,12 @@ import { TreeStrategy } from './strategies/tree.js';
  *   each stream's rows of the block once (timestamps and gathered columns, into contiguous copies), finds
  *   the block's distinct timestamps, and places every event stably (streams in id order, so ties stay
  *   ordered by symbol id): bars with one row per stream and timestamp go to a grid of one slot per
- *   (timestamp, stream) in one pass, other blocks through a counting sort. Large batches are handed out
- *   as views of the block arrays (no copy), and a bar batch's timestamp comes from the block's distinct
- *   timestamps (one BigInt per batch): the fastest by far when many events share each timestamp
- *   (bars). A block whose events share too few timestamps (mean
- *   below {@link BLOCK_MIN_EVENTS_PER_BATCH}: irregular ticks) is sorted instead as packed keys
- *   `(ns offset, stream)` (a bucket sort on the top 16 bits, then insertion sort per bucket; a stable LSD
- *   radix sort when the keys cluster or do not pack below 2^53); with fewer than {@link BLOCK_RADIX_MIN_STREAMS} live streams such a block goes to
+ *   (timestamp, stream) in one pass, other blocks through a counting sort. Its chunks are views of the block
+ *   arrays (no copy): the fastest by far when many events share each timestamp (bars). A block whose events
+ *   share too few timestamps (mean below {@link BLOCK_MIN_EVENTS_PER_BATCH}: irregular ticks) is sorted
+ *   instead as packed keys `(ns offset, stream)` (a bucket sort on the top 16 bits, then insertion sort per
+ *   bucket, in WebAssembly unless `kernel: 'js'`; a stable LSD radix sort when the keys cluster or do not
+ *   pack); with fewer than {@link BLOCK_RADIX_MIN_STREAMS} live streams such a block goes to
  *   buckets or the tree (`'auto'`), or to the tree for a while (forced `'block'`).
  * - `'auto'` (default): picks from the stream heads (block when at most one distinct head timestamp per
  *   {@link BLOCK_AT_EVENTS_PER_BATCH} live streams or at least {@link BLOCK_AT_STREAMS} live streams,
@@ -112,13 +113,13 @@ export interface ReplayAsyncOptions {
 
 /** Counters of a {@link KWayMerge}. */
 export interface MergeStats {
-  /** Events (rows) emitted so far. */
+  /** Events (rows) handed out so far (in batches or chunks; a chunk filled ahead counts once handed out). */
   events: number;
-  /** Batches (distinct timestamps) emitted so far. */
+  /** Batches (distinct timestamps) handed out so far; a run split across chunks counts once. */
   batches: number;
   /**
-   * Wall time in ns from the first `next()` call to the call that returned `null` (or to now while the
-   * merge is running); includes the consumer's time between calls. 0 before the first call.
+   * Wall time in ns from the first `next()` (or `nextChunk()`) call to the call that returned `null` (or to
+   * now while the merge is running); includes the consumer's time between calls. 0 before the first call.
    */
   elapsedNs: number;
   /** Algorithm in use now. */
@@ -131,11 +132,15 @@ export interface MergeStats {
  * Merges N time-sorted timestamp streams into one global order, one batch per distinct timestamp.
  *
  * Stream `i` is symbol id `i`. Events with equal timestamps are grouped in one {@link ReplayBatch},
- * ordered by symbol id (then row), so the output is deterministic. Internally either a loser tree over
- * the stream heads (irregular ticks) or a calendar of head timestamps (bars, where thousands of streams
- * share each timestamp), chosen and re-chosen automatically (see {@link MergeStrategy}); both compare
- * timestamps as `(Int32 high, Uint32 low)` pairs read through views over each stream's buffer: no
- * BigInt is allocated per event (one per batch, for `timestampNs`).
+ * ordered by symbol id (then row), so the output is deterministic. Internally a loser tree over the
+ * stream heads (irregular ticks), a calendar of head timestamps, or sorted blocks of time (bars, where
+ * thousands of streams share each timestamp), chosen and re-chosen automatically (see
+ * {@link MergeStrategy}); they compare timestamps as `(Int32 high, Uint32 low)` pairs read through views
+ * over each stream's buffer: no BigInt is allocated per event (one per batch, for `timestampNs`).
+ *
+ * Two output APIs over one order: chunks of up to `chunkEvents` events as typed arrays
+ * ({@link nextChunk}, {@link chunks}), and batches, one per distinct timestamp ({@link next}, the
+ * iterators, {@link replayAsync}), which are runs of the same chunks. A merge hands out one or the other.
  *
  * The replayed range is `[startNs, endNs)`, located in each stream by binary search. Sortedness is
  * checked lazily, one comparison per advanced row, over the replayed range only.
@@ -176,9 +181,10 @@ export class KWayMerge implements Iterable<ReplayBatch> {
   private batches = 0;
   /** Output API in use: 0 none yet, 1 batches, 2 chunks (see `useApi`). */
   private api = 0;
-  /** Part of the last batch not yet in a chunk: `pendingLength` events of the batch arrays from `pendingFrom`. */
-  private pendingFrom = 0;
-  private pendingLength = 0;
+  /** The batches of `next()`, handed out from the chunks. */
+  private readonly batcher: ChunkBatcher;
+  /** True when the last chunk's last run goes on in the next chunk (its events did not all fit). */
+  private runOpen = false;
   /** Forced 'block': batches left to emit through the tree after a fallback. */
   private treeBatchesLeft = 0;
   /** [started, finished] in ms (performance.now()), -1 until set; typed so the fields keep one representation. */
@@ -266,22 +272,30 @@ export class KWayMerge implements Iterable<ReplayBatch> {
       this.mode = blockFirst ? 'block' : (strategy as MergeMode);
     }
     this.build(this.mode);
+    this.batcher = new ChunkBatcher(
+      state.f64Names,
+      state.i64Names,
+      () => this.produce(true),
+      () => this.runOpen,
+    );
   }
 
   /**
-   * Current head row of each stream (the next row to emit; `endRows[s]` once exhausted). A live view,
-   * updated by every `next()`: read it, do not write it. Prefetchers poll it to follow the replay.
-   * With the `'block'` algorithm the cursors move a block at a time: while a block is emitted they point
-   * past the block (at most `blockEvents / live streams` rows ahead of the batches being emitted).
+   * Current head row of each stream (the next row the merge will read; `endRows[s]` once exhausted). A
+   * live view: read it, do not write it. Prefetchers poll it to follow the replay. The merge fills a
+   * chunk at a time, so the cursors run ahead of what was handed out: by up to `chunkEvents` events with
+   * the tree and buckets (batches are handed out from the chunk), and with the `'block'` algorithm they
+   * move a block at a time (at most `blockEvents / live streams` rows ahead of the block's batches).
    */
   get cursorRows(): Readonly<Uint32Array> {
     return this.state.cursors;
   }
 
   /**
-   * A counter that changes whenever {@link cursorRows} may have changed: once per batch, except with
-   * the `'block'` algorithm, once per block (its cursors move a block at a time). A poller that sees
-   * the same value as last time can skip scanning the cursors. Starts at 0; only equality is meaningful.
+   * A counter that changes whenever {@link cursorRows} may have changed: once per chunk filled by the
+   * tree or buckets (a chunk holds many batches), once per block with the `'block'` algorithm. A poller
+   * that sees the same value as last time can skip scanning the cursors. Starts at 0; only equality is
+   * meaningful.
    */
   get cursorEpoch(): number {
     return this.state.epoch[0]!;
@@ -291,49 +305,27 @@ export class KWayMerge implements Iterable<ReplayBatch> {
    * Returns the next batch (all remaining events at the smallest remaining timestamp), or `null` when
    * every stream is exhausted. The batch object is reused: copy it if you keep it.
    *
-   * @throws {UnsortedStreamError} when an advanced-to row is earlier than the previous row of its stream.
+   * A batch is one run of equal timestamps of the merge's chunks (see {@link nextChunk}): a large one is a
+   * view of the chunk's arrays, a small one, or one that the chunks split, is copied into the batch's
+   * own arrays.
+   *
+   * @throws {UnsortedStreamError} when an advanced-to row is earlier than the previous row of its stream
+   * (the chunk being filled holds it, so batches before it in that chunk are not handed out).
+   * @throws {InvalidReplayOptionError} when `nextChunk()` was called on this merge before.
    */
   next(): ReplayBatch | null {
     if (this.api !== 1) this.useApi(1);
-    if (this.clockMs[0]! < 0) this.clockMs[0] = performance.now();
-    if (
-      this.adaptive &&
-      this.windowBatches >= ADAPT_WINDOW_BATCHES &&
-      (this.mode !== 'block' || this.block.drained())
-    )
-      this.adapt();
-    if (this.mode === 'block' && this.block.drained()) this.prepareBlock();
-    const mode = this.mode;
-    const n =
-      mode === 'block' ? this.block.next() : mode === 'buckets' ? this.buckets.next() : this.tree.next();
-    if (n === 0) {
-      if (this.clockMs[1]! < 0) this.clockMs[1] = performance.now();
-      return null;
-    }
-    this.state.batch.length = n;
-    // The tree and buckets record the batch's key as int32 halves: one BigInt per batch, here.
-    if (mode !== 'block') this.state.batch.timestampNs = this.state.batchKeyBig[0]!;
-    this.countBatch(n, mode);
-    return this.state.batch;
-  }
-
-  /** Counters after a batch of `n` events from `mode` (not used for the chunks of a block). */
-  private countBatch(n: number, mode: MergeMode): void {
-    if (mode !== 'block') this.state.epoch[0]!++;
-    this.events += n;
+    const batch = this.batcher.next();
+    if (batch === null) return null;
+    this.events += batch.length;
     this.batches++;
-    this.windowEvents += n;
-    this.windowBatches++;
-    // A forced 'block' that fell back to the tree returns to blocks after a window of batches.
-    if (this.treeBatchesLeft > 0 && --this.treeBatchesLeft === 0) {
-      this.mode = 'block';
-      this.block.reset();
-    }
+    return batch;
   }
 
   /**
    * Pins the merge to one output API: 1 batches (`next()` and what builds on it), 2 chunks
-   * (`nextChunk()`). Their reused buffers and the position inside a split batch are not shared.
+   * (`nextChunk()`). Batches take the rest of a block as one chunk (so that a block's batches are views),
+   * which the chunks of `nextChunk()` (at most `chunkEvents`) cannot continue.
    */
   private useApi(api: 1 | 2): void {
     if (this.api === 0) {
@@ -362,31 +354,40 @@ export class KWayMerge implements Iterable<ReplayBatch> {
    */
   nextChunk(): ReplayChunk | null {
     if (this.api !== 2) this.useApi(2);
+    const chunk = this.produce(false);
+    if (chunk === null) return null;
+    this.events += chunk.length;
+    this.batches += chunk.continuesBatch ? chunk.batchCount - 1 : chunk.batchCount;
+    return chunk;
+  }
+
+  /**
+   * Fills (tree, buckets: at most `chunkEvents` events) or hands out (`'block'`: views of at most
+   * `chunkEvents` events of the block) the next chunk, running the adaptive policy between runs; sets
+   * {@link runOpen}. Returns null when every stream is exhausted. Counts the runs for the policy, not in
+   * the public counters (the API that hands them out does). `forBatches`: a chunk for {@link next}, where
+   * a block's chunk is the rest of the block (its batches stay views, never split), with the timestamps
+   * written only at run starts (see `blockChunk`).
+   */
+  private produce(forBatches: boolean): ReplayChunk | null {
     if (this.clockMs[0]! < 0) this.clockMs[0] = performance.now();
-    const chunk = this.state.chunk ?? this.state.createChunk();
-    const capacity = this.state.chunkEvents;
-    const ends = this.state.chunkEnds;
+    const state = this.state;
+    const chunk = state.chunk;
+    const capacity = state.chunkEvents;
+    const continues = this.runOpen;
     let n = 0;
     let runs = 0;
-    let continues = false;
-    if (this.pendingLength > 0) {
-      // The rest of a batch that did not fit in the last chunk (it is still in the batch arrays).
-      const take = Math.min(this.pendingLength, capacity);
-      this.state.copyBatchToChunk(this.pendingFrom, take, 0);
-      n = take;
-      ends[runs++] = take;
-      continues = true;
-      this.pendingFrom += take;
-      this.pendingLength -= take;
-    }
-    while (n < capacity && this.pendingLength === 0) {
+    let ends = state.chunkEnds;
+    while (n < capacity) {
       if (
+        !this.runOpen &&
         this.adaptive &&
         this.windowBatches >= ADAPT_WINDOW_BATCHES &&
         (this.mode !== 'block' || this.block.drained())
       )
         this.adapt();
-      if (this.mode === 'block') {
+      const mode = this.mode;
+      if (mode === 'block') {
         // A block chunk is a view of the block arrays: it cannot follow events of another strategy.
         if (n > 0) break;
         if (this.block.drained()) {
@@ -394,45 +395,56 @@ export class KWayMerge implements Iterable<ReplayBatch> {
           if (this.mode !== 'block') continue; // fell back to the tree or buckets
           if (this.block.drained()) break; // no live stream: the end
         }
-        this.block.chunk(chunk);
-        const started = this.block.chunkRunsStarted;
-        this.events += chunk.length;
-        this.batches += started;
+        this.block.chunk(chunk, capacity, forBatches);
+        this.runOpen = this.block.chunkRunOpen;
         this.windowEvents += chunk.length;
-        this.windowBatches += started;
+        this.windowBatches += this.block.chunkRunsStarted;
         return chunk;
       }
-      const mode = this.mode;
-      const b = mode === 'buckets' ? this.buckets.next() : this.tree.next();
-      if (b === 0) break;
-      this.countBatch(b, mode);
-      const take = Math.min(b, capacity - n);
-      this.state.copyBatchToChunk(0, take, n);
-      n += take;
-      ends[runs++] = n;
-      if (take < b) {
-        this.pendingFrom = take;
-        this.pendingLength = b - take;
+      if (n === 0) {
+        state.ownChunkArrays();
+        ends = state.chunkEnds;
+      }
+      // Runs until the next decision: the adaptive window, or a forced block's return from the tree.
+      let maxRuns = this.adaptive ? Math.max(1, ADAPT_WINDOW_BATCHES - this.windowBatches) : 0x7fffffff;
+      if (this.treeBatchesLeft > 0 && this.treeBatchesLeft < maxRuns) maxRuns = this.treeBatchesLeft;
+      const strategy = mode === 'buckets' ? this.buckets : this.tree;
+      const to = strategy.fill(n, capacity, ends, runs, maxRuns, forBatches);
+      if (to === n) break; // every stream is exhausted
+      this.windowEvents += to - n;
+      n = to;
+      runs = strategy.runs;
+      this.runOpen = strategy.open;
+      const closed = strategy.closed;
+      this.windowBatches += closed;
+      // A forced 'block' that fell back to the tree returns to blocks after a window of batches.
+      if (this.treeBatchesLeft > 0) {
+        this.treeBatchesLeft -= closed;
+        if (this.treeBatchesLeft === 0) {
+          this.mode = 'block';
+          this.block.reset();
+        }
       }
     }
     if (n === 0) {
       if (this.clockMs[1]! < 0) this.clockMs[1] = performance.now();
       return null;
     }
+    state.epoch[0]!++; // the tree and buckets moved the cursors
     const full = n === capacity;
     chunk.length = n;
-    chunk.symbolId = full ? this.state.chunkSym : this.state.chunkSym.subarray(0, n);
-    chunk.row = full ? this.state.chunkRow : this.state.chunkRow.subarray(0, n);
-    chunk.timestampNs = full ? this.state.chunkTs : this.state.chunkTs.subarray(0, n);
+    chunk.symbolId = full ? state.chunkSym : state.chunkSym.subarray(0, n);
+    chunk.row = full ? state.chunkRow : state.chunkRow.subarray(0, n);
+    chunk.timestampNs = full ? state.chunkTs : state.chunkTs.subarray(0, n);
     const columns = chunk.columns;
-    const f64Names = this.state.f64Names;
+    const f64Names = state.f64Names;
     for (let c = 0; c < f64Names.length; c++) {
-      const a = this.state.chunkF64[c]!;
+      const a = state.chunkF64[c]!;
       columns[f64Names[c]!] = full ? a : a.subarray(0, n);
     }
-    const i64Names = this.state.i64Names;
+    const i64Names = state.i64Names;
     for (let c = 0; c < i64Names.length; c++) {
-      const a = this.state.chunkI64Big[c]!;
+      const a = state.chunkI64Big[c]!;
       columns[i64Names[c]!] = full ? a : a.subarray(0, n);
     }
     chunk.batchEnds = ends.subarray(0, runs);
@@ -497,8 +509,6 @@ export class KWayMerge implements Iterable<ReplayBatch> {
       this.block.reset();
       return;
     }
-    // The other algorithms fill the batch's own arrays: drop views of the last block batch.
-    this.state.ownBatch();
     if (mode === 'buckets') this.buckets.build();
     else this.tree.build();
   }

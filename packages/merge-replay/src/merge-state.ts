@@ -1,8 +1,7 @@
 import { InvalidReplayOptionError, UnsortedStreamError } from './errors.js';
-import { HI, LO, MAX_STREAM_ROWS } from './merge-tuning.js';
-import type { ReplayBatch } from './replay-batch.js';
+import { MAX_STREAM_ROWS } from './merge-tuning.js';
 import type { ReplayChunk } from './replay-chunk.js';
-import { copyFloat64, copyInt32, grow, lowerBound } from './strategies/block-kernels.js';
+import { copyInt32, lowerBound } from './strategies/block-kernels.js';
 
 /** Options of {@link MergeState}: the validated subset of `KWayMergeOptions` it needs. */
 export interface MergeStateOptions {
@@ -39,18 +38,15 @@ export class MergeState {
   readonly stageDelta: Int32Array;
   /** One past the last staged row of each stream. */
   readonly stageEnd: Uint32Array;
-  /** Gathered f64 columns: sources per stream, staging buffers, and the batch outputs. */
+  /** Gathered f64 columns: names, sources per stream, staging buffers. */
   readonly f64Names: string[] = [];
   readonly f64Sources: Float64Array[][] = [];
   readonly f64Stages: Float64Array[] = [];
-  f64Outs: Float64Array[] = [];
   /** Gathered i64 columns: staged and copied as (int32, int32) pairs, so no BigInt is made per event. */
   readonly i64Names: string[] = [];
   /** Int32 views of each stream's gathered i64 columns (`i64Sources32[c][s]`). */
   readonly i64Sources32: Int32Array[][] = [];
   readonly i64Stages32: Int32Array[] = [];
-  i64Outs32: Int32Array[] = [];
-  i64OutsBig: BigInt64Array[] = [];
   /** Int32 views of each stream's timestamps, and of each gathered column (f64 first, then i64) per stream. */
   readonly streams32: Int32Array[];
   readonly gatherSources32: Int32Array[][] = [];
@@ -61,22 +57,16 @@ export class MergeState {
   /** Read guard (see `KWayMergeOptions.ensureRows`) and, per stream, the row it cleared up to. */
   readonly ensureRows: ((stream: number, startRow: number, endRow: number) => number) | undefined;
   readonly readyRows: Float64Array;
-  /** The reused batch of `next()`. */
-  readonly batch: ReplayBatch;
-  /** True while `batch` holds views of the block arrays instead of its own arrays. */
-  batchViews = false;
-  /** The batch's own arrays (views of block arrays replace them for large block batches). */
-  outSym: Int32Array;
-  outRows: Uint32Array;
-  /** Key of the batch the tree or buckets just filled, as int32 halves (`HI`, `LO`) and as int64. */
-  readonly batchKey = new Int32Array(2);
-  readonly batchKeyBig = new BigInt64Array(this.batchKey.buffer);
   /** [0]: `KWayMerge.cursorEpoch`; a double in a typed array so the field never changes representation. */
   readonly epoch = new Float64Array(1);
-  // ---- chunks (KWayMerge.nextChunk) ----
+  // ---- the chunk (KWayMerge.nextChunk, and the batches handed out from it) ----
   readonly chunkEvents: number;
-  chunk: ReplayChunk | undefined;
-  /** The chunk's own arrays, `chunkEvents` long (tree, buckets); block chunks are views instead. */
+  /** The reused chunk: views of the chunk's own arrays (tree, buckets) or of the block arrays (block). */
+  readonly chunk: ReplayChunk;
+  /**
+   * The chunk's own arrays, `chunkEvents` long, that the tree and buckets fill (allocated by
+   * {@link ownChunkArrays} when they first run; block chunks are views of the block arrays instead).
+   */
   chunkSym = new Int32Array(0);
   chunkRow = new Uint32Array(0);
   chunkTs = new BigInt64Array(0);
@@ -174,19 +164,16 @@ export class MergeState {
       }
     }
     this.gathering = this.f64Names.length + this.i64Names.length > 0;
-    const capacity = Math.max(16, count);
-    this.outSym = new Int32Array(capacity);
-    this.outRows = new Uint32Array(capacity);
-    this.batch = {
-      timestampNs: 0n,
+    this.chunk = {
       length: 0,
-      symbolIds: this.outSym,
-      rows: this.outRows,
+      symbolId: this.chunkSym,
+      row: this.chunkRow,
+      timestampNs: this.chunkTs,
       columns: {},
+      batchEnds: this.chunkEnds,
+      batchCount: 0,
+      continuesBatch: false,
     };
-    this.f64Outs = this.f64Names.map(() => new Float64Array(capacity));
-    this.i64Outs32 = this.i64Names.map(() => new Int32Array(capacity * 2));
-    this.publishColumns();
   }
 
   /** Streams not yet exhausted (cursor before the end of the range). */
@@ -234,61 +221,28 @@ export class MergeState {
     this.readyRows[s] = ready;
   }
 
-  /** Points the batch at its own arrays (after construction, growth, or views of a block). */
-  publishColumns(): void {
-    const columns: Record<string, Float64Array | BigInt64Array> = {};
-    this.f64Names.forEach((name, c) => {
-      columns[name] = this.f64Outs[c]!;
-    });
-    this.i64OutsBig = this.i64Outs32.map((out) => new BigInt64Array(out.buffer));
-    this.i64Names.forEach((name, c) => {
-      columns[name] = this.i64OutsBig[c]!;
-    });
-    this.batch.columns = columns;
-    this.batch.symbolIds = this.outSym;
-    this.batch.rows = this.outRows;
-    this.batchViews = false;
-  }
-
-  /** Points the batch back at its own arrays after views of a block (a no-op otherwise). */
-  ownBatch(): void {
-    if (!this.batchViews) return;
-    const batch = this.batch;
-    batch.symbolIds = this.outSym;
-    batch.rows = this.outRows;
-    const columns = batch.columns;
-    const f64Names = this.f64Names;
-    for (let c = 0; c < f64Names.length; c++) columns[f64Names[c]!] = this.f64Outs[c]!;
-    const i64Names = this.i64Names;
-    for (let c = 0; c < i64Names.length; c++) columns[i64Names[c]!] = this.i64OutsBig[c]!;
-    this.batchViews = false;
-  }
-
-  /** Doubles the batch arrays (keeping the first `n` entries); returns nothing, callers reload them. */
-  growBatch(n: number): void {
-    this.ownBatch();
-    this.outSym = grow(this.outSym, new Int32Array(n * 2));
-    this.outRows = grow(this.outRows, new Uint32Array(n * 2));
-    this.f64Outs = this.f64Outs.map((out) => grow(out, new Float64Array(n * 2)));
-    this.i64Outs32 = this.i64Outs32.map((out) => grow(out, new Int32Array(n * 4)));
-    this.publishColumns();
-  }
-
-  /** Copies the gathered columns of staging index `idx` to batch slot `n`. */
-  gather(n: number, idx: number): void {
-    const f64Outs = this.f64Outs;
-    for (let c = 0; c < f64Outs.length; c++) f64Outs[c]![n] = this.f64Stages[c]![idx]!;
-    const i64Outs = this.i64Outs32;
+  /**
+   * Copies the gathered columns of staging index `idx` to chunk slot `at` (the tree and buckets fill the
+   * chunk's own arrays event by event).
+   */
+  gather(at: number, idx: number): void {
+    const f64Outs = this.chunkF64;
+    for (let c = 0; c < f64Outs.length; c++) f64Outs[c]![at] = this.f64Stages[c]![idx]!;
+    const i64Outs = this.chunkI64;
     for (let c = 0; c < i64Outs.length; c++) {
       const out = i64Outs[c]!;
       const stage = this.i64Stages32[c]!;
-      out[2 * n] = stage[2 * idx]!;
-      out[2 * n + 1] = stage[2 * idx + 1]!;
+      out[2 * at] = stage[2 * idx]!;
+      out[2 * at + 1] = stage[2 * idx + 1]!;
     }
   }
 
-  /** The chunk object and its own arrays (capacity `chunkEvents`), on the first {@link nextChunk}. */
-  createChunk(): ReplayChunk {
+  /**
+   * Allocates the chunk's own arrays (capacity `chunkEvents`) the first time the tree or buckets run:
+   * a replay that stays in blocks never needs them.
+   */
+  ownChunkArrays(): void {
+    if (this.chunkSym.length > 0) return;
     const capacity = this.chunkEvents;
     this.chunkSym = new Int32Array(capacity);
     this.chunkRow = new Uint32Array(capacity);
@@ -298,40 +252,6 @@ export class MergeState {
     this.chunkF64 = this.f64Names.map(() => new Float64Array(capacity));
     this.chunkI64Big = this.i64Names.map(() => new BigInt64Array(capacity));
     this.chunkI64 = this.chunkI64Big.map((a) => new Int32Array(a.buffer));
-    const chunk: ReplayChunk = {
-      length: 0,
-      symbolId: this.chunkSym,
-      row: this.chunkRow,
-      timestampNs: this.chunkTs,
-      columns: {},
-      batchEnds: this.chunkEnds,
-      batchCount: 0,
-      continuesBatch: false,
-    };
-    this.chunk = chunk;
-    return chunk;
-  }
-
-  /**
-   * Copies `length` events of the batch arrays from index `from` to the chunk's own arrays at `at`,
-   * with the batch's timestamp (`batchKey`) for each.
-   */
-  copyBatchToChunk(from: number, length: number, at: number): void {
-    copyInt32(this.outSym, from, this.chunkSym, at, length);
-    const rows = this.outRows;
-    const chunkRow = this.chunkRow;
-    for (let k = 0; k < length; k++) chunkRow[at + k] = rows[from + k]!;
-    const ts32 = this.chunkTs32;
-    const hi = this.batchKey[HI]!;
-    const lo = this.batchKey[LO]!;
-    for (let k = at, end = at + length; k < end; k++) {
-      ts32[2 * k + HI] = hi;
-      ts32[2 * k + LO] = lo;
-    }
-    for (let c = 0; c < this.chunkF64.length; c++)
-      copyFloat64(this.f64Outs[c]!, from, this.chunkF64[c]!, at, length);
-    for (let c = 0; c < this.chunkI64.length; c++)
-      copyInt32(this.i64Outs32[c]!, 2 * from, this.chunkI64[c]!, 2 * at, 2 * length);
   }
 
   throwUnsorted(streamIndex: number, row: number): never {

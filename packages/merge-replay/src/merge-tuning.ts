@@ -59,11 +59,12 @@ export const BLOCK_RADIX_MIN_STREAMS = 8;
 export const BLOCK_AT_STREAMS = 512;
 
 /**
- * Batches of at least this many events are handed out of a block as zero-copy `subarray` views of the
- * block arrays (one view per array per batch); smaller ones (ticks) are copied element by element into
- * the batch's own arrays, because a view costs more than copying a few elements.
+ * Batches (runs of a chunk) of at least this many events are handed out by `KWayMerge.next()` as zero-copy
+ * `subarray` views of the chunk's arrays (one view per array per batch; for the `'block'` strategy those
+ * are the block arrays); smaller ones (ticks) are copied element by element into the batch's own arrays,
+ * because a view costs more than copying a few elements.
  */
-export const BLOCK_VIEW_EVENTS = 32;
+export const BATCH_VIEW_EVENTS = 32;
 
 /**
  * A block of bars whose distinct timestamps × live streams is at most this many times its event

@@ -2,9 +2,9 @@
  * All events that share one timestamp, as produced by `KWayMerge`.
  *
  * **The object is reused**: every call to `next()` (and every step of the iterators) overwrites it and
- * may swap `symbolIds`/`rows`/`columns[name]` for other arrays: larger ones, or (large batches of the
- * `'block'` algorithm) views of exactly `length` elements over the merge's block arrays, valid until
- * the next call. Copy what you need to keep, e.g. `rows.slice(0, length)`.
+ * may swap `symbolIds`/`rows`/`columns[name]` for other arrays: larger ones, or (batches of 32 events or
+ * more) views of exactly `length` elements over the merge's chunk or block arrays, valid until the next
+ * call. Copy what you need to keep, e.g. `rows.slice(0, length)`.
  */
 export interface ReplayBatch {
   /** Timestamp shared by every event of the batch, ns since the Unix epoch (UTC). */

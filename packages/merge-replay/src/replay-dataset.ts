@@ -36,15 +36,14 @@ export function replayDataset(
   options: ReplayOptions,
   onBatch: (batch: ReplayBatch, ctx: ReplayContext) => void,
 ): ReplayStats {
-  const session = new ReplaySession(dataset, options, { gather: options.gather !== false });
+  const session = new ReplaySession(dataset, options, { gather: options.gather !== false, pollChunks: true });
   const { merge, chained, symbolOfStream, columnNames, streamColumns, streamTimestamps } = session;
   // The consumer's view is per symbol; for chained symbols it points at the partition being replayed.
   const ctx = session.context();
   const currentStream = new Int32Array(session.symbols.length).fill(-1);
-  // Between two polls a stream moves at most `pollEvents` rows, far less than the prefetch window
-  // (131,072 rows by default), while one poll costs O(streams): polling every max(1,024, streams)
-  // events keeps that under one comparison per event.
-  const pollEvents = Math.max(1024, Math.min(session.files.length, 8192));
+  // Polls every `pollEvents` events (see ReplaySession.pollEvents): the merge's chunks hold as many, so
+  // a stream moves at most about twice that many rows between two polls.
+  const pollEvents = session.pollEvents;
   let untilPoll = 0;
   let firstTimestampNs: bigint | null = null;
   let lastTimestampNs: bigint | null = null;

@@ -47,15 +47,24 @@ export class ReplaySession {
   private finished = false;
   /** Time from the start of the call to the end of the setup (before the first batch), ms. */
   readonly openMs: number;
+  /**
+   * Events between two polls of `replayDataset`: max(1,024, streams), at most 8,192. One poll costs
+   * O(streams), so this keeps it under one comparison per event, while a stream moves at most a few times
+   * this many rows between two polls, far less than the prefetch window (131,072 rows by default).
+   */
+  readonly pollEvents: number;
 
   /**
    * Opens the streams of `options.symbols` in `[startNs, endNs)` and sets up the merge (with
-   * `mergeOptions`), the prefetcher (its first windows advised) and the memory sampler.
+   * `mergeOptions`), the prefetcher (its first windows advised) and the memory sampler. `pollChunks`:
+   * chunks of {@link pollEvents} events (the batches of `replayDataset`: the tree and buckets move the
+   * cursors a chunk at a time, so a chunk no larger than the poll interval keeps the prefetch windows as
+   * close to the merge's reads as one poll per `pollEvents` batch events allows); else `chunkEvents`.
    */
   constructor(
     dataset: ReplayDatasetSource,
     options: ReplayOptions,
-    mergeOptions: { gather: boolean; chunkEvents?: number },
+    mergeOptions: { gather: boolean; chunkEvents?: number; pollChunks?: boolean },
   ) {
     this.startedAtMs = performance.now();
     this.ioAtStart = readProcessIo();
@@ -87,6 +96,7 @@ export class ReplaySession {
     this.streamSymbol = streamSymbol;
     this.chained = streamSymbol.some((id, s) => id !== s) || files.length !== symbols.length;
     this.symbolOfStream = Int32Array.from(streamSymbol);
+    this.pollEvents = Math.max(1024, Math.min(files.length, 8192));
     // Lazy verified reads when every file supports them; else `column()` (which checks whole columns).
     const lazy = files.every(
       (f) => typeof f.columnUnchecked === 'function' && typeof f.verifyRows === 'function',
@@ -144,7 +154,7 @@ export class ReplaySession {
       strategy: options.strategy,
       stageRows: options.stageRows,
       blockEvents: options.blockEvents,
-      chunkEvents: mergeOptions.chunkEvents,
+      chunkEvents: mergeOptions.pollChunks === true ? this.pollEvents : mergeOptions.chunkEvents,
       columns: mergeOptions.gather ? streamColumns : {},
       ensureRows,
     });

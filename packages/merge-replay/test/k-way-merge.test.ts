@@ -118,6 +118,42 @@ describe.each(STRATEGIES)('KWayMerge properties, strategy %s (fast-check, seed 4
     );
   });
 
+  it.each([1, 2, 7])(
+    'chunkEvents %i: batches joined from runs split across chunks match the oracle, columns aligned, start/end honoured',
+    (chunkEvents) => {
+      fc.assert(
+        fc.property(
+          fc.oneof(barStreamsArb, streamsArb),
+          fc.integer({ min: 1, max: 300 }),
+          fc.option(fc.oneof(timestampArb, fc.bigInt({ min: -2n, max: 42n }))),
+          fc.option(fc.oneof(timestampArb, fc.bigInt({ min: -2n, max: 42n }))),
+          (streams, blockEvents, start, end) => {
+            const startNs = start ?? undefined;
+            const endNs = end ?? undefined;
+            const price = streams.map((s, id) => Float64Array.from(s, (_, row) => id * 1000 + row + 0.5));
+            const qty = streams.map((s, id) =>
+              BigInt64Array.from(s, (_, row) => BigInt(-id * 1000 - row) << 33n),
+            );
+            const merge = new KWayMerge(streams, {
+              strategy,
+              chunkEvents,
+              blockEvents,
+              startNs,
+              endNs,
+              columns: { price, qty },
+            });
+            const got = collectGathered(merge, { price, qty });
+            expect(got).toEqual(oracle(streams, startNs, endNs));
+            const events = got.reduce((n, b) => n + b.events.length, 0);
+            expect(merge.stats()).toMatchObject({ events, batches: got.length });
+            expect(merge.next()).toBeNull();
+          },
+        ),
+        { seed: 42, numRuns: 150 },
+      );
+    },
+  );
+
   it('reads streams that are views at a byteOffset into a shared buffer', () => {
     fc.assert(
       fc.property(streamsArb, fc.nat({ max: 5 }), (streams, padding) => {
@@ -145,14 +181,14 @@ describe.each(STRATEGIES)('KWayMerge properties, strategy %s (fast-check, seed 4
       )
       .filter(([values]) => values.some((v, i) => i > 0 && v < values[i - 1]!));
     fc.assert(
-      fc.property(unsortedArb, ([values, others, position]) => {
+      fc.property(unsortedArb, fc.constantFrom(1, 3, 16_384), ([values, others, position], chunkEvents) => {
         const streamIndex = position % (others.length + 1);
         const streams = [...others];
         streams.splice(streamIndex, 0, BigInt64Array.from(values));
         const row = values.findIndex((v, i) => i > 0 && v < values[i - 1]!);
         let error: unknown;
         try {
-          collect(new KWayMerge(streams, { strategy }));
+          collect(new KWayMerge(streams, { strategy, chunkEvents }));
         } catch (e) {
           error = e;
         }
@@ -416,12 +452,12 @@ describe('KWayMerge strategy auto', () => {
     }
   });
 
-  it('block: cursorEpoch changes once per block (cursors move a block at a time), once per batch otherwise', () => {
+  it('cursorEpoch changes once per block (cursors move a block at a time), once per chunk the tree or buckets fill', () => {
     const streams = Array.from({ length: 100 }, () =>
       BigInt64Array.from({ length: 50 }, (_, i) => BigInt(i)),
     );
     const changes = (strategy: MergeStrategy) => {
-      const merge = new KWayMerge(streams, { strategy, blockEvents: 1_000 });
+      const merge = new KWayMerge(streams, { strategy, blockEvents: 1_000, chunkEvents: 700 });
       let epoch = merge.cursorEpoch;
       let cursors = Array.from(merge.cursorRows);
       let count = 0;
@@ -434,13 +470,16 @@ describe('KWayMerge strategy auto', () => {
           // Same epoch: the cursors did not move.
           expect(Array.from(merge.cursorRows)).toEqual(cursors);
         }
+        // The cursors are past every row handed out.
+        for (let i = 0; i < b.length; i++) expect(cursors[b.symbolIds[i]!]).toBeGreaterThan(b.rows[i]!);
       }
       return count;
     };
-    // 1,000 events per block over 100 streams: 10 rows (batches) per block, 5 blocks.
+    // 1,000 events per block over 100 streams: 10 rows (batches) per block, 5 blocks. The tree and
+    // buckets fill chunks of 700 events: 5,000 events in 8 chunks.
     expect(changes('block')).toBe(5);
-    expect(changes('tree')).toBe(50);
-    expect(changes('buckets')).toBe(50);
+    expect(changes('tree')).toBe(8);
+    expect(changes('buckets')).toBe(8);
   });
 
   it('auto from 512 streams starts in blocks without staging, then restages when it leaves them', () => {
@@ -542,6 +581,42 @@ describe('KWayMerge', () => {
       },
       { timestampNs: 7n, events: [[0, 2]] },
     ]);
+  });
+
+  it('joins a run split across chunks into one batch: across streams, and inside one stream (buckets)', () => {
+    // 10 streams at 5 then 6 (runs of 10 in chunks of 4); one stream with 6 rows at 7 among others.
+    const streams = [
+      ...Array.from({ length: 10 }, () => BigInt64Array.from([5n, 6n])),
+      BigInt64Array.from([7n, 7n, 7n, 7n, 7n, 7n, 8n]),
+      BigInt64Array.from([7n, 7n, 8n]),
+    ];
+    const price = streams.map((s, id) => Float64Array.from(s, (_, row) => id * 100 + row));
+    for (const strategy of ['tree', 'buckets', 'auto', 'block'] as const) {
+      for (const chunkEvents of [1, 3, 4]) {
+        const merge = new KWayMerge(streams, { strategy, chunkEvents, columns: { price } });
+        const got = collectGathered(merge, { price });
+        expect(got).toEqual(oracle(streams));
+        expect(got.map((b) => b.events.length)).toEqual([10, 10, 8, 2]);
+      }
+    }
+  });
+
+  it("a split run is copied into the batch's own arrays; a whole large run is a view of the chunk", () => {
+    // 40 streams at 1 (a run of 40 in chunks of 48: a view), then at 2 (8 + 32 events: joined, copied).
+    const streams = Array.from({ length: 40 }, () => BigInt64Array.from([1n, 2n]));
+    const merge = new KWayMerge(streams, { strategy: 'tree', chunkEvents: 48 });
+    const first = merge.next()!;
+    expect(first.length).toBe(40);
+    expect(first.symbolIds.length).toBe(40); // a view of exactly the run
+    expect(first.symbolIds.buffer.byteLength).toBe(48 * 4); // of the chunk's array
+    const second = merge.next()!;
+    expect(second).toBe(first);
+    expect(second.length).toBe(40);
+    expect(second.symbolIds.length).toBeGreaterThanOrEqual(40);
+    expect(second.symbolIds.buffer.byteLength).not.toBe(48 * 4); // the batch's own array
+    expect(Array.from(second.symbolIds.subarray(0, 40))).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    expect(merge.next()).toBeNull();
+    expect(merge.stats()).toMatchObject({ events: 80, batches: 2 });
   });
 
   it('grows the reused batch beyond its initial capacity', () => {

@@ -1,104 +1,73 @@
 /**
- * The output side of the `'block'` strategy: hands a sorted block out as batches (views of the block
- * arrays for large batches, copies for small ones) or as chunks (views of the block arrays, after closing
- * the gaps a grid leaves). Internal.
+ * The output side of the `'block'` strategy: hands a sorted block out as chunks, views of the block
+ * arrays after closing the gaps a grid leaves (no copy). Internal.
  *
  * @module
  */
-import { BLOCK_VIEW_EVENTS, HI, LO, TWO_POW_32 } from '../merge-tuning.js';
+import { HI, LO, TWO_POW_32 } from '../merge-tuning.js';
 import type { ReplayChunk } from '../replay-chunk.js';
 import type { BlockStrategy } from './block.js';
-import { copyInt32 } from './block-kernels.js';
-
-/**
- * Block step: emits the next bucket (distinct timestamp) of the current block from the sorted
- * arrays and advances the cursors of its streams. Returns the batch length (0 at the end).
- */
-export function blockBatch(block: BlockStrategy): number {
-  const u = block.blockBucket;
-  if (u >= block.blockUnionLength) return 0;
-  block.blockBucket = u + 1;
-  const start = block.blockStarts[u]!;
-  const end = block.blockEnds[u]!;
-  const n = end - start;
-  const batch = block.state.batch;
-  if (n >= BLOCK_VIEW_EVENTS) {
-    // Large batches (bars): zero-copy views of the block arrays; one view per array per batch.
-    batch.symbolIds = block.blockSym.subarray(start, end);
-    batch.rows = block.blockRow.subarray(start, end);
-    const columns = batch.columns;
-    const f64Names = block.state.f64Names;
-    for (let c = 0; c < f64Names.length; c++) columns[f64Names[c]!] = block.blockF64[c]!.subarray(start, end);
-    const i64Names = block.state.i64Names;
-    for (let c = 0; c < i64Names.length; c++)
-      columns[i64Names[c]!] = block.blockI64Big[c]!.subarray(start, end);
-    block.state.batchViews = true;
-  } else if (n === 1) {
-    // Ticks: one event per batch, no loops.
-    block.state.ownBatch();
-    block.state.outSym[0] = block.blockSym[start]!;
-    block.state.outRows[0] = block.blockRow[start]!;
-    for (let c = 0; c < block.blockF64.length; c++) block.state.f64Outs[c]![0] = block.blockF64[c]![start]!;
-    for (let c = 0; c < block.blockI64.length; c++) {
-      block.state.i64Outs32[c]![0] = block.blockI64[c]![2 * start]!;
-      block.state.i64Outs32[c]![1] = block.blockI64[c]![2 * start + 1]!;
-    }
-  } else {
-    block.state.ownBatch();
-    if (n > block.state.outRows.length) block.state.growBatch(n);
-    copyInt32(block.blockSym, start, block.state.outSym, 0, n);
-    const rows = block.state.outRows;
-    const blockRow = block.blockRow;
-    for (let i = 0; i < n; i++) rows[i] = blockRow[start + i]!;
-    for (let c = 0; c < block.blockF64.length; c++) {
-      const from = block.blockF64[c]!;
-      const to = block.state.f64Outs[c]!;
-      for (let i = 0; i < n; i++) to[i] = from[start + i]!;
-    }
-    for (let c = 0; c < block.blockI64.length; c++)
-      copyInt32(block.blockI64[c]!, 2 * start, block.state.i64Outs32[c]!, 0, 2 * n);
-  }
-  // Radix blocks (ticks) from the block's contiguous copy of the timestamps (reading the stream would
-  // miss the cache); bars from the block's distinct keys: one BigInt addition per batch.
-  batch.timestampNs = block.blockRadix
-    ? block.blockTs[start]!
-    : block.blockHeadNs + BigInt(block.blockUnion[u]!);
-  return n;
-}
 
 /**
  * The next chunk of the current (prepared) block: views of its sorted arrays from `blockPos`, up to
- * `chunkEvents` events or the end of the block. Bar blocks get each event's timestamp written here
- * (the block holds one key per distinct timestamp); radix blocks (ticks) already have them.
+ * `capacity` events or the end of the block. Bar blocks get each event's timestamp written here (the
+ * block holds one key per distinct timestamp); radix blocks (ticks) already have them. `forBatches` (the
+ * batches of `KWayMerge.next()`): the chunk is the rest of the block, and a bar block's timestamps are
+ * written only at the first event of each run, the only ones the batches read (writing all of them costs
+ * ~10 % of a bar replay). Sets `chunkRunsStarted` and `chunkRunOpen` (the chunk's last run goes on in the
+ * next chunk) on the block.
  */
-export function blockChunk(block: BlockStrategy, chunk: ReplayChunk): ReplayChunk {
+export function blockChunk(
+  block: BlockStrategy,
+  chunk: ReplayChunk,
+  capacity: number,
+  forBatches: boolean,
+): ReplayChunk {
+  const radix = block.blockRadix;
   if (!block.blockCompacted) compactBlock(block);
   const unionLength = block.blockUnionLength;
+  const starts = block.blockStarts;
   const blockEnds = block.blockEnds;
   let u = block.blockBucket;
   const start = block.blockPos;
-  const end = Math.min(start + block.state.chunkEvents, blockEnds[unionLength - 1]!);
-  const continues = start > block.blockStarts[u]!;
-  const runs = chunkRuns(
-    block.blockStarts,
-    blockEnds,
-    u,
-    unionLength,
-    start,
-    end,
-    block.state.chunkEnds,
-    block.blockRadix,
-    block.blockTs32,
-    block.blockUnion,
-    block.blockHead[0]!,
-    block.blockHead[1]!,
-  );
-  u = chunkRunsNext[0]!;
+  const blockEnd = blockEnds[unionLength - 1]!;
+  const end = forBatches ? blockEnd : Math.min(start + capacity, blockEnd);
+  const continues = start > starts[u]!;
+  let runs = 0;
+  let ends: Int32Array;
+  if (radix && start === 0 && end === blockEnd) {
+    // A whole radix block (compacted: run ends are offsets from 0): its run ends are the chunk's, and its
+    // timestamps are in place.
+    ends = blockEnds;
+    runs = unionLength;
+    u = unionLength;
+    block.chunkRunOpen = false;
+  } else {
+    if (block.chunkEnds.length < unionLength - u)
+      block.chunkEnds = new Int32Array(Math.max(unionLength - u, 256));
+    ends = block.chunkEnds;
+    runs = chunkRuns(
+      starts,
+      blockEnds,
+      u,
+      unionLength,
+      start,
+      end,
+      ends,
+      radix,
+      forBatches,
+      block.blockTs32,
+      block.blockUnion,
+      block.blockHead[0]!,
+      block.blockHead[1]!,
+    );
+    u = chunkRunsOut[0]!;
+    block.chunkRunOpen = chunkRunsOut[1] === 1;
+  }
   block.blockBucket = u;
   block.blockPos = end;
   const n = end - start;
-  const started = continues ? runs - 1 : runs;
-  block.chunkRunsStarted = started;
+  block.chunkRunsStarted = continues ? runs - 1 : runs;
   chunk.length = n;
   chunk.symbolId = block.blockSym.subarray(start, end);
   chunk.row = block.blockRow.subarray(start, end);
@@ -109,7 +78,7 @@ export function blockChunk(block: BlockStrategy, chunk: ReplayChunk): ReplayChun
   const i64Names = block.state.i64Names;
   for (let c = 0; c < i64Names.length; c++)
     columns[i64Names[c]!] = block.blockI64Big[c]!.subarray(start, end);
-  chunk.batchEnds = block.state.chunkEnds.subarray(0, runs);
+  chunk.batchEnds = ends.subarray(0, runs);
   chunk.batchCount = runs;
   chunk.continuesBatch = continues;
   return chunk;
@@ -146,15 +115,16 @@ function compactBlock(block: BlockStrategy): void {
   }
 }
 
-/** {@link chunkRuns} output: [0] the first run (bucket) not finished by the chunk. */
-const chunkRunsNext = new Int32Array(1);
+/** {@link chunkRuns} outputs: [0] the first run (bucket) not finished by the chunk, [1] 1 when the chunk's last run goes on. */
+const chunkRunsOut = new Int32Array(2);
 
 /**
  * The runs of a block chunk of events `[start, end)` from bucket `u`: their ends relative to `start` into
- * `ends` (the last one may go on in the next chunk), and for bar blocks (`radix` false) each event's
- * timestamp, `head + union[u]`, into `ts32`. Returns the number of runs; the next bucket goes to
- * `chunkRunsNext[0]`. A kernel of its own, with typed arrays and numbers only: called once per chunk with
- * a loop over every run (every event, for ticks), inside `blockChunk` it deoptimized on every call.
+ * `ends` (the last one may go on in the next chunk), and for bar blocks (`radix` false) the timestamp
+ * `head + union[u]` of each event (with `forBatches`, of each run's first event) into `ts32`. Returns the
+ * number of runs; see {@link chunkRunsOut}. A kernel of its own, with typed arrays and numbers only: called
+ * once per chunk with a loop over every run (every event, for ticks), inside `blockChunk` the loop
+ * deoptimized on every call (measured with `--trace-deopt`: once per chunk).
  */
 function chunkRuns(
   starts: Int32Array,
@@ -165,12 +135,14 @@ function chunkRuns(
   end: number,
   ends: Int32Array,
   radix: boolean,
+  forBatches: boolean,
   ts32: Int32Array,
   union: Float64Array,
   headHi: number,
   headLo: number,
 ): number {
   let runs = 0;
+  let open = 0;
   while (u < unionLength) {
     const runEnd = blockEnds[u]!;
     const to = runEnd < end ? runEnd : end;
@@ -185,16 +157,21 @@ function chunkRuns(
         hi++;
       }
       const from = starts[u]! > start ? starts[u]! : start;
-      for (let k = from; k < to; k++) {
+      const stop = forBatches ? from + 1 : to;
+      for (let k = from; k < stop; k++) {
         ts32[2 * k + HI] = hi;
         ts32[2 * k + LO] = lo;
       }
     }
     ends[runs++] = to - start;
-    if (runEnd > end) break; // the run goes on in the next chunk
+    if (runEnd > end) {
+      open = 1; // the run goes on in the next chunk
+      break;
+    }
     u++;
     if (runEnd === end) break;
   }
-  chunkRunsNext[0] = u;
+  chunkRunsOut[0] = u;
+  chunkRunsOut[1] = open;
   return runs;
 }

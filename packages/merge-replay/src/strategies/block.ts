@@ -37,16 +37,15 @@ import {
   UNSORTED,
   unpackBlockKeys,
 } from './block-kernels.js';
-import { blockBatch, blockChunk } from './block-output.js';
+import { blockChunk } from './block-output.js';
 import { bucketSortPacked, bucketSortRuns, radixPass, radixRuns, radixSplit } from './radix-sort.js';
 import { SparseKernel } from './sparse-kernel.js';
 
 /**
  * The `'block'` strategy of `KWayMerge` (see `MergeStrategy`): sorts a block of time at once, at most
  * `k` rows of every live stream, into block arrays (symbol id, row, gathered columns in output order),
- * then hands the block out as batches ({@link next}) or as chunks that are views of the block arrays
- * ({@link chunk}). Bars go to a (timestamp, stream) grid or a counting sort; irregular ticks are
- * radix-sorted. A block with too few events per timestamp and few streams is not sorted:
+ * then hands the block out as chunks that are views of the block arrays ({@link chunk}). Bars go to a
+ * (timestamp, stream) grid or a counting sort; irregular ticks are radix-sorted. A block with too few events per timestamp and few streams is not sorted:
  * {@link prepare} returns false and the facade falls back to another strategy. Internal.
  */
 export class BlockStrategy {
@@ -63,6 +62,10 @@ export class BlockStrategy {
   fallbackEvents = 0;
   /** Runs of the last chunk that started in it (not continuing the previous chunk's last run). */
   chunkRunsStarted = 0;
+  /** True when the last chunk's last run goes on in the next chunk. */
+  chunkRunOpen = false;
+  /** Run ends of the chunks (offsets from the chunk's start), grown to the block's runs. */
+  chunkEnds = new Int32Array(0);
   /** Event keys of the block in stream-major order (offset from the block's first timestamp, ns). */
   private blockKeys = new Float64Array(0);
   /** Bucket (distinct timestamp index) of each event in stream-major order, then its sorted position. */
@@ -76,11 +79,6 @@ export class BlockStrategy {
   private blockNext = new Int32Array(0);
   /** End (exclusive) of each bucket in the sorted arrays: `blockStarts[u + 1]`, or less in a grid. */
   blockEnds = new Int32Array(0);
-  /**
-   * Timestamp of the block's first key (`blockHead`) as a bigint: bars (not radix-sorted) blocks emit
-   * `blockHeadNs + BigInt(union[u])` instead of gathering every event's timestamp.
-   */
-  blockHeadNs = 0n;
   /** True when the block was radix-sorted (ticks): batch timestamps come from `blockTs`. */
   blockRadix = false;
   /** The block's events in output order: symbol id, row, gathered columns. */
@@ -141,14 +139,9 @@ export class BlockStrategy {
     this.emitRowDelta = new Int32Array(Math.max(1, state.streamCount));
   }
 
-  /** Block step: emits the next batch of the current block (see `blockBatch`); 0 at the end. */
-  next(): number {
-    return blockBatch(this);
-  }
-
-  /** The next chunk of the current block (see `blockChunk`). */
-  chunk(chunk: ReplayChunk): ReplayChunk {
-    return blockChunk(this, chunk);
+  /** The next chunk of the current block, at most `capacity` events or `forBatches` (see `blockChunk`). */
+  chunk(chunk: ReplayChunk, capacity: number, forBatches: boolean): ReplayChunk {
+    return blockChunk(this, chunk, capacity, forBatches);
   }
 
   /** Forgets the current block: the next step prepares a new one from the cursors. */
@@ -336,7 +329,6 @@ export class BlockStrategy {
       blockScatter(liveCount, live, blockRows, cursors, slot, this.blockNext, this.blockSym, this.blockRow);
     }
     if (!grid && !sparse) this.gatherBlockColumns(events, slot);
-    if (!sparse) this.blockHeadNs = (BigInt(headHi) << 32n) + BigInt(headLo);
     this.commitBlock(liveCount, unionLength);
     return true;
   }
@@ -659,7 +651,6 @@ export class BlockStrategy {
       blockRows[s] = row - first;
     }
     this.blockRadix = false;
-    this.blockHeadNs = (BigInt(headHi) << 32n) + BigInt(headLo);
     this.commitBlock(liveCount, unionLength);
     return true;
   }
@@ -731,7 +722,6 @@ export class BlockStrategy {
   private ensureBlockOutput(slots: number): void {
     if (this.blockSym.length >= slots) return;
     const size = Math.max(slots, 1024);
-    this.state.ownBatch();
     this.blockSym = new Int32Array(size);
     this.blockRow = new Uint32Array(size);
     this.blockF64 = this.state.f64Names.map(() => new Float64Array(size));

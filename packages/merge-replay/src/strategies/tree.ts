@@ -5,10 +5,14 @@ import { HI, LO } from '../merge-tuning.js';
 /**
  * The `'tree'` strategy of `KWayMerge`: a loser tree over the stream heads, one `log2 N` replay per
  * event. Best when few streams share a timestamp (irregular ticks with few streams). Reads the staged
- * heads of the {@link MergeState}; fills the state's batch arrays and `batchKey`. Internal.
+ * heads of the {@link MergeState}; writes runs of equal timestamps into the state's chunk arrays. Internal.
  */
 export class TreeStrategy {
   readonly tree: LoserTree;
+  /** After {@link fill}: the chunk's runs so far, whether the last goes on, and the runs it completed. */
+  runs = 0;
+  open = false;
+  closed = 0;
 
   constructor(private readonly state: MergeState) {
     this.tree = new LoserTree(state.streamCount);
@@ -16,6 +20,7 @@ export class TreeStrategy {
 
   /** Keys every leaf of the loser tree from the cursors and plays all matches. */
   build(): void {
+    this.open = false;
     const tree = this.tree;
     for (let s = 0; s < this.state.streamCount; s++) {
       const row = this.state.cursors[s]!;
@@ -31,57 +36,80 @@ export class TreeStrategy {
     tree.build();
   }
 
-  /** Loser-tree step: fills the batch, returns its length (0 at the end). */
-  next(): number {
+  /**
+   * Loser-tree fill: writes runs of equal timestamps (the events at the smallest head timestamp, one run
+   * after another; first the rest of the run the last call left {@link open}) into the chunk's own arrays
+   * from index `at` up to `end` (exclusive, > `at`), and each run's end (exclusive) into `ends` from
+   * index `runs`. Stops when the chunk is full, when `maxRuns` (≥ 1) runs were completed, or when every
+   * stream is exhausted. Returns the index after the last event written (`at` at the end); sets
+   * {@link runs}, {@link open} and {@link closed}. `forBatches`: each run's timestamp is written at its
+   * first event only (all the batches of `KWayMerge.next()` read).
+   */
+  fill(
+    at: number,
+    end: number,
+    ends: Int32Array,
+    runs: number,
+    maxRuns: number,
+    forBatches: boolean,
+  ): number {
     const tree = this.tree;
     const keyHi = tree.keyHi;
     const keyLo = tree.keyLo;
     const exhausted = tree.exhausted;
+    const state = this.state;
+    const cursors = state.cursors;
+    const endRows = state.endRows;
+    const stageHi = state.stageHi;
+    const stageLo = state.stageLo;
+    const stageDelta = state.stageDelta;
+    const stageEnd = state.stageEnd;
+    const gathering = state.gathering;
+    const symbolIds = state.chunkSym;
+    const rows = state.chunkRow;
+    const ts32 = state.chunkTs32;
+    let n = at;
+    let closed = 0;
+    let open = false;
     let leaf = tree.winner;
-    if (leaf < 0 || exhausted[leaf] === 1) return 0;
-    const batch = this.state.batch;
-    const cursors = this.state.cursors;
-    const endRows = this.state.endRows;
-    const stageHi = this.state.stageHi;
-    const stageLo = this.state.stageLo;
-    const stageDelta = this.state.stageDelta;
-    const stageEnd = this.state.stageEnd;
-    const gathering = this.state.gathering;
-    const hi = keyHi[leaf]!;
-    const lo = keyLo[leaf]!;
-    this.state.batchKey[HI] = hi;
-    this.state.batchKey[LO] = lo;
-    let symbolIds = batch.symbolIds;
-    let rows = batch.rows;
-    let n = 0;
-    do {
-      if (n === rows.length) {
-        this.state.growBatch(n);
-        symbolIds = batch.symbolIds;
-        rows = batch.rows;
+    while (n < end && closed < maxRuns && leaf >= 0 && exhausted[leaf] === 0) {
+      const hi = keyHi[leaf]!;
+      const lo = keyLo[leaf]!;
+      const runStart = n;
+      do {
+        const row = cursors[leaf]!;
+        symbolIds[n] = leaf;
+        rows[n] = row;
+        if (gathering) state.gather(n, (row + stageDelta[leaf]!) | 0);
+        n++;
+        // Advance the winning stream and check it stays sorted: one (hi, lo) comparison per row.
+        const nextRow = row + 1;
+        cursors[leaf] = nextRow;
+        if (nextRow >= endRows[leaf]!) {
+          tree.setExhausted(leaf);
+        } else {
+          if (nextRow >= stageEnd[leaf]!) state.stage(leaf, nextRow);
+          const idx = (nextRow + stageDelta[leaf]!) | 0;
+          const nextHi = stageHi[2 * idx + HI]!;
+          const nextLo = stageLo[2 * idx + LO]!;
+          if (nextHi < hi || (nextHi === hi && nextLo < lo)) state.throwUnsorted(leaf, nextRow);
+          keyHi[leaf] = nextHi;
+          keyLo[leaf] = nextLo;
+        }
+        tree.replay(leaf);
+        leaf = tree.winner;
+      } while (n < end && exhausted[leaf] === 0 && keyHi[leaf] === hi && keyLo[leaf] === lo);
+      for (let k = runStart, stop = forBatches ? runStart + 1 : n; k < stop; k++) {
+        ts32[2 * k + HI] = hi;
+        ts32[2 * k + LO] = lo;
       }
-      const row = cursors[leaf]!;
-      symbolIds[n] = leaf;
-      rows[n] = row;
-      if (gathering) this.state.gather(n, (row + stageDelta[leaf]!) | 0);
-      n++;
-      // Advance the winning stream and check it stays sorted: one (hi, lo) comparison per row.
-      const nextRow = row + 1;
-      cursors[leaf] = nextRow;
-      if (nextRow >= endRows[leaf]!) {
-        tree.setExhausted(leaf);
-      } else {
-        if (nextRow >= stageEnd[leaf]!) this.state.stage(leaf, nextRow);
-        const idx = (nextRow + stageDelta[leaf]!) | 0;
-        const nextHi = stageHi[2 * idx + HI]!;
-        const nextLo = stageLo[2 * idx + LO]!;
-        if (nextHi < hi || (nextHi === hi && nextLo < lo)) this.state.throwUnsorted(leaf, nextRow);
-        keyHi[leaf] = nextHi;
-        keyLo[leaf] = nextLo;
-      }
-      tree.replay(leaf);
-      leaf = tree.winner;
-    } while (exhausted[leaf] === 0 && keyHi[leaf] === hi && keyLo[leaf] === lo);
+      ends[runs++] = n;
+      open = exhausted[leaf] === 0 && keyHi[leaf] === hi && keyLo[leaf] === lo;
+      if (!open) closed++;
+    }
+    this.runs = runs;
+    this.open = open;
+    this.closed = closed;
     return n;
   }
 }
