@@ -120,8 +120,11 @@ export class BlockStrategy {
   /** The one-pass bar grid of 'block' (prepareBlockDirect) missed once: use the general path only. */
   private blockDirectOff = false;
 
-  /** The WebAssembly kernel of sparse blocks, or `null` for the TypeScript path (`kernel: 'js'`, no WebAssembly). */
-  private readonly sparseKernel: SparseKernel | null;
+  /**
+   * The WebAssembly kernel of sparse blocks: `undefined` until the first sparse block (bars never create
+   * it), `null` for the TypeScript path (`kernel: 'js'`, or no WebAssembly in the runtime).
+   */
+  private sparseKernel: SparseKernel | null | undefined;
 
   constructor(
     readonly state: MergeState,
@@ -129,10 +132,7 @@ export class BlockStrategy {
     kernel: 'wasm' | 'js',
   ) {
     this.blockEvents = blockEvents;
-    this.sparseKernel =
-      kernel === 'wasm'
-        ? SparseKernel.create(state.streamCount, state.f64Names.length, state.i64Names.length)
-        : null;
+    this.sparseKernel = kernel === 'wasm' ? undefined : null;
     this.live = new Int32Array(Math.max(1, state.streamCount));
     this.blockRows = new Int32Array(Math.max(1, state.streamCount));
     this.emitNext = new Int32Array(Math.max(1, state.streamCount));
@@ -193,9 +193,8 @@ export class BlockStrategy {
     );
     if (
       this.sparseNext &&
-      this.sparseKernel !== null &&
       liveCount >= BLOCK_RADIX_MIN_STREAMS &&
-      this.prepareSparseDirect(liveCount, limit, k)
+      this.prepareSparseDirect(liveCount, limit, k, capacity)
     ) {
       return true;
     }
@@ -340,8 +339,9 @@ export class BlockStrategy {
    * A block found dense (at least {@link BLOCK_MIN_EVENTS_PER_BATCH} events per timestamp) is still
    * emitted, and the next block takes the general path again.
    */
-  private prepareSparseDirect(liveCount: number, limit: number, k: number): boolean {
+  private prepareSparseDirect(liveCount: number, limit: number, k: number, capacity: number): boolean {
     const kernel = this.sparseKernel!;
+    kernel.ensure(capacity);
     const live = this.live;
     const state = this.state;
     const cursors = state.cursors;
@@ -407,7 +407,7 @@ export class BlockStrategy {
   /**
    * Sorts a sparse block (ticks) of `events` events into the block arrays (symbol ids, rows, timestamps,
    * gathered columns, runs of equal timestamps); returns the number of runs. Packed `(offset, stream)` keys
-   * in the WebAssembly kernel (the keys and staged columns already are its views), else the same in
+   * in the WebAssembly kernel (the keys and staged columns copied into its memory), else the same in
    * TypeScript ({@link sortPackedBlock}); keys that cluster or do not pack take the stable LSD radix sort
    * with its positions (`blockSlot`).
    */
@@ -415,9 +415,15 @@ export class BlockStrategy {
     const live = this.live;
     const blockRows = this.blockRows;
     const cursors = this.state.cursors;
-    const kernel = this.sparseKernel;
+    const kernel = this.kernel();
     let runs: number;
     if (kernel !== null) {
+      kernel.ensure(events);
+      kernel.keys.set(this.blockKeys.subarray(0, events));
+      for (let c = 0; c < kernel.stageF64.length; c++)
+        kernel.stageF64[c]!.set(this.blockStageF64[c]!.subarray(0, events));
+      for (let c = 0; c < kernel.stageI64.length; c++)
+        kernel.stageI64[c]!.set(this.blockStageI64[c]!.subarray(0, 2 * events));
       runs = kernel.sort(events, liveCount, live, blockRows, cursors, headHi, headLo, BUCKET_SORT_MAX_EVENTS);
       if (runs >= 0) {
         this.ensureSparseArrays(events, false);
@@ -489,6 +495,19 @@ export class BlockStrategy {
     for (let c = 0; c < this.blockI64.length; c++)
       blockGatherStagedI64(events, gather, this.blockStageI64[c]!, this.blockI64[c]!);
     return runs;
+  }
+
+  /** The sparse-block kernel, created on first use; `null` for the TypeScript path. */
+  private kernel(): SparseKernel | null {
+    if (this.sparseKernel === undefined) {
+      const state = this.state;
+      this.sparseKernel = SparseKernel.create(
+        state.streamCount,
+        state.f64Names.length,
+        state.i64Names.length,
+      );
+    }
+    return this.sparseKernel;
   }
 
   /** Copies the kernel's sorted block (`events` events, `runs` runs) into the block arrays. */
@@ -694,18 +713,9 @@ export class BlockStrategy {
     if (this.blockKeys.length < events) {
       const size = Math.max(events, 1024);
       this.blockSlot = new Int32Array(size);
-      const kernel = this.sparseKernel;
-      if (kernel !== null) {
-        // The keys and staged columns live in the kernel's memory, so a sparse block needs no copy in.
-        kernel.ensure(size);
-        this.blockKeys = kernel.keys;
-        this.blockStageF64 = kernel.stageF64;
-        this.blockStageI64 = kernel.stageI64;
-      } else {
-        this.blockKeys = new Float64Array(size);
-        this.blockStageF64 = this.state.f64Names.map(() => new Float64Array(size));
-        this.blockStageI64 = this.state.i64Names.map(() => new Int32Array(2 * size));
-      }
+      this.blockKeys = new Float64Array(size);
+      this.blockStageF64 = this.state.f64Names.map(() => new Float64Array(size));
+      this.blockStageI64 = this.state.i64Names.map(() => new Int32Array(2 * size));
     }
     this.ensureBlockOutput(events);
     if (this.blockUnion.length < distinct) {

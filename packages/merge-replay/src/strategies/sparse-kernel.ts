@@ -91,9 +91,9 @@ function sparseModule(): object | null {
 }
 
 /**
- * One merge's instance of the sparse-block kernel. The block strategy reads and writes the input views
- * (`keys`, `stageF64`, `stageI64`) as its own block arrays, calls {@link sort}, and copies the outputs
- * out. {@link ensure} may grow the memory, which detaches every earlier view: take the views again after it.
+ * One merge's instance of the sparse-block kernel. The block strategy copies a block's keys and staged
+ * columns into the input views (`keys`, `stageF64`, `stageI64`) and calls {@link sort}, or lets
+ * {@link collect} copy them from the streams, then copies the outputs out. {@link ensure} may grow the memory, which detaches every earlier view: take the views again after it.
  */
 export class SparseKernel {
   /** Event keys of the block, stream-major (ns after the block head); the block's `blockKeys`. */
@@ -297,25 +297,22 @@ export class SparseKernel {
     limit: number,
     maxBucket: number,
   ): number {
-    const liveIds = this.liveIds;
-    const cursorLive = this.cursorLive;
-    const copyRows = this.copyRows;
-    const copied32 = this.copied32;
-    let at = 0;
-    for (let i = 0; i < liveCount; i++) {
-      const s = live[i]!;
-      const first = cursors[s]!;
-      const n = Math.min(k, endRows[s]! - first);
-      liveIds[i] = s;
-      cursorLive[i] = first;
-      copyRows[i] = n;
-      copied32.set(streams32[s]!.subarray(2 * first, 2 * (first + n)), 2 * at);
-      for (let c = 0; c < f64Sources.length; c++)
-        this.stageF64[c]!.set(f64Sources[c]![s]!.subarray(first, first + n), at);
-      for (let c = 0; c < i64Sources32.length; c++)
-        this.stageI64[c]!.set(i64Sources32[c]![s]!.subarray(2 * first, 2 * (first + n)), 2 * at);
-      at += n;
-    }
+    copyStreamRows(
+      liveCount,
+      live,
+      cursors,
+      endRows,
+      streams32,
+      f64Sources,
+      i64Sources32,
+      k,
+      this.liveIds,
+      this.cursorLive,
+      this.copyRows,
+      this.copied32,
+      this.stageF64,
+      this.stageI64,
+    );
     const idBits = idBitsFor(liveCount);
     const o = this.at;
     const events = this.kernels.collectSparse(
@@ -383,6 +380,44 @@ export class SparseKernel {
     for (let c = 0; c < at.stageI64.length; c++)
       k.gatherI64(events, at.gather, at.stageI64[c]!, at.outI64[c]!);
     return runs;
+  }
+}
+
+/**
+ * Copies up to `k` rows from the cursor of each live stream into the kernel's memory: timestamps into
+ * `copied32` and gathered columns into the stages, stream after stream, with each stream's id, cursor and
+ * rows copied (by live index). A function of its own so that it is optimized once, not per block.
+ */
+function copyStreamRows(
+  liveCount: number,
+  live: Int32Array,
+  cursors: Uint32Array,
+  endRows: Uint32Array,
+  streams32: readonly Int32Array[],
+  f64Sources: readonly (readonly Float64Array[])[],
+  i64Sources32: readonly (readonly Int32Array[])[],
+  k: number,
+  liveIds: Int32Array,
+  cursorLive: Uint32Array,
+  copyRows: Int32Array,
+  copied32: Int32Array,
+  stageF64: readonly Float64Array[],
+  stageI64: readonly Int32Array[],
+): void {
+  let at = 0;
+  for (let i = 0; i < liveCount; i++) {
+    const s = live[i]!;
+    const first = cursors[s]!;
+    const n = Math.min(k, endRows[s]! - first);
+    liveIds[i] = s;
+    cursorLive[i] = first;
+    copyRows[i] = n;
+    copied32.set(streams32[s]!.subarray(2 * first, 2 * (first + n)), 2 * at);
+    for (let c = 0; c < f64Sources.length; c++)
+      stageF64[c]!.set(f64Sources[c]![s]!.subarray(first, first + n), at);
+    for (let c = 0; c < i64Sources32.length; c++)
+      stageI64[c]!.set(i64Sources32[c]![s]!.subarray(2 * first, 2 * (first + n)), 2 * at);
+    at += n;
   }
 }
 
