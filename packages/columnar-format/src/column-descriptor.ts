@@ -67,7 +67,9 @@ export function readColumnDescriptors(
     const after = nameStart + nameLen + DESCRIPTOR_FIXED_BYTES - 2;
     if (after > end) throw descriptorOverrun(path, i, after, end);
     const name = internColumnName(buf, nameStart, nameStart + nameLen, path, i);
-    if (name.length === 0 || out.some((c) => c.name === name)) {
+    let duplicate = false;
+    for (let k = 0; k < out.length; k++) if (out[k]!.name === name) duplicate = true;
+    if (name.length === 0 || duplicate) {
       throw new BadHeaderError(
         `${path}: column ${i} has ${name ? `duplicate name "${name}"` : 'an empty name'}`,
         {
