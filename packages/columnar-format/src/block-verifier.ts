@@ -65,7 +65,8 @@ export class BlockVerifier {
     this.#blockBytes = checksumBlockBytes;
     const count = columns.length;
     let entries = 0;
-    for (let c = 0; c < count; c++) entries += checksumBlockCount(columns[c]!.lengthBytes, checksumBlockBytes);
+    for (let c = 0; c < count; c++)
+      entries += checksumBlockCount(columns[c]!.lengthBytes, checksumBlockBytes);
     this.#prefixAt = count + 1;
     this.#goodAt = 2 * count + 1;
     const state = new Uint32Array(this.#goodAt + entries);

@@ -95,7 +95,12 @@ export function checkManifestConsistency(dir: string, manifestPath: string, mani
       }
       if (p.rows === 0) return;
       if (compareInt64Decimal(p.firstTimestampNs, p.lastTimestampNs) > 0) {
-        fail(`${fieldOf(i * PLACE + j)}.firstTimestampNs`, `<= ${p.lastTimestampNs}`, p.firstTimestampNs, 'first after last');
+        fail(
+          `${fieldOf(i * PLACE + j)}.firstTimestampNs`,
+          `<= ${p.lastTimestampNs}`,
+          p.firstTimestampNs,
+          'first after last',
+        );
       }
       if (previousLast !== undefined && compareInt64Decimal(p.firstTimestampNs, previousLast) < 0) {
         fail(
@@ -109,7 +114,12 @@ export function checkManifestConsistency(dir: string, manifestPath: string, mani
       if (scheme !== 'none') {
         const interval = partitionKeyInterval(p.key, scheme);
         if (interval === undefined) {
-          fail(`${fieldOf(i * PLACE + j)}.key`, scheme === 'day' ? 'YYYY-MM-DD' : 'YYYY-MM', p.key, 'not a partition key');
+          fail(
+            `${fieldOf(i * PLACE + j)}.key`,
+            scheme === 'day' ? 'YYYY-MM-DD' : 'YYYY-MM',
+            p.key,
+            'not a partition key',
+          );
         }
         const [startNs, endNs] = interval!;
         if (BigInt(p.firstTimestampNs) < startNs || BigInt(p.lastTimestampNs) >= endNs) {
@@ -125,7 +135,12 @@ export function checkManifestConsistency(dir: string, manifestPath: string, mani
     if (parts.length === 0) {
       const other = listedAt(entry.file, -1, -1 - i);
       if (other !== undefined) {
-        fail(`symbols[${i}].file`, 'a file listed once', entry.file, `${entry.file} is also ${fieldOf(other)}`);
+        fail(
+          `symbols[${i}].file`,
+          'a file listed once',
+          entry.file,
+          `${entry.file} is also ${fieldOf(other)}`,
+        );
       }
     }
     let first: DatasetPartitionEntry | undefined;
@@ -168,7 +183,7 @@ export function compareInt64Decimal(a: string, b: string): number {
   if (xNegative !== yNegative) return xNegative ? -1 : 1;
   // Same sign: more digits is larger in magnitude; equal lengths compare digit by digit as strings.
   const magnitude = x.length !== y.length ? (x.length < y.length ? -1 : 1) : x < y ? -1 : x > y ? 1 : 0;
-  return xNegative ? -magnitude : magnitude;
+  return xNegative && magnitude !== 0 ? -magnitude : magnitude;
 }
 
 /**
