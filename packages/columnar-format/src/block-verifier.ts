@@ -153,7 +153,10 @@ export class BlockVerifier {
     const startBytes = d.offsetBytes + b * this.#blockBytes;
     const endBytes = Math.min(d.offsetBytes + d.lengthBytes, startBytes + this.#blockBytes);
     const at = this.#tableOffsetBytes + (this.#state[c]! + b) * BLOCK_CHECKSUM_BYTES;
-    const bad = xxh64Mismatch(this.#bytes.subarray(startBytes, endBytes), this.#bytes, at);
+    const bytes = this.#bytes;
+    // A plain Uint8Array view: cheaper to make than Buffer#subarray (no species lookup), same bytes.
+    const block = new Uint8Array(bytes.buffer, bytes.byteOffset + startBytes, endBytes - startBytes);
+    const bad = xxh64Mismatch(block, bytes, at);
     if (bad === undefined) return undefined;
     return { path: this.#path, column: d.name, blockIndex: b, startBytes, endBytes, ...bad };
   }
