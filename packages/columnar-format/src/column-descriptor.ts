@@ -44,7 +44,7 @@ export const STATS_PRESENT = 0x01;
 
 /**
  * Reads and validates all descriptors, starting at `startBytes`; they must end before the header
- * checksum (the block checksum table between them is checked by `readBlockChecksumTable`). Returns the
+ * checksum (the block checksum table between them is checked by `checkBlockChecksumTable`). Returns the
  * descriptors in file order and where the last one ends.
  * Checks: inside the header, known dtype, unique non-empty names, offset after the header, offset
  * 64-byte aligned, `offset + length <= file size`, `length == rowCount * dtypeSize`, no overlaps.
