@@ -52,8 +52,13 @@ function flipByte(file: string, offsetBytes: number): void {
 }
 
 /** Replays `columns`, returning every (symbol, row) handed out and the error that ended it, if any. */
-function replay(dir: string, columns: string[], verify = true): { rows: string[]; error: unknown } {
-  const dataset = Dataset.open(dir, { verify });
+function replay(
+  dir: string,
+  columns: string[],
+  verify = true,
+  forceFallback = false,
+): { rows: string[]; error: unknown } {
+  const dataset = Dataset.open(dir, { verify, forceFallback });
   const rows: string[] = [];
   try {
     for (const chunk of replayChunks(dataset, { columns, memory: false, chunkEvents: 1000 })) {
@@ -71,15 +76,19 @@ describe('replayChunks with verified reads: a corrupt block fails the replay wit
   const root = mkdtempSync(join(tmpdir(), 'mmtape-replay-verified-'));
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-  for (const [layout, segmentBytes] of [
-    ['one file per symbol', undefined],
-    ['segment files', 4 * 2 ** 20],
+  for (const [layout, segmentBytes, forceFallback] of [
+    ['one file per symbol', undefined, false],
+    ['segment files', 4 * 2 ** 20, false],
+    ['segment files read into memory (mmap fallback)', 4 * 2 ** 20, true],
   ] as const) {
     it(`${layout}: block 2 of B's close stops the replay before its rows; other columns and verify: false replay`, () => {
       const dir = join(root, layout.replaceAll(' ', '-'));
       write(dir, segmentBytes);
-      expect(replay(dir, ['close'])).toEqual({ rows: expect.any(Array), error: undefined });
-      expect(replay(dir, ['close']).rows).toHaveLength(SYMBOLS.length * ROWS);
+      expect(replay(dir, ['close'], true, forceFallback)).toEqual({
+        rows: expect.any(Array),
+        error: undefined,
+      });
+      expect(replay(dir, ['close'], true, forceFallback).rows).toHaveLength(SYMBOLS.length * ROWS);
 
       const probe = Dataset.open(dir);
       const file = probe.open('B');
@@ -90,7 +99,7 @@ describe('replayChunks with verified reads: a corrupt block fails the replay wit
       const blockStartBytes = close.offsetBytes + 2 * 65_536;
       flipByte(...place(filePath, blockStartBytes + 8 * 100 + 3)); // row 2 * 8192 + 100 of B's close
 
-      const { rows, error } = replay(dir, ['close']);
+      const { rows, error } = replay(dir, ['close'], true, forceFallback);
       expect(error).toMatchObject({
         code: 'MMTAPE_FORMAT_BLOCK_CHECKSUM_MISMATCH',
         kind: 'data',
@@ -106,8 +115,8 @@ describe('replayChunks with verified reads: a corrupt block fails the replay wit
       expect(rows).toContain(`B:${BLOCK_ROWS}`);
 
       // The corrupt block is in a column this replay does not read; without verification it is read as is.
-      expect(replay(dir, ['volume']).rows).toHaveLength(SYMBOLS.length * ROWS);
-      expect(replay(dir, ['close'], false)).toMatchObject({ error: undefined });
+      expect(replay(dir, ['volume'], true, forceFallback).rows).toHaveLength(SYMBOLS.length * ROWS);
+      expect(replay(dir, ['close'], false, forceFallback)).toMatchObject({ error: undefined });
     });
 
     it(`${layout}: a corrupt header byte fails at replayChunks (HeaderChecksumMismatchError naming the file)`, () => {
@@ -117,7 +126,7 @@ describe('replayChunks with verified reads: a corrupt block fails the replay wit
       const filePath = probe.open('C').path;
       probe.close();
       flipByte(...place(filePath, 40)); // inside the fixed header's symbol / first descriptor
-      const dataset = Dataset.open(dir);
+      const dataset = Dataset.open(dir, { forceFallback });
       try {
         expect(() => replayChunks(dataset, { columns: ['close'], memory: false })).toThrow(
           expect.objectContaining({ code: 'MMTAPE_FORMAT_HEADER_CHECKSUM_MISMATCH', path: filePath }),
