@@ -13,37 +13,27 @@ import { type FileHeader, HEADER_CHECKSUM_BYTES } from './header.js';
 /** Bytes per table entry (XXH64, little-endian u64). */
 export const BLOCK_CHECKSUM_BYTES = 8;
 
-/** Where each column's checksums are in the file. */
-export interface BlockChecksumTable {
-  /** File offset of the table's first entry. */
-  offsetBytes: number;
-  /** `firstEntry[c]` = index of column `c`'s first entry (descriptor order); `firstEntry[columns]` = entries. */
-  firstEntry: Uint32Array;
-}
-
 /** Blocks of a column of `lengthBytes` bytes: `ceil(lengthBytes / checksumBlockBytes)`. */
 export function checksumBlockCount(lengthBytes: number, checksumBlockBytes: number): number {
   return Math.ceil(lengthBytes / checksumBlockBytes);
 }
 
 /**
- * Locates the table that starts at `startBytes` (where the descriptors end) and checks that it ends
- * exactly where the header checksum begins.
+ * Checks the table that starts at `startBytes` (where the descriptors end): it must end exactly where
+ * the header checksum begins. Returns the number of entries (blocks of all columns); the table's
+ * layout itself is rebuilt by `BlockVerifier` when blocks are checked.
  * @throws BadHeaderError when the header length does not match the table size implied by the descriptors.
  */
-export function readBlockChecksumTable(
+export function checkBlockChecksumTable(
   path: string,
   header: FileHeader,
   columns: readonly ColumnDescriptor[],
   startBytes: number,
-): BlockChecksumTable {
-  const firstEntry = new Uint32Array(columns.length + 1);
+): number {
   let entries = 0;
   for (let c = 0; c < columns.length; c++) {
-    firstEntry[c] = entries;
     entries += checksumBlockCount(columns[c]!.lengthBytes, header.checksumBlockBytes);
   }
-  firstEntry[columns.length] = entries;
   const expectedLength = startBytes + entries * BLOCK_CHECKSUM_BYTES + HEADER_CHECKSUM_BYTES;
   if (expectedLength !== header.headerLengthBytes) {
     throw new BadHeaderError(
@@ -51,7 +41,7 @@ export function readBlockChecksumTable(
       { path, offsetBytes: 12, expected: expectedLength, actual: header.headerLengthBytes },
     );
   }
-  return { offsetBytes: startBytes, firstEntry };
+  return entries;
 }
 
 /** Bytes the table takes for columns of these lengths. */

@@ -4,7 +4,7 @@
  * contains it, and remembered as good, so a full read costs one XXH64 pass over the bytes read.
  */
 
-import { BLOCK_CHECKSUM_BYTES, type BlockChecksumTable } from './block-checksum-table.js';
+import { BLOCK_CHECKSUM_BYTES, checksumBlockCount } from './block-checksum-table.js';
 import { xxh64Mismatch } from './checksum.js';
 import type { ColumnDescriptor } from './column-descriptor.js';
 import { BlockChecksumMismatchError } from './errors.js';
@@ -24,32 +24,65 @@ export interface BadBlock {
   actual: string;
 }
 
-/** Checks blocks of one opened column file; one instance per `ColumnFile`. */
+/**
+ * Checks blocks of one opened column file; one instance per `ColumnFile`, made on its first block check.
+ * All its bookkeeping is one `Uint32Array` (a dataset opens thousands of files at once: one typed array
+ * per file instead of four keeps the heap, and so each garbage collection, small).
+ */
 export class BlockVerifier {
   readonly #path: string;
   readonly #bytes: Buffer;
   readonly #columns: readonly ColumnDescriptor[];
-  readonly #table: BlockChecksumTable;
+  /** File offset of the table's first entry (FORMAT.md, "Block checksums"). */
+  readonly #tableOffsetBytes: number;
   readonly #blockBytes: number;
-  /** 1 for every block (table entry index) already found good. */
-  readonly #good: Uint8Array;
-  /** Per column: blocks `[0, goodPrefix[c])` are all good (the usual, sequential case, in O(1)). */
-  readonly #goodPrefix: Uint32Array;
+  /**
+   * `[0, C]`: index of column `c`'s first table entry (`[C]` = entries), descriptor order;
+   * `[C + 1, 2C + 1)`: per column, blocks `[0, goodPrefix)` are all good (the usual, sequential case, in
+   * O(1)); `[2C + 1, …)`: 1 for every table entry whose block was found good. `C` = columns.
+   */
+  readonly #state: Uint32Array;
+  /** Index of the first goodPrefix slot (`C + 1`). */
+  readonly #prefixAt: number;
+  /** Index of the first per-entry slot (`2C + 1`). */
+  readonly #goodAt: number;
 
+  /**
+   * @param tableOffsetBytes where the block checksum table starts in `bytes` (checked by
+   *   `checkBlockChecksumTable` to hold one entry per block of every column).
+   */
   constructor(
     path: string,
     bytes: Buffer,
     columns: readonly ColumnDescriptor[],
-    table: BlockChecksumTable,
+    tableOffsetBytes: number,
     checksumBlockBytes: number,
   ) {
     this.#path = path;
     this.#bytes = bytes;
     this.#columns = columns;
-    this.#table = table;
+    this.#tableOffsetBytes = tableOffsetBytes;
     this.#blockBytes = checksumBlockBytes;
-    this.#good = new Uint8Array(table.firstEntry[columns.length]!);
-    this.#goodPrefix = new Uint32Array(columns.length);
+    const count = columns.length;
+    let entries = 0;
+    for (let c = 0; c < count; c++)
+      entries += checksumBlockCount(columns[c]!.lengthBytes, checksumBlockBytes);
+    this.#prefixAt = count + 1;
+    this.#goodAt = 2 * count + 1;
+    const state = new Uint32Array(this.#goodAt + entries);
+    let first = 0;
+    for (let c = 0; c < count; c++) {
+      state[c] = first;
+      first += checksumBlockCount(columns[c]!.lengthBytes, checksumBlockBytes);
+    }
+    state[count] = first;
+    this.#state = state;
+  }
+
+  /** True when every block of column `c` (descriptor index) has been found good. */
+  isColumnVerified(c: number): boolean {
+    const state = this.#state;
+    return state[this.#prefixAt + c]! === state[c + 1]! - state[c]!;
   }
 
   /**
@@ -67,43 +100,50 @@ export class BlockVerifier {
     if (endBytes <= startBytes || length === 0) return Math.min(length, Math.max(endBytes, 0));
     const firstBlock = Math.max(0, Math.floor(startBytes / blockBytes));
     const endBlock = Math.ceil(Math.min(endBytes, length) / blockBytes);
-    let prefix = this.#goodPrefix[c]!;
-    const base = this.#table.firstEntry[c]!;
+    const state = this.#state;
+    const prefixSlot = this.#prefixAt + c;
+    let prefix = state[prefixSlot]!;
+    const good = this.#goodAt + state[c]!;
     for (let b = Math.max(firstBlock, prefix); b < endBlock; b++) {
-      if (this.#good[base + b] === 1) continue;
+      if (state[good + b] === 1) continue;
       const bad = this.#check(c, b);
       if (bad !== undefined) throw mismatchError(bad);
-      this.#good[base + b] = 1;
+      state[good + b] = 1;
     }
     if (firstBlock <= prefix) {
-      const blocks = this.#table.firstEntry[c + 1]! - base;
-      while (prefix < blocks && this.#good[base + prefix] === 1) prefix++;
-      this.#goodPrefix[c] = prefix;
+      const blocks = state[c + 1]! - state[c]!;
+      while (prefix < blocks && state[good + prefix] === 1) prefix++;
+      state[prefixSlot] = prefix;
     }
     return Math.min(length, endBlock * blockBytes);
   }
 
   /** Verifies every block of column `c` (descriptor index). @throws as {@link verifyRange} */
   verifyColumn(c: number): void {
-    if (this.#goodPrefix[c]! === this.#table.firstEntry[c + 1]! - this.#table.firstEntry[c]!) return;
+    if (this.isColumnVerified(c)) return;
     this.verifyRange(c, 0, this.#columns[c]!.lengthBytes);
   }
 
   /**
    * Hashes every block of the given columns (descriptor indexes; default all), including blocks already
-   * found good, and returns every bad one (not only the first), in column then block order.
+   * found good, and returns every bad one (not only the first), in column then block order. Good blocks
+   * are remembered as verified.
    */
   findBadBlocks(columns?: readonly number[]): BadBlock[] {
     const out: BadBlock[] = [];
     const which = columns ?? this.#columns.map((_, c) => c);
+    const state = this.#state;
     for (const c of which) {
-      const base = this.#table.firstEntry[c]!;
-      const blocks = this.#table.firstEntry[c + 1]! - base;
+      const good = this.#goodAt + state[c]!;
+      const blocks = state[c + 1]! - state[c]!;
+      let prefix = 0;
       for (let b = 0; b < blocks; b++) {
         const bad = this.#check(c, b);
         if (bad !== undefined) out.push(bad);
-        else this.#good[base + b] = 1;
+        else state[good + b] = 1;
       }
+      while (prefix < blocks && state[good + prefix] === 1) prefix++;
+      state[this.#prefixAt + c] = prefix;
     }
     return out;
   }
@@ -112,8 +152,11 @@ export class BlockVerifier {
     const d = this.#columns[c]!;
     const startBytes = d.offsetBytes + b * this.#blockBytes;
     const endBytes = Math.min(d.offsetBytes + d.lengthBytes, startBytes + this.#blockBytes);
-    const at = this.#table.offsetBytes + (this.#table.firstEntry[c]! + b) * BLOCK_CHECKSUM_BYTES;
-    const bad = xxh64Mismatch(this.#bytes.subarray(startBytes, endBytes), this.#bytes, at);
+    const at = this.#tableOffsetBytes + (this.#state[c]! + b) * BLOCK_CHECKSUM_BYTES;
+    const bytes = this.#bytes;
+    // A plain Uint8Array view: cheaper to make than Buffer#subarray (no species lookup), same bytes.
+    const block = new Uint8Array(bytes.buffer, bytes.byteOffset + startBytes, endBytes - startBytes);
+    const bad = xxh64Mismatch(block, bytes, at);
     if (bad === undefined) return undefined;
     return { path: this.#path, column: d.name, blockIndex: b, startBytes, endBytes, ...bad };
   }

@@ -38,8 +38,12 @@ export function xxh64Hex(bytes: Uint8Array): string {
  */
 function xxh64Canonical(bytes: Uint8Array): Uint8Array {
   hasher.init();
-  for (let off = 0; off < bytes.byteLength; off += CHUNK_BYTES) {
-    hasher.update(bytes.subarray(off, Math.min(bytes.byteLength, off + CHUNK_BYTES)));
+  // One call for a block (no sub-view: thousands of small blocks are hashed when a replay starts).
+  if (bytes.byteLength <= CHUNK_BYTES) hasher.update(bytes);
+  else {
+    for (let off = 0; off < bytes.byteLength; off += CHUNK_BYTES) {
+      hasher.update(bytes.subarray(off, Math.min(bytes.byteLength, off + CHUNK_BYTES)));
+    }
   }
   return hasher.digest('binary');
 }

@@ -44,7 +44,7 @@ export const STATS_PRESENT = 0x01;
 
 /**
  * Reads and validates all descriptors, starting at `startBytes`; they must end before the header
- * checksum (the block checksum table between them is checked by `readBlockChecksumTable`). Returns the
+ * checksum (the block checksum table between them is checked by `checkBlockChecksumTable`). Returns the
  * descriptors in file order and where the last one ends.
  * Checks: inside the header, known dtype, unique non-empty names, offset after the header, offset
  * 64-byte aligned, `offset + length <= file size`, `length == rowCount * dtypeSize`, no overlaps.
@@ -67,7 +67,9 @@ export function readColumnDescriptors(
     const after = nameStart + nameLen + DESCRIPTOR_FIXED_BYTES - 2;
     if (after > end) throw descriptorOverrun(path, i, after, end);
     const name = internColumnName(buf, nameStart, nameStart + nameLen, path, i);
-    if (name.length === 0 || out.some((c) => c.name === name)) {
+    let duplicate = false;
+    for (let k = 0; k < out.length; k++) if (out[k]!.name === name) duplicate = true;
+    if (name.length === 0 || duplicate) {
       throw new BadHeaderError(
         `${path}: column ${i} has ${name ? `duplicate name "${name}"` : 'an empty name'}`,
         {

@@ -3,7 +3,7 @@
  */
 
 import { type AccessPattern, MappedFile } from '@mmtape/mmap-core';
-import { readBlockChecksumTable } from './block-checksum-table.js';
+import { checkBlockChecksumTable } from './block-checksum-table.js';
 import { type BadBlock, BlockVerifier, mismatchError } from './block-verifier.js';
 import { xxh64Hex } from './checksum.js';
 import { type ColumnDescriptor, readColumnDescriptors } from './column-descriptor.js';
@@ -93,9 +93,10 @@ export class ColumnFile {
   /** True when reads are verified against the checksums (open option `verify`, default true). */
   readonly verifies: boolean;
   readonly #bytes: Buffer;
-  readonly #verifier: BlockVerifier;
-  /** 1 for every column (index in `columns`) whose blocks have all been verified. */
-  readonly #columnVerified: Uint8Array;
+  /** Where the block checksum table starts (FORMAT.md, "Block checksums"). */
+  readonly #tableOffsetBytes: number;
+  /** Made on the first block check (never, for a file only opened for its header). */
+  #verifier: BlockVerifier | undefined;
   /** Views made so far, by index in `columns` (no Map per file: thousands of files are opened at once). */
   readonly #views: (ColumnData | undefined)[] = [];
   #closed = false;
@@ -121,9 +122,8 @@ export class ColumnFile {
       FIXED_HEADER_BYTES + Buffer.byteLength(header.symbol),
     );
     this.columns = Object.freeze(descriptors.columns);
-    const table = readBlockChecksumTable(path, header, descriptors.columns, descriptors.endBytes);
-    this.#verifier = new BlockVerifier(path, bytes, this.columns, table, header.checksumBlockBytes);
-    this.#columnVerified = new Uint8Array(this.columns.length);
+    checkBlockChecksumTable(path, header, descriptors.columns, descriptors.endBytes);
+    this.#tableOffsetBytes = descriptors.endBytes;
     this.rowCount = header.rowCount;
     this.symbol = header.symbol;
     this.flags = header.flags;
@@ -195,10 +195,7 @@ export class ColumnFile {
     if (bad.length > 0) throw mismatchError(bad[0]!);
     const indexes = this.#indexesOf(columns);
     let bytesVerified = 0;
-    for (const c of indexes) {
-      bytesVerified += this.columns[c]!.lengthBytes;
-      this.#columnVerified[c] = 1;
-    }
+    for (const c of indexes) bytesVerified += this.columns[c]!.lengthBytes;
     return { path: this.path, columnsVerified: indexes.length, bytesVerified };
   }
 
@@ -209,7 +206,7 @@ export class ColumnFile {
    */
   findBadBlocks(columns?: readonly string[]): BadBlock[] {
     this.#assertOpen();
-    return this.#verifier.findBadBlocks(this.#indexesOf(columns));
+    return this.#blockVerifier().findBadBlocks(this.#indexesOf(columns));
   }
 
   /**
@@ -223,9 +220,11 @@ export class ColumnFile {
   verifyRows(name: string, startRow: number, endRow: number): number {
     this.#assertOpen();
     const index = this.#requireIndex(name);
-    if (!this.verifies || this.#columnVerified[index] === 1) return this.rowCount;
+    if (!this.verifies) return this.rowCount;
+    const verifier = this.#blockVerifier();
+    if (verifier.isColumnVerified(index)) return this.rowCount;
     const size = DTYPE_SIZE_BYTES[this.columns[index]!.dtype];
-    const endBytes = this.#verifier.verifyRange(index, startRow * size, endRow * size);
+    const endBytes = verifier.verifyRange(index, startRow * size, endRow * size);
     return Math.min(this.rowCount, Math.floor(endBytes / size));
   }
 
@@ -272,7 +271,7 @@ export class ColumnFile {
   lowerBoundRow(timestampNs: bigint): number {
     // The probed rows only are verified (their blocks, once): log2(rows) blocks, not the whole column.
     const ts = this.#typed('ts', 'i64', false) as BigInt64Array;
-    const verify = this.verifies && this.#columnVerified[this.#indexOf('ts')] !== 1;
+    const verify = this.verifies && !this.#blockVerifier().isColumnVerified(this.#indexOf('ts'));
     if (!this.sortedByTimestamp) {
       throw new NotSortedError(`${this.path}: ts column is not flagged sorted; cannot binary-search it`, {
         path: this.path,
@@ -314,10 +313,7 @@ export class ColumnFile {
   column(name: string): ColumnData {
     const view = this.columnUnchecked(name);
     const index = this.#indexOf(name);
-    if (this.verifies && this.#columnVerified[index] !== 1) {
-      this.#verifier.verifyColumn(index);
-      this.#columnVerified[index] = 1;
-    }
+    if (this.verifies) this.#blockVerifier().verifyColumn(index);
     return view;
   }
 
@@ -379,6 +375,18 @@ export class ColumnFile {
       });
     }
     return view;
+  }
+
+  /** The block verifier, made on first use. */
+  #blockVerifier(): BlockVerifier {
+    this.#verifier ??= new BlockVerifier(
+      this.path,
+      this.#bytes,
+      this.columns,
+      this.#tableOffsetBytes,
+      this.checksumBlockBytes,
+    );
+    return this.#verifier;
   }
 
   /** Index of column `name` in `columns`, -1 when absent (a linear scan: files have a handful of columns). */

@@ -8,6 +8,7 @@
  */
 
 import { readdirSync } from 'node:fs';
+import type { ColumnDescriptor } from './column-descriptor.js';
 import type { ColumnFile } from './column-file.js';
 import { DatasetMismatchError } from './errors.js';
 import type { DatasetManifest, DatasetPartitionEntry } from './manifest.js';
@@ -52,45 +53,78 @@ export function checkManifestConsistency(dir: string, manifestPath: string, mani
     }
   }
   const scheme = manifest.partitioning ?? 'none';
-  const seenFiles = new Map<string, string>();
+  // Where each file (or segment member) is listed: file name → offset (-1: a whole file) → place code
+  // (see `fieldOf`). Keyed by the manifest's own strings and numbers: nothing is built per partition.
+  const seen = new Map<string, Map<number, number>>();
+  const listedAt = (file: string, offsetBytes: number, at: number): number | undefined => {
+    let offsets = seen.get(file);
+    if (offsets === undefined) {
+      offsets = new Map();
+      seen.set(file, offsets);
+    }
+    const other = offsets.get(offsetBytes);
+    if (other === undefined) offsets.set(offsetBytes, at);
+    return other;
+  };
+  // Place code: i * 2^26 + j for symbols[i].partitions[j] (a manifest holds < 2^20 partitions), -1 - i
+  // for symbols[i] itself.
+  const PLACE = 2 ** 26;
+  const fieldOf = (at: number): string =>
+    at < 0 ? `symbols[${-1 - at}]` : `symbols[${Math.floor(at / PLACE)}].partitions[${at % PLACE}]`;
   manifest.symbols.forEach((entry, i) => {
     const parts = entry.partitions;
-    const keys = new Set<string>();
-    let previousLastNs: bigint | undefined;
+    let keys: Set<string> | undefined;
+    let previousLast: string | undefined;
     parts.forEach((p, j) => {
-      const field = `symbols[${i}].partitions[${j}]`;
-      const place = p.offsetBytes === undefined ? p.file : `${p.file}@${p.offsetBytes}`;
-      const other = seenFiles.get(place);
+      const other = listedAt(p.file, p.offsetBytes ?? -1, i * PLACE + j);
       if (other !== undefined) {
-        fail(`${field}.file`, 'a file (or segment member) listed once', place, `${place} is also ${other}`);
-      }
-      seenFiles.set(place, field);
-      if (keys.has(p.key)) fail(`${field}.key`, 'keys unique in a symbol', p.key, `key ${p.key} repeats`);
-      keys.add(p.key);
-      if (p.rows === 0) return;
-      const firstNs = BigInt(p.firstTimestampNs);
-      const lastNs = BigInt(p.lastTimestampNs);
-      if (firstNs > lastNs) {
-        fail(`${field}.firstTimestampNs`, `<= ${p.lastTimestampNs}`, p.firstTimestampNs, 'first after last');
-      }
-      if (previousLastNs !== undefined && firstNs < previousLastNs) {
+        const place = p.offsetBytes === undefined ? p.file : `${p.file}@${p.offsetBytes}`;
         fail(
-          `${field}.firstTimestampNs`,
-          `>= ${previousLastNs} (the previous partition's last)`,
+          `${fieldOf(i * PLACE + j)}.file`,
+          'a file (or segment member) listed once',
+          place,
+          `${place} is also ${fieldOf(other)}`,
+        );
+      }
+      if (j > 0) {
+        keys ??= new Set([parts[0]!.key]);
+        if (keys.has(p.key)) {
+          fail(`${fieldOf(i * PLACE + j)}.key`, 'keys unique in a symbol', p.key, `key ${p.key} repeats`);
+        }
+        keys.add(p.key);
+      }
+      if (p.rows === 0) return;
+      if (compareInt64Decimal(p.firstTimestampNs, p.lastTimestampNs) > 0) {
+        fail(
+          `${fieldOf(i * PLACE + j)}.firstTimestampNs`,
+          `<= ${p.lastTimestampNs}`,
+          p.firstTimestampNs,
+          'first after last',
+        );
+      }
+      if (previousLast !== undefined && compareInt64Decimal(p.firstTimestampNs, previousLast) < 0) {
+        fail(
+          `${fieldOf(i * PLACE + j)}.firstTimestampNs`,
+          `>= ${previousLast} (the previous partition's last)`,
           p.firstTimestampNs,
           'partitions overlap or are out of time order',
         );
       }
-      previousLastNs = lastNs;
+      previousLast = p.lastTimestampNs;
       if (scheme !== 'none') {
         const interval = partitionKeyInterval(p.key, scheme);
         if (interval === undefined) {
-          fail(`${field}.key`, scheme === 'day' ? 'YYYY-MM-DD' : 'YYYY-MM', p.key, 'not a partition key');
+          fail(
+            `${fieldOf(i * PLACE + j)}.key`,
+            scheme === 'day' ? 'YYYY-MM-DD' : 'YYYY-MM',
+            p.key,
+            'not a partition key',
+          );
         }
         const [startNs, endNs] = interval!;
-        if (firstNs < startNs || lastNs >= endNs) {
+        if (BigInt(p.firstTimestampNs) < startNs || BigInt(p.lastTimestampNs) >= endNs) {
           fail(
-            `${field}.firstTimestampNs`,
+            `${fieldOf(i * PLACE + j)}.firstTimestampNs`,
             `a time range inside ${p.key} (UTC)`,
             `${p.firstTimestampNs}..${p.lastTimestampNs}`,
             `the partition's time range is outside its key ${p.key}`,
@@ -99,25 +133,57 @@ export function checkManifestConsistency(dir: string, manifestPath: string, mani
       }
     });
     if (parts.length === 0) {
-      const place = entry.file;
-      const other = seenFiles.get(place);
+      const other = listedAt(entry.file, -1, -1 - i);
       if (other !== undefined) {
-        fail(`symbols[${i}].file`, 'a file listed once', place, `${place} is also ${other}`);
+        fail(
+          `symbols[${i}].file`,
+          'a file listed once',
+          entry.file,
+          `${entry.file} is also ${fieldOf(other)}`,
+        );
       }
-      seenFiles.set(place, `symbols[${i}]`);
     }
-    const withRows = parts.filter((p) => p.rows > 0);
-    if (withRows.length > 0) {
-      const first = withRows[0]!.firstTimestampNs;
-      const last = withRows[withRows.length - 1]!.lastTimestampNs;
-      if (entry.firstTimestampNs !== first) {
-        fail(`symbols[${i}].firstTimestampNs`, first, entry.firstTimestampNs, 'differs from its partitions');
+    let first: DatasetPartitionEntry | undefined;
+    let last: DatasetPartitionEntry | undefined;
+    for (const p of parts) {
+      if (p.rows === 0) continue;
+      first ??= p;
+      last = p;
+    }
+    if (first !== undefined && last !== undefined) {
+      if (entry.firstTimestampNs !== first.firstTimestampNs) {
+        fail(
+          `symbols[${i}].firstTimestampNs`,
+          first.firstTimestampNs,
+          entry.firstTimestampNs,
+          'differs from its partitions',
+        );
       }
-      if (entry.lastTimestampNs !== last) {
-        fail(`symbols[${i}].lastTimestampNs`, last, entry.lastTimestampNs, 'differs from its partitions');
+      if (entry.lastTimestampNs !== last.lastTimestampNs) {
+        fail(
+          `symbols[${i}].lastTimestampNs`,
+          last.lastTimestampNs,
+          entry.lastTimestampNs,
+          'differs from its partitions',
+        );
       }
     }
   });
+}
+
+/**
+ * Compares two int64 decimal strings as validated by `validateManifest` (optional minus, no leading
+ * zeros) by value without parsing them: negative, -1; equal, 0; positive, 1. `-0` equals `0`.
+ */
+export function compareInt64Decimal(a: string, b: string): number {
+  const x = a === '-0' ? '0' : a;
+  const y = b === '-0' ? '0' : b;
+  const xNegative = x.charCodeAt(0) === 0x2d; // '-'
+  const yNegative = y.charCodeAt(0) === 0x2d;
+  if (xNegative !== yNegative) return xNegative ? -1 : 1;
+  // Same sign: more digits is larger in magnitude; equal lengths compare digit by digit as strings.
+  const magnitude = x.length !== y.length ? (x.length < y.length ? -1 : 1) : x < y ? -1 : x > y ? 1 : 0;
+  return xNegative && magnitude !== 0 ? -magnitude : magnitude;
 }
 
 /**
@@ -142,11 +208,20 @@ export function checkFileAgainstManifest(
   if (file.rowCount !== partition.rows) fail('rows', partition.rows, file.rowCount);
   const schema = manifest.schema;
   const columns = file.columns;
-  const expectedSchema = schema.map((c) => `${c.name}:${c.dtype}`).join(', ');
-  const actualSchema = columns.map((c) => `${c.name}:${c.dtype}`).join(', ');
-  if (expectedSchema !== actualSchema) fail('schema', expectedSchema, actualSchema);
+  // Compared field by field: the spelled-out schemas (strings per column) are built only for the error.
+  let sameSchema = schema.length === columns.length;
+  let ts: ColumnDescriptor | undefined;
+  for (let c = 0; sameSchema && c < columns.length; c++) {
+    const column = columns[c]!;
+    if (column.name !== schema[c]!.name || column.dtype !== schema[c]!.dtype) sameSchema = false;
+    if (column.name === 'ts') ts = column;
+  }
+  if (!sameSchema) {
+    const expectedSchema = schema.map((c) => `${c.name}:${c.dtype}`).join(', ');
+    const actualSchema = columns.map((c) => `${c.name}:${c.dtype}`).join(', ');
+    fail('schema', expectedSchema, actualSchema);
+  }
   if (file.rowCount === 0) return;
-  const ts = columns.find((c) => c.name === 'ts');
   if (ts === undefined || ts.dtype !== 'i64' || typeof ts.min !== 'bigint' || typeof ts.max !== 'bigint') {
     return; // no timestamp column to compare (the schema check above already matched the manifest)
   }

@@ -138,8 +138,11 @@ export class Dataset {
   /** Symbols in manifest order (sorted by UTF-16 code units). */
   readonly symbols: readonly string[];
   readonly #entries: Map<string, DatasetSymbolEntry>;
-  /** Opened files by file name. */
-  readonly #files = new Map<string, ColumnFile>();
+  /**
+   * Opened files by manifest partition entry (each entry names a distinct file or segment member: see
+   * `checkManifestConsistency`; no key string is built per file).
+   */
+  readonly #files = new Map<DatasetPartitionEntry, ColumnFile>();
   /** Segment file name → its mapping (FORMAT.md, "Segment files"). */
   readonly #segments = new Map<string, MappedFile>();
   readonly #forceFallback: boolean;
@@ -441,8 +444,7 @@ export class Dataset {
   }
 
   #openPartition(symbol: string, p: DatasetPartitionEntry): ColumnFile {
-    const key = p.offsetBytes === undefined ? p.file : `${p.file}@${p.offsetBytes}`;
-    const cached = this.#files.get(key);
+    const cached = this.#files.get(p);
     if (cached) return cached;
     this.#ensureLease();
     const file = this.#openFile(p, this.verifies);
@@ -452,7 +454,7 @@ export class Dataset {
       file.close();
       throw e;
     }
-    this.#files.set(key, file);
+    this.#files.set(p, file);
     return file;
   }
 }

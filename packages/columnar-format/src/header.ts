@@ -198,7 +198,7 @@ export function isValidChecksumBlockBytes(n: number): boolean {
  */
 export function verifyHeaderChecksum(buf: Buffer, path: string, headerLengthBytes: number): void {
   const at = headerLengthBytes - HEADER_CHECKSUM_BYTES;
-  const bad = xxh64Mismatch(buf.subarray(0, at), buf, at);
+  const bad = xxh64Mismatch(new Uint8Array(buf.buffer, buf.byteOffset, at), buf, at);
   if (bad !== undefined) {
     throw new HeaderChecksumMismatchError(
       `${path}: header checksum mismatch: bytes 0..${at} hash to XXH64 ${bad.actual} but the header stores ${bad.expected} (header or descriptors corrupt)`,
@@ -214,6 +214,9 @@ export function verifyHeaderChecksum(buf: Buffer, path: string, headerLengthByte
 export function readU64AsNumber(buf: Buffer, offsetBytes: number): number {
   const lo = buf.readUInt32LE(offsetBytes);
   const hi = buf.readUInt32LE(offsetBytes + 4);
+  // The usual case (< 4 GiB) returns the low word itself, which V8 keeps a small integer when it is
+  // below 2^30 (no HeapNumber per offset and length in the descriptors of thousands of open files).
+  if (hi === 0) return lo;
   // 2^21 = 2^53 / 2^32: a high word below it keeps the value a safe integer.
   return hi < 0x200000 ? hi * 0x100000000 + lo : -1;
 }

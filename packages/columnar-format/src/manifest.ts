@@ -78,9 +78,6 @@ export interface DatasetManifest {
   source?: Record<string, unknown>;
 }
 
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
-
 /**
  * Checks that `value` is a valid manifest; returns it typed.
  * @throws InvalidManifestError whose `field` names the offending field (e.g. `symbols[3].rows`).
@@ -166,7 +163,7 @@ export function validateManifest(value: unknown, path: string): DatasetManifest 
         fail(`${f}.lastTimestampNs`, 'an int64 decimal string', p.lastTimestampNs);
       if (!Number.isSafeInteger(p.sizeBytes) || (p.sizeBytes as number) < 0)
         fail(`${f}.sizeBytes`, 'a non-negative integer', p.sizeBytes);
-      if (typeof p.headerChecksum !== 'string' || !/^[0-9a-f]{16}$/.test(p.headerChecksum)) {
+      if (typeof p.headerChecksum !== 'string' || !HEX16.test(p.headerChecksum)) {
         fail(`${f}.headerChecksum`, '16 lowercase hex digits', p.headerChecksum);
       }
     });
@@ -237,7 +234,20 @@ function isSafeFileName(v: unknown): boolean {
 }
 
 function isInt64String(v: unknown): boolean {
-  if (typeof v !== 'string' || !/^-?(0|[1-9][0-9]{0,18})$/.test(v)) return false;
-  const n = BigInt(v);
-  return n >= INT64_MIN && n <= INT64_MAX;
+  if (typeof v !== 'string' || !INT64_DECIMAL.test(v)) return false;
+  // No BigInt (thousands of timestamps per manifest): up to 18 digits is always inside int64
+  // (|v| < 10^18 < 2^63); 19 digits without leading zeros compare as strings of equal length.
+  const negative = v.charCodeAt(0) === 0x2d; // '-'
+  if (v.length - (negative ? 1 : 0) < 19) return true;
+  return negative ? v <= INT64_MIN_DECIMAL : v <= INT64_MAX_DECIMAL;
 }
+
+/** -2^63 and 2^63 - 1 in decimal. */
+const INT64_MIN_DECIMAL = '-9223372036854775808';
+const INT64_MAX_DECIMAL = '9223372036854775807';
+
+/** An optional minus and 1 to 19 decimal digits without leading zeros. */
+const INT64_DECIMAL = /^-?(0|[1-9][0-9]{0,18})$/;
+
+/** Lowercase hex XXH64, 16 digits. */
+const HEX16 = /^[0-9a-f]{16}$/;

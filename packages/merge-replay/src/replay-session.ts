@@ -314,7 +314,11 @@ function descriptorOf(
   symbol: string,
   name: string,
 ): ReplayColumnFile['columns'][number] {
-  const descriptor = file.columns.find((column) => column.name === name);
+  const columns = file.columns;
+  let descriptor: ReplayColumnFile['columns'][number] | undefined;
+  for (let c = 0; c < columns.length && descriptor === undefined; c++) {
+    if (columns[c]!.name === name) descriptor = columns[c];
+  }
   if (descriptor === undefined) {
     throw new MissingColumnError({
       symbol,

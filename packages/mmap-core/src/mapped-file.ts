@@ -80,6 +80,8 @@ export class MappedFile {
   #whole: Buffer | undefined;
   /** True when there is a real mapping to advise (mmap backend, non-empty file). */
   readonly #mapped: boolean;
+  /** Access pattern of the whole mapping, shared with every slice of it (see {@link accessPattern}). */
+  readonly #pattern: MappingPattern;
 
   private constructor(
     path: string,
@@ -88,6 +90,7 @@ export class MappedFile {
     mapped: boolean,
     whole: Buffer = buffer,
     baseOffsetBytes = 0,
+    pattern: MappingPattern = { current: 'normal' },
   ) {
     this.path = path;
     this.byteLength = buffer.length;
@@ -96,6 +99,7 @@ export class MappedFile {
     this.#whole = whole;
     this.#mapped = mapped;
     this.baseOffsetBytes = baseOffsetBytes;
+    this.#pattern = pattern;
   }
 
   /**
@@ -133,11 +137,17 @@ export class MappedFile {
       } else {
         try {
           const buffer = mapReadOnly(fd, sizeBytes);
-          if (options.accessPattern !== undefined) adviseAtOpen(path, buffer, options.accessPattern);
+          // A fresh mapping is MADV_NORMAL; after a failed advice its pattern is unknown.
+          const pattern: MappingPattern = { current: 'normal' };
+          if (options.accessPattern !== undefined) {
+            pattern.current = adviseAtOpen(path, buffer, options.accessPattern)
+              ? options.accessPattern
+              : undefined;
+          }
           debugLog(
             `open ${path}: mapped ${sizeBytes} bytes${options.accessPattern ? ` (${options.accessPattern})` : ''}`,
           );
-          return new MappedFile(path, buffer, 'mmap', true);
+          return new MappedFile(path, buffer, 'mmap', true, buffer, 0, pattern);
         } catch (error) {
           if (!isMmapError(error, 'MMTAPE_MMAP_SYSCALL_FAILED')) throw error;
           reason = error.message;
@@ -189,6 +199,7 @@ export class MappedFile {
       this.#mapped && lengthBytes > 0,
       this.#whole!,
       base,
+      this.#pattern,
     );
   }
 
@@ -206,7 +217,10 @@ export class MappedFile {
    *
    * The start is aligned down to the page size (so up to one page before `offsetBytes` is included) and
    * the end is clamped to the file; the kernel rounds the length up to whole pages. A range entirely past
-   * the end, or of length 0, is a no-op. No-op for the fallback backend and for empty files.
+   * the end, or of length 0, is a no-op. No-op for the fallback backend and for empty files. An access
+   * pattern (`normal`, `random`, `sequential`) that the whole mapping already has ({@link accessPattern})
+   * is not advised again: the kernel state would not change, and a replay that undoes `random` over
+   * thousands of files (or segment members) would otherwise spend one system call per file.
    * @param offsetBytes start of the range, bytes, default 0.
    * @param lengthBytes length of the range, bytes, default: to the end of the file.
    * @throws {MappedFileClosedError} after `close()`.
@@ -217,7 +231,26 @@ export class MappedFile {
     this.#open(`advise ${advice}`);
     const range = this.#alignedRange(offsetBytes, lengthBytes);
     if (!this.#mapped || range.lengthBytes === 0) return;
+    if (advice === 'willneed' || advice === 'dontneed') {
+      madvise(this.#whole!, range.offsetBytes, range.lengthBytes, advice);
+      return;
+    }
+    const pattern = this.#pattern;
+    if (pattern.current === advice) return;
+    pattern.current = undefined; // until the call succeeds
     madvise(this.#whole!, range.offsetBytes, range.lengthBytes, advice);
+    const whole = this.#whole!.length;
+    if (range.offsetBytes === 0 && range.offsetBytes + range.lengthBytes >= whole) pattern.current = advice;
+  }
+
+  /**
+   * The access pattern (`normal`, `random`, `sequential`) that every page of the whole mapping has, as
+   * advised through this object, its parent and its slices (a fresh mapping is `normal`); `undefined`
+   * when parts of the mapping were advised differently (or an advice failed). Always `normal` for the
+   * fallback backend and for empty files, where advice is a no-op.
+   */
+  get accessPattern(): AccessPattern | undefined {
+    return this.#mapped ? this.#pattern.current : 'normal';
   }
 
   /**
@@ -291,14 +324,21 @@ export class MappedFile {
  * a fresh page-aligned mapping) is logged (`MMTAPE_LOG=debug`) rather than turned into a fallback read of
  * the whole file.
  */
-function adviseAtOpen(path: string, buffer: Buffer, accessPattern: AccessPattern): void {
+function adviseAtOpen(path: string, buffer: Buffer, accessPattern: AccessPattern): boolean {
   try {
     madvise(buffer, 0, buffer.length, accessPattern);
+    return true;
   } catch (error) {
     debugLog(
       `open ${path}: madvise ${accessPattern} failed: ${error instanceof Error ? error.message : error}`,
     );
+    return false;
   }
+}
+
+/** The access pattern of a whole mapping (`undefined`: parts differ or unknown); shared by its slices. */
+interface MappingPattern {
+  current: AccessPattern | undefined;
 }
 
 function isByteCount(value: number): boolean {

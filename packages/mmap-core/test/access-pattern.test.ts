@@ -57,3 +57,55 @@ describe('MappedFile.open accessPattern', () => {
     file.close();
   });
 });
+
+describe('MappedFile.accessPattern', () => {
+  const linux = existsSync('/proc/self/smaps') && mmapStatus().backend === 'mmap';
+  const hasRandom = (path: string): boolean[] => vmFlags(path).map((flags) => flags.includes('rr'));
+
+  it('follows the pattern of the whole mapping through its slices; advice it already has is skipped', () => {
+    if (!linux) return expect(linux).toBe(false);
+    const page = pageSizeBytes();
+    const path = join(dir, 'tracked.bin');
+    writeFileSync(path, Buffer.alloc(8 * page, 1));
+    const file = MappedFile.open(path);
+    const first = file.slice(0, 4 * page);
+    const second = file.slice(4 * page, 4 * page);
+    expect(file.accessPattern).toBe('normal');
+
+    second.advise('random'); // half of the mapping: the whole has no single pattern any more
+    expect([file.accessPattern, first.accessPattern, second.accessPattern]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    expect(hasRandom(path)).toEqual([false, true]);
+    second.advise('normal'); // must reach the kernel, although `first` was normal all along
+    expect(hasRandom(path)).not.toContain(true);
+    expect(file.accessPattern).toBeUndefined(); // a part was advised: the whole is not known to be uniform
+
+    file.advise('random');
+    expect([file.accessPattern, second.accessPattern]).toEqual(['random', 'random']);
+    first.advise('random'); // already random: skipped, and the mapping stays random
+    expect(hasRandom(path)).toEqual([true]);
+    second.advise('willneed'); // a one-off read-ahead, not a pattern
+    expect(file.accessPattern).toBe('random');
+    first.advise('normal', 0, page); // part of the mapping again
+    expect(file.accessPattern).toBeUndefined();
+    file.advise('normal');
+    expect(file.accessPattern).toBe('normal');
+    expect(hasRandom(path)).not.toContain(true);
+    expect(second.buffer[4 * page - 1]).toBe(1);
+    file.close();
+  });
+
+  it('starts as the accessPattern open option, and is normal for the fallback backend', () => {
+    const path = join(dir, 'tracked-open.bin');
+    writeFileSync(path, Buffer.alloc(2 * pageSizeBytes(), 2));
+    const random = MappedFile.open(path, { accessPattern: 'random' });
+    expect(random.accessPattern).toBe(linux ? 'random' : 'normal');
+    const fallback = MappedFile.open(path, { forceFallback: true, accessPattern: 'random' });
+    expect(fallback.accessPattern).toBe('normal');
+    random.close();
+    fallback.close();
+  });
+});
