@@ -525,7 +525,7 @@ writeResults(RESULTS, {
         'Every rate in this table except DuckDB is CPU time of the process (process.cpuUsage, CLOCK_PROCESS_CPUTIME_ID), best of the runs, so load from other processes skews it less than wall time: the dataset rows (chunk and batch API, including opening the files and verified reads) are the runs of the first table timed in CPU time; the in-memory rows replay heap copies. "chunk API / DuckDB" compares wall times, as the first table.',
       ],
       data: 'synthetic bars/ticks (bench/synthetic.mjs, seed 42); "in memory" = heap copies of the same ts and close streams',
-      peer: 'native ceiling: bench/native/merge-ceiling.c (cc -O3) over the same in-memory arrays, same consumer; ceiling = the fastest of its loser tree (packed 64-bit key), its sorted blocks of packed keys (the scheme of mmtape's block strategy: 262,144 events per block, counting pass on the top 16 bits, insertion sort per bucket) and, for bars, its sweep over shared timestamps. DuckDB as in the first table',
+      peer: 'native ceiling: bench/native/merge-ceiling.c (cc -O3) over the same in-memory arrays, same consumer; ceiling = the fastest of its loser tree (packed 64-bit key), its sorted blocks of packed keys (the scheme of the mmtape block strategy: 262,144 events per block, counting pass on the top 16 bits, insertion sort per bucket) and, for bars, its sweep over shared timestamps. DuckDB as in the first table',
       columns: [
         'data',
         'chunk API (incl. open, verified), CPU time',
