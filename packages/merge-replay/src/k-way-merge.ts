@@ -41,7 +41,7 @@ import { TreeStrategy } from './strategies/tree.js';
  *   {@link BLOCK_AT_EVENTS_PER_BATCH} live streams or at least {@link BLOCK_AT_STREAMS} live streams,
  *   buckets when at most half as many distinct head timestamps as live streams, else tree), then
  *   re-decides every {@link ADAPT_WINDOW_BATCHES} batches (at block boundaries) from the mean batch size
- *   `e` and the live streams `L`: block when `e ≥ 8` or `L ≥ 512`, else buckets when `e ≥ 4` (leave
+ *   `e` and the live streams `L`: block when `e ≥ 8` or `L ≥ 256`, else buckets when `e ≥ 4` (leave
  *   below 2), else tree; a switch rebuilds the new structure from the cursors in O(N).
  */
 export type MergeStrategy = 'auto' | 'tree' | 'buckets' | 'block';

@@ -52,11 +52,13 @@ export const BUCKET_SORT_MAX_EVENTS = 64;
 export const BLOCK_RADIX_MIN_STREAMS = 8;
 
 /**
- * Live streams from which `'auto'` uses blocks even for irregular ticks (radix-sorted blocks): 512.
- * Measured end to end with `node bench/run.mjs replay` (quiet, tick streams × 2,000 rows, M events/s, tree vs
- * forced block): 100 streams 3.18 vs 3.09, 1,000 streams 2.51 vs 3.47, 3,000 streams 2.05 vs 3.15.
+ * Live streams from which `'auto'` uses blocks even for irregular ticks (sorted blocks): 256. Measured
+ * in memory with the chunk API after the WebAssembly kernel (seeded ticks, mean gap 1 s, × 2,000 rows,
+ * consumer reads ts and close, CPU time, best of 5, quiet 2-core machine; tree vs forced block, M events/s):
+ * 100 streams 7.9 vs 7.3, 150: 7.5 vs 5.7, 200: 6.8 vs 7.1, 300: 6.8 vs 10.4, 1,000: 5.8 vs 14.0. (Before the
+ * kernel the crossover was above 500 streams: 1,000 streams 2.51 vs 3.47 with the batch API.)
  */
-export const BLOCK_AT_STREAMS = 512;
+export const BLOCK_AT_STREAMS = 256;
 
 /**
  * Batches (runs of a chunk) of at least this many events are handed out by `KWayMerge.next()` as zero-copy

@@ -482,9 +482,9 @@ describe('KWayMerge strategy auto', () => {
     expect(changes('buckets')).toBe(8);
   });
 
-  it('auto from 512 streams starts in blocks without staging, then restages when it leaves them', () => {
+  it('auto from 256 streams starts in blocks without staging, then restages when it leaves them', () => {
     // 600 streams of aligned bars; 560 end after 40 rows, the other 40 continue with irregular ticks,
-    // so auto leaves blocks (fewer than 512 live streams, one event per batch) and needs the staging.
+    // so auto leaves blocks (fewer than 256 live streams, one event per batch) and needs the staging.
     const random = mulberry32(31);
     const streams = Array.from({ length: 600 }, (_, s) => {
       const values: bigint[] = [];
