@@ -36,7 +36,7 @@ export const BLOCK_AT_EVENTS_PER_BATCH = 8;
 export const RADIX_BITS = 16;
 
 /**
- * Largest bucket of the bucket sorts of a sparse block (`bucketSortRuns`, `bucketSortPacked` and the
+ * Largest bucket of the bucket sorts of a sparse block (`bucketSortPacked` and the
  * WebAssembly kernel's `sortEmit`: top 16 bits of the key range, then insertion sort per bucket): 64 events. Irregular ticks put a few events in each of the
  * 65,536 buckets (a 262,144-event block: 4 on average); a bucket above 64 means clustered keys, where
  * insertion sort turns quadratic, and the block takes the LSD radix sort instead. Measured in-memory on

@@ -38,7 +38,7 @@ import {
   unpackBlockKeys,
 } from './block-kernels.js';
 import { blockChunk } from './block-output.js';
-import { bucketSortPacked, bucketSortRuns, radixPass, radixRuns, radixSplit } from './radix-sort.js';
+import { bucketSortPacked, radixPass, radixRuns, radixSplit } from './radix-sort.js';
 import { SparseKernel } from './sparse-kernel.js';
 
 /**
@@ -105,7 +105,7 @@ export class BlockStrategy {
   private radixLo2 = new Uint32Array(0);
   private radixHi2 = new Uint32Array(0);
   private radixIdx2 = new Int32Array(0);
-  /** Keys in sorted order of the bucket sort (see `bucketSortRuns`). */
+  /** Keys in sorted order of the TypeScript bucket sort (see `bucketSortPacked`). */
   private radixKeys = new Float64Array(0);
   private readonly radixCounts = new Int32Array(1 << RADIX_BITS);
   /** [0]: trailing zero bits shared by every key of the block (set by radixSplit). */
@@ -556,21 +556,6 @@ export class BlockStrategy {
    */
   private radixSortBlock(events: number): number {
     this.ensureSparseArrays(events);
-    let maxKey = 0;
-    const keys = this.blockKeys;
-    for (let e = 0; e < events; e++) if (keys[e]! > maxKey) maxKey = keys[e]!;
-    const runs = bucketSortRuns(
-      keys,
-      events,
-      maxKey,
-      BUCKET_SORT_MAX_EVENTS,
-      this.radixCounts,
-      this.radixKeys,
-      this.radixIdx,
-      this.blockSlot,
-      this.blockStarts,
-    );
-    if (runs >= 0) return runs;
     const bits = radixSplit(
       this.blockKeys,
       events,

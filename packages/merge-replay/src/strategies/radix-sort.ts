@@ -1,6 +1,8 @@
 /**
- * Stable LSD radix sort of a block's integer keys (offsets from the block head, split in two 32-bit halves),
- * used by {@link KWayMerge}'s `'block'` strategy when a block's events share too few timestamps. Internal.
+ * The TypeScript sorts of sparse blocks (irregular ticks) of {@link KWayMerge}'s `'block'` strategy: the
+ * bucket sort of packed `(offset, stream)` keys (`bucketSortPacked`, the path without WebAssembly), and the
+ * stable LSD radix sort of the integer offsets (split in two 32-bit halves) that both paths fall back to
+ * when keys cluster or do not pack. Internal.
  *
  * @module
  */
@@ -114,89 +116,10 @@ export function radixRuns(
 }
 
 /**
- * MSD bucket sort of the block's keys (exact integers < 2^52 in doubles, `maxKey` the largest): one
- * counting pass on the top {@link RADIX_BITS} bits of the key range, a stable scatter of (key, event) into
- * `sortedKeys`/`sortedIdx`, then an insertion sort of each bucket by key (stable: equal keys keep event
- * order, i.e. stream id then row). Irregular ticks spread evenly over the buckets (a few events each), so
- * this is two passes instead of the LSD sort's three to four. Then, as {@link radixRuns}, each event's
- * sorted position into `slot` and the start of every run of equal keys into `starts`; returns the number
- * of runs, or -1 (nothing written to `slot`/`starts`) when some bucket holds more than `maxBucket`
- * events (clustered keys: insertion sort would be quadratic; the caller uses the LSD sort then).
- */
-export function bucketSortRuns(
-  keys: Float64Array,
-  events: number,
-  maxKey: number,
-  maxBucket: number,
-  counts: Int32Array,
-  sortedKeys: Float64Array,
-  sortedIdx: Int32Array,
-  slot: Int32Array,
-  starts: Int32Array,
-): number {
-  const bits = maxKey < 1 ? 0 : Math.floor(Math.log2(maxKey)) + 1;
-  const shift = bits > RADIX_BITS ? bits - RADIX_BITS : 0;
-  // Division by a power of two is exact in doubles; floor gives the top digit (< 2^RADIX_BITS, or one
-  // more where log2 rounded down near a power of two: counts has room for that).
-  const scale = 2 ** -shift;
-  const buckets = counts.length;
-  counts.fill(0);
-  for (let e = 0; e < events; e++) {
-    const d = Math.floor(keys[e]! * scale);
-    if (d >= buckets) return -1;
-    counts[d]!++;
-  }
-  let total = 0;
-  for (let d = 0; d < buckets; d++) {
-    const c = counts[d]!;
-    if (c > maxBucket) return -1;
-    counts[d] = total;
-    total += c;
-  }
-  for (let e = 0; e < events; e++) {
-    const key = keys[e]!;
-    const p = counts[Math.floor(key * scale)]!++;
-    sortedKeys[p] = key;
-    sortedIdx[p] = e;
-  }
-  // counts[d] is now the end of bucket d: insertion-sort each bucket of two or more.
-  let start = 0;
-  for (let d = 0; d < buckets; d++) {
-    const end = counts[d]!;
-    for (let i = start + 1; i < end; i++) {
-      const key = sortedKeys[i]!;
-      if (!(key < sortedKeys[i - 1]!)) continue;
-      const e = sortedIdx[i]!;
-      let j = i - 1;
-      while (j >= start && sortedKeys[j]! > key) {
-        sortedKeys[j + 1] = sortedKeys[j]!;
-        sortedIdx[j + 1] = sortedIdx[j]!;
-        j--;
-      }
-      sortedKeys[j + 1] = key;
-      sortedIdx[j + 1] = e;
-    }
-    start = end;
-  }
-  let runs = 0;
-  let prev = -1;
-  for (let p = 0; p < events; p++) {
-    const key = sortedKeys[p]!;
-    if (key !== prev) {
-      starts[runs++] = p;
-      prev = key;
-    }
-    slot[sortedIdx[p]!] = p;
-  }
-  starts[runs] = events;
-  return runs;
-}
-
-/**
  * Bucket sort of a sparse block's packed keys `pack · P + i` (`pack` the ns offset from the block head,
  * `i` the stream's index among the block's live streams, `P` a power of two above every `i`; exact
- * integers below 2^53 in doubles, `maxKey` the largest), in place of the index-carrying
- * {@link bucketSortRuns}: the stream travels inside the key, so only the keys move. One counting pass on
+ * integers below 2^53 in doubles, `maxKey` the largest): the stream travels inside the key, so only the
+ * keys move. One counting pass on
  * the top {@link RADIX_BITS} bits of the key range, a scatter into `sortedKeys`, then an insertion sort of
  * each bucket. Equal packed keys are rows of one stream at one timestamp: interchangeable, the emit pass
  * numbers a stream's rows in output order. Returns false (and `sortedKeys` is garbage) when some bucket
