@@ -472,3 +472,44 @@ describe('SlidingWindowPrefetcher validation', () => {
     expect(errorOf(() => p.finishStream(2))).toMatchObject({ argument: 'streamIndex' });
   });
 });
+
+describe('SlidingWindowPrefetcher.releaseAhead', () => {
+  it('releases the pages wholly inside the rows, through the end of the block holding the last row', () => {
+    const { file, stream } = smallStream();
+    const p = new SlidingWindowPrefetcher([stream], options);
+    p.update(0, 0);
+    file.take();
+    // Page 64, fault-around 0 (blocks are pages). A rows [10, 30) = bytes [96, 256): from page 128 to the
+    // end of the page holding row 29 (256). B rows [10, 30) = [856, 936): from page 896 to 960.
+    p.releaseAhead(0, 10, 30);
+    expect(file.take()).toEqual([
+      ['dontneed', 128, 128],
+      ['dontneed', 896, 64],
+    ]);
+    p.releaseAhead(0, 30, 30); // empty range
+    p.releaseAhead(0, 12, 13); // no whole page of A; B's row 12 is in page [832, 896), ends there
+    expect(file.take()).toEqual([]);
+    expect(() => p.releaseAhead(0, -1, 5)).toThrow(
+      expect.objectContaining({ code: 'MMTAPE_PREFETCH_INVALID_ARGUMENT' }),
+    );
+    p.finishStream(0);
+    file.take();
+    p.releaseAhead(0, 40, 60);
+    expect(file.take()).toEqual([]);
+  });
+
+  it('widens to the fault-around block holding the last row, never into another column', () => {
+    const { file, stream } = smallStream();
+    const p = new SlidingWindowPrefetcher([stream], { ...options, faultAroundBytes: 256 });
+    p.update(0, 0);
+    file.take();
+    // A rows [10, 99) = [96, 808): the 256-byte block holding byte 807 ends at 1024, inside B; A's release
+    // bound stops it at 832 (the page holding A's last bytes, where B's bound starts). B rows [10, 99) =
+    // [856, 1212): from 896 to the block end 1280, clamped to the file end 1216.
+    p.releaseAhead(0, 10, 99);
+    expect(file.take()).toEqual([
+      ['dontneed', 128, 704],
+      ['dontneed', 896, 320],
+    ]);
+  });
+});
