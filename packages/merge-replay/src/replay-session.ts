@@ -134,9 +134,6 @@ export class ReplaySession {
               const r = file.verifyRows!(name, startRow, endRow);
               if (r < ready) ready = r;
             }
-            // The checked blocks reach past endRow and hashing mapped them: unmap what the merge does not
-            // read yet, so verified reads keep the resident set of unverified ones (see releaseAhead).
-            if (ready > endRow) this.prefetcher?.releaseAhead(stream, endRow, ready);
             return ready;
           }
         : undefined;
