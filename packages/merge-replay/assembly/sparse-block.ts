@@ -2,7 +2,7 @@
  * The WebAssembly kernel of sparse blocks (irregular ticks) of the `'block'` strategy: packs each event's
  * timestamp offset and live-stream index into one u64 key, sorts the keys (counting pass on the top 16
  * bits, scatter, insertion sort), and emits the block in output order. The same algorithm as the
- * TypeScript path of `src/strategies/block.ts` (`sortPackedBlock`), with integer keys, and the same output.
+ * TypeScript path of `src/strategies/sparse-sort.ts` (`sortPacked`), with integer keys, and the same output.
  * Addresses are byte offsets into the module's memory, laid out by `src/strategies/sparse-kernel.ts`.
  *
  * @module

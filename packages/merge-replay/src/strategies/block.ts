@@ -2,13 +2,10 @@ import type { MergeState } from '../merge-state.js';
 import {
   BLOCK_DIRECT_PROBE_STREAMS,
   BLOCK_GRID_SLACK,
-  BLOCK_MAX_SPAN,
   BLOCK_MIN_EVENTS_PER_BATCH,
   BLOCK_RADIX_MIN_STREAMS,
-  BUCKET_SORT_MAX_EVENTS,
   HI,
   LO,
-  RADIX_BITS,
   TWO_POW_32,
 } from '../merge-tuning.js';
 import type { ReplayChunk } from '../replay-chunk.js';
@@ -16,10 +13,6 @@ import {
   blockCollect,
   blockCollectStop,
   blockCount,
-  blockEmitPacked,
-  blockGatherF64,
-  blockGatherI64,
-  blockGatherStagedI64,
   blockGridScatter,
   blockGridScatterF64,
   blockHeadAndLimit,
@@ -27,19 +20,14 @@ import {
   blockLive,
   blockPermuteF64,
   blockPermuteI64,
-  blockPlace,
   blockScatter,
   copyFloat64,
   copyInt32,
-  maxOf,
   NEW_KEYS,
-  packBlockKeys,
   UNSORTED,
-  unpackBlockKeys,
 } from './block-kernels.js';
 import { blockChunk } from './block-output.js';
-import { bucketSortPacked, radixPass, radixRuns, radixSplit } from './radix-sort.js';
-import { SparseKernel } from './sparse-kernel.js';
+import { SparseSort } from './sparse-sort.js';
 
 /**
  * The `'block'` strategy of `KWayMerge` (see `MergeStrategy`): sorts a block of time at once, at most
@@ -51,9 +39,9 @@ import { SparseKernel } from './sparse-kernel.js';
 export class BlockStrategy {
   private readonly blockEvents: number;
   /** Live streams of the block being prepared, in ascending id. */
-  private readonly live: Int32Array;
+  readonly live: Int32Array;
   /** Rows of each stream in the current block. */
-  private readonly blockRows: Int32Array;
+  readonly blockRows: Int32Array;
   /** Next event of the block arrays to hand out as a chunk, and whether the block was compacted. */
   blockPos = 0;
   blockCompacted = false;
@@ -67,9 +55,9 @@ export class BlockStrategy {
   /** Run ends of the chunks (offsets from the chunk's start), grown to the block's runs. */
   chunkEnds = new Int32Array(0);
   /** Event keys of the block in stream-major order (offset from the block's first timestamp, ns). */
-  private blockKeys = new Float64Array(0);
+  blockKeys = new Float64Array(0);
   /** Bucket (distinct timestamp index) of each event in stream-major order, then its sorted position. */
-  private blockSlot = new Int32Array(0);
+  blockSlot = new Int32Array(0);
   /** Sorted distinct keys of the block and a scratch array for merging. */
   blockUnion = new Float64Array(0);
   private blockUnion2 = new Float64Array(0);
@@ -90,41 +78,20 @@ export class BlockStrategy {
   blockF64: Float64Array[] = [];
   blockI64: Int32Array[] = [];
   /** The block's rows of each gathered column in stream-major order (copied in pass 1), f64 and i64. */
-  private blockStageF64: Float64Array[] = [];
-  private blockStageI64: Int32Array[] = [];
+  blockStageF64: Float64Array[] = [];
+  blockStageI64: Int32Array[] = [];
   /** `blockI64` as BigInt64Array views, for zero-copy batches. */
   blockI64Big: BigInt64Array[] = [];
   /** Smallest head timestamp of the block as (high, low) halves: keys are offsets from it. */
   readonly blockHead = new Float64Array(2);
   /** Next bucket of the block to emit; `blockUnionLength` when the block is drained. */
   blockBucket = 0;
-  /** Radix sort of sparse blocks: key halves and event indices, double-buffered, and the digit counts. */
-  private radixLo = new Uint32Array(0);
-  private radixHi = new Uint32Array(0);
-  private radixIdx = new Int32Array(0);
-  private radixLo2 = new Uint32Array(0);
-  private radixHi2 = new Uint32Array(0);
-  private radixIdx2 = new Int32Array(0);
-  /** Keys in sorted order of the TypeScript bucket sort (see `bucketSortPacked`). */
-  private radixKeys = new Float64Array(0);
-  private readonly radixCounts = new Int32Array(1 << RADIX_BITS);
-  /** [0]: trailing zero bits shared by every key of the block (set by radixSplit). */
-  private readonly radixBits = new Int32Array(1);
-  /** The last block was sparse and sorted by the kernel: try {@link prepareSparseDirect} for the next one. */
-  private sparseNext = false;
-  /** Emit pass of packed sparse blocks, per live index: next stream-major index, and row minus that index. */
-  private readonly emitNext: Int32Array;
-  private readonly emitRowDelta: Int32Array;
+  /** The sorts of sparse blocks (ticks): the WebAssembly kernel and the TypeScript paths. */
+  private readonly sparse: SparseSort;
   /** Forced 'block': fallbacks since the last block that was sorted as a block. */
   blockFallbackStreak = 0;
   /** The one-pass bar grid of 'block' (prepareBlockDirect) missed once: use the general path only. */
   private blockDirectOff = false;
-
-  /**
-   * The WebAssembly kernel of sparse blocks: `undefined` until the first sparse block (bars never create
-   * it), `null` for the TypeScript path (`kernel: 'js'`, or no WebAssembly in the runtime).
-   */
-  private sparseKernel: SparseKernel | null | undefined;
 
   constructor(
     readonly state: MergeState,
@@ -132,11 +99,9 @@ export class BlockStrategy {
     kernel: 'wasm' | 'js',
   ) {
     this.blockEvents = blockEvents;
-    this.sparseKernel = kernel === 'wasm' ? undefined : null;
+    this.sparse = new SparseSort(this, kernel);
     this.live = new Int32Array(Math.max(1, state.streamCount));
     this.blockRows = new Int32Array(Math.max(1, state.streamCount));
-    this.emitNext = new Int32Array(Math.max(1, state.streamCount));
-    this.emitRowDelta = new Int32Array(Math.max(1, state.streamCount));
   }
 
   /** The next chunk of the current block, at most `capacity` events or `forBatches` (see `blockChunk`). */
@@ -192,9 +157,9 @@ export class BlockStrategy {
       Math.floor(capacity / BLOCK_MIN_EVENTS_PER_BATCH) + Math.min(k, capacity) + 1,
     );
     if (
-      this.sparseNext &&
+      this.sparse.next &&
       liveCount >= BLOCK_RADIX_MIN_STREAMS &&
-      this.prepareSparseDirect(liveCount, limit, k, capacity)
+      this.sparse.prepareDirect(liveCount, limit, k, capacity)
     ) {
       return true;
     }
@@ -270,8 +235,8 @@ export class BlockStrategy {
     this.blockRadix = sparse;
     const grid = !sparse && duplicates === 0 && unionLength * liveCount <= BLOCK_GRID_SLACK * capacity;
     if (sparse) {
-      // Ticks: sorted as packed (offset, stream) keys, each event placed and gathered (see sortSparseBlock).
-      unionLength = this.sortSparseBlock(events, liveCount, headHi, headLo);
+      // Ticks: sorted as packed (offset, stream) keys, each event placed and gathered (see SparseSort.sortBlock).
+      unionLength = this.sparse.sortBlock(events, liveCount, headHi, headLo);
     } else if (grid) {
       // Bars, at most one row per stream and timestamp: a grid of `liveCount` slots per timestamp, filled
       // in stream order (stable, ties by symbol id) in one pass without counting; with a single gathered
@@ -332,57 +297,6 @@ export class BlockStrategy {
     return true;
   }
 
-  /**
-   * The block after a sparse one (ticks), in the WebAssembly kernel straight from the streams (see
-   * `SparseKernel.collect`): no keys collected in TypeScript, no check of the union of timestamps. Returns
-   * false (cursors untouched) when the keys cluster or do not pack: the general path prepares the block.
-   * A block found dense (at least {@link BLOCK_MIN_EVENTS_PER_BATCH} events per timestamp) is still
-   * emitted, and the next block takes the general path again.
-   */
-  private prepareSparseDirect(liveCount: number, limit: number, k: number, capacity: number): boolean {
-    const kernel = this.sparseKernel!;
-    kernel.ensure(capacity);
-    const live = this.live;
-    const state = this.state;
-    const cursors = state.cursors;
-    const runs = kernel.collect(
-      liveCount,
-      live,
-      cursors,
-      state.endRows,
-      state.streams32,
-      state.f64Sources,
-      state.i64Sources32,
-      k,
-      this.blockHead[0]!,
-      this.blockHead[1]!,
-      limit,
-      BUCKET_SORT_MAX_EVENTS,
-    );
-    if (runs === -3) {
-      const s = live[kernel.faultStream]!;
-      state.throwUnsorted(s, cursors[s]! + kernel.faultRow);
-    }
-    if (runs < 0) {
-      this.sparseNext = false;
-      return false;
-    }
-    const rowsLive = kernel.rowsLive;
-    const blockRows = this.blockRows;
-    let events = 0;
-    for (let i = 0; i < liveCount; i++) {
-      const rows = rowsLive[i]!;
-      blockRows[live[i]!] = rows;
-      events += rows;
-    }
-    if (runs * BLOCK_MIN_EVENTS_PER_BATCH <= events) this.sparseNext = false;
-    this.ensureSparseArrays(events, false);
-    this.takeKernelOutput(kernel, events, runs);
-    this.blockRadix = true;
-    this.commitBlock(liveCount, runs);
-    return true;
-  }
-
   /** Clears rows `[cursor, cursor + k]` of every live stream for a block (see {@link prepare}). */
   private readyForBlock(liveCount: number, k: number): void {
     const live = this.live;
@@ -397,186 +311,11 @@ export class BlockStrategy {
   }
 
   /** Moves the block's staged gathered columns (stream-major) to their sorted positions (`slot`). */
-  private gatherBlockColumns(events: number, slot: Int32Array): void {
+  gatherBlockColumns(events: number, slot: Int32Array): void {
     for (let c = 0; c < this.blockF64.length; c++)
       blockPermuteF64(events, slot, this.blockStageF64[c]!, this.blockF64[c]!);
     for (let c = 0; c < this.blockI64.length; c++)
       blockPermuteI64(events, slot, this.blockStageI64[c]!, this.blockI64[c]!);
-  }
-
-  /**
-   * Sorts a sparse block (ticks) of `events` events into the block arrays (symbol ids, rows, timestamps,
-   * gathered columns, runs of equal timestamps); returns the number of runs. Packed `(offset, stream)` keys
-   * in the WebAssembly kernel (the keys and staged columns copied into its memory), else the same in
-   * TypeScript ({@link sortPackedBlock}); keys that cluster or do not pack take the stable LSD radix sort
-   * with its positions (`blockSlot`).
-   */
-  private sortSparseBlock(events: number, liveCount: number, headHi: number, headLo: number): number {
-    const live = this.live;
-    const blockRows = this.blockRows;
-    const cursors = this.state.cursors;
-    const kernel = this.kernel();
-    let runs: number;
-    if (kernel !== null) {
-      kernel.ensure(events);
-      kernel.keys.set(this.blockKeys.subarray(0, events));
-      for (let c = 0; c < kernel.stageF64.length; c++)
-        kernel.stageF64[c]!.set(this.blockStageF64[c]!.subarray(0, events));
-      for (let c = 0; c < kernel.stageI64.length; c++)
-        kernel.stageI64[c]!.set(this.blockStageI64[c]!.subarray(0, 2 * events));
-      runs = kernel.sort(events, liveCount, live, blockRows, cursors, headHi, headLo, BUCKET_SORT_MAX_EVENTS);
-      if (runs >= 0) {
-        this.ensureSparseArrays(events, false);
-        this.takeKernelOutput(kernel, events, runs);
-        // The next block is likely sparse too: the kernel collects it from the streams.
-        this.sparseNext = true;
-        return runs;
-      }
-    } else {
-      runs = this.sortPackedBlock(events, liveCount, headHi, headLo);
-      if (runs >= 0) {
-        this.blockEnds.set(this.blockStarts.subarray(1, runs + 1));
-        return runs;
-      }
-    }
-    const slot = this.blockSlot;
-    runs = this.radixSortBlock(events);
-    blockPlace(liveCount, live, blockRows, cursors, slot, this.blockSym, this.blockRow);
-    this.blockEnds.set(this.blockStarts.subarray(1, runs + 1));
-    blockGatherI64(liveCount, live, blockRows, cursors, slot, this.state.streams32, this.blockTs32);
-    this.gatherBlockColumns(events, slot);
-    return runs;
-  }
-
-  /**
-   * Sorts a sparse block (ticks) as packed keys `key · P + i` (`i` the stream's index among the `liveCount`
-   * live streams, ascending id, `P` the power of two above it, so the order is (timestamp, symbol id)) and
-   * emits it in one pass (see `bucketSortPacked`, `blockEmitPacked`): symbol ids, rows, timestamps, the
-   * runs of equal timestamps, and the gathered columns from the block's stream-major copies. Returns the
-   * number of runs, or -1 with the keys restored when the keys do not pack below 2^53 or cluster (a bucket
-   * above {@link BUCKET_SORT_MAX_EVENTS}): the caller sorts with {@link radixSortBlock} then.
-   */
-  private sortPackedBlock(events: number, liveCount: number, headHi: number, headLo: number): number {
-    this.ensureSparseArrays(events);
-    // The loops live in kernels: this runs once per block, and a loop here would run in the interpreter
-    // until on-stack replacement, then deoptimize at the code after it on every call.
-    const keys = this.blockKeys;
-    const maxKey = maxOf(keys, events);
-    const packScale = 2 ** Math.ceil(Math.log2(Math.max(2, liveCount)));
-    if ((maxKey + 1) * packScale > BLOCK_MAX_SPAN * 2) return -1;
-    const live = this.live;
-    const next = this.emitNext;
-    const rowDelta = this.emitRowDelta;
-    packBlockKeys(keys, liveCount, live, this.blockRows, this.state.cursors, packScale, next, rowDelta);
-    const sorted = this.radixKeys;
-    const maxPacked = (maxKey + 1) * packScale - 1;
-    if (!bucketSortPacked(keys, events, maxPacked, BUCKET_SORT_MAX_EVENTS, this.radixCounts, sorted)) {
-      unpackBlockKeys(keys, events, packScale);
-      return -1;
-    }
-    const gather = this.radixIdx;
-    const runs = blockEmitPacked(
-      sorted,
-      events,
-      packScale,
-      live,
-      next,
-      rowDelta,
-      headHi,
-      headLo,
-      this.blockSym,
-      this.blockRow,
-      this.blockTs32,
-      gather,
-      this.blockStarts,
-    );
-    for (let c = 0; c < this.blockF64.length; c++)
-      blockGatherF64(events, gather, this.blockStageF64[c]!, this.blockF64[c]!);
-    for (let c = 0; c < this.blockI64.length; c++)
-      blockGatherStagedI64(events, gather, this.blockStageI64[c]!, this.blockI64[c]!);
-    return runs;
-  }
-
-  /** The sparse-block kernel, created on first use; `null` for the TypeScript path. */
-  private kernel(): SparseKernel | null {
-    if (this.sparseKernel === undefined) {
-      const state = this.state;
-      this.sparseKernel = SparseKernel.create(
-        state.streamCount,
-        state.f64Names.length,
-        state.i64Names.length,
-      );
-    }
-    return this.sparseKernel;
-  }
-
-  /** Copies the kernel's sorted block (`events` events, `runs` runs) into the block arrays. */
-  private takeKernelOutput(kernel: SparseKernel, events: number, runs: number): void {
-    this.blockSym.set(kernel.sym.subarray(0, events));
-    this.blockRow.set(kernel.row.subarray(0, events));
-    this.blockTs32.set(kernel.ts32.subarray(0, 2 * events));
-    this.blockStarts.set(kernel.starts.subarray(0, runs + 1));
-    this.blockEnds.set(kernel.starts.subarray(1, runs + 1));
-    for (let c = 0; c < this.blockF64.length; c++)
-      this.blockF64[c]!.set(kernel.outF64[c]!.subarray(0, events));
-    for (let c = 0; c < this.blockI64.length; c++)
-      this.blockI64[c]!.set(kernel.outI64[c]!.subarray(0, 2 * events));
-  }
-
-  /**
-   * Grows the per-event timestamps and run starts to `events` events, and with `sortArrays` the arrays of
-   * the TypeScript sorts of sparse blocks.
-   */
-  private ensureSparseArrays(events: number, sortArrays = true): void {
-    if (this.blockTs.length < events) {
-      this.blockTs = new BigInt64Array(Math.max(events, 1024));
-      this.blockTs32 = new Int32Array(this.blockTs.buffer);
-    }
-    if (this.blockStarts.length < events + 1) {
-      this.blockStarts = new Int32Array(events + 1);
-      this.blockEnds = new Int32Array(events + 1);
-    }
-    if (sortArrays && this.radixLo.length < events) {
-      const size = Math.max(events, 1024);
-      this.radixLo = new Uint32Array(size);
-      this.radixHi = new Uint32Array(size);
-      this.radixIdx = new Int32Array(size);
-      this.radixLo2 = new Uint32Array(size);
-      this.radixHi2 = new Uint32Array(size);
-      this.radixIdx2 = new Int32Array(size);
-      this.radixKeys = new Float64Array(size);
-    }
-  }
-
-  /**
-   * Sorts the block's `events` keys (stream-major order) with a stable LSD radix sort on the 52-bit
-   * integer keys, {@link RADIX_BITS} bits per pass, skipping the trailing bits that every key shares and any pass whose
-   * digit is the same for all keys. Leaves each event's sorted position in `blockSlot`, the start of each
-   * run of equal keys in `blockStarts`; returns the number of runs (batches).
-   */
-  private radixSortBlock(events: number): number {
-    this.ensureSparseArrays(events);
-    const bits = radixSplit(
-      this.blockKeys,
-      events,
-      this.radixLo,
-      this.radixHi,
-      this.radixIdx,
-      this.radixBits,
-    );
-    let lo = this.radixLo;
-    let hi = this.radixHi;
-    let idx = this.radixIdx;
-    let lo2 = this.radixLo2;
-    let hi2 = this.radixHi2;
-    let idx2 = this.radixIdx2;
-    for (let shift = this.radixBits[0]!; shift < bits; shift += RADIX_BITS) {
-      if (!radixPass(events, shift, lo, hi, idx, lo2, hi2, idx2, this.radixCounts)) continue;
-      [lo, lo2] = [lo2, lo];
-      [hi, hi2] = [hi2, hi];
-      [idx, idx2] = [idx2, idx];
-    }
-    return radixRuns(events, lo, hi, idx, this.blockSlot, this.blockStarts);
   }
 
   /**
@@ -663,7 +402,7 @@ export class BlockStrategy {
    * Ends a prepared block: every live stream's cursor moves past its `blockRows` (the block's rows are
    * emitted from the block arrays), and the block's `unionLength` batches become current.
    */
-  private commitBlock(liveCount: number, unionLength: number): void {
+  commitBlock(liveCount: number, unionLength: number): void {
     const live = this.live;
     const cursors = this.state.cursors;
     const blockRows = this.blockRows;

@@ -1,7 +1,7 @@
 /**
  * The WebAssembly kernel of the `'block'` strategy's sparse blocks (irregular ticks): packs, sorts and
  * emits a block as `assembly/sparse-block.ts` describes, the same algorithm and output as the TypeScript
- * path (`BlockStrategy.sortPackedBlock`), 2–3× faster on the sort (bench/results/replay.md). The module
+ * path (`SparseSort.sortPacked` in `sparse-sort.ts`), 2–3× faster on the sort (bench/results/replay.md). The module
  * (~1 KB, compiled by the repository's `scripts/build-wasm.mjs`) is compiled once per process on first use;
  * each merge has its own instance and memory, laid out here for the block's capacity. Internal.
  *
