@@ -1,9 +1,10 @@
 /**
  * Shared by the merge's property tests: seeded fast-check arbitraries of sorted timestamp streams and a
- * plain-sort oracle of the merged order.
+ * plain-sort oracle of the merged order, and drains of a merge into comparable batches.
  */
 import fc from 'fast-check';
-import type { MergeStrategy, ReplayBatch } from '../src/index.js';
+import { expect } from 'vitest';
+import type { KWayMerge, MergeStrategy, ReplayBatch } from '../src/index.js';
 
 export const INT64_MIN = -(2n ** 63n);
 export const INT64_MAX = 2n ** 63n - 1n;
@@ -91,4 +92,33 @@ export function oracle(streams: BigInt64Array[], startNs?: bigint, endNs?: bigin
     else batches.push({ timestampNs: e.timestampNs, events: [[e.symbolId, e.row]] });
   }
   return batches;
+}
+
+/**
+ * Drains `merge`, checking every event's gathered values against the per-stream sources and that the
+ * emitting stream's cursor is past the emitted row; returns the batches as {@link copyBatch} copies.
+ */
+export function collectGathered(
+  merge: KWayMerge,
+  sources: Record<string, readonly (Float64Array | BigInt64Array)[]>,
+): ReturnType<typeof copyBatch>[] {
+  const got: ReturnType<typeof copyBatch>[] = [];
+  for (let b = merge.next(); b !== null; b = merge.next()) {
+    for (let i = 0; i < b.length; i++) {
+      const id = b.symbolIds[i]!;
+      const row = b.rows[i]!;
+      for (const [name, perStream] of Object.entries(sources))
+        expect(b.columns[name]![i]).toBe(perStream[id]![row]);
+      expect(merge.cursorRows[id]).toBeGreaterThan(row);
+    }
+    got.push(copyBatch(b));
+  }
+  return got;
+}
+
+/** Drains `merge` into {@link copyBatch} copies of its batches. */
+export function collect(merge: KWayMerge) {
+  const out: ReturnType<typeof copyBatch>[] = [];
+  for (let b = merge.next(); b !== null; b = merge.next()) out.push(copyBatch(b));
+  return out;
 }
