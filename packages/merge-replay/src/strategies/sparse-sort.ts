@@ -65,7 +65,7 @@ export class SparseSort {
   /**
    * The block after a sparse one (ticks), in the WebAssembly kernel straight from the streams (see
    * `SparseKernel.collect`): no keys collected in TypeScript, no check of the union of timestamps. Returns
-   * false (cursors untouched) when the keys cluster or do not pack: the general path prepares the this.block.
+   * false (cursors untouched) when the keys cluster or do not pack: the general path prepares the block.
    * A block found dense (at least {@link BLOCK_MIN_EVENTS_PER_BATCH} events per timestamp) is still
    * emitted, and the next block takes the general path again.
    */
