@@ -488,9 +488,11 @@ export class KWayMerge implements Iterable<ReplayBatch> {
     this.windowEvents = 0;
     this.windowBatches = 0;
     const live = this.state.liveStreams();
+    // Nothing left to merge: keep the algorithm (stats() reports the one that ran, with no switch).
+    if (live === 0) return;
     const mode = this.mode;
     let next: MergeMode;
-    if (live > 0 && (eventsPerBatch >= BLOCK_AT_EVENTS_PER_BATCH || live >= BLOCK_AT_STREAMS)) next = 'block';
+    if (eventsPerBatch >= BLOCK_AT_EVENTS_PER_BATCH || live >= BLOCK_AT_STREAMS) next = 'block';
     else if (eventsPerBatch >= (mode === 'tree' ? BUCKETS_AT_EVENTS_PER_BATCH : TREE_BELOW_EVENTS_PER_BATCH))
       next = 'buckets';
     else next = 'tree';

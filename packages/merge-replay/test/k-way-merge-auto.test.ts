@@ -43,7 +43,8 @@ describe('KWayMerge strategy auto', () => {
       }
       return { ts: BigInt64Array.from(ts), ids: Int32Array.from(ids), rows: Int32Array.from(rows) };
     };
-    const auto = new KWayMerge(streams);
+    // Blocks of 2,000 events: the last tick phase spans several, so auto decides again while streams are live.
+    const auto = new KWayMerge(streams, { blockEvents: 2_000 });
     const got = flat(auto);
     expect(auto.stats().strategySwitches).toBeGreaterThanOrEqual(2);
     const expected = oracle(streams).flatMap((b) =>
@@ -344,5 +345,26 @@ describe('KWayMerge strategy auto', () => {
 
   it('rejects an unknown strategy', () => {
     expect(() => new KWayMerge([], { strategy: 'fast' as MergeStrategy })).toThrow(/strategy/);
+  });
+});
+
+describe('KWayMerge strategy auto at the end of the streams', () => {
+  it('reports the algorithm that ran, without a switch, once every stream is exhausted', () => {
+    // 1,000 aligned bar streams × 512 rows in blocks of 64 rows: blocks throughout; policy decisions come
+    // every 256 batches at a block boundary, the second one after the last block, when no stream is live.
+    const streams = Array.from({ length: 1000 }, () =>
+      BigInt64Array.from({ length: 512 }, (_, t) => BigInt(t) * 60n),
+    );
+    for (const api of ['batches', 'chunks'] as const) {
+      const merge = new KWayMerge(streams, { blockEvents: 1000 * 64 });
+      if (api === 'batches') while (merge.next() !== null);
+      else while (merge.nextChunk() !== null);
+      expect(merge.stats()).toMatchObject({
+        events: 512_000,
+        batches: 512,
+        strategy: 'block',
+        strategySwitches: 0,
+      });
+    }
   });
 });
