@@ -113,7 +113,7 @@ export class SparseKernel {
   private readonly f64Columns: number;
   private readonly i64Columns: number;
   /** Byte offsets of the layout: see {@link ensure}. */
-  private readonly at = {
+  private at = {
     keys: 0,
     rowsLive: 0,
     cursorLive: 0,
@@ -177,10 +177,11 @@ export class SparseKernel {
    * again. Per event: keys 8, staged columns 8 each, copied timestamps 8, packed and sorted keys 16, symbol id 4, row 4,
    * timestamp 8, gather index 4, run start 4, output columns 8 each; per stream 24; counters 256 KiB.
    *
-   * @throws RangeError when the memory cannot grow that far (above 4 GiB or out of memory).
+   * Returns false, with the layout and views unchanged, when the memory cannot grow that far (above 4 GiB
+   * or out of memory): the caller sorts the block in TypeScript then.
    */
-  ensure(events: number): void {
-    if (events <= this.capacity) return;
+  ensure(events: number): boolean {
+    if (events <= this.capacity) return true;
     const n = events;
     const s = this.streams;
     let end = Math.ceil(this.kernels.heapBase() / 64) * 64;
@@ -189,7 +190,7 @@ export class SparseKernel {
       end = Math.ceil((end + bytes) / 64) * 64;
       return start;
     };
-    const at = this.at;
+    const at = { ...this.at };
     at.keys = take(8 * n);
     at.stageF64 = Array.from({ length: this.f64Columns }, () => take(8 * n));
     at.stageI64 = Array.from({ length: this.i64Columns }, () => take(8 * n));
@@ -213,7 +214,13 @@ export class SparseKernel {
     at.outI64 = Array.from({ length: this.i64Columns }, () => take(8 * n));
     const memory = this.kernels.memory;
     const have = memory.buffer.byteLength;
-    if (end > have) memory.grow(Math.ceil((end - have) / WASM_PAGE_BYTES));
+    try {
+      if (end > have) memory.grow(Math.ceil((end - have) / WASM_PAGE_BYTES));
+    } catch (error) {
+      if (error instanceof RangeError) return false;
+      throw error;
+    }
+    this.at = at;
     const buffer = memory.buffer;
     this.keys = new Float64Array(buffer, at.keys, n);
     this.stageF64 = at.stageF64.map((o) => new Float64Array(buffer, o, n));
@@ -231,6 +238,7 @@ export class SparseKernel {
     this.outF64 = at.outF64.map((o) => new Float64Array(buffer, o, n));
     this.outI64 = at.outI64.map((o) => new Int32Array(buffer, o, 2 * n));
     this.capacity = n;
+    return true;
   }
 
   /**

@@ -71,7 +71,10 @@ export class SparseSort {
    */
   prepareDirect(liveCount: number, limit: number, k: number, capacity: number): boolean {
     const kernel = this.kernelInstance!;
-    kernel.ensure(capacity);
+    if (!kernel.ensure(capacity)) {
+      this.next = false;
+      return false;
+    }
     const live = this.block.live;
     const state = this.block.state;
     const cursors = state.cursors;
@@ -117,7 +120,8 @@ export class SparseSort {
    * Sorts a sparse block (ticks) of `events` events into the block arrays (symbol ids, rows, timestamps,
    * gathered columns, runs of equal timestamps); returns the number of runs. Packed `(offset, stream)` keys
    * in the WebAssembly kernel (the keys and staged columns copied into its memory), else the same in
-   * TypeScript ({@link sortPacked}); keys that cluster or do not pack take the stable LSD radix sort
+   * TypeScript ({@link sortPacked}: `kernel: 'js'`, no WebAssembly, or a kernel memory that cannot grow to
+   * the block); keys that cluster or do not pack take the stable LSD radix sort
    * with its positions (`blockSlot`).
    */
   sortBlock(events: number, liveCount: number, headHi: number, headLo: number): number {
@@ -126,8 +130,7 @@ export class SparseSort {
     const cursors = this.block.state.cursors;
     const kernel = this.kernel();
     let runs: number;
-    if (kernel !== null) {
-      kernel.ensure(events);
+    if (kernel?.ensure(events)) {
       kernel.keys.set(this.block.blockKeys.subarray(0, events));
       for (let c = 0; c < kernel.stageF64.length; c++)
         kernel.stageF64[c]!.set(this.block.blockStageF64[c]!.subarray(0, events));
