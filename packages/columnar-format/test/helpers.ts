@@ -8,6 +8,24 @@ export { mulberry32 } from '@mmtape/test-utils';
 
 import { writeXxh64 } from '../src/checksum.js';
 
+/** Temp directories made by {@link scratchDir} in this test file, removed by {@link removeScratchDirs}. */
+const scratchDirs: string[] = [];
+
+/**
+ * A fresh temp directory named `<prefix>XXXXXX`, removed with the others of the test file by
+ * {@link removeScratchDirs} (register `afterAll(removeScratchDirs)` in the file).
+ */
+export function scratchDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  scratchDirs.push(dir);
+  return dir;
+}
+
+/** Removes every directory {@link scratchDir} made in this test file. */
+export function removeScratchDirs(): void {
+  for (const dir of scratchDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
 /** A fresh temp directory and a cleanup function. */
 export function tempDir(prefix = 'mmtape-cf-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));

@@ -1,5 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -10,9 +9,11 @@ import {
   packDataset,
 } from '@mmtape/columnar-format/pack';
 import { BAR_LAYOUT_RANS } from '@mmtape/compression';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ColumnFile, writeColumnFile } from '../src/index.js';
-import { currentGenerationDir, mulberry32 as rng } from './helpers.js';
+import { currentGenerationDir, removeScratchDirs, mulberry32 as rng, scratchDir } from './helpers.js';
+
+afterAll(removeScratchDirs);
 
 /** `../shared/data` beside the repository (real market data; see each folder's SOURCE.md). */
 const DATA = fileURLToPath(new URL('../../../../shared/data', import.meta.url));
@@ -74,7 +75,7 @@ function writeBars(dir: string, symbol: string, bars: Bars, withVolume = true): 
 }
 
 function makeDataset(): { dir: string; bars: Record<string, Bars> } {
-  const dir = mkdtempSync(join(tmpdir(), 'mmtape-packbars-src-'));
+  const dir = scratchDir('mmtape-packbars-src-');
   const aapl = csvBars('AAPL', 9000);
   const nan = syntheticBars(5000, 3);
   nan.close[100] = Number.NaN; // one NaN in chunk 0: a bar frame with one raw exception row
@@ -98,7 +99,7 @@ describe('packDataset with bar frames', () => {
   const { dir: src, bars } = makeDataset();
 
   it('stores OHLC(V) chunks as bar frames, hydrates byte-identical and beats per-column chains', async () => {
-    const packed = mkdtempSync(join(tmpdir(), 'mmtape-packbars-'));
+    const packed = scratchDir('mmtape-packbars-');
     const report = await packDataset(src, packed, { chunkRows: 4096 });
     expect(report.index.formatVersion).toBe(PACK_FORMAT_VERSION);
     const json = JSON.parse(readFileSync(join(packed, 'pack.json'), 'utf8'));
@@ -118,13 +119,13 @@ describe('packDataset with bar frames', () => {
     const syn = report.index.files.find((f) => f.symbol === 'SYN');
     expect(syn?.columns.find((c) => c.name === 'low')?.chunks[0]?.barColumn).toBe(2);
 
-    const plain = mkdtempSync(join(tmpdir(), 'mmtape-packbars-plain-'));
+    const plain = scratchDir('mmtape-packbars-plain-');
     const plainReport = await packDataset(src, plain, { chunkRows: 4096, bars: false });
     expect(plainReport.index.formatVersion).toBe(PACK_FORMAT_VERSION); // one pack format, bars or not
     expect(report.packedBytes * 1.15).toBeLessThan(plainReport.packedBytes);
 
     for (const p of [packed, plain]) {
-      const out = mkdtempSync(join(tmpdir(), 'mmtape-packbars-h-'));
+      const out = scratchDir('mmtape-packbars-h-');
       expect((await hydrateDataset(p, out, { overwrite: true })).verified).toBe(true);
       for (const f of readdirSync(src)) {
         expect(readFileSync(join(currentGenerationDir(out), f)).equals(readFileSync(join(src, f))), f).toBe(
@@ -135,7 +136,7 @@ describe('packDataset with bar frames', () => {
   });
 
   it('readChunk decodes bar frames straight into reusable buffers, for any column subset', async () => {
-    const packed = mkdtempSync(join(tmpdir(), 'mmtape-packbars-'));
+    const packed = scratchDir('mmtape-packbars-');
     await packDataset(src, packed, { chunkRows: 4096 });
     const ds = openPackedDataset(packed);
     for (const symbol of ['AAPL', 'NAN']) {
@@ -172,7 +173,7 @@ describe('packDataset with bar frames', () => {
   });
 
   it('a corrupt bar frame gives MMTAPE_PACK_CORRUPT from readChunk, readColumn and hydrate', async () => {
-    const packed = mkdtempSync(join(tmpdir(), 'mmtape-packbars-'));
+    const packed = scratchDir('mmtape-packbars-');
     const report = await packDataset(src, packed, { chunkRows: 4096 });
     const entry = report.index.files.find((f) => f.symbol === 'AAPL');
     const ref = entry?.columns.find((c) => c.name === 'open')?.chunks[1];
@@ -190,12 +191,12 @@ describe('packDataset with bar frames', () => {
     const e2 = await f.readColumn('volume').catch((e: unknown) => e);
     expect(isPackError(e2, 'MMTAPE_PACK_CORRUPT'), String(e2)).toBe(true);
     ds.close();
-    const e3 = await hydrateDataset(packed, mkdtempSync(join(tmpdir(), 'h-'))).catch((e: unknown) => e);
+    const e3 = await hydrateDataset(packed, scratchDir('h-')).catch((e: unknown) => e);
     expect(isPackError(e3, 'MMTAPE_PACK_CORRUPT'), String(e3)).toBe(true);
   });
 
   it('bar frames are written in the rANS bar layout (params byte 0 = 3)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mmtape-packbars-layout-'));
+    const dir = scratchDir('mmtape-packbars-layout-');
     const report = await packDataset(src, dir, { chunkRows: 4096 });
     const entry = report.index.files.find((f) => f.symbol === 'AAPL');
     const ref = entry?.columns.find((c) => c.name === 'open')?.chunks[0];
@@ -208,7 +209,7 @@ describe('packDataset with bar frames', () => {
   });
 
   it('reads packs without bar frames and rejects packs of another format version (typed error)', async () => {
-    const packed = mkdtempSync(join(tmpdir(), 'mmtape-packbars-'));
+    const packed = scratchDir('mmtape-packbars-');
     await packDataset(src, packed, { chunkRows: 4096, bars: false });
     const ds = openPackedDataset(packed);
     expect(ds.index.formatVersion).toBe(PACK_FORMAT_VERSION);

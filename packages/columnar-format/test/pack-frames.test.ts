@@ -3,19 +3,20 @@
  * frame of a `.mtpk` reads and hydrates bit for bit, and a frame of another version or with a flipped
  * byte is a typed pack error.
  */
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hydrateDataset, isPackError, openPackedDataset, packDataset } from '@mmtape/columnar-format/pack';
 import { FRAME_VERSION, frameChecksumOf, readFrameHeader } from '@mmtape/compression';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { writeColumnFile } from '../src/index.js';
-import { currentGenerationDir, mulberry32 } from './helpers.js';
+import { currentGenerationDir, mulberry32, removeScratchDirs, scratchDir } from './helpers.js';
+
+afterAll(removeScratchDirs);
 
 const PRICES = ['open', 'high', 'low', 'close', 'volume'] as const;
 
 function makeDataset(): { dir: string; columns: Record<string, Float64Array> } {
-  const dir = mkdtempSync(join(tmpdir(), 'mmtape-packfv-src-'));
+  const dir = scratchDir('mmtape-packfv-src-');
   const r = mulberry32(5);
   const rows = 5000;
   const columns: Record<string, Float64Array> = {};
@@ -73,7 +74,7 @@ describe('frames in packs', () => {
   const { dir: src, columns } = makeDataset();
 
   it('every frame of a pack has the frame version; the pack reads and hydrates bit for bit', async () => {
-    const packed = mkdtempSync(join(tmpdir(), 'mmtape-packfv-'));
+    const packed = scratchDir('mmtape-packfv-');
     const report = await packDataset(src, packed, { chunkRows: 2048 });
     const entry = report.index.files.find((f) => f.symbol === 'SYM');
     expect(entry?.columns.find((c) => c.name === 'close')?.chain).toBe('bar');
@@ -93,7 +94,7 @@ describe('frames in packs', () => {
     const chunk = await f.readChunk(1, ['close', 'vwap']);
     expect(chunk.columns.close?.[0]).toBe(columns.close?.[2048]);
     ds.close();
-    const out = mkdtempSync(join(tmpdir(), 'mmtape-packfv-h-'));
+    const out = scratchDir('mmtape-packfv-h-');
     expect((await hydrateDataset(packed, out, { overwrite: true })).verified).toBe(true);
     for (const file of readdirSync(src)) {
       expect(
@@ -105,7 +106,7 @@ describe('frames in packs', () => {
 
   it('frames of another frame version (drafts 1 and 2) -> MMTAPE_PACK_CORRUPT naming the version', async () => {
     for (const version of [1, 2]) {
-      const packed = mkdtempSync(join(tmpdir(), 'mmtape-packfv-'));
+      const packed = scratchDir('mmtape-packfv-');
       const report = await packDataset(src, packed, { chunkRows: 2048 });
       const entry = report.index.files.find((f) => f.symbol === 'SYM');
       frameVersions(join(packed, entry?.packedPath as string), version);
@@ -121,7 +122,7 @@ describe('frames in packs', () => {
   });
 
   it('a flipped byte in a bar frame or column frame of a pack -> MMTAPE_PACK_CORRUPT', async () => {
-    const packed = mkdtempSync(join(tmpdir(), 'mmtape-packfv-'));
+    const packed = scratchDir('mmtape-packfv-');
     const report = await packDataset(src, packed, { chunkRows: 2048 });
     const entry = report.index.files.find((f) => f.symbol === 'SYM');
     const mtpk = join(packed, entry?.packedPath as string);

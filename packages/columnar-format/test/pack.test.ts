@@ -1,13 +1,14 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hydrateDataset, isPackError, openPackedDataset, packDataset } from '@mmtape/columnar-format/pack';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ColumnFile, writeColumnFile } from '../src/index.js';
-import { currentGenerationDir, mulberry32 as rng } from './helpers.js';
+import { currentGenerationDir, removeScratchDirs, mulberry32 as rng, scratchDir } from './helpers.js';
+
+afterAll(removeScratchDirs);
 
 function makeDataset(rowsPerSymbol: number[]): string {
-  const dir = mkdtempSync(join(tmpdir(), 'mmtape-pack-src-'));
+  const dir = scratchDir('mmtape-pack-src-');
   rowsPerSymbol.forEach((n, s) => {
     const r = rng(s + 1);
     let p = 100;
@@ -42,11 +43,11 @@ function makeDataset(rowsPerSymbol: number[]): string {
 describe('packDataset / hydrateDataset / openPackedDataset', () => {
   it('hydrates byte-identical files, verified by SHA-256, and compresses', async () => {
     const src = makeDataset([10_000, 1, 0, 2_500]);
-    const packed = mkdtempSync(join(tmpdir(), 'mmtape-pack-'));
+    const packed = scratchDir('mmtape-pack-');
     const report = await packDataset(src, packed, { chunkRows: 1000 });
     expect(report).toMatchObject({ files: 4, otherFiles: 1, rows: 12_501 });
     expect(report.packedBytes).toBeLessThan(report.rawBytes / 3);
-    const out = mkdtempSync(join(tmpdir(), 'mmtape-hydrated-'));
+    const out = scratchDir('mmtape-hydrated-');
     const h = await hydrateDataset(packed, out, { overwrite: true });
     expect(h).toMatchObject({ files: 5, verified: true });
     for (const f of readdirSync(src)) {
@@ -58,7 +59,7 @@ describe('packDataset / hydrateDataset / openPackedDataset', () => {
 
   it('reads chunks into reusable buffers and selects chunks by time range', async () => {
     const src = makeDataset([10_000]);
-    const packed = mkdtempSync(join(tmpdir(), 'mmtape-pack-'));
+    const packed = scratchDir('mmtape-pack-');
     await packDataset(src, packed, { chunkRows: 4096 });
     const original = ColumnFile.open(join(src, 'SYM0.col'));
     const ds = openPackedDataset(packed);
@@ -90,19 +91,17 @@ describe('packDataset / hydrateDataset / openPackedDataset', () => {
 
   it('corruption and misuse give typed errors', async () => {
     const src = makeDataset([3000]);
-    const packed = mkdtempSync(join(tmpdir(), 'mmtape-pack-'));
+    const packed = scratchDir('mmtape-pack-');
     await packDataset(src, packed, { chunkRows: 1000 });
     const exists = await packDataset(src, packed).catch((e: unknown) => e);
     expect(isPackError(exists, 'MMTAPE_PACK_OUTPUT_EXISTS')).toBe(true);
-    const bad = await packDataset(src, mkdtempSync(join(tmpdir(), 'x-')), { chunkRows: 0 }).catch(
-      (e: unknown) => e,
-    );
+    const bad = await packDataset(src, scratchDir('x-'), { chunkRows: 0 }).catch((e: unknown) => e);
     expect(isPackError(bad, 'MMTAPE_PACK_INVALID_OPTIONS')).toBe(true);
     const mtpk = join(packed, 'files', 'SYM0.col.mtpk');
     const bytes = readFileSync(mtpk);
     bytes[bytes.length - 20] = (bytes[bytes.length - 20] as number) ^ 0xff;
     writeFileSync(mtpk, bytes);
-    const err = await hydrateDataset(packed, mkdtempSync(join(tmpdir(), 'h-'))).catch((e: unknown) => e);
+    const err = await hydrateDataset(packed, scratchDir('h-')).catch((e: unknown) => e);
     expect(isPackError(err, 'MMTAPE_PACK_CORRUPT')).toBe(true);
     expect(
       isPackError(

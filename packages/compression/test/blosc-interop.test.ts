@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import {
   type BloscOptions,
   bloscCompress,
@@ -62,6 +62,7 @@ describe('mmtape -> python-blosc (and numcodecs c-blosc wasm)', () => {
 
   it(`${inputs.length} inputs x ${options.length} option sets decode to the same bytes in c-blosc`, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mmtape-blosc-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const expected = new Map<string, string>();
     const Blosc = (await import('numcodecs/blosc')).default;
     const cblosc = new Blosc();
