@@ -2,13 +2,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Dataset } from '@mmtape/columnar-format';
 import { replayDataset } from '@mmtape/merge-replay';
+import { sharedDataDir } from '@mmtape/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runIngest } from '../src/commands/ingest.js';
 import { runReplay } from '../src/commands/replay.js';
 import { runWalkForwardCommand } from '../src/commands/walk-forward.js';
 import { plainSortOfAllRows, quietCtx, tempDir } from './helpers.js';
 
-const SHARED = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'data');
+const SHARED = sharedDataDir();
 const SP500 = join(SHARED, 'sp500-5yr-daily', 'individual_stocks_5yr');
 const US1MIN = join(SHARED, 'us-1min-2018q1-sample', 'intraday');
 

@@ -1,13 +1,13 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { sharedDataDir } from '@mmtape/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Dataset } from '../src/index.js';
 import { ingest } from '../src/ingest/index.js';
 import { tempDir } from './helpers.js';
 
-/** `../shared/data` beside the repository (real market data; see each folder's SOURCE.md). */
-const DATA = fileURLToPath(new URL('../../../../shared/data', import.meta.url));
+/** The real market data (`sharedDataDir()`: `../shared/data` beside the repository, or `$MMTAPE_SHARED_DATA`). */
+const DATA = sharedDataDir();
 const US1M = join(DATA, 'us-1min-2018q1-sample/intraday');
 const SP500 = join(DATA, 'sp500-5yr-daily/individual_stocks_5yr');
 

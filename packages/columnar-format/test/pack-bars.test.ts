@@ -1,6 +1,5 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   hydrateDataset,
   isPackError,
@@ -9,14 +8,15 @@ import {
   packDataset,
 } from '@mmtape/columnar-format/pack';
 import { BAR_LAYOUT_RANS } from '@mmtape/compression';
+import { sharedDataDir } from '@mmtape/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ColumnFile, writeColumnFile } from '../src/index.js';
 import { currentGenerationDir, removeScratchDirs, mulberry32 as rng, scratchDir } from './helpers.js';
 
 afterAll(removeScratchDirs);
 
-/** `../shared/data` beside the repository (real market data; see each folder's SOURCE.md). */
-const DATA = fileURLToPath(new URL('../../../../shared/data', import.meta.url));
+/** The real market data (`sharedDataDir()`: `../shared/data` beside the repository, or `$MMTAPE_SHARED_DATA`). */
+const DATA = sharedDataDir();
 const PRICE_COLUMNS = ['open', 'high', 'low', 'close', 'volume'] as const;
 
 type Bars = Record<(typeof PRICE_COLUMNS)[number], Float64Array>;

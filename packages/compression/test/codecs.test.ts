@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { sharedDataDir } from '@mmtape/test-utils';
 import { describe, expect, it } from 'vitest';
 import {
   bitshuffleBytes,
@@ -63,7 +65,7 @@ const I64_EXTREMES = BigInt64Array.from([
 
 /** Realistic columns read from the shared real data when present, else seeded fakes of the same shape. */
 function realColumns(): Record<string, ColumnArray> {
-  const path = new URL('../../../../shared/data/us-1min-2018q1-sample/intraday/AAPL.csv', import.meta.url);
+  const path = new URL('us-1min-2018q1-sample/intraday/AAPL.csv', pathToFileURL(`${sharedDataDir()}/`));
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

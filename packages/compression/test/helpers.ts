@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { mulberry32 } from '@mmtape/test-utils';
+import { pathToFileURL } from 'node:url';
+import { mulberry32, sharedDataDir } from '@mmtape/test-utils';
 import { type BarColumns, frameChecksumOf } from '../src/index.js';
 
 export { mulberry32 };
@@ -37,8 +38,8 @@ export function bytesOf(array: ArrayBufferView): Uint8Array {
   return new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
 }
 
-/** `../shared/data/` of the repository's parent folder (real market data; see each folder's SOURCE.md). */
-export const SHARED_DATA = new URL('../../../../shared/data/', import.meta.url);
+/** The real market data folder as a URL (`sharedDataDir()` of @mmtape/test-utils; see each folder's SOURCE.md). */
+export const SHARED_DATA = pathToFileURL(`${sharedDataDir()}/`);
 
 /**
  * Bars of one CSV under {@link SHARED_DATA} (columns open/high/low/close/volume found by header name), data rows

@@ -6,3 +6,4 @@
 export { loadedPackages } from './loaded-packages.js';
 export { mulberry32 } from './mulberry32.js';
 export { startTestRedis, type TestRedis } from './redis-server.js';
+export { sharedDataDir } from './shared-data.js';
