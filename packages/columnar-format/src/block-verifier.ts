@@ -9,6 +9,25 @@ import { xxh64Mismatch } from './checksum.js';
 import type { ColumnDescriptor } from './column-descriptor.js';
 import { BlockChecksumMismatchError } from './errors.js';
 
+/**
+ * Where {@link BlockVerifier} reads blocks from when asked to read them from the file instead of the
+ * mapping (`MappedFile` of `@mmtape/mmap-core` satisfies it): copies `target.length` bytes at `offsetBytes`
+ * into `target`, returning `false` when the file no longer holds the mapped bytes.
+ */
+export interface BlockSource {
+  readInto(target: Uint8Array, offsetBytes: number): boolean;
+}
+
+/**
+ * Bytes hashed per file read when blocks are read from the file ({@link BlockVerifier.verifyRange} with
+ * `fromFile`): 262,144 (4 blocks of the default 64 KiB), so the open/fstat/close of each read is paid once
+ * per 4 blocks. A read may check blocks past the range asked for; those pages are copied, not mapped.
+ */
+export const FILE_READ_BYTES = 262_144;
+
+/** Scratch for blocks read from files, shared by every verifier (reads are synchronous). */
+let scratch = new Uint8Array(0);
+
 /** One block whose bytes do not match its stored XXH64 (see {@link BlockVerifier.findBadBlocks}). */
 export interface BadBlock {
   /** File (or `<segment>@<offset>` member) the block is in. */
@@ -32,6 +51,7 @@ export interface BadBlock {
 export class BlockVerifier {
   readonly #path: string;
   readonly #bytes: Buffer;
+  readonly #source: BlockSource | undefined;
   readonly #columns: readonly ColumnDescriptor[];
   /** File offset of the table's first entry (FORMAT.md, "Block checksums"). */
   readonly #tableOffsetBytes: number;
@@ -46,10 +66,18 @@ export class BlockVerifier {
   readonly #prefixAt: number;
   /** Index of the first per-entry slot (`2C + 1`). */
   readonly #goodAt: number;
+  /**
+   * Per column, its checksum table entries read from the file (made by the first `fromFile` check of the
+   * column), so checks from the file do not fault the table's page, and the 64 KiB around it, back into
+   * the mapping after a prefetcher released it. A few hundred bytes per column.
+   */
+  #tables: (Uint8Array | undefined)[] | undefined;
 
   /**
    * @param tableOffsetBytes where the block checksum table starts in `bytes` (checked by
    *   `checkBlockChecksumTable` to hold one entry per block of every column).
+   * @param source the file behind `bytes`, for `verifyRange(…, fromFile = true)`; without it blocks are
+   *   always hashed in `bytes`.
    */
   constructor(
     path: string,
@@ -57,9 +85,11 @@ export class BlockVerifier {
     columns: readonly ColumnDescriptor[],
     tableOffsetBytes: number,
     checksumBlockBytes: number,
+    source?: BlockSource,
   ) {
     this.#path = path;
     this.#bytes = bytes;
+    this.#source = source;
     this.#columns = columns;
     this.#tableOffsetBytes = tableOffsetBytes;
     this.#blockBytes = checksumBlockBytes;
@@ -90,20 +120,43 @@ export class BlockVerifier {
    * (relative to the column's start) that was not verified before. Returns the end (relative bytes,
    * at most the column length) of the last block checked, which is >= `endBytes`: callers that read
    * sequentially can skip calls until they pass it.
+   *
+   * With `fromFile` (and a `source`), the blocks are read from the file into a scratch buffer and hashed
+   * there, {@link FILE_READ_BYTES} at a time (so the check may run past `endBytes`): no page of them is
+   * mapped into the process, where hashing through the mapping maps every page of every block checked,
+   * ahead of the reader (a block that straddles two 64 KiB fault-around blocks maps both). A larger-than-
+   * RAM replay uses it to keep its RSS to the pages the merge reads. When the file no longer holds the
+   * mapped bytes (`readInto` returns false) the blocks are hashed in the mapping, which is what readers see.
    * @throws BlockChecksumMismatchError for the first bad block, naming file, column, block index and
    *   byte range, expected vs actual XXH64.
    */
-  verifyRange(c: number, startBytes: number, endBytes: number): number {
+  verifyRange(c: number, startBytes: number, endBytes: number, fromFile = false): number {
     const d = this.#columns[c]!;
     const blockBytes = this.#blockBytes;
     const length = d.lengthBytes;
     if (endBytes <= startBytes || length === 0) return Math.min(length, Math.max(endBytes, 0));
     const firstBlock = Math.max(0, Math.floor(startBytes / blockBytes));
-    const endBlock = Math.ceil(Math.min(endBytes, length) / blockBytes);
+    let endBlock = Math.ceil(Math.min(endBytes, length) / blockBytes);
     const state = this.#state;
     const prefixSlot = this.#prefixAt + c;
     let prefix = state[prefixSlot]!;
     const good = this.#goodAt + state[c]!;
+    if (fromFile && this.#source !== undefined) {
+      const blocks = state[c + 1]! - state[c]!;
+      const perRead = Math.max(1, Math.floor(FILE_READ_BYTES / blockBytes));
+      let b = Math.max(firstBlock, prefix);
+      while (b < endBlock && state[good + b] === 1) b++;
+      if (b < endBlock) {
+        const readEnd = Math.min(blocks, Math.max(endBlock, b + perRead));
+        let goodEnd = b;
+        for (; b < readEnd; b += perRead) {
+          const end = Math.min(readEnd, b + perRead);
+          goodEnd = this.#checkFromFile(c, b, end, endBlock);
+          if (goodEnd < end) break;
+        }
+        endBlock = Math.max(endBlock, goodEnd);
+      }
+    }
     for (let b = Math.max(firstBlock, prefix); b < endBlock; b++) {
       if (state[good + b] === 1) continue;
       const bad = this.#check(c, b);
@@ -146,6 +199,65 @@ export class BlockVerifier {
       state[this.#prefixAt + c] = prefix;
     }
     return out;
+  }
+
+  /**
+   * Reads blocks `[firstBlock, endBlock)` of column `c` from the file (one read) and hashes the ones not
+   * found good yet, marking them good. Returns the end of the run of good blocks from `firstBlock`: a bad
+   * block at or past `askedEndBlock` (read ahead, not asked for) only ends the run, so it throws when a
+   * reader asks for it and not before (a replay ending earlier never does); `firstBlock` when the file
+   * no longer holds the mapped bytes (the caller then hashes in the mapping).
+   * @throws BlockChecksumMismatchError for a bad block before `askedEndBlock`.
+   */
+  #checkFromFile(c: number, firstBlock: number, endBlock: number, askedEndBlock: number): number {
+    const d = this.#columns[c]!;
+    const blockBytes = this.#blockBytes;
+    const startBytes = d.offsetBytes + firstBlock * blockBytes;
+    const endBytes = Math.min(d.offsetBytes + d.lengthBytes, d.offsetBytes + endBlock * blockBytes);
+    if (scratch.length < endBytes - startBytes) {
+      scratch = new Uint8Array(Math.max(endBytes - startBytes, FILE_READ_BYTES));
+    }
+    const read = scratch.subarray(0, endBytes - startBytes);
+    const table = this.#tableOf(c);
+    if (table === undefined || !this.#source!.readInto(read, startBytes)) return firstBlock;
+    const state = this.#state;
+    const good = this.#goodAt + state[c]!;
+    for (let b = firstBlock; b < endBlock; b++) {
+      if (state[good + b] === 1) continue;
+      const from = (b - firstBlock) * blockBytes;
+      const block = read.subarray(from, Math.min(read.length, from + blockBytes));
+      const bad = xxh64Mismatch(block, table, b * BLOCK_CHECKSUM_BYTES);
+      if (bad !== undefined) {
+        if (b >= askedEndBlock) return b;
+        const blockStart = startBytes + from;
+        throw mismatchError({
+          path: this.#path,
+          column: d.name,
+          blockIndex: b,
+          startBytes: blockStart,
+          endBytes: blockStart + block.length,
+          ...bad,
+        });
+      }
+      state[good + b] = 1;
+    }
+    return endBlock;
+  }
+
+  /** Column `c`'s table entries read from the file (see `#tables`); `undefined` when the read fails. */
+  #tableOf(c: number): Uint8Array | undefined {
+    this.#tables ??= new Array(this.#columns.length).fill(undefined);
+    const tables = this.#tables!;
+    let table = tables[c];
+    if (table === undefined) {
+      const state = this.#state;
+      const entries = new Uint8Array((state[c + 1]! - state[c]!) * BLOCK_CHECKSUM_BYTES);
+      const at = this.#tableOffsetBytes + state[c]! * BLOCK_CHECKSUM_BYTES;
+      if (!this.#source!.readInto(entries, at)) return undefined;
+      table = entries;
+      tables[c] = table;
+    }
+    return table;
   }
 
   #check(c: number, b: number): BadBlock | undefined {

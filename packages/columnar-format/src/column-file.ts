@@ -215,16 +215,21 @@ export class ColumnFile {
    * (>= `endRow`, the end of the last block checked, at most `rowCount`): a sequential reader calls it
    * again only when it passes that row. With `verify: false` it checks nothing and returns `rowCount`.
    * Use with {@link columnUnchecked}.
+   *
+   * `fromFile`: read the blocks to check from the file (`pread`) instead of hashing them through the
+   * mapping, so checking maps no page ahead of the reader (see `BlockVerifier.verifyRange`); a
+   * larger-than-RAM replay passes it to keep its RSS to the pages it reads. The check may then run up to
+   * 256 KiB past `endRow`.
    * @throws BlockChecksumMismatchError; ColumnNotFoundError; ColumnFileClosedError.
    */
-  verifyRows(name: string, startRow: number, endRow: number): number {
+  verifyRows(name: string, startRow: number, endRow: number, fromFile = false): number {
     this.#assertOpen();
     const index = this.#requireIndex(name);
     if (!this.verifies) return this.rowCount;
     const verifier = this.#blockVerifier();
     if (verifier.isColumnVerified(index)) return this.rowCount;
     const size = DTYPE_SIZE_BYTES[this.columns[index]!.dtype];
-    const endBytes = verifier.verifyRange(index, startRow * size, endRow * size);
+    const endBytes = verifier.verifyRange(index, startRow * size, endRow * size, fromFile);
     return Math.min(this.rowCount, Math.floor(endBytes / size));
   }
 
@@ -385,6 +390,7 @@ export class ColumnFile {
       this.columns,
       this.#tableOffsetBytes,
       this.checksumBlockBytes,
+      this.file,
     );
     return this.#verifier;
   }

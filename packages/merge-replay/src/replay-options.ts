@@ -19,8 +19,13 @@ export interface ReplayColumnFile {
   readonly symbol: string;
   readonly rowCount: number;
   readonly columns: readonly { name: string; dtype: string; offsetBytes: number; lengthBytes: number }[];
-  /** The mapped file, advised by the prefetcher; its `residency()` (mincore), when present, is sampled. */
-  readonly file: Advisable & Partial<ResidencyReporter>;
+  /**
+   * The mapped file, advised by the prefetcher; its `residency()` (mincore), when present, is sampled.
+   * With `filePath` (the file on disk; `MappedFile` of `@mmtape/mmap-core` has it when mapped) and
+   * `baseOffsetBytes` (where these bytes start in it), a prefetch worker can advise the same pages.
+   */
+  readonly file: Advisable &
+    Partial<ResidencyReporter> & { readonly filePath?: string; readonly baseOffsetBytes?: number };
   column(name: string): ReplayColumnData;
   timestampsNs(): BigInt64Array;
   /**
@@ -28,10 +33,12 @@ export interface ReplayColumnFile {
    * checked as a whole, and a check of the blocks holding rows `[startRow, endRow)` of a column that
    * returns the row up to which the column is then known good. When both are present (and
    * {@link ReplayOptions.verify} is not false) the replay checks every row range before the merge
-   * reads it, instead of `column()` checking whole columns up front.
+   * reads it, instead of `column()` checking whole columns up front. `fromFile` (true while the replay
+   * prefetches): check the blocks from file reads rather than through the mapping, so checking maps no
+   * page ahead of the merge.
    */
   columnUnchecked?(name: string): ReplayColumnData;
-  verifyRows?(name: string, startRow: number, endRow: number): number;
+  verifyRows?(name: string, startRow: number, endRow: number, fromFile?: boolean): number;
 }
 
 /**
@@ -56,8 +63,16 @@ export interface ReplayDatasetSource {
   }): readonly { symbol: string; slices: readonly { file: ReplayColumnFile }[] }[];
 }
 
-/** Window options of the prefetcher: `SlidingWindowOptions` of `@mmtape/prefetch` (aheadRows, …). */
-export type ReplayPrefetchOptions = SlidingWindowOptions;
+/**
+ * Window options of the prefetcher: `SlidingWindowOptions` of `@mmtape/prefetch` (aheadRows, …), and
+ * `worker`: `true` (default) issues the WILLNEED windows from a worker thread (`WillneedWorker` of
+ * `@mmtape/prefetch`: it maps the same files and advises its own mappings, so the kernel's page-cache
+ * fill, ~1.3 s of CPU per GB on a cold cache, runs on another core), while the replay thread advises
+ * only each stream's first window and releases what it passed; used when every replayed file is mapped
+ * (`file.filePath`) and the worker entry is built, else the replay thread advises every window. `false`:
+ * the replay thread advises every window.
+ */
+export type ReplayPrefetchOptions = SlidingWindowOptions & { worker?: boolean };
 
 /** Options of {@link replayDataset}. */
 export interface ReplayOptions {
@@ -113,11 +128,14 @@ export interface ReplayOptions {
    */
   verify?: boolean;
   /**
-   * Memory measurement: `true` (default) samples page-cache residency of the replayed files (mincore)
-   * and RSS split into anon / file-backed (`/proc/self/status`) at the start, every 250 ms, and at the
-   * end; an object sets `intervalMs`; `false` samples nothing (the memory fields of the stats are -1).
+   * Memory measurement: `true` (default) samples RSS split into anon / file-backed (`/proc/self/status`)
+   * at the start, every 250 ms, and at the end, with the page-cache residency of the replayed files
+   * (mincore) measured within 1 % of the replay's time (`MemorySampler` of `@mmtape/prefetch`: on a
+   * 30 GiB dataset one measurement takes ~0.5 s, so residency is then measured about once a minute); an
+   * object sets `intervalMs` and `residencyBudget`; `false` samples nothing (the memory fields of the
+   * stats are -1).
    */
-  memory?: boolean | { intervalMs?: number };
+  memory?: boolean | { intervalMs?: number; residencyBudget?: number };
 }
 
 /**

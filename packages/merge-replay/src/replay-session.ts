@@ -1,5 +1,10 @@
-import type { PrefetchStream, ResidencyReporter } from '@mmtape/prefetch';
-import { MemorySampler, readProcessIo, SlidingWindowPrefetcher } from '@mmtape/prefetch';
+import type {
+  PrefetchStream,
+  ResidencyReporter,
+  SlidingWindowOptions,
+  WillneedWorkerStream,
+} from '@mmtape/prefetch';
+import { MemorySampler, readProcessIo, SlidingWindowPrefetcher, WillneedWorker } from '@mmtape/prefetch';
 import {
   InvalidReplayOptionError,
   MissingColumnError,
@@ -41,6 +46,8 @@ export class ReplaySession {
   private readonly startedAtMs: number;
   private readonly ioAtStart: ReturnType<typeof readProcessIo>;
   private readonly prefetcher: SlidingWindowPrefetcher | null;
+  /** Issues the forward WILLNEED windows from another thread (see `ReplayPrefetchOptions.worker`). */
+  private readonly willneedWorker: WillneedWorker | null;
   private readonly sampler: MemorySampler | null;
   private readonly polledRows: Float64Array;
   private polledEpoch = -1;
@@ -124,30 +131,34 @@ export class ReplaySession {
       });
     }
     this.streamColumns = streamColumns;
-    const verifiedNames = ['ts', ...columnNames.filter((name) => name !== 'ts')];
-    const ensureRows =
-      lazy && options.verify !== false
-        ? (stream: number, startRow: number, endRow: number): number => {
-            const file = files[stream]!;
-            let ready = file.rowCount;
-            for (const name of verifiedNames) {
-              const r = file.verifyRows!(name, startRow, endRow);
-              if (r < ready) ready = r;
-            }
-            return ready;
-          }
-        : undefined;
-
     // Before the merge reads a row: the prefetcher sets MADV_RANDOM on the files (or MADV_NORMAL when it
     // is off), so the merge's first reads fault single pages instead of reading around them.
-    this.prefetcher = createPrefetcher(
+    ({ prefetcher: this.prefetcher, worker: this.willneedWorker } = createPrefetcher(
       files,
       symbols,
       streamSymbol,
       columnNames,
       options.prefetch ?? 'auto',
       options.autoPrefetchMinBytes ?? AUTO_PREFETCH_MIN_BYTES,
-    );
+    ));
+    const verifiedNames = ['ts', ...columnNames.filter((name) => name !== 'ts')];
+    // With the prefetcher on (a replay larger than the memory budget), blocks are checked from file
+    // reads: hashing them through the mapping would map each block ahead of the merge, up to twice the
+    // pages the merge reads (a 64 KiB block straddles two 64 KiB fault-around blocks).
+    const fromFile = this.prefetcher !== null;
+    const ensureRows =
+      lazy && options.verify !== false
+        ? (stream: number, startRow: number, endRow: number): number => {
+            const file = files[stream]!;
+            let ready = file.rowCount;
+            for (const name of verifiedNames) {
+              const r = file.verifyRows!(name, startRow, endRow, fromFile);
+              if (r < ready) ready = r;
+            }
+            return ready;
+          }
+        : undefined;
+
     this.merge = new KWayMerge(this.streamTimestamps, {
       startNs,
       endNs,
@@ -190,6 +201,7 @@ export class ReplaySession {
   private pollPrefetch(): void {
     const prefetcher = this.prefetcher;
     if (prefetcher === null) return;
+    const worker = this.willneedWorker;
     const merge = this.merge;
     const cursors = merge.cursorRows;
     const polledRows = this.polledRows;
@@ -208,6 +220,7 @@ export class ReplaySession {
       }
       polledRows[s] = row;
       prefetcher.update(s, row);
+      worker?.update(s, row);
     }
   }
 
@@ -215,6 +228,7 @@ export class ReplaySession {
   finish(): void {
     if (this.finished) return;
     this.finished = true;
+    this.willneedWorker?.close();
     this.prefetcher?.finish();
   }
 
@@ -252,11 +266,22 @@ export class ReplaySession {
       residentFraction: summary?.residentFraction ?? -1,
       peakResidentFraction: summary?.peakResidentFraction ?? -1,
       memorySamples: summary?.samples ?? [],
-      prefetch: this.prefetcher?.stats() ?? null,
+      prefetch: this.prefetchStats(),
       neededBytes,
       deviceReadBytes,
       readAmplification: deviceReadBytes < 0 || neededBytes === 0 ? -1 : deviceReadBytes / neededBytes,
     };
+  }
+
+  /** The prefetcher's counters, with the WILLNEED calls and bytes of the worker added; null without. */
+  private prefetchStats(): ReplayStats['prefetch'] {
+    const stats = this.prefetcher?.stats() ?? null;
+    const worker = this.willneedWorker;
+    if (stats === null || worker === null) return stats;
+    const issued = worker.stats();
+    stats.willneedCalls += issued.willneedCalls;
+    stats.willneedBytes += issued.willneedBytes;
+    return stats;
   }
 
   /** A {@link ReplayContext} for zero-copy reads (per symbol; see `replayDataset` for chained symbols). */
@@ -337,7 +362,7 @@ function createPrefetcher(
   columnNames: readonly string[],
   prefetch: 'auto' | boolean | ReplayPrefetchOptions,
   autoMinBytes: number,
-): SlidingWindowPrefetcher | null {
+): { prefetcher: SlidingWindowPrefetcher | null; worker: WillneedWorker | null } {
   if (!(typeof autoMinBytes === 'number' && autoMinBytes >= 0)) {
     throw new InvalidReplayOptionError({
       option: 'autoPrefetchMinBytes',
@@ -367,7 +392,7 @@ function createPrefetcher(
     // accessPattern 'random' (a no-op on a mapping that is already MADV_NORMAL).
     for (const file of files)
       if (file.file.byteLength > 0) file.file.advise('normal', 0, file.file.byteLength);
-    return null;
+    return { prefetcher: null, worker: null };
   }
   const streams: PrefetchStream[] = files.map((file, id) => ({
     file: file.file,
@@ -377,5 +402,42 @@ function createPrefetcher(
     })),
     rowCount: file.rowCount,
   }));
-  return new SlidingWindowPrefetcher(streams, prefetch === true ? undefined : prefetch);
+  const { worker: useWorker = true, ...windows } = prefetch === true ? {} : prefetch;
+  const worker = useWorker ? startWillneedWorker(files, streams, windows) : null;
+  return {
+    prefetcher: new SlidingWindowPrefetcher(
+      streams,
+      worker === null ? windows : { ...windows, willneed: 'start' },
+    ),
+    worker,
+  };
+}
+
+/**
+ * Starts the WILLNEED worker for `streams`, or returns null when a file is not mapped (no `filePath`:
+ * read into memory, or a test double) or the worker cannot start (its entry is not built): the replay
+ * thread then advises every window itself.
+ */
+function startWillneedWorker(
+  files: readonly ReplayColumnFile[],
+  streams: readonly PrefetchStream[],
+  windows: SlidingWindowOptions,
+): WillneedWorker | null {
+  const described: WillneedWorkerStream[] = [];
+  for (let s = 0; s < files.length; s++) {
+    const file = files[s]!.file;
+    if (file.filePath === undefined) return null;
+    described.push({
+      filePath: file.filePath,
+      baseOffsetBytes: file.baseOffsetBytes ?? 0,
+      byteLength: file.byteLength,
+      columns: streams[s]!.columns,
+      rowCount: streams[s]!.rowCount,
+    });
+  }
+  try {
+    return WillneedWorker.start(described, windows);
+  } catch {
+    return null;
+  }
 }

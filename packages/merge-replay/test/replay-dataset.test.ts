@@ -8,6 +8,7 @@ import {
   type ReplayColumnFile,
   type ReplayContext,
   type ReplayDatasetSource,
+  type ReplayOptions,
   replayDataset,
 } from '../src/index.js';
 
@@ -379,7 +380,10 @@ describe('replayDataset over partitioned datasets (DatasetWriter partition: day)
     writer.finish();
   }
 
-  function events(dir: string, options: { startNs?: bigint; endNs?: bigint; prefetch?: boolean } = {}) {
+  function events(
+    dir: string,
+    options: { startNs?: bigint; endNs?: bigint; prefetch?: ReplayOptions['prefetch'] } = {},
+  ) {
     const dataset = Dataset.open(dir);
     const out: [bigint, number, number][] = [];
     try {
@@ -422,6 +426,9 @@ describe('replayDataset over partitioned datasets (DatasetWriter partition: day)
     expect(segmented.stats.streams).toBe(15);
     expect(segmented.stats.prefetch?.willneedCalls).toBeGreaterThan(0);
     expect(segmented.out).toEqual(whole.out);
+    // The WILLNEED worker (default) only advises: the replay thread alone gives the same events.
+    expect(events(join(root, 'segments'), { prefetch: { worker: false } }).out).toEqual(whole.out);
+    expect(events(join(root, 'whole-for-segments'), { prefetch: { worker: false } }).out).toEqual(whole.out);
     const range = { startNs: DAY0 + 30n * HOUR_NS, endNs: DAY0 + 54n * HOUR_NS };
     expect(events(join(root, 'segments'), range).out).toEqual(
       events(join(root, 'whole-for-segments'), range).out,

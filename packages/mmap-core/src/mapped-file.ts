@@ -82,6 +82,8 @@ export class MappedFile {
   readonly #mapped: boolean;
   /** Access pattern of the whole mapping, shared with every slice of it (see {@link accessPattern}). */
   readonly #pattern: MappingPattern;
+  /** The mapped file on disk (path, device, inode), for {@link readInto}; `undefined` when not mapped. */
+  readonly #source: FileIdentity | undefined;
 
   private constructor(
     path: string,
@@ -91,6 +93,7 @@ export class MappedFile {
     whole: Buffer = buffer,
     baseOffsetBytes = 0,
     pattern: MappingPattern = { current: 'normal' },
+    source?: FileIdentity,
   ) {
     this.path = path;
     this.byteLength = buffer.length;
@@ -100,6 +103,7 @@ export class MappedFile {
     this.#mapped = mapped;
     this.baseOffsetBytes = baseOffsetBytes;
     this.#pattern = pattern;
+    this.#source = source;
   }
 
   /**
@@ -110,6 +114,7 @@ export class MappedFile {
   static open(path: string, options: MappedFileOpenOptions = {}): MappedFile {
     let fd: number;
     let sizeBytes: number;
+    let identity: FileIdentity;
     try {
       fd = openSync(path, 'r');
     } catch (error) {
@@ -120,6 +125,7 @@ export class MappedFile {
         const stats = fstatSync(fd);
         if (!stats.isFile()) throw new Error(`not a regular file`);
         sizeBytes = stats.size;
+        identity = { path, device: stats.dev, inode: stats.ino };
       } catch (error) {
         throw new MappedFileOpenError(path, error);
       }
@@ -147,7 +153,7 @@ export class MappedFile {
           debugLog(
             `open ${path}: mapped ${sizeBytes} bytes${options.accessPattern ? ` (${options.accessPattern})` : ''}`,
           );
-          return new MappedFile(path, buffer, 'mmap', true, buffer, 0, pattern);
+          return new MappedFile(path, buffer, 'mmap', true, buffer, 0, pattern, identity);
         } catch (error) {
           if (!isMmapError(error, 'MMTAPE_MMAP_SYSCALL_FAILED')) throw error;
           reason = error.message;
@@ -160,6 +166,15 @@ export class MappedFile {
     } finally {
       closeSync(fd);
     }
+  }
+
+  /**
+   * The file on disk whose bytes this object maps: the path given to {@link MappedFile.open}, also for
+   * every slice of it (whose `path` is a label); `undefined` when nothing is mapped (fallback backend,
+   * empty file). Another thread can map the same file to advise the page cache for this one.
+   */
+  get filePath(): string | undefined {
+    return this.#source?.path;
   }
 
   /** Whether {@link close} has been called. */
@@ -200,6 +215,7 @@ export class MappedFile {
       this.#whole!,
       base,
       this.#pattern,
+      this.#source,
     );
   }
 
@@ -283,6 +299,57 @@ export class MappedFile {
   }
 
   /**
+   * Copies bytes `[offsetBytes, offsetBytes + target.length)` of this file (or slice) into `target`.
+   * On the mmap backend the bytes come from `pread(2)` on the mapped file, not through the mapping: they
+   * pass through the page cache (a cached page is copied, a missing one is read from the device) but no
+   * page is mapped into this process, so RSS does not grow. A reader that must look at bytes ahead of
+   * where it reads through the mapping (a checksum over a whole block) uses it to keep its resident set
+   * to the pages it actually reads. Each call opens, `fstat`s and closes the file (no descriptor is kept:
+   * a dataset maps thousands of files). On the fallback backend (and for empty files) the bytes are
+   * copied from memory.
+   *
+   * Returns `false`, having copied nothing, when the file at `path` is no longer the mapped one (another
+   * device or inode: renamed over or replaced since `open`), cannot be opened, or is now shorter than the
+   * range: the mapping then holds the only copy of the bytes its readers see, and the caller should read
+   * them there.
+   * @throws {InvalidRangeError} when the range is not made of non-negative integers or ends past
+   *   `byteLength`.
+   * @throws {MappedFileClosedError} after `close()`.
+   */
+  readInto(target: Uint8Array, offsetBytes: number): boolean {
+    const buffer = this.#open('readInto');
+    const length = target.length;
+    if (!isByteCount(offsetBytes) || offsetBytes + length > this.byteLength) {
+      throw new InvalidRangeError(this.path, offsetBytes, length, this.byteLength);
+    }
+    const source = this.#source;
+    if (source === undefined || length === 0) {
+      target.set(buffer.subarray(offsetBytes, offsetBytes + length));
+      return true;
+    }
+    let fd: number;
+    try {
+      fd = openSync(source.path, 'r');
+    } catch {
+      return false;
+    }
+    try {
+      const stats = fstatSync(fd);
+      if (stats.dev !== source.device || stats.ino !== source.inode) return false;
+      const position = this.baseOffsetBytes + offsetBytes;
+      let filled = 0;
+      while (filled < length) {
+        const read = readSync(fd, target, filled, length - filled, position + filled);
+        if (read === 0) return false;
+        filled += read;
+      }
+      return true;
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /**
    * Releases this object's reference to the bytes; later `buffer`, `advise()` and `residency()` throw
    * {@link MappedFileClosedError}. Idempotent. The mapping itself is unmapped by the garbage collector
    * once no view refers to it.
@@ -334,6 +401,13 @@ function adviseAtOpen(path: string, buffer: Buffer, accessPattern: AccessPattern
     );
     return false;
   }
+}
+
+/** Where a mapping's bytes live on disk: the path it was opened with and the file's device and inode. */
+interface FileIdentity {
+  path: string;
+  device: number;
+  inode: number;
 }
 
 /** The access pattern of a whole mapping (`undefined`: parts differ or unknown); shared by its slices. */

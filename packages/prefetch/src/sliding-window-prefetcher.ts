@@ -94,6 +94,13 @@ export interface SlidingWindowOptions {
    * mapping's access pattern as it is.
    */
   accessPattern?: 'random' | 'keep';
+  /**
+   * `'window'` (default): WILLNEED the window ahead of every cursor as it moves. `'start'`: WILLNEED only
+   * on a stream's first round and on moves back (the window from a new position), and leave the windows
+   * of a forward replay to another thread: a {@link WillneedWorker} advising the same files from its
+   * own mappings (so the kernel's page-cache fill runs on another core). DONTNEED is the same for both.
+   */
+  willneed?: 'window' | 'start';
   /** Page size in bytes used for alignment. Default: `pageSizeBytes()` of `@mmtape/mmap-core`. */
   pageSizeBytes?: number;
   /**
@@ -171,6 +178,8 @@ export class SlidingWindowPrefetcher {
   readonly requestRows: number;
   /** Whether each stream's file was advised `MADV_RANDOM` at construction. */
   readonly accessPattern: 'random' | 'keep';
+  /** Which WILLNEED windows this prefetcher issues (see {@link SlidingWindowOptions.willneed}). */
+  readonly willneed: 'window' | 'start';
   /** Page size in bytes used to align every advised range. */
   readonly pageSizeBytes: number;
   /**
@@ -202,6 +211,11 @@ export class SlidingWindowPrefetcher {
       throw new PrefetchArgumentError('accessPattern', "'random' or 'keep'", accessPattern);
     }
     this.accessPattern = accessPattern;
+    const willneed = options.willneed ?? 'window';
+    if (willneed !== 'window' && willneed !== 'start') {
+      throw new PrefetchArgumentError('willneed', "'window' or 'start'", willneed);
+    }
+    this.willneed = willneed;
     this.pageSizeBytes = requireInteger('pageSizeBytes', options.pageSizeBytes ?? systemPageSizeBytes(), 1);
     this.faultAroundBytes = requireInteger(
       'faultAroundBytes',
@@ -277,10 +291,11 @@ export class SlidingWindowPrefetcher {
     const fileBytes = stream.file.byteLength;
     let advised = false;
     const columns = stream.columns;
+    const ahead = !forward || this.willneed === 'window';
     for (let c = 0; c < columns.length; c++) {
       const column = columns[c]!;
       const aheadEndRow = Math.min(cursor + state.aheadRows, stream.rowCount);
-      if (aheadEndRow > cursor) {
+      if (ahead && aheadEndRow > cursor) {
         const windowStart = alignDown(column.offsetBytes + cursor * column.bytesPerRow, page);
         const end = Math.min(alignUp(column.offsetBytes + aheadEndRow * column.bytesPerRow, page), fileBytes);
         // Forward, the part before the end of the previous WILLNEED was advised already; what is new is

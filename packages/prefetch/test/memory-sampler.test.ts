@@ -45,6 +45,38 @@ describe('MemorySampler', () => {
     });
   });
 
+  it('measures residency within its time budget and repeats the last figures in between', () => {
+    let now = 0;
+    let measurements = 0;
+    // A residency measurement that takes 10 ms of the sampler's clock (as mincore over a large mapping).
+    const slow = {
+      residentBytes: 100,
+      residency() {
+        measurements++;
+        now += 10;
+        return { residentBytes: this.residentBytes, totalBytes: 1000 };
+      },
+    };
+    const sampler = new MemorySampler([slow], {
+      intervalMs: 100,
+      residencyBudget: 0.01,
+      nowMs: () => now,
+      readMemory: readProcessMemory,
+    });
+    expect(sampler.sample()).toMatchObject({ residentBytes: 100, residencyAgeMs: 0 });
+    slow.residentBytes = 700;
+    for (now = 110; now < 1000; now += 100) sampler.maybeSample();
+    // 10 ms at 1 % of the time: the next measurement not before 1,000 ms after the first.
+    expect(measurements).toBe(1);
+    expect(sampler.summary().samples.at(-1)).toMatchObject({ residentBytes: 100, residencyAgeMs: 910 });
+    now = 1000;
+    expect(sampler.sample()).toMatchObject({ residentBytes: 700, residencyAgeMs: 0 });
+    expect(measurements).toBe(2);
+    expect(sampler.summary().peakResidentFraction).toBe(0.7);
+    expect(() => new MemorySampler([], { residencyBudget: 0 })).toThrow(/residencyBudget/);
+    expect(() => new MemorySampler([], { residencyBudget: 1.5 })).toThrow(/residencyBudget/);
+  });
+
   it('reports full residency for no files and rejects a bad interval', () => {
     const sampler = new MemorySampler([], { readMemory: readProcessMemory });
     expect(sampler.sample().residentFraction).toBe(1);

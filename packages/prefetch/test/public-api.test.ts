@@ -8,14 +8,17 @@ describe('@mmtape/prefetch public API', () => {
       'DEFAULT_AHEAD_ROWS',
       'DEFAULT_BEHIND_ROWS',
       'DEFAULT_FAULT_AROUND_BYTES',
+      'DEFAULT_POLL_MS',
       'DEFAULT_STEP_ROWS',
       'MemorySampler',
       'PrefetchArgumentError',
       'SlidingWindowPrefetcher',
+      'WillneedWorker',
       'isPrefetchError',
       'parseProcessIo',
       'readProcessIo',
       'readProcessMemory',
+      'resolveWorkerEntry',
     ]);
   });
 

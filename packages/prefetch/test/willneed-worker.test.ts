@@ -1,0 +1,112 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MappedFile, pageSizeBytes } from '@mmtape/mmap-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { resolveWorkerEntry, SlidingWindowPrefetcher, WillneedWorker } from '../src/index.js';
+import { RecordingFile } from './recording-file.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'mmtape-willneed-worker-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const page = pageSizeBytes();
+const ROWS = 100_000;
+const HEADER_BYTES = 64;
+
+/** A file of a 64-byte header and one f64 column of ROWS rows. */
+function columnFile(name: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, Buffer.alloc(HEADER_BYTES + ROWS * 8, 1));
+  return path;
+}
+
+describe('WillneedWorker', () => {
+  it('advises the window ahead of each cursor from its own mappings, slices included', () => {
+    expect(resolveWorkerEntry()).toMatch(/willneed-worker-thread\.js$/);
+    const a = columnFile('a.bin');
+    const segment = join(dir, 'segment.bin');
+    writeFileSync(segment, Buffer.alloc(2 * page + HEADER_BYTES + ROWS * 8, 2)); // a member at 2 pages
+    const columns = [{ offsetBytes: HEADER_BYTES, bytesPerRow: 8 }];
+    const worker = WillneedWorker.start(
+      [
+        { filePath: a, baseOffsetBytes: 0, byteLength: HEADER_BYTES + ROWS * 8, columns, rowCount: ROWS },
+        {
+          filePath: segment,
+          baseOffsetBytes: 2 * page,
+          byteLength: HEADER_BYTES + ROWS * 8,
+          columns,
+          rowCount: ROWS,
+        },
+      ],
+      { aheadRows: 8192, requestRows: 4096 },
+      1,
+    );
+    try {
+      expect(worker.flushSync(20_000)).toBe(true);
+      expect(worker.ready).toBe(true);
+      expect(worker.stats()).toEqual({ willneedCalls: 0, willneedBytes: 0 }); // no cursor yet
+      worker.update(0, 0);
+      worker.update(1, 0);
+      expect(worker.flushSync(20_000)).toBe(true);
+      // Each stream: its first window, 8,192 rows from row 0, rounded out to pages (one page past the
+      // column's unaligned end of 64 + 65,536 bytes).
+      const window = Math.ceil((HEADER_BYTES + 8192 * 8) / page) * page;
+      expect(worker.stats()).toEqual({ willneedCalls: 2, willneedBytes: 2 * window });
+      worker.update(0, 5000); // past requestRows: a request for what is new
+      expect(worker.flushSync(20_000)).toBe(true);
+      expect(worker.stats().willneedCalls).toBe(3);
+      worker.update(0, 5001); // within stepRows: nothing
+      expect(worker.flushSync(20_000)).toBe(true);
+      expect(worker.stats().willneedCalls).toBe(3);
+      expect(worker.error).toBeUndefined();
+    } finally {
+      worker.close();
+    }
+    expect(worker.flushSync(200)).toBe(false); // stopped: nobody answers
+  });
+
+  it("leaves forward windows to the worker with willneed: 'start' (first round and moves back only)", () => {
+    const file = new RecordingFile(HEADER_BYTES + ROWS * 8);
+    const prefetcher = new SlidingWindowPrefetcher(
+      [{ file, columns: [{ offsetBytes: HEADER_BYTES, bytesPerRow: 8 }], rowCount: ROWS }],
+      { aheadRows: 8192, stepRows: 1024, willneed: 'start', accessPattern: 'keep', pageSizeBytes: 4096 },
+    );
+    expect(prefetcher.willneed).toBe('start');
+    prefetcher.update(0, 0);
+    expect(file.take().filter(([advice]) => advice === 'willneed')).toEqual([['willneed', 0, 69_632]]);
+    for (let row = 1024; row <= 50_000; row += 1024) prefetcher.update(0, row);
+    const forward = file.take();
+    expect(forward.some(([advice]) => advice === 'willneed')).toBe(false);
+    expect(forward.some(([advice]) => advice === 'dontneed')).toBe(true);
+    prefetcher.update(0, 10_000); // back: the window from there
+    expect(file.take().filter(([advice]) => advice === 'willneed')).toEqual([['willneed', 77_824, 69_632]]);
+    expect(() => new SlidingWindowPrefetcher([], { willneed: 'all' as 'start' })).toThrow(/willneed/);
+  });
+
+  it('keeps a failure to itself: a missing file ends the worker, the caller goes on', async () => {
+    const worker = WillneedWorker.start([
+      {
+        filePath: join(dir, 'missing.bin'),
+        baseOffsetBytes: 0,
+        byteLength: 8,
+        columns: [{ offsetBytes: 0, bytesPerRow: 8 }],
+        rowCount: 1,
+      },
+    ]);
+    worker.update(0, 0);
+    for (let i = 0; i < 200 && worker.error === undefined; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(worker.error?.message).toMatch(/missing\.bin/);
+    expect(worker.ready).toBe(false);
+    worker.close();
+  });
+
+  it('rejects a bad poll interval', () => {
+    expect(() => WillneedWorker.start([], {}, 0)).toThrow(/pollMs/);
+    const file = MappedFile.open(columnFile('b.bin'));
+    expect(file.filePath).toBe(join(dir, 'b.bin'));
+    expect(file.slice(8, 16).filePath).toBe(join(dir, 'b.bin'));
+    file.close();
+  });
+});
