@@ -9,7 +9,7 @@
 import { workerData } from 'node:worker_threads';
 import { MappedFile } from '@mmtape/mmap-core';
 import type { PrefetchStream } from './prefetch-stream.js';
-import { SlidingWindowPrefetcher } from './sliding-window-prefetcher.js';
+import { DEFAULT_AHEAD_ROWS, SlidingWindowPrefetcher } from './sliding-window-prefetcher.js';
 import {
   CONTROL_FLUSH,
   CONTROL_FLUSHED,
@@ -25,7 +25,8 @@ const control = new Int32Array(data.control);
 const stats = new Float64Array(data.stats);
 
 const files = new Map<string, MappedFile>();
-const streams: PrefetchStream[] = data.streams.map((stream) => {
+/** The streams over the worker's own mappings (`MappedFile`s: advised, and read by the touch). */
+const streams: (PrefetchStream & { file: MappedFile })[] = data.streams.map((stream) => {
   let file = files.get(stream.filePath);
   if (file === undefined) {
     file = MappedFile.open(stream.filePath, { accessPattern: 'random' });
@@ -46,6 +47,52 @@ const prefetcher = new SlidingWindowPrefetcher(streams, {
 Atomics.store(control, CONTROL_READY, 1);
 
 const seen = new Int32Array(streams.length).fill(-1);
+
+/** Bytes per touch request. */
+const TOUCH_REQUEST_BYTES = 262_144;
+const scratch = new Uint8Array(TOUCH_REQUEST_BYTES);
+/** Per stream and column: the end of what was read ahead (bytes in the stream's file), -1 before. */
+const touchedUpTo = streams.map((stream) => stream.columns.map(() => -1));
+/** Rows ahead of a cursor to read: half the window (the part WILLNEED has certainly been asked for). */
+const touchRows = (stream: PrefetchStream): number => {
+  const widest = stream.columns.reduce((w, c) => Math.max(w, c.bytesPerRow), 1);
+  const ahead =
+    data.options.aheadBytes !== undefined
+      ? Math.floor(data.options.aheadBytes / widest)
+      : (data.options.aheadRows ?? DEFAULT_AHEAD_ROWS);
+  return Math.floor(ahead / 2);
+};
+const touchRowsOf = streams.map(touchRows);
+let touchedBytes = 0;
+
+/**
+ * Reads stream `s`'s columns from the cursor to `touchRows` ahead, once a quarter of the window is new
+ * (or the column's end is reached), in {@link TOUCH_REQUEST_BYTES} requests. A failed read (file
+ * replaced) stops touching the stream; advising goes on.
+ */
+function touch(s: number, row: number): void {
+  const stream = streams[s]!;
+  const ahead = touchRowsOf[s]!;
+  const touched = touchedUpTo[s]!;
+  for (let c = 0; c < stream.columns.length; c++) {
+    const column = stream.columns[c]!;
+    const columnEnd = column.offsetBytes + stream.rowCount * column.bytesPerRow;
+    const end = Math.min(columnEnd, column.offsetBytes + (row + ahead) * column.bytesPerRow);
+    let start = Math.max(touched[c]!, column.offsetBytes + row * column.bytesPerRow);
+    if (touched[c]! === Number.POSITIVE_INFINITY) continue;
+    if (end - start < (ahead / 2) * column.bytesPerRow && end < columnEnd) continue;
+    while (start < end) {
+      const length = Math.min(TOUCH_REQUEST_BYTES, end - start);
+      if (!stream.file.readInto(scratch.subarray(0, length), start)) {
+        touched[c] = Number.POSITIVE_INFINITY;
+        break;
+      }
+      start += length;
+      touchedBytes += length;
+    }
+    if (touched[c]! !== Number.POSITIVE_INFINITY) touched[c] = end;
+  }
+}
 while (Atomics.load(control, CONTROL_STOP) === 0) {
   const wake = Atomics.load(control, CONTROL_WAKE);
   const flush = Atomics.load(control, CONTROL_FLUSH);
@@ -56,9 +103,13 @@ while (Atomics.load(control, CONTROL_STOP) === 0) {
       seen[s] = row;
     }
   }
+  if (data.touch) {
+    for (let s = 0; s < seen.length; s++) if (seen[s]! >= 0) touch(s, seen[s]!);
+  }
   const counters = prefetcher.stats();
   stats[0] = counters.willneedCalls;
   stats[1] = counters.willneedBytes;
+  stats[2] = touchedBytes;
   if (flush !== Atomics.load(control, CONTROL_FLUSHED)) {
     Atomics.store(control, CONTROL_FLUSHED, flush);
     Atomics.notify(control, CONTROL_FLUSHED);

@@ -39,22 +39,29 @@ describe('WillneedWorker', () => {
         },
       ],
       { aheadRows: 8192, requestRows: 4096 },
-      1,
+      { pollMs: 1 },
     );
     try {
       expect(worker.flushSync(20_000)).toBe(true);
       expect(worker.ready).toBe(true);
-      expect(worker.stats()).toEqual({ willneedCalls: 0, willneedBytes: 0 }); // no cursor yet
+      expect(worker.stats()).toEqual({ willneedCalls: 0, willneedBytes: 0, touchedBytes: 0 }); // no cursor yet
       worker.update(0, 0);
       worker.update(1, 0);
       expect(worker.flushSync(20_000)).toBe(true);
       // Each stream: its first window, 8,192 rows from row 0, rounded out to pages (one page past the
       // column's unaligned end of 64 + 65,536 bytes).
       const window = Math.ceil((HEADER_BYTES + 8192 * 8) / page) * page;
-      expect(worker.stats()).toEqual({ willneedCalls: 2, willneedBytes: 2 * window });
+      // ... and it read each column from row 0 to half the window ahead: 4,096 rows of 8 bytes.
+      expect(worker.stats()).toEqual({
+        willneedCalls: 2,
+        willneedBytes: 2 * window,
+        touchedBytes: 2 * 4096 * 8,
+      });
       worker.update(0, 5000); // past requestRows: a request for what is new
       expect(worker.flushSync(20_000)).toBe(true);
       expect(worker.stats().willneedCalls).toBe(3);
+      // Touched up to row 4,096 before; the cursor passed it: now rows [5,000, 9,096), not those behind.
+      expect(worker.stats().touchedBytes).toBe(3 * 4096 * 8);
       worker.update(0, 5001); // within stepRows: nothing
       expect(worker.flushSync(20_000)).toBe(true);
       expect(worker.stats().willneedCalls).toBe(3);
@@ -103,7 +110,7 @@ describe('WillneedWorker', () => {
   });
 
   it('rejects a bad poll interval', () => {
-    expect(() => WillneedWorker.start([], {}, 0)).toThrow(/pollMs/);
+    expect(() => WillneedWorker.start([], {}, { pollMs: 0 })).toThrow(/pollMs/);
     const file = MappedFile.open(columnFile('b.bin'));
     expect(file.filePath).toBe(join(dir, 'b.bin'));
     expect(file.slice(8, 16).filePath).toBe(join(dir, 'b.bin'));
