@@ -7,8 +7,8 @@
  * @module
  */
 import { workerData } from 'node:worker_threads';
-import { MappedFile } from '@mmtape/mmap-core';
-import type { PrefetchStream } from './prefetch-stream.js';
+import { type Advice, MappedFile } from '@mmtape/mmap-core';
+import type { Advisable, PrefetchStream } from './prefetch-stream.js';
 import { DEFAULT_AHEAD_ROWS, SlidingWindowPrefetcher } from './sliding-window-prefetcher.js';
 import {
   CONTROL_FLUSH,
@@ -24,9 +24,31 @@ const cursors = new Int32Array(data.cursors);
 const control = new Int32Array(data.control);
 const stats = new Float64Array(data.stats);
 
+/**
+ * A stream's file as the worker's prefetcher sees it: before each WILLNEED it measures whether the
+ * range is already in the page cache (mincore; ~10 µs per 512 KiB request). A stream whose last
+ * requested range was all cached is warm: its rows are in memory whoever advises, and the touch skips
+ * it (reading it again would only cost the replay memory bandwidth: measured +22 % on a warm replay).
+ */
+class WatchedFile implements Advisable {
+  /** Whether the last WILLNEED range had a page not in the page cache (true until the first one). */
+  cold = true;
+  constructor(readonly file: MappedFile) {}
+  get byteLength(): number {
+    return this.file.byteLength;
+  }
+  advise(advice: Advice, offsetBytes: number, lengthBytes: number): void {
+    if (advice === 'willneed') {
+      const { residentBytes, totalBytes } = this.file.residency(offsetBytes, lengthBytes);
+      this.cold = residentBytes < totalBytes;
+    }
+    this.file.advise(advice, offsetBytes, lengthBytes);
+  }
+}
+
 const files = new Map<string, MappedFile>();
-/** The streams over the worker's own mappings (`MappedFile`s: advised, and read by the touch). */
-const streams: (PrefetchStream & { file: MappedFile })[] = data.streams.map((stream) => {
+/** The streams over the worker's own mappings (advised, and read by the touch). */
+const streams: (PrefetchStream & { file: WatchedFile })[] = data.streams.map((stream) => {
   let file = files.get(stream.filePath);
   if (file === undefined) {
     file = MappedFile.open(stream.filePath, { accessPattern: 'random' });
@@ -34,7 +56,7 @@ const streams: (PrefetchStream & { file: MappedFile })[] = data.streams.map((str
   }
   const whole = stream.baseOffsetBytes === 0 && stream.byteLength === file.byteLength;
   return {
-    file: whole ? file : file.slice(stream.baseOffsetBytes, stream.byteLength),
+    file: new WatchedFile(whole ? file : file.slice(stream.baseOffsetBytes, stream.byteLength)),
     columns: stream.columns,
     rowCount: stream.rowCount,
   };
@@ -72,6 +94,7 @@ let touchedBytes = 0;
  */
 function touch(s: number, row: number): void {
   const stream = streams[s]!;
+  if (data.touch === 'cold' && !stream.file.cold) return;
   const ahead = touchRowsOf[s]!;
   const touched = touchedUpTo[s]!;
   for (let c = 0; c < stream.columns.length; c++) {
@@ -83,7 +106,7 @@ function touch(s: number, row: number): void {
     if (end - start < (ahead / 2) * column.bytesPerRow && end < columnEnd) continue;
     while (start < end) {
       const length = Math.min(TOUCH_REQUEST_BYTES, end - start);
-      if (!stream.file.readInto(scratch.subarray(0, length), start)) {
+      if (!stream.file.file.readInto(scratch.subarray(0, length), start)) {
         touched[c] = Number.POSITIVE_INFINITY;
         break;
       }
@@ -103,7 +126,7 @@ while (Atomics.load(control, CONTROL_STOP) === 0) {
       seen[s] = row;
     }
   }
-  if (data.touch) {
+  if (data.touch !== 'never') {
     for (let s = 0; s < seen.length; s++) if (seen[s]! >= 0) touch(s, seen[s]!);
   }
   const counters = prefetcher.stats();

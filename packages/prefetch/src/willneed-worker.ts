@@ -52,8 +52,8 @@ export interface WillneedWorkerData {
   stats: SharedArrayBuffer;
   /** ms the worker sleeps between two scans of the cursors. */
   pollMs: number;
-  /** Whether the worker also reads the advised rows ahead of each cursor (see {@link WillneedWorkerOptions}). */
-  touch: boolean;
+  /** Which streams the worker also reads ahead of their cursors (see {@link WillneedWorkerOptions}). */
+  touch: 'cold' | 'always' | 'never';
 }
 
 /** Options of {@link WillneedWorker.start}. */
@@ -61,15 +61,18 @@ export interface WillneedWorkerOptions {
   /** ms the worker sleeps between two scans of the cursors, > 0. Default {@link DEFAULT_POLL_MS}. */
   pollMs?: number;
   /**
-   * `true` (default): after advising, the worker also reads (`pread`, into a scratch buffer it then
+   * `'cold'` (default): after advising, the worker also reads (`pread`, into a scratch buffer it then
    * drops) each column from the cursor to half the window ahead, in 256 KiB requests once a quarter of
-   * the window is new. The read waits for the pages the WILLNEED queued and is their first touch by a
-   * CPU, on the worker's core: the replay thread then finds them in memory. On a VM whose freed memory
-   * is handed back to the host (virtio-balloon free page reporting), that first touch costs a host
-   * fault per page, which this moves off the replay thread (measured: a cold 32 GB replay took 51.7 s
-   * with the worker only advising, see the package README). `false`: advise only.
+   * the window is new, for streams whose last WILLNEED range was not all in the page cache already
+   * (mincore before each request). The read waits for the pages the WILLNEED queued and is their first
+   * touch by a CPU, on the worker's core: the replay thread then finds them in memory. On a VM whose
+   * freed memory is handed back to the host (virtio-balloon free page reporting) that first touch costs
+   * a host fault per page, which this moves off the replay thread (measured: a cold 32 GB replay,
+   * 51.7 s with the worker only advising, 39.9 s with it reading ahead). A warm stream is not read
+   * again: that would only take memory bandwidth from the replay. `'always'`: read ahead whatever the
+   * page cache holds. `'never'`: advise only.
    */
-  touch?: boolean;
+  touch?: 'cold' | 'always' | 'never';
 }
 
 /** Control word: 1 asks the worker to stop. */
@@ -130,10 +133,13 @@ export class WillneedWorker {
   static start(
     streams: WillneedWorkerStream[],
     options: WillneedWorkerData['options'] = {},
-    { pollMs = DEFAULT_POLL_MS, touch = true }: WillneedWorkerOptions = {},
+    { pollMs = DEFAULT_POLL_MS, touch = 'cold' }: WillneedWorkerOptions = {},
   ): WillneedWorker {
     if (!(Number.isFinite(pollMs) && pollMs > 0)) {
       throw new PrefetchArgumentError('pollMs', 'a number > 0', pollMs);
+    }
+    if (touch !== 'cold' && touch !== 'always' && touch !== 'never') {
+      throw new PrefetchArgumentError('touch', "'cold', 'always' or 'never'", touch);
     }
     const data: WillneedWorkerData = {
       streams,

@@ -39,7 +39,7 @@ describe('WillneedWorker', () => {
         },
       ],
       { aheadRows: 8192, requestRows: 4096 },
-      { pollMs: 1 },
+      { pollMs: 1, touch: 'always' },
     );
     try {
       expect(worker.flushSync(20_000)).toBe(true);
@@ -90,6 +90,26 @@ describe('WillneedWorker', () => {
     expect(() => new SlidingWindowPrefetcher([], { willneed: 'all' as 'start' })).toThrow(/willneed/);
   });
 
+  it("reads ahead only streams that were not in the page cache (touch: 'cold', the default)", () => {
+    const warm = columnFile('warm.bin'); // just written: every page is in the page cache
+    const columns = [{ offsetBytes: HEADER_BYTES, bytesPerRow: 8 }];
+    const worker = WillneedWorker.start(
+      [{ filePath: warm, baseOffsetBytes: 0, byteLength: HEADER_BYTES + ROWS * 8, columns, rowCount: ROWS }],
+      { aheadRows: 8192 },
+      { pollMs: 1 },
+    );
+    try {
+      worker.update(0, 0);
+      expect(worker.flushSync(20_000)).toBe(true);
+      worker.update(0, 6000);
+      expect(worker.flushSync(20_000)).toBe(true);
+      expect(worker.stats().willneedCalls).toBe(2);
+      expect(worker.stats().touchedBytes).toBe(0);
+    } finally {
+      worker.close();
+    }
+  });
+
   it('keeps a failure to itself: a missing file ends the worker, the caller goes on', async () => {
     const worker = WillneedWorker.start([
       {
@@ -111,6 +131,7 @@ describe('WillneedWorker', () => {
 
   it('rejects a bad poll interval', () => {
     expect(() => WillneedWorker.start([], {}, { pollMs: 0 })).toThrow(/pollMs/);
+    expect(() => WillneedWorker.start([], {}, { touch: 'yes' as 'never' })).toThrow(/touch/);
     const file = MappedFile.open(columnFile('b.bin'));
     expect(file.filePath).toBe(join(dir, 'b.bin'));
     expect(file.slice(8, 16).filePath).toBe(join(dir, 'b.bin'));
