@@ -67,11 +67,11 @@ export class BlockVerifier {
   /** Index of the first per-entry slot (`2C + 1`). */
   readonly #goodAt: number;
   /**
-   * Per column, its checksum table entries read from the file (made by the first `fromFile` check of the
-   * column), so checks from the file do not fault the table's page, and the 64 KiB around it, back into
-   * the mapping after a prefetcher released it. A few hundred bytes per column.
+   * The checksum table read from the file (every column's entries, one read by the first `fromFile`
+   * check), so checks from the file do not fault the table's page, and the 64 KiB around it, back into
+   * the mapping after a prefetcher released it. 8 bytes per block; `null` when the read failed.
    */
-  #tables: (Uint8Array | undefined)[] | undefined;
+  #table: Uint8Array | null | undefined;
 
   /**
    * @param tableOffsetBytes where the block checksum table starts in `bytes` (checked by
@@ -218,15 +218,15 @@ export class BlockVerifier {
       scratch = new Uint8Array(Math.max(endBytes - startBytes, FILE_READ_BYTES));
     }
     const read = scratch.subarray(0, endBytes - startBytes);
-    const table = this.#tableOf(c);
-    if (table === undefined || !this.#source!.readInto(read, startBytes)) return firstBlock;
+    const table = this.#tableFromFile();
+    if (table === null || !this.#source!.readInto(read, startBytes)) return firstBlock;
     const state = this.#state;
     const good = this.#goodAt + state[c]!;
     for (let b = firstBlock; b < endBlock; b++) {
       if (state[good + b] === 1) continue;
       const from = (b - firstBlock) * blockBytes;
       const block = read.subarray(from, Math.min(read.length, from + blockBytes));
-      const bad = xxh64Mismatch(block, table, b * BLOCK_CHECKSUM_BYTES);
+      const bad = xxh64Mismatch(block, table, (state[c]! + b) * BLOCK_CHECKSUM_BYTES);
       if (bad !== undefined) {
         if (b >= askedEndBlock) return b;
         const blockStart = startBytes + from;
@@ -244,20 +244,13 @@ export class BlockVerifier {
     return endBlock;
   }
 
-  /** Column `c`'s table entries read from the file (see `#tables`); `undefined` when the read fails. */
-  #tableOf(c: number): Uint8Array | undefined {
-    this.#tables ??= new Array(this.#columns.length).fill(undefined);
-    const tables = this.#tables!;
-    let table = tables[c];
-    if (table === undefined) {
-      const state = this.#state;
-      const entries = new Uint8Array((state[c + 1]! - state[c]!) * BLOCK_CHECKSUM_BYTES);
-      const at = this.#tableOffsetBytes + state[c]! * BLOCK_CHECKSUM_BYTES;
-      if (!this.#source!.readInto(entries, at)) return undefined;
-      table = entries;
-      tables[c] = table;
+  /** The checksum table read from the file (see `#table`); `null` when the file no longer holds it. */
+  #tableFromFile(): Uint8Array | null {
+    if (this.#table === undefined) {
+      const entries = new Uint8Array(this.#state[this.#columns.length]! * BLOCK_CHECKSUM_BYTES);
+      this.#table = this.#source!.readInto(entries, this.#tableOffsetBytes) ? entries : null;
     }
-    return table;
+    return this.#table;
   }
 
   #check(c: number, b: number): BadBlock | undefined {
