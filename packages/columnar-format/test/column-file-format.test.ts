@@ -1,5 +1,6 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { mappedRssKb } from '@mmtape/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   type ColumnData,
@@ -354,15 +355,7 @@ describe('every validation path gives a typed error (hand-made corrupt files)', 
     f0.close();
     b[closeAt + 9 * 4096 + 3]! ^= 0x04; // block 9
     writeFileSync(path, b);
-    const smapsRssKb = (): number => {
-      let inFile = false;
-      let kb = 0;
-      for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
-        if (/^[0-9a-f]+-[0-9a-f]+ /.test(line)) inFile = line.endsWith(` ${path}`);
-        else if (inFile && line.startsWith('Rss:')) kb += Number(/(\d+)/.exec(line)![1]);
-      }
-      return kb;
-    };
+    const smapsRssKb = (): number => mappedRssKb(path);
     const f = ColumnFile.open(path);
     try {
       const before = smapsRssKb(); // the header and descriptors, read at open

@@ -1,15 +1,7 @@
-import {
-  existsSync,
-  mkdtempSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  truncateSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdtempSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mulberry32 } from '@mmtape/test-utils';
+import { mappedRssKb, mulberry32 } from '@mmtape/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MappedFile, MappedFileClosedError, mmapStatus, pageSizeBytes } from '../src/index.js';
 
@@ -27,17 +19,6 @@ function randomFile(name: string, pages: number, seed: number): { path: string; 
   const path = join(dir, name);
   writeFileSync(path, bytes);
   return { path, bytes };
-}
-
-/** Resident kB of the mapping(s) of `path` in `/proc/self/smaps` (Linux). */
-function mappedRssKb(path: string): number {
-  let inFile = false;
-  let kb = 0;
-  for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
-    if (/^[0-9a-f]+-[0-9a-f]+ /.test(line)) inFile = line.endsWith(` ${path}`);
-    else if (inFile && line.startsWith('Rss:')) kb += Number(/(\d+)/.exec(line)![1]);
-  }
-  return kb;
 }
 
 describe('MappedFile.readInto', () => {

@@ -4,6 +4,7 @@
  */
 
 export { loadedPackages } from './loaded-packages.js';
+export { mappedRssKb } from './mapped-rss.js';
 export { mulberry32 } from './mulberry32.js';
 export { startTestRedis, type TestRedis } from './redis-server.js';
 export { sharedDataDir } from './shared-data.js';
