@@ -27,6 +27,12 @@ import {
 const BYTES_PER_ROW = 8;
 
 /**
+ * Stops the WILLNEED worker of a session that was dropped without being finished (an iterator abandoned
+ * without `return()`), so its thread does not go on scanning cursors until the process exits.
+ */
+const abandonedWorkers = new FinalizationRegistry<WillneedWorker>((worker) => worker.close());
+
+/**
  * One replay of a dataset, shared by {@link replayDataset} (batches) and `replayChunks` (chunks): the
  * streams opened and checked, the merge, the prefetcher following its cursors, the memory sampler, and
  * the statistics at the end. Internal.
@@ -141,6 +147,7 @@ export class ReplaySession {
       options.prefetch ?? 'auto',
       options.autoPrefetchMinBytes ?? AUTO_PREFETCH_MIN_BYTES,
     ));
+    if (this.willneedWorker !== null) abandonedWorkers.register(this, this.willneedWorker);
     const verifiedNames = ['ts', ...columnNames.filter((name) => name !== 'ts')];
     // With the prefetcher on (a replay larger than the memory budget), blocks are checked from file
     // reads: hashing them through the mapping would map each block ahead of the merge, up to twice the
