@@ -1,10 +1,4 @@
-import type {
-  Advisable,
-  MemorySample,
-  PrefetchStats,
-  ResidencyReporter,
-  SlidingWindowOptions,
-} from '@mmtape/prefetch';
+import type { Advisable, MemorySample, PrefetchStats, SlidingWindowOptions } from '@mmtape/prefetch';
 import type { MergeStrategy } from './k-way-merge.js';
 
 /** Column data a {@link ReplayColumnFile} may return; mirrors `ColumnData` of `@mmtape/columnar-format`. */
@@ -20,12 +14,16 @@ export interface ReplayColumnFile {
   readonly rowCount: number;
   readonly columns: readonly { name: string; dtype: string; offsetBytes: number; lengthBytes: number }[];
   /**
-   * The mapped file, advised by the prefetcher; its `residency()` (mincore), when present, is sampled.
+   * The mapped file, advised by the prefetcher; its `residency()` (mincore, of a byte range or the whole
+   * file), when present, is sampled, and decides whether a prefetch worker is worth starting.
    * With `filePath` (the file on disk; `MappedFile` of `@mmtape/mmap-core` has it when mapped) and
    * `baseOffsetBytes` (where these bytes start in it), a prefetch worker can advise the same pages.
    */
-  readonly file: Advisable &
-    Partial<ResidencyReporter> & { readonly filePath?: string; readonly baseOffsetBytes?: number };
+  readonly file: Advisable & {
+    residency?(offsetBytes?: number, lengthBytes?: number): { residentBytes: number; totalBytes: number };
+    readonly filePath?: string;
+    readonly baseOffsetBytes?: number;
+  };
   column(name: string): ReplayColumnData;
   timestampsNs(): BigInt64Array;
   /**
@@ -184,8 +182,14 @@ export interface ReplayStats {
   peakResidentFraction: number;
   /** Every memory sample (start, intervals, end). */
   memorySamples: MemorySample[];
-  /** Advice issued by the prefetcher, `null` when prefetch was off. */
+  /** Advice issued by the prefetcher (and its worker), `null` when prefetch was off. */
   prefetch: PrefetchStats | null;
+  /**
+   * Whether a worker thread issued the forward WILLNEED windows (`ReplayPrefetchOptions.worker`): false
+   * without prefetch, with `worker: false`, when the replayed columns were mostly cached already, or when
+   * the worker could not start.
+   */
+  prefetchWorker: boolean;
   /**
    * Bytes the replay needed: the replayed rows of `ts` and of each requested column (counted once each),
    * 8 bytes per value, summed over the streams (`Σ (endRow - startRow) × 8 × (1 + columns)`). The

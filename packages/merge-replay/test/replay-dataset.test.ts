@@ -426,13 +426,59 @@ describe('replayDataset over partitioned datasets (DatasetWriter partition: day)
     expect(segmented.stats.streams).toBe(15);
     expect(segmented.stats.prefetch?.willneedCalls).toBeGreaterThan(0);
     expect(segmented.out).toEqual(whole.out);
-    // The WILLNEED worker (default) only advises: the replay thread alone gives the same events.
+    // Just written, the files are in the page cache: no WILLNEED worker (the replay thread advises).
+    expect(segmented.stats.prefetchWorker).toBe(false);
     expect(events(join(root, 'segments'), { prefetch: { worker: false } }).out).toEqual(whole.out);
     expect(events(join(root, 'whole-for-segments'), { prefetch: { worker: false } }).out).toEqual(whole.out);
     const range = { startNs: DAY0 + 30n * HOUR_NS, endNs: DAY0 + 54n * HOUR_NS };
     expect(events(join(root, 'segments'), range).out).toEqual(
       events(join(root, 'whole-for-segments'), range).out,
     );
+  });
+
+  it('starts the WILLNEED worker for files not in the page cache; it only advises, the events are the same', () => {
+    write(join(root, 'cold'), 'none');
+    const whole = events(join(root, 'cold'));
+    const dataset = Dataset.open(join(root, 'cold'));
+    try {
+      // The same files, reporting no page in the page cache (as after a cold start).
+      const cold: ReplayDatasetSource = {
+        symbols: dataset.symbols,
+        open: (symbol) => {
+          const f = dataset.open(symbol);
+          const file = f.file;
+          return {
+            path: f.path,
+            symbol: f.symbol,
+            rowCount: f.rowCount,
+            columns: f.columns,
+            column: (name) => f.column(name),
+            timestampsNs: () => f.timestampsNs(),
+            columnUnchecked: (name) => f.columnUnchecked(name),
+            verifyRows: (name, start, end, fromFile) => f.verifyRows(name, start, end, fromFile),
+            file: {
+              byteLength: file.byteLength,
+              filePath: file.filePath,
+              baseOffsetBytes: file.baseOffsetBytes,
+              advise: (advice, offset, length) => file.advise(advice, offset, length),
+              residency: () => ({ residentBytes: 0, totalBytes: 1 }),
+            },
+          };
+        },
+      };
+      const out: [bigint, number, number][] = [];
+      const stats = replayDataset(cold, { prefetch: true, memory: false }, (batch, ctx) => {
+        for (let i = 0; i < batch.length; i++) {
+          const id = batch.symbolIds[i]!;
+          out.push([batch.timestampNs, id, (ctx.columns.close![id] as Float64Array)[batch.rows[i]!]!]);
+        }
+      });
+      expect(stats.prefetchWorker).toBe(true);
+      expect(out).toEqual(whole.out);
+      expect(whole.stats.prefetchWorker).toBe(false); // small: no prefetch at all
+    } finally {
+      dataset.close();
+    }
   });
 
   it('reports RSS (anon and file) and mincore residency of the replayed files', () => {
