@@ -69,6 +69,8 @@ export interface ReplayResult {
     willneedBytes: number;
     dontneedCalls: number;
     dontneedBytes: number;
+    /** Whether a worker thread issued the forward WILLNEED windows (not when the data was cached). */
+    worker: boolean;
   } | null;
   /**
    * Bytes the replay needed (the replayed rows of `ts` and the column, 8 bytes each), bytes it read from
@@ -203,6 +205,7 @@ export function runReplay(dir: string, options: ReplayCommandOptions, ctx: Comma
               willneedBytes: stats.prefetch.willneedBytes,
               dontneedCalls: stats.prefetch.dontneedCalls,
               dontneedBytes: stats.prefetch.dontneedBytes,
+              worker: stats.prefetchWorker,
             },
       neededBytes: stats.neededBytes,
       deviceReadBytes: stats.deviceReadBytes,
@@ -241,7 +244,7 @@ export function runReplay(dir: string, options: ReplayCommandOptions, ctx: Comma
     ctx.say(
       pf === null
         ? '  prefetch: off'
-        : `  prefetch: ${pf.willneedCalls.toLocaleString('en-US')} WILLNEED (${formatBytes(pf.willneedBytes)}), ${pf.dontneedCalls.toLocaleString('en-US')} DONTNEED (${formatBytes(pf.dontneedBytes)})`,
+        : `  prefetch: ${pf.willneedCalls.toLocaleString('en-US')} WILLNEED (${formatBytes(pf.willneedBytes)}${pf.worker ? ', from a worker thread' : ''}), ${pf.dontneedCalls.toLocaleString('en-US')} DONTNEED (${formatBytes(pf.dontneedBytes)})`,
     );
     return result;
   } finally {
