@@ -1,16 +1,23 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { frameChecksumOf, readFrameHeader } from '@mmtape/compression';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { CacheManager, isCacheError } from '../src/index.js';
 
 const run = promisify(execFile);
-const fresh = () => mkdtemp(join(tmpdir(), 'mmtape-cache-'));
+/** Temp folders made by {@link fresh}, removed after the file's tests. */
+const made: string[] = [];
+const fresh = async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'mmtape-cache-'));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => Promise.all(made.map((dir) => rm(dir, { recursive: true, force: true }))));
 const closes = (n: number, seed: number) =>
   Float64Array.from({ length: n }, (_, i) => Math.round((100 + Math.sin(i * 0.01 + seed) * 5) * 100) / 100);
 

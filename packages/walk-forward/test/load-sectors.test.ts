@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -56,5 +56,6 @@ describe('parseSectorsCsv', () => {
     expect(loadSectors(path)).toEqual({ XOM: 'Energy' });
     writeFileSync(path, 'ticker,sector\nXOM,Energy\n');
     expect(() => loadSectors(path)).toThrow(path);
+    rmSync(path);
   });
 });
