@@ -8,6 +8,7 @@ import {
   collectGathered,
   copyBatch,
   oracle,
+  sortedStream,
   streamsArb,
   TWO_32,
 } from './merge-oracle.js';
@@ -95,7 +96,7 @@ describe('KWayMerge strategy auto', () => {
       for (let t = 0; t < 300; t++) values.push(BigInt(t) * 60_000n);
       for (let t = 0; t < 30; t++) values.push(18_000_000n + BigInt(Math.floor(random() * 1_000_000)));
       for (let t = 0; t < 300; t++) values.push(20_000_000n + BigInt(t) * 60_000n);
-      return BigInt64Array.from(values.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+      return sortedStream(values);
     });
     for (const strategy of ['auto', 'block'] as const) {
       const merge = new KWayMerge(streams, { strategy, blockEvents: 1024 });
@@ -109,7 +110,7 @@ describe('KWayMerge strategy auto', () => {
     const random = mulberry32(5);
     const streams = Array.from({ length: 1100 }, () => {
       const values = Array.from({ length: 6 }, () => BigInt(Math.floor(random() * 2 ** 40)) * 1_000n);
-      return BigInt64Array.from(values.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+      return sortedStream(values);
     });
     const auto = new KWayMerge(streams, { blockEvents: 1000 });
     expect(auto.stats().strategy).toBe('block');
@@ -202,7 +203,7 @@ describe('KWayMerge strategy auto', () => {
       for (let t = 0; t < 100; t++) values.push(BigInt(t) * 60_000n);
       for (let t = 0; t < 5; t++) values.push(7_000_000n + BigInt(Math.floor(random() * 1_000_000)));
       for (let t = 0; t < 100; t++) values.push(9_000_000n + BigInt(t) * 60_000n);
-      return BigInt64Array.from(values.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+      return sortedStream(values);
     });
     const price = streams.map((s, id) => Float64Array.from(s, (_, row) => id * 10_000 + row));
     const qty = streams.map((s, id) => BigInt64Array.from(s, (_, row) => -BigInt(id * 10_000 + row)));
@@ -247,7 +248,7 @@ describe('KWayMerge strategy auto', () => {
       for (let t = 0; t < 300; t++) values.push(BigInt(t) * 60_000n);
       if (s % 10 === 0)
         for (let t = 0; t < 400; t++) values.push(20_000_000n + BigInt(Math.floor(random() * 9_000_000)));
-      return BigInt64Array.from(values.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+      return sortedStream(values);
     });
     const price = streams.map((s, id) => Float64Array.from(s, (_, row) => id * 10_000 + row + 0.5));
     const qty = streams.map((s, id) => BigInt64Array.from(s, (_, row) => BigInt(id * 10_000 + row) << 36n));
@@ -297,7 +298,7 @@ describe('KWayMerge strategy auto', () => {
       for (let t = 0; t < 40; t++) values.push(BigInt(t) * 60_000n);
       if (s % 15 === 0)
         for (let t = 0; t < 300; t++) values.push(3_000_000n + BigInt(Math.floor(random() * 50_000_000)));
-      return BigInt64Array.from(values.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+      return sortedStream(values);
     });
     const price = streams.map((s, id) => Float64Array.from(s, (_, row) => id * 1_000 + row + 0.5));
     const merge = new KWayMerge(streams, { blockEvents: 4_096, columns: { price } });

@@ -37,9 +37,12 @@ export const timestampArb: fc.Arbitrary<bigint> = fc.oneof(
   fc.bigInt({ min: -TWO_32 - 2n, max: -TWO_32 + 2n }),
 );
 
-export const streamArb = fc
-  .array(timestampArb, { maxLength: 40 })
-  .map((values) => BigInt64Array.from(values.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))));
+/** `values` sorted ascending as a stream of timestamps (ns). Sorts `values` in place. */
+export function sortedStream(values: bigint[]): BigInt64Array {
+  return BigInt64Array.from(values.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+export const streamArb = fc.array(timestampArb, { maxLength: 40 }).map((values) => sortedStream(values));
 
 export const streamsArb = fc.array(streamArb, { maxLength: 20 });
 
@@ -48,9 +51,7 @@ export const streamsArb = fc.array(streamArb, { maxLength: 20 });
  * within a stream), so the calendar's dense bit-scan sort, sparse sort and duplicate paths all run.
  */
 export const barStreamsArb = fc.array(
-  fc
-    .array(fc.bigInt({ min: 0n, max: 40n }), { maxLength: 60 })
-    .map((values) => BigInt64Array.from(values.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)))),
+  fc.array(fc.bigInt({ min: 0n, max: 40n }), { maxLength: 60 }).map((values) => sortedStream(values)),
   { maxLength: 70 },
 );
 

@@ -2,7 +2,7 @@ import { mulberry32 } from '@mmtape/test-utils';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidReplayOptionError, KWayMerge, type MergeStrategy, type ReplayChunk } from '../src/index.js';
-import { barStreamsArb, oracle, STRATEGIES, streamsArb, timestampArb } from './merge-oracle.js';
+import { barStreamsArb, oracle, STRATEGIES, sortedStream, streamsArb, timestampArb } from './merge-oracle.js';
 
 type Batches = ReturnType<typeof oracle>;
 type Sources = Record<string, readonly (Float64Array | BigInt64Array)[]>;
@@ -171,7 +171,7 @@ describe('KWayMerge.nextChunk', () => {
     const streams = Array.from({ length: 600 }, (_, s) => {
       const values = Array.from({ length: 30 }, () => BigInt(Math.floor(random() * 200_000)));
       if (s === 599) values.push(2n ** 40n);
-      return BigInt64Array.from(values.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+      return sortedStream(values);
     });
     const columns = columnsOf(streams);
     for (const strategy of ['auto', 'block'] as const) {

@@ -7,7 +7,7 @@ import {
   type MergeStrategy,
   UnsortedStreamError,
 } from '../src/index.js';
-import { oracle } from './merge-oracle.js';
+import { oracle, sortedStream } from './merge-oracle.js';
 
 type Columns = Record<string, readonly (Float64Array | BigInt64Array)[]>;
 
@@ -63,11 +63,9 @@ function expected(streams: BigInt64Array[]) {
   );
 }
 
-const sorted = (values: bigint[]) => BigInt64Array.from(values.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
-
 /** Tick-like streams: 8–40 streams of irregular timestamps (repeats within a stream too), so sparse blocks sort. */
 const tickStreamsArb = fc.array(
-  fc.array(fc.bigInt({ min: 0n, max: 2n ** 40n }), { minLength: 1, maxLength: 80 }).map(sorted),
+  fc.array(fc.bigInt({ min: 0n, max: 2n ** 40n }), { minLength: 1, maxLength: 80 }).map(sortedStream),
   { minLength: 8, maxLength: 40 },
 );
 
