@@ -12,7 +12,7 @@
 // package's root entry gets an edge to it (the layers use the core's modules by relative import).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { REPO, workspacePackages } from './packages.mjs';
 
 const DOC = join(REPO, 'docs', 'ARCHITECTURE.md');
@@ -96,8 +96,38 @@ function entries() {
           : subpath === '(bin)'
             ? `${pkg.name} (bin)`
             : `${pkg.name}${subpath.slice(1)}`;
-      out.push({ dir, pkg, name, subpath, src, ...walk(src) });
+      const walked = walk(src);
+      // Built files that are no export but that this entry loads at run time (a worker thread's entry,
+      // `new Worker(path)`): tsup entries of the package whose built name one of the entry's modules spells.
+      // Their imports count as the entry's.
+      for (const extra of extraBuildEntries(dir)) {
+        const built = `${basename(extra, '.ts')}.js`;
+        if (![...walked.files].some((f) => readFileSync(f, 'utf8').includes(built))) continue;
+        const more = walk(extra);
+        for (const f of more.files) walked.files.add(f);
+        for (const [spec, lazy] of more.bare) walked.bare.set(spec, (walked.bare.get(spec) ?? true) && lazy);
+        for (const t of more.typeOnly) walked.typeOnly.add(t);
+      }
+      out.push({ dir, pkg, name, subpath, src, ...walked });
     }
+  }
+  return out;
+}
+
+/** Sources of the tsup entries of the package at `dir` that no package.json export names (see above). */
+function extraBuildEntries(dir) {
+  const config = join(dir, 'tsup.config.ts');
+  if (!existsSync(config)) return [];
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+  const exported = new Set(
+    Object.values(pkg.exports ?? {})
+      .map((t) => (typeof t === 'string' ? t : t?.import))
+      .filter((f) => typeof f === 'string')
+      .map((f) => f.replace(/^\.\/dist\//, 'src/').replace(/\.js$/, '.ts')),
+  );
+  const out = [];
+  for (const m of readFileSync(config, 'utf8').matchAll(/'(src\/[\w/-]+\.ts)'/g)) {
+    if (!exported.has(m[1])) out.push(join(dir, m[1]));
   }
   return out;
 }
