@@ -9,7 +9,10 @@
 // read-around), MEMORY_SEGMENT_MB (store the dataset in segment files of this many MiB instead of one file
 // per symbol; results then go to bench/results/replay-memory-segments.*), MEMORY_RESULTS (results name,
 // default replay-memory), MEMORY_DATASET (replay this existing dataset, written by bench/synthetic.mjs with
-// MEMORY_SYMBOLS bar symbols, instead of writing one per size; it is not deleted). Needs free disk of the largest size; data is removed afterwards.
+// MEMORY_SYMBOLS bar symbols, instead of writing one per size; it is not deleted), MEMORY_RUNS (default 1:
+// rounds per size; each round measures dd again, then runs every mode; with more than one, a second table
+// gives the median and range of each (size, mode) over the rounds: on a VM whose CPU and disk speeds drift
+// from minute to minute, one run is one sample). Needs free disk of the largest size; data is removed afterwards.
 //
 // Device bandwidth: before the replays of each size, the suite reads column files of the dataset with
 // `dd iflag=direct bs=4M` (O_DIRECT, no page cache), evenly spread, at least 2 GB or the whole dataset,
@@ -104,6 +107,9 @@ const modes = (process.env.MEMORY_MODES ?? 'on,off').split(',');
 const access = process.env.MEMORY_ACCESS ?? 'random';
 /** An existing dataset written by bench/synthetic.mjs (bars, MEMORY_SYMBOLS symbols) to replay instead. */
 const existing = process.env.MEMORY_DATASET;
+const runs = Number(process.env.MEMORY_RUNS ?? 1);
+if (!(Number.isInteger(runs) && runs >= 1))
+  throw new Error(`MEMORY_RUNS must be an integer >= 1, got ${runs}`);
 const resultsName =
   process.env.MEMORY_RESULTS ?? (segmentMb === undefined ? 'replay-memory' : 'replay-memory-segments');
 
@@ -189,6 +195,7 @@ function saveResults() {
         peer: 'none (prefetch off is the baseline)',
         columns: [
           'dataset',
+          'round',
           'prefetch',
           'needed GB',
           'device GB',
@@ -212,9 +219,60 @@ function saveResults() {
         ],
         rows,
       },
+      ...(runs > 1 ? [medianTable()] : []),
     ],
     raw,
   });
+}
+
+/** Median and range over the rounds of each (dataset, prefetch): MB/s, its share of that round's dd, RSS. */
+function medianTable() {
+  const median = (xs) => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  };
+  const range = (xs, digits = 0) => `${fmt(Math.min(...xs), digits)}–${fmt(Math.max(...xs), digits)}`;
+  const groups = new Map();
+  for (const r of raw) {
+    const key = `${r.datasetBytes} ${r.mode}`;
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(r);
+  }
+  const out = [];
+  for (const group of groups.values()) {
+    const mbs = group.map((r) => r.neededBytesPerSecond / 1e6);
+    const dd = group.map((r) => r.sequentialRead.bytesPerSecond / 1e6);
+    const share = group.map((r) => (100 * r.neededBytesPerSecond) / r.sequentialRead.bytesPerSecond);
+    const ampl = group.map((r) => r.readAmplification);
+    const rss = group.map((r) => (100 * r.peakRssBytes) / r.datasetBytes);
+    out.push([
+      `${fmt(group[0].datasetBytes / 1e9, 1)} GB`,
+      group[0].mode,
+      String(group.length),
+      `${fmt(median(mbs))} (${range(mbs)})`,
+      `${fmt(median(dd))} (${range(dd)})`,
+      `${fmt(median(share))} % (${range(share)} %)`,
+      `${fmt(median(ampl), 2)}× (${range(ampl, 2)}×)`,
+      `${fmt(median(rss), 2)} % (${range(rss, 2)} %)`,
+    ]);
+  }
+  return {
+    title: 'Median over the rounds (range in brackets)',
+    data: 'the runs of the first table; "of seq." is each run against the dd of its own round',
+    peer: 'none',
+    columns: [
+      'dataset',
+      'prefetch',
+      'runs',
+      'MB/s',
+      'seq. MB/s',
+      'of seq.',
+      'amplification',
+      'peak RSS / dataset',
+    ],
+    rows: out,
+  };
 }
 let eviction = 'none';
 const base = mkdtempSync(join(process.env.MEMORY_DIR ?? tmpdir(), 'mmtape-bench-memory-'));
@@ -252,52 +310,61 @@ try {
       console.log(`using ${dir} (${symbols} × ${rowsPerSymbol} rows), kept afterwards`);
     }
     const datasetBytes = symbols * rowsPerSymbol * BYTES_PER_ROW;
-    const seq = directReadBandwidth(dir, 2e9);
-    console.log(
-      `dd iflag=direct: ${fmt(seq.bytes / 1e9, 2)} GB in ${seq.files} files, ${fmt(seq.bytesPerSecond / 1e6)} MB/s`,
-    );
-    for (const prefetch of modes) {
-      eviction = evictPageCache(dir);
-      const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--child', dir, prefetch], {
-        encoding: 'utf8',
-        maxBuffer: 1 << 26,
-      });
-      const r = JSON.parse(out.trim().split('\n').pop());
-      const neededPerSecond = r.neededBytes / (r.elapsedMs / 1000);
-      raw.push({
-        gb,
-        prefetch,
-        access,
-        datasetBytes,
-        sequentialRead: seq,
-        neededBytesPerSecond: neededPerSecond,
-        ...r,
-      });
-      rows.push([
-        `${fmt(datasetBytes / 1e9, 1)} GB`,
-        prefetch,
-        fmt(r.neededBytes / 1e9, 2),
-        fmt(r.deviceReadBytes / 1e9, 2),
-        `${fmt(r.readAmplification, 2)}×`,
-        fmt(neededPerSecond / 1e6),
-        fmt(seq.bytesPerSecond / 1e6),
-        `${fmt((100 * neededPerSecond) / seq.bytesPerSecond)} %`,
-        fmt(r.elapsedMs / 1000, 1),
-        r.cpu === null ? '–' : fmt(r.cpu.onCpuMs / 1000, 1),
-        r.cpu === null ? '–' : `${fmt(r.cpu.userMs / 1000, 1)} / ${fmt(r.cpu.systemMs / 1000, 1)}`,
-        r.cpu === null ? '–' : fmt(r.cpu.runqueueMs / 1000, 1),
-        r.cpu === null ? '–' : fmt(r.cpu.blockedMs / 1000, 1),
-        r.cpu === null ? '–' : fmt(r.neededBytes / 1e3 / (r.cpu.onCpuMs + r.cpu.blockedMs)),
-        fmt(r.eventsPerSecond / 1e6, 2),
-        fmt(r.peakRssBytes / 2 ** 20),
-        fmt(r.peakRssAnonBytes / 2 ** 20),
-        fmt(r.peakRssFileBytes / 2 ** 20),
-        `${fmt((100 * r.peakRssBytes) / datasetBytes, 2)} %`,
-        `${fmt(100 * r.residentAtEnd, 1)} %`,
-        r.prefetch === null ? '–' : fmt(r.prefetch.willneedCalls + r.prefetch.dontneedCalls),
-      ]);
-      console.log(rows.at(-1).join(' | '));
-      saveResults(); // after every run: a long run that is stopped keeps the rows measured so far
+    for (let round = 1; round <= runs; round++) {
+      const seq = directReadBandwidth(dir, 2e9);
+      console.log(
+        `dd iflag=direct: ${fmt(seq.bytes / 1e9, 2)} GB in ${seq.files} files, ${fmt(seq.bytesPerSecond / 1e6)} MB/s`,
+      );
+      for (const prefetch of modes) {
+        eviction = evictPageCache(dir);
+        const out = execFileSync(
+          process.execPath,
+          [fileURLToPath(import.meta.url), '--child', dir, prefetch],
+          {
+            encoding: 'utf8',
+            maxBuffer: 1 << 26,
+          },
+        );
+        const r = JSON.parse(out.trim().split('\n').pop());
+        const neededPerSecond = r.neededBytes / (r.elapsedMs / 1000);
+        raw.push({
+          gb,
+          round,
+          mode: prefetch,
+          prefetch,
+          access,
+          datasetBytes,
+          sequentialRead: seq,
+          neededBytesPerSecond: neededPerSecond,
+          ...r,
+        });
+        rows.push([
+          `${fmt(datasetBytes / 1e9, 1)} GB`,
+          String(round),
+          prefetch,
+          fmt(r.neededBytes / 1e9, 2),
+          fmt(r.deviceReadBytes / 1e9, 2),
+          `${fmt(r.readAmplification, 2)}×`,
+          fmt(neededPerSecond / 1e6),
+          fmt(seq.bytesPerSecond / 1e6),
+          `${fmt((100 * neededPerSecond) / seq.bytesPerSecond)} %`,
+          fmt(r.elapsedMs / 1000, 1),
+          r.cpu === null ? '–' : fmt(r.cpu.onCpuMs / 1000, 1),
+          r.cpu === null ? '–' : `${fmt(r.cpu.userMs / 1000, 1)} / ${fmt(r.cpu.systemMs / 1000, 1)}`,
+          r.cpu === null ? '–' : fmt(r.cpu.runqueueMs / 1000, 1),
+          r.cpu === null ? '–' : fmt(r.cpu.blockedMs / 1000, 1),
+          r.cpu === null ? '–' : fmt(r.neededBytes / 1e3 / (r.cpu.onCpuMs + r.cpu.blockedMs)),
+          fmt(r.eventsPerSecond / 1e6, 2),
+          fmt(r.peakRssBytes / 2 ** 20),
+          fmt(r.peakRssAnonBytes / 2 ** 20),
+          fmt(r.peakRssFileBytes / 2 ** 20),
+          `${fmt((100 * r.peakRssBytes) / datasetBytes, 2)} %`,
+          `${fmt(100 * r.residentAtEnd, 1)} %`,
+          r.prefetch === null ? '–' : fmt(r.prefetch.willneedCalls + r.prefetch.dontneedCalls),
+        ]);
+        console.log(rows.at(-1).join(' | '));
+        saveResults(); // after every run: a long run that is stopped keeps the rows measured so far
+      }
     }
     if (existing === undefined) rmSync(dir, { recursive: true, force: true });
   }
