@@ -33,6 +33,7 @@ interface NativeMmapIo {
   advise(buffer: Buffer, offset: number, length: number, advice: number): void;
   incore(buffer: Buffer): [number, number];
   readonly PROT_READ: number;
+  readonly PROT_WRITE: number;
   readonly MAP_SHARED: number;
   readonly MADV_NORMAL: number;
   readonly MADV_RANDOM: number;
@@ -162,6 +163,17 @@ function callNative<T>(
 export function mapReadOnly(fd: number, lengthBytes: number): Buffer {
   return callNative('mmap', { offsetBytes: 0, lengthBytes }, (native) =>
     native.map(lengthBytes, native.PROT_READ, native.MAP_SHARED, fd, 0),
+  );
+}
+
+/**
+ * `mmap(NULL, lengthBytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)`: stores through the Buffer are seen
+ * by every process mapping the same file. The fd (opened read-write) may be closed right after.
+ * @throws {MmapSyscallError} on failure (errno -1 when the binding is not loaded).
+ */
+export function mapSharedReadWrite(fd: number, lengthBytes: number): Buffer {
+  return callNative('mmap', { offsetBytes: 0, lengthBytes }, (native) =>
+    native.map(lengthBytes, native.PROT_READ | native.PROT_WRITE, native.MAP_SHARED, fd, 0),
   );
 }
 

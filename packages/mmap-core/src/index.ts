@@ -35,4 +35,5 @@ export type { MmapStatus } from './mmap-status.js';
 export { FALLBACK_WARNING_CODE, mmapStatus } from './mmap-status.js';
 export { pageSizeBytes } from './page-size.js';
 export type { Residency } from './residency.js';
+export { SharedMemory } from './shared-memory.js';
 export { validateMappingSize } from './validate-mapping-size.js';

@@ -14,6 +14,7 @@ describe('@mmtape/mmap-core public API', () => {
       'MappedFileOpenError',
       'MappingTooLargeError',
       'MmapSyscallError',
+      'SharedMemory',
       'isMmapError',
       'isMmtapeError',
       'madvise',
