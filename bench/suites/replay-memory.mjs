@@ -185,6 +185,7 @@ function saveResults() {
       'MB/s without CPU wait = needed bytes / (on CPU + blocked), the rate on a CPU not shared with other processes; ' +
       `starting from a cold page cache (dataset evicted before each run: ${eviction}). ` +
       'Peak RSS is VmHWM of a fresh process per run; anon/file peaks are sampled every second from /proc/self/status; ' +
+      'helper peak RSS = VmHWM of the WILLNEED helper process (prefetch on, cold data), added to the replay\'s in "peak RSS / dataset"; its device reads are in "device GB"; ' +
       'resident at end = mincore over all files after the replay (page cache, which DONTNEED does not empty for shared file mappings). ' +
       `${pageReporting()} ` +
       `Prefetch window options: ${prefetchOptions}. Layout: ${segmentMb === undefined ? 'one column file per symbol' : `segment files of ${segmentMb} MiB (DatasetWriter segmentBytes)`}.`,
@@ -213,6 +214,7 @@ function saveResults() {
           'peak RSS MiB',
           'peak anon MiB',
           'peak file MiB',
+          'helper peak RSS MiB',
           'peak RSS / dataset',
           'resident at end (page cache)',
           'madvise calls',
@@ -223,6 +225,11 @@ function saveResults() {
     ],
     raw,
   });
+}
+
+/** Peak RSS of the replay plus that of its prefetch helper process (a footprint of both), bytes. */
+function footprintBytes(r) {
+  return r.peakRssBytes + Math.max(0, r.prefetchWorkerPeakRssBytes ?? 0);
 }
 
 /** Median and range over the rounds of each (dataset, prefetch): MB/s, its share of that round's dd, RSS. */
@@ -245,7 +252,7 @@ function medianTable() {
     const dd = group.map((r) => r.sequentialRead.bytesPerSecond / 1e6);
     const share = group.map((r) => (100 * r.neededBytesPerSecond) / r.sequentialRead.bytesPerSecond);
     const ampl = group.map((r) => r.readAmplification);
-    const rss = group.map((r) => (100 * r.peakRssBytes) / r.datasetBytes);
+    const rss = group.map((r) => (100 * footprintBytes(r)) / r.datasetBytes);
     out.push([
       `${fmt(group[0].datasetBytes / 1e9, 1)} GB`,
       group[0].mode,
@@ -358,7 +365,8 @@ try {
           fmt(r.peakRssBytes / 2 ** 20),
           fmt(r.peakRssAnonBytes / 2 ** 20),
           fmt(r.peakRssFileBytes / 2 ** 20),
-          `${fmt((100 * r.peakRssBytes) / datasetBytes, 2)} %`,
+          r.prefetchWorkerPeakRssBytes > 0 ? fmt(r.prefetchWorkerPeakRssBytes / 2 ** 20) : '–',
+          `${fmt((100 * footprintBytes(r)) / datasetBytes, 2)} %`,
           `${fmt(100 * r.residentAtEnd, 1)} %`,
           r.prefetch === null ? '–' : fmt(r.prefetch.willneedCalls + r.prefetch.dontneedCalls),
         ]);

@@ -1,8 +1,8 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  // dist/willneed-worker-thread.js is the entry of the WillneedWorker thread (src/willneed-worker.ts).
-  entry: { index: 'src/index.ts', 'willneed-worker-thread': 'src/willneed-worker-thread.ts' },
+  // dist/willneed-worker-process.js is the entry of the WillneedWorker helper process (src/willneed-worker.ts).
+  entry: { index: 'src/index.ts', 'willneed-worker-process': 'src/willneed-worker-process.ts' },
   format: ['esm'],
   dts: true,
   sourcemap: true,

@@ -63,11 +63,11 @@ export interface ReplayDatasetSource {
 
 /**
  * Window options of the prefetcher: `SlidingWindowOptions` of `@mmtape/prefetch` (aheadRows, …), and
- * `worker`: `true` (default) issues the WILLNEED windows from a worker thread (`WillneedWorker` of
+ * `worker`: `true` (default) issues the WILLNEED windows from a helper process (`WillneedWorker` of
  * `@mmtape/prefetch`: it maps the same files and advises its own mappings, so the kernel's page-cache
  * fill, ~1.3 s of CPU per GB on a cold cache, runs on another core), while the replay thread advises
  * only each stream's first window and releases what it passed; used when every replayed file is mapped
- * (`file.filePath`) and the worker entry is built, else the replay thread advises every window. `false`:
+ * (`file.filePath`) and the helper's entry is built, else the replay thread advises every window. `false`:
  * the replay thread advises every window.
  */
 export type ReplayPrefetchOptions = SlidingWindowOptions & { worker?: boolean };
@@ -185,11 +185,16 @@ export interface ReplayStats {
   /** Advice issued by the prefetcher (and its worker), `null` when prefetch was off. */
   prefetch: PrefetchStats | null;
   /**
-   * Whether a worker thread issued the forward WILLNEED windows (`ReplayPrefetchOptions.worker`): false
+   * Whether a helper process issued the forward WILLNEED windows (`ReplayPrefetchOptions.worker`): false
    * without prefetch, with `worker: false`, when the replayed columns were mostly cached already, or when
-   * the worker could not start.
+   * the helper could not start.
    */
   prefetchWorker: boolean;
+  /**
+   * Peak RSS (VmHWM) of that helper process, bytes: part of the replay's footprint besides
+   * {@link peakRssBytes}. -1 without a helper or where `/proc` does not say.
+   */
+  prefetchWorkerPeakRssBytes: number;
   /**
    * Bytes the replay needed: the replayed rows of `ts` and of each requested column (counted once each),
    * 8 bytes per value, summed over the streams (`Σ (endRow - startRow) × 8 × (1 + columns)`). The
@@ -197,10 +202,11 @@ export interface ReplayStats {
    */
   neededBytes: number;
   /**
-   * Bytes this process read from the block device during the call: the difference of `read_bytes` in
-   * `/proc/self/io` (Linux task I/O accounting) between the start and the end, which counts page-fault
-   * reads, kernel read-around and the read-ahead the prefetcher's WILLNEED started, not page-cache hits.
-   * -1 where `/proc/self/io` is unavailable. Reads started by other processes are not counted.
+   * Bytes the replay read from the block device during the call: the difference of `read_bytes` in
+   * `/proc/self/io` (Linux task I/O accounting) between the start and the end, plus the `read_bytes` of the
+   * prefetch helper process (its WILLNEED and reads ahead), which counts page-fault reads, kernel
+   * read-around and the read-ahead the prefetcher's WILLNEED started, not page-cache hits. -1 where
+   * `/proc/self/io` is unavailable. Reads started by other processes are not counted.
    */
   deviceReadBytes: number;
   /**

@@ -28,7 +28,7 @@ const BYTES_PER_ROW = 8;
 
 /**
  * Stops the WILLNEED worker of a session that was dropped without being finished (an iterator abandoned
- * without `return()`), so its thread does not go on scanning cursors until the process exits.
+ * without `return()`), so its helper process does not go on scanning cursors until this one exits.
  */
 const abandonedWorkers = new FinalizationRegistry<WillneedWorker>((worker) => worker.close());
 
@@ -52,7 +52,7 @@ export class ReplaySession {
   private readonly startedAtMs: number;
   private readonly ioAtStart: ReturnType<typeof readProcessIo>;
   private readonly prefetcher: SlidingWindowPrefetcher | null;
-  /** Issues the forward WILLNEED windows from another thread (see `ReplayPrefetchOptions.worker`). */
+  /** Issues the forward WILLNEED windows from a helper process (see `ReplayPrefetchOptions.worker`). */
   private readonly willneedWorker: WillneedWorker | null;
   private readonly sampler: MemorySampler | null;
   private readonly polledRows: Float64Array;
@@ -247,8 +247,11 @@ export class ReplaySession {
     const { events, batches, strategy, strategySwitches } = merge.stats();
     const ioAtEnd = readProcessIo();
     const ioAtStart = this.ioAtStart;
+    const helper = this.willneedWorker?.usage();
     const deviceReadBytes =
-      ioAtStart === null || ioAtEnd === null ? -1 : ioAtEnd.readBytes - ioAtStart.readBytes;
+      ioAtStart === null || ioAtEnd === null
+        ? -1
+        : ioAtEnd.readBytes - ioAtStart.readBytes + Math.max(0, helper?.readBytes ?? 0);
     const neededBytes = replayedBytes(
       merge.startRows,
       merge.endRows,
@@ -275,6 +278,7 @@ export class ReplaySession {
       memorySamples: summary?.samples ?? [],
       prefetch: this.prefetchStats(),
       prefetchWorker: this.willneedWorker !== null,
+      prefetchWorkerPeakRssBytes: helper?.peakRssBytes ?? -1,
       neededBytes,
       deviceReadBytes,
       readAmplification: deviceReadBytes < 0 || neededBytes === 0 ? -1 : deviceReadBytes / neededBytes,
@@ -425,8 +429,9 @@ function createPrefetcher(
  * Fraction of the replayed columns' bytes in the page cache at or above which no WILLNEED worker is
  * started: the data is warm, the windows cost little on the replay thread, and a worker would cost more
  * than it saves. Measured on the 32 GB dataset cached (150 M events, 3 runs each): 8.1–8.5 s on the
- * replay thread alone, 8.9–10.9 s with the worker (it maps every file again, and each DONTNEED of the
- * replay thread then interrupts the other core to flush its TLB).
+ * replay thread alone, 8.9–10.9 s with the worker (measured with the worker thread the helper process
+ * replaced: it maps every file again, and each DONTNEED of the replay thread then interrupted the other
+ * core to flush its TLB).
  */
 export const WORKER_MAX_RESIDENT_FRACTION = 0.9;
 

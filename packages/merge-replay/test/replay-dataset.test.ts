@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ColumnFile, Dataset, DatasetWriter } from '@mmtape/columnar-format';
@@ -474,6 +474,8 @@ describe('replayDataset over partitioned datasets (DatasetWriter partition: day)
         }
       });
       expect(stats.prefetchWorker).toBe(true);
+      // The helper is a process of its own: its peak RSS is reported beside the replay's.
+      if (existsSync('/proc/self/status')) expect(stats.prefetchWorkerPeakRssBytes).toBeGreaterThan(0);
       expect(out).toEqual(whole.out);
       expect(whole.stats.prefetchWorker).toBe(false); // small: no prefetch at all
     } finally {

@@ -57,13 +57,14 @@ export function parseProcessIo(text: string): ProcessIo | null {
 }
 
 /**
- * Reads this process's {@link ProcessIo} from `/proc/self/io`, or `null` where it is unavailable (not
- * Linux, `/proc` not mounted, a kernel without `CONFIG_TASK_IO_ACCOUNTING`) or unparsable.
+ * Reads the {@link ProcessIo} of this process (or of process `pid`, e.g. a child) from `/proc/<pid>/io`,
+ * or `null` where it is unavailable (not Linux, `/proc` not mounted, a kernel without
+ * `CONFIG_TASK_IO_ACCOUNTING`, a process that is gone or not ours) or unparsable.
  */
-export function readProcessIo(): ProcessIo | null {
+export function readProcessIo(pid: number | 'self' = 'self'): ProcessIo | null {
   let text: string;
   try {
-    text = readFileSync('/proc/self/io', 'utf8');
+    text = readFileSync(`/proc/${pid}/io`, 'utf8');
   } catch {
     return null;
   }

@@ -1,13 +1,15 @@
 /**
- * Entry of the {@link WillneedWorker} thread: maps the streams' files (`MADV_RANDOM`, each file once),
- * then until asked to stop, scans the shared cursors every `pollMs` and advises each moved stream's
- * WILLNEED window on its own mappings (a `SlidingWindowPrefetcher` that never releases: nothing reads
- * these mappings, so nothing of them is resident).
+ * Entry of the {@link WillneedWorker} helper process (`node willneed-worker-process.js <shared> <config>`):
+ * maps the shared words (`SharedMemory`) and reads its configuration, removes both files, maps the
+ * streams' files (`MADV_RANDOM`, each file once), then until asked to stop (or orphaned: its parent gone),
+ * scans the shared cursors every `pollMs` and advises each moved stream's WILLNEED window on its own
+ * mappings (a `SlidingWindowPrefetcher` that never releases: nothing reads these mappings). A failure
+ * ends the process with its message on stderr, which the parent keeps as `WillneedWorker.error`.
  *
  * @module
  */
-import { workerData } from 'node:worker_threads';
-import { type Advice, MappedFile } from '@mmtape/mmap-core';
+import { readFileSync, rmSync } from 'node:fs';
+import { type Advice, MappedFile, SharedMemory } from '@mmtape/mmap-core';
 import type { Advisable, PrefetchStream } from './prefetch-stream.js';
 import { DEFAULT_AHEAD_ROWS, SlidingWindowPrefetcher } from './sliding-window-prefetcher.js';
 import {
@@ -15,14 +17,19 @@ import {
   CONTROL_FLUSHED,
   CONTROL_READY,
   CONTROL_STOP,
-  CONTROL_WAKE,
+  sharedViews,
   type WillneedWorkerData,
 } from './willneed-worker.js';
 
-const data = workerData as WillneedWorkerData;
-const cursors = new Int32Array(data.cursors);
-const control = new Int32Array(data.control);
-const stats = new Float64Array(data.stats);
+const [sharedPath, configPath] = process.argv.slice(2) as [string, string];
+const data = JSON.parse(readFileSync(configPath, 'utf8')) as WillneedWorkerData;
+const shared = SharedMemory.open(sharedPath, data.sharedBytes);
+rmSync(configPath, { force: true });
+shared.unlink();
+const { cursors, control, stats } = sharedViews(shared.buffer, data.streams.length);
+const parentPid = process.ppid;
+/** A private word to sleep on (`Atomics.wait` needs shared memory; the mapping is not a SharedArrayBuffer). */
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 /**
  * A stream's file as the worker's prefetcher sees it: before each WILLNEED it measures whether the
@@ -116,8 +123,7 @@ function touch(s: number, row: number): void {
     if (touched[c]! !== Number.POSITIVE_INFINITY) touched[c] = end;
   }
 }
-while (Atomics.load(control, CONTROL_STOP) === 0) {
-  const wake = Atomics.load(control, CONTROL_WAKE);
+while (Atomics.load(control, CONTROL_STOP) === 0 && process.ppid === parentPid) {
   const flush = Atomics.load(control, CONTROL_FLUSH);
   for (let s = 0; s < seen.length; s++) {
     const row = Atomics.load(cursors, s);
@@ -133,9 +139,6 @@ while (Atomics.load(control, CONTROL_STOP) === 0) {
   stats[0] = counters.willneedCalls;
   stats[1] = counters.willneedBytes;
   stats[2] = touchedBytes;
-  if (flush !== Atomics.load(control, CONTROL_FLUSHED)) {
-    Atomics.store(control, CONTROL_FLUSHED, flush);
-    Atomics.notify(control, CONTROL_FLUSHED);
-  }
-  Atomics.wait(control, CONTROL_WAKE, wake, data.pollMs);
+  if (flush !== Atomics.load(control, CONTROL_FLUSHED)) Atomics.store(control, CONTROL_FLUSHED, flush);
+  Atomics.wait(sleeper, 0, 0, data.pollMs);
 }

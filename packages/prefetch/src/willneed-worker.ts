@@ -1,27 +1,33 @@
 /**
- * A worker thread that issues the WILLNEED windows of a replay from its own mappings of the same files.
+ * A helper process that issues the WILLNEED windows of a replay from its own mappings of the same files.
  *
  * `madvise(MADV_WILLNEED)` on a file mapping runs the kernel's page-cache fill in the calling thread:
  * for every page it allocates a folio, charges it, puts it on the LRU and queues its read
  * (`force_page_cache_ra`). On a cold replay that is about 1.3 s of CPU per GB read (measured: a
  * 32 GB dataset replayed cold vs warm, ts + close of 2,000 streams), on the thread that also merges.
- * The page cache belongs to the file, not to a mapping, so another thread that maps the same files and
- * advises its own mappings fills the same cache, on another core. Its mappings are never read, so they
- * add nothing to the process's RSS; the replay thread keeps the DONTNEED half
+ * The page cache belongs to the file, not to a mapping, so another process that maps the same files and
+ * advises its own mappings fills the same cache, on another core. The replay keeps the DONTNEED half
  * (`SlidingWindowPrefetcher` with `willneed: 'start'`).
  *
- * Cursors go to the worker through shared memory (one `Atomics.store` per update, no message): the
- * replay thread never waits for the worker and the worker is only an optimisation. If it fails (a file
- * it cannot open, a thread that cannot start), the failure is kept in {@link WillneedWorker.error} and
- * the replay goes on reading through faults (slower, same bytes).
+ * A process, not a worker thread: a thread shares the replay's address space, so every DONTNEED of the
+ * replay thread flushed the TLB of the other core by IPI while the thread ran there (10 % of the replay
+ * thread in a profile of a cold 32 GB replay); a process has its own. Measured on that replay, 4 pairs
+ * alternating: 31.0–39.3 s (median 33.2) with the process, 35.4–37.8 s (median 37.1) with the thread.
+ *
+ * Cursors go to the helper through a shared mapping (`SharedMemory` of `@mmtape/mmap-core`, one
+ * `Atomics.store` per update, no message): the replay never waits for it and it is only an optimisation.
+ * If it fails (a file it cannot open, a process that cannot start), the failure is kept in
+ * {@link WillneedWorker.error} and the replay goes on reading through faults (slower, same bytes).
  *
  * @module
  */
-import { existsSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { SharedMemory } from '@mmtape/mmap-core';
 import { PrefetchArgumentError } from './errors.js';
 import type { PrefetchStats } from './prefetch-stats.js';
+import { readProcessIo } from './process-io.js';
 import type { SlidingWindowOptions } from './sliding-window-prefetcher.js';
 
 /** One stream for the worker: where its bytes are on disk, and its columns (as `PrefetchStream`). */
@@ -37,23 +43,41 @@ export interface WillneedWorkerStream {
   rowCount: number;
 }
 
-/** What the worker thread receives (internal). */
+/** What the helper process reads from its configuration file (internal). */
 export interface WillneedWorkerData {
   streams: WillneedWorkerStream[];
   options: Pick<
     SlidingWindowOptions,
     'aheadRows' | 'aheadBytes' | 'requestRows' | 'requestBytes' | 'stepRows' | 'stepBytes' | 'pageSizeBytes'
   >;
-  /** Int32Array(streams): cursor row of each stream, -1 before its first update. */
-  cursors: SharedArrayBuffer;
-  /** Int32Array(CONTROL_WORDS), see the CONTROL_* indexes. */
-  control: SharedArrayBuffer;
-  /** Float64Array(3): WILLNEED calls and bytes issued so far, bytes read by the touch. */
-  stats: SharedArrayBuffer;
-  /** ms the worker sleeps between two scans of the cursors. */
+  /** Bytes of the shared mapping (see {@link sharedViews}). */
+  sharedBytes: number;
+  /** ms the helper sleeps between two scans of the cursors. */
   pollMs: number;
-  /** Which streams the worker also reads ahead of their cursors (see {@link WillneedWorkerOptions}). */
+  /** Which streams the helper also reads ahead of their cursors (see {@link WillneedWorkerOptions}). */
   touch: 'cold' | 'always' | 'never';
+}
+
+/** Bytes of the shared mapping for `streams` streams: control words, cursors, then 3 f64 counters. */
+export function sharedBytesFor(streams: number): number {
+  return Math.ceil((4 * (CONTROL_WORDS + streams)) / 8) * 8 + 24;
+}
+
+/**
+ * The views over the shared mapping (internal): `control` (Int32Array(CONTROL_WORDS), see the CONTROL_*
+ * indexes), `cursors` (Int32Array(streams): each stream's cursor row, -1 before its first update) and
+ * `stats` (Float64Array(3): WILLNEED calls and bytes issued, bytes read by the touch).
+ */
+export function sharedViews(
+  buffer: Buffer,
+  streams: number,
+): { control: Int32Array; cursors: Int32Array; stats: Float64Array } {
+  const statsAt = sharedBytesFor(streams) - 24;
+  return {
+    control: new Int32Array(buffer.buffer, buffer.byteOffset, CONTROL_WORDS),
+    cursors: new Int32Array(buffer.buffer, buffer.byteOffset + 4 * CONTROL_WORDS, streams),
+    stats: new Float64Array(buffer.buffer, buffer.byteOffset + statsAt, 3),
+  };
 }
 
 /** Options of {@link WillneedWorker.start}. */
@@ -75,18 +99,16 @@ export interface WillneedWorkerOptions {
   touch?: 'cold' | 'always' | 'never';
 }
 
-/** Control word: 1 asks the worker to stop. */
+/** Control word: 1 asks the helper to stop. */
 export const CONTROL_STOP = 0;
-/** Control word: bumped (and notified) to wake the worker before its poll interval ends. */
-export const CONTROL_WAKE = 1;
-/** Control word: flush requests, counted by the replay thread. */
-export const CONTROL_FLUSH = 2;
-/** Control word: the last flush request the worker answered (after a scan that saw every cursor). */
-export const CONTROL_FLUSHED = 3;
-/** Control word: 1 once the worker has mapped every file and scans. */
-export const CONTROL_READY = 4;
+/** Control word: flush requests, counted by the replay. */
+export const CONTROL_FLUSH = 1;
+/** Control word: the last flush request the helper answered (after a scan that saw every cursor). */
+export const CONTROL_FLUSHED = 2;
+/** Control word: 1 once the helper has mapped every file and scans. */
+export const CONTROL_READY = 3;
 /** Number of control words. */
-export const CONTROL_WORDS = 5;
+export const CONTROL_WORDS = 4;
 
 /**
  * Default ms between two scans of the cursors: 2. A scan of 3,000 cursors costs a few µs; a cursor
@@ -94,8 +116,19 @@ export const CONTROL_WORDS = 5;
  */
 export const DEFAULT_POLL_MS = 2;
 
+/** Bytes of the helper's stderr kept for {@link WillneedWorker.error}. */
+const STDERR_KEEP_BYTES = 4096;
+
+/** Peak RSS and device reads of the helper process (see {@link WillneedWorker.usage}). */
+export interface WillneedWorkerUsage {
+  /** `VmHWM` of the helper, bytes; -1 where `/proc` does not say. */
+  peakRssBytes: number;
+  /** `read_bytes` of `/proc/<pid>/io`: what its WILLNEED and reads fetched from the device, bytes; -1 unknown. */
+  readBytes: number;
+}
+
 /**
- * The replay thread's handle on the worker. Make it with {@link WillneedWorker.start}, move cursors with
+ * The replay's handle on the helper process. Make it with {@link WillneedWorker.start}, move cursors with
  * {@link update}, stop it with {@link close}.
  *
  * @example
@@ -105,30 +138,52 @@ export const DEFAULT_POLL_MS = 2;
  * worker.close();
  */
 export class WillneedWorker {
-  readonly #worker: Worker;
+  readonly #child: ChildProcess;
+  readonly #shared: SharedMemory;
+  readonly #configPath: string;
   readonly #cursors: Int32Array;
   readonly #control: Int32Array;
   readonly #stats: Float64Array;
+  /** A private word to sleep on in {@link flushSync} (the mapping is not a SharedArrayBuffer). */
+  readonly #sleeper = new Int32Array(new SharedArrayBuffer(4));
+  #stderr = '';
   #error: Error | undefined;
   #closed = false;
+  #finalUsage: WillneedWorkerUsage | undefined;
 
-  private constructor(worker: Worker, data: WillneedWorkerData) {
-    this.#worker = worker;
-    this.#cursors = new Int32Array(data.cursors);
-    this.#control = new Int32Array(data.control);
-    this.#stats = new Float64Array(data.stats);
-    worker.on('error', (error) => {
-      this.#error = error;
+  private constructor(child: ChildProcess, shared: SharedMemory, configPath: string, streams: number) {
+    this.#child = child;
+    this.#shared = shared;
+    this.#configPath = configPath;
+    ({
+      cursors: this.#cursors,
+      control: this.#control,
+      stats: this.#stats,
+    } = sharedViews(shared.buffer, streams));
+    child.on('error', (error) => {
+      this.#error ??= error;
     });
-    worker.unref(); // never keeps the process alive
+    child.stderr?.on('data', (chunk: Buffer) => {
+      this.#stderr = (this.#stderr + chunk.toString('utf8')).slice(-STDERR_KEEP_BYTES);
+    });
+    child.on('exit', (code, signal) => {
+      if (this.#closed || code === 0) return;
+      this.#error ??= new Error(
+        `willneed worker process exited with ${code === null ? `signal ${signal}` : `code ${code}`}: ${this.#stderr.trim()}`,
+      );
+    });
+    child.unref(); // never keeps the process alive
+    (child.stderr as { unref?: () => void } | null)?.unref?.();
   }
 
   /**
-   * Starts the worker thread (it maps the streams' files `MADV_RANDOM` and then scans the cursors every
-   * `pollMs`). Returns at once: the worker is useful only after the files are mapped (~0.6 ms per file),
-   * so the replay thread advises the first window of each stream itself (`willneed: 'start'`).
-   * @throws {PrefetchArgumentError} for a bad `pollMs`, or when the built worker entry is missing (run
+   * Starts the helper process (`node dist/willneed-worker-process.js`; it maps the streams' files
+   * `MADV_RANDOM` and then scans the cursors every `pollMs`). Returns at once: the helper is useful only
+   * after it has started and mapped the files (~50 ms plus ~0.6 ms per file), so the replay advises the
+   * first window of each stream itself (`willneed: 'start'`).
+   * @throws {PrefetchArgumentError} for a bad `pollMs` or `touch`, or when the built entry is missing (run
    *   `pnpm build`).
+   * @throws `MmapSyscallError` of `@mmtape/mmap-core` when there is no native mmap binding (nothing to share).
    */
   static start(
     streams: WillneedWorkerStream[],
@@ -141,83 +196,108 @@ export class WillneedWorker {
     if (touch !== 'cold' && touch !== 'always' && touch !== 'never') {
       throw new PrefetchArgumentError('touch', "'cold', 'always' or 'never'", touch);
     }
-    const data: WillneedWorkerData = {
-      streams,
-      options,
-      cursors: new SharedArrayBuffer(4 * streams.length),
-      control: new SharedArrayBuffer(4 * CONTROL_WORDS),
-      stats: new SharedArrayBuffer(24),
-      pollMs,
-      touch,
-    };
-    new Int32Array(data.cursors).fill(-1);
-    const worker = new Worker(resolveWorkerEntry(), { workerData: data });
-    return new WillneedWorker(worker, data);
+    const entry = resolveWorkerEntry();
+    const sharedBytes = sharedBytesFor(streams.length);
+    const shared = SharedMemory.create(sharedBytes);
+    sharedViews(shared.buffer, streams.length).cursors.fill(-1);
+    const configPath = `${shared.path}.json`;
+    const data: WillneedWorkerData = { streams, options, sharedBytes, pollMs, touch };
+    try {
+      writeFileSync(configPath, JSON.stringify(data), { mode: 0o600 });
+      const child = spawn(process.execPath, [entry, shared.path, configPath], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      return new WillneedWorker(child, shared, configPath, streams.length);
+    } catch (error) {
+      shared.unlink();
+      rmSync(configPath, { force: true });
+      throw error;
+    }
   }
 
-  /** Moves stream `streamIndex`'s cursor to `cursorRow` (one atomic store; the worker reads it). */
+  /** Moves stream `streamIndex`'s cursor to `cursorRow` (one atomic store; the helper reads it). */
   update(streamIndex: number, cursorRow: number): void {
     Atomics.store(this.#cursors, streamIndex, cursorRow);
   }
 
-  /** True once the worker has mapped every file and advises. */
+  /** True once the helper has mapped every file and advises. */
   get ready(): boolean {
     return Atomics.load(this.#control, CONTROL_READY) === 1;
   }
 
-  /** The worker's failure, if it failed (seen once the event loop has turned). */
+  /** The helper's failure, if it failed (seen once the event loop has turned). */
   get error(): Error | undefined {
     return this.#error;
   }
 
-  /** WILLNEED calls and bytes the worker has issued so far, and the bytes it read ahead (`touch`). */
+  /** Process id of the helper. */
+  get pid(): number | undefined {
+    return this.#child.pid;
+  }
+
+  /** WILLNEED calls and bytes the helper has issued so far, and the bytes it read ahead (`touch`). */
   stats(): Pick<PrefetchStats, 'willneedCalls' | 'willneedBytes'> & { touchedBytes: number } {
     return { willneedCalls: this.#stats[0]!, willneedBytes: this.#stats[1]!, touchedBytes: this.#stats[2]! };
   }
 
   /**
-   * Blocks until the worker has advised for every cursor stored so far, or `timeoutMs` passed. Returns
-   * whether it did. For tests and measurements; a replay never waits for the worker.
+   * The helper's peak RSS and device reads: live while it runs, as they were when {@link close} stopped
+   * it afterwards. A replay adds them to its own (the helper's memory is the replay's footprint too).
+   */
+  usage(): WillneedWorkerUsage {
+    if (this.#finalUsage !== undefined) return this.#finalUsage;
+    const pid = this.#child.pid;
+    if (pid === undefined) return { peakRssBytes: -1, readBytes: -1 };
+    let peakRssBytes = -1;
+    try {
+      const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+      if (kb !== undefined) peakRssBytes = Number(kb) * 1024;
+    } catch {
+      // gone, or not Linux
+    }
+    return { peakRssBytes, readBytes: readProcessIo(pid)?.readBytes ?? -1 };
+  }
+
+  /**
+   * Blocks until the helper has advised for every cursor stored so far, or `timeoutMs` passed (polling
+   * every ms). Returns whether it did. For tests and measurements; a replay never waits for the helper.
    */
   flushSync(timeoutMs: number): boolean {
     const control = this.#control;
     const request = Atomics.add(control, CONTROL_FLUSH, 1) + 1;
-    Atomics.add(control, CONTROL_WAKE, 1);
-    Atomics.notify(control, CONTROL_WAKE);
     const deadline = performance.now() + timeoutMs;
-    for (;;) {
-      const answered = Atomics.load(control, CONTROL_FLUSHED);
-      if (answered >= request) return true;
-      const left = deadline - performance.now();
-      if (left <= 0) return false;
-      Atomics.wait(control, CONTROL_FLUSHED, answered, left);
+    while (Atomics.load(control, CONTROL_FLUSHED) < request) {
+      if (performance.now() >= deadline) return false;
+      Atomics.wait(this.#sleeper, 0, 0, 1);
     }
+    return true;
   }
 
-  /** Stops the worker (it exits after its current scan). Idempotent. */
+  /** Stops the helper (after noting its {@link usage}) and removes its files. Idempotent. */
   close(): void {
     if (this.#closed) return;
+    this.#finalUsage = this.usage();
     this.#closed = true;
     Atomics.store(this.#control, CONTROL_STOP, 1);
-    Atomics.add(this.#control, CONTROL_WAKE, 1);
-    Atomics.notify(this.#control, CONTROL_WAKE);
-    void this.#worker.terminate().catch(() => undefined);
+    this.#child.kill();
+    this.#shared.unlink();
+    rmSync(this.#configPath, { force: true });
   }
 }
 
 /**
- * Path of the built worker entry: `willneed-worker-thread.js` next to the bundle (`dist/`), or in
- * `../dist/` when this module runs from `src/` (tests). Worker threads always run built JavaScript.
+ * Path of the built helper entry: `willneed-worker-process.js` next to the bundle (`dist/`), or in
+ * `../dist/` when this module runs from `src/` (tests). The helper always runs built JavaScript.
  * @throws {PrefetchArgumentError} when neither exists (argument `willneed worker entry`).
  */
 export function resolveWorkerEntry(): string {
-  for (const rel of ['./willneed-worker-thread.js', '../dist/willneed-worker-thread.js']) {
+  for (const rel of ['./willneed-worker-process.js', '../dist/willneed-worker-process.js']) {
     const path = fileURLToPath(new URL(rel, import.meta.url));
     if (existsSync(path)) return path;
   }
   throw new PrefetchArgumentError(
     'willneed worker entry',
-    'dist/willneed-worker-thread.js (build @mmtape/prefetch: pnpm build)',
-    fileURLToPath(new URL('./willneed-worker-thread.js', import.meta.url)),
+    'dist/willneed-worker-process.js (build @mmtape/prefetch: pnpm build)',
+    fileURLToPath(new URL('./willneed-worker-process.js', import.meta.url)),
   );
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MappedFile, pageSizeBytes } from '@mmtape/mmap-core';
@@ -22,7 +22,7 @@ function columnFile(name: string): string {
 
 describe('WillneedWorker', () => {
   it('advises the window ahead of each cursor from its own mappings, slices included', () => {
-    expect(resolveWorkerEntry()).toMatch(/willneed-worker-thread\.js$/);
+    expect(resolveWorkerEntry()).toMatch(/willneed-worker-process\.js$/);
     const a = columnFile('a.bin');
     const segment = join(dir, 'segment.bin');
     writeFileSync(segment, Buffer.alloc(2 * page + HEADER_BYTES + ROWS * 8, 2)); // a member at 2 pages
@@ -57,6 +57,12 @@ describe('WillneedWorker', () => {
         willneedBytes: 2 * window,
         touchedBytes: 2 * 4096 * 8,
       });
+      // A process of its own: its peak RSS (a Node process, well over 10 MiB) and device reads are readable.
+      if (existsSync('/proc/self/status')) {
+        expect(worker.pid).toBeGreaterThan(0);
+        expect(worker.usage().peakRssBytes).toBeGreaterThan(10 * 2 ** 20);
+        expect(worker.usage().readBytes).toBeGreaterThanOrEqual(0);
+      }
       worker.update(0, 5000); // past requestRows: a request for what is new
       expect(worker.flushSync(20_000)).toBe(true);
       expect(worker.stats().willneedCalls).toBe(3);

@@ -69,8 +69,10 @@ export interface ReplayResult {
     willneedBytes: number;
     dontneedCalls: number;
     dontneedBytes: number;
-    /** Whether a worker thread issued the forward WILLNEED windows (not when the data was cached). */
+    /** Whether a helper process issued the forward WILLNEED windows (not when the data was cached). */
     worker: boolean;
+    /** Peak RSS of that helper process, bytes (-1 without one): the replay's footprint besides `peakRssBytes`. */
+    workerPeakRssBytes: number;
   } | null;
   /**
    * Bytes the replay needed (the replayed rows of `ts` and the column, 8 bytes each), bytes it read from
@@ -206,6 +208,7 @@ export function runReplay(dir: string, options: ReplayCommandOptions, ctx: Comma
               dontneedCalls: stats.prefetch.dontneedCalls,
               dontneedBytes: stats.prefetch.dontneedBytes,
               worker: stats.prefetchWorker,
+              workerPeakRssBytes: stats.prefetchWorkerPeakRssBytes,
             },
       neededBytes: stats.neededBytes,
       deviceReadBytes: stats.deviceReadBytes,
