@@ -7,11 +7,11 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mapSharedReadWrite } from './bindings.js';
-import { MappedFileOpenError } from './errors.js';
+import { MAX_MAPPING_BYTES, mapSharedReadWrite } from './bindings.js';
+import { InvalidRangeError, MappedFileOpenError } from './errors.js';
 
 /**
  * A shared read-write mapping of a small file. Make one with {@link SharedMemory.create}; the other
@@ -37,21 +37,21 @@ export class SharedMemory {
   /**
    * Creates `mmtape-shm-<pid>-<random>` of `byteLength` zero bytes in `/dev/shm` (memory, never written
    * back to a disk) or, where that folder does not exist, the OS temp folder, and maps it.
-   * @param byteLength size in bytes, an integer in `[1, 2^31)`.
-   * @throws {RangeError} for a bad size; {@link MappedFileOpenError} when the file cannot be written;
-   *   `MmapSyscallError` when it cannot be mapped.
+   * @param byteLength size in bytes, an integer in `[1, MAX_MAPPING_BYTES)`.
+   * @throws {InvalidRangeError} for a bad size (path `SharedMemory.create`); {@link MappedFileOpenError} when
+   *   the file cannot be written (a partly written file is removed); `MmapSyscallError` when it cannot be
+   *   mapped.
    */
   static create(byteLength: number): SharedMemory {
-    if (!Number.isSafeInteger(byteLength) || byteLength < 1 || byteLength >= 2 ** 31) {
-      throw new RangeError(
-        `SharedMemory.create: byteLength must be an integer in [1, 2^31), got ${byteLength}`,
-      );
+    if (!Number.isSafeInteger(byteLength) || byteLength < 1 || byteLength >= MAX_MAPPING_BYTES) {
+      throw new InvalidRangeError('SharedMemory.create', 0, byteLength, MAX_MAPPING_BYTES - 1);
     }
     const dir = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
     const path = join(dir, `mmtape-shm-${process.pid}-${randomBytes(6).toString('hex')}`);
     try {
       writeFileSync(path, Buffer.alloc(byteLength), { flag: 'wx', mode: 0o600 });
     } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') rmSync(path, { force: true });
       throw new MappedFileOpenError(path, error);
     }
     try {
@@ -64,7 +64,9 @@ export class SharedMemory {
 
   /**
    * Maps `byteLength` bytes of the existing file `path` read-write and shared.
-   * @throws {MappedFileOpenError} when the file cannot be opened; `MmapSyscallError` when it cannot be mapped.
+   * @throws {MappedFileOpenError} when the file cannot be opened; {@link InvalidRangeError} when it is
+   *   shorter than `byteLength` (a mapping past the end would kill the process with SIGBUS on first
+   *   touch); `MmapSyscallError` when it cannot be mapped.
    */
   static open(path: string, byteLength: number): SharedMemory {
     let fd: number;
@@ -74,6 +76,10 @@ export class SharedMemory {
       throw new MappedFileOpenError(path, error);
     }
     try {
+      const sizeBytes = fstatSync(fd).size;
+      if (!Number.isSafeInteger(byteLength) || byteLength < 1 || byteLength > sizeBytes) {
+        throw new InvalidRangeError(path, 0, byteLength, sizeBytes);
+      }
       return new SharedMemory(path, mapSharedReadWrite(fd, byteLength));
     } finally {
       closeSync(fd);

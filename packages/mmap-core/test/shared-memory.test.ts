@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { MmapSyscallError, mmapStatus, SharedMemory } from '../src/index.js';
+import { InvalidRangeError, MmapSyscallError, mmapStatus, SharedMemory } from '../src/index.js';
 
 const native = mmapStatus().backend === 'mmap';
 
@@ -46,10 +46,26 @@ describe('SharedMemory', () => {
     }
   });
 
-  it('rejects sizes outside [1, 2^31) and missing files with typed errors', () => {
-    expect(() => SharedMemory.create(0)).toThrow(RangeError);
-    expect(() => SharedMemory.create(2 ** 31)).toThrow(RangeError);
-    expect(() => SharedMemory.create(1.5)).toThrow(RangeError);
+  it('rejects bad sizes, missing files and files shorter than the mapping with typed errors', () => {
+    expect(() => SharedMemory.create(0)).toThrow(InvalidRangeError);
+    expect(() => SharedMemory.create(2 ** 31)).toThrow(InvalidRangeError);
+    expect(() => SharedMemory.create(1.5)).toThrow(InvalidRangeError);
     expect(() => SharedMemory.open('/nonexistent/mmtape-shm', 16)).toThrow(/mmtape-shm/);
+    if (!native) return;
+    const shared = SharedMemory.create(16);
+    try {
+      // Mapping past the end would SIGBUS on first touch: refused, naming the file and its size.
+      let caught: unknown;
+      try {
+        SharedMemory.open(shared.path, 4096);
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(InvalidRangeError);
+      expect((caught as Error).message).toContain(shared.path);
+      expect((caught as Error).message).toMatch(/within 16 bytes, got offset 0 length 4096/);
+    } finally {
+      shared.unlink();
+    }
   });
 });
