@@ -4,7 +4,7 @@
  */
 
 import { join, resolve } from 'node:path';
-import { type AccessPattern, MappedFile } from '@mmtape/mmap-core';
+import { type AccessPattern, MappedFile, mmapStatus, pageSizeBytes } from '@mmtape/mmap-core';
 import type { BadBlock } from './block-verifier.js';
 import { ColumnFile } from './column-file.js';
 import {
@@ -151,6 +151,11 @@ export class Dataset {
   /** Verified reads (open option `verify`). */
   readonly verifies: boolean;
   readonly #accessPattern: AccessPattern | undefined;
+  /**
+   * Files {@link openRange} mapped ahead of opening them, their header page advised `WILLNEED`;
+   * `#openFile` takes them over. Empty outside `openRange`.
+   */
+  readonly #mappedAhead = new Map<DatasetPartitionEntry, MappedFile>();
 
   private constructor(
     dir: string,
@@ -263,33 +268,77 @@ export class Dataset {
   openRange(options: OpenRangeOptions = {}): SymbolRange[] {
     const { startNs, endNs } = options;
     const symbols = options.symbols ?? this.symbols;
-    const scheme = this.manifest.partitioning ?? 'none';
-    return symbols.map((symbol) => {
-      const slices: PartitionSlice[] = [];
-      let rows = 0;
-      for (const p of this.partitions(symbol)) {
-        if (this.verifies) {
-          const interval = scheme === 'none' ? undefined : partitionKeyInterval(p.key, scheme);
-          if (interval !== undefined) {
-            if (startNs !== undefined && interval[1] <= startNs) continue;
-            if (endNs !== undefined && interval[0] >= endNs) continue;
+    const selected = symbols.map((symbol) => ({
+      symbol,
+      parts: this.#partitionsFor(symbol, startNs, endNs),
+    }));
+    this.#adviseHeaders(selected.flatMap((s) => s.parts));
+    try {
+      return selected.map(({ symbol, parts }) => {
+        const slices: PartitionSlice[] = [];
+        let rows = 0;
+        for (const p of parts) {
+          const file = this.#openPartition(symbol, p);
+          if (file.rowCount === 0) continue;
+          const startRow = startNs === undefined ? 0 : file.lowerBoundRow(startNs);
+          const endRow = endNs === undefined ? file.rowCount : file.lowerBoundRow(endNs);
+          if (endRow > startRow) {
+            slices.push({ partition: p, file, startRow, endRow });
+            rows += endRow - startRow;
           }
-        } else {
-          if (p.rows === 0) continue;
-          if (startNs !== undefined && BigInt(p.lastTimestampNs) < startNs) continue;
-          if (endNs !== undefined && BigInt(p.firstTimestampNs) >= endNs) continue;
         }
-        const file = this.#openPartition(symbol, p);
-        if (file.rowCount === 0) continue;
-        const startRow = startNs === undefined ? 0 : file.lowerBoundRow(startNs);
-        const endRow = endNs === undefined ? file.rowCount : file.lowerBoundRow(endNs);
-        if (endRow > startRow) {
-          slices.push({ partition: p, file, startRow, endRow });
-          rows += endRow - startRow;
-        }
+        return { symbol, slices, rows };
+      });
+    } finally {
+      for (const mapped of this.#mappedAhead.values()) mapped.close();
+      this.#mappedAhead.clear();
+    }
+  }
+
+  /** The partitions of `symbol` that {@link openRange} opens for `[startNs, endNs)` (see its pruning rules). */
+  #partitionsFor(symbol: string, startNs?: bigint, endNs?: bigint): DatasetPartitionEntry[] {
+    const scheme = this.manifest.partitioning ?? 'none';
+    return this.partitions(symbol).filter((p) => {
+      if (this.verifies) {
+        const interval = scheme === 'none' ? undefined : partitionKeyInterval(p.key, scheme);
+        if (interval === undefined) return true;
+        return (
+          !(startNs !== undefined && interval[1] <= startNs) && !(endNs !== undefined && interval[0] >= endNs)
+        );
       }
-      return { symbol, slices, rows };
+      if (p.rows === 0) return false;
+      if (startNs !== undefined && BigInt(p.lastTimestampNs) < startNs) return false;
+      return !(endNs !== undefined && BigInt(p.firstTimestampNs) >= endNs);
     });
+  }
+
+  /**
+   * Before {@link openRange} validates many headers one after the other: maps every file not open yet
+   * and advises its first page `WILLNEED` (for a segment member, the member's first page in the
+   * segment's mapping), so a cold open reads the headers as one batch of concurrent requests instead of
+   * one synchronous page fault per file, each waiting for the device. Measured on a cold page cache,
+   * 2,000 files of 4 MB: see the prefetch README ("Opening"). A file that fails to map here is skipped:
+   * its open reports the error, in order. No-op for fewer than 2 files and without real mappings.
+   */
+  #adviseHeaders(parts: readonly DatasetPartitionEntry[]): void {
+    const pending = parts.filter((p) => !this.#files.has(p));
+    if (pending.length < 2 || this.#forceFallback || mmapStatus().backend !== 'mmap') return;
+    this.#ensureLease();
+    const pageBytes = pageSizeBytes();
+    for (const p of pending) {
+      let mapped: MappedFile | undefined;
+      try {
+        if (p.offsetBytes !== undefined) {
+          this.#segment(p.file).advise('willneed', p.offsetBytes, pageBytes);
+          continue;
+        }
+        mapped = MappedFile.open(join(this.generationDir, p.file), { accessPattern: this.#accessPattern });
+        mapped.advise('willneed', 0, pageBytes);
+        this.#mappedAhead.set(p, mapped);
+      } catch {
+        mapped?.close(); // opened again, and the error reported, by #openFile
+      }
+    }
   }
 
   /**
@@ -428,6 +477,11 @@ export class Dataset {
   /** Opens a partition's file (not cached, not cross-checked). */
   #openFile(p: DatasetPartitionEntry, verify: boolean): ColumnFile {
     this.#ensureLease();
+    const ahead = this.#mappedAhead.get(p);
+    if (ahead !== undefined) {
+      this.#mappedAhead.delete(p);
+      return ColumnFile.fromMapping(ahead.path, ahead, { verify });
+    }
     return p.offsetBytes === undefined
       ? ColumnFile.open(join(this.generationDir, p.file), {
           forceFallback: this.#forceFallback,
