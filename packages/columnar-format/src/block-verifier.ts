@@ -21,7 +21,9 @@ export interface BlockSource {
 /**
  * Bytes hashed per file read when blocks are read from the file ({@link BlockVerifier.verifyRange} with
  * `fromFile`): 262,144 (4 blocks of the default 64 KiB), so the open/fstat/close of each read is paid once
- * per 4 blocks. A read may check blocks past the range asked for; those pages are copied, not mapped.
+ * per 4 blocks. A read may check blocks past the range asked for (only when the block before it was
+ * checked: the first read of a column, or after a jump, reads the blocks asked for); those pages are
+ * copied, not mapped.
  */
 export const FILE_READ_BYTES = 262_144;
 
@@ -147,7 +149,11 @@ export class BlockVerifier {
       let b = Math.max(firstBlock, prefix);
       while (b < endBlock && state[good + b] === 1) b++;
       if (b < endBlock) {
-        const readEnd = Math.min(blocks, Math.max(endBlock, b + perRead));
+        // Read ahead only after a checked block (a sequential reader): the first read of a column, or
+        // after a jump, reads the blocks asked for, so a replay starting thousands of columns at once
+        // waits for one block of each, not four (the prefetcher's first WILLNEED covers one).
+        const sequential = b > 0 && state[good + b - 1] === 1;
+        const readEnd = Math.min(blocks, Math.max(endBlock, b + (sequential ? perRead : 1)));
         let goodEnd = b;
         for (; b < readEnd; b += perRead) {
           const end = Math.min(readEnd, b + perRead);

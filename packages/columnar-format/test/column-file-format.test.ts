@@ -359,15 +359,18 @@ describe('every validation path gives a typed error (hand-made corrupt files)', 
     const f = ColumnFile.open(path);
     try {
       const before = smapsRssKb(); // the header and descriptors, read at open
-      // Rows 0..10 read all 12 blocks: blocks 0..8 are found good, the bad block 9 (read ahead, not
-      // asked for) ends the good run without throwing.
-      expect(f.verifyRows('close', 0, 10, true)).toBe(4608);
+      // The column's first read reads only the block asked for (rows 0..10: block 0).
+      expect(f.verifyRows('close', 0, 10, true)).toBe(512);
+      // After a checked block a read reads ahead: rows 512..520 read the other 11 blocks; blocks 1..8 are
+      // found good, the bad block 9 (read ahead, not asked for) ends the good run without throwing.
+      expect(f.verifyRows('close', 512, 520, true)).toBe(4608);
       expect(smapsRssKb()).toBe(before);
       const e = catchError(() => f.verifyRows('close', 4608, 4700, true));
       expect(isMmtapeError(e, 'MMTAPE_FORMAT_BLOCK_CHECKSUM_MISMATCH')).toBe(true);
       expect((e as { blockIndex?: number }).blockIndex).toBe(9);
       expect((e as { startBytes?: number }).startBytes).toBe(closeAt + 9 * 4096);
-      expect(f.verifyRows('ts', 0, 1, true)).toBe(rows2);
+      expect(f.verifyRows('ts', 0, 1, true)).toBe(512);
+      expect(f.verifyRows('ts', 512, 513, true)).toBe(rows2);
       expect(smapsRssKb()).toBe(before);
     } finally {
       f.close();
