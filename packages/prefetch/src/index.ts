@@ -38,6 +38,7 @@ export {
   DEFAULT_AHEAD_ROWS,
   DEFAULT_BEHIND_ROWS,
   DEFAULT_FAULT_AROUND_BYTES,
+  DEFAULT_RAMP_ROWS,
   DEFAULT_STEP_ROWS,
   SlidingWindowPrefetcher,
 } from './sliding-window-prefetcher.js';

@@ -1,4 +1,4 @@
-/** Counters of the advice a prefetcher issued. Bytes are the (page-aligned) lengths passed to `advise`. */
+/** Counters of the advice a prefetcher issued. Bytes are page-aligned lengths passed to `advise`. */
 export interface PrefetchStats {
   /** `advise('willneed', …)` calls. */
   willneedCalls: number;
@@ -6,7 +6,10 @@ export interface PrefetchStats {
   willneedBytes: number;
   /** `advise('dontneed', …)` calls. */
   dontneedCalls: number;
-  /** Bytes covered by those calls. */
+  /**
+   * Bytes those calls released for the first time: a `SlidingWindowPrefetcher` release also covers again
+   * the released pages of the fault-around block it starts in (see its class doc), not counted here.
+   */
   dontneedBytes: number;
   /** `update()`/`visit()` calls received. */
   calls: number;

@@ -41,6 +41,19 @@ export const DEFAULT_STEP_ROWS = 2_048;
 const DEFAULT_REQUEST_FRACTION = 0.5;
 
 /**
+ * Rows of a stream's first WILLNEED request (its first round, or a move back): 8,192 rows = 64 KiB of an
+ * f64 column, one checksum block of `@mmtape/columnar-format` (its block verifier's first read of a
+ * column), so a verified replay's first reads find their pages requested. Each later forward round
+ * advises up to twice the previous request past the end of the last one until the window is whole
+ * (131,072 rows: the fifth round, 8,192 rows of cursor movement at the default `stepRows`), ahead of the
+ * verifier's later 256 KiB reads. Why a ramp: a replay starts every stream at once and its first block needs the first rows of
+ * all of them, but a whole first window per stream, requested stream after stream (4,000 columns × 1 MiB
+ * = 4 GiB at 2,000 symbols), made the last streams' first pages wait behind every other stream's window;
+ * see the package README ("The start of a cold replay") for the measurement.
+ */
+export const DEFAULT_RAMP_ROWS = 8_192;
+
+/**
  * Bytes the kernel maps around a page fault on a file mapping: 65,536 (64 KiB), Linux's default
  * `fault_around_bytes` (debugfs `/sys/kernel/debug/fault_around_bytes`; measured on Linux 6.18, where it
  * still applies to `MADV_RANDOM` mappings). The first fault of a column maps its whole
@@ -60,6 +73,16 @@ const EDGE_PAGES = 2;
 export interface SlidingWindowOptions {
   /** Rows ahead of the cursor to advise WILLNEED, ≥ 0. Default {@link DEFAULT_AHEAD_ROWS} (131,072). */
   aheadRows?: number;
+  /**
+   * Rows of a stream's first WILLNEED request, ≥ 1 (capped at `aheadRows`): the first round and a move
+   * back advise `[cursorRow, cursorRow + rampRows)`, each later forward round up to twice the previous
+   * request past the end of the last one (regardless of `requestRows`), until the window is whole; then
+   * the `requestRows` rule applies. Default {@link DEFAULT_RAMP_ROWS} (8,192); `aheadRows` turns the
+   * ramp off.
+   */
+  rampRows?: number;
+  /** `rampRows` in bytes of the widest column of each stream (at least one row), ≥ 1. */
+  rampBytes?: number;
   /** Rows behind the cursor kept before DONTNEED, ≥ 0. Default {@link DEFAULT_BEHIND_ROWS} (0). */
   behindRows?: number;
   /**
@@ -122,12 +145,20 @@ interface StreamState {
   stepRows: number;
   /** Smallest WILLNEED request, rows (≤ aheadRows, ≥ 1 unless aheadRows is 0). */
   requestRows: number;
+  /** First WILLNEED request of the ramp, rows (≥ 1). */
+  rampRows: number;
+  /** Rows of the ramp's next request, 0 once the window is whole. */
+  rampRequestRows: number;
+  /** Row up to which the window was advised (exclusive), -1 before any. */
+  advisedEndRow: number;
   /** Cursor row of the last round of advice, -1 before the first. */
   lastAdvisedRow: number;
   /** Per column: absolute byte offset up to which WILLNEED was issued (page-aligned), -1 before any. */
   advisedUpToBytes: number[];
   /** Per column: absolute byte offset up to which DONTNEED was issued (page-aligned). */
   releasedUpToBytes: number[];
+  /** Per column: where releases start (the first one, and the lowest any later one goes back to). */
+  releaseStartBytes: number[];
   /** Per column: where {@link SlidingWindowPrefetcher.finishStream} stops releasing (exclusive). */
   releaseEndBytes: number[];
   finished: boolean;
@@ -152,12 +183,13 @@ interface StreamState {
  *   only the part past the end of the previous WILLNEED, and only once that part holds `requestRows`
  *   rows (default half the window) or reaches the column's end, so each page gets one WILLNEED on a
  *   forward replay and the kernel reads in large requests;
- * - DONTNEED the rows before `cursorRow - behindRows` not released yet, rounded down to a page. The
- *   first release of a column starts at the column start rounded down to `faultAroundBytes`, so the
- *   bytes before the column that the kernel mapped with the column's first fault (a header, a column
- *   nobody reads) are released too, but never before the end of the stream's previous column in file
- *   order (a page shared with it is left to the previous column). Released ranges are never released
- *   again, and the ranges of two columns never overlap.
+ * - DONTNEED the rows before `cursorRow - behindRows` not released yet, rounded down to a page, from the
+ *   start of the `faultAroundBytes` block where the last release ended (a later fault in that block maps
+ *   its released pages again). The first release of a column starts at the column start rounded down to
+ *   `faultAroundBytes`, so the bytes before the column that the kernel mapped with the column's first
+ *   fault (a header, a column nobody reads) are released too, but never before the end of the stream's
+ *   previous column in file order (a page shared with it is left to the previous column). The ranges of
+ *   two columns never overlap; a column's releases overlap by at most one block.
  *
  * {@link finishStream} / {@link finish} release the rest of each column up to its end rounded up to
  * `faultAroundBytes`, clamped to the next column's range and to the file.
@@ -176,6 +208,8 @@ export class SlidingWindowPrefetcher {
   readonly stepRows: number;
   /** Smallest WILLNEED request, rows (row option, before the cap at each stream's `aheadRows`). */
   readonly requestRows: number;
+  /** First WILLNEED request of a stream's window, rows (row option; see `rampBytes`). */
+  readonly rampRows: number;
   /** Whether each stream's file was advised `MADV_RANDOM` at construction. */
   readonly accessPattern: 'random' | 'keep';
   /** Which WILLNEED windows this prefetcher issues (see {@link SlidingWindowOptions.willneed}). */
@@ -206,6 +240,7 @@ export class SlidingWindowPrefetcher {
       options.requestRows ?? Math.max(1, Math.floor(this.aheadRows * DEFAULT_REQUEST_FRACTION)),
       1,
     );
+    this.rampRows = requireInteger('rampRows', options.rampRows ?? DEFAULT_RAMP_ROWS, 1);
     const accessPattern = options.accessPattern ?? 'random';
     if (accessPattern !== 'random' && accessPattern !== 'keep') {
       throw new PrefetchArgumentError('accessPattern', "'random' or 'keep'", accessPattern);
@@ -227,6 +262,7 @@ export class SlidingWindowPrefetcher {
     const behindBytes = optionalInteger('behindBytes', options.behindBytes, 0);
     const stepBytes = optionalInteger('stepBytes', options.stepBytes, 1);
     const requestBytes = optionalInteger('requestBytes', options.requestBytes, 1);
+    const rampBytes = optionalInteger('rampBytes', options.rampBytes, 1);
     validateStreams(streams);
     this.#streams = [...streams];
     this.#states = this.#streams.map((stream) => {
@@ -244,9 +280,13 @@ export class SlidingWindowPrefetcher {
         behindRows: behindBytes === undefined ? this.behindRows : Math.floor(behindBytes / widest),
         stepRows: stepBytes === undefined ? this.stepRows : Math.max(1, Math.floor(stepBytes / widest)),
         requestRows: Math.max(1, Math.min(requestRows, aheadRows)),
+        rampRows: rampBytes === undefined ? this.rampRows : Math.max(1, Math.floor(rampBytes / widest)),
+        rampRequestRows: 0,
+        advisedEndRow: -1,
         lastAdvisedRow: -1,
         advisedUpToBytes: stream.columns.map(() => -1),
-        releasedUpToBytes: startBytes,
+        releasedUpToBytes: [...startBytes],
+        releaseStartBytes: startBytes,
         releaseEndBytes: endBytes,
         finished: false,
         edgeRow: Number.POSITIVE_INFINITY,
@@ -292,9 +332,10 @@ export class SlidingWindowPrefetcher {
     let advised = false;
     const columns = stream.columns;
     const ahead = !forward || this.willneed === 'window';
+    const aheadEndRow = ahead ? this.#rampEndRow(state, stream.rowCount, cursor, forward) : cursor;
+    const ramping = state.rampRequestRows > 0;
     for (let c = 0; c < columns.length; c++) {
       const column = columns[c]!;
-      const aheadEndRow = Math.min(cursor + state.aheadRows, stream.rowCount);
       if (ahead && aheadEndRow > cursor) {
         const windowStart = alignDown(column.offsetBytes + cursor * column.bytesPerRow, page);
         const end = Math.min(alignUp(column.offsetBytes + aheadEndRow * column.bytesPerRow, page), fileBytes);
@@ -303,11 +344,13 @@ export class SlidingWindowPrefetcher {
         const start = forward ? Math.max(windowStart, state.advisedUpToBytes[c]!) : windowStart;
         const large =
           !forward ||
+          ramping ||
           aheadEndRow === stream.rowCount ||
           end - start >= state.requestRows * column.bytesPerRow;
         if (end > start && large) {
           this.#advise(stream, 'willneed', start, end - start);
           state.advisedUpToBytes[c] = end;
+          state.advisedEndRow = aheadEndRow;
           advised = true;
         }
       }
@@ -316,7 +359,8 @@ export class SlidingWindowPrefetcher {
         const releaseEnd = alignDown(column.offsetBytes + releaseEndRow * column.bytesPerRow, page);
         const releasedUpTo = state.releasedUpToBytes[c]!;
         if (releaseEnd > releasedUpTo) {
-          this.#advise(stream, 'dontneed', releasedUpTo, releaseEnd - releasedUpTo);
+          const from = this.#releaseFrom(state, c, releasedUpTo);
+          this.#advise(stream, 'dontneed', from, releaseEnd - from, releaseEnd - releasedUpTo);
           state.releasedUpToBytes[c] = releaseEnd;
           advised = true;
         }
@@ -343,7 +387,8 @@ export class SlidingWindowPrefetcher {
       const end = state.releaseEndBytes[c]!;
       const releasedUpTo = state.releasedUpToBytes[c]!;
       if (end > releasedUpTo) {
-        this.#advise(stream, 'dontneed', releasedUpTo, end - releasedUpTo);
+        const from = this.#releaseFrom(state, c, releasedUpTo);
+        this.#advise(stream, 'dontneed', from, end - from, end - releasedUpTo);
         state.releasedUpToBytes[c] = end;
       }
     });
@@ -352,6 +397,49 @@ export class SlidingWindowPrefetcher {
   /** {@link finishStream} for every stream. */
   finish(): void {
     for (let s = 0; s < this.#streams.length; s++) this.finishStream(s);
+  }
+
+  /**
+   * Absolute byte offset in the stream's file up to which column `columnIndex` of stream `streamIndex`
+   * was advised WILLNEED (page-aligned, exclusive), -1 before any: a reader that reads ahead of the cursor
+   * (the {@link WillneedWorker}'s touch) stays within it, so its reads find their pages requested.
+   * @throws {PrefetchArgumentError} for an unknown stream or column.
+   */
+  advisedUpToBytes(streamIndex: number, columnIndex: number): number {
+    const advised = this.#state(streamIndex).advisedUpToBytes;
+    if (!Number.isInteger(columnIndex) || columnIndex < 0 || columnIndex >= advised.length) {
+      throw new PrefetchArgumentError('columnIndex', `an integer in [0, ${advised.length})`, columnIndex);
+    }
+    return advised[columnIndex]!;
+  }
+
+  /**
+   * End row (exclusive) of this round's WILLNEED window: the whole window `cursor + aheadRows` (clamped to
+   * the stream), or during the ramp (see {@link SlidingWindowOptions.rampRows}) the next ramp request.
+   * Updates the ramp: started by a first round or a move back, doubled by each forward round, over (0)
+   * once a request reaches the whole window.
+   */
+  #rampEndRow(state: StreamState, rowCount: number, cursor: number, forward: boolean): number {
+    const windowEnd = Math.min(cursor + state.aheadRows, rowCount);
+    if (!forward) state.rampRequestRows = state.rampRows;
+    else if (state.rampRequestRows > 0) state.rampRequestRows *= 2;
+    if (state.rampRequestRows === 0) return windowEnd;
+    const end = (forward ? Math.max(cursor, state.advisedEndRow) : cursor) + state.rampRequestRows;
+    if (end < windowEnd) return end;
+    state.rampRequestRows = 0;
+    return windowEnd;
+  }
+
+  /**
+   * Start of a release of column `c` whose previous release ended at `releasedUpTo`: the start of the
+   * fault-around block holding it (not before the column's first release start). A fault maps every
+   * cached page of its block, also those released before; when the cursor catches up with the reads (the
+   * block was only partly cached at its first fault: a ramp, a slow device), a later fault in the block
+   * maps the released pages behind the cursor again, and releasing only from `releasedUpTo` on would
+   * leave them mapped to the end of the replay (measured: +40 KiB per file at 2,000 files, package README).
+   */
+  #releaseFrom(state: StreamState, c: number, releasedUpTo: number): number {
+    return Math.max(state.releaseStartBytes[c]!, alignDown(releasedUpTo, this.#spillBytes));
   }
 
   /** A snapshot of the advice counters. */
@@ -397,6 +485,7 @@ export class SlidingWindowPrefetcher {
     advice: 'willneed' | 'dontneed',
     offsetBytes: number,
     lengthBytes: number,
+    newBytes = lengthBytes,
   ): void {
     stream.file.advise(advice, offsetBytes, lengthBytes);
     if (advice === 'willneed') {
@@ -404,7 +493,7 @@ export class SlidingWindowPrefetcher {
       this.#stats.willneedBytes += lengthBytes;
     } else {
       this.#stats.dontneedCalls++;
-      this.#stats.dontneedBytes += lengthBytes;
+      this.#stats.dontneedBytes += newBytes;
     }
   }
 }

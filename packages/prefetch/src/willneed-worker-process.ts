@@ -95,7 +95,8 @@ const touchRowsOf = streams.map(touchRows);
 let touchedBytes = 0;
 
 /**
- * Reads stream `s`'s columns from the cursor to `touchRows` ahead, once a quarter of the window is new
+ * Reads stream `s`'s columns from the cursor to `touchRows` ahead (at most to the end of its WILLNEED
+ * window so far), once a quarter of the window is new
  * (or the column's end is reached), in {@link TOUCH_REQUEST_BYTES} requests. A failed read (file
  * replaced) stops touching the stream; advising goes on.
  */
@@ -107,7 +108,12 @@ function touch(s: number, row: number): void {
   for (let c = 0; c < stream.columns.length; c++) {
     const column = stream.columns[c]!;
     const columnEnd = column.offsetBytes + stream.rowCount * column.bytesPerRow;
-    const end = Math.min(columnEnd, column.offsetBytes + (row + ahead) * column.bytesPerRow);
+    // Within what was advised: a read past it would find its pages not requested and read them itself.
+    const end = Math.min(
+      columnEnd,
+      column.offsetBytes + (row + ahead) * column.bytesPerRow,
+      prefetcher.advisedUpToBytes(s, c),
+    );
     let start = Math.max(touched[c]!, column.offsetBytes + row * column.bytesPerRow);
     if (touched[c]! === Number.POSITIVE_INFINITY) continue;
     if (end - start < (ahead / 2) * column.bytesPerRow && end < columnEnd) continue;

@@ -9,6 +9,7 @@ describe('@mmtape/prefetch public API', () => {
       'DEFAULT_BEHIND_ROWS',
       'DEFAULT_FAULT_AROUND_BYTES',
       'DEFAULT_POLL_MS',
+      'DEFAULT_RAMP_ROWS',
       'DEFAULT_STEP_ROWS',
       'MemorySampler',
       'PrefetchArgumentError',
