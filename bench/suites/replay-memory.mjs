@@ -185,7 +185,7 @@ function saveResults() {
       'MB/s without CPU wait = needed bytes / (on CPU + blocked), the rate on a CPU not shared with other processes; ' +
       `starting from a cold page cache (dataset evicted before each run: ${eviction}). ` +
       'Peak RSS is VmHWM of a fresh process per run; anon/file peaks are sampled every second from /proc/self/status; ' +
-      'helper peak RSS = VmHWM of the WILLNEED helper process (prefetch on, cold data), added to the replay\'s in "peak RSS / dataset"; its device reads are in "device GB"; ' +
+      'helper peak RSS = VmHWM of the WILLNEED helper process (prefetch on, cold data); helper private = its Private_Clean + Private_Dirty (smaps_rollup, when it stopped: its heap; the rest of its RSS is the Node binary and libraries, pages the replay process maps too), added to the replay\'s peak RSS in "peak RSS / dataset" (the physical footprint of both; "with helper RSS" adds its whole peak RSS instead); its device reads are in "device GB"; ' +
       'resident at end = mincore over all files after the replay (page cache, which DONTNEED does not empty for shared file mappings). ' +
       `${pageReporting()} ` +
       `Prefetch window options: ${prefetchOptions}. Layout: ${segmentMb === undefined ? 'one column file per symbol' : `segment files of ${segmentMb} MiB (DatasetWriter segmentBytes)`}.`,
@@ -215,7 +215,9 @@ function saveResults() {
           'peak anon MiB',
           'peak file MiB',
           'helper peak RSS MiB',
+          'helper private MiB',
           'peak RSS / dataset',
+          'with helper RSS',
           'resident at end (page cache)',
           'madvise calls',
         ],
@@ -227,9 +229,12 @@ function saveResults() {
   });
 }
 
-/** Peak RSS of the replay plus that of its prefetch helper process (a footprint of both), bytes. */
+/**
+ * Peak RSS of the replay plus the memory only its prefetch helper process holds (the physical footprint of
+ * both: the rest of the helper's RSS is the Node binary and libraries, which the replay maps too), bytes.
+ */
 function footprintBytes(r) {
-  return r.peakRssBytes + Math.max(0, r.prefetchWorkerPeakRssBytes ?? 0);
+  return r.peakRssBytes + Math.max(0, r.prefetchWorkerPrivateBytes ?? 0);
 }
 
 /** Median and range over the rounds of each (dataset, prefetch): MB/s, its share of that round's dd, RSS. */
@@ -366,7 +371,9 @@ try {
           fmt(r.peakRssAnonBytes / 2 ** 20),
           fmt(r.peakRssFileBytes / 2 ** 20),
           r.prefetchWorkerPeakRssBytes > 0 ? fmt(r.prefetchWorkerPeakRssBytes / 2 ** 20) : '–',
+          r.prefetchWorkerPrivateBytes > 0 ? fmt(r.prefetchWorkerPrivateBytes / 2 ** 20) : '–',
           `${fmt((100 * footprintBytes(r)) / datasetBytes, 2)} %`,
+          `${fmt((100 * (r.peakRssBytes + Math.max(0, r.prefetchWorkerPeakRssBytes))) / datasetBytes, 2)} %`,
           `${fmt(100 * r.residentAtEnd, 1)} %`,
           r.prefetch === null ? '–' : fmt(r.prefetch.willneedCalls + r.prefetch.dontneedCalls),
         ]);

@@ -240,6 +240,7 @@ describe('segment files and prefetch modes (ingest --segment-mb, replay --prefet
     expect(seg.prefetch.willneedCalls).toBeGreaterThan(0);
     expect(seg.prefetch.worker).toBe(false); // just ingested: in the page cache, the replay thread advises
     expect(seg.prefetch.workerPeakRssBytes).toBe(-1);
+    expect(seg.prefetch.workerPrivateBytes).toBe(-1);
     expect(plain.prefetch).toBeNull(); // auto: 37,486 rows of ts + close are far below 256 MiB
     // Bytes needed: every replayed row of ts + close, 8 bytes each; device reads from /proc/self/io.
     expect(plain.neededBytes).toBe(plain.events * 2 * 8);

@@ -196,6 +196,12 @@ export interface ReplayStats {
    */
   prefetchWorkerPeakRssBytes: number;
   /**
+   * Memory only that helper holds, bytes (`Private_Clean + Private_Dirty` when it stopped): the rest of
+   * its RSS is pages this process maps too (the Node binary), so {@link peakRssBytes} + this is the
+   * physical footprint of both. -1 without a helper or where `/proc` does not say.
+   */
+  prefetchWorkerPrivateBytes: number;
+  /**
    * Bytes the replay needed: the replayed rows of `ts` and of each requested column (counted once each),
    * 8 bytes per value, summed over the streams (`Σ (endRow - startRow) × 8 × (1 + columns)`). The
    * lower bound of what a cold replay must read from the device.

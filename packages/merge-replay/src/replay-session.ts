@@ -279,6 +279,7 @@ export class ReplaySession {
       prefetch: this.prefetchStats(),
       prefetchWorker: this.willneedWorker !== null,
       prefetchWorkerPeakRssBytes: helper?.peakRssBytes ?? -1,
+      prefetchWorkerPrivateBytes: helper?.privateBytes ?? -1,
       neededBytes,
       deviceReadBytes,
       readAmplification: deviceReadBytes < 0 || neededBytes === 0 ? -1 : deviceReadBytes / neededBytes,

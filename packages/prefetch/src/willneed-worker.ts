@@ -119,10 +119,17 @@ export const DEFAULT_POLL_MS = 2;
 /** Bytes of the helper's stderr kept for {@link WillneedWorker.error}. */
 const STDERR_KEEP_BYTES = 4096;
 
-/** Peak RSS and device reads of the helper process (see {@link WillneedWorker.usage}). */
+/** Peak RSS, private memory and device reads of the helper process (see {@link WillneedWorker.usage}). */
 export interface WillneedWorkerUsage {
   /** `VmHWM` of the helper, bytes; -1 where `/proc` does not say. */
   peakRssBytes: number;
+  /**
+   * Memory only the helper holds, bytes: `Private_Clean + Private_Dirty` of `/proc/<pid>/smaps_rollup`
+   * when read (its heap; flat once it runs). The rest of its RSS (~42 MiB: the Node binary and
+   * libraries) is pages the replay process maps too, so replay RSS + this is the physical footprint of
+   * both. -1 where `/proc` does not say.
+   */
+  privateBytes: number;
   /** `read_bytes` of `/proc/<pid>/io`: what its WILLNEED and reads fetched from the device, bytes; -1 unknown. */
   readBytes: number;
 }
@@ -241,21 +248,28 @@ export class WillneedWorker {
   }
 
   /**
-   * The helper's peak RSS and device reads: live while it runs, as they were when {@link close} stopped
-   * it afterwards. A replay adds them to its own (the helper's memory is the replay's footprint too).
+   * The helper's peak RSS, private memory and device reads: live while it runs, as they were when
+   * {@link close} stopped it afterwards. A replay adds them to its own (the helper's memory is the replay's footprint too).
    */
   usage(): WillneedWorkerUsage {
     if (this.#finalUsage !== undefined) return this.#finalUsage;
     const pid = this.#child.pid;
-    if (pid === undefined) return { peakRssBytes: -1, readBytes: -1 };
-    let peakRssBytes = -1;
-    try {
-      const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-      if (kb !== undefined) peakRssBytes = Number(kb) * 1024;
-    } catch {
-      // gone, or not Linux
-    }
-    return { peakRssBytes, readBytes: readProcessIo(pid)?.readBytes ?? -1 };
+    if (pid === undefined) return { peakRssBytes: -1, privateBytes: -1, readBytes: -1 };
+    const kb = (file: string, pattern: RegExp): number => {
+      try {
+        let total = 0;
+        const text = readFileSync(`/proc/${pid}/${file}`, 'utf8');
+        for (const match of text.matchAll(pattern)) total += Number(match[1]);
+        return text.match(pattern) === null ? -1 : total * 1024;
+      } catch {
+        return -1; // gone, or not Linux
+      }
+    };
+    return {
+      peakRssBytes: kb('status', /^VmHWM:\s+(\d+) kB/gm),
+      privateBytes: kb('smaps_rollup', /^Private_(?:Clean|Dirty):\s+(\d+) kB/gm),
+      readBytes: readProcessIo(pid)?.readBytes ?? -1,
+    };
   }
 
   /**

@@ -60,8 +60,12 @@ describe('WillneedWorker', () => {
       // A process of its own: its peak RSS (a Node process, well over 10 MiB) and device reads are readable.
       if (existsSync('/proc/self/status')) {
         expect(worker.pid).toBeGreaterThan(0);
-        expect(worker.usage().peakRssBytes).toBeGreaterThan(10 * 2 ** 20);
-        expect(worker.usage().readBytes).toBeGreaterThanOrEqual(0);
+        const usage = worker.usage();
+        expect(usage.peakRssBytes).toBeGreaterThan(10 * 2 ** 20);
+        expect(usage.readBytes).toBeGreaterThanOrEqual(0);
+        // Its private memory (its heap) is part of its RSS; the rest (the Node binary) is shared with us.
+        expect(usage.privateBytes).toBeGreaterThan(2 ** 20);
+        expect(usage.privateBytes).toBeLessThan(usage.peakRssBytes);
       }
       worker.update(0, 5000); // past requestRows: a request for what is new
       expect(worker.flushSync(20_000)).toBe(true);

@@ -73,6 +73,8 @@ export interface ReplayResult {
     worker: boolean;
     /** Peak RSS of that helper process, bytes (-1 without one): the replay's footprint besides `peakRssBytes`. */
     workerPeakRssBytes: number;
+    /** Memory only that helper holds, bytes (-1 without one): `peakRssBytes` + this is the footprint of both. */
+    workerPrivateBytes: number;
   } | null;
   /**
    * Bytes the replay needed (the replayed rows of `ts` and the column, 8 bytes each), bytes it read from
@@ -209,6 +211,7 @@ export function runReplay(dir: string, options: ReplayCommandOptions, ctx: Comma
               dontneedBytes: stats.prefetch.dontneedBytes,
               worker: stats.prefetchWorker,
               workerPeakRssBytes: stats.prefetchWorkerPeakRssBytes,
+              workerPrivateBytes: stats.prefetchWorkerPrivateBytes,
             },
       neededBytes: stats.neededBytes,
       deviceReadBytes: stats.deviceReadBytes,
