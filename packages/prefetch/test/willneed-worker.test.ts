@@ -120,6 +120,41 @@ describe('WillneedWorker', () => {
     }
   });
 
+  it('reads ahead no further than its WILLNEED window, which starts with the ramp', () => {
+    const path = columnFile('ramp.bin');
+    const columns = [{ offsetBytes: HEADER_BYTES, bytesPerRow: 8 }];
+    const worker = WillneedWorker.start(
+      [{ filePath: path, baseOffsetBytes: 0, byteLength: HEADER_BYTES + ROWS * 8, columns, rowCount: ROWS }],
+      { aheadRows: 8192, requestRows: 4096, rampRows: 1024, stepRows: 512 },
+      { pollMs: 1, touch: 'always' },
+    );
+    try {
+      // First round: the ramp's first request, 1,024 rows. Half the window (4,096 rows) would be read
+      // ahead, but only 1,024 rows are requested: less than the 2,048 new rows a read waits for, so none.
+      worker.update(0, 0);
+      expect(worker.flushSync(20_000)).toBe(true);
+      expect(worker.stats().willneedCalls).toBe(1);
+      expect(worker.stats().touchedBytes).toBe(0);
+      // The next rounds double the request (2,048 rows, then 4,096, to row 7,168); at row 1,536 the next one
+      // would pass the window, the ramp ends, and the 2,560 new rows are below requestRows: no request.
+      // The reads follow the window's end.
+      let touched = 0;
+      for (const row of [512, 1024, 1536]) {
+        worker.update(0, row);
+        expect(worker.flushSync(20_000)).toBe(true);
+        const stats = worker.stats();
+        expect(stats.touchedBytes).toBeGreaterThanOrEqual(touched);
+        touched = stats.touchedBytes;
+        // Never past the end of what was advised: row 0 to the window's end, from the column's start.
+        expect(HEADER_BYTES + touched).toBeLessThanOrEqual(stats.willneedBytes);
+      }
+      expect(worker.stats().willneedCalls).toBe(3);
+      expect(touched).toBeGreaterThan(0);
+    } finally {
+      worker.close();
+    }
+  });
+
   it('keeps a failure to itself: a missing file ends the worker, the caller goes on', async () => {
     const worker = WillneedWorker.start([
       {
