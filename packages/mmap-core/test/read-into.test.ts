@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, renameSync, rmSync, truncateSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mappedRssKb, mulberry32 } from '@mmtape/test-utils';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { MappedFile, MappedFileClosedError, mmapStatus, pageSizeBytes } from '../src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mmtape-read-into-'));
@@ -53,6 +53,25 @@ describe('MappedFile.readInto', () => {
     expect(file.buffer[30 * page]).toBe(bytes[30 * page]);
     expect(mappedRssKb(path)).toBeGreaterThan(0);
     file.close();
+  });
+
+  it('advises exactly its range WILLNEED before reading it (no read-ahead around a cold range)', () => {
+    if (!linux) return expect(linux).toBe(false);
+    const { path } = randomFile('advised.bin', 16, 9);
+    const file = MappedFile.open(path, { accessPattern: 'random' });
+    const slice = file.slice(3 * page, 10 * page);
+    const advise = vi.spyOn(MappedFile.prototype, 'advise');
+    try {
+      expect(file.readInto(new Uint8Array(2 * page + 5), 4 * page + 7)).toBe(true);
+      expect(slice.readInto(new Uint8Array(page), 2 * page)).toBe(true);
+      expect(advise.mock.calls).toEqual([
+        ['willneed', 4 * page + 7, 2 * page + 5],
+        ['willneed', 2 * page, page],
+      ]);
+    } finally {
+      advise.mockRestore();
+      file.close();
+    }
   });
 
   it('returns false, copying nothing, once the path holds another file, is gone or is shorter', () => {
