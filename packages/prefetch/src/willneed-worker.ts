@@ -48,7 +48,15 @@ export interface WillneedWorkerData {
   streams: WillneedWorkerStream[];
   options: Pick<
     SlidingWindowOptions,
-    'aheadRows' | 'aheadBytes' | 'requestRows' | 'requestBytes' | 'stepRows' | 'stepBytes' | 'pageSizeBytes'
+    | 'aheadRows'
+    | 'aheadBytes'
+    | 'requestRows'
+    | 'requestBytes'
+    | 'rampRows'
+    | 'rampBytes'
+    | 'stepRows'
+    | 'stepBytes'
+    | 'pageSizeBytes'
   >;
   /** Bytes of the shared mapping (see {@link sharedViews}). */
   sharedBytes: number;
