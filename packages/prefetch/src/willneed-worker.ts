@@ -263,12 +263,11 @@ export class WillneedWorker {
     if (this.#finalUsage !== undefined) return this.#finalUsage;
     const pid = this.#child.pid;
     if (pid === undefined) return { peakRssBytes: -1, privateBytes: -1, readBytes: -1 };
+    /** Sum of the kB values `pattern` matches in `/proc/<pid>/<file>`, in bytes; -1 when none match. */
     const kb = (file: string, pattern: RegExp): number => {
       try {
-        let total = 0;
-        const text = readFileSync(`/proc/${pid}/${file}`, 'utf8');
-        for (const match of text.matchAll(pattern)) total += Number(match[1]);
-        return text.match(pattern) === null ? -1 : total * 1024;
+        const matches = [...readFileSync(`/proc/${pid}/${file}`, 'utf8').matchAll(pattern)];
+        return matches.length === 0 ? -1 : matches.reduce((sum, m) => sum + Number(m[1]), 0) * 1024;
       } catch {
         return -1; // gone, or not Linux
       }
