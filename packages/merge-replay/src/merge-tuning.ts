@@ -105,7 +105,8 @@ export const TREE_BELOW_EVENTS_PER_BATCH = 2;
 /** Largest row index representable in `ReplayBatch.rows` (a Uint32Array). */
 export const MAX_STREAM_ROWS = 0xffffffff;
 
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+/** True on a little-endian host (the int32 halves of an int64, and WebAssembly memory's byte order). */
+export const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 /** Int32 index of the high half of int64 element `i` is `2 * i + HI` (platform byte order). */
 export const HI = LITTLE_ENDIAN ? 1 : 0;
 /** Int32 index of the low half of int64 element `i` is `2 * i + LO`. */

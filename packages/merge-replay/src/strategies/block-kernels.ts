@@ -202,75 +202,6 @@ export function blockScatter(
   }
 }
 
-/**
- * Grid scatter of a bars block whose streams have at most one row per timestamp: the event of stream
- * `live[i]` with key `union[u]` (keys stream-major in `keys`) goes to slot `fill[u]++`, where `fill[u]`
- * starts at `u * liveCount`; streams go in id order, so each timestamp's events are contiguous and
- * ordered by symbol id without a counting pass. `slot[e]` becomes event `e`'s slot, for the gathers.
- */
-export function blockGridScatter(
-  keys: Float64Array,
-  liveCount: number,
-  live: Int32Array,
-  blockRows: Int32Array,
-  cursors: Uint32Array,
-  union: Float64Array,
-  fill: Int32Array,
-  slot: Int32Array,
-  sym: Int32Array,
-  rowsOut: Uint32Array,
-): void {
-  let e = 0;
-  for (let i = 0; i < liveCount; i++) {
-    const s = live[i]!;
-    const end = e + blockRows[s]!;
-    let row = cursors[s]!;
-    let u = 0;
-    for (; e < end; e++) {
-      const key = keys[e]!;
-      while (union[u]! < key) u++;
-      const p = fill[u]!++;
-      slot[e] = p;
-      sym[p] = s;
-      rowsOut[p] = row++;
-    }
-  }
-}
-
-/**
- * {@link blockGridScatter} fused with the gather of one staged f64 column (`stage`, stream-major, into
- * `out`): the usual replay of bars with one requested column, in one pass and without slots.
- */
-export function blockGridScatterF64(
-  keys: Float64Array,
-  liveCount: number,
-  live: Int32Array,
-  blockRows: Int32Array,
-  cursors: Uint32Array,
-  union: Float64Array,
-  fill: Int32Array,
-  sym: Int32Array,
-  rowsOut: Uint32Array,
-  stage: Float64Array,
-  out: Float64Array,
-): void {
-  let e = 0;
-  for (let i = 0; i < liveCount; i++) {
-    const s = live[i]!;
-    const end = e + blockRows[s]!;
-    let row = cursors[s]!;
-    let u = 0;
-    for (; e < end; e++) {
-      const key = keys[e]!;
-      while (union[u]! < key) u++;
-      const p = fill[u]!++;
-      sym[p] = s;
-      rowsOut[p] = row++;
-      out[p] = stage[e]!;
-    }
-  }
-}
-
 /** Symbol id and row of every event of the block at its sorted position (`slot`). */
 export function blockPlace(
   liveCount: number,
@@ -337,7 +268,6 @@ export function blockGatherI64(
   }
 }
 
-/** First index `i` with `stream[i] >= value` (assuming `stream` sorted); `stream.length` if none. */
 /** First row whose timestamp is >= `value`; `probe(row)` (the read guard) runs before each row is read. */
 export function lowerBound(
   stream: BigInt64Array,

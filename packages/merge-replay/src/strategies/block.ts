@@ -13,8 +13,6 @@ import {
   blockCollect,
   blockCollectStop,
   blockCount,
-  blockGridScatter,
-  blockGridScatterF64,
   blockHeadAndLimit,
   blockLimit,
   blockLive,
@@ -27,6 +25,14 @@ import {
   UNSORTED,
 } from './block-kernels.js';
 import { blockChunk } from './block-output.js';
+import { GridKernel } from './grid-kernel.js';
+import {
+  blockGridScatter,
+  blockGridScatterF64,
+  blockGridTile,
+  GRID_TILE_STREAMS,
+  unionHalves,
+} from './grid-scatter.js';
 import { SparseSort } from './sparse-sort.js';
 
 /**
@@ -61,6 +67,9 @@ export class BlockStrategy {
   /** Sorted distinct keys of the block and a scratch array for merging. */
   blockUnion = new Float64Array(0);
   private blockUnion2 = new Float64Array(0);
+  /** The union as int64 timestamps in int32 halves (high words, low words), for the bar grid tiles. */
+  private unionHi = new Int32Array(0);
+  private unionLo = new Int32Array(0);
   blockUnionLength = 0;
   /** Start of each bucket in the sorted arrays (length union + 1), and the scatter cursors. */
   blockStarts = new Int32Array(0);
@@ -92,6 +101,9 @@ export class BlockStrategy {
   blockFallbackStreak = 0;
   /** The one-pass bar grid of 'block' (prepareBlockDirect) missed once: use the general path only. */
   private blockDirectOff = false;
+  /** Which kernels to use (`KWayMergeOptions.kernel`), and the bar-grid kernel once created. */
+  private readonly kernel: 'wasm' | 'js';
+  private grid: GridKernel | null | undefined;
 
   constructor(
     readonly state: MergeState,
@@ -99,6 +111,7 @@ export class BlockStrategy {
     kernel: 'wasm' | 'js',
   ) {
     this.blockEvents = blockEvents;
+    this.kernel = kernel;
     this.sparse = new SparseSort(this, kernel);
     this.live = new Int32Array(Math.max(1, state.streamCount));
     this.blockRows = new Int32Array(Math.max(1, state.streamCount));
@@ -167,7 +180,7 @@ export class BlockStrategy {
       !this.blockDirectOff &&
       this.state.f64Sources.length === 1 &&
       this.state.i64Sources32.length === 0 &&
-      this.prepareBlockDirect(liveCount, limit, capacity)
+      this.prepareBlockDirect(liveCount, limit, k, capacity)
     ) {
       return true;
     }
@@ -329,7 +342,7 @@ export class BlockStrategy {
    * sorts the same block (and reports an unsorted stream with its row). After a miss in the full pass
    * (the probe looked like bars, the data did not) the direct path is off for the rest of the merge.
    */
-  private prepareBlockDirect(liveCount: number, limit: number, capacity: number): boolean {
+  private prepareBlockDirect(liveCount: number, limit: number, k: number, capacity: number): boolean {
     const live = this.live;
     const cursors = this.state.cursors;
     const endRows = this.state.endRows;
@@ -370,7 +383,65 @@ export class BlockStrategy {
     const out = this.blockF64[0]!;
     const sources = this.state.f64Sources[0]!;
     const blockRows = this.blockRows;
-    for (let i = 0; i < liveCount; i++) {
+    const kernel = this.gridKernel();
+    // Rows [cursor, cursor + k] of each stream are cleared by the read guard: the block's rows and the next.
+    if (kernel?.ensure(k + 1, unionLength, unionLength * liveCount)) {
+      const filled = kernel.fillGrid(
+        liveCount,
+        live,
+        cursors,
+        endRows,
+        streams32,
+        sources,
+        k + 1,
+        union,
+        unionLength,
+        headHi,
+        headLo,
+        limit,
+        sym,
+        rowsOut,
+        out,
+        this.blockStarts,
+        fill,
+        blockRows,
+      );
+      if (!filled) return this.missDirect();
+      this.blockRadix = false;
+      this.commitBlock(liveCount, unionLength);
+      return true;
+    }
+    // Tiles of GRID_TILE_STREAMS streams, then the last few one by one (the grid fills each timestamp
+    // in stream order).
+    const tiled = liveCount - (liveCount % GRID_TILE_STREAMS);
+    const unionHi = this.unionHi;
+    const unionLo = this.unionLo;
+    unionHalves(union, unionLength, headHi, headLo, unionHi, unionLo);
+    for (let i = 0; i < tiled; i += GRID_TILE_STREAMS) {
+      if (
+        !blockGridTile(
+          live,
+          i,
+          cursors,
+          endRows,
+          streams32,
+          sources,
+          headHi,
+          headLo,
+          limit,
+          unionHi,
+          unionLo,
+          unionLength,
+          fill,
+          sym,
+          rowsOut,
+          out,
+          blockRows,
+        )
+      )
+        return this.missDirect();
+    }
+    for (let i = tiled; i < liveCount; i++) {
       const s = live[i]!;
       const src = streams32[s]!;
       const values = sources[s]!;
@@ -416,6 +487,13 @@ export class BlockStrategy {
     this.blockCompacted = false;
   }
 
+  /** The bar-grid WebAssembly kernel, created on the first bar block; `null` with `kernel: 'js'` or without WebAssembly. */
+  private gridKernel(): GridKernel | null {
+    if (this.grid === undefined)
+      this.grid = this.kernel === 'wasm' ? GridKernel.create(this.state.streamCount) : null;
+    return this.grid;
+  }
+
   /** {@link prepareBlockDirect} met a block that is not plain bars: turn the direct path off. */
   private missDirect(): false {
     this.blockDirectOff = true;
@@ -446,6 +524,8 @@ export class BlockStrategy {
       const size = Math.max(distinct, 256);
       this.blockUnion = new Float64Array(size);
       this.blockUnion2 = new Float64Array(size);
+      this.unionHi = new Int32Array(size);
+      this.unionLo = new Int32Array(size);
       this.blockStarts = new Int32Array(size + 1);
       this.blockNext = new Int32Array(size);
       this.blockEnds = new Int32Array(size);

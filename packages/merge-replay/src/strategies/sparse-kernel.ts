@@ -7,16 +7,7 @@
  *
  * @module
  */
-import { WASM_KERNELS_BASE64 } from '../wasm/wasm-bytes.generated.js';
-
-/**
- * The parts of the global `WebAssembly` namespace used here (declared locally: the package compiles
- * against `lib: ES2023` without DOM types, and a runtime may lack WebAssembly altogether).
- */
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-}
+import { kernelInstance, WASM_PAGE_BYTES } from './wasm-module.js';
 
 /** Exports of `assembly/index.ts`; addresses are byte offsets into `memory`. */
 interface SparseExports {
@@ -70,25 +61,8 @@ interface SparseExports {
   gatherI64(events: number, gather: number, stage: number, out: number): void;
 }
 
-/** `undefined`: not tried yet; `null`: WebAssembly is unavailable or the module failed to compile. */
-let compiled: object | null | undefined;
-
-const WASM_PAGE_BYTES = 65_536;
 /** Counters of the kernel's counting pass: 2^16 + 1 u32. */
 const COUNTS_BYTES = (65_536 + 1) * 4;
-
-/** The compiled module, or `null` when WebAssembly is unavailable here. */
-function sparseModule(): object | null {
-  if (compiled !== undefined) return compiled;
-  try {
-    const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-    if (api === undefined) throw new TypeError('WebAssembly is not available');
-    compiled = new api.Module(Buffer.from(WASM_KERNELS_BASE64, 'base64'));
-  } catch {
-    compiled = null;
-  }
-  return compiled;
-}
 
 /**
  * One merge's instance of the sparse-block kernel. The block strategy copies a block's keys and staged
@@ -157,19 +131,11 @@ export class SparseKernel {
     this.i64Columns = i64Columns;
   }
 
-  /** An instance for `streams` streams and the given gathered columns, or `null` without WebAssembly. */
+  /** An instance for `streams` streams and the given gathered columns, or `null` without WebAssembly (see `kernelInstance`). */
   static create(streams: number, f64Columns: number, i64Columns: number): SparseKernel | null {
-    const module = sparseModule();
-    if (module === null) return null;
-    const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly!;
-    const instance = new api.Instance(module, {
-      env: {
-        abort: () => {
-          throw new RangeError('merge-replay wasm kernel: abort');
-        },
-      },
-    });
-    return new SparseKernel(instance.exports as SparseExports, streams, f64Columns, i64Columns);
+    const kernels = kernelInstance<SparseExports>();
+    if (kernels === null) return null;
+    return new SparseKernel(kernels, streams, f64Columns, i64Columns);
   }
 
   /**
