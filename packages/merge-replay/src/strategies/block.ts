@@ -385,7 +385,7 @@ export class BlockStrategy {
     const blockRows = this.blockRows;
     const kernel = this.gridKernel();
     // Rows [cursor, cursor + k] of each stream are cleared by the read guard: the block's rows and the next.
-    if (kernel?.ensure(k + 1, unionLength, unionLength * liveCount)) {
+    if (kernel?.ensure(liveCount, k + 1, unionLength, unionLength * liveCount)) {
       const filled = kernel.fillGrid(
         liveCount,
         live,

@@ -62,8 +62,8 @@ export class GridKernel {
   private readonly kernels: GridExports;
   private readonly streams: number;
   private at: GridLayout | undefined;
-  /** Capacity of the layout: rows per stream, distinct timestamps, grid slots. */
-  private stride = 0;
+  /** Capacity of the layout: copied rows (all live streams), distinct timestamps, grid slots. */
+  private copied = 0;
   private unionMax = 0;
   private slots = 0;
   private ts32 = new Int32Array(0);
@@ -90,14 +90,15 @@ export class GridKernel {
   }
 
   /**
-   * Lays the memory out for blocks of up to `stride` rows per stream, `unionMax` distinct timestamps and
-   * `slots` grid slots (growing it when needed), and takes every view again. Returns false, with the
+   * Lays the memory out for blocks of `liveCount` streams of up to `rows` rows each, `unionMax` distinct
+   * timestamps and `slots` grid slots (growing it when needed), and takes every view again. Returns false, with the
    * layout unchanged, when the memory cannot grow that far (above 4 GiB, or out of memory): the caller
    * fills the grid in TypeScript then.
    */
-  ensure(stride: number, unionMax: number, slots: number): boolean {
-    if (stride <= this.stride && unionMax <= this.unionMax && slots <= this.slots) return true;
-    const rows = Math.max(stride, this.stride);
+  ensure(liveCount: number, rows: number, unionMax: number, slots: number): boolean {
+    const copied = liveCount * rows;
+    if (copied <= this.copied && unionMax <= this.unionMax && slots <= this.slots) return true;
+    const cellsIn = Math.max(copied, this.copied);
     const distinct = Math.max(unionMax, this.unionMax, 256);
     const cells = Math.max(slots, this.slots, 1024);
     const s = this.streams;
@@ -108,8 +109,8 @@ export class GridKernel {
       return start;
     };
     const at: GridLayout = {
-      ts: take(8 * s * rows),
-      values: take(8 * s * rows),
+      ts: take(8 * cellsIn),
+      values: take(8 * cellsIn),
       copyRows: take(4 * s),
       liveIds: take(4 * s),
       cursorLive: take(4 * s),
@@ -131,11 +132,11 @@ export class GridKernel {
     }
     const buffer = memory.buffer;
     this.at = at;
-    this.stride = rows;
+    this.copied = cellsIn;
     this.unionMax = distinct;
     this.slots = cells;
-    this.ts32 = new Int32Array(buffer, at.ts, 2 * s * rows);
-    this.values = new Float64Array(buffer, at.values, s * rows);
+    this.ts32 = new Int32Array(buffer, at.ts, 2 * cellsIn);
+    this.values = new Float64Array(buffer, at.values, cellsIn);
     this.copyRows = new Int32Array(buffer, at.copyRows, s);
     this.liveIds = new Int32Array(buffer, at.liveIds, s);
     this.cursorLive = new Uint32Array(buffer, at.cursorLive, s);
@@ -156,7 +157,8 @@ export class GridKernel {
    * every event to `sym`, `rowsOut` and `out` in (timestamp, symbol id) order, each timestamp's run to
    * `starts[u]` / `ends[u]`, each stream's rows to `blockRows[s]`, and returns true. Returns false when a
    * stream has a row in the block that is not one of the block's timestamps, or repeats or decreases (the
-   * caller sorts the block another way; nothing it reads was written). Call {@link ensure} first.
+   * caller sorts the block another way; nothing it reads was written). Call {@link ensure} first with the
+   * same `liveCount` and `rows`.
    */
   fillGrid(
     liveCount: number,
@@ -179,7 +181,6 @@ export class GridKernel {
     blockRows: Int32Array,
   ): boolean {
     const at = this.at!;
-    const stride = this.stride;
     copyIn(
       liveCount,
       live,
@@ -188,7 +189,7 @@ export class GridKernel {
       streams32,
       sources,
       rows,
-      stride,
+      rows,
       this.ts32,
       this.values,
       this.copyRows,
@@ -202,7 +203,7 @@ export class GridKernel {
       at.ts,
       at.values,
       at.copyRows,
-      stride,
+      rows,
       liveCount,
       at.liveIds,
       at.cursorLive,
