@@ -35,8 +35,8 @@ function leftBehind(base: usize, r: i32, n: i32, head: i64, limit: u64): bool {
  * rows (int64 timestamps, f64 values) from its cursor `cursorLive[i]`, at `i · stride` rows; `liveIds[i]`
  * its symbol id; `unionOffsets[0, unionLength)` the block's distinct timestamps as f64 offsets (ns) from the head
  * `(headHi, headLo)` (int64 halves), increasing, written to `union` as int64 here; `limit` (ns after `head`) the end of the block; `fill[u]` the first slot of timestamp `u`
- * (`u · liveCount`). Writes `sym` (i32), `row` (u32) and `out` (f64) of each event at slot `fill[u]++`,
- * and per live stream the rows taken (`taken[i]`). Returns 0, or -1 when some stream has a row in the block
+ * (`u · liveCount`). Writes `sym` (i32), `row` (u32), `out` (f64) and `tsOut` (i64) of each event at slot
+ * `fill[u]++`, and per live stream the rows taken (`taken[i]`). Returns 0, or -1 when some stream has a row in the block
  * that is not one of the block's timestamps, or repeats or decreases: the caller then sorts the block
  * another way.
  */
@@ -58,6 +58,7 @@ export function gridBars(
   sym: usize,
   row: usize,
   out: usize,
+  tsOut: usize,
   taken: usize,
 ): i32 {
   const head: i64 = (<i64>headHi << 32) | <i64>headLo;
@@ -67,10 +68,10 @@ export function gridBars(
   const bound = <u64>limit;
   const tiled = liveCount & ~3;
   for (let i: i32 = 0; i < tiled; i += 4) {
-    if (!tile(i, ts, values, copyRows, stride, liveIds, cursorLive, union, unionLength, head, bound, fill, sym, row, out, taken)) return -1;
+    if (!tile(i, ts, values, copyRows, stride, liveIds, cursorLive, union, unionLength, head, bound, fill, sym, row, out, tsOut, taken)) return -1;
   }
   for (let i: i32 = tiled; i < liveCount; i++) {
-    if (!single(i, ts, values, copyRows, stride, liveIds, cursorLive, union, unionLength, head, bound, fill, sym, row, out, taken)) return -1;
+    if (!single(i, ts, values, copyRows, stride, liveIds, cursorLive, union, unionLength, head, bound, fill, sym, row, out, tsOut, taken)) return -1;
   }
   return 0;
 }
@@ -92,6 +93,7 @@ function tile(
   sym: usize,
   row: usize,
   out: usize,
+  tsOut: usize,
   taken: usize,
 ): bool {
   const past = head - 1;
@@ -133,6 +135,7 @@ function tile(
       store<i32>(sym + (<usize>p << 2), s0);
       store<i32>(row + (<usize>p << 2), c0 + r0);
       store<f64>(out + (<usize>p << 3), load<f64>(w0 + (<usize>r0 << 3)));
+      store<i64>(tsOut + (<usize>p << 3), key);
       p++;
       r0++;
       k0 = tsAt(b0, r0, n0, past);
@@ -141,6 +144,7 @@ function tile(
       store<i32>(sym + (<usize>p << 2), s1);
       store<i32>(row + (<usize>p << 2), c1 + r1);
       store<f64>(out + (<usize>p << 3), load<f64>(w1 + (<usize>r1 << 3)));
+      store<i64>(tsOut + (<usize>p << 3), key);
       p++;
       r1++;
       k1 = tsAt(b1, r1, n1, past);
@@ -149,6 +153,7 @@ function tile(
       store<i32>(sym + (<usize>p << 2), s2);
       store<i32>(row + (<usize>p << 2), c2 + r2);
       store<f64>(out + (<usize>p << 3), load<f64>(w2 + (<usize>r2 << 3)));
+      store<i64>(tsOut + (<usize>p << 3), key);
       p++;
       r2++;
       k2 = tsAt(b2, r2, n2, past);
@@ -157,6 +162,7 @@ function tile(
       store<i32>(sym + (<usize>p << 2), s3);
       store<i32>(row + (<usize>p << 2), c3 + r3);
       store<f64>(out + (<usize>p << 3), load<f64>(w3 + (<usize>r3 << 3)));
+      store<i64>(tsOut + (<usize>p << 3), key);
       p++;
       r3++;
       k3 = tsAt(b3, r3, n3, past);
@@ -195,6 +201,7 @@ function single(
   sym: usize,
   row: usize,
   out: usize,
+  tsOut: usize,
   taken: usize,
 ): bool {
   const past = head - 1;
@@ -215,6 +222,7 @@ function single(
     store<i32>(sym + (<usize>p << 2), s);
     store<i32>(row + (<usize>p << 2), c + r);
     store<f64>(out + (<usize>p << 3), load<f64>(w + (<usize>r << 3)));
+    store<i64>(tsOut + (<usize>p << 3), k);
     r++;
     k = tsAt(b, r, n, past);
   }

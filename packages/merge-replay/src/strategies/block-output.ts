@@ -11,7 +11,7 @@ import type { BlockStrategy } from './block.js';
 /**
  * The next chunk of the current (prepared) block: views of its sorted arrays from `blockPos`, up to
  * `capacity` events or the end of the block. Bar blocks get each event's timestamp written here (the
- * block holds one key per distinct timestamp); radix blocks (ticks) already have them. `forBatches` (the
+ * block holds one key per distinct timestamp); blocks in place (`blockInPlace`: ticks, WebAssembly grids) already have them. `forBatches` (the
  * batches of `KWayMerge.next()`): the chunk is the rest of the block, and a bar block's timestamps are
  * written only at the first event of each run, the only ones the batches read (writing all of them costs
  * ~10 % of a bar replay). Sets `chunkRunsStarted` and `chunkRunOpen` (the chunk's last run goes on in the
@@ -23,7 +23,7 @@ export function blockChunk(
   capacity: number,
   forBatches: boolean,
 ): ReplayChunk {
-  const radix = block.blockRadix;
+  const inPlace = block.blockInPlace;
   if (!block.blockCompacted) compactBlock(block);
   const unionLength = block.blockUnionLength;
   const starts = block.blockStarts;
@@ -35,9 +35,9 @@ export function blockChunk(
   const continues = start > starts[u]!;
   let runs = 0;
   let ends: Int32Array;
-  if (radix && start === 0 && end === blockEnd) {
-    // A whole radix block (compacted: run ends are offsets from 0): its run ends are the chunk's, and its
-    // timestamps are in place.
+  if (inPlace && start === 0 && end === blockEnd) {
+    // A whole block in place (run ends are offsets from 0): its run ends are the chunk's, and its
+    // timestamps are written.
     ends = blockEnds;
     runs = unionLength;
     u = unionLength;
@@ -54,7 +54,7 @@ export function blockChunk(
       start,
       end,
       ends,
-      radix,
+      inPlace,
       forBatches,
       block.blockTs32,
       block.blockUnion,
@@ -90,8 +90,8 @@ export function blockChunk(
  */
 function compactBlock(block: BlockStrategy): void {
   block.blockCompacted = true;
-  // Sorted blocks (ticks) are contiguous by construction: every run ends where the next starts.
-  if (block.blockRadix) return;
+  // Sorted blocks (ticks) and WebAssembly grids are contiguous: every run ends where the next starts.
+  if (block.blockInPlace) return;
   const unionLength = block.blockUnionLength;
   const starts = block.blockStarts;
   const ends = block.blockEnds;
@@ -109,10 +109,7 @@ function compactBlock(block: BlockStrategy): void {
     }
     w += e - s;
   }
-  if (block.blockTs.length < w) {
-    block.blockTs = new BigInt64Array(Math.max(w, 1024));
-    block.blockTs32 = new Int32Array(block.blockTs.buffer);
-  }
+  block.ensureBlockTs(w);
 }
 
 /** {@link chunkRuns} outputs: [0] the first run (bucket) not finished by the chunk, [1] 1 when the chunk's last run goes on. */
@@ -120,7 +117,7 @@ const chunkRunsOut = new Int32Array(2);
 
 /**
  * The runs of a block chunk of events `[start, end)` from bucket `u`: their ends relative to `start` into
- * `ends` (the last one may go on in the next chunk), and for bar blocks (`radix` false) the timestamp
+ * `ends` (the last one may go on in the next chunk), and unless the timestamps are in place (`inPlace`) the timestamp
  * `head + union[u]` of each event (with `forBatches`, of each run's first event) into `ts32`. Returns the
  * number of runs; see {@link chunkRunsOut}. A kernel of its own, with typed arrays and numbers only: called
  * once per chunk with a loop over every run (every event, for ticks), inside `blockChunk` the loop
@@ -134,7 +131,7 @@ function chunkRuns(
   start: number,
   end: number,
   ends: Int32Array,
-  radix: boolean,
+  inPlace: boolean,
   forBatches: boolean,
   ts32: Int32Array,
   union: Float64Array,
@@ -146,7 +143,7 @@ function chunkRuns(
   while (u < unionLength) {
     const runEnd = blockEnds[u]!;
     const to = runEnd < end ? runEnd : end;
-    if (!radix) {
+    if (!inPlace) {
       // ts = head + key, as (hi, lo) halves: key < 2^52 splits exactly into 2^32 · q + r.
       const key = union[u]!;
       const q = Math.floor(key / TWO_POW_32);

@@ -76,8 +76,11 @@ export class BlockStrategy {
   private blockNext = new Int32Array(0);
   /** End (exclusive) of each bucket in the sorted arrays: `blockStarts[u + 1]`, or less in a grid. */
   blockEnds = new Int32Array(0);
-  /** True when the block was radix-sorted (ticks): batch timestamps come from `blockTs`. */
-  blockRadix = false;
+  /**
+   * True when the block's arrays are contiguous and every event's timestamp is in `blockTs` (sorted sparse
+   * blocks, and bar blocks from the WebAssembly grid): nothing to close or write when handing it out.
+   */
+  blockInPlace = false;
   /** The block's events in output order: symbol id, row, gathered columns. */
   blockSym = new Int32Array(0);
   /** Timestamps of the block's events in output order (int64, and as int32 halves for the copy). */
@@ -245,7 +248,7 @@ export class BlockStrategy {
       return false;
     }
     const slot = this.blockSlot;
-    this.blockRadix = sparse;
+    this.blockInPlace = sparse;
     const grid = !sparse && duplicates === 0 && unionLength * liveCount <= BLOCK_GRID_SLACK * capacity;
     if (sparse) {
       // Ticks: sorted as packed (offset, stream) keys, each event placed and gathered (see SparseSort.sortBlock).
@@ -386,6 +389,7 @@ export class BlockStrategy {
     const kernel = this.gridKernel();
     // Rows [cursor, cursor + k] of each stream are cleared by the read guard: the block's rows and the next.
     if (kernel?.ensure(liveCount, k + 1, unionLength, unionLength * liveCount)) {
+      this.ensureBlockTs(unionLength * liveCount);
       const filled = kernel.fillGrid(
         liveCount,
         live,
@@ -402,12 +406,13 @@ export class BlockStrategy {
         sym,
         rowsOut,
         out,
+        this.blockTs32,
         this.blockStarts,
         fill,
         blockRows,
       );
       if (!filled) return this.missDirect();
-      this.blockRadix = false;
+      this.blockInPlace = true;
       this.commitBlock(liveCount, unionLength);
       return true;
     }
@@ -464,7 +469,7 @@ export class BlockStrategy {
       }
       blockRows[s] = row - first;
     }
-    this.blockRadix = false;
+    this.blockInPlace = false;
     this.commitBlock(liveCount, unionLength);
     return true;
   }
@@ -530,6 +535,13 @@ export class BlockStrategy {
       this.blockNext = new Int32Array(size);
       this.blockEnds = new Int32Array(size);
     }
+  }
+
+  /** Grows the block's per-event timestamps (`blockTs`, `blockTs32`) to `events` entries. */
+  ensureBlockTs(events: number): void {
+    if (this.blockTs.length >= events) return;
+    this.blockTs = new BigInt64Array(Math.max(events, 1024));
+    this.blockTs32 = new Int32Array(this.blockTs.buffer);
   }
 
   /** Grows the sorted output arrays of the block (symbol id, row, gathered columns) to `slots` entries. */

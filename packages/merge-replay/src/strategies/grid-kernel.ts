@@ -37,6 +37,7 @@ interface GridExports {
     sym: number,
     row: number,
     out: number,
+    tsOut: number,
     taken: number,
   ): number;
 }
@@ -54,6 +55,7 @@ interface GridLayout {
   sym: number;
   row: number;
   out: number;
+  tsOut: number;
   taken: number;
 }
 
@@ -76,6 +78,7 @@ export class GridKernel {
   private sym = new Int32Array(0);
   private row = new Uint32Array(0);
   private out = new Float64Array(0);
+  private tsOut = new Int32Array(0);
   private taken = new Int32Array(0);
 
   private constructor(kernels: GridExports, streams: number) {
@@ -120,6 +123,7 @@ export class GridKernel {
       sym: take(4 * cells),
       row: take(4 * cells),
       out: take(8 * cells),
+      tsOut: take(8 * cells),
       taken: take(4 * s),
     };
     const memory = this.kernels.memory;
@@ -145,6 +149,7 @@ export class GridKernel {
     this.sym = new Int32Array(buffer, at.sym, cells);
     this.row = new Uint32Array(buffer, at.row, cells);
     this.out = new Float64Array(buffer, at.out, cells);
+    this.tsOut = new Int32Array(buffer, at.tsOut, 2 * cells);
     this.taken = new Int32Array(buffer, at.taken, s);
     return true;
   }
@@ -154,7 +159,8 @@ export class GridKernel {
    * (ascending id) with their rows from `cursors[s]` (at most `rows` each, all cleared by the read guard),
    * timestamps `streams32[s]` (int64 as int32 halves) and values `sources[s]`; the block's distinct keys
    * `union[0, unionLength)` (ns after the head `(headHi, headLo)`) and its end `limit`. On success writes
-   * every event to `sym`, `rowsOut` and `out` in (timestamp, symbol id) order, each timestamp's run to
+   * every event to `sym`, `rowsOut`, `out` and its timestamp to `ts32` (int64 as int32 halves; the host is
+   * little-endian, see `kernelInstance`) in (timestamp, symbol id) order, each timestamp's run to
    * `starts[u]` / `ends[u]`, each stream's rows to `blockRows[s]`, and returns true. Returns false when a
    * stream has a row in the block that is not one of the block's timestamps, or repeats or decreases (the
    * caller sorts the block another way; nothing it reads was written). Call {@link ensure} first with the
@@ -176,6 +182,7 @@ export class GridKernel {
     sym: Int32Array,
     rowsOut: Uint32Array,
     out: Float64Array,
+    ts32: Int32Array,
     starts: Int32Array,
     ends: Int32Array,
     blockRows: Int32Array,
@@ -217,6 +224,7 @@ export class GridKernel {
       at.sym,
       at.row,
       at.out,
+      at.tsOut,
       at.taken,
     );
     if (result !== 0) return false;
@@ -227,6 +235,7 @@ export class GridKernel {
       sym.set(this.sym.subarray(first, first + n), w);
       rowsOut.set(this.row.subarray(first, first + n), w);
       out.set(this.out.subarray(first, first + n), w);
+      ts32.set(this.tsOut.subarray(2 * first, 2 * (first + n)), 2 * w);
       starts[u] = w;
       w += n;
       ends[u] = w;

@@ -111,7 +111,7 @@ export class SparseSort {
     if (runs * BLOCK_MIN_EVENTS_PER_BATCH <= events) this.next = false;
     this.ensureSparseArrays(events, false);
     this.takeKernelOutput(kernel, events, runs);
-    this.block.blockRadix = true;
+    this.block.blockInPlace = true;
     this.block.commitBlock(liveCount, runs);
     return true;
   }
