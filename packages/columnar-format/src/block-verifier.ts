@@ -177,6 +177,25 @@ export class BlockVerifier {
     return Math.min(length, endBlock * blockBytes);
   }
 
+  /** Index of column `c`'s (descriptor index) first entry in the checksum table. */
+  firstEntry(c: number): number {
+    return this.#state[c]!;
+  }
+
+  /**
+   * Records blocks `[0, endBlock)` of column `c` (descriptor index) as good without hashing them here:
+   * another reader checked them against this file's table the same way (XXH64 of the block's bytes read
+   * from the file; the replay's prefetch helper, `WillneedWorker` of `@mmtape/prefetch`). Blocks past the
+   * column's last are ignored.
+   */
+  acceptCheckedPrefix(c: number, endBlock: number): void {
+    const state = this.#state;
+    const prefixSlot = this.#prefixAt + c;
+    const blocks = state[c + 1]! - state[c]!;
+    const end = Math.min(blocks, endBlock);
+    if (end > state[prefixSlot]!) state[prefixSlot] = end;
+  }
+
   /** Verifies every block of column `c` (descriptor index). @throws as {@link verifyRange} */
   verifyColumn(c: number): void {
     if (this.isColumnVerified(c)) return;

@@ -234,6 +234,39 @@ export class ColumnFile {
   }
 
   /**
+   * Where the block checksums of column `name` are, for a checker in another process (the replay's
+   * prefetch helper, `WillneedWorker` of `@mmtape/prefetch`): block `b` of the column is its bytes
+   * `[b · blockBytes, min(length, (b + 1) · blockBytes))`, and its XXH64 (seed 0, FORMAT.md "Checksums")
+   * is stored as a little-endian u64 at `tableOffsetBytes + 8 · (firstEntry + b)` of this file's bytes.
+   * `undefined` with `verify: false`.
+   * @throws ColumnNotFoundError; ColumnFileClosedError.
+   */
+  blockChecksums(
+    name: string,
+  ): { blockBytes: number; tableOffsetBytes: number; firstEntry: number } | undefined {
+    this.#assertOpen();
+    const index = this.#requireIndex(name);
+    if (!this.verifies) return undefined;
+    return {
+      blockBytes: this.checksumBlockBytes,
+      tableOffsetBytes: this.#tableOffsetBytes,
+      firstEntry: this.#blockVerifier().firstEntry(index),
+    };
+  }
+
+  /**
+   * Records blocks `[0, endBlock)` of column `name` as checked by another reader the way
+   * {@link verifyRows} checks them (see {@link blockChecksums}): later calls of {@link verifyRows} skip
+   * them. For the replay's prefetch helper, which hashes what it reads ahead of the merge.
+   * @throws ColumnNotFoundError; ColumnFileClosedError.
+   */
+  acceptCheckedBlocks(name: string, endBlock: number): void {
+    this.#assertOpen();
+    const index = this.#requireIndex(name);
+    if (this.verifies) this.#blockVerifier().acceptCheckedPrefix(index, endBlock);
+  }
+
+  /**
    * Zero-copy proof: checks that every view handed out so far (with `all`, first a view of every
    * column) shares the mapped ArrayBuffer and starts at `file.buffer.byteOffset + offsetBytes`. Returns
    * one check per view; unless `throwOnCopy` is false, throws ZeroCopyViolationError on the first copy.

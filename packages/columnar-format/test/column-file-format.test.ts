@@ -333,6 +333,52 @@ describe('every validation path gives a typed error (hand-made corrupt files)', 
     }
   });
 
+  it('blockChecksums locates each block checksum; blocks accepted as checked elsewhere are not hashed again', () => {
+    const path = join(dir, 'blocks-accepted.col');
+    const rows2 = 2000; // close: 16,000 bytes = blocks 0..3 of 4,096 bytes (512 rows); ts: 4 blocks before it
+    writeColumnFile(
+      path,
+      {
+        symbol: 'B',
+        columns: [
+          { name: 'ts', dtype: 'i64', data: BigInt64Array.from({ length: rows2 }, (_, i) => BigInt(i)) },
+          { name: 'close', dtype: 'f64', data: Float64Array.from({ length: rows2 }, (_, i) => i / 4) },
+        ],
+      },
+      { checksumBlockBytes: 4096 },
+    );
+    const b = readFileSync(path);
+    const f0 = ColumnFile.open(path);
+    const closeAt = f0.columns[1]!.offsetBytes;
+    const sums = f0.blockChecksums('close')!;
+    f0.close();
+    expect(sums.blockBytes).toBe(4096);
+    expect(sums.firstEntry).toBe(4);
+    // Block 2 of close: its XXH64 as a little-endian u64 at the table entry the layout names.
+    const entry = sums.tableOffsetBytes + 8 * (sums.firstEntry + 2);
+    expect(b.readBigUInt64LE(entry)).toBe(xxh64(b.subarray(closeAt + 2 * 4096, closeAt + 3 * 4096)));
+    b[closeAt + 4096 + 5]! ^= 0x01; // block 1
+    b[closeAt + 3 * 4096 + 100]! ^= 0x80; // block 3
+    writeFileSync(path, b);
+    const f = ColumnFile.open(path);
+    try {
+      // Blocks 0 and 1 accepted as checked (another reader's word): the bad block 1 is not hashed here.
+      f.acceptCheckedBlocks('close', 2);
+      expect(f.verifyRows('close', 500, 600, true)).toBeGreaterThanOrEqual(1024);
+      // Block 3 was not accepted: it is hashed, and found bad.
+      const e = catchError(() => f.verifyRows('close', 1536, 1600, true));
+      expect(isMmtapeError(e, 'MMTAPE_FORMAT_BLOCK_CHECKSUM_MISMATCH')).toBe(true);
+      expect((e as { blockIndex?: number }).blockIndex).toBe(3);
+      f.acceptCheckedBlocks('close', 99); // past the last block: the column's blocks only
+      expect(f.verifyRows('close', 0, rows2)).toBe(rows2);
+    } finally {
+      f.close();
+    }
+    const unverified = ColumnFile.open(path, { verify: false });
+    expect(unverified.blockChecksums('close')).toBeUndefined();
+    unverified.close();
+  });
+
   it('verifyRows fromFile finds the same bad blocks from file reads, maps no page, and reads the mapping once the file is replaced', () => {
     const path = join(dir, 'blocks-pread.col');
     const rows2 = 6000; // 48,000 bytes of f64 = 12 blocks of 4,096 bytes (512 rows); a read covers 64

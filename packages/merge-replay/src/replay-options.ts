@@ -37,6 +37,16 @@ export interface ReplayColumnFile {
    */
   columnUnchecked?(name: string): ReplayColumnData;
   verifyRows?(name: string, startRow: number, endRow: number, fromFile?: boolean): number;
+  /**
+   * With verified reads and a prefetch helper process (`ColumnFile` has both): where column `name`'s block
+   * checksums are, so the helper checks the blocks it reads ahead of the merge, and the record of blocks
+   * `[0, endBlock)` found good by it, which {@link verifyRows} then skips (see `WillneedWorkerChecksums`
+   * of `@mmtape/prefetch`).
+   */
+  blockChecksums?(
+    name: string,
+  ): { blockBytes: number; tableOffsetBytes: number; firstEntry: number } | undefined;
+  acceptCheckedBlocks?(name: string, endBlock: number): void;
 }
 
 /**

@@ -146,6 +146,7 @@ export class ReplaySession {
       columnNames,
       options.prefetch ?? 'auto',
       options.autoPrefetchMinBytes ?? AUTO_PREFETCH_MIN_BYTES,
+      lazy && options.verify !== false,
     ));
     if (this.willneedWorker !== null) abandonedWorkers.register(this, this.willneedWorker);
     const verifiedNames = ['ts', ...columnNames.filter((name) => name !== 'ts')];
@@ -153,12 +154,17 @@ export class ReplaySession {
     // reads: hashing them through the mapping would map each block ahead of the merge, up to twice the
     // pages the merge reads (a 64 KiB block straddles two 64 KiB fault-around blocks).
     const fromFile = this.prefetcher !== null;
+    // Blocks the prefetch helper read and found good are not hashed again here (its `checkedBlocks`).
+    const worker = this.willneedWorker;
+    const accepts = worker !== null && files.every((f) => typeof f.acceptCheckedBlocks === 'function');
     const ensureRows =
       lazy && options.verify !== false
         ? (stream: number, startRow: number, endRow: number): number => {
             const file = files[stream]!;
             let ready = file.rowCount;
-            for (const name of verifiedNames) {
+            for (let c = 0; c < verifiedNames.length; c++) {
+              const name = verifiedNames[c]!;
+              if (accepts) file.acceptCheckedBlocks!(name, worker!.checkedBlocks(stream, c));
               const r = file.verifyRows!(name, startRow, endRow, fromFile);
               if (r < ready) ready = r;
             }
@@ -375,6 +381,7 @@ function createPrefetcher(
   columnNames: readonly string[],
   prefetch: 'auto' | boolean | ReplayPrefetchOptions,
   autoMinBytes: number,
+  verified: boolean,
 ): { prefetcher: SlidingWindowPrefetcher | null; worker: WillneedWorker | null } {
   if (!(typeof autoMinBytes === 'number' && autoMinBytes >= 0)) {
     throw new InvalidReplayOptionError({
@@ -416,7 +423,7 @@ function createPrefetcher(
     rowCount: file.rowCount,
   }));
   const { worker: useWorker = true, ...windows } = prefetch === true ? {} : prefetch;
-  const worker = useWorker ? startWillneedWorker(files, streams, windows) : null;
+  const worker = useWorker ? startWillneedWorker(files, streams, verified ? names : null, windows) : null;
   return {
     prefetcher: new SlidingWindowPrefetcher(
       streams,
@@ -440,11 +447,14 @@ export const WORKER_MAX_RESIDENT_FRACTION = 0.9;
  * Starts the WILLNEED worker for `streams`, or returns null when the replayed columns are mostly in the
  * page cache already ({@link WORKER_MAX_RESIDENT_FRACTION}; one mincore over them, ~19 ms per GiB), a file
  * is not mapped (no `filePath`: read into memory, or a test double) or the worker cannot start (its entry
- * is not built): the replay thread then advises every window itself.
+ * is not built): the replay thread then advises every window itself. With `checkedNames` (verified reads:
+ * the names of each stream's columns, in order) the helper also gets each column's block checksums, and
+ * checks the blocks it reads ahead.
  */
 function startWillneedWorker(
   files: readonly ReplayColumnFile[],
   streams: readonly PrefetchStream[],
+  checkedNames: readonly string[] | null,
   windows: SlidingWindowOptions,
 ): WillneedWorker | null {
   const described: WillneedWorkerStream[] = [];
@@ -461,11 +471,18 @@ function startWillneedWorker(
         totalBytes += r.totalBytes;
       }
     }
+    const checksumsOf = files[s]!.blockChecksums;
     described.push({
       filePath: file.filePath,
       baseOffsetBytes: file.baseOffsetBytes ?? 0,
       byteLength: file.byteLength,
-      columns,
+      columns:
+        checkedNames === null || checksumsOf === undefined
+          ? columns
+          : columns.map((column, c) => ({
+              ...column,
+              checksums: checksumsOf.call(files[s], checkedNames[c]!),
+            })),
       rowCount,
     });
   }

@@ -458,6 +458,14 @@ describe('replayDataset over partitioned datasets (DatasetWriter partition: day)
             timestampsNs: () => f.timestampsNs(),
             columnUnchecked: (name) => f.columnUnchecked(name),
             verifyRows: (name, start, end, fromFile) => f.verifyRows(name, start, end, fromFile),
+            blockChecksums: (name) => {
+              described.push(name);
+              return f.blockChecksums(name);
+            },
+            acceptCheckedBlocks: (name, endBlock) => {
+              accepted.add(name);
+              f.acceptCheckedBlocks(name, endBlock);
+            },
             file: {
               byteLength: file.byteLength,
               filePath: file.filePath,
@@ -468,6 +476,10 @@ describe('replayDataset over partitioned datasets (DatasetWriter partition: day)
           };
         },
       };
+      // The helper is told each file's columns' block checksums in its column order (ts, then close),
+      // and the replay asks it per column in the same order before checking rows itself.
+      const described: string[] = [];
+      const accepted = new Set<string>();
       const out: [bigint, number, number][] = [];
       const stats = replayDataset(cold, { prefetch: true, memory: false }, (batch, ctx) => {
         for (let i = 0; i < batch.length; i++) {
@@ -476,6 +488,9 @@ describe('replayDataset over partitioned datasets (DatasetWriter partition: day)
         }
       });
       expect(stats.prefetchWorker).toBe(true);
+      expect(described.length).toBeGreaterThan(0);
+      expect(described).toEqual(described.map((_, i) => (i % 2 === 0 ? 'ts' : 'close')));
+      expect([...accepted].sort()).toEqual(['close', 'ts']);
       // The helper is a process of its own: its peak RSS is reported beside the replay's.
       if (existsSync('/proc/self/status')) {
         expect(stats.prefetchWorkerPeakRssBytes).toBeGreaterThan(0);

@@ -10,6 +10,7 @@
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { type Advice, MappedFile, SharedMemory } from '@mmtape/mmap-core';
+import { createXXHash64 } from 'hash-wasm';
 import type { Advisable, PrefetchStream } from './prefetch-stream.js';
 import { DEFAULT_AHEAD_ROWS, SlidingWindowPrefetcher } from './sliding-window-prefetcher.js';
 import {
@@ -18,6 +19,7 @@ import {
   CONTROL_READY,
   CONTROL_STOP,
   sharedViews,
+  type WillneedWorkerChecksums,
   type WillneedWorkerData,
 } from './willneed-worker.js';
 
@@ -26,7 +28,11 @@ const data = JSON.parse(readFileSync(configPath, 'utf8')) as WillneedWorkerData;
 const shared = SharedMemory.open(sharedPath, data.sharedBytes);
 rmSync(configPath, { force: true });
 shared.unlink();
-const { cursors, control, stats } = sharedViews(shared.buffer, data.streams.length);
+const { cursors, control, checked, stats } = sharedViews(
+  shared.buffer,
+  data.streams.length,
+  data.columnsPerStream,
+);
 const parentPid = process.ppid;
 /** A private word to sleep on (`Atomics.wait` needs shared memory; the mapping is not a SharedArrayBuffer). */
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
@@ -79,7 +85,7 @@ const seen = new Int32Array(streams.length).fill(-1);
 
 /** Bytes per touch request. */
 const TOUCH_REQUEST_BYTES = 262_144;
-const scratch = new Uint8Array(TOUCH_REQUEST_BYTES);
+let scratch = new Uint8Array(TOUCH_REQUEST_BYTES);
 /** Per stream and column: the end of what was read ahead (bytes in the stream's file), -1 before. */
 const touchedUpTo = streams.map((stream) => stream.columns.map(() => -1));
 /** Rows ahead of a cursor to read: half the window (the part WILLNEED has certainly been asked for). */
@@ -94,11 +100,64 @@ const touchRows = (stream: PrefetchStream): number => {
 const touchRowsOf = streams.map(touchRows);
 let touchedBytes = 0;
 
+/** XXH64 (seed 0), the block checksum of the column format (FORMAT.md "Checksums"). */
+const hasher = await createXXHash64(0, 0);
+/** Per stream and column: its checksum table (read once), `null` when unreadable or a block was bad. */
+const tables = streams.map((stream) => stream.columns.map((): Uint8Array | null | undefined => undefined));
+
+/**
+ * Checks the whole blocks of `bytes` (read at `startBytes`, a block start of column `c` of stream `s`)
+ * that extend the column's run of good blocks from the first, and publishes the new run length in
+ * `checked`. A bad block (or an unreadable table) stops the column's checks for good: the replay then
+ * checks from there itself, and throws for the bad block.
+ */
+function checkBlocks(
+  s: number,
+  c: number,
+  sums: WillneedWorkerChecksums,
+  columnStart: number,
+  columnEnd: number,
+  startBytes: number,
+  bytes: Uint8Array,
+): void {
+  const slot = s * data.columnsPerStream + c;
+  let next = checked[slot]!;
+  const first = (startBytes - columnStart) / sums.blockBytes;
+  let table = tables[s]![c];
+  if (table === null || first > next) return; // stopped, or a gap before this read
+  if (table === undefined) {
+    const entries = Math.ceil((columnEnd - columnStart) / sums.blockBytes);
+    table = new Uint8Array(8 * entries);
+    const file = streams[s]!.file.file;
+    if (!file.readInto(table, sums.tableOffsetBytes + 8 * sums.firstEntry)) table = null;
+    tables[s]![c] = table;
+    if (table === null) return;
+  }
+  for (let b = Math.max(first, next); ; b++) {
+    const from = (b - first) * sums.blockBytes;
+    const to = Math.min(from + sums.blockBytes, columnEnd - startBytes);
+    if (to > bytes.length || from >= to) break; // not whole in this read
+    hasher.init();
+    hasher.update(bytes.subarray(from, to));
+    const d = hasher.digest('binary');
+    for (let i = 0; i < 8; i++) {
+      if (table[8 * b + i] !== d[7 - i]) {
+        tables[s]![c] = null;
+        Atomics.store(checked, slot, next);
+        return;
+      }
+    }
+    next = b + 1;
+  }
+  Atomics.store(checked, slot, next);
+}
+
 /**
  * Reads stream `s`'s columns from the cursor to `touchRows` ahead (at most to the end of its WILLNEED
  * window so far), once a quarter of the window is new
- * (or the column's end is reached), in {@link TOUCH_REQUEST_BYTES} requests. A failed read (file
- * replaced) stops touching the stream; advising goes on.
+ * (or the column's end is reached), in {@link TOUCH_REQUEST_BYTES} requests. A column with `checksums`
+ * is read in whole checksum blocks, which are checked as they are read ({@link checkBlocks}). A failed
+ * read (file replaced) stops touching the stream; advising goes on.
  */
 function touch(s: number, row: number): void {
   const stream = streams[s]!;
@@ -109,7 +168,7 @@ function touch(s: number, row: number): void {
     const column = stream.columns[c]!;
     const columnEnd = column.offsetBytes + stream.rowCount * column.bytesPerRow;
     // Within what was advised: a read past it would find its pages not requested and read them itself.
-    const end = Math.min(
+    let end = Math.min(
       columnEnd,
       column.offsetBytes + (row + ahead) * column.bytesPerRow,
       prefetcher.advisedUpToBytes(s, c),
@@ -117,16 +176,28 @@ function touch(s: number, row: number): void {
     let start = Math.max(touched[c]!, column.offsetBytes + row * column.bytesPerRow);
     if (touched[c]! === Number.POSITIVE_INFINITY) continue;
     if (end - start < (ahead / 2) * column.bytesPerRow && end < columnEnd) continue;
+    const sums = data.streams[s]!.columns[c]!.checksums;
+    let request = TOUCH_REQUEST_BYTES;
+    if (sums !== undefined) {
+      // Whole checksum blocks: from the block holding `start`, to the last block ending by `end`.
+      const block = sums.blockBytes;
+      start = column.offsetBytes + Math.floor((start - column.offsetBytes) / block) * block;
+      if (end < columnEnd) end = column.offsetBytes + Math.floor((end - column.offsetBytes) / block) * block;
+      request = Math.max(1, Math.floor(TOUCH_REQUEST_BYTES / block)) * block;
+      if (scratch.length < request) scratch = new Uint8Array(request);
+    }
     while (start < end) {
-      const length = Math.min(TOUCH_REQUEST_BYTES, end - start);
-      if (!stream.file.file.readInto(scratch.subarray(0, length), start)) {
+      const length = Math.min(request, end - start);
+      const read = scratch.subarray(0, length);
+      if (!stream.file.file.readInto(read, start)) {
         touched[c] = Number.POSITIVE_INFINITY;
         break;
       }
+      if (sums !== undefined) checkBlocks(s, c, sums, column.offsetBytes, columnEnd, start, read);
       start += length;
       touchedBytes += length;
     }
-    if (touched[c]! !== Number.POSITIVE_INFINITY) touched[c] = end;
+    if (touched[c]! !== Number.POSITIVE_INFINITY) touched[c] = Math.max(touched[c]!, end);
   }
 }
 while (Atomics.load(control, CONTROL_STOP) === 0 && process.ppid === parentPid) {

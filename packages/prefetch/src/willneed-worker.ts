@@ -38,9 +38,29 @@ export interface WillneedWorkerStream {
   baseOffsetBytes: number;
   /** Length of the stream's bytes from `baseOffsetBytes` (the column file), bytes. */
   byteLength: number;
-  /** Columns to advise, offsets relative to `baseOffsetBytes`. */
-  columns: { offsetBytes: number; bytesPerRow: number }[];
+  /**
+   * Columns to advise, offsets relative to `baseOffsetBytes`. With `checksums`, the helper also checks
+   * the column's blocks as it reads them ahead (see {@link WillneedWorkerChecksums}).
+   */
+  columns: { offsetBytes: number; bytesPerRow: number; checksums?: WillneedWorkerChecksums | undefined }[];
   rowCount: number;
+}
+
+/**
+ * Block checksums of a column, for the helper to check what it reads ahead of the replay (the layout of
+ * `ColumnFile.blockChecksums` of `@mmtape/columnar-format`, FORMAT.md "Checksums"): block `b` is the
+ * column's bytes `[b · blockBytes, (b + 1) · blockBytes)` (the last one shorter), and its XXH64 (seed 0)
+ * is stored as a little-endian u64 at `tableOffsetBytes + 8 · (firstEntry + b)` (offsets relative to
+ * `baseOffsetBytes`). The helper publishes, per column, how many blocks from the first it found good
+ * ({@link WillneedWorker.checkedBlocks}); the replay then skips hashing those. A block it finds bad stops
+ * its count there: the replay checks that block itself and throws the typed error. The helper checks only
+ * what it reads (streams not already in the page cache, see {@link WillneedWorkerOptions.touch}), and
+ * only a run from the column's first block: a replay starting inside a column gets no help.
+ */
+export interface WillneedWorkerChecksums {
+  blockBytes: number;
+  tableOffsetBytes: number;
+  firstEntry: number;
 }
 
 /** What the helper process reads from its configuration file (internal). */
@@ -58,32 +78,41 @@ export interface WillneedWorkerData {
     | 'stepBytes'
     | 'pageSizeBytes'
   >;
-  /** Bytes of the shared mapping (see {@link sharedViews}). */
+  /** Bytes of the shared mapping (see {@link sharedViews}), and its checked-block words per stream. */
   sharedBytes: number;
+  columnsPerStream: number;
   /** ms the helper sleeps between two scans of the cursors. */
   pollMs: number;
   /** Which streams the helper also reads ahead of their cursors (see {@link WillneedWorkerOptions}). */
   touch: 'cold' | 'always' | 'never';
 }
 
-/** Bytes of the shared mapping for `streams` streams: control words, cursors, then 3 f64 counters. */
-export function sharedBytesFor(streams: number): number {
-  return Math.ceil((4 * (CONTROL_WORDS + streams)) / 8) * 8 + 24;
+/**
+ * Bytes of the shared mapping for `streams` streams of at most `columns` columns: control words,
+ * cursors, checked blocks per column, then 3 f64 counters.
+ */
+export function sharedBytesFor(streams: number, columns: number): number {
+  return Math.ceil((4 * (CONTROL_WORDS + streams * (1 + columns))) / 8) * 8 + 24;
 }
 
 /**
  * The views over the shared mapping (internal): `control` (Int32Array(CONTROL_WORDS), see the CONTROL_*
- * indexes), `cursors` (Int32Array(streams): each stream's cursor row, -1 before its first update) and
- * `stats` (Float64Array(3): WILLNEED calls and bytes issued, bytes read by the touch).
+ * indexes), `cursors` (Int32Array(streams): each stream's cursor row, -1 before its first update),
+ * `checked` (Int32Array(streams × columns): blocks from the first of stream `s`'s column `c` the helper
+ * found good, at `s · columns + c`) and `stats` (Float64Array(3): WILLNEED calls and bytes issued, bytes
+ * read by the touch).
  */
 export function sharedViews(
   buffer: Buffer,
   streams: number,
-): { control: Int32Array; cursors: Int32Array; stats: Float64Array } {
-  const statsAt = sharedBytesFor(streams) - 24;
+  columns: number,
+): { control: Int32Array; cursors: Int32Array; checked: Int32Array; stats: Float64Array } {
+  const statsAt = sharedBytesFor(streams, columns) - 24;
+  const cursorsAt = buffer.byteOffset + 4 * CONTROL_WORDS;
   return {
     control: new Int32Array(buffer.buffer, buffer.byteOffset, CONTROL_WORDS),
-    cursors: new Int32Array(buffer.buffer, buffer.byteOffset + 4 * CONTROL_WORDS, streams),
+    cursors: new Int32Array(buffer.buffer, cursorsAt, streams),
+    checked: new Int32Array(buffer.buffer, cursorsAt + 4 * streams, streams * columns),
     stats: new Float64Array(buffer.buffer, buffer.byteOffset + statsAt, 3),
   };
 }
@@ -157,6 +186,8 @@ export class WillneedWorker {
   readonly #shared: SharedMemory;
   readonly #configPath: string;
   readonly #cursors: Int32Array;
+  readonly #checked: Int32Array;
+  readonly #columnsPerStream: number;
   readonly #control: Int32Array;
   readonly #stats: Float64Array;
   /** A private word to sleep on in {@link flushSync} (the mapping is not a SharedArrayBuffer). */
@@ -166,15 +197,23 @@ export class WillneedWorker {
   #closed = false;
   #finalUsage: WillneedWorkerUsage | undefined;
 
-  private constructor(child: ChildProcess, shared: SharedMemory, configPath: string, streams: number) {
+  private constructor(
+    child: ChildProcess,
+    shared: SharedMemory,
+    configPath: string,
+    streams: number,
+    columnsPerStream: number,
+  ) {
     this.#child = child;
     this.#shared = shared;
     this.#configPath = configPath;
+    this.#columnsPerStream = columnsPerStream;
     ({
       cursors: this.#cursors,
+      checked: this.#checked,
       control: this.#control,
       stats: this.#stats,
-    } = sharedViews(shared.buffer, streams));
+    } = sharedViews(shared.buffer, streams, columnsPerStream));
     child.on('error', (error) => {
       this.#error ??= error;
     });
@@ -212,17 +251,18 @@ export class WillneedWorker {
       throw new PrefetchArgumentError('touch', "'cold', 'always' or 'never'", touch);
     }
     const entry = resolveWorkerEntry();
-    const sharedBytes = sharedBytesFor(streams.length);
+    const columnsPerStream = streams.reduce((most, stream) => Math.max(most, stream.columns.length), 0);
+    const sharedBytes = sharedBytesFor(streams.length, columnsPerStream);
     const shared = SharedMemory.create(sharedBytes);
-    sharedViews(shared.buffer, streams.length).cursors.fill(-1);
+    sharedViews(shared.buffer, streams.length, columnsPerStream).cursors.fill(-1);
     const configPath = `${shared.path}.json`;
-    const data: WillneedWorkerData = { streams, options, sharedBytes, pollMs, touch };
+    const data: WillneedWorkerData = { streams, options, sharedBytes, columnsPerStream, pollMs, touch };
     try {
       writeFileSync(configPath, JSON.stringify(data), { mode: 0o600 });
       const child = spawn(process.execPath, [entry, shared.path, configPath], {
         stdio: ['ignore', 'ignore', 'pipe'],
       });
-      return new WillneedWorker(child, shared, configPath, streams.length);
+      return new WillneedWorker(child, shared, configPath, streams.length, columnsPerStream);
     } catch (error) {
       shared.unlink();
       rmSync(configPath, { force: true });
@@ -233,6 +273,15 @@ export class WillneedWorker {
   /** Moves stream `streamIndex`'s cursor to `cursorRow` (one atomic store; the helper reads it). */
   update(streamIndex: number, cursorRow: number): void {
     Atomics.store(this.#cursors, streamIndex, cursorRow);
+  }
+
+  /**
+   * Blocks of stream `streamIndex`'s column `column` (index in its `columns`), from the first, that the
+   * helper read and found good against the column's `checksums` (0 without them, before it gets there,
+   * or when the first block is bad). It only grows.
+   */
+  checkedBlocks(streamIndex: number, column: number): number {
+    return Atomics.load(this.#checked, streamIndex * this.#columnsPerStream + column);
   }
 
   /** True once the helper has mapped every file and advises. */

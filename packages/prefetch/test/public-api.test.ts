@@ -23,10 +23,10 @@ describe('@mmtape/prefetch public API', () => {
     ]);
   });
 
-  it('has a package.json with types-first exports and @mmtape/errors and @mmtape/mmap-core as runtime dependencies', () => {
+  it("has a package.json with types-first exports and @mmtape/errors, @mmtape/mmap-core and hash-wasm (the helper's block checks) as runtime dependencies", () => {
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
     expect(Object.keys(pkg.exports['.'])[0]).toBe('types');
     expect(pkg.files).toEqual(['dist', 'README.md']);
-    expect(Object.keys(pkg.dependencies)).toEqual(['@mmtape/errors', '@mmtape/mmap-core']);
+    expect(Object.keys(pkg.dependencies)).toEqual(['@mmtape/errors', '@mmtape/mmap-core', 'hash-wasm']);
   });
 });

@@ -1,0 +1,87 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { mulberry32 } from '@mmtape/test-utils';
+import { createXXHash64 } from 'hash-wasm';
+import { afterAll, describe, expect, it } from 'vitest';
+import { WillneedWorker } from '../src/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'mmtape-willneed-checks-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const HEADER_BYTES = 64;
+const BLOCK_BYTES = 4096;
+const ROWS = 20_000; // 160,000 bytes: 39 whole blocks and a short one
+const COLUMN_BYTES = ROWS * 8;
+const BLOCKS = Math.ceil(COLUMN_BYTES / BLOCK_BYTES);
+const hasher = await createXXHash64(0, 0);
+
+/**
+ * A file of a header, one f64 column of ROWS rows (seeded random bytes) and a table of XXH64 (seed 0,
+ * little-endian u64) per BLOCK_BYTES block of the column, the layout `WillneedWorkerChecksums` describes.
+ * With `corruptBlock`, that block's bytes are changed after its checksum was taken.
+ */
+function checkedFile(name: string, corruptBlock?: number): string {
+  const random = mulberry32(11);
+  const column = Buffer.alloc(COLUMN_BYTES);
+  for (let i = 0; i < COLUMN_BYTES; i++) column[i] = Math.floor(random() * 256);
+  const table = Buffer.alloc(8 * BLOCKS);
+  for (let b = 0; b < BLOCKS; b++) {
+    hasher.init();
+    hasher.update(column.subarray(b * BLOCK_BYTES, Math.min(COLUMN_BYTES, (b + 1) * BLOCK_BYTES)));
+    const digest = hasher.digest('binary'); // big-endian
+    for (let i = 0; i < 8; i++) table[8 * b + i] = digest[7 - i]!;
+  }
+  if (corruptBlock !== undefined) column[corruptBlock * BLOCK_BYTES + 5]! ^= 0xff;
+  const path = join(dir, name);
+  writeFileSync(path, Buffer.concat([Buffer.alloc(HEADER_BYTES), column, table]));
+  return path;
+}
+
+/** Starts a helper that reads the file's column ahead and checks it; moves the cursor through `rows`. */
+function checkedBlocksAfter(path: string, rows: number[]): number {
+  const checksums = { blockBytes: BLOCK_BYTES, tableOffsetBytes: HEADER_BYTES + COLUMN_BYTES, firstEntry: 0 };
+  const worker = WillneedWorker.start(
+    [
+      {
+        filePath: path,
+        baseOffsetBytes: 0,
+        byteLength: HEADER_BYTES + COLUMN_BYTES + 8 * BLOCKS,
+        columns: [{ offsetBytes: HEADER_BYTES, bytesPerRow: 8, checksums }],
+        rowCount: ROWS,
+      },
+    ],
+    { aheadRows: 8192, requestRows: 2048, stepRows: 512 },
+    { pollMs: 1, touch: 'always' },
+  );
+  try {
+    for (const row of rows) {
+      worker.update(0, row);
+      expect(worker.flushSync(20_000)).toBe(true);
+    }
+    expect(worker.error).toBeUndefined();
+    return worker.checkedBlocks(0, 0);
+  } finally {
+    worker.close();
+  }
+}
+
+describe('WillneedWorker block checks', () => {
+  it('publishes the run of good blocks it read ahead, to the column end', () => {
+    const path = checkedFile('good.bin');
+    // Row 0: the column read in whole blocks up to half the window (4,096 rows = 32,768 bytes), from
+    // its start: 8 blocks of 4 KiB, each checked.
+    expect(checkedBlocksAfter(path, [0])).toBe(8);
+    // Cursor moved to the end: every block, the short last one included.
+    const rows = [0];
+    for (let row = 1024; row < ROWS; row += 1024) rows.push(row);
+    expect(checkedBlocksAfter(path, [...rows, ROWS - 1])).toBe(BLOCKS);
+  });
+
+  it('stops at a bad block: the run ends before it, and nothing after it counts', () => {
+    const path = checkedFile('bad.bin', 5);
+    const rows = [];
+    for (let row = 0; row < ROWS; row += 1024) rows.push(row);
+    expect(checkedBlocksAfter(path, [...rows, ROWS - 1])).toBe(5);
+  });
+});
