@@ -183,17 +183,23 @@ export class BlockVerifier {
   }
 
   /**
-   * Records blocks `[0, endBlock)` of column `c` (descriptor index) as good without hashing them here:
-   * another reader checked them against this file's table the same way (XXH64 of the block's bytes read
-   * from the file; the replay's prefetch helper, `WillneedWorker` of `@mmtape/prefetch`). Blocks past the
-   * column's last are ignored.
+   * Records blocks `[startBlock, endBlock)` of column `c` (descriptor index) as good without hashing them
+   * here: another reader checked them against this file's table the same way (XXH64 of the block's bytes
+   * read from the file; the replay's prefetch helper, `WillneedWorker` of `@mmtape/prefetch`). Blocks past
+   * the column's last are ignored. O(1) when the run reaches the good prefix, else O(blocks not recorded
+   * yet): a run that only grows is recorded from its end back to the first block already recorded.
    */
-  acceptCheckedPrefix(c: number, endBlock: number): void {
+  acceptCheckedRun(c: number, startBlock: number, endBlock: number): void {
     const state = this.#state;
     const prefixSlot = this.#prefixAt + c;
-    const blocks = state[c + 1]! - state[c]!;
-    const end = Math.min(blocks, endBlock);
-    if (end > state[prefixSlot]!) state[prefixSlot] = end;
+    const end = Math.min(state[c + 1]! - state[c]!, endBlock);
+    const start = Math.max(0, startBlock);
+    if (start <= state[prefixSlot]!) {
+      if (end > state[prefixSlot]!) state[prefixSlot] = end;
+      return;
+    }
+    const good = this.#goodAt + state[c]!;
+    for (let b = end - 1; b >= start && state[good + b] !== 1; b--) state[good + b] = 1;
   }
 
   /** Verifies every block of column `c` (descriptor index). @throws as {@link verifyRange} */

@@ -255,15 +255,15 @@ export class ColumnFile {
   }
 
   /**
-   * Records blocks `[0, endBlock)` of column `name` as checked by another reader the way
+   * Records blocks `[startBlock, endBlock)` of column `name` as checked by another reader the way
    * {@link verifyRows} checks them (see {@link blockChecksums}): later calls of {@link verifyRows} skip
    * them. For the replay's prefetch helper, which hashes what it reads ahead of the merge.
    * @throws ColumnNotFoundError; ColumnFileClosedError.
    */
-  acceptCheckedBlocks(name: string, endBlock: number): void {
+  acceptCheckedBlocks(name: string, startBlock: number, endBlock: number): void {
     this.#assertOpen();
     const index = this.#requireIndex(name);
-    if (this.verifies) this.#blockVerifier().acceptCheckedPrefix(index, endBlock);
+    if (this.verifies) this.#blockVerifier().acceptCheckedRun(index, startBlock, endBlock);
   }
 
   /**

@@ -362,14 +362,15 @@ describe('every validation path gives a typed error (hand-made corrupt files)', 
     writeFileSync(path, b);
     const f = ColumnFile.open(path);
     try {
-      // Blocks 0 and 1 accepted as checked (another reader's word): the bad block 1 is not hashed here.
-      f.acceptCheckedBlocks('close', 2);
+      // Blocks 1 and 2 accepted as checked (another reader's word): the bad block 1 is not hashed here,
+      // block 0 is (good).
+      f.acceptCheckedBlocks('close', 1, 3);
       expect(f.verifyRows('close', 500, 600, true)).toBeGreaterThanOrEqual(1024);
       // Block 3 was not accepted: it is hashed, and found bad.
       const e = catchError(() => f.verifyRows('close', 1536, 1600, true));
       expect(isMmtapeError(e, 'MMTAPE_FORMAT_BLOCK_CHECKSUM_MISMATCH')).toBe(true);
       expect((e as { blockIndex?: number }).blockIndex).toBe(3);
-      f.acceptCheckedBlocks('close', 99); // past the last block: the column's blocks only
+      f.acceptCheckedBlocks('close', 0, 99); // past the last block: the column's blocks only
       expect(f.verifyRows('close', 0, rows2)).toBe(rows2);
     } finally {
       f.close();

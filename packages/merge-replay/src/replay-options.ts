@@ -40,13 +40,13 @@ export interface ReplayColumnFile {
   /**
    * With verified reads and a prefetch helper process (`ColumnFile` has both): where column `name`'s block
    * checksums are, so the helper checks the blocks it reads ahead of the merge, and the record of blocks
-   * `[0, endBlock)` found good by it, which {@link verifyRows} then skips (see `WillneedWorkerChecksums`
-   * of `@mmtape/prefetch`).
+   * `[startBlock, endBlock)` found good by it, which {@link verifyRows} then skips (see
+   * `WillneedWorkerChecksums` of `@mmtape/prefetch`).
    */
   blockChecksums?(
     name: string,
   ): { blockBytes: number; tableOffsetBytes: number; firstEntry: number } | undefined;
-  acceptCheckedBlocks?(name: string, endBlock: number): void;
+  acceptCheckedBlocks?(name: string, startBlock: number, endBlock: number): void;
 }
 
 /**

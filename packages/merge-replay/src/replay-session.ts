@@ -137,24 +137,25 @@ export class ReplaySession {
       });
     }
     this.streamColumns = streamColumns;
+    // The columns each stream reads, in the order of the prefetcher's (and its helper's) columns.
+    const readNames = ['ts', ...columnNames.filter((name) => name !== 'ts')];
     // Before the merge reads a row: the prefetcher sets MADV_RANDOM on the files (or MADV_NORMAL when it
     // is off), so the merge's first reads fault single pages instead of reading around them.
     ({ prefetcher: this.prefetcher, worker: this.willneedWorker } = createPrefetcher(
       files,
       symbols,
       streamSymbol,
-      columnNames,
+      readNames,
       options.prefetch ?? 'auto',
       options.autoPrefetchMinBytes ?? AUTO_PREFETCH_MIN_BYTES,
       lazy && options.verify !== false,
     ));
     if (this.willneedWorker !== null) abandonedWorkers.register(this, this.willneedWorker);
-    const verifiedNames = ['ts', ...columnNames.filter((name) => name !== 'ts')];
     // With the prefetcher on (a replay larger than the memory budget), blocks are checked from file
     // reads: hashing them through the mapping would map each block ahead of the merge, up to twice the
     // pages the merge reads (a 64 KiB block straddles two 64 KiB fault-around blocks).
     const fromFile = this.prefetcher !== null;
-    // Blocks the prefetch helper read and found good are not hashed again here (its `checkedBlocks`).
+    // Blocks the prefetch helper read and found good are not hashed again here (its checked runs).
     const worker = this.willneedWorker;
     const accepts = worker !== null && files.every((f) => typeof f.acceptCheckedBlocks === 'function');
     const ensureRows =
@@ -162,9 +163,14 @@ export class ReplaySession {
         ? (stream: number, startRow: number, endRow: number): number => {
             const file = files[stream]!;
             let ready = file.rowCount;
-            for (let c = 0; c < verifiedNames.length; c++) {
-              const name = verifiedNames[c]!;
-              if (accepts) file.acceptCheckedBlocks!(name, worker!.checkedBlocks(stream, c));
+            for (let c = 0; c < readNames.length; c++) {
+              const name = readNames[c]!;
+              if (accepts) {
+                // End first, then start (see WillneedWorker.checkedRunStart): a valid run, or an empty one.
+                const end = worker!.checkedRunEnd(stream, c);
+                const start = worker!.checkedRunStart(stream, c);
+                if (start < end) file.acceptCheckedBlocks!(name, start, end);
+              }
               const r = file.verifyRows!(name, startRow, endRow, fromFile);
               if (r < ready) ready = r;
             }
@@ -378,7 +384,7 @@ function createPrefetcher(
   files: readonly ReplayColumnFile[],
   symbols: readonly string[],
   streamSymbol: readonly number[],
-  columnNames: readonly string[],
+  names: readonly string[],
   prefetch: 'auto' | boolean | ReplayPrefetchOptions,
   autoMinBytes: number,
   verified: boolean,
@@ -401,7 +407,6 @@ function createPrefetcher(
       actual: prefetch,
     });
   }
-  const names = ['ts', ...columnNames.filter((name) => name !== 'ts')];
   if (prefetch === 'auto') {
     let rows = 0;
     for (const file of files) rows += file.rowCount;

@@ -107,9 +107,11 @@ const tables = streams.map((stream) => stream.columns.map((): Uint8Array | null 
 
 /**
  * Checks the whole blocks of `bytes` (read at `startBytes`, a block start of column `c` of stream `s`)
- * that extend the column's run of good blocks from the first, and publishes the new run length in
- * `checked`. A bad block (or an unreadable table) stops the column's checks for good: the replay then
- * checks from there itself, and throws for the bad block.
+ * not checked yet, and publishes the column's run of good blocks in `checked` (`[start, end)` at
+ * `2 · slot`): a read at or before the run's end extends it; a read past it (the replay's cursor overtook
+ * the reads) starts a new run there, its start stored before its end (see `WillneedWorker.checkedRunEnd`).
+ * A bad block (or an unreadable table) stops the column's checks for good: the replay then checks from
+ * there itself, and throws for the bad block.
  */
 function checkBlocks(
   s: number,
@@ -120,11 +122,16 @@ function checkBlocks(
   startBytes: number,
   bytes: Uint8Array,
 ): void {
-  const slot = s * data.columnsPerStream + c;
-  let next = checked[slot]!;
+  const slot = 2 * (s * data.columnsPerStream + c);
+  let next = checked[slot + 1]!;
   const first = (startBytes - columnStart) / sums.blockBytes;
   let table = tables[s]![c];
-  if (table === null || first > next) return; // stopped, or a gap before this read
+  if (table === null) return; // stopped
+  if (first > next) {
+    // A gap before this read: a new run from here (start first, then the end grows from it).
+    Atomics.store(checked, slot, first);
+    next = first;
+  }
   if (table === undefined) {
     const entries = Math.ceil((columnEnd - columnStart) / sums.blockBytes);
     table = new Uint8Array(8 * entries);
@@ -143,13 +150,13 @@ function checkBlocks(
     for (let i = 0; i < 8; i++) {
       if (table[8 * b + i] !== d[7 - i]) {
         tables[s]![c] = null;
-        Atomics.store(checked, slot, next);
+        Atomics.store(checked, slot + 1, next);
         return;
       }
     }
     next = b + 1;
   }
-  Atomics.store(checked, slot, next);
+  Atomics.store(checked, slot + 1, next);
 }
 
 /**

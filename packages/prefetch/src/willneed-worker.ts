@@ -51,11 +51,12 @@ export interface WillneedWorkerStream {
  * `ColumnFile.blockChecksums` of `@mmtape/columnar-format`, FORMAT.md "Checksums"): block `b` is the
  * column's bytes `[b · blockBytes, (b + 1) · blockBytes)` (the last one shorter), and its XXH64 (seed 0)
  * is stored as a little-endian u64 at `tableOffsetBytes + 8 · (firstEntry + b)` (offsets relative to
- * `baseOffsetBytes`). The helper publishes, per column, how many blocks from the first it found good
- * ({@link WillneedWorker.checkedBlocks}); the replay then skips hashing those. A block it finds bad stops
- * its count there: the replay checks that block itself and throws the typed error. The helper checks only
- * what it reads (streams not already in the page cache, see {@link WillneedWorkerOptions.touch}), and
- * only a run from the column's first block: a replay starting inside a column gets no help.
+ * `baseOffsetBytes`). The helper publishes, per column, its current run of consecutive blocks found good
+ * ({@link WillneedWorker.checkedRunStart}, {@link WillneedWorker.checkedRunEnd}); the replay then skips
+ * hashing those. A block it finds bad ends its checks of the column: the replay checks that block itself
+ * and throws the typed error. The helper checks only what it reads (streams not already in the page cache,
+ * see {@link WillneedWorkerOptions.touch}); when the replay's cursor passes the end of its reads, it starts
+ * a new run at the cursor.
  */
 export interface WillneedWorkerChecksums {
   blockBytes: number;
@@ -89,17 +90,17 @@ export interface WillneedWorkerData {
 
 /**
  * Bytes of the shared mapping for `streams` streams of at most `columns` columns: control words,
- * cursors, checked blocks per column, then 3 f64 counters.
+ * cursors, the checked run (start, end) per column, then 3 f64 counters.
  */
 export function sharedBytesFor(streams: number, columns: number): number {
-  return Math.ceil((4 * (CONTROL_WORDS + streams * (1 + columns))) / 8) * 8 + 24;
+  return Math.ceil((4 * (CONTROL_WORDS + streams * (1 + 2 * columns))) / 8) * 8 + 24;
 }
 
 /**
  * The views over the shared mapping (internal): `control` (Int32Array(CONTROL_WORDS), see the CONTROL_*
  * indexes), `cursors` (Int32Array(streams): each stream's cursor row, -1 before its first update),
- * `checked` (Int32Array(streams × columns): blocks from the first of stream `s`'s column `c` the helper
- * found good, at `s · columns + c`) and `stats` (Float64Array(3): WILLNEED calls and bytes issued, bytes
+ * `checked` (Int32Array(2 × streams × columns): the run of blocks `[start, end)` of stream `s`'s column `c`
+ * the helper found good, at `2 · (s · columns + c)` and the next word) and `stats` (Float64Array(3): WILLNEED calls and bytes issued, bytes
  * read by the touch).
  */
 export function sharedViews(
@@ -112,7 +113,7 @@ export function sharedViews(
   return {
     control: new Int32Array(buffer.buffer, buffer.byteOffset, CONTROL_WORDS),
     cursors: new Int32Array(buffer.buffer, cursorsAt, streams),
-    checked: new Int32Array(buffer.buffer, cursorsAt + 4 * streams, streams * columns),
+    checked: new Int32Array(buffer.buffer, cursorsAt + 4 * streams, 2 * streams * columns),
     stats: new Float64Array(buffer.buffer, buffer.byteOffset + statsAt, 3),
   };
 }
@@ -276,12 +277,19 @@ export class WillneedWorker {
   }
 
   /**
-   * Blocks of stream `streamIndex`'s column `column` (index in its `columns`), from the first, that the
-   * helper read and found good against the column's `checksums` (0 without them, before it gets there,
-   * or when the first block is bad). It only grows.
+   * End (exclusive, a block index) of the helper's current run of blocks of stream `streamIndex`'s column
+   * `column` (index in its `columns`) read and found good against the column's `checksums`; 0 before any.
+   * Read it before {@link checkedRunStart}: the helper stores a new run's start before its end, and a
+   * new run starts past the old end, so `[checkedRunStart, checkedRunEnd)` read in that order is always
+   * good blocks (empty when the two straddle a new run).
    */
-  checkedBlocks(streamIndex: number, column: number): number {
-    return Atomics.load(this.#checked, streamIndex * this.#columnsPerStream + column);
+  checkedRunEnd(streamIndex: number, column: number): number {
+    return Atomics.load(this.#checked, 2 * (streamIndex * this.#columnsPerStream + column) + 1);
+  }
+
+  /** Start (a block index) of the run of {@link checkedRunEnd}. */
+  checkedRunStart(streamIndex: number, column: number): number {
+    return Atomics.load(this.#checked, 2 * (streamIndex * this.#columnsPerStream + column));
   }
 
   /** True once the helper has mapped every file and advises. */

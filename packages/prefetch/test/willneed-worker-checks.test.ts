@@ -38,7 +38,13 @@ function checkedFile(name: string, corruptBlock?: number): string {
   return path;
 }
 
-/** Starts a helper that reads the file's column ahead and checks it; moves the cursor through `rows`. */
+/** Start of the run of the last {@link checkedBlocksAfter}. */
+let runStart = -1;
+
+/**
+ * Starts a helper that reads the file's column ahead and checks it; moves the cursor through `rows`;
+ * returns the end of its run of good blocks (its start in `runStart`).
+ */
 function checkedBlocksAfter(path: string, rows: number[]): number {
   const checksums = { blockBytes: BLOCK_BYTES, tableOffsetBytes: HEADER_BYTES + COLUMN_BYTES, firstEntry: 0 };
   const worker = WillneedWorker.start(
@@ -60,7 +66,9 @@ function checkedBlocksAfter(path: string, rows: number[]): number {
       expect(worker.flushSync(20_000)).toBe(true);
     }
     expect(worker.error).toBeUndefined();
-    return worker.checkedBlocks(0, 0);
+    const end = worker.checkedRunEnd(0, 0);
+    runStart = worker.checkedRunStart(0, 0);
+    return end;
   } finally {
     worker.close();
   }
@@ -72,10 +80,21 @@ describe('WillneedWorker block checks', () => {
     // Row 0: the column read in whole blocks up to half the window (4,096 rows = 32,768 bytes), from
     // its start: 8 blocks of 4 KiB, each checked.
     expect(checkedBlocksAfter(path, [0])).toBe(8);
+    expect(runStart).toBe(0);
     // Cursor moved to the end: every block, the short last one included.
     const rows = [0];
     for (let row = 1024; row < ROWS; row += 1024) rows.push(row);
     expect(checkedBlocksAfter(path, [...rows, ROWS - 1])).toBe(BLOCKS);
+    expect(runStart).toBe(0);
+  });
+
+  it('starts a new run where the cursor jumped past its reads', () => {
+    const path = checkedFile('jump.bin');
+    // Row 0 reads blocks [0, 8); the cursor then jumps to row 15,000 (byte 120,000 of the column, block
+    // 29): the next read starts at block 29, past the run's end, so the run is now [29, 37): to half the
+    // window ahead, row 19,096 (byte 152,768), in whole blocks.
+    expect(checkedBlocksAfter(path, [0, 15_000])).toBe(37);
+    expect(runStart).toBe(29);
   });
 
   it('stops at a bad block: the run ends before it, and nothing after it counts', () => {
@@ -83,5 +102,6 @@ describe('WillneedWorker block checks', () => {
     const rows = [];
     for (let row = 0; row < ROWS; row += 1024) rows.push(row);
     expect(checkedBlocksAfter(path, [...rows, ROWS - 1])).toBe(5);
+    expect(runStart).toBe(0);
   });
 });
