@@ -42,5 +42,9 @@ export {
   DEFAULT_STEP_ROWS,
   SlidingWindowPrefetcher,
 } from './sliding-window-prefetcher.js';
-export type { WillneedWorkerStream, WillneedWorkerUsage } from './willneed-worker.js';
+export type {
+  WillneedWorkerChecksums,
+  WillneedWorkerStream,
+  WillneedWorkerUsage,
+} from './willneed-worker.js';
 export { DEFAULT_POLL_MS, resolveWorkerEntry, WillneedWorker } from './willneed-worker.js';

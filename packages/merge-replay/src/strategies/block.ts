@@ -492,10 +492,9 @@ export class BlockStrategy {
     this.blockCompacted = false;
   }
 
-  /** The bar-grid WebAssembly kernel, created on the first bar block; `null` with `kernel: 'js'` or without WebAssembly. */
+  /** The bar-grid WebAssembly kernel (the process's, see `GridKernel.shared`); `null` with `kernel: 'js'` or without WebAssembly. */
   private gridKernel(): GridKernel | null {
-    if (this.grid === undefined)
-      this.grid = this.kernel === 'wasm' ? GridKernel.create(this.state.streamCount) : null;
+    if (this.grid === undefined) this.grid = this.kernel === 'wasm' ? GridKernel.shared() : null;
     return this.grid;
   }
 
