@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { kernelInstance, WASM_PAGE_BYTES } from './wasm-module.js';
+import { growMemory, kernelInstance } from './wasm-module.js';
 
 /** The exports of `assembly/index.ts` used here; addresses are byte offsets into `memory`. */
 interface GridExports {
@@ -147,13 +147,7 @@ export class GridKernel {
       taken: take(4 * s),
     };
     const memory = this.kernels.memory;
-    const have = memory.buffer.byteLength;
-    try {
-      if (end > have) memory.grow(Math.ceil((end - have) / WASM_PAGE_BYTES));
-    } catch (error) {
-      if (error instanceof RangeError) return false;
-      throw error;
-    }
+    if (!growMemory(memory, end)) return false;
     const buffer = memory.buffer;
     this.at = at;
     this.copied = cellsIn;

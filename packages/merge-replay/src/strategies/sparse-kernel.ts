@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { kernelInstance, WASM_PAGE_BYTES } from './wasm-module.js';
+import { growMemory, kernelInstance } from './wasm-module.js';
 
 /** Exports of `assembly/index.ts`; addresses are byte offsets into `memory`. */
 interface SparseExports {
@@ -179,13 +179,7 @@ export class SparseKernel {
     at.outF64 = Array.from({ length: this.f64Columns }, () => take(8 * n));
     at.outI64 = Array.from({ length: this.i64Columns }, () => take(8 * n));
     const memory = this.kernels.memory;
-    const have = memory.buffer.byteLength;
-    try {
-      if (end > have) memory.grow(Math.ceil((end - have) / WASM_PAGE_BYTES));
-    } catch (error) {
-      if (error instanceof RangeError) return false;
-      throw error;
-    }
+    if (!growMemory(memory, end)) return false;
     this.at = at;
     const buffer = memory.buffer;
     this.keys = new Float64Array(buffer, at.keys, n);

@@ -18,7 +18,27 @@ interface WasmApi {
 }
 
 /** Bytes of a WebAssembly memory page. */
-export const WASM_PAGE_BYTES = 65_536;
+const WASM_PAGE_BYTES = 65_536;
+
+/**
+ * Grows `memory` to at least `bytes`. Returns false, leaving it as it was, when it cannot grow that far
+ * (above 4 GiB, or out of memory: `RangeError`); the caller then takes its TypeScript path. Growing
+ * detaches every view of the old buffer.
+ */
+export function growMemory(
+  memory: { readonly buffer: ArrayBuffer; grow(pages: number): number },
+  bytes: number,
+): boolean {
+  const have = memory.buffer.byteLength;
+  if (bytes <= have) return true;
+  try {
+    memory.grow(Math.ceil((bytes - have) / WASM_PAGE_BYTES));
+    return true;
+  } catch (error) {
+    if (error instanceof RangeError) return false;
+    throw error;
+  }
+}
 
 /** `undefined`: not tried yet; `null`: WebAssembly is unavailable or the module failed to compile. */
 let compiled: object | null | undefined;
