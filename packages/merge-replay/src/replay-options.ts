@@ -110,7 +110,9 @@ export interface ReplayOptions {
    * faults read no more than their page and its WILLNEED windows are the only read-ahead
    * (`@mmtape/prefetch` README, "I/O policy"). `false`: no windows; each replayed file is advised
    * `MADV_NORMAL` once (the kernel default, restoring read-around on a dataset opened with
-   * `accessPattern: 'random'`). An object: prefetch with these window options.
+   * `accessPattern: 'random'`). An object: prefetch with these window options. Without `aheadRows` or
+   * `aheadBytes`, the window is `defaultAheadRows` of `@mmtape/prefetch` (262,144 rows, less when half the
+   * available memory cannot hold every stream's window), the same for the replay thread and its helper.
    */
   prefetch?: 'auto' | boolean | ReplayPrefetchOptions;
   /** Threshold of `prefetch: 'auto'`, bytes. Default {@link AUTO_PREFETCH_MIN_BYTES} (256 MiB). */

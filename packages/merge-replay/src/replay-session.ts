@@ -4,7 +4,13 @@ import type {
   SlidingWindowOptions,
   WillneedWorkerStream,
 } from '@mmtape/prefetch';
-import { MemorySampler, readProcessIo, SlidingWindowPrefetcher, WillneedWorker } from '@mmtape/prefetch';
+import {
+  defaultAheadRows,
+  MemorySampler,
+  readProcessIo,
+  SlidingWindowPrefetcher,
+  WillneedWorker,
+} from '@mmtape/prefetch';
 import {
   InvalidReplayOptionError,
   MissingColumnError,
@@ -427,7 +433,12 @@ function createPrefetcher(
     })),
     rowCount: file.rowCount,
   }));
-  const { worker: useWorker = true, ...windows } = prefetch === true ? {} : prefetch;
+  const { worker: useWorker = true, ...given } = prefetch === true ? {} : prefetch;
+  // One window for the replay thread and its helper: the default is sized from the memory available now.
+  const windows: SlidingWindowOptions =
+    given.aheadRows === undefined && given.aheadBytes === undefined
+      ? { ...given, aheadRows: defaultAheadRows(streams) }
+      : given;
   const worker = useWorker ? startWillneedWorker(files, streams, verified ? names : null, windows) : null;
   return {
     prefetcher: new SlidingWindowPrefetcher(

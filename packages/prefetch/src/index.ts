@@ -35,7 +35,6 @@ export type { ProcessIo } from './process-io.js';
 export { parseProcessIo, readProcessIo } from './process-io.js';
 export type { SlidingWindowOptions } from './sliding-window-prefetcher.js';
 export {
-  DEFAULT_AHEAD_ROWS,
   DEFAULT_BEHIND_ROWS,
   DEFAULT_FAULT_AROUND_BYTES,
   DEFAULT_RAMP_ROWS,
@@ -48,3 +47,9 @@ export type {
   WillneedWorkerUsage,
 } from './willneed-worker.js';
 export { DEFAULT_POLL_MS, resolveWorkerEntry, WillneedWorker } from './willneed-worker.js';
+export {
+  DEFAULT_AHEAD_ROWS,
+  defaultAheadRows,
+  MIN_DEFAULT_AHEAD_ROWS,
+  WINDOW_MEMORY_FRACTION,
+} from './window-size.js';

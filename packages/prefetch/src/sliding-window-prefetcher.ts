@@ -3,17 +3,8 @@ import { PrefetchArgumentError } from './errors.js';
 import { alignDown, alignUp, requireInteger, validateStreams } from './page-math.js';
 import { emptyStats, type PrefetchStats } from './prefetch-stats.js';
 import type { PrefetchStream } from './prefetch-stream.js';
+import { defaultAheadRows } from './window-size.js';
 
-/**
- * Rows to keep advised ahead of the cursor: 131,072 rows = 1 MiB of an f64 column. WILLNEED only fills
- * the page cache, it does not add to this process's RSS, so the window is sized for I/O, not memory: with
- * `MADV_RANDOM` on the mapping nothing else reads ahead, so the window must cover the device's latency
- * and the requests must be large. Measured on a cold page cache at 2,000 and 3,000 streams (package
- * README, "Measured: I/O of a cold replay"): 16,384 to 131,072 rows read the same bytes (1.00–1.01× of
- * what the replay needs) with the same ~1.5 s blocked on I/O; 131,072 makes 6–9× fewer WILLNEED calls.
- * The window costs page cache: `aheadRows × 8` bytes per f64 column (3.9 GiB for 2,000 streams × 2).
- */
-export const DEFAULT_AHEAD_ROWS = 131_072;
 /**
  * Rows kept mapped behind the cursor before DONTNEED: 0, release up to the page that holds the cursor.
  * What a column keeps mapped (RssFile) is the rows from the last release to the end of the kernel's
@@ -29,13 +20,15 @@ export const DEFAULT_BEHIND_ROWS = 0;
  * up to its 64 KiB fault-around block plus `stepRows` rows behind the cursor; a round costs at most two
  * `madvise` calls per column (DONTNEED the rows passed, WILLNEED the rows newly in the window). Chosen by
  * measurement (package README): with the rounds at block edges, 2,048 rows gave the peak RSS of 1,024
- * rows with a third fewer `madvise` calls, and 4,096 rows ~8 MiB more.
+ * rows with a third fewer `madvise` calls, and 4,096 rows ~8 MiB more. 8,192 rows (one round per
+ * fault-around block of an f64 column) halves the DONTNEEDs, but on the cold 32 GB replay in segment
+ * files it raised the peak RSS from 320–346 to 439 MiB for no measurable speed (README, "A wider window").
  */
 export const DEFAULT_STEP_ROWS = 2_048;
 /**
  * Fraction of `aheadRows` below which a WILLNEED request is not issued: a round advises a column only
  * once the part of its window not advised yet is at least half the window (or reaches the column end),
- * so each request is ≥ `aheadRows / 2` rows (512 KiB of f64 by default) and the disk sees large
+ * so each request is ≥ `aheadRows / 2` rows (1 MiB of f64 with the default window) and the disk sees large
  * sequential requests, while the other half of the window is still ahead of the cursor. Internal.
  */
 const DEFAULT_REQUEST_FRACTION = 0.5;
@@ -71,7 +64,10 @@ const EDGE_PAGES = 2;
 
 /** Options of {@link SlidingWindowPrefetcher}. Byte options win over row options when both are given. */
 export interface SlidingWindowOptions {
-  /** Rows ahead of the cursor to advise WILLNEED, ≥ 0. Default {@link DEFAULT_AHEAD_ROWS} (131,072). */
+  /**
+   * Rows ahead of the cursor to advise WILLNEED, ≥ 0. Default `defaultAheadRows(streams)`:
+   * `DEFAULT_AHEAD_ROWS` (262,144) when half the available memory holds every stream's windows, else less.
+   */
   aheadRows?: number;
   /**
    * Rows of a stream's first WILLNEED request, ≥ 1 (capped at `aheadRows`): the first round and a move
@@ -232,7 +228,8 @@ export class SlidingWindowPrefetcher {
    *   its file's `byteLength`.
    */
   constructor(streams: PrefetchStream[], options: SlidingWindowOptions = {}) {
-    this.aheadRows = requireInteger('aheadRows', options.aheadRows ?? DEFAULT_AHEAD_ROWS, 0);
+    validateStreams(streams);
+    this.aheadRows = requireInteger('aheadRows', options.aheadRows ?? defaultAheadRows(streams), 0);
     this.behindRows = requireInteger('behindRows', options.behindRows ?? DEFAULT_BEHIND_ROWS, 0);
     this.stepRows = requireInteger('stepRows', options.stepRows ?? DEFAULT_STEP_ROWS, 1);
     this.requestRows = requireInteger(
@@ -263,7 +260,6 @@ export class SlidingWindowPrefetcher {
     const stepBytes = optionalInteger('stepBytes', options.stepBytes, 1);
     const requestBytes = optionalInteger('requestBytes', options.requestBytes, 1);
     const rampBytes = optionalInteger('rampBytes', options.rampBytes, 1);
-    validateStreams(streams);
     this.#streams = [...streams];
     this.#states = this.#streams.map((stream) => {
       const widest = stream.columns.reduce((w, c) => Math.max(w, c.bytesPerRow), 1);

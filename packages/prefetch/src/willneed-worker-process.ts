@@ -12,7 +12,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { type Advice, MappedFile, SharedMemory } from '@mmtape/mmap-core';
 import { createXXHash64 } from 'hash-wasm';
 import type { Advisable, PrefetchStream } from './prefetch-stream.js';
-import { DEFAULT_AHEAD_ROWS, SlidingWindowPrefetcher } from './sliding-window-prefetcher.js';
+import { SlidingWindowPrefetcher } from './sliding-window-prefetcher.js';
 import {
   CONTROL_FLUSH,
   CONTROL_FLUSHED,
@@ -94,7 +94,7 @@ const touchRows = (stream: PrefetchStream): number => {
   const ahead =
     data.options.aheadBytes !== undefined
       ? Math.floor(data.options.aheadBytes / widest)
-      : (data.options.aheadRows ?? DEFAULT_AHEAD_ROWS);
+      : prefetcher.aheadRows; // WillneedWorker.start sets aheadRows: the window its caller uses
   return Math.floor(ahead / 2);
 };
 const touchRowsOf = streams.map(touchRows);

@@ -6,8 +6,10 @@ import {
   DEFAULT_RAMP_ROWS,
   DEFAULT_STEP_ROWS,
   isPrefetchError,
+  MIN_DEFAULT_AHEAD_ROWS,
   type PrefetchStream,
   SlidingWindowPrefetcher,
+  WINDOW_MEMORY_FRACTION,
 } from '../src/index.js';
 import { mulberry32, RecordingFile } from './recording-file.js';
 
@@ -259,8 +261,9 @@ describe('SlidingWindowPrefetcher exact ranges', () => {
     // Defaults: MADV_RANDOM over the file; the first call advises the ramp's first request (8,192 f64
     // rows = 64 KiB), and the next rounds (every 2,048 rows, or at a 64 KiB block edge) release what was
     // passed and double the request, each starting where the last ended, until a request would reach the
-    // whole window (131,072 rows = 1 MiB ahead); then WILLNEED waits until half the window (65,536 rows =
-    // 512 KiB) is new: each request is 512 KiB plus at most the rows of one round.
+    // whole window (262,144 rows = 2 MiB ahead: a 4 MiB column leaves the default window unshrunk); then
+    // WILLNEED waits until half the window (131,072 rows = 1 MiB) is new: each request is 1 MiB plus at
+    // most the rows of one round.
     const calls = file.all();
     expect(calls.slice(0, 4)).toEqual([
       ['random', 0, file.byteLength],
@@ -280,8 +283,10 @@ describe('SlidingWindowPrefetcher exact ranges', () => {
       expect(length).toBeLessThanOrEqual((DEFAULT_AHEAD_ROWS / 2 + DEFAULT_STEP_ROWS) * 8);
     }
     expect(stats.willneedBytes).toBe(file.byteLength);
+    // The ramp's requests (8,192 · 2^i rows below the window: 5 for 262,144), then one per half window.
+    const rampRequests = Math.log2(DEFAULT_AHEAD_ROWS / DEFAULT_RAMP_ROWS);
     expect(stats.willneedCalls).toBeLessThanOrEqual(
-      4 + 1 + (rowCount - DEFAULT_AHEAD_ROWS) / (DEFAULT_AHEAD_ROWS / 2),
+      rampRequests + 1 + (rowCount - DEFAULT_AHEAD_ROWS) / (DEFAULT_AHEAD_ROWS / 2),
     );
     p.finish();
     expect(p.stats().dontneedBytes).toBe(file.byteLength);
@@ -446,12 +451,13 @@ describe('SlidingWindowPrefetcher validation', () => {
   it('documents its defaults', () => {
     const p = new SlidingWindowPrefetcher([]);
     expect([p.aheadRows, p.behindRows, p.stepRows, p.requestRows, p.faultAroundBytes]).toEqual([
-      131_072, 0, 2_048, 65_536, 65_536,
+      262_144, 0, 2_048, 131_072, 65_536,
     ]);
     expect(p.accessPattern).toBe('random');
     expect([DEFAULT_AHEAD_ROWS, DEFAULT_BEHIND_ROWS, DEFAULT_STEP_ROWS, DEFAULT_FAULT_AROUND_BYTES]).toEqual([
-      131_072, 0, 2_048, 65_536,
+      262_144, 0, 2_048, 65_536,
     ]);
+    expect([MIN_DEFAULT_AHEAD_ROWS, WINDOW_MEMORY_FRACTION]).toEqual([16_384, 0.5]);
     expect(p.pageSizeBytes).toBeGreaterThan(0);
   });
 
