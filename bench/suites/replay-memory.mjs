@@ -6,9 +6,10 @@
 // "on" runs, e.g. '{"aheadRows":65536}'; default the library defaults), MEMORY_MODES (default "on,off":
 // which prefetch settings to run), MEMORY_ACCESS ("random", the default: the dataset is opened with
 // accessPattern 'random' as `mmtape replay` does; "none": opened with the kernel default, to measure the
-// read-around), MEMORY_SEGMENT_MB (store the dataset in segment files of this many MiB instead of one file
-// per symbol; results then go to bench/results/replay-memory-segments.*), MEMORY_RESULTS (results name,
-// default replay-memory), MEMORY_DATASET (replay this existing dataset, written by bench/synthetic.mjs with
+// read-around), MEMORY_SEGMENT_MB (segment files of this many MiB, 0 = one file per symbol; default the
+// layout `mmtape ingest` writes for MEMORY_SYMBOLS symbols: 1,024 MiB segments from AUTO_SEGMENT_MIN_FILES
+// (500) column files, so 2,000 symbols are replayed as a user's ingest would store them; the layout replayed
+// is read from the dataset and named in the results), MEMORY_RESULTS (results name, default replay-memory), MEMORY_DATASET (replay this existing dataset, written by bench/synthetic.mjs with
 // MEMORY_SYMBOLS bar symbols, instead of writing one per size; it is not deleted), MEMORY_RUNS (default 1:
 // rounds per size; each round measures dd again, then runs every mode; with more than one, a second table
 // gives the median and range of each (size, mode) over the rounds: on a VM whose CPU and disk speeds drift
@@ -30,6 +31,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, statSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { AUTO_SEGMENT_MIN_FILES } from '../../packages/columnar-format/dist/index.js';
 import { fmt, writeResults } from '../lib.mjs';
 import { writeSyntheticDataset } from '../synthetic.mjs';
 
@@ -102,7 +104,20 @@ if (process.argv[2] === '--child') {
 const sizesGb = (process.env.MEMORY_SIZES_GB ?? '1,8,16').split(',').map(Number);
 const symbols = Number(process.env.MEMORY_SYMBOLS ?? 2000);
 const prefetchOptions = process.env.MEMORY_PREFETCH ?? 'library defaults';
-const segmentMb = process.env.MEMORY_SEGMENT_MB ? Number(process.env.MEMORY_SEGMENT_MB) : undefined;
+/**
+ * Segment size of the datasets this suite writes, MiB; undefined = one column file per symbol. Default: the
+ * layout of `mmtape ingest` (`segmentMb: 'auto'`) for MEMORY_SYMBOLS symbols.
+ */
+const segmentMb = (() => {
+  const env = process.env.MEMORY_SEGMENT_MB;
+  if (env === undefined || env === '') return symbols >= AUTO_SEGMENT_MIN_FILES ? 1024 : undefined;
+  const mb = Number(env);
+  if (!(Number.isInteger(mb) && mb >= 0))
+    throw new Error(`MEMORY_SEGMENT_MB must be an integer >= 0, got ${env}`);
+  return mb === 0 ? undefined : mb;
+})();
+/** The layouts of the datasets replayed, as read from their files (see {@link layoutOf}). */
+const layouts = new Set();
 const modes = (process.env.MEMORY_MODES ?? 'on,off').split(',');
 const access = process.env.MEMORY_ACCESS ?? 'random';
 /** An existing dataset written by bench/synthetic.mjs (bars, MEMORY_SYMBOLS symbols) to replay instead. */
@@ -110,8 +125,19 @@ const existing = process.env.MEMORY_DATASET;
 const runs = Number(process.env.MEMORY_RUNS ?? 1);
 if (!(Number.isInteger(runs) && runs >= 1))
   throw new Error(`MEMORY_RUNS must be an integer >= 1, got ${runs}`);
-const resultsName =
-  process.env.MEMORY_RESULTS ?? (segmentMb === undefined ? 'replay-memory' : 'replay-memory-segments');
+const resultsName = process.env.MEMORY_RESULTS ?? 'replay-memory';
+
+/** The layout of the dataset in `dir`, from its files: segment files (count, largest) or one file per symbol. */
+function layoutOf(dir) {
+  const names = readdirSync(dir, { recursive: true }).map(String);
+  const segments = names.filter((name) => name.endsWith('.mmseg'));
+  if (segments.length === 0) {
+    return `one column file per symbol (${names.filter((name) => name.endsWith('.col')).length} files)`;
+  }
+  const largest = Math.max(...segments.map((name) => statSync(join(dir, name)).size));
+  const byDefault = symbols >= AUTO_SEGMENT_MIN_FILES && process.env.MEMORY_SEGMENT_MB === undefined;
+  return `${segments.length} segment file${segments.length === 1 ? '' : 's'} of at most ${fmt(largest / 2 ** 20, 0)} MiB${byDefault ? ` (the default of \`mmtape ingest\` from ${AUTO_SEGMENT_MIN_FILES} column files)` : ''}`;
+}
 
 /**
  * Sequential read bandwidth of the device under `dir`, bytes/s: `dd iflag=direct bs=4M` (O_DIRECT, so
@@ -188,7 +214,7 @@ function saveResults() {
       'helper peak RSS = VmHWM of the WILLNEED helper process (prefetch on, cold data); helper private = its Private_Clean + Private_Dirty (smaps_rollup, when it stopped: its heap; the rest of its RSS is the Node binary and libraries, pages the replay process maps too), added to the replay\'s peak RSS in "peak RSS / dataset" (the physical footprint of both; "with helper RSS" adds its whole peak RSS instead); its device reads are in "device GB"; ' +
       'resident at end = mincore over all files after the replay (page cache, which DONTNEED does not empty for shared file mappings). ' +
       `${pageReporting()} ` +
-      `Prefetch window options: ${prefetchOptions}. Layout: ${segmentMb === undefined ? 'one column file per symbol' : `segment files of ${segmentMb} MiB (DatasetWriter segmentBytes)`}.`,
+      `Prefetch window options: ${prefetchOptions}. Layout: ${[...layouts].join('; ')}.`,
     tables: [
       {
         title: 'Replay memory vs dataset size',
@@ -322,6 +348,7 @@ try {
       console.log(`using ${dir} (${symbols} × ${rowsPerSymbol} rows), kept afterwards`);
     }
     const datasetBytes = symbols * rowsPerSymbol * BYTES_PER_ROW;
+    layouts.add(layoutOf(dir));
     for (let round = 1; round <= runs; round++) {
       const seq = directReadBandwidth(dir, 2e9);
       console.log(
