@@ -5,11 +5,11 @@ import type {
   WillneedWorkerStream,
 } from '@mmtape/prefetch';
 import {
-  defaultAheadRows,
   MemorySampler,
   readProcessIo,
   SlidingWindowPrefetcher,
   WillneedWorker,
+  withDefaultWindow,
 } from '@mmtape/prefetch';
 import {
   InvalidReplayOptionError,
@@ -435,10 +435,7 @@ function createPrefetcher(
   }));
   const { worker: useWorker = true, ...given } = prefetch === true ? {} : prefetch;
   // One window for the replay thread and its helper: the default is sized from the memory available now.
-  const windows: SlidingWindowOptions =
-    given.aheadRows === undefined && given.aheadBytes === undefined
-      ? { ...given, aheadRows: defaultAheadRows(streams) }
-      : given;
+  const windows: SlidingWindowOptions = withDefaultWindow(given, streams);
   const worker = useWorker ? startWillneedWorker(files, streams, verified ? names : null, windows) : null;
   return {
     prefetcher: new SlidingWindowPrefetcher(

@@ -52,4 +52,5 @@ export {
   defaultAheadRows,
   MIN_DEFAULT_AHEAD_ROWS,
   WINDOW_MEMORY_FRACTION,
+  withDefaultWindow,
 } from './window-size.js';

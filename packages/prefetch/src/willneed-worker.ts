@@ -29,7 +29,7 @@ import { PrefetchArgumentError } from './errors.js';
 import type { PrefetchStats } from './prefetch-stats.js';
 import { readProcessIo } from './process-io.js';
 import type { SlidingWindowOptions } from './sliding-window-prefetcher.js';
-import { defaultAheadRows } from './window-size.js';
+import { withDefaultWindow } from './window-size.js';
 
 /** One stream for the worker: where its bytes are on disk, and its columns (as `PrefetchStream`). */
 export interface WillneedWorkerStream {
@@ -237,8 +237,8 @@ export class WillneedWorker {
    * `MADV_RANDOM` and then scans the cursors every `pollMs`). Returns at once: the helper is useful only
    * after it has started and mapped the files (~50 ms plus ~0.6 ms per file), so the replay advises the
    * first window of each stream itself (`willneed: 'start'`). Without `aheadRows` or `aheadBytes` in
-   * `options`, the helper is given `defaultAheadRows(streams)`: pass the same to the caller's own
-   * prefetcher (the default is sized from the memory available when it is computed).
+   * `options`, the helper is given `defaultAheadRows(streams)` (`withDefaultWindow`): resolve the window
+   * with `withDefaultWindow` first and give the same options to the caller's own prefetcher.
    * @throws {PrefetchArgumentError} for a bad `pollMs` or `touch`, or when the built entry is missing (run
    *   `pnpm build`).
    * @throws `MmapSyscallError` of `@mmtape/mmap-core` when there is no native mmap binding (nothing to share).
@@ -260,13 +260,9 @@ export class WillneedWorker {
     const shared = SharedMemory.create(sharedBytes);
     sharedViews(shared.buffer, streams.length, columnsPerStream).cursors.fill(-1);
     const configPath = `${shared.path}.json`;
-    const windows =
-      options.aheadRows === undefined && options.aheadBytes === undefined
-        ? { ...options, aheadRows: defaultAheadRows(streams) }
-        : options;
     const data: WillneedWorkerData = {
       streams,
-      options: windows,
+      options: withDefaultWindow(options, streams),
       sharedBytes,
       columnsPerStream,
       pollMs,

@@ -1,6 +1,7 @@
 import { freemem } from 'node:os';
 import { PrefetchArgumentError } from './errors.js';
 import type { PrefetchStream } from './prefetch-stream.js';
+import type { SlidingWindowOptions } from './sliding-window-prefetcher.js';
 
 /**
  * Rows to keep advised ahead of each cursor when memory allows: 262,144 rows = 2 MiB of an f64 column.
@@ -66,4 +67,18 @@ function windowBytes(streams: readonly Pick<PrefetchStream, 'columns' | 'rowCoun
     for (const column of stream.columns) bytes += held * column.bytesPerRow;
   }
   return bytes;
+}
+
+/**
+ * `options` with `aheadRows` set to {@link defaultAheadRows}`(streams)` when it sets neither `aheadRows` nor
+ * `aheadBytes`, else `options` itself. Resolve the window once and give the result to every prefetcher of
+ * one replay (the replay thread's and its `WillneedWorker`'s): the default depends on the memory available
+ * when it is computed, so two computations could disagree.
+ */
+export function withDefaultWindow<T extends SlidingWindowOptions>(
+  options: T,
+  streams: readonly Pick<PrefetchStream, 'columns' | 'rowCount'>[],
+): T {
+  if (options.aheadRows !== undefined || options.aheadBytes !== undefined) return options;
+  return { ...options, aheadRows: defaultAheadRows(streams) };
 }

@@ -23,6 +23,7 @@ describe('@mmtape/prefetch public API', () => {
       'readProcessIo',
       'readProcessMemory',
       'resolveWorkerEntry',
+      'withDefaultWindow',
     ]);
   });
 

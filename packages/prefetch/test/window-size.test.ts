@@ -5,6 +5,7 @@ import {
   MIN_DEFAULT_AHEAD_ROWS,
   type PrefetchStream,
   SlidingWindowPrefetcher,
+  withDefaultWindow,
 } from '../src/index.js';
 import { RecordingFile } from './recording-file.js';
 
@@ -49,5 +50,19 @@ describe('defaultAheadRows', () => {
     const few = streams(3, 1_000_000);
     expect(new SlidingWindowPrefetcher(few).aheadRows).toBe(defaultAheadRows(few));
     expect(new SlidingWindowPrefetcher(few, { aheadRows: 4096 }).aheadRows).toBe(4096);
+  });
+});
+
+describe('withDefaultWindow', () => {
+  it('sets the default window only when no window size is given', () => {
+    const few = streams(3, 1_000_000);
+    expect(withDefaultWindow({ stepRows: 1024 }, few)).toEqual({
+      stepRows: 1024,
+      aheadRows: defaultAheadRows(few),
+    });
+    const rows = { aheadRows: 4096 };
+    expect(withDefaultWindow(rows, few)).toBe(rows);
+    const bytes = { aheadBytes: 65_536 };
+    expect(withDefaultWindow(bytes, few)).toBe(bytes);
   });
 });
