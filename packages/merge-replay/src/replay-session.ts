@@ -69,7 +69,8 @@ export class ReplaySession {
   /**
    * Events between two polls of `replayDataset`: max(1,024, streams), at most 8,192. One poll costs
    * O(streams), so this keeps it under one comparison per event, while a stream moves at most a few times
-   * this many rows between two polls, far less than the prefetch window (131,072 rows by default).
+   * this many rows between two polls, far less than the prefetch window (262,144 rows by default, at
+   * least 16,384).
    */
   readonly pollEvents: number;
 

@@ -38,11 +38,12 @@ const DEFAULT_REQUEST_FRACTION = 0.5;
  * f64 column, one checksum block of `@mmtape/columnar-format` (its block verifier's first read of a
  * column), so a verified replay's first reads find their pages requested. Each later forward round
  * advises up to twice the previous request past the end of the last one until the window is whole
- * (131,072 rows: the fifth round, 8,192 rows of cursor movement at the default `stepRows`), ahead of the
- * verifier's later 256 KiB reads. Why a ramp: a replay starts every stream at once and its first block needs the first rows of
- * all of them, but a whole first window per stream, requested stream after stream (4,000 columns × 1 MiB
- * = 4 GiB at 2,000 symbols), made the last streams' first pages wait behind every other stream's window;
- * see the package README ("The start of a cold replay") for the measurement.
+ * (the default 262,144-row window after 5 requests of 64 KiB to 1 MiB of f64, by 7,168 rows of cursor
+ * movement at the default `stepRows`), ahead of the verifier's later 256 KiB reads. Why a ramp: a replay
+ * starts every stream at once and its first block needs the first rows of all of them, but a whole first
+ * window per stream, requested stream after stream (4,000 columns × 1 MiB = 4 GiB at 2,000 symbols),
+ * made the last streams' first pages wait behind every other stream's window; see the package README
+ * ("The start of a cold replay") for the measurement.
  */
 export const DEFAULT_RAMP_ROWS = 8_192;
 
