@@ -206,7 +206,8 @@ function saveResults() {
       'needed bytes = replayed rows of ts + close × 8 bytes; device bytes = /proc/self/io read_bytes of the replay process over the run; ' +
       'MB/s = needed bytes / wall time of the replay (open included); seq. MB/s = dd iflag=direct bs=4M over the dataset files in the same run; ' +
       "on CPU / waiting for CPU = the replay thread's run and runqueue time (/proc/thread-self/schedstat), blocked = wall - both (I/O and page-lock waits); " +
-      'CPU user / system = process.cpuUsage() of the replay process (user: merge, checksums, consumer; system: page faults, madvise); ' +
+      'CPU user / system = process.cpuUsage() of the replay process (user: merge, checksums, consumer; system: pread, page faults, madvise); ' +
+      "rows read = ReplayStats.reads: 'windows' when the merge copies rows out with pread into windows of its own while the helper reads ahead (no page of the data mapped), 'mapping' through the mapped files; " +
       'the replay reads chunks (replayChunks), the consumer sums close; ' +
       'MB/s without CPU wait = needed bytes / (on CPU + blocked), the rate on a CPU not shared with other processes; ' +
       `starting from a cold page cache (dataset evicted before each run: ${eviction}). ` +
@@ -224,6 +225,7 @@ function saveResults() {
           'dataset',
           'round',
           'prefetch',
+          'rows read',
           'needed GB',
           'device GB',
           'amplification',
@@ -338,13 +340,19 @@ try {
         `wrote ${gb} GB (${symbols} × ${rowsPerSymbol} rows) in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
       );
     } else {
-      const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
-      if (manifest.symbols.length !== symbols) {
-        throw new Error(
-          `MEMORY_DATASET has ${manifest.symbols.length} symbols, MEMORY_SYMBOLS says ${symbols}`,
-        );
+      // Through Dataset.open: a dataset root with generations (CURRENT) or a folder with manifest.json.
+      const { Dataset } = await import('../../packages/columnar-format/dist/index.js');
+      const dataset = Dataset.open(dir);
+      try {
+        if (dataset.symbols.length !== symbols) {
+          throw new Error(
+            `MEMORY_DATASET has ${dataset.symbols.length} symbols, MEMORY_SYMBOLS says ${symbols}`,
+          );
+        }
+        rowsPerSymbol = dataset.open(dataset.symbols[0]).rowCount;
+      } finally {
+        dataset.close();
       }
-      rowsPerSymbol = manifest.symbols[0].rows;
       console.log(`using ${dir} (${symbols} × ${rowsPerSymbol} rows), kept afterwards`);
     }
     const datasetBytes = symbols * rowsPerSymbol * BYTES_PER_ROW;
@@ -381,6 +389,7 @@ try {
           `${fmt(datasetBytes / 1e9, 1)} GB`,
           String(round),
           prefetch,
+          r.reads === 'windows' ? 'windows (pread)' : 'mapping',
           fmt(r.neededBytes / 1e9, 2),
           fmt(r.deviceReadBytes / 1e9, 2),
           `${fmt(r.readAmplification, 2)}×`,

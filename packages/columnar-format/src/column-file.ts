@@ -19,6 +19,20 @@ import {
 } from './errors.js';
 import { FIXED_HEADER_BYTES, FLAG_SORTED_BY_TIMESTAMP, readFileHeader } from './header.js';
 
+/** Row ranges copied out of a {@link ColumnFile} (see {@link ColumnFile.openRowReader}). */
+export interface ColumnRowReader {
+  /**
+   * Copies rows `[startRow, startRow + rowCount)` of column `name` (its dtype's bytes per row, in file
+   * order: little-endian) into `into` from byte `intoOffsetBytes`, after checking their blocks.
+   * @throws BlockChecksumMismatchError for a bad block; ColumnNotFoundError; RangeError for rows outside
+   *   the column (a bug of the caller); `InvalidRangeError` (mmap-core) when `into` is too short;
+   *   `MappedFileChangedError` (mmap-core) when the file was truncated since it was opened.
+   */
+  readRows(name: string, startRow: number, rowCount: number, into: Uint8Array, intoOffsetBytes: number): void;
+  /** Releases the descriptor (idempotent). */
+  close(): void;
+}
+
 /** Result of {@link ColumnFile.verify}. */
 export interface VerifyReport {
   path: string;
@@ -251,6 +265,46 @@ export class ColumnFile {
       blockBytes: this.checksumBlockBytes,
       tableOffsetBytes: this.#tableOffsetBytes,
       firstEntry: this.#blockVerifier().firstEntry(index),
+    };
+  }
+
+  /**
+   * A reader that copies row ranges of this file's columns into buffers of the caller with `pread`
+   * through one descriptor (`MappedFileReader` of `@mmtape/mmap-core`), so reading maps no page into the
+   * process: a replay larger than memory keeps its resident set to its own buffers. Every range is
+   * checked first as {@link verifyRows} checks it (from the file), so no byte of a bad block is copied.
+   * Close it when done (the descriptor is shared with the other readers of the same file).
+   * `verify: false` skips the checks (like a replay with `verify: false`); a file opened with
+   * `verify: false` never checks.
+   * @throws ColumnFileClosedError.
+   */
+  openRowReader(options: { verify?: boolean } = {}): ColumnRowReader {
+    this.#assertOpen();
+    const verify = options.verify !== false;
+    const reader = this.file.openReader();
+    return {
+      readRows: (name, startRow, rowCount, into, intoOffsetBytes) => {
+        const index = this.#requireIndex(name);
+        const d = this.columns[index]!;
+        const size = DTYPE_SIZE_BYTES[d.dtype];
+        if (
+          !(
+            Number.isSafeInteger(startRow) &&
+            Number.isSafeInteger(rowCount) &&
+            startRow >= 0 &&
+            rowCount >= 0
+          ) ||
+          startRow + rowCount > d.lengthBytes / size
+        ) {
+          throw new RangeError(
+            `${this.path}: rows [${startRow}, ${startRow + rowCount}) of column "${name}" are outside its ${d.lengthBytes / size} rows`,
+          );
+        }
+        if (rowCount === 0) return;
+        if (verify) this.verifyRows(name, startRow, startRow + rowCount, true);
+        reader.read(into, intoOffsetBytes, rowCount * size, d.offsetBytes + startRow * size);
+      },
+      close: () => reader.close(),
     };
   }
 

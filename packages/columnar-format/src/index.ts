@@ -29,7 +29,7 @@
 export type { BadBlock } from './block-verifier.js';
 export { CHECKSUM_SEED, xxh64, xxh64Hex } from './checksum.js';
 export type { ColumnDescriptor } from './column-descriptor.js';
-export type { ColumnFileOpenOptions, VerifyReport, ViewAliasCheck } from './column-file.js';
+export type { ColumnFileOpenOptions, ColumnRowReader, VerifyReport, ViewAliasCheck } from './column-file.js';
 export { ColumnFile } from './column-file.js';
 export { countDatasetFiles, type DatasetFileCounts } from './count-dataset-files.js';
 export type {

@@ -1,6 +1,6 @@
 import { ChunkBatcher } from './chunk-batcher.js';
 import { InvalidReplayOptionError } from './errors.js';
-import { MergeState } from './merge-state.js';
+import { MergeState, type RowReader } from './merge-state.js';
 import {
   ADAPT_WINDOW_BATCHES,
   BLOCK_AT_EVENTS_PER_BATCH,
@@ -9,6 +9,7 @@ import {
   DEFAULT_BLOCK_EVENTS,
   DEFAULT_CHUNK_EVENTS,
   DEFAULT_STAGE_ROWS,
+  DEFAULT_WINDOW_ROWS,
   TREE_BELOW_EVENTS_PER_BATCH,
 } from './merge-tuning.js';
 import type { ReplayBatch } from './replay-batch.js';
@@ -96,6 +97,20 @@ export interface KWayMergeOptions {
    * constructor or `next()`. Default: none (no call, no cost).
    */
   ensureRows?: (stream: number, startRow: number, endRow: number) => number;
+  /**
+   * Window reads: when given, the merge never reads the arrays of `streams` and `columns` past the
+   * binary searches of `startNs`/`endNs` (through `ensureRows`) and the message of an unsorted stream.
+   * It reads every stream's rows through windows of its own, `windowRows` rows of the timestamps and of
+   * each gathered column, filled by this function as the cursors advance (each row read once; a block
+   * needing more rows of a stream at once grows that stream's window). Made for arrays that map files
+   * larger than memory: reading them with `pread` (see `replayDataset`) maps no page into the process,
+   * so the resident set is the windows, not the pages the merge touched. The arrays given must still
+   * have the rows' lengths (they are checked as without windows). Whatever it throws propagates from
+   * `next()`/`nextChunk()`. Default: none (the merge reads the arrays).
+   */
+  readRows?: RowReader;
+  /** Rows per window of {@link readRows}, ≥ 1. Default {@link DEFAULT_WINDOW_ROWS}. */
+  windowRows?: number;
 }
 
 /** Options of {@link KWayMerge.replayAsync}. */
@@ -202,6 +217,8 @@ export class KWayMerge implements Iterable<ReplayBatch> {
       chunkEvents = DEFAULT_CHUNK_EVENTS,
       kernel = 'wasm',
       ensureRows,
+      readRows,
+      windowRows = DEFAULT_WINDOW_ROWS,
     } = options;
     if (kernel !== 'wasm' && kernel !== 'js') {
       throw new InvalidReplayOptionError({ option: 'kernel', expected: "'wasm' or 'js'", actual: kernel });
@@ -218,6 +235,16 @@ export class KWayMerge implements Iterable<ReplayBatch> {
         option: 'ensureRows',
         expected: 'a function',
         actual: ensureRows,
+      });
+    }
+    if (readRows !== undefined && typeof readRows !== 'function') {
+      throw new InvalidReplayOptionError({ option: 'readRows', expected: 'a function', actual: readRows });
+    }
+    if (!Number.isSafeInteger(windowRows) || windowRows < 1 || windowRows > 2 ** 26) {
+      throw new InvalidReplayOptionError({
+        option: 'windowRows',
+        expected: 'an integer from 1 to 2^26',
+        actual: windowRows,
       });
     }
     if (!Number.isSafeInteger(blockEvents) || blockEvents < 1) {
@@ -247,7 +274,16 @@ export class KWayMerge implements Iterable<ReplayBatch> {
         actual: strategy,
       });
     }
-    const state = new MergeState(streams, { startNs, endNs, columns, stageRows, chunkEvents, ensureRows });
+    const state = new MergeState(streams, {
+      startNs,
+      endNs,
+      columns,
+      stageRows,
+      chunkEvents,
+      ensureRows,
+      readRows,
+      windowRows,
+    });
     this.state = state;
     this.streamCount = state.streamCount;
     this.startRows = state.startRows;

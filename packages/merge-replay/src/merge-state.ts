@@ -11,7 +11,24 @@ export interface MergeStateOptions {
   stageRows: number;
   chunkEvents: number;
   ensureRows: ((stream: number, startRow: number, endRow: number) => number) | undefined;
+  readRows: RowReader | undefined;
+  windowRows: number;
 }
+
+/**
+ * Reads rows of a stream's columns into the merge's window buffers (see `KWayMergeOptions.readRows`):
+ * rows `[startRow, startRow + rowCount)` of column `column` (0: the timestamps, `c + 1`: the `c`-th entry
+ * of `columns`) of stream `stream`, as 8-byte elements in platform byte order, into
+ * `into[intoOffsetBytes, intoOffsetBytes + 8 · rowCount)`. Must fill every byte or throw.
+ */
+export type RowReader = (
+  stream: number,
+  column: number,
+  startRow: number,
+  rowCount: number,
+  into: Uint8Array,
+  intoOffsetBytes: number,
+) => void;
 
 /**
  * What every strategy of `KWayMerge` shares: the streams and their replayed row ranges, the cursors, the
@@ -52,6 +69,28 @@ export class MergeState {
   readonly gatherSources32: Int32Array[][] = [];
   /** Int32 views of the staging buffers of the gathered columns, in the order of `gatherSources32`. */
   readonly gatherStages32: Int32Array[] = [];
+  /**
+   * Row held at index 0 of each stream's arrays (`streams32[s]`, the gathered sources): 0 when the merge
+   * reads the given arrays; the first row of the stream's window when it reads windows
+   * ({@link RowReader}). Every read of row `r` of stream `s` indexes `r - bases[s]`.
+   */
+  readonly bases: Uint32Array;
+  /** The window reader; `undefined` when the merge reads the given arrays. */
+  readonly readRows: RowReader | undefined;
+  /** True when reads go through {@link extendReady} first (a read guard, or windows). */
+  readonly guarded: boolean;
+  /**
+   * Window capacity of each stream, rows (windows only): 0 until the stream is first read, then
+   * `windowRows` (fewer for a stream with fewer rows left), more when a block needs more rows at once; 0
+   * again once the stream is exhausted (see {@link releaseExhausted}).
+   */
+  readonly windowCaps: Uint32Array;
+  /** Rows per window ({@link RowReader}). */
+  readonly windowRows: number;
+  /** Window fills until the next {@link releaseExhausted} sweep. */
+  private fillsUntilSweep = 0;
+  /** Reader column index (0: timestamps) of each entry of `gatherSources32`. */
+  readonly gatherColumns: number[] = [];
   /** Head row of each stream: the next row to emit. */
   readonly cursors: Uint32Array;
   /** Read guard (see `KWayMergeOptions.ensureRows`) and, per stream, the row it cleared up to. */
@@ -84,8 +123,10 @@ export class MergeState {
    * rows, or a column that is not one Float64Array/BigInt64Array per stream covering its range.
    */
   constructor(streams: readonly BigInt64Array[], options: MergeStateOptions) {
-    const { startNs, endNs, columns, stageRows, ensureRows } = options;
+    const { startNs, endNs, columns, stageRows, ensureRows, readRows, windowRows } = options;
     this.ensureRows = ensureRows;
+    this.readRows = readRows;
+    this.guarded = ensureRows !== undefined || readRows !== undefined;
     this.chunkEvents = options.chunkEvents;
     const count = streams.length;
     this.streamCount = count;
@@ -94,6 +135,9 @@ export class MergeState {
     this.endRows = new Uint32Array(count);
     this.cursors = new Uint32Array(count);
     this.readyRows = new Float64Array(count);
+    this.bases = new Uint32Array(count);
+    this.windowCaps = new Uint32Array(count);
+    this.windowRows = windowRows;
     this.stageRows = stageRows;
     this.stageKeys = new BigInt64Array(count * stageRows);
     this.stageHi = new Int32Array(this.stageKeys.buffer);
@@ -125,9 +169,12 @@ export class MergeState {
       this.startRows[s] = first;
       this.endRows[s] = end;
       this.cursors[s] = first;
-      this.readyRows[s] = ensureRows === undefined ? end : first;
+      this.readyRows[s] = this.guarded ? first : end;
+      this.bases[s] = readRows === undefined ? 0 : first;
     }
+    let column = 0;
     for (const [name, perStream] of Object.entries(columns)) {
+      column++;
       if (!Array.isArray(perStream) || perStream.length !== count) {
         throw new InvalidReplayOptionError({
           option: `columns.${name}`,
@@ -150,19 +197,23 @@ export class MergeState {
       const stage = new Int32Array(count * stageRows * 2);
       const sources = perStream.map((c) => new Int32Array(c.buffer, c.byteOffset, c.length * 2));
       if (f64) {
-        this.f64Sources.push(perStream as Float64Array[]);
+        this.f64Sources.push([...(perStream as Float64Array[])]);
         this.f64Names.push(name);
         this.f64Stages.push(new Float64Array(stage.buffer));
         this.gatherSources32.splice(this.f64Names.length - 1, 0, sources);
         this.gatherStages32.splice(this.f64Names.length - 1, 0, stage);
+        this.gatherColumns.splice(this.f64Names.length - 1, 0, column);
       } else {
         this.i64Names.push(name);
         this.i64Sources32.push(sources);
         this.i64Stages32.push(stage);
         this.gatherSources32.push(sources);
         this.gatherStages32.push(stage);
+        this.gatherColumns.push(column);
       }
     }
+    // Windows are allocated when a stream is first read: until then (and once exhausted) its arrays are empty.
+    if (readRows !== undefined) for (let s = 0; s < count; s++) this.allocateWindow(s, 0);
     this.gathering = this.f64Names.length + this.i64Names.length > 0;
     this.chunk = {
       length: 0,
@@ -197,9 +248,9 @@ export class MergeState {
    */
   stage(s: number, row: number): void {
     const end = Math.min(row + this.stageRows, this.endRows[s]!);
-    if (end > this.readyRows[s]!) this.extendReady(s, end);
+    if (end > this.readyRows[s]!) this.extendReady(s, row, end);
     const at = s * this.stageRows;
-    const from = 2 * row;
+    const from = 2 * (row - this.bases[s]!);
     const to = 2 * at;
     const length = 2 * (end - row);
     copyInt32(this.streams32[s]!, from, this.stageHi, to, length);
@@ -211,14 +262,95 @@ export class MergeState {
   }
 
   /**
-   * Calls the read guard for rows `[readyRows[s], end)` of stream `s` and records how far it cleared.
-   * Rows are cleared in order from the first replayed row, so `readyRows` is a contiguous frontier.
+   * Makes rows `[row, end)` of stream `s` readable, `row` being the first row the caller reads (its
+   * cursor, or the row it stages). Reading the given arrays: calls the read guard for rows
+   * `[readyRows[s], end)` and records how far it cleared (rows are cleared in order from the first
+   * replayed row, so `readyRows` is a contiguous frontier). Reading windows: moves the window to start at
+   * `row` (the rows already held from there are kept, the rest read; the window grows when `end - row`
+   * exceeds it) and fills it as far as it holds.
    */
-  extendReady(s: number, end: number): void {
-    const from = this.readyRows[s]!;
-    const ready = this.ensureRows!(s, from, end);
-    if (!(ready >= end)) throw new Error(`mmtape internal error: read guard cleared ${ready} < ${end} rows`);
-    this.readyRows[s] = ready;
+  extendReady(s: number, row: number, end: number): void {
+    const readRows = this.readRows;
+    if (readRows === undefined) {
+      const from = this.readyRows[s]!;
+      const ready = this.ensureRows!(s, from, end);
+      if (!(ready >= end))
+        throw new Error(`mmtape internal error: read guard cleared ${ready} < ${end} rows`);
+      this.readyRows[s] = ready;
+      return;
+    }
+    const base = this.bases[s]!;
+    const held = this.readyRows[s]!;
+    if (row < base || row > held) {
+      throw new Error(`mmtape internal error: window of stream ${s} holds [${base}, ${held}), asked ${row}`);
+    }
+    if (end - row > this.windowCaps[s]!) {
+      const wanted = Math.max(end - row, Math.min(this.windowRows, this.endRows[s]! - row));
+      this.allocateWindow(s, wanted, row - base, held - row);
+    } else if (row > base && held > row) this.shiftWindow(s, row - base, held - row);
+    this.bases[s] = row;
+    const fillEnd = Math.min(this.endRows[s]!, row + this.windowCaps[s]!);
+    const from = Math.max(held, row);
+    if (fillEnd > from) {
+      const at = 8 * (from - row);
+      const rows = fillEnd - from;
+      const ts = this.streams32[s]!;
+      readRows(s, 0, from, rows, new Uint8Array(ts.buffer, ts.byteOffset, ts.byteLength), at);
+      const sources = this.gatherSources32;
+      for (let c = 0; c < sources.length; c++) {
+        const src = sources[c]![s]!;
+        readRows(
+          s,
+          this.gatherColumns[c]!,
+          from,
+          rows,
+          new Uint8Array(src.buffer, src.byteOffset, src.byteLength),
+          at,
+        );
+      }
+    }
+    this.readyRows[s] = Math.max(fillEnd, held);
+    if (--this.fillsUntilSweep <= 0) this.releaseExhausted();
+  }
+
+  /**
+   * Frees the windows of the streams the merge has passed the end of (a symbol's earlier partitions, a
+   * symbol that stopped trading), so a replay of many chained streams holds windows only for the live
+   * ones. A sweep over every stream, once per `streamCount` window fills: O(1) per fill.
+   */
+  private releaseExhausted(): void {
+    this.fillsUntilSweep = this.streamCount;
+    for (let s = 0; s < this.streamCount; s++) {
+      if (this.windowCaps[s]! > 0 && this.cursors[s]! >= this.endRows[s]!) this.allocateWindow(s, 0);
+    }
+  }
+
+  /**
+   * Gives stream `s` window arrays of at least `rows` rows (the power of two at or above; 0: empty
+   * arrays), keeping the `keep` rows held from window index `from` at index 0.
+   */
+  private allocateWindow(s: number, rows: number, from = 0, keep = 0): void {
+    const capacity = rows === 0 ? 0 : 2 ** Math.ceil(Math.log2(rows));
+    const ts = new Int32Array(2 * capacity);
+    if (keep > 0) ts.set(this.streams32[s]!.subarray(2 * from, 2 * (from + keep)));
+    this.streams32[s] = ts;
+    const sources = this.gatherSources32;
+    const f64Count = this.f64Names.length;
+    for (let c = 0; c < sources.length; c++) {
+      const window = new Int32Array(2 * capacity);
+      if (keep > 0) window.set(sources[c]![s]!.subarray(2 * from, 2 * (from + keep)));
+      sources[c]![s] = window;
+      if (c < f64Count) this.f64Sources[c]![s] = new Float64Array(window.buffer);
+      else this.i64Sources32[c - f64Count]![s] = window;
+    }
+    this.windowCaps[s] = capacity;
+  }
+
+  /** Moves the `keep` rows held from window index `from` of stream `s` to index 0. */
+  private shiftWindow(s: number, from: number, keep: number): void {
+    this.streams32[s]!.copyWithin(0, 2 * from, 2 * (from + keep));
+    const sources = this.gatherSources32;
+    for (let c = 0; c < sources.length; c++) sources[c]![s]!.copyWithin(0, 2 * from, 2 * (from + keep));
   }
 
   /**

@@ -92,6 +92,13 @@ export const TWO_POW_32 = 2 ** 32;
 export const DEFAULT_STAGE_ROWS = 64;
 
 /**
+ * Default rows per window of `KWayMergeOptions.readRows`: 4,096 rows, 32 KiB of each 8-byte column per
+ * stream (2,000 streams × 2 columns: 125 MiB). Each window fill is one read per column; a block reads
+ * ~k + 1 rows of each stream (131 at 2,000 streams), so a window is refilled every ~30 blocks.
+ */
+export const DEFAULT_WINDOW_ROWS = 4096;
+
+/**
  * Batches between two decisions of the `'auto'` strategy: 256 batches are at least 256 events, so the
  * O(N) rebuild on a switch costs at most N / 256 per event, and with the 2 / 4 events-per-batch
  * hysteresis a switch needs a real change in the data.

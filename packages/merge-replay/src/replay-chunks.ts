@@ -115,7 +115,12 @@ class ChunkReplay implements ReplayChunkIterator {
 
   constructor(dataset: ReplayDatasetSource, options: ReplayChunkOptions) {
     // `gather` is not an option of chunks: a stray one from a ReplayOptions object is ignored.
-    this.session = new ReplaySession(dataset, options, { gather: true, chunkEvents: options.chunkEvents });
+    // Chunks hand out copies of the rows (no zero-copy context): the merge may read windows (see ReplayOptions.prefetch).
+    this.session = new ReplaySession(dataset, options, {
+      gather: true,
+      chunkEvents: options.chunkEvents,
+      windows: true,
+    });
     this.symbols = this.session.symbols;
   }
 

@@ -47,6 +47,21 @@ export interface ReplayColumnFile {
     name: string,
   ): { blockBytes: number; tableOffsetBytes: number; firstEntry: number } | undefined;
   acceptCheckedBlocks?(name: string, startBlock: number, endBlock: number): void;
+  /**
+   * Row ranges copied out of the file with `pread` (`ColumnFile.openRowReader`): with it on every file
+   * and the prefetch helper running, the merge reads windows of its own (`KWayMergeOptions.readRows`)
+   * instead of the mapping, so the replay maps no page of the data (see {@link ReplayOptions.prefetch}).
+   */
+  openRowReader?(options?: { verify?: boolean }): {
+    readRows(
+      name: string,
+      startRow: number,
+      rowCount: number,
+      into: Uint8Array,
+      intoOffsetBytes: number,
+    ): void;
+    close(): void;
+  };
 }
 
 /**
@@ -113,6 +128,14 @@ export interface ReplayOptions {
    * `accessPattern: 'random'`). An object: prefetch with these window options. Without `aheadRows` or
    * `aheadBytes`, the window is `defaultAheadRows` of `@mmtape/prefetch` (262,144 rows, less when half the
    * available memory cannot hold every stream's window), the same for the replay thread and its helper.
+   *
+   * Window reads (`replayChunks`, `replayChunksAsync`: they hand out copies, no zero-copy context): when
+   * prefetching with the helper process, and every file can copy rows out (`openRowReader`, a
+   * `ColumnFile` can), the merge does not read the mapping at all. It reads each
+   * stream's rows with `pread` into windows of its own (4,096 rows of each column,
+   * `KWayMergeOptions.readRows`), checked block by block as they are read, while the helper reads ahead
+   * and checks what it read. No page of the data is then mapped into the replay's process: its resident
+   * set is the windows (32 KiB per stream and column), and the replay thread makes no DONTNEED calls.
    */
   prefetch?: 'auto' | boolean | ReplayPrefetchOptions;
   /** Threshold of `prefetch: 'auto'`, bytes. Default {@link AUTO_PREFETCH_MIN_BYTES} (256 MiB). */
@@ -129,6 +152,11 @@ export interface ReplayOptions {
   stageRows?: number;
   /** Target events per block of the `'block'` strategy (see `KWayMergeOptions.blockEvents`). Default 262,144. */
   blockEvents?: number;
+  /**
+   * Rows per window of each stream and column when the merge reads windows (see {@link prefetch}; the
+   * `KWayMergeOptions.windowRows` of the merge). Default 4,096.
+   */
+  windowRows?: number;
   /**
    * Verified reads: `true` (default) checks each block of `ts` and of `columns` against its checksum
    * the first time the merge reads a row of it (files with `verifyRows`, such as `ColumnFile`; with a
@@ -202,6 +230,13 @@ export interface ReplayStats {
    * the helper could not start.
    */
   prefetchWorker: boolean;
+  /**
+   * How the merge read the rows: `'windows'`, copied out with `pread` into windows of its own while the
+   * helper read ahead (no page of the data mapped into the replay's process, see {@link
+   * ReplayOptions.prefetch}); `'mapping'`, through the mapped files (no prefetch, no helper, or files
+   * that cannot copy rows out).
+   */
+  reads: 'windows' | 'mapping';
   /**
    * Peak RSS (VmHWM) of that helper process, bytes: part of the replay's footprint besides
    * {@link peakRssBytes}. -1 without a helper or where `/proc` does not say.

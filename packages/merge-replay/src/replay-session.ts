@@ -18,6 +18,7 @@ import {
   UnsupportedColumnDtypeError,
 } from './errors.js';
 import { KWayMerge } from './k-way-merge.js';
+import type { RowReader } from './merge-state.js';
 import {
   AUTO_PREFETCH_MIN_BYTES,
   type ReplayColumnData,
@@ -36,7 +37,16 @@ const BYTES_PER_ROW = 8;
  * Stops the WILLNEED worker of a session that was dropped without being finished (an iterator abandoned
  * without `return()`), so its helper process does not go on scanning cursors until this one exits.
  */
-const abandonedWorkers = new FinalizationRegistry<WillneedWorker>((worker) => worker.close());
+const abandonedWorkers = new FinalizationRegistry<{
+  worker: WillneedWorker | null;
+  readers: readonly RowReaderHandle[];
+}>(({ worker, readers }) => {
+  worker?.close();
+  for (const reader of readers) reader.close();
+});
+
+/** A file's row reader (`ReplayColumnFile.openRowReader`). */
+type RowReaderHandle = ReturnType<NonNullable<ReplayColumnFile['openRowReader']>>;
 
 /**
  * One replay of a dataset, shared by {@link replayDataset} (batches) and `replayChunks` (chunks): the
@@ -60,6 +70,8 @@ export class ReplaySession {
   private readonly prefetcher: SlidingWindowPrefetcher | null;
   /** Issues the forward WILLNEED windows from a helper process (see `ReplayPrefetchOptions.worker`). */
   private readonly willneedWorker: WillneedWorker | null;
+  /** Window reads: each stream's row reader (see `ReplayOptions.prefetch`); empty when the merge reads the mapping. */
+  private readonly rowReaders: RowReaderHandle[];
   private readonly sampler: MemorySampler | null;
   private readonly polledRows: Float64Array;
   private polledEpoch = -1;
@@ -80,11 +92,14 @@ export class ReplaySession {
    * chunks of {@link pollEvents} events (the batches of `replayDataset`: the tree and buckets move the
    * cursors a chunk at a time, so a chunk no larger than the poll interval keeps the prefetch windows as
    * close to the merge's reads as one poll per `pollEvents` batch events allows); else `chunkEvents`.
+   * `windows`: the caller hands out no zero-copy view of the files (chunks), so the merge may read
+   * windows with pread (see `ReplayOptions.prefetch`); `replayDataset`'s context reads the mapping, whose
+   * pages only the replay thread's prefetcher releases, so it keeps reading through the mapping.
    */
   constructor(
     dataset: ReplayDatasetSource,
     options: ReplayOptions,
-    mergeOptions: { gather: boolean; chunkEvents?: number; pollChunks?: boolean },
+    mergeOptions: { gather: boolean; chunkEvents?: number; pollChunks?: boolean; windows?: boolean },
   ) {
     this.startedAtMs = performance.now();
     this.ioAtStart = readProcessIo();
@@ -148,20 +163,30 @@ export class ReplaySession {
     const readNames = ['ts', ...columnNames.filter((name) => name !== 'ts')];
     // Before the merge reads a row: the prefetcher sets MADV_RANDOM on the files (or MADV_NORMAL when it
     // is off), so the merge's first reads fault single pages instead of reading around them.
-    ({ prefetcher: this.prefetcher, worker: this.willneedWorker } = createPrefetcher(
+    const verify = options.verify !== false;
+    const readable =
+      mergeOptions.windows === true && files.every((f) => typeof f.openRowReader === 'function');
+    const prefetching = createPrefetcher(
       files,
       symbols,
       streamSymbol,
       readNames,
       options.prefetch ?? 'auto',
       options.autoPrefetchMinBytes ?? AUTO_PREFETCH_MIN_BYTES,
-      lazy && options.verify !== false,
-    ));
-    if (this.willneedWorker !== null) abandonedWorkers.register(this, this.willneedWorker);
+      lazy && verify,
+      readable,
+    );
+    this.prefetcher = prefetching.prefetcher;
+    this.willneedWorker = prefetching.worker;
+    // Window reads (see ReplayOptions.prefetch): the merge copies rows out with pread, the helper reads ahead.
+    this.rowReaders = prefetching.windows ? files.map((f) => f.openRowReader!({ verify })) : [];
+    if (this.willneedWorker !== null || this.rowReaders.length > 0) {
+      abandonedWorkers.register(this, { worker: this.willneedWorker, readers: this.rowReaders });
+    }
     // With the prefetcher on (a replay larger than the memory budget), blocks are checked from file
     // reads: hashing them through the mapping would map each block ahead of the merge, up to twice the
     // pages the merge reads (a 64 KiB block straddles two 64 KiB fault-around blocks).
-    const fromFile = this.prefetcher !== null;
+    const fromFile = this.prefetcher !== null || prefetching.windows;
     // Blocks the prefetch helper read and found good are not hashed again here (its checked runs).
     const worker = this.willneedWorker;
     const accepts = worker !== null && files.every((f) => typeof f.acceptCheckedBlocks === 'function');
@@ -184,6 +209,9 @@ export class ReplaySession {
             return ready;
           }
         : undefined;
+    const readRows = prefetching.windows
+      ? this.windowReader(readNames, columnNames, accepts ? worker : null)
+      : undefined;
 
     this.merge = new KWayMerge(this.streamTimestamps, {
       startNs,
@@ -194,7 +222,15 @@ export class ReplaySession {
       chunkEvents: mergeOptions.pollChunks === true ? this.pollEvents : mergeOptions.chunkEvents,
       columns: mergeOptions.gather ? streamColumns : {},
       ensureRows,
+      readRows,
+      windowRows: options.windowRows,
     });
+    // Window reads map nothing from here on: release what opening the files (their headers) and the
+    // binary searches of startNs/endNs mapped, so the replay's resident set is its windows.
+    if (prefetching.windows) {
+      for (const file of files)
+        if (file.file.byteLength > 0) file.file.advise('dontneed', 0, file.file.byteLength);
+    }
     const memory = options.memory ?? true;
     this.sampler =
       memory === false
@@ -212,6 +248,33 @@ export class ReplaySession {
   }
 
   /**
+   * The merge's window reader (`KWayMergeOptions.readRows`): column 0 is `ts`, column `c + 1` is
+   * `columnNames[c]`. Before a read it records the blocks the helper checked (`worker`; its columns are
+   * `readNames`), so the row reader hashes only the blocks the helper has not reached.
+   */
+  private windowReader(
+    readNames: readonly string[],
+    columnNames: readonly string[],
+    worker: WillneedWorker | null,
+  ): RowReader {
+    const files = this.files;
+    const readers = this.rowReaders;
+    const names = ['ts', ...columnNames];
+    const helperColumn = names.map((name) => readNames.indexOf(name));
+    return (stream, column, startRow, rowCount, into, intoOffsetBytes) => {
+      const name = names[column]!;
+      if (worker !== null) {
+        const c = helperColumn[column]!;
+        // End first, then start (see WillneedWorker.checkedRunStart): a valid run, or an empty one.
+        const end = worker.checkedRunEnd(stream, c);
+        const start = worker.checkedRunStart(stream, c);
+        if (start < end) files[stream]!.acceptCheckedBlocks!(name, start, end);
+      }
+      readers[stream]!.readRows(name, startRow, rowCount, into, intoOffsetBytes);
+    };
+  }
+
+  /**
    * Moves the prefetch windows to the merge's cursors when they changed since the last call, and lets
    * the memory sampler take its periodic sample. Cheap to call often; O(streams) when the cursors moved.
    */
@@ -226,8 +289,8 @@ export class ReplaySession {
 
   private pollPrefetch(): void {
     const prefetcher = this.prefetcher;
-    if (prefetcher === null) return;
     const worker = this.willneedWorker;
+    if (prefetcher === null && worker === null) return;
     const merge = this.merge;
     const cursors = merge.cursorRows;
     const polledRows = this.polledRows;
@@ -245,7 +308,7 @@ export class ReplaySession {
         if (merge.endRows[s - 1]! > cursors[s - 1]!) continue;
       }
       polledRows[s] = row;
-      prefetcher.update(s, row);
+      prefetcher?.update(s, row);
       worker?.update(s, row);
     }
   }
@@ -256,6 +319,7 @@ export class ReplaySession {
     this.finished = true;
     this.willneedWorker?.close();
     this.prefetcher?.finish();
+    for (const reader of this.rowReaders) reader.close();
   }
 
   /** The statistics of the replay so far (see {@link ReplayStats}); takes a last memory sample. */
@@ -297,6 +361,7 @@ export class ReplaySession {
       memorySamples: summary?.samples ?? [],
       prefetch: this.prefetchStats(),
       prefetchWorker: this.willneedWorker !== null,
+      reads: this.rowReaders.length > 0 ? 'windows' : 'mapping',
       prefetchWorkerPeakRssBytes: helper?.peakRssBytes ?? -1,
       prefetchWorkerPrivateBytes: helper?.privateBytes ?? -1,
       neededBytes,
@@ -305,10 +370,24 @@ export class ReplaySession {
     };
   }
 
-  /** The prefetcher's counters, with the WILLNEED calls and bytes of the worker added; null without. */
+  /**
+   * The prefetcher's counters, with the WILLNEED calls and bytes of the worker added (the worker's alone
+   * with window reads, where the replay thread advises nothing); null without either.
+   */
   private prefetchStats(): ReplayStats['prefetch'] {
-    const stats = this.prefetcher?.stats() ?? null;
     const worker = this.willneedWorker;
+    const stats =
+      this.prefetcher?.stats() ??
+      (worker === null
+        ? null
+        : {
+            willneedCalls: 0,
+            willneedBytes: 0,
+            dontneedCalls: 0,
+            dontneedBytes: 0,
+            calls: 0,
+            advisedCalls: 0,
+          });
     if (stats === null || worker === null) return stats;
     const issued = worker.stats();
     stats.willneedCalls += issued.willneedCalls;
@@ -395,7 +474,8 @@ function createPrefetcher(
   prefetch: 'auto' | boolean | ReplayPrefetchOptions,
   autoMinBytes: number,
   verified: boolean,
-): { prefetcher: SlidingWindowPrefetcher | null; worker: WillneedWorker | null } {
+  readable: boolean,
+): { prefetcher: SlidingWindowPrefetcher | null; worker: WillneedWorker | null; windows: boolean } {
   if (!(typeof autoMinBytes === 'number' && autoMinBytes >= 0)) {
     throw new InvalidReplayOptionError({
       option: 'autoPrefetchMinBytes',
@@ -424,7 +504,7 @@ function createPrefetcher(
     // accessPattern 'random' (a no-op on a mapping that is already MADV_NORMAL).
     for (const file of files)
       if (file.file.byteLength > 0) file.file.advise('normal', 0, file.file.byteLength);
-    return { prefetcher: null, worker: null };
+    return { prefetcher: null, worker: null, windows: false };
   }
   const streams: PrefetchStream[] = files.map((file, id) => ({
     file: file.file,
@@ -438,12 +518,23 @@ function createPrefetcher(
   // One window for the replay thread and its helper: the default is sized from the memory available now.
   const windows: SlidingWindowOptions = withDefaultWindow(given, streams);
   const worker = useWorker ? startWillneedWorker(files, streams, verified ? names : null, windows) : null;
+  // Window reads when the helper reads ahead: the replay thread maps nothing, so it has nothing to advise
+  // or release. MADV_RANDOM still goes on the files (the helper's first touches, a context read through
+  // the mapping).
+  if (worker !== null && readable) {
+    if (windows.accessPattern !== 'keep') {
+      for (const file of files)
+        if (file.file.byteLength > 0) file.file.advise('random', 0, file.file.byteLength);
+    }
+    return { prefetcher: null, worker, windows: true };
+  }
   return {
     prefetcher: new SlidingWindowPrefetcher(
       streams,
       worker === null ? windows : { ...windows, willneed: 'start' },
     ),
     worker,
+    windows: false,
   };
 }
 

@@ -16,7 +16,8 @@ export type MmapErrorCode =
   | 'MMTAPE_MMAP_OPEN_FAILED'
   | 'MMTAPE_MMAP_TOO_LARGE'
   | 'MMTAPE_MMAP_SYSCALL_FAILED'
-  | 'MMTAPE_MMAP_INVALID_RANGE';
+  | 'MMTAPE_MMAP_INVALID_RANGE'
+  | 'MMTAPE_MMAP_FILE_CHANGED';
 
 /** Base class of this package's errors (see `@mmtape/errors`). Not exported; use the guards. */
 abstract class MmapCoreError extends MmtapeError {
@@ -141,13 +142,35 @@ export class InvalidRangeError extends MmapCoreError {
   }
 }
 
+/**
+ * Thrown by `MappedFileReader.read` when the file ends before the bytes asked for: it was truncated
+ * after it was mapped. Context: `path`, and the file offset and length of the bytes missing.
+ */
+export class MappedFileChangedError extends MmapCoreError {
+  readonly code = 'MMTAPE_MMAP_FILE_CHANGED' as const;
+  readonly kind = 'data' as const;
+  readonly path: string;
+  readonly offsetBytes: number;
+  readonly lengthBytes: number;
+
+  constructor(path: string, offsetBytes: number, lengthBytes: number) {
+    super(
+      `"${path}" changed while it was read: expected ${lengthBytes} more bytes at file offset ${offsetBytes}, found the end of the file`,
+    );
+    this.path = path;
+    this.offsetBytes = offsetBytes;
+    this.lengthBytes = lengthBytes;
+  }
+}
+
 /** Any error thrown by this package. */
 export type MmapError =
   | MappedFileClosedError
   | MappedFileOpenError
   | MappingTooLargeError
   | MmapSyscallError
-  | InvalidRangeError;
+  | InvalidRangeError
+  | MappedFileChangedError;
 
 /**
  * True for an error of this package, optionally with a given `code`. Uses the marker and `code`,
@@ -168,6 +191,7 @@ const KNOWN_CODES: ReadonlySet<MmapErrorCode> = new Set<MmapErrorCode>([
   'MMTAPE_MMAP_TOO_LARGE',
   'MMTAPE_MMAP_SYSCALL_FAILED',
   'MMTAPE_MMAP_INVALID_RANGE',
+  'MMTAPE_MMAP_FILE_CHANGED',
 ]);
 
 export { isMmtapeError };

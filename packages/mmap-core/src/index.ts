@@ -24,11 +24,13 @@ export {
   InvalidRangeError,
   isMmapError,
   isMmtapeError,
+  MappedFileChangedError,
   MappedFileClosedError,
   MappedFileOpenError,
   MappingTooLargeError,
   MmapSyscallError,
 } from './errors.js';
+export { MappedFileReader } from './file-reader.js';
 export type { MappedFileBackend, MappedFileOpenOptions } from './mapped-file.js';
 export { MappedFile } from './mapped-file.js';
 export type { MmapStatus } from './mmap-status.js';

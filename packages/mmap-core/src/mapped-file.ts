@@ -3,6 +3,7 @@ import type { AccessPattern, Advice } from './advice.js';
 import { madvise, mapReadOnly, mincore, nativeStatus } from './bindings.js';
 import { debugLog } from './debug-log.js';
 import { InvalidRangeError, isMmapError, MappedFileClosedError, MappedFileOpenError } from './errors.js';
+import { type FileIdentity, MappedFileReader } from './file-reader.js';
 import { noteFallback } from './mmap-status.js';
 import { pageSizeBytes } from './page-size.js';
 import type { Residency } from './residency.js';
@@ -368,6 +369,17 @@ export class MappedFile {
   }
 
   /**
+   * A reader that copies many byte ranges of this file (or slice) with `pread(2)` through one descriptor
+   * kept open until its `close()`: the bytes pass through the page cache and map no page into the
+   * process (see {@link MappedFileReader}; {@link readInto} opens the file for each call instead).
+   * @throws {MappedFileClosedError} after `close()`.
+   */
+  openReader(): MappedFileReader {
+    const buffer = this.#open('openReader');
+    return new MappedFileReader(this.path, buffer, this.baseOffsetBytes, this.#source);
+  }
+
+  /**
    * Releases this object's reference to the bytes; later `buffer`, `advise()` and `residency()` throw
    * {@link MappedFileClosedError}. Idempotent. The mapping itself is unmapped by the garbage collector
    * once no view refers to it.
@@ -419,13 +431,6 @@ function adviseAtOpen(path: string, buffer: Buffer, accessPattern: AccessPattern
     );
     return false;
   }
-}
-
-/** Where a mapping's bytes live on disk: the path it was opened with and the file's device and inode. */
-interface FileIdentity {
-  path: string;
-  device: number;
-  inode: number;
 }
 
 /** The access pattern of a whole mapping (`undefined`: parts differ or unknown); shared by its slices. */

@@ -84,6 +84,11 @@ export interface ReplayResult {
   neededBytes: number;
   deviceReadBytes: number;
   readAmplification: number;
+  /**
+   * How the merge read the rows (`ReplayStats.reads`): `windows` (copied out with pread while the helper
+   * read ahead; no page of the data mapped) or `mapping`.
+   */
+  reads: 'windows' | 'mapping';
   /** RSS and residency over time: one entry per sample. */
   memorySamples: {
     elapsedMs: number;
@@ -216,6 +221,7 @@ export function runReplay(dir: string, options: ReplayCommandOptions, ctx: Comma
       neededBytes: stats.neededBytes,
       deviceReadBytes: stats.deviceReadBytes,
       readAmplification: stats.readAmplification,
+      reads: stats.reads,
       memorySamples: stats.memorySamples.map((m) => ({
         elapsedMs: Math.round(m.elapsedMs),
         residentFraction: m.residentFraction,
@@ -250,7 +256,7 @@ export function runReplay(dir: string, options: ReplayCommandOptions, ctx: Comma
     ctx.say(
       pf === null
         ? '  prefetch: off'
-        : `  prefetch: ${pf.willneedCalls.toLocaleString('en-US')} WILLNEED (${formatBytes(pf.willneedBytes)}${pf.worker ? ', from a worker thread' : ''}), ${pf.dontneedCalls.toLocaleString('en-US')} DONTNEED (${formatBytes(pf.dontneedBytes)})`,
+        : `  prefetch: ${pf.willneedCalls.toLocaleString('en-US')} WILLNEED (${formatBytes(pf.willneedBytes)}${pf.worker ? ', from a helper process' : ''}), ${pf.dontneedCalls.toLocaleString('en-US')} DONTNEED (${formatBytes(pf.dontneedBytes)}); rows read ${result.reads === 'windows' ? 'into windows with pread (no page of the data mapped)' : 'through the mapping'}`,
     );
     return result;
   } finally {

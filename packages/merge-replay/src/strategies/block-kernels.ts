@@ -35,6 +35,7 @@ export function blockHeadAndLimit(
   cursors: Uint32Array,
   endRows: Uint32Array,
   streams32: readonly Int32Array[],
+  bases: Uint32Array,
   head: Float64Array,
   k: number,
 ): number {
@@ -45,7 +46,8 @@ export function blockHeadAndLimit(
   let bounded = false;
   for (let i = 0; i < liveCount; i++) {
     const s = live[i]!;
-    const row = cursors[s]!;
+    const base = bases[s]!;
+    const row = cursors[s]! - base;
     const src = streams32[s]!;
     const h = src[2 * row + HI]!;
     const l = src[2 * row + LO]! >>> 0;
@@ -54,7 +56,7 @@ export function blockHeadAndLimit(
       lo0 = l;
     }
     const r = row + k;
-    if (r >= endRows[s]!) continue;
+    if (r >= endRows[s]! - base) continue;
     const h2 = src[2 * r + HI]!;
     const l2 = src[2 * r + LO]! >>> 0;
     if (h2 < limHi || (h2 === limHi && l2 < limLo)) {
@@ -77,6 +79,7 @@ export function blockLimit(
   cursors: Uint32Array,
   endRows: Uint32Array,
   streams32: readonly Int32Array[],
+  bases: Uint32Array,
   head: Float64Array,
   k: number,
 ): number {
@@ -85,7 +88,7 @@ export function blockLimit(
     const s = live[i]!;
     const r = cursors[s]! + k;
     if (r >= endRows[s]!) continue;
-    const key = keyAt(streams32[s]!, r, head);
+    const key = keyAt(streams32[s]!, r - bases[s]!, head);
     if (key < limit) limit = key;
   }
   return limit;
@@ -252,6 +255,7 @@ export function blockGatherI64(
   cursors: Uint32Array,
   slot: Int32Array,
   sources: readonly Int32Array[],
+  bases: Uint32Array,
   out: Int32Array,
 ): void {
   let e = 0;
@@ -259,7 +263,7 @@ export function blockGatherI64(
     const s = live[i]!;
     const end = e + blockRows[s]!;
     const src = sources[s]!;
-    let at = 2 * cursors[s]!;
+    let at = 2 * (cursors[s]! - bases[s]!);
     for (; e < end; e++) {
       const p = 2 * slot[e]!;
       out[p] = src[at++]!;

@@ -156,14 +156,15 @@ export class BlockStrategy {
     let k = Math.max(1, Math.floor(this.blockEvents / liveCount));
     // A block reads rows [cursor, cursor + k] of each live stream at most (the limit is below the key of
     // row cursor + k): those rows are cleared by the read guard first.
-    const guarded = this.state.ensureRows !== undefined;
+    const guarded = this.state.guarded;
     if (guarded) this.readyForBlock(liveCount, k);
     // One pass finds the smallest head and that bound: each stream's page is visited once (TLB).
-    let limit = blockHeadAndLimit(liveCount, live, cursors, endRows, streams32, head, k);
+    const bases = this.state.bases;
+    let limit = blockHeadAndLimit(liveCount, live, cursors, endRows, streams32, bases, head, k);
     while (limit === 0) {
       k *= 2;
       if (guarded) this.readyForBlock(liveCount, k);
-      limit = blockLimit(liveCount, live, cursors, endRows, streams32, head, k);
+      limit = blockLimit(liveCount, live, cursors, endRows, streams32, bases, head, k);
     }
     const capacity = Math.min(k * liveCount, this.totalRemaining(liveCount));
     // A block with more distinct timestamps than capacity / 4 falls back, so the union never holds more
@@ -211,11 +212,12 @@ export class BlockStrategy {
     for (let i = 0; i < liveCount; i++) {
       const s = live[i]!;
       const first = cursors[s]!;
+      const base = bases[s]!;
       const src = streams32[s]!;
       const collected = blockCollect(
         src,
-        first,
-        endRows[s]!,
+        first - base,
+        endRows[s]! - base,
         headHi,
         headLo,
         limit,
@@ -231,9 +233,9 @@ export class BlockStrategy {
       duplicates |= blockCollectStop[2]!;
       blockRows[s] = rows;
       for (let c = 0; c < f64Stages.length; c++)
-        copyFloat64(f64Sources[c]![s]!, first, f64Stages[c]!, events, rows);
+        copyFloat64(f64Sources[c]![s]!, first - base, f64Stages[c]!, events, rows);
       for (let c = 0; c < i64Stages.length; c++)
-        copyInt32(i64Sources[c]![s]!, 2 * first, i64Stages[c]!, 2 * events, 2 * rows);
+        copyInt32(i64Sources[c]![s]!, 2 * (first - base), i64Stages[c]!, 2 * events, 2 * rows);
       if (!sparse && collected === NEW_KEYS) {
         unionLength = this.mergeIntoUnion(unionLength, events, events + rows);
         const bound = unionLength * BLOCK_MIN_EVENTS_PER_BATCH;
@@ -322,7 +324,7 @@ export class BlockStrategy {
     for (let i = 0; i < liveCount; i++) {
       const s = live[i]!;
       const end = Math.min(cursors[s]! + k + 1, endRows[s]!);
-      if (end > ready[s]!) this.state.extendReady(s, end);
+      if (end > ready[s]!) this.state.extendReady(s, cursors[s]!, end);
     }
   }
 
@@ -350,6 +352,7 @@ export class BlockStrategy {
     const cursors = this.state.cursors;
     const endRows = this.state.endRows;
     const streams32 = this.state.streams32;
+    const bases = this.state.bases;
     const headHi = this.blockHead[0]!;
     const headLo = this.blockHead[1]!;
     const keys = this.blockKeys;
@@ -360,8 +363,8 @@ export class BlockStrategy {
       const s = live[i]!;
       const collected = blockCollect(
         streams32[s]!,
-        cursors[s]!,
-        endRows[s]!,
+        cursors[s]! - bases[s]!,
+        endRows[s]! - bases[s]!,
         headHi,
         headLo,
         limit,
@@ -396,6 +399,7 @@ export class BlockStrategy {
         cursors,
         endRows,
         streams32,
+        bases,
         sources,
         k + 1,
         union,
@@ -430,6 +434,7 @@ export class BlockStrategy {
           cursors,
           endRows,
           streams32,
+          bases,
           sources,
           headHi,
           headLo,
@@ -450,8 +455,9 @@ export class BlockStrategy {
       const s = live[i]!;
       const src = streams32[s]!;
       const values = sources[s]!;
-      const first = cursors[s]!;
-      const end = endRows[s]!;
+      const base = bases[s]!;
+      const first = cursors[s]! - base;
+      const end = endRows[s]! - base;
       let u = 0;
       let prev = -1;
       let row = first;
@@ -464,7 +470,7 @@ export class BlockStrategy {
         if (u === unionLength || union[u] !== key) return this.missDirect();
         const p = fill[u]!++;
         sym[p] = s;
-        rowsOut[p] = row;
+        rowsOut[p] = row + base;
         out[p] = values[row]!;
       }
       blockRows[s] = row - first;

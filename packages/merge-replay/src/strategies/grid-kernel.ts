@@ -187,6 +187,7 @@ export class GridKernel {
     cursors: Uint32Array,
     endRows: Uint32Array,
     streams32: readonly Int32Array[],
+    bases: Uint32Array,
     sources: readonly Float64Array[],
     rows: number,
     union: Float64Array,
@@ -209,6 +210,7 @@ export class GridKernel {
       cursors,
       endRows,
       streams32,
+      bases,
       sources,
       rows,
       rows,
@@ -268,6 +270,7 @@ function copyIn(
   cursors: Uint32Array,
   endRows: Uint32Array,
   streams32: readonly Int32Array[],
+  bases: Uint32Array,
   sources: readonly Float64Array[],
   rows: number,
   stride: number,
@@ -284,7 +287,8 @@ function copyIn(
     liveIds[i] = s;
     cursorLive[i] = first;
     copyRows[i] = n;
-    ts32.set(streams32[s]!.subarray(2 * first, 2 * (first + n)), 2 * i * stride);
-    values.set(sources[s]!.subarray(first, first + n), i * stride);
+    const w = first - bases[s]!;
+    ts32.set(streams32[s]!.subarray(2 * w, 2 * (w + n)), 2 * i * stride);
+    values.set(sources[s]!.subarray(w, w + n), i * stride);
   }
 }

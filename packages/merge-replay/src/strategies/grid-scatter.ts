@@ -139,6 +139,7 @@ export function blockGridTile(
   cursors: Uint32Array,
   endRows: Uint32Array,
   streams32: readonly Int32Array[],
+  bases: Uint32Array,
   sources: readonly Float64Array[],
   headHi: number,
   headLo: number,
@@ -166,14 +167,23 @@ export function blockGridTile(
   const v1 = sources[s1]!;
   const v2 = sources[s2]!;
   const v3 = sources[s3]!;
-  const e0 = endRows[s0]!;
-  const e1 = endRows[s1]!;
-  const e2 = endRows[s2]!;
-  const e3 = endRows[s3]!;
-  let r0 = cursors[s0]!;
-  let r1 = cursors[s1]!;
-  let r2 = cursors[s2]!;
-  let r3 = cursors[s3]!;
+  // Rows are window indexes (row - bases[s]); rowsOut gets the stream's row.
+  const b0 = bases[s0]!;
+  const b1 = bases[s1]!;
+  const b2 = bases[s2]!;
+  const b3 = bases[s3]!;
+  const e0 = endRows[s0]! - b0;
+  const e1 = endRows[s1]! - b1;
+  const e2 = endRows[s2]! - b2;
+  const e3 = endRows[s3]! - b3;
+  const f0 = cursors[s0]! - b0;
+  const f1 = cursors[s1]! - b1;
+  const f2 = cursors[s2]! - b2;
+  const f3 = cursors[s3]! - b3;
+  let r0 = f0;
+  let r1 = f1;
+  let r2 = f2;
+  let r3 = f3;
   let h0 = r0 < e0 ? t0[2 * r0 + HI]! : past;
   let l0 = r0 < e0 ? t0[2 * r0 + LO]! : 0;
   let h1 = r1 < e1 ? t1[2 * r1 + HI]! : past;
@@ -188,28 +198,28 @@ export function blockGridTile(
     let p = fill[u]!;
     if (l0 === kl && h0 === kh) {
       sym[p] = s0;
-      rowsOut[p] = r0;
+      rowsOut[p] = r0 + b0;
       out[p++] = v0[r0++]!;
       h0 = r0 < e0 ? t0[2 * r0 + HI]! : past;
       l0 = r0 < e0 ? t0[2 * r0 + LO]! : 0;
     }
     if (l1 === kl && h1 === kh) {
       sym[p] = s1;
-      rowsOut[p] = r1;
+      rowsOut[p] = r1 + b1;
       out[p++] = v1[r1++]!;
       h1 = r1 < e1 ? t1[2 * r1 + HI]! : past;
       l1 = r1 < e1 ? t1[2 * r1 + LO]! : 0;
     }
     if (l2 === kl && h2 === kh) {
       sym[p] = s2;
-      rowsOut[p] = r2;
+      rowsOut[p] = r2 + b2;
       out[p++] = v2[r2++]!;
       h2 = r2 < e2 ? t2[2 * r2 + HI]! : past;
       l2 = r2 < e2 ? t2[2 * r2 + LO]! : 0;
     }
     if (l3 === kl && h3 === kh) {
       sym[p] = s3;
-      rowsOut[p] = r3;
+      rowsOut[p] = r3 + b3;
       out[p++] = v3[r3++]!;
       h3 = r3 < e3 ? t3[2 * r3 + HI]! : past;
       l3 = r3 < e3 ? t3[2 * r3 + LO]! : 0;
@@ -223,9 +233,9 @@ export function blockGridTile(
     keyOrEnd(t3, r3, e3, headHi, headLo) < limit
   )
     return false;
-  blockRows[s0] = r0 - cursors[s0]!;
-  blockRows[s1] = r1 - cursors[s1]!;
-  blockRows[s2] = r2 - cursors[s2]!;
-  blockRows[s3] = r3 - cursors[s3]!;
+  blockRows[s0] = r0 - f0;
+  blockRows[s1] = r1 - f1;
+  blockRows[s2] = r2 - f2;
+  blockRows[s3] = r3 - f3;
   return true;
 }

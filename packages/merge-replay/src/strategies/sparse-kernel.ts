@@ -257,6 +257,7 @@ export class SparseKernel {
     cursors: Uint32Array,
     endRows: Uint32Array,
     streams32: readonly Int32Array[],
+    bases: Uint32Array,
     f64Sources: readonly (readonly Float64Array[])[],
     i64Sources32: readonly (readonly Int32Array[])[],
     k: number,
@@ -271,6 +272,7 @@ export class SparseKernel {
       cursors,
       endRows,
       streams32,
+      bases,
       f64Sources,
       i64Sources32,
       k,
@@ -362,6 +364,7 @@ function copyStreamRows(
   cursors: Uint32Array,
   endRows: Uint32Array,
   streams32: readonly Int32Array[],
+  bases: Uint32Array,
   f64Sources: readonly (readonly Float64Array[])[],
   i64Sources32: readonly (readonly Int32Array[])[],
   k: number,
@@ -380,11 +383,11 @@ function copyStreamRows(
     liveIds[i] = s;
     cursorLive[i] = first;
     copyRows[i] = n;
-    copied32.set(streams32[s]!.subarray(2 * first, 2 * (first + n)), 2 * at);
-    for (let c = 0; c < f64Sources.length; c++)
-      stageF64[c]!.set(f64Sources[c]![s]!.subarray(first, first + n), at);
+    const w = first - bases[s]!;
+    copied32.set(streams32[s]!.subarray(2 * w, 2 * (w + n)), 2 * at);
+    for (let c = 0; c < f64Sources.length; c++) stageF64[c]!.set(f64Sources[c]![s]!.subarray(w, w + n), at);
     for (let c = 0; c < i64Sources32.length; c++)
-      stageI64[c]!.set(i64Sources32[c]![s]!.subarray(2 * first, 2 * (first + n)), 2 * at);
+      stageI64[c]!.set(i64Sources32[c]![s]!.subarray(2 * w, 2 * (w + n)), 2 * at);
     at += n;
   }
 }

@@ -84,6 +84,7 @@ export class SparseSort {
       cursors,
       state.endRows,
       state.streams32,
+      state.bases,
       state.f64Sources,
       state.i64Sources32,
       k,
@@ -162,6 +163,7 @@ export class SparseSort {
       cursors,
       slot,
       this.block.state.streams32,
+      this.block.state.bases,
       this.block.blockTs32,
     );
     this.block.gatherBlockColumns(events, slot);

@@ -1,0 +1,185 @@
+import { mulberry32 } from '@mmtape/test-utils';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { InvalidReplayOptionError, KWayMerge, type KWayMergeOptions } from '../src/index.js';
+import { barStreamsArb, collect, collectGathered, oracle, STRATEGIES, streamsArb } from './merge-oracle.js';
+
+/**
+ * Window reads (`KWayMergeOptions.readRows`): the merge reads every row through windows that the reader
+ * fills. Proof that nothing else is read: the arrays handed to the merge are garbage (timestamps 0,
+ * values NaN) and only the reader knows the real rows; the merge must still emit exactly the events and
+ * values of a merge over the real arrays.
+ */
+
+type Columns = Record<string, (Float64Array | BigInt64Array)[]>;
+
+/** A reader over the real arrays, counting the reads of each (stream, column, row). */
+function readerOver(ts: BigInt64Array[], columns: Columns) {
+  const sources = [ts, ...Object.values(columns)];
+  const reads = new Map<string, number>();
+  const readRows: NonNullable<KWayMergeOptions['readRows']> = (s, c, startRow, rowCount, into, at) => {
+    const src = sources[c]![s]!;
+    expect(startRow).toBeGreaterThanOrEqual(0);
+    expect(startRow + rowCount).toBeLessThanOrEqual(src.length);
+    expect(at + 8 * rowCount).toBeLessThanOrEqual(into.length);
+    into.set(new Uint8Array(src.buffer, src.byteOffset + 8 * startRow, 8 * rowCount), at);
+    for (let r = startRow; r < startRow + rowCount; r++) {
+      const key = `${s}:${c}:${r}`;
+      reads.set(key, (reads.get(key) ?? 0) + 1);
+    }
+  };
+  return { readRows, reads };
+}
+
+/** The merge's arrays: timestamps 0, f64 NaN, i64 -1 (every read of them is visible). */
+function garbage(ts: BigInt64Array[], columns: Columns): { ts: BigInt64Array[]; columns: Columns } {
+  return {
+    ts: ts.map((t) => new BigInt64Array(t.length)),
+    columns: Object.fromEntries(
+      Object.entries(columns).map(([name, perStream]) => [
+        name,
+        perStream.map((c) =>
+          c instanceof Float64Array
+            ? new Float64Array(c.length).fill(Number.NaN)
+            : new BigInt64Array(c.length).fill(-1n),
+        ),
+      ]),
+    ),
+  };
+}
+
+/** Distinct values per (stream, row), an f64 and an i64 column. */
+function valuesOf(streams: BigInt64Array[]): Columns {
+  return {
+    price: streams.map((s, id) => Float64Array.from(s, (_, row) => id * 1000 + row + 0.5)),
+    qty: streams.map((s, id) => BigInt64Array.from(s, (_, row) => BigInt(-id * 1000 - row) << 33n)),
+  };
+}
+
+describe('KWayMerge window reads (readRows): every row comes through the reader, once', () => {
+  for (const strategy of STRATEGIES) {
+    for (const kernel of ['wasm', 'js'] as const) {
+      it(`${strategy}, ${kernel}: bars match the oracle, gathered values come from the reader`, () => {
+        fc.assert(
+          fc.property(
+            barStreamsArb,
+            fc.integer({ min: 1, max: 9 }),
+            fc.integer({ min: 1, max: 70 }),
+            (streams, windowRows, blockEvents) => {
+              const columns = valuesOf(streams);
+              const { readRows, reads } = readerOver(streams, columns);
+              const fake = garbage(streams, columns);
+              const merge = new KWayMerge(fake.ts, {
+                strategy,
+                kernel,
+                blockEvents,
+                stageRows: 3,
+                columns: fake.columns,
+                readRows,
+                windowRows,
+              });
+              expect(collectGathered(merge, columns)).toEqual(oracle(streams));
+              for (const count of reads.values()) expect(count).toBe(1);
+            },
+          ),
+          { seed: 42, numRuns: 150 },
+        );
+      });
+    }
+
+    it(`${strategy}: any timestamps (ticks, extremes) match the oracle with windows of 1 to 5 rows`, () => {
+      fc.assert(
+        fc.property(streamsArb, fc.integer({ min: 1, max: 5 }), (streams, windowRows) => {
+          const { readRows, reads } = readerOver(streams, {});
+          const merge = new KWayMerge(garbage(streams, {}).ts, {
+            strategy,
+            blockEvents: 16,
+            readRows,
+            windowRows,
+          });
+          expect(collect(merge)).toEqual(oracle(streams));
+          for (const count of reads.values()) expect(count).toBe(1);
+        }),
+        { seed: 7, numRuns: 150 },
+      );
+    });
+  }
+
+  it('startNs/endNs: the binary searches read the given arrays, the replayed rows the reader', () => {
+    const rand = mulberry32(3);
+    for (let round = 0; round < 20; round++) {
+      const streams = Array.from({ length: 1 + Math.floor(rand() * 30) }, () => {
+        const rows = Math.floor(rand() * 200);
+        let now = BigInt(Math.floor(rand() * 100));
+        return BigInt64Array.from({ length: rows }, () => {
+          now += BigInt(Math.floor(rand() * 4));
+          return now;
+        });
+      });
+      const startNs = BigInt(Math.floor(rand() * 150));
+      const endNs = startNs + BigInt(Math.floor(rand() * 300));
+      const columns = valuesOf(streams);
+      const { readRows, reads } = readerOver(streams, columns);
+      // Real timestamps (for the searches), garbage values: the values must come from the reader.
+      const given = { ...garbage(streams, columns).columns };
+      const strategy = STRATEGIES[round % STRATEGIES.length]!;
+      const merge = new KWayMerge(streams, {
+        strategy,
+        startNs,
+        endNs,
+        columns: given,
+        readRows,
+        windowRows: 1 + (round % 7),
+      });
+      expect(collectGathered(merge, columns)).toEqual(oracle(streams, startNs, endNs));
+      // Only rows of the range are read.
+      for (const key of reads.keys()) {
+        const [s, , r] = key.split(':').map(Number) as [number, number, number];
+        expect(streams[s]![r]! >= startNs && streams[s]![r]! < endNs).toBe(true);
+      }
+    }
+  });
+
+  it('an unsorted stream read through windows is reported with its row', () => {
+    const streams = [BigInt64Array.from([1n, 2n, 3n, 4n]), BigInt64Array.from([1n, 5n, 2n, 6n])];
+    for (const strategy of STRATEGIES) {
+      const { readRows } = readerOver(streams, {});
+      const merge = new KWayMerge(streams, { strategy, readRows, windowRows: 2 });
+      expect(() => collect(merge)).toThrow(/row 2/);
+    }
+  });
+
+  it('a reader that throws stops the merge with its error, before the rows it refused', () => {
+    const streams = [BigInt64Array.from([1n, 2n, 3n, 4n, 5n]), BigInt64Array.from([1n, 2n, 3n, 4n, 5n])];
+    for (const strategy of STRATEGIES) {
+      const { readRows } = readerOver(streams, {});
+      const emitted: [number, number][] = [];
+      expect(() => {
+        const merge = new KWayMerge(streams, {
+          strategy,
+          readRows: (s, c, startRow, rowCount, into, at) => {
+            if (s === 1 && startRow + rowCount > 2) throw new Error('device gone');
+            readRows(s, c, startRow, rowCount, into, at);
+          },
+          windowRows: 2,
+        });
+        for (let b = merge.next(); b !== null; b = merge.next()) {
+          for (let i = 0; i < b.length; i++) emitted.push([b.symbolIds[i]!, b.rows[i]!]);
+        }
+      }).toThrow('device gone');
+      expect(emitted.some(([s, r]) => s === 1 && r >= 2)).toBe(false);
+    }
+  });
+
+  it('rejects a readRows that is not a function and a windowRows out of range', () => {
+    const streams = [BigInt64Array.from([1n])];
+    const bad = [
+      { readRows: 3 },
+      { windowRows: 0 },
+      { windowRows: 1.5 },
+      { windowRows: 2 ** 26 + 1 },
+    ] as unknown as KWayMergeOptions[];
+    for (const options of bad)
+      expect(() => new KWayMerge(streams, options)).toThrow(InvalidReplayOptionError);
+  });
+});
