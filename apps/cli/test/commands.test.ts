@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Dataset } from '@mmtape/columnar-format';
 import { tableFromIPC } from 'apache-arrow';
@@ -239,6 +240,9 @@ describe('segment files and prefetch modes (ingest --segment-mb, replay --prefet
     expect(seg.ordered).toBe(true);
     expect(seg.prefetch.willneedCalls).toBeGreaterThan(0);
     expect(seg.prefetch.worker).toBe(false); // just ingested: in the page cache, the replay thread advises
+    // Without the helper the merge reads through the mapping; window reads need the helper (cold data).
+    expect(seg.reads).toBe('mapping');
+    expect(plain.reads).toBe('mapping');
     expect(seg.prefetch.workerPeakRssBytes).toBe(-1);
     expect(seg.prefetch.workerPrivateBytes).toBe(-1);
     expect(plain.prefetch).toBeNull(); // auto: 37,486 rows of ts + close are far below 256 MiB
@@ -252,6 +256,30 @@ describe('segment files and prefetch modes (ingest --segment-mb, replay --prefet
     }
     const text = (await mmtape('replay', dataset)).stdout;
     expect(text).toMatch(/I\/O: needed [\d.]+ (KiB|MiB) \(ts \+ close\), read from device /);
+    const prefetched = (await mmtape('replay', segmented, '--prefetch', 'on')).stdout;
+    expect(prefetched).toMatch(/DONTNEED .*; rows read through the mapping/);
+    // Evicted from the page cache (dd iflag=nocache count=0: posix_fadvise DONTNEED per file, Linux), the
+    // replay starts its helper and the merge reads windows: same events, nothing mapped.
+    const segmentFiles = readdirSync(segmented, { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith('.mmseg'))
+      .map((f) => join(segmented, f));
+    spawnSync('sync');
+    const evicted = segmentFiles.every(
+      (f) => spawnSync('dd', [`if=${f}`, 'iflag=nocache', 'count=0', 'status=none']).status === 0,
+    );
+    if (process.platform === 'linux') {
+      expect(evicted).toBe(true);
+      const cold = JSON.parse(
+        (await mmtape('--json', '--quiet', 'replay', segmented, '--prefetch', 'on')).stdout,
+      );
+      expect(cold.prefetch.worker).toBe(true);
+      expect(cold.reads).toBe('windows');
+      expect(cold.prefetch.dontneedCalls).toBe(0);
+      expect(cold.events).toBe(plain.events);
+      expect(cold.columnSum).toBe(plain.columnSum);
+      expect(cold.ordered).toBe(true);
+    }
     const info = JSON.parse((await mmtape('--json', '--quiet', 'info', segmented)).stdout);
     expect(info.onDiskBytes).toBeGreaterThan(0);
     expect(info.perSymbol.reduce((n: number, s: { bytes: number }) => n + s.bytes, 0)).toBeLessThanOrEqual(

@@ -1,6 +1,6 @@
 import { Dataset } from '@mmtape/columnar-format';
 import { formatTimestampNs } from '@mmtape/columnar-format/export';
-import { type ReplayBatch, type ReplayContext, replayDataset } from '@mmtape/merge-replay';
+import { replayChunks } from '@mmtape/merge-replay';
 import { readProcessMemory } from '@mmtape/prefetch';
 import { CliUsageError } from '../cli-error.js';
 import { type CommandContext, requireDatasetDir, settingsOf, timeNsOf, verifyOf } from '../context.js';
@@ -44,7 +44,7 @@ export interface ReplayResult {
   lastTimestamp: string | null;
   firstTimestampNs: string | null;
   lastTimestampNs: string | null;
-  /** True when every batch timestamp was strictly greater than the previous one. */
+  /** True when every event's timestamp was at least the previous event's (checked for every event). */
   ordered: boolean;
   /** Sum of the replayed column over all events (a checksum that proves every value was read). */
   columnSum: number;
@@ -141,43 +141,40 @@ export function runReplay(dir: string, options: ReplayCommandOptions, ctx: Comma
     let first: bigint | null = null;
     let ordered = true;
     let columnSum = 0;
-    let tsCheck = 0n;
-    const onBatch = (batch: ReplayBatch, rc: ReplayContext): void => {
-      const ts = batch.timestampNs;
-      if (previous !== null && ts <= previous) ordered = false;
-      if (first === null) first = ts;
-      previous = ts;
-      // Values gathered by the merge, aligned with batch.symbolIds (no per-stream array lookups).
-      // The running sum stays in a local inside the loop: a captured `let` updated per event would box
-      // a heap number on every addition (V8), costing more than the merge itself.
-      const values = batch.columns[column]!;
+    // Chunks (not batches with a zero-copy context): with the prefetch helper running, the merge then
+    // reads windows of its own and maps no page of the data (ReplayStats.reads).
+    const replay = replayChunks(dataset, {
+      ...(symbols ? { symbols } : {}),
+      ...(startNs !== undefined ? { startNs } : {}),
+      ...(endNs !== undefined ? { endNs } : {}),
+      columns: [column],
+      prefetch: prefetchModeOf(options.prefetch),
+    });
+    for (const chunk of replay) {
+      // Every event's timestamp checked against the one before it (non-decreasing across chunks too).
+      const timestamps = chunk.timestampNs;
+      if (first === null) first = timestamps[0]!;
+      if (previous !== null && timestamps[0]! < previous) ordered = false;
+      for (let i = 1; i < chunk.length; i++) if (timestamps[i]! < timestamps[i - 1]!) ordered = false;
+      previous = timestamps[chunk.length - 1]!;
+      // The running sum stays in a local inside the loop: a `let` of the closure updated per event would
+      // box a heap number on every addition (V8).
+      const values = chunk.columns[column]!;
       let sum = 0;
       if (values instanceof Float64Array) {
-        for (let i = 0; i < batch.length; i++) {
+        for (let i = 0; i < chunk.length; i++) {
           const v = values[i]!;
           if (!Number.isNaN(v)) sum += v;
         }
       } else {
-        for (let i = 0; i < batch.length; i++) sum += Number(values[i]!);
+        for (let i = 0; i < chunk.length; i++) sum += Number(values[i]!);
       }
       columnSum += sum;
-      tsCheck = rc.timestamps[batch.symbolIds[0]!]![batch.rows[0]!]!;
-      if (tsCheck !== ts) ordered = false;
-      events += batch.length;
-      batches++;
-      if ((batches & 1023) === 0) ctx.progress.update(events);
-    };
-    const stats = replayDataset(
-      dataset,
-      {
-        ...(symbols ? { symbols } : {}),
-        ...(startNs !== undefined ? { startNs } : {}),
-        ...(endNs !== undefined ? { endNs } : {}),
-        columns: [column],
-        prefetch: prefetchModeOf(options.prefetch),
-      },
-      onBatch,
-    );
+      events += chunk.length;
+      batches += chunk.batchCount - (chunk.continuesBatch ? 1 : 0);
+      ctx.progress.update(events);
+    }
+    const stats = replay.stats();
     ctx.progress.update(events);
     ctx.progress.stop();
     const memory = readProcessMemory();
