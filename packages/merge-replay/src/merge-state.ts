@@ -89,6 +89,9 @@ export class MergeState {
   readonly windowRows: number;
   /** Window fills until the next {@link releaseExhausted} sweep. */
   private fillsUntilSweep = 0;
+  /** The streams holding a window (`windowCaps[s] > 0`), `[0, windowedCount)`. */
+  private windowedStreams = new Int32Array(0);
+  private windowedCount = 0;
   /** Reader column index (0: timestamps) of each entry of `gatherSources32`. */
   readonly gatherColumns: number[] = [];
   /** Head row of each stream: the next row to emit. */
@@ -284,10 +287,15 @@ export class MergeState {
     if (row < base || row > held) {
       throw new Error(`mmtape internal error: window of stream ${s} holds [${base}, ${held}), asked ${row}`);
     }
-    if (end - row > this.windowCaps[s]!) {
-      const wanted = Math.max(end - row, Math.min(this.windowRows, this.endRows[s]! - row));
-      this.allocateWindow(s, wanted, row - base, held - row);
-    } else if (row > base && held > row) this.shiftWindow(s, row - base, held - row);
+    // A stream's first window holds only the rows asked for: a block visits every live stream, also the
+    // partitions whose time has not come (for its bound), and a full window for each of those would be
+    // memory held for nothing. From its second fill on, a stream gets `windowRows` (fewer near its end).
+    const wanted =
+      this.windowCaps[s] === 0 && held === this.startRows[s]
+        ? end - row
+        : Math.max(end - row, Math.min(this.windowRows, this.endRows[s]! - row));
+    if (wanted > this.windowCaps[s]!) this.allocateWindow(s, wanted, row - base, held - row);
+    else if (row > base && held > row) this.shiftWindow(s, row - base, held - row);
     this.bases[s] = row;
     const fillEnd = Math.min(this.endRows[s]!, row + this.windowCaps[s]!);
     const from = Math.max(held, row);
@@ -316,13 +324,19 @@ export class MergeState {
   /**
    * Frees the windows of the streams the merge has passed the end of (a symbol's earlier partitions, a
    * symbol that stopped trading), so a replay of many chained streams holds windows only for the live
-   * ones. A sweep over every stream, once per `streamCount` window fills: O(1) per fill.
+   * ones (and those passed since the last sweep). A sweep over the streams holding a window, once per
+   * as many window fills: O(1) per fill.
    */
   private releaseExhausted(): void {
-    this.fillsUntilSweep = this.streamCount;
-    for (let s = 0; s < this.streamCount; s++) {
-      if (this.windowCaps[s]! > 0 && this.cursors[s]! >= this.endRows[s]!) this.allocateWindow(s, 0);
+    const list = this.windowedStreams;
+    let kept = 0;
+    for (let i = 0; i < this.windowedCount; i++) {
+      const s = list[i]!;
+      if (this.cursors[s]! >= this.endRows[s]!) this.allocateWindow(s, 0);
+      else list[kept++] = s;
     }
+    this.windowedCount = kept;
+    this.fillsUntilSweep = Math.max(16, kept);
   }
 
   /**
@@ -342,6 +356,14 @@ export class MergeState {
       sources[c]![s] = window;
       if (c < f64Count) this.f64Sources[c]![s] = new Float64Array(window.buffer);
       else this.i64Sources32[c - f64Count]![s] = window;
+    }
+    if (this.windowCaps[s] === 0 && capacity > 0) {
+      if (this.windowedCount === this.windowedStreams.length) {
+        const grown = new Int32Array(Math.max(16, 2 * this.windowedCount));
+        grown.set(this.windowedStreams);
+        this.windowedStreams = grown;
+      }
+      this.windowedStreams[this.windowedCount++] = s;
     }
     this.windowCaps[s] = capacity;
   }

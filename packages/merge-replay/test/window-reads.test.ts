@@ -2,7 +2,15 @@ import { mulberry32 } from '@mmtape/test-utils';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidReplayOptionError, KWayMerge, type KWayMergeOptions } from '../src/index.js';
-import { barStreamsArb, collect, collectGathered, oracle, STRATEGIES, streamsArb } from './merge-oracle.js';
+import {
+  barStreamsArb,
+  collect,
+  collectGathered,
+  copyBatch,
+  oracle,
+  STRATEGIES,
+  streamsArb,
+} from './merge-oracle.js';
 
 /**
  * Window reads (`KWayMergeOptions.readRows`): the merge reads every row through windows that the reader
@@ -168,6 +176,62 @@ describe('KWayMerge window reads (readRows): every row comes through the reader,
         }
       }).toThrow('device gone');
       expect(emitted.some(([s, r]) => s === 1 && r >= 2)).toBe(false);
+    }
+  });
+
+  it('frees the windows of exhausted streams (chained partitions hold windows only while live)', () => {
+    // 50 streams of 40 rows, one after the other in time, and one long stream spanning them all; blocks
+    // of 64 events, so windows are filled as the merge goes (the sweeps run on window fills).
+    const streams = Array.from({ length: 50 }, (_, p) =>
+      BigInt64Array.from({ length: 40 }, (_, r) => BigInt(p * 1000 + r * 10)),
+    );
+    streams.push(BigInt64Array.from({ length: 5000 }, (_, r) => BigInt(r * 10)));
+    for (const strategy of STRATEGIES) {
+      const { readRows } = readerOver(streams, {});
+      const merge = new KWayMerge(streams, { strategy, readRows, windowRows: 16, blockEvents: 64 });
+      const state = (merge as unknown as { state: { windowCaps: Uint32Array } }).state;
+      const got: ReturnType<typeof collect> = [];
+      const cursors = merge.cursorRows;
+      let maxHeld = 0;
+      let heldLate = -1;
+      for (let b = merge.next(); b !== null; b = merge.next()) {
+        got.push(copyBatch(b));
+        let held = 0;
+        for (let s = 0; s < 50; s++) if (state.windowCaps[s]! > 0) held++;
+        maxHeld = Math.max(maxHeld, held);
+        if (heldLate < 0 && cursors[50]! >= 4000) heldLate = held; // partitions 0-39 passed
+      }
+      expect(got).toEqual(oracle(streams));
+      // The tree and buckets read a stream only when it is the head: at most a few partitions hold a
+      // window at a time (the live one, and those passed since the last sweep, one per 16 window fills
+      // at least). Blocks read every live stream for their bound, so every partition gets a window of
+      // its first rows at the start; once the merge has passed 40 of them, at most the other 10 and a
+      // few not swept yet hold one. Without the sweep all 50 would stay held.
+      if (strategy === 'tree' || strategy === 'buckets') expect(maxHeld).toBeLessThanOrEqual(4);
+      expect(heldLate).toBeGreaterThan(0);
+      expect(heldLate).toBeLessThanOrEqual(14);
+    }
+  });
+
+  it('reads windowRows rows at a time once a stream is under way (its first read is only the rows asked for)', () => {
+    const streams = [0, 1, 2].map((s) => BigInt64Array.from({ length: 10_000 }, (_, r) => BigInt(r * 3 + s)));
+    for (const strategy of STRATEGIES) {
+      const reads: number[] = [];
+      const { readRows } = readerOver(streams, {});
+      const merge = new KWayMerge(streams, {
+        strategy,
+        blockEvents: 96,
+        windowRows: 512,
+        readRows: (s, c, startRow, rowCount, into, at) => {
+          if (s === 0) reads.push(rowCount);
+          readRows(s, c, startRow, rowCount, into, at);
+        },
+      });
+      expect(collect(merge)).toEqual(oracle(streams));
+      expect(reads.reduce((a, b) => a + b, 0)).toBe(10_000);
+      // One small first read, then ~512 rows each (a window keeps the rows it still holds when it moves).
+      expect(reads[0]).toBeLessThanOrEqual(64);
+      expect(reads.length).toBeLessThanOrEqual(2 + Math.ceil(10_000 / (512 - 64)));
     }
   });
 
