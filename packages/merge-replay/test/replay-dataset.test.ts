@@ -11,6 +11,7 @@ import {
   type ReplayOptions,
   replayDataset,
 } from '../src/index.js';
+import { coldDataset } from './cold-dataset.js';
 
 function catchError(fn: () => unknown): unknown {
   try {
@@ -444,38 +445,16 @@ describe('replayDataset over partitioned datasets (DatasetWriter partition: day)
     const dataset = Dataset.open(join(root, 'cold'));
     try {
       // The same files, reporting no page in the page cache (as after a cold start).
-      const cold: ReplayDatasetSource = {
-        symbols: dataset.symbols,
-        open: (symbol) => {
-          const f = dataset.open(symbol);
-          const file = f.file;
-          return {
-            path: f.path,
-            symbol: f.symbol,
-            rowCount: f.rowCount,
-            columns: f.columns,
-            column: (name) => f.column(name),
-            timestampsNs: () => f.timestampsNs(),
-            columnUnchecked: (name) => f.columnUnchecked(name),
-            verifyRows: (name, start, end, fromFile) => f.verifyRows(name, start, end, fromFile),
-            blockChecksums: (name) => {
-              described.push(name);
-              return f.blockChecksums(name);
-            },
-            acceptCheckedBlocks: (name, startBlock, endBlock) => {
-              expect(startBlock).toBeLessThan(endBlock);
-              f.acceptCheckedBlocks(name, startBlock, endBlock);
-            },
-            file: {
-              byteLength: file.byteLength,
-              filePath: file.filePath,
-              baseOffsetBytes: file.baseOffsetBytes,
-              advise: (advice, offset, length) => file.advise(advice, offset, length),
-              residency: () => ({ residentBytes: 0, totalBytes: 1 }),
-            },
-          };
+      const cold = coldDataset(dataset, (f) => ({
+        blockChecksums: (name) => {
+          described.push(name);
+          return f.blockChecksums(name);
         },
-      };
+        acceptCheckedBlocks: (name, startBlock, endBlock) => {
+          expect(startBlock).toBeLessThan(endBlock);
+          f.acceptCheckedBlocks(name, startBlock, endBlock);
+        },
+      }));
       // The helper is told each file's columns' block checksums in its column order (ts, then close), the
       // order in which the replay asks it for its runs of checked blocks (whether it gets there first is
       // timing: the helper's own checks are tested in @mmtape/prefetch).

@@ -1,9 +1,10 @@
-import { chmodSync, closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Dataset, DatasetWriter } from '@mmtape/columnar-format';
 import { afterAll, describe, expect, it } from 'vitest';
 import { replayChunks } from '../src/index.js';
+import { flipByte } from './cold-dataset.js';
 
 /**
  * Verified reads through the replay (FORMAT.md, "Verified reads"): files are opened by the replay and
@@ -35,20 +36,6 @@ function write(dir: string, segmentBytes?: number): void {
 function place(path: string, offsetBytes: number): [string, number] {
   const at = path.lastIndexOf('@');
   return at < 0 ? [path, offsetBytes] : [path.slice(0, at), Number(path.slice(at + 1)) + offsetBytes];
-}
-
-/** Flips the low bit of one byte of a dataset file. */
-function flipByte(file: string, offsetBytes: number): void {
-  chmodSync(file, 0o644);
-  const fd = openSync(file, 'r+');
-  try {
-    const b = Buffer.alloc(1);
-    readSync(fd, b, 0, 1, offsetBytes);
-    b[0]! ^= 1;
-    writeSync(fd, b, 0, 1, offsetBytes);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /** Replays `columns`, returning every (symbol, row) handed out and the error that ended it, if any. */

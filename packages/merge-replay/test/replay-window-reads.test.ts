@@ -1,27 +1,18 @@
-import {
-  chmodSync,
-  closeSync,
-  existsSync,
-  mkdtempSync,
-  openSync,
-  readSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ColumnFile, Dataset, DatasetWriter } from '@mmtape/columnar-format';
+import { Dataset, DatasetWriter } from '@mmtape/columnar-format';
 import { mmapStatus } from '@mmtape/mmap-core';
 import { mappedRssKb, mulberry32 } from '@mmtape/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  type ReplayColumnFile,
   type ReplayDatasetSource,
   type ReplayOptions,
   type ReplayStats,
   replayChunks,
   replayDataset,
 } from '../src/index.js';
+import { coldDataset, flipByte } from './cold-dataset.js';
 
 /**
  * Window reads (`ReplayOptions.prefetch`, `ReplayStats.reads`): with the prefetch helper running, the
@@ -56,43 +47,6 @@ function write(dir: string, segmentBytes?: number): void {
     ]);
   });
   writer.finish();
-}
-
-/** The dataset's files reporting no page in the page cache (a cold start), so the replay starts its helper. */
-function cold(dataset: Dataset): ReplayDatasetSource {
-  const wrap = (f: ColumnFile): ReplayColumnFile => {
-    const file = f.file;
-    return {
-      path: f.path,
-      symbol: f.symbol,
-      rowCount: f.rowCount,
-      columns: f.columns,
-      column: (name) => f.column(name),
-      timestampsNs: () => f.timestampsNs(),
-      columnUnchecked: (name) => f.columnUnchecked(name),
-      verifyRows: (name, start, end, fromFile) => f.verifyRows(name, start, end, fromFile),
-      blockChecksums: (name) => f.blockChecksums(name),
-      acceptCheckedBlocks: (name, start, end) => f.acceptCheckedBlocks(name, start, end),
-      openRowReader: (options) => f.openRowReader(options),
-      file: {
-        byteLength: file.byteLength,
-        filePath: file.filePath,
-        baseOffsetBytes: file.baseOffsetBytes,
-        advise: (advice, offset, length) => file.advise(advice, offset, length),
-        residency: () => ({ residentBytes: 0, totalBytes: 1 }),
-      },
-    };
-  };
-  return {
-    dir: dataset.dir,
-    symbols: dataset.symbols,
-    open: (symbol) => wrap(dataset.open(symbol)),
-    openRange: (options) =>
-      dataset.openRange(options).map((range) => ({
-        symbol: range.symbol,
-        slices: range.slices.map((slice) => ({ file: wrap(slice.file) })),
-      })),
-  };
 }
 
 /** Every event as `symbol:row:ts:close:volume`, the stats, and the error that ended the replay, if any. */
@@ -135,7 +89,7 @@ describe('replay with window reads: pread into the merge, nothing mapped, every 
         expect(mapped.stats!.reads).toBe('mapping');
         expect(mapped.events).toHaveLength(SYMBOLS.length * ROWS);
         for (const windowRows of [undefined, 1, 37, 5000]) {
-          const windows = replay(cold(dataset), { prefetch: true, windowRows });
+          const windows = replay(coldDataset(dataset), { prefetch: true, windowRows });
           expect(windows.error).toBeUndefined();
           expect(windows.stats!.reads).toBe('windows');
           expect(windows.stats!.prefetchWorker).toBe(true);
@@ -147,13 +101,13 @@ describe('replay with window reads: pread into the merge, nothing mapped, every 
         };
         const rangeMapped = replay(dataset, { prefetch: false, ...range });
         expect(rangeMapped.events.length).toBeGreaterThan(0);
-        expect(replay(cold(dataset), { prefetch: true, windowRows: 64, ...range }).events).toEqual(
+        expect(replay(coldDataset(dataset), { prefetch: true, windowRows: 64, ...range }).events).toEqual(
           rangeMapped.events,
         );
         // Without the helper the replay reads through the mapping (and says so); so does replayDataset,
         // whose context reads the mapping.
-        expect(replay(cold(dataset), { prefetch: { worker: false } }).stats!.reads).toBe('mapping');
-        const batches = replayDataset(cold(dataset), { prefetch: true, memory: false }, () => {});
+        expect(replay(coldDataset(dataset), { prefetch: { worker: false } }).stats!.reads).toBe('mapping');
+        const batches = replayDataset(coldDataset(dataset), { prefetch: true, memory: false }, () => {});
         expect(batches.prefetchWorker).toBe(true);
         expect(batches.reads).toBe('mapping');
       } finally {
@@ -170,7 +124,7 @@ describe('replay with window reads: pread into the merge, nothing mapped, every 
       ];
       const windowed = Dataset.open(dir);
       try {
-        expect(replay(cold(windowed), { prefetch: true }).stats!.reads).toBe('windows');
+        expect(replay(coldDataset(windowed), { prefetch: true }).stats!.reads).toBe('windows');
         for (const path of filesOf(windowed)) expect(mappedRssKb(path)).toBe(0);
       } finally {
         windowed.close();
@@ -199,7 +153,7 @@ describe('replay with window reads: pread into the merge, nothing mapped, every 
       flipByte(path, base + blockStartBytes + 8 * 10 + 2); // row 8,192 + 10 of B's close
       const dataset = Dataset.open(dir);
       try {
-        const { events, error } = replay(cold(dataset), { prefetch: true, windowRows: 512 });
+        const { events, error } = replay(coldDataset(dataset), { prefetch: true, windowRows: 512 });
         expect(error).toMatchObject({
           code: 'MMTAPE_FORMAT_BLOCK_CHECKSUM_MISMATCH',
           path: filePath,
@@ -209,7 +163,7 @@ describe('replay with window reads: pread into the merge, nothing mapped, every 
         });
         expect(events.filter((e) => e.startsWith('B:') && Number(e.split(':')[1]) >= BLOCK_ROWS)).toEqual([]);
         // verify: false reads the block as it is.
-        const unchecked = replay(cold(dataset), { prefetch: true, verify: false });
+        const unchecked = replay(coldDataset(dataset), { prefetch: true, verify: false });
         expect(unchecked.error).toBeUndefined();
         expect(unchecked.stats!.reads).toBe('windows');
         expect(unchecked.events).toHaveLength(SYMBOLS.length * ROWS);
@@ -251,7 +205,7 @@ describe('replay with window reads over partitions (chained streams)', () => {
       const partitions = SYMBOLS.reduce((n, symbol) => n + daily.partitions(symbol).length, 0);
       expect(partitions).toBeGreaterThan(SYMBOLS.length * 10);
       for (const windowRows of [undefined, 100]) {
-        const got = replay(cold(daily), { prefetch: true, windowRows });
+        const got = replay(coldDataset(daily), { prefetch: true, windowRows });
         expect(got.error).toBeUndefined();
         expect(got.stats!.reads).toBe('windows');
         expect(got.stats!.streams).toBe(partitions);
@@ -263,17 +217,3 @@ describe('replay with window reads over partitions (chained streams)', () => {
     }
   });
 });
-
-/** Flips the low bit of one byte of a dataset file. */
-function flipByte(file: string, offsetBytes: number): void {
-  chmodSync(file, 0o644);
-  const fd = openSync(file, 'r+');
-  try {
-    const b = Buffer.alloc(1);
-    readSync(fd, b, 0, 1, offsetBytes);
-    b[0]! ^= 1;
-    writeSync(fd, b, 0, 1, offsetBytes);
-  } finally {
-    closeSync(fd);
-  }
-}

@@ -19,6 +19,7 @@ import {
   mmapStatus,
   pageSizeBytes,
 } from '../src/index.js';
+import { randomFile } from './random-file.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mmtape-file-reader-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -26,21 +27,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const page = pageSizeBytes();
 const linux = existsSync('/proc/self/fd') && mmapStatus().backend === 'mmap';
 
-/** A file of `pages` pages plus 100 bytes of seeded random bytes; returns its path and bytes. */
-function randomFile(name: string, pages: number, seed: number): { path: string; bytes: Buffer } {
-  const random = mulberry32(seed);
-  const bytes = Buffer.alloc(pages * page + 100);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(random() * 256);
-  const path = join(dir, name);
-  writeFileSync(path, bytes);
-  return { path, bytes };
-}
-
 const openFds = (): number => readdirSync('/proc/self/fd').length;
 
 describe('MappedFile.openReader', () => {
   it('copies the same bytes as the mapping into any offset of the target, for files and slices, on both backends', () => {
-    const { path, bytes } = randomFile('bytes.bin', 9, 7);
+    const { path, bytes } = randomFile(dir, 'bytes.bin', 9, 7);
     for (const forceFallback of [false, true]) {
       const file = MappedFile.open(path, { forceFallback });
       const reader = file.openReader();
@@ -70,7 +61,7 @@ describe('MappedFile.openReader', () => {
 
   it('maps no page of the file, and the slices of one file share one descriptor, closed with the last reader', () => {
     if (!linux) return expect(linux).toBe(false);
-    const { path, bytes } = randomFile('shared.bin', 64, 3);
+    const { path, bytes } = randomFile(dir, 'shared.bin', 64, 3);
     const file = MappedFile.open(path, { accessPattern: 'random' });
     const before = openFds();
     const readers = Array.from({ length: 10 }, (_, i) => file.slice(i * page, page).openReader());
@@ -95,7 +86,7 @@ describe('MappedFile.openReader', () => {
   });
 
   it('reads the mapped bytes when the path holds another file, and throws a typed error when the file was truncated', () => {
-    const { path, bytes } = randomFile('replaced.bin', 4, 5);
+    const { path, bytes } = randomFile(dir, 'replaced.bin', 4, 5);
     const file = MappedFile.open(path);
     writeFileSync(`${path}.new`, Buffer.alloc(bytes.length, 1));
     renameSync(`${path}.new`, path); // another inode at the same path
@@ -107,7 +98,7 @@ describe('MappedFile.openReader', () => {
     file.close();
 
     if (!linux) return;
-    const short = randomFile('short.bin', 4, 6);
+    const short = randomFile(dir, 'short.bin', 4, 6);
     const mapped = MappedFile.open(short.path);
     const shortReader = mapped.openReader();
     truncateSync(short.path, page);
@@ -127,7 +118,7 @@ describe('MappedFile.openReader', () => {
   });
 
   it('rejects ranges past the file or the target, and reads after close, with typed errors', () => {
-    const { path, bytes } = randomFile('ranges.bin', 2, 8);
+    const { path, bytes } = randomFile(dir, 'ranges.bin', 2, 8);
     const file = MappedFile.open(path);
     const reader = file.openReader();
     const target = new Uint8Array(16);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { mappedRssKb, mulberry32 } from '@mmtape/test-utils';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { MappedFile, MappedFileClosedError, mmapStatus, pageSizeBytes } from '../src/index.js';
+import { randomFile } from './random-file.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mmtape-read-into-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -11,19 +12,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const page = pageSizeBytes();
 const linux = existsSync('/proc/self/smaps') && mmapStatus().backend === 'mmap';
 
-/** A file of `pages` pages plus 100 bytes of seeded random bytes; returns its path and bytes. */
-function randomFile(name: string, pages: number, seed: number): { path: string; bytes: Buffer } {
-  const random = mulberry32(seed);
-  const bytes = Buffer.alloc(pages * page + 100);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(random() * 256);
-  const path = join(dir, name);
-  writeFileSync(path, bytes);
-  return { path, bytes };
-}
-
 describe('MappedFile.readInto', () => {
   it('copies the same bytes as the mapping, for files and unaligned slices, on both backends', () => {
-    const { path, bytes } = randomFile('bytes.bin', 9, 7);
+    const { path, bytes } = randomFile(dir, 'bytes.bin', 9, 7);
     for (const forceFallback of [false, true]) {
       const file = MappedFile.open(path, { forceFallback });
       const random = mulberry32(11);
@@ -44,7 +35,7 @@ describe('MappedFile.readInto', () => {
 
   it('maps no page of the file (RSS of the mapping stays 0 kB)', () => {
     if (!linux) return expect(linux).toBe(false);
-    const { path, bytes } = randomFile('unmapped.bin', 64, 3);
+    const { path, bytes } = randomFile(dir, 'unmapped.bin', 64, 3);
     const file = MappedFile.open(path, { accessPattern: 'random' });
     const target = new Uint8Array(bytes.length);
     expect(file.readInto(target, 0)).toBe(true);
@@ -57,7 +48,7 @@ describe('MappedFile.readInto', () => {
 
   it('advises exactly its range WILLNEED before reading it (no read-ahead around a cold range)', () => {
     if (!linux) return expect(linux).toBe(false);
-    const { path } = randomFile('advised.bin', 16, 9);
+    const { path } = randomFile(dir, 'advised.bin', 16, 9);
     const file = MappedFile.open(path, { accessPattern: 'random' });
     const slice = file.slice(3 * page, 10 * page);
     const advise = vi.spyOn(MappedFile.prototype, 'advise');
@@ -76,7 +67,7 @@ describe('MappedFile.readInto', () => {
 
   it('returns false, copying nothing, once the path holds another file, is gone or is shorter', () => {
     if (!linux) return expect(linux).toBe(false);
-    const { path, bytes } = randomFile('replaced.bin', 4, 5);
+    const { path, bytes } = randomFile(dir, 'replaced.bin', 4, 5);
     const file = MappedFile.open(path);
     const target = new Uint8Array(100).fill(9);
     writeFileSync(`${path}.new`, Buffer.alloc(bytes.length, 1));
@@ -88,7 +79,7 @@ describe('MappedFile.readInto', () => {
     expect(file.readInto(target, 0)).toBe(false);
     file.close();
 
-    const short = randomFile('short.bin', 4, 6);
+    const short = randomFile(dir, 'short.bin', 4, 6);
     const shrunk = MappedFile.open(short.path);
     truncateSync(short.path, page);
     expect(shrunk.readInto(target, 2 * page)).toBe(false);
@@ -97,7 +88,7 @@ describe('MappedFile.readInto', () => {
   });
 
   it('rejects ranges past the end and reads after close with typed errors', () => {
-    const { path } = randomFile('range.bin', 1, 9);
+    const { path } = randomFile(dir, 'range.bin', 1, 9);
     const file = MappedFile.open(path);
     expect(() => file.readInto(new Uint8Array(200), page)).toThrow(/range/i);
     expect(() => file.readInto(new Uint8Array(1), -1)).toThrow(/range/i);
