@@ -15,6 +15,7 @@ import {
   FileOpenError,
   isMmtapeError,
   NotSortedError,
+  RowRangeError,
   ZeroCopyViolationError,
 } from './errors.js';
 import { FIXED_HEADER_BYTES, FLAG_SORTED_BY_TIMESTAMP, readFileHeader } from './header.js';
@@ -24,8 +25,8 @@ export interface ColumnRowReader {
   /**
    * Copies rows `[startRow, startRow + rowCount)` of column `name` (its dtype's bytes per row, in file
    * order: little-endian) into `into` from byte `intoOffsetBytes`, after checking their blocks.
-   * @throws BlockChecksumMismatchError for a bad block; ColumnNotFoundError; RangeError for rows outside
-   *   the column (a bug of the caller); `InvalidRangeError` (mmap-core) when `into` is too short;
+   * @throws BlockChecksumMismatchError for a bad block; ColumnNotFoundError; RowRangeError for rows
+   *   outside the column (a bug of the caller); `InvalidRangeError` (mmap-core) when `into` is too short;
    *   `MappedFileChangedError` (mmap-core) when the file was truncated since it was opened.
    */
   readRows(name: string, startRow: number, rowCount: number, into: Uint8Array, intoOffsetBytes: number): void;
@@ -296,8 +297,14 @@ export class ColumnFile {
           ) ||
           startRow + rowCount > d.lengthBytes / size
         ) {
-          throw new RangeError(
-            `${this.path}: rows [${startRow}, ${startRow + rowCount}) of column "${name}" are outside its ${d.lengthBytes / size} rows`,
+          throw new RowRangeError(
+            `${this.path}: rows [${startRow}, ${startRow + rowCount}) of column "${name}" asked, it has ${d.lengthBytes / size} rows`,
+            {
+              path: this.path,
+              field: name,
+              expected: `rows within [0, ${d.lengthBytes / size})`,
+              actual: `[${startRow}, ${startRow + rowCount})`,
+            },
           );
         }
         if (rowCount === 0) return;

@@ -128,6 +128,15 @@ export class ColumnNotFoundError extends ColumnarError {
   readonly code = 'MMTAPE_FORMAT_COLUMN_NOT_FOUND' as const;
   readonly kind = 'usage' as const;
 }
+/**
+ * Rows asked of a column that it does not have (`ColumnFile.openRowReader`): context `path`, `field`
+ * (the column), `expected` (its row count) and `actual` (the rows asked, `[start, end)`). A bug of the
+ * caller, which should ask only for rows it knows exist.
+ */
+export class RowRangeError extends ColumnarError {
+  readonly code = 'MMTAPE_FORMAT_ROW_RANGE' as const;
+  readonly kind = 'usage' as const;
+}
 /** A column exists with another dtype than the accessor requires. */
 export class ColumnDtypeMismatchError extends ColumnarError {
   readonly code = 'MMTAPE_FORMAT_COLUMN_DTYPE_MISMATCH' as const;

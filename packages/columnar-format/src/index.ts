@@ -82,6 +82,7 @@ export {
   ParquetExportError,
   ParquetReadError,
   PartitionChecksumError,
+  RowRangeError,
   SymbolNotFoundError,
   TruncatedFileError,
   UnsupportedVersionError,

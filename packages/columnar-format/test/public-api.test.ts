@@ -58,6 +58,7 @@ describe('@mmtape/columnar-format public API', () => {
       'ParquetExportError',
       'ParquetReadError',
       'PartitionChecksumError',
+      'RowRangeError',
       'SEGMENT_FILE_EXTENSION',
       'SEGMENT_MEMBER_ALIGNMENT_BYTES',
       'SymbolNotFoundError',
