@@ -5,6 +5,7 @@ import type {
   WillneedWorkerStream,
 } from '@mmtape/prefetch';
 import {
+  emptyPrefetchStats,
   MemorySampler,
   readProcessIo,
   SlidingWindowPrefetcher,
@@ -197,12 +198,7 @@ export class ReplaySession {
             let ready = file.rowCount;
             for (let c = 0; c < readNames.length; c++) {
               const name = readNames[c]!;
-              if (accepts) {
-                // End first, then start (see WillneedWorker.checkedRunStart): a valid run, or an empty one.
-                const end = worker!.checkedRunEnd(stream, c);
-                const start = worker!.checkedRunStart(stream, c);
-                if (start < end) file.acceptCheckedBlocks!(name, start, end);
-              }
+              if (accepts) acceptHelperRun(worker!, file, stream, c, name);
               const r = file.verifyRows!(name, startRow, endRow, fromFile);
               if (r < ready) ready = r;
             }
@@ -263,13 +259,7 @@ export class ReplaySession {
     const helperColumn = names.map((name) => readNames.indexOf(name));
     return (stream, column, startRow, rowCount, into, intoOffsetBytes) => {
       const name = names[column]!;
-      if (worker !== null) {
-        const c = helperColumn[column]!;
-        // End first, then start (see WillneedWorker.checkedRunStart): a valid run, or an empty one.
-        const end = worker.checkedRunEnd(stream, c);
-        const start = worker.checkedRunStart(stream, c);
-        if (start < end) files[stream]!.acceptCheckedBlocks!(name, start, end);
-      }
+      if (worker !== null) acceptHelperRun(worker, files[stream]!, stream, helperColumn[column]!, name);
       readers[stream]!.readRows(name, startRow, rowCount, into, intoOffsetBytes);
     };
   }
@@ -376,18 +366,7 @@ export class ReplaySession {
    */
   private prefetchStats(): ReplayStats['prefetch'] {
     const worker = this.willneedWorker;
-    const stats =
-      this.prefetcher?.stats() ??
-      (worker === null
-        ? null
-        : {
-            willneedCalls: 0,
-            willneedBytes: 0,
-            dontneedCalls: 0,
-            dontneedBytes: 0,
-            calls: 0,
-            advisedCalls: 0,
-          });
+    const stats = this.prefetcher?.stats() ?? (worker === null ? null : emptyPrefetchStats());
     if (stats === null || worker === null) return stats;
     const issued = worker.stats();
     stats.willneedCalls += issued.willneedCalls;
@@ -411,6 +390,23 @@ export class ReplaySession {
         }
       : { symbols, columns: this.streamColumns, timestamps: this.streamTimestamps };
   }
+}
+
+/**
+ * Records on `file` the run of blocks of column `name` (the helper's column `c` of stream `stream`) that
+ * the prefetch helper read and found good, so `verifyRows` does not hash them again. Reads the run's end
+ * first, then its start (see `WillneedWorker.checkedRunStart`): a valid run, or an empty one.
+ */
+function acceptHelperRun(
+  worker: WillneedWorker,
+  file: ReplayColumnFile,
+  stream: number,
+  c: number,
+  name: string,
+): void {
+  const end = worker.checkedRunEnd(stream, c);
+  const start = worker.checkedRunStart(stream, c);
+  if (start < end) file.acceptCheckedBlocks!(name, start, end);
 }
 
 /**

@@ -30,6 +30,7 @@ export type {
 } from './memory-sampler.js';
 export { MemorySampler, readProcessMemory } from './memory-sampler.js';
 export type { PrefetchStats } from './prefetch-stats.js';
+export { emptyPrefetchStats } from './prefetch-stats.js';
 export type { Advisable, PrefetchColumn, PrefetchStream } from './prefetch-stream.js';
 export type { ProcessIo } from './process-io.js';
 export { parseProcessIo, readProcessIo } from './process-io.js';

@@ -17,8 +17,11 @@ export interface PrefetchStats {
   advisedCalls: number;
 }
 
-/** A zeroed {@link PrefetchStats}. Internal. */
-export function emptyStats(): PrefetchStats {
+/**
+ * A zeroed {@link PrefetchStats}: the counters of a prefetcher that has advised nothing yet (a replay
+ * whose helper issues every window starts its own counters from it).
+ */
+export function emptyPrefetchStats(): PrefetchStats {
   return {
     willneedCalls: 0,
     willneedBytes: 0,

@@ -1,7 +1,7 @@
 import { pageSizeBytes as systemPageSizeBytes } from '@mmtape/mmap-core';
 import { PrefetchArgumentError } from './errors.js';
 import { alignDown, alignUp, requireInteger, validateStreams } from './page-math.js';
-import { emptyStats, type PrefetchStats } from './prefetch-stats.js';
+import { emptyPrefetchStats, type PrefetchStats } from './prefetch-stats.js';
 import type { PrefetchStream } from './prefetch-stream.js';
 import { defaultAheadRows } from './window-size.js';
 
@@ -222,7 +222,7 @@ export class SlidingWindowPrefetcher {
   readonly #spillBytes: number;
   readonly #streams: readonly PrefetchStream[];
   readonly #states: StreamState[];
-  readonly #stats: PrefetchStats = emptyStats();
+  readonly #stats: PrefetchStats = emptyPrefetchStats();
 
   /**
    * @throws {PrefetchArgumentError} for non-integer or out-of-range options, or a column that extends past

@@ -18,6 +18,7 @@ describe('@mmtape/prefetch public API', () => {
       'WINDOW_MEMORY_FRACTION',
       'WillneedWorker',
       'defaultAheadRows',
+      'emptyPrefetchStats',
       'isPrefetchError',
       'parseProcessIo',
       'readProcessIo',
