@@ -92,6 +92,11 @@ export class MergeState {
   /** The streams holding a window (`windowCaps[s] > 0`), `[0, windowedCount)`. */
   private windowedStreams = new Int32Array(0);
   private windowedCount = 0;
+  /**
+   * Byte views of each stream's window arrays (timestamps, then the gathered columns in the order of
+   * `gatherSources32`), made when the window is (re)allocated: the reads fill them, one per column.
+   */
+  private readonly windowBytes: Uint8Array[][] = [];
   /** Rows of each slot of the first windows' buffers (0 until the first), and those buffers. */
   private slabRows = 0;
   private slabs: Int32Array[] = [];
@@ -305,20 +310,10 @@ export class MergeState {
     if (fillEnd > from) {
       const at = 8 * (from - row);
       const rows = fillEnd - from;
-      const ts = this.streams32[s]!;
-      readRows(s, 0, from, rows, new Uint8Array(ts.buffer, ts.byteOffset, ts.byteLength), at);
-      const sources = this.gatherSources32;
-      for (let c = 0; c < sources.length; c++) {
-        const src = sources[c]![s]!;
-        readRows(
-          s,
-          this.gatherColumns[c]!,
-          from,
-          rows,
-          new Uint8Array(src.buffer, src.byteOffset, src.byteLength),
-          at,
-        );
-      }
+      const bytes = this.windowBytes[s]!;
+      readRows(s, 0, from, rows, bytes[0]!, at);
+      for (let c = 1; c < bytes.length; c++)
+        readRows(s, this.gatherColumns[c - 1]!, from, rows, bytes[c]!, at);
     }
     this.readyRows[s] = Math.max(fillEnd, held);
     if (--this.fillsUntilSweep <= 0) this.releaseExhausted();
@@ -382,6 +377,7 @@ export class MergeState {
 
   /** Makes `windows` (timestamps, then each gathered column, int32 views) stream `s`'s window arrays. */
   private installWindow(s: number, windows: Int32Array[], capacity: number): void {
+    this.windowBytes[s] = windows.map((w) => new Uint8Array(w.buffer, w.byteOffset, w.byteLength));
     this.streams32[s] = windows[0]!;
     const sources = this.gatherSources32;
     const f64Count = this.f64Names.length;
