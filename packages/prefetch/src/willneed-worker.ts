@@ -339,9 +339,12 @@ export class WillneedWorker {
         return -1; // gone, or not Linux
       }
     };
+    // Private memory first: it is part of the RSS of that moment, and the peak read after it is at least
+    // that RSS, so private ≤ peak holds while the helper grows between the two reads.
+    const privateBytes = kb('smaps_rollup', /^Private_(?:Clean|Dirty):\s+(\d+) kB/gm);
     return {
       peakRssBytes: kb('status', /^VmHWM:\s+(\d+) kB/gm),
-      privateBytes: kb('smaps_rollup', /^Private_(?:Clean|Dirty):\s+(\d+) kB/gm),
+      privateBytes,
       readBytes: readProcessIo(pid)?.readBytes ?? -1,
     };
   }
