@@ -31,8 +31,9 @@ function leftBehind(base: usize, r: i32, n: i32, head: i64, limit: u64): bool {
 }
 
 /**
- * Fills the grid of one bar block. Inputs: `ts` and `values` hold, per live stream `i`, `copyRows[i]`
- * rows (int64 timestamps, f64 values) from its cursor `cursorLive[i]`, at `i · stride` rows; `liveIds[i]`
+ * Fills the grid of one bar block. Inputs: per live stream `i`, `copyRows[i]` rows from its cursor
+ * `cursorLive[i]`: int64 timestamps at address `tsAddrs[i]`, f64 values at `valueAddrs[i]` (u32 addresses: rows
+ * the caller copied in, or the stream's window when the merge reads windows in this memory); `liveIds[i]`
  * its symbol id; `unionOffsets[0, unionLength)` the block's distinct timestamps as f64 offsets (ns) from the head
  * `(headHi, headLo)` (int64 halves), increasing, written to `union` as int64 here; `limit` (ns after `head`) the end of the block; `fill[u]` the first slot of timestamp `u`
  * (`u · liveCount`). Writes `sym` (i32), `row` (u32), `out` (f64) and `tsOut` (i64) of each event at slot
@@ -41,10 +42,9 @@ function leftBehind(base: usize, r: i32, n: i32, head: i64, limit: u64): bool {
  * another way.
  */
 export function gridBars(
-  ts: usize,
-  values: usize,
+  tsAddrs: usize,
+  valueAddrs: usize,
   copyRows: usize,
-  stride: i32,
   liveCount: i32,
   liveIds: usize,
   cursorLive: usize,
@@ -68,10 +68,10 @@ export function gridBars(
   const bound = <u64>limit;
   const tiled = liveCount & ~3;
   for (let i: i32 = 0; i < tiled; i += 4) {
-    if (!tile(i, ts, values, copyRows, stride, liveIds, cursorLive, union, unionLength, head, bound, fill, sym, row, out, tsOut, taken)) return -1;
+    if (!tile(i, tsAddrs, valueAddrs, copyRows, liveIds, cursorLive, union, unionLength, head, bound, fill, sym, row, out, tsOut, taken)) return -1;
   }
   for (let i: i32 = tiled; i < liveCount; i++) {
-    if (!single(i, ts, values, copyRows, stride, liveIds, cursorLive, union, unionLength, head, bound, fill, sym, row, out, tsOut, taken)) return -1;
+    if (!single(i, tsAddrs, valueAddrs, copyRows, liveIds, cursorLive, union, unionLength, head, bound, fill, sym, row, out, tsOut, taken)) return -1;
   }
   return 0;
 }
@@ -79,10 +79,9 @@ export function gridBars(
 /** {@link gridBars} for live streams `i … i + 3`. */
 function tile(
   i: i32,
-  ts: usize,
-  values: usize,
+  tsAddrs: usize,
+  valueAddrs: usize,
   copyRows: usize,
-  stride: i32,
   liveIds: usize,
   cursorLive: usize,
   union: usize,
@@ -97,16 +96,15 @@ function tile(
   taken: usize,
 ): bool {
   const past = head - 1;
-  const step = <usize>stride << 3;
-  const b0 = ts + <usize>i * step;
-  const b1 = b0 + step;
-  const b2 = b1 + step;
-  const b3 = b2 + step;
-  const w0 = values + <usize>i * step;
-  const w1 = w0 + step;
-  const w2 = w1 + step;
-  const w3 = w2 + step;
   const q = <usize>i << 2;
+  const b0 = <usize>load<u32>(tsAddrs + q);
+  const b1 = <usize>load<u32>(tsAddrs + q + 4);
+  const b2 = <usize>load<u32>(tsAddrs + q + 8);
+  const b3 = <usize>load<u32>(tsAddrs + q + 12);
+  const w0 = <usize>load<u32>(valueAddrs + q);
+  const w1 = <usize>load<u32>(valueAddrs + q + 4);
+  const w2 = <usize>load<u32>(valueAddrs + q + 8);
+  const w3 = <usize>load<u32>(valueAddrs + q + 12);
   const n0 = load<i32>(copyRows + q);
   const n1 = load<i32>(copyRows + q + 4);
   const n2 = load<i32>(copyRows + q + 8);
@@ -187,10 +185,9 @@ function tile(
 /** {@link gridBars} for the one live stream `i` (the last streams, fewer than a tile). */
 function single(
   i: i32,
-  ts: usize,
-  values: usize,
+  tsAddrs: usize,
+  valueAddrs: usize,
   copyRows: usize,
-  stride: i32,
   liveIds: usize,
   cursorLive: usize,
   union: usize,
@@ -205,10 +202,9 @@ function single(
   taken: usize,
 ): bool {
   const past = head - 1;
-  const step = <usize>stride << 3;
-  const b = ts + <usize>i * step;
-  const w = values + <usize>i * step;
   const q = <usize>i << 2;
+  const b = <usize>load<u32>(tsAddrs + q);
+  const w = <usize>load<u32>(valueAddrs + q);
   const n = load<i32>(copyRows + q);
   const s = load<i32>(liveIds + q);
   const c = load<i32>(cursorLive + q);

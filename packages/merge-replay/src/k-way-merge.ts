@@ -283,6 +283,7 @@ export class KWayMerge implements Iterable<ReplayBatch> {
       ensureRows,
       readRows,
       windowRows,
+      kernelWindows: kernel === 'wasm',
     });
     this.state = state;
     this.streamCount = state.streamCount;

@@ -2,6 +2,7 @@ import { InvalidReplayOptionError, UnsortedStreamError } from './errors.js';
 import { MAX_STREAM_ROWS } from './merge-tuning.js';
 import type { ReplayChunk } from './replay-chunk.js';
 import { copyInt32, lowerBound } from './strategies/block-kernels.js';
+import { KernelMemory } from './strategies/kernel-memory.js';
 
 /** Options of {@link MergeState}: the validated subset of `KWayMergeOptions` it needs. */
 export interface MergeStateOptions {
@@ -13,6 +14,8 @@ export interface MergeStateOptions {
   ensureRows: ((stream: number, startRow: number, endRow: number) => number) | undefined;
   readRows: RowReader | undefined;
   windowRows: number;
+  /** Windows in WebAssembly memory (`kernel: 'wasm'`), when `readRows` is given and WebAssembly is here. */
+  kernelWindows: boolean;
 }
 
 /**
@@ -100,6 +103,22 @@ export class MergeState {
   /** Rows of each slot of the first windows' buffers (0 until the first), and those buffers. */
   private slabRows = 0;
   private slabs: Int32Array[] = [];
+  /**
+   * The WebAssembly memory holding the windows (see `MergeStateOptions.kernelWindows`), or `null`: the
+   * windows are arrays of their own. The bar grid's kernel of this merge runs on this memory and reads
+   * the rows in place.
+   */
+  readonly windowMemory: KernelMemory | null;
+  /**
+   * Byte address in {@link windowMemory} of each stream's window of each column (`windowAt[0]`: the
+   * timestamps, `windowAt[c + 1]`: `gatherSources32[c]`), or -1 when that window is not in it (no window,
+   * or the memory could not grow: an array of its own then).
+   */
+  readonly windowAt: Float64Array[] = [];
+  /** Addresses of the first windows' buffers in {@link windowMemory} (-1: arrays of their own). */
+  private slabAt: number[] = [];
+  /** 1 while stream `s`'s window is its slot of the first windows' buffers. */
+  private inSlab: Uint8Array;
   /** Reader column index (0: timestamps) of each entry of `gatherSources32`. */
   readonly gatherColumns: number[] = [];
   /** Head row of each stream: the next row to emit. */
@@ -134,7 +153,7 @@ export class MergeState {
    * rows, or a column that is not one Float64Array/BigInt64Array per stream covering its range.
    */
   constructor(streams: readonly BigInt64Array[], options: MergeStateOptions) {
-    const { startNs, endNs, columns, stageRows, ensureRows, readRows, windowRows } = options;
+    const { startNs, endNs, columns, stageRows, ensureRows, readRows, windowRows, kernelWindows } = options;
     this.ensureRows = ensureRows;
     this.readRows = readRows;
     this.guarded = ensureRows !== undefined || readRows !== undefined;
@@ -149,6 +168,8 @@ export class MergeState {
     this.bases = new Uint32Array(count);
     this.windowCaps = new Uint32Array(count);
     this.windowRows = windowRows;
+    this.inSlab = new Uint8Array(readRows === undefined ? 0 : count);
+    this.windowMemory = readRows !== undefined && kernelWindows ? KernelMemory.create() : null;
     this.stageRows = stageRows;
     this.stageKeys = new BigInt64Array(count * stageRows);
     this.stageHi = new Int32Array(this.stageKeys.buffer);
@@ -224,7 +245,12 @@ export class MergeState {
       }
     }
     // Windows are allocated when a stream is first read: until then (and once exhausted) its arrays are empty.
-    if (readRows !== undefined) for (let s = 0; s < count; s++) this.allocateWindow(s, 0);
+    if (readRows !== undefined) {
+      for (let j = 0; j <= this.gatherSources32.length; j++)
+        this.windowAt.push(new Float64Array(count).fill(-1));
+      for (let s = 0; s < count; s++) this.allocateWindow(s, 0);
+      this.windowMemory?.onGrow(() => this.retakeWindowViews());
+    }
     this.gathering = this.f64Names.length + this.i64Names.length > 0;
     this.chunk = {
       length: 0,
@@ -339,16 +365,39 @@ export class MergeState {
 
   /**
    * Gives stream `s` window arrays of at least `rows` rows (the power of two at or above; 0: empty
-   * arrays), keeping the `keep` rows held from window index `from` at index 0.
+   * arrays), keeping the `keep` rows held from window index `from` at index 0, and frees its old ones.
    */
   private allocateWindow(s: number, rows: number, from = 0, keep = 0): void {
     const capacity = rows === 0 ? 0 : 2 ** Math.ceil(Math.log2(rows));
-    const windows = [this.streams32[s]!, ...this.gatherSources32.map((c) => c[s]!)].map((old) => {
-      const window = new Int32Array(2 * capacity);
+    const memory = this.windowMemory;
+    const columns = this.windowAt.length;
+    // Regions first: taking one may grow the memory, which takes every view again (the old window's too).
+    const at: number[] = [];
+    for (let j = 0; j < columns; j++)
+      at.push(memory === null || capacity === 0 ? -1 : memory.alloc(8 * capacity));
+    const windows: Int32Array[] = [];
+    for (let j = 0; j < columns; j++) {
+      const old = j === 0 ? this.streams32[s]! : this.gatherSources32[j - 1]![s]!;
+      const window =
+        at[j]! >= 0 ? new Int32Array(memory!.buffer, at[j]!, 2 * capacity) : new Int32Array(2 * capacity);
       if (keep > 0) window.set(old.subarray(2 * from, 2 * (from + keep)));
-      return window;
-    });
+      windows.push(window);
+    }
+    this.freeWindow(s);
+    for (let j = 0; j < columns; j++) this.windowAt[j]![s] = at[j]!;
     this.installWindow(s, windows, capacity);
+  }
+
+  /** Returns stream `s`'s window regions to {@link windowMemory} (a first window's slot stays in its buffer). */
+  private freeWindow(s: number): void {
+    if (this.inSlab[s] === 1) {
+      this.inSlab[s] = 0;
+      return;
+    }
+    const memory = this.windowMemory;
+    if (memory === null) return;
+    const bytes = 8 * this.windowCaps[s]!;
+    for (const at of this.windowAt) if (at[s]! >= 0) memory.free(at[s]!, bytes);
   }
 
   /**
@@ -361,13 +410,22 @@ export class MergeState {
     if (this.slabRows === 0) {
       this.slabRows = 2 ** Math.ceil(Math.log2(Math.max(1, rows)));
       const length = 2 * this.slabRows * this.streamCount;
-      this.slabs = [this.streams32, ...this.gatherSources32].map(() => new Int32Array(length));
+      const memory = this.windowMemory;
+      this.slabAt = this.windowAt.map(() => (memory === null ? -1 : memory.alloc(4 * length)));
+      this.slabs = this.slabAt.map((at) =>
+        at >= 0 ? new Int32Array(memory!.buffer, at, length) : new Int32Array(length),
+      );
     }
     if (rows > this.slabRows) {
       this.allocateWindow(s, rows);
       return;
     }
     const at = 2 * this.slabRows * s;
+    for (let j = 0; j < this.slabAt.length; j++) {
+      const slab = this.slabAt[j]!;
+      this.windowAt[j]![s] = slab < 0 ? -1 : slab + 4 * at;
+    }
+    this.inSlab[s] = 1;
     this.installWindow(
       s,
       this.slabs.map((slab) => slab.subarray(at, at + 2 * this.slabRows)),
@@ -377,6 +435,20 @@ export class MergeState {
 
   /** Makes `windows` (timestamps, then each gathered column, int32 views) stream `s`'s window arrays. */
   private installWindow(s: number, windows: Int32Array[], capacity: number): void {
+    this.setWindowViews(s, windows, capacity);
+    if (this.windowCaps[s] === 0 && capacity > 0) {
+      if (this.windowedCount === this.windowedStreams.length) {
+        const grown = new Int32Array(Math.max(16, 2 * this.windowedCount));
+        grown.set(this.windowedStreams);
+        this.windowedStreams = grown;
+      }
+      this.windowedStreams[this.windowedCount++] = s;
+    }
+    this.windowCaps[s] = capacity;
+  }
+
+  /** Points every view of stream `s`'s window (timestamps, then each gathered column) at `windows`. */
+  private setWindowViews(s: number, windows: Int32Array[], capacity: number): void {
     this.windowBytes[s] = windows.map((w) => new Uint8Array(w.buffer, w.byteOffset, w.byteLength));
     this.streams32[s] = windows[0]!;
     const sources = this.gatherSources32;
@@ -387,15 +459,24 @@ export class MergeState {
       if (c < f64Count) this.f64Sources[c]![s] = new Float64Array(window.buffer, window.byteOffset, capacity);
       else this.i64Sources32[c - f64Count]![s] = window;
     }
-    if (this.windowCaps[s] === 0 && capacity > 0) {
-      if (this.windowedCount === this.windowedStreams.length) {
-        const grown = new Int32Array(Math.max(16, 2 * this.windowedCount));
-        grown.set(this.windowedStreams);
-        this.windowedStreams = grown;
-      }
-      this.windowedStreams[this.windowedCount++] = s;
+  }
+
+  /** After {@link windowMemory} grew: every view of a window in it again, on the new buffer. */
+  private retakeWindowViews(): void {
+    const buffer = this.windowMemory!.buffer;
+    this.slabs = this.slabs.map((slab, j) => {
+      const at = this.slabAt[j]!;
+      return at < 0 ? slab : new Int32Array(buffer, at, slab.length);
+    });
+    for (let i = 0; i < this.windowedCount; i++) {
+      const s = this.windowedStreams[i]!;
+      const capacity = this.windowCaps[s]!;
+      const windows = this.windowAt.map((at, j) => {
+        if (at[s]! >= 0) return new Int32Array(buffer, at[s]!, 2 * capacity);
+        return j === 0 ? this.streams32[s]! : this.gatherSources32[j - 1]![s]!;
+      });
+      this.setWindowViews(s, windows, capacity);
     }
-    this.windowCaps[s] = capacity;
   }
 
   /** Moves the `keep` rows held from window index `from` of stream `s` to index 0. */

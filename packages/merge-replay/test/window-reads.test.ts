@@ -235,6 +235,92 @@ describe('KWayMerge window reads (readRows): every row comes through the reader,
     }
   });
 
+  it('bars through the grid kernel: the windows live in its memory, read in place while it grows', () => {
+    // 200 streams of 1-minute bars (seeded gaps) with one f64 column: the grid kernel's case. Windows of
+    // 512 rows × 2 columns × 200 streams (1.6 MB) and the grid's layout are taken from the merge's own
+    // WebAssembly memory, which grows several times while windows hold rows.
+    const random = mulberry32(7);
+    const streams = Array.from({ length: 200 }, () => {
+      const ts: bigint[] = [];
+      for (let minute = 0; minute < 3_000; minute++)
+        if (random() > 0.05) ts.push(60_000_000_000n * BigInt(minute));
+      return BigInt64Array.from(ts);
+    });
+    const columns = {
+      close: streams.map((s, id) => Float64Array.from(s, (_, row) => id * 10_000 + row + 0.25)),
+    };
+    const { readRows, reads } = readerOver(streams, columns);
+    const fake = garbage(streams, columns);
+    const merge = new KWayMerge(fake.ts, {
+      strategy: 'block',
+      kernel: 'wasm',
+      blockEvents: 8_192,
+      columns: fake.columns,
+      readRows,
+      windowRows: 512,
+    });
+    // Internal: the merge state's window memory (null would mean windows in arrays of their own).
+    type Memory = { onGrow(listener: () => void): void };
+    const state = (merge as unknown as { state: { windowMemory: Memory | null; windowAt: Float64Array[] } })
+      .state;
+    expect(state.windowMemory).not.toBeNull();
+    let batches = 0;
+    let growthsUnderWay = 0; // growths after the first batch: windows hold rows then
+    state.windowMemory!.onGrow(() => {
+      if (batches > 0) growthsUnderWay++;
+    });
+    let inMemory = 0;
+    let wrongValues = 0;
+    const got: ReturnType<typeof copyBatch>[] = [];
+    for (let b = merge.next(); b !== null; b = merge.next(), batches++) {
+      inMemory = Math.max(inMemory, state.windowAt[0]!.filter((at) => at >= 0).length);
+      for (let i = 0; i < b.length; i++)
+        if (b.columns.close![i] !== columns.close[b.symbolIds[i]!]![b.rows[i]!]) wrongValues++;
+      got.push(copyBatch(b));
+    }
+    expect(wrongValues).toBe(0);
+    expect(got).toEqual(oracle(streams));
+    expect([...reads.values()].every((count) => count === 1)).toBe(true);
+    expect(inMemory).toBe(200);
+    expect(growthsUnderWay).toBeGreaterThanOrEqual(2);
+  });
+
+  it('full bar grids through the kernel, in chunks that split the blocks, equal the oracle', () => {
+    // 64 streams with a bar at every minute (every block's grid full); chunks of 1,000 events.
+    const streams = Array.from({ length: 64 }, (_, s) =>
+      BigInt64Array.from({ length: 2_000 + 37 * (s % 3) }, (_, m) => 60_000_000_000n * BigInt(m)),
+    );
+    const columns = {
+      close: streams.map((s, id) => Float64Array.from(s, (_, row) => id * 10_000 + row + 0.5)),
+    };
+    const { readRows, reads } = readerOver(streams, columns);
+    const fake = garbage(streams, columns);
+    const merge = new KWayMerge(fake.ts, {
+      strategy: 'block',
+      kernel: 'wasm',
+      blockEvents: 4_096,
+      chunkEvents: 1_000,
+      columns: fake.columns,
+      readRows,
+      windowRows: 256,
+    });
+    const events: [bigint, number, number, number][] = [];
+    for (let c = merge.nextChunk(); c !== null; c = merge.nextChunk()) {
+      for (let i = 0; i < c.length; i++)
+        events.push([c.timestampNs[i]!, c.symbolId[i]!, c.row[i]!, c.columns.close![i] as number]);
+    }
+    const expected = oracle(streams).flatMap((batch) =>
+      batch.events.map(([id, row]): [bigint, number, number, number] => [
+        batch.timestampNs,
+        id,
+        row,
+        columns.close[id]![row]!,
+      ]),
+    );
+    expect(events).toEqual(expected);
+    expect([...reads.values()].every((count) => count === 1)).toBe(true);
+  });
+
   it('rejects a readRows that is not a function and a windowRows out of range', () => {
     const streams = [BigInt64Array.from([1n])];
     const bad = [

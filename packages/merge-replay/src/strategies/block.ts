@@ -414,6 +414,7 @@ export class BlockStrategy {
         this.blockStarts,
         fill,
         blockRows,
+        this.state.windowMemory === null ? null : this.state.windowAt,
       );
       if (!filled) return this.missDirect();
       this.blockInPlace = true;
@@ -498,9 +499,17 @@ export class BlockStrategy {
     this.blockCompacted = false;
   }
 
-  /** The bar-grid WebAssembly kernel (the process's, see `GridKernel.shared`); `null` with `kernel: 'js'` or without WebAssembly. */
+  /**
+   * The bar-grid WebAssembly kernel: on the memory holding the merge's windows when it has one (the rows
+   * are read in place), else the process's (see `GridKernel.shared`); `null` with `kernel: 'js'` or
+   * without WebAssembly.
+   */
   private gridKernel(): GridKernel | null {
-    if (this.grid === undefined) this.grid = this.kernel === 'wasm' ? GridKernel.shared() : null;
+    if (this.grid === undefined) {
+      const memory = this.state.windowMemory;
+      this.grid =
+        this.kernel !== 'wasm' ? null : memory === null ? GridKernel.shared() : GridKernel.over(memory);
+    }
     return this.grid;
   }
 

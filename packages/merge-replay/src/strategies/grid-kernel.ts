@@ -14,17 +14,14 @@
  *
  * @module
  */
-import { growMemory, kernelInstance } from './wasm-module.js';
+import { type KernelExports, KernelMemory } from './kernel-memory.js';
 
 /** The exports of `assembly/index.ts` used here; addresses are byte offsets into `memory`. */
-interface GridExports {
-  memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
-  heapBase(): number;
+interface GridExports extends KernelExports {
   gridBars(
-    ts: number,
-    values: number,
+    tsAt: number,
+    valueAt: number,
     copyRows: number,
-    stride: number,
     liveCount: number,
     liveIds: number,
     cursorLive: number,
@@ -47,6 +44,8 @@ interface GridExports {
 interface GridLayout {
   ts: number;
   values: number;
+  tsAt: number;
+  valueAt: number;
   copyRows: number;
   liveIds: number;
   cursorLive: number;
@@ -63,18 +62,27 @@ interface GridLayout {
 /** `undefined`: not made yet; `null`: no WebAssembly here (see {@link GridKernel.shared}). */
 let sharedKernel: GridKernel | null | undefined;
 
-/** The bar-grid kernel: copies a block's rows in, fills the grid, copies it out. */
+/**
+ * The bar-grid kernel: copies a block's rows in (or points at the windows already in its memory), fills
+ * the grid, copies it out.
+ */
 export class GridKernel {
+  private readonly memory: KernelMemory<GridExports>;
   private readonly kernels: GridExports;
   /** Live streams the per-stream arrays hold. */
   private streams = 0;
   private at: GridLayout | undefined;
+  /** The layout's region in {@link memory} and its size, bytes. */
+  private region = -1;
+  private regionBytes = 0;
   /** Capacity of the layout: copied rows (all live streams), distinct timestamps, grid slots. */
   private copied = 0;
   private unionMax = 0;
   private slots = 0;
   private ts32 = new Int32Array(0);
   private values = new Float64Array(0);
+  private tsAt = new Uint32Array(0);
+  private valueAt = new Uint32Array(0);
   private copyRows = new Int32Array(0);
   private liveIds = new Int32Array(0);
   private cursorLive = new Uint32Array(0);
@@ -86,8 +94,10 @@ export class GridKernel {
   private tsOut = new Int32Array(0);
   private taken = new Int32Array(0);
 
-  private constructor(kernels: GridExports) {
-    this.kernels = kernels;
+  private constructor(memory: KernelMemory<GridExports>) {
+    this.memory = memory;
+    this.kernels = memory.kernels;
+    memory.onGrow(() => this.takeViews());
   }
 
   /**
@@ -100,10 +110,18 @@ export class GridKernel {
    */
   static shared(): GridKernel | null {
     if (sharedKernel === undefined) {
-      const kernels = kernelInstance<GridExports>();
-      sharedKernel = kernels === null ? null : new GridKernel(kernels);
+      const memory = KernelMemory.create<GridExports>();
+      sharedKernel = memory === null ? null : new GridKernel(memory);
     }
     return sharedKernel;
+  }
+
+  /**
+   * A kernel on `memory`: a merge's own instance, whose memory holds the merge's windows
+   * (`MergeState.windowMemory`), so {@link fillGrid} reads their rows in place.
+   */
+  static over(memory: KernelMemory): GridKernel {
+    return new GridKernel(memory as KernelMemory<GridExports>);
   }
 
   /**
@@ -125,7 +143,7 @@ export class GridKernel {
     const s = Math.max(liveCount, this.streams, 1);
     const distinct = Math.max(unionMax, this.unionMax, 256);
     const cells = Math.max(slots, this.slots, 1024);
-    let end = Math.ceil(this.kernels.heapBase() / 64) * 64;
+    let end = 0;
     const take = (bytes: number): number => {
       const start = end;
       end = Math.ceil((end + bytes) / 64) * 64;
@@ -134,6 +152,8 @@ export class GridKernel {
     const at: GridLayout = {
       ts: take(8 * cellsIn),
       values: take(8 * cellsIn),
+      tsAt: take(4 * s),
+      valueAt: take(4 * s),
       copyRows: take(4 * s),
       liveIds: take(4 * s),
       cursorLive: take(4 * s),
@@ -146,16 +166,31 @@ export class GridKernel {
       tsOut: take(8 * cells),
       taken: take(4 * s),
     };
-    const memory = this.kernels.memory;
-    if (!growMemory(memory, end)) return false;
-    const buffer = memory.buffer;
+    const region = this.memory.alloc(end);
+    if (region < 0) return false;
+    if (this.region >= 0) this.memory.free(this.region, this.regionBytes);
+    this.region = region;
+    this.regionBytes = end;
+    for (const key of Object.keys(at) as (keyof GridLayout)[]) at[key] += region;
     this.at = at;
     this.copied = cellsIn;
     this.streams = s;
     this.unionMax = distinct;
     this.slots = cells;
+    this.takeViews();
+    return true;
+  }
+
+  /** Takes every view of the layout on the memory's current buffer (after a layout, or a growth). */
+  private takeViews(): void {
+    const at = this.at;
+    if (at === undefined) return;
+    const buffer = this.memory.buffer;
+    const { copied: cellsIn, streams: s, unionMax: distinct, slots: cells } = this;
     this.ts32 = new Int32Array(buffer, at.ts, 2 * cellsIn);
     this.values = new Float64Array(buffer, at.values, cellsIn);
+    this.tsAt = new Uint32Array(buffer, at.tsAt, s);
+    this.valueAt = new Uint32Array(buffer, at.valueAt, s);
     this.copyRows = new Int32Array(buffer, at.copyRows, s);
     this.liveIds = new Int32Array(buffer, at.liveIds, s);
     this.cursorLive = new Uint32Array(buffer, at.cursorLive, s);
@@ -166,7 +201,6 @@ export class GridKernel {
     this.out = new Float64Array(buffer, at.out, cells);
     this.tsOut = new Int32Array(buffer, at.tsOut, 2 * cells);
     this.taken = new Int32Array(buffer, at.taken, s);
-    return true;
   }
 
   /**
@@ -179,7 +213,9 @@ export class GridKernel {
    * `starts[u]` / `ends[u]`, each stream's rows to `blockRows[s]`, and returns true. Returns false when a
    * stream has a row in the block that is not one of the block's timestamps, or repeats or decreases (the
    * caller sorts the block another way; nothing it reads was written). Call {@link ensure} first with the
-   * same `liveCount` and `rows`.
+   * same `liveCount` and `rows`. `windowAt` (`MergeState.windowAt`: addresses of the timestamp and value
+   * windows per stream, -1 for none) only for a kernel {@link over} the windows' memory, else `null`: the
+   * rows of a stream with windows there are read in place, the others copied in.
    */
   fillGrid(
     liveCount: number,
@@ -202,9 +238,10 @@ export class GridKernel {
     starts: Int32Array,
     ends: Int32Array,
     blockRows: Int32Array,
+    windowAt: readonly Float64Array[] | null,
   ): boolean {
     const at = this.at!;
-    copyIn(
+    pointIn(
       liveCount,
       live,
       cursors,
@@ -213,9 +250,12 @@ export class GridKernel {
       bases,
       sources,
       rows,
-      rows,
+      windowAt,
+      at,
       this.ts32,
       this.values,
+      this.tsAt,
+      this.valueAt,
       this.copyRows,
       this.liveIds,
       this.cursorLive,
@@ -224,10 +264,9 @@ export class GridKernel {
     const fill = this.fill;
     for (let u = 0, first = 0; u < unionLength; u++, first += liveCount) fill[u] = first;
     const result = this.kernels.gridBars(
-      at.ts,
-      at.values,
+      at.tsAt,
+      at.valueAt,
       at.copyRows,
-      rows,
       liveCount,
       at.liveIds,
       at.cursorLive,
@@ -245,6 +284,8 @@ export class GridKernel {
       at.taken,
     );
     if (result !== 0) return false;
+    const taken = this.taken;
+    for (let i = 0; i < liveCount; i++) blockRows[live[i]!] = taken[i]!;
     // Out, compacted: the run of timestamp u is slots [u · liveCount, fill[u]).
     let w = 0;
     for (let u = 0, first = 0; u < unionLength; u++, first += liveCount) {
@@ -257,14 +298,16 @@ export class GridKernel {
       w += n;
       ends[u] = w;
     }
-    const taken = this.taken;
-    for (let i = 0; i < liveCount; i++) blockRows[live[i]!] = taken[i]!;
     return true;
   }
 }
 
-/** Copies rows `[cursor, cursor + rows)` (to the stream's end) of every live stream into the kernel's memory. */
-function copyIn(
+/**
+ * Points the kernel at rows `[cursor, cursor + rows)` (to the stream's end) of every live stream: the
+ * address of its window's rows when `windowAt` has one for it, else the rows copied into the kernel's
+ * memory (slot `i` of `rows` rows of the copy-in area).
+ */
+function pointIn(
   liveCount: number,
   live: Int32Array,
   cursors: Uint32Array,
@@ -273,13 +316,18 @@ function copyIn(
   bases: Uint32Array,
   sources: readonly Float64Array[],
   rows: number,
-  stride: number,
+  windowAt: readonly Float64Array[] | null,
+  at: GridLayout,
   ts32: Int32Array,
   values: Float64Array,
+  tsAt: Uint32Array,
+  valueAt: Uint32Array,
   copyRows: Int32Array,
   liveIds: Int32Array,
   cursorLive: Uint32Array,
 ): void {
+  const tsWindows = windowAt === null ? null : windowAt[0]!;
+  const valueWindows = windowAt === null ? null : windowAt[1]!;
   for (let i = 0; i < liveCount; i++) {
     const s = live[i]!;
     const first = cursors[s]!;
@@ -288,7 +336,16 @@ function copyIn(
     cursorLive[i] = first;
     copyRows[i] = n;
     const w = first - bases[s]!;
-    ts32.set(streams32[s]!.subarray(2 * w, 2 * (w + n)), 2 * i * stride);
-    values.set(sources[s]!.subarray(w, w + n), i * stride);
+    const tsWindow = tsWindows === null ? -1 : tsWindows[s]!;
+    const valueWindow = valueWindows === null ? -1 : valueWindows[s]!;
+    if (tsWindow >= 0 && valueWindow >= 0) {
+      tsAt[i] = tsWindow + 8 * w;
+      valueAt[i] = valueWindow + 8 * w;
+      continue;
+    }
+    ts32.set(streams32[s]!.subarray(2 * w, 2 * (w + n)), 2 * i * rows);
+    values.set(sources[s]!.subarray(w, w + n), i * rows);
+    tsAt[i] = at.ts + 8 * i * rows;
+    valueAt[i] = at.values + 8 * i * rows;
   }
 }

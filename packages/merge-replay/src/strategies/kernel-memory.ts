@@ -1,0 +1,91 @@
+/**
+ * The linear memory of one instance of the package's WebAssembly module, handed out in regions: the
+ * kernels' layouts (`GridKernel`) and, when a merge reads windows, the windows themselves, so the bar
+ * grid reads a stream's rows where the reader put them instead of copying them in. Internal.
+ *
+ * @module
+ */
+import { growMemory, kernelInstance } from './wasm-module.js';
+
+/** The exports every instance has: its memory and the first byte after its static data. */
+export interface KernelExports {
+  memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
+  heapBase(): number;
+}
+
+/** Alignment of every region, bytes (a cache line). */
+const REGION_ALIGN_BYTES = 64;
+
+/**
+ * Regions of one instance's memory: sizes are rounded up to a power of two (≥ 64 bytes), freed regions
+ * are kept per size and handed out again, new ones are taken from the top. The memory grows by at least
+ * half its size when the top passes it (few growths over a replay); every growth detaches every view of
+ * the old buffer, so holders of views register {@link onGrow} and take them again.
+ */
+export class KernelMemory<T extends KernelExports = KernelExports> {
+  /** The instance's exports. */
+  readonly kernels: T;
+  /** First free byte above every region handed out. */
+  private top: number;
+  /** Freed regions by size class (log2 of the size). */
+  private readonly freed: number[][] = [];
+  private readonly listeners: (() => void)[] = [];
+
+  private constructor(kernels: T) {
+    this.kernels = kernels;
+    this.top = align(kernels.heapBase());
+  }
+
+  /** A new instance's memory, or `null` without WebAssembly (see `kernelInstance`). */
+  static create<T extends KernelExports>(): KernelMemory<T> | null {
+    const kernels = kernelInstance<T>();
+    return kernels === null ? null : new KernelMemory(kernels);
+  }
+
+  /** The memory's current buffer (replaced when it grows). */
+  get buffer(): ArrayBuffer {
+    return this.kernels.memory.buffer;
+  }
+
+  /**
+   * A region of at least `bytes` bytes (64-byte aligned; its size is `regionBytes(bytes)`), or -1 when
+   * the memory cannot grow that far (above 4 GiB, or out of memory). May grow the memory: then calls
+   * every {@link onGrow} listener before returning.
+   */
+  alloc(bytes: number): number {
+    const size = regionBytes(bytes);
+    const list = this.freed[Math.log2(size)];
+    if (list !== undefined && list.length > 0) return list.pop()!;
+    const at = this.top;
+    const end = at + size;
+    const memory = this.kernels.memory;
+    const have = memory.buffer.byteLength;
+    if (end > have) {
+      if (!growMemory(memory, Math.max(end, Math.floor(have * 1.5))) && !growMemory(memory, end)) return -1;
+      for (const listener of this.listeners) listener();
+    }
+    this.top = end;
+    return at;
+  }
+
+  /** Returns the region at `at` of `bytes` (the size it was asked with) for reuse. */
+  free(at: number, bytes: number): void {
+    const sizeClass = Math.log2(regionBytes(bytes));
+    this.freed[sizeClass] ??= [];
+    this.freed[sizeClass].push(at);
+  }
+
+  /** Calls `listener` after every growth of the memory (the old buffer's views are detached then). */
+  onGrow(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+}
+
+/** The size of a region asked for `bytes`: the power of two at or above, at least 64. */
+export function regionBytes(bytes: number): number {
+  return Math.max(REGION_ALIGN_BYTES, 2 ** Math.ceil(Math.log2(Math.max(1, bytes))));
+}
+
+function align(at: number): number {
+  return Math.ceil(at / REGION_ALIGN_BYTES) * REGION_ALIGN_BYTES;
+}
