@@ -4,7 +4,7 @@
 
 import { type AccessPattern, MappedFile } from '@mmtape/mmap-core';
 import { checkBlockChecksumTable } from './block-checksum-table.js';
-import { type BadBlock, BlockVerifier, mismatchError } from './block-verifier.js';
+import { type BadBlock, type BlockSource, BlockVerifier, mismatchError } from './block-verifier.js';
 import { xxh64Hex } from './checksum.js';
 import { type ColumnDescriptor, readColumnDescriptors } from './column-descriptor.js';
 import { type ColumnData, DTYPE_SIZE_BYTES, makeView } from './dtype.js';
@@ -24,12 +24,20 @@ import { FIXED_HEADER_BYTES, FLAG_SORTED_BY_TIMESTAMP, readFileHeader } from './
 export interface ColumnRowReader {
   /**
    * Copies rows `[startRow, startRow + rowCount)` of column `name` (its dtype's bytes per row, in file
-   * order: little-endian) into `into` from byte `intoOffsetBytes`, after checking their blocks.
+   * order: little-endian) into `into` from byte `intoOffsetBytes`, after checking their blocks. Returns
+   * the row up to which the column is known good from `startRow` on, as {@link ColumnFile.verifyRows}
+   * does (≥ `startRow + rowCount`; the column's row count when the reader does not check).
    * @throws BlockChecksumMismatchError for a bad block; ColumnNotFoundError; RowRangeError for rows
    *   outside the column (a bug of the caller); `InvalidRangeError` (mmap-core) when `into` is too short;
    *   `MappedFileChangedError` (mmap-core) when the file was truncated since it was opened.
    */
-  readRows(name: string, startRow: number, rowCount: number, into: Uint8Array, intoOffsetBytes: number): void;
+  readRows(
+    name: string,
+    startRow: number,
+    rowCount: number,
+    into: Uint8Array,
+    intoOffsetBytes: number,
+  ): number;
   /** Releases the descriptor (idempotent). */
   close(): void;
 }
@@ -241,10 +249,15 @@ export class ColumnFile {
     this.#assertOpen();
     const index = this.#requireIndex(name);
     if (!this.verifies) return this.rowCount;
+    return this.#verifyRows(index, startRow, endRow, fromFile ? this.file : undefined);
+  }
+
+  /** {@link verifyRows} of column `index`, reading the blocks through `source` (the mapping without one). */
+  #verifyRows(index: number, startRow: number, endRow: number, source: BlockSource | undefined): number {
     const verifier = this.#blockVerifier();
     if (verifier.isColumnVerified(index)) return this.rowCount;
     const size = DTYPE_SIZE_BYTES[this.columns[index]!.dtype];
-    const endBytes = verifier.verifyRange(index, startRow * size, endRow * size, fromFile);
+    const endBytes = verifier.verifyRange(index, startRow * size, endRow * size, source);
     return Math.min(this.rowCount, Math.floor(endBytes / size));
   }
 
@@ -281,8 +294,24 @@ export class ColumnFile {
    */
   openRowReader(options: { verify?: boolean } = {}): ColumnRowReader {
     this.#assertOpen();
-    const verify = options.verify !== false;
+    const verify = options.verify !== false && this.verifies;
     const reader = this.file.openReader();
+    // Blocks to check are read through the reader's descriptor too (one pread each, where the file's own
+    // `readInto` opens the file for every read), after a WILLNEED on exactly their pages as `readInto`
+    // does: a read that misses the page cache would otherwise start the kernel's read-ahead on the
+    // descriptor, past the column (measured on the cold 32 GB replay: 1.15–1.21× the needed bytes read
+    // from the device instead of 1.002×).
+    const source: BlockSource = {
+      readInto: (target, offsetBytes) => {
+        try {
+          this.file.advise('willneed', offsetBytes, target.length);
+        } catch {
+          // advice only
+        }
+        reader.read(target, 0, target.length, offsetBytes);
+        return true;
+      },
+    };
     return {
       readRows: (name, startRow, rowCount, into, intoOffsetBytes) => {
         const index = this.#requireIndex(name);
@@ -307,9 +336,13 @@ export class ColumnFile {
             },
           );
         }
-        if (rowCount === 0) return;
-        if (verify) this.verifyRows(name, startRow, startRow + rowCount, true);
-        reader.read(into, intoOffsetBytes, rowCount * size, d.offsetBytes + startRow * size);
+        const goodRows =
+          verify && rowCount > 0
+            ? this.#verifyRows(index, startRow, startRow + rowCount, source)
+            : this.rowCount;
+        if (rowCount > 0)
+          reader.read(into, intoOffsetBytes, rowCount * size, d.offsetBytes + startRow * size);
+        return goodRows;
       },
       close: () => reader.close(),
     };
@@ -484,7 +517,6 @@ export class ColumnFile {
       this.columns,
       this.#tableOffsetBytes,
       this.checksumBlockBytes,
-      this.file,
     );
     return this.#verifier;
   }

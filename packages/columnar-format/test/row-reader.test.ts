@@ -1,6 +1,7 @@
 import { chmodSync, closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { MappedFile } from '@mmtape/mmap-core';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { BlockChecksumMismatchError, ColumnFile, RowRangeError, writeColumnFile } from '../src/index.js';
 import { catchError, mulberry32, tempDir } from './helpers.js';
 
@@ -72,6 +73,34 @@ describe('ColumnFile.openRowReader', () => {
     reader.close();
     const unchecked = file.openRowReader({ verify: false });
     unchecked.readRows('close', 2 * 8192 + 10, 1000, into, 0);
+    unchecked.close();
+    file.close();
+  });
+
+  it('returns how far the column is known good, and reads the blocks it checks through its own descriptor', () => {
+    const { path, close } = writeFile('good-rows.col');
+    const file = ColumnFile.open(path);
+    const reader = file.openRowReader();
+    // The file's own readInto opens the file for each read: the reader must not use it.
+    const readInto = vi.spyOn(MappedFile.prototype, 'readInto');
+    try {
+      const into = new Uint8Array(8 * 100);
+      // Rows [10, 110) lie in block 0 (rows [0, 8,192)): checked, then known good to its end.
+      expect(reader.readRows('close', 10, 100, into, 0)).toBe(8_192);
+      expect(new Float64Array(into.buffer, 0, 100)).toEqual(close.subarray(10, 110));
+      // Rows [8,000, 8,300) reach into block 1: known good to its end (16,384).
+      expect(reader.readRows('close', 8_000, 100, into, 0)).toBe(8_192);
+      expect(reader.readRows('close', 8_150, 100, into, 0)).toBe(16_384);
+      // The last, short block: good to the column's end.
+      expect(reader.readRows('close', ROWS - 100, 100, into, 0)).toBe(ROWS);
+      expect(readInto).not.toHaveBeenCalled();
+    } finally {
+      readInto.mockRestore();
+      reader.close();
+    }
+    // Not checking: the whole column counts as known good.
+    const unchecked = file.openRowReader({ verify: false });
+    expect(unchecked.readRows('close', 0, 10, new Uint8Array(80), 0)).toBe(ROWS);
     unchecked.close();
     file.close();
   });

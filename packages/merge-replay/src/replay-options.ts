@@ -51,6 +51,8 @@ export interface ReplayColumnFile {
    * Row ranges copied out of the file with `pread` (`ColumnFile.openRowReader`): with it on every file
    * and the prefetch helper running, the merge reads windows of its own (`KWayMergeOptions.readRows`)
    * instead of the mapping, so the replay maps no page of the data (see {@link ReplayOptions.prefetch}).
+   * `readRows` returns the row up to which the column is known good from `startRow` on (the replay
+   * tells the helper, which then skips those blocks).
    */
   openRowReader?(options?: { verify?: boolean }): {
     readRows(
@@ -59,7 +61,7 @@ export interface ReplayColumnFile {
       rowCount: number,
       into: Uint8Array,
       intoOffsetBytes: number,
-    ): void;
+    ): number;
     close(): void;
   };
 }

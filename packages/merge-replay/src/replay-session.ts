@@ -206,7 +206,7 @@ export class ReplaySession {
           }
         : undefined;
     const readRows = prefetching.windows
-      ? this.windowReader(readNames, columnNames, accepts ? worker : null)
+      ? this.windowReader(readNames, columnNames, accepts ? worker : null, verify)
       : undefined;
 
     this.merge = new KWayMerge(this.streamTimestamps, {
@@ -246,12 +246,15 @@ export class ReplaySession {
   /**
    * The merge's window reader (`KWayMergeOptions.readRows`): column 0 is `ts`, column `c + 1` is
    * `columnNames[c]`. Before a read it records the blocks the helper checked (`worker`; its columns are
-   * `readNames`), so the row reader hashes only the blocks the helper has not reached.
+   * `readNames`), so the row reader hashes only the blocks the helper has not reached; after it, tells
+   * the helper how far the column is known good (`verify`), so the helper does not check those blocks
+   * again.
    */
   private windowReader(
     readNames: readonly string[],
     columnNames: readonly string[],
     worker: WillneedWorker | null,
+    verify: boolean,
   ): RowReader {
     const files = this.files;
     const readers = this.rowReaders;
@@ -259,8 +262,15 @@ export class ReplaySession {
     const helperColumn = names.map((name) => readNames.indexOf(name));
     return (stream, column, startRow, rowCount, into, intoOffsetBytes) => {
       const name = names[column]!;
-      if (worker !== null) acceptHelperRun(worker, files[stream]!, stream, helperColumn[column]!, name);
-      readers[stream]!.readRows(name, startRow, rowCount, into, intoOffsetBytes);
+      if (worker === null) {
+        readers[stream]!.readRows(name, startRow, rowCount, into, intoOffsetBytes);
+        return;
+      }
+      const helper = helperColumn[column]!;
+      acceptHelperRun(worker, files[stream]!, stream, helper, name);
+      const goodRows = readers[stream]!.readRows(name, startRow, rowCount, into, intoOffsetBytes);
+      // Where the replay got first and checked blocks itself, the helper's checked reads skip them.
+      if (verify && goodRows > startRow + rowCount) worker.readerChecked(stream, helper, goodRows);
     };
   }
 

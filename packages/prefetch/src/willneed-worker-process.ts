@@ -28,7 +28,7 @@ const data = JSON.parse(readFileSync(configPath, 'utf8')) as WillneedWorkerData;
 const shared = SharedMemory.open(sharedPath, data.sharedBytes);
 rmSync(configPath, { force: true });
 shared.unlink();
-const { cursors, control, checked, stats } = sharedViews(
+const { cursors, control, checked, readerChecked, stats } = sharedViews(
   shared.buffer,
   data.streams.length,
   data.columnsPerStream,
@@ -160,9 +160,9 @@ function checkBlocks(
 }
 
 /**
- * Reads stream `s`'s columns from the cursor to `touchRows` ahead (at most to the end of its WILLNEED
- * window so far), once a quarter of the window is new
- * (or the column's end is reached), in {@link TOUCH_REQUEST_BYTES} requests. A column with `checksums`
+ * Reads stream `s`'s columns from the cursor (or past the rows the replay checked itself) to `touchRows`
+ * ahead (at most to the end of its WILLNEED window so far), once a quarter of the window is new (or the
+ * column's end is reached), in {@link TOUCH_REQUEST_BYTES} requests. A column with `checksums`
  * is read in whole checksum blocks, which are checked as they are read ({@link checkBlocks}). A failed
  * read (file replaced) stops touching the stream; advising goes on.
  */
@@ -180,7 +180,9 @@ function touch(s: number, row: number): void {
       column.offsetBytes + (row + ahead) * column.bytesPerRow,
       prefetcher.advisedUpToBytes(s, c),
     );
-    let start = Math.max(touched[c]!, column.offsetBytes + row * column.bytesPerRow);
+    // From the cursor, or past what the replay checked itself (it got there first).
+    const from = Math.max(row, Atomics.load(readerChecked, s * data.columnsPerStream + c));
+    let start = Math.max(touched[c]!, column.offsetBytes + from * column.bytesPerRow);
     if (touched[c]! === Number.POSITIVE_INFINITY) continue;
     if (end - start < (ahead / 2) * column.bytesPerRow && end < columnEnd) continue;
     const sums = data.streams[s]!.columns[c]!.checksums;

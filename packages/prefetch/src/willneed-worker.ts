@@ -91,30 +91,41 @@ export interface WillneedWorkerData {
 
 /**
  * Bytes of the shared mapping for `streams` streams of at most `columns` columns: control words,
- * cursors, the checked run (start, end) per column, then 3 f64 counters.
+ * cursors, the checked run (start, end) per column, the row the replay checked itself per column, then
+ * 3 f64 counters.
  */
 export function sharedBytesFor(streams: number, columns: number): number {
-  return Math.ceil((4 * (CONTROL_WORDS + streams * (1 + 2 * columns))) / 8) * 8 + 24;
+  return Math.ceil((4 * (CONTROL_WORDS + streams * (1 + 3 * columns))) / 8) * 8 + 24;
 }
 
 /**
  * The views over the shared mapping (internal): `control` (Int32Array(CONTROL_WORDS), see the CONTROL_*
  * indexes), `cursors` (Int32Array(streams): each stream's cursor row, -1 before its first update),
  * `checked` (Int32Array(2 × streams × columns): the run of blocks `[start, end)` of stream `s`'s column `c`
- * the helper found good, at `2 · (s · columns + c)` and the next word) and `stats` (Float64Array(3): WILLNEED calls and bytes issued, bytes
- * read by the touch).
+ * the helper found good, at `2 · (s · columns + c)` and the next word), `readerChecked`
+ * (Int32Array(streams × columns): the row up to which the replay found column `c` of stream `s` good
+ * itself, at `s · columns + c`, see {@link WillneedWorker.readerChecked}) and `stats` (Float64Array(3):
+ * WILLNEED calls and bytes issued, bytes read by the touch).
  */
 export function sharedViews(
   buffer: Buffer,
   streams: number,
   columns: number,
-): { control: Int32Array; cursors: Int32Array; checked: Int32Array; stats: Float64Array } {
+): {
+  control: Int32Array;
+  cursors: Int32Array;
+  checked: Int32Array;
+  readerChecked: Int32Array;
+  stats: Float64Array;
+} {
   const statsAt = sharedBytesFor(streams, columns) - 24;
   const cursorsAt = buffer.byteOffset + 4 * CONTROL_WORDS;
+  const checkedAt = cursorsAt + 4 * streams;
   return {
     control: new Int32Array(buffer.buffer, buffer.byteOffset, CONTROL_WORDS),
     cursors: new Int32Array(buffer.buffer, cursorsAt, streams),
-    checked: new Int32Array(buffer.buffer, cursorsAt + 4 * streams, 2 * streams * columns),
+    checked: new Int32Array(buffer.buffer, checkedAt, 2 * streams * columns),
+    readerChecked: new Int32Array(buffer.buffer, checkedAt + 8 * streams * columns, streams * columns),
     stats: new Float64Array(buffer.buffer, buffer.byteOffset + statsAt, 3),
   };
 }
@@ -189,6 +200,7 @@ export class WillneedWorker {
   readonly #configPath: string;
   readonly #cursors: Int32Array;
   readonly #checked: Int32Array;
+  readonly #readerChecked: Int32Array;
   readonly #columnsPerStream: number;
   readonly #control: Int32Array;
   readonly #stats: Float64Array;
@@ -213,6 +225,7 @@ export class WillneedWorker {
     ({
       cursors: this.#cursors,
       checked: this.#checked,
+      readerChecked: this.#readerChecked,
       control: this.#control,
       stats: this.#stats,
     } = sharedViews(shared.buffer, streams, columnsPerStream));
@@ -295,6 +308,16 @@ export class WillneedWorker {
    */
   checkedRunEnd(streamIndex: number, column: number): number {
     return Atomics.load(this.#checked, 2 * (streamIndex * this.#columnsPerStream + column) + 1);
+  }
+
+  /**
+   * Tells the helper that the replay found rows `[…, row)` of stream `streamIndex`'s column `column`
+   * good itself (it got there before the helper, read the blocks and hashed them): the helper's checked
+   * reads of that column skip to `row`, instead of reading and hashing those blocks a second time.
+   * One atomic store; call it with rows that only grow.
+   */
+  readerChecked(streamIndex: number, column: number, row: number): void {
+    Atomics.store(this.#readerChecked, streamIndex * this.#columnsPerStream + column, row);
   }
 
   /** Start (a block index) of the run of {@link checkedRunEnd}. */

@@ -42,10 +42,11 @@ function checkedFile(name: string, corruptBlock?: number): string {
 let runStart = -1;
 
 /**
- * Starts a helper that reads the file's column ahead and checks it; moves the cursor through `rows`;
- * returns the end of its run of good blocks (its start in `runStart`).
+ * Starts a helper that reads the file's column ahead and checks it; moves the cursor through `rows`
+ * (after telling it that the replay checked rows up to `readerCheckedRow` itself, when given); returns
+ * the end of its run of good blocks (its start in `runStart`).
  */
-function checkedBlocksAfter(path: string, rows: number[]): number {
+function checkedBlocksAfter(path: string, rows: number[], readerCheckedRow?: number): number {
   const checksums = { blockBytes: BLOCK_BYTES, tableOffsetBytes: HEADER_BYTES + COLUMN_BYTES, firstEntry: 0 };
   const worker = WillneedWorker.start(
     [
@@ -61,6 +62,7 @@ function checkedBlocksAfter(path: string, rows: number[]): number {
     { pollMs: 1, touch: 'always' },
   );
   try {
+    if (readerCheckedRow !== undefined) worker.readerChecked(0, 0, readerCheckedRow);
     for (const row of rows) {
       worker.update(0, row);
       expect(worker.flushSync(20_000)).toBe(true);
@@ -94,6 +96,20 @@ describe('WillneedWorker block checks', () => {
     // 29): the next read starts at block 29, past the run's end, so the run is now [29, 37): to half the
     // window ahead, row 19,096 (byte 152,768), in whole blocks.
     expect(checkedBlocksAfter(path, [0, 15_000])).toBe(37);
+    expect(runStart).toBe(29);
+  });
+
+  it('skips what the replay checked itself (readerChecked): its reads start there', () => {
+    const path = checkedFile('reader.bin');
+    // The replay checked rows [0, 2,048) (bytes [0, 16,384): blocks [0, 4)): the helper reads from block
+    // 4 to half the window ahead of the cursor (block 8), a run that starts past 0.
+    expect(checkedBlocksAfter(path, [0], 2_048)).toBe(8);
+    expect(runStart).toBe(4);
+    // Past the horizon (half the window, 4,096 rows): nothing to read until the cursor gets near.
+    expect(checkedBlocksAfter(path, [0], 15_000)).toBe(0);
+    // Cursor at 14,000: from row 15,000 (byte 120,000, block 29) to row 18,096 (byte 144,768: whole
+    // blocks end at 35).
+    expect(checkedBlocksAfter(path, [0, 14_000], 15_000)).toBe(35);
     expect(runStart).toBe(29);
   });
 
