@@ -136,8 +136,8 @@ export interface WillneedWorkerOptions {
   pollMs?: number;
   /**
    * `'cold'` (default): after advising, the worker also reads (`pread`, into a scratch buffer it then
-   * drops) each column from the cursor to half the window ahead, in 256 KiB requests once a quarter of
-   * the window is new, for streams whose last WILLNEED range was not all in the page cache already
+   * drops) each column from the cursor to the window's end (as far as WILLNEED has asked), in 256 KiB
+   * requests once half the window is new, for streams whose last WILLNEED range was not all in the page cache already
    * (mincore before each request). The read waits for the pages the WILLNEED queued and is their first
    * touch by a CPU, on the worker's core: the replay thread then finds them in memory. On a VM whose
    * freed memory is handed back to the host (virtio-balloon free page reporting) that first touch costs

@@ -79,9 +79,9 @@ function checkedBlocksAfter(path: string, rows: number[], readerCheckedRow?: num
 describe('WillneedWorker block checks', () => {
   it('publishes the run of good blocks it read ahead, to the column end', () => {
     const path = checkedFile('good.bin');
-    // Row 0: the column read in whole blocks up to half the window (4,096 rows = 32,768 bytes), from
-    // its start: 8 blocks of 4 KiB, each checked.
-    expect(checkedBlocksAfter(path, [0])).toBe(8);
+    // Row 0: the column read in whole blocks up to the window's end (8,192 rows = 65,536 bytes), from
+    // its start: 16 blocks of 4 KiB, each checked.
+    expect(checkedBlocksAfter(path, [0])).toBe(16);
     expect(runStart).toBe(0);
     // Cursor moved to the end: every block, the short last one included.
     const rows = [0];
@@ -92,24 +92,24 @@ describe('WillneedWorker block checks', () => {
 
   it('starts a new run where the cursor jumped past its reads', () => {
     const path = checkedFile('jump.bin');
-    // Row 0 reads blocks [0, 8); the cursor then jumps to row 15,000 (byte 120,000 of the column, block
-    // 29): the next read starts at block 29, past the run's end, so the run is now [29, 37): to half the
-    // window ahead, row 19,096 (byte 152,768), in whole blocks.
-    expect(checkedBlocksAfter(path, [0, 15_000])).toBe(37);
+    // Row 0 reads blocks [0, 16); the cursor then jumps to row 15,000 (byte 120,000 of the column, block
+    // 29): the next read starts at block 29, past the run's end, so the run is now [29, 40): the window
+    // reaches past the column's end, so to its last (short) block.
+    expect(checkedBlocksAfter(path, [0, 15_000])).toBe(BLOCKS);
     expect(runStart).toBe(29);
   });
 
   it('skips what the replay checked itself (readerChecked): its reads start there', () => {
     const path = checkedFile('reader.bin');
     // The replay checked rows [0, 2,048) (bytes [0, 16,384): blocks [0, 4)): the helper reads from block
-    // 4 to half the window ahead of the cursor (block 8), a run that starts past 0.
-    expect(checkedBlocksAfter(path, [0], 2_048)).toBe(8);
+    // 4 to the window's end (8,192 rows ahead of the cursor: block 16), a run that starts past 0.
+    expect(checkedBlocksAfter(path, [0], 2_048)).toBe(16);
     expect(runStart).toBe(4);
-    // Past the horizon (half the window, 4,096 rows): nothing to read until the cursor gets near.
+    // Past the window (8,192 rows): nothing to read until the cursor gets near.
     expect(checkedBlocksAfter(path, [0], 15_000)).toBe(0);
-    // Cursor at 14,000: from row 15,000 (byte 120,000, block 29) to row 18,096 (byte 144,768: whole
-    // blocks end at 35).
-    expect(checkedBlocksAfter(path, [0, 14_000], 15_000)).toBe(35);
+    // Cursor at 11,000: from block 29 (holding row 15,000, byte 120,000) to row 19,192 (byte 153,536:
+    // whole blocks end at 37), half a window (32 KiB) of new blocks: read.
+    expect(checkedBlocksAfter(path, [0, 11_000], 15_000)).toBe(37);
     expect(runStart).toBe(29);
   });
 

@@ -51,11 +51,11 @@ describe('WillneedWorker', () => {
       // Each stream: its first window, 8,192 rows from row 0, rounded out to pages (one page past the
       // column's unaligned end of 64 + 65,536 bytes).
       const window = Math.ceil((HEADER_BYTES + 8192 * 8) / page) * page;
-      // ... and it read each column from row 0 to half the window ahead: 4,096 rows of 8 bytes.
+      // ... and it read each column from row 0 to the window's end: 8,192 rows of 8 bytes.
       expect(worker.stats()).toEqual({
         willneedCalls: 2,
         willneedBytes: 2 * window,
-        touchedBytes: 2 * 4096 * 8,
+        touchedBytes: 2 * 8192 * 8,
       });
       // A process of its own: its peak RSS (a Node process, well over 10 MiB) and device reads are readable.
       if (existsSync('/proc/self/status')) {
@@ -70,8 +70,9 @@ describe('WillneedWorker', () => {
       worker.update(0, 5000); // past requestRows: a request for what is new
       expect(worker.flushSync(20_000)).toBe(true);
       expect(worker.stats().willneedCalls).toBe(3);
-      // Touched up to row 4,096 before; the cursor passed it: now rows [5,000, 9,096), not those behind.
-      expect(worker.stats().touchedBytes).toBe(3 * 4096 * 8);
+      // Touched up to row 8,192 before; the window now ends at row 13,192: rows [8,192, 13,192), the
+      // 5,000 new ones (more than half a window), not those behind.
+      expect(worker.stats().touchedBytes).toBe(2 * 8192 * 8 + 5000 * 8);
       worker.update(0, 5001); // within stepRows: nothing
       expect(worker.flushSync(20_000)).toBe(true);
       expect(worker.stats().willneedCalls).toBe(3);
