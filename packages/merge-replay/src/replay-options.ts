@@ -1,3 +1,4 @@
+import type { ColumnRowReader } from '@mmtape/columnar-format';
 import type { Advisable, MemorySample, PrefetchStats, SlidingWindowOptions } from '@mmtape/prefetch';
 import type { MergeStrategy } from './k-way-merge.js';
 
@@ -54,16 +55,7 @@ export interface ReplayColumnFile {
    * `readRows` returns the row up to which the column is known good from `startRow` on (the replay
    * tells the helper, which then skips those blocks).
    */
-  openRowReader?(options?: { verify?: boolean }): {
-    readRows(
-      name: string,
-      startRow: number,
-      rowCount: number,
-      into: Uint8Array,
-      intoOffsetBytes: number,
-    ): number;
-    close(): void;
-  };
+  openRowReader?(options?: { verify?: boolean }): ColumnRowReader;
 }
 
 /**
