@@ -294,8 +294,13 @@ export class WillneedWorker {
     }
   }
 
-  /** Moves stream `streamIndex`'s cursor to `cursorRow` (one atomic store; the helper reads it). */
+  /**
+   * Moves stream `streamIndex`'s cursor to `cursorRow` (one atomic store; the helper reads it).
+   * @throws {PrefetchArgumentError} for a stream index outside `[0, streams)` or a row that is not an
+   *   integer in `[0, 2^31)`.
+   */
   update(streamIndex: number, cursorRow: number): void {
+    this.#checkSlot(streamIndex, undefined, cursorRow, 'cursorRow');
     Atomics.store(this.#cursors, streamIndex, cursorRow);
   }
 
@@ -315,9 +320,23 @@ export class WillneedWorker {
    * good itself (it got there before the helper, read the blocks and hashed them): the helper's checked
    * reads of that column skip to `row`, instead of reading and hashing those blocks a second time.
    * One atomic store; call it with rows that only grow.
+   * @throws {PrefetchArgumentError} for a stream index outside `[0, streams)`, a column outside
+   *   `[0, columns)` or a row that is not an integer in `[0, 2^31)`.
    */
   readerChecked(streamIndex: number, column: number, row: number): void {
+    this.#checkSlot(streamIndex, column, row, 'row');
     Atomics.store(this.#readerChecked, streamIndex * this.#columnsPerStream + column, row);
+  }
+
+  /** Throws for a stream, column or row that has no shared word (see {@link update}, {@link readerChecked}). */
+  #checkSlot(streamIndex: number, column: number | undefined, row: number, rowName: string): void {
+    const streams = this.#cursors.length;
+    if (!(Number.isInteger(streamIndex) && streamIndex >= 0 && streamIndex < streams))
+      throw new PrefetchArgumentError('streamIndex', `an integer in [0, ${streams})`, streamIndex);
+    if (column !== undefined && !(Number.isInteger(column) && column >= 0 && column < this.#columnsPerStream))
+      throw new PrefetchArgumentError('column', `an integer in [0, ${this.#columnsPerStream})`, column);
+    if (!(Number.isInteger(row) && row >= 0 && row < 2 ** 31))
+      throw new PrefetchArgumentError(rowName, 'an integer in [0, 2^31)', row);
   }
 
   /** Start (a block index) of the run of {@link checkedRunEnd}. */

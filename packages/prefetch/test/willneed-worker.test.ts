@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MappedFile, pageSizeBytes } from '@mmtape/mmap-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { resolveWorkerEntry, SlidingWindowPrefetcher, WillneedWorker } from '../src/index.js';
+import {
+  PrefetchArgumentError,
+  resolveWorkerEntry,
+  SlidingWindowPrefetcher,
+  WillneedWorker,
+} from '../src/index.js';
 import { RecordingFile } from './recording-file.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mmtape-willneed-worker-'));
@@ -99,6 +104,42 @@ describe('WillneedWorker', () => {
     prefetcher.update(0, 10_000); // back: the window from there
     expect(file.take().filter(([advice]) => advice === 'willneed')).toEqual([['willneed', 77_824, 69_632]]);
     expect(() => new SlidingWindowPrefetcher([], { willneed: 'all' as 'start' })).toThrow(/willneed/);
+  });
+
+  it('rejects a stream, column or row without a shared word with PrefetchArgumentError (update, readerChecked)', () => {
+    const path = columnFile('slots.bin');
+    const columns = [{ offsetBytes: HEADER_BYTES, bytesPerRow: 8 }];
+    const worker = WillneedWorker.start(
+      [{ filePath: path, baseOffsetBytes: 0, byteLength: HEADER_BYTES + ROWS * 8, columns, rowCount: ROWS }],
+      { aheadRows: 8192 },
+      { pollMs: 1, touch: 'never' },
+    );
+    try {
+      const bad: [() => void, string, unknown][] = [
+        [() => worker.update(1, 0), 'streamIndex', 1],
+        [() => worker.update(-1, 0), 'streamIndex', -1],
+        [() => worker.update(0, 1.5), 'cursorRow', 1.5],
+        [() => worker.update(0, 2 ** 31), 'cursorRow', 2 ** 31],
+        [() => worker.readerChecked(0, 1, 10), 'column', 1],
+        [() => worker.readerChecked(0, 0, -2), 'row', -2],
+        [() => worker.readerChecked(0.5, 0, 10), 'streamIndex', 0.5],
+      ];
+      for (const [call, argument, actual] of bad) {
+        let error: unknown;
+        try {
+          call();
+        } catch (e) {
+          error = e;
+        }
+        expect(error).toBeInstanceOf(PrefetchArgumentError);
+        expect(error).toMatchObject({ kind: 'usage', argument, actual });
+      }
+      worker.update(0, 0); // in range: accepted
+      worker.readerChecked(0, 0, 10);
+      expect(worker.flushSync(20_000)).toBe(true);
+    } finally {
+      worker.close();
+    }
   });
 
   it("reads ahead only streams that were not in the page cache (touch: 'cold', the default)", () => {
