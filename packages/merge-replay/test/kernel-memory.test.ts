@@ -80,6 +80,12 @@ describe('KernelMemory: regions of one WebAssembly instance memory', () => {
     expect(memory.alloc(4_096)).toBe(at + 4_096);
   });
 
+  it('refuses a region that is not a positive number of bytes (a caller bug)', () => {
+    const memory = KernelMemory.create()!;
+    for (const bytes of [0, -64, 1.5, Number.NaN])
+      expect(() => memory.alloc(bytes)).toThrow(/internal error/);
+  });
+
   it('sizes regions as powers of two of at least 64 bytes', () => {
     expect([1, 64, 65, 4_096, 4_097].map(regionBytes)).toEqual([64, 64, 128, 4_096, 8_192]);
   });

@@ -1,8 +1,9 @@
 /**
  * The WebAssembly kernel of bar blocks (`assembly/bar-grid.ts`): the one-pass bar grid of the `'block'`
  * strategy (`prepareBlockDirect`), the same output as its TypeScript path (`blockGridTile`). One instance
- * per process, shared by every merge ({@link GridKernel.shared}), its memory laid out here for the largest
- * block's shape. Internal.
+ * per process, shared by every merge that reads the given arrays ({@link GridKernel.shared}); a merge
+ * with window reads runs one on its own memory, where its windows are ({@link GridKernel.over}). The
+ * layout for the largest block's shape is a region of that memory (`KernelMemory`). Internal.
  *
  * Measured on 2,000 in-memory streams of bars × 20,000 rows, 5 % of bars missing, the whole replay
  * through `nextChunk` with a consumer reading ts and close (scratch `membars.mjs`, 2026-12-07, 4 alternating

@@ -51,8 +51,11 @@ export class KernelMemory<T extends KernelExports = KernelExports> {
    * A region of at least `bytes` bytes (64-byte aligned; its size is `regionBytes(bytes)`), or -1 when
    * the memory cannot grow that far (above 4 GiB, or out of memory). May grow the memory: then calls
    * every {@link onGrow} listener before returning.
+   * @throws Error (an internal error, a caller's bug) for `bytes` that is not a positive integer.
    */
   alloc(bytes: number): number {
+    if (!(Number.isSafeInteger(bytes) && bytes > 0))
+      throw new Error(`mmtape internal error: a kernel memory region of ${bytes} bytes asked`);
     const size = regionBytes(bytes);
     const list = this.freed[Math.log2(size)];
     if (list !== undefined && list.length > 0) return list.pop()!;
