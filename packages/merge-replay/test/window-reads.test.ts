@@ -64,6 +64,26 @@ function valuesOf(streams: BigInt64Array[]): Columns {
   };
 }
 
+/**
+ * A merge of bar streams through the WebAssembly grid (block strategy, one f64 column `close` of distinct
+ * values per (stream, row)), reading windows from {@link readerOver} over garbage arrays.
+ */
+function gridMerge(streams: BigInt64Array[], options: KWayMergeOptions) {
+  const columns = {
+    close: streams.map((s, id) => Float64Array.from(s, (_, row) => id * 10_000 + row + 0.25)),
+  };
+  const { readRows, reads } = readerOver(streams, columns);
+  const fake = garbage(streams, columns);
+  const merge = new KWayMerge(fake.ts, {
+    ...options,
+    strategy: 'block',
+    kernel: 'wasm',
+    columns: fake.columns,
+    readRows,
+  });
+  return { merge, reads, columns };
+}
+
 describe('KWayMerge window reads (readRows): every row comes through the reader, once', () => {
   for (const strategy of STRATEGIES) {
     for (const kernel of ['wasm', 'js'] as const) {
@@ -246,19 +266,7 @@ describe('KWayMerge window reads (readRows): every row comes through the reader,
         if (random() > 0.05) ts.push(60_000_000_000n * BigInt(minute));
       return BigInt64Array.from(ts);
     });
-    const columns = {
-      close: streams.map((s, id) => Float64Array.from(s, (_, row) => id * 10_000 + row + 0.25)),
-    };
-    const { readRows, reads } = readerOver(streams, columns);
-    const fake = garbage(streams, columns);
-    const merge = new KWayMerge(fake.ts, {
-      strategy: 'block',
-      kernel: 'wasm',
-      blockEvents: 8_192,
-      columns: fake.columns,
-      readRows,
-      windowRows: 512,
-    });
+    const { merge, reads, columns } = gridMerge(streams, { blockEvents: 8_192, windowRows: 512 });
     // Internal: the merge state's window memory (null would mean windows in arrays of their own).
     type Memory = { onGrow(listener: () => void): void };
     const state = (merge as unknown as { state: { windowMemory: Memory | null; windowAt: Float64Array[] } })
@@ -290,18 +298,9 @@ describe('KWayMerge window reads (readRows): every row comes through the reader,
     const streams = Array.from({ length: 64 }, (_, s) =>
       BigInt64Array.from({ length: 2_000 + 37 * (s % 3) }, (_, m) => 60_000_000_000n * BigInt(m)),
     );
-    const columns = {
-      close: streams.map((s, id) => Float64Array.from(s, (_, row) => id * 10_000 + row + 0.5)),
-    };
-    const { readRows, reads } = readerOver(streams, columns);
-    const fake = garbage(streams, columns);
-    const merge = new KWayMerge(fake.ts, {
-      strategy: 'block',
-      kernel: 'wasm',
+    const { merge, reads, columns } = gridMerge(streams, {
       blockEvents: 4_096,
       chunkEvents: 1_000,
-      columns: fake.columns,
-      readRows,
       windowRows: 256,
     });
     const events: [bigint, number, number, number][] = [];
