@@ -7,6 +7,7 @@ import {
   type MergeStrategy,
   UnsortedStreamError,
 } from '../src/index.js';
+import { KernelMemory } from '../src/strategies/kernel-memory.js';
 import { oracle, sortedStream } from './merge-oracle.js';
 
 type Columns = Record<string, readonly (Float64Array | BigInt64Array)[]>;
@@ -132,6 +133,115 @@ describe('sparse blocks: the WebAssembly kernel and the TypeScript path (fast-ch
       expect(error).toMatchObject({ streamIndex: 300, row: 40, expected: bad[39], actual: bad[40] });
     },
   );
+
+  it('merges advanced in turn share the process kernel: each equals its oracle (fast-check, seed 42)', () => {
+    // One kernel instance serves every merge (SparseKernel.shared): merges of different shapes (stream
+    // counts, gathered columns, block sizes) advanced a chunk at a time in turn must not see each other's
+    // layout, staged rows or outputs, also when one of them grows the memory in between.
+    const shapeArb = fc.record({
+      streams: tickStreamsArb,
+      columns: fc.constantFrom('both', 'price', 'none'),
+      blockEvents: fc.integer({ min: 8, max: 3000 }),
+    });
+    fc.assert(
+      fc.property(fc.array(shapeArb, { minLength: 2, maxLength: 4 }), (shapes) => {
+        const runs = shapes.map(({ streams, columns, blockEvents }) => {
+          const all = columnsOf(streams);
+          const given: Columns = columns === 'both' ? all : columns === 'price' ? { price: all.price! } : {};
+          const merge = new KWayMerge(streams, {
+            strategy: 'block',
+            kernel: 'wasm',
+            columns: given,
+            blockEvents,
+            chunkEvents: 97,
+          });
+          const want = expected(streams).map(([ts, id, row, price, qty]) =>
+            columns === 'both'
+              ? [ts, id, row, price, qty]
+              : columns === 'price'
+                ? [ts, id, row, price]
+                : [ts, id, row],
+          );
+          return { merge, want, got: [] as unknown[][], done: false };
+        });
+        while (runs.some((r) => !r.done)) {
+          for (const run of runs) {
+            if (run.done) continue;
+            const c = run.merge.nextChunk();
+            if (c === null) {
+              run.done = true;
+              continue;
+            }
+            const price = c.columns.price as Float64Array | undefined;
+            const qty = c.columns.qty as BigInt64Array | undefined;
+            for (let i = 0; i < c.length; i++) {
+              const event: unknown[] = [c.timestampNs[i]!, c.symbolId[i]!, c.row[i]!];
+              if (price !== undefined) event.push(price[i]!);
+              if (qty !== undefined) event.push(qty[i]!);
+              run.got.push(event);
+            }
+          }
+        }
+        for (const run of runs) expect(run.got).toEqual(run.want);
+      }),
+      { seed: 42, numRuns: 60 },
+    );
+  });
+
+  it('a bar merge that grows the shared kernel memory between two sparse blocks of a tick merge', () => {
+    // The bar grid and the sparse kernel share one memory (KernelMemory.shared): a growth by one detaches
+    // the other's views, which it must take again before its next block.
+    const random = mulberry32(5);
+    const ticks = Array.from({ length: 600 }, () => {
+      let t = 1_700_000_000_000_000_000n;
+      return BigInt64Array.from({ length: 50 }, () => {
+        t += BigInt(1 + Math.floor(random() * 2_000_000));
+        return t;
+      });
+    });
+    const bars = Array.from({ length: 200 }, () =>
+      BigInt64Array.from(
+        { length: 2000 },
+        (_, r) => 1_700_000_000_000_000_000n + BigInt(r) * 60_000_000_000n,
+      ),
+    );
+    const memory = KernelMemory.shared()!;
+    const tickMerge = new KWayMerge(ticks, {
+      strategy: 'block',
+      kernel: 'wasm',
+      columns: columnsOf(ticks),
+      blockEvents: 4096,
+      chunkEvents: 1000,
+    });
+    // One f64 column: plain bars take the one-pass grid (the bar grid kernel).
+    const barMerge = new KWayMerge(bars, {
+      strategy: 'block',
+      kernel: 'wasm',
+      columns: { price: columnsOf(bars).price! },
+      blockEvents: 1 << 18,
+    });
+    const tickEvents: unknown[][] = [];
+    const barEvents: unknown[][] = [];
+    const take = (merge: KWayMerge, into: unknown[][]): boolean => {
+      const c = merge.nextChunk();
+      if (c === null) return false;
+      const price = c.columns.price as Float64Array;
+      const qty = c.columns.qty as BigInt64Array | undefined;
+      for (let i = 0; i < c.length; i++)
+        into.push([c.timestampNs[i]!, c.symbolId[i]!, c.row[i]!, price[i]!, qty?.[i]]);
+      return true;
+    };
+    take(tickMerge, tickEvents);
+    const before = memory.buffer.byteLength;
+    take(barMerge, barEvents);
+    expect(memory.buffer.byteLength).toBeGreaterThan(before);
+    for (let more = true; more; ) {
+      const tickMore = take(tickMerge, tickEvents);
+      more = take(barMerge, barEvents) || tickMore;
+    }
+    expect(tickEvents).toEqual(expected(ticks).map((e) => e.slice(0, 5)));
+    expect(barEvents).toEqual(expected(bars).map((e) => [...e.slice(0, 4), undefined]));
+  });
 
   it('refuses an unknown kernel', () => {
     expect(() => new KWayMerge([BigInt64Array.from([1n])], { kernel: 'native' as 'wasm' })).toThrow(

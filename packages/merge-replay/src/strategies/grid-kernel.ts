@@ -111,8 +111,8 @@ export class GridKernel {
    */
   static shared(): GridKernel | null {
     if (sharedKernel === undefined) {
-      const memory = KernelMemory.create<GridExports>();
-      sharedKernel = memory === null ? null : new GridKernel(memory);
+      const memory = KernelMemory.shared();
+      sharedKernel = memory === null ? null : new GridKernel(memory as KernelMemory<GridExports>);
     }
     return sharedKernel;
   }

@@ -13,6 +13,9 @@ export interface KernelExports {
   heapBase(): number;
 }
 
+/** `undefined`: not made yet; `null`: no WebAssembly here (see {@link KernelMemory.shared}). */
+let sharedMemory: KernelMemory | null | undefined;
+
 /** Alignment of every region, bytes (a cache line). */
 const REGION_ALIGN_BYTES = 64;
 
@@ -34,6 +37,16 @@ export class KernelMemory<T extends KernelExports = KernelExports> {
   private constructor(kernels: T) {
     this.kernels = kernels;
     this.top = align(kernels.heapBase());
+  }
+
+  /**
+   * The process's instance, shared by the kernels of every merge without windows of its own
+   * (`GridKernel.shared`, `SparseKernel.shared`), or `null` without WebAssembly. Each kernel keeps a
+   * region of it for its layout and nothing between calls; see those for why sharing is safe.
+   */
+  static shared(): KernelMemory | null {
+    if (sharedMemory === undefined) sharedMemory = KernelMemory.create();
+    return sharedMemory;
   }
 
   /** A new instance's memory, or `null` without WebAssembly (see `kernelInstance`). */

@@ -3,16 +3,15 @@
  * emits a block as `assembly/sparse-block.ts` describes, the same algorithm and output as the TypeScript
  * path (`SparseSort.sortPacked` in `sparse-sort.ts`), 2–3× faster on the sort (bench/results/replay.md). The module
  * (~1 KB, compiled by the repository's `scripts/build-wasm.mjs`) is compiled once per process on first use;
- * each merge has its own instance and memory, laid out here for the block's capacity. Internal.
+ * one instance per process ({@link SparseKernel.shared}), its layout a region of the process's kernel
+ * memory (`KernelMemory.shared`, which the bar grid kernel shares). Internal.
  *
  * @module
  */
-import { growMemory, kernelInstance } from './wasm-module.js';
+import { type KernelExports, KernelMemory } from './kernel-memory.js';
 
 /** Exports of `assembly/index.ts`; addresses are byte offsets into `memory`. */
-interface SparseExports {
-  memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
-  heapBase(): number;
+interface SparseExports extends KernelExports {
   packKeys(
     keys: number,
     liveCount: number,
@@ -64,15 +63,45 @@ interface SparseExports {
 /** Counters of the kernel's counting pass: 2^16 + 1 u32. */
 const COUNTS_BYTES = (65_536 + 1) * 4;
 
+/** Byte offsets of the memory layout (see {@link SparseKernel.ensure}). */
+interface SparseLayout {
+  keys: number;
+  rowsLive: number;
+  cursorLive: number;
+  liveIds: number;
+  next: number;
+  delta: number;
+  packed: number;
+  sorted: number;
+  counts: number;
+  sym: number;
+  row: number;
+  ts: number;
+  gather: number;
+  starts: number;
+  stageF64: number[];
+  stageI64: number[];
+  copied: number;
+  copyRows: number;
+  fault: number;
+  outF64: number[];
+  outI64: number[];
+}
+
+/** `undefined`: not made yet; `null`: no WebAssembly here (see {@link SparseKernel.shared}). */
+let sharedKernel: SparseKernel | null | undefined;
+
 /**
- * One merge's instance of the sparse-block kernel. The block strategy copies a block's keys and staged
- * columns into the input views (`keys`, `stageF64`, `stageI64`) and calls {@link sort}, or lets
- * {@link collect} copy them from the streams, then copies the outputs out. {@link ensure} may grow the memory, which detaches every earlier view: take the views again after it.
+ * The sparse-block kernel. The block strategy copies a block's keys and staged columns into the input
+ * views (`keys`, `stageF64`, `stageI64`) and calls {@link sort}, or lets {@link collect} copy them from
+ * the streams, then copies the outputs out. Call {@link ensure} before each block: it lays the memory out
+ * for the caller's shape and takes every view again when needed (another merge may have used the kernel,
+ * or grown the memory, since).
  */
 export class SparseKernel {
   /** Event keys of the block, stream-major (ns after the block head); the block's `blockKeys`. */
   keys = new Float64Array(0);
-  /** Staged gathered columns, stream-major: f64, and i64 as int32 halves. */
+  /** Staged gathered columns of the caller ({@link ensure}), stream-major: f64, and i64 as int32 halves. */
   stageF64: Float64Array[] = [];
   stageI64: Int32Array[] = [];
   /** Outputs of {@link sort}, in output order. */
@@ -82,36 +111,22 @@ export class SparseKernel {
   starts = new Int32Array(0);
   outF64: Float64Array[] = [];
   outI64: Int32Array[] = [];
-  private capacity = 0;
-  private readonly streams: number;
-  private readonly f64Columns: number;
-  private readonly i64Columns: number;
-  /** Byte offsets of the layout: see {@link ensure}. */
-  private at = {
-    keys: 0,
-    rowsLive: 0,
-    cursorLive: 0,
-    liveIds: 0,
-    next: 0,
-    delta: 0,
-    packed: 0,
-    sorted: 0,
-    counts: 0,
-    sym: 0,
-    row: 0,
-    ts: 0,
-    gather: 0,
-    starts: 0,
-    stageF64: [] as number[],
-    stageI64: [] as number[],
-    copied: 0,
-    copyRows: 0,
-    fault: 0,
-    outF64: [] as number[],
-    outI64: [] as number[],
-  };
   /** Rows taken from each live stream (by live index) by the last {@link sort} or {@link collect}. */
   rowsLive = new Int32Array(0);
+  private readonly memory: KernelMemory<SparseExports>;
+  private readonly kernels: SparseExports;
+  /** Capacity of the layout: events, streams, gathered f64 and i64 columns. */
+  private capacity = 0;
+  private streams = 0;
+  private f64Columns = 0;
+  private i64Columns = 0;
+  /** Gathered columns of the current caller (at most the layout's). */
+  private f64Active = 0;
+  private i64Active = 0;
+  private at: SparseLayout | undefined;
+  /** The layout's region in {@link memory} and its size, bytes. */
+  private region = -1;
+  private regionBytes = 0;
   private cursorLive = new Uint32Array(0);
   private liveIds = new Int32Array(0);
   /** Timestamps copied from the streams for {@link collect} (int32 halves), and the rows copied per stream. */
@@ -120,71 +135,119 @@ export class SparseKernel {
   /** {@link collect}'s report of decreasing timestamps: live index, row offset from its cursor, then bits. */
   private fault = new Int32Array(3);
 
-  private constructor(
-    private readonly kernels: SparseExports,
-    streams: number,
-    f64Columns: number,
-    i64Columns: number,
-  ) {
-    this.streams = Math.max(1, streams);
-    this.f64Columns = f64Columns;
-    this.i64Columns = i64Columns;
-  }
-
-  /** An instance for `streams` streams and the given gathered columns, or `null` without WebAssembly (see `kernelInstance`). */
-  static create(streams: number, f64Columns: number, i64Columns: number): SparseKernel | null {
-    const kernels = kernelInstance<SparseExports>();
-    if (kernels === null) return null;
-    return new SparseKernel(kernels, streams, f64Columns, i64Columns);
+  private constructor(memory: KernelMemory<SparseExports>) {
+    this.memory = memory;
+    this.kernels = memory.kernels;
+    memory.onGrow(() => this.takeViews());
   }
 
   /**
-   * Lays the memory out for blocks of up to `events` events (growing it when needed) and takes every view
-   * again. Per event: keys 8, staged columns 8 each, copied timestamps 8, packed and sorted keys 16, symbol id 4, row 4,
-   * timestamp 8, gather index 4, run start 4, output columns 8 each; per stream 24; counters 256 KiB.
+   * The process's instance, or `null` without WebAssembly (see `kernelInstance`). Every merge shares it:
+   * a block's keys go in, are sorted and its outputs copied out in one synchronous sequence
+   * ({@link ensure}, {@link sort} or {@link collect}, then the caller's copy), so nothing in the kernel's
+   * memory outlives a block. An instance per merge cost its instantiation and the first touch of a new
+   * ~19 MB memory on every replay (measured: 3,000 tick streams × 2,000 rows from segment files, chunk
+   * API, 4 alternating processes, best of 8 runs each: 12.9–13.7 M events/s with an instance per merge,
+   * 14.1–15.0 shared).
+   */
+  static shared(): SparseKernel | null {
+    if (sharedKernel === undefined) {
+      const memory = KernelMemory.shared();
+      sharedKernel = memory === null ? null : new SparseKernel(memory as KernelMemory<SparseExports>);
+    }
+    return sharedKernel;
+  }
+
+  /**
+   * Lays the memory out for blocks of up to `events` events of `streams` streams with `f64Columns` and
+   * `i64Columns` gathered columns (growing it when needed), and sets the column views to the caller's.
+   * Per event: keys 8, staged columns 8 each, copied timestamps 8, packed and sorted keys 16, symbol id 4,
+   * row 4, timestamp 8, gather index 4, run start 4, output columns 8 each; per stream 24; counters 256 KiB.
    *
    * Returns false, with the layout and views unchanged, when the memory cannot grow that far (above 4 GiB
    * or out of memory): the caller sorts the block in TypeScript then.
    */
-  ensure(events: number): boolean {
-    if (events <= this.capacity) return true;
-    const n = events;
-    const s = this.streams;
-    let end = Math.ceil(this.kernels.heapBase() / 64) * 64;
+  ensure(events: number, streams: number, f64Columns: number, i64Columns: number): boolean {
+    if (
+      events > this.capacity ||
+      streams > this.streams ||
+      f64Columns > this.f64Columns ||
+      i64Columns > this.i64Columns
+    ) {
+      if (!this.layOut(events, streams, f64Columns, i64Columns)) return false;
+    }
+    if (f64Columns !== this.f64Active || i64Columns !== this.i64Active) {
+      this.f64Active = f64Columns;
+      this.i64Active = i64Columns;
+      this.takeViews();
+    }
+    return true;
+  }
+
+  /** Lays the memory out for at least the given shape and the layout's current one (see {@link ensure}). */
+  private layOut(events: number, streams: number, f64Columns: number, i64Columns: number): boolean {
+    const n = Math.max(events, this.capacity);
+    const s = Math.max(streams, this.streams, 1);
+    const f64 = Math.max(f64Columns, this.f64Columns);
+    const i64 = Math.max(i64Columns, this.i64Columns);
+    let end = 0;
     const take = (bytes: number): number => {
       const start = end;
       end = Math.ceil((end + bytes) / 64) * 64;
       return start;
     };
-    const at = { ...this.at };
-    at.keys = take(8 * n);
-    at.stageF64 = Array.from({ length: this.f64Columns }, () => take(8 * n));
-    at.stageI64 = Array.from({ length: this.i64Columns }, () => take(8 * n));
-    at.copied = take(8 * n);
-    at.copyRows = take(4 * s);
-    at.fault = take(12);
-    at.rowsLive = take(4 * s);
-    at.cursorLive = take(4 * s);
-    at.liveIds = take(4 * s);
-    at.next = take(4 * s);
-    at.delta = take(4 * s);
-    at.packed = take(8 * n);
-    at.sorted = take(8 * n);
-    at.counts = take(COUNTS_BYTES);
-    at.sym = take(4 * n);
-    at.row = take(4 * n);
-    at.ts = take(8 * n);
-    at.gather = take(4 * n);
-    at.starts = take(4 * (n + 1));
-    at.outF64 = Array.from({ length: this.f64Columns }, () => take(8 * n));
-    at.outI64 = Array.from({ length: this.i64Columns }, () => take(8 * n));
-    const memory = this.kernels.memory;
-    if (!growMemory(memory, end)) return false;
+    const at: SparseLayout = {
+      keys: take(8 * n),
+      stageF64: Array.from({ length: f64 }, () => take(8 * n)),
+      stageI64: Array.from({ length: i64 }, () => take(8 * n)),
+      copied: take(8 * n),
+      copyRows: take(4 * s),
+      fault: take(12),
+      rowsLive: take(4 * s),
+      cursorLive: take(4 * s),
+      liveIds: take(4 * s),
+      next: take(4 * s),
+      delta: take(4 * s),
+      packed: take(8 * n),
+      sorted: take(8 * n),
+      counts: take(COUNTS_BYTES),
+      sym: take(4 * n),
+      row: take(4 * n),
+      ts: take(8 * n),
+      gather: take(4 * n),
+      starts: take(4 * (n + 1)),
+      outF64: Array.from({ length: f64 }, () => take(8 * n)),
+      outI64: Array.from({ length: i64 }, () => take(8 * n)),
+    };
+    const region = this.memory.alloc(end);
+    if (region < 0) return false;
+    if (this.region >= 0) this.memory.free(this.region, this.regionBytes);
+    this.region = region;
+    this.regionBytes = end;
+    for (const key of Object.keys(at) as (keyof SparseLayout)[]) {
+      const v = at[key];
+      if (typeof v === 'number') (at[key] as number) = v + region;
+      else for (let i = 0; i < v.length; i++) v[i]! += region;
+    }
     this.at = at;
-    const buffer = memory.buffer;
+    this.capacity = n;
+    this.streams = s;
+    this.f64Columns = f64;
+    this.i64Columns = i64;
+    this.takeViews();
+    return true;
+  }
+
+  /** Takes every view of the layout on the memory's current buffer (after a layout, or a growth). */
+  private takeViews(): void {
+    const at = this.at;
+    if (at === undefined) return;
+    const buffer = this.memory.buffer;
+    const n = this.capacity;
+    const s = this.streams;
     this.keys = new Float64Array(buffer, at.keys, n);
-    this.stageF64 = at.stageF64.map((o) => new Float64Array(buffer, o, n));
-    this.stageI64 = at.stageI64.map((o) => new Int32Array(buffer, o, 2 * n));
+    this.stageF64 = at.stageF64.slice(0, this.f64Active).map((o) => new Float64Array(buffer, o, n));
+    this.stageI64 = at.stageI64.slice(0, this.i64Active).map((o) => new Int32Array(buffer, o, 2 * n));
     this.copied32 = new Int32Array(buffer, at.copied, 2 * n);
     this.copyRows = new Int32Array(buffer, at.copyRows, s);
     this.fault = new Int32Array(buffer, at.fault, 3);
@@ -195,10 +258,8 @@ export class SparseKernel {
     this.row = new Uint32Array(buffer, at.row, n);
     this.ts32 = new Int32Array(buffer, at.ts, 2 * n);
     this.starts = new Int32Array(buffer, at.starts, n + 1);
-    this.outF64 = at.outF64.map((o) => new Float64Array(buffer, o, n));
-    this.outI64 = at.outI64.map((o) => new Int32Array(buffer, o, 2 * n));
-    this.capacity = n;
-    return true;
+    this.outF64 = at.outF64.slice(0, this.f64Active).map((o) => new Float64Array(buffer, o, n));
+    this.outI64 = at.outI64.slice(0, this.i64Active).map((o) => new Int32Array(buffer, o, 2 * n));
   }
 
   /**
@@ -228,7 +289,7 @@ export class SparseKernel {
       cursorLive[i] = cursors[s]!;
     }
     const idBits = idBitsFor(liveCount);
-    const at = this.at;
+    const at = this.at!;
     const bits = this.kernels.packKeys(
       at.keys,
       liveCount,
@@ -284,7 +345,7 @@ export class SparseKernel {
       this.stageI64,
     );
     const idBits = idBitsFor(liveCount);
-    const o = this.at;
+    const o = this.at!;
     const events = this.kernels.collectSparse(
       o.copied,
       o.copyRows,
@@ -323,7 +384,7 @@ export class SparseKernel {
     headLo: number,
     maxBucket: number,
   ): number {
-    const at = this.at;
+    const at = this.at!;
     const k = this.kernels;
     const runs = k.sortEmit(
       at.packed,
@@ -345,10 +406,8 @@ export class SparseKernel {
       at.starts,
     );
     if (runs < 0) return runs;
-    for (let c = 0; c < at.stageF64.length; c++)
-      k.gatherF64(events, at.gather, at.stageF64[c]!, at.outF64[c]!);
-    for (let c = 0; c < at.stageI64.length; c++)
-      k.gatherI64(events, at.gather, at.stageI64[c]!, at.outI64[c]!);
+    for (let c = 0; c < this.f64Active; c++) k.gatherF64(events, at.gather, at.stageF64[c]!, at.outF64[c]!);
+    for (let c = 0; c < this.i64Active; c++) k.gatherI64(events, at.gather, at.stageI64[c]!, at.outI64[c]!);
     return runs;
   }
 }

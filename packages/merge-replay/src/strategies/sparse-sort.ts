@@ -71,7 +71,7 @@ export class SparseSort {
    */
   prepareDirect(liveCount: number, limit: number, k: number, capacity: number): boolean {
     const kernel = this.kernelInstance!;
-    if (!kernel.ensure(capacity)) {
+    if (!this.ensureKernel(kernel, capacity)) {
       this.next = false;
       return false;
     }
@@ -131,7 +131,7 @@ export class SparseSort {
     const cursors = this.block.state.cursors;
     const kernel = this.kernel();
     let runs: number;
-    if (kernel?.ensure(events)) {
+    if (kernel !== null && this.ensureKernel(kernel, events)) {
       kernel.keys.set(this.block.blockKeys.subarray(0, events));
       for (let c = 0; c < kernel.stageF64.length; c++)
         kernel.stageF64[c]!.set(this.block.blockStageF64[c]!.subarray(0, events));
@@ -228,17 +228,16 @@ export class SparseSort {
     return runs;
   }
 
-  /** The sparse-block kernel, created on first use; `null` for the TypeScript path. */
+  /** The sparse-block kernel (the process's), taken on first use; `null` for the TypeScript path. */
   private kernel(): SparseKernel | null {
-    if (this.kernelInstance === undefined) {
-      const state = this.block.state;
-      this.kernelInstance = SparseKernel.create(
-        state.streamCount,
-        state.f64Names.length,
-        state.i64Names.length,
-      );
-    }
+    if (this.kernelInstance === undefined) this.kernelInstance = SparseKernel.shared();
     return this.kernelInstance;
+  }
+
+  /** Lays the shared kernel out for a block of up to `events` events of this merge (`SparseKernel.ensure`). */
+  private ensureKernel(kernel: SparseKernel, events: number): boolean {
+    const state = this.block.state;
+    return kernel.ensure(events, state.streamCount, state.f64Names.length, state.i64Names.length);
   }
 
   /** Copies the kernel's sorted block (`events` events, `runs` runs) into the block arrays. */
