@@ -31,7 +31,7 @@ export {
 } from './errors.js';
 export type { KWayMergeOptions, MergeStats, MergeStrategy, ReplayAsyncOptions } from './k-way-merge.js';
 export { KWayMerge } from './k-way-merge.js';
-export type { RowReader } from './merge-state.js';
+export type { MergeKernel, RowReader } from './merge-state.js';
 export type { ReplayBatch } from './replay-batch.js';
 export type { ReplayChunk } from './replay-chunk.js';
 export type {

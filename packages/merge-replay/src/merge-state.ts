@@ -18,6 +18,9 @@ export interface MergeStateOptions {
   kernelWindows: boolean;
 }
 
+/** The kernels of a merge (`KWayMergeOptions.kernel`). */
+export type MergeKernel = 'native' | 'wasm' | 'js';
+
 /**
  * Reads rows of a stream's columns into the merge's window buffers (see `KWayMergeOptions.readRows`):
  * rows `[startRow, startRow + rowCount)` of column `column` (0: the timestamps, `c + 1`: the `c`-th entry

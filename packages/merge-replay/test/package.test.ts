@@ -9,7 +9,15 @@ describe('package.json', () => {
     expect(pkg.sideEffects).toBe(false);
     expect(Object.keys(pkg.exports['.'])[0]).toBe('types');
     expect(pkg.exports['./package.json']).toBe('./package.json');
-    expect(pkg.files).toEqual(['dist', 'README.md']);
+    // The native kernel's sources and build script: compiled at install (the `install` script).
+    expect(pkg.files).toEqual([
+      'dist',
+      'README.md',
+      'native/sparse_block.c',
+      'native/binding.gyp',
+      'scripts/build-native.mjs',
+    ]);
+    expect(pkg.scripts.install).toBe('node scripts/build-native.mjs');
   });
 
   it('depends only on the mmtape packages it uses', () => {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   InvalidReplayOptionError,
   KWayMerge,
+  type MergeKernel,
   type MergeStrategy,
   UnsortedStreamError,
 } from '../src/index.js';
@@ -24,7 +25,7 @@ function columnsOf(streams: readonly BigInt64Array[]): Columns {
 function drain(
   streams: readonly BigInt64Array[],
   strategy: MergeStrategy,
-  kernel: 'wasm' | 'js',
+  kernel: MergeKernel,
   blockEvents = 4096,
 ) {
   const columns = columnsOf(streams);
@@ -79,6 +80,7 @@ describe('sparse blocks: the WebAssembly kernel and the TypeScript path (fast-ch
         const wasm = drain(streams, 'block', 'wasm', blockEvents);
         expect(wasm).toEqual(want);
         expect(drain(streams, 'block', 'js', blockEvents)).toEqual(wasm);
+        expect(drain(streams, 'block', 'native', blockEvents)).toEqual(wasm);
       }),
       { seed: 42, numRuns: 120 },
     );
@@ -96,6 +98,7 @@ describe('sparse blocks: the WebAssembly kernel and the TypeScript path (fast-ch
     const wasm = drain(streams, 'auto', 'wasm');
     expect(wasm).toEqual(expected(streams));
     expect(drain(streams, 'auto', 'js')).toEqual(wasm);
+    expect(drain(streams, 'auto', 'native')).toEqual(wasm);
   });
 
   it('falls back to the LSD radix sort when a key does not pack into 64 bits with the stream index', () => {
@@ -107,9 +110,10 @@ describe('sparse blocks: the WebAssembly kernel and the TypeScript path (fast-ch
     const wasm = drain(streams, 'block', 'wasm', 1 << 17);
     expect(wasm).toEqual(expected(streams));
     expect(drain(streams, 'block', 'js', 1 << 17)).toEqual(wasm);
+    expect(drain(streams, 'block', 'native', 1 << 17)).toEqual(wasm);
   });
 
-  it.each(['wasm', 'js'] as const)(
+  it.each(['native', 'wasm', 'js'] as const)(
     '%s: a decreasing timestamp in a later sparse block is an UnsortedStreamError naming stream and row',
     (kernel) => {
       const random = mulberry32(11);
@@ -244,7 +248,7 @@ describe('sparse blocks: the WebAssembly kernel and the TypeScript path (fast-ch
   });
 
   it('refuses an unknown kernel', () => {
-    expect(() => new KWayMerge([BigInt64Array.from([1n])], { kernel: 'native' as 'wasm' })).toThrow(
+    expect(() => new KWayMerge([BigInt64Array.from([1n])], { kernel: 'c' as 'wasm' })).toThrow(
       InvalidReplayOptionError,
     );
   });

@@ -1,4 +1,4 @@
-import type { MergeState } from '../merge-state.js';
+import type { MergeKernel, MergeState } from '../merge-state.js';
 import {
   BLOCK_DIRECT_PROBE_STREAMS,
   BLOCK_GRID_SLACK,
@@ -105,13 +105,13 @@ export class BlockStrategy {
   /** The one-pass bar grid of 'block' (prepareBlockDirect) missed once: use the general path only. */
   private blockDirectOff = false;
   /** Which kernels to use (`KWayMergeOptions.kernel`), and the bar-grid kernel once created. */
-  private readonly kernel: 'wasm' | 'js';
+  private readonly kernel: MergeKernel;
   private grid: GridKernel | null | undefined;
 
   constructor(
     readonly state: MergeState,
     blockEvents: number,
-    kernel: 'wasm' | 'js',
+    kernel: MergeKernel,
   ) {
     this.blockEvents = blockEvents;
     this.kernel = kernel;
@@ -508,7 +508,7 @@ export class BlockStrategy {
     if (this.grid === undefined) {
       const memory = this.state.windowMemory;
       this.grid =
-        this.kernel !== 'wasm' ? null : memory === null ? GridKernel.shared() : GridKernel.over(memory);
+        this.kernel === 'js' ? null : memory === null ? GridKernel.shared() : GridKernel.over(memory);
     }
     return this.grid;
   }

@@ -7,6 +7,8 @@
  *
  * @module
  */
+
+import type { MergeKernel } from '../merge-state.js';
 import {
   BLOCK_MAX_SPAN,
   BLOCK_MIN_EVENTS_PER_BATCH,
@@ -24,6 +26,7 @@ import {
   packBlockKeys,
   unpackBlockKeys,
 } from './block-kernels.js';
+import { type NativeBlockKernel, type NativeStreams, nativeBlockKernel } from './native-block.js';
 import { bucketSortPacked, radixPass, radixRuns, radixSplit } from './radix-sort.js';
 import { SparseKernel } from './sparse-kernel.js';
 
@@ -52,14 +55,23 @@ export class SparseSort {
    */
   private kernelInstance: SparseKernel | null | undefined;
 
+  /** `kernel: 'native'`: sparse blocks after the first go to the native kernel when it is built. */
+  private readonly nativeAllowed: boolean;
+  /** The native kernel and this merge's streams in it: `undefined` until first asked, `null` for none. */
+  private native: { kernel: NativeBlockKernel; handle: NativeStreams } | null | undefined;
+  /** The native kernel's rows taken per live stream, and its report of decreasing timestamps. */
+  private nativeRowsLive = new Int32Array(0);
+  private readonly nativeFault = new Int32Array(2);
+
   constructor(
     private readonly block: BlockStrategy,
-    kernel: 'wasm' | 'js',
+    kernel: MergeKernel,
   ) {
     const streams = Math.max(1, block.state.streamCount);
     this.emitNext = new Int32Array(streams);
     this.emitRowDelta = new Int32Array(streams);
-    this.kernelInstance = kernel === 'wasm' ? undefined : null;
+    this.kernelInstance = kernel === 'js' ? null : undefined;
+    this.nativeAllowed = kernel === 'native';
   }
 
   /**
@@ -70,6 +82,8 @@ export class SparseSort {
    * emitted, and the next block takes the general path again.
    */
   prepareDirect(liveCount: number, limit: number, k: number, capacity: number): boolean {
+    const native = this.nativeStreams();
+    if (native !== null) return this.prepareNative(native, liveCount, limit, k, capacity);
     const kernel = this.kernelInstance!;
     if (!this.ensureKernel(kernel, capacity)) {
       this.next = false;
@@ -115,6 +129,90 @@ export class SparseSort {
     this.block.blockInPlace = true;
     this.block.commitBlock(liveCount, runs);
     return true;
+  }
+
+  /**
+   * {@link prepareDirect} in the native kernel (`native-block.ts`): reads the streams in place and
+   * writes the block arrays, so nothing is copied in or out.
+   */
+  private prepareNative(
+    native: { kernel: NativeBlockKernel; handle: NativeStreams },
+    liveCount: number,
+    limit: number,
+    k: number,
+    capacity: number,
+  ): boolean {
+    const block = this.block;
+    const live = block.live;
+    const state = block.state;
+    const cursors = state.cursors;
+    this.ensureSparseArrays(capacity, false);
+    if (this.nativeRowsLive.length < liveCount) this.nativeRowsLive = new Int32Array(state.streamCount);
+    const rowsLive = this.nativeRowsLive;
+    const runs = native.kernel.sparseBlock(
+      native.handle,
+      liveCount,
+      live,
+      cursors,
+      state.endRows,
+      k,
+      block.blockHead[0]!,
+      block.blockHead[1]!,
+      limit,
+      BUCKET_SORT_MAX_EVENTS,
+      block.blockSym,
+      block.blockRow,
+      block.blockTs32,
+      block.blockStarts,
+      block.blockEnds,
+      rowsLive,
+      this.nativeFault,
+      ...block.blockF64,
+      ...block.blockI64,
+    );
+    if (runs === -3) {
+      const s = live[this.nativeFault[0]!]!;
+      state.throwUnsorted(s, cursors[s]! + this.nativeFault[1]!);
+    }
+    if (runs === -4) {
+      throw new Error(
+        `mmtape internal error: the native sparse-block kernel was given a row or an output outside its arrays (${liveCount} live streams, k ${k}, capacity ${capacity})`,
+      );
+    }
+    if (runs < 0) {
+      this.next = false;
+      return false;
+    }
+    const blockRows = block.blockRows;
+    let events = 0;
+    for (let i = 0; i < liveCount; i++) {
+      const rows = rowsLive[i]!;
+      blockRows[live[i]!] = rows;
+      events += rows;
+    }
+    if (runs * BLOCK_MIN_EVENTS_PER_BATCH <= events) this.next = false;
+    block.blockInPlace = true;
+    block.commitBlock(liveCount, runs);
+    return true;
+  }
+
+  /**
+   * The native kernel and this merge's streams in it, made on first use; `null` without it (not built,
+   * `kernel` not `'native'`, or window reads: their arrays move as the windows are refilled).
+   */
+  private nativeStreams(): { kernel: NativeBlockKernel; handle: NativeStreams } | null {
+    if (this.native === undefined) {
+      const kernel = this.nativeAllowed ? nativeBlockKernel() : null;
+      const state = this.block.state;
+      this.native =
+        kernel === null || state.readRows !== undefined
+          ? null
+          : {
+              kernel,
+              handle: kernel.streams(state.streams32, [...state.f64Sources, ...state.i64Sources32]),
+            };
+    }
+    return this.native;
   }
 
   /**

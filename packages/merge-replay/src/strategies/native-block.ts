@@ -1,0 +1,95 @@
+/**
+ * The optional native sparse-block kernel: `native/sparse_block.c` (N-API), built by
+ * `scripts/build-native.mjs` (the package's `install` and `build`) into
+ * `native/build/Release/mmtape_merge.node` when a C compiler and the Node headers are present. Loaded on
+ * first use and kept for the process; `null` when the file is absent or fails to load, and the WebAssembly
+ * kernel is used instead. Same algorithm and output as the WebAssembly kernel (`sparse-kernel.ts`), but it
+ * reads the streams in place (the mapped files: WebAssembly can only read its own memory, so its kernel
+ * copies every block's rows in) and writes the block arrays directly. Internal.
+ *
+ * @module
+ */
+
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+/** A merge's streams as the native kernel holds them (data pointers and lengths; opaque). */
+export type NativeStreams = object;
+
+/** Exports of the native module (`native/sparse_block.c`). */
+export interface NativeBlockKernel {
+  /**
+   * The streams of one merge: `ts[s]` the timestamps of stream `s` (int64 as int32 halves), `columns[c][s]`
+   * its gathered column `c` (8-byte elements, at least as long). The caller keeps every array alive as
+   * long as the handle (the kernel keeps their data pointers).
+   *
+   * @throws TypeError arrays of the wrong type or length.
+   */
+  streams(
+    ts: readonly Int32Array[],
+    columns: readonly (readonly (Float64Array | Int32Array)[])[],
+  ): NativeStreams;
+  /**
+   * Collects, sorts and emits one sparse block straight into the block arrays, as
+   * `SparseKernel.collect` and its copy-out do: live streams `live[0, liveCount)` (ascending id), up to
+   * `k` rows each from `cursors[s]` below `limit` ns after the head `(headHi, headLo)`; writes `sym`,
+   * `row`, `ts32` (int64 halves), `starts` (runs + 1 entries), `ends`, `rowsLive[i]` and each gathered
+   * column into `columns` (the order of {@link streams}). Returns the number of runs, or -1 (keys
+   * cluster: a bucket above `maxBucket`), -2 (an offset does not pack), -3 (timestamps decrease: the live
+   * index in `fault[0]`, the row offset from its cursor in `fault[1]`), -4 (a row or an output outside
+   * the arrays: a caller's bug).
+   *
+   * @throws TypeError arguments of the wrong type.
+   */
+  sparseBlock(
+    handle: NativeStreams,
+    liveCount: number,
+    live: Int32Array,
+    cursors: Uint32Array,
+    endRows: Uint32Array,
+    k: number,
+    headHi: number,
+    headLo: number,
+    limit: number,
+    maxBucket: number,
+    sym: Int32Array,
+    row: Uint32Array,
+    ts32: Int32Array,
+    starts: Int32Array,
+    ends: Int32Array,
+    rowsLive: Int32Array,
+    fault: Int32Array,
+    ...columns: (Float64Array | Int32Array)[]
+  ): number;
+}
+
+/** `undefined`: not tried yet; `null`: absent or failed to load. */
+let kernel: NativeBlockKernel | null | undefined;
+
+/** Where the module is, relative to this file: bundled in `dist/`, or `src/strategies/` under test. */
+const CANDIDATES = [
+  '../native/build/Release/mmtape_merge.node',
+  '../../native/build/Release/mmtape_merge.node',
+];
+
+/** The native module, or `null` when it was not built or does not load here. */
+export function nativeBlockKernel(): NativeBlockKernel | null {
+  if (kernel !== undefined) return kernel;
+  kernel = null;
+  try {
+    const require = createRequire(import.meta.url);
+    for (const rel of CANDIDATES) {
+      const path = fileURLToPath(new URL(rel, import.meta.url));
+      if (!existsSync(path)) continue;
+      const m = require(path) as Partial<NativeBlockKernel>;
+      if (typeof m.streams === 'function' && typeof m.sparseBlock === 'function') {
+        kernel = m as NativeBlockKernel;
+        break;
+      }
+    }
+  } catch {
+    kernel = null;
+  }
+  return kernel;
+}

@@ -1,0 +1,101 @@
+import { mulberry32 } from '@mmtape/test-utils';
+import { describe, expect, it, vi } from 'vitest';
+import { KWayMerge } from '../src/index.js';
+import { nativeBlockKernel } from '../src/strategies/native-block.js';
+import { oracle } from './merge-oracle.js';
+
+/** 300 streams of seeded irregular ticks, 200 rows each. */
+function ticks(seed: number): BigInt64Array[] {
+  const random = mulberry32(seed);
+  return Array.from({ length: 300 }, () => {
+    let t = 1_700_000_000_000_000_000n;
+    return BigInt64Array.from({ length: 200 }, () => {
+      t += BigInt(1 + Math.floor(random() * 5_000_000));
+      return t;
+    });
+  });
+}
+
+describe('the native sparse-block kernel', () => {
+  const native = nativeBlockKernel();
+
+  it('is built here (by the package build) and loads', () => {
+    expect(
+      native,
+      'native sparse-block kernel not built: see the build-native warning of `pnpm install` / `pnpm build` (C compiler, Node headers)',
+    ).not.toBeNull();
+  });
+
+  it('replays memory-mapped-like streams (one shared buffer, offset views) as the oracle', () => {
+    // Streams that are views at offsets of one buffer, as the mapped segments of a dataset are.
+    const streams = ticks(3);
+    const rows = streams[0]!.length;
+    const shared = new BigInt64Array(streams.length * (rows + 3));
+    const views = streams.map((s, i) => {
+      const view = new BigInt64Array(shared.buffer, 8 * i * (rows + 3), rows);
+      view.set(s);
+      return view;
+    });
+    const closes = views.map((_, i) => Float64Array.from({ length: rows }, (_, r) => i * 1e4 + r));
+    const calls = vi.spyOn(native!, 'sparseBlock');
+    const merge = new KWayMerge(views, { kernel: 'native', columns: { close: closes }, blockEvents: 8192 });
+    const got: [bigint, number, number, number][] = [];
+    for (let c = merge.nextChunk(); c !== null; c = merge.nextChunk()) {
+      const close = c.columns.close as Float64Array;
+      for (let i = 0; i < c.length; i++) got.push([c.timestampNs[i]!, c.symbolId[i]!, c.row[i]!, close[i]!]);
+    }
+    const want = oracle(views).flatMap((b) =>
+      b.events.map(([id, row]) => [b.timestampNs, id, row, closes[id]![row]!] as const),
+    );
+    expect(got).toEqual(want);
+    expect(calls.mock.calls.length).toBeGreaterThan(3); // every sparse block after the first
+    calls.mockRestore();
+  });
+
+  it('refuses a row outside the arrays it holds (-4) and arguments of the wrong type (TypeError)', () => {
+    const k = native!;
+    const ts = [new Int32Array(8), new Int32Array(8)]; // two streams of 4 rows
+    const handle = k.streams(ts, [[new Float64Array(4), new Float64Array(4)]]);
+    const out = () => ({
+      sym: new Int32Array(16),
+      row: new Uint32Array(16),
+      ts32: new Int32Array(32),
+      starts: new Int32Array(17),
+      ends: new Int32Array(16),
+      rowsLive: new Int32Array(2),
+      fault: new Int32Array(2),
+      close: new Float64Array(16),
+    });
+    const call = (cursors: number[], endRows: number[], o = out()) =>
+      k.sparseBlock(
+        handle,
+        2,
+        Int32Array.from([0, 1]),
+        Uint32Array.from(cursors),
+        Uint32Array.from(endRows),
+        4,
+        0,
+        0,
+        2 ** 40,
+        64,
+        o.sym,
+        o.row,
+        o.ts32,
+        o.starts,
+        o.ends,
+        o.rowsLive,
+        o.fault,
+        o.close,
+      );
+    expect(call([0, 0], [4, 4])).toBe(1); // all zero timestamps: one run of 8 events
+    expect(call([0, 0], [4, 5])).toBe(-4); // stream 1 has 4 rows, not 5
+    expect(call([0, 5], [4, 4])).toBe(-4); // a cursor past the end
+    const small = out();
+    small.sym = new Int32Array(3);
+    expect(call([0, 0], [4, 4], small)).toBe(-4); // outputs shorter than the block
+    expect(() => k.streams([new Int32Array(8)], [[new Float64Array(3)]])).toThrow(TypeError);
+    expect(() =>
+      (k.sparseBlock as (...a: unknown[]) => number)(handle, 2, [0, 1], 'x', 0, 4, 0, 0, 1, 64),
+    ).toThrow(TypeError);
+  });
+});
