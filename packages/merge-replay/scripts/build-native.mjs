@@ -1,4 +1,4 @@
-// Builds the optional native sparse-block kernel (native/sparse_block.c, N-API; native/binding.gyp, kept out of the
+// Builds the optional native merge kernels (native/block_kernels.c, N-API; native/binding.gyp, kept out of the
 // package root so that package managers do not run node-gyp on install) into
 // native/build/Release/mmtape_merge.node
 // with node-gyp, using the running Node's own headers when it ships them (<prefix>/include/node, as
@@ -45,7 +45,7 @@ if (
 function unavailable(reason) {
   rmSync(join(native, 'build'), { recursive: true, force: true });
   console.warn(
-    `build-native: native sparse-block kernel not built (${reason}); the WebAssembly kernel will be used`,
+    `build-native: native merge kernels not built (${reason}); the WebAssembly kernel will be used`,
   );
   process.exit(0);
 }

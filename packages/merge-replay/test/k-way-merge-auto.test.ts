@@ -188,7 +188,7 @@ describe('KWayMerge strategy auto', () => {
       const streams = make(variant);
       const price = streams.map((st, id) => Float64Array.from(st, (_, row) => id * 10_000 + row + 0.5));
       for (const blockEvents of [2_000, 100_000]) {
-        for (const kernel of ['wasm', 'js'] as const) {
+        for (const kernel of ['native', 'wasm', 'js'] as const) {
           const merge = new KWayMerge(streams, {
             strategy: 'block',
             blockEvents,
@@ -201,10 +201,10 @@ describe('KWayMerge strategy auto', () => {
     }
   });
 
-  it('block, one-pass bar grid: tiles of 4 streams with missing bars, both kernels, same as the oracle', () => {
+  it('block, one-pass bar grid: tiles of 4 streams with missing bars, every kernel, same as the oracle', () => {
     // Streams on a shared one-second grid, each full or with a gap, a late start or an early end, in any
-    // order and count: 4 streams at a time fill each timestamp, the last few one by one, in WebAssembly and
-    // in TypeScript; every event must keep its timestamp's symbol-id order and its own price.
+    // order and count: 4 streams at a time fill each timestamp, the last few one by one, natively, in
+    // WebAssembly and in TypeScript; every event must keep its timestamp's symbol-id order and its own price.
     const grid = (i: number) => 1_700_000_000_000_000_000n + BigInt(i) * 1_000_000_000n;
     const streamArb = fc.tuple(
       fc.constantFrom('full', 'full', 'full', 'gap', 'late', 'early'),
@@ -216,7 +216,7 @@ describe('KWayMerge strategy auto', () => {
         fc.array(streamArb, { minLength: 1, maxLength: 60 }),
         fc.integer({ min: 1, max: 150 }),
         fc.integer({ min: 50, max: 3_000 }),
-        fc.constantFrom<'wasm' | 'js'>('wasm', 'js'),
+        fc.constantFrom<'native' | 'wasm' | 'js'>('native', 'wasm', 'js'),
         (kinds, rows, blockEvents, kernel) => {
           const streams = kinds.map(([kind, a, b]) => {
             const ts: bigint[] = [];

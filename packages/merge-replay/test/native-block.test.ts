@@ -16,7 +16,7 @@ function ticks(seed: number): BigInt64Array[] {
   });
 }
 
-describe('the native sparse-block kernel', () => {
+describe('the native block kernels (sparse blocks, bar grid)', () => {
   const native = nativeBlockKernel();
 
   it('is built here (by the package build) and loads', () => {
@@ -97,5 +97,76 @@ describe('the native sparse-block kernel', () => {
     expect(() =>
       (k.sparseBlock as (...a: unknown[]) => number)(handle, 2, [0, 1], 'x', 0, 4, 0, 0, 1, 64),
     ).toThrow(TypeError);
+  });
+
+  it('fills the bar grid of plain bars natively (every block), as the oracle', () => {
+    const bars = Array.from({ length: 300 }, (_, i) =>
+      BigInt64Array.from(
+        { length: 100 + (i % 7) },
+        (_, r) => 1_700_000_000_000_000_000n + BigInt(r) * 60_000_000_000n,
+      ),
+    );
+    const price = bars.map((b, i) => Float64Array.from(b, (_, r) => i * 1e4 + r));
+    const calls = vi.spyOn(native!, 'gridBars');
+    const merge = new KWayMerge(bars, { kernel: 'native', columns: { price }, blockEvents: 4096 });
+    const got: [bigint, number, number, number][] = [];
+    for (let c = merge.nextChunk(); c !== null; c = merge.nextChunk()) {
+      const p = c.columns.price as Float64Array;
+      for (let i = 0; i < c.length; i++) got.push([c.timestampNs[i]!, c.symbolId[i]!, c.row[i]!, p[i]!]);
+    }
+    const want = oracle(bars).flatMap((b) =>
+      b.events.map(([id, row]) => [b.timestampNs, id, row, price[id]![row]!] as const),
+    );
+    expect(got).toEqual(want);
+    expect(calls.mock.calls.length).toBeGreaterThan(3);
+    calls.mockRestore();
+  });
+
+  it('gridBars refuses a row or an output outside its arrays (-4), a handle of two columns (TypeError)', () => {
+    const k = native!;
+    const ts = [Int32Array.from([0, 0, 1, 0]), Int32Array.from([0, 0, 1, 0])]; // rows at ns 0 and 1
+    const handle = k.streams(ts, [[new Float64Array(2), new Float64Array(2)]]);
+    const call = (endRows: number[], sym = new Int32Array(4)) =>
+      k.gridBars(
+        handle,
+        2,
+        Int32Array.from([0, 1]),
+        Uint32Array.from([0, 0]),
+        Uint32Array.from(endRows),
+        2,
+        Float64Array.from([0, 1]),
+        2,
+        0,
+        0,
+        2,
+        sym,
+        new Uint32Array(4),
+        new Float64Array(4),
+        new Int32Array(8),
+        new Int32Array(2),
+        new Int32Array(2),
+        new Int32Array(2),
+      );
+    expect(call([2, 2])).toBe(0);
+    expect(call([2, 3])).toBe(-4); // stream 1 has 2 rows, not 3
+    expect(call([2, 2], new Int32Array(3))).toBe(-4); // 4 events do not fit 3 outputs
+    const two = k.streams(ts, [
+      [new Float64Array(2), new Float64Array(2)],
+      [new Float64Array(2), new Float64Array(2)],
+    ]);
+    expect(() =>
+      (k.gridBars as (...a: unknown[]) => number)(two, 2, ...Array.from({ length: 16 }, () => 0)),
+    ).toThrow(TypeError);
+  });
+
+  it('a stream detached during the merge is a clear error, never a read of freed memory', () => {
+    const streams = ticks(9);
+    const close = streams.map((s) => new Float64Array(s.length));
+    const merge = new KWayMerge(streams, { kernel: 'native', columns: { close }, blockEvents: 8192 });
+    for (let i = 0; i < 4; i++) expect(merge.nextChunk()).not.toBeNull();
+    structuredClone(close[7]!.buffer, { transfer: [close[7]!.buffer] }); // detaches stream 7's column
+    expect(() => {
+      for (let c = merge.nextChunk(); c !== null; c = merge.nextChunk());
+    }).toThrow(/stream 7's gathered column 0 changed length during the merge \(200 → 0 elements\)/);
   });
 });

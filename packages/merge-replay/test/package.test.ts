@@ -13,7 +13,7 @@ describe('package.json', () => {
     expect(pkg.files).toEqual([
       'dist',
       'README.md',
-      'native/sparse_block.c',
+      'native/block_kernels.c',
       'native/binding.gyp',
       'scripts/build-native.mjs',
     ]);

@@ -33,7 +33,19 @@ import {
   GRID_TILE_STREAMS,
   unionHalves,
 } from './grid-scatter.js';
+import {
+  type NativeBlockKernel,
+  type NativeStreams,
+  nativeBlockKernel,
+  nativeBoundsError,
+} from './native-block.js';
 import { SparseSort } from './sparse-sort.js';
+
+/** True when `a`'s buffer can change length (a resizable ArrayBuffer, a growable SharedArrayBuffer). */
+function isResizable(a: Int32Array | Float64Array): boolean {
+  const b = a.buffer as { resizable?: boolean; growable?: boolean };
+  return b.resizable === true || b.growable === true;
+}
 
 /**
  * The `'block'` strategy of `KWayMerge` (see `MergeStrategy`): sorts a block of time at once, at most
@@ -106,6 +118,13 @@ export class BlockStrategy {
   private blockDirectOff = false;
   /** Which kernels to use (`KWayMergeOptions.kernel`), and the bar-grid kernel once created. */
   private readonly kernel: MergeKernel;
+  /** See {@link native}: `undefined` until first asked, `null` for none. */
+  private nativeInstance: { kernel: NativeBlockKernel; handle: NativeStreams } | null | undefined;
+  /** Rows the native bar grid took from each live stream. */
+  private nativeTaken = new Int32Array(0);
+  /** The arrays the native handle holds (timestamps, then each gathered column) and their lengths. */
+  private nativeArrays: (readonly (Int32Array | Float64Array)[])[] = [];
+  private nativeLengths: Float64Array[] = [];
   private grid: GridKernel | null | undefined;
 
   constructor(
@@ -389,8 +408,40 @@ export class BlockStrategy {
     const out = this.blockF64[0]!;
     const sources = this.state.f64Sources[0]!;
     const blockRows = this.blockRows;
-    const kernel = this.gridKernel();
     // Rows [cursor, cursor + k] of each stream are cleared by the read guard: the block's rows and the next.
+    const native = this.native(liveCount);
+    if (native !== null) {
+      this.ensureBlockTs(unionLength * liveCount);
+      if (this.nativeTaken.length < liveCount) this.nativeTaken = new Int32Array(this.state.streamCount);
+      const taken = this.nativeTaken;
+      const result = native.kernel.gridBars(
+        native.handle,
+        liveCount,
+        live,
+        cursors,
+        endRows,
+        k + 1,
+        union,
+        unionLength,
+        headHi,
+        headLo,
+        limit,
+        sym,
+        rowsOut,
+        out,
+        this.blockTs32,
+        this.blockStarts,
+        fill,
+        taken,
+      );
+      if (result === -4) throw nativeBoundsError('gridBars', liveCount, k + 1, unionLength);
+      if (result !== 0) return this.missDirect();
+      for (let i = 0; i < liveCount; i++) blockRows[live[i]!] = taken[i]!;
+      this.blockInPlace = true;
+      this.commitBlock(liveCount, unionLength);
+      return true;
+    }
+    const kernel = this.gridKernel();
     if (kernel?.ensure(liveCount, k + 1, unionLength, unionLength * liveCount)) {
       this.ensureBlockTs(unionLength * liveCount);
       const filled = kernel.fillGrid(
@@ -511,6 +562,55 @@ export class BlockStrategy {
         this.kernel === 'js' ? null : memory === null ? GridKernel.shared() : GridKernel.over(memory);
     }
     return this.grid;
+  }
+
+  /**
+   * The native kernel and this merge's streams in it (see `native-block.ts`), made on first use; `null`
+   * without it: not built, `kernel` not `'native'`, window reads (their arrays move as the windows are
+   * refilled) or an array on a resizable buffer. Its one handle serves the sparse blocks and the bar grid.
+   * Checks the arrays of the `liveCount` live streams first (see {@link checkNativeArrays}).
+   */
+  native(liveCount: number): { kernel: NativeBlockKernel; handle: NativeStreams } | null {
+    if (this.nativeInstance === undefined) {
+      const kernel = this.kernel === 'native' ? nativeBlockKernel() : null;
+      const state = this.state;
+      const arrays: (readonly (Int32Array | Float64Array)[])[] = [
+        state.streams32,
+        ...state.f64Sources,
+        ...state.i64Sources32,
+      ];
+      this.nativeArrays = arrays;
+      this.nativeLengths = arrays.map((list) => Float64Array.from(list, (a: { length: number }) => a.length));
+      this.nativeInstance =
+        kernel === null || state.readRows !== undefined || arrays.some((list) => list.some(isResizable))
+          ? null
+          : { kernel, handle: kernel.streams(state.streams32, arrays.slice(1)) };
+    }
+    if (this.nativeInstance !== null) this.checkNativeArrays(liveCount);
+    return this.nativeInstance;
+  }
+
+  /**
+   * Before each native call: every live stream's arrays still have the length the native handle took
+   * (a detached array has none, and its memory may be freed: reading it would be reading freed memory).
+   * @throws Error (internal) naming the stream.
+   */
+  private checkNativeArrays(liveCount: number): void {
+    const arrays = this.nativeArrays;
+    const lengths = this.nativeLengths;
+    const live = this.live;
+    for (let c = 0; c < arrays.length; c++) {
+      const list = arrays[c]!;
+      const length = lengths[c]!;
+      for (let i = 0; i < liveCount; i++) {
+        const s = live[i]!;
+        if (list[s]!.length !== length[s]) {
+          throw new Error(
+            `mmtape internal error: stream ${s}'s ${c === 0 ? 'timestamps' : `gathered column ${c - 1}`} changed length during the merge (${length[s]} → ${list[s]!.length} elements): detached or resized; the merge reads them in place`,
+          );
+        }
+      }
+    }
   }
 
   /** {@link prepareBlockDirect} met a block that is not plain bars: turn the direct path off. */

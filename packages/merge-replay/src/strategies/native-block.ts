@@ -1,11 +1,12 @@
 /**
- * The optional native sparse-block kernel: `native/sparse_block.c` (N-API), built by
+ * The optional native kernels of the `'block'` strategy, the sparse blocks (ticks) and the bar grid:
+ * `native/block_kernels.c` (N-API), built by
  * `scripts/build-native.mjs` (the package's `install` and `build`) into
  * `native/build/Release/mmtape_merge.node` when a C compiler and the Node headers are present. Loaded on
  * first use and kept for the process; `null` when the file is absent or fails to load, and the WebAssembly
- * kernel is used instead. Same algorithm and output as the WebAssembly kernel (`sparse-kernel.ts`), but it
- * reads the streams in place (the mapped files: WebAssembly can only read its own memory, so its kernel
- * copies every block's rows in) and writes the block arrays directly. Internal.
+ * kernels are used instead. Same algorithms and output as the WebAssembly kernels (`sparse-kernel.ts`,
+ * `grid-kernel.ts`), but they read the streams in place (the mapped files: WebAssembly can only read its
+ * own memory, so its kernels copy every block's rows in) and write the block arrays directly. Internal.
  *
  * @module
  */
@@ -17,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 /** A merge's streams as the native kernel holds them (data pointers and lengths; opaque). */
 export type NativeStreams = object;
 
-/** Exports of the native module (`native/sparse_block.c`). */
+/** Exports of the native module (`native/block_kernels.c`). */
 export interface NativeBlockKernel {
   /**
    * The streams of one merge: `ts[s]` the timestamps of stream `s` (int64 as int32 halves), `columns[c][s]`
@@ -62,6 +63,47 @@ export interface NativeBlockKernel {
     fault: Int32Array,
     ...columns: (Float64Array | Int32Array)[]
   ): number;
+  /**
+   * The bar grid of one block (as `GridKernel.fillGrid`, the same output), reading rows
+   * `[cursors[s], cursors[s] + rows)` of every live stream in place from `handle` (which must hold exactly
+   * one gathered column) and writing the block arrays compacted: `sym`, `row`, `out`, `ts32`, each
+   * timestamp's run to `starts[u]`/`ends[u]`, the rows taken per live stream to `taken[i]`. `union`: the
+   * block's `unionLength` distinct timestamps as ns offsets from the head. Returns 0, -1 when a stream has
+   * a row in the block that is not one of its timestamps, or repeats or decreases (the caller sorts the
+   * block another way), or -4 (a row or an output outside the arrays: a caller's bug).
+   *
+   * @throws TypeError arguments of the wrong type.
+   */
+  gridBars(
+    handle: NativeStreams,
+    liveCount: number,
+    live: Int32Array,
+    cursors: Uint32Array,
+    endRows: Uint32Array,
+    rows: number,
+    union: Float64Array,
+    unionLength: number,
+    headHi: number,
+    headLo: number,
+    limit: number,
+    sym: Int32Array,
+    row: Uint32Array,
+    out: Float64Array,
+    ts32: Int32Array,
+    starts: Int32Array,
+    ends: Int32Array,
+    taken: Int32Array,
+  ): number;
+}
+
+/**
+ * The internal error for a native call that returned -4: it was given a row or an output outside its
+ * arrays, a bug of the caller (the merge), not of the data.
+ */
+export function nativeBoundsError(call: string, liveCount: number, rows: number, capacity: number): Error {
+  return new Error(
+    `mmtape internal error: the native kernel's ${call} was given a row or an output outside its arrays (${liveCount} live streams, ${rows} rows each, capacity ${capacity})`,
+  );
 }
 
 /** `undefined`: not tried yet; `null`: absent or failed to load. */
@@ -83,7 +125,11 @@ export function nativeBlockKernel(): NativeBlockKernel | null {
       const path = fileURLToPath(new URL(rel, import.meta.url));
       if (!existsSync(path)) continue;
       const m = require(path) as Partial<NativeBlockKernel>;
-      if (typeof m.streams === 'function' && typeof m.sparseBlock === 'function') {
+      if (
+        typeof m.streams === 'function' &&
+        typeof m.sparseBlock === 'function' &&
+        typeof m.gridBars === 'function'
+      ) {
         kernel = m as NativeBlockKernel;
         break;
       }

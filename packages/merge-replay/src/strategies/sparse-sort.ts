@@ -26,7 +26,7 @@ import {
   packBlockKeys,
   unpackBlockKeys,
 } from './block-kernels.js';
-import { type NativeBlockKernel, type NativeStreams, nativeBlockKernel } from './native-block.js';
+import { type NativeBlockKernel, type NativeStreams, nativeBoundsError } from './native-block.js';
 import { bucketSortPacked, radixPass, radixRuns, radixSplit } from './radix-sort.js';
 import { SparseKernel } from './sparse-kernel.js';
 
@@ -57,8 +57,6 @@ export class SparseSort {
 
   /** `kernel: 'native'`: sparse blocks after the first go to the native kernel when it is built. */
   private readonly nativeAllowed: boolean;
-  /** The native kernel and this merge's streams in it: `undefined` until first asked, `null` for none. */
-  private native: { kernel: NativeBlockKernel; handle: NativeStreams } | null | undefined;
   /** The native kernel's rows taken per live stream, and its report of decreasing timestamps. */
   private nativeRowsLive = new Int32Array(0);
   private readonly nativeFault = new Int32Array(2);
@@ -82,7 +80,7 @@ export class SparseSort {
    * emitted, and the next block takes the general path again.
    */
   prepareDirect(liveCount: number, limit: number, k: number, capacity: number): boolean {
-    const native = this.nativeStreams();
+    const native = this.nativeAllowed ? this.block.native(liveCount) : null;
     if (native !== null) return this.prepareNative(native, liveCount, limit, k, capacity);
     const kernel = this.kernelInstance!;
     if (!this.ensureKernel(kernel, capacity)) {
@@ -174,11 +172,7 @@ export class SparseSort {
       const s = live[this.nativeFault[0]!]!;
       state.throwUnsorted(s, cursors[s]! + this.nativeFault[1]!);
     }
-    if (runs === -4) {
-      throw new Error(
-        `mmtape internal error: the native sparse-block kernel was given a row or an output outside its arrays (${liveCount} live streams, k ${k}, capacity ${capacity})`,
-      );
-    }
+    if (runs === -4) throw nativeBoundsError('sparseBlock', liveCount, k, capacity);
     if (runs < 0) {
       this.next = false;
       return false;
@@ -194,25 +188,6 @@ export class SparseSort {
     block.blockInPlace = true;
     block.commitBlock(liveCount, runs);
     return true;
-  }
-
-  /**
-   * The native kernel and this merge's streams in it, made on first use; `null` without it (not built,
-   * `kernel` not `'native'`, or window reads: their arrays move as the windows are refilled).
-   */
-  private nativeStreams(): { kernel: NativeBlockKernel; handle: NativeStreams } | null {
-    if (this.native === undefined) {
-      const kernel = this.nativeAllowed ? nativeBlockKernel() : null;
-      const state = this.block.state;
-      this.native =
-        kernel === null || state.readRows !== undefined
-          ? null
-          : {
-              kernel,
-              handle: kernel.streams(state.streams32, [...state.f64Sources, ...state.i64Sources32]),
-            };
-    }
-    return this.native;
   }
 
   /**

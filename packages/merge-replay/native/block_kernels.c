@@ -1,16 +1,19 @@
 /*
- * Native (N-API) sparse-block kernel of merge-replay's `'block'` strategy: the block after a sparse one
- * (irregular ticks), collected, sorted and emitted in one call, reading every stream's timestamps and
- * gathered columns where they are (the mapped files, or the caller's arrays) and writing the block
- * arrays of the caller. The same algorithm and output as the WebAssembly kernel
- * (`assembly/sparse-block.ts`: `collectSparse`, `sortEmit`, `gatherF64`/`gatherI64`) and the
- * TypeScript path (`src/strategies/sparse-sort.ts`). What WebAssembly cannot do here: read the mapped
- * memory in place (the wasm kernel copies k rows of every live stream into its memory first) and
- * prefetch the streams ahead (a block reads a few cache lines from each of thousands of streams, and
- * their latency, not the bytes, is the cost: measured, scratch C over a 1 GiB segment of 3,000 streams,
- * 45–53 ms per replay-equivalent copy without prefetch, 24–26 ms prefetching 16 streams ahead).
+ * Native (N-API) kernels of merge-replay's `'block'` strategy, reading every stream's timestamps and
+ * gathered columns where they are (the mapped files, or the caller's arrays) and writing the block arrays
+ * of the caller:
+ * - sparseBlock: the block after a sparse one (irregular ticks), collected, sorted and emitted in one
+ *   call; the algorithm and output of the WebAssembly kernel (`assembly/sparse-block.ts`: `collectSparse`,
+ *   `sortEmit`, `gatherF64`/`gatherI64`) and of the TypeScript path (`src/strategies/sparse-sort.ts`);
+ * - gridBars: the one-pass grid of a block of plain bars; the algorithm and output of
+ *   `assembly/bar-grid.ts` and of `blockGridTile` (`src/strategies/grid-scatter.ts`).
+ * What WebAssembly cannot do here: read the mapped memory in place (the wasm kernels copy k rows of every
+ * live stream into their memory first, and the grid out of it) and prefetch the streams ahead (a block
+ * reads a few cache lines from each of thousands of streams, and their latency, not the bytes, is the
+ * cost: measured, scratch C over a 1 GiB segment of 3,000 streams, 45–53 ms per replay-equivalent copy
+ * without prefetch, 24–26 ms prefetching 16 streams ahead).
  * Optional: built by `scripts/build-native.mjs` with node-gyp when a C compiler and the Node headers are
- * present; `src/strategies/native-block.ts` loads it, and the WebAssembly kernel is used otherwise.
+ * present; `src/strategies/native-block.ts` loads it, and the WebAssembly kernels are used otherwise.
  *
  * streams(ts, columns) -> a handle: `ts` an array of Int32Array (each stream's int64 timestamps as int32
  *   halves), `columns` an array (per gathered column) of arrays (per stream) of 8-byte-element typed
@@ -22,6 +25,7 @@
  *   -3 a stream's timestamps decrease (fault[0] its live index, fault[1] the row offset from its cursor),
  *   -4 a row or output outside the arrays given (a caller's bug).
  *   Nothing the caller reads is valid after a negative result; its cursors are untouched either way.
+ * gridBars(...): see grid_bars below.
  */
 #include <node_api.h>
 #include <stdint.h>
@@ -48,6 +52,15 @@ typedef struct {
   int32_t* delta;
   size_t capacity;
   uint32_t liveCapacity;
+  /* The bar grid's slots (symbol id, row, value, timestamp) and its per-timestamp fill cursors. */
+  int32_t* gridSym;
+  uint32_t* gridRow;
+  uint64_t* gridOut;
+  int64_t* gridTs;
+  int32_t* gridFill;
+  int64_t* gridUnion;
+  size_t gridSlots;
+  size_t gridUnionCapacity;
 } Streams;
 
 static void streams_free(napi_env env, void* data, void* hint) {
@@ -61,6 +74,12 @@ static void streams_free(napi_env env, void* data, void* hint) {
   free(st->counts);
   free(st->next);
   free(st->delta);
+  free(st->gridSym);
+  free(st->gridRow);
+  free(st->gridOut);
+  free(st->gridTs);
+  free(st->gridFill);
+  free(st->gridUnion);
   free(st);
 }
 
@@ -378,12 +397,197 @@ done:
   return result;
 }
 
+/* Grows the bar grid's scratch to `slots` slots and `distinct` timestamps; 0 when out of memory. */
+static int ensure_grid(Streams* st, size_t slots, size_t distinct) {
+  if (slots > st->gridSlots) {
+    free(st->gridSym);
+    free(st->gridRow);
+    free(st->gridOut);
+    free(st->gridTs);
+    st->gridSym = (int32_t*)malloc(slots * 4);
+    st->gridRow = (uint32_t*)malloc(slots * 4);
+    st->gridOut = (uint64_t*)malloc(slots * 8);
+    st->gridTs = (int64_t*)malloc(slots * 8);
+    st->gridSlots = (st->gridSym && st->gridRow && st->gridOut && st->gridTs) ? slots : 0;
+    if (st->gridSlots == 0) return 0;
+  }
+  if (distinct > st->gridUnionCapacity) {
+    free(st->gridFill);
+    free(st->gridUnion);
+    st->gridFill = (int32_t*)malloc(distinct * 4);
+    st->gridUnion = (int64_t*)malloc(distinct * 8);
+    st->gridUnionCapacity = (st->gridFill && st->gridUnion) ? distinct : 0;
+    if (st->gridUnionCapacity == 0) return 0;
+  }
+  return 1;
+}
+
+/* Row `r` of a stream's timestamps `t` (`n` rows), or `past` (never a block timestamp) at its end. */
+#define TS_AT(t, r, n, past) ((r) < (n) ? (t)[r] : (past))
+
+/* True when row `r` is still inside the block (below the head, or less than `bound` ns after it). */
+static int left_behind(const int64_t* t, uint32_t r, uint32_t n, int64_t head, uint64_t bound) {
+  if (r >= n) return 0;
+  return t[r] < head || (uint64_t)(t[r] - head) < bound;
+}
+
+/*
+ * gridBars(handle, liveCount, live, cursors, endRows, rows, union, unionLength, headHi, headLo, limit,
+ *   sym, row, out, ts32, starts, ends, taken) -> 0, -1 (a stream has a row in the block that is not one of
+ *   the block's timestamps, or repeats or decreases: the caller sorts the block another way), or -4 (a row
+ *   or an output outside the arrays). The bar grid of `assembly/bar-grid.ts` (`gridBars`, four streams at a
+ *   time filling adjacent slots of each timestamp), reading each stream's rows `[cursor, cursor + rows)`
+ *   in place from the handle's timestamps and its one gathered column, then written compacted (each
+ *   timestamp's run after the previous one) to `sym`, `row`, `out`, `ts32`, `starts[u]`/`ends[u]`, and
+ *   the rows taken per live stream to `taken[i]`.
+ */
+static napi_value grid_bars(napi_env env, napi_callback_info info) {
+  size_t argc = 18;
+  napi_value argv[18];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 18) return fail(env, "gridBars: 18 arguments expected");
+  Streams* st;
+  if (napi_unwrap(env, argv[0], (void**)&st) != napi_ok) return fail(env, "gridBars: not a handle");
+  if (st->columns != 1) return fail(env, "gridBars: the handle must hold exactly one gathered column");
+  int32_t liveCount, rowsMax, unionLength, headHi;
+  uint32_t headLo;
+  double limit;
+  napi_get_value_int32(env, argv[1], &liveCount);
+  napi_get_value_int32(env, argv[5], &rowsMax);
+  napi_get_value_int32(env, argv[7], &unionLength);
+  napi_get_value_int32(env, argv[8], &headHi);
+  napi_get_value_uint32(env, argv[9], &headLo);
+  napi_get_value_double(env, argv[10], &limit);
+  void *live_, *cursors_, *endRows_, *union_, *sym_, *row_, *out_, *ts_, *starts_, *ends_, *taken_;
+  size_t liveLen, cursorsLen, endRowsLen, unionWords, symLen, rowLen, outWords, tsWords, startsLen, endsLen,
+      takenLen;
+  if (!ints_of(env, argv[2], &live_, &liveLen) || !ints_of(env, argv[3], &cursors_, &cursorsLen) ||
+      !ints_of(env, argv[4], &endRows_, &endRowsLen) || !words_of(env, argv[6], &union_, &unionWords) ||
+      !ints_of(env, argv[11], &sym_, &symLen) || !ints_of(env, argv[12], &row_, &rowLen) ||
+      !words_of(env, argv[13], &out_, &outWords) || !words_of(env, argv[14], &ts_, &tsWords) ||
+      !ints_of(env, argv[15], &starts_, &startsLen) || !ints_of(env, argv[16], &ends_, &endsLen) ||
+      !ints_of(env, argv[17], &taken_, &takenLen))
+    return fail(env, "gridBars: typed arrays expected");
+  const int32_t* live = (const int32_t*)live_;
+  const uint32_t* cursors = (const uint32_t*)cursors_;
+  const uint32_t* endRows = (const uint32_t*)endRows_;
+  const double* unionOffsets = (const double*)union_;
+  int32_t* taken = (int32_t*)taken_;
+  napi_value result;
+  int32_t code = -4;
+  const size_t slots = (size_t)(liveCount > 0 ? liveCount : 0) * (size_t)(unionLength > 0 ? unionLength : 0);
+  if (liveCount < 1 || unionLength < 1 || rowsMax < 1 || (size_t)liveCount > liveLen ||
+      (size_t)liveCount > takenLen || (size_t)unionLength > unionWords || (size_t)unionLength > startsLen ||
+      (size_t)unionLength > endsLen || !(limit >= 0) || !ensure_grid(st, slots, (size_t)unionLength))
+    goto done;
+  {
+    const uint32_t n = st->streams;
+    for (int32_t i = 0; i < liveCount; i++) {
+      const int32_t s = live[i];
+      if (s < 0 || (uint32_t)s >= n || (size_t)s >= cursorsLen || (size_t)s >= endRowsLen ||
+          endRows[s] < cursors[s] || endRows[s] > st->rows[s])
+        goto done;
+    }
+    const int64_t head = (int64_t)(((uint64_t)(uint32_t)headHi << 32) | headLo);
+    const int64_t past = head - 1;
+    const uint64_t bound = limit >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)limit;
+    int64_t* uni = st->gridUnion;
+    int32_t* fill = st->gridFill;
+    for (int32_t u = 0; u < unionLength; u++) {
+      uni[u] = head + (int64_t)(uint64_t)unionOffsets[u];
+      fill[u] = u * liveCount;
+    }
+    int32_t* gsym = st->gridSym;
+    uint32_t* grow = st->gridRow;
+    uint64_t* gout = st->gridOut;
+    int64_t* gts = st->gridTs;
+    const uint64_t* const* col = st->cols;
+    for (int32_t i = 0; i < liveCount; i += 4) {
+      const int32_t m = liveCount - i < 4 ? liveCount - i : 4;
+      const int64_t* t[4] = {0};
+      const uint64_t* w[4] = {0};
+      uint32_t cnt[4] = {0, 0, 0, 0}, r[4] = {0, 0, 0, 0}, c[4] = {0, 0, 0, 0};
+      int32_t sid[4] = {0, 0, 0, 0};
+      int64_t k[4] = {past, past, past, past};
+      for (int32_t j = 0; j < m; j++) {
+        const int32_t s = live[i + j];
+        c[j] = cursors[s];
+        const uint32_t left = endRows[s] - c[j];
+        cnt[j] = (uint32_t)rowsMax < left ? (uint32_t)rowsMax : left;
+        t[j] = st->ts[s] + c[j];
+        w[j] = col[s] + c[j];
+        sid[j] = s;
+        k[j] = TS_AT(t[j], 0, cnt[j], past);
+      }
+      for (int32_t j = 0; j < 4 && i + PREFETCH_STREAMS + j < liveCount; j++) {
+        const int32_t p = live[i + PREFETCH_STREAMS + j];
+        if (p >= 0 && (uint32_t)p < n && (size_t)p < cursorsLen && cursors[p] < st->rows[p]) {
+          size_t ahead = st->rows[p] - cursors[p];
+          size_t bytes = 8 * ((size_t)rowsMax < ahead ? (size_t)rowsMax : ahead);
+          prefetch_rows(st->ts[p] + cursors[p], bytes);
+          prefetch_rows(col[p] + cursors[p], bytes);
+        }
+      }
+      for (int32_t u = 0; u < unionLength; u++) {
+        const int64_t key = uni[u];
+        int32_t p = fill[u];
+        for (int32_t j = 0; j < 4; j++) {
+          if (k[j] == key) {
+            gsym[p] = sid[j];
+            grow[p] = c[j] + r[j];
+            gout[p] = w[j][r[j]];
+            gts[p] = key;
+            p++;
+            r[j]++;
+            k[j] = TS_AT(t[j], r[j], cnt[j], past);
+          }
+        }
+        fill[u] = p;
+      }
+      for (int32_t j = 0; j < m; j++) {
+        if (left_behind(t[j], r[j], cnt[j], head, bound)) {
+          code = -1;
+          goto done;
+        }
+        taken[i + j] = (int32_t)r[j];
+      }
+    }
+    int32_t* sym = (int32_t*)sym_;
+    uint32_t* row = (uint32_t*)row_;
+    uint64_t* out = (uint64_t*)out_;
+    int64_t* ts = (int64_t*)ts_;
+    int32_t* starts = (int32_t*)starts_;
+    int32_t* ends = (int32_t*)ends_;
+    size_t at = 0;
+    for (int32_t u = 0; u < unionLength; u++) {
+      const size_t first = (size_t)u * (size_t)liveCount;
+      const size_t count = (size_t)fill[u] - first;
+      if (at + count > symLen || at + count > rowLen || at + count > outWords || at + count > tsWords) {
+        code = -4;
+        goto done;
+      }
+      memcpy(sym + at, gsym + first, count * 4);
+      memcpy(row + at, grow + first, count * 4);
+      memcpy(out + at, gout + first, count * 8);
+      memcpy(ts + at, gts + first, count * 8);
+      starts[u] = (int32_t)at;
+      at += count;
+      ends[u] = (int32_t)at;
+    }
+    code = 0;
+  }
+done:
+  napi_create_int32(env, code, &result);
+  return result;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"streams", NULL, make_streams, NULL, NULL, NULL, napi_writable | napi_configurable, NULL},
       {"sparseBlock", NULL, sparse_block, NULL, NULL, NULL, napi_writable | napi_configurable, NULL},
+      {"gridBars", NULL, grid_bars, NULL, NULL, NULL, napi_writable | napi_configurable, NULL},
   };
-  napi_define_properties(env, exports, 2, props);
+  napi_define_properties(env, exports, 3, props);
   return exports;
 }
 
