@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { type KernelExports, KernelMemory } from './kernel-memory.js';
+import { type KernelExports, KernelMemory, RegionKernel } from './kernel-memory.js';
 
 /** The exports of `assembly/index.ts` used here; addresses are byte offsets into `memory`. */
 interface GridExports extends KernelExports {
@@ -67,15 +67,10 @@ let sharedKernel: GridKernel | null | undefined;
  * The bar-grid kernel: copies a block's rows in (or points at the windows already in its memory), fills
  * the grid, copies it out.
  */
-export class GridKernel {
-  private readonly memory: KernelMemory<GridExports>;
-  private readonly kernels: GridExports;
+export class GridKernel extends RegionKernel<GridExports> {
   /** Live streams the per-stream arrays hold. */
   private streams = 0;
   private at: GridLayout | undefined;
-  /** The layout's region in {@link memory} and its size, bytes. */
-  private region = -1;
-  private regionBytes = 0;
   /** Capacity of the layout: copied rows (all live streams), distinct timestamps, grid slots. */
   private copied = 0;
   private unionMax = 0;
@@ -96,9 +91,7 @@ export class GridKernel {
   private taken = new Int32Array(0);
 
   private constructor(memory: KernelMemory<GridExports>) {
-    this.memory = memory;
-    this.kernels = memory.kernels;
-    memory.onGrow(() => this.takeViews());
+    super(memory);
   }
 
   /**
@@ -167,11 +160,8 @@ export class GridKernel {
       tsOut: take(8 * cells),
       taken: take(4 * s),
     };
-    const region = this.memory.alloc(end);
+    const region = this.relocate(end);
     if (region < 0) return false;
-    if (this.region >= 0) this.memory.free(this.region, this.regionBytes);
-    this.region = region;
-    this.regionBytes = end;
     for (const key of Object.keys(at) as (keyof GridLayout)[]) at[key] += region;
     this.at = at;
     this.copied = cellsIn;
@@ -183,7 +173,7 @@ export class GridKernel {
   }
 
   /** Takes every view of the layout on the memory's current buffer (after a layout, or a growth). */
-  private takeViews(): void {
+  protected takeViews(): void {
     const at = this.at;
     if (at === undefined) return;
     const buffer = this.memory.buffer;

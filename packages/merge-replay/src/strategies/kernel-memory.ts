@@ -105,3 +105,37 @@ export function regionBytes(bytes: number): number {
 function align(at: number): number {
   return Math.ceil(at / REGION_ALIGN_BYTES) * REGION_ALIGN_BYTES;
 }
+
+/**
+ * A kernel whose layout is one region of a {@link KernelMemory}: it takes its views again after every
+ * growth of the memory ({@link takeViews}), and {@link relocate} moves the layout to a larger region.
+ */
+export abstract class RegionKernel<T extends KernelExports> {
+  protected readonly memory: KernelMemory<T>;
+  protected readonly kernels: T;
+  /** The layout's region and its size, bytes (-1: none yet). */
+  private region = -1;
+  private regionBytes = 0;
+
+  protected constructor(memory: KernelMemory<T>) {
+    this.memory = memory;
+    this.kernels = memory.kernels;
+    memory.onGrow(() => this.takeViews());
+  }
+
+  /**
+   * A new region of `bytes` for the layout, the old one freed: its address, or -1 (the old region kept)
+   * when the memory cannot grow that far.
+   */
+  protected relocate(bytes: number): number {
+    const region = this.memory.alloc(bytes);
+    if (region < 0) return -1;
+    if (this.region >= 0) this.memory.free(this.region, this.regionBytes);
+    this.region = region;
+    this.regionBytes = bytes;
+    return region;
+  }
+
+  /** Takes every view of the layout on the memory's current buffer (after a layout, or a growth). */
+  protected abstract takeViews(): void;
+}

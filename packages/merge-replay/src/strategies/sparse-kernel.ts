@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { type KernelExports, KernelMemory } from './kernel-memory.js';
+import { type KernelExports, KernelMemory, RegionKernel } from './kernel-memory.js';
 
 /** Exports of `assembly/index.ts`; addresses are byte offsets into `memory`. */
 interface SparseExports extends KernelExports {
@@ -98,7 +98,7 @@ let sharedKernel: SparseKernel | null | undefined;
  * for the caller's shape and takes every view again when needed (another merge may have used the kernel,
  * or grown the memory, since).
  */
-export class SparseKernel {
+export class SparseKernel extends RegionKernel<SparseExports> {
   /** Event keys of the block, stream-major (ns after the block head); the block's `blockKeys`. */
   keys = new Float64Array(0);
   /** Staged gathered columns of the caller ({@link ensure}), stream-major: f64, and i64 as int32 halves. */
@@ -113,8 +113,6 @@ export class SparseKernel {
   outI64: Int32Array[] = [];
   /** Rows taken from each live stream (by live index) by the last {@link sort} or {@link collect}. */
   rowsLive = new Int32Array(0);
-  private readonly memory: KernelMemory<SparseExports>;
-  private readonly kernels: SparseExports;
   /** Capacity of the layout: events, streams, gathered f64 and i64 columns. */
   private capacity = 0;
   private streams = 0;
@@ -124,9 +122,6 @@ export class SparseKernel {
   private f64Active = 0;
   private i64Active = 0;
   private at: SparseLayout | undefined;
-  /** The layout's region in {@link memory} and its size, bytes. */
-  private region = -1;
-  private regionBytes = 0;
   private cursorLive = new Uint32Array(0);
   private liveIds = new Int32Array(0);
   /** Timestamps copied from the streams for {@link collect} (int32 halves), and the rows copied per stream. */
@@ -136,9 +131,7 @@ export class SparseKernel {
   private fault = new Int32Array(3);
 
   private constructor(memory: KernelMemory<SparseExports>) {
-    this.memory = memory;
-    this.kernels = memory.kernels;
-    memory.onGrow(() => this.takeViews());
+    super(memory);
   }
 
   /**
@@ -219,11 +212,8 @@ export class SparseKernel {
       outF64: Array.from({ length: f64 }, () => take(8 * n)),
       outI64: Array.from({ length: i64 }, () => take(8 * n)),
     };
-    const region = this.memory.alloc(end);
+    const region = this.relocate(end);
     if (region < 0) return false;
-    if (this.region >= 0) this.memory.free(this.region, this.regionBytes);
-    this.region = region;
-    this.regionBytes = end;
     for (const key of Object.keys(at) as (keyof SparseLayout)[]) {
       const v = at[key];
       if (typeof v === 'number') (at[key] as number) = v + region;
@@ -239,7 +229,7 @@ export class SparseKernel {
   }
 
   /** Takes every view of the layout on the memory's current buffer (after a layout, or a growth). */
-  private takeViews(): void {
+  protected takeViews(): void {
     const at = this.at;
     if (at === undefined) return;
     const buffer = this.memory.buffer;

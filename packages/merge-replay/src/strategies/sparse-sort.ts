@@ -113,7 +113,21 @@ export class SparseSort {
       this.next = false;
       return false;
     }
-    const rowsLive = kernel.rowsLive;
+    const events = this.takeRows(kernel.rowsLive, liveCount, runs);
+    this.ensureSparseArrays(events, false);
+    this.takeKernelOutput(kernel, events, runs);
+    this.block.blockInPlace = true;
+    this.block.commitBlock(liveCount, runs);
+    return true;
+  }
+
+  /**
+   * After a direct block of `runs` runs: each live stream's rows taken (`rowsLive` by live index) into the
+   * block's `blockRows`; returns the block's events. A block found dense hands the next one back to the
+   * general path.
+   */
+  private takeRows(rowsLive: Int32Array, liveCount: number, runs: number): number {
+    const live = this.block.live;
     const blockRows = this.block.blockRows;
     let events = 0;
     for (let i = 0; i < liveCount; i++) {
@@ -122,11 +136,7 @@ export class SparseSort {
       events += rows;
     }
     if (runs * BLOCK_MIN_EVENTS_PER_BATCH <= events) this.next = false;
-    this.ensureSparseArrays(events, false);
-    this.takeKernelOutput(kernel, events, runs);
-    this.block.blockInPlace = true;
-    this.block.commitBlock(liveCount, runs);
-    return true;
+    return events;
   }
 
   /**
@@ -177,14 +187,7 @@ export class SparseSort {
       this.next = false;
       return false;
     }
-    const blockRows = block.blockRows;
-    let events = 0;
-    for (let i = 0; i < liveCount; i++) {
-      const rows = rowsLive[i]!;
-      blockRows[live[i]!] = rows;
-      events += rows;
-    }
-    if (runs * BLOCK_MIN_EVENTS_PER_BATCH <= events) this.next = false;
+    this.takeRows(rowsLive, liveCount, runs);
     block.blockInPlace = true;
     block.commitBlock(liveCount, runs);
     return true;
