@@ -473,7 +473,9 @@ describe('replayDataset over partitioned datasets (DatasetWriter partition: day)
       if (existsSync('/proc/self/status')) {
         expect(stats.prefetchWorkerPeakRssBytes).toBeGreaterThan(0);
         expect(stats.prefetchWorkerPrivateBytes).toBeGreaterThan(0);
-        expect(stats.prefetchWorkerPrivateBytes).toBeLessThan(stats.prefetchWorkerPeakRssBytes);
+        // Private memory is part of the RSS; equal when the replay (a small one) ended while the helper
+        // was still starting, before it mapped anything shared (seen once: both 20,480 bytes).
+        expect(stats.prefetchWorkerPrivateBytes).toBeLessThanOrEqual(stats.prefetchWorkerPeakRssBytes);
       }
       expect(out).toEqual(whole.out);
       expect(whole.stats.prefetchWorker).toBe(false); // small: no prefetch at all
