@@ -66,6 +66,18 @@ for (const { dir, pkg } of workspacePackages()) {
 // docs/ARCHITECTURE.md's package graph must be the one the imports draw (scripts/architecture-graph.mjs).
 for (const p of checkArchitectureGraph()) problems.push(`docs/ARCHITECTURE.md: ${p}`);
 
+// Every package with native kernels ships the same install-time build script (each published package
+// runs its own): the copies must not drift apart.
+const nativeBuilds = workspacePackages()
+  .map(({ dir }) => join(dir, 'scripts', 'build-native.mjs'))
+  .filter((f) => existsSync(f));
+for (const f of nativeBuilds.slice(1)) {
+  if (readFileSync(f, 'utf8') !== readFileSync(nativeBuilds[0], 'utf8'))
+    problems.push(
+      `${relative(REPO, f)}: differs from ${relative(REPO, nativeBuilds[0])} (keep the copies identical)`,
+    );
+}
+
 if (problems.length > 0) {
   for (const p of problems) console.error(p);
   console.error(`check-packages: ${problems.length} problem(s)`);

@@ -1,13 +1,15 @@
-// Builds the optional native merge kernels (native/block_kernels.c, N-API; native/binding.gyp, kept out of the
+// Builds a package's optional native kernels (native/*.c, N-API; native/binding.gyp, kept out of the
 // package root so that package managers do not run node-gyp on install) into
-// native/build/Release/mmtape_merge.node
+// native/build/Release/<the binding's target_name>.node
 // with node-gyp, using the running Node's own headers when it ships them (<prefix>/include/node, as
 // distro packages and the npm `node` package do), so that no download is needed. Run by the package's
 // `install` script (so that registry installs get it too; pnpm 10 runs it only for packages listed in
-// `onlyBuiltDependencies`) and by its `build`. Never fails the build: without a C compiler, node-gyp or headers it prints why and
-// the WebAssembly kernel is used instead (src/strategies/native-block.ts). Skips the compile when the
+// `onlyBuiltDependencies`) and by its `build`. Never fails the build: without a C compiler, node-gyp or
+// headers it prints why, and the package uses its WebAssembly kernels instead. Skips the compile when the
 // stamp records the same sources, platform and architecture. MMTAPE_NO_NATIVE=1 skips it altogether.
-//   node packages/merge-replay/scripts/build-native.mjs [--force]
+// The same file in every package with native kernels (@mmtape/compression, @mmtape/merge-replay: each
+// published package runs its own at install); scripts/check-packages.mjs checks that the copies agree.
+//   node packages/<package>/scripts/build-native.mjs [--force]
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,12 +19,14 @@ import { fileURLToPath } from 'node:url';
 
 const pkg = join(dirname(fileURLToPath(import.meta.url)), '..');
 const native = join(pkg, 'native');
-const addon = join(native, 'build', 'Release', 'mmtape_merge.node');
+const target = JSON.parse(readFileSync(join(native, 'binding.gyp'), 'utf8')).targets[0].target_name;
+const addon = join(native, 'build', 'Release', `${target}.node`);
+const name = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')).name;
 const stampFile = join(native, 'build', 'mmtape-native.stamp');
 
 if (process.env.MMTAPE_NO_NATIVE === '1') {
   rmSync(join(native, 'build'), { recursive: true, force: true });
-  console.log('build-native: MMTAPE_NO_NATIVE=1, skipped (the WebAssembly kernel is used)');
+  console.log(`build-native: ${name}: MMTAPE_NO_NATIVE=1, skipped (its WebAssembly kernels are used)`);
   process.exit(0);
 }
 
@@ -45,7 +49,7 @@ if (
 function unavailable(reason) {
   rmSync(join(native, 'build'), { recursive: true, force: true });
   console.warn(
-    `build-native: native merge kernels not built (${reason}); the WebAssembly kernel will be used`,
+    `build-native: ${name}: native kernels not built (${reason}); its WebAssembly kernels will be used`,
   );
   process.exit(0);
 }
@@ -68,4 +72,4 @@ if (run.status !== 0 || !existsSync(addon)) {
   unavailable(`node-gyp exited with ${run.status ?? run.error}:\n  ${tail}`);
 }
 writeFileSync(stampFile, stamp);
-console.log(`build-native: built ${addon}`);
+console.log(`build-native: ${name}: built ${addon}`);

@@ -22,7 +22,7 @@ describe('the native block kernels (sparse blocks, bar grid)', () => {
   it('is built here (by the package build) and loads', () => {
     expect(
       native,
-      'native sparse-block kernel not built: see the build-native warning of `pnpm install` / `pnpm build` (C compiler, Node headers)',
+      'native kernels not built: see the build-native warning of `pnpm install` / `pnpm build` (C compiler, Node headers)',
     ).not.toBeNull();
   });
 
