@@ -35,6 +35,10 @@
 /* Widest digit of the counting pass: 2^17 counters (512 KiB, this machine's L2 per core). */
 #define MAX_DIGIT_BITS 17
 #define PREFETCH_STREAMS 16
+/* Events ahead whose staged values the emit pass of sparseBlock prefetches: 16. Measured on 3,000 tick
+ * streams × 2,000 rows in memory, 8 alternating processes each, median of their best of 4: none 21.8
+ * M events/s, 16 ahead 24.3, 32 ahead 23.3 (10 more pairs, none against 16: 19.4 against 22.8). */
+#define EMIT_PREFETCH_EVENTS 16
 #define MAX_ARGS 32
 
 /* The streams of one merge, and its scratch (grown to the largest block). */
@@ -373,6 +377,14 @@ static napi_value sparse_block(napi_env env, napi_callback_info info) {
     uint64_t previous = UINT64_MAX;
     int64_t timestamp = 0;
     for (size_t p = 0; p < events; p++) {
+      if (p + EMIT_PREFETCH_EVENTS < events) {
+        /* The gather below reads the staged values in output order, a random walk over the stage: fetch
+         * the line of an event ahead (its stream's next staged row now, exact unless the stream has
+         * events in between, and then on the same line or the next). */
+        const uint32_t ahead = (uint32_t)(sorted[p + EMIT_PREFETCH_EVENTS] & mask);
+        for (uint32_t c = 0; c < columns; c++)
+          __builtin_prefetch(st->stage + (size_t)c * capacity + (size_t)next[ahead], 0, 3);
+      }
       const uint64_t key = sorted[p];
       const uint64_t offset = key >> id;
       const uint32_t i = (uint32_t)(key & mask);
