@@ -19,7 +19,8 @@ export type MergeReplayErrorCode =
   | 'MMTAPE_REPLAY_INVALID_OPTION'
   | 'MMTAPE_REPLAY_UNKNOWN_SYMBOL'
   | 'MMTAPE_REPLAY_MISSING_COLUMN'
-  | 'MMTAPE_REPLAY_UNSUPPORTED_DTYPE';
+  | 'MMTAPE_REPLAY_UNSUPPORTED_DTYPE'
+  | 'MMTAPE_REPLAY_STREAM_CHANGED';
 
 /** Base class of all errors of this package (extends `MmtapeError`). Prefer {@link isMergeReplayError}. */
 export abstract class MergeReplayError extends MmtapeError {
@@ -157,6 +158,37 @@ export class UnsupportedColumnDtypeError extends MergeReplayError {
   }
 }
 
+/**
+ * A stream's timestamps or gathered column, given to `KWayMerge`, changed length while the merge read it
+ * in place: detached (transferred to another thread or `structuredClone`d with `transfer`) or resized.
+ * The merge's native kernels hold the arrays' memory, so this is checked before each of their calls
+ * (before any of that memory is read); the merge must be discarded.
+ */
+export class StreamArrayChangedError extends MergeReplayError {
+  readonly code = 'MMTAPE_REPLAY_STREAM_CHANGED' as const;
+  readonly kind = 'usage' as const;
+  /** Index of the stream (= symbol id). */
+  readonly streamIndex: number;
+  /** Which of its arrays: `'timestamps'` or `'column <name>'`. */
+  readonly array: string;
+  /** Elements the array had when the merge took it. */
+  readonly expected: number;
+  /** Elements it has now (0 once detached). */
+  readonly actual: number;
+
+  constructor(fields: { streamIndex: number; array: string; expected: number; actual: number }) {
+    super(
+      `stream ${fields.streamIndex}'s ${fields.array} changed length during the merge: expected ` +
+        `${fields.expected} elements but found ${fields.actual} (detached or resized); the merge reads ` +
+        `its arrays in place until it ends`,
+    );
+    this.streamIndex = fields.streamIndex;
+    this.array = fields.array;
+    this.expected = fields.expected;
+    this.actual = fields.actual;
+  }
+}
+
 /** True for errors raised by this package; narrows to the union of its error classes. */
 export function isMergeReplayError(error: unknown): error is MergeReplayErrorUnion {
   return isMmtapeError(error) && (error as { package?: unknown }).package === '@mmtape/merge-replay';
@@ -168,7 +200,8 @@ export type MergeReplayErrorUnion =
   | InvalidReplayOptionError
   | UnknownSymbolError
   | MissingColumnError
-  | UnsupportedColumnDtypeError;
+  | UnsupportedColumnDtypeError
+  | StreamArrayChangedError;
 
 function describe(value: unknown): string {
   if (typeof value === 'bigint') return `${value}n`;

@@ -25,6 +25,7 @@ export {
   isMmtapeError,
   MergeReplayError,
   MissingColumnError,
+  StreamArrayChangedError,
   UnknownSymbolError,
   UnsortedStreamError,
   UnsupportedColumnDtypeError,

@@ -176,12 +176,12 @@ export interface MergeStats {
  * The returned batch is **reused** by every `next()`: copy it if you keep it. The streams and the
  * gathered columns are read in place until the merge ends: they must not be written, detached
  * (transferred) or resized meanwhile (the native kernels hold their memory's addresses; a detached
- * array is an error, see below).
+ * array is a `StreamArrayChangedError`).
  *
  * @throws {InvalidReplayOptionError} when a stream is not a BigInt64Array, has more than 2^32-1 rows,
  * or `startNs`/`endNs` is not a bigint.
- * @throws {Error} (an internal-error message) from `next()`/`nextChunk()` when the native kernels find
- * a stream's or a column's array detached or shrunk since the merge began.
+ * @throws `StreamArrayChangedError` from `next()`/`nextChunk()` when the native kernels find a stream's
+ * or a column's array detached or resized since the merge began.
  * @throws {UnsortedStreamError} from `next()` when a stream's timestamps decrease; the merge must then
  * be discarded.
  */

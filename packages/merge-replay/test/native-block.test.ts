@@ -1,6 +1,6 @@
 import { mulberry32 } from '@mmtape/test-utils';
 import { describe, expect, it, vi } from 'vitest';
-import { KWayMerge } from '../src/index.js';
+import { KWayMerge, StreamArrayChangedError } from '../src/index.js';
 import { nativeBlockKernel } from '../src/strategies/native-block.js';
 import { oracle } from './merge-oracle.js';
 
@@ -159,14 +159,26 @@ describe('the native block kernels (sparse blocks, bar grid)', () => {
     ).toThrow(TypeError);
   });
 
-  it('a stream detached during the merge is a clear error, never a read of freed memory', () => {
+  it('a column detached during the merge is a StreamArrayChangedError, never a read of freed memory', () => {
     const streams = ticks(9);
     const close = streams.map((s) => new Float64Array(s.length));
     const merge = new KWayMerge(streams, { kernel: 'native', columns: { close }, blockEvents: 8192 });
     for (let i = 0; i < 4; i++) expect(merge.nextChunk()).not.toBeNull();
     structuredClone(close[7]!.buffer, { transfer: [close[7]!.buffer] }); // detaches stream 7's column
-    expect(() => {
+    let error: unknown;
+    try {
       for (let c = merge.nextChunk(); c !== null; c = merge.nextChunk());
-    }).toThrow(/stream 7's gathered column 0 changed length during the merge \(200 → 0 elements\)/);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(StreamArrayChangedError);
+    expect(error).toMatchObject({
+      code: 'MMTAPE_REPLAY_STREAM_CHANGED',
+      kind: 'usage',
+      streamIndex: 7,
+      array: 'column close',
+      expected: 200,
+      actual: 0,
+    });
   });
 });

@@ -9,6 +9,7 @@ describe('public API', () => {
       'KWayMerge',
       'MergeReplayError',
       'MissingColumnError',
+      'StreamArrayChangedError',
       'UnknownSymbolError',
       'UnsortedStreamError',
       'UnsupportedColumnDtypeError',

@@ -1,3 +1,4 @@
+import { StreamArrayChangedError } from '../errors.js';
 import type { MergeKernel, MergeState } from '../merge-state.js';
 import {
   BLOCK_DIRECT_PROBE_STREAMS,
@@ -593,7 +594,7 @@ export class BlockStrategy {
   /**
    * Before each native call: every live stream's arrays still have the length the native handle took
    * (a detached array has none, and its memory may be freed: reading it would be reading freed memory).
-   * @throws Error (internal) naming the stream.
+   * @throws StreamArrayChangedError naming the stream and the array, its length then and now (in rows).
    */
   private checkNativeArrays(liveCount: number): void {
     const arrays = this.nativeArrays;
@@ -605,9 +606,13 @@ export class BlockStrategy {
       for (let i = 0; i < liveCount; i++) {
         const s = live[i]!;
         if (list[s]!.length !== length[s]) {
-          throw new Error(
-            `mmtape internal error: stream ${s}'s ${c === 0 ? 'timestamps' : `gathered column ${c - 1}`} changed length during the merge (${length[s]} → ${list[s]!.length} elements): detached or resized; the merge reads them in place`,
-          );
+          const names = this.state.f64Names.concat(this.state.i64Names);
+          throw new StreamArrayChangedError({
+            streamIndex: s,
+            array: c === 0 ? 'timestamps' : `column ${names[c - 1]}`,
+            expected: length[s]! / (c === 0 || c > this.state.f64Names.length ? 2 : 1),
+            actual: list[s]!.length / (c === 0 || c > this.state.f64Names.length ? 2 : 1),
+          });
         }
       }
     }
