@@ -137,13 +137,7 @@ export class GridKernel extends RegionKernel<GridExports> {
     const s = Math.max(liveCount, this.streams, 1);
     const distinct = Math.max(unionMax, this.unionMax, 256);
     const cells = Math.max(slots, this.slots, 1024);
-    let end = 0;
-    const take = (bytes: number): number => {
-      const start = end;
-      end = Math.ceil((end + bytes) / 64) * 64;
-      return start;
-    };
-    const at: GridLayout = {
+    const at = this.place<GridLayout>((take) => ({
       ts: take(8 * cellsIn),
       values: take(8 * cellsIn),
       tsAt: take(4 * s),
@@ -159,10 +153,8 @@ export class GridKernel extends RegionKernel<GridExports> {
       out: take(8 * cells),
       tsOut: take(8 * cells),
       taken: take(4 * s),
-    };
-    const region = this.relocate(end);
-    if (region < 0) return false;
-    for (const key of Object.keys(at) as (keyof GridLayout)[]) at[key] += region;
+    }));
+    if (at === null) return false;
     this.at = at;
     this.copied = cellsIn;
     this.streams = s;

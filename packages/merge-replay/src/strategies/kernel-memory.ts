@@ -108,7 +108,7 @@ function align(at: number): number {
 
 /**
  * A kernel whose layout is one region of a {@link KernelMemory}: it takes its views again after every
- * growth of the memory ({@link takeViews}), and {@link relocate} moves the layout to a larger region.
+ * growth of the memory ({@link takeViews}), and {@link place} lays it out in a new region.
  */
 export abstract class RegionKernel<T extends KernelExports> {
   protected readonly memory: KernelMemory<T>;
@@ -124,16 +124,31 @@ export abstract class RegionKernel<T extends KernelExports> {
   }
 
   /**
-   * A new region of `bytes` for the layout, the old one freed: its address, or -1 (the old region kept)
-   * when the memory cannot grow that far.
+   * Lays out buffers in a new region, the old one freed: `build` takes each buffer's bytes with its
+   * `take` (64-byte aligned, one after the other) and returns the offsets in any shape of numbers and
+   * arrays of numbers; they come back as byte addresses in the memory. `null` (the old region kept) when
+   * the memory cannot grow that far.
    */
-  protected relocate(bytes: number): number {
-    const region = this.memory.alloc(bytes);
-    if (region < 0) return -1;
+  protected place<L extends { [K in keyof L]: number | number[] }>(
+    build: (take: (bytes: number) => number) => L,
+  ): L | null {
+    let end = 0;
+    const layout = build((bytes) => {
+      const start = end;
+      end = align(end + bytes);
+      return start;
+    });
+    const region = this.memory.alloc(Math.max(end, REGION_ALIGN_BYTES));
+    if (region < 0) return null;
     if (this.region >= 0) this.memory.free(this.region, this.regionBytes);
     this.region = region;
-    this.regionBytes = bytes;
-    return region;
+    this.regionBytes = Math.max(end, REGION_ALIGN_BYTES);
+    for (const key of Object.keys(layout) as (keyof L)[]) {
+      const v = layout[key] as number | number[];
+      if (typeof v === 'number') (layout[key] as number) = v + region;
+      else for (let i = 0; i < v.length; i++) v[i]! += region;
+    }
+    return layout;
   }
 
   /** Takes every view of the layout on the memory's current buffer (after a layout, or a growth). */

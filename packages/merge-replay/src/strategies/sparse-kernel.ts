@@ -183,13 +183,7 @@ export class SparseKernel extends RegionKernel<SparseExports> {
     const s = Math.max(streams, this.streams, 1);
     const f64 = Math.max(f64Columns, this.f64Columns);
     const i64 = Math.max(i64Columns, this.i64Columns);
-    let end = 0;
-    const take = (bytes: number): number => {
-      const start = end;
-      end = Math.ceil((end + bytes) / 64) * 64;
-      return start;
-    };
-    const at: SparseLayout = {
+    const at = this.place<SparseLayout>((take) => ({
       keys: take(8 * n),
       stageF64: Array.from({ length: f64 }, () => take(8 * n)),
       stageI64: Array.from({ length: i64 }, () => take(8 * n)),
@@ -211,14 +205,8 @@ export class SparseKernel extends RegionKernel<SparseExports> {
       starts: take(4 * (n + 1)),
       outF64: Array.from({ length: f64 }, () => take(8 * n)),
       outI64: Array.from({ length: i64 }, () => take(8 * n)),
-    };
-    const region = this.relocate(end);
-    if (region < 0) return false;
-    for (const key of Object.keys(at) as (keyof SparseLayout)[]) {
-      const v = at[key];
-      if (typeof v === 'number') (at[key] as number) = v + region;
-      else for (let i = 0; i < v.length; i++) v[i]! += region;
-    }
+    }));
+    if (at === null) return false;
     this.at = at;
     this.capacity = n;
     this.streams = s;
