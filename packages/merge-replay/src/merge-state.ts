@@ -18,7 +18,12 @@ export interface MergeStateOptions {
   kernelWindows: boolean;
 }
 
-/** The kernels of a merge (`KWayMergeOptions.kernel`). */
+/**
+ * The kernels of a merge's `'block'` strategy (`KWayMergeOptions.kernel`, which says when each runs):
+ * `'native'` the C kernels of `native/block_kernels.c` (optional, built at install; reads the streams in
+ * place), `'wasm'` the WebAssembly kernels of `assembly/`, `'js'` the TypeScript paths. Same events from
+ * each; only the speed differs.
+ */
 export type MergeKernel = 'native' | 'wasm' | 'js';
 
 /**
