@@ -1,11 +1,15 @@
 import { readdirSync, rmSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { MappedFile, mmapStatus } from '@mmtape/mmap-core';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { Dataset, DatasetWriter, isMmtapeError } from '../src/index.js';
 import { catchError, currentGenerationDir, tempDir } from './helpers.js';
 
 const { dir, cleanup } = tempDir('mmtape-open-range-');
 afterAll(cleanup);
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 
 const MINUTE = 60_000_000_000n;
 const T0 = 1_514_764_800_000_000_000n; // 2018-01-01T00:00:00Z
@@ -89,4 +93,34 @@ describe('Dataset.openRange (headers advised ahead, files opened in order)', () 
     expect((ranged as Error).message).toBe((alone as Error).message);
     expect((ranged as Error).message).toContain(gone);
   });
+
+  it.each([false, true])(
+    'advises every header WILLNEED when sampled headers are not in the page cache, none when they are (segments: %s)',
+    (segments) => {
+      if (mmapStatus().backend !== 'mmap') return expect(mmapStatus().backend).toBe('fallback');
+      const path = writeDataset(`advise-${segments}`, segments);
+      const advise = vi.spyOn(MappedFile.prototype, 'advise');
+      const willneed = () => advise.mock.calls.filter(([advice]) => advice === 'willneed');
+      // Just written: every header page is in the page cache, so no header is advised.
+      const warm = Dataset.open(path);
+      const residency = vi.spyOn(MappedFile.prototype, 'residency');
+      warm.openRange();
+      expect(residency).toHaveBeenCalled();
+      expect(willneed()).toEqual([]);
+      warm.close();
+      // The same files reported cold: one WILLNEED per file, at its header (the member's offset in a segment).
+      residency.mockImplementation(() => ({
+        residentPages: 0,
+        totalPages: 1,
+        residentBytes: 0,
+        totalBytes: 4096,
+      }));
+      const cold = Dataset.open(path);
+      const ranges = cold.openRange();
+      const offsets = ranges.map((r) => r.slices[0]!.partition.offsetBytes ?? 0);
+      expect(willneed().map(([, offset]) => offset)).toEqual(offsets);
+      expect(new Set(offsets).size).toBe(segments ? SYMBOLS.length : 1);
+      cold.close();
+    },
+  );
 });
