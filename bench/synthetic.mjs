@@ -41,8 +41,9 @@ export function syntheticSymbol(i) {
  * - `kind: 'ticks'`: irregular timestamps, exponential gaps with mean `barNs / 60` (1 s by default),
  *   with ns jitter, so practically no two symbols share a timestamp.
  * Prices: geometric random walk (per-row volatility 0.1 %, start 20–220), OHLC around it, volume
- * log-normal. `segmentBytes`: store the column files in segment files of at most that size (DatasetWriter
- * option; default one file per symbol). Returns { rows, bytes } written.
+ * log-normal. `segmentBytes`: store the column files in segment files of at most that size, or `'auto'`
+ * (DatasetWriter option, whose default is `'auto'`); default here `false`, one file per symbol, the layout
+ * the benches that use this generator name. Returns { rows, bytes } written.
  */
 export function writeSyntheticDataset(dir, options) {
   const {
@@ -53,7 +54,7 @@ export function writeSyntheticDataset(dir, options) {
     startNs = DEFAULT_START_NS,
     barNs = DEFAULT_BAR_NS,
     partition = 'none',
-    segmentBytes,
+    segmentBytes = false,
   } = options;
   if (kind !== 'bars' && kind !== 'ticks') throw new Error(`kind must be 'bars' or 'ticks', got ${kind}`);
   const writer = DatasetWriter.create(dir, { overwrite: true, partition, durable: false, segmentBytes });

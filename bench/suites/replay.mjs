@@ -490,10 +490,10 @@ writeResults(RESULTS, {
     'Verified reads: "mmtape auto" is the default (header and block XXH64 checksums checked as the replay reads, `Dataset.open(dir)`), ' +
     '"auto, unverified" the same with `Dataset.open(dir, { verify: false })` (`--no-verify`), runs alternating; "verified / unverified" is the throughput ratio. ' +
     'mmtape columns: strategy auto (the algorithm it ended with), then each strategy forced; the time includes opening ' +
-    'the column files (a fresh Dataset per run) and the consumer, except "merge only" (auto without the time to ' +
+    'the column files (a fresh Dataset per run; reading manifest.json in `Dataset.open` is not timed) and the consumer, except "merge only" (auto without the time to ' +
     'the first batch: opening files, views, staging). ' +
     'Datasets are warm in the page cache. Rows ending in ", segments" replay the same data stored in 1 GiB ' +
-    'segment files (`mmtape ingest --segment-mb 1024`, DatasetWriter `segmentBytes`; strategy auto only, same ' +
+    "segment files, the layout `mmtape ingest` and DatasetWriter write by default from 500 column files (`segmentBytes: 'auto'`); the other synthetic rows store one file per symbol (`segmentBytes: false`, `--segment-mb 0`) (segments: strategy auto only, same " +
     `DuckDB figure). Prefetch: ${process.env.REPLAY_PREFETCH ?? 'auto (the library default: on above 256 MiB of ts + close; every dataset here is below)'}.`,
   tables: [
     {

@@ -60,15 +60,15 @@ export interface DatasetWriterOptions {
   durable?: boolean;
   /**
    * Store the column files in segment files of at most this many bytes each (FORMAT.md, "Segment
-   * files") instead of one file per symbol (or partition). Default `undefined`: one file each.
-   * `'auto'`: segments of {@link MAX_SEGMENT_BYTES} when the dataset has at least
-   * {@link AUTO_SEGMENT_MIN_FILES} column files, else one file each (the default of `ingest`).
+   * files") instead of one file per symbol (or partition). Default `'auto'`: segments of
+   * {@link MAX_SEGMENT_BYTES} when the dataset has at least {@link AUTO_SEGMENT_MIN_FILES} column files,
+   * else one file each (`ingest` and `mmtape ingest` have the same default). `false`: one file each.
    * Segments are for datasets of thousands of symbols replayed together: opening 3,000 per-symbol files
    * costs 3,000 `open`/`mmap`/`close` calls and a V8 external allocation each (several garbage
    * collections), one segment costs one. A column file larger than `segmentBytes` gets a segment of
    * its own. Range: {@link SEGMENT_MEMBER_ALIGNMENT_BYTES} … {@link MAX_SEGMENT_BYTES}.
    */
-  segmentBytes?: number | 'auto';
+  segmentBytes?: number | 'auto' | false;
 }
 
 /**
@@ -108,7 +108,7 @@ export class DatasetWriter {
   readonly partition: PartitionScheme;
   readonly #overwrite: boolean;
   readonly #durable: boolean;
-  readonly #segmentBytes: number | 'auto' | undefined;
+  readonly #segmentBytes: number | 'auto' | false;
   readonly #entries = new Map<string, DatasetSymbolEntry>();
   readonly #lowerNames = new Map<string, string>();
   #schema: { name: string; dtype: DType }[] | undefined;
@@ -119,7 +119,7 @@ export class DatasetWriter {
     this.partition = options.partition ?? 'none';
     this.#overwrite = options.overwrite ?? false;
     this.#durable = options.durable ?? true;
-    this.#segmentBytes = options.segmentBytes;
+    this.#segmentBytes = options.segmentBytes ?? 'auto';
     this.#builder = GenerationBuilder.begin(dir, { durable: this.#durable });
     this.tempDir = this.#builder.tempDir;
   }
@@ -142,13 +142,14 @@ export class DatasetWriter {
     if (
       seg !== undefined &&
       seg !== 'auto' &&
+      seg !== false &&
       (!Number.isSafeInteger(seg) || seg < SEGMENT_MEMBER_ALIGNMENT_BYTES || seg > MAX_SEGMENT_BYTES)
     ) {
       throw new DatasetWriterError(
-        `segmentBytes ${seg} is not 'auto' or an integer from ${SEGMENT_MEMBER_ALIGNMENT_BYTES} to ${MAX_SEGMENT_BYTES}`,
+        `segmentBytes ${seg} is not 'auto', false or an integer from ${SEGMENT_MEMBER_ALIGNMENT_BYTES} to ${MAX_SEGMENT_BYTES}`,
         {
           field: 'segmentBytes',
-          expected: `${SEGMENT_MEMBER_ALIGNMENT_BYTES}..${MAX_SEGMENT_BYTES}`,
+          expected: `'auto', false or ${SEGMENT_MEMBER_ALIGNMENT_BYTES}..${MAX_SEGMENT_BYTES}`,
           actual: String(seg),
         },
       );

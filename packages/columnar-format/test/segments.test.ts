@@ -211,12 +211,20 @@ describe('segment files (DatasetWriter segmentBytes, Dataset)', () => {
     ).toBe(true);
   });
 
-  it("'auto' writes segments from AUTO_SEGMENT_MIN_FILES column files, one file each below", () => {
-    const tiny = (n: number, out: string) => {
-      const w = DatasetWriter.create(out, { durable: false, segmentBytes: 'auto' });
+  it("'auto' (the default) writes segments from AUTO_SEGMENT_MIN_FILES column files, one file each below; false never", () => {
+    const tiny = (n: number, out: string, segmentBytes?: false) => {
+      const w = DatasetWriter.create(out, {
+        durable: false,
+        ...(segmentBytes === false ? { segmentBytes } : {}),
+      });
       for (let i = 0; i < n; i++) w.writeSymbol(`T${String(i).padStart(4, '0')}`, series(i, 3));
       return w.finish();
     };
+    const off = tiny(AUTO_SEGMENT_MIN_FILES, join(dir, 'auto-off'), false);
+    expect(off.symbols.every((s) => s.partitions![0]!.offsetBytes === undefined)).toBe(true);
+    expect(dataFiles(join(dir, 'auto-off')).filter((n) => n.endsWith('.col')).length).toBe(
+      AUTO_SEGMENT_MIN_FILES,
+    );
     const below = tiny(AUTO_SEGMENT_MIN_FILES - 1, join(dir, 'auto-below'));
     expect(below.symbols.every((s) => s.partitions![0]!.offsetBytes === undefined)).toBe(true);
     expect(dataFiles(join(dir, 'auto-below')).filter((n) => n.endsWith('.col')).length).toBe(
@@ -231,7 +239,7 @@ describe('segment files (DatasetWriter segmentBytes, Dataset)', () => {
   });
 
   it('rejects segmentBytes outside its range', () => {
-    for (const bad of [0, 100, 1.5, 2 ** 31]) {
+    for (const bad of [0, 100, 1.5, 2 ** 31, true as unknown as number, 'big' as unknown as number]) {
       const error = catchError(() => DatasetWriter.create(join(dir, `bad-${bad}`), { segmentBytes: bad }));
       expect(isMmtapeError(error, 'MMTAPE_DATASET_WRITER_MISUSE')).toBe(true);
       expect((error as Error).message).toContain('segmentBytes');

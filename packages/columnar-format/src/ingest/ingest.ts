@@ -301,7 +301,7 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
     overwrite: options.overwrite ?? false,
     partition: options.partition ?? 'none',
     durable: options.durable ?? true,
-    ...(options.segmentBytes === false ? {} : { segmentBytes: options.segmentBytes ?? 'auto' }),
+    segmentBytes: options.segmentBytes ?? 'auto',
   });
   const hygieneReport = emptyHygieneReport();
   const suspectPrices = emptySuspectPriceCounts();
