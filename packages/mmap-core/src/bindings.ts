@@ -26,6 +26,7 @@ import { constants as osConstants } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Advice } from './advice.js';
 import { type MmapSyscall, MmapSyscallError } from './errors.js';
+import { trackMapping } from './mapping-budget.js';
 
 /** Shape of the native module (the subset mmtape uses). */
 interface NativeMmapIo {
@@ -157,12 +158,15 @@ function callNative<T>(
  * `mmap(NULL, lengthBytes, PROT_READ, MAP_SHARED, fd, 0)`. The fd may be closed right after.
  * @param fd open file descriptor (read access).
  * @param lengthBytes bytes to map, `0 < lengthBytes < MAX_MAPPING_BYTES` (the kernel rejects 0 with EINVAL).
- * @returns a Buffer over the mapping; `munmap` happens when it is garbage collected.
+ * @returns a Buffer over the mapping; `munmap` happens when it is garbage collected (counted live until
+ *   then, see `mapping-budget.ts`).
  * @throws {MmapSyscallError} on failure.
  */
 export function mapReadOnly(fd: number, lengthBytes: number): Buffer {
-  return callNative('mmap', { offsetBytes: 0, lengthBytes }, (native) =>
-    native.map(lengthBytes, native.PROT_READ, native.MAP_SHARED, fd, 0),
+  return trackMapping(
+    callNative('mmap', { offsetBytes: 0, lengthBytes }, (native) =>
+      native.map(lengthBytes, native.PROT_READ, native.MAP_SHARED, fd, 0),
+    ),
   );
 }
 
@@ -172,8 +176,10 @@ export function mapReadOnly(fd: number, lengthBytes: number): Buffer {
  * @throws {MmapSyscallError} on failure (errno -1 when the binding is not loaded).
  */
 export function mapSharedReadWrite(fd: number, lengthBytes: number): Buffer {
-  return callNative('mmap', { offsetBytes: 0, lengthBytes }, (native) =>
-    native.map(lengthBytes, native.PROT_READ | native.PROT_WRITE, native.MAP_SHARED, fd, 0),
+  return trackMapping(
+    callNative('mmap', { offsetBytes: 0, lengthBytes }, (native) =>
+      native.map(lengthBytes, native.PROT_READ | native.PROT_WRITE, native.MAP_SHARED, fd, 0),
+    ),
   );
 }
 

@@ -4,6 +4,7 @@ import { madvise, mapReadOnly, mincore, nativeStatus } from './bindings.js';
 import { debugLog } from './debug-log.js';
 import { InvalidRangeError, isMmapError, MappedFileClosedError, MappedFileOpenError } from './errors.js';
 import { type FileIdentity, MappedFileReader } from './file-reader.js';
+import { overBudgetReason } from './mapping-budget.js';
 import { noteFallback } from './mmap-status.js';
 import { pageSizeBytes } from './page-size.js';
 import type { Residency } from './residency.js';
@@ -136,12 +137,13 @@ export class MappedFile {
         debugLog(`open ${path}: empty file, nothing to map`);
         return new MappedFile(path, Buffer.alloc(0), native.available ? 'mmap' : 'fallback', false);
       }
-      let reason: string;
-      if (options.forceFallback === true) {
-        reason = 'forceFallback option';
-      } else if (!native.available) {
-        reason = native.reason ?? 'native binding unavailable';
-      } else {
+      // Why this file is read into memory instead; undefined while it may be mapped. Past the mapping
+      // budget (see mapping-budget.ts) it is read rather than risk exhausting vm.max_map_count.
+      let reason: string | undefined;
+      if (options.forceFallback === true) reason = 'forceFallback option';
+      else if (!native.available) reason = native.reason ?? 'native binding unavailable';
+      else reason = overBudgetReason();
+      if (reason === undefined) {
         try {
           const buffer = mapReadOnly(fd, sizeBytes);
           // A fresh mapping is MADV_NORMAL; after a failed advice its pattern is unknown.

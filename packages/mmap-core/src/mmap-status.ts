@@ -1,5 +1,6 @@
 import { nativeStatus } from './bindings.js';
 import { debugLog } from './debug-log.js';
+import { liveMappings, mappingBudget } from './mapping-budget.js';
 
 /** Process-wide status of the mapping backend, see {@link mmapStatus}. */
 export interface MmapStatus {
@@ -7,9 +8,21 @@ export interface MmapStatus {
   backend: 'mmap' | 'fallback';
   /**
    * Why the backend is `'fallback'` (native load failure). With backend `'mmap'`, set only if some file
-   * nevertheless fell back (forced or `mmap()` failed): the reason of the first such file.
+   * nevertheless fell back (forced, `mmap()` failed, or past the mapping budget): the reason of the first
+   * such file.
    */
   reason?: string;
+  /**
+   * Mappings this package made that are still alive (a closed file's mapping lives until its Buffer is
+   * garbage collected, on the event loop).
+   */
+  liveMappings: number;
+  /**
+   * Mappings this package may hold at once: half of `vm.max_map_count` (Linux, read from
+   * `/proc/sys/vm/max_map_count`; 65,530 when unreadable), the other half left to V8 and Node, which abort
+   * the process when they cannot map their heap. Past it, `MappedFile.open` reads files into memory.
+   */
+  mappingBudget: number;
 }
 
 /**
@@ -42,13 +55,14 @@ export function noteFallback(path: string, reason: string): void {
  * Which backend this process uses to open files, and why it is not `'mmap'` (loads the native binding
  * on first call).
  * @example
- * const { backend, reason } = mmapStatus(); // { backend: 'mmap' }
+ * const { backend, reason } = mmapStatus(); // { backend: 'mmap', liveMappings: 0, mappingBudget: 32765 }
  */
 export function mmapStatus(): MmapStatus {
   const native = nativeStatus();
+  const mappings = { liveMappings: liveMappings(), mappingBudget: mappingBudget().mappings };
   if (!native.available)
-    return { backend: 'fallback', reason: native.reason ?? 'native binding unavailable' };
+    return { backend: 'fallback', reason: native.reason ?? 'native binding unavailable', ...mappings };
   return firstFallbackReason === undefined
-    ? { backend: 'mmap' }
-    : { backend: 'mmap', reason: firstFallbackReason };
+    ? { backend: 'mmap', ...mappings }
+    : { backend: 'mmap', reason: firstFallbackReason, ...mappings };
 }
