@@ -1,6 +1,9 @@
 import { mulberry32 } from '@mmtape/test-utils';
+import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { KWayMerge, StreamArrayChangedError } from '../src/index.js';
+import { BLOCK_MAX_SPAN } from '../src/merge-tuning.js';
+import { blockHeadAndLimit } from '../src/strategies/block-kernels.js';
 import { nativeBlockKernel } from '../src/strategies/native-block.js';
 import { oracle } from './merge-oracle.js';
 
@@ -180,5 +183,82 @@ describe('the native block kernels (sparse blocks, bar grid)', () => {
       expected: 200,
       actual: 0,
     });
+  });
+
+  it('headLimit gives the head and bound of blockHeadAndLimit (sorted, decreasing, past 2^52 ns, none bounded)', () => {
+    const k = native!;
+    let capped = 0;
+    let negative = 0;
+    const stream = fc.array(fc.bigInt({ min: -(2n ** 62n), max: 2n ** 62n }), {
+      minLength: 1,
+      maxLength: 12,
+    });
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(stream, fc.boolean()), { minLength: 1, maxLength: 40 }),
+        fc.integer({ min: 1, max: 14 }),
+        (raw, ahead) => {
+          // Sorted streams, some reversed (decreasing: a negative bound, as in TypeScript).
+          const ts = raw.map(([values, reversed]) => {
+            const sorted = BigInt64Array.from(values).sort();
+            return reversed ? sorted.reverse() : sorted;
+          });
+          const streams32 = ts.map((t) => new Int32Array(t.buffer));
+          const cursors = Uint32Array.from(ts, (t, s) => (s * 7) % t.length);
+          const endRows = Uint32Array.from(ts, (t) => t.length);
+          const live = Int32Array.from(ts.keys());
+          const bases = new Uint32Array(ts.length);
+          const handle = k.streams(streams32, []);
+          const head = new Float64Array(2);
+          const got = k.headLimit(handle, live.length, live, cursors, endRows, ahead, BLOCK_MAX_SPAN, head);
+          const want = new Float64Array(2);
+          const limit = blockHeadAndLimit(live.length, live, cursors, endRows, streams32, bases, want, ahead);
+          expect(head).toEqual(want);
+          expect(got).toBe(limit);
+          if (limit === BLOCK_MAX_SPAN) capped++;
+          if (limit < 0) negative++;
+        },
+      ),
+      { seed: 11, numRuns: 400 },
+    );
+    // Both the cap (spans past 2^52 ns, or no stream k rows ahead) and decreasing streams were met.
+    expect(capped).toBeGreaterThan(20);
+    expect(negative).toBeGreaterThan(20);
+  });
+
+  it('headLimit refuses a cursor at its end, an end past the arrays, k < 1 or a short head (NaN), wrong types (TypeError)', () => {
+    const k = native!;
+    const ts = [new Int32Array(8), new Int32Array(8)]; // two streams of 4 rows
+    const handle = k.streams(ts, []);
+    const live = Int32Array.of(0, 1);
+    const ok = () => ({
+      cursors: Uint32Array.of(0, 1),
+      endRows: Uint32Array.of(4, 4),
+      head: new Float64Array(2),
+    });
+    const call = (over: Partial<ReturnType<typeof ok>> & { kRows?: number } = {}) => {
+      const a = { ...ok(), ...over };
+      return k.headLimit(handle, 2, live, a.cursors, a.endRows, over.kRows ?? 2, BLOCK_MAX_SPAN, a.head);
+    };
+    expect(call()).toBe(0); // all zero timestamps: the bound is the head itself
+    expect(call({ cursors: Uint32Array.of(0, 4) })).toBeNaN();
+    expect(call({ endRows: Uint32Array.of(5, 4) })).toBeNaN();
+    expect(call({ kRows: 0 })).toBeNaN();
+    expect(call({ head: new Float64Array(1) })).toBeNaN();
+    expect(() =>
+      k.headLimit(
+        handle,
+        2,
+        live,
+        new Float64Array(2) as never,
+        Uint32Array.of(4, 4),
+        2,
+        1,
+        new Float64Array(2),
+      ),
+    ).toThrow(TypeError);
+    expect(() =>
+      k.headLimit({}, 2, live, Uint32Array.of(0, 1), Uint32Array.of(4, 4), 2, 1, new Float64Array(2)),
+    ).toThrow(TypeError);
   });
 });

@@ -3,6 +3,7 @@ import type { MergeKernel, MergeState } from '../merge-state.js';
 import {
   BLOCK_DIRECT_PROBE_STREAMS,
   BLOCK_GRID_SLACK,
+  BLOCK_MAX_SPAN,
   BLOCK_MIN_EVENTS_PER_BATCH,
   BLOCK_RADIX_MIN_STREAMS,
   HI,
@@ -178,9 +179,15 @@ export class BlockStrategy {
     // row cursor + k): those rows are cleared by the read guard first.
     const guarded = this.state.guarded;
     if (guarded) this.readyForBlock(liveCount, k);
-    // One pass finds the smallest head and that bound: each stream's page is visited once (TLB).
+    // One pass finds the smallest head and that bound: each stream's page is visited once (TLB). The
+    // native kernel prefetches the streams ahead (each visit is a miss in another page).
     const bases = this.state.bases;
-    let limit = blockHeadAndLimit(liveCount, live, cursors, endRows, streams32, bases, head, k);
+    const native = this.native(liveCount);
+    let limit =
+      native === null
+        ? blockHeadAndLimit(liveCount, live, cursors, endRows, streams32, bases, head, k)
+        : native.kernel.headLimit(native.handle, liveCount, live, cursors, endRows, k, BLOCK_MAX_SPAN, head);
+    if (Number.isNaN(limit)) throw nativeBoundsError('headLimit', liveCount, k, 2);
     while (limit === 0) {
       k *= 2;
       if (guarded) this.readyForBlock(liveCount, k);
@@ -196,7 +203,7 @@ export class BlockStrategy {
     if (
       this.sparse.next &&
       liveCount >= BLOCK_RADIX_MIN_STREAMS &&
-      this.sparse.prepareDirect(liveCount, limit, k, capacity)
+      this.sparse.prepareDirect(liveCount, limit, k, capacity, native)
     ) {
       return true;
     }
@@ -204,7 +211,7 @@ export class BlockStrategy {
       !this.blockDirectOff &&
       this.state.f64Sources.length === 1 &&
       this.state.i64Sources32.length === 0 &&
-      this.prepareBlockDirect(liveCount, limit, k, capacity)
+      this.prepareBlockDirect(liveCount, limit, k, capacity, native)
     ) {
       return true;
     }
@@ -367,7 +374,13 @@ export class BlockStrategy {
    * sorts the same block (and reports an unsorted stream with its row). After a miss in the full pass
    * (the probe looked like bars, the data did not) the direct path is off for the rest of the merge.
    */
-  private prepareBlockDirect(liveCount: number, limit: number, k: number, capacity: number): boolean {
+  private prepareBlockDirect(
+    liveCount: number,
+    limit: number,
+    k: number,
+    capacity: number,
+    native: { kernel: NativeBlockKernel; handle: NativeStreams } | null,
+  ): boolean {
     const live = this.live;
     const cursors = this.state.cursors;
     const endRows = this.state.endRows;
@@ -410,7 +423,6 @@ export class BlockStrategy {
     const sources = this.state.f64Sources[0]!;
     const blockRows = this.blockRows;
     // Rows [cursor, cursor + k] of each stream are cleared by the read guard: the block's rows and the next.
-    const native = this.native(liveCount);
     if (native !== null) {
       this.ensureBlockTs(unionLength * liveCount);
       if (this.nativeTaken.length < liveCount) this.nativeTaken = new Int32Array(this.state.streamCount);

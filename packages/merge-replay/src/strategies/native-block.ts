@@ -1,5 +1,6 @@
 /**
- * The optional native kernels of the `'block'` strategy, the sparse blocks (ticks) and the bar grid:
+ * The optional native kernels of the `'block'` strategy, the sparse blocks (ticks), the bar grid and the
+ * head and bound of every block:
  * `native/block_kernels.c` (N-API), built by
  * `scripts/build-native.mjs` (the package's `install` and `build`) into
  * `native/build/Release/mmtape_merge.node` when a C compiler and the Node headers are present. Loaded on
@@ -94,6 +95,27 @@ export interface NativeBlockKernel {
     ends: Int32Array,
     taken: Int32Array,
   ): number;
+  /**
+   * The head and bound of a block, as `blockHeadAndLimit` (`block-kernels.ts`, the same result) reading
+   * the streams of `handle` in place with the streams ahead prefetched: stores the smallest timestamp at
+   * the cursors of the live streams `live[0, liveCount)` in `head` as (high int32, low uint32) halves, and
+   * returns the smallest key (ns after it) of the rows `k` ahead of the cursors, capped at `maxSpan` (ns;
+   * `maxSpan` when no live stream has `k` rows ahead; negative when a stream's timestamps decrease, as
+   * in TypeScript). Returns NaN when a live stream's cursor is not below its end or its end is past its
+   * arrays, `k` < 1, or `head` has fewer than 2 elements (a caller's bug).
+   *
+   * @throws TypeError arguments of the wrong type.
+   */
+  headLimit(
+    handle: NativeStreams,
+    liveCount: number,
+    live: Int32Array,
+    cursors: Uint32Array,
+    endRows: Uint32Array,
+    k: number,
+    maxSpan: number,
+    head: Float64Array,
+  ): number;
 }
 
 /**
@@ -128,7 +150,8 @@ export function nativeBlockKernel(): NativeBlockKernel | null {
       if (
         typeof m.streams === 'function' &&
         typeof m.sparseBlock === 'function' &&
-        typeof m.gridBars === 'function'
+        typeof m.gridBars === 'function' &&
+        typeof m.headLimit === 'function'
       ) {
         kernel = m as NativeBlockKernel;
         break;

@@ -55,8 +55,6 @@ export class SparseSort {
    */
   private kernelInstance: SparseKernel | null | undefined;
 
-  /** `kernel: 'native'`: sparse blocks after the first go to the native kernel when it is built. */
-  private readonly nativeAllowed: boolean;
   /** The native kernel's rows taken per live stream, and its report of decreasing timestamps. */
   private nativeRowsLive = new Int32Array(0);
   private readonly nativeFault = new Int32Array(2);
@@ -69,7 +67,6 @@ export class SparseSort {
     this.emitNext = new Int32Array(streams);
     this.emitRowDelta = new Int32Array(streams);
     this.kernelInstance = kernel === 'js' ? null : undefined;
-    this.nativeAllowed = kernel === 'native';
   }
 
   /**
@@ -79,8 +76,13 @@ export class SparseSort {
    * A block found dense (at least {@link BLOCK_MIN_EVENTS_PER_BATCH} events per timestamp) is still
    * emitted, and the next block takes the general path again.
    */
-  prepareDirect(liveCount: number, limit: number, k: number, capacity: number): boolean {
-    const native = this.nativeAllowed ? this.block.native(liveCount) : null;
+  prepareDirect(
+    liveCount: number,
+    limit: number,
+    k: number,
+    capacity: number,
+    native: { kernel: NativeBlockKernel; handle: NativeStreams } | null,
+  ): boolean {
     if (native !== null) return this.prepareNative(native, liveCount, limit, k, capacity);
     const kernel = this.kernelInstance!;
     if (!this.ensureKernel(kernel, capacity)) {
