@@ -77,7 +77,7 @@ export interface KWayMergeOptions {
   blockEvents?: number;
   /**
    * Capacity of the chunks of {@link KWayMerge.nextChunk}, events ≥ 1. Default
-   * {@link DEFAULT_CHUNK_EVENTS} (16,384): see there for why.
+   * {@link DEFAULT_CHUNK_EVENTS} (262,144, the default block: a block is one chunk): see there for why.
    */
   chunkEvents?: number;
   /**

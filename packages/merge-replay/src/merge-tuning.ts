@@ -120,12 +120,24 @@ export const HI = LITTLE_ENDIAN ? 1 : 0;
 export const LO = LITTLE_ENDIAN ? 0 : 1;
 
 /**
- * Default events per chunk of `KWayMerge.nextChunk` (`chunkEvents`): 16,384 events, 448 KiB of chunk
- * arrays with one f64 column (symbol id 4, row 4, timestamp 8, column 8 bytes per event, and the run
- * ends), so a chunk the consumer reads stays in L2. A chunk of the `'block'` strategy is a view of the
- * block arrays and ends at a block boundary. Measured in memory on 3,000 streams × 2,000 rows with a
- * consumer reading ts and close of every event (CPU time, best of 3, loaded 2-core machine, M events/s),
- * chunks of 4,096 / 16,384 / 65,536 / 262,144 events: bars 33.1 / 33.4 / 29.5 / 30.0, ticks
- * 8.4 / 8.9 / 8.8 / 8.7: 16,384 and above are within noise, 4,096 is slower on ticks.
+ * Default events per chunk of `KWayMerge.nextChunk` (`chunkEvents`): 262,144 events, the default block
+ * ({@link DEFAULT_BLOCK_EVENTS}), so a block of the `'block'` strategy (whose chunks are views of the
+ * block arrays, ending at a block boundary) is handed out as one chunk whose run ends are the block's, with
+ * no per-chunk copy of them (one run per event for ticks). The tree and buckets fill chunk arrays of this
+ * capacity: 6 MiB with one f64 column. Measured in memory on 3,000 streams × 2,000 rows (seed 42), the
+ * consumer reading ts and close of every event, 12 in-process alternations, median M events/s: ticks
+ * 16,384 → 22.9, 65,536 → 22.8, 262,144 → 26.9 (and 26.8 against 65,536); bars 16,384 → 64.4, 262,144 →
+ * 68.7; from a segment file with verified reads (`replayChunks`, median wall time of 16): ticks 418.9 →
+ * 362.1 ms, bars equal (200.8 against 205.0). (16,384 was the default while the merge was 3× slower and
+ * the chunk copy a small part of it: then 16,384 and above were within noise.) A replay that prefetches
+ * through the mapping uses {@link PREFETCH_CHUNK_EVENTS} instead.
  */
-export const DEFAULT_CHUNK_EVENTS = 16_384;
+export const DEFAULT_CHUNK_EVENTS = DEFAULT_BLOCK_EVENTS;
+
+/**
+ * Default `chunkEvents` of a replay whose prefetcher advises the mapping (a replay larger than the memory
+ * budget without window reads): 16,384, the smallest prefetch window (`@mmtape/prefetch`
+ * `defaultAheadRows`), so that between two polls of the cursors (one per chunk) no stream moves past its
+ * window.
+ */
+export const PREFETCH_CHUNK_EVENTS = 16_384;

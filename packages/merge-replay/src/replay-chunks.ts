@@ -11,8 +11,9 @@ import { sleepMs } from './sleep.js';
  */
 export interface ReplayChunkOptions extends Omit<ReplayOptions, 'gather'> {
   /**
-   * Events per chunk at most, ≥ 1. Default 16,384 (`KWayMergeOptions.chunkEvents`, measured:
-   * see `DEFAULT_CHUNK_EVENTS` in merge-tuning.ts).
+   * Events per chunk at most, ≥ 1. Default 262,144 (`KWayMergeOptions.chunkEvents`, measured: see
+   * `DEFAULT_CHUNK_EVENTS` in merge-tuning.ts); 16,384 when the replay prefetches through the mapping
+   * (`PREFETCH_CHUNK_EVENTS`: no stream moves past its prefetch window between two chunks).
    */
   chunkEvents?: number;
 }

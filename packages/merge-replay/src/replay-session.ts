@@ -20,6 +20,7 @@ import {
 } from './errors.js';
 import { KWayMerge } from './k-way-merge.js';
 import type { RowReader } from './merge-state.js';
+import { PREFETCH_CHUNK_EVENTS } from './merge-tuning.js';
 import {
   AUTO_PREFETCH_MIN_BYTES,
   type ReplayColumnData,
@@ -215,7 +216,13 @@ export class ReplaySession {
       strategy: options.strategy,
       stageRows: options.stageRows,
       blockEvents: options.blockEvents,
-      chunkEvents: mergeOptions.pollChunks === true ? this.pollEvents : mergeOptions.chunkEvents,
+      chunkEvents:
+        mergeOptions.pollChunks === true
+          ? this.pollEvents
+          : (mergeOptions.chunkEvents ??
+            ((this.prefetcher !== null || this.willneedWorker !== null) && !prefetching.windows
+              ? PREFETCH_CHUNK_EVENTS
+              : undefined)),
       columns: mergeOptions.gather ? streamColumns : {},
       ensureRows,
       readRows,

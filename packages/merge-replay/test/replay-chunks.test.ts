@@ -16,6 +16,7 @@ import {
   UnknownSymbolError,
   UnsortedStreamError,
 } from '../src/index.js';
+import { DEFAULT_CHUNK_EVENTS, PREFETCH_CHUNK_EVENTS } from '../src/merge-tuning.js';
 
 const SECOND_NS = 1_000_000_000n;
 const MINUTE_NS = 60n * SECOND_NS;
@@ -213,6 +214,27 @@ describe('replayChunks prefetching (recording fake)', () => {
       break;
     }
     expect(fake.advice.at(-1)).toBe('dontneed');
+  });
+
+  it('chunks default to 262,144 events, 16,384 when prefetching through the mapping (the smallest window)', () => {
+    const b = fakeFile(
+      'B',
+      BigInt64Array.from({ length: ROWS }, (_, i) => BigInt(2 * i + 1)),
+      new Float64Array(ROWS),
+    );
+    const fakes = { A: a(), B: b };
+    const dataset: ReplayDatasetSource = {
+      symbols: ['A', 'B'],
+      open: (symbol) => fakes[symbol as 'A' | 'B'].file,
+    };
+    const lengths = (prefetch: false | { aheadRows: number; stepRows: number; pageSizeBytes: number }) =>
+      Array.from(replayChunks(dataset, { prefetch, memory: false }), (chunk) => chunk.length);
+    expect(lengths({ aheadRows: 16_384, stepRows: 1_024, pageSizeBytes: 4096 })).toEqual([
+      PREFETCH_CHUNK_EVENTS,
+      2 * ROWS - PREFETCH_CHUNK_EVENTS,
+    ]);
+    expect(lengths(false)).toEqual([2 * ROWS]); // within DEFAULT_CHUNK_EVENTS
+    expect([PREFETCH_CHUNK_EVENTS, DEFAULT_CHUNK_EVENTS]).toEqual([16_384, 262_144]);
   });
 
   it('an unsorted stream throws from next() and releases the prefetcher', () => {
