@@ -35,12 +35,7 @@ import {
   GRID_TILE_STREAMS,
   unionHalves,
 } from './grid-scatter.js';
-import {
-  type NativeBlockKernel,
-  type NativeStreams,
-  nativeBlockKernel,
-  nativeBoundsError,
-} from './native-block.js';
+import { type NativeMerge, nativeBlockKernel, nativeBoundsError } from './native-block.js';
 import { SparseSort } from './sparse-sort.js';
 
 /** True when `a`'s buffer can change length (a resizable ArrayBuffer, a growable SharedArrayBuffer). */
@@ -121,7 +116,7 @@ export class BlockStrategy {
   /** Which kernels to use (`KWayMergeOptions.kernel`), and the bar-grid kernel once created. */
   private readonly kernel: MergeKernel;
   /** See {@link native}: `undefined` until first asked, `null` for none. */
-  private nativeInstance: { kernel: NativeBlockKernel; handle: NativeStreams } | null | undefined;
+  private nativeInstance: NativeMerge | null | undefined;
   /** Rows the native bar grid took from each live stream. */
   private nativeTaken = new Int32Array(0);
   /** The arrays the native handle holds (timestamps, then each gathered column) and their lengths. */
@@ -379,7 +374,7 @@ export class BlockStrategy {
     limit: number,
     k: number,
     capacity: number,
-    native: { kernel: NativeBlockKernel; handle: NativeStreams } | null,
+    native: NativeMerge | null,
   ): boolean {
     const live = this.live;
     const cursors = this.state.cursors;
@@ -583,7 +578,7 @@ export class BlockStrategy {
    * refilled) or an array on a resizable buffer. Its one handle serves the sparse blocks and the bar grid.
    * Checks the arrays of the `liveCount` live streams first (see {@link checkNativeArrays}).
    */
-  native(liveCount: number): { kernel: NativeBlockKernel; handle: NativeStreams } | null {
+  native(liveCount: number): NativeMerge | null {
     if (this.nativeInstance === undefined) {
       const kernel = this.kernel === 'native' ? nativeBlockKernel() : null;
       const state = this.state;

@@ -19,6 +19,12 @@ import { fileURLToPath } from 'node:url';
 /** A merge's streams as the native kernel holds them (data pointers and lengths; opaque). */
 export type NativeStreams = object;
 
+/** The loaded native module and one merge's handle of its streams (`BlockStrategy.native`). */
+export interface NativeMerge {
+  kernel: NativeBlockKernel;
+  handle: NativeStreams;
+}
+
 /** Exports of the native module (`native/block_kernels.c`). */
 export interface NativeBlockKernel {
   /**

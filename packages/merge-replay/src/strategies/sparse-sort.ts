@@ -26,7 +26,7 @@ import {
   packBlockKeys,
   unpackBlockKeys,
 } from './block-kernels.js';
-import { type NativeBlockKernel, type NativeStreams, nativeBoundsError } from './native-block.js';
+import { type NativeMerge, nativeBoundsError } from './native-block.js';
 import { bucketSortPacked, radixPass, radixRuns, radixSplit } from './radix-sort.js';
 import { SparseKernel } from './sparse-kernel.js';
 
@@ -81,7 +81,7 @@ export class SparseSort {
     limit: number,
     k: number,
     capacity: number,
-    native: { kernel: NativeBlockKernel; handle: NativeStreams } | null,
+    native: NativeMerge | null,
   ): boolean {
     if (native !== null) return this.prepareNative(native, liveCount, limit, k, capacity);
     const kernel = this.kernelInstance!;
@@ -146,7 +146,7 @@ export class SparseSort {
    * writes the block arrays, so nothing is copied in or out.
    */
   private prepareNative(
-    native: { kernel: NativeBlockKernel; handle: NativeStreams },
+    native: NativeMerge,
     liveCount: number,
     limit: number,
     k: number,
