@@ -319,8 +319,9 @@ export class Dataset {
    * one synchronous page fault per file, each waiting for the device. Measured on a cold page cache,
    * 2,000 files of 4 MB: 1.55–1.64 s → 0.73–0.86 s (`@mmtape/prefetch` README, "I/O policy"). When
    * every one of {@link HEADER_SAMPLES} evenly spaced headers is already in the page cache (`mincore`),
-   * the headers are taken as warm and not advised: one `madvise` per file is then pure cost (3,000
-   * segment members: the session open 84.5–86.6 → 68.8–70.4 ms, medians of 16 in-process alternations).
+   * the headers are taken as warm and not advised: one `madvise` per file is then pure cost (replay
+   * session open, 3,000 symbols warm, medians of 16 in-process alternations: segment members 77.9 → 71.3
+   * ms, one file per symbol 187.1 → 167.8 ms).
    * A file that fails to map here is skipped: its open reports the error, in order. No-op for fewer
    * than 2 files and without real mappings.
    */
