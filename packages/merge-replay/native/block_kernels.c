@@ -57,14 +57,9 @@ typedef struct {
   int32_t* delta;
   size_t capacity;
   uint32_t liveCapacity;
-  /* The bar grid's slots (symbol id, row, value, timestamp) and its per-timestamp fill cursors. */
-  int32_t* gridSym;
-  uint32_t* gridRow;
-  uint64_t* gridOut;
-  int64_t* gridTs;
+  /* The bar grid's per-timestamp fill cursors and timestamps. */
   int32_t* gridFill;
   int64_t* gridUnion;
-  size_t gridSlots;
   size_t gridUnionCapacity;
 } Streams;
 
@@ -79,10 +74,6 @@ static void streams_free(napi_env env, void* data, void* hint) {
   free(st->counts);
   free(st->next);
   free(st->delta);
-  free(st->gridSym);
-  free(st->gridRow);
-  free(st->gridOut);
-  free(st->gridTs);
   free(st->gridFill);
   free(st->gridUnion);
   free(st);
@@ -410,20 +401,8 @@ done:
   return result;
 }
 
-/* Grows the bar grid's scratch to `slots` slots and `distinct` timestamps; 0 when out of memory. */
-static int ensure_grid(Streams* st, size_t slots, size_t distinct) {
-  if (slots > st->gridSlots) {
-    free(st->gridSym);
-    free(st->gridRow);
-    free(st->gridOut);
-    free(st->gridTs);
-    st->gridSym = (int32_t*)malloc(slots * 4);
-    st->gridRow = (uint32_t*)malloc(slots * 4);
-    st->gridOut = (uint64_t*)malloc(slots * 8);
-    st->gridTs = (int64_t*)malloc(slots * 8);
-    st->gridSlots = (st->gridSym && st->gridRow && st->gridOut && st->gridTs) ? slots : 0;
-    if (st->gridSlots == 0) return 0;
-  }
+/* Grows the bar grid's per-timestamp scratch to `distinct` timestamps; 0 when out of memory. */
+static int ensure_grid(Streams* st, size_t distinct) {
   if (distinct > st->gridUnionCapacity) {
     free(st->gridFill);
     free(st->gridUnion);
@@ -450,9 +429,10 @@ static int left_behind(const int64_t* t, uint32_t r, uint32_t n, int64_t head, u
  *   the block's timestamps, or repeats or decreases: the caller sorts the block another way), or -4 (a row
  *   or an output outside the arrays). The bar grid of `assembly/bar-grid.ts` (`gridBars`, four streams at a
  *   time filling adjacent slots of each timestamp), reading each stream's rows `[cursor, cursor + rows)`
- *   in place from the handle's timestamps and its one gathered column, then written compacted (each
- *   timestamp's run after the previous one) to `sym`, `row`, `out`, `ts32`, `starts[u]`/`ends[u]`, and
- *   the rows taken per live stream to `taken[i]`.
+ *   in place from the handle's timestamps and its one gathered column. The grid is filled in `sym`, `row`,
+ *   `out`, `ts32` themselves (each at least liveCount × unionLength events long, else -4), then compacted
+ *   there (each timestamp's run after the previous one), with `starts[u]`/`ends[u]` and the rows taken
+ *   per live stream in `taken[i]`. On -1 or -4 the output arrays hold anything.
  */
 static napi_value grid_bars(napi_env env, napi_callback_info info) {
   size_t argc = 18;
@@ -491,7 +471,8 @@ static napi_value grid_bars(napi_env env, napi_callback_info info) {
   const size_t slots = (size_t)(liveCount > 0 ? liveCount : 0) * (size_t)(unionLength > 0 ? unionLength : 0);
   if (liveCount < 1 || unionLength < 1 || rowsMax < 1 || (size_t)liveCount > liveLen ||
       (size_t)liveCount > takenLen || (size_t)unionLength > unionWords || (size_t)unionLength > startsLen ||
-      (size_t)unionLength > endsLen || !(limit >= 0) || !ensure_grid(st, slots, (size_t)unionLength))
+      (size_t)unionLength > endsLen || !(limit >= 0) || slots > symLen || slots > rowLen ||
+      slots > outWords || slots > tsWords || !ensure_grid(st, (size_t)unionLength))
     goto done;
   {
     const uint32_t n = st->streams;
@@ -510,10 +491,13 @@ static napi_value grid_bars(napi_env env, napi_callback_info info) {
       uni[u] = head + (int64_t)(uint64_t)unionOffsets[u];
       fill[u] = u * liveCount;
     }
-    int32_t* gsym = st->gridSym;
-    uint32_t* grow = st->gridRow;
-    uint64_t* gout = st->gridOut;
-    int64_t* gts = st->gridTs;
+    /* The grid is laid out in the block arrays themselves (timestamp u's slots from u * liveCount), then
+     * compacted in place: no scratch of its own (6 MiB for 3,000 streams, first-touched by every fresh
+     * process) and half the cache lines per block. */
+    int32_t* gsym = (int32_t*)sym_;
+    uint32_t* grow = (uint32_t*)row_;
+    uint64_t* gout = (uint64_t*)out_;
+    int64_t* gts = (int64_t*)ts_;
     const uint64_t* const* col = st->cols;
     for (int32_t i = 0; i < liveCount; i += 4) {
       const int32_t m = liveCount - i < 4 ? liveCount - i : 4;
@@ -565,24 +549,20 @@ static napi_value grid_bars(napi_env env, napi_callback_info info) {
         taken[i + j] = (int32_t)r[j];
       }
     }
-    int32_t* sym = (int32_t*)sym_;
-    uint32_t* row = (uint32_t*)row_;
-    uint64_t* out = (uint64_t*)out_;
-    int64_t* ts = (int64_t*)ts_;
     int32_t* starts = (int32_t*)starts_;
     int32_t* ends = (int32_t*)ends_;
+    /* Compaction: timestamp u's run moves down to `at` (at <= u * liveCount, so memmove never overwrites
+     * a run not moved yet); runs before the first gap stay where they are. */
     size_t at = 0;
     for (int32_t u = 0; u < unionLength; u++) {
       const size_t first = (size_t)u * (size_t)liveCount;
       const size_t count = (size_t)fill[u] - first;
-      if (at + count > symLen || at + count > rowLen || at + count > outWords || at + count > tsWords) {
-        code = -4;
-        goto done;
+      if (at != first && count > 0) {
+        memmove(gsym + at, gsym + first, count * 4);
+        memmove(grow + at, grow + first, count * 4);
+        memmove(gout + at, gout + first, count * 8);
+        memmove(gts + at, gts + first, count * 8);
       }
-      memcpy(sym + at, gsym + first, count * 4);
-      memcpy(row + at, grow + first, count * 4);
-      memcpy(out + at, gout + first, count * 8);
-      memcpy(ts + at, gts + first, count * 8);
       starts[u] = (int32_t)at;
       at += count;
       ends[u] = (int32_t)at;

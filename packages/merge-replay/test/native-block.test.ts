@@ -125,7 +125,7 @@ describe('the native block kernels (sparse blocks, bar grid)', () => {
     calls.mockRestore();
   });
 
-  it('gridBars refuses a row or an output outside its arrays (-4), a handle of two columns (TypeError)', () => {
+  it('gridBars compacts a grid with gaps in its outputs; refuses a row outside its arrays or outputs shorter than the grid (-4), a handle of two columns (TypeError)', () => {
     const k = native!;
     const ts = [Int32Array.from([0, 0, 1, 0]), Int32Array.from([0, 0, 1, 0])]; // rows at ns 0 and 1
     const handle = k.streams(ts, [[new Float64Array(2), new Float64Array(2)]]);
@@ -153,6 +153,50 @@ describe('the native block kernels (sparse blocks, bar grid)', () => {
     expect(call([2, 2])).toBe(0);
     expect(call([2, 3])).toBe(-4); // stream 1 has 2 rows, not 3
     expect(call([2, 2], new Int32Array(3))).toBe(-4); // 4 events do not fit 3 outputs
+    // A grid with a gap (stream 1 has no row at ns 0) is compacted in the outputs themselves, which hold
+    // the whole grid first: liveCount × unionLength slots, even for fewer events.
+    const gapTs = [Int32Array.from([0, 0, 1, 0]), Int32Array.from([1, 0])];
+    const gapped = k.streams(gapTs, [[Float64Array.of(10, 11), Float64Array.of(20)]]);
+    const grid = (slots: number) => {
+      const out = {
+        sym: new Int32Array(slots),
+        row: new Uint32Array(slots),
+        value: new Float64Array(slots),
+        ts32: new Int32Array(2 * slots),
+        starts: new Int32Array(2),
+        ends: new Int32Array(2),
+        taken: new Int32Array(2),
+      };
+      const code = k.gridBars(
+        gapped,
+        2,
+        Int32Array.of(0, 1),
+        Uint32Array.of(0, 0),
+        Uint32Array.of(2, 1),
+        2,
+        Float64Array.of(0, 1),
+        2,
+        0,
+        0,
+        2,
+        out.sym,
+        out.row,
+        out.value,
+        out.ts32,
+        out.starts,
+        out.ends,
+        out.taken,
+      );
+      return { code, ...out };
+    };
+    expect(grid(3).code).toBe(-4);
+    const ok = grid(4);
+    expect(ok.code).toBe(0);
+    expect([...ok.sym.subarray(0, 3)]).toEqual([0, 0, 1]);
+    expect([...ok.row.subarray(0, 3)]).toEqual([0, 1, 0]);
+    expect([...ok.value.subarray(0, 3)]).toEqual([10, 11, 20]);
+    expect([...ok.ts32.subarray(0, 6)]).toEqual([0, 0, 1, 0, 1, 0]);
+    expect([...ok.starts, ...ok.ends, ...ok.taken]).toEqual([0, 1, 1, 3, 2, 1]);
     const two = k.streams(ts, [
       [new Float64Array(2), new Float64Array(2)],
       [new Float64Array(2), new Float64Array(2)],
