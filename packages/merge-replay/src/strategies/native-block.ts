@@ -73,8 +73,9 @@ export interface NativeBlockKernel {
   /**
    * The bar grid of one block (as `GridKernel.fillGrid`, the same output), reading rows
    * `[cursors[s], cursors[s] + rows)` of every live stream in place from `handle` (which must hold exactly
-   * one gathered column) and writing the block arrays compacted: `sym`, `row`, `out`, `ts32`, each
-   * timestamp's run to `starts[u]`/`ends[u]`, the rows taken per live stream to `taken[i]`. `union`: the
+   * one gathered column). The grid is laid out in `sym`, `row`, `out`, `ts32` themselves (timestamp `u`'s
+   * slots from `u × liveCount`: each must hold `liveCount × unionLength` events, else -4) and compacted
+   * there: each timestamp's run to `starts[u]`/`ends[u]`, the rows taken per live stream to `taken[i]`. `union`: the
    * block's `unionLength` distinct timestamps as ns offsets from the head. Returns 0, -1 when a stream has
    * a row in the block that is not one of its timestamps, or repeats or decreases (the caller sorts the
    * block another way), or -4 (a row or an output outside the arrays: a caller's bug).
