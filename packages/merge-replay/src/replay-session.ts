@@ -1,9 +1,4 @@
-import type {
-  PrefetchStream,
-  ResidencyReporter,
-  SlidingWindowOptions,
-  WillneedWorkerStream,
-} from '@mmtape/prefetch';
+import type { PrefetchStream, SlidingWindowOptions, WillneedWorkerStream } from '@mmtape/prefetch';
 import {
   emptyPrefetchStats,
   MemorySampler,
@@ -31,6 +26,7 @@ import {
   type ReplayPrefetchOptions,
   type ReplayStats,
 } from './replay-options.js';
+import { adviseWholeFiles, residencyReporters } from './whole-file-advice.js';
 
 /** Bytes per row of the columns prefetched: replay exposes only 8-byte dtypes (i64, f64). */
 const BYTES_PER_ROW = 8;
@@ -230,20 +226,10 @@ export class ReplaySession {
     });
     // Window reads map nothing from here on: release what opening the files (their headers) and the
     // binary searches of startNs/endNs mapped, so the replay's resident set is its windows.
-    if (prefetching.windows) {
-      for (const file of files)
-        if (file.file.byteLength > 0) file.file.advise('dontneed', 0, file.file.byteLength);
-    }
+    if (prefetching.windows) adviseWholeFiles(files, 'dontneed');
     const memory = options.memory ?? true;
     this.sampler =
-      memory === false
-        ? null
-        : new MemorySampler(
-            files
-              .filter((f) => typeof f.file.residency === 'function')
-              .map((f) => f.file as ResidencyReporter),
-            memory === true ? {} : memory,
-          );
+      memory === false ? null : new MemorySampler(residencyReporters(files), memory === true ? {} : memory);
     this.sampler?.sample();
     this.openMs = performance.now() - this.startedAtMs;
     this.polledRows = new Float64Array(files.length).fill(-1);
@@ -515,8 +501,7 @@ function createPrefetcher(
   if (prefetch === false || files.length === 0) {
     // Without windows the kernel's read-around is the read-ahead: undo a dataset opened with
     // accessPattern 'random' (a no-op on a mapping that is already MADV_NORMAL).
-    for (const file of files)
-      if (file.file.byteLength > 0) file.file.advise('normal', 0, file.file.byteLength);
+    adviseWholeFiles(files, 'normal');
     return { prefetcher: null, worker: null, windows: false };
   }
   const streams: PrefetchStream[] = files.map((file, id) => ({
@@ -535,10 +520,7 @@ function createPrefetcher(
   // or release. MADV_RANDOM still goes on the files (the helper's first touches, a context read through
   // the mapping).
   if (worker !== null && readable) {
-    if (windows.accessPattern !== 'keep') {
-      for (const file of files)
-        if (file.file.byteLength > 0) file.file.advise('random', 0, file.file.byteLength);
-    }
+    if (windows.accessPattern !== 'keep') adviseWholeFiles(files, 'random');
     return { prefetcher: null, worker, windows: true };
   }
   return {

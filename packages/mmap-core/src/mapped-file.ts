@@ -6,6 +6,7 @@ import { InvalidRangeError, isMmapError, MappedFileClosedError, MappedFileOpenEr
 import { type FileIdentity, MappedFileReader } from './file-reader.js';
 import { overBudgetReason } from './mapping-budget.js';
 import { noteFallback } from './mmap-status.js';
+import { mergePageRuns } from './page-runs.js';
 import { pageSizeBytes } from './page-size.js';
 import type { Residency } from './residency.js';
 import { validateMappingSize } from './validate-mapping-size.js';
@@ -299,6 +300,94 @@ export class MappedFile {
       residentBytes: Math.min(residentPages * pageSize, totalBytes),
       totalBytes,
     };
+  }
+
+  /**
+   * Gives `advice` for the whole of every file of `files`, as `file.advise(advice)` does for each, with
+   * one `madvise` per run of pages that files of the same mapping cover together (slices of a segment
+   * file, `@mmtape/columnar-format`): 3,000 segment members are one call, not 3,000. An access pattern
+   * that a mapping already has is not advised again, and a run covering a whole mapping records it
+   * (see {@link accessPattern}). Fallback and empty files are skipped, as `advise` skips them.
+   * @throws {MappedFileClosedError} when one of `files` is closed (before any advice is given).
+   * @throws {MmapSyscallError} if `madvise` fails.
+   */
+  static adviseAll(files: readonly MappedFile[], advice: Advice): void {
+    const pattern = advice !== 'willneed' && advice !== 'dontneed';
+    for (const { whole, file, runs } of MappedFile.#runsOf(files, `advise ${advice}`)) {
+      if (pattern && file.#pattern.current === advice) continue;
+      if (pattern) file.#pattern.current = undefined; // until the calls succeed
+      for (let r = 0; r < runs.length; r += 2) madvise(whole, runs[r]!, runs[r + 1]! - runs[r]!, advice);
+      if (pattern && runs.length === 2 && runs[0] === 0 && runs[1]! >= whole.length) {
+        file.#pattern.current = advice;
+      }
+    }
+  }
+
+  /**
+   * Residency of the pages that `files` cover together, each page counted once: one `mincore` per run of
+   * pages of one mapping (see {@link adviseAll}), where a {@link residency} per file costs one call each
+   * and counts a page shared by two neighbours twice. A fallback file counts as resident, an empty one
+   * as nothing, as in `residency`.
+   * @throws {MappedFileClosedError} when one of `files` is closed.
+   * @throws {MmapSyscallError} if `mincore` fails.
+   */
+  static residencyOf(files: readonly MappedFile[]): Residency {
+    const pageSize = pageSizeBytes();
+    let residentPages = 0;
+    let totalPages = 0;
+    let residentBytes = 0;
+    let totalBytes = 0;
+    for (const file of files) {
+      if (file.#open('query residency').length === 0 || file.#mapped) continue;
+      const { lengthBytes } = file.#alignedRange(0, undefined);
+      const pages = Math.ceil(lengthBytes / pageSize);
+      residentPages += pages;
+      totalPages += pages;
+      residentBytes += lengthBytes;
+      totalBytes += lengthBytes;
+    }
+    for (const { whole, runs } of MappedFile.#runsOf(files, 'query residency')) {
+      for (let r = 0; r < runs.length; r += 2) {
+        const bytes = runs[r + 1]! - runs[r]!;
+        const resident = mincore(whole.subarray(runs[r]!, runs[r + 1]!)).residentPages;
+        residentPages += resident;
+        totalPages += Math.ceil(bytes / pageSize);
+        residentBytes += Math.min(resident * pageSize, bytes);
+        totalBytes += bytes;
+      }
+    }
+    return { residentPages, totalPages, residentBytes, totalBytes };
+  }
+
+  /**
+   * The mapped, non-empty files of `files` grouped by mapping: the mapping, one of its files (whose
+   * `#pattern` the group shares) and the merged page runs of their ranges (`mergePageRuns`), in the
+   * coordinates of the whole mapping. Checks that every file is open first.
+   */
+  static #runsOf(
+    files: readonly MappedFile[],
+    operation: string,
+  ): { whole: Buffer; file: MappedFile; runs: number[] }[] {
+    const pageSize = pageSizeBytes();
+    const groups = new Map<Buffer, { file: MappedFile; ranges: number[] }>();
+    for (const file of files) file.#open(operation);
+    for (const file of files) {
+      if (!file.#mapped) continue;
+      const range = file.#alignedRange(0, undefined);
+      if (range.lengthBytes === 0) continue;
+      const whole = file.#whole!;
+      let group = groups.get(whole);
+      if (group === undefined) {
+        group = { file, ranges: [] };
+        groups.set(whole, group);
+      }
+      group.ranges.push(range.offsetBytes, range.offsetBytes + range.lengthBytes);
+    }
+    return [...groups].map(([whole, { file, ranges }]) => ({
+      whole,
+      file,
+      runs: mergePageRuns(ranges, pageSize),
+    }));
   }
 
   /**
