@@ -1,11 +1,11 @@
-import { existsSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { basename } from 'node:path';
 import { type InvalidJsonError, isMmtapeError, readBoundedFile, readJsonFile } from '@mmtape/errors';
 import { walkForwardConfigSchema } from '@mmtape/walk-forward';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { CONFIG_FILE_NAMES } from './cli-constants.js';
 import { CliUsageError } from './cli-error.js';
+import { findConfigFile } from './config-path.js';
+import { type GlobalOptions, type Settings, settingsFrom } from './context.js';
 
 /**
  * Largest accepted config file, bytes: 1 MiB (a config is a few hundred bytes). The file must also be a
@@ -82,14 +82,8 @@ const WALK_FORWARD_KEYS = new Set(Object.keys(walkForwardSchema.shape));
  * @throws SystemCallError (`io`, exit 4) when the operating system refuses to read the file.
  */
 export function loadConfig(explicitPath: string | undefined, cwd = process.cwd()): LoadedConfig {
-  let path: string | undefined;
-  if (explicitPath) {
-    path = resolve(cwd, explicitPath);
-    if (!existsSync(path)) throw new CliUsageError(`config file ${explicitPath} not found`);
-  } else {
-    path = CONFIG_FILE_NAMES.map((n) => resolve(cwd, n)).find((p) => existsSync(p));
-    if (!path) return { path: undefined, config: {} };
-  }
+  const path = findConfigFile(explicitPath, cwd);
+  if (path === undefined) return { path: undefined, config: {} };
   const shown = explicitPath ?? basename(path);
   const yaml = /\.ya?ml$/i.test(path);
   let raw: unknown;
@@ -132,4 +126,12 @@ export function loadConfig(explicitPath: string | undefined, cwd = process.cwd()
     );
   }
   return { path, config: parsed.data };
+}
+
+/**
+ * Merges the config file (found as {@link loadConfig} finds it) with global flags; flags win.
+ * @throws CliUsageError when the config file is missing or invalid.
+ */
+export function resolveSettings(options: GlobalOptions, cwd = process.cwd()): Settings {
+  return settingsFrom(options, loadConfig(options.config, cwd));
 }

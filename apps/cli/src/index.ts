@@ -35,8 +35,9 @@ export {
   loadConfig,
   type MmtapeConfig,
   mmtapeConfigSchema,
+  resolveSettings,
 } from './config-file.js';
-export { type CommandWarning, resolveSettings, type Settings } from './context.js';
+export type { CommandWarning, Settings } from './context.js';
 export { EXIT_CODE_OF_KIND, ExitCode, type ExitCodeValue } from './exit-codes.js';
 export { createProgram, type EmitResult, main } from './main.js';
 export { cliVersion } from './version.js';

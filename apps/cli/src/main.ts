@@ -74,8 +74,9 @@ export function createProgram(emit: EmitResult, onContext?: (ctx: CommandContext
     .exitOverride();
   /** Builds the command's context (config file + flags), runs it, and emits its result and warnings. */
   const run = async <T>(cmd: Command, command: (ctx: CommandContext) => T | Promise<T>): Promise<T> => {
-    const { createContext } = await import('./context.js');
-    const ctx = createContext(cmd.optsWithGlobals<GlobalOptions>());
+    const { createContext, settingsFor } = await import('./context.js');
+    const options = cmd.optsWithGlobals<GlobalOptions>();
+    const ctx = createContext(options, await settingsFor(options));
     onContext?.(ctx);
     const result = await command(ctx);
     emit(result, ctx.warnings);
@@ -218,11 +219,12 @@ export function createProgram(emit: EmitResult, onContext?: (ctx: CommandContext
       }
       // --output: stdout carries the events (statistics and warnings go to stderr), so nothing is
       // emitted on stdout afterwards. Loaded on demand: it brings apache-arrow.
-      const [{ createContext }, { runReplayOutput }] = await Promise.all([
+      const [{ createContext, settingsFor }, { runReplayOutput }] = await Promise.all([
         import('./context.js'),
         import('./commands/replay-output.js'),
       ]);
-      const ctx = createContext(cmd.optsWithGlobals<GlobalOptions>());
+      const options = cmd.optsWithGlobals<GlobalOptions>();
+      const ctx = createContext(options, await settingsFor(options));
       onContext?.(ctx);
       await runReplayOutput(dir, opts, ctx);
     });

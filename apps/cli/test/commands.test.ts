@@ -6,8 +6,7 @@ import { tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoDataDir } from '../src/commands/demo.js';
 import { runIngest } from '../src/commands/ingest.js';
-import { loadConfig } from '../src/config-file.js';
-import { resolveSettings } from '../src/context.js';
+import { loadConfig, resolveSettings } from '../src/config-file.js';
 import { main } from '../src/main.js';
 import { captureOutput, quietCtx, tempDir } from './helpers.js';
 

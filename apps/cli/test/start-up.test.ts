@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -16,8 +16,17 @@ afterAll(() => tmp.cleanup());
 let runs = 0;
 /** Runs the built `mmtape` with `args`; returns its output and every module URL it resolved. */
 function mmtape(...args: string[]): { status: number | null; stdout: string; modules: string[] } {
+  return mmtapeIn(process.cwd(), ...args);
+}
+
+/** {@link mmtape} run in the working directory `cwd` (where a config file is looked up). */
+function mmtapeIn(
+  cwd: string,
+  ...args: string[]
+): { status: number | null; stdout: string; modules: string[] } {
   const log = join(tmp.dir, `modules-${runs++}.log`);
   const r = spawnSync(process.execPath, ['--import', hooks, bin, ...args], {
+    cwd,
     encoding: 'utf8',
     env: { ...process.env, MMTAPE_LOAD_LOG: log },
   });
@@ -49,6 +58,25 @@ describe('start-up (the built binary)', () => {
       expect(r.modules.some((m) => m.includes('/commander/'))).toBe(true);
       expect(r.modules.filter((m) => HEAVY.test(m))).toEqual([]);
     }
+  });
+
+  it('replay without a config file loads no config parser and no walk-forward', () => {
+    // Config parsing (zod, yaml) and @mmtape/walk-forward (the config's walkForward schema) cost ~0.4 s
+    // of a one-shot replay: loaded only when a config file is there.
+    const CONFIG_ONLY = /node_modules\/\.pnpm\/(zod|yaml)@|packages\/walk-forward\/dist\//;
+    const bare = join(tmp.dir, 'no-config');
+    mkdirSync(bare, { recursive: true });
+    const r = mmtapeIn(bare, 'replay', 'no-such-dataset');
+    expect(r.status).toBe(1);
+    expect(r.modules.some((m) => /merge-replay/.test(m))).toBe(true);
+    expect(r.modules.filter((m) => CONFIG_ONLY.test(m))).toEqual([]);
+    // With a config file the same command reads it, and fails on a bad setting (usage, exit 1).
+    const configured = join(tmp.dir, 'with-config');
+    mkdirSync(configured, { recursive: true });
+    writeFileSync(join(configured, 'mmtape.config.json'), '{"verify": "yes"}');
+    const c = mmtapeIn(configured, 'replay', 'no-such-dataset');
+    expect(c.status).toBe(1);
+    expect(c.modules.some((m) => CONFIG_ONLY.test(m))).toBe(true);
   });
 
   it('a command loads its dependencies when it runs (the check above can fail)', () => {
