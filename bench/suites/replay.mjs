@@ -20,11 +20,12 @@
 // checksums checked as the replay advances) and unverified (Dataset.open verify false, as --no-verify), in
 // alternating runs so that load changes hit both alike; the forced strategies run verified.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Dataset } from '../../packages/columnar-format/dist/index.js';
 import { KWayMerge, replayChunks, replayDataset } from '../../packages/merge-replay/dist/index.js';
+import { duckdbReplayOnce, writeParquetOf } from '../duckdb-peer.mjs';
 import { fmt, REPO, SHARED_DATA, writeResults } from '../lib.mjs';
 import { writeSyntheticDataset } from '../synthetic.mjs';
 
@@ -176,50 +177,19 @@ async function best(dir, strategy) {
   return top;
 }
 
-/** Writes dataset rows (ts, symbol, close) to Parquet through a CSV staging file and DuckDB COPY. */
+/** DuckDB's best of REPEAT replays of the dataset's rows from Parquet (bench/duckdb-peer.mjs). */
 async function duckdbPeer(dir) {
   const { DuckDBInstance } = await import('@duckdb/node-api');
-  const dataset = Dataset.open(dir);
-  const csv = join(tmp, 'rows.csv');
   const parquet = join(tmp, 'rows.parquet');
-  const lines = ['ts,symbol,close'];
-  for (const symbol of dataset.symbols) {
-    for (const file of dataset.openPartitions(symbol)) {
-      const ts = file.timestampsNs();
-      const close = file.f64('close');
-      for (let i = 0; i < ts.length; i++) lines.push(`${ts[i]},${symbol},${close[i]}`);
-    }
-  }
-  dataset.close();
-  writeFileSync(csv, `${lines.join('\n')}\n`);
+  await writeParquetOf(dir, parquet, tmp);
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
-  await connection.run(
-    `COPY (SELECT ts::BIGINT AS ts, symbol, close::DOUBLE AS close FROM read_csv('${csv}')) TO '${parquet}' (FORMAT PARQUET)`,
-  );
-  rmSync(csv);
   let bestMs = Number.POSITIVE_INFINITY;
   let events = 0;
   for (let i = 0; i < REPEAT; i++) {
-    const t0 = performance.now();
-    const result = await connection.stream(`SELECT ts, close FROM '${parquet}' ORDER BY ts, symbol`);
-    let n = 0;
-    let checksum = 0;
-    for (
-      let chunk = await result.fetchChunk();
-      chunk !== null && chunk.rowCount > 0;
-      chunk = await result.fetchChunk()
-    ) {
-      const ts = chunk.getColumnValues(0);
-      const close = chunk.getColumnValues(1);
-      for (let k = 0; k < ts.length; k++) {
-        checksum += close[k];
-        n += ts[k] === undefined ? 0 : 1; // read ts too, as the mmtape consumer does
-      }
-    }
-    bestMs = Math.min(bestMs, performance.now() - t0);
-    events = n;
-    if (Number.isNaN(checksum)) console.log('(NaN in close)');
+    const run = await duckdbReplayOnce(connection, parquet);
+    bestMs = Math.min(bestMs, run.ms);
+    events = run.events;
   }
   connection.closeSync?.();
   rmSync(parquet);
