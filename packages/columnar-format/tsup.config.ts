@@ -9,6 +9,8 @@ export default defineConfig({
     'ingest/index': 'src/ingest/index.ts',
     'export/index': 'src/export/index.ts',
     'pack/index': 'src/pack/index.ts',
+    // parseTimestampNs and formatTimestampNs alone, for commands that do not ingest or export.
+    'time/index': 'src/time/index.ts',
     'interop/arrow': 'src/interop/arrow.ts',
     // Worker-thread entry of parallel ingest, loaded by piscina from dist/ (see src/ingest/ingest-pool.ts).
     'ingest/ingest-worker': 'src/ingest/ingest-worker.ts',

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { CURRENT_FILE_NAME, MANIFEST_FILE_NAME } from '@mmtape/columnar-format';
-import { parseTimestampNs } from '@mmtape/columnar-format/ingest';
+import { parseTimestampNs } from '@mmtape/columnar-format/time';
 import { CliUsageError } from './cli-error.js';
 import type { LoadedConfig, MmtapeConfig } from './config-file.js';
 import { findConfigFile } from './config-path.js';

@@ -60,7 +60,7 @@ describe('start-up (the built binary)', () => {
     }
   });
 
-  it('replay without a config file loads no config parser and no walk-forward', () => {
+  it('replay without a config file loads no config parser, no walk-forward and no ingest or export layer', () => {
     // Config parsing (zod, yaml) and @mmtape/walk-forward (the config's walkForward schema) cost ~0.4 s
     // of a one-shot replay: loaded only when a config file is there.
     const CONFIG_ONLY = /node_modules\/\.pnpm\/(zod|yaml)@|packages\/walk-forward\/dist\//;
@@ -70,6 +70,11 @@ describe('start-up (the built binary)', () => {
     expect(r.status).toBe(1);
     expect(r.modules.some((m) => /merge-replay/.test(m))).toBe(true);
     expect(r.modules.filter((m) => CONFIG_ONLY.test(m))).toEqual([]);
+    // Nor the ingest and export layers (CSV and Parquet readers, the ingest pool): times are parsed
+    // and printed through @mmtape/columnar-format/time.
+    const LAYERS = /node_modules\/\.pnpm\/(csv-parse|hyparquet[a-z-]*|piscina|udsv)@/;
+    expect(r.modules.some((m) => /columnar-format\/dist\/time\//.test(m))).toBe(true);
+    expect(r.modules.filter((m) => LAYERS.test(m))).toEqual([]);
     // With a config file the same command reads it, and fails on a bad setting (usage, exit 1).
     const configured = join(tmp.dir, 'with-config');
     mkdirSync(configured, { recursive: true });

@@ -37,4 +37,11 @@ describe('entry points (built dist/, fresh process)', () => {
     expect(pack).toContain('@mmtape/compression');
     expect(pack).not.toContain('csv-parse');
   });
+
+  it('the time entry loads luxon and nothing else of the layers', () => {
+    // parseTimestampNs and formatTimestampNs for commands that neither ingest nor export (replay, info).
+    const loaded = loadedPackages(dist('time/index.js'));
+    expect(loaded).toContain('luxon');
+    for (const heavy of HEAVY.filter((p) => p !== 'luxon')) expect(loaded).not.toContain(heavy);
+  });
 });

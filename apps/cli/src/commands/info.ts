@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { countDatasetFiles, Dataset } from '@mmtape/columnar-format';
-import { formatTimestampNs } from '@mmtape/columnar-format/export';
+import { formatTimestampNs } from '@mmtape/columnar-format/time';
 import { mmapStatus } from '@mmtape/mmap-core';
 import { type CommandContext, formatTable, requireDatasetDir } from '../context.js';
 import { formatBytes } from '../format-bytes.js';

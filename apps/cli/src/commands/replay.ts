@@ -1,5 +1,5 @@
 import { Dataset } from '@mmtape/columnar-format';
-import { formatTimestampNs } from '@mmtape/columnar-format/export';
+import { formatTimestampNs } from '@mmtape/columnar-format/time';
 import { replayChunks } from '@mmtape/merge-replay';
 import { readProcessMemory } from '@mmtape/prefetch';
 import { CliUsageError } from '../cli-error.js';

@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { CacheManager } from '@mmtape/cache-manager';
 import { Dataset } from '@mmtape/columnar-format';
-import { formatTimestampNs } from '@mmtape/columnar-format/export';
+import { formatTimestampNs } from '@mmtape/columnar-format/time';
 import { writeFileAtomic } from '@mmtape/errors';
 import {
   buildPanel,
