@@ -106,6 +106,21 @@ describe('MappedFile.adviseAll and residencyOf', () => {
     MappedFile.adviseAll(members, 'normal');
     expect(file.accessPattern).toBe('normal');
     expect(randomLayout(pathAll).map(([, , random]) => random)).toEqual([false]);
+
+    // Slices of two mappings, interleaved: each mapping gets its own runs (here one each, the whole).
+    const pathOther = join(dir, 'tiled-other.bin');
+    writeFileSync(pathOther, Buffer.alloc(sizeBytes, 4));
+    const other = MappedFile.open(pathOther);
+    const half = 12 * page;
+    MappedFile.adviseAll(
+      [file.slice(half, half), other.slice(0, half), file.slice(0, half), other.slice(half, half)],
+      'random',
+    );
+    expect([file.accessPattern, other.accessPattern]).toEqual(['random', 'random']);
+    expect(randomLayout(pathOther).map(([, , random]) => random)).toEqual([true]);
+    const both = MappedFile.residencyOf([other.slice(0, 100), file.slice(0, 100)]);
+    expect(both.totalPages).toBe(2); // one page of each mapping, not one page counted once
+    other.close();
     file.close();
   });
 
