@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import * as exporting from '../src/export/index.js';
 import * as core from '../src/index.js';
 import * as ingesting from '../src/ingest/index.js';
+import * as time from '../src/time/index.js';
 
 describe('@mmtape/columnar-format public API', () => {
   it('the core entry exports exactly these values (nothing of ingest, export or pack)', () => {
@@ -91,6 +92,10 @@ describe('@mmtape/columnar-format public API', () => {
     expect(Object.keys(exporting)).toEqual(
       expect.arrayContaining(['exportCsv', 'exportParquet', 'formatTimestampNs']),
     );
+    // The time entry: the same two functions as the layers, nothing else.
+    expect(Object.keys(time).sort()).toEqual(['formatTimestampNs', 'parseTimestampNs']);
+    expect(time.parseTimestampNs).toBe(ingesting.parseTimestampNs);
+    expect(time.formatTimestampNs).toBe(exporting.formatTimestampNs);
   });
 
   it('package.json maps every entry point, types first', () => {
@@ -101,6 +106,7 @@ describe('@mmtape/columnar-format public API', () => {
       './export',
       './arrow',
       './pack',
+      './time',
       './package.json',
     ]);
     for (const [path, target] of Object.entries(pkg.exports)) {
